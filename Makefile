@@ -1,0 +1,55 @@
+# Two commands do all the set-up on a fresh Debian machine:
+#   make run    start the appliance (demo library, voice if a microphone exists, typing if not)
+#   make test   install everything the tests need and run them
+# Every target installs what it needs itself; re-running is cheap (stamp files in .make/).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMPS := .make
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: audio stack (PulseAudio, PortAudio, ALSA's pulse plugin), mpv, and the tools the
+# tests use to make speech and music (sox, espeak-ng).
+APT_PACKAGES := python3 python3-venv python3-dev build-essential \
+	pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins alsa-utils \
+	sox libsox-fmt-all espeak-ng libsndfile1 libmpv2 mpv
+
+.PHONY: setup run test bench lint clean
+
+setup: $(STAMPS)/venv
+
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+$(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+run: $(STAMPS)/venv
+	$(BIN)/appliance run
+
+test: $(STAMPS)/venv
+	$(BIN)/ruff check appliance tests
+	$(BIN)/python -m pytest -q tests
+
+bench: $(STAMPS)/venv
+	$(BIN)/python -m pytest -q -s tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider
+
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check appliance tests
+	$(BIN)/ruff format --check appliance tests
+
+clean:
+	rm -rf $(VENV) $(STAMPS) .pytest_cache .ruff_cache .bench

@@ -1,0 +1,58 @@
+"""`appliance <command>`: the single entry point and its error boundary.
+
+Known errors (:class:`appliance.errors.ApplianceError`) become one clear line on stderr and an exit
+code; a traceback is shown only with ``-v``. Sub-commands live in :mod:`appliance.commands`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from appliance import __version__, commands
+from appliance.errors import ApplianceError
+from appliance.logs import setup_logging
+
+log = logging.getLogger("appliance")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every sub-command found in :mod:`appliance.commands`."""
+    parser = argparse.ArgumentParser(
+        prog="appliance",
+        description="QFZZ: an offline personal DJ you talk to.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging and full tracebacks"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{commands.__name__}.{module.name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    if not getattr(args, "manages_logging", False):
+        setup_logging("debug" if args.verbose else "warning")
+    try:
+        return int(args.func(args) or 0)
+    except ApplianceError as error:
+        if args.verbose:
+            log.exception("failed")
+        print(f"appliance: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

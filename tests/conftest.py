@@ -1,0 +1,49 @@
+"""Fixtures for every test: a private data directory and HOME, and the PulseAudio server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.pulse import PulseServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own data directory and HOME; nothing touches the real ones.
+
+    onnxruntime (under Piper) writes into $HOME/.cache, and the appliance keeps its state in the
+    data directory, so both point into the test's scratch space.
+    """
+    root = tmp_path_factory.mktemp("env")
+    home = root / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(root / "data"))
+    monkeypatch.delenv("APPLIANCE_CONFIG", raising=False)
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
+    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    return root / "data"
+
+
+@pytest.fixture
+def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServer]:
+    """A private PulseAudio server (null sink ``vsink``, FIFO microphone ``vmic``).
+
+    Its environment is exported for the test, so mpv (ao=pulse) and sounddevice (ALSA's pulse
+    plugin) in this process and in child processes reach it.
+    """
+    if not PulseServer.available():
+        pytest.fail("pulseaudio is not installed: run `make test`, which installs it")
+    server = PulseServer(tmp_path / "pulse").start()
+    for key, value in server.env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,1 @@
+"""Helpers the tests share: a private PulseAudio server, generated audio."""
