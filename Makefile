@@ -13,7 +13,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tests use to make speech and music (sox, espeak-ng).
 APT_PACKAGES := python3 python3-venv python3-dev build-essential \
 	pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins alsa-utils \
-	sox libsox-fmt-all espeak-ng libsndfile1 libmpv2 mpv
+	sox libsox-fmt-all espeak-ng ffmpeg libsndfile1 libmpv2 mpv
 
 .PHONY: setup run test bench lint clean
 
@@ -27,7 +27,7 @@ $(STAMPS)/apt: Makefile
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 	@touch $@
 
