@@ -1,0 +1,74 @@
+"""The pipeline's vocabulary: small frozen dataclasses passed between the stages.
+
+Audio in -> events -> DJ decision -> speech out and player commands; what the player observes
+flows back to the DJ as events. Times are ``time.monotonic()`` seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from appliance.library.track import Track
+
+
+@dataclass(frozen=True, slots=True)
+class WakeDetected:
+    """The wake word (or phrase, or push-to-talk) fired."""
+
+    source: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """Voice activity began after the wake word."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PartialTranscript:
+    """What the recogniser has heard so far; may still change."""
+
+    text: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEnded:
+    """End-pointing decided the person stopped talking (or the utterance hit its maximum)."""
+
+    at: float
+    last_voice_at: float
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """The recogniser's final text for one utterance (empty when nothing was understood)."""
+
+    text: str
+    at: float
+    confidence: float = 1.0
+    alternatives: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackStarted:
+    """The player began a track."""
+
+    track: Track
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TrackEnded:
+    """The player left a track: ``reason`` is eof, skipped, stopped or error."""
+
+    track: Track
+    position: float
+    duration: float
+    reason: str
+    at: float
+    error: str | None = None
