@@ -1,0 +1,62 @@
+"""`appliance config check [FILE] | example | show`: the settings file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "config",
+        help="check the config file, or print a commented example",
+        description="The settings file (default /etc/appliance/config.toml; $APPLIANCE_CONFIG).",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="check a config file; print every problem")
+    check.add_argument("file", nargs="?", help="the file (default: the one the daemon reads)")
+    check.set_defaults(func=run_check)
+    example = actions.add_parser("example", help="print a fully commented example config")
+    example.set_defaults(func=run_example)
+    show = actions.add_parser("show", help="print the settings in effect, as JSON")
+    show.add_argument("--config", help="the config file (default: the one the daemon reads)")
+    show.set_defaults(func=run_show)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from appliance.config import InvalidConfig, load_config
+    from appliance.paths import config_path
+
+    path = args.file or config_path()
+    if args.file is None and not path.exists():
+        print(f"{path} does not exist: every setting has its default")
+        return 0
+    try:
+        config = load_config(path)
+    except InvalidConfig as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s); `appliance config example` shows every setting")
+        return error.exit_code
+    print(f"{config.source}: valid")
+    return 0
+
+
+def run_example(args: argparse.Namespace) -> int:
+    from appliance.config import example_config
+
+    sys.stdout.write(example_config())
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from appliance.config import load_config
+
+    config = load_config(args.config)
+    data = dataclasses.asdict(config)
+    print(json.dumps(data, indent=2, default=str))
+    return 0

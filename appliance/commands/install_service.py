@@ -1,0 +1,56 @@
+"""`appliance install-service`: run the appliance as a systemd service."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    from appliance.service import DEFAULT_CONFIG, DEFAULT_DATA_DIR, DEFAULT_USER, UNIT_DIR
+
+    parser = sub.add_parser(
+        "install-service",
+        help="install the systemd service (as root), or print how to",
+        description="Writes /etc/systemd/system/appliance.service for this install, creates "
+        "its user (in the audio group) and reloads systemd.",
+    )
+    parser.add_argument("--user", default=DEFAULT_USER, help="the service user")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="the config file")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--unit-dir", type=Path, default=UNIT_DIR)
+    parser.add_argument("--print", action="store_true", help="only print the unit file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from appliance.service import ServiceSettings, install_service, render_unit
+
+    settings = ServiceSettings(
+        user=args.user,
+        config=args.config.expanduser().absolute(),
+        data_dir=args.data_dir.expanduser().absolute(),
+        unit_dir=args.unit_dir,
+    )
+    if args.print:
+        print(render_unit(settings), end="")
+        return 0
+    report = install_service(settings)
+    if report.user_created:
+        print(f"created the system user {settings.user} (group audio)")
+    if report.written:
+        print(f"wrote {report.unit_path}")
+    if report.config_written:
+        print(f"wrote {settings.config} (every setting at its default, commented)")
+    if report.reloaded:
+        print("systemd reloaded")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    if report.commands:
+        print("then run:")
+        for command in report.commands:
+            print(f"  {command}")
+    if report.written:
+        print("logs: journalctl -u appliance -f")
+    return 0 if report.written else 1

@@ -1,0 +1,776 @@
+"""The settings file: one TOML file, one frozen dataclass per section.
+
+Every setting is declared once, with its default, what it means (the ``doc`` in its field metadata:
+its docstring) and what is valid; the loader, the error messages and ``appliance config example``
+all read that declaration. Validation collects
+every problem in the file, each with the file, the line, the key and what would be valid (with a
+"did you mean ..." for misspelt keys), so one `appliance config check` shows everything to fix.
+A file that is not valid is refused as a whole: the daemon never starts on half a configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from appliance import paths
+from appliance.errors import ConfigError
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+WAKE_WORDS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa", "phrase", "none")
+MODEL_KINDS = ("stt", "tts", "wake", "vad")
+
+
+class _Invalid(Exception):
+    """One value is wrong: what is wrong with it, and what would be valid."""
+
+    def __init__(self, problem: str, valid: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.valid = valid
+
+
+def _rules(
+    doc: str,
+    *,
+    kind: str,
+    choices: tuple[str, ...] = (),
+    low: float | None = None,
+    high: float | None = None,
+    example: str | None = None,
+) -> dict[str, Any]:
+    """A setting's meaning and rules, kept in its field's metadata."""
+    return {
+        "doc": doc,
+        "kind": kind,
+        "choices": choices,
+        "low": low,
+        "high": high,
+        "example": example,
+    }
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    """[station]: the appliance itself."""
+
+    name: str = field(
+        default="QFZZ", metadata=_rules("The station's name, as the DJ says it.", kind="text")
+    )
+    data_dir: Path | None = field(
+        default=None,
+        metadata=_rules(
+            "Where databases, downloaded models and the demo library live. Unset: "
+            "$APPLIANCE_DATA_DIR, else $XDG_DATA_HOME/appliance (/var/lib/appliance as a service).",
+            kind="optional_path",
+            example='"/var/lib/appliance"',
+        ),
+    )
+    log_level: str = field(
+        default="info",
+        metadata=_rules(
+            "How much the appliance writes to its log.", kind="choice", choices=LOG_LEVELS
+        ),
+    )
+    ledger: bool = field(
+        default=False,
+        metadata=_rules(
+            "Keep community and trust events in a tamper-evident, hash-chained log on this device.",
+            kind="bool",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DJSettings:
+    """[dj]: the personality on air."""
+
+    name: str = field(default="DJ Quantum", metadata=_rules("The DJ's on-air name.", kind="text"))
+    default_user: str = field(
+        default="guest",
+        metadata=_rules(
+            'Who is listening until someone says who they are ("guest", or an id from [[users]]).',
+            kind="text",
+        ),
+    )
+    commentary: float = field(
+        default=0.25,
+        metadata=_rules(
+            "Share of track changes where the DJ talks over the intro (0: never, 1: every time).",
+            kind="float",
+            low=0.0,
+            high=1.0,
+        ),
+    )
+    quiet_hours: tuple[time, time] | None = field(
+        default=None,
+        metadata=_rules(
+            'No commentary between these times, "HH:MM-HH:MM" (may cross midnight). Unset: none.',
+            kind="quiet_hours",
+            example='"22:00-07:00"',
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """[voice]: how the appliance listens."""
+
+    wake_word: str = field(
+        default="hey_jarvis",
+        metadata=_rules(
+            'The word that wakes the appliance; "phrase" uses wake_phrase, "none" means '
+            "push-to-talk only.",
+            kind="choice",
+            choices=WAKE_WORDS,
+        ),
+    )
+    wake_phrase: str = field(
+        default="hey dj",
+        metadata=_rules('The words that wake it when wake_word = "phrase".', kind="text"),
+    )
+    push_to_talk: bool = field(
+        default=False,
+        metadata=_rules(
+            "Also listen when the push-to-talk button (board GPIO) is pressed.", kind="bool"
+        ),
+    )
+    trailing_silence_ms: int = field(
+        default=500,
+        metadata=_rules(
+            "Silence (milliseconds) that ends what you are saying.", kind="int", low=300, high=1500
+        ),
+    )
+    max_utterance_s: float = field(
+        default=8.0,
+        metadata=_rules(
+            "Longest request (seconds) before it is cut off.", kind="float", low=2.0, high=30.0
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """[audio]: the sound devices."""
+
+    input_device: str | int | None = field(
+        default=None,
+        metadata=_rules(
+            "Microphone: a device name (or part of it) or index from `appliance doctor`. "
+            "Unset: the system default.",
+            kind="device",
+            example='"USB PnP Sound Device"',
+        ),
+    )
+    output_device: str | None = field(
+        default=None,
+        metadata=_rules(
+            'Speaker, as mpv names it (e.g. "alsa/plughw:CARD=Headphones"). Unset: the default.',
+            kind="optional_text",
+            example='"pulse"',
+        ),
+    )
+    volume: int = field(
+        default=70,
+        metadata=_rules("Music volume at start, in percent.", kind="int", low=0, high=100),
+    )
+    duck_db: float = field(
+        default=-15.0,
+        metadata=_rules(
+            "How far the music drops (dB) while the DJ talks.", kind="float", low=-40, high=0
+        ),
+    )
+
+
+def _default_music_folders() -> tuple[Path, ...]:
+    return (Path("~/Music").expanduser(),)
+
+
+@dataclass(frozen=True)
+class LibrarySettings:
+    """[library]: where the music is."""
+
+    music_folders: tuple[Path, ...] = field(
+        default_factory=_default_music_folders,
+        metadata=_rules(
+            "Folders scanned for music. An empty list, or no music in them: the demo library.",
+            kind="paths",
+            example='["~/Music"]',
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """[models]: which speech models run ("auto": the hardware planner picks for this board)."""
+
+    stt: str = field(
+        default="auto",
+        metadata=_rules(
+            "Speech recogniser: auto or a name from `appliance models list`.", kind="model"
+        ),
+    )
+    tts: str = field(
+        default="auto", metadata=_rules("The DJ's voice: auto or a catalog name.", kind="model")
+    )
+    wake: str = field(
+        default="auto",
+        metadata=_rules(
+            "Wake word model: auto (follows voice.wake_word) or a catalog name.", kind="model"
+        ),
+    )
+    vad: str = field(
+        default="auto",
+        metadata=_rules("Voice activity detector: auto or a catalog name.", kind="model"),
+    )
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    """[[users]]: a listener the DJ knows from the start (more can introduce themselves)."""
+
+    id: str = field(
+        default="", metadata=_rules("Short unique id (letters, digits, - and _).", kind="user_id")
+    )
+    name: str = field(default="", metadata=_rules("The name the DJ calls them by.", kind="text"))
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration: every section, and the file it was read from."""
+
+    station: StationSettings = field(default_factory=StationSettings)
+    dj: DJSettings = field(default_factory=DJSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    library: LibrarySettings = field(default_factory=LibrarySettings)
+    models: ModelSettings = field(default_factory=ModelSettings)
+    users: tuple[UserSettings, ...] = ()
+    source: Path | None = None
+
+    def data_dir(self) -> Path:
+        """The data directory: station.data_dir when set, else :func:`appliance.paths.data_dir`."""
+        try:
+            if self.station.data_dir is not None:
+                self.station.data_dir.mkdir(parents=True, exist_ok=True)
+                return self.station.data_dir
+            return paths.data_dir()
+        except OSError as error:
+            where = f"{self.source}: station.data_dir" if self.source else "the data directory"
+            reason = "it is a file, not a folder" if isinstance(error, FileExistsError) else None
+            raise ConfigError(
+                f"{where}: cannot use {error.filename}: {reason or error.strerror}",
+                hint="set station.data_dir (or $APPLIANCE_DATA_DIR) to a folder the appliance "
+                "can write",
+            ) from error
+
+
+SECTIONS: dict[str, type] = {
+    "station": StationSettings,
+    "dj": DJSettings,
+    "voice": VoiceSettings,
+    "audio": AudioSettings,
+    "library": LibrarySettings,
+    "models": ModelSettings,
+}
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in a config file."""
+
+    file: str
+    line: int | None
+    key: str
+    problem: str
+    valid: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.key}: {self.problem}" if self.key else f"{where}: {self.problem}"
+        return f"{text} (valid: {self.valid})" if self.valid else text
+
+
+class InvalidConfig(ConfigError):
+    """A config file with one or more problems; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        super().__init__(
+            f"invalid configuration ({count} problem{'s' if count != 1 else ''}):\n"
+            + "\n".join(f"  {problem}" for problem in problems),
+            hint="fix the lines above; `appliance config example` shows every setting",
+        )
+
+
+# --- where each key sits in the file ------------------------------------------------------------
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
+_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+
+
+_KEY_PART = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)""")
+
+
+def _key_parts(raw: str) -> tuple[str, ...]:
+    """The parts of a dotted TOML key: 'model."en_US-x".files' -> ('model', 'en_US-x', 'files')."""
+    parts = []
+    for match in _KEY_PART.finditer(raw):
+        part = match.group(1)
+        parts.append(part[1:-1] if part[:1] in "\"'" else part)
+    return tuple(parts)
+
+
+def _open_brackets(text: str) -> int:
+    """How many [ or { a line leaves open, ignoring strings and comments."""
+    depth = 0
+    quote = ""
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return depth
+
+
+def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Line numbers (1-based) of every table and key: ("dj", "commentary") -> 7.
+
+    tomllib reports no positions for values, so the text is scanned with the subset of TOML a
+    config file uses: tables, arrays of tables ("users", 0, "id"), dotted keys, multi-line arrays
+    and strings.
+    """
+    found: dict[tuple[str | int, ...], int] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    depth = 0
+    in_string = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string:
+            if in_string in line:
+                in_string = ""
+            continue
+        if depth > 0:
+            depth += _open_brackets(line)
+            continue
+        if match := _ARRAY_TABLE.match(line):
+            name = _key_parts(match.group(1))
+            index = counts.get(name, 0)
+            counts[name] = index + 1
+            table = (*name, index)
+            found.setdefault(table, number)
+            continue
+        if match := _TABLE.match(line):
+            table = _key_parts(match.group(1))
+            found.setdefault(table, number)
+            continue
+        if match := _KEY.match(line):
+            key = (*table, *_key_parts(match.group(1)))
+            found.setdefault(key, number)
+            rest = line[match.end() :]
+            for marker in ('"""', "'''"):
+                if rest.count(marker) == 1:
+                    in_string = marker
+            if not in_string:
+                depth = max(0, _open_brackets(rest))
+    return found
+
+
+# --- converting and checking values ---------------------------------------------------------------
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(
+        type(value), "a list" if isinstance(value, list) else "a table"
+    )
+
+
+def _text(value: Any, meta: dict[str, Any]) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(
+            f"{_type_name(value)} where text is expected", 'a quoted string, "like this"'
+        )
+    if not value.strip():
+        raise _Invalid("is empty", "non-empty text")
+    return value
+
+
+def _choice(value: Any, meta: dict[str, Any]) -> str:
+    valid = ", ".join(meta["choices"])
+    if not isinstance(value, str):
+        raise _Invalid(f"{_type_name(value)} where one of the names is expected", valid)
+    if value not in meta["choices"]:
+        close = difflib.get_close_matches(value.lower(), meta["choices"], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise _Invalid(f"{value!r} is not one of them{hint}", valid)
+    return value
+
+
+def _bool(value: Any, meta: dict[str, Any]) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"{_type_name(value)} where true or false is expected", "true, false")
+    return value
+
+
+def _range(meta: dict[str, Any]) -> str:
+    return f"{meta['low']:g} to {meta['high']:g}"
+
+
+def _number(value: Any, meta: dict[str, Any], whole: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"{_type_name(value)} where a number is expected", _range(meta))
+    if whole and not isinstance(value, int):
+        raise _Invalid(f"{value!r} is not a whole number", f"a whole number, {_range(meta)}")
+    if not meta["low"] <= value <= meta["high"]:
+        raise _Invalid(f"{value!r} is out of range", _range(meta))
+    return value
+
+
+def _int(value: Any, meta: dict[str, Any]) -> int:
+    return int(_number(value, meta, whole=True))
+
+
+def _float(value: Any, meta: dict[str, Any]) -> float:
+    return float(_number(value, meta, whole=False))
+
+
+def _path(value: Any) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"{_type_name(value)} where a folder is expected", 'a path, "/like/this"')
+    return Path(value).expanduser()
+
+
+def _optional_path(value: Any, meta: dict[str, Any]) -> Path:
+    path = _path(value)
+    if not path.is_absolute():
+        raise _Invalid(f"{value!r} is a relative path", 'an absolute path or "~/..."')
+    return path
+
+
+def _paths(value: Any, meta: dict[str, Any]) -> tuple[Path, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"{_type_name(value)} where a list of folders is expected", '["~/Music"]')
+    return tuple(_path(item) for item in value)
+
+
+def _device(value: Any, meta: dict[str, Any]) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise _Invalid(f"{value} is not a device index", "a device index >= 0 or a name")
+        return value
+    if isinstance(value, str) and value.strip():
+        return value
+    raise _Invalid(f"{_type_name(value)} where a device is expected", "a device name or index")
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _quiet_hours(value: Any, meta: dict[str, Any]) -> tuple[time, time]:
+    valid = '"HH:MM-HH:MM", e.g. "22:00-07:00"'
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match:
+        raise _Invalid(f"{value!r} is not a time span", valid)
+    hour1, min1, hour2, min2 = (int(part) for part in match.groups())
+    if hour1 > 23 or hour2 > 23 or min1 > 59 or min2 > 59:
+        raise _Invalid(f"{value!r} has an impossible time", valid)
+    start, end = time(hour1, min1), time(hour2, min2)
+    if start == end:
+        raise _Invalid(f"{value!r} starts and ends at the same time", valid)
+    return start, end
+
+
+_USER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _user_id(value: Any, meta: dict[str, Any]) -> str:
+    text = _text(value, meta)
+    if not _USER_ID.match(text):
+        raise _Invalid(f"{text!r} has characters an id cannot have", "letters, digits, - and _")
+    return text
+
+
+def _model(value: Any, meta: dict[str, Any]) -> str:
+    return _text(value, meta)  # the catalog check needs the section's key: see _check_models
+
+
+_CONVERTERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+    "text": _text,
+    "optional_text": _text,
+    "choice": _choice,
+    "bool": _bool,
+    "int": _int,
+    "float": _float,
+    "optional_path": _optional_path,
+    "paths": _paths,
+    "device": _device,
+    "quiet_hours": _quiet_hours,
+    "user_id": _user_id,
+    "model": _model,
+}
+
+
+# --- reading a whole file -------------------------------------------------------------------------
+
+
+class _Reader:
+    """Builds a Config from parsed TOML, collecting every problem with its line."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.lines = key_lines(text)
+        self.problems: list[ConfigProblem] = []
+
+    def line(self, *key: str | int) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return None
+
+    def report(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
+        name = ".".join(str(part) for part in key if not isinstance(part, int))
+        for index, part in enumerate(key):
+            if isinstance(part, int):
+                head = ".".join(str(p) for p in key[:index])
+                tail = ".".join(str(p) for p in key[index + 1 :])
+                name = f"{head}[{part + 1}]" + (f".{tail}" if tail else "")
+        self.problems.append(ConfigProblem(self.source, self.line(*key), name, problem, valid))
+
+    def unknown(self, key: tuple[str | int, ...], name: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        what = "section" if len(key) == 1 else "setting"
+        self.report(key, f"unknown {what}{hint}", ", ".join(known))
+
+    def section(self, cls: type, raw: Any, key: tuple[str | int, ...]) -> Any:
+        if not isinstance(raw, dict):
+            self.report(key, f"{_type_name(raw)} where a table is expected", f"[{key[0]}]")
+            return cls()
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            spec = fields.get(name)
+            if spec is None:
+                self.unknown((*key, name), name, list(fields))
+                continue
+            try:
+                values[name] = _CONVERTERS[spec.metadata["kind"]](value, dict(spec.metadata))
+            except _Invalid as error:
+                self.report((*key, name), error.problem, error.valid)
+        missing = [
+            f.name
+            for f in fields.values()
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and f.name not in raw
+        ]
+        for name in missing:  # pragma: no cover - every section field has a default
+            self.report((*key, name), "is missing")
+        try:
+            return cls(**values)
+        except TypeError:  # pragma: no cover - values are checked above
+            return cls()
+
+    def users(self, raw: Any) -> tuple[UserSettings, ...]:
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            self.report(("users",), "must be tables written [[users]]", "[[users]] id = ... ")
+            return ()
+        users = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(raw):
+            key = ("users", index)
+            for required in ("id", "name"):
+                if required not in item:
+                    self.report((*key, required), "is missing", "every [[users]] has id and name")
+            user = self.section(UserSettings, item, key)
+            if user.id:
+                if user.id in seen:
+                    self.report(
+                        (*key, "id"),
+                        f"{user.id!r} is already used by user {seen[user.id] + 1}",
+                        "unique ids",
+                    )
+                seen.setdefault(user.id, index)
+            users.append(user)
+        return tuple(users)
+
+
+def _check_models(reader: _Reader, models: ModelSettings) -> None:
+    """Each model named in [models] must be in the catalog and of the right kind."""
+    from appliance.models.catalog import load_catalog
+
+    catalog = load_catalog()
+    for kind in MODEL_KINDS:
+        name = getattr(models, kind)
+        if name == "auto":
+            continue
+        names = [entry.name for entry in catalog.of_kind(kind)]
+        if name in names:
+            continue
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        other = catalog.get(name)
+        problem = (
+            f"{name!r} is a {other.kind} model, not a {kind} model"
+            if other
+            else f"{name!r} is not in the model catalog{hint}"
+        )
+        reader.report(("models", kind), problem, ", ".join(["auto", *names]))
+
+
+def parse_config(text: str, source: Path | None = None) -> Config:
+    """Build a Config from TOML text; raise :class:`InvalidConfig` listing every problem."""
+    name = str(source) if source else "<config>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise InvalidConfig(
+            [ConfigProblem(name, line, "", f"not valid TOML: {message}", 'key = "value" lines')]
+        ) from error
+    reader = _Reader(text, name)
+    sections: dict[str, Any] = {}
+    known = [*SECTIONS, "users"]
+    for key, raw in data.items():
+        if key in SECTIONS:
+            sections[key] = reader.section(SECTIONS[key], raw, (key,))
+        elif key == "users":
+            sections["users"] = reader.users(raw)
+        else:
+            reader.unknown((key,), key, known)
+    config = Config(**sections, source=source)
+    _check_models(reader, config.models)
+    ids = {user.id for user in config.users}
+    if ids and config.dj.default_user != "guest" and config.dj.default_user not in ids:
+        reader.report(
+            ("dj", "default_user"),
+            f"{config.dj.default_user!r} is not one of the [[users]]",
+            ", ".join(["guest", *sorted(ids)]),
+        )
+    if reader.problems:
+        raise InvalidConfig(sorted(reader.problems, key=lambda problem: problem.line or 0))
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the settings file.
+
+    ``path`` given: that file, which must exist. None: $APPLIANCE_CONFIG, else
+    /etc/appliance/config.toml, when it exists; otherwise every default. Any problem raises
+    :class:`InvalidConfig` (a ConfigError, exit code 2) listing all of them.
+    """
+    if path is None:
+        candidate = paths.config_path()
+        if not candidate.exists():
+            return Config()
+        file = candidate
+    else:
+        file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidConfig(
+            [
+                ConfigProblem(
+                    str(file), None, "", "no such file", "`appliance config example > FILE`"
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InvalidConfig(
+            [ConfigProblem(str(file), None, "", f"cannot read it: {reason}", "a UTF-8 text file")]
+        ) from error
+    return parse_config(text, file)
+
+
+# --- the commented example ------------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Path):
+        return _toml_value(_home_relative(value))
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _home_relative(path: Path) -> str:
+    home = Path.home()
+    try:
+        return "~/" + str(path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+def _wrap(text: str, width: int = 96) -> Iterator[str]:
+    line = "#"
+    for word in text.split():
+        if len(line) + 1 + len(word) > width:
+            yield line
+            line = "#"
+        line += " " + word
+    yield line
+
+
+def _valid_text(meta: dict[str, Any]) -> str:
+    if meta["choices"]:
+        return ", ".join(meta["choices"])
+    if meta["low"] is not None:
+        return f"{meta['low']:g} to {meta['high']:g}"
+    return ""
+
+
+def example_config() -> str:
+    """A fully commented config file with every setting at its default (it passes the check)."""
+    out = [
+        "# QFZZ configuration: /etc/appliance/config.toml, --config FILE or $APPLIANCE_CONFIG.",
+        "# Every setting is shown at its default; delete what you do not change.",
+        "# Check a file with: appliance config check FILE",
+    ]
+    defaults = Config()
+    for section, cls in SECTIONS.items():
+        out += ["", *_wrap(cls.__doc__ or ""), f"[{section}]"]
+        current = getattr(defaults, section)
+        for spec in dataclasses.fields(cls):
+            meta = spec.metadata
+            valid = _valid_text(dict(meta))
+            out += _wrap(meta["doc"])
+            if valid:
+                out.append(f"# Valid: {valid}.")
+            value = getattr(current, spec.name)
+            if value is None:
+                out.append(f"# {spec.name} = {meta['example']}")
+            else:
+                out.append(f"{spec.name} = {_toml_value(value)}")
+    out += ["", *_wrap(UserSettings.__doc__ or ""), "# [[users]]"]
+    for spec in dataclasses.fields(UserSettings):
+        out += _wrap(spec.metadata["doc"])
+        out.append(f'# {spec.name} = "{"alex" if spec.name == "id" else "Alex"}"')
+    return "\n".join(out) + "\n"

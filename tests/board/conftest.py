@@ -1,0 +1,157 @@
+"""A local HTTP server for model downloads (with Range support), and model archives to serve."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+
+@dataclass
+class Served:
+    """One file the server offers, and how it misbehaves."""
+
+    data: bytes
+    drop_after: int | None = None  # first request: send this many bytes, then hang up
+    delay: float = 0.0  # seconds between 4 KiB chunks
+    ignore_range: bool = False
+
+
+@dataclass
+class ModelServer:
+    """What the test server serves and every request it saw."""
+
+    base: str
+    files: dict[str, Served] = field(default_factory=dict)
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def add(self, path: str, data: bytes, **behaviour: object) -> str:
+        self.files[path] = Served(data, **behaviour)  # type: ignore[arg-type]
+        return f"{self.base}{path}"
+
+
+def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            wanted = self.headers.get("Range")
+            server.requests.append((self.path, wanted))
+            served = server.files.get(self.path)
+            if served is None:
+                self.send_error(404)
+                return
+            data, start = served.data, 0
+            if wanted and not served.ignore_range:
+                start = int(wanted.removeprefix("bytes=").split("-")[0])
+                if start >= len(data):
+                    self.send_response(416)
+                    self.send_header("Content-Range", f"bytes */{len(data)}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            else:
+                self.send_response(200)
+            body = data[start:]
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            limit = len(body)
+            if served.drop_after is not None:
+                limit = served.drop_after
+                served.drop_after = None  # only the first request fails
+            sent = 0
+            try:
+                while sent < limit:
+                    chunk = body[sent : min(limit, sent + 4096)]
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    if served.delay:
+                        self.wfile.flush()
+                        time.sleep(served.delay)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            if limit < len(body):
+                self.close_connection = True
+                self.connection.shutdown(2)
+
+    return Handler
+
+
+@pytest.fixture
+def model_server() -> Iterator[ModelServer]:
+    """An HTTP server on 127.0.0.1 serving what the test adds; stopped after the test."""
+    state = ModelServer(base="")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+MODEL_FILES = {
+    "README": b"A test model.\n",
+    "conf/model.conf": b"--sample-frequency=16000\n",
+    "am/final.mdl": os.urandom(150_000),
+    "graph/words.txt": b"\n".join(f"word{i} {i}".encode() for i in range(2000)),
+}
+
+
+def make_zip(top: str = "test-model", files: dict[str, bytes] | None = None) -> bytes:
+    """A zip archive with every file under one top-level folder, as Vosk ships models."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{top}/", b"")
+        for name, data in (files or MODEL_FILES).items():
+            archive.writestr(f"{top}/{name}", data)
+    return buffer.getvalue()
+
+
+def make_tar(top: str = "test-model", files: dict[str, bytes] | None = None) -> bytes:
+    """The same as :func:`make_zip`, as a tar.gz."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in (files or MODEL_FILES).items():
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def tar_with(entries: list[tarfile.TarInfo], top: str = "test-model") -> bytes:
+    """A tar.gz holding one good file plus ``entries`` (links and other special members)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        good = tarfile.TarInfo(f"{top}/README")
+        good.size = 5
+        archive.addfile(good, io.BytesIO(b"good\n"))
+        for info in entries:
+            archive.addfile(info, io.BytesIO(b"x" * info.size) if info.size else None)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def data_dir(isolated_env: Path) -> Path:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    return isolated_env

