@@ -1,0 +1,284 @@
+"""The listening loop: wake word (or push-to-talk), the command, end of speech, the transcript.
+
+One thread runs :meth:`Listener.run` over an audio source (the microphone or a file) and emits
+the pipeline's events through ``on_event``:
+
+    WakeDetected -> SpeechStarted -> PartialTranscript* -> SpeechEnded -> Transcript
+
+While idle every 10 ms frame goes to the wake detectors and into a ring buffer. When one fires,
+the last ``pre_roll_ms`` of audio go to the recogniser first, so "hey jarvis play some jazz" said
+in one breath keeps its "play" (wake detection comes a little after the wake word ends, when the
+next word may have begun); the recogniser's grammar absorbs what is left of the wake word and
+the text leaves it out. The command is recognised while it is spoken; the endpointer, counting
+audio time from the wake word on, decides when the person stopped.
+
+Other threads talk to the loop only through :meth:`trigger`, :meth:`set_speaking` and
+:meth:`set_phrases`, which the loop picks up between frames, so the engines are only ever used by
+the loop's own thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from appliance.events import PartialTranscript, SpeechEnded, SpeechStarted, WakeDetected
+from appliance.voice.capture import AudioSource
+from appliance.voice.stt import SpeechRecognizer
+from appliance.voice.vad import FRAME_MS, Endpointer, EndReason, SileroVad, VoiceActivity
+from appliance.voice.wake import WakeDetector
+
+log = logging.getLogger("appliance.voice.listener")
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    """Waiting for the wake word or push-to-talk."""
+    LISTENING = "listening"
+    """Recording and recognising a command."""
+
+
+class Listener:
+    """Turns an audio source into wake, speech and transcript events (see the module doc)."""
+
+    def __init__(
+        self,
+        microphone: AudioSource,
+        wake: Sequence[WakeDetector],
+        recognizer: SpeechRecognizer,
+        on_event: Callable[[object], None],
+        vad: VoiceActivity | None = None,
+        endpointer: Endpointer | None = None,
+        pre_roll_ms: int = 300,
+        restart_gap_ms: int = 200,
+        commit_ms: int = 300,
+    ) -> None:
+        self.source = microphone
+        self.wake = list(wake)
+        self.recognizer = recognizer
+        self.on_event = on_event
+        self.vad = vad if vad is not None else SileroVad()
+        self.endpointer = endpointer if endpointer is not None else Endpointer()
+        self.pre_roll_frames = max(0, pre_roll_ms // FRAME_MS)
+        self.restart_gap_ms = restart_gap_ms
+        self.commit_ms = commit_ms
+        self.state = State.IDLE
+        self._ring: collections.deque[bytes] = collections.deque(maxlen=self.pre_roll_frames or 1)
+        self._lock = threading.Lock()
+        self._trigger: str | None = None
+        self._speaking: bool | None = None
+        self._phrases: tuple[Sequence[str], Sequence[str]] | None = None
+        self._running = False
+        self._speaking_now = False
+        self._utterance: _Utterance | None = None
+        vocabulary = recognizer.vocabulary
+        recognizer.set_vocabulary(vocabulary.phrases, vocabulary.words, self.wake_phrases)
+
+    @property
+    def wake_phrases(self) -> list[str]:
+        return [d.phrase for d in self.wake if d.phrase]
+
+    # -- called from other threads -----------------------------------------------------------
+
+    def trigger(self, source: str = "push_to_talk") -> None:
+        """Listen now, as if the wake word was heard (a key or a button was pressed)."""
+        with self._lock:
+            self._trigger = source
+
+    def set_speaking(self, speaking: bool) -> None:
+        """The DJ is (or stopped) talking: the wake detectors turn strict (or relax)."""
+        with self._lock:
+            self._speaking = speaking
+
+    def set_phrases(self, phrases: Sequence[str], words: Sequence[str]) -> None:
+        """The library or the commands changed: rebuild the grammar before the next command."""
+        with self._lock:
+            self._phrases = (tuple(phrases), tuple(words))
+            running = self._running
+        if not running:
+            self._apply_requests()
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Listen until ``stop`` is set or the source runs out; meant for its own thread."""
+        with self._lock:
+            self._running = True
+        self.source.start()
+        try:
+            while not stop.is_set():
+                self._apply_requests()
+                frame = self.source.read(timeout=0.1)
+                if frame is None:
+                    if self.source.exhausted:
+                        break
+                    continue
+                try:
+                    self.process(frame)
+                except Exception:
+                    # a failing engine loses this command, never the listener
+                    log.exception("the listener failed on a frame; back to waiting")
+                    self._back_to_idle()
+            if self.state is State.LISTENING:
+                self._end(EndReason.SILENCE if self._heard_speech() else EndReason.NO_SPEECH)
+        finally:
+            with self._lock:
+                self._running = False
+            self.source.stop()
+
+    def process(self, frame: bytes) -> None:
+        """Handle one 10 ms frame (the loop calls this; a test may call it directly)."""
+        if self.state is State.IDLE:
+            with self._lock:
+                triggered, self._trigger = self._trigger, None
+            if triggered:
+                self._begin(triggered)
+                self._listen(frame)
+                return
+            self._ring.append(frame)
+            for detector in self.wake:
+                if detector.process(frame):
+                    self._begin(detector.name)
+                    return
+        else:
+            self._listen(frame)
+
+    def _apply_requests(self) -> None:
+        with self._lock:
+            speaking, self._speaking = self._speaking, None
+            phrases = self._phrases if self.state is State.IDLE else None
+            if phrases is not None:
+                self._phrases = None
+        if speaking is not None and speaking != self._speaking_now:
+            self._speaking_now = speaking
+            for detector in self.wake:
+                detector.set_strict(speaking)
+        if phrases is not None:
+            self.recognizer.set_vocabulary(phrases[0], phrases[1], self.wake_phrases)
+
+    def _begin(self, source: str) -> None:
+        now = time.monotonic()
+        self._emit(WakeDetected(source=source, at=now))
+        for detector in self.wake:
+            detector.reset()
+        self.vad.reset()
+        self.endpointer.reset()
+        self.recognizer.start()
+        self._utterance = _Utterance(wake_at=now)
+        self.state = State.LISTENING
+        pre_roll = list(self._ring)[-self.pre_roll_frames :] if self.pre_roll_frames else []
+        self._ring.clear()
+        if pre_roll:
+            self._partial(self.recognizer.accept(b"".join(pre_roll)))
+
+    def _listen(self, frame: bytes) -> None:
+        utterance = self._utterance
+        assert utterance is not None
+        self._partial(self.recognizer.accept(frame))
+        speech = self.vad.is_speech(frame)
+        if utterance.leading and self._leading(utterance, speech):
+            return
+        had_started = self.endpointer.speech_started
+        reason = self.endpointer.update(speech)
+        now = time.monotonic()
+        if self.endpointer.speech_started and not had_started:
+            self._emit(SpeechStarted(at=now))
+        if speech and self.endpointer.speech_started:
+            utterance.last_voice_at = now
+        if reason is not None:
+            self._end(reason)
+
+    def _leading(self, utterance: _Utterance, speech: bool) -> bool:
+        """Right after the wake word: drop its tail if the person pauses before the command.
+
+        Speech that goes on for ``commit_ms`` is the command said in one breath: keep it all.
+        A pause of ``restart_gap_ms`` first means what came before was the end of the wake
+        word: the recogniser and the endpointer start over from the pause. True on restart.
+        """
+        if speech:
+            utterance.lead_speech_ms += FRAME_MS
+            utterance.lead_gap_ms = 0
+            if utterance.lead_speech_ms >= self.commit_ms:
+                utterance.leading = False
+            return False
+        utterance.lead_gap_ms += FRAME_MS
+        if utterance.lead_gap_ms < self.restart_gap_ms:
+            return False
+        utterance.leading = False
+        self.recognizer.start()
+        self.endpointer.reset()
+        return True
+
+    def _partial(self, text: str | None) -> None:
+        if not text or self._utterance is None:
+            return
+        now = time.monotonic()
+        if self._utterance.first_partial_at is None:
+            self._utterance.first_partial_at = now
+        self._emit(PartialTranscript(text=text, at=now))
+
+    def _heard_speech(self) -> bool:
+        return self.endpointer.speech_started
+
+    def _end(self, reason: EndReason) -> None:
+        utterance = self._utterance
+        assert utterance is not None
+        ended_at = time.monotonic()
+        endpointer = self.endpointer
+        self._emit(
+            SpeechEnded(
+                at=ended_at,
+                last_voice_at=utterance.last_voice_at or utterance.wake_at,
+                timed_out=reason is not EndReason.SILENCE,
+            )
+        )
+        transcript = self.recognizer.finish()
+        timings = dict(transcript.timings)
+        timings["utterance_s"] = endpointer.elapsed_ms / 1000
+        if endpointer.last_voice_ms is not None:
+            # audio time from the last voiced frame to the decision: the end-of-speech delay
+            timings["end_of_speech_s"] = (endpointer.elapsed_ms - endpointer.last_voice_ms) / 1000
+        timings["recognition_final_s"] = transcript.at - ended_at
+        timings["wake_to_final_s"] = transcript.at - utterance.wake_at
+        if utterance.first_partial_at is not None:
+            timings["first_partial_s"] = utterance.first_partial_at - utterance.wake_at
+        log.info(
+            "heard %r (%s, %.2f s of audio, final after %.0f ms)",
+            transcript.text,
+            reason.value,
+            timings["utterance_s"],
+            timings["recognition_final_s"] * 1000,
+        )
+        self._emit(dataclasses.replace(transcript, timings=timings))
+        self._back_to_idle()
+
+    def _back_to_idle(self) -> None:
+        self.state = State.IDLE
+        self._utterance = None
+        self._ring.clear()
+        for detector in self.wake:
+            detector.reset()
+
+    def _emit(self, event: object) -> None:
+        try:
+            self.on_event(event)
+        except Exception:
+            # a subscriber that raises never takes the listener down
+            log.exception("an event handler failed on %s", type(event).__name__)
+
+
+@dataclasses.dataclass
+class _Utterance:
+    """The wall-clock marks of one command, for the transcript's stage timings."""
+
+    wake_at: float
+    last_voice_at: float | None = None
+    first_partial_at: float | None = None
+    leading: bool = True
+    lead_speech_ms: int = 0
+    lead_gap_ms: int = 0

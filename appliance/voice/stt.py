@@ -1,0 +1,157 @@
+"""Speech recognition: one streaming interface, engines as tiers behind it.
+
+A recogniser is fed audio while the person speaks (``accept``), reports partial text as it
+changes, and gives the final :class:`~appliance.events.Transcript` at the end of the utterance
+(``finish``). Engines: ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
+English model), each in its own module and imported only when asked for.
+
+Biasing: ``phrases`` are example command sentences and ``words`` the vocabulary the appliance can
+hear (genres, artists, titles). A phrase may hold a slot such as ``{artist}`` or ``{name}``, which
+stands for any entry of ``words``: "play something by {artist}" with the words "miles davis" and
+"nina simone" covers both sentences. With neither phrases nor words, a recogniser runs with open
+vocabulary (free text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Protocol
+
+from appliance.errors import SpeechError
+from appliance.events import Transcript
+
+ENGINES = ("vosk", "pocketsphinx")
+SLOT = re.compile(r"\{[^{}]*\}")
+
+
+class SpeechRecognizer(Protocol):
+    """A streaming recogniser: ``start``, ``accept`` while the person speaks, ``finish``."""
+
+    name: str
+    vocabulary: Vocabulary
+    """What the grammar was built from (empty: open vocabulary)."""
+
+    def start(self) -> None:
+        """Begin a new utterance."""
+        ...
+
+    def accept(self, pcm: bytes) -> str | None:
+        """Feed 16 kHz s16le mono audio; return the partial text when it changed."""
+        ...
+
+    def finish(self) -> Transcript:
+        """End the utterance; the final text (empty when nothing in the grammar was heard)."""
+        ...
+
+    def set_vocabulary(
+        self, phrases: Sequence[str], words: Sequence[str], wake_phrases: Sequence[str] = ()
+    ) -> None:
+        """Rebuild the grammar; ``wake_phrases`` may precede a command and are left out of the
+        text. Call between utterances."""
+        ...
+
+
+def normalise(text: str) -> str:
+    """Lower case words separated by single spaces; slots such as ``{artist}`` are kept."""
+    tokens = re.findall(r"\{[^{}]*\}|[\w']+", text.lower())
+    return " ".join(t.strip("'") if not t.startswith("{") else t for t in tokens if t.strip("'"))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a grammar is built from: normalised phrases, words and wake phrases."""
+
+    phrases: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    wake_phrases: tuple[str, ...] = ()
+
+    @classmethod
+    def build(
+        cls, phrases: Iterable[str], words: Iterable[str], wake_phrases: Iterable[str] = ()
+    ) -> Vocabulary:
+        return cls(_unique(phrases), _unique(words), _unique(wake_phrases))
+
+    @property
+    def is_open(self) -> bool:
+        """No phrases and no words: recognise free text."""
+        return not self.phrases and not self.words
+
+    def sentences(self, limit: int = 20000) -> list[str]:
+        """Every phrase with its slots filled from the words, plus each word on its own.
+
+        When filling the slots would give more than ``limit`` sentences, each slotted phrase
+        contributes its fixed parts instead (a bigram grammar still links them to the words).
+        """
+        out: list[str] = []
+        for phrase in self.phrases:
+            slots = len(SLOT.findall(phrase))
+            if not slots:
+                out.append(phrase)
+            elif len(self.words) ** slots <= limit - len(out) and self.words:
+                out.extend(islice(_fill(phrase, self.words), limit))
+            else:
+                out.extend(p.strip() for p in SLOT.split(phrase) if p.strip())
+        out.extend(self.words)
+        return list(dict.fromkeys(out))
+
+    def wake_prefixes(self) -> list[str]:
+        """What may be left of a wake phrase before a command: each of its suffixes."""
+        prefixes: list[str] = []
+        for phrase in self.wake_phrases:
+            tokens = phrase.split()
+            prefixes.extend(" ".join(tokens[i:]) for i in range(len(tokens)))
+        return list(dict.fromkeys(prefixes))
+
+    def strip_wake(self, text: str) -> str:
+        """The text without a leading (leftover of a) wake phrase."""
+        for prefix in sorted(self.wake_prefixes(), key=len, reverse=True):
+            if text == prefix:
+                return ""
+            if text.startswith(prefix + " "):
+                return text[len(prefix) + 1 :]
+        return text
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for n in (normalise(i) for i in items) if n))
+
+
+def _fill(phrase: str, words: Sequence[str]) -> Iterable[str]:
+    match = SLOT.search(phrase)
+    if not match:
+        yield phrase
+        return
+    for word in words:
+        yield from _fill(phrase[: match.start()] + word + phrase[match.end() :], words)
+
+
+def load_recognizer(
+    engine: str,
+    model_path: Path | None,
+    phrases: Sequence[str] = (),
+    words: Sequence[str] = (),
+) -> SpeechRecognizer:
+    """A recogniser of ``engine``: "vosk" (``model_path`` required) or "pocketsphinx"
+    (``model_path`` optional: the bundled US English model by default)."""
+    if engine == "vosk":
+        from appliance.voice.stt_vosk import VoskRecognizer
+
+        if model_path is None:
+            raise SpeechError(
+                "the vosk engine needs a model directory",
+                hint="give the folder of a Vosk model (the one holding am/, conf/ and graph/), "
+                "or choose the pocketsphinx engine, which needs no download",
+            )
+        return VoskRecognizer(Path(model_path), phrases, words)
+    if engine == "pocketsphinx":
+        from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
+
+        return PocketsphinxRecognizer(phrases, words, model_path=model_path)
+    raise SpeechError(
+        f"unknown speech recognition engine {engine!r}",
+        hint=f"choose one of: {', '.join(ENGINES)}",
+    )

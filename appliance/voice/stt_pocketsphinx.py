@@ -1,0 +1,258 @@
+"""The pocketsphinx tier: light, English, exact on a command grammar.
+
+With phrases or words it decodes against a JSGF grammar built from them. Next to the commands
+the grammar has a *garbage* path: a loop over every English phone, weighted so that speech which
+matches a command takes the command path, and anything else (chatter, another sentence) takes the
+phone loop and comes out as an empty transcript instead of being forced onto the nearest command.
+Without phrases and words it decodes free text with the bundled language model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import SpeechError
+from appliance.events import Transcript
+from appliance.voice.stt import Vocabulary, normalise
+
+log = logging.getLogger("appliance.voice.stt_pocketsphinx")
+
+GARBAGE_PREFIX = "gbg_"
+GARBAGE_WEIGHT = 1e-10
+"""The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
+by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
+
+
+def bundled_model() -> Path:
+    """The US English model shipped inside the pocketsphinx wheel."""
+    from pocketsphinx import get_model_path
+
+    return Path(get_model_path("en-us"))
+
+
+def _model_files(model_path: Path | None) -> tuple[Path, Path, Path | None]:
+    """(acoustic model folder, dictionary, language model or None) inside a model folder."""
+    root = model_path or bundled_model()
+    acoustic = next((p.parent for p in sorted(root.glob("*/mdef"))), None)
+    if (root / "mdef").exists():
+        acoustic = root
+    dictionary = next(iter(sorted(root.glob("*.dict"))), None)
+    # the word language model, not the phone one (en-us-phone.lm.bin) beside it
+    language = next((p for p in sorted(root.glob("*.lm.bin")) if "phone" not in p.name), None)
+    if acoustic is None or dictionary is None:
+        raise SpeechError(
+            f"{root}: not a pocketsphinx model folder (it needs an acoustic model folder with "
+            "an mdef file and a .dict pronunciation dictionary)",
+            hint="leave the model path empty to use the English model bundled with pocketsphinx",
+        )
+    return acoustic, dictionary, language
+
+
+def new_decoder(model_path: Path | None = None) -> Any:
+    """A quiet pocketsphinx decoder with no search yet."""
+    from pocketsphinx import Decoder
+
+    acoustic, dictionary, _language = _model_files(model_path)
+    return Decoder(
+        hmm=str(acoustic), dict=str(dictionary), lm=None, loglevel="FATAL", bestpath=False
+    )
+
+
+class PocketsphinxRecognizer:
+    """Streaming pocketsphinx recognition against a command grammar, or free text."""
+
+    name = "pocketsphinx"
+
+    def __init__(
+        self,
+        phrases: Sequence[str] = (),
+        words: Sequence[str] = (),
+        model_path: Path | None = None,
+        garbage_weight: float = GARBAGE_WEIGHT,
+        chunk_ms: int = 100,
+    ) -> None:
+        self.model_path = model_path
+        self.garbage_weight = garbage_weight
+        self._chunk_bytes = 16000 * 2 * chunk_ms // 1000
+        self._decoder = new_decoder(model_path)
+        self._phones = self._add_garbage_words()
+        self._searches = 0
+        self._active = ""
+        self.vocabulary = Vocabulary()
+        self.dropped: list[str] = []
+        """Phrases and words left out of the grammar: a word the dictionary cannot pronounce."""
+        self._pending = bytearray()
+        self._partial = ""
+        self._in_utterance = False
+        self._decode_s = 0.0
+        self._audio_bytes = 0
+        self.set_vocabulary(phrases, words)
+
+    @property
+    def mode(self) -> str:
+        """ "grammar" or "open"."""
+        return "open" if self.vocabulary.is_open else "grammar"
+
+    def _add_garbage_words(self) -> list[str]:
+        dictionary = _model_files(self.model_path)[1]
+        phones: set[str] = set()
+        with dictionary.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                phones.update(line.split()[1:])
+        ordered = sorted(p for p in phones if p.isalpha())
+        for index, phone in enumerate(ordered):
+            self._decoder.add_word(
+                GARBAGE_PREFIX + phone.lower(), phone, update=index == len(ordered) - 1
+            )
+        return ordered
+
+    def set_vocabulary(
+        self, phrases: Sequence[str], words: Sequence[str], wake_phrases: Sequence[str] = ()
+    ) -> None:
+        if self._in_utterance:
+            raise RuntimeError("set_vocabulary during an utterance")
+        vocabulary = Vocabulary.build(phrases, words, wake_phrases)
+        self._searches += 1
+        name = f"s{self._searches}"
+        if vocabulary.is_open:
+            language = _model_files(self.model_path)[2]
+            if language is None:
+                raise SpeechError(
+                    "this pocketsphinx model has no language model for free text",
+                    hint="give command phrases, or use the bundled English model",
+                )
+            self._decoder.add_lm_file(name, str(language))
+            self.dropped = []
+        else:
+            jsgf, self.dropped = self.grammar(vocabulary)
+            if self.dropped:
+                shown = ", ".join(repr(d) for d in self.dropped[:5])
+                more = f" and {len(self.dropped) - 5} more" if len(self.dropped) > 5 else ""
+                log.warning(
+                    "left out of the speech grammar (words missing from the pronunciation "
+                    "dictionary): %s%s",
+                    shown,
+                    more,
+                )
+            self._decoder.add_jsgf_string(name, jsgf)
+        self._decoder.activate_search(name)
+        if self._active:
+            self._decoder.remove_search(self._active)
+        self._active = name
+        self.vocabulary = vocabulary
+
+    def _known(self, text: str) -> bool:
+        return all(self._decoder.lookup_word(w) is not None for w in text.split() if w[0] != "{")
+
+    def grammar(self, vocabulary: Vocabulary) -> tuple[str, list[str]]:
+        """The JSGF text for ``vocabulary`` and what had to be left out of it."""
+        dropped = [t for t in (*vocabulary.phrases, *vocabulary.words) if not self._known(t)]
+        words = [w for w in vocabulary.words if w not in dropped]
+        phrases = [p for p in vocabulary.phrases if p not in dropped]
+        commands = []
+        for phrase in phrases:
+            if "{" in phrase:
+                if not words:
+                    continue
+                phrase = " ".join("<words>" if t.startswith("{") else t for t in phrase.split())
+            commands.append(phrase)
+        if words:
+            commands.append("<words>")
+        if not commands:
+            raise SpeechError(
+                "no command phrase or word can be pronounced by the recogniser",
+                hint="give phrases and names of ordinary English words",
+            )
+        wake = [p for p in vocabulary.wake_prefixes() if self._known(p)]
+        garbage = " | ".join(GARBAGE_PREFIX + p.lower() for p in self._phones)
+        lines = [
+            "#JSGF V1.0;",
+            "grammar commands;",
+            f"public <utterance> = /1/ {'[<wake>] ' if wake else ''}<command>"
+            f" | /{self.garbage_weight:g}/ <garbage>;",
+            f"<command> = {' | '.join(commands)};",
+            f"<garbage> = ({garbage})+;",
+        ]
+        if words:
+            lines.append(f"<words> = {' | '.join(words)};")
+        if wake:
+            lines.append(f"<wake> = {' | '.join(wake)};")
+        return "\n".join(lines) + "\n", dropped
+
+    # -- streaming ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._in_utterance:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._in_utterance = True
+        self._pending.clear()
+        self._partial = ""
+        self._decode_s = 0.0
+        self._audio_bytes = 0
+
+    def accept(self, pcm: bytes) -> str | None:
+        if not self._in_utterance:
+            self.start()
+        self._pending += pcm
+        if len(self._pending) < self._chunk_bytes:
+            return None
+        self._process()
+        hypothesis = self._decoder.hyp()
+        text = self._clean(hypothesis.hypstr if hypothesis else "", final=False)
+        if text == self._partial:
+            return None
+        self._partial = text
+        return text
+
+    def _process(self) -> None:
+        started = time.perf_counter()
+        self._decoder.process_raw(bytes(self._pending))
+        self._decode_s += time.perf_counter() - started
+        self._audio_bytes += len(self._pending)
+        self._pending.clear()
+
+    def finish(self) -> Transcript:
+        if not self._in_utterance:
+            self.start()
+        started = time.perf_counter()
+        if self._pending:
+            self._process()
+        self._decoder.end_utt()
+        self._in_utterance = False
+        hypothesis = self._decoder.hyp()
+        raw = hypothesis.hypstr if hypothesis else ""
+        text = self._clean(raw, final=True)
+        confidence = min(1.0, max(0.0, self._decoder.get_prob())) if text else 0.0
+        final_s = time.perf_counter() - started
+        self._decode_s += final_s
+        audio_s = self._audio_bytes / 32000
+        return Transcript(
+            text=text,
+            at=time.monotonic(),
+            confidence=confidence,
+            timings={
+                "audio_s": audio_s,
+                "decode_s": self._decode_s,
+                "final_s": final_s,
+                "rtf": self._decode_s / audio_s if audio_s else 0.0,
+            },
+        )
+
+    def _clean(self, hypothesis: str, final: bool) -> str:
+        """Fillers and garbage out, wake leftover off; a garbage final means out of grammar."""
+        tokens = hypothesis.split()
+        if final and any(t.startswith(GARBAGE_PREFIX) for t in tokens):
+            return ""
+        kept = [
+            t
+            for t in tokens
+            if not t.startswith(GARBAGE_PREFIX) and not t.startswith(("<", "[", "+"))
+        ]
+        # pocketsphinx marks alternative pronunciations as word(2)
+        text = normalise(" ".join(t.split("(")[0] for t in kept))
+        return self.vocabulary.strip_wake(text)

@@ -1,0 +1,241 @@
+"""The listener end to end: WAV files and the PulseAudio microphone, real engines throughout."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.events import (
+    PartialTranscript,
+    SpeechEnded,
+    SpeechStarted,
+    Transcript,
+    WakeDetected,
+)
+from appliance.voice.capture import Microphone, PcmSource, WavSource
+from appliance.voice.listener import Listener, State
+from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
+from appliance.voice.stt_vosk import VoskRecognizer
+from appliance.voice.vad import Endpointer
+from appliance.voice.wake import MicroWakeWord
+from tests.support.pulse import PulseServer
+from tests.support.speech import demo_music, mix, silence, speech_pcm, write_wav
+from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES, MicFeeder, wait_for
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PocketsphinxRecognizer:
+    return PocketsphinxRecognizer(COMMANDS, NAMES)
+
+
+@pytest.fixture(scope="module")
+def jarvis() -> MicroWakeWord:
+    return MicroWakeWord("hey_jarvis")
+
+
+def listen(
+    source: Any,
+    recognizer: Any,
+    wake: list[Any],
+    before_run: Any = None,
+    **options: Any,
+) -> tuple[list[object], Listener]:
+    """Run a listener over ``source`` to its end (in a thread, under a timeout)."""
+    events: list[object] = []
+    for detector in wake:
+        detector.set_strict(False)
+    listener = Listener(source, wake, recognizer, events.append, **options)
+    if before_run:
+        before_run(listener)
+    thread = threading.Thread(target=listener.run, args=(threading.Event(),), daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the listener did not finish the file"
+    return events, listener
+
+
+def of(events: list[object], kind: type) -> list[Any]:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def test_a_command_in_one_breath_keeps_its_first_word(
+    tmp_path: Path, recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    wav = write_wav(
+        tmp_path / "command.wav",
+        silence(0.5) + speech_pcm("hey jarvis play some jazz") + silence(0.2),
+    )
+    events, listener = listen(WavSource(wav), recognizer, [jarvis])
+    kinds = [type(e) for e in events if not isinstance(e, PartialTranscript)]
+    assert kinds == [WakeDetected, SpeechStarted, SpeechEnded, Transcript]
+    assert of(events, WakeDetected)[0].source == "hey_jarvis"
+    (transcript,) = of(events, Transcript)
+    assert transcript.text == "play some jazz"
+    assert of(events, PartialTranscript)[-1].text == "play some jazz"
+    assert not of(events, SpeechEnded)[0].timed_out
+    timings = transcript.timings
+    assert timings["end_of_speech_s"] == pytest.approx(0.5)
+    assert {"recognition_final_s", "wake_to_final_s", "first_partial_s", "rtf"} <= set(timings)
+    assert listener.state is State.IDLE
+
+
+def test_a_pause_after_the_wake_word_drops_its_tail(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    pcm = (
+        silence(0.5)
+        + speech_pcm("hey jarvis")
+        + silence(0.8)
+        + speech_pcm("play something by miles davis")
+        + silence(0.5)
+        + speech_pcm("hey jarvis")
+        + silence(0.3)
+        + speech_pcm("skip this song")
+    )
+    events, _ = listen(PcmSource(pcm), recognizer, [jarvis])
+    assert [t.text for t in of(events, Transcript)] == [
+        "play something by miles davis",
+        "skip this song",
+    ]
+    assert len(of(events, WakeDetected)) == 2
+
+
+def test_push_to_talk_listens_without_a_wake_word(recognizer: PocketsphinxRecognizer) -> None:
+    pcm = silence(0.4) + speech_pcm("turn the volume up")
+    events, _ = listen(
+        PcmSource(pcm), recognizer, [], before_run=lambda listener: listener.trigger()
+    )
+    assert of(events, WakeDetected)[0].source == "push_to_talk"
+    assert [t.text for t in of(events, Transcript)] == ["turn the volume up"]
+
+
+def test_nobody_speaking_after_the_button_ends_with_an_empty_transcript(
+    recognizer: PocketsphinxRecognizer,
+) -> None:
+    events, _ = listen(
+        PcmSource(silence(3.0)),
+        recognizer,
+        [],
+        before_run=lambda listener: listener.trigger("button"),
+        endpointer=Endpointer(no_speech_s=2.0),
+    )
+    (ended,) = of(events, SpeechEnded)
+    assert ended.timed_out
+    assert of(events, SpeechStarted) == []
+    assert [t.text for t in of(events, Transcript)] == [""]
+    assert of(events, Transcript)[0].timings["utterance_s"] == pytest.approx(2.0)
+
+
+def test_talking_on_and_on_is_cut_at_the_maximum(recognizer: PocketsphinxRecognizer) -> None:
+    talk = speech_pcm("here is something chill for your evening, a classic from the seventies")
+    events, _ = listen(
+        PcmSource(talk + talk),
+        recognizer,
+        [],
+        before_run=lambda listener: listener.trigger(),
+        endpointer=Endpointer(max_utterance_s=2.0),
+    )
+    (ended,) = of(events, SpeechEnded)
+    assert ended.timed_out
+    assert of(events, Transcript)[0].timings["utterance_s"] == pytest.approx(2.0)
+
+
+def test_the_wake_word_over_the_dj_is_still_heard(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    dj = speech_pcm("here is something chill for your evening, a classic from the seventies")
+    music = demo_music(8.0, seed=6)
+    wake = speech_pcm("hey jarvis")
+    # the daemon stops the DJ's sentence on the wake word: the DJ's voice ends with it
+    barge_in = mix(dj[: int(0.8 * 32000) + len(wake)], wake, gain_b=4.0, offset_s=0.8)
+    pcm = mix(barge_in + silence(0.3) + speech_pcm("stop the music"), music, gain_b=0.25)
+    events, listener = listen(
+        PcmSource(pcm), recognizer, [jarvis], before_run=lambda lis: lis.set_speaking(True)
+    )
+    assert jarvis.strict
+    assert len(of(events, WakeDetected)) == 1
+    assert [t.text for t in of(events, Transcript)] == ["stop the music"]
+    listener.set_speaking(False)
+
+
+def test_the_dj_talking_over_music_never_wakes_it(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    dj = speech_pcm("the next song is a classic from the seventies, here is something chill")
+    pcm = mix(demo_music(15.0, seed=7), dj + silence(1.0) + dj, 1.0, 2.0)
+    events, _ = listen(
+        PcmSource(pcm), recognizer, [jarvis], before_run=lambda lis: lis.set_speaking(True)
+    )
+    assert events == []
+
+
+def test_new_phrases_apply_to_the_next_command(recognizer: PocketsphinxRecognizer) -> None:
+    standalone = PocketsphinxRecognizer(["play some jazz"], [])
+    pcm = speech_pcm("play something by daft punk")
+
+    def before(listener: Listener) -> None:
+        listener.set_phrases(["play something by {artist}"], ["daft punk"])
+        listener.trigger()
+
+    events, _ = listen(PcmSource(pcm), standalone, [], before_run=before)
+    assert [t.text for t in of(events, Transcript)] == ["play something by daft punk"]
+
+
+def test_a_failing_subscriber_does_not_stop_the_listener(
+    recognizer: PocketsphinxRecognizer,
+) -> None:
+    seen: list[object] = []
+
+    def on_event(event: object) -> None:
+        seen.append(event)
+        if isinstance(event, PartialTranscript):
+            raise RuntimeError("subscriber bug")
+
+    listener = Listener(PcmSource(speech_pcm("skip this song")), [], recognizer, on_event)
+    listener.trigger()
+    listener.run(threading.Event())
+    assert [t.text for t in of(seen, Transcript)] == ["skip this song"]
+
+
+def test_vosk_korean_through_the_listener(vosk_ko_path: Path, vosk_ko_model: Any) -> None:
+    recognizer = VoskRecognizer(vosk_ko_path, KO_COMMANDS, (), model=vosk_ko_model)
+    pcm = silence(0.3) + speech_pcm("재즈 틀어 줘", engine="espeak", voice="ko")
+    events, _ = listen(
+        PcmSource(pcm), recognizer, [], before_run=lambda listener: listener.trigger()
+    )
+    (transcript,) = of(events, Transcript)
+    assert transcript.text == "재즈 틀어 줘"
+    assert of(events, PartialTranscript)
+    assert transcript.timings["end_of_speech_s"] == pytest.approx(0.5)
+
+
+@pytest.mark.audio
+def test_the_listener_on_the_pulse_microphone(
+    pulse: PulseServer, feeder: MicFeeder, recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    events: list[object] = []
+    jarvis.set_strict(False)
+
+    listener = Listener(Microphone(device="pulse"), [jarvis], recognizer, events.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=listener.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: listener.source.available, 15, "the microphone")
+        # where the word falls against the model's 30 ms stride changes its score a little: like
+        # a person, say it again when it was not heard
+        for _attempt in range(3):
+            feeder.say(speech_pcm("hey jarvis play some jazz") + silence(1.5))
+            feeder.wait_said(timeout=20)
+            if of(events, WakeDetected):
+                break
+        wait_for(lambda: of(events, Transcript), 20, f"the transcript; events: {events}")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert [t.text for t in of(events, Transcript)] == ["play some jazz"]
+    assert not listener.source.available

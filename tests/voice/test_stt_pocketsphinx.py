@@ -1,0 +1,126 @@
+"""pocketsphinx: exact on spoken commands with the grammar, chatter kept out, free text too."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from appliance.events import Transcript
+from appliance.voice.stt import Vocabulary, load_recognizer
+from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
+from tests.support.speech import silence, speech_pcm
+from tests.voice.conftest import COMMANDS, NAMES
+
+SPOKEN_COMMANDS = (
+    "play some jazz",
+    "skip this song",
+    "turn the volume up",
+    "play something by miles davis",
+    "play something by nina simone",
+    "stop the music",
+)
+OUT_OF_GRAMMAR = (
+    "what is the weather like in paris",
+    "tell me a story about dragons",
+    "i had pasta for dinner yesterday",
+)
+
+
+@pytest.fixture(scope="module")
+def grammar() -> PocketsphinxRecognizer:
+    recognizer = load_recognizer("pocketsphinx", None, COMMANDS, NAMES)
+    assert isinstance(recognizer, PocketsphinxRecognizer)
+    return recognizer
+
+
+def recognise(recognizer: PocketsphinxRecognizer, pcm: bytes) -> tuple[Transcript, list[str]]:
+    """Stream ``pcm`` in 10 ms frames like the listener does; the final and the partials."""
+    recognizer.start()
+    partials = []
+    for offset in range(0, len(pcm), 320):
+        partial = recognizer.accept(pcm[offset : offset + 320])
+        if partial is not None:
+            partials.append(partial)
+    return recognizer.finish(), partials
+
+
+@pytest.mark.parametrize("text", SPOKEN_COMMANDS)
+def test_spoken_commands_are_recognised_exactly(grammar: PocketsphinxRecognizer, text: str) -> None:
+    transcript, partials = recognise(grammar, silence(0.3) + speech_pcm(text) + silence(0.3))
+    assert transcript.text == text
+    assert transcript.confidence > 0.5
+    assert partials and partials[-1] == text
+    assert transcript.timings["audio_s"] > 1.0
+    assert transcript.timings["rtf"] > 0
+
+
+def test_partials_come_while_the_person_speaks(grammar: PocketsphinxRecognizer) -> None:
+    _, partials = recognise(grammar, speech_pcm("play something by miles davis"))
+    assert len(partials) >= 3
+    assert partials[0] != partials[-1]
+    assert all("gbg_" not in p for p in partials)
+
+
+@pytest.mark.parametrize("text", OUT_OF_GRAMMAR)
+def test_chatter_is_not_forced_onto_a_command(grammar: PocketsphinxRecognizer, text: str) -> None:
+    transcript, _ = recognise(grammar, speech_pcm(text))
+    assert transcript.text == ""
+    assert transcript.confidence == 0.0
+
+
+def test_an_espeak_command_is_recognised_too(grammar: PocketsphinxRecognizer) -> None:
+    pcm = speech_pcm("play some jazz", engine="espeak", voice="en-us+m3", speed=150)
+    assert recognise(grammar, pcm)[0].text == "play some jazz"
+
+
+def test_a_leftover_of_the_wake_word_is_absorbed_and_left_out() -> None:
+    recognizer = PocketsphinxRecognizer(COMMANDS, NAMES)
+    recognizer.set_vocabulary(COMMANDS, NAMES, wake_phrases=["hey jarvis"])
+    pcm = speech_pcm("jarvis play some jazz")
+    assert recognise(recognizer, pcm)[0].text == "play some jazz"
+
+
+def test_unpronounceable_names_are_left_out_and_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    recognizer = PocketsphinxRecognizer(COMMANDS, [*NAMES, "zzqxv orchestra"])
+    assert recognizer.dropped == ["zzqxv orchestra"]
+    assert "zzqxv orchestra" in caplog.text
+    assert "zzqxv" not in recognizer.grammar(recognizer.vocabulary)[0]
+
+
+def test_the_vocabulary_can_change_between_utterances() -> None:
+    recognizer = PocketsphinxRecognizer(["play some jazz"], [])
+    assert recognise(recognizer, speech_pcm("skip this song"))[0].text == ""
+    recognizer.set_vocabulary(["skip this song"], [])
+    assert recognise(recognizer, speech_pcm("skip this song"))[0].text == "skip this song"
+
+
+def test_open_vocabulary_transcribes_free_text() -> None:
+    recognizer = load_recognizer("pocketsphinx", None)
+    assert isinstance(recognizer, PocketsphinxRecognizer)
+    assert recognizer.mode == "open"
+    transcript, partials = recognise(recognizer, speech_pcm("turn the volume up"))
+    assert partials
+    assert "the volume up" in transcript.text  # open vocabulary is not exact: WER ~0.14
+
+
+def test_vocabulary_fills_slots_and_strips_wake_words() -> None:
+    vocabulary = Vocabulary.build(
+        ["Play something by {artist}!", "skip"], ["Miles Davis", "Nina Simone"], ["Hey Jarvis"]
+    )
+    assert vocabulary.sentences() == [
+        "play something by miles davis",
+        "play something by nina simone",
+        "skip",
+        "miles davis",
+        "nina simone",
+    ]
+    assert vocabulary.strip_wake("hey jarvis skip") == "skip"
+    assert vocabulary.strip_wake("jarvis skip") == "skip"
+    assert vocabulary.strip_wake("jarvis") == ""
+    assert vocabulary.strip_wake("skip jarvis") == "skip jarvis"
+    limited = vocabulary.sentences(limit=1)
+    assert "play something by" in limited and "miles davis" in limited

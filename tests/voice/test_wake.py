@@ -1,0 +1,137 @@
+"""Wake detection on real speech and music: fires on its word, not on anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from appliance.errors import SpeechError
+from appliance.voice.wake import MicroWakeWord, PhraseWake, WakeDetector, load_wake
+from tests.support.speech import demo_music, mix, music_pcm, silence, speech_pcm
+
+OTHER_SPEECH = (
+    "play some jazz",
+    "here is something chill for your evening",
+    "the next song is a classic from the seventies",
+    "okay nabu",
+    "hey jay",
+    "what is the weather like in paris",
+)
+# espeak's female voices say "hey jarvis" in a way the model accepts; its default voice does not
+ESPEAK_JARVIS = {"engine": "espeak", "voice": "en-us+f4", "speed": 150, "pitch": 70}
+
+
+def fires(detector: WakeDetector, pcm: bytes) -> list[float]:
+    """The times (s) at which ``detector`` fired over ``pcm`` framed in 10 ms."""
+    detector.reset()
+    padded = silence(0.5) + pcm + silence(0.5)
+    return [
+        offset / 32000
+        for offset in range(0, len(padded) - 319, 320)
+        if detector.process(padded[offset : offset + 320])
+    ]
+
+
+@pytest.fixture(scope="module")
+def jarvis() -> Iterator[MicroWakeWord]:
+    detector = MicroWakeWord("hey_jarvis")
+    yield detector
+
+
+@pytest.fixture(scope="module")
+def hey_dj() -> PhraseWake:
+    return PhraseWake("hey dj")
+
+
+def test_hey_jarvis_fires_once_on_piper_and_on_espeak(jarvis: MicroWakeWord) -> None:
+    jarvis.set_strict(False)
+    assert len(fires(jarvis, speech_pcm("hey jarvis"))) == 1
+    assert len(fires(jarvis, speech_pcm("hey jarvis", **ESPEAK_JARVIS))) == 1
+    assert jarvis.phrase == "hey jarvis"
+
+
+@pytest.mark.parametrize("text", OTHER_SPEECH)
+def test_hey_jarvis_ignores_other_speech(jarvis: MicroWakeWord, text: str) -> None:
+    jarvis.set_strict(False)
+    assert fires(jarvis, speech_pcm(text)) == []
+
+
+def test_hey_jarvis_ignores_music(jarvis: MicroWakeWord) -> None:
+    jarvis.set_strict(False)
+    for pcm in (
+        demo_music(20.0, seed=1),
+        demo_music(20.0, seed=2),
+        music_pcm(5.0, bpm=120, freq=220, noise=0.05),
+        music_pcm(5.0, freq=440, noise=0.3),
+    ):
+        assert fires(jarvis, pcm) == []
+
+
+def test_strict_still_hears_the_wake_word_over_the_dj(jarvis: MicroWakeWord) -> None:
+    # the person near the microphone, the DJ's voice 12 dB lower; music under both
+    dj = speech_pcm("here is something chill for your evening, a classic from the seventies")
+    wake = speech_pcm("hey jarvis")
+    jarvis.set_strict(True)
+    try:
+        assert len(fires(jarvis, wake)) == 1
+        assert len(fires(jarvis, mix(wake, dj, gain_b=0.25))) == 1
+        assert len(fires(jarvis, mix(dj, wake, gain_b=4.0, offset_s=0.8))) == 1
+        assert len(fires(jarvis, mix(demo_music(6.0, seed=3), wake, gain_b=1.0, offset_s=2))) == 1
+        assert fires(jarvis, dj) == []
+        assert fires(jarvis, mix(demo_music(10.0, seed=3), dj, 1.0, 1.0)) == []
+    finally:
+        jarvis.set_strict(False)
+
+
+def test_strict_fires_later_than_normal(jarvis: MicroWakeWord) -> None:
+    pcm = speech_pcm("hey jarvis")
+    jarvis.set_strict(False)
+    normal = fires(jarvis, pcm)
+    jarvis.set_strict(True)
+    strict = fires(jarvis, pcm)
+    jarvis.set_strict(False)
+    assert normal and strict and strict[0] > normal[0]
+
+
+def test_okay_nabu_fires_on_its_own_phrase_only() -> None:
+    nabu = MicroWakeWord("okay_nabu")
+    assert len(fires(nabu, speech_pcm("okay nabu"))) == 1
+    assert fires(nabu, speech_pcm("hey jarvis")) == []
+
+
+def test_hey_dj_phrase_fires_on_its_phrase(hey_dj: PhraseWake) -> None:
+    hey_dj.set_strict(False)
+    assert len(fires(hey_dj, speech_pcm("hey dj"))) == 1
+    assert len(fires(hey_dj, speech_pcm("hey dj, play some jazz"))) == 1
+    hey_dj.set_strict(True)
+    assert len(fires(hey_dj, speech_pcm("hey dj"))) == 1
+    hey_dj.set_strict(False)
+
+
+@pytest.mark.parametrize("text", OTHER_SPEECH)
+def test_hey_dj_phrase_ignores_other_speech(hey_dj: PhraseWake, text: str) -> None:
+    hey_dj.set_strict(False)
+    assert fires(hey_dj, speech_pcm(text)) == []
+
+
+def test_hey_dj_phrase_ignores_music(hey_dj: PhraseWake) -> None:
+    hey_dj.set_strict(False)
+    assert fires(hey_dj, demo_music(20.0, seed=4)) == []
+
+
+def test_a_phrase_of_unknown_words_is_refused_with_a_hint() -> None:
+    with pytest.raises(SpeechError) as error:
+        PhraseWake("hey qwzzxv")
+    assert "qwzzxv" in str(error.value) and error.value.hint
+
+
+def test_an_unknown_model_is_refused_with_a_hint() -> None:
+    with pytest.raises(SpeechError) as error:
+        MicroWakeWord("/nowhere/model.json")
+    assert "hey_jarvis" in (error.value.hint or "")
+
+
+def test_load_wake_picks_the_detector_by_name() -> None:
+    assert isinstance(load_wake("okay_nabu"), MicroWakeWord)
+    assert isinstance(load_wake("hey dj"), PhraseWake)
