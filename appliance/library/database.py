@@ -1,0 +1,167 @@
+"""Opening the library index: SQLite in WAL mode, checked before use, never overwritten.
+
+The index can always be rebuilt by scanning again, so it commits with ``synchronous=NORMAL`` (WAL
+keeps it consistent across a power cut; at worst the last batch is scanned again). A file that is
+not a SQLite database, belongs to another program, or fails ``quick_check`` is moved aside with a
+timestamp (it may be someone's data) and reported; the next open starts a fresh index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from appliance.errors import LibraryError
+
+APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- absolute path of the music file
+    track_id TEXT NOT NULL,         -- hash of the audio: same content, same id
+    size INTEGER NOT NULL,          -- with mtime_ns: unchanged files are not read again
+    mtime_ns INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    artist TEXT NOT NULL,
+    album TEXT NOT NULL,
+    album_artist TEXT NOT NULL,
+    genres TEXT NOT NULL,           -- canonical genre names, separated by |
+    year INTEGER,
+    track_number INTEGER,
+    duration REAL NOT NULL,
+    bpm REAL,
+    bpm_from_tag INTEGER NOT NULL DEFAULT 0,
+    energy REAL,
+    analysis INTEGER NOT NULL DEFAULT 0,  -- 0 pending, 1 measured, -1 failed (see analysis_error)
+    analysis_error TEXT
+);
+CREATE INDEX IF NOT EXISTS files_by_track_id ON files (track_id);
+CREATE INDEX IF NOT EXISTS files_pending ON files (analysis) WHERE analysis = 0;
+CREATE TABLE IF NOT EXISTS scan_errors (
+    path TEXT PRIMARY KEY,          -- a file the last scan of its folder could not index
+    reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
+"""
+
+_REBUILD_HINT = "the next `appliance library scan` builds a new index from the music folders"
+
+
+def open_index(path: Path | None) -> sqlite3.Connection:
+    """A connection to the index at ``path`` (None: in memory), created or checked."""
+    if path is None:
+        connection = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        _create(connection)
+        return connection
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LibraryError(
+            f"{path.parent}: cannot create the folder for the library index: {error.strerror}",
+            hint="check the data directory's owner and permissions (APPLIANCE_DATA_DIR)",
+        ) from error
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+        )
+    except sqlite3.Error as error:
+        raise _cannot_open(path, error) from error
+    try:
+        problem = _check(connection) if existed else None
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if _is_damage(error):
+            raise _moved_aside(path, f"is not a readable SQLite database ({error})") from error
+        raise _cannot_open(path, error) from error
+    if problem:
+        connection.close()
+        raise _moved_aside(path, problem)
+    try:
+        user_version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if user_version > SCHEMA_VERSION:
+            connection.close()
+            raise LibraryError(
+                f"{path}: the library index was written by a newer version of the appliance",
+                hint="update the appliance, or move the file away to build a new index",
+            )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _create(connection)
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise _cannot_open(path, error) from error
+    return connection
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _check(connection: sqlite3.Connection) -> str | None:
+    """Why an existing file is not a usable index of ours (None: it is)."""
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
+    if application_id != APPLICATION_ID and (application_id != 0 or tables):
+        return "is a SQLite database of another program, not the library index"
+    result = connection.execute("PRAGMA quick_check").fetchall()
+    if [row[0] for row in result] != ["ok"]:
+        return f"is damaged (quick_check: {'; '.join(str(row[0]) for row in result[:3])})"
+    return None
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
+        code is None and ("not a database" in str(error) or "malformed" in str(error))
+    )
+
+
+def _cannot_open(path: Path, error: sqlite3.Error) -> LibraryError:
+    return LibraryError(
+        f"{path}: cannot open the library index: {error}",
+        hint="check the file's owner and permissions and the free space in the data directory",
+    )
+
+
+def _moved_aside(path: Path, problem: str) -> LibraryError:
+    """Move the file (and its WAL companions) to ``<name>.broken-<timestamp>``; say so."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.broken-{stamp}")
+    counter = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
+        counter += 1
+    try:
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(aside.with_name(aside.name + suffix))
+    except OSError as error:
+        return LibraryError(
+            f"{path} {problem}, and it cannot be moved aside: {error.strerror}",
+            hint=f"move or delete {path} yourself; {_REBUILD_HINT}",
+        )
+    return LibraryError(
+        f"{path} {problem}; it was moved aside to {aside}",
+        hint=_REBUILD_HINT,
+    )

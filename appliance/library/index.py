@@ -1,0 +1,557 @@
+"""The library: a SQLite index of the music files, kept up to date by scanning and measuring.
+
+One connection, one lock: the DJ reads, a scan writes in batches, and background analysis writes
+a few tracks at a time, so no reader ever waits long and a scan killed halfway leaves every batch
+it finished. Files leave the index only after a complete walk of their folder, so an interrupted
+scan or an unplugged drive never empties the library.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from appliance.library.database import open_index
+from appliance.library.genres import GenreMap, default_genres
+from appliance.library.progress import Progress
+from appliance.library.scan import (
+    BadFile,
+    ScannedFile,
+    ScanReport,
+    normalise_root,
+    read_file,
+    walk,
+)
+from appliance.library.track import Track
+
+if TYPE_CHECKING:
+    from appliance.library.features import Features
+
+log = logging.getLogger(__name__)
+
+_BATCH_FILES = 200
+_BATCH_SECONDS = 1.0
+_IDLE_SECONDS = 30.0
+_STOP_TIMEOUT = 15.0
+_BACKGROUND_NICE = 19
+_ANALYSIS_BATCH = 25
+_ANALYSIS_BATCH_SECONDS = 5.0
+
+_GENRE_SEPARATOR = "|"  # canonical genre names never hold one
+_TRACK_COLUMNS = (
+    "track_id, path, title, artist, album, album_artist, genres, year, track_number, duration, "
+    "bpm, energy"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryStats:
+    """Counts over the index; ``errors`` counts files that could not be indexed or measured."""
+
+    tracks: int
+    artists: int
+    albums: int
+    genres: int
+    analysed: int
+    errors: int
+    pending: int = 0  # tracks still waiting for their tempo and energy to be measured
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class Library:
+    """The local music library (see the module docstring); safe to use from several threads."""
+
+    def __init__(self, db_path: str | Path | None = None, genres: GenreMap | None = None) -> None:
+        self.path = Path(db_path) if db_path is not None else None
+        self.genres = genres or default_genres()
+        self._db = open_index(self.path)
+        self._lock = threading.RLock()
+        self._tracks: tuple[int, list[Track]] | None = None
+        self._search: tuple[int, list[Track], dict[str, list[str]]] | None = None
+        self._analysis: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever tracks or their features change (in any process)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def tracks(self) -> list[Track]:
+        """Every track, once per content (copies of a file are one track), in album order."""
+        with self._lock:
+            generation = self.generation
+            cached = self._tracks
+            if cached is not None and cached[0] == generation:
+                return list(cached[1])
+            rows = self._db.execute(
+                f"SELECT {_TRACK_COLUMNS} FROM files WHERE rowid IN "
+                "(SELECT min(rowid) FROM files GROUP BY track_id) "
+                "ORDER BY artist COLLATE NOCASE, album COLLATE NOCASE, track_number, "
+                "title COLLATE NOCASE, path"
+            ).fetchall()
+        cached = (generation, [_track(row) for row in rows])
+        self._tracks = cached
+        return list(cached[1])
+
+    def get(self, track_id: str) -> Track | None:
+        """The track with this id (the first copy indexed, if there are several)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_TRACK_COLUMNS} FROM files WHERE track_id = ? ORDER BY rowid LIMIT 1",
+                (track_id,),
+            ).fetchone()
+        return _track(row) if row else None
+
+    def artists(self) -> list[str]:
+        """Every artist name, sorted."""
+        return _distinct(track.artist for track in self.tracks())
+
+    def albums(self) -> list[str]:
+        """Every album name, sorted."""
+        return _distinct(track.album for track in self.tracks())
+
+    def titles(self) -> list[str]:
+        """Every track title, sorted."""
+        return _distinct(track.title for track in self.tracks())
+
+    def tracks_for_genre(self, name: str) -> list[Track]:
+        """Tracks of the genre ``name`` or any genre below it ("electronic" finds deep house)."""
+        return [
+            track
+            for track in self.tracks()
+            if any(self.genres.covers(name, genre) for genre in track.genres)
+        ]
+
+    def search(self, text: str, limit: int = 10) -> list[Track]:
+        """The tracks whose artist, album or title best match ``text``, however misspelt."""
+        import numpy as np
+        from rapidfuzz import fuzz, process, utils
+
+        query = utils.default_process(text)
+        if not query or limit <= 0:
+            return []
+        tracks, fields = self._search_fields()
+        if not tracks:
+            return []
+        # One field at a time, misspellings and partial names count; across artist and title
+        # together ("so what miles davis") every word must find its place, so that a shared
+        # "on the" alone does not make a match.
+        scorers = (
+            ("title", fuzz.WRatio, 1.0),
+            ("artist", fuzz.WRatio, 0.97),
+            ("album", fuzz.WRatio, 0.93),
+            ("artist_title", fuzz.token_set_ratio, 1.0),
+        )
+        best = np.zeros(len(tracks))
+        for name, scorer, weight in scorers:
+            scores = process.cdist([query], fields[name], scorer=scorer, processor=None)[0]
+            best = np.maximum(best, scores * weight)
+        order = sorted(
+            (index for index in range(len(tracks)) if best[index] >= 60),
+            key=lambda index: -best[index],
+        )
+        return [tracks[index] for index in order[:limit]]
+
+    def _search_fields(self) -> tuple[list[Track], dict[str, list[str]]]:
+        generation = self.generation
+        cached = self._search
+        if cached is None or cached[0] != generation:
+            from rapidfuzz import utils
+
+            tracks = self.tracks()
+            fields = {
+                "title": [utils.default_process(t.title) for t in tracks],
+                "artist": [utils.default_process(t.artist) for t in tracks],
+                "album": [utils.default_process(t.album) for t in tracks],
+                "artist_title": [utils.default_process(f"{t.artist} {t.title}") for t in tracks],
+            }
+            cached = (generation, tracks, fields)
+            self._search = cached
+        return cached[1], cached[2]
+
+    def stats(self) -> LibraryStats:
+        """Counts of tracks, artists, albums, genres, analysed tracks and problem files."""
+        tracks = self.tracks()
+        with self._lock:
+            analysed, pending, failed = self._db.execute(
+                "SELECT count(DISTINCT CASE WHEN analysis = 1 THEN track_id END), "
+                "count(DISTINCT CASE WHEN analysis = 0 THEN track_id END), "
+                "count(DISTINCT CASE WHEN analysis = -1 THEN track_id END) FROM files"
+            ).fetchone()
+            bad_files = self._db.execute("SELECT count(*) FROM scan_errors").fetchone()[0]
+        return LibraryStats(
+            tracks=len(tracks),
+            artists=len(self.artists()),
+            albums=len(self.albums()),
+            genres=len({genre for track in tracks for genre in track.genres}),
+            analysed=analysed,
+            errors=bad_files + failed,
+            pending=pending,
+        )
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(path, reason) for every file the last scans or measurements could not handle."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, reason FROM scan_errors UNION ALL "
+                "SELECT path, 'cannot measure: ' || analysis_error FROM files WHERE analysis = -1 "
+                "ORDER BY 1"
+            ).fetchall()
+        return [(path, reason) for path, reason in rows]
+
+    # -- scanning --------------------------------------------------------------------------
+
+    def scan(self, paths: Iterable[str | Path], progress: bool | None = None) -> ScanReport:
+        """Index the music under ``paths``: new and changed files are read, moved files keep
+        their id, files gone from a completely walked folder leave the index."""
+        started = time.monotonic()
+        show = sys.stderr.isatty() if progress is None else progress
+        roots = list(dict.fromkeys(normalise_root(path) for path in paths))
+        report = ScanReport()
+        with Progress("Looking for music", enabled=show) as walking:
+            listing = walk(roots, walking)
+        report.errors.extend(listing.errors)
+
+        known = self._known_under(roots)
+        to_read = [
+            path
+            for path, (size, mtime_ns) in listing.files.items()
+            if known.get(path, (None, None))[:2] != (size, mtime_ns)
+        ]
+        report.unchanged = len(listing.files) - len(to_read)
+        missing: dict[str, list[str]] = {}
+        for path, (_size, _mtime, track_id) in known.items():
+            if path not in listing.files and not _under_any(path, listing.blind_spots):
+                missing.setdefault(track_id, []).append(path)
+
+        broken: list[str] = []
+        batch: list[ScannedFile] = []
+        committed_at = time.monotonic()
+        with Progress("Reading tags", total=len(to_read), enabled=show) as reading:
+            for path in to_read:
+                try:
+                    batch.append(read_file(path, _root_of(path, roots), self.genres))
+                except BadFile as error:
+                    report.errors.append((path, str(error)))
+                    if path in known:  # indexed before, broken now: it leaves the index
+                        broken.append(path)
+                reading.advance()
+                if len(batch) >= _BATCH_FILES or time.monotonic() - committed_at > _BATCH_SECONDS:
+                    self._store(batch, known, missing, roots, report)
+                    batch = []
+                    committed_at = time.monotonic()
+            self._store(batch, known, missing, roots, report)
+
+        with self._write() as db:
+            gone = [path for paths_ in missing.values() for path in paths_] + broken
+            db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
+            report.removed = len(gone)
+            for root in roots:
+                low, high = _prefix_range(root)
+                db.execute(
+                    "DELETE FROM scan_errors WHERE path = ? OR (path >= ? AND path < ?)",
+                    (root, low, high),
+                )
+            db.executemany(
+                "INSERT OR REPLACE INTO scan_errors (path, reason) VALUES (?, ?)", report.errors
+            )
+            if gone:
+                _bump(db)
+        report.seconds = time.monotonic() - started
+        if report.added or report.updated or report.moved:
+            self._wake.set()
+        return report
+
+    def _known_under(self, roots: list[str]) -> dict[str, tuple[int, int, str]]:
+        known: dict[str, tuple[int, int, str]] = {}
+        with self._lock:
+            for root in roots:
+                low, high = _prefix_range(root)
+                rows = self._db.execute(
+                    "SELECT path, size, mtime_ns, track_id FROM files "
+                    "WHERE path = ? OR (path >= ? AND path < ?)",
+                    (root, low, high),
+                )
+                for path, size, mtime_ns, track_id in rows:
+                    known[path] = (size, mtime_ns, track_id)
+        return known
+
+    def _store(
+        self,
+        batch: list[ScannedFile],
+        known: dict[str, tuple[int, int, str]],
+        missing: dict[str, list[str]],
+        roots: list[str],
+        report: ScanReport,
+    ) -> None:
+        """Write one batch of read files in one transaction."""
+        if not batch:
+            return
+        with self._write() as db:
+            for scanned in batch:
+                previous = known.get(scanned.path)
+                if previous is not None:
+                    _update(db, scanned, same_audio=previous[2] == scanned.track_id)
+                    report.updated += 1
+                    continue
+                origin = _moved_from(db, scanned.track_id, missing, roots)
+                if origin is not None:
+                    db.execute(
+                        "UPDATE files SET path = ?, analysis = max(analysis, 0) WHERE path = ?",
+                        (scanned.path, origin),
+                    )
+                    _update(db, scanned, same_audio=True)
+                    report.moved += 1
+                else:
+                    _insert(db, scanned)
+                    report.added += 1
+            db.executemany(
+                "DELETE FROM scan_errors WHERE path = ?", ((scanned.path,) for scanned in batch)
+            )
+            _bump(db)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- measuring -------------------------------------------------------------------------
+
+    def analyse(self, limit: int | None = None, stop: threading.Event | None = None) -> int:
+        """Measure tempo and energy of tracks that still lack them; return how many were done.
+
+        Results are written a few at a time (one change of ``generation`` per batch, so the DJ
+        does not rebuild its arrays after every track); it can stop between any two tracks and
+        carries on later where it left off."""
+        from appliance.library.features import measure
+
+        done = 0
+        while limit is None or done < limit:
+            if stop is not None and stop.is_set():
+                break
+            size = _ANALYSIS_BATCH if limit is None else min(_ANALYSIS_BATCH, limit - done)
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT path, track_id, duration FROM files WHERE analysis = 0 "
+                    "GROUP BY track_id ORDER BY min(rowid) LIMIT ?",
+                    (size,),
+                ).fetchall()
+            if not rows:
+                break
+            results: list[tuple[str, Features | str]] = []
+            started = time.monotonic()
+            for path, track_id, duration in rows:
+                if stop is not None and stop.is_set():
+                    break
+                try:
+                    results.append((track_id, measure(Path(path), duration)))
+                except Exception as error:  # a bad file must never stop the others
+                    log.info("%s: cannot measure tempo and energy: %s", path, error)
+                    results.append((track_id, str(error) or type(error).__name__))
+                if time.monotonic() - started > _ANALYSIS_BATCH_SECONDS:
+                    break
+            self._store_features(results)
+            done += len(results)
+        return done
+
+    def _store_features(self, results: list[tuple[str, Features | str]]) -> None:
+        if not results:
+            return
+        with self._write() as db:
+            for track_id, result in results:
+                if isinstance(result, str):
+                    db.execute(
+                        "UPDATE files SET analysis = -1, analysis_error = ? "
+                        "WHERE track_id = ? AND analysis = 0",
+                        (result, track_id),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE files SET energy = ?, analysis = 1, analysis_error = NULL, "
+                        "bpm = CASE WHEN bpm_from_tag THEN bpm ELSE ? END "
+                        "WHERE track_id = ? AND analysis = 0",
+                        (result.energy, result.bpm, track_id),
+                    )
+            _bump(db)
+
+    def start_analysis(self) -> None:
+        """Measure in a background thread at the lowest CPU priority until stopped; it picks up
+        what scans add, and after a restart carries on where it left off."""
+        if self._analysis is not None and self._analysis.is_alive():
+            return
+        self._stop.clear()
+        self._analysis = threading.Thread(
+            target=self._analyse_in_background, name="library-analysis", daemon=True
+        )
+        self._analysis.start()
+
+    def stop_analysis(self) -> None:
+        """Stop the background analysis after the track it is measuring."""
+        self._stop.set()
+        self._wake.set()
+        thread = self._analysis
+        if thread is not None:
+            thread.join(_STOP_TIMEOUT)
+            if thread.is_alive():
+                log.warning("library analysis did not stop within %.0f s", _STOP_TIMEOUT)
+        self._analysis = None
+
+    def _analyse_in_background(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BACKGROUND_NICE)
+        except (OSError, AttributeError) as error:
+            log.debug("cannot lower the analysis thread's priority: %s", error)
+        while not self._stop.is_set():
+            try:
+                count = self.analyse(stop=self._stop)
+                if count:
+                    log.info("measured tempo and energy of %d tracks", count)
+            except Exception:
+                log.exception("library analysis failed; retrying later")
+            self._wake.wait(_IDLE_SECONDS)
+            self._wake.clear()
+
+    def close(self) -> None:
+        """Stop background work and close the index."""
+        self.stop_analysis()
+        with self._lock:
+            self._db.close()
+
+
+def _track(row: tuple) -> Track:
+    """A Track from a row of ``_TRACK_COLUMNS`` (the Track's own field order)."""
+    genres = row[6]
+    return Track(*row[:6], tuple(genres.split(_GENRE_SEPARATOR)) if genres else (), *row[7:])
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    unique: dict[str, str] = {}
+    for value in values:
+        if value:
+            unique.setdefault(value.casefold(), value)
+    return sorted(unique.values(), key=str.casefold)
+
+
+def _prefix_range(root: str) -> tuple[str, str]:
+    """Paths below folder ``root`` sort in [low, high): "root/" up to "root0"."""
+    low = root.rstrip("/") + "/"
+    return low, low[:-1] + "0"
+
+
+def _under_any(path: str, folders: list[str]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
+def _root_of(path: str, roots: list[str]) -> str | None:
+    under = [root for root in roots if _under_any(path, [root]) and root != path]
+    return max(under, key=len) if under else None
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+
+def _moved_from(
+    db: sqlite3.Connection, track_id: str, missing: dict[str, list[str]], roots: list[str]
+) -> str | None:
+    """The indexed path a new file with this content was moved from, if any: a path the walk
+    no longer found, or one outside the scanned folders that no longer exists."""
+    candidates = missing.get(track_id)
+    if candidates:
+        return candidates.pop()
+    # Paths under the scanned folders were settled by the walk; look only outside them, and at
+    # a few at most (copies of one file are many rows of one id).
+    outside = "".join(" AND path != ? AND NOT (path >= ? AND path < ?)" for _ in roots)
+    values: list[str] = [track_id]
+    for root in roots:
+        values.extend((root, *_prefix_range(root)))
+    rows = db.execute(f"SELECT path FROM files WHERE track_id = ?{outside} LIMIT 8", values)
+    for (path,) in rows:
+        if not os.path.lexists(path):
+            return path
+    return None
+
+
+def _tag_values(scanned: ScannedFile) -> dict[str, object]:
+    values = scanned.values
+    return {
+        "path": scanned.path,
+        "track_id": scanned.track_id,
+        "size": scanned.size,
+        "mtime_ns": scanned.mtime_ns,
+        "title": values.title,
+        "artist": values.artist,
+        "album": values.album,
+        "album_artist": values.album_artist,
+        "genres": _GENRE_SEPARATOR.join(values.genres),
+        "year": values.year,
+        "track_number": values.track_number,
+        "duration": scanned.duration,
+        "tag_bpm": values.bpm,
+    }
+
+
+def _insert(db: sqlite3.Connection, scanned: ScannedFile) -> None:
+    """A new file; a copy of content already indexed takes over its measured features."""
+    db.execute(
+        "INSERT INTO files (path, track_id, size, mtime_ns, title, artist, album, album_artist, "
+        "genres, year, track_number, duration, bpm, bpm_from_tag, energy, analysis, "
+        "analysis_error) "
+        "SELECT :path, :track_id, :size, :mtime_ns, :title, :artist, :album, :album_artist, "
+        ":genres, :year, :track_number, :duration, coalesce(:tag_bpm, twin.bpm), "
+        ":tag_bpm IS NOT NULL, twin.energy, coalesce(twin.analysis, 0), twin.analysis_error "
+        "FROM (SELECT 1) LEFT JOIN (SELECT bpm, energy, analysis, analysis_error FROM files "
+        "WHERE track_id = :track_id AND analysis != 0 LIMIT 1) AS twin",
+        _tag_values(scanned),
+    )
+
+
+def _update(db: sqlite3.Connection, scanned: ScannedFile, same_audio: bool) -> None:
+    """A file whose tags (and perhaps audio) changed: new tags; the features stay only when the
+    audio is the same, and a BPM tag always wins over a measured tempo."""
+    if same_audio:
+        features = (
+            "bpm = coalesce(:tag_bpm, CASE WHEN bpm_from_tag THEN NULL ELSE bpm END), "
+            "bpm_from_tag = :tag_bpm IS NOT NULL, "
+            "analysis = CASE WHEN bpm_from_tag AND :tag_bpm IS NULL THEN 0 ELSE analysis END"
+        )
+    else:
+        features = (
+            "bpm = :tag_bpm, bpm_from_tag = :tag_bpm IS NOT NULL, energy = NULL, analysis = 0, "
+            "analysis_error = NULL"
+        )
+    db.execute(
+        "UPDATE files SET track_id = :track_id, size = :size, mtime_ns = :mtime_ns, "
+        "title = :title, artist = :artist, album = :album, album_artist = :album_artist, "
+        "genres = :genres, year = :year, track_number = :track_number, duration = :duration, "
+        f"{features} WHERE path = :path",
+        _tag_values(scanned),
+    )
