@@ -1,0 +1,49 @@
+"""`appliance intent [TEXT]`: show what the DJ understands from an utterance, as JSON.
+
+With TEXT, prints one line. Without, reads one utterance per line from stdin and answers each at
+once (one JSON line per input line, flushed), so it works typed by hand or driven by a program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from appliance.dj.understand import Understanding
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "intent",
+        help="show the intent and slots the DJ understands from an utterance",
+        description=(
+            "Print what the DJ understands from TEXT as one line of JSON: "
+            '{"intent": ..., "slots": {...}}. Without TEXT, read one utterance per line from '
+            "standard input and print one JSON line for each."
+        ),
+    )
+    parser.add_argument(
+        "text", nargs="*", metavar="TEXT", help="the utterance (quoting is optional)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from appliance.dj.understand import Understanding
+
+    understanding = Understanding()
+    if args.text:
+        _answer(understanding, " ".join(args.text), sys.stdout)
+        return 0
+    for line in iter(sys.stdin.readline, ""):
+        _answer(understanding, line, sys.stdout)
+    return 0
+
+
+def _answer(understanding: Understanding, text: str, out: TextIO) -> None:
+    intent = understanding.parse(text)
+    out.write(json.dumps(intent.as_json(), ensure_ascii=False) + "\n")
+    out.flush()

@@ -1,0 +1,395 @@
+"""The sentence templates file: read once, checked whole, compiled into hassil intents.
+
+Every mistake in the file is reported with its file and line (an unknown list or rule, a template
+that does not parse, a mood the DJ does not know), so whoever edits the templates can fix them
+without reading code.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hassil import Intents
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    RuleReference,
+    Sentence,
+    TextChunk,
+)
+from hassil.parse_expression import parse_sentence
+
+from appliance.dj.understand_match import rules_as_lists, split_per_sentence
+from appliance.errors import ConfigError
+
+SENTENCES_FILE = Path(__file__).with_name("sentences") / "en.yaml"
+
+RUNTIME_LISTS = ("genre", "level", "artist", "album", "title", "named")
+"""Lists the code fills in (genre map, volume numbers, library names), not the file."""
+
+FALLBACK_LISTS = ("artist_text", "album_text", "title_text", "any_text")
+"""Wildcard lists of the fallback templates: words that may name something in the library."""
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Everything read from one templates file."""
+
+    path: Path
+    intents: Intents
+    """The templates every utterance is tried against first (rules compiled for matching)."""
+    fallback: Intents
+    """Looser templates (names as free text) tried when nothing else matched."""
+    respellings: dict[str, str]
+    slips: dict[str, str]
+    number_slips: dict[str, str]
+    sample_names: tuple[str, ...]
+    words: frozenset[str]
+    """Every word written in the templates, rules, skip words and the file's lists."""
+    rules: dict[str, Sentence]
+    """The expansion rules as written, for expanding templates into sentences."""
+
+
+def _scalar_lines(text: str) -> dict[str, int]:
+    """The first line (1-based) each scalar value appears on, for error messages."""
+    lines: dict[str, int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            lines.setdefault(node.value, node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return lines
+
+
+def walk(expression: Expression) -> Iterator[Expression]:
+    """Every expression inside ``expression`` (itself included), depth first."""
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Group):
+            stack.extend(reversed(node.items))
+
+
+def chunk_words(expression: Expression) -> set[str]:
+    """The literal words written in a template expression."""
+    return {
+        word
+        for node in walk(expression)
+        if isinstance(node, TextChunk)
+        for word in node.text.split()
+    }
+
+
+class _Checker:
+    """Collects every problem of a templates file, each with its line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = _scalar_lines(text)
+        self.problems: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        line = self.lines.get(where)
+        place = f"{self.path}:{line}" if line else str(self.path)
+        self.problems.append(f"{place}: {message}")
+
+    def parse(self, text: Any) -> Sentence | None:
+        if not isinstance(text, str) or not text.strip():
+            self.add(str(text), f"a template must be text, not {text!r}")
+            return None
+        try:
+            return parse_sentence(text, keep_text=True)
+        except Exception as error:  # hassil raises several kinds for bad syntax
+            self.add(text, f"template {text!r} does not parse: {error}")
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ConfigError(
+                "the sentence templates are invalid:\n  " + "\n  ".join(self.problems),
+                hint="fix the lines named above (template syntax: [optional] (a|b) {list} <rule>)",
+            )
+
+
+def _check_references(
+    checker: _Checker,
+    sentence: Sentence,
+    rules: Mapping[str, Sentence],
+    lists: set[str],
+) -> None:
+    for node in walk(sentence.expression):
+        if isinstance(node, ListReference) and node.list_name not in lists:
+            checker.add(
+                sentence.text or "",
+                f"template {sentence.text!r} uses unknown list {{{node.list_name}}}"
+                f" (known: {', '.join(sorted(lists))})",
+            )
+        elif isinstance(node, RuleReference) and node.rule_name not in rules:
+            checker.add(
+                sentence.text or "",
+                f"template {sentence.text!r} uses unknown rule <{node.rule_name}>",
+            )
+
+
+def _check_intents(
+    checker: _Checker,
+    section: str,
+    intents: Any,
+    rules: Mapping[str, Sentence],
+    lists: set[str],
+    allowed: tuple[str, ...],
+) -> set[str]:
+    """Check one ``intents`` section; return the words its templates use."""
+    words: set[str] = set()
+    if not isinstance(intents, dict):
+        checker.add(section, f"`{section}` must map intent names to their templates")
+        return words
+    for name, body in intents.items():
+        if name not in allowed:
+            checker.add(
+                name, f"unknown intent {name!r} in `{section}` (known: {', '.join(allowed)})"
+            )
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list) or not data:
+            checker.add(name, f"intent {name!r} needs `data:` with a list of `sentences:` blocks")
+            continue
+        for block in data:
+            sentences = block.get("sentences") if isinstance(block, dict) else None
+            if not isinstance(sentences, list) or not sentences:
+                checker.add(name, f"intent {name!r} has a `data` block without `sentences:`")
+                continue
+            for text in sentences:
+                sentence = checker.parse(text)
+                if sentence is not None:
+                    _check_references(checker, sentence, rules, lists)
+                    words |= chunk_words(sentence.expression)
+    return words
+
+
+def _check_list_outputs(
+    checker: _Checker, lists: Mapping[str, Any], name: str, allowed: tuple[str, ...]
+) -> None:
+    values = lists.get(name, {}).get("values") if isinstance(lists.get(name), dict) else None
+    if not isinstance(values, list) or not values:
+        checker.add(name, f"list {{{name}}} must have `values:`")
+        return
+    for value in values:
+        out = value.get("out") if isinstance(value, dict) else value
+        if out not in allowed:
+            spoken = value.get("in") if isinstance(value, dict) else value
+            checker.add(
+                str(spoken),
+                f"{{{name}}} value {spoken!r} gives {out!r},"
+                f" which is not one of {', '.join(allowed)}",
+            )
+
+
+def _check_levels(checker: _Checker, lists: Mapping[str, Any]) -> None:
+    """Volume words in {level} must give a whole number from 0 to 100."""
+    body = lists.get("level")
+    for value in body.get("values", []) if isinstance(body, dict) else ():
+        out = value.get("out") if isinstance(value, dict) else None
+        if not isinstance(out, int) or isinstance(out, bool) or not 0 <= out <= 100:
+            spoken = value.get("in") if isinstance(value, dict) else value
+            checker.add(
+                str(spoken),
+                f"{{level}} value {spoken!r} must give a number from 0 to 100, not {out!r}",
+            )
+
+
+def _list_words(lists: Mapping[str, Any]) -> set[str]:
+    """The words of the spoken values of the file's lists."""
+    words: set[str] = set()
+    for body in lists.values():
+        for value in (body or {}).get("values", []) if isinstance(body, dict) else ():
+            spoken = value.get("in") if isinstance(value, dict) else value
+            words.update(str(spoken).split())
+    return words
+
+
+def _text_table(checker: _Checker, data: Mapping[str, Any], key: str) -> dict[str, str]:
+    table = data.get(key, {}) or {}
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in table.items()
+    ):
+        checker.add(key, f"`{key}` must map words to words")
+        return {}
+    return dict(table)
+
+
+@cache
+def load_templates(
+    path: Path,
+    intent_names: tuple[str, ...],
+    moods: tuple[str, ...],
+    activities: tuple[str, ...],
+) -> Templates:
+    """Read, check and compile a templates file (once per process and file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot read the sentence templates: {error.strerror or error}",
+            hint="reinstall the appliance package; the file ships with it",
+        ) from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(
+            f"{place}: the sentence templates are not valid YAML: "
+            f"{getattr(error, 'problem', None) or error}",
+            hint="check the indentation and quoting on that line",
+        ) from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the sentence templates must be a YAML mapping")
+
+    checker = _Checker(path, text)
+    rules: dict[str, Sentence] = {}
+    for name, body in (data.get("expansion_rules") or {}).items():
+        sentence = checker.parse(body)
+        if sentence is not None:
+            rules[name] = sentence
+    file_lists = data.get("lists") or {}
+    lists = set(file_lists) | set(RUNTIME_LISTS)
+    words: set[str] = set()
+    for rule in rules.values():
+        _check_references(checker, rule, rules, lists)
+        words |= chunk_words(rule.expression)
+    main = data.get("intents")
+    words |= _check_intents(checker, "intents", main, rules, lists, intent_names)
+    if isinstance(main, dict):
+        for name in intent_names:
+            if name not in main:
+                checker.add("intents", f"intent {name!r} has no templates")
+    fallback = data.get("fallback_intents") or {}
+    _check_intents(
+        checker, "fallback_intents", fallback, rules, lists | set(FALLBACK_LISTS), intent_names
+    )
+    _check_list_outputs(checker, file_lists, "mood", moods)
+    _check_list_outputs(checker, file_lists, "activity", activities)
+    _check_levels(checker, file_lists)
+    skip_words = [str(word) for word in data.get("skip_words") or []]
+    words |= _list_words(file_lists)
+    for phrase in skip_words:
+        words.update(phrase.split())
+    respellings = _text_table(checker, data, "respellings")
+    slips = _text_table(checker, data, "slips")
+    number_slips = _text_table(checker, data, "number_slips")
+    for table_name, table in (("respellings", respellings), ("slips", slips)):
+        for heard in table:
+            if heard in words:
+                checker.add(
+                    heard,
+                    f"{table_name} rewrites {heard!r}, a word the templates use: it could never"
+                    " match; remove it from one or the other",
+                )
+    sample_names = tuple(str(name) for name in data.get("sample_names") or ())
+    checker.raise_if_any()
+
+    shared = {
+        "language": data.get("language", "en"),
+        "expansion_rules": data.get("expansion_rules") or {},
+        "skip_words": skip_words,
+    }
+    fallback_lists = {name: {"wildcard": True} for name in FALLBACK_LISTS}
+    intents = Intents.from_dict(
+        {**shared, "intents": split_per_sentence(main), "lists": file_lists}
+    )
+    fallback_intents = Intents.from_dict(
+        {
+            **shared,
+            "intents": split_per_sentence(fallback),
+            "lists": {**file_lists, **fallback_lists},
+        }
+    )
+    written_rules = dict(intents.expansion_rules)
+    rules_as_lists(intents)
+    rules_as_lists(fallback_intents)
+    return Templates(
+        path=path,
+        intents=intents,
+        fallback=fallback_intents,
+        rules=written_rules,
+        respellings=respellings,
+        slips=slips,
+        number_slips=number_slips,
+        sample_names=sample_names,
+        words=frozenset(words),
+    )
+
+
+class Expander:
+    """Turns templates into example sentences without expanding every combination.
+
+    Variant 0 of a template is its plainest form: no optional words, the first of every choice.
+    Variant ``k`` > 0 takes, at each choice, option ``k`` (shifted per choice, modulo the number
+    of options), so a few variants per template use every word in it; each list reference takes
+    the list's next value in turn, so over all sentences every value appears.
+    """
+
+    def __init__(self, rules: Mapping[str, Sentence], values: Mapping[str, list[str]]) -> None:
+        self._rules = rules
+        self._values = values
+        self._cursor = dict.fromkeys(values, 0)
+
+    def width(self, expression: Expression) -> int:
+        """How many variants it takes to use every option of ``expression`` once."""
+        widest = 1
+        for node in walk(expression):
+            if isinstance(node, Alternative):
+                widest = max(widest, len(node.items))
+            elif isinstance(node, RuleReference) and node.rule_name in self._rules:
+                widest = max(widest, self.width(self._rules[node.rule_name].expression))
+        return widest + 1
+
+    def next_value(self, list_name: str) -> str:
+        values = self._values.get(list_name) or [f"{{{list_name}}}"]
+        index = self._cursor.get(list_name, 0)
+        self._cursor[list_name] = index + 1
+        return values[index % len(values)]
+
+    def unused(self, list_name: str) -> int:
+        """How many values of a list no sentence has used yet."""
+        return max(0, len(self._values.get(list_name) or ()) - self._cursor.get(list_name, 0))
+
+    def variant(self, expression: Expression, k: int) -> str:
+        return " ".join(self._pieces(expression, k, itertools.count()))
+
+    def _pieces(self, expression: Expression, k: int, salt: Iterator[int]) -> Iterator[str]:
+        if isinstance(expression, TextChunk):
+            yield from expression.text.split()
+        elif isinstance(expression, Alternative):
+            offset = next(salt)
+            items = expression.items
+            if k == 0:
+                chosen = items[-1] if expression.is_optional else items[0]
+            else:
+                chosen = items[(k - 1 + offset) % len(items)]
+            yield from self._pieces(chosen, k, salt)
+        elif isinstance(expression, Group):
+            for item in expression.items:
+                yield from self._pieces(item, k, salt)
+        elif isinstance(expression, ListReference):
+            yield from self.next_value(expression.list_name).split()
+        elif isinstance(expression, RuleReference):
+            yield from self._pieces(self._rules[expression.rule_name].expression, k, salt)

@@ -1,0 +1,105 @@
+"""Text as the DJ compares it: one spelling for what a recogniser (or a person typing) produces.
+
+Utterances and library names go through the same :class:`Normaliser`, so "Don't Know Why", "dont
+know why" and "don't know why" all meet as one key, and "22" in a title meets "twenty two" as a
+recogniser spells it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+_ONES = (
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+)
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+_DIGITS = re.compile(r"\d+")
+_NOT_WORD = re.compile(r"[^\w\s']|_")
+_LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
+
+
+def number_words(number: int) -> str:
+    """A whole number as a recogniser writes it: 75 -> "seventy five", 101 -> "one hundred one".
+
+    >>> number_words(0), number_words(42), number_words(100), number_words(2024)
+    ('zero', 'forty two', 'one hundred', 'two thousand twenty four')
+    """
+    if number < 0:
+        return "minus " + number_words(-number)
+    if number < 20:
+        return _ONES[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return _TENS[tens] + ("" if ones == 0 else " " + _ONES[ones])
+    for size, word in (
+        (10**9, "billion"),
+        (10**6, "million"),
+        (1000, "thousand"),
+        (100, "hundred"),
+    ):
+        if number >= size:
+            high, rest = divmod(number, size)
+            return f"{number_words(high)} {word}" + ("" if rest == 0 else " " + number_words(rest))
+    raise AssertionError("unreachable")
+
+
+def _phrase_pattern(phrases: Mapping[str, str], before: str = "") -> re.Pattern[str] | None:
+    """One regex matching any of ``phrases`` as whole words (longest first), then ``before``."""
+    if not phrases:
+        return None
+    ordered = sorted(phrases, key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, ordered))
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w']){before}")
+
+
+class Normaliser:
+    """Lower case, no punctuation, numbers as words, then known respellings and slips mended.
+
+    ``respellings`` map a recogniser's spelling to the one the templates use ("im" -> "i'm");
+    ``slips`` map words a recogniser hears in place of others ("sum" -> "some");
+    ``number_slips`` do the same only in front of a number ("volume too sixty"), where "too"
+    and "two" cannot mean themselves. Each table applies to whole words and phrases in one pass,
+    so a replacement is never replaced again.
+    """
+
+    def __init__(
+        self,
+        respellings: Mapping[str, str] | None = None,
+        slips: Mapping[str, str] | None = None,
+        number_slips: Mapping[str, str] | None = None,
+    ) -> None:
+        self._tables: list[tuple[re.Pattern[str], dict[str, str]]] = []
+        numbers = "|".join((*_ONES, *(tens for tens in _TENS if tens), "hundred"))
+        for table, before in (
+            (respellings, ""),
+            (slips, ""),
+            (number_slips, rf"(?= (?:{numbers})(?![\w']))"),
+        ):
+            cleaned = {self._clean(key): self._clean(value) for key, value in (table or {}).items()}
+            pattern = _phrase_pattern(cleaned, before)
+            if pattern is not None:
+                self._tables.append((pattern, cleaned))
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        """Case, punctuation, spacing and digits only: the part that needs no tables."""
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+        text = text.replace("&", " and ").replace("%", " percent ").replace("+", " plus ")
+        text = _NOT_WORD.sub(" ", text)
+        text = _LOOSE_APOSTROPHE.sub(" ", text)
+        if any(char.isdigit() for char in text):
+            text = _DIGITS.sub(lambda match: f" {number_words(int(match.group()))} ", text)
+        return " ".join(text.split())
+
+    def __call__(self, text: str) -> str:
+        """The normalised form of ``text`` (may be empty)."""
+        text = self._clean(text)
+        for pattern, table in self._tables:
+            text = pattern.sub(lambda match, table=table: table[match.group()], text)
+        return " ".join(text.split())

@@ -1,0 +1,498 @@
+"""Understanding: recognised text in, intent and slots out, with real hassil and rapidfuzz."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from appliance.dj.understand import (
+    ACTIVITIES,
+    INTENTS,
+    MAX_WORDS,
+    MOODS,
+    Intent,
+    Understanding,
+    Vocabulary,
+)
+from appliance.dj.understand_templates import SENTENCES_FILE
+from appliance.errors import ConfigError
+from appliance.library.genres import default_genres
+
+CORPUS = Path(__file__).with_name("utterances.tsv")
+
+LIBRARY = Vocabulary(
+    artists=("Miles Davis", "Sade", "Daft Punk", "Norah Jones", "Bob Marley", "Nina Simone"),
+    albums=(
+        "Kind of Blue",
+        "Diamond Life",
+        "Random Access Memories",
+        "Come Away with Me",
+        "Exodus",
+    ),
+    titles=(
+        "So What",
+        "Smooth Operator",
+        "Get Lucky",
+        "Don't Know Why",
+        "Redemption Song",
+        "Feeling Good",
+        "One More Time",
+    ),
+)
+
+INTENT_ACCURACY = 0.95
+SLOT_ACCURACY = 0.90
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return Understanding(vocabulary=LIBRARY)
+
+
+def read_corpus() -> list[tuple[str, str, dict[str, str | int]]]:
+    rows = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, intent, slot_text = [*line.split("\t"), ""][:3]
+        slots: dict[str, str | int] = {}
+        for part in filter(None, (piece.strip() for piece in slot_text.split(";"))):
+            key, value = (item.strip() for item in part.split("=", 1))
+            slots[key] = int(value) if key == "level" else value
+        rows.append((text, intent, slots))
+    return rows
+
+
+# -- the held-out corpus ------------------------------------------------------------------------
+
+
+def test_corpus_accuracy(understanding: Understanding) -> None:
+    rows = read_corpus()
+    misses = []
+    right_intents = right_slots = 0
+    for text, intent, slots in rows:
+        got = understanding.parse(text)
+        right_intents += got.name == intent
+        right_slots += got.name == intent and got.slots == slots
+        if got.name != intent or got.slots != slots:
+            misses.append(f"{text!r}: {got.name} {got.slots}, expected {intent} {slots}")
+    intent_accuracy = right_intents / len(rows)
+    slot_accuracy = right_slots / len(rows)
+    print(
+        f"\ncorpus: {len(rows)} utterances, intent accuracy {intent_accuracy:.3f}, "
+        f"intent and slots {slot_accuracy:.3f}"
+    )
+    print("\n".join(misses))
+    assert intent_accuracy >= INTENT_ACCURACY, misses
+    assert slot_accuracy >= SLOT_ACCURACY, misses
+
+
+def test_corpus_is_big_and_covers_every_intent() -> None:
+    rows = read_corpus()
+    assert len(rows) >= 150
+    assert set(Counter(intent for _, intent, _ in rows)) == set(INTENTS)
+    for text, intent, slots in rows:
+        assert text == text.lower() and not re.search(r"[^a-z' ]", text), text
+        assert not re.search(r"\d", text), text
+        assert intent in INTENTS, text
+        if "mood" in slots:
+            assert slots["mood"] in MOODS, text
+        if "activity" in slots:
+            assert slots["activity"] in ACTIVITIES, text
+
+
+def test_corpus_is_not_copied_from_the_templates() -> None:
+    data = yaml.safe_load(SENTENCES_FILE.read_text(encoding="utf-8"))
+    written = set()
+    for section in ("intents", "fallback_intents"):
+        for body in data[section].values():
+            for block in body["data"]:
+                written.update(block["sentences"])
+    written.update(data["expansion_rules"].values())
+    copied = [text for text, _, _ in read_corpus() if text in written]
+    assert copied == []
+
+
+# -- slots come out canonical -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play some hip-hop", {"genre": "hip hop"}),
+        ("play some rap", {"genre": "hip hop"}),
+        ("play some dnb", {"genre": "drum and bass"}),
+        ("play r&b", {"genre": "r&b"}),
+        ("play some chill jazz", {"genre": "jazz", "mood": "calm"}),
+        ("play something mellow", {"mood": "calm"}),
+        ("play something pumped up", {"mood": "energetic"}),
+        ("play some high energy music", {"mood": "energetic"}),
+        ("play love songs", {"mood": "romantic"}),
+        ("play something for date night", {"mood": "romantic"}),
+        ("play music for working out", {"activity": "workout"}),
+        ("play something for lifting", {"activity": "workout"}),
+        ("play something for winding down after work", {"activity": "relax"}),
+        ("play music for coding", {"activity": "work"}),
+        ("i'm working out need high energy music", {"activity": "workout", "mood": "energetic"}),
+        ("play something by miles davis", {"artist": "miles davis"}),
+        ("play don't know why", {"title": "don't know why"}),
+        ("play kind of blue", {"album": "kind of blue"}),
+    ],
+)
+def test_play_slots_are_canonical(understanding: Understanding, text: str, slots: dict) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots) == ("play", slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("i'm feeling really happy today", "mood", {"mood": "happy"}),
+        ("feeling a bit down", "mood", {"mood": "sad"}),
+        ("i'm feeling blue", "mood", {"mood": "sad"}),
+        ("i need to focus", "mood", {"mood": "focused"}),
+        ("i need to concentrate", "mood", {"mood": "focused"}),
+        ("i'm furious", "mood", {"mood": "angry"}),
+        ("i'm so mad", "mood", {"mood": "angry"}),
+        ("i'm at the gym", "mood", {"activity": "workout"}),
+        ("i'm at work", "mood", {"activity": "work"}),
+        ("i love jazz", "add_preference", {"genre": "jazz"}),
+        ("i'm into deep house", "add_preference", {"genre": "deep house"}),
+        ("add reggae to my favourites", "add_preference", {"genre": "reggae"}),
+        ("i don't like country", "remove_preference", {"genre": "country"}),
+        ("no more metal please", "remove_preference", {"genre": "metal"}),
+        ("take techno off my list", "remove_preference", {"genre": "techno"}),
+        ("this is alex", "identify", {"name": "alex"}),
+        ("it's sam here", "identify", {"name": "sam"}),
+        ("my name is jordan", "identify", {"name": "jordan"}),
+        ("alex here", "identify", {"name": "alex"}),
+    ],
+)
+def test_statements(understanding: Understanding, text: str, intent: str, slots: dict) -> None:
+    got = understanding.parse(text)
+    assert (got.name, got.slots) == (intent, slots)
+
+
+def test_an_activity_is_not_turned_into_a_mood(understanding: Understanding) -> None:
+    intent = understanding.parse("i'm working out")
+    assert (intent.name, intent.slots) == ("mood", {"activity": "workout"})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("play something", "play"),
+        ("can you recommend something", "play"),
+        ("what should i listen to today", "play"),
+        ("i love this", "like"),
+        ("this track is perfect", "like"),
+        ("not really feeling this one", "dislike"),
+        ("play that again", "replay"),
+        ("one more time", "replay"),
+        ("what's my music community like", "community"),
+        ("hey dj", "greet"),
+        ("good morning", "greet"),
+        ("what can you do", "help"),
+        ("help", "help"),
+    ],
+)
+def test_commands_without_slots(understanding: Understanding, text: str, intent: str) -> None:
+    got = understanding.parse(text)
+    assert (got.name, got.slots) == (intent, {})
+
+
+def test_a_library_title_that_is_also_a_command(understanding: Understanding) -> None:
+    assert understanding.parse("one more time").name == "replay"
+    got = understanding.parse("play one more time by daft punk")
+    assert got.slots == {"title": "one more time", "artist": "daft punk"}
+
+
+# -- numbers as words ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("set the volume to seventy five", 75),
+        ("volume fifty percent", 50),
+        ("volume to max", 100),
+        ("volume one hundred", 100),
+        ("set the volume to zero", 0),
+        ("set volume too sixty", 60),
+        ("volume 35", 35),
+        ("volume 20%", 20),
+        ("mute", 0),
+    ],
+)
+def test_volume_levels(understanding: Understanding, text: str, level: int) -> None:
+    intent = understanding.parse(text)
+    assert intent.name == "set_volume"
+    assert intent.slots == {"level": level}
+    assert isinstance(intent.slots["level"], int)
+
+
+def test_relative_volume_is_not_a_level(understanding: Understanding) -> None:
+    assert understanding.parse("turn it up").as_json() == {"intent": "volume_up", "slots": {}}
+    assert understanding.parse("it's too loud").as_json() == {"intent": "volume_down", "slots": {}}
+
+
+# -- near misses --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play sum jazz", {"genre": "jazz"}),
+        ("play some jaz", {"genre": "jazz"}),
+        ("play some regae", {"genre": "reggae"}),
+        ("put on some hiphop", {"genre": "hip hop"}),
+        ("play some hip hop", {"genre": "hip hop"}),
+        ("play something by miles davies", {"artist": "miles davis"}),
+        ("play nora jones", {"artist": "norah jones"}),
+        ("play kinda blue", {"album": "kind of blue"}),
+        ("play smooth operator by shade", {"title": "smooth operator", "artist": "sade"}),
+        ("play redemption son", {"title": "redemption song"}),
+    ],
+)
+def test_near_misses_land(understanding: Understanding, text: str, slots: dict) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots) == ("play", slots)
+
+
+def test_skip_this_son(understanding: Understanding) -> None:
+    assert understanding.parse("skip this son").name == "skip"
+
+
+def test_an_unrelated_name_is_not_an_artist(understanding: Understanding) -> None:
+    intent = understanding.parse("play something by my neighbour")
+    assert intent.name == "play"
+    assert not {"artist", "album", "title"} & set(intent.slots)
+    assert intent.slots == {"query": "my neighbour"}
+
+
+def test_unrelated_words_stay_unrelated_in_a_big_library() -> None:
+    rng = random.Random(3)
+    syllables = ["ka", "lo", "mi", "ra", "ne", "tu", "sa", "vo", "li", "da", "re", "po", "zu"]
+
+    def name() -> str:
+        words = rng.randint(1, 3)
+        return " ".join("".join(rng.choices(syllables, k=rng.randint(2, 3))) for _ in range(words))
+
+    big = Understanding(
+        vocabulary=Vocabulary(
+            artists=(*LIBRARY.artists, *(name() for _ in range(1000))),
+            albums=(*LIBRARY.albums, *(name() for _ in range(1000))),
+            titles=(*LIBRARY.titles, *(name() for _ in range(1000))),
+        )
+    )
+    assert big.parse("play something by my neighbour").slots == {"query": "my neighbour"}
+    assert big.parse("what's the weather like").name == "unknown"
+    assert big.parse("play something by miles davies").slots == {"artist": "miles davis"}
+
+
+def test_a_word_one_letter_from_a_mood_is_not_that_mood(understanding: Understanding) -> None:
+    assert understanding.parse("i'm hungry").name == "unknown"
+
+
+# -- unknown, empty and hostile text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather like",
+        "tell me a joke",
+        "what time is it",
+        "order a pizza",
+        "turn on the lights",
+        "remind me to buy milk",
+    ],
+)
+def test_chat_is_unknown(understanding: Understanding, text: str) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots) == ("unknown", {})
+    assert intent.text == text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "\n\t", "...?"])
+def test_empty_text_is_unknown(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text) == Intent("unknown", {}, "")
+
+
+def test_parse_never_raises(understanding: Understanding) -> None:
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz '-_&%0123456789!?.,éßñ€😀\u200b\x00"
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 60))) for _ in range(200)]
+    texts += ["play " * 500, "{genre} <play> [x] (a|b)", "%" * 40, "9" * 40, "play 10000000000"]
+    for text in texts:
+        intent = understanding.parse(text)
+        assert intent.name in INTENTS
+    assert understanding.parse("play " * (MAX_WORDS + 1)).name == "unknown"
+
+
+def test_the_text_as_understood_is_normalised(understanding: Understanding) -> None:
+    intent = understanding.parse("  Play SUM Jazz!  ")
+    assert intent.text == "play some jazz"
+    assert understanding.parse("I dont like Country.").text == "i don't like country"
+
+
+def test_results_are_independent_copies(understanding: Understanding) -> None:
+    first = understanding.parse("play some jazz")
+    first.slots["genre"] = "polka"
+    assert understanding.parse("play some jazz").slots == {"genre": "jazz"}
+    assert first.as_json() == {"intent": "play", "slots": {"genre": "polka"}}
+
+
+# -- the library changes ------------------------------------------------------------------------
+
+
+def test_set_vocabulary_picks_up_new_names() -> None:
+    understanding = Understanding()
+    assert understanding.parse("play get lucky").slots == {"query": "get lucky"}
+    assert "lucky" not in understanding.vocabulary_words()
+    assert not any("get lucky" in sentence for sentence in understanding.sentences())
+    understanding.set_vocabulary(Vocabulary(artists=("Daft Punk",), titles=("Get Lucky",)))
+    assert understanding.parse("play get lucky").slots == {"title": "get lucky"}
+    assert understanding.parse("play daft punks").slots == {"artist": "daft punk"}
+    assert "lucky" in understanding.vocabulary_words()
+    assert any("get lucky" in sentence for sentence in understanding.sentences())
+    understanding.set_vocabulary(Vocabulary())
+    assert understanding.parse("play get lucky").slots == {"query": "get lucky"}
+
+
+def test_names_keep_the_library_spelling_in_lower_case() -> None:
+    understanding = Understanding(vocabulary=Vocabulary(artists=("AC/DC",), titles=("22",)))
+    assert understanding.parse("play ac dc").slots == {"artist": "ac/dc"}
+    assert understanding.parse("play twenty two").slots == {"title": "22"}
+
+
+def test_a_name_that_is_an_artist_and_an_album_means_the_artist() -> None:
+    understanding = Understanding(vocabulary=Vocabulary(artists=("Sade",), albums=("Sade",)))
+    assert understanding.parse("play sade").slots == {"artist": "sade"}
+    assert understanding.parse("play the album sade").slots == {"album": "sade"}
+
+
+# -- sentences and words for the recognisers ----------------------------------------------------
+
+
+def test_sentences_cover_every_intent_early(understanding: Understanding) -> None:
+    first = understanding.examples(limit=len(INTENTS) - 1)
+    assert {intent for intent, _ in first} == set(INTENTS) - {"unknown"}
+    assert understanding.sentences(limit=5) == [text for _, text in first[:5]]
+    assert understanding.sentences(limit=0) == []
+
+
+def test_sentences_are_plain_lower_case_words(understanding: Understanding) -> None:
+    sentences = understanding.sentences()
+    assert len(sentences) == len(set(sentences)) > 500
+    for sentence in sentences:
+        assert re.fullmatch(r"[a-z']+( [a-z']+)*", sentence), sentence
+    assert "play" in sentences
+
+
+def test_sentences_hold_every_slot_value(understanding: Understanding) -> None:
+    text = "\n".join(understanding.sentences())
+    spoken_forms = [
+        *("hip hop", "drum and bass", "deep house", "chill", "high energy", "furious"),
+        *("working out", "at the gym", "seventy five", "one hundred", "max"),
+        *("miles davis", "kind of blue", "so what", "don't know why"),
+        *(understanding.parse(f"play {genre}").text[5:] for genre in default_genres().names()),
+    ]
+    for spoken in spoken_forms:
+        assert re.search(rf"\b{re.escape(spoken)}\b", text), spoken
+    assert not re.search(r"\b(too|two) (fifty|sixty|seventy)\b", text)
+
+
+def test_sentences_mean_what_their_templates_mean(understanding: Understanding) -> None:
+    examples = understanding.examples()
+    wrong = [
+        (intent, text) for intent, text in examples if understanding.parse(text).name != intent
+    ]
+    assert len(wrong) / len(examples) < 0.02, wrong[:20]
+
+
+def test_vocabulary_words(understanding: Understanding) -> None:
+    words = understanding.vocabulary_words()
+    assert words == sorted(set(words))
+    assert {"play", "skip", "volume", "louder", "jazz", "reggae", "chill", "gym"} <= set(words)
+    assert {"miles", "davis", "kind", "blue", "seventy", "hundred"} <= set(words)
+    assert all(word and " " not in word for word in words)
+    heard = {word for sentence in understanding.sentences() for word in sentence.split()}
+    assert heard <= set(words)
+    for mood in MOODS:
+        assert mood in words
+    for activity in ("workout", "running", "cooking", "meditation"):
+        assert activity in words
+
+
+# -- the templates file -------------------------------------------------------------------------
+
+
+def write_templates(path: Path, change: tuple[str, str]) -> Path:
+    text = SENTENCES_FILE.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if needle in line)
+
+
+def test_an_unknown_list_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write_templates(tmp_path / "en.yaml", ('"what can you do [for me]"', '"play {gnre}"'))
+    with pytest.raises(ConfigError) as caught:
+        Understanding(sentences_file=path)
+    assert f"{path}:{line_of(path, 'play {gnre}')}:" in str(caught.value)
+    assert "unknown list {gnre}" in str(caught.value)
+    assert caught.value.hint
+
+
+def test_a_mood_the_dj_does_not_know_is_reported(tmp_path: Path) -> None:
+    path = write_templates(
+        tmp_path / "en.yaml",
+        ('{in: "cheerful", out: "happy"}', '{in: "cheerful", out: "jolly"}'),
+    )
+    with pytest.raises(ConfigError) as caught:
+        Understanding(sentences_file=path)
+    assert f"{path}:{line_of(path, 'jolly')}:" in str(caught.value)
+
+
+def test_a_volume_word_must_give_a_level(tmp_path: Path) -> None:
+    path = write_templates(
+        tmp_path / "en.yaml", ('{in: "halfway", out: 50}', '{in: "halfway", out: "lots"}')
+    )
+    with pytest.raises(ConfigError) as caught:
+        Understanding(sentences_file=path)
+    line = line_of(path, 'out: "lots"')
+    assert f"{path}:{line}:" in str(caught.value)
+
+
+def test_broken_yaml_and_template_syntax_are_reported(tmp_path: Path) -> None:
+    path = write_templates(
+        tmp_path / "en.yaml", ('"what are my options"', '"what (are my options"')
+    )
+    with pytest.raises(ConfigError) as caught:
+        Understanding(sentences_file=path)
+    assert f"{path}:{line_of(path, 'what (are my options')}:" in str(caught.value)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("language: en\nintents:\n  play: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"{broken}:")):
+        Understanding(sentences_file=broken)
+
+
+def test_a_slip_that_rewrites_a_template_word_is_reported(tmp_path: Path) -> None:
+    path = write_templates(tmp_path / "en.yaml", ('  sum: "some"', '  skip: "next"'))
+    with pytest.raises(ConfigError, match="slips rewrites 'skip'"):
+        Understanding(sentences_file=path)
+
+
+def test_a_missing_templates_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the sentence templates"):
+        Understanding(sentences_file=tmp_path / "nothing.yaml")
