@@ -1,0 +1,720 @@
+"""PersonalizedDJ: the DJ the product guide documents, with memory, taste and a library.
+
+One conversation turn is one transaction: the listener's words and the DJ's answer are recorded,
+trust moves, preferences and mood are learned, all or nothing. The DJ is pure (no audio, no
+threads of its own); a lock makes it safe to call from the station's threads.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from appliance.dj import mood as moods
+from appliance.dj.lines import Lines
+from appliance.dj.profile import (
+    TRUST_START,
+    TRUST_STEP,
+    HistoryView,
+    UserProfile,
+    clamp_trust,
+    trust_level,
+)
+from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
+from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
+from appliance.dj.store import Store
+from appliance.dj.taste import EVENTS, Taste, evidence_for
+from appliance.library.genres import GenreMap, default_genres
+from appliance.library.track import Track
+
+if TYPE_CHECKING:
+    from appliance.dj.understand import Intent, Understanding
+    from appliance.library import Library
+
+CONTEXT_SIZE = 20
+SESSION_GAP = timedelta(minutes=30)
+RECENT_PLAYS = 50
+VOLUME_STEP = 10
+NEGATIVE_INTENTS = frozenset({"dislike", "remove_preference"})
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class ProfileMap(Mapping[str, UserProfile]):
+    """``dj.user_profiles``: every listener the DJ knows, read from its store on demand."""
+
+    def __init__(self, dj: PersonalizedDJ) -> None:
+        self._dj = dj
+
+    def __getitem__(self, user_id: str) -> UserProfile:
+        profile = self._dj._load(user_id)
+        if profile is None:
+            raise KeyError(user_id)
+        return profile
+
+    def __contains__(self, user_id: object) -> bool:
+        return isinstance(user_id, str) and self._dj._load(user_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dj.store.user_ids())
+
+    def __len__(self) -> int:
+        return len(self._dj.store.user_ids())
+
+
+class PersonalizedDJ:
+    """A personal radio DJ that learns each listener's taste and builds trust over time.
+
+    ``db_path=None`` keeps everything in memory; a path keeps it in SQLite, durable across
+    restarts (call :meth:`close` to release it). ``library`` attaches a music library, so that the
+    DJ names and plays real tracks. ``clock`` and ``seed`` make it reproducible in tests.
+    """
+
+    def __init__(
+        self,
+        name: str = "DJ Quantum",
+        edge_mode: bool = True,
+        db_path: str | Any | None = None,
+        library: Library | None = None,
+        *,
+        station_name: str = "QFZZ",
+        genres: GenreMap | None = None,
+        clock: Callable[[], datetime] | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.name = name
+        self.edge_mode = edge_mode  # all processing stays on this device; kept for the guide's API
+        self.station_name = station_name
+        self.library = library
+        self.genres = genres or default_genres()
+        self.store = Store(db_path)
+        self.user_profiles: Mapping[str, UserProfile] = ProfileMap(self)
+        self.conversation_context: dict[str, list[str]] = {}
+        # True when a player reports listening events (the station): a spoken "skip" is then
+        # learned from the player's event, which knows how far into the track it came.
+        self.player_reports_listening = False
+        # Called with (kind, data) after trust or community changes are committed: the station
+        # keeps them in its tamper-evident ledger when that is switched on.
+        self.journal: Callable[[str, dict[str, Any]], None] | None = None
+        self._clock = clock or datetime.now
+        self._rng = random.Random(seed)
+        self._lines = Lines(name, station_name, self._rng)
+        self._recommender = Recommender(self.genres, np.random.default_rng(seed))
+        self._lock = threading.RLock()
+        self._profiles: dict[str, UserProfile] = {}
+        self._history_counts: dict[str, int] = {}
+        self._tastes: dict[str, Taste] = {}
+        self._requests: dict[str, Request] = {}
+        self._session_played: dict[str, list[str]] = {}
+        self._last_pick: dict[str, Pick] = {}
+        self._now_playing: Track | None = None
+        self._understanding: Understanding | None = None
+        self._vocabulary_generation: int | None = None
+        self._catalog: Catalog | None = None
+        self._catalog_generation: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        with self._lock:
+            self.store.close()
+
+    def __enter__(self) -> PersonalizedDJ:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- profiles --------------------------------------------------------------------------
+
+    def _load(self, user_id: str) -> UserProfile | None:
+        with self._lock:
+            cached = self._profiles.get(user_id)
+            if cached is not None:
+                return cached
+            row = self.store.load_user(user_id)
+            if row is None:
+                return None
+            profile = UserProfile(
+                user_id=user_id,
+                name=row["name"],
+                music_preferences=row["preferences"],
+                interaction_history=self._history_view(user_id),
+                trust_score=row["trust"],
+                community_connections=self.store.connections(user_id),
+                created_at=row["created_at"],
+                blocked_genres=row["blocked"],
+                mood=row["mood"],
+                mood_set_at=row["mood_at"],
+                sessions=row["sessions"],
+                last_seen=row["last_seen"],
+            )
+            self._profiles[user_id] = profile
+            self.conversation_context.setdefault(
+                user_id, self.store.recent_messages(user_id, CONTEXT_SIZE)
+            )
+            return profile
+
+    def _history_view(self, user_id: str) -> HistoryView:
+        def count() -> int:
+            if user_id not in self._history_counts:
+                self._history_counts[user_id] = self.store.history_count(user_id)
+            return self._history_counts[user_id]
+
+        return HistoryView(
+            count, lambda offset, limit: self.store.history_slice(user_id, offset, limit)
+        )
+
+    def _profile(self, user_id: str, name: str | None = None) -> tuple[UserProfile, bool]:
+        """The listener's profile, made on first contact; True when it was just made."""
+        if not isinstance(user_id, str) or not user_id.strip():
+            raise ValueError("user_id must be a non-empty string")
+        profile = self._load(user_id)
+        if profile is not None:
+            return profile, False
+        now = self._clock()
+        self.store.save_user(
+            user_id=user_id,
+            name=name or user_id,
+            trust=TRUST_START,
+            created_at=now,
+            sessions=0,
+        )
+        profile = self._load(user_id)
+        assert profile is not None
+        return profile, True
+
+    def _save(self, profile: UserProfile) -> None:
+        self.store.save_user(
+            user_id=profile.user_id,
+            name=profile.name,
+            trust=profile.trust_score,
+            created_at=profile.created_at,
+            last_seen=profile.last_seen,
+            sessions=profile.sessions,
+            mood=profile.mood,
+            mood_at=profile.mood_set_at,
+            preferences=profile.music_preferences,
+            blocked=profile.blocked_genres,
+        )
+
+    def _touch(self, profile: UserProfile, now: datetime) -> bool:
+        """Count a new session after a long enough gap; True when one began."""
+        fresh = profile.last_seen is None or now - profile.last_seen > SESSION_GAP
+        if fresh:
+            profile.sessions += 1
+            self._session_played.pop(profile.user_id, None)
+        profile.last_seen = now
+        return fresh
+
+    def register_user(self, user_id: str, name: str) -> UserProfile:
+        """Make sure a listener exists (listeners named in the config file)."""
+        with self._lock, self.store.transaction():
+            profile, new = self._profile(user_id, name)
+            if not new and profile.name != name:
+                profile.name = name
+                self._save(profile)
+            return profile
+
+    def find_user(self, name: str) -> str | None:
+        """The id of the listener called ``name`` (or with that id), if the DJ knows them."""
+        wanted = name.strip().casefold()
+        for user_id in self.store.user_ids():
+            profile = self._load(user_id)
+            if profile and (profile.name.casefold() == wanted or user_id.casefold() == wanted):
+                return user_id
+        return None
+
+    # -- the documented API ----------------------------------------------------------------
+
+    def greet_user(self, user_id: str, name: str) -> str:
+        """Welcome a newcomer by name, or greet a returning listener like an old friend."""
+        with self._lock, self.store.transaction():
+            profile, new = self._profile(user_id, name)
+            now = self._clock()
+            if name and profile.name != name:
+                profile.name = name
+            self._touch(profile, now)
+            self._save(profile)
+            if new:
+                return self._lines.welcome(profile.name)
+            return self._greeting(profile, now)
+
+    def _greeting(self, profile: UserProfile, now: datetime) -> str:
+        return self._lines.welcome_back(
+            profile.name,
+            profile.sessions,
+            now - profile.created_at,
+            self.favourites(profile.user_id),
+            self.current_mood(profile.user_id),
+        )
+
+    def update_preferences(self, user_id: str, preferences: list[str]) -> list[str]:
+        """Add music preferences: trimmed, case-folded, deduplicated, in first-seen order."""
+        with self._lock, self.store.transaction():
+            profile, _ = self._profile(user_id)
+            for raw in preferences:
+                value = " ".join(str(raw).split()).casefold()
+                if value and value not in profile.music_preferences:
+                    profile.music_preferences.append(value)
+                canonical = self.genres.normalise(value) if value else ""
+                if canonical in profile.blocked_genres:
+                    profile.blocked_genres.remove(canonical)
+            self._save(profile)
+            return list(profile.music_preferences)
+
+    def get_trust_score(self, user_id: str) -> float:
+        """The listener's trust, 0..1 (0.5 for someone the DJ has just met)."""
+        profile = self._load(user_id)
+        return profile.trust_score if profile else TRUST_START
+
+    def get_trust_level(self, user_id: str) -> str:
+        """The trust band: Stranger, Acquaintance, Friend, Close Friend or Best Friend."""
+        return trust_level(self.get_trust_score(user_id))
+
+    def get_community_trust(self, user_id: str) -> float:
+        """Trust including the community: 70 % the listener's own, 30 % their friends' mean."""
+        own = self.get_trust_score(user_id)
+        profile = self._load(user_id)
+        friends = [
+            self._load(friend).trust_score  # type: ignore[union-attr]
+            for friend in (profile.community_connections if profile else [])
+            if friend in self.user_profiles
+        ]
+        if not friends:
+            return own
+        return own * 0.7 + (sum(friends) / len(friends)) * 0.3
+
+    def add_to_community(self, user_id: str, friend_id: str) -> None:
+        """Connect a friend to the listener's community (idempotent)."""
+        if user_id == friend_id:
+            raise ValueError("a listener cannot join their own community")
+        with self._lock, self.store.transaction():
+            profile, _ = self._profile(user_id)
+            if friend_id in profile.community_connections:
+                return
+            self.store.connect(user_id, friend_id, self._clock())
+            profile.community_connections.append(friend_id)
+        self._log("community_join", {"user_id": user_id, "friend_id": friend_id})
+
+    def remove_from_community(self, user_id: str, friend_id: str) -> bool:
+        """Disconnect a friend; True when they were connected."""
+        with self._lock, self.store.transaction():
+            profile = self._load(user_id)
+            if profile is None or friend_id not in profile.community_connections:
+                return False
+            self.store.disconnect(user_id, friend_id)
+            profile.community_connections.remove(friend_id)
+        self._log("community_leave", {"user_id": user_id, "friend_id": friend_id})
+        return True
+
+    def current_mood(self, user_id: str) -> str | None:
+        """The mood the listener last expressed, while it is still current (a few hours)."""
+        profile = self._load(user_id)
+        if profile is None or not moods.mood_is_current(profile.mood_set_at, self._clock()):
+            return None
+        return profile.mood
+
+    def favourites(self, user_id: str, count: int = 3) -> list[str]:
+        """The listener's favourite styles: what they said first, then what listening showed."""
+        profile = self._load(user_id)
+        if profile is None:
+            return []
+        found = list(profile.music_preferences)
+        learned = self._taste(user_id).by_kind.get("genre", {})
+        for genre, _ in sorted(learned.items(), key=lambda item: item[1][1] - item[1][0]):
+            if self._taste(user_id).net("genre", genre) > 1 and genre not in found:
+                found.append(genre)
+        return found[:count]
+
+    def interact(self, user_id: str, message: str) -> str:
+        """One turn of conversation: the DJ's answer to what the listener said."""
+        return self.respond(user_id, message).text
+
+    # -- conversation ----------------------------------------------------------------------
+
+    @property
+    def understanding(self) -> Understanding:
+        """The intent matcher, kept in step with the library's names."""
+        from appliance.dj.understand import Understanding, Vocabulary
+
+        if self._understanding is None:
+            self._understanding = Understanding(genres=self.genres)
+        if self.library is not None and self._vocabulary_generation != self.library.generation:
+            self._understanding.set_vocabulary(
+                Vocabulary(
+                    artists=tuple(self.library.artists()),
+                    albums=tuple(self.library.albums()),
+                    titles=tuple(self.library.titles()),
+                )
+            )
+            self._vocabulary_generation = self.library.generation
+        return self._understanding
+
+    def respond(self, user_id: str, message: str) -> Reply:
+        """One turn, with the actions for the player: the station's entry point."""
+        with self._lock:
+            intent = self.understanding.parse(message)
+            with self.store.transaction():
+                profile, _ = self._profile(user_id)
+                now = self._clock()
+                self._touch(profile, now)
+                reply = self._handle(profile, intent, now)
+                trust_before = profile.trust_score
+                if not reply.negative_feedback:
+                    profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
+                self._save(profile)
+                self.store.append_history(
+                    user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
+                )
+            if user_id in self._history_counts:
+                self._history_counts[user_id] += 2
+            context = self.conversation_context.setdefault(user_id, [])
+            context.append(message)
+            del context[:-CONTEXT_SIZE]
+        if profile.trust_score != trust_before:
+            self._log("trust", {"user_id": user_id, "trust": profile.trust_score})
+        return reply
+
+    def _log(self, kind: str, data: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal(kind, data)
+
+    def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        slots = dict(intent.slots)
+        kind = intent.name
+
+        def reply(
+            text: str, *actions: Action, negative: bool = False, user: str | None = None
+        ) -> Reply:
+            return Reply(
+                text=text,
+                intent=kind,
+                user_id=user or profile.user_id,
+                slots=slots,
+                actions=actions,
+                negative_feedback=negative,
+            )
+
+        lines = self._lines
+        mood = self._learn_mood(profile, slots, now)
+        if kind == "play":
+            genre = slots.get("genre")
+            if isinstance(genre, str) and genre:
+                self._add_preference(profile, genre)
+            request = Request(
+                genre=_text(slots.get("genre")),
+                artist=_text(slots.get("artist")),
+                title=_text(slots.get("title")),
+                album=_text(slots.get("album")),
+            )
+            self._requests[profile.user_id] = request
+            return self._propose(profile, request, now, reply)
+        if kind == "mood":
+            if mood:
+                return reply(lines.mood(mood))
+            return reply(lines.unknown())
+        if kind == "add_preference":
+            genre = _text(slots.get("genre"))
+            if not genre:
+                return reply(lines.unknown())
+            self._add_preference(profile, genre)
+            return reply(lines.preference_added(genre))
+        if kind == "remove_preference":
+            genre = _text(slots.get("genre"))
+            if not genre:
+                return reply(lines.unknown(), negative=True)
+            self._block(profile, genre)
+            request = self._requests.get(profile.user_id)
+            if request and request.genre and self.genres.covers(genre, request.genre):
+                self._requests.pop(profile.user_id)
+            return reply(lines.preference_removed(genre), negative=True)
+        if kind == "like":
+            track = self._now_playing
+            if track is not None:
+                self._record(profile.user_id, track, "liked")
+            return reply(lines.liked(track))
+        if kind == "dislike":
+            track = self._now_playing
+            nxt: Track | None = None
+            if track is not None:
+                self._record(profile.user_id, track, "disliked")
+                nxt = self._pick_track(profile, now)
+            return reply(lines.disliked(nxt), Skip(then=nxt), negative=True)
+        if kind == "skip":
+            track = self._now_playing
+            if track is not None and not self.player_reports_listening:
+                self._record(profile.user_id, track, "skipped")
+            nxt = self._pick_track(profile, now)
+            return reply(lines.skipping(nxt), Skip(then=nxt))
+        if kind == "replay":
+            track = self._now_playing or self._last_played(profile.user_id)
+            if track is None:
+                return reply(lines.replay(None))
+            self._record(profile.user_id, track, "replayed")
+            self._now_playing = track
+            return reply(lines.replay(track), PlayTrack(track))
+        if kind == "pause":
+            return reply(lines.paused(), Pause())
+        if kind == "resume":
+            return reply(lines.resumed(), Resume())
+        if kind == "stop":
+            return reply(lines.stopped(), Stop())
+        if kind in ("volume_up", "volume_down"):
+            step = VOLUME_STEP if kind == "volume_up" else -VOLUME_STEP
+            return reply(lines.volume("up" if step > 0 else "down"), SetVolume(step=step))
+        if kind == "set_volume":
+            level = max(0, min(100, int(slots.get("level", 50))))
+            return reply(lines.volume(None, level), SetVolume(level=level))
+        if kind == "whats_playing":
+            return reply(lines.now_playing(self._now_playing))
+        if kind == "community":
+            friends = [
+                self._load(friend).name  # type: ignore[union-attr]
+                for friend in profile.community_connections
+                if friend in self.user_profiles
+            ]
+            return reply(lines.community(len(profile.community_connections), friends))
+        if kind == "greet":
+            return reply(self._greeting(profile, now))
+        if kind == "help":
+            return reply(lines.help())
+        if kind == "identify":
+            name = _text(slots.get("name"))
+            if not name:
+                return reply(lines.unknown())
+            display = name.title()
+            known = self.find_user(name)
+            if known is None:
+                known = _SLUG.sub("-", name.casefold()).strip("-") or name
+                other, _ = self._profile(known, display)
+                self._touch(other, now)
+                self._save(other)
+                return reply(lines.switched(other.name, new=True), user=known)
+            other = self._load(known)
+            assert other is not None
+            self._touch(other, now)
+            self._save(other)
+            return reply(lines.switched(other.name, new=False), user=known)
+        return reply(lines.unknown())
+
+    def _learn_mood(self, profile: UserProfile, slots: dict[str, Any], now: datetime) -> str | None:
+        mood = _text(slots.get("mood")) or moods.mood_for_activity(_text(slots.get("activity")))
+        if mood and mood in moods.MOOD_TARGETS:
+            profile.mood = mood
+            profile.mood_set_at = now
+            return mood
+        return None
+
+    def _add_preference(self, profile: UserProfile, genre: str) -> None:
+        value = genre.casefold().strip()
+        if value not in profile.music_preferences:
+            profile.music_preferences.append(value)
+        canonical = self.genres.normalise(value)
+        if canonical in profile.blocked_genres:
+            profile.blocked_genres.remove(canonical)
+
+    def _block(self, profile: UserProfile, genre: str) -> None:
+        canonical = self.genres.normalise(genre)
+        profile.music_preferences[:] = [
+            p for p in profile.music_preferences if not self.genres.covers(canonical, p)
+        ]
+        if canonical not in profile.blocked_genres:
+            profile.blocked_genres.append(canonical)
+
+    def _propose(
+        self,
+        profile: UserProfile,
+        request: Request,
+        now: datetime,
+        reply: Callable[..., Reply],
+    ) -> Reply:
+        confident = profile.trust_score >= 0.7
+        exploring = self._exploring(profile)
+        mood = self.current_mood(profile.user_id)
+        if self.library is None:
+            if not profile.music_preferences and exploring and not request:
+                return reply(self._lines.learning())
+            if profile.music_preferences:
+                return reply(self._lines.based_on_taste(profile.music_preferences, mood, confident))
+            if mood:
+                return reply(self._lines.mood(mood))
+            return reply(self._lines.learning() if exploring else self._lines.trust_me())
+        pick = self._pick(profile, now, request)
+        if pick is None:
+            return reply(self._lines.nothing_to_play())
+        text = self._lines.propose(pick, moods.part_of_day(now), exploring, confident)
+        return reply(text, PlayTrack(pick.track))
+
+    def _exploring(self, profile: UserProfile) -> bool:
+        """Still getting to know them: low trust, or little known about their taste."""
+        if profile.trust_score < 0.5:
+            return True
+        knows_little = not profile.music_preferences and not self._taste(profile.user_id).by_kind
+        return knows_little and profile.trust_score < 0.7
+
+    # -- recommendations -------------------------------------------------------------------
+
+    def _taste(self, user_id: str) -> Taste:
+        taste = self._tastes.get(user_id)
+        if taste is None:
+            taste = self._tastes[user_id] = Taste(self.store.taste(user_id))
+        return taste
+
+    def catalog(self) -> Catalog | None:
+        """The library as arrays, rebuilt only when the library changed."""
+        if self.library is None:
+            return None
+        generation = self.library.generation
+        if self._catalog is None or self._catalog_generation != generation:
+            self._catalog = Catalog(self.library.tracks(), self.genres)
+            self._catalog_generation = generation
+        return self._catalog
+
+    def _listener(self, profile: UserProfile, now: datetime) -> Listener:
+        mood = self.current_mood(profile.user_id)
+        friends = [
+            (self._load(friend).name, self._taste(friend))  # type: ignore[union-attr]
+            for friend in profile.community_connections
+            if friend in self.user_profiles
+        ]
+        played = self._session_played.get(profile.user_id, [])
+        recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, RECENT_PLAYS)]
+        last = self._last_pick.get(profile.user_id)
+        return Listener(
+            preferences=profile.music_preferences,
+            blocked=profile.blocked_genres,
+            taste=self._taste(profile.user_id),
+            friends=friends,
+            target=moods.target_for(mood, now),
+            mood=mood,
+            trust=profile.trust_score,
+            played=played,
+            recent=recent,
+            last_artist=last.track.artist if last else None,
+        )
+
+    def _pick(self, profile: UserProfile, now: datetime, request: Request | None) -> Pick | None:
+        catalog = self.catalog()
+        if catalog is None:
+            return None
+        pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        if pick is not None:
+            self._last_pick[profile.user_id] = pick
+            self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
+            self._now_playing = pick.track
+        return pick
+
+    def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
+        pick = self._pick(profile, now, self._requests.get(profile.user_id))
+        return pick.track if pick else None
+
+    def next_track(self, user_id: str) -> Track | None:
+        """What plays next for this listener (None without a library or with an empty one)."""
+        with self._lock, self.store.transaction():
+            profile, _ = self._profile(user_id)
+            return self._pick_track(profile, self._clock())
+
+    def last_pick(self, user_id: str) -> Pick | None:
+        """The last pick for this listener, with the reasons behind it (for commentary)."""
+        return self._last_pick.get(user_id)
+
+    def commentary(self, user_id: str, previous: Track | None, pick: Pick) -> str:
+        """Radio-style talk over the next track's intro: what played, what comes next, why."""
+        return self._lines.commentary(previous, pick, moods.part_of_day(self._clock()))
+
+    def _last_played(self, user_id: str) -> Track | None:
+        if self.library is None:
+            return None
+        for play in self.store.recent_plays(user_id, 1):
+            return self.library.get(play["track_id"])
+        return None
+
+    def track_started(self, track: Track) -> None:
+        """The player began ``track``: "what's playing" and "I love this" refer to it now."""
+        with self._lock:
+            self._now_playing = track
+
+    @property
+    def now_playing(self) -> Track | None:
+        return self._now_playing
+
+    def record_event(
+        self,
+        user_id: str,
+        track_id: str,
+        event: str,
+        position: float | None = None,
+        duration: float | None = None,
+    ) -> None:
+        """Learn from listening: ``event`` is completed, skipped, liked, disliked or replayed.
+
+        ``position`` (seconds into the track) matters for skips: an early skip says more than a
+        late one.
+        """
+        if event not in EVENTS:
+            raise ValueError(f"unknown listening event {event!r}; expected one of {EVENTS}")
+        with self._lock:
+            track = self.library.get(track_id) if self.library is not None else None
+            if track is None and self._catalog is not None and track_id in self._catalog.index:
+                track = self._catalog.tracks[self._catalog.index[track_id]]
+            with self.store.transaction():
+                self._profile(user_id)
+                if track is None:
+                    # not in the library (any more): remember the event, learn about the track only
+                    track = Track(track_id=track_id, path="", title="", artist="")
+                self._record(user_id, track, event, position, duration)
+
+    def _record(
+        self,
+        user_id: str,
+        track: Track,
+        event: str,
+        position: float | None = None,
+        duration: float | None = None,
+    ) -> None:
+        rows = evidence_for(track, event, self.genres, position, duration)
+        with self.store.transaction():
+            self.store.record_play(
+                user_id, track.track_id, event, position, duration, self._clock()
+            )
+            self.store.add_taste(user_id, rows)
+        self._taste(user_id).add(rows)
+        played = self._session_played.setdefault(user_id, [])
+        if track.track_id not in played:
+            played.append(track.track_id)
+
+    # -- the listener owns their data -------------------------------------------------------
+
+    def export_profile(self, user_id: str) -> dict[str, Any] | None:
+        """Everything the DJ keeps about a listener, as JSON-ready data (None if unknown)."""
+        with self._lock:
+            return self.store.export_user(user_id)
+
+    def delete_profile(self, user_id: str) -> bool:
+        """Forget a listener for good; True when there was something to delete."""
+        with self._lock:
+            for cache in (
+                self._profiles,
+                self._tastes,
+                self._requests,
+                self._session_played,
+                self._last_pick,
+                self._history_counts,
+                self.conversation_context,
+            ):
+                cache.pop(user_id, None)  # type: ignore[attr-defined]
+            for profile in self._profiles.values():
+                if user_id in profile.community_connections:
+                    profile.community_connections.remove(user_id)
+            return self.store.delete_user(user_id)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

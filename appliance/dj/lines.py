@@ -1,0 +1,269 @@
+"""What the DJ says: short, warm, spoken lines, chosen to fit the listener and the moment.
+
+Every reply here is meant to be heard through a speaker, so lines stay short, avoid symbols, and
+name things the way a radio host would. The tone follows trust: the DJ asks exploratory questions
+while it is still learning someone, and makes confident picks for a close friend.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+
+from appliance.dj.recommend import Pick
+from appliance.library.track import Track
+
+MOOD_REPLIES: dict[str, tuple[str, ...]] = {
+    "energetic": ("I love that energy! Let me bring up the tempo with some uplifting beats!",),
+    "happy": (
+        "Love the good vibes! Let's keep that smile going with something bright.",
+        "That's what I like to hear! Something sunny coming right up.",
+    ),
+    "calm": ("I hear you. Let me create a calming atmosphere with some mellow vibes.",),
+    "sad": (
+        "I hear you. Let me create a calming atmosphere with some mellow vibes.",
+        "Sorry you're feeling low. I'll keep you company with something gentle.",
+    ),
+    "focused": ("Focus mode it is. Something steady that stays out of your way.",),
+    "romantic": ("Setting the mood. Something warm and smooth, just for you.",),
+    "angry": ("Sounds like you need to let off some steam. Let's turn it up.",),
+}
+
+MOOD_WORDS = {
+    "energetic": "energetic",
+    "happy": "happy",
+    "calm": "calm",
+    "sad": "quiet",
+    "focused": "focused",
+    "romantic": "romantic",
+    "angry": "fiery",
+}
+
+
+def join_words(words: Sequence[str], conjunction: str = "and") -> str:
+    """ "jazz", "jazz and soul", "jazz, soul and funk"."""
+    items = list(words)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def known_for(age: timedelta) -> str | None:
+    """How long the DJ and the listener have known each other, or None for under a day."""
+    days = age.days
+    if days < 1:
+        return None
+    if days < 14:
+        return plural(days, "day")
+    if days < 60:
+        return plural(days // 7, "week")
+    if days < 730:
+        return plural(days // 30, "month")
+    return plural(days // 365, "year")
+
+
+class Lines:
+    """The DJ's phrasebook; ``rng`` picks among alternatives so the DJ does not sound canned."""
+
+    def __init__(self, dj_name: str, station: str, rng: random.Random) -> None:
+        self.dj_name = dj_name
+        self.station = station
+        self.rng = rng
+
+    def _one(self, options: Sequence[str]) -> str:
+        return options[0] if len(options) == 1 else self.rng.choice(list(options))
+
+    # -- greetings -------------------------------------------------------------------------
+
+    def welcome(self, name: str) -> str:
+        return (
+            f"Hey {name}! Welcome to {self.station}! I'm {self.dj_name}, your personal DJ. "
+            "Let's discover some great music together!"
+        )
+
+    def welcome_back(
+        self, name: str, sessions: int, age: timedelta, favourites: Sequence[str], mood: str | None
+    ) -> str:
+        parts = [f"Welcome back, {name}! Great to see you again."]
+        if sessions > 1:
+            parts.append(f"We've shared {plural(sessions, 'session')} together.")
+        duration = known_for(age)
+        if duration:
+            parts.append(f"We've known each other for {duration} now.")
+        if favourites:
+            parts.append(f"Still in the mood for {join_words(favourites[:3], 'or')}?")
+        elif mood:
+            parts.append(f"Still feeling {MOOD_WORDS.get(mood, mood)}?")
+        else:
+            parts.append("What's your vibe today?")
+        return " ".join(parts)
+
+    # -- recommendations -------------------------------------------------------------------
+
+    def learning(self) -> str:
+        return (
+            "I'm learning your taste! Let's start with something smooth. "
+            "Tell me what genres you're into?"
+        )
+
+    def trust_me(self) -> str:
+        return "You know I've got you. Let me play something special for you."
+
+    def based_on_taste(self, preferences: Sequence[str], mood: str | None, confident: bool) -> str:
+        taste = ", ".join(preferences[:3])
+        if mood:
+            line = (
+                f"Based on your taste for {taste}, and your {MOOD_WORDS.get(mood, mood)} vibe, "
+                "here's a perfect track!"
+            )
+        else:
+            line = f"Based on your taste for {taste}, I've got the perfect track queued up!"
+        if confident:
+            line += " Let me play something special for you."
+        return line
+
+    def propose(self, pick: Pick, part_of_day: str, exploring: bool, confident: bool) -> str:
+        """Name a real track and say why it fits."""
+        track = pick.track
+        reasons = dict(pick.reasons)
+        if not pick.matched:
+            return self.closest(pick)
+        genre = reasons.get("genre") or (track.genres[0] if track.genres else "")
+        mood = reasons.get("mood")
+        mood_word = MOOD_WORDS.get(mood, mood) if mood else ""
+        setting = f"your {mood_word} {part_of_day}" if mood_word else f"your {part_of_day}"
+        line = f"Here's {track.describe()}"
+        if "artist" in reasons or "title" in reasons or "album" in reasons:
+            line += ", just as you asked."
+        elif genre:
+            line += f", some {genre} for {setting}."
+        else:
+            line += f", for {setting}."
+        if "friend" in reasons:
+            line += f" Your friend {reasons['friend']} loved this one."
+        if exploring:
+            line += " " + self._one(
+                (
+                    "I'm still learning your taste: what genres are you into?",
+                    "Tell me if it's your thing, I'm still getting to know you.",
+                )
+            )
+        elif confident:
+            line += " " + self._one(("I know you'll love it.", "Trust me on this one."))
+        return line
+
+    def closest(self, pick: Pick) -> str:
+        asked = next((detail for kind, detail in pick.reasons if kind != "closest"), "")
+        lead = f"I don't have {asked} here" if asked else "I don't have that here"
+        return f"{lead}, but the closest thing I've got is {pick.track.describe()}."
+
+    def nothing_to_play(self) -> str:
+        return "Your music library is empty right now. Add some music and I'll get spinning."
+
+    # -- conversation ----------------------------------------------------------------------
+
+    def mood(self, mood: str) -> str:
+        return self._one(MOOD_REPLIES.get(mood, ("Got it.",)))
+
+    def community(self, size: int, friends: Sequence[str]) -> str:
+        if size == 0:
+            return (
+                "You haven't connected with anyone yet. Add friends to your community and "
+                "I'll share what they love."
+            )
+        line = (
+            f"You're part of a trusted community of {plural(size, 'music lover')}. "
+            "Together we're discovering amazing sounds!"
+        )
+        if friends:
+            line += f" That's you with {join_words(friends[:4])}."
+        return line
+
+    def help(self) -> str:
+        return (
+            "Ask me to play a genre, an artist or a song, or tell me how you feel. "
+            "You can also say skip, I love this, pause, louder, quieter, "
+            "or ask what's playing."
+        )
+
+    def unknown(self) -> str:
+        return self._one(
+            (
+                "I'm all about the music! Tell me a genre, an artist or how you're feeling.",
+                "Not sure I caught that. Want me to play something? Name a genre or an artist.",
+                "Music is my thing! Ask me for a song, a style or a mood.",
+            )
+        )
+
+    def now_playing(self, track: Track | None) -> str:
+        if track is None:
+            return "Nothing's playing right now. Want me to put something on?"
+        line = f"This is {track.describe()}"
+        if track.album:
+            line += f", from {track.album}"
+        return line + "."
+
+    def liked(self, track: Track | None) -> str:
+        if track is None:
+            return "Glad you're enjoying it! I'll remember that."
+        return f"Glad you like {track.describe()}! I'll remember that."
+
+    def disliked(self, nxt: Track | None) -> str:
+        line = "Got it, not your thing. I'll steer away from that."
+        return line + (f" Let's try {nxt.describe()}." if nxt else "")
+
+    def skipping(self, nxt: Track | None) -> str:
+        return f"Skipping. Here's {nxt.describe()}." if nxt else "Skipping."
+
+    def replay(self, track: Track | None) -> str:
+        return f"One more time! {track.describe()}." if track else "Nothing to play again yet."
+
+    def paused(self) -> str:
+        return "Paused."
+
+    def resumed(self) -> str:
+        return "Back to the music."
+
+    def stopped(self) -> str:
+        return "Stopping the music. Just ask when you want more."
+
+    def volume(self, direction: str | None, level: int | None = None) -> str:
+        if level is not None:
+            return f"Volume at {level}."
+        return "Turning it up." if direction == "up" else "Turning it down."
+
+    def preference_added(self, genre: str) -> str:
+        return f"{genre.capitalize()}, noted! I'll bring you more of it."
+
+    def preference_removed(self, genre: str) -> str:
+        return f"No more {genre}, got it."
+
+    def switched(self, name: str, new: bool) -> str:
+        if new:
+            return f"Nice to meet you, {name}! I'm {self.dj_name}. What do you like to listen to?"
+        return f"Hi {name}! Switching to your music."
+
+    # -- between tracks --------------------------------------------------------------------
+
+    def commentary(self, previous: Track | None, pick: Pick, part_of_day: str) -> str:
+        """Radio-style talk over the intro of the next track: what played, what's next, why."""
+        reasons = dict(pick.reasons)
+        parts = []
+        if previous is not None:
+            parts.append(f"That was {previous.describe()}.")
+        parts.append(f"Up next, {pick.track.describe()}.")
+        if "friend" in reasons:
+            parts.append(f"Your friend {reasons['friend']} loved this one.")
+        elif "mood" in reasons:
+            mood = reasons["mood"]
+            parts.append(f"Something {MOOD_WORDS.get(mood, mood)} for your {part_of_day}.")
+        elif "genre" in reasons:
+            parts.append(f"More {reasons['genre']}, the way you like it.")
+        elif "new" in reasons:
+            parts.append("Something you haven't heard yet.")
+        return " ".join(parts)

@@ -1,0 +1,63 @@
+"""The DJ's answer to one turn: what it says, and what the player should do.
+
+The DJ never touches audio; it hands back actions that the station applies to the player.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from appliance.library.track import Track
+
+
+@dataclass(frozen=True)
+class PlayTrack:
+    """Start this track now (replacing whatever plays)."""
+
+    track: Track
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Move on to the next track (the DJ has already chosen it when ``then`` is set)."""
+
+    then: Track | None = None
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    """An absolute level 0..100, or a relative ``step`` when ``level`` is None."""
+
+    level: int | None = None
+    step: int = 0
+
+
+Action = PlayTrack | Skip | Pause | Resume | Stop | SetVolume
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the DJ says (``text``), the intent it heard, actions for the player, and the listener
+    the conversation continues with (changes after "this is alex")."""
+
+    text: str
+    intent: str
+    user_id: str
+    slots: dict[str, str | int] = field(default_factory=dict)
+    actions: tuple[Action, ...] = ()
+    negative_feedback: bool = False

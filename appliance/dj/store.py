@@ -1,0 +1,418 @@
+"""Where the DJ keeps what it knows: profiles, history, community, listening events and taste.
+
+One SQLite file (or an in-memory database), written so that a power cut or ``kill -9`` never loses
+a committed change nor leaves a half-written one: WAL journal, ``synchronous=FULL`` (SD cards lose
+power), one transaction per conversation turn. A file that is not ours is refused and left
+untouched; one that is ours but damaged is moved aside with a timestamp and reported, never
+overwritten. Deleting a listener overwrites their data on disk (``secure_delete``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x51465A5A  # "QFZZ": marks the file as a DJ store
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+SCHEMA = """
+CREATE TABLE users (
+    user_id     TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    trust       REAL NOT NULL,
+    created_at  TEXT NOT NULL,
+    last_seen   TEXT,
+    sessions    INTEGER NOT NULL DEFAULT 0,
+    mood        TEXT,
+    mood_at     TEXT,
+    preferences TEXT NOT NULL DEFAULT '[]',
+    blocked     TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE history (
+    id      INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    ts      TEXT NOT NULL,
+    type    TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX history_by_user ON history (user_id, id);
+CREATE TABLE community (
+    user_id   TEXT NOT NULL,
+    friend_id TEXT NOT NULL,
+    since     TEXT NOT NULL,
+    PRIMARY KEY (user_id, friend_id)
+) WITHOUT ROWID;
+CREATE TABLE plays (
+    id       INTEGER PRIMARY KEY,
+    user_id  TEXT NOT NULL,
+    track_id TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    position REAL,
+    duration REAL,
+    ts       TEXT NOT NULL
+);
+CREATE INDEX plays_by_user ON plays (user_id, id);
+CREATE TABLE taste (
+    user_id TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    pos     REAL NOT NULL DEFAULT 0,
+    neg     REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, kind, key)
+) WITHOUT ROWID;
+"""
+
+USER_FIELDS = (
+    "user_id", "name", "trust", "created_at", "last_seen", "sessions", "mood", "mood_at",
+    "preferences", "blocked",
+)  # fmt: skip
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """SQLite persistence for the DJ. ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._lock = threading.RLock()
+        self._depth = 0
+        if self.path is None:
+            self._db = self._connect(":memory:")
+            self._create()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._refuse_foreign_file()
+        try:
+            self._db = self._connect(str(self.path))
+            self._adopt()
+        except sqlite3.DatabaseError as error:
+            self._move_aside(f"it cannot be read ({error})")
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout = 5000")
+        return db
+
+    def _refuse_foreign_file(self) -> None:
+        assert self.path is not None
+        if not self.path.exists():
+            return
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a directory, not the DJ's database",
+                hint="remove it or point APPLIANCE_DATA_DIR at another folder",
+            )
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(len(SQLITE_MAGIC))
+        except OSError as error:
+            raise StoreError(f"cannot read {self.path}: {error.strerror}") from error
+        if head and head != SQLITE_MAGIC:
+            raise StoreError(
+                f"{self.path} is not a QFZZ database (not an SQLite file); it was left untouched",
+                hint="move the file away, or set APPLIANCE_DATA_DIR to another folder",
+            )
+
+    def _adopt(self) -> None:
+        """Initialise a new file, accept ours, refuse a foreign one, set aside a damaged one."""
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and tables == 0:
+            self._create()
+            return
+        if app_id != APPLICATION_ID:
+            db.close()
+            raise StoreError(
+                f"{self.path} is an SQLite database of another program, not the DJ's; "
+                "it was left untouched",
+                hint="move the file away, or set APPLIANCE_DATA_DIR to another folder",
+            )
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            self._move_aside(f"it failed its integrity check ({result})")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StoreError(
+                f"{self.path} was written by a newer version of the appliance "
+                f"(schema {version}, this one knows {SCHEMA_VERSION})",
+                hint="update the appliance, or move the file away to start afresh",
+            )
+        self._configure()
+
+    def _configure(self) -> None:
+        db = self._db
+        if self.path is not None:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")
+
+    def _create(self) -> None:
+        self._configure()
+        with self._lock:
+            self._db.executescript(
+                "BEGIN IMMEDIATE;"
+                + SCHEMA
+                + f"PRAGMA application_id = {APPLICATION_ID};"
+                + f"PRAGMA user_version = {SCHEMA_VERSION};"
+                + "COMMIT;"
+            )
+
+    def _move_aside(self, why: str) -> None:
+        assert self.path is not None
+        with suppress(AttributeError, sqlite3.Error):
+            self._db.close()
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                os.replace(source, Path(str(aside) + suffix))
+        raise StoreError(
+            f"the DJ's database {self.path} is damaged: {why}. It was moved to {aside}; "
+            "a fresh one will be made on the next start",
+            hint="start the appliance again; the damaged copy is kept for recovery",
+        )
+
+    # -- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work (nested calls join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                if self.path is not None:
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
+            self._db.close()
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    # -- users -----------------------------------------------------------------------------
+
+    def user_ids(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT user_id FROM users ORDER BY rowid")]
+
+    def load_user(self, user_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        if not rows:
+            return None
+        row = dict(rows[0])
+        row["preferences"] = json.loads(row["preferences"])
+        row["blocked"] = json.loads(row["blocked"])
+        for key in ("created_at", "last_seen", "mood_at"):
+            row[key] = _dt(row[key])
+        return row
+
+    def save_user(self, **fields: Any) -> None:
+        """Insert or update one user row; lists go in as JSON, datetimes as ISO text."""
+        values = dict(fields)
+        for key in ("preferences", "blocked"):
+            if key in values:
+                values[key] = json.dumps(values[key])
+        for key in ("created_at", "last_seen", "mood_at"):
+            if key in values:
+                values[key] = _ts(values[key])
+        unknown = set(values) - set(USER_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown user fields: {sorted(unknown)}")
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        updates = ", ".join(f"{key} = excluded.{key}" for key in values if key != "user_id")
+        with self.transaction() as db:
+            db.execute(
+                f"INSERT INTO users ({columns}) VALUES ({marks}) "
+                f"ON CONFLICT (user_id) DO UPDATE SET {updates}",
+                tuple(values.values()),
+            )
+
+    # -- history ---------------------------------------------------------------------------
+
+    def append_history(self, user_id: str, entries: Iterable[tuple[datetime, str, str]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO history (user_id, ts, type, message) VALUES (?, ?, ?, ?)",
+                [(user_id, _ts(ts), kind, message) for ts, kind, message in entries],
+            )
+
+    def history_count(self, user_id: str) -> int:
+        return self._query("SELECT count(*) FROM history WHERE user_id = ?", (user_id,))[0][0]
+
+    def history_slice(self, user_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT ts, message, type FROM history WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [
+            {"timestamp": _dt(row["ts"]), "message": row["message"], "type": row["type"]}
+            for row in rows
+        ]
+
+    def recent_messages(self, user_id: str, count: int) -> list[str]:
+        """The listener's own last ``count`` messages, oldest first."""
+        rows = self._query(
+            "SELECT message FROM history WHERE user_id = ? AND type = 'user_message' "
+            "ORDER BY id DESC LIMIT ?",
+            (user_id, count),
+        )
+        return [row[0] for row in reversed(rows)]
+
+    # -- community -------------------------------------------------------------------------
+
+    def connections(self, user_id: str) -> list[str]:
+        rows = self._query(
+            "SELECT friend_id FROM community WHERE user_id = ? ORDER BY since, friend_id",
+            (user_id,),
+        )
+        return [row[0] for row in rows]
+
+    def connect(self, user_id: str, friend_id: str, since: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO community (user_id, friend_id, since) VALUES (?, ?, ?)",
+                (user_id, friend_id, _ts(since)),
+            )
+
+    def disconnect(self, user_id: str, friend_id: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM community WHERE user_id = ? AND friend_id = ?", (user_id, friend_id)
+            )
+
+    # -- listening -------------------------------------------------------------------------
+
+    def record_play(
+        self,
+        user_id: str,
+        track_id: str,
+        event: str,
+        position: float | None,
+        duration: float | None,
+        at: datetime,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO plays (user_id, track_id, event, position, duration, ts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, track_id, event, position, duration, _ts(at)),
+            )
+
+    def recent_plays(self, user_id: str, count: int) -> list[dict[str, Any]]:
+        """The listener's last ``count`` listening events, newest first."""
+        rows = self._query(
+            "SELECT track_id, event, position, duration, ts FROM plays WHERE user_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (user_id, count),
+        )
+        return [dict(row) | {"ts": _dt(row["ts"])} for row in rows]
+
+    def taste(self, user_id: str) -> dict[tuple[str, str], tuple[float, float]]:
+        """Learned evidence: (kind, key) -> (positive, negative) weights."""
+        rows = self._query("SELECT kind, key, pos, neg FROM taste WHERE user_id = ?", (user_id,))
+        return {(r["kind"], r["key"]): (r["pos"], r["neg"]) for r in rows}
+
+    def add_taste(self, user_id: str, updates: Iterable[tuple[str, str, float, float]]) -> None:
+        """Add evidence: rows of (kind, key, positive, negative)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO taste (user_id, kind, key, pos, neg) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id, kind, key) DO UPDATE SET "
+                "pos = pos + excluded.pos, neg = neg + excluded.neg",
+                [(user_id, kind, key, pos, neg) for kind, key, pos, neg in updates],
+            )
+
+    # -- the listener owns their data -------------------------------------------------------
+
+    def export_user(self, user_id: str) -> dict[str, Any] | None:
+        """Everything stored about one listener, as plain JSON-ready data."""
+        user = self.load_user(user_id)
+        if user is None:
+            return None
+        for key in ("created_at", "last_seen", "mood_at"):
+            user[key] = _ts(user[key])
+        history = self._query(
+            "SELECT ts, type, message FROM history WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        plays = self._query(
+            "SELECT track_id, event, position, duration, ts FROM plays WHERE user_id = ? "
+            "ORDER BY id",
+            (user_id,),
+        )
+        taste = self._query(
+            "SELECT kind, key, pos, neg FROM taste WHERE user_id = ? ORDER BY kind, key",
+            (user_id,),
+        )
+        community = self._query(
+            "SELECT friend_id, since FROM community WHERE user_id = ? ORDER BY since", (user_id,)
+        )
+        return {
+            "profile": user,
+            "community": [dict(row) for row in community],
+            "history": [dict(row) for row in history],
+            "listening": [dict(row) for row in plays],
+            "taste": [dict(row) for row in taste],
+        }
+
+    def delete_user(self, user_id: str) -> bool:
+        """Remove every trace of a listener, including others' links to them."""
+        with self.transaction() as db:
+            found = db.execute("DELETE FROM users WHERE user_id = ?", (user_id,)).rowcount
+            for table in ("history", "plays", "taste"):
+                db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            db.execute(
+                "DELETE FROM community WHERE user_id = ? OR friend_id = ?", (user_id, user_id)
+            )
+        if self.path is not None:
+            with self._lock:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return bool(found)

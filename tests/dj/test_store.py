@@ -1,0 +1,121 @@
+"""The DJ's store under stress: kill -9 mid-write, a damaged file, a file that is not ours."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.dj import PersonalizedDJ
+from appliance.dj.store import Store
+from appliance.errors import StoreError
+
+WRITER = """
+import sys
+from appliance.dj import PersonalizedDJ
+dj = PersonalizedDJ(db_path=sys.argv[1])
+dj.greet_user("alex", "Alex")
+dj.interact("alex", "hello")
+print("ready", flush=True)
+i = 0
+while True:
+    dj.interact("alex", f"i love jazz number {i}")
+    dj.record_event("alex", f"track-{i}", "completed", 30.0, 30.0)
+    i += 1
+"""
+
+
+def test_kill_9_in_the_middle_of_writing_loses_nothing_committed(tmp_path: Path) -> None:
+    for attempt in range(3):
+        db = tmp_path / f"dj-{attempt}.db"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.3 + 0.2 * attempt)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+        with sqlite3.connect(db) as check:
+            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        dj = PersonalizedDJ(db_path=db)
+        profile = dj.user_profiles["alex"]
+        history = list(profile.interaction_history)
+        turns = len(history) // 2
+        assert turns > 1
+        assert len(history) % 2 == 0, "a turn is recorded whole or not at all"
+        assert [e["type"] for e in history[:2]] == ["user_message", "dj_response"]
+        assert profile.trust_score == pytest.approx(min(1.0, 0.5 + 0.01 * turns))
+        plays = dj.export_profile("alex")["listening"]  # type: ignore[index]
+        assert turns - 2 <= len(plays) <= turns - 1  # the first turn was a greeting
+        dj.close()
+
+
+def test_a_damaged_file_is_moved_aside_and_reported(tmp_path: Path) -> None:
+    db = tmp_path / "dj.db"
+    dj = PersonalizedDJ(db_path=db)
+    for i in range(200):
+        dj.interact("alex", f"message {i} " + "x" * 200)
+    dj.close()
+    data = bytearray(db.read_bytes())
+    for offset in range(4096, len(data), 4096):  # scribble over every page but the header
+        data[offset + 100 : offset + 400] = os.urandom(300)
+    db.write_bytes(bytes(data))
+    original = bytes(data)
+
+    with pytest.raises(StoreError) as error:
+        PersonalizedDJ(db_path=db)
+    assert "damaged" in str(error.value)
+    aside = [p for p in tmp_path.iterdir() if ".damaged-" in p.name and not p.name.endswith("-wal")]
+    assert len(aside) == 1
+    assert aside[0].read_bytes() == original, "the damaged copy is kept as it was"
+    assert not db.exists()
+    fresh = PersonalizedDJ(db_path=db)
+    assert len(fresh.user_profiles) == 0
+    fresh.close()
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "dj.db"
+    db.write_text("my shopping list\n")
+    with pytest.raises(StoreError) as error:
+        PersonalizedDJ(db_path=db)
+    assert "not a QFZZ database" in str(error.value)
+    assert error.value.hint
+    assert db.read_text() == "my shopping list\n"
+
+
+def test_another_programs_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "dj.db"
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE recipes (name TEXT)")
+        other.execute("INSERT INTO recipes VALUES ('soup')")
+    before = db.read_bytes()
+    with pytest.raises(StoreError) as error:
+        Store(db)
+    assert "another program" in str(error.value)
+    assert db.read_bytes() == before
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "dj.db"
+    Store(db).close()
+    with sqlite3.connect(db) as raw:
+        raw.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError) as error:
+        Store(db)
+    assert "newer version" in str(error.value)
+
+
+def test_memory_store_needs_no_file(tmp_path: Path) -> None:
+    dj = PersonalizedDJ()
+    dj.interact("alex", "hello")
+    assert list(tmp_path.iterdir()) == []
+    assert dj.store.path is None
