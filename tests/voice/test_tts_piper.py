@@ -1,0 +1,105 @@
+"""Piper speech with the real joe-us voice from PyPI: streaming, format, and broken voices."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.errors import SpeechError
+from appliance.voice.tts_piper import PiperSpeech, SpeechAudio, default_voice_path, split_sentences
+
+THREE_SENTENCES = "Here is some jazz. It is by Miles Davis. Enjoy the music!"
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PiperSpeech]:
+    """The voice, loaded once (onnxruntime writes into $HOME/.cache: a scratch one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        yield PiperSpeech.load()
+
+
+def test_default_voice_is_joe_at_22050_hz(speech: PiperSpeech) -> None:
+    assert speech.model_path == default_voice_path()
+    assert "joe" in speech.model_path.name
+    assert speech.sample_rate == 22050
+
+
+def test_one_chunk_per_sentence_of_real_speech(speech: PiperSpeech) -> None:
+    chunks = list(speech.synthesize(THREE_SENTENCES))
+    assert [chunk.text for chunk in chunks] == split_sentences(THREE_SENTENCES)
+    for chunk in chunks:
+        assert isinstance(chunk, SpeechAudio)
+        assert chunk.sample_rate == speech.sample_rate
+        assert len(chunk.pcm) % 2 == 0
+        samples = np.frombuffer(chunk.pcm, dtype="<i2").astype(np.float64)
+        assert 0.5 < chunk.seconds < 4.0  # a short sentence, spoken
+        assert np.abs(samples).max() > 10000  # normalised speech, not silence
+    # the longer sentence takes longer to say
+    assert chunks[1].seconds > chunks[2].seconds
+
+
+def test_first_sentence_arrives_before_the_rest_are_synthesised(speech: PiperSpeech) -> None:
+    voice = speech._voice
+    real = voice.phoneme_ids_to_audio
+    calls: list[int] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    voice.phoneme_ids_to_audio = counting
+    try:
+        stream = speech.synthesize(THREE_SENTENCES)
+        first = next(stream)
+        assert first.text == "Here is some jazz."
+        assert len(calls) == 1  # only the first sentence has been through the model
+        rest = list(stream)
+    finally:
+        del voice.phoneme_ids_to_audio
+    assert len(rest) == 2
+    assert len(calls) == 3
+
+
+def test_blank_text_says_nothing(speech: PiperSpeech) -> None:
+    assert list(speech.synthesize("  \n ")) == []
+
+
+def test_sentences_are_split_after_their_punctuation() -> None:
+    assert split_sentences('Hi there. "Great!" she said.  Next… ok (really.) yes') == [
+        "Hi there.", '"Great!"', "she said.", "Next…", "ok (really.)", "yes",
+    ]  # fmt: skip
+    assert split_sentences("Version 1.5 is out") == ["Version 1.5 is out"]
+
+
+def test_a_missing_voice_raises_a_speech_error_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(SpeechError) as caught:
+        PiperSpeech.load(tmp_path / "en_US-nobody-medium.onnx")
+    assert "en_US-nobody-medium.onnx" in str(caught.value)
+    assert caught.value.hint and "appliance models fetch" in caught.value.hint
+
+
+def test_a_voice_without_its_config_is_refused(tmp_path: Path) -> None:
+    model = tmp_path / "voice.onnx"
+    shutil.copy(default_voice_path(), model)
+    with pytest.raises(SpeechError, match=r"voice\.onnx\.json"):
+        PiperSpeech.load(model)
+
+
+def test_a_damaged_voice_raises_a_speech_error(tmp_path: Path) -> None:
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"\x08\x01garbage, not an onnx graph" * 50)
+    shutil.copy(default_voice_path().with_name(default_voice_path().name + ".json"),
+                tmp_path / "voice.onnx.json")  # fmt: skip
+    with pytest.raises(SpeechError) as caught:
+        PiperSpeech.load(model)
+    assert "voice.onnx" in str(caught.value)
+    assert caught.value.hint and "damaged" in caught.value.hint
+
+    (tmp_path / "voice.onnx.json").write_text("{ not json")
+    with pytest.raises(SpeechError, match="not a Piper voice configuration"):
+        PiperSpeech.load(model)
