@@ -27,6 +27,7 @@ from typing import Any
 from hassil import RecognizeResult, Sentence, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 
+from appliance.dj.understand_grammar import build_grammar
 from appliance.dj.understand_match import RULE_LIST_PREFIX, TemplateMatcher
 from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_templates import (
@@ -37,6 +38,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser, number_words
+from appliance.grammar import Grammar
 from appliance.library.genres import GenreMap, default_genres
 
 log = logging.getLogger(__name__)
@@ -428,6 +430,22 @@ class Understanding:
                 seen.add(pair[1])
                 examples.append(pair)
         return examples
+
+    def grammar(self, names: Iterable[str] = ()) -> Grammar:
+        """What the DJ understands as a compact grammar, for a recogniser; ``names``: people
+        who may introduce themselves ("this is alex") besides a few common names."""
+        state = self._state
+        keys = state.names.keys()
+        lists: dict[str, Iterable[str]] = {
+            name: list(table) for name, table in self._spoken.items()
+        }
+        lists.update({kind: keys[kind] for kind in KINDS})
+        lists["named"] = [key for kind in KINDS for key in keys[kind]]
+        lists["name"] = [*self._templates.sample_names, *(n.lower() for n in names)]
+        # an empty list (no albums yet) cannot be said: prune what needs one
+        return build_grammar(self._templates.intents, self._templates.rules, lists).pruned(
+            lambda word: True
+        )
 
     def vocabulary_words(self) -> list[str]:
         """Every word the appliance expects to hear, sorted: for recogniser grammars."""

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from appliance.events import PartialTranscript, SpeechEnded, SpeechStarted, WakeDetected
+from appliance.grammar import Grammar
 from appliance.voice.capture import AudioSource
 from appliance.voice.stt import SpeechRecognizer
 from appliance.voice.vad import FRAME_MS, Endpointer, EndReason, SileroVad, VoiceActivity
@@ -72,12 +73,14 @@ class Listener:
         self._lock = threading.Lock()
         self._trigger: str | None = None
         self._speaking: bool | None = None
-        self._phrases: tuple[Sequence[str], Sequence[str]] | None = None
+        self._phrases: tuple[Sequence[str], Sequence[str], Grammar | None] | None = None
         self._running = False
         self._speaking_now = False
         self._utterance: _Utterance | None = None
         vocabulary = recognizer.vocabulary
-        recognizer.set_vocabulary(vocabulary.phrases, vocabulary.words, self.wake_phrases)
+        recognizer.set_vocabulary(
+            vocabulary.phrases, vocabulary.words, self.wake_phrases, vocabulary.grammar
+        )
 
     @property
     def wake_phrases(self) -> list[str]:
@@ -95,10 +98,12 @@ class Listener:
         with self._lock:
             self._speaking = speaking
 
-    def set_phrases(self, phrases: Sequence[str], words: Sequence[str]) -> None:
+    def set_phrases(
+        self, phrases: Sequence[str], words: Sequence[str], grammar: Grammar | None = None
+    ) -> None:
         """The library or the commands changed: rebuild the grammar before the next command."""
         with self._lock:
-            self._phrases = (tuple(phrases), tuple(words))
+            self._phrases = (tuple(phrases), tuple(words), grammar)
             running = self._running
         if not running:
             self._apply_requests()
@@ -159,7 +164,7 @@ class Listener:
             for detector in self.wake:
                 detector.set_strict(speaking)
         if phrases is not None:
-            self.recognizer.set_vocabulary(phrases[0], phrases[1], self.wake_phrases)
+            self.recognizer.set_vocabulary(phrases[0], phrases[1], self.wake_phrases, phrases[2])
 
     def _begin(self, source: str) -> None:
         now = time.monotonic()

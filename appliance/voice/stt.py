@@ -8,8 +8,10 @@ English model), each in its own module and imported only when asked for.
 Biasing: ``phrases`` are example command sentences and ``words`` the vocabulary the appliance can
 hear (genres, artists, titles). A phrase may hold a slot such as ``{artist}`` or ``{name}``, which
 stands for any entry of ``words``: "play something by {artist}" with the words "miles davis" and
-"nina simone" covers both sentences. With neither phrases nor words, a recogniser runs with open
-vocabulary (free text).
+"nina simone" covers both sentences. A ``grammar`` (:class:`appliance.grammar.Grammar`, the
+templates as a tree) describes every command exactly and compactly; an engine that can use one
+(pocketsphinx) prefers it to the phrases. With no phrases, words or grammar, a recogniser runs
+with open vocabulary (free text).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Protocol
 
 from appliance.errors import SpeechError
 from appliance.events import Transcript
+from appliance.grammar import Grammar
 
 ENGINES = ("vosk", "pocketsphinx")
 SLOT = re.compile(r"\{[^{}]*\}")
@@ -48,7 +51,11 @@ class SpeechRecognizer(Protocol):
         ...
 
     def set_vocabulary(
-        self, phrases: Sequence[str], words: Sequence[str], wake_phrases: Sequence[str] = ()
+        self,
+        phrases: Sequence[str],
+        words: Sequence[str],
+        wake_phrases: Sequence[str] = (),
+        grammar: Grammar | None = None,
     ) -> None:
         """Rebuild the grammar; ``wake_phrases`` may precede a command and are left out of the
         text. Call between utterances."""
@@ -68,17 +75,22 @@ class Vocabulary:
     phrases: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     wake_phrases: tuple[str, ...] = ()
+    grammar: Grammar | None = None
 
     @classmethod
     def build(
-        cls, phrases: Iterable[str], words: Iterable[str], wake_phrases: Iterable[str] = ()
+        cls,
+        phrases: Iterable[str],
+        words: Iterable[str],
+        wake_phrases: Iterable[str] = (),
+        grammar: Grammar | None = None,
     ) -> Vocabulary:
-        return cls(_unique(phrases), _unique(words), _unique(wake_phrases))
+        return cls(_unique(phrases), _unique(words), _unique(wake_phrases), grammar)
 
     @property
     def is_open(self) -> bool:
-        """No phrases and no words: recognise free text."""
-        return not self.phrases and not self.words
+        """No phrases, words or grammar: recognise free text."""
+        return not self.phrases and not self.words and self.grammar is None
 
     def sentences(self, limit: int = 20000) -> list[str]:
         """Every phrase with its slots filled from the words, plus each word on its own.
@@ -134,9 +146,11 @@ def load_recognizer(
     model_path: Path | None,
     phrases: Sequence[str] = (),
     words: Sequence[str] = (),
+    grammar: Grammar | None = None,
 ) -> SpeechRecognizer:
     """A recogniser of ``engine``: "vosk" (``model_path`` required) or "pocketsphinx"
-    (``model_path`` optional: the bundled US English model by default)."""
+    (``model_path`` optional: the bundled US English model by default). Vosk is biased by the
+    phrases and words; pocketsphinx follows the ``grammar`` when there is one."""
     if engine == "vosk":
         from appliance.voice.stt_vosk import VoskRecognizer
 
@@ -146,11 +160,11 @@ def load_recognizer(
                 hint="give the folder of a Vosk model (the one holding am/, conf/ and graph/), "
                 "or choose the pocketsphinx engine, which needs no download",
             )
-        return VoskRecognizer(Path(model_path), phrases, words)
+        return VoskRecognizer(Path(model_path), phrases, words, grammar=grammar)
     if engine == "pocketsphinx":
         from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 
-        return PocketsphinxRecognizer(phrases, words, model_path=model_path)
+        return PocketsphinxRecognizer(phrases, words, model_path=model_path, grammar=grammar)
     raise SpeechError(
         f"unknown speech recognition engine {engine!r}",
         hint=f"choose one of: {', '.join(ENGINES)}",

@@ -10,6 +10,8 @@ Without phrases and words it decodes free text with the bundled language model.
 from __future__ import annotations
 
 import logging
+import random
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,12 +19,19 @@ from typing import Any
 
 from appliance.errors import SpeechError
 from appliance.events import Transcript
+from appliance.grammar import Grammar
+from appliance.voice.ngram import arpa
+from appliance.voice.pronounce import pronounce
 from appliance.voice.stt import Vocabulary, normalise
 
 log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 
 GARBAGE_PREFIX = "gbg_"
+WAKE_TAIL = "wake_tail_"
 GARBAGE_WEIGHT = 1e-10
+LM_SENTENCES = 20000  # sentences sampled from a template grammar to train its language model
+LM_SEED = 7  # the same templates always give the same model
+LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
 by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
 
@@ -74,6 +83,7 @@ class PocketsphinxRecognizer:
         model_path: Path | None = None,
         garbage_weight: float = GARBAGE_WEIGHT,
         chunk_ms: int = 100,
+        grammar: Grammar | None = None,
     ) -> None:
         self.model_path = model_path
         self.garbage_weight = garbage_weight
@@ -90,7 +100,7 @@ class PocketsphinxRecognizer:
         self._in_utterance = False
         self._decode_s = 0.0
         self._audio_bytes = 0
-        self.set_vocabulary(phrases, words)
+        self.set_vocabulary(phrases, words, grammar=grammar)
 
     @property
     def mode(self) -> str:
@@ -111,11 +121,15 @@ class PocketsphinxRecognizer:
         return ordered
 
     def set_vocabulary(
-        self, phrases: Sequence[str], words: Sequence[str], wake_phrases: Sequence[str] = ()
+        self,
+        phrases: Sequence[str],
+        words: Sequence[str],
+        wake_phrases: Sequence[str] = (),
+        grammar: Grammar | None = None,
     ) -> None:
         if self._in_utterance:
             raise RuntimeError("set_vocabulary during an utterance")
-        vocabulary = Vocabulary.build(phrases, words, wake_phrases)
+        vocabulary = Vocabulary.build(phrases, words, wake_phrases, grammar)
         self._searches += 1
         name = f"s{self._searches}"
         if vocabulary.is_open:
@@ -127,6 +141,17 @@ class PocketsphinxRecognizer:
                 )
             self._decoder.add_lm_file(name, str(language))
             self.dropped = []
+        elif vocabulary.grammar is not None:
+            model, self.dropped = self._template_language_model(vocabulary)
+            if self.dropped:
+                log.warning(
+                    "words the recogniser cannot pronounce, left out: %s",
+                    ", ".join(self.dropped[:10]) + (" ..." if len(self.dropped) > 10 else ""),
+                )
+            with tempfile.NamedTemporaryFile("w", suffix=".arpa", encoding="utf-8") as handle:
+                handle.write(model)
+                handle.flush()
+                self._decoder.add_lm_file(name, handle.name)
         else:
             jsgf, self.dropped = self.grammar(vocabulary)
             if self.dropped:
@@ -182,6 +207,54 @@ class PocketsphinxRecognizer:
         if wake:
             lines.append(f"<wake> = {' | '.join(wake)};")
         return "\n".join(lines) + "\n", dropped
+
+    def _template_language_model(self, vocabulary: Vocabulary) -> tuple[str, list[str]]:
+        """A trigram model of sentences sampled from the template grammar (see
+        :mod:`appliance.voice.ngram`); words the dictionary lacks are pronounced by espeak-ng.
+        Returns the ARPA text and the words that could not be given a pronunciation."""
+        assert vocabulary.grammar is not None
+        source = vocabulary.grammar
+        needed = source.words() | {w for p in vocabulary.wake_prefixes() for w in p.split()}
+        unknown = sorted(w for w in needed if self._decoder.lookup_word(w) is None)
+        learned = [(w, phones) for w in unknown if (phones := pronounce(w))]
+        for index, (word, phones) in enumerate(learned):
+            self._decoder.add_word(word, phones, update=index == len(learned) - 1)
+        dropped = sorted(set(unknown) - {w for w, _ in learned})
+        missing = set(dropped)
+        try:
+            grammar = source.pruned(lambda word: word not in missing)
+        except ValueError as error:
+            raise SpeechError(
+                "no command can be pronounced by the recogniser",
+                hint="the command templates must use ordinary English words",
+            ) from error
+        rng = random.Random(LM_SEED)
+        wake = vocabulary.wake_prefixes() + self._wake_tails(vocabulary)
+        sentences = []
+        for _ in range(LM_SENTENCES):
+            sentence = grammar.sample(rng)
+            if wake and rng.random() < LM_WAKE_SHARE:  # what is left of the wake word
+                sentence = f"{rng.choice(wake)} {sentence}"
+            sentences.append(sentence)
+        return arpa(sentences), dropped
+
+    def _wake_tails(self, vocabulary: Vocabulary) -> list[str]:
+        """Words for the last sounds of each wake phrase ("...vis" of "jarvis").
+
+        The command is recognised from a little before the wake word fired, so that its first
+        word is never lost; that audio often holds the end of the wake word, which the language
+        model would otherwise hear as a command word ("stop play some jazz"). These words take
+        it, and are left out of the text."""
+        tails = []
+        for number, phrase in enumerate(vocabulary.wake_phrases):
+            last = phrase.split()[-1]
+            phones = (self._decoder.lookup_word(last) or pronounce(last) or "").split()
+            for keep in range(1, len(phones)):
+                word = f"{WAKE_TAIL}{number}_{keep}"
+                if self._decoder.lookup_word(word) is None:
+                    self._decoder.add_word(word, " ".join(phones[-keep:]), update=True)
+                tails.append(word)
+        return tails
 
     # -- streaming ---------------------------------------------------------------------------
 
@@ -251,7 +324,7 @@ class PocketsphinxRecognizer:
         kept = [
             t
             for t in tokens
-            if not t.startswith(GARBAGE_PREFIX) and not t.startswith(("<", "[", "+"))
+            if not t.startswith((GARBAGE_PREFIX, WAKE_TAIL)) and not t.startswith(("<", "[", "+"))
         ]
         # pocketsphinx marks alternative pronunciations as word(2)
         text = normalise(" ".join(t.split("(")[0] for t in kept))

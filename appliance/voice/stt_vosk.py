@@ -20,6 +20,7 @@ from typing import Any
 
 from appliance.errors import SpeechError
 from appliance.events import Transcript
+from appliance.grammar import Grammar
 from appliance.voice.stt import Vocabulary, normalise
 
 log = logging.getLogger("appliance.voice.stt_vosk")
@@ -60,6 +61,7 @@ class VoskRecognizer:
         words: Sequence[str] = (),
         chunk_ms: int = 100,
         model: Any = None,
+        grammar: Grammar | None = None,
     ) -> None:
         self.model_path = model_path
         self.model = model if model is not None else load_model(model_path)
@@ -75,7 +77,7 @@ class VoskRecognizer:
         self._partial = ""
         self._decode_s = 0.0
         self._audio_bytes = 0
-        self.set_vocabulary(phrases, words)
+        self.set_vocabulary(phrases, words, grammar=grammar)
 
     @property
     def mode(self) -> str:
@@ -85,12 +87,19 @@ class VoskRecognizer:
         return int(self.model.vosk_model_find_word(word)) >= 0
 
     def set_vocabulary(
-        self, phrases: Sequence[str], words: Sequence[str], wake_phrases: Sequence[str] = ()
+        self,
+        phrases: Sequence[str],
+        words: Sequence[str],
+        wake_phrases: Sequence[str] = (),
+        grammar: Grammar | None = None,
     ) -> None:
+        """Vosk takes its grammar as a list of sentences: the phrases (slots filled from the
+        words) and the words. A template ``grammar`` is kept for reference but not used: the
+        templates say far more sentences than a Vosk grammar can list."""
         import vosk
 
-        vocabulary = Vocabulary.build(phrases, words, wake_phrases)
-        if vocabulary.is_open:
+        vocabulary = Vocabulary.build(phrases, words, wake_phrases, grammar)
+        if not vocabulary.phrases and not vocabulary.words:
             self.grammar = []
             self.dropped = []
             recognizer = vosk.KaldiRecognizer(self.model, SAMPLE_RATE)

@@ -1,0 +1,57 @@
+"""The command grammar: the DJ's templates as a tree that says what the DJ understands."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from appliance.dj.understand import Understanding, Vocabulary
+from appliance.grammar import Alt, Grammar, Ref, Seq, Words
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return Understanding(vocabulary=Vocabulary(artists=("Miles Davis", "Sade")))
+
+
+def test_sampled_sentences_are_understood(understanding: Understanding) -> None:
+    grammar = understanding.grammar(names=["zoe"])
+    rng = random.Random(4)
+    samples = [grammar.sample(rng) for _ in range(300)]
+    understood = [understanding.parse(s).name != "unknown" for s in samples]
+    assert sum(understood) / len(samples) >= 0.97, [
+        s for s, ok in zip(samples, understood, strict=True) if not ok
+    ]
+
+
+def test_the_grammar_holds_lists_and_names(understanding: Understanding) -> None:
+    grammar = understanding.grammar(names=["zoe"])
+    assert "jazz" in grammar.lists["list_genre"]
+    assert "miles davis" in grammar.lists["list_artist"]
+    assert "zoe" in grammar.lists["list_name"]
+    assert {"play", "skip", "volume", "sade"} <= grammar.words()
+
+
+def test_pruning_drops_what_cannot_be_said() -> None:
+    grammar = Grammar(
+        root=Alt((Seq((Words("play"), Ref("genre"))), Seq((Words("zorp"), Ref("genre"))))),
+        lists={"genre": ["jazz", "blorf rock"]},
+    )
+    pruned = grammar.pruned(lambda word: word not in {"zorp", "blorf"})
+    assert pruned.lists == {"genre": ["jazz"]}
+    assert pruned.root == Alt((Seq((Words("play"), Ref("genre"))),))
+    rng = random.Random(1)
+    assert {pruned.sample(rng) for _ in range(20)} == {"play jazz"}
+    with pytest.raises(ValueError):
+        grammar.pruned(lambda word: False)
+
+
+def test_rules_that_use_rules_are_pruned_in_order() -> None:
+    grammar = Grammar(
+        root=Seq((Ref("outer"),)),
+        rules={"outer": Seq((Words("turn"), Ref("inner"))), "inner": Alt((Words("up"),))},
+    )
+    assert grammar.pruned(lambda word: True).rules.keys() == {"outer", "inner"}
+    with pytest.raises(ValueError):
+        grammar.pruned(lambda word: word != "up")
