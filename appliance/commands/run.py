@@ -1,0 +1,48 @@
+"""`appliance run`: the appliance itself, as the service runs it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import UsageError
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "run",
+        help="run the appliance (the daemon)",
+        description=(
+            "Run the appliance: listen, answer, play. Listens through the microphone when there "
+            "is one, and reads typed requests when there is not (or with --text)."
+        ),
+    )
+    parser.add_argument("--config", help="the config file (default: /etc/appliance/config.toml)")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--text", action="store_true", help="type requests instead of speaking")
+    how.add_argument("--input", metavar="FILE.wav", help="take the speech from a sound file")
+    parser.add_argument("--user", help="who is listening (default: the config's default_user)")
+    parser.add_argument("--silent", action="store_true", help="answer in text only, no voice")
+    parser.set_defaults(func=run, manages_logging=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from appliance import daemon
+    from appliance.config import load_config
+    from appliance.logs import setup_logging
+    from appliance.station import StationConfig
+
+    settings = load_config(args.config)
+    setup_logging("debug" if args.verbose else settings.station.log_level)
+    listen = "keyboard" if args.text else "auto"
+    input_file = None
+    if args.input:
+        input_file = Path(args.input)
+        if not input_file.is_file():
+            raise UsageError(f"{input_file}: no such sound file")
+        listen = "file"
+    config = StationConfig.from_settings(
+        settings, listen=listen, input_file=input_file, speak=not args.silent
+    )
+    return daemon.run(config, user=args.user)

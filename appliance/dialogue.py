@@ -1,0 +1,215 @@
+"""The DJ's side of the conversation: what was heard or typed becomes an answer and actions.
+
+One thread takes turns in order (a request, or the DJ's own commentary between tracks), so the DJ
+never talks over itself. For each request: the DJ thinks (appliance.dj), the music dips and the
+answer is spoken, then the player does what was asked. Commands that should take effect at once
+(pause, stop, volume) are applied before the DJ says so; those that change the music (play, skip,
+resume) after, so the new music follows the DJ's words, radio style.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from appliance.dj.recommend import Pick
+from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
+from appliance.library.track import Track
+
+if TYPE_CHECKING:
+    from appliance.dj import PersonalizedDJ
+
+log = logging.getLogger(__name__)
+
+BEFORE_SPEAKING = (Pause, Stop, SetVolume)
+
+
+class Controls(Protocol):
+    """What the dialogue needs of the music player."""
+
+    def play(self, track: Track) -> None: ...
+    def skip(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def stop(self, fade: float = ...) -> None: ...
+    def set_volume(self, level: int) -> None: ...
+    @property
+    def volume(self) -> int: ...
+
+
+# say(text, cancel, on_start) -> True when said to the end, False when interrupted; on_start is
+# called with the time the first sample reached the output
+Say = Callable[[str, threading.Event, Callable[[float], None] | None], bool]
+
+
+@dataclass
+class Turn:
+    """How one request went, with the time of each stage (``time.monotonic()``)."""
+
+    text: str
+    user_id: str
+    reply: Reply | None = None
+    heard_at: float | None = None  # when the words were final (or typed)
+    thought_at: float | None = None  # when the DJ had its answer
+    first_audio_at: float | None = None  # when the first sample of the answer reached the output
+    done_at: float | None = None
+    interrupted: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # the recogniser's own, if any
+
+
+class Dialogue:
+    """Answers requests one at a time; see the module docstring."""
+
+    def __init__(
+        self,
+        dj: PersonalizedDJ,
+        user_id: str,
+        player: Controls | None = None,
+        say: Say | None = None,
+        on_turn: Callable[[Turn], None] | None = None,
+    ) -> None:
+        self.dj = dj
+        self.user_id = user_id
+        self.player = player
+        self._say = say
+        self.on_turn = on_turn
+        self._jobs: queue.SimpleQueue[tuple[str, object] | None] = queue.SimpleQueue()
+        self._cancel = threading.Event()
+        self._speaking = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.turns = 0
+
+    # -- the worker ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="dialogue", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self.barge_in()
+        self._jobs.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            kind, payload = job
+            try:
+                if kind == "request":
+                    self.handle(payload)  # type: ignore[arg-type]
+                elif kind == "commentary":
+                    self._comment(*payload)  # type: ignore[misc]
+            except Exception:
+                log.exception("could not handle %s %r", kind, payload)
+
+    def submit(self, text: str, timings: dict[str, float] | None = None) -> None:
+        """Queue a request (from the recogniser or the keyboard)."""
+        self._jobs.put(("request", Turn(text=text, user_id=self.user_id, timings=timings or {})))
+
+    def submit_commentary(self, previous: Track | None, pick: Pick) -> None:
+        """Queue the DJ's talk over the next track's intro."""
+        self._jobs.put(("commentary", (previous, pick)))
+
+    # -- speaking --------------------------------------------------------------------------
+
+    @property
+    def speaking(self) -> bool:
+        return self._speaking.is_set()
+
+    def barge_in(self) -> None:
+        """Stop the DJ's current sentence (the listener heard the wake word)."""
+        if self._speaking.is_set():
+            self._cancel.set()
+
+    def _speak(self, text: str, on_start: Callable[[float], None] | None = None) -> bool:
+        if self._say is None or not text:
+            return True
+        self._cancel.clear()
+        self._speaking.set()
+        try:
+            return self._say(text, self._cancel, on_start)
+        except Exception as error:
+            log.warning("could not speak: %s", error)
+            return False
+        finally:
+            self._speaking.clear()
+
+    # -- one request -----------------------------------------------------------------------
+
+    def handle(self, turn: Turn | str) -> Turn:
+        """Answer one request now (the worker calls this; tests may too)."""
+        if isinstance(turn, str):
+            turn = Turn(text=turn, user_id=self.user_id)
+        turn.heard_at = turn.heard_at or time.monotonic()
+        if not turn.text.strip():
+            return turn
+        reply = self.dj.respond(turn.user_id, turn.text)
+        turn.reply = reply
+        turn.thought_at = time.monotonic()
+        if reply.user_id != self.user_id:
+            log.info("now listening to %s", reply.user_id)
+            self.user_id = reply.user_id
+        self._apply(a for a in reply.actions if isinstance(a, BEFORE_SPEAKING))
+        turn.interrupted = not self._speak_turn(turn, reply.text)
+        self._apply(a for a in reply.actions if not isinstance(a, BEFORE_SPEAKING))
+        turn.done_at = time.monotonic()
+        self.turns += 1
+        if self.on_turn is not None:
+            try:
+                self.on_turn(turn)
+            except Exception:
+                log.exception("turn listener failed")
+        return turn
+
+    def _speak_turn(self, turn: Turn, text: str) -> bool:
+        def first_audio(at: float) -> None:
+            if turn.first_audio_at is None:
+                turn.first_audio_at = at
+
+        return self._speak(text, first_audio)
+
+    def _apply(self, actions: Iterable[Action]) -> None:
+        player = self.player
+        for action in actions:
+            if player is None:
+                log.debug("no player for %s", action)
+                continue
+            try:
+                self._apply_one(player, action)
+            except Exception as error:
+                log.warning("the player could not %s: %s", type(action).__name__.lower(), error)
+
+    @staticmethod
+    def _apply_one(player: Controls, action: Action) -> None:
+        if isinstance(action, PlayTrack):
+            player.play(action.track)
+        elif isinstance(action, Skip):
+            if action.then is not None:
+                player.play(action.then)
+            else:
+                player.skip()
+        elif isinstance(action, Pause):
+            player.pause()
+        elif isinstance(action, Resume):
+            player.resume()
+        elif isinstance(action, Stop):
+            player.stop()
+        elif isinstance(action, SetVolume):
+            level = action.level if action.level is not None else player.volume + action.step
+            player.set_volume(max(0, min(100, level)))
+
+    # -- between tracks --------------------------------------------------------------------
+
+    def _comment(self, previous: Track | None, pick: Pick) -> None:
+        text = self.dj.commentary(self.user_id, previous, pick)
+        log.info("commentary: %s", text)
+        self._speak(text)

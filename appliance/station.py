@@ -1,0 +1,651 @@
+"""QFZZStation: the appliance built from its configuration, started, supervised and stopped.
+
+This is the one place that knows every part: the library, the DJ, the player, the voice (Piper and
+the speech output) and the ears (microphone or file, wake word, end-pointing, recogniser). Data
+flows one way: audio in -> transcript -> DJ -> speech out and player commands; what the player
+observes flows back to the DJ as listening events.
+
+``start()`` never fails for a missing microphone or speaker: the station runs without them (the
+capture process retries, mpv falls back to silence, speech falls back to the log) and picks them
+up when they appear. A supervisor thread restarts a failed stage after a pause, keeps the
+recogniser's vocabulary in step with the library, and pings systemd's watchdog only while every
+stage is alive and moving.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from appliance import sdnotify
+from appliance.commentary import CommentaryPolicy
+from appliance.config import Config
+from appliance.dialogue import Dialogue, Turn
+from appliance.dj import PersonalizedDJ
+from appliance.errors import ApplianceError, LibraryError, StoreError
+from appliance.events import (
+    PartialTranscript,
+    TrackEnded,
+    TrackStarted,
+    Transcript,
+    WakeDetected,
+)
+from appliance.grammar import Grammar
+from appliance.library.track import Track
+from appliance.paths import dj_db_path, library_db_path
+
+if TYPE_CHECKING:
+    from appliance.ledger import Ledger
+    from appliance.library import Library
+    from appliance.player import Player
+    from appliance.voice.capture import AudioSource
+    from appliance.voice.listener import Listener
+    from appliance.voice.speaker import SpeechOutput
+    from appliance.voice.tts_piper import PiperSpeech
+
+log = logging.getLogger("appliance.station")
+
+T = TypeVar("T")
+SUPERVISE_EVERY = 0.5  # seconds between health checks
+RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
+STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
+LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
+
+
+@dataclass
+class StationConfig:
+    """How to build a station: the product guide's fields, then the appliance's own.
+
+    ``listen``: where requests come from. "microphone" (wake word, then speech), "keyboard" (the
+    caller submits typed text), "file" (speech from ``input_file``), "none" (only the API), or
+    "auto": the microphone when one exists, else the keyboard when this is a terminal, else the
+    microphone anyway (it is picked up when it is plugged in). ``speak``: answer aloud with the
+    Piper voice. ``play``: play music with mpv. ``enable_personalization``: remember listeners
+    across restarts and learn from their listening (off: a fresh, forgetful DJ each start).
+    ``blockchain_enabled``: keep community and trust events in a hash-chained, tamper-evident
+    log on this device (no network, no mining). ``enable_6g`` is accepted for the guide's API and
+    changes nothing on a board without a 6G modem.
+    """
+
+    station_name: str = "QFZZ"
+    edge_mode: bool = True
+    enable_personalization: bool = True
+    blockchain_enabled: bool = False
+    enable_6g: bool = False
+    settings: Config = field(default_factory=Config)
+    listen: str = "auto"
+    input_file: Path | None = None
+    speak: bool = True
+    play: bool = True
+    audio_output: str = "auto"
+    data_dir: Path | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Config, **changes: Any) -> StationConfig:
+        """A station as the config file describes it (``changes`` override single fields)."""
+        base = cls(
+            station_name=settings.station.name,
+            blockchain_enabled=settings.station.ledger,
+            settings=settings,
+        )
+        return replace(base, **changes)
+
+
+class _Ducker:
+    """The player's duck/unduck at the configured depth, for speaking over music."""
+
+    def __init__(self, player: Player, db: float) -> None:
+        self._player = player
+        self._db = db
+
+    def duck(self, db: float | None = None, fade: float = 0.25) -> None:
+        self._player.duck(self._db, fade)
+
+    def unduck(self, fade: float = 0.5) -> None:
+        self._player.unduck(fade)
+
+
+class _Stamped:
+    """An audio source that notes when it last delivered, so a hung listener can be told."""
+
+    def __init__(self, source: AudioSource) -> None:
+        self.source = source
+        self.last_read = time.monotonic()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.source, name)
+
+    def read(self, timeout: float | None = None) -> bytes | None:
+        self.last_read = time.monotonic()
+        return self.source.read(timeout)
+
+
+class QFZZStation:
+    """The appliance. ``start()``, ``get_dj()``, ``stop()``; see the module docstring."""
+
+    def __init__(self, config: StationConfig | None = None) -> None:
+        self.config = config or StationConfig()
+        if self.config.listen not in LISTEN_MODES:
+            raise ValueError(f"listen must be one of {', '.join(LISTEN_MODES)}")
+        self.data_dir: Path | None = None
+        self.library: Library | None = None
+        self.dj: PersonalizedDJ | None = None
+        self.player: Player | None = None
+        self.voice: PiperSpeech | None = None
+        self.speech_output: SpeechOutput | None = None
+        self.dialogue: Dialogue | None = None
+        self.listener: Listener | None = None
+        self.ledger: Ledger | None = None
+        self.listen_mode = "none"
+        self.models: dict[str, Any] = {}
+        self.turn_listeners: list[Callable[[Turn], None]] = []
+        self.started_at: float | None = None
+        self.ready_at: float | None = None
+        self._source: _Stamped | None = None
+        self._listener_thread: threading.Thread | None = None
+        self._listener_stop = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.RLock()
+        self._auto_tracks: set[str] = set()
+        self._previous: Track | None = None
+        self._listening_duck = False
+        self._vocabulary_generation: int | None = None
+        self._stt_engine = ""
+        self._commentary = CommentaryPolicy(
+            self.config.settings.dj.commentary, self.config.settings.dj.quiet_hours
+        )
+
+    # -- the documented API ----------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.started_at is not None and not self._stopping.is_set()
+
+    def get_dj(self) -> PersonalizedDJ:
+        """The station's DJ (the station must have been started)."""
+        if self.dj is None:
+            raise RuntimeError("start() the station before asking for its DJ")
+        return self.dj
+
+    def start(self) -> None:
+        """Build every part and start it. Missing audio devices are not an error."""
+        with self._lock:
+            if self.started_at is not None:
+                return
+            self.started_at = time.monotonic()
+            self._stopping.clear()
+            settings = self.config.settings
+            self.data_dir = self.config.data_dir or settings.data_dir()
+            sdnotify.status("opening the library and the DJ")
+            self._open_ledger()
+            self._open_library()
+            self._open_dj()
+            if self.config.play:
+                self._open_player()
+            self.listen_mode = self._listen_mode()
+            self._load_voice()
+            self.dialogue = Dialogue(
+                self.get_dj(),
+                settings.dj.default_user,
+                player=self.player,
+                say=self._say if (self.voice and self.speech_output) else None,
+                on_turn=self._turn_done,
+            )
+            self.dialogue.start()
+            if self.listen_mode in ("microphone", "file"):
+                self._open_ears()
+            self._supervisor = threading.Thread(
+                target=self._supervise, name="supervisor", daemon=True
+            )
+            self._supervisor.start()
+            self.ready_at = time.monotonic()
+            summary = ", ".join(f"{kind} {name}" for kind, name in self.models.items())
+            log.info(
+                "%s is on air in %.1f s (listening: %s; %s)",
+                self.config.station_name,
+                self.ready_at - self.started_at,
+                self.listen_mode,
+                summary or "no speech models",
+            )
+            sdnotify.ready(f"on air, listening: {self.listen_mode}")
+
+    def stop(self) -> None:
+        """Fade the music, flush the DJ's memory, release every device. Takes under 2 s."""
+        with self._lock:
+            if self.started_at is None or self._stopping.is_set():
+                return
+            self._stopping.set()
+            sdnotify.stopping("fading out")
+            self._listener_stop.set()
+            if self.dialogue is not None:
+                self.dialogue.stop(timeout=1.0)
+            if self.player is not None:
+                try:
+                    self.player.stop(fade=0.4)
+                finally:
+                    self.player.close()
+            if self._listener_thread is not None:
+                self._listener_thread.join(0.5)
+            if self._source is not None:
+                self._source.stop()
+            if self.speech_output is not None:
+                self.speech_output.close()
+            if self.library is not None:
+                self.library.stop_analysis()
+                self.library.close()
+            if self.dj is not None:
+                self.dj.close()
+            if self._supervisor is not None:
+                self._supervisor.join(1.0)
+            self.started_at = None
+            log.info("%s is off air", self.config.station_name)
+
+    def verify_ledger(self) -> int | None:
+        """The index of the first tampered ledger entry, or None when the log is intact."""
+        if self.ledger is None:
+            raise RuntimeError("the ledger is off: set blockchain_enabled (station.ledger)")
+        return self.ledger.verify()
+
+    def __enter__(self) -> QFZZStation:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- requests from outside (keyboard, tests) -------------------------------------------
+
+    def submit(self, text: str) -> None:
+        """Queue typed (or otherwise recognised) words, as if they had been heard."""
+        if self.dialogue is None:
+            raise RuntimeError("start() the station first")
+        self.dialogue.submit(text)
+
+    def handle(self, text: str) -> Turn:
+        """Answer typed words now, in this thread: the keyboard's way in."""
+        if self.dialogue is None:
+            raise RuntimeError("start() the station first")
+        return self.dialogue.handle(text)
+
+    @property
+    def user_id(self) -> str:
+        return self.dialogue.user_id if self.dialogue else self.config.settings.dj.default_user
+
+    # -- building the parts ----------------------------------------------------------------
+
+    @staticmethod
+    def _reopen(kind: type[T], path: Path, errors: tuple[type[Exception], ...]) -> T:
+        """Open a store; one that was damaged is moved aside by the first attempt (reported)
+        and the second attempt starts a fresh one."""
+        try:
+            return kind(path)  # type: ignore[call-arg]
+        except errors as error:
+            if "moved" not in str(error):
+                raise
+            log.error("%s", error)
+            return kind(path)  # type: ignore[call-arg]
+
+    def _open_ledger(self) -> None:
+        if not self.config.blockchain_enabled:
+            return
+        from appliance.ledger import Ledger
+
+        assert self.data_dir is not None
+        self.ledger = Ledger(self.data_dir / "ledger.jsonl")
+        tampered = self.ledger.verify()
+        if tampered is not None:
+            log.error("the ledger was tampered with at entry %d (appending goes on)", tampered)
+
+    def _open_library(self) -> None:
+        from appliance.library import Library, ensure_demo_library
+
+        assert self.data_dir is not None
+        self.library = self._reopen(Library, library_db_path(self.data_dir), (LibraryError,))
+        folders = [p.expanduser() for p in self.config.settings.library.music_folders]
+        found = [p for p in folders if p.is_dir() and _has_music(p)]
+        if not found:
+            if folders:
+                log.info("no music in %s: playing the demo library", _names(folders))
+            found = [ensure_demo_library(self.data_dir)]
+        library = self.library
+        if not library.stats().tracks:
+            library.scan(found, progress=False)  # first start: the DJ needs something to play
+            library.start_analysis()
+        else:
+            threading.Thread(
+                target=self._rescan, args=(found,), name="library-scan", daemon=True
+            ).start()
+        self._music_folders = found
+
+    def _rescan(self, folders: Sequence[Path]) -> None:
+        assert self.library is not None
+        try:
+            report = self.library.scan(folders, progress=False)
+            log.info("library: %s", report.summary())
+            self.library.start_analysis()
+        except ApplianceError as error:
+            log.error("library scan failed: %s", error)
+
+    def _open_dj(self) -> None:
+        settings = self.config.settings
+        assert self.data_dir is not None
+        db = dj_db_path(self.data_dir) if self.config.enable_personalization else None
+
+        def make(path: Path | None) -> PersonalizedDJ:
+            return PersonalizedDJ(
+                name=settings.dj.name,
+                edge_mode=self.config.edge_mode,
+                db_path=path,
+                library=self.library,
+                station_name=self.config.station_name,
+            )
+
+        self.dj = self._reopen(make, db, (StoreError,)) if db else make(None)  # type: ignore[arg-type]
+        self.dj.player_reports_listening = self.config.play
+        if self.ledger is not None:
+            self.dj.journal = self.ledger.append
+        for user in settings.users:
+            self.dj.register_user(user.id, user.name or user.id)
+
+    def _open_player(self) -> None:
+        from appliance.player import Player
+
+        audio = self.config.settings.audio
+        try:
+            self.player = Player(
+                audio_output=self.config.audio_output,
+                audio_device=audio.output_device,
+                volume=audio.volume,
+                on_event=self._player_event,
+                next_track=self._next_track,
+            )
+        except ApplianceError as error:
+            log.error("no music playback: %s", error)
+            self.player = None
+
+    def _listen_mode(self) -> str:
+        mode = self.config.listen
+        if mode == "file" or self.config.input_file is not None:
+            return "file"
+        if mode != "auto":
+            return mode
+        if _has_input_device():
+            return "microphone"
+        if sys.stdin is not None and sys.stdin.isatty():
+            return "keyboard"
+        return "microphone"
+
+    def _load_voice(self) -> None:
+        if not self.config.speak:
+            return
+        from appliance.hardware import select_models
+        from appliance.voice.speaker import SpeechOutput
+        from appliance.voice.tts_piper import PiperSpeech
+
+        settings = self.config.settings
+        self._choices = select_models(settings, data_dir=self.data_dir)
+        tts = self._choices["tts"]
+        if tts.note:
+            log.info("voice: %s", tts.note)
+        try:
+            self.voice = PiperSpeech.load(tts.location)
+            self.models["tts"] = tts.name
+        except ApplianceError as error:
+            log.error("the DJ cannot speak: %s", error)
+            return
+        output = settings.audio.output_device
+        device = output if output and "/" not in output else None
+        try:
+            self.speech_output = SpeechOutput(device)
+        except ApplianceError as error:
+            log.warning("no speaker yet (%s); the DJ's words go to the log until there is", error)
+            self.speech_output = SpeechOutput(device, open_now=False)
+
+    def _open_ears(self) -> None:
+        from appliance.hardware import select_models
+        from appliance.voice.capture import Microphone, WavSource
+        from appliance.voice.listener import Listener
+        from appliance.voice.stt import load_recognizer
+        from appliance.voice.vad import Endpointer, load_vad
+        from appliance.voice.wake import load_wake
+
+        settings = self.config.settings
+        choices = getattr(self, "_choices", None) or select_models(settings, data_dir=self.data_dir)
+        stt = choices["stt"]
+        if stt.note:
+            log.info("speech recognition: %s", stt.note)
+        self._stt_engine = stt.engine
+        phrases, words, grammar = self._vocabulary(stt.engine)
+        model = stt.location if stt.engine == "vosk" else None
+        recognizer = load_recognizer(stt.engine, model, phrases, words, grammar)
+        self.models["stt"] = stt.name
+        wake = []
+        if settings.voice.wake_word == "phrase":
+            wake.append(load_wake(settings.voice.wake_phrase))
+        elif settings.voice.wake_word != "none":
+            wake.append(load_wake(settings.voice.wake_word))
+        self.models["wake"] = ", ".join(w.name for w in wake) or "push-to-talk"
+        vad_choice = choices.get("vad")
+        vad = load_vad("micro" if vad_choice and vad_choice.engine == "microvad" else "silero")
+        if self.listen_mode == "file":
+            assert self.config.input_file is not None
+            source: AudioSource = WavSource(self.config.input_file, realtime=True)
+        else:
+            source = Microphone(settings.audio.input_device)
+        self._source = _Stamped(source)
+        self.listener = Listener(
+            self._source,  # type: ignore[arg-type]
+            wake,
+            recognizer,
+            self._voice_event,
+            vad=vad,
+            endpointer=Endpointer(
+                trailing_silence_ms=settings.voice.trailing_silence_ms,
+                max_utterance_s=settings.voice.max_utterance_s,
+            ),
+            # the wake word fires about 0.1 s after it ends: 150 ms of earlier audio keeps a
+            # command said in the same breath whole, with little of the wake word in it
+            pre_roll_ms=150,
+        )
+        self._source.start()
+        self._start_listener()
+        if self.listen_mode == "file":
+            self.listener.trigger("file")
+
+    def _vocabulary(self, engine: str) -> tuple[list[str], list[str], Grammar]:
+        """What the recogniser should expect: the DJ's command grammar (with the library's
+        names and the listeners' names), and for Vosk example sentences and words as well."""
+        dj = self.get_dj()
+        understanding = dj.understanding
+        if self.library is not None:
+            self._vocabulary_generation = self.library.generation
+        names = [dj.user_profiles[user].name for user in dj.user_profiles]
+        grammar = understanding.grammar(names=names)
+        if engine == "vosk":
+            return understanding.sentences(), understanding.vocabulary_words(), grammar
+        return [], [], grammar
+
+    def _start_listener(self) -> None:
+        assert self.listener is not None
+        self._listener_stop = threading.Event()
+        self._listener_thread = threading.Thread(
+            target=self.listener.run, args=(self._listener_stop,), name="listener", daemon=True
+        )
+        self._listener_thread.start()
+
+    # -- speaking --------------------------------------------------------------------------
+
+    def _say(
+        self, text: str, cancel: threading.Event, on_start: Callable[[float], None] | None
+    ) -> bool:
+        from appliance.voice.speaker import speak
+
+        assert self.voice is not None and self.speech_output is not None
+        listener = self.listener
+        if listener is not None:
+            listener.set_speaking(True)
+        try:
+            ducker = (
+                _Ducker(self.player, self.config.settings.audio.duck_db) if self.player else None
+            )
+            self._listening_duck = False
+            return speak(self.speech_output, self.voice, text, ducker, cancel, on_start)
+        except ApplianceError as error:
+            log.warning("could not say %r: %s", text, error)
+            return False
+        finally:
+            if listener is not None:
+                listener.set_speaking(False)
+
+    def _turn_done(self, turn: Turn) -> None:
+        if self._listening_duck and self.player is not None:
+            self.player.unduck()
+            self._listening_duck = False
+        if turn.reply is not None:
+            log.info("%s: %r -> %s", turn.user_id, turn.text, turn.reply.text)
+        for listener in list(self.turn_listeners):
+            try:
+                listener(turn)
+            except Exception:
+                log.exception("turn listener failed")
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _voice_event(self, event: object) -> None:
+        if isinstance(event, WakeDetected):
+            log.info("wake: %s", event.source)
+            if self.dialogue is not None and self.dialogue.speaking:
+                self.dialogue.barge_in()
+            if self.player is not None and not self._listening_duck:
+                self.player.duck(self.config.settings.audio.duck_db, 0.15)
+                self._listening_duck = True
+        elif isinstance(event, PartialTranscript):
+            if self.dj is not None:
+                self.dj.catalog()  # start thinking early: the library's arrays are ready
+        elif isinstance(event, Transcript):
+            log.info("heard %r", event.text)
+            if event.text.strip() and self.dialogue is not None:
+                self.dialogue.submit(event.text, dict(event.timings) | {"final_at": event.at})
+            elif self._listening_duck and self.player is not None:
+                self.player.unduck()
+                self._listening_duck = False
+
+    def _next_track(self) -> Track | None:
+        dj = self.dj
+        if dj is None or self._stopping.is_set():
+            return None
+        track = dj.next_track(self.user_id)
+        if track is not None:
+            self._auto_tracks.add(track.track_id)
+        return track
+
+    def _player_event(self, event: object) -> None:
+        dj = self.dj
+        if dj is None:
+            return
+        if isinstance(event, TrackStarted):
+            dj.track_started(event.track)
+            auto = event.track.track_id in self._auto_tracks
+            self._auto_tracks.discard(event.track.track_id)
+            previous, self._previous = self._previous, event.track
+            if auto and self.dialogue is not None and self.voice is not None:
+                trust = dj.get_trust_score(self.user_id)
+                pick = dj.last_pick(self.user_id)
+                if (
+                    pick is not None
+                    and pick.track.track_id == event.track.track_id
+                    and self._commentary.should_talk(datetime.now(), trust)
+                ):
+                    self.dialogue.submit_commentary(previous, pick)
+        elif isinstance(event, TrackEnded):
+            outcome = {"eof": "completed", "skipped": "skipped"}.get(event.reason)
+            if outcome and self.config.enable_personalization:
+                dj.record_event(
+                    self.user_id, event.track.track_id, outcome, event.position, event.duration
+                )
+            if event.reason == "error":
+                log.warning("could not play %s: %s", event.track.path, event.error)
+
+    # -- supervision -----------------------------------------------------------------------
+
+    def health(self) -> dict[str, bool]:
+        """Each running stage and whether it is alive and moving."""
+        stages: dict[str, bool] = {}
+        if self.dialogue is not None:
+            stages["dialogue"] = self.dialogue.alive
+        if self.listener is not None and not self._source_finished():
+            alive = self._listener_thread is not None and self._listener_thread.is_alive()
+            moving = (
+                self._source is not None
+                and time.monotonic() - self._source.last_read < STALLED_AFTER
+            )
+            stages["listener"] = alive and moving
+        return stages
+
+    def _source_finished(self) -> bool:
+        return self._source is not None and bool(getattr(self._source.source, "exhausted", False))
+
+    def _supervise(self) -> None:
+        interval = sdnotify.watchdog_interval()
+        last_ping = 0.0
+        dead_since: dict[str, float] = {}
+        while not self._stopping.wait(SUPERVISE_EVERY):
+            try:
+                self._refresh_vocabulary()
+                health = self.health()
+                now = time.monotonic()
+                for stage, ok in health.items():
+                    if ok:
+                        dead_since.pop(stage, None)
+                        continue
+                    first = dead_since.setdefault(stage, now)
+                    if stage == "listener" and now - first >= RESTART_PAUSE:
+                        thread = self._listener_thread
+                        if thread is None or not thread.is_alive():
+                            log.warning("the listener stopped; starting it again")
+                            self._start_listener()
+                            dead_since.pop(stage, None)
+                if interval and all(health.values()) and now - last_ping >= interval:
+                    sdnotify.watchdog()
+                    last_ping = now
+            except Exception:
+                log.exception("supervisor check failed")
+
+    def _refresh_vocabulary(self) -> None:
+        library = self.library
+        if library is None or self.listener is None:
+            return
+        if library.generation != self._vocabulary_generation:
+            phrases, words, grammar = self._vocabulary(self._stt_engine)
+            self.listener.set_phrases(phrases, words, grammar)
+            log.info("the recogniser now knows %d words", len(grammar.words()))
+
+
+def _has_music(folder: Path) -> bool:
+    """True when ``folder`` holds at least one audio file (stops at the first)."""
+    suffixes = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav"}
+    try:
+        return any(p.suffix.lower() in suffixes for p in folder.rglob("*"))
+    except OSError:
+        return False
+
+
+def _has_input_device() -> bool:
+    try:
+        import sounddevice
+
+        return any(d["max_input_channels"] > 0 for d in sounddevice.query_devices())
+    except Exception:
+        return False
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return ", ".join(str(p) for p in paths)
