@@ -2,6 +2,7 @@
 
 With TEXT, prints one line. Without, reads one utterance per line from stdin and answers each at
 once (one JSON line per input line, flushed), so it works typed by hand or driven by a program.
+The library's artists, albums and titles are understood too when the data directory has an index.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from appliance.dj.understand import Understanding
+    from appliance.dj.understand import Understanding, Vocabulary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,13 +35,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from appliance.dj.understand import Understanding
 
-    understanding = Understanding()
+    understanding = Understanding(vocabulary=_library_names())
     if args.text:
         _answer(understanding, " ".join(args.text), sys.stdout)
         return 0
     for line in iter(sys.stdin.readline, ""):
         _answer(understanding, line, sys.stdout)
     return 0
+
+
+def _library_names() -> Vocabulary | None:
+    """The names in the library index of the data directory, if there is one."""
+    from appliance.dj.understand import Vocabulary
+    from appliance.library import Library
+    from appliance.paths import library_db_path
+
+    path = library_db_path()
+    if not path.exists():
+        return None
+    library = Library(path)
+    try:
+        return Vocabulary(
+            artists=tuple(library.artists()),
+            albums=tuple(library.albums()),
+            titles=tuple(library.titles()),
+        )
+    finally:
+        library.close()
 
 
 def _answer(understanding: Understanding, text: str, out: TextIO) -> None:

@@ -413,6 +413,7 @@ class PersonalizedDJ:
                 artist=_text(slots.get("artist")),
                 title=_text(slots.get("title")),
                 album=_text(slots.get("album")),
+                query=_text(slots.get("query")),
             )
             self._requests[profile.user_id] = request
             return self._propose(profile, request, now, reply)

@@ -158,7 +158,14 @@ class Lines:
         return line
 
     def closest(self, pick: Pick) -> str:
-        asked = next((detail for kind, detail in pick.reasons if kind != "closest"), "")
+        asked = next(
+            (
+                detail if kind == "genre" else detail.title()
+                for kind, detail in pick.reasons
+                if kind in ("genre", "artist", "title", "album", "query")
+            ),
+            "",
+        )
         lead = f"I don't have {asked} here" if asked else "I don't have that here"
         return f"{lead}, but the closest thing I've got is {pick.track.describe()}."
 

@@ -38,9 +38,10 @@ class Request:
     artist: str | None = None
     title: str | None = None
     album: str | None = None
+    query: str | None = None  # a name the understanding could not find in the library
 
     def __bool__(self) -> bool:
-        return any((self.genre, self.artist, self.title, self.album))
+        return any((self.genre, self.artist, self.title, self.album, self.query))
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,9 @@ class Recommender:
         if request.genre:
             mask &= catalog.covered_by([request.genre])
             reasons.append(("genre", self.genres.normalise(request.genre)))
+        if request.query:
+            mask &= False  # the understanding already looked for it among the library's names
+            reasons.append(("query", request.query))
         return mask, reasons
 
     def closest(self, catalog: Catalog, request: Request) -> np.ndarray:
@@ -205,7 +209,7 @@ class Recommender:
                 level = {parent for genre in level for parent in self.genres.parents(genre)}
                 if level:
                     mask |= catalog.covered_by(level)
-        for text in (request.artist, request.title, request.album):
+        for text in (request.artist, request.title, request.album, request.query):
             if not text:
                 continue
             for field_values in (catalog.artist_names, catalog.titles, catalog.albums):
@@ -352,7 +356,7 @@ class Recommender:
 
         row = self._best(score, wanted, excluded)
         track = catalog.tracks[row]
-        why = list(reasons) if matched else [("closest", "")]
+        why = list(reasons) if matched else [("closest", ""), *reasons]
         own = [self.genres.normalise(g) for g in track.genres]
         liked = [g for g in own if listener.taste.net("genre", g) > 0 or g in prior]
         if liked and not request.genre:

@@ -103,3 +103,20 @@ def test_answers_each_line_as_it_comes() -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=TIMEOUT)
+
+
+def test_the_librarys_names_are_understood(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.library import Library
+    from appliance.paths import library_db_path
+    from tests.support.music import make_track
+
+    make_track(tmp_path / "a.flac", seconds=1, artist="Nina Simone", title="Feeling Good")
+    with Library(library_db_path()) as library:
+        library.scan([tmp_path], progress=False)
+    assert main(["intent", "play something by nina simon"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "intent": "play",
+        "slots": {"artist": "nina simone"},
+    }
