@@ -29,7 +29,7 @@ from appliance.commentary import CommentaryPolicy
 from appliance.config import Config
 from appliance.dialogue import Dialogue, Turn
 from appliance.dj import PersonalizedDJ
-from appliance.errors import ApplianceError, LibraryError, StoreError
+from appliance.errors import ApplianceError, AudioError, LibraryError, StoreError
 from appliance.events import (
     PartialTranscript,
     TrackEnded,
@@ -56,6 +56,7 @@ T = TypeVar("T")
 SUPERVISE_EVERY = 0.5  # seconds between health checks
 RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
+SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
 LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
 
 
@@ -159,6 +160,7 @@ class QFZZStation:
         self._listening_duck = False
         self._vocabulary_generation: int | None = None
         self._stt_engine = ""
+        self._speaker_down_at: float | None = None
         self._commentary = CommentaryPolicy(
             self.config.settings.dj.commentary, self.config.settings.dj.quiet_hours
         )
@@ -489,6 +491,10 @@ class QFZZStation:
         from appliance.voice.speaker import speak
 
         assert self.voice is not None and self.speech_output is not None
+        now = time.monotonic()
+        if self._speaker_down_at is not None and now - self._speaker_down_at < SPEAKER_RETRY:
+            log.info("(no speaker) %s", text)
+            return True
         listener = self.listener
         if listener is not None:
             listener.set_speaking(True)
@@ -497,13 +503,23 @@ class QFZZStation:
                 _Ducker(self.player, self.config.settings.audio.duck_db) if self.player else None
             )
             self._listening_duck = False
-            return speak(self.speech_output, self.voice, text, ducker, cancel, on_start)
+            said = speak(self.speech_output, self.voice, text, ducker, cancel, on_start)
+        except AudioError as error:
+            if self._speaker_down_at is None:
+                log.warning("no speaker for the DJ's voice (%s); its words go to the log", error)
+            self._speaker_down_at = now
+            log.info("(no speaker) %s", text)
+            return True
         except ApplianceError as error:
             log.warning("could not say %r: %s", text, error)
             return False
         finally:
             if listener is not None:
                 listener.set_speaking(False)
+        if self._speaker_down_at is not None:
+            log.info("the speaker is back")
+            self._speaker_down_at = None
+        return said
 
     def _turn_done(self, turn: Turn) -> None:
         if self._listening_duck and self.player is not None:

@@ -117,3 +117,29 @@ def make_track(
     """Synthesise, encode and tag one track."""
     write(path, signal(seconds, bpm=bpm, freq=freq, noise=noise, level=level))
     return tag(path, **tags) if tags else path
+
+
+def tone_library(
+    folder: Path,
+    genres: dict[str, float],
+    per_genre: int = 3,
+    seconds: float = 40.0,
+) -> Path:
+    """A library where each genre is a pure tone of its own frequency (``{"Jazz": 660.0}``), so
+    a recording of the speaker tells which genre plays. Tracks differ in their faint noise (the
+    library knows a track by its content), artists differ per track; a tempo tag spares the
+    analysis."""
+    for number in range(per_genre):
+        for index, (genre, freq) in enumerate(genres.items()):
+            path = folder / f"{genre} Artist {number}" / f"{genre} {number}.flac"
+            noise_seed = number * len(genres) + index  # different noise: a different track
+            write(path, signal(seconds, freq=freq, noise=0.002, level=0.5, seed=noise_seed))
+            tag(
+                path,
+                title=f"{genre} Song {number}",
+                artist=f"{genre} Artist {number}",
+                album=f"{genre} Album {number}",
+                genre=genre,
+                bpm="100",
+            )
+    return folder
