@@ -103,3 +103,15 @@ def test_a_damaged_voice_raises_a_speech_error(tmp_path: Path) -> None:
     (tmp_path / "voice.onnx.json").write_text("{ not json")
     with pytest.raises(SpeechError, match="not a Piper voice configuration"):
         PiperSpeech.load(model)
+
+
+def test_a_lean_voice_speaks_the_same() -> None:
+    """The smallest boards' mode: no onnxruntime memory arena, memory handed back after each
+    sentence; the speech is the same."""
+    lean = PiperSpeech.load(lean=True)
+    normal = PiperSpeech.load()
+    text = "Here's some jazz for your evening."
+    lean_pcm = b"".join(chunk.pcm for chunk in lean.synthesize(text))
+    normal_pcm = b"".join(chunk.pcm for chunk in normal.synthesize(text))
+    assert lean.lean and lean.sample_rate == normal.sample_rate
+    assert len(lean_pcm) == len(normal_pcm) > 0
