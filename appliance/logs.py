@@ -49,3 +49,28 @@ def setup_logging(level: str | int = "info") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+
+
+_ALSA_HANDLER: object = None
+
+
+def silence_alsa_errors() -> None:
+    """Stop libasound printing its own errors to stderr.
+
+    Probing for sound devices (mpv's and PortAudio's) makes ALSA print a screenful for every card
+    that is missing; the appliance reports missing devices itself, once, in its own log.
+    """
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None:
+        return
+    import ctypes
+
+    try:
+        asound = ctypes.CDLL("libasound.so.2")
+    except OSError:
+        return
+    handler_type = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
+    _ALSA_HANDLER = handler_type(lambda *_args: None)  # kept alive: ALSA holds the pointer
+    asound.snd_lib_error_set_handler(_ALSA_HANDLER)

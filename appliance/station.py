@@ -506,7 +506,8 @@ class QFZZStation:
             said = speak(self.speech_output, self.voice, text, ducker, cancel, on_start)
         except AudioError as error:
             if self._speaker_down_at is None:
-                log.warning("no speaker for the DJ's voice (%s); its words go to the log", error)
+                log.warning("no speaker for the DJ's voice: its words go to the log until one is")
+                log.debug("speech output: %s", error)
             self._speaker_down_at = now
             log.info("(no speaker) %s", text)
             return True

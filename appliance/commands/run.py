@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
     from appliance.station import StationConfig
 
     settings = load_config(args.config)
-    setup_logging("debug" if args.verbose else settings.station.log_level)
+    level = settings.station.log_level
+    if sys.stdin.isatty() and level in ("debug", "info"):
+        level = "warning"  # a person at the keyboard reads the DJ, not the log (-v: everything)
+    setup_logging("debug" if args.verbose else level)
     listen = "keyboard" if args.text else "auto"
     input_file = None
     if args.input:
