@@ -99,18 +99,53 @@ class StationConfig:
         return replace(base, **changes)
 
 
-class _Ducker:
-    """The player's duck/unduck at the configured depth, for speaking over music."""
+class Ducking:
+    """Keeps the music down while anything needs it down.
 
-    def __init__(self, player: Player, db: float) -> None:
-        self._player = player
+    Reasons overlap: the appliance listens (from the wake word to the end of the request), it is
+    about to answer, it speaks. The music dips when the first reason comes and rises when the last
+    one goes, so a barge-in (the wake word while the DJ talks) keeps it down through the new
+    request instead of letting it swell between the two.
+    """
+
+    def __init__(self, player: Player | None, db: float) -> None:
+        self.player = player
         self._db = db
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def hold(self, reason: str, fade: float = 0.25) -> None:
+        with self._lock:
+            first = not self._held
+            self._held[reason] = self._held.get(reason, 0) + 1
+        if first and self.player is not None:
+            self.player.duck(self._db, fade)
+
+    def release(self, reason: str, fade: float = 0.5) -> None:
+        with self._lock:
+            if reason not in self._held:
+                return
+            self._held[reason] -= 1
+            if self._held[reason] <= 0:
+                del self._held[reason]
+            last = not self._held
+        if last and self.player is not None:
+            self.player.unduck(fade)
+
+    def speaking(self) -> _SpeakingDuck:
+        """What the speech output ducks with."""
+        return _SpeakingDuck(self)
+
+
+class _SpeakingDuck:
+    def __init__(self, ducking: Ducking) -> None:
+        self._ducking = ducking
 
     def duck(self, db: float | None = None, fade: float = 0.25) -> None:
-        self._player.duck(self._db, fade)
+        self._ducking.hold("speaking", fade)
 
     def unduck(self, fade: float = 0.5) -> None:
-        self._player.unduck(fade)
+        self._ducking.release("speaking", fade)
 
 
 class _Stamped:
@@ -157,7 +192,7 @@ class QFZZStation:
         self._lock = threading.RLock()
         self._auto_tracks: set[str] = set()
         self._previous: Track | None = None
-        self._listening_duck = False
+        self.ducking = Ducking(None, self.config.settings.audio.duck_db)
         self._vocabulary_generation: int | None = None
         self._stt_engine = ""
         self._speaker_down_at: float | None = None
@@ -372,6 +407,7 @@ class QFZZStation:
         except ApplianceError as error:
             log.error("no music playback: %s", error)
             self.player = None
+        self.ducking.player = self.player
 
     def _listen_mode(self) -> str:
         mode = self.config.listen
@@ -499,11 +535,9 @@ class QFZZStation:
         if listener is not None:
             listener.set_speaking(True)
         try:
-            ducker = (
-                _Ducker(self.player, self.config.settings.audio.duck_db) if self.player else None
+            said = speak(
+                self.speech_output, self.voice, text, self.ducking.speaking(), cancel, on_start
             )
-            self._listening_duck = False
-            said = speak(self.speech_output, self.voice, text, ducker, cancel, on_start)
         except AudioError as error:
             if self._speaker_down_at is None:
                 log.warning("no speaker for the DJ's voice: its words go to the log until one is")
@@ -523,11 +557,11 @@ class QFZZStation:
         return said
 
     def _turn_done(self, turn: Turn) -> None:
-        if self._listening_duck and self.player is not None:
-            self.player.unduck()
-            self._listening_duck = False
+        if "heard" in turn.timings:
+            self.ducking.release("answering")
         if turn.reply is not None:
-            log.info("%s: %r -> %s", turn.user_id, turn.text, turn.reply.text)
+            cut = " (interrupted)" if turn.interrupted else ""
+            log.info("%s: %r ->%s %s", turn.user_id, turn.text, cut, turn.reply.text)
         for listener in list(self.turn_listeners):
             try:
                 listener(turn)
@@ -539,21 +573,19 @@ class QFZZStation:
     def _voice_event(self, event: object) -> None:
         if isinstance(event, WakeDetected):
             log.info("wake: %s", event.source)
+            self.ducking.hold("listening", fade=0.15)
             if self.dialogue is not None and self.dialogue.speaking:
+                log.info("barge-in: the DJ stops talking and listens")
                 self.dialogue.barge_in()
-            if self.player is not None and not self._listening_duck:
-                self.player.duck(self.config.settings.audio.duck_db, 0.15)
-                self._listening_duck = True
         elif isinstance(event, PartialTranscript):
             if self.dj is not None:
                 self.dj.catalog()  # start thinking early: the library's arrays are ready
         elif isinstance(event, Transcript):
             log.info("heard %r", event.text)
             if event.text.strip() and self.dialogue is not None:
-                self.dialogue.submit(event.text, dict(event.timings) | {"final_at": event.at})
-            elif self._listening_duck and self.player is not None:
-                self.player.unduck()
-                self._listening_duck = False
+                self.ducking.hold("answering")  # released when the answer has been said
+                self.dialogue.submit(event.text, dict(event.timings) | {"heard": event.at})
+            self.ducking.release("listening")
 
     def _next_track(self) -> Track | None:
         dj = self.dj

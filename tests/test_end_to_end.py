@@ -11,6 +11,7 @@ music plays and how loud, while the DJ's voice is told apart as broadband sound.
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +106,39 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
     assert code == 0, daemon.log()
     assert "off air" in daemon.log()
     print(f"stopped {seconds:.2f} s after SIGTERM")
+
+
+def test_the_wake_word_stops_the_dj_mid_sentence(pulse: PulseServer, daemon: Daemon) -> None:
+    from appliance.dj.lines import Lines
+    from appliance.voice.tts_piper import PiperSpeech
+
+    answer = Lines("DJ Quantum", "QFZZ", random.Random()).help()
+    full = sum(chunk.seconds for chunk in PiperSpeech.load().synthesize(answer))
+    daemon.wait_ready(timeout=90)
+    recorder: Recorder = pulse.recorder()
+    mic = Microphone(pulse)
+    mic.thread.start()
+    try:
+        time.sleep(1.0)
+        mark = recorder.mark()
+        mic.say(speech_pcm("hey jarvis") + speech_pcm("what can you do"))
+        deadline = time.monotonic() + 30
+        while not where(analyse(recorder.audio()[mark:], TONES), -60.0, voice_share=0.5):
+            assert time.monotonic() < deadline, "the DJ never started answering:\n" + daemon.log()
+            time.sleep(0.1)
+        time.sleep(1.0)  # a second into the answer, say the wake word again
+        mic.say(speech_pcm("hey jarvis") + speech_pcm("pause"))
+        daemon.wait_for("barge-in: the DJ stops talking", timeout=15)
+        daemon.wait_for("'what can you do' -> (interrupted)", timeout=15)
+        daemon.wait_for("heard 'pause'", timeout=15)
+        daemon.wait_for("'pause' ->", timeout=15)
+        part = analyse(recorder.audio()[mark:], TONES)
+        floor = float(np.median([f["level"] for f in part[:5]]))
+        spoken = where(part, floor, voice_share=0.5)
+        help_frames = [i for i in spoken if i < spoken[0] + full * 10]
+        assert len(help_frames) < 0.7 * full * 10, "the answer was not cut short"
+    finally:
+        mic.stop.set()
+        recorder.stop()
+    code, _ = daemon.terminate()
+    assert code == 0

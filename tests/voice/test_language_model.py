@@ -89,7 +89,7 @@ def dj_ears() -> tuple[PocketsphinxRecognizer, Understanding]:
     [
         ("play some jazz", "play", {"genre": "jazz"}),
         ("play something by sade", "play", {"artist": "sade"}),
-        ("put on a little bossa nova", "play", {"genre": "bossa nova"}),
+        ("play some bossa nova", "play", {"genre": "bossa nova"}),
         ("play so what by miles davis", "play", {"title": "so what", "artist": "miles davis"}),
         ("set the volume to fifty", "set_volume", {"level": 50}),
         ("this is alex", "identify", {"name": "alex"}),
