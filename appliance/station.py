@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from appliance.ledger import Ledger
     from appliance.library import Library
     from appliance.player import Player
+    from appliance.voice.button import GpioButton
     from appliance.voice.capture import AudioSource
     from appliance.voice.listener import Listener
     from appliance.voice.speaker import SpeechOutput
@@ -179,6 +180,7 @@ class QFZZStation:
         self.dialogue: Dialogue | None = None
         self.listener: Listener | None = None
         self.ledger: Ledger | None = None
+        self.button: GpioButton | None = None
         self.listen_mode = "none"
         self.models: dict[str, Any] = {}
         self.turn_listeners: list[Callable[[Turn], None]] = []
@@ -273,6 +275,8 @@ class QFZZStation:
                 self._listener_thread.join(0.5)
             if self._source is not None:
                 self._source.stop()
+            if self.button is not None:
+                self.button.close()
             if self.speech_output is not None:
                 self.speech_output.close()
             if self.library is not None:
@@ -497,6 +501,24 @@ class QFZZStation:
         self._start_listener()
         if self.listen_mode == "file":
             self.listener.trigger("file")
+        if settings.voice.push_to_talk:
+            self._open_button()
+
+    def _open_button(self) -> None:
+        from appliance.hardware import detect_profile
+        from appliance.voice.button import GpioButton
+
+        profile = detect_profile().profile
+        pin = profile.push_to_talk_gpio
+        if pin is None:
+            log.warning("push-to-talk is on, but the %s profile names no GPIO pin", profile.name)
+            return
+        listener = self.listener
+        assert listener is not None
+        try:
+            self.button = GpioButton(pin, lambda: listener.trigger("button"))
+        except ApplianceError as error:
+            log.warning("no push-to-talk button: %s", error)
 
     def _vocabulary(self, engine: str) -> tuple[list[str], list[str], Grammar]:
         """What the recogniser should expect: the DJ's command grammar (with the library's
