@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import music
 from tests.support.pulse import PulseServer
 
 
@@ -47,3 +48,10 @@ def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PulseServ
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def tone_music(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A music folder where jazz is a 660 Hz tone and rock a 990 Hz one (``music.TONES``),
+    three 40 s tracks each: a recording of the speaker tells which plays."""
+    return music.tone_library(tmp_path_factory.mktemp("tone-music"), music.TONES)

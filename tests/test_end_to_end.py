@@ -14,6 +14,7 @@ import os
 import random
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,19 +27,27 @@ from tests.support.speech import speech_pcm
 
 pytestmark = pytest.mark.audio
 
-TONES = {"jazz": 660.0, "rock": 990.0}
+TONES = {genre.lower(): hz for genre, hz in music.TONES.items()}
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(
-        tmp_path_factory.mktemp("music"), {"Jazz": TONES["jazz"], "Rock": TONES["rock"]}
-    )
+@contextmanager
+def speaking_to(pulse: PulseServer, daemon: Daemon) -> Iterator[tuple[Recorder, Microphone]]:
+    """Once the daemon is ready: a recorder of its speaker and a voice at its microphone."""
+    daemon.wait_ready(timeout=90)
+    recorder = pulse.recorder()
+    mic = Microphone(pulse)
+    mic.thread.start()
+    try:
+        time.sleep(1.0)  # a moment of silence before anyone speaks
+        yield recorder, mic
+    finally:
+        mic.stop.set()
+        recorder.stop()
 
 
 @pytest.fixture
 def daemon(
-    pulse: PulseServer, library: Path, isolated_env: Path, tmp_path: Path
+    pulse: PulseServer, tone_music: Path, isolated_env: Path, tmp_path: Path
 ) -> Iterator[Daemon]:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -46,7 +55,7 @@ def daemon(
         "[dj]\ncommentary = 0.0\n"
         '[voice]\nwake_word = "hey_jarvis"\ntrailing_silence_ms = 500\n'
         "[audio]\nvolume = 80\nduck_db = -15.0\n"
-        f'[library]\nmusic_folders = ["{library}"]\n'
+        f'[library]\nmusic_folders = ["{tone_music}"]\n'
     )
     env = {**os.environ, **pulse.env}
     running = Daemon(config, env)
@@ -61,13 +70,8 @@ def daemon(
 def test_spoken_request_gets_a_spoken_answer_then_the_music(
     pulse: PulseServer, daemon: Daemon
 ) -> None:
-    daemon.wait_ready(timeout=90)
-    recorder: Recorder = pulse.recorder()
-    mic = Microphone(pulse)
-    mic.thread.start()
-    try:
+    with speaking_to(pulse, daemon) as (recorder, mic):
         # 1: nothing plays; "hey jarvis, play some jazz" -> the DJ speaks, then jazz plays
-        time.sleep(1.0)
         mark = recorder.mark()
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some jazz"))
         daemon.wait_for("heard 'play some jazz'", timeout=30)
@@ -99,9 +103,6 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         assert -20.0 < under - steady < -10.0, f"jazz under the voice: {under - steady:.1f} dB"
         rock = where(second_part, floor, rock_share=0.9)
         assert rock and first(rock) > first(answer), "rock after the answer"
-    finally:
-        mic.stop.set()
-        recorder.stop()
     code, seconds = daemon.terminate()
     assert code == 0, daemon.log()
     assert "off air" in daemon.log()
@@ -114,12 +115,7 @@ def test_the_wake_word_stops_the_dj_mid_sentence(pulse: PulseServer, daemon: Dae
 
     answer = Lines("DJ Quantum", "QFZZ", random.Random()).help()
     full = sum(chunk.seconds for chunk in PiperSpeech.load().synthesize(answer))
-    daemon.wait_ready(timeout=90)
-    recorder: Recorder = pulse.recorder()
-    mic = Microphone(pulse)
-    mic.thread.start()
-    try:
-        time.sleep(1.0)
+    with speaking_to(pulse, daemon) as (recorder, mic):
         mark = recorder.mark()
         mic.say(speech_pcm("hey jarvis") + speech_pcm("what can you do"))
         deadline = time.monotonic() + 30
@@ -137,8 +133,5 @@ def test_the_wake_word_stops_the_dj_mid_sentence(pulse: PulseServer, daemon: Dae
         spoken = where(part, floor, voice_share=0.5)
         help_frames = [i for i in spoken if i < spoken[0] + full * 10]
         assert len(help_frames) < 0.7 * full * 10, "the answer was not cut short"
-    finally:
-        mic.stop.set()
-        recorder.stop()
     code, _ = daemon.terminate()
     assert code == 0

@@ -17,22 +17,15 @@ from tests.support.appliance import Daemon, analyse, first, where
 from tests.support.pulse import PulseServer
 from tests.support.speech import RATE, speech_pcm
 
-TONES = {"jazz": 660.0, "rock": 990.0}
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(
-        tmp_path_factory.mktemp("music"), {"Jazz": TONES["jazz"], "Rock": TONES["rock"]}
-    )
+TONES = {genre.lower(): hz for genre, hz in music.TONES.items()}
 
 
 @pytest.fixture
-def config(library: Path, tmp_path: Path) -> Path:
+def config(tone_music: Path, tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         '[station]\nlog_level = "info"\n[dj]\ncommentary = 0.0\n'
-        f'[library]\nmusic_folders = ["{library}"]\n'
+        f'[library]\nmusic_folders = ["{tone_music}"]\n'
     )
     return path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,22 +12,13 @@ import pytest
 from appliance.config import Config, parse_config
 from appliance.station import QFZZStation, StationConfig
 from tests.support import music
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
 def short_tracks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two genres of three-second tracks, so the player moves on quickly."""
-    return music.tone_library(
-        tmp_path_factory.mktemp("short"), {"Jazz": 660.0, "Rock": 990.0}, seconds=3.0
-    )
+    return music.tone_library(tmp_path_factory.mktemp("short"), music.TONES, seconds=3.0)
 
 
 def settings(folder: Path, extra: str = "") -> Config:

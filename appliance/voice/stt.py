@@ -17,6 +17,7 @@ with open vocabulary (free text).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -60,6 +61,24 @@ class SpeechRecognizer(Protocol):
         """Rebuild the grammar; ``wake_phrases`` may precede a command and are left out of the
         text. Call between utterances."""
         ...
+
+
+def final_transcript(
+    text: str, confidence: float, audio_s: float, decode_s: float, final_s: float
+) -> Transcript:
+    """An utterance's final result, with the recogniser's timings: seconds of audio, seconds
+    spent decoding it (and on the final part), real-time factor."""
+    return Transcript(
+        text=text,
+        at=time.monotonic(),
+        confidence=confidence,
+        timings={
+            "audio_s": audio_s,
+            "decode_s": decode_s,
+            "final_s": final_s,
+            "rtf": decode_s / audio_s if audio_s else 0.0,
+        },
+    )
 
 
 def normalise(text: str) -> str:

@@ -22,7 +22,7 @@ from appliance.events import Transcript
 from appliance.grammar import Grammar
 from appliance.voice.ngram import arpa
 from appliance.voice.pronounce import pronounce
-from appliance.voice.stt import Vocabulary, normalise
+from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 
@@ -303,17 +303,8 @@ class PocketsphinxRecognizer:
         confidence = min(1.0, max(0.0, self._decoder.get_prob())) if text else 0.0
         final_s = time.perf_counter() - started
         self._decode_s += final_s
-        audio_s = self._audio_bytes / 32000
-        return Transcript(
-            text=text,
-            at=time.monotonic(),
-            confidence=confidence,
-            timings={
-                "audio_s": audio_s,
-                "decode_s": self._decode_s,
-                "final_s": final_s,
-                "rtf": self._decode_s / audio_s if audio_s else 0.0,
-            },
+        return final_transcript(
+            text, confidence, self._audio_bytes / 32000, self._decode_s, final_s
         )
 
     def _clean(self, hypothesis: str, final: bool) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
-from appliance.voice.stt import Vocabulary, normalise
+from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_vosk")
 
@@ -171,18 +171,9 @@ class VoskRecognizer:
         words = [w for s in self._segments for w in s.get("result", []) if w["word"] != UNKNOWN]
         text = self._text([s.get("text", "") for s in self._segments])
         confidence = sum(w["conf"] for w in words) / len(words) if words and text else 0.0
-        audio_s = self._audio_bytes / (SAMPLE_RATE * 2)
         self._recognizer.Reset()
-        return Transcript(
-            text=text,
-            at=time.monotonic(),
-            confidence=confidence,
-            timings={
-                "audio_s": audio_s,
-                "decode_s": self._decode_s,
-                "final_s": final_s,
-                "rtf": self._decode_s / audio_s if audio_s else 0.0,
-            },
+        return final_transcript(
+            text, confidence, self._audio_bytes / (SAMPLE_RATE * 2), self._decode_s, final_s
         )
 
     def _text(self, parts: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from mutagen import id3
 from mutagen.wave import WAVE
 
 RATE = 44100
+TONES = {"Jazz": 660.0, "Rock": 990.0}  # the tone library's genres and their frequencies
 FORMATS = ("mp3", "flac", "ogg", "opus", "m4a", "wav")
 
 _ENCODERS = {
