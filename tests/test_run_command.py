@@ -109,3 +109,18 @@ def test_run_takes_speech_from_a_file(pulse: PulseServer, config: Path, tmp_path
         recorder.stop()
         code, _ = daemon.terminate()
     assert code == 0
+
+
+def test_run_refuses_an_invalid_config(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text("[audio]\nvolume = 170\nvolum = 3\n")
+    done = subprocess.run(
+        appliance("run", "--text", "--config", str(bad)),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"{bad}:2" in done.stderr and "volume" in done.stderr
+    assert f"{bad}:3" in done.stderr and "did you mean" in done.stderr
