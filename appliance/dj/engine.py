@@ -361,18 +361,22 @@ class PersonalizedDJ:
         """One turn, with the actions for the player: the station's entry point."""
         with self._lock:
             intent = self.understanding.parse(message)
-            with self.store.transaction():
-                profile, _ = self._profile(user_id)
-                now = self._clock()
-                self._touch(profile, now)
-                reply = self._handle(profile, intent, now)
-                trust_before = profile.trust_score
-                if not reply.negative_feedback:
-                    profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
-                self._save(profile)
-                self.store.append_history(
-                    user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
-                )
+            try:
+                with self.store.transaction():
+                    profile, _ = self._profile(user_id)
+                    now = self._clock()
+                    self._touch(profile, now)
+                    reply = self._handle(profile, intent, now)
+                    trust_before = profile.trust_score
+                    if not reply.negative_feedback:
+                        profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
+                    self._save(profile)
+                    self.store.append_history(
+                        user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
+                    )
+            except BaseException:
+                self._forget_cached(user_id)  # the store rolled back: so does memory
+                raise
             if user_id in self._history_counts:
                 self._history_counts[user_id] += 2
             context = self.conversation_context.setdefault(user_id, [])
@@ -698,19 +702,23 @@ class PersonalizedDJ:
         with self._lock:
             return self.store.export_user(user_id)
 
+    def _forget_cached(self, user_id: str) -> None:
+        """Drop what memory holds about a listener; the store has the truth."""
+        for cache in (
+            self._profiles,
+            self._tastes,
+            self._requests,
+            self._session_played,
+            self._last_pick,
+            self._history_counts,
+            self.conversation_context,
+        ):
+            cache.pop(user_id, None)  # type: ignore[attr-defined]
+
     def delete_profile(self, user_id: str) -> bool:
         """Forget a listener for good; True when there was something to delete."""
         with self._lock:
-            for cache in (
-                self._profiles,
-                self._tastes,
-                self._requests,
-                self._session_played,
-                self._last_pick,
-                self._history_counts,
-                self.conversation_context,
-            ):
-                cache.pop(user_id, None)  # type: ignore[attr-defined]
+            self._forget_cached(user_id)
             for profile in self._profiles.values():
                 if user_id in profile.community_connections:
                     profile.community_connections.remove(user_id)

@@ -194,3 +194,21 @@ def test_record_event_rejects_unknown_events() -> None:
     dj = PersonalizedDJ()
     with pytest.raises(ValueError):
         dj.record_event("alex", "t1", "loved")
+
+
+def test_a_failed_turn_leaves_no_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
+    dj.interact("alex", "hello")
+    trust = dj.get_trust_score("alex")
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dj.store, "append_history", broken)
+    with pytest.raises(OSError):
+        dj.interact("alex", "i'm feeling happy")
+    monkeypatch.undo()
+    assert dj.get_trust_score("alex") == trust
+    assert dj.current_mood("alex") is None
+    assert len(dj.user_profiles["alex"].interaction_history) == 2
+    dj.close()
