@@ -81,6 +81,9 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        # (entries, last hash, file size) after the last read or write: appending does not
+        # re-read the whole log while nothing else has touched the file
+        self._tail: tuple[int, str, int] | None = None
 
     def _lines(self) -> Iterator[tuple[int, bytes, bool]]:
         """(index, raw line, complete) for every line of the file."""
@@ -131,12 +134,16 @@ class Ledger:
         if not kind:
             raise ValueError("a ledger entry needs a kind")
         with self._lock:
-            last: LedgerEntry | None = None
-            count = 0
-            for index, line, complete in self._lines():
-                last = self._parse(index, line, complete)
-                count = index + 1
-            prev = last.hash if last else GENESIS
+            size = self.path.stat().st_size if self.path.exists() else 0
+            if self._tail is not None and self._tail[2] == size:
+                count, prev, _ = self._tail
+            else:
+                last: LedgerEntry | None = None
+                count = 0
+                for index, line, complete in self._lines():
+                    last = self._parse(index, line, complete)
+                    count = index + 1
+                prev = last.hash if last else GENESIS
             timestamp = round(time.time(), 6)
             clean = json.loads(json.dumps(data, ensure_ascii=False))
             entry = LedgerEntry(
@@ -153,6 +160,7 @@ class Ledger:
                 stream.write(entry.to_line())
                 stream.flush()
                 os.fsync(stream.fileno())
+                self._tail = (count + 1, entry.hash, stream.tell())
             if created:
                 descriptor = os.open(self.path.parent, os.O_RDONLY)
                 try:

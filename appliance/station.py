@@ -42,6 +42,7 @@ from appliance.library.track import Track
 from appliance.paths import dj_db_path, library_db_path
 
 if TYPE_CHECKING:
+    from appliance.hardware import ModelChoice
     from appliance.ledger import Ledger
     from appliance.library import Library
     from appliance.player import Player
@@ -195,7 +196,8 @@ class QFZZStation:
         self._auto_tracks: set[str] = set()
         self._previous: Track | None = None
         self.ducking = Ducking(None, self.config.settings.audio.duck_db)
-        self._vocabulary_generation: int | None = None
+        self._names_version = -1
+        self._choices: dict[str, ModelChoice] | None = None
         self._stt_engine = ""
         self._speaker_down_at: float | None = None
         self._commentary = CommentaryPolicy(
@@ -343,7 +345,16 @@ class QFZZStation:
         self.ledger = Ledger(self.data_dir / "ledger.jsonl")
         tampered = self.ledger.verify()
         if tampered is not None:
-            log.error("the ledger was tampered with at entry %d (appending goes on)", tampered)
+            kept = self.ledger.repair()  # only a last line cut short by a power cut
+            if kept is not None:
+                log.warning("the ledger's last entry was cut short; a copy is kept at %s", kept)
+                tampered = self.ledger.verify()
+        if tampered is not None:
+            log.error(
+                "the ledger does not verify from entry %d on: it was changed outside the "
+                "appliance; keep the file for inspection",
+                tampered,
+            )
 
     def _open_library(self) -> None:
         from appliance.library import Library, ensure_demo_library
@@ -425,16 +436,22 @@ class QFZZStation:
             return "keyboard"
         return "microphone"
 
+    def _models(self) -> dict[str, ModelChoice]:
+        """The models for this board and config (chosen once per start)."""
+        if self._choices is None:
+            from appliance.hardware import select_models
+
+            self._choices = select_models(self.config.settings, data_dir=self.data_dir)
+        return self._choices
+
     def _load_voice(self) -> None:
         if not self.config.speak:
             return
-        from appliance.hardware import select_models
         from appliance.voice.speaker import SpeechOutput
         from appliance.voice.tts_piper import PiperSpeech
 
         settings = self.config.settings
-        self._choices = select_models(settings, data_dir=self.data_dir)
-        tts = self._choices["tts"]
+        tts = self._models()["tts"]
         if tts.note:
             log.info("voice: %s", tts.note)
         try:
@@ -452,7 +469,6 @@ class QFZZStation:
             self.speech_output = SpeechOutput(device, open_now=False)
 
     def _open_ears(self) -> None:
-        from appliance.hardware import select_models
         from appliance.voice.capture import Microphone, WavSource
         from appliance.voice.listener import Listener
         from appliance.voice.stt import load_recognizer
@@ -460,21 +476,23 @@ class QFZZStation:
         from appliance.voice.wake import load_wake
 
         settings = self.config.settings
-        choices = getattr(self, "_choices", None) or select_models(settings, data_dir=self.data_dir)
-        stt = choices["stt"]
-        if stt.note:
-            log.info("speech recognition: %s", stt.note)
-        self._stt_engine = stt.engine
-        phrases, words, grammar = self._vocabulary(stt.engine)
-        model = stt.location if stt.engine == "vosk" else None
-        recognizer = load_recognizer(stt.engine, model, phrases, words, grammar)
-        self.models["stt"] = stt.name
+        choices = self._models()
         wake = []
         if settings.voice.wake_word == "phrase":
             wake.append(load_wake(settings.voice.wake_phrase))
         elif settings.voice.wake_word != "none":
             wake.append(load_wake(settings.voice.wake_word))
         self.models["wake"] = ", ".join(w.name for w in wake) or "push-to-talk"
+        stt = choices["stt"]
+        if stt.note:
+            log.info("speech recognition: %s", stt.note)
+        self._stt_engine = stt.engine
+        phrases, words, grammar = self._vocabulary(stt.engine)
+        model = stt.location if stt.engine == "vosk" else None
+        recognizer = load_recognizer(
+            stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
+        )
+        self.models["stt"] = stt.name
         vad_choice = choices.get("vad")
         vad = load_vad("micro" if vad_choice and vad_choice.engine == "microvad" else "silero")
         if self.listen_mode == "file":
@@ -525,8 +543,7 @@ class QFZZStation:
         names and the listeners' names), and for Vosk example sentences and words as well."""
         dj = self.get_dj()
         understanding = dj.understanding
-        if self.library is not None:
-            self._vocabulary_generation = self.library.generation
+        self._names_version = dj.names_version
         names = [dj.user_profiles[user].name for user in dj.user_profiles]
         grammar = understanding.grammar(names=names)
         if engine == "vosk":
@@ -601,7 +618,7 @@ class QFZZStation:
                 self.dialogue.barge_in()
         elif isinstance(event, PartialTranscript):
             if self.dj is not None:
-                self.dj.catalog()  # start thinking early: the library's arrays are ready
+                self.dj.prepare(event.text)  # start thinking early
         elif isinstance(event, Transcript):
             log.info("heard %r", event.text)
             if event.text.strip() and self.dialogue is not None:
@@ -691,10 +708,14 @@ class QFZZStation:
                 log.exception("supervisor check failed")
 
     def _refresh_vocabulary(self) -> None:
-        library = self.library
-        if library is None or self.listener is None:
+        """Keep the DJ's arrays and the recogniser's names in step with the library, here on
+        the supervisor's thread rather than while someone is speaking."""
+        dj = self.dj
+        if dj is None or self.library is None:
             return
-        if library.generation != self._vocabulary_generation:
+        dj.catalog()
+        dj.understanding  # noqa: B018 - brings the DJ's names up to date
+        if self.listener is not None and dj.names_version != self._names_version:
             phrases, words, grammar = self._vocabulary(self._stt_engine)
             self.listener.set_phrases(phrases, words, grammar)
             log.info("the recogniser now knows %d words", len(grammar.words()))

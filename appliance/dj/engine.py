@@ -7,6 +7,7 @@ threads of its own); a lock makes it safe to call from the station's threads.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import threading
@@ -36,6 +37,8 @@ from appliance.library.track import Track
 if TYPE_CHECKING:
     from appliance.dj.understand import Intent, Understanding
     from appliance.library import Library
+
+log = logging.getLogger(__name__)
 
 CONTEXT_SIZE = 20
 SESSION_GAP = timedelta(minutes=30)
@@ -115,6 +118,10 @@ class PersonalizedDJ:
         self._now_playing: Track | None = None
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
+        self._vocabulary: object = None
+        # counts changes of the library's names (artists, albums, titles): what a recogniser's
+        # vocabulary follows
+        self.names_version = 0
         self._catalog: Catalog | None = None
         self._catalog_generation: int | None = None
 
@@ -344,18 +351,31 @@ class PersonalizedDJ:
         """The intent matcher, kept in step with the library's names."""
         from appliance.dj.understand import Understanding, Vocabulary
 
-        if self._understanding is None:
-            self._understanding = Understanding(genres=self.genres)
-        if self.library is not None and self._vocabulary_generation != self.library.generation:
-            self._understanding.set_vocabulary(
-                Vocabulary(
-                    artists=tuple(self.library.artists()),
-                    albums=tuple(self.library.albums()),
-                    titles=tuple(self.library.titles()),
+        with self._lock:
+            if self._understanding is None:
+                self._understanding = Understanding(genres=self.genres)
+            library = self.library
+            if library is not None and self._vocabulary_generation != library.generation:
+                self._vocabulary_generation = library.generation
+                names = Vocabulary(
+                    artists=tuple(library.artists()),
+                    albums=tuple(library.albums()),
+                    titles=tuple(library.titles()),
                 )
-            )
-            self._vocabulary_generation = self.library.generation
-        return self._understanding
+                # the generation also moves when tempo and energy are measured: rebuild only
+                # when the names themselves changed
+                if names != self._vocabulary:
+                    self._understanding.set_vocabulary(names)
+                    self._vocabulary = names
+                    self.names_version += 1
+            return self._understanding
+
+    def prepare(self, partial: str) -> None:
+        """Start thinking about words still being said: understanding them now makes the
+        final answer quicker when the words stay the same (understanding remembers recent
+        utterances)."""
+        with self._lock:
+            self.understanding.parse(partial)
 
     def respond(self, user_id: str, message: str) -> Reply:
         """One turn, with the actions for the player: the station's entry point."""
@@ -387,8 +407,12 @@ class PersonalizedDJ:
         return reply
 
     def _log(self, kind: str, data: dict[str, Any]) -> None:
-        if self.journal is not None:
+        if self.journal is None:
+            return
+        try:
             self.journal(kind, data)
+        except Exception as error:  # the ledger must never stop the DJ from answering
+            log.error("could not keep %s in the ledger: %s", kind, error)
 
     def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         slots = dict(intent.slots)
@@ -576,11 +600,12 @@ class PersonalizedDJ:
         """The library as arrays, rebuilt only when the library changed."""
         if self.library is None:
             return None
-        generation = self.library.generation
-        if self._catalog is None or self._catalog_generation != generation:
-            self._catalog = Catalog(self.library.tracks(), self.genres)
-            self._catalog_generation = generation
-        return self._catalog
+        with self._lock:
+            generation = self.library.generation
+            if self._catalog is None or self._catalog_generation != generation:
+                self._catalog = Catalog(self.library.tracks(), self.genres)
+                self._catalog_generation = generation
+            return self._catalog
 
     def _listener(self, profile: UserProfile, now: datetime) -> Listener:
         mood = self.current_mood(profile.user_id)
@@ -613,7 +638,8 @@ class PersonalizedDJ:
         if pick is not None:
             self._last_pick[profile.user_id] = pick
             self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
-            self._now_playing = pick.track
+            if not self.player_reports_listening:  # else the player says when it starts
+                self._now_playing = pick.track
         return pick
 
     def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from appliance.events import PartialTranscript, SpeechEnded, SpeechStarted, WakeDetected
 from appliance.grammar import Grammar
 from appliance.voice.capture import AudioSource
-from appliance.voice.stt import SpeechRecognizer
+from appliance.voice.stt import SpeechRecognizer, Vocabulary
 from appliance.voice.vad import FRAME_MS, Endpointer, EndReason, SileroVad, VoiceActivity
 from appliance.voice.wake import WakeDetector
 
@@ -78,9 +78,10 @@ class Listener:
         self._speaking_now = False
         self._utterance: _Utterance | None = None
         vocabulary = recognizer.vocabulary
-        recognizer.set_vocabulary(
-            vocabulary.phrases, vocabulary.words, self.wake_phrases, vocabulary.grammar
-        )
+        if vocabulary.wake_phrases != Vocabulary.build((), (), self.wake_phrases).wake_phrases:
+            recognizer.set_vocabulary(  # the wake word's leftovers must be part of the grammar
+                vocabulary.phrases, vocabulary.words, self.wake_phrases, vocabulary.grammar
+            )
 
     @property
     def wake_phrases(self) -> list[str]:

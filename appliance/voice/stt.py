@@ -166,6 +166,7 @@ def load_recognizer(
     phrases: Sequence[str] = (),
     words: Sequence[str] = (),
     grammar: Grammar | None = None,
+    wake_phrases: Sequence[str] = (),
 ) -> SpeechRecognizer:
     """A recogniser of ``engine``: "vosk" (``model_path`` required) or "pocketsphinx"
     (``model_path`` optional: the bundled US English model by default). Vosk is biased by the
@@ -179,11 +180,15 @@ def load_recognizer(
                 hint="give the folder of a Vosk model (the one holding am/, conf/ and graph/), "
                 "or choose the pocketsphinx engine, which needs no download",
             )
-        return VoskRecognizer(Path(model_path), phrases, words, grammar=grammar)
+        return VoskRecognizer(
+            Path(model_path), phrases, words, grammar=grammar, wake_phrases=wake_phrases
+        )
     if engine == "pocketsphinx":
         from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 
-        return PocketsphinxRecognizer(phrases, words, model_path=model_path, grammar=grammar)
+        return PocketsphinxRecognizer(
+            phrases, words, model_path=model_path, grammar=grammar, wake_phrases=wake_phrases
+        )
     raise SpeechError(
         f"unknown speech recognition engine {engine!r}",
         hint=f"choose one of: {', '.join(ENGINES)}",

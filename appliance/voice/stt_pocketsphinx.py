@@ -84,6 +84,7 @@ class PocketsphinxRecognizer:
         garbage_weight: float = GARBAGE_WEIGHT,
         chunk_ms: int = 100,
         grammar: Grammar | None = None,
+        wake_phrases: Sequence[str] = (),
     ) -> None:
         self.model_path = model_path
         self.garbage_weight = garbage_weight
@@ -100,7 +101,7 @@ class PocketsphinxRecognizer:
         self._in_utterance = False
         self._decode_s = 0.0
         self._audio_bytes = 0
-        self.set_vocabulary(phrases, words, grammar=grammar)
+        self.set_vocabulary(phrases, words, wake_phrases, grammar)
 
     @property
     def mode(self) -> str:

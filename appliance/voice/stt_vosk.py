@@ -62,6 +62,7 @@ class VoskRecognizer:
         chunk_ms: int = 100,
         model: Any = None,
         grammar: Grammar | None = None,
+        wake_phrases: Sequence[str] = (),
     ) -> None:
         self.model_path = model_path
         self.model = model if model is not None else load_model(model_path)
@@ -77,7 +78,7 @@ class VoskRecognizer:
         self._partial = ""
         self._decode_s = 0.0
         self._audio_bytes = 0
-        self.set_vocabulary(phrases, words, grammar=grammar)
+        self.set_vocabulary(phrases, words, wake_phrases, grammar)
 
     @property
     def mode(self) -> str:
