@@ -35,8 +35,7 @@ class Console:
     def print_turn(self, turn: Turn) -> None:
         if turn.reply is None:
             return
-        typed = threading.current_thread().name == "console"
-        if self.show_heard and not typed:
+        if self.show_heard and turn.spoken:
             self.out.write(f"  (heard) {turn.text}\n")
         self.out.write(f"{self.station.get_dj().name}: {turn.reply.text}\n")
         self.out.flush()
@@ -77,7 +76,9 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
     try:
         station.start()
         if user and station.dialogue is not None:
-            station.get_dj().register_user(user, user)
+            dj = station.get_dj()
+            if user not in dj.user_profiles:
+                dj.register_user(user, user)  # an existing listener keeps their name
             station.dialogue.user_id = user
         gc.collect()
         gc.freeze()  # start-up objects live for the whole run: keep them out of GC passes

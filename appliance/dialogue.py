@@ -32,7 +32,7 @@ BEFORE_SPEAKING = (Pause, Stop, SetVolume)
 class Controls(Protocol):
     """What the dialogue needs of the music player."""
 
-    def play(self, track: Track) -> None: ...
+    def play(self, track: Track, end_reason: str = ...) -> None: ...
     def skip(self) -> None: ...
     def pause(self) -> None: ...
     def resume(self) -> None: ...
@@ -48,6 +48,15 @@ Say = Callable[[str, threading.Event, Callable[[float], None] | None], bool]
 
 
 @dataclass
+class _Job:
+    """A queued request (a Turn) or commentary ((previous track, next pick)); ``done`` is set
+    when it has been dealt with."""
+
+    payload: Turn | tuple[Track | None, Pick]
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class Turn:
     """How one request went, with the time of each stage (``time.monotonic()``)."""
 
@@ -57,8 +66,8 @@ class Turn:
     heard_at: float | None = None  # when the words were final (or typed)
     thought_at: float | None = None  # when the DJ had its answer
     first_audio_at: float | None = None  # when the first sample of the answer reached the output
-    done_at: float | None = None
     interrupted: bool = False
+    spoken: bool = False  # heard through the microphone (not typed)
     timings: dict[str, float] = field(default_factory=dict)  # the recogniser's own, if any
 
 
@@ -78,11 +87,11 @@ class Dialogue:
         self.player = player
         self._say = say
         self.on_turn = on_turn
-        self._jobs: queue.SimpleQueue[tuple[str, object] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._cancel = threading.Event()
         self._speaking = threading.Event()
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self.turns = 0
 
     # -- the worker ------------------------------------------------------------------------
 
@@ -91,6 +100,8 @@ class Dialogue:
         self._thread.start()
 
     def stop(self, timeout: float = 2.0) -> None:
+        """Stop talking, drop what is still queued, end the worker."""
+        self._stopping.set()
         self.barge_in()
         self._jobs.put(None)
         if self._thread is not None:
@@ -102,22 +113,37 @@ class Dialogue:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            kind, payload = job
+            if self._stopping.is_set():
+                job.done.set()
+                continue
             try:
-                if kind == "request":
-                    self.handle(payload)  # type: ignore[arg-type]
-                elif kind == "commentary":
-                    self._comment(*payload)  # type: ignore[misc]
+                if isinstance(job.payload, Turn):
+                    self.handle(job.payload)
+                else:
+                    self._comment(*job.payload)
             except Exception:
-                log.exception("could not handle %s %r", kind, payload)
+                log.exception("could not handle %r", job.payload)
+            finally:
+                job.done.set()
 
-    def submit(self, text: str, timings: dict[str, float] | None = None) -> None:
-        """Queue a request (from the recogniser or the keyboard)."""
-        self._jobs.put(("request", Turn(text=text, user_id=self.user_id, timings=timings or {})))
+    def submit(
+        self, text: str, timings: dict[str, float] | None = None, spoken: bool = False
+    ) -> Turn:
+        """Queue a request (from the recogniser, or typed); the Turn fills in when answered."""
+        turn = Turn(text=text, user_id=self.user_id, spoken=spoken, timings=timings or {})
+        self._jobs.put(_Job(turn))
+        return turn
+
+    def ask(self, text: str, timeout: float = 120.0) -> Turn:
+        """Queue a typed request and wait for its answer (in order with everything else)."""
+        job = _Job(Turn(text=text, user_id=self.user_id))
+        self._jobs.put(job)
+        job.done.wait(timeout)
+        return job.payload  # type: ignore[return-value]
 
     def submit_commentary(self, previous: Track | None, pick: Pick) -> None:
         """Queue the DJ's talk over the next track's intro."""
-        self._jobs.put(("commentary", (previous, pick)))
+        self._jobs.put(_Job((previous, pick)))
 
     # -- speaking --------------------------------------------------------------------------
 
@@ -146,12 +172,23 @@ class Dialogue:
     # -- one request -----------------------------------------------------------------------
 
     def handle(self, turn: Turn | str) -> Turn:
-        """Answer one request now (the worker calls this; tests may too)."""
+        """Answer one request now, in this thread (the worker's way; tests may call it too).
+        Whatever happens, ``on_turn`` hears about the turn."""
         if isinstance(turn, str):
             turn = Turn(text=turn, user_id=self.user_id)
         turn.heard_at = turn.heard_at or time.monotonic()
-        if not turn.text.strip():
-            return turn
+        try:
+            if turn.text.strip():
+                self._answer(turn)
+        finally:
+            if self.on_turn is not None:
+                try:
+                    self.on_turn(turn)
+                except Exception:
+                    log.exception("turn listener failed")
+        return turn
+
+    def _answer(self, turn: Turn) -> None:
         reply = self.dj.respond(turn.user_id, turn.text)
         turn.reply = reply
         turn.thought_at = time.monotonic()
@@ -161,14 +198,6 @@ class Dialogue:
         self._apply(a for a in reply.actions if isinstance(a, BEFORE_SPEAKING))
         turn.interrupted = not self._speak_turn(turn, reply.text)
         self._apply(a for a in reply.actions if not isinstance(a, BEFORE_SPEAKING))
-        turn.done_at = time.monotonic()
-        self.turns += 1
-        if self.on_turn is not None:
-            try:
-                self.on_turn(turn)
-            except Exception:
-                log.exception("turn listener failed")
-        return turn
 
     def _speak_turn(self, turn: Turn, text: str) -> bool:
         def first_audio(at: float) -> None:
@@ -191,10 +220,11 @@ class Dialogue:
     @staticmethod
     def _apply_one(player: Controls, action: Action) -> None:
         if isinstance(action, PlayTrack):
-            player.play(action.track)
+            # a new request is not a verdict on what played before it
+            player.play(action.track, end_reason="replaced")
         elif isinstance(action, Skip):
             if action.then is not None:
-                player.play(action.then)
+                player.play(action.then, end_reason=action.reason)
             else:
                 player.skip()
         elif isinstance(action, Pause):
@@ -210,6 +240,8 @@ class Dialogue:
     # -- between tracks --------------------------------------------------------------------
 
     def _comment(self, previous: Track | None, pick: Pick) -> None:
+        if self.dj.now_playing is not None and self.dj.now_playing != pick.track:
+            return  # a request changed the music since: this would talk about the wrong track
         text = self.dj.commentary(self.user_id, previous, pick)
         log.info("commentary: %s", text)
         self._speak(text)

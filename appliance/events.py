@@ -64,7 +64,8 @@ class TrackStarted:
 
 @dataclass(frozen=True, slots=True)
 class TrackEnded:
-    """The player left a track: ``reason`` is eof, skipped, stopped or error."""
+    """The player left a track: ``reason`` is eof, skipped, replaced (another request took its
+    place), stopped or error."""
 
     track: Track
     position: float

@@ -117,11 +117,11 @@ class Ducking:
         self._lock = threading.Lock()
 
     def hold(self, reason: str, fade: float = 0.25) -> None:
-        with self._lock:
+        with self._lock:  # the player is told in order, under the lock
             first = not self._held
             self._held[reason] = self._held.get(reason, 0) + 1
-        if first and self.player is not None:
-            self.player.duck(self._db, fade)
+            if first:
+                self._tell(lambda player: player.duck(self._db, fade))
 
     def release(self, reason: str, fade: float = 0.5) -> None:
         with self._lock:
@@ -130,9 +130,16 @@ class Ducking:
             self._held[reason] -= 1
             if self._held[reason] <= 0:
                 del self._held[reason]
-            last = not self._held
-        if last and self.player is not None:
-            self.player.unduck(fade)
+            if not self._held:
+                self._tell(lambda player: player.unduck(fade))
+
+    def _tell(self, action: Callable[[Player], None]) -> None:
+        if self.player is None:
+            return
+        try:
+            action(self.player)
+        except (ApplianceError, TimeoutError) as error:
+            log.warning("could not change the music's volume: %s", error)
 
     def speaking(self) -> _SpeakingDuck:
         """What the speech output ducks with."""
@@ -182,6 +189,7 @@ class QFZZStation:
         self.listener: Listener | None = None
         self.ledger: Ledger | None = None
         self.button: GpioButton | None = None
+        self._scanner: threading.Thread | None = None
         self.listen_mode = "none"
         self.models: dict[str, Any] = {}
         self.turn_listeners: list[Callable[[Turn], None]] = []
@@ -266,28 +274,29 @@ class QFZZStation:
             self._stopping.set()
             sdnotify.stopping("fading out")
             self._listener_stop.set()
-            if self.dialogue is not None:
-                self.dialogue.stop(timeout=1.0)
-            if self.player is not None:
+            # each step runs whatever the one before it did: a failing part never keeps the
+            # rest (the DJ's memory above all) from being closed properly
+            steps: list[tuple[str, Callable[[], object] | None]] = [
+                ("supervisor", self._supervisor and (lambda: self._supervisor.join(1.0))),
+                ("dialogue", self.dialogue and (lambda: self.dialogue.stop(timeout=1.0))),
+                ("music", self.player and (lambda: self.player.stop(fade=0.4))),
+                ("player", self.player and self.player.close),
+                ("listener", self._listener_thread and (lambda: self._listener_thread.join(0.5))),
+                ("microphone", self._source and self._source.stop),
+                ("button", self.button and self.button.close),
+                ("speech output", self.speech_output and self.speech_output.close),
+                ("library scan", self._scanner and (lambda: self._scanner.join(0.5))),
+                ("analysis", self.library and (lambda: self.library.stop_analysis(timeout=0.5))),
+                ("library", self.library and self.library.close),
+                ("DJ", self.dj and self.dj.close),
+            ]
+            for name, step in steps:
+                if step is None:
+                    continue
                 try:
-                    self.player.stop(fade=0.4)
-                finally:
-                    self.player.close()
-            if self._listener_thread is not None:
-                self._listener_thread.join(0.5)
-            if self._source is not None:
-                self._source.stop()
-            if self.button is not None:
-                self.button.close()
-            if self.speech_output is not None:
-                self.speech_output.close()
-            if self.library is not None:
-                self.library.stop_analysis()
-                self.library.close()
-            if self.dj is not None:
-                self.dj.close()
-            if self._supervisor is not None:
-                self._supervisor.join(1.0)
+                    step()
+                except Exception:
+                    log.exception("stopping the %s failed", name)
             self.started_at = None
             log.info("%s is off air", self.config.station_name)
 
@@ -313,10 +322,11 @@ class QFZZStation:
         self.dialogue.submit(text)
 
     def handle(self, text: str) -> Turn:
-        """Answer typed words now, in this thread: the keyboard's way in."""
+        """Answer typed words and wait for the answer: the keyboard's way in. Requests are
+        answered one at a time, in order, whether typed or said."""
         if self.dialogue is None:
             raise RuntimeError("start() the station first")
-        return self.dialogue.handle(text)
+        return self.dialogue.ask(text)
 
     @property
     def user_id(self) -> str:
@@ -368,14 +378,14 @@ class QFZZStation:
                 log.info("no music in %s: playing the demo library", _names(folders))
             found = [ensure_demo_library(self.data_dir)]
         library = self.library
-        if not library.stats().tracks:
-            library.scan(found, progress=False)  # first start: the DJ needs something to play
+        if not library.tracks() and not any(p.is_dir() and _has_music(p) for p in folders):
+            library.scan(found, progress=False)  # the demo library: small, and needed at once
             library.start_analysis()
-        else:
-            threading.Thread(
+        else:  # a real library may take a while: the DJ plays what is indexed so far
+            self._scanner = threading.Thread(
                 target=self._rescan, args=(found,), name="library-scan", daemon=True
-            ).start()
-        self._music_folders = found
+            )
+            self._scanner.start()
 
     def _rescan(self, folders: Sequence[Path]) -> None:
         assert self.library is not None
@@ -383,8 +393,9 @@ class QFZZStation:
             report = self.library.scan(folders, progress=False)
             log.info("library: %s", report.summary())
             self.library.start_analysis()
-        except ApplianceError as error:
-            log.error("library scan failed: %s", error)
+        except Exception as error:
+            if not self._stopping.is_set():  # closing the library ends a scan abruptly
+                log.error("library scan failed: %s", error)
 
     def _open_dj(self) -> None:
         settings = self.config.settings
@@ -596,7 +607,7 @@ class QFZZStation:
         return said
 
     def _turn_done(self, turn: Turn) -> None:
-        if "heard" in turn.timings:
+        if turn.spoken:
             self.ducking.release("answering")
         if turn.reply is not None:
             cut = " (interrupted)" if turn.interrupted else ""
@@ -623,7 +634,7 @@ class QFZZStation:
             log.info("heard %r", event.text)
             if event.text.strip() and self.dialogue is not None:
                 self.ducking.hold("answering")  # released when the answer has been said
-                self.dialogue.submit(event.text, dict(event.timings) | {"heard": event.at})
+                self.dialogue.submit(event.text, dict(event.timings), spoken=True)
             self.ducking.release("listening")
 
     def _next_track(self) -> Track | None:
@@ -723,9 +734,10 @@ class QFZZStation:
 
 def _has_music(folder: Path) -> bool:
     """True when ``folder`` holds at least one audio file (stops at the first)."""
-    suffixes = {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav"}
+    from appliance.library.scan import AUDIO_SUFFIXES
+
     try:
-        return any(p.suffix.lower() in suffixes for p in folder.rglob("*"))
+        return any(p.suffix.lower() in AUDIO_SUFFIXES for p in folder.rglob("*"))
     except OSError:
         return False
 

@@ -116,6 +116,7 @@ class PersonalizedDJ:
         self._session_played: dict[str, list[str]] = {}
         self._last_pick: dict[str, Pick] = {}
         self._now_playing: Track | None = None
+        self._asked: Track | None = None
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
         self._vocabulary: object = None
@@ -387,6 +388,7 @@ class PersonalizedDJ:
                     now = self._clock()
                     self._touch(profile, now)
                     reply = self._handle(profile, intent, now)
+                    self._asked_for(reply)
                     trust_before = profile.trust_score
                     if not reply.negative_feedback:
                         profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
@@ -465,29 +467,28 @@ class PersonalizedDJ:
                 self._requests.pop(profile.user_id)
             return reply(lines.preference_removed(genre), negative=True)
         if kind == "like":
-            track = self._now_playing
+            track = self._current()
             if track is not None:
                 self._record(profile.user_id, track, "liked")
             return reply(lines.liked(track))
         if kind == "dislike":
-            track = self._now_playing
+            track = self._current()
             nxt: Track | None = None
             if track is not None:
                 self._record(profile.user_id, track, "disliked")
                 nxt = self._pick_track(profile, now)
-            return reply(lines.disliked(nxt), Skip(then=nxt), negative=True)
+            return reply(lines.disliked(nxt), Skip(then=nxt, reason="replaced"), negative=True)
         if kind == "skip":
-            track = self._now_playing
+            track = self._current()
             if track is not None and not self.player_reports_listening:
                 self._record(profile.user_id, track, "skipped")
             nxt = self._pick_track(profile, now)
             return reply(lines.skipping(nxt), Skip(then=nxt))
         if kind == "replay":
-            track = self._now_playing or self._last_played(profile.user_id)
+            track = self._current() or self._last_played(profile.user_id)
             if track is None:
                 return reply(lines.replay(None))
             self._record(profile.user_id, track, "replayed")
-            self._now_playing = track
             return reply(lines.replay(track), PlayTrack(track))
         if kind == "pause":
             return reply(lines.paused(), Pause())
@@ -502,7 +503,7 @@ class PersonalizedDJ:
             level = max(0, min(100, int(slots.get("level", 50))))
             return reply(lines.volume(None, level), SetVolume(level=level))
         if kind == "whats_playing":
-            return reply(lines.now_playing(self._now_playing))
+            return reply(lines.now_playing(self._current()))
         if kind == "community":
             friends = [
                 self._load(friend).name  # type: ignore[union-attr]
@@ -671,6 +672,20 @@ class PersonalizedDJ:
         """The player began ``track``: "what's playing" and "I love this" refer to it now."""
         with self._lock:
             self._now_playing = track
+            self._asked = None
+
+    def _current(self) -> Track | None:
+        """The track a listener means by "this": the one just asked for, else the one playing."""
+        return self._asked or self._now_playing
+
+    def _asked_for(self, reply: Reply) -> None:
+        for action in reply.actions:
+            track = action.track if isinstance(action, PlayTrack) else getattr(action, "then", None)
+            if track is not None:
+                if self.player_reports_listening:
+                    self._asked = track  # until the player says it started
+                else:
+                    self._now_playing = track
 
     @property
     def now_playing(self) -> Track | None:

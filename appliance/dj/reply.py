@@ -19,9 +19,13 @@ class PlayTrack:
 
 @dataclass(frozen=True)
 class Skip:
-    """Move on to the next track (the DJ has already chosen it when ``then`` is set)."""
+    """Move on to the next track (the DJ has already chosen it when ``then`` is set).
+
+    ``reason`` is how the player reports the track left behind: "skipped" (listening teaches
+    the DJ from it), or "replaced" when the DJ already learned what it needed (a dislike)."""
 
     then: Track | None = None
+    reason: str = "skipped"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import StoreError
+from appliance.sqlite_files import is_damage, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,12 @@ class Store:
             self._db = self._connect(str(self.path))
             self._adopt()
         except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise StoreError(
+                    f"cannot open the DJ's database {self.path}: {error}",
+                    hint="check the data directory's permissions and free space, and that no "
+                    "other program holds the file",
+                ) from error
             self._move_aside(f"it cannot be read ({error})")
 
     # -- opening ---------------------------------------------------------------------------
@@ -188,12 +195,14 @@ class Store:
         assert self.path is not None
         with suppress(AttributeError, sqlite3.Error):
             self._db.close()
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(str(self.path) + suffix)
-            if source.exists():
-                os.replace(source, Path(str(aside) + suffix))
+        try:
+            aside = set_aside(self.path, "damaged")
+        except OSError as error:
+            raise StoreError(
+                f"the DJ's database {self.path} is damaged ({why}) and cannot be moved aside: "
+                f"{error.strerror}",
+                hint=f"move {self.path} away yourself; a fresh one is made on the next start",
+            ) from error
         raise StoreError(
             f"the DJ's database {self.path} is damaged: {why}. It was moved to {aside}; "
             "a fresh one will be made on the next start",

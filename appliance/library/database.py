@@ -9,10 +9,10 @@ timestamp (it may be someone's data) and reported; the next open starts a fresh 
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 from appliance.errors import LibraryError
+from appliance.sqlite_files import is_damage, set_aside
 
 APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
 SCHEMA_VERSION = 1
@@ -78,7 +78,7 @@ def open_index(path: Path | None) -> sqlite3.Connection:
         problem = _check(connection) if existed else None
     except sqlite3.DatabaseError as error:
         connection.close()
-        if _is_damage(error):
+        if is_damage(error):
             raise _moved_aside(path, f"is not a readable SQLite database ({error})") from error
         raise _cannot_open(path, error) from error
     if problem:
@@ -128,13 +128,6 @@ def _check(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def _is_damage(error: sqlite3.DatabaseError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
-        code is None and ("not a database" in str(error) or "malformed" in str(error))
-    )
-
-
 def _cannot_open(path: Path, error: sqlite3.Error) -> LibraryError:
     return LibraryError(
         f"{path}: cannot open the library index: {error}",
@@ -144,18 +137,8 @@ def _cannot_open(path: Path, error: sqlite3.Error) -> LibraryError:
 
 def _moved_aside(path: Path, problem: str) -> LibraryError:
     """Move the file (and its WAL companions) to ``<name>.broken-<timestamp>``; say so."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.broken-{stamp}")
-    counter = 1
-    while aside.exists():
-        aside = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
-        counter += 1
     try:
-        path.rename(aside)
-        for suffix in ("-wal", "-shm"):
-            companion = path.with_name(path.name + suffix)
-            if companion.exists():
-                companion.rename(aside.with_name(aside.name + suffix))
+        aside = set_aside(path, "broken")
     except OSError as error:
         return LibraryError(
             f"{path} {problem}, and it cannot be moved aside: {error.strerror}",

@@ -413,15 +413,16 @@ class Library:
         )
         self._analysis.start()
 
-    def stop_analysis(self) -> None:
-        """Stop the background analysis after the track it is measuring."""
+    def stop_analysis(self, timeout: float = _STOP_TIMEOUT) -> None:
+        """Stop the background analysis after the track it is measuring (waiting at most
+        ``timeout`` seconds: what it measured is saved in batches, the rest resumes later)."""
         self._stop.set()
         self._wake.set()
         thread = self._analysis
         if thread is not None:
-            thread.join(_STOP_TIMEOUT)
+            thread.join(timeout)
             if thread.is_alive():
-                log.warning("library analysis did not stop within %.0f s", _STOP_TIMEOUT)
+                log.info("library analysis is finishing a track; it resumes on the next start")
         self._analysis = None
 
     def _analyse_in_background(self) -> None:
@@ -435,6 +436,8 @@ class Library:
                 if count:
                     log.info("measured tempo and energy of %d tracks", count)
             except Exception:
+                if self._stop.is_set():
+                    break  # the library closed under a measurement: it resumes next start
                 log.exception("library analysis failed; retrying later")
             self._wake.wait(_IDLE_SECONDS)
             self._wake.clear()

@@ -176,9 +176,10 @@ class Player:
 
     # -- public API (each call runs on the player thread) ----------------------------------------
 
-    def play(self, track: Track) -> None:
-        """Play ``track`` now; the current track ends with reason "skipped"."""
-        self._call(self._play, track)
+    def play(self, track: Track, end_reason: str = "skipped") -> None:
+        """Play ``track`` now; the current track ends with ``end_reason``: "skipped" when the
+        listener moved on from it, "replaced" when another request simply took its place."""
+        self._call(self._play, track, end_reason)
 
     def enqueue(self, track: Track) -> None:
         """Add ``track`` to the end of the queue; it starts at once if nothing is playing."""
@@ -343,10 +344,10 @@ class Player:
     def _queue_view(self) -> list[Track]:
         return list(self._queue)
 
-    def _play(self, track: Track) -> None:
+    def _play(self, track: Track, end_reason: str = "skipped") -> None:
         if self._queued_next:
             self._queue.insert(0, self._unqueue_next())
-        self._end_current("skipped", fade=SKIP_FADE)  # cut at once when paused: no blip
+        self._end_current(end_reason, fade=SKIP_FADE)  # cut at once when paused: no blip
         self._set_paused(False)
         self._start(track)
 

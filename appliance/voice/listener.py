@@ -20,6 +20,7 @@ the loop's own thread.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import enum
 import logging
@@ -27,7 +28,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from appliance.events import PartialTranscript, SpeechEnded, SpeechStarted, WakeDetected
+from appliance.events import (
+    PartialTranscript,
+    SpeechEnded,
+    SpeechStarted,
+    Transcript,
+    WakeDetected,
+)
 from appliance.grammar import Grammar
 from appliance.voice.capture import AudioSource
 from appliance.voice.stt import SpeechRecognizer, Vocabulary
@@ -118,7 +125,10 @@ class Listener:
         self.source.start()
         try:
             while not stop.is_set():
-                self._apply_requests()
+                try:
+                    self._apply_requests()
+                except Exception:
+                    log.exception("could not update the recogniser's vocabulary")
                 frame = self.source.read(timeout=0.1)
                 if frame is None:
                     if self.source.exhausted:
@@ -129,7 +139,7 @@ class Listener:
                 except Exception:
                     # a failing engine loses this command, never the listener
                     log.exception("the listener failed on a frame; back to waiting")
-                    self._back_to_idle()
+                    self._abandon()
             if self.state is State.LISTENING:
                 self._end(EndReason.SILENCE if self._heard_speech() else EndReason.NO_SPEECH)
         finally:
@@ -262,6 +272,17 @@ class Listener:
         )
         self._emit(dataclasses.replace(transcript, timings=timings))
         self._back_to_idle()
+
+    def _abandon(self) -> None:
+        """Give up on the utterance after a failure: the recogniser is reset and an empty
+        transcript says so, so whoever waits for this request (the music is ducked while the
+        appliance listens) is not left waiting."""
+        listening = self.state is State.LISTENING
+        with contextlib.suppress(Exception):
+            self.recognizer.finish()
+        self._back_to_idle()
+        if listening:
+            self._emit(Transcript(text="", at=time.monotonic()))
 
     def _back_to_idle(self) -> None:
         self.state = State.IDLE

@@ -30,7 +30,9 @@ _IPA = {
 _LONGEST = max(len(key) for key in _IPA)
 _IGNORED = set("ˈˌː.-‿ ʲ")
 
-_lock = threading.Lock()
+# espeak-ng keeps one global state (its voice, its buffers) for the whole process: Piper's
+# phonemiser and these pronunciations take turns through this lock.
+ESPEAK_LOCK = threading.Lock()
 _ready = False
 
 
@@ -64,7 +66,7 @@ def pronounce(word: str) -> str | None:
         from piper.phonemize_espeak import ESPEAK_DATA_DIR
     except ImportError:
         return None
-    with _lock:
+    with ESPEAK_LOCK:
         if not _ready:
             espeakbridge.initialize(str(ESPEAK_DATA_DIR))
             _ready = True

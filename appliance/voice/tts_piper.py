@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import SpeechError
+from appliance.voice.pronounce import ESPEAK_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,13 @@ class PiperSpeech:
     """A loaded Piper voice. Synthesise one text at a time (Piper's phonemiser is shared)."""
 
     def __init__(self, voice: Any, model_path: Path, lean: bool = False) -> None:
+        phonemize = voice.phonemize
+
+        def phonemize_in_turn(text: str) -> Any:
+            with ESPEAK_LOCK:  # espeak-ng is shared with the recogniser's pronunciations
+                return phonemize(text)
+
+        voice.phonemize = phonemize_in_turn
         self._voice = voice
         self.model_path = model_path
         self.lean = lean
