@@ -680,6 +680,8 @@ class QFZZStation:
         stages: dict[str, bool] = {}
         if self.dialogue is not None:
             stages["dialogue"] = self.dialogue.alive
+        if self.player is not None:
+            stages["player"] = self.player.alive
         if self.listener is not None and not self._source_finished():
             alive = self._listener_thread is not None and self._listener_thread.is_alive()
             moving = (

@@ -29,13 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "text", nargs="*", metavar="TEXT", help="the utterance (quoting is optional)"
     )
+    parser.add_argument("--config", help="the config file (its data directory's library)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from appliance.dj.understand import Understanding
 
-    understanding = Understanding(vocabulary=_library_names())
+    understanding = Understanding(vocabulary=_library_names(args.config))
     if args.text:
         _answer(understanding, " ".join(args.text), sys.stdout)
         return 0
@@ -44,13 +45,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _library_names() -> Vocabulary | None:
+def _library_names(config: str | None) -> Vocabulary | None:
     """The names in the library index of the data directory, if there is one."""
+    from appliance.config import load_config
     from appliance.dj.understand import Vocabulary
     from appliance.library import Library
     from appliance.paths import library_db_path
 
-    path = library_db_path()
+    path = library_db_path(load_config(config).data_dir())
     if not path.exists():
         return None
     library = Library(path)

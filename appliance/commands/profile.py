@@ -20,14 +20,16 @@ def register(sub: Any) -> None:
     parser.add_argument("user", help="the listener's id")
     parser.add_argument("-o", "--output", help="export: write the JSON to this file")
     parser.add_argument("--yes", action="store_true", help="delete without asking")
+    parser.add_argument("--config", help="the config file (its data directory is used)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from appliance.config import load_config
     from appliance.dj.store import Store
     from appliance.paths import dj_db_path
 
-    path = dj_db_path()
+    path = dj_db_path(load_config(args.config).data_dir())
     if not path.exists():
         raise UsageError(f"the DJ has no listeners yet ({path} does not exist)")
     store = Store(path)

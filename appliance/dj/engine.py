@@ -109,6 +109,8 @@ class PersonalizedDJ:
         self._lines = Lines(name, station_name, self._rng)
         self._recommender = Recommender(self.genres, np.random.default_rng(seed))
         self._lock = threading.RLock()
+        if self.store.path is not None:
+            self.store.on_outside_change = self._forget_everyone
         self._profiles: dict[str, UserProfile] = {}
         self._history_counts: dict[str, int] = {}
         self._tastes: dict[str, Taste] = {}
@@ -143,6 +145,8 @@ class PersonalizedDJ:
 
     def _load(self, user_id: str) -> UserProfile | None:
         with self._lock:
+            if not self.store.in_transaction and self.store.changed_elsewhere():
+                self._forget_everyone()
             cached = self._profiles.get(user_id)
             if cached is not None:
                 return cached
@@ -742,6 +746,12 @@ class PersonalizedDJ:
         """Everything the DJ keeps about a listener, as JSON-ready data (None if unknown)."""
         with self._lock:
             return self.store.export_user(user_id)
+
+    def _forget_everyone(self) -> None:
+        """Another process changed the store (a listener deleted their data while the service
+        runs): nothing remembered from it may be written back."""
+        for user_id in list(self._profiles) + list(self._tastes):
+            self._forget_cached(user_id)
 
     def _forget_cached(self, user_id: str) -> None:
         """Drop what memory holds about a listener; the store has the truth."""

@@ -350,11 +350,12 @@ class Recommender:
         excluded[[catalog.index[t] for t in listener.played if t in catalog.index]] = True
         if listener.last_artist and listener.last_artist.casefold() in catalog.artist_id:
             excluded |= catalog.artist_idx == catalog.artist_id[listener.last_artist.casefold()]
-        if blocked is not None and not (request.genre and wanted is not None):
-            excluded |= blocked
+        if blocked is not None and request.genre and wanted is not None:
+            blocked = None  # asking for a genre by name overrides having blocked it
+
         score += self.rng.gumbel(size=len(catalog)) * (0.02 + 0.15 * exploring)
 
-        row = self._best(score, wanted, excluded)
+        row = self._best(score, wanted, excluded, blocked)
         track = catalog.tracks[row]
         why = list(reasons) if matched else [("closest", ""), *reasons]
         own = [self.genres.normalise(g) for g in track.genres]
@@ -370,14 +371,23 @@ class Recommender:
         return Pick(track=track, reasons=tuple(why), matched=matched)
 
     @staticmethod
-    def _best(score: np.ndarray, wanted: np.ndarray | None, excluded: np.ndarray) -> int:
-        """The best-scoring allowed track, relaxing variety rules before the request itself."""
+    def _best(
+        score: np.ndarray,
+        wanted: np.ndarray | None,
+        excluded: np.ndarray,
+        blocked: np.ndarray | None,
+    ) -> int:
+        """The best-scoring allowed track. When nothing is left, the variety rules give way
+        first, then the request itself; a blocked genre plays only if nothing else exists."""
+        anything = np.ones(len(score), dtype=bool)
+        unblocked = ~blocked if blocked is not None else anything
+        requested = wanted if wanted is not None else anything
         for allowed in (
-            (wanted if wanted is not None else True) & ~excluded,
-            wanted if wanted is not None else None,
+            requested & unblocked & ~excluded,
+            requested & unblocked,
+            unblocked,
+            anything,
         ):
-            if allowed is None:
-                continue
-            if isinstance(allowed, np.ndarray) and allowed.any():
+            if allowed.any():
                 return int(np.argmax(np.where(allowed, score, -np.inf)))
-        return int(np.argmax(score))
+        raise AssertionError("an empty catalog has no best track")

@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -97,6 +97,10 @@ class Store:
         self.path = Path(path) if path is not None else None
         self._lock = threading.RLock()
         self._depth = 0
+        self._data_version: int | None = None
+        # called (inside the new transaction) when another process changed the file since this
+        # store last looked: whoever caches what it read must forget it
+        self.on_outside_change: Callable[[], None] | None = None
         if self.path is None:
             self._db = self._connect(":memory:")
             self._create()
@@ -224,15 +228,30 @@ class Store:
                 return
             self._db.execute("BEGIN IMMEDIATE")
             self._depth = 1
+            if self.on_outside_change is not None and self.changed_elsewhere():
+                self.on_outside_change()
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # a failed COMMIT may leave it open, or not
+                    self._db.execute("ROLLBACK")
+                raise
             finally:
                 self._depth = 0
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def changed_elsewhere(self) -> bool:
+        """True when another connection (another process: `appliance profile delete` while the
+        service runs) has written to the file since this was last asked."""
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            changed = self._data_version is not None and version != self._data_version
+            self._data_version = version
+            return changed
 
     def close(self) -> None:
         with self._lock:

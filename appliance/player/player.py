@@ -248,6 +248,11 @@ class Player:
         """The output mpv is using now ("pulse", "alsa", "null" after a fallback, ...)."""
         return self._call(self._current_output)
 
+    @property
+    def alive(self) -> bool:
+        """The player's thread is running (the station's watchdog asks)."""
+        return self._thread.is_alive() and self._dispatcher.is_alive()
+
     def close(self) -> None:
         """End the current track ("stopped"), shut mpv down and stop the player's threads."""
         if self._closed:

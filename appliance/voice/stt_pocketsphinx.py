@@ -90,7 +90,7 @@ class PocketsphinxRecognizer:
         self.garbage_weight = garbage_weight
         self._chunk_bytes = 16000 * 2 * chunk_ms // 1000
         self._decoder = new_decoder(model_path)
-        self._phones = self._add_garbage_words()
+        self._phones: list[str] | None = None  # garbage words, added when a JSGF needs them
         self._searches = 0
         self._active = ""
         self.vocabulary = Vocabulary()
@@ -194,6 +194,8 @@ class PocketsphinxRecognizer:
                 hint="give phrases and names of ordinary English words",
             )
         wake = [p for p in vocabulary.wake_prefixes() if self._known(p)]
+        if self._phones is None:
+            self._phones = self._add_garbage_words()
         garbage = " | ".join(GARBAGE_PREFIX + p.lower() for p in self._phones)
         lines = [
             "#JSGF V1.0;",

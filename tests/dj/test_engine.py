@@ -212,3 +212,23 @@ def test_a_failed_turn_leaves_no_trace(tmp_path: Path, monkeypatch: pytest.Monke
     assert dj.current_mood("alex") is None
     assert len(dj.user_profiles["alex"].interaction_history) == 2
     dj.close()
+
+
+def test_deleting_a_listener_while_the_dj_runs_is_not_undone(tmp_path: Path) -> None:
+    from appliance.dj.store import Store
+
+    db = tmp_path / "dj.db"
+    dj = PersonalizedDJ(db_path=db)
+    dj.update_preferences("alex", ["jazz"])
+    for _ in range(5):
+        dj.interact("alex", "hello")
+    other = Store(db)  # `appliance profile delete alex`, from another process
+    assert other.delete_user("alex")
+    other.close()
+    assert "alex" not in dj.user_profiles
+    dj.interact("alex", "hello")  # alex comes back as a stranger, nothing of before
+    profile = dj.user_profiles["alex"]
+    assert profile.music_preferences == []
+    assert profile.trust_score == pytest.approx(0.51)
+    assert len(profile.interaction_history) == 2
+    dj.close()
