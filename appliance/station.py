@@ -473,6 +473,9 @@ class QFZZStation:
             return
         output = settings.audio.output_device
         device = output if output and "/" not in output else None
+        if output and device is None:
+            # "alsa/plughw:1" names a device the mpv way; the voice goes through PortAudio
+            log.info("the DJ's voice uses the default sound device; the music uses %s", output)
         try:
             self.speech_output = SpeechOutput(device)
         except ApplianceError as error:
