@@ -44,6 +44,15 @@ DEVICE_HINT = (
 )
 
 
+def refresh_devices() -> None:
+    """Make PortAudio list the devices again (sounddevice has no public call for it)."""
+    import sounddevice
+
+    with contextlib.suppress(Exception):
+        sounddevice._terminate()
+    sounddevice._initialize()
+
+
 class _Utterance:
     """What the audio callback needs to know about the utterance being played."""
 
@@ -93,20 +102,36 @@ class SpeechOutput:
 
         self._close_stream()
         try:
-            stream = sounddevice.OutputStream(
-                samplerate=rate, channels=1, dtype="int16", blocksize=BLOCK,
-                device=self._device, latency=LATENCY, callback=self._callback,
-            )  # fmt: skip
-            stream.start()
-        except (sounddevice.PortAudioError, ValueError) as error:
-            raise AudioError(
-                f"speech output device {self._device or 'default'!s} cannot be opened: {error}",
-                DEVICE_HINT,
-            ) from error
+            stream = self._start_stream(rate)
+        except (sounddevice.PortAudioError, ValueError):
+            # PortAudio lists the devices once, when it initialises: a sound server that came up
+            # after the daemon, or a speaker plugged in since, is only seen by a fresh list.
+            # This stream is PortAudio's only user in the daemon (capture runs in a child).
+            try:
+                refresh_devices()
+                stream = self._start_stream(rate)
+            except (sounddevice.PortAudioError, ValueError) as error:
+                name = self._device or "default"
+                message = f"speech output device {name} cannot be opened: {error}"
+                raise AudioError(message, DEVICE_HINT) from error
         self._stream, self._rate = stream, rate
         self._latency = float(stream.latency)
         self._last_callback = time.monotonic()
         log.debug("speech output open at %d Hz, latency %.0f ms", rate, self._latency * 1000)
+
+    def _start_stream(self, rate: int) -> Any:
+        import sounddevice
+
+        stream = sounddevice.OutputStream(
+            samplerate=rate, channels=1, dtype="int16", blocksize=BLOCK,
+            device=self._device, latency=LATENCY, callback=self._callback,
+        )  # fmt: skip
+        try:
+            stream.start()
+        except BaseException:
+            stream.close()
+            raise
+        return stream
 
     def _close_stream(self) -> None:
         stream, self._stream, self._rate = self._stream, None, None

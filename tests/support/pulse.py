@@ -8,6 +8,7 @@ sounddevice through ALSA's pulse plugin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import stat
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SINK_RATE = 22050
@@ -47,7 +49,13 @@ class PulseServer:
     def start(self) -> PulseServer:
         self.runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        pid_file = self.runtime / "pulse" / "pid"
+        with contextlib.suppress(OSError, ValueError):
+            if not _running(int(pid_file.read_text().strip())):
+                # an earlier server of this test has exited but is not reaped yet: pulseaudio
+                # would take the zombie for a running daemon and refuse to start
+                pid_file.unlink()
+        started = subprocess.run(
             [
                 "pulseaudio", "--daemonize=yes", "-n", "--exit-idle-time=-1",
                 "--use-pid-file=yes", "--disallow-exit", "--log-target=stderr",
@@ -58,8 +66,12 @@ class PulseServer:
                     f"format=s16le rate={MIC_RATE} channels=1"
                 ),
             ],
-            env=self._run_env(), check=True, capture_output=True, timeout=20,
+            env=self._run_env(), capture_output=True, text=True, timeout=20,
         )  # fmt: skip
+        if started.returncode:
+            raise RuntimeError(
+                f"pulseaudio did not start (exit {started.returncode}): {started.stderr.strip()}"
+            )
         deadline = time.monotonic() + 10
         while subprocess.run(
             ["pactl", "info"], env=self._run_env(), capture_output=True
@@ -116,12 +128,21 @@ class PulseServer:
             return
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
+            if not _running(pid):
                 return
             time.sleep(0.02)
         os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is still running. A daemon that has exited stays a zombie until init
+    reaps it, which some containers' init does only every second or two: that counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat_file:
+            state = stat_file.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 class Recorder:
@@ -165,6 +186,27 @@ class Recorder:
     def audio(self) -> bytes:
         with self._lock:
             return b"".join(self._chunks)
+
+    def wait_for(
+        self,
+        condition: Callable[[bytes], bool],
+        start: int = 0,
+        timeout: float = 10.0,
+        what: str = "the recording",
+    ) -> bytes:
+        """The recording from ``start`` on, as soon as ``condition`` holds for it.
+
+        What was played reaches the recording a little later (more so on a busy machine), so
+        a test waits for what it needs to be there; it fails after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            audio = self.audio()[start:]
+            if condition(audio):
+                return audio
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            time.sleep(0.05)
 
     def stop(self) -> bytes:
         if self._proc:
