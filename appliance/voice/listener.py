@@ -9,8 +9,10 @@ While idle every 10 ms frame goes to the wake detectors and into a ring buffer. 
 the last ``pre_roll_ms`` of audio go to the recogniser first, so "hey jarvis play some jazz" said
 in one breath keeps its "play" (wake detection comes a little after the wake word ends, when the
 next word may have begun); the recogniser's grammar absorbs what is left of the wake word and
-the text leaves it out. The command is recognised while it is spoken; the endpointer, counting
-audio time from the wake word on, decides when the person stopped.
+the text leaves it out. The second before that, the wake word itself, is heard first and not
+recognised: the recogniser starts the command adapted to this voice and this microphone. The
+command is recognised while it is spoken; the endpointer, counting audio time from the wake
+word on, decides when the person stopped.
 
 Other threads talk to the loop only through :meth:`trigger`, :meth:`set_speaking` and
 :meth:`set_phrases`, which the loop picks up between frames, so the engines are only ever used by
@@ -62,10 +64,19 @@ class Listener:
         on_event: Callable[[object], None],
         vad: VoiceActivity | None = None,
         endpointer: Endpointer | None = None,
-        pre_roll_ms: int = 300,
-        restart_gap_ms: int = 200,
+        pre_roll_ms: int = 150,
+        restart_gap_ms: int = 120,
         commit_ms: int = 300,
+        wake_ms: int = 1000,
     ) -> None:
+        """``pre_roll_ms``: the wake word fires about 0.1 s after it ends, so 150 ms of earlier
+        audio keeps a command said in the same breath whole with little of the wake word in it
+        (300-400 ms bring in a piece of the wake word the grammar cannot absorb, and the
+        command is lost). ``restart_gap_ms``: a pause this long right after the wake word
+        means the command comes next; 120 ms is longer than the closures inside words, yet
+        short enough to find the pause after a wake word that fired late. ``wake_ms``: the
+        audio before the pre-roll the recogniser adapts to when a wake word fires (the wake
+        word itself, said by this person into this microphone)."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -76,7 +87,10 @@ class Listener:
         self.restart_gap_ms = restart_gap_ms
         self.commit_ms = commit_ms
         self.state = State.IDLE
-        self._ring: collections.deque[bytes] = collections.deque(maxlen=self.pre_roll_frames or 1)
+        # the wake word and the pre-roll: the recogniser adapts to the one, recognises the other
+        self._ring: collections.deque[bytes] = collections.deque(
+            maxlen=self.pre_roll_frames + max(1, wake_ms // FRAME_MS)
+        )
         self._lock = threading.Lock()
         self._trigger: str | None = None
         self._speaking: bool | None = None
@@ -153,13 +167,13 @@ class Listener:
             with self._lock:
                 triggered, self._trigger = self._trigger, None
             if triggered:
-                self._begin(triggered)
+                self._begin(triggered, after_wake_word=False)
                 self._listen(frame)
                 return
             self._ring.append(frame)
             for detector in self.wake:
                 if detector.process(frame):
-                    self._begin(detector.name)
+                    self._begin(detector.name, after_wake_word=True)
                     return
         else:
             self._listen(frame)
@@ -177,18 +191,25 @@ class Listener:
         if phrases is not None:
             self.recognizer.set_vocabulary(phrases[0], phrases[1], self.wake_phrases, phrases[2])
 
-    def _begin(self, source: str) -> None:
+    def _begin(self, source: str, after_wake_word: bool) -> None:
+        """Start a command. Only after a wake word is there a tail of it to drop (see
+        :meth:`_leading`); a button or a file starts clean, and a pause in its first word
+        (the closure in "skip") must not restart it."""
         now = time.monotonic()
         self._emit(WakeDetected(source=source, at=now))
         for detector in self.wake:
             detector.reset()
         self.vad.reset()
         self.endpointer.reset()
-        self.recognizer.start()
-        self._utterance = _Utterance(wake_at=now)
-        self.state = State.LISTENING
-        pre_roll = list(self._ring)[-self.pre_roll_frames :] if self.pre_roll_frames else []
+        heard = list(self._ring)
         self._ring.clear()
+        cut = len(heard) - self.pre_roll_frames
+        pre_roll = heard[cut:] if self.pre_roll_frames else []
+        if after_wake_word and cut > 0:
+            self.recognizer.adapt(b"".join(heard[:cut]))  # the wake word, in this voice
+        self.recognizer.start()
+        self._utterance = _Utterance(wake_at=now, leading=after_wake_word)
+        self.state = State.LISTENING
         if pre_roll:
             self._partial(self.recognizer.accept(b"".join(pre_roll)))
 

@@ -39,6 +39,11 @@ class SpeechRecognizer(Protocol):
     vocabulary: Vocabulary
     """What the grammar was built from (empty: open vocabulary)."""
 
+    def adapt(self, pcm: bytes) -> None:
+        """Hear ``pcm`` (the wake word just said) without recognising it, so that the command
+        that follows is heard through this voice and this microphone. Call between utterances."""
+        ...
+
     def start(self) -> None:
         """Begin a new utterance."""
         ...

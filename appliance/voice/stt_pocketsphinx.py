@@ -261,6 +261,18 @@ class PocketsphinxRecognizer:
 
     # -- streaming ---------------------------------------------------------------------------
 
+    def adapt(self, pcm: bytes) -> None:
+        """Decode ``pcm`` and drop the result: the decoder's live cepstral mean follows the
+        audio it hears, and a fresh decoder starts from the model's, far from a given voice
+        and microphone (a synthetic voice's "play some jazz" came out "play some rock" as the
+        first utterance, and right after its wake word was heard, exact)."""
+        if self._in_utterance:
+            raise RuntimeError("adapt during an utterance")
+        if pcm:
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, False, False)
+            self._decoder.end_utt()
+
     def start(self) -> None:
         if self._in_utterance:
             self._decoder.end_utt()

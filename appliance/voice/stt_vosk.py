@@ -130,6 +130,9 @@ class VoskRecognizer:
 
     # -- streaming ---------------------------------------------------------------------------
 
+    def adapt(self, pcm: bytes) -> None:
+        """Nothing to do: Kaldi's online features adapt within each utterance."""
+
     def start(self) -> None:
         self._recognizer.Reset()
         self._pending.clear()

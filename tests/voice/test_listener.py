@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from appliance.events import (
@@ -25,13 +26,17 @@ from tests.support.pulse import PulseServer
 from tests.support.speech import demo_music, mix, silence, speech_pcm, write_wav
 from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES, MicFeeder, wait_for
 
+# Both engines keep state from one utterance to the next (pocketsphinx adapts its feature
+# normalisation to what it heard, the wake model's 30 ms stride runs on): each test gets its own,
+# as a freshly started listener has, so no test passes or fails because of the one before it.
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture
 def recognizer() -> PocketsphinxRecognizer:
     return PocketsphinxRecognizer(COMMANDS, NAMES)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def jarvis() -> MicroWakeWord:
     return MicroWakeWord("hey_jarvis")
 
@@ -80,6 +85,38 @@ def test_a_command_in_one_breath_keeps_its_first_word(
     assert timings["end_of_speech_s"] == pytest.approx(0.5)
     assert {"recognition_final_s", "wake_to_final_s", "first_partial_s", "rtf"} <= set(timings)
     assert listener.state is State.IDLE
+
+
+@pytest.mark.parametrize("lead_s", [0.0, 0.01, 0.02])
+def test_a_command_in_one_breath_keeps_its_first_word_wherever_the_wake_fires(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord, lead_s: float
+) -> None:
+    """The wake model decides every 30 ms, so where it fires within "jarvis" moves with the
+    timing of the speech (three places, ``lead_s`` apart); the command must come out the same
+    from each. Said right as listening begins, as a follow-up is after the last command."""
+    pcm = silence(lead_s) + speech_pcm("hey jarvis play some jazz")
+    events, _ = listen(PcmSource(pcm), recognizer, [jarvis])
+    assert len(of(events, WakeDetected)) == 1
+    assert [t.text for t in of(events, Transcript)] == ["play some jazz"]
+
+
+def test_the_recogniser_hears_the_wake_word_first_and_a_button_press_does_not(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second before the pre-roll (the wake word, in this voice) adapts the recogniser."""
+    heard: list[bytes] = []
+    adapt = recognizer.adapt
+    monkeypatch.setattr(recognizer, "adapt", lambda pcm: (heard.append(pcm), adapt(pcm))[1])
+    pcm = silence(1.0) + speech_pcm("hey jarvis play some jazz")
+    events, _ = listen(PcmSource(pcm), recognizer, [jarvis])
+    assert [t.text for t in of(events, Transcript)] == ["play some jazz"]
+    (wake,) = heard
+    assert len(wake) == 32000  # one second of 16 kHz s16le
+    samples = np.frombuffer(wake, dtype="<i2").astype(np.float64)
+    assert np.sqrt(np.mean(samples[-16000:] ** 2)) > 300  # the wake word is in it
+    heard.clear()
+    listen(PcmSource(speech_pcm("skip this song")), recognizer, [], lambda lis: lis.trigger())
+    assert heard == []
 
 
 def test_a_pause_after_the_wake_word_drops_its_tail(
@@ -143,22 +180,45 @@ def test_talking_on_and_on_is_cut_at_the_maximum(recognizer: PocketsphinxRecogni
     assert of(events, Transcript)[0].timings["utterance_s"] == pytest.approx(2.0)
 
 
-def test_the_wake_word_over_the_dj_is_still_heard(
-    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
-) -> None:
+def barge_in(lead_s: float = 0.0) -> bytes:
+    """The DJ talking over ducked music, a person saying "hey jarvis" over it, then a command.
+
+    The daemon stops the DJ's sentence on the wake word, so the DJ's voice ends with it.
+    ``lead_s`` of silence first moves the words against the wake model's 30 ms stride.
+    """
     dj = speech_pcm("here is something chill for your evening, a classic from the seventies")
-    music = demo_music(8.0, seed=6)
     wake = speech_pcm("hey jarvis")
-    # the daemon stops the DJ's sentence on the wake word: the DJ's voice ends with it
-    barge_in = mix(dj[: int(0.8 * 32000) + len(wake)], wake, gain_b=4.0, offset_s=0.8)
-    pcm = mix(barge_in + silence(0.3) + speech_pcm("stop the music"), music, gain_b=0.25)
+    talk = mix(dj[: int(0.8 * 32000) + len(wake)], wake, gain_b=4.0, offset_s=0.8)
+    said = silence(lead_s) + talk + silence(0.3) + speech_pcm("stop the music")
+    return mix(said, demo_music(8.0, seed=6), gain_b=0.25)
+
+
+@pytest.mark.parametrize("lead_s", [0.0, 0.01, 0.02])
+def test_the_wake_word_over_the_dj_is_still_heard(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord, lead_s: float
+) -> None:
+    """Strict while the DJ talks, yet heard once, wherever the word falls against the stride."""
     events, listener = listen(
-        PcmSource(pcm), recognizer, [jarvis], before_run=lambda lis: lis.set_speaking(True)
+        PcmSource(barge_in(lead_s)),
+        recognizer,
+        [jarvis],
+        before_run=lambda lis: lis.set_speaking(True),
     )
     assert jarvis.strict
     assert len(of(events, WakeDetected)) == 1
+    kinds = [type(e) for e in events if not isinstance(e, PartialTranscript)]
+    assert kinds == [WakeDetected, SpeechStarted, SpeechEnded, Transcript]
+    assert listener.state is State.IDLE
+
+
+def test_the_command_after_barging_in_is_understood(
+    recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
+) -> None:
+    """What the person says after interrupting the DJ is the command, music and all."""
+    events, _ = listen(
+        PcmSource(barge_in()), recognizer, [jarvis], before_run=lambda lis: lis.set_speaking(True)
+    )
     assert [t.text for t in of(events, Transcript)] == ["stop the music"]
-    listener.set_speaking(False)
 
 
 def test_the_dj_talking_over_music_never_wakes_it(
@@ -226,16 +286,24 @@ def test_the_listener_on_the_pulse_microphone(
     try:
         wait_for(lambda: listener.source.available, 15, "the microphone")
         # where the word falls against the model's 30 ms stride changes its score a little: like
-        # a person, say it again when it was not heard
+        # a person, say it again when it was not heard. The listener may run behind the
+        # microphone on a busy machine: saying it again while it still works through the first
+        # time would talk over the command, so it gets ample time to answer first. A pause
+        # after the wake word keeps this test on the microphone's path; the command in one
+        # breath, wherever the wake fires, is the test above.
+        said = speech_pcm("hey jarvis") + silence(0.5) + speech_pcm("play some jazz")
         for _attempt in range(3):
-            feeder.say(speech_pcm("hey jarvis play some jazz") + silence(1.5))
+            feeder.say(said + silence(1.5))
             feeder.wait_said(timeout=20)
-            if of(events, WakeDetected):
+            try:
+                wait_for(lambda: of(events, WakeDetected), 10, "the wake word")
                 break
+            except AssertionError:
+                continue
         wait_for(lambda: of(events, Transcript), 20, f"the transcript; events: {events}")
     finally:
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
-    assert [t.text for t in of(events, Transcript)] == ["play some jazz"]
+    assert [t.text for t in of(events, Transcript)] == ["play some jazz"], events
     assert not listener.source.available

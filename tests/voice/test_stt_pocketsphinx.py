@@ -27,8 +27,10 @@ OUT_OF_GRAMMAR = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def grammar() -> PocketsphinxRecognizer:
+    """A fresh recogniser for each test: pocketsphinx adapts to what it heard before, so a
+    shared one would make each result depend on the tests that ran earlier."""
     recognizer = load_recognizer("pocketsphinx", None, COMMANDS, NAMES)
     assert isinstance(recognizer, PocketsphinxRecognizer)
     return recognizer
@@ -69,9 +71,17 @@ def test_chatter_is_not_forced_onto_a_command(grammar: PocketsphinxRecognizer, t
     assert transcript.confidence == 0.0
 
 
-def test_an_espeak_command_is_recognised_too(grammar: PocketsphinxRecognizer) -> None:
-    pcm = speech_pcm("play some jazz", engine="espeak", voice="en-us+m3", speed=150)
-    assert recognise(grammar, pcm)[0].text == "play some jazz"
+def test_an_espeak_command_is_recognised_once_its_wake_word_was_heard(
+    grammar: PocketsphinxRecognizer,
+) -> None:
+    """A voice far from the model's training (espeak's) is misheard by a fresh decoder; heard
+    once (the wake word, as the listener does), the command after it comes out right."""
+    voice = {"engine": "espeak", "voice": "en-us+m3", "speed": 150}
+    pcm = speech_pcm("play some jazz", **voice)
+    assert recognise(grammar, pcm)[0].text != "play some jazz"  # what the adaptation is for
+    adapted = PocketsphinxRecognizer(COMMANDS, NAMES)
+    adapted.adapt(speech_pcm("hey jarvis", **voice))
+    assert recognise(adapted, pcm)[0].text == "play some jazz"
 
 
 def test_a_leftover_of_the_wake_word_is_absorbed_and_left_out() -> None:
