@@ -108,8 +108,12 @@ class Deck:
             return None
 
     def load(self, track: Track, append: bool = False) -> int | None:
-        """Start ``track`` now, or after the current file (gapless); the mpv playlist entry id."""
-        result = self._command("loadfile", track.path, "append" if append else "replace")
+        """Start ``track`` now, or after the current file (gapless); the mpv playlist entry id.
+
+        Appending uses ``append-play``: when the current file ended just before the append
+        arrived (mpv had already found its playlist empty and gone idle), it starts at once
+        instead of waiting forever in the playlist."""
+        result = self._command("loadfile", track.path, "append-play" if append else "replace")
         return int(result["playlist_entry_id"]) if result else None
 
     def forget_played(self) -> None:
