@@ -118,26 +118,37 @@ def test_kill_during_a_scan_leaves_a_usable_index(tmp_path: Path) -> None:
         data[-8:-4] = index.to_bytes(4, "little")
         (music / f"{index:04d}.wav").write_bytes(data)
     db_path = Path(os.environ["APPLIANCE_DATA_DIR"]) / "library.db"
+    errors = (tmp_path / "scan.err").open("w+b")
     scan = subprocess.Popen(
         [sys.executable, "-m", "appliance", "library", "scan", str(music)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
+    # The whole scan takes well under a second, so polling alone may look too late on a busy
+    # machine. It runs in slices of a few milliseconds instead, and the index is read while the
+    # scan is stopped: the kill lands right after the first batch is committed (or in the middle
+    # of writing the next one), never after the last.
     indexed_at_kill = 0
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and scan.poll() is None:
+            scan.send_signal(signal.SIGCONT)
+            time.sleep(0.005)
+            scan.send_signal(signal.SIGSTOP)
             indexed_at_kill = _count(db_path)
             if indexed_at_kill > 0:
                 scan.send_signal(signal.SIGKILL)
                 break
-            time.sleep(0.005)
         scan.wait(timeout=30)
     finally:
         if scan.poll() is None:
             scan.kill()
-    assert scan.returncode == -signal.SIGKILL, "the scan ended before it could be killed"
+            scan.wait(timeout=30)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        errors.close()
+    assert scan.returncode == -signal.SIGKILL, f"the scan ended before it could be killed: {stderr}"
     assert 0 < indexed_at_kill < count
 
     with Library(db_path) as library:  # opens cleanly: passes quick_check, no error

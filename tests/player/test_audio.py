@@ -12,36 +12,13 @@ import pytest
 from appliance.library.track import Track
 from appliance.player import Player
 from tests.player.conftest import EventLog, module_pulse, recorder, wait_until
-from tests.support.pulse import SINK_RATE, PulseServer, Recorder
+from tests.support.pulse import PulseServer, Recorder
+from tests.support.sound import as_float, played_out, settled_level, tone_levels
 
 pytestmark = pytest.mark.audio
 __all__ = ["module_pulse", "recorder"]  # fixtures shared with the speech output tests
 
-WINDOW = 0.05  # seconds per analysis window
-
-
-def samples(recorder: Recorder, start: int, end: int | None = None) -> np.ndarray:
-    raw = recorder.audio()[start:end]
-    return np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float64)
-
-
-def rms_db(audio: np.ndarray) -> float:
-    return 20 * np.log10(np.sqrt(np.mean(audio**2)) + 1e-9)
-
-
-def tone_levels(audio: np.ndarray, freq: float) -> np.ndarray:
-    """Amplitude of ``freq`` in each window (a single-bin DFT per window)."""
-    size = int(WINDOW * SINK_RATE)
-    count = audio.size // size
-    frames = audio[: count * size].reshape(count, size)
-    probe = np.exp(-2j * np.pi * freq * np.arange(size) / SINK_RATE)
-    return np.abs(frames @ probe) * 2 / size
-
-
-def record_for(recorder: Recorder, seconds: float) -> np.ndarray:
-    start = recorder.mark()
-    time.sleep(seconds)
-    return samples(recorder, start, recorder.mark())
+WINDOW = 0.05  # seconds per analysis window (tone_levels' default)
 
 
 def test_music_is_audibly_played(
@@ -53,8 +30,7 @@ def test_music_is_audibly_played(
         events.started("low")
         assert player.audio_output == "pulse"
         assert events.ended("low").reason == "eof"
-        time.sleep(0.5)
-        audio = samples(recorder, start)
+        audio = played_out(recorder, start)
     levels = tone_levels(audio, 330)
     loud = levels > 0.5 * levels.max()
     assert levels.max() > 3000  # a 0.5 full-scale tone, not a whisper
@@ -68,16 +44,12 @@ def test_duck_lowers_the_music_by_15_db_and_unduck_restores_it(
     with Player(audio_output="pulse", on_event=events, volume=80) as player:
         player.play(music["long"])
         events.started("long")
-        time.sleep(0.6)
-        before = rms_db(record_for(recorder, 0.6))
+        before = settled_level(recorder, 440, lambda level: level > 60)  # clearly playing
         player.duck(-15.0, fade=0.25)
-        time.sleep(0.7)  # the fade plus the output's buffering
-        ducked = rms_db(record_for(recorder, 0.6))
+        ducked = settled_level(recorder, 440, lambda level: level < before - 3)
         player.unduck(fade=0.5)
-        time.sleep(1.0)
-        after = rms_db(record_for(recorder, 0.6))
+        after = settled_level(recorder, 440, lambda level: level > ducked + 3)
         assert player.now_playing == music["long"]
-    assert before > 50  # clearly playing (dB re one LSB)
     assert -18.0 < ducked - before < -12.0
     assert abs(after - before) < 1.5
 
@@ -90,12 +62,15 @@ def test_tracks_overlap_in_a_crossfade(
         player.play(music["low"])
         player.enqueue(music["high"])
         events.ended("high", timeout=15)
-        time.sleep(0.5)
-        audio = samples(recorder, start)
+        audio = played_out(recorder, start)
     low, high = tone_levels(audio, 330), tone_levels(audio, 880)
     both = (low > 0.1 * low.max()) & (high > 0.1 * high.max())
     overlap = both.sum() * WINDOW
-    assert 0.3 <= overlap <= 1.2  # about the crossfade, not the whole track
+    # about the crossfade (0.67 s here), not the whole track. Heard, it is shorter: the incoming
+    # deck's new stream starts playing a moment after mpv starts counting its position (0.4 s
+    # of overlap on a quiet machine, 0.2 s on a busy one), so the floor is what tells a
+    # crossfade from tracks that only touch (at most 2 windows, see the test below)
+    assert 3 * WINDOW <= overlap <= 1.2
     first_high = int(np.argmax(high > 0.1 * high.max()))
     last_low = len(low) - int(np.argmax((low > 0.1 * low.max())[::-1]))
     assert first_high < last_low  # the second track came in before the first one left
@@ -109,8 +84,7 @@ def test_no_overlap_without_crossfade(
         player.play(music["low"])
         player.enqueue(music["high"])
         events.ended("high", timeout=15)
-        time.sleep(0.5)
-        audio = samples(recorder, start)
+        audio = played_out(recorder, start)
     low, high = tone_levels(audio, 330), tone_levels(audio, 880)
     both = (low > 0.1 * low.max()) & (high > 0.1 * high.max())
     assert both.sum() <= 2  # at most the windows straddling the joint
@@ -144,12 +118,14 @@ def test_falls_back_to_null_when_the_server_goes_and_recovers_when_it_returns(
         pulse.start()
         wait_until(lambda: player.audio_output == "pulse", timeout=10, what="the real output")
         recorder = pulse.recorder()
-        try:
-            audio = record_for(recorder, 0.8)
+        try:  # a new stream may take a moment before the server plays it
+            recorder.wait_for(
+                lambda audio: tone_levels(as_float(audio), 660).max(initial=0) > 3000,
+                what="the music on the real output again",
+            )
         finally:
             recorder.stop()
         assert player.now_playing == music["long2"]
-    assert tone_levels(audio, 660).max() > 3000
     assert any("is back" in r.getMessage() for r in caplog.records)
 
 

@@ -130,10 +130,18 @@ def test_pause_holds_the_position_and_resume_continues(
     wait_until(lambda: (timed_player.position or 0) > 0.2, what="playback to advance")
     timed_player.pause()
     assert timed_player.paused
-    held = timed_player.position
+    # mpv pauses a moment after the command: wait until two readings agree, then hold still
+    readings = [timed_player.position]
+
+    def settled() -> bool:
+        threading.Event().wait(0.1)
+        readings.append(timed_player.position)
+        return readings[-1] is not None and readings[-1] == readings[-2]
+
+    wait_until(settled, timeout=5, what="the position to stop moving")
+    held = readings[-1]
     assert held is not None
-    wait_until(lambda: timed_player.position == held, timeout=2, what="position to settle")
-    threading.Event().wait(0.3)
+    threading.Event().wait(0.5)
     assert timed_player.position == pytest.approx(held, abs=0.05)
     timed_player.resume()
     assert not timed_player.paused
