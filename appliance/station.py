@@ -525,9 +525,6 @@ class QFZZStation:
                 trailing_silence_ms=settings.voice.trailing_silence_ms,
                 max_utterance_s=settings.voice.max_utterance_s,
             ),
-            # the wake word fires about 0.1 s after it ends: 150 ms of earlier audio keeps a
-            # command said in the same breath whole, with little of the wake word in it
-            pre_roll_ms=150,
         )
         self._source.start()
         self._start_listener()
