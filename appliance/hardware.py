@@ -28,11 +28,10 @@ from appliance.models.store import find_installed
 KINDS = ("stt", "tts", "wake", "vad")
 WEIGHT = {"stt": 10.0, "tts": 8.0, "wake": 0.0, "vad": 1.0}
 """How much a higher tier of each kind is worth when choosing a combination."""
-LEAN_COST = {"pocketsphinx": 5.0, "piper": 0.1}
-"""What a lean mode gives up: pocketsphinx loses open dictation; Piper loses almost nothing."""
+LEAN_COST = {"pocketsphinx": 5.0}
+"""What a lean mode gives up: pocketsphinx loses open dictation."""
 LEAN_MODE = {
     "pocketsphinx": "a commands grammar only, no open dictation (faster, 65 MB less)",
-    "piper": "onnxruntime without its memory arena, trimmed after each line (95 MB less)",
 }
 PEAK_COST = 20.0
 """A combination whose momentary peak exceeds the budget is chosen only when no other fits."""

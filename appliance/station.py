@@ -466,7 +466,7 @@ class QFZZStation:
         if tts.note:
             log.info("voice: %s", tts.note)
         try:
-            self.voice = PiperSpeech.load(tts.location, lean=tts.mode == "lean")
+            self.voice = PiperSpeech.load(tts.location)
             self.models["tts"] = tts.name
         except ApplianceError as error:
             log.error("the DJ cannot speak: %s", error)

@@ -92,9 +92,14 @@ def test_catalog_models_get_concrete_steps() -> None:
         device_id="z", device_type="embedded", max_memory_mb=150, cpu_speed_factor=0.4
     )
     voice = EdgeOptimizer(tiny).optimize_model(109, model="en_US-lessac-high")
-    assert voice["optimizations"][:2] == ["lower_voice_quality", "lean_runtime"]
+    assert voice["optimizations"] == ["lower_voice_quality", "quantization", "offload"]
     assert voice["steps"][0]["model"] == "en_US-lessac-low" and voice["steps"][0]["ram_mb"] == 109
-    assert "in its lean mode" in voice["steps"][0]["detail"]
+    assert "109 MB in memory" in voice["steps"][0]["detail"]
+    smaller = EdgeDeviceConfig(device_id="s", device_type="embedded", max_memory_mb=50)
+    grammar_only = EdgeOptimizer(smaller).optimize_model(96, model="pocketsphinx-en-us")
+    assert grammar_only["optimizations"] == ["lean_runtime", "offload"]
+    assert grammar_only["steps"][0]["ram_mb"] == 31
+    assert "commands grammar" in grammar_only["steps"][0]["detail"]
     fits = EdgeOptimizer(pi4).optimize_model(68, model="vosk-model-small-en-us-0.15")
     assert fits["fits"] and fits["optimizations"] == [] and fits["kind"] == "stt"
 
