@@ -17,6 +17,7 @@ from typing import TextIO
 
 from appliance.dialogue import Turn
 from appliance.logs import silence_alsa_errors
+from appliance.memory import limit_arenas
 from appliance.station import QFZZStation, StationConfig
 
 log = logging.getLogger("appliance.daemon")
@@ -71,6 +72,7 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    limit_arenas()  # before the station's threads start
     silence_alsa_errors()
     station = QFZZStation(config)
     try:

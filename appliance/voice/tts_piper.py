@@ -8,8 +8,6 @@ appliance, so a fresh device speaks without downloading anything.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import logging
 import re
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import SpeechError
+from appliance.memory import give_memory_back
 from appliance.voice.pronounce import ESPEAK_LOCK
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ class PiperSpeech:
                 for chunk in self._voice.synthesize(sentence):
                     yield SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence)
         finally:
-            _give_memory_back()
+            give_memory_back()
 
 
 def _load_voice(path: Path, settings: dict[str, Any]) -> Any:
@@ -131,12 +130,6 @@ def _load_voice(path: Path, settings: dict[str, Any]) -> Any:
         espeak_data_dir=Path(ESPEAK_DATA_DIR),
         download_dir=Path.cwd(),
     )
-
-
-def _give_memory_back() -> None:
-    """Return freed heap memory to the system (glibc keeps it otherwise)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"')\]])\s+")

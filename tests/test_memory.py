@@ -1,0 +1,55 @@
+"""The daemon's heap: at most two glibc arenas, however many threads allocate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PROGRAM = textwrap.dedent(
+    """
+    import ctypes, sys, threading
+    from appliance.memory import limit_arenas
+    if sys.argv[1] == "limit":
+        limit_arenas()
+    barrier = threading.Barrier(8)
+
+    def work():
+        barrier.wait()  # all at once, so that they contend for the heap
+        for _ in range(200):
+            blocks = [bytearray(4096) for _ in range(50)]
+            del blocks
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena N:" section per arena, on stderr
+    """
+)
+
+
+def arenas(mode: str, **env: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, mode],
+        env={k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_threads_share_two_arenas() -> None:
+    assert arenas("free") > 2  # what glibc does by itself: a heap for nearly every thread
+    assert arenas("limit") <= 2
+
+
+def test_the_environment_wins() -> None:
+    assert arenas("limit", MALLOC_ARENA_MAX="4") > 2
