@@ -4,7 +4,7 @@ glibc gives each thread that allocates its own heap (arena), up to eight per cor
 what is freed in each of them for reuse. The daemon has a dozen threads (the player's decks, the
 speech producer, the listener, the dialogue, the library's analysis) that allocate in bursts, so
 freed memory piles up in many arenas: over 300 turns of simulated use the daemon grew from
-300 MB to 470-570 MB between replies. With two arenas it stayed at 304-343 MB, its peak
+300 MB to 380-570 MB between replies. With two arenas it stayed at 304-343 MB, its peak
 fell from 674 to 453 MB, and nothing measurable got slower.
 """
 

