@@ -45,6 +45,8 @@ from appliance.voice.wake import WakeDetector
 
 log = logging.getLogger("appliance.voice.listener")
 
+VAD_PRIMING_FRAMES = 30  # 300 ms: what the VAD hears before the command, for its context
+
 
 class State(enum.Enum):
     IDLE = "idle"
@@ -64,19 +66,23 @@ class Listener:
         on_event: Callable[[object], None],
         vad: VoiceActivity | None = None,
         endpointer: Endpointer | None = None,
-        pre_roll_ms: int = 150,
+        pre_roll_ms: int = 250,
         restart_gap_ms: int = 120,
         commit_ms: int = 300,
         wake_ms: int = 1000,
     ) -> None:
-        """``pre_roll_ms``: the wake word fires about 0.1 s after it ends, so 150 ms of earlier
-        audio keeps a command said in the same breath whole with little of the wake word in it
-        (300-400 ms bring in a piece of the wake word the grammar cannot absorb, and the
-        command is lost). ``restart_gap_ms``: a pause this long right after the wake word
-        means the command comes next; 120 ms is longer than the closures inside words, yet
-        short enough to find the pause after a wake word that fired late. ``wake_ms``: the
-        audio before the pre-roll the recogniser adapts to when a wake word fires (the wake
-        word itself, said by this person into this microphone)."""
+        """``pre_roll_ms``: the wake word fires 0.1-0.2 s after it ends, later when the
+        command follows in the same breath, so 250 ms of earlier audio keeps the command whole
+        with little of the wake word in it (with 150 ms half of the commands said in one
+        breath lost their first word; from 300 ms on, a piece of the wake word comes in that
+        a commands grammar cannot absorb).
+
+        ``restart_gap_ms``: a pause this long right after the wake word means the command
+        comes next; 120 ms is longer than the closures inside words, yet short enough to find
+        the pause after a wake word that fired late.
+
+        ``wake_ms``: the audio before the pre-roll the recogniser adapts to when a wake word
+        fires (the wake word itself, said by this person into this microphone)."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -207,6 +213,10 @@ class Listener:
         pre_roll = heard[cut:] if self.pre_roll_frames else []
         if after_wake_word and cut > 0:
             self.recognizer.adapt(b"".join(heard[:cut]))  # the wake word, in this voice
+        for frame in heard[max(0, len(heard) - VAD_PRIMING_FRAMES) :]:
+            # a fresh VAD takes 100-250 ms to call speech speech: primed with what was just
+            # said, it hears a command that began in the same breath as going on
+            self.vad.is_speech(frame)
         self.recognizer.start()
         self._utterance = _Utterance(wake_at=now, leading=after_wake_word)
         self.state = State.LISTENING

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from appliance.dj import PersonalizedDJ
 from appliance.events import (
     PartialTranscript,
     SpeechEnded,
@@ -18,6 +19,7 @@ from appliance.events import (
 )
 from appliance.voice.capture import Microphone, PcmSource, WavSource
 from appliance.voice.listener import Listener, State
+from appliance.voice.stt import load_recognizer
 from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from appliance.voice.stt_vosk import VoskRecognizer
 from appliance.voice.vad import Endpointer
@@ -98,6 +100,24 @@ def test_a_command_in_one_breath_keeps_its_first_word_wherever_the_wake_fires(
     events, _ = listen(PcmSource(pcm), recognizer, [jarvis])
     assert len(of(events, WakeDetected)) == 1
     assert [t.text for t in of(events, Transcript)] == ["play some jazz"]
+
+
+def test_commands_said_in_one_breath_with_the_wake_word_are_understood() -> None:
+    """The daemon's own recogniser (the DJ's template grammar): the wake word fires while the
+    command has already begun; the pre-roll and a primed VAD keep its first word."""
+    understanding = PersonalizedDJ().understanding
+    grammar = understanding.grammar(names=[])
+    said = ("skip this song", "stop the music", "what's playing", "turn it down",
+            "i love this song", "pause the music", "next song")  # fmt: skip
+    understood = []
+    for command in said:
+        recognizer = load_recognizer("pocketsphinx", None, [], [], grammar, ["hey jarvis"])
+        pcm = speech_pcm(f"hey jarvis {command}")
+        events, _ = listen(PcmSource(pcm), recognizer, [MicroWakeWord("hey_jarvis")])
+        (transcript,) = of(events, Transcript)
+        heard, meant = understanding.parse(transcript.text), understanding.parse(command)
+        understood.append((heard.name, heard.slots) == (meant.name, meant.slots))
+    assert all(understood), list(zip(said, understood, strict=True))
 
 
 def test_the_recogniser_hears_the_wake_word_first_and_a_button_press_does_not(
