@@ -203,23 +203,26 @@ class Listener:
         (the closure in "skip") must not restart it."""
         now = time.monotonic()
         self._emit(WakeDetected(source=source, at=now))
+        # listening from here on: if an engine fails below, _abandon() says so with an empty
+        # transcript, and whoever ducked the music for this command lets it go
+        self._utterance = _Utterance(wake_at=now, leading=after_wake_word)
+        self.state = State.LISTENING
         for detector in self.wake:
             detector.reset()
         self.vad.reset()
         self.endpointer.reset()
         heard = list(self._ring)
         self._ring.clear()
-        cut = len(heard) - self.pre_roll_frames
+        cut = max(0, len(heard) - self.pre_roll_frames)
         pre_roll = heard[cut:] if self.pre_roll_frames else []
-        if after_wake_word and cut > 0:
-            self.recognizer.adapt(b"".join(heard[:cut]))  # the wake word, in this voice
-        for frame in heard[max(0, len(heard) - VAD_PRIMING_FRAMES) :]:
-            # a fresh VAD takes 100-250 ms to call speech speech: primed with what was just
-            # said, it hears a command that began in the same breath as going on
-            self.vad.is_speech(frame)
+        if after_wake_word:
+            if cut:
+                self.recognizer.adapt(b"".join(heard[:cut]))  # the wake word, in this voice
+            for frame in heard[max(0, len(heard) - VAD_PRIMING_FRAMES) :]:
+                # a fresh VAD takes 100-250 ms to call speech speech: primed with what was
+                # just said, it hears a command that began in the same breath as going on
+                self.vad.is_speech(frame)
         self.recognizer.start()
-        self._utterance = _Utterance(wake_at=now, leading=after_wake_word)
-        self.state = State.LISTENING
         if pre_roll:
             self._partial(self.recognizer.accept(b"".join(pre_roll)))
 

@@ -266,8 +266,9 @@ class PocketsphinxRecognizer:
         audio it hears, and a fresh decoder starts from the model's, far from a given voice
         and microphone (a synthetic voice's "play some jazz" came out "play some rock" as the
         first utterance, and right after its wake word was heard, exact)."""
-        if self._in_utterance:
-            raise RuntimeError("adapt during an utterance")
+        if self._in_utterance:  # one left open by a failure: end it, as start() does
+            self._decoder.end_utt()
+            self._in_utterance = False
         if pcm:
             self._decoder.start_utt()
             self._decoder.process_raw(pcm, False, False)

@@ -139,6 +139,22 @@ def test_the_recogniser_hears_the_wake_word_first_and_a_button_press_does_not(
     assert heard == []
 
 
+def test_a_button_pressed_soon_after_start_gets_all_the_audio_before_it(
+    recognizer: PocketsphinxRecognizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer frames than the pre-roll in the ring: all of them reach the recogniser."""
+    fed: list[int] = []
+    accept = recognizer.accept
+    monkeypatch.setattr(recognizer, "accept", lambda pcm: (fed.append(len(pcm)), accept(pcm))[1])
+    listener = Listener(PcmSource(b""), [], recognizer, lambda _event: None)
+    frame = speech_pcm("play some jazz")[:320]
+    for _ in range(20):  # 200 ms heard while idle (the pre-roll is 250 ms), then the button
+        listener.process(frame)
+    listener.trigger()
+    listener.process(frame)
+    assert fed[:2] == [20 * 320, 320]
+
+
 def test_a_pause_after_the_wake_word_drops_its_tail(
     recognizer: PocketsphinxRecognizer, jarvis: MicroWakeWord
 ) -> None:
