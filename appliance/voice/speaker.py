@@ -44,13 +44,27 @@ DEVICE_HINT = (
 )
 
 
-def refresh_devices() -> None:
-    """Make PortAudio list the devices again (sounddevice has no public call for it)."""
+REFRESH_INTERVAL = 5.0  # seconds between two device-list refreshes
+_refresh_lock = threading.Lock()
+_refreshed_at: float | None = None
+
+
+def refresh_devices() -> bool:
+    """Make PortAudio list the devices again (sounddevice has no public call for it); False
+    when it did so less than :data:`REFRESH_INTERVAL` ago. While PortAudio initialises, the
+    process's stderr goes to /dev/null (sounddevice hides ALSA's chatter): hence not often."""
+    global _refreshed_at
     import sounddevice
 
-    with contextlib.suppress(Exception):
-        sounddevice._terminate()
-    sounddevice._initialize()
+    with _refresh_lock:
+        now = time.monotonic()
+        if _refreshed_at is not None and now - _refreshed_at < REFRESH_INTERVAL:
+            return False
+        _refreshed_at = now
+        with contextlib.suppress(Exception):
+            sounddevice._terminate()
+        sounddevice._initialize()
+        return True
 
 
 class _Utterance:
@@ -83,6 +97,7 @@ class SpeechOutput:
         self._device = device
         self._lock = threading.Condition()
         self._say_lock = threading.Lock()
+        self._stream_lock = threading.RLock()  # opening, closing and refreshing PortAudio
         self._stream: Any = None
         self._rate: int | None = None
         self._latency = 0.0
@@ -100,23 +115,27 @@ class SpeechOutput:
     def _open(self, rate: int) -> None:
         import sounddevice
 
-        self._close_stream()
-        try:
-            stream = self._start_stream(rate)
-        except (sounddevice.PortAudioError, ValueError):
-            # PortAudio lists the devices once, when it initialises: a sound server that came up
-            # after the daemon, or a speaker plugged in since, is only seen by a fresh list.
-            # This stream is PortAudio's only user in the daemon (capture runs in a child).
+        with self._stream_lock:
+            self._close_stream()
             try:
-                refresh_devices()
                 stream = self._start_stream(rate)
-            except (sounddevice.PortAudioError, ValueError) as error:
-                name = self._device or "default"
-                message = f"speech output device {name} cannot be opened: {error}"
-                raise AudioError(message, DEVICE_HINT) from error
-        self._stream, self._rate = stream, rate
-        self._latency = float(stream.latency)
-        self._last_callback = time.monotonic()
+            except (sounddevice.PortAudioError, ValueError) as first:
+                # PortAudio lists the devices once, when it initialises: a sound server that
+                # came up after the daemon, or a speaker plugged in since, is only seen by a
+                # fresh list. This stream is PortAudio's only user in the daemon once it runs
+                # (capture runs in a child process), and the stream lock keeps our own
+                # closing out of the way.
+                try:
+                    if not refresh_devices():
+                        raise first
+                    stream = self._start_stream(rate)
+                except (sounddevice.PortAudioError, ValueError) as error:
+                    name = self._device or "default"
+                    message = f"speech output device {name} cannot be opened: {error}"
+                    raise AudioError(message, DEVICE_HINT) from error
+            self._stream, self._rate = stream, rate
+            self._latency = float(stream.latency)
+            self._last_callback = time.monotonic()
         log.debug("speech output open at %d Hz, latency %.0f ms", rate, self._latency * 1000)
 
     def _start_stream(self, rate: int) -> Any:
@@ -134,12 +153,14 @@ class SpeechOutput:
         return stream
 
     def _close_stream(self) -> None:
-        stream, self._stream, self._rate = self._stream, None, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.abort()  # never stop(): it waits for a drain that may not come
-            with contextlib.suppress(Exception):
-                stream.close()
+        # the audio callback never takes the stream lock, so abort() cannot wait on it
+        with self._stream_lock:
+            stream, self._stream, self._rate = self._stream, None, None
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.abort()  # never stop(): it waits for a drain that may not come
+                with contextlib.suppress(Exception):
+                    stream.close()
 
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         out = outdata[:, 0]
@@ -215,6 +236,10 @@ class SpeechOutput:
         except BaseException as error:
             utterance.error = error
         finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:  # a generator's clean-up runs here, now, not at collection
+                with contextlib.suppress(Exception):
+                    close()
             with self._lock:
                 utterance.producing = False
                 self._lock.notify_all()

@@ -153,9 +153,14 @@ def test_a_server_that_comes_up_after_portaudio_listed_the_devices_is_found(
     """PortAudio lists the devices once; the speech output lists them again when it cannot open."""
     import sounddevice
 
+    from appliance.voice import speaker
+
     monkeypatch.setenv("PULSE_SERVER", f"unix:{module_pulse.root / 'no-server-here'}")
-    refresh_devices()
+    sounddevice._terminate()  # PortAudio starts while there is no server
+    sounddevice._initialize()
     assert not [d for d in sounddevice.query_devices() if d["max_output_channels"] > 0]
     monkeypatch.setenv("PULSE_SERVER", module_pulse.env["PULSE_SERVER"])  # the server is up now
+    monkeypatch.setattr(speaker, "_refreshed_at", None)  # no refresh a moment ago
     with SpeechOutput() as output:
         assert output.say(iter(chunks[-1:])) is True
+    assert refresh_devices() is False  # not again within REFRESH_INTERVAL
