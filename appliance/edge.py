@@ -169,7 +169,6 @@ class EdgeOptimizer:
         ):
             lean = {
                 "pocketsphinx": "a commands grammar without the open-vocabulary language model",
-                "piper": "onnxruntime without its memory arena, trimming memory after each line",
             }.get(entry.engine, "the engine's lean mode")
             steps.append(
                 {

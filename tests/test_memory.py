@@ -45,11 +45,15 @@ def arenas(mode: str, **env: str) -> int:
     return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+GLIBC_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+
+
+@GLIBC_ONLY
 def test_threads_share_two_arenas() -> None:
     assert arenas("free") > 2  # what glibc does by itself: a heap for nearly every thread
     assert arenas("limit") <= 2
 
 
+@GLIBC_ONLY
 def test_the_environment_wins() -> None:
     assert arenas("limit", MALLOC_ARENA_MAX="4") > 2
