@@ -5,15 +5,15 @@ what is freed in each of them for reuse. The daemon has a dozen threads (the pla
 speech producer, the listener, the dialogue, the library's analysis) that allocate in bursts, so
 freed memory piles up in many arenas: over 300 turns of simulated use the daemon grew from
 300 MB to 380-570 MB between replies. With two arenas it stayed at 304-343 MB, its peak
-fell from 674 to 453 MB, and nothing measurable got slower.
-"""
+fell from 674 to 453 MB, and nothing measurable got slower. What is freed is handed back to the
+system now and then (:func:`trim_when_grown`), not after every reply."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import logging
 import os
+import threading
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,42 @@ def limit_arenas(arenas: int = ARENAS) -> None:
         log.debug("mallopt(M_ARENA_MAX) was refused; the heap keeps glibc's defaults")
 
 
-def give_memory_back() -> None:
-    """Return freed heap memory to the system (glibc keeps it otherwise)."""
+TRIM_SLACK_MB = 48.0
+"""How far the process may grow past its size after the last trim before freed memory is
+handed back to the system."""
+
+_trim_lock = threading.Lock()
+_trimmed_at_mb: float | None = None
+
+
+def resident_mb() -> float:
+    """This process's resident memory (MB), from /proc/self/statm."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def trim_when_grown(slack_mb: float = TRIM_SLACK_MB) -> bool:
+    """Hand freed heap memory back to the system once the process has grown ``slack_mb``
+    past its size after the last trim; True when it did.
+
+    Trimming after every reply kept the daemon flat but made the next reply's first words
+    20-40 ms later (the system has to hand the memory out again); never trimming let it
+    creep from 290 to 480 MB over 300 turns. Trimming only past the slack keeps it within
+    the slack of its floor and leaves most replies untouched.
+    """
+    global _trimmed_at_mb
     libc = _libc()
-    if libc is not None:
-        with contextlib.suppress(AttributeError):
-            libc.malloc_trim(0)
+    if libc is None or not hasattr(libc, "malloc_trim"):
+        return False
+    try:
+        size = resident_mb()
+    except (OSError, ValueError, IndexError):
+        return False
+    with _trim_lock:
+        if _trimmed_at_mb is not None and size < _trimmed_at_mb + slack_mb:
+            return False
+        libc.malloc_trim(0)
+        _trimmed_at_mb = resident_mb()
+        log.debug("heap trimmed: %.0f MB -> %.0f MB", size, _trimmed_at_mb)
+        return True

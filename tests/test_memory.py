@@ -57,3 +57,32 @@ def test_threads_share_two_arenas() -> None:
 @GLIBC_ONLY
 def test_the_environment_wins() -> None:
     assert arenas("limit", MALLOC_ARENA_MAX="4") > 2
+
+
+@GLIBC_ONLY
+def test_freed_memory_goes_back_once_the_process_has_grown_past_the_slack() -> None:
+    program = textwrap.dedent(
+        """
+        import ctypes
+        from appliance import memory
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc.restype = ctypes.c_void_p
+        libc.free.argtypes = [ctypes.c_void_p]
+        libc.mallopt(-1, 1 << 20)  # M_TRIM_THRESHOLD: glibc must not trim by itself here
+        memory.trim_when_grown()  # the floor
+        floor = memory.resident_mb()
+        blocks = [libc.malloc(65536) for _ in range(1600)]  # 100 MB in the heap
+        for block in blocks:
+            ctypes.memset(block, 1, 65536)
+        for block in blocks[:-1]:  # the last one stays: the heap's top cannot shrink by itself
+            libc.free(block)
+        grown = memory.resident_mb()
+        print(grown - floor > 90, memory.trim_when_grown(), memory.resident_mb() - floor < 20,
+              memory.trim_when_grown())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    # grew by 100 MB, trimmed back to its floor, and no second trim right after
+    assert done.stdout.split() == ["True", "True", "True", "False"]

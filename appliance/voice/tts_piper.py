@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import SpeechError
-from appliance.memory import give_memory_back
+from appliance.memory import trim_when_grown
 from appliance.voice.pronounce import ESPEAK_LOCK
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,11 @@ class PiperSpeech:
     """A loaded Piper voice. Synthesise one text at a time (Piper's phonemiser is shared).
 
     Memory: onnxruntime's default memory arena keeps the largest buffers any sentence needed,
-    and with sentences of every length it grew by 280 MB over 200 replies (joe, medium); the
-    session here has no arena, and after each reply the freed memory goes back to the system,
-    so the voice stays near its weights (about 110 MB) between replies. It costs nothing
-    within a reply and about 30 ms on the next reply's first sentence, whose memory the system
-    hands out again.
+    and with sentences of every length it grew by 280 MB over 200 replies (joe, medium). The
+    session here has no arena: what a sentence frees stays in the process's heap for the next
+    one (about 140 MB between replies, 215-250 MB at the height of a long sentence), and is
+    handed back to the system after a reply once the process has grown past a slack (see
+    :func:`appliance.memory.trim_when_grown`).
     """
 
     def __init__(self, voice: Any, model_path: Path) -> None:
@@ -109,7 +109,7 @@ class PiperSpeech:
                 for chunk in self._voice.synthesize(sentence):
                     yield SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence)
         finally:
-            give_memory_back()
+            trim_when_grown()
 
 
 def _load_voice(path: Path, settings: dict[str, Any]) -> Any:

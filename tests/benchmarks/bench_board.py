@@ -70,6 +70,7 @@ else:
             rtfs.append((time.perf_counter() - started) / (samples / voice.sample_rate))
         out["rtf"] = sorted(rtfs)[2]
         out["peak"] = status("VmHWM") - base
+        out["held"] = status("VmRSS") - base  # between replies, as the daemon holds it
     elif what == "wake":
         from pymicro_wakeword import MicroWakeWord, Model
         detector = MicroWakeWord.from_builtin(Model.HEY_JARVIS)
@@ -111,6 +112,7 @@ def test_memory_and_speed_figures() -> None:
     figures["piper_joe_medium_rss_mb"] = round(result["rss"], 1)
     figures["piper_joe_medium_peak_mb"] = round(result["peak"], 1)
     figures["piper_joe_medium_rtf"] = round(result["rtf"], 3)
+    figures["piper_joe_medium_between_replies_mb"] = round(result["held"], 1)
     catalog_baseline = load_catalog().reference.daemon_baseline_mb
     figures["catalog_daemon_baseline_mb"] = catalog_baseline
     for name, profile in load_profiles().items():

@@ -93,8 +93,8 @@ def test_catalog_models_get_concrete_steps() -> None:
     )
     voice = EdgeOptimizer(tiny).optimize_model(109, model="en_US-lessac-high")
     assert voice["optimizations"] == ["lower_voice_quality", "quantization", "offload"]
-    assert voice["steps"][0]["model"] == "en_US-lessac-low" and voice["steps"][0]["ram_mb"] == 109
-    assert "109 MB in memory" in voice["steps"][0]["detail"]
+    assert voice["steps"][0]["model"] == "en_US-lessac-low" and voice["steps"][0]["ram_mb"] == 140
+    assert "140 MB in memory" in voice["steps"][0]["detail"]
     smaller = EdgeDeviceConfig(device_id="s", device_type="embedded", max_memory_mb=50)
     grammar_only = EdgeOptimizer(smaller).optimize_model(96, model="pocketsphinx-en-us")
     assert grammar_only["optimizations"] == ["lean_runtime", "offload"]
