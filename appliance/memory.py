@@ -11,6 +11,7 @@ system now and then (:func:`trim_when_grown`), not after every reply."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import threading
@@ -21,6 +22,7 @@ M_ARENA_MAX = -8  # from glibc's <malloc.h>
 ARENAS = 2
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL("libc.so.6")

@@ -39,12 +39,12 @@ from tests.benchmarks.daemon_rig import (
     FifoMicrophone,
     FileOpens,
     children,
-    find_clip,
     proc_memory,
 )
 from tests.benchmarks.report import median, percentile, record
 from tests.support import music
 from tests.support.pulse import SINK_RATE, PulseServer
+from tests.support.sound import as_float, find
 from tests.support.speech import speech_pcm
 
 pytestmark = pytest.mark.audio
@@ -172,7 +172,8 @@ def sink_delay(
     assert turn.first_audio_at is not None
     deadline = time.monotonic() + 5.0
     while True:
-        at, score = find_clip(recorder.audio(), clip, start=start)
+        lag, score = find(as_float(recorder.audio())[start:], as_float(clip))
+        at = start + lag
         if score > 0.5 or time.monotonic() > deadline:
             return (recorder.played_at(at) - turn.first_audio_at) * 1000, score
         time.sleep(0.2)

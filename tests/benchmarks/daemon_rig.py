@@ -166,25 +166,6 @@ class ClockedRecorder(Recorder):
         return origin + sample / SINK_RATE
 
 
-def find_clip(recording: bytes, clip: bytes, start: int = 0) -> tuple[int, float]:
-    """Where ``clip`` (s16le at the sink's rate) begins in ``recording`` from sample ``start``
-    on, by cross-correlation, and the normalised correlation there (1.0: the same samples)."""
-    whole = np.frombuffer(recording[: len(recording) // 2 * 2], dtype="<i2").astype(np.float64)
-    part = whole[start:]
-    needle = np.frombuffer(clip, dtype="<i2").astype(np.float64)
-    if part.size < needle.size or not needle.any():
-        raise ValueError("the clip is longer than the recording, or silent")
-    size = 1 << int(np.ceil(np.log2(part.size + needle.size)))
-    spectrum = np.fft.rfft(part, size) * np.conj(np.fft.rfft(needle, size))
-    correlation = np.fft.irfft(spectrum, size)[: part.size - needle.size + 1]
-    reference = float(np.sum(needle**2))
-    energy = np.convolve(part**2, np.ones(needle.size), mode="valid")
-    energy = np.maximum(energy, 1e-3 * reference)  # near-silence must not score high
-    score = correlation / np.sqrt(energy * reference)
-    best = int(np.argmax(score))
-    return start + best, float(score[best])
-
-
 # -- a speaker faster than real time -----------------------------------------------------------
 
 

@@ -96,14 +96,6 @@ class EventLog:
             ]
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        time.sleep(0.01)
-
-
 @pytest.fixture
 def events() -> EventLog:
     return EventLog()

@@ -11,9 +11,10 @@ import pytest
 
 from appliance.library.track import Track
 from appliance.player import Player
-from tests.player.conftest import EventLog, module_pulse, recorder, wait_until
+from tests.player.conftest import EventLog, module_pulse, recorder
 from tests.support.pulse import PulseServer, Recorder
 from tests.support.sound import as_float, played_out, settled_level, tone_levels
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.audio
 __all__ = ["module_pulse", "recorder"]  # fixtures shared with the speech output tests

@@ -11,7 +11,8 @@ import pytest
 from appliance.events import TrackEnded, TrackStarted
 from appliance.library.track import Track
 from appliance.player import Player
-from tests.player.conftest import EventLog, wait_until
+from tests.player.conftest import EventLog
+from tests.support.waiting import wait_until
 
 
 def test_play_reports_start_then_end_at_eof(

@@ -11,7 +11,8 @@ import pytest
 from appliance.events import TrackStarted
 from appliance.library.track import Track
 from appliance.player import Player
-from tests.player.conftest import EventLog, track, wait_until
+from tests.player.conftest import EventLog, track
+from tests.support.waiting import wait_until
 
 
 def test_an_undecodable_file_is_skipped_with_an_error(

@@ -11,5 +11,5 @@ def wait_until(condition: Callable[[], object], timeout: float = 20.0, what: str
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting {what or 'for a condition'}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
         time.sleep(0.05)

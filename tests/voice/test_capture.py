@@ -13,7 +13,8 @@ import soundfile
 from appliance.errors import AudioError
 from appliance.voice.capture import Microphone, PcmSource, WavSource, load_pcm, resample
 from tests.support.pulse import PulseServer
-from tests.voice.conftest import MicFeeder, wait_for
+from tests.support.waiting import wait_until
+from tests.voice.conftest import MicFeeder
 
 LOGGER = "appliance.voice.capture"
 
@@ -49,7 +50,7 @@ def test_the_microphone_delivers_what_was_spoken_bit_exact(
     mic = Microphone(device="pulse")
     mic.start()
     try:
-        wait_for(lambda: mic.read(timeout=0.5) is not None, 15, "the first audio block")
+        wait_until(lambda: mic.read(timeout=0.5) is not None, 15, "the first audio block")
         assert mic.available
         pattern = _pattern()
         feeder.say(pattern)
@@ -75,12 +76,12 @@ def test_a_missing_server_is_retried_logged_once_and_recovered(
     mic.start()
     feeder = None
     try:
-        wait_for(lambda: mic.failures >= 3, 20, "three failed attempts")
+        wait_until(lambda: mic.failures >= 3, 20, "three failed attempts")
         assert not mic.available
         assert len(_messages(caplog, "is unavailable")) == 1
         server.start()
         feeder = MicFeeder(server).start()
-        wait_for(lambda: mic.read(timeout=0.2) is not None, 20, "audio once the server is up")
+        wait_until(lambda: mic.read(timeout=0.2) is not None, 20, "audio once the server is up")
         assert mic.available
         assert len(_messages(caplog, "is back")) == 1
         assert len(_messages(caplog, "is unavailable")) == 1
@@ -105,11 +106,11 @@ def test_a_microphone_lost_while_capturing_comes_back(
     mic = Microphone(device="pulse", retry_initial_s=0.1, retry_max_s=0.3, stall_s=2.0)
     mic.start()
     try:
-        wait_for(lambda: mic.read(timeout=0.2) is not None, 15, "the first audio")
+        wait_until(lambda: mic.read(timeout=0.2) is not None, 15, "the first audio")
         caplog.clear()  # from here on: the loss and the return
         feeder.stop()
         server.stop()
-        wait_for(lambda: not mic.available, 10, "the loss to be noticed")
+        wait_until(lambda: not mic.available, 10, "the loss to be noticed")
         time.sleep(1.0)  # several failed retries while the server is gone
         assert len(_messages(caplog, "is unavailable")) == 1
         server.fifo.unlink(missing_ok=True)  # module-pipe-source refuses an existing FIFO
@@ -117,7 +118,7 @@ def test_a_microphone_lost_while_capturing_comes_back(
         feeder = MicFeeder(server).start()
         while mic.read(timeout=0) is not None:  # drop what was queued before the loss
             pass
-        wait_for(lambda: mic.read(timeout=0.2) is not None, 20, "audio after the restart")
+        wait_until(lambda: mic.read(timeout=0.2) is not None, 20, "audio after the restart")
         assert len(_messages(caplog, "is back")) == 1
     finally:
         mic.stop()
@@ -132,7 +133,7 @@ def test_an_unknown_device_never_raises_and_stops_promptly(
     mic = Microphone(device="no such microphone", retry_initial_s=0.05, retry_max_s=0.1)
     mic.start()
     try:
-        wait_for(lambda: mic.failures >= 2, 20, "two failed attempts")
+        wait_until(lambda: mic.failures >= 2, 20, "two failed attempts")
         assert mic.read(timeout=0.1) is None
         assert not mic.available
     finally:

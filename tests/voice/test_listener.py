@@ -26,7 +26,8 @@ from appliance.voice.vad import Endpointer
 from appliance.voice.wake import MicroWakeWord
 from tests.support.pulse import PulseServer
 from tests.support.speech import demo_music, mix, silence, speech_pcm, write_wav
-from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES, MicFeeder, wait_for
+from tests.support.waiting import wait_until
+from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES, MicFeeder
 
 # Both engines keep state from one utterance to the next (pocketsphinx adapts its feature
 # normalisation to what it heard, the wake model's 30 ms stride runs on): each test gets its own,
@@ -320,7 +321,7 @@ def test_the_listener_on_the_pulse_microphone(
     thread = threading.Thread(target=listener.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        wait_for(lambda: listener.source.available, 15, "the microphone")
+        wait_until(lambda: listener.source.available, 15, "the microphone")
         # where the word falls against the model's 30 ms stride changes its score a little: like
         # a person, say it again when it was not heard. The listener may run behind the
         # microphone on a busy machine: saying it again while it still works through the first
@@ -332,11 +333,11 @@ def test_the_listener_on_the_pulse_microphone(
             feeder.say(said + silence(1.5))
             feeder.wait_said(timeout=20)
             try:
-                wait_for(lambda: of(events, WakeDetected), 10, "the wake word")
+                wait_until(lambda: of(events, WakeDetected), 10, "the wake word")
                 break
             except AssertionError:
                 continue
-        wait_for(lambda: of(events, Transcript), 20, f"the transcript; events: {events}")
+        wait_until(lambda: of(events, Transcript), 20, f"the transcript; events: {events}")
     finally:
         stop.set()
         thread.join(timeout=10)
