@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -45,7 +46,7 @@ def arenas(mode: str, **env: str) -> int:
     return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
 
 
-GLIBC_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+GLIBC_ONLY = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc only")
 
 
 @GLIBC_ONLY

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,16 +12,9 @@ from appliance.library import Library
 from appliance.library.features import DecodeError, measure
 from tests.library.conftest import Samples
 from tests.support.music import make_track
+from tests.support.waiting import wait_until
 
 TEMPOS = (62, 75, 88, 100, 110, 124, 136, 150, 174, 190)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +133,10 @@ def test_background_analysis_at_low_priority(samples: Samples, tmp_path: Path) -
         thread = library._analysis
         assert thread is not None and thread.native_id is not None
         assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == 19
-        wait_for(lambda: library.stats().pending == 0)
+        wait_until(lambda: library.stats().pending == 0)
 
         samples.copy(samples.tagged("ogg"), tmp_path / "two.ogg")
         library.scan([tmp_path], progress=False)  # a scan wakes the idle analysis
-        wait_for(lambda: library.stats().analysed == 2)
+        wait_until(lambda: library.stats().analysed == 2)
         library.stop_analysis()
         assert not thread.is_alive()

@@ -96,22 +96,6 @@ class PulseServer:
             self._fifo_fd = os.open(self.fifo, os.O_WRONLY)
         return self._fifo_fd
 
-    def speak(self, pcm16k: bytes, realtime: bool = True, chunk_ms: int = 20) -> None:
-        """Write raw s16le 16 kHz mono into the microphone, paced like a real microphone."""
-        fd = self._fifo()
-        step = MIC_RATE * 2 * chunk_ms // 1000
-        started = time.monotonic()
-        for index, offset in enumerate(range(0, len(pcm16k), step)):
-            os.write(fd, pcm16k[offset : offset + step])
-            if realtime:
-                delay = started + (index + 1) * chunk_ms / 1000 - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-
-    def silence(self, seconds: float) -> None:
-        """Feed the microphone silence, so that a reader never runs dry."""
-        self.speak(b"\0\0" * int(MIC_RATE * seconds))
-
     def recorder(self) -> Recorder:
         """A recorder of everything played to the null sink, started and ready."""
         return Recorder(self).start()
