@@ -373,12 +373,13 @@ class QFZZStation:
         self.library = self._reopen(Library, library_db_path(self.data_dir), (LibraryError,))
         folders = [p.expanduser() for p in self.config.settings.library.music_folders]
         found = [p for p in folders if p.is_dir() and _has_music(p)]
-        if not found:
+        demo = not found
+        if demo:
             if folders:
                 log.info("no music in %s: playing the demo library", _names(folders))
             found = [ensure_demo_library(self.data_dir)]
         library = self.library
-        if not library.tracks() and not any(p.is_dir() and _has_music(p) for p in folders):
+        if not library.tracks() and demo:
             library.scan(found, progress=False)  # the demo library: small, and needed at once
             library.start_analysis()
         else:  # a real library may take a while: the DJ plays what is indexed so far
@@ -540,7 +541,12 @@ class QFZZStation:
         profile = detect_profile().profile
         pin = profile.push_to_talk_gpio
         if pin is None:
-            log.warning("push-to-talk is on, but the %s profile names no GPIO pin", profile.name)
+            log.warning(
+                "push-to-talk is on, but the %s profile names no GPIO pin: add "
+                "`[gpio] push_to_talk = <pin>` to its file in hardware/, or set "
+                "voice.push_to_talk = false",
+                profile.name,
+            )
             return
         listener = self.listener
         assert listener is not None
@@ -590,8 +596,10 @@ class QFZZStation:
             )
         except AudioError as error:
             if self._speaker_down_at is None:
-                log.warning("no speaker for the DJ's voice: its words go to the log until one is")
-                log.debug("speech output: %s", error)
+                log.warning(
+                    "no speaker for the DJ's voice (%s); its words go to the log until one is",
+                    error,
+                )
             self._speaker_down_at = now
             log.info("(no speaker) %s", text)
             return True

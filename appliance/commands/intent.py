@@ -57,11 +57,7 @@ def _library_names(config: str | None) -> Vocabulary | None:
         return None
     library = Library(path)
     try:
-        return Vocabulary(
-            artists=tuple(library.artists()),
-            albums=tuple(library.albums()),
-            titles=tuple(library.titles()),
-        )
+        return Vocabulary.of(library)
     finally:
         library.close()
 

@@ -362,11 +362,7 @@ class PersonalizedDJ:
             library = self.library
             if library is not None and self._vocabulary_generation != library.generation:
                 self._vocabulary_generation = library.generation
-                names = Vocabulary(
-                    artists=tuple(library.artists()),
-                    albums=tuple(library.albums()),
-                    titles=tuple(library.titles()),
-                )
+                names = Vocabulary.of(library)
                 # the generation also moves when tempo and energy are measured: rebuild only
                 # when the names themselves changed
                 if names != self._vocabulary:

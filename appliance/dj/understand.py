@@ -124,6 +124,15 @@ class Vocabulary:
     albums: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, library: Any) -> Vocabulary:
+        """The names in ``library`` (an :class:`appliance.library.Library`)."""
+        return cls(
+            artists=tuple(library.artists()),
+            albums=tuple(library.albums()),
+            titles=tuple(library.titles()),
+        )
+
 
 @dataclass(frozen=True)
 class _Candidate:
