@@ -15,7 +15,7 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential \
 	pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins alsa-utils \
 	sox libsox-fmt-all espeak-ng ffmpeg libsndfile1 libmpv2 mpv
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test fuzz bench lint clean
 
 setup: $(STAMPS)/venv
 
@@ -43,6 +43,9 @@ run: $(STAMPS)/venv
 test: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests
 	$(BIN)/python -m pytest -q tests
+
+fuzz: $(STAMPS)/venv
+	QFZZ_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz -p no:cacheprovider
 
 bench: $(STAMPS)/venv
 	$(BIN)/python -m pytest -q -s tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider
