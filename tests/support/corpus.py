@@ -15,15 +15,51 @@ from pathlib import Path
 SlotValue = str | int | tuple[str, ...]
 
 INTENTS = frozenset(
-    "play skip like dislike replay pause resume stop volume_up volume_down set_volume"
-    " whats_playing add_preference remove_preference mood community greet help identify"
-    " correct unknown".split()
+    [
+        "play",
+        "skip",
+        "like",
+        "dislike",
+        "replay",
+        "pause",
+        "resume",
+        "stop",
+        "volume_up",
+        "volume_down",
+        "set_volume",
+        "whats_playing",
+        "add_preference",
+        "remove_preference",
+        "mood",
+        "community",
+        "greet",
+        "help",
+        "identify",
+        "correct",
+        "unknown",
+    ]
 )
-SLOTS = frozenset("genre mood activity artist album title query level name".split())
-MOODS = frozenset("energetic happy calm sad focused romantic angry".split())
+SLOTS = frozenset(
+    ["genre", "mood", "activity", "artist", "album", "title", "query", "level", "name"]
+)
+MOODS = frozenset(["energetic", "happy", "calm", "sad", "focused", "romantic", "angry"])
 ACTIVITIES = frozenset(
-    "workout running work study reading cooking dinner party relax sleep driving cleaning"
-    " meditation morning".split()
+    [
+        "workout",
+        "running",
+        "work",
+        "study",
+        "reading",
+        "cooking",
+        "dinner",
+        "party",
+        "relax",
+        "sleep",
+        "driving",
+        "cleaning",
+        "meditation",
+        "morning",
+    ]
 )
 # The music library every corpus line assumes (lower case, as the appliance names things).
 ARTISTS = frozenset(
