@@ -259,9 +259,14 @@ class PersonalizedDJ:
             return self._greeting(profile, now)
 
     def _greeting(self, profile: UserProfile, now: datetime) -> str:
+        """Welcome back only someone met before: they have talked to the DJ, or came in an
+        earlier session (a listener named in the config, saying their first hello, is new)."""
+        turns = self.store.turn_count(profile.user_id)
+        if not turns and profile.sessions <= 1:
+            return self._lines.welcome(profile.name)
         return self._lines.welcome_back(
             profile.name,
-            profile.sessions,
+            turns,
             now - profile.created_at,
             self.favourites(profile.user_id),
             self.current_mood(profile.user_id),

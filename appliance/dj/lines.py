@@ -89,12 +89,18 @@ class Lines:
     def welcome_back(
         self, name: str, sessions: int, age: timedelta, favourites: Sequence[str], mood: str | None
     ) -> str:
+        """For someone the DJ has met before: how many sessions (conversation turns, as the
+        product guide counts them) and how long, then their taste or mood."""
         parts = [f"Welcome back, {name}! Great to see you again."]
-        if sessions > 1:
+        if sessions > 0:
             parts.append(f"We've shared {plural(sessions, 'session')} together.")
         duration = known_for(age)
         if duration:
             parts.append(f"We've known each other for {duration} now.")
+        elif age >= timedelta(hours=1):
+            parts.append(f"We only met {plural(int(age.total_seconds() // 3600), 'hour')} ago.")
+        else:
+            parts.append("We only met a little while ago.")
         if favourites:
             parts.append(f"Still in the mood for {join_words(favourites[:3], 'or')}?")
         elif mood:

@@ -326,6 +326,12 @@ class Store:
             for row in rows
         ]
 
+    def turn_count(self, user_id: str) -> int:
+        """How many times the listener has spoken to the DJ (their messages in the history)."""
+        return self._query(
+            "SELECT count(*) FROM history WHERE user_id = ? AND type = 'user_message'", (user_id,)
+        )[0][0]
+
     def recent_messages(self, user_id: str, count: int) -> list[str]:
         """The listener's own last ``count`` messages, oldest first."""
         rows = self._query(

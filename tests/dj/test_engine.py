@@ -82,9 +82,31 @@ def test_returning_greeting_reflects_the_relationship(clock: Clock) -> None:
         dj.interact("alex", "hello")
     greeting = dj.greet_user("alex", "Alex")
     assert greeting.startswith("Welcome back, Alex!")
-    assert "4 sessions" in greeting
+    assert "We've shared 3 sessions together" in greeting  # the three conversations
     assert "6 weeks" in greeting
     assert "jazz or bossa nova" in greeting
+
+
+def test_a_newcomer_saying_hi_is_welcomed_not_welcomed_back(tmp_path: Path) -> None:
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db")  # an empty data folder
+    reply = dj.respond("sam", "hi")
+    assert reply.intent == "greet"
+    assert "Welcome back" not in reply.text and "again" not in reply.text
+    assert reply.text.startswith("Hey sam! Welcome to QFZZ!")
+    again = dj.respond("sam", "hello")
+    assert again.text.startswith("Welcome back, sam! Great to see you again.")
+    assert "We've shared 1 session together" in again.text
+    dj.close()
+
+
+def test_a_listener_named_in_the_config_is_a_newcomer_until_they_talk(clock: Clock) -> None:
+    dj = PersonalizedDJ(clock=clock)
+    dj.register_user("alex", "Alex")  # what `appliance chat --user alex` does first
+    assert dj.respond("alex", "hey dj").text.startswith("Hey Alex! Welcome to QFZZ!")
+    clock.advance(days=3)
+    greeting = dj.greet_user("alex", "Alex")
+    assert greeting.startswith("Welcome back, Alex!")
+    assert "We've known each other for 3 days now." in greeting
 
 
 def test_sessions_count_gaps_not_messages(clock: Clock) -> None:

@@ -72,7 +72,10 @@ def test_profile_evolution(dj: PersonalizedDJ) -> None:
     for i in range(50):
         dj.interact("user_001", f"Message {i}")
     greeting = dj.greet_user("user_001", "Alex")
-    assert greeting.startswith("Welcome back, Alex! Great to see you again.")
+    assert greeting.startswith(
+        "Welcome back, Alex! Great to see you again. We've shared 50 sessions together."
+    )
+    assert "We only met" in greeting  # and how long it has known them
     profile = dj.user_profiles["user_001"]
     assert profile.trust_score == pytest.approx(1.0)
     assert len(profile.interaction_history) == 100
