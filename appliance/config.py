@@ -662,7 +662,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
             reader.unknown((key,), key, known)
     config = Config(**sections, source=source)
     _check_models(reader, config.models)
-    ids = {user.id for user in config.users}
+    ids = {user.id for user in config.users if user.id}  # a missing or invalid id is reported
     if ids and config.dj.default_user != "guest" and config.dj.default_user not in ids:
         reader.report(
             ("dj", "default_user"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import io
+import sys
+from typing import Any, TextIO
 
 
 def register(sub: Any) -> None:
@@ -24,10 +26,21 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from appliance import daemon
     from appliance.config import load_config
+    from appliance.dj.profile import check_user_id
     from appliance.logs import setup_logging
     from appliance.station import StationConfig
 
+    user = check_user_id(args.user, "--user") if args.user is not None else None
     settings = load_config(args.config)
     setup_logging("debug" if args.verbose else "warning")
     config = StationConfig.from_settings(settings, listen="keyboard", speak=args.speak)
-    return daemon.run(config, user=args.user)
+    return daemon.run(config, user=user, stdin=typed_lines(sys.stdin))
+
+
+def typed_lines(stream: TextIO) -> TextIO:
+    """The terminal's input as UTF-8 that never fails to decode: a byte that is not UTF-8 (a
+    Latin-1 terminal, a pasted binary) becomes U+FFFD instead of ending the conversation."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=True)

@@ -7,10 +7,13 @@ a Stranger or Acquaintance gets exploratory questions, a Close or Best Friend ge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
+
+from appliance.errors import UsageError
 
 TRUST_START = 0.5
 TRUST_STEP = 0.01
@@ -23,6 +26,25 @@ TRUST_BANDS: tuple[tuple[float, str], ...] = (
     (0.9, "Close Friend"),
     (float("inf"), "Best Friend"),
 )
+
+
+USER_ID_RULE = (
+    "a listener id is 1 to 64 letters, digits, '-', '_' or '.', without spaces "
+    "(e.g. alex or user_001)"
+)
+_USER_ID = re.compile(r"[\w.-]{1,64}")
+
+
+def check_user_id(value: str, option: str = "USER") -> str:
+    """``value`` when it can name a listener; else a UsageError saying what an id may hold.
+
+    Every way in from the command line checks here, so "" never silently means the default
+    listener and "   " never reaches the store. Letters of any script pass: the DJ makes ids
+    from spoken names.
+    """
+    if _USER_ID.fullmatch(value) is None:
+        raise UsageError(f"{option}: {value!r} is not a listener id", hint=USER_ID_RULE)
+    return value
 
 
 def trust_level(score: float) -> str:

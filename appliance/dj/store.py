@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -82,6 +84,13 @@ USER_FIELDS = (
 )  # fmt: skip
 
 
+def _read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _ts(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
 
@@ -93,17 +102,21 @@ def _dt(value: str | None) -> datetime | None:
 class Store:
     """SQLite persistence for the DJ. ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self._lock = threading.RLock()
         self._depth = 0
         self._data_version: int | None = None
+        self._scratch: Path | None = None
         # called (inside the new transaction) when another process changed the file since this
         # store last looked: whoever caches what it read must forget it
         self.on_outside_change: Callable[[], None] | None = None
         if self.path is None:
             self._db = self._connect(":memory:")
             self._create()
+            return
+        if read_only:
+            self._open_read_only()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._refuse_foreign_file()
@@ -112,6 +125,14 @@ class Store:
             self._adopt()
         except sqlite3.DatabaseError as error:
             if not is_damage(error):
+                with suppress(AttributeError, sqlite3.Error):
+                    self._db.close()
+                if _read_only_disk(self.path.parent):
+                    raise StoreError(
+                        f"cannot open the DJ's database {self.path}: the disk holding it is "
+                        "read-only",
+                        hint="remount it read-write; `appliance profile export` still reads it",
+                    ) from error
                 raise StoreError(
                     f"cannot open the DJ's database {self.path}: {error}",
                     hint="check the data directory's permissions and free space, and that no "
@@ -122,8 +143,8 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
 
     @staticmethod
-    def _connect(target: str) -> sqlite3.Connection:
-        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+    def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 5000")
         return db
@@ -146,6 +167,62 @@ class Store:
             raise StoreError(
                 f"{self.path} is not a QFZZ database (not an SQLite file); it was left untouched",
                 hint="move the file away, or set APPLIANCE_DATA_DIR to another folder",
+            )
+
+    def _open_read_only(self) -> None:
+        """Open for reading only, changing nothing on disk: what exporting needs, even from a
+        read-only SD card. There SQLite cannot make the shared-memory file WAL mode wants, so the
+        file is opened ``immutable`` (nothing can be writing to a read-only disk) or, when its
+        WAL still holds changes, a private copy of both is read instead."""
+        assert self.path is not None
+        if not self.path.is_file():
+            raise StoreError(f"the DJ has no listeners yet ({self.path} does not exist)")
+        self._refuse_foreign_file()
+        uri = self.path.resolve().as_uri()
+        try:
+            self._db = self._connect(f"{uri}?mode=ro", uri=True)
+            self._check_readable()
+            return
+        except sqlite3.OperationalError as error:
+            with suppress(AttributeError, sqlite3.Error):
+                self._db.close()
+            log.info("opening %s read-only needs another way: %s", self.path, error)
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            if wal.exists() and wal.stat().st_size > 0:
+                self._scratch = Path(tempfile.mkdtemp(prefix="qfzz-export-"))
+                copy = self._scratch / self.path.name
+                shutil.copyfile(self.path, copy)
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+                self._db = self._connect(str(copy))
+            else:
+                self._db = self._connect(f"{uri}?immutable=1", uri=True)
+            self._check_readable()
+        except (OSError, sqlite3.Error) as error:
+            self.close()
+            raise StoreError(
+                f"cannot read the DJ's database {self.path}: {error}",
+                hint="check that the file is readable",
+            ) from error
+
+    def _check_readable(self) -> None:
+        """Refuse (clearly) a read-only file that is not the DJ's or is damaged."""
+        try:
+            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise StoreError(
+                    f"{self.path} is not the DJ's database; it was left untouched",
+                    hint="point APPLIANCE_DATA_DIR (or station.data_dir) at the right folder",
+                )
+            result = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            result = str(error)
+        if result != "ok":
+            raise StoreError(
+                f"the DJ's database {self.path} is damaged ({result})",
+                hint="start the appliance on a writable disk: it recovers what can be read",
             )
 
     def _adopt(self) -> None:
@@ -255,12 +332,17 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            try:
-                if self.path is not None:
-                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                pass
-            self._db.close()
+            db = getattr(self, "_db", None)
+            if db is not None:
+                try:
+                    if self.path is not None and self._scratch is None:
+                        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
+                db.close()
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
+                self._scratch = None
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -447,6 +529,9 @@ class Store:
                 "DELETE FROM community WHERE user_id = ? OR friend_id = ?", (user_id, user_id)
             )
         if self.path is not None:
-            with self._lock:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                with self._lock:
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as error:  # committed: the old pages go at the next checkpoint
+                log.warning("%s: could not checkpoint after a deletion: %s", self.path, error)
         return bool(found)

@@ -57,3 +57,124 @@ def test_unknown_listener_is_a_clear_error(
 def test_no_store_yet(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", "export", "alex"]) == 2
     assert "no listeners yet" in capsys.readouterr().err
+
+
+# -- where an export may go ------------------------------------------------------------------
+
+
+def test_export_refuses_to_overwrite_the_live_database(
+    store_with_alex: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = store_with_alex.read_bytes()
+    assert main(["profile", "export", "alex", "-o", str(store_with_alex)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to write onto" in err and "Traceback" not in err
+    assert store_with_alex.read_bytes() == before
+    dj = PersonalizedDJ(db_path=store_with_alex)
+    assert dj.user_profiles["alex"].name == "Alex"  # every listener still there
+    dj.close()
+
+
+def test_export_refuses_any_sqlite_database_and_other_files(
+    store_with_alex: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "music.db"
+    other.write_bytes(store_with_alex.read_bytes())  # a database outside the data folder
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    assert main(["profile", "export", "alex", "-o", str(other), "--force"]) == 2
+    assert "SQLite database" in capsys.readouterr().err
+    assert main(["profile", "export", "alex", "-o", str(notes)]) == 2
+    assert "not a JSON export" in capsys.readouterr().err
+    assert notes.read_text() == "my notes\n"
+    assert main(["profile", "export", "alex", "-o", str(notes), "--force"]) == 0
+    assert json.loads(notes.read_text())["profile"]["name"] == "Alex"
+    # an earlier export is replaced without --force, whole
+    assert main(["profile", "export", "alex", "-o", str(notes)]) == 0
+    assert json.loads(notes.read_text())["profile"]["name"] == "Alex"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["music.db", "notes.txt"]  # no temp
+
+
+def test_export_into_a_folder_or_a_missing_one(
+    store_with_alex: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["profile", "export", "alex", "-o", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "alex.json").read_text())["profile"]["user_id"] == "alex"
+    capsys.readouterr()
+    missing = tmp_path / "nowhere" / "alex.json"
+    assert main(["profile", "export", "alex", "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Traceback" not in err
+
+
+def test_export_reads_a_read_only_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.disks import make_read_only, mounted_tmpfs
+
+    with mounted_tmpfs(tmp_path / "card", size="8m") as card:
+        dj = PersonalizedDJ(db_path=card / "dj.db")
+        dj.greet_user("alex", "Alex")
+        dj.interact("alex", "i love jazz")
+        dj.close()
+        make_read_only(card)
+        env = {"APPLIANCE_DATA_DIR": str(card)}
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            assert main(["profile", "export", "alex"]) == 0
+            data = json.loads(capsys.readouterr().out)
+            assert data["profile"]["preferences"] == ["jazz"]
+            assert main(["profile", "delete", "alex", "--yes"]) == 1
+            err = capsys.readouterr().err
+            assert "read-only" in err and "Traceback" not in err
+
+
+def test_export_reads_a_read_only_disk_with_changes_still_in_the_wal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A power cut left the last changes in the WAL; the card then turned read-only."""
+    import shutil
+
+    from tests.support.disks import make_read_only, mounted_tmpfs
+
+    work = tmp_path / "work"
+    dj = PersonalizedDJ(db_path=work / "dj.db")
+    dj.greet_user("alex", "Alex")
+    dj.store._db.execute("PRAGMA wal_autocheckpoint = 0")
+    dj.interact("alex", "i love jazz")
+    with mounted_tmpfs(tmp_path / "card", size="8m") as card:
+        for name in ("dj.db", "dj.db-wal"):  # as the power cut left them (no -shm)
+            shutil.copyfile(work / name, card / name)
+        dj.close()
+        make_read_only(card)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("APPLIANCE_DATA_DIR", str(card))
+            assert main(["profile", "export", "alex"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["profile"]["preferences"] == ["jazz"]
+        assert len(data["history"]) == 2
+
+
+# -- listener ids ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["profile", "export"], ["profile", "delete"], ["chat"]])
+@pytest.mark.parametrize("bad", ["", "   ", "a b", "x/../y", "a" * 65])
+def test_a_listener_id_is_checked_with_a_clear_message(
+    command: list[str], bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*command, "--user", bad] if command == ["chat"] else [*command, bad]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is not a listener id" in err and "letters, digits" in err
+    assert "Traceback" not in err
+
+
+def test_config_names_only_real_listeners_as_valid(tmp_path: Path) -> None:
+    from appliance.config import InvalidConfig, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[dj]\ndefault_user = "bob"\n[[users]]\nid = ""\nname = "Bob"\n')
+    with pytest.raises(InvalidConfig) as caught:
+        load_config(path)
+    assert "(valid: guest, )" not in str(caught.value)
+    assert "users[1].id" in str(caught.value)
