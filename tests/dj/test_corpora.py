@@ -1,0 +1,188 @@
+"""The hand-written corpora stay well-formed and as large as the benchmarks need.
+
+A typo in a corpus (an unknown intent, a genre the appliance does not know, a level of 110, a
+held-out line copied into the tuning set) would silently skew every score measured on it; these
+checks catch it where it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from appliance.library.genres import default_genres
+from tests.support.corpus import (
+    ACTIVITIES,
+    ALBUMS,
+    ARTISTS,
+    INTENTS,
+    MOODS,
+    SLOTS,
+    TITLES,
+    CorpusError,
+    CorpusLine,
+    read_corpus,
+)
+
+TESTS = Path(__file__).resolve().parents[1]
+CORPUS = TESTS / "dj" / "corpus"
+HELDOUT = CORPUS / "heldout.tsv"
+TUNE = CORPUS / "tune.tsv"
+CHATTER = CORPUS / "chatter.tsv"
+SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
+ALL = [HELDOUT, TUNE, CHATTER, SPEECH]
+
+NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
+
+
+def _values(value: str | int | tuple[str, ...]) -> tuple[str | int, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _normalised(text: str) -> str:
+    """Text as a recogniser would hear it: case, punctuation and spacing do not make it new."""
+    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
+
+
+def _count(lines: list[CorpusLine], intent: str) -> int:
+    return sum(intent in line.intents for line in lines)
+
+
+def _problems(line: CorpusLine, genres: set[str]) -> list[str]:
+    """What is wrong with one line's intents and slots (nothing, for a good line)."""
+    where = line.where
+    problems = [f"{where}: unknown intent {i!r}" for i in line.intents if i not in INTENTS]
+    if "unknown" in line.intents and (len(line.intents) > 1 or line.slots):
+        problems.append(f"{where}: 'unknown' stands alone, without slots")
+    volume = "set_volume" in line.intents
+    if volume != ("level" in line.slots) and "correct" not in line.intents:
+        problems.append(f"{where}: level goes with set_volume (or a correction)")
+    for name, value in line.slots.items():
+        known = genres if name == "genre" else NAMED.get(name)
+        if name not in SLOTS:
+            problems.append(f"{where}: unknown slot {name!r}")
+        elif known is not None:
+            problems += [
+                f"{where}: {name}={v!r} is not one the appliance knows"
+                for v in _values(value)
+                if v not in known
+            ]
+    return problems
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
+def test_every_line_names_known_intents_and_slot_values(path: Path) -> None:
+    genres = set(default_genres().names())
+    problems = [problem for line in read_corpus(path) for problem in _problems(line, genres)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda path: path.name)
+def test_no_line_is_written_twice_in_a_file(path: Path) -> None:
+    counts = Counter(line.text for line in read_corpus(path))
+    assert [text for text, n in counts.items() if n > 1] == []
+
+
+def test_no_held_out_line_leaks_into_the_tuning_set() -> None:
+    held = {_normalised(line.text): line.where for line in read_corpus(HELDOUT)}
+    leaked = [
+        f"{line.where} repeats {held[_normalised(line.text)]}: {line.text!r}"
+        for line in read_corpus(TUNE)
+        if _normalised(line.text) in held
+    ]
+    assert not leaked, "\n".join(leaked)
+
+
+def test_the_held_out_set_covers_every_intent_and_style() -> None:
+    lines = read_corpus(HELDOUT)
+    assert len(lines) >= 520
+    thin = {i: _count(lines, i) for i in INTENTS if _count(lines, i) < 15}
+    assert thin == {}
+    assert _count(lines, "play") >= 140
+    assert _count(lines, "skip") >= 30
+    assert _count(lines, "mood") >= 25
+    assert _count(lines, "correct") >= 20
+    assert _count(lines, "unknown") >= 40
+    assert sum(len(line.intents) > 1 for line in lines) >= 20
+    play_slots = {name for line in lines if "play" in line.intents for name in line.slots}
+    assert play_slots >= {"genre", "mood", "activity", "artist", "album", "title", "query"}
+    feelings = {line.slots.get("mood") for line in lines if line.intents == ("mood",)}
+    assert feelings >= MOODS
+    # about a quarter as a transcription engine writes: capitals, punctuation, digits
+    written = sum(bool(re.search(r"[A-Z.,!?%0-9]", line.text)) for line in lines)
+    assert written >= len(lines) // 5
+    percent = [line for line in lines if "%" in line.text or "percent" in line.text]
+    assert len(percent) >= 2
+
+
+def test_the_tuning_set_and_chatter_are_large_enough() -> None:
+    assert len(read_corpus(TUNE)) >= 180
+    chatter = read_corpus(CHATTER)
+    assert len(chatter) >= 220
+    assert {line.intents for line in chatter} == {("unknown",)}
+
+
+def test_the_spoken_benchmark_reads_as_speech() -> None:
+    lines = read_corpus(SPEECH)
+    commands = [line for line in lines if line.intents != ("unknown",)]
+    assert len(commands) >= 70
+    assert {i for line in commands for i in line.intents} == INTENTS - {"unknown"}
+    # the chatter comes last, 30 lines of it
+    assert [line.intents for line in lines[len(commands) :]] == [("unknown",)] * 30
+    written = [line.where for line in lines if not re.fullmatch(r"[a-z']+( [a-z']+)*", line.text)]
+    assert written == [], "spoken text is lower-case words only"
+    names = {
+        value
+        for line in commands
+        for slot in ("artist", "album", "title")
+        for value in _values(line.slots.get(slot, ()))
+        if " " in str(value)
+    }
+    assert len(names) >= 8
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ("volume max\tset_volume\tlevel=110", "level must be a whole number 0..100"),
+        ("play jazz\tplay", "expected 1 or 3 tab-separated columns"),
+        ("play jazz\tplay\tgenre", "slot 'genre' is not name=value"),
+        ("play jazz\tplay\tgenre=jazz; genre=rock", "join values with '|'"),
+        ("play jazz\tplay+\tgenre=jazz", "empty intent"),
+    ],
+)
+def test_a_malformed_line_is_named_with_file_and_line(
+    tmp_path: Path, line: str, complaint: str
+) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text(f"# a comment\n\nskip\tskip\t\n{line}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=re.escape("bad.tsv:4: ")) as raised:
+        read_corpus(path)
+    assert complaint in str(raised.value)
+
+
+def test_slots_read_as_text_numbers_and_lists(tmp_path: Path) -> None:
+    path = tmp_path / "good.tsv"
+    path.write_text(
+        "Set the volume to 30%.\tset_volume\tlevel=30\n"
+        "play some rock and some jazz\tplay\tgenre=rock|jazz; mood=happy\n"
+        "i hate this next\tdislike+skip\t\n"
+        "the kettle's boiled\n",
+        encoding="utf-8",
+    )
+    lines = read_corpus(path)
+    assert [line.slots for line in lines] == [
+        {"level": 30},
+        {"genre": ("rock", "jazz"), "mood": "happy"},
+        {},
+        {},
+    ]
+    assert [line.intents for line in lines] == [
+        ("set_volume",),
+        ("play",),
+        ("dislike", "skip"),
+        ("unknown",),
+    ]
