@@ -64,6 +64,8 @@ def _problems(line: CorpusLine, genres: set[str]) -> list[str]:
         known = genres if name == "genre" else NAMED.get(name)
         if name not in SLOTS:
             problems.append(f"{where}: unknown slot {name!r}")
+        elif any(isinstance(v, str) and v != v.lower() for v in _values(value)):
+            problems.append(f"{where}: {name}={value!r} should be lower case")
         elif known is not None:
             problems += [
                 f"{where}: {name}={v!r} is not one the appliance knows"
