@@ -1,22 +1,32 @@
-"""Understanding: one utterance from the recogniser in, one intent with its slots out.
+"""Understanding: one utterance from the recogniser in, its intents with their slots out.
 
 The recogniser hands over lower-case words with its usual slips ("play sum jazz", "skip this
-son", "miles davies"). Understanding works in three passes, each tried only when the one before
-found nothing:
+son", "miles davies"); Whisper hands over written English ("Set the volume to 30."). Both are
+normalised alike (appliance.dj.understand_text), then tried in turn, each step only when the one
+before found nothing:
 
-1. the text, normalised (appliance.dj.understand_text), against the hassil sentence templates in
-   ``sentences/en.yaml`` with genres, moods, activities, volume levels and library names as lists;
+1. the hassil sentence templates in ``sentences/en.yaml``, with genres, moods, activities, volume
+   levels and library names as lists (confidence 1);
 2. the same with each unknown word mended to the nearest known word ("jaz" -> "jazz");
-3. looser templates where a name is free text, looked up in the library by near miss.
+3. several requests in one breath ("i hate this, next"; "play some rock and some jazz"): the
+   utterance cut at commas and at "and", "then", "also", each part understood on its own;
+4. looser templates where a name is free text, looked up in the library by near miss;
+5. the model (appliance.dj.understand_model): the intent of the closest example sentences, with
+   slots taken from the genres, moods, activities, numbers and names the words mention.
 
-What none of them matches is ``unknown``: the DJ answers it as chat, never as a wild guess.
-Results are cached per normalised text, so a repeated command costs a dictionary lookup.
+What none of them understands confidently is ``unknown``: the DJ answers it as chat, never as a
+wild guess. Results are cached per normalised text, so a repeated command costs a dict lookup.
+
+Several intents in one utterance come back as the first :class:`Intent` with the others in
+``also``, in the order said; several values of one slot ("rock and jazz") as a tuple.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import random
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,10 +37,12 @@ from typing import Any
 from hassil import RecognizeResult, Sentence, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 
-from appliance.dj.understand_grammar import build_grammar
+from appliance.dj.understand_grammar import LIST, build_grammar, convert
 from appliance.dj.understand_match import RULE_LIST_PREFIX, TemplateMatcher
+from appliance.dj.understand_model import NeighbourModel, word_features
 from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_templates import (
+    PARAPHRASE_LISTS,
     SENTENCES_FILE,
     Expander,
     Templates,
@@ -38,7 +50,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser, number_words
-from appliance.grammar import Grammar
+from appliance.grammar import Alt, Grammar, Node, Ref, Seq, Words
 from appliance.library.genres import GenreMap, default_genres
 
 log = logging.getLogger(__name__)
@@ -80,6 +92,9 @@ INTENTS: tuple[str, ...] = (
     "greet",
     "help",
     "identify",
+    "correct",
+    "confirm",
+    "deny",
     "unknown",
 )
 TEMPLATE_INTENTS: tuple[str, ...] = tuple(name for name in INTENTS if name != "unknown")
@@ -100,6 +115,52 @@ to be avoided in "upbeat but not too intense") is not passed on."""
 SCANNED_LISTS = ("genre", "mood", "activity")
 """Lists searched for in free text a play request left over ("play some jazz for grandma")."""
 
+MENDED_CONFIDENCE = 0.85
+"""How sure a template match is once words had to be mended to match ("jaz" -> "jazz")."""
+
+LOOSE_CONFIDENCE = 0.8
+"""How sure a match of the loose templates is (a name found by near miss, or not at all)."""
+
+MODEL_FLOOR = 0.42
+"""Below this similarity to its closest examples, the model's guess is not taken: unknown."""
+
+MODEL_MARGIN = 0.02
+"""The model's intent must be at least this far ahead of the runner-up."""
+
+MODEL_SAMPLES = 14
+"""Random sentences drawn from each template to teach the model (plus every paraphrase)."""
+
+MAX_CLAUSES = 6
+"""An utterance is cut into at most this many parts when looking for several requests."""
+
+CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but"})
+"""Words that may join two requests ("pause and turn it down")."""
+
+MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
+"""Intents whose repeats in one utterance are one request with several values ("play some rock
+and some jazz")."""
+
+NEEDS = {
+    "set_volume": ("level",),
+    "add_preference": ("genre", "artist"),
+    "remove_preference": ("genre", "artist"),
+    "mood": ("mood", "activity"),
+    "identify": ("name",),
+    "correct": ("genre", "mood", "level", "artist", "album", "title"),
+}
+"""Intents the model may only give with one of these slots found in the words."""
+
+_CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
+
+Slot = str | int | tuple[str, ...]
+
+NAME_WORD = "<name>"
+"""Stands for any library name in the model's example sentences."""
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_MODELS: dict[tuple[object, ...], NeighbourModel] = {}
+_MODELS_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -107,13 +168,32 @@ class Intent:
 
     name: str
     """One of INTENTS."""
-    slots: dict[str, str | int] = field(default_factory=dict)
-    """Lower-case strings; set_volume's "level" is an int 0..100."""
+    slots: dict[str, Slot] = field(default_factory=dict)
+    """Lower-case strings; set_volume's "level" is an int 0..100; several values of one slot
+    ("rock and jazz") are a tuple of strings in the order said."""
     text: str = ""
     """The utterance as understood (normalised, slips mended)."""
+    also: tuple[Intent, ...] = ()
+    """Further requests said in the same breath, in order ("i hate this, next": dislike, then
+    skip in ``also``)."""
+    confidence: float = field(default=1.0, compare=False)
+    """How sure the understanding is, 0..1: 1 for a template matched word for word, less for
+    mended words, loose templates and the model's guesses."""
+
+    def each(self) -> tuple[Intent, ...]:
+        """This intent and those in ``also``, in the order said."""
+        return (self, *self.also)
 
     def as_json(self) -> dict[str, Any]:
-        return {"intent": self.name, "slots": dict(self.slots)}
+        """``{"intent": ..., "slots": {...}}``; several values of a slot are a list, and further
+        requests of the same utterance come in ``"also"`` (a list of the same form)."""
+        found: dict[str, Any] = {
+            "intent": self.name,
+            "slots": {k: list(v) if isinstance(v, tuple) else v for k, v in self.slots.items()},
+        }
+        if self.also:
+            found["also"] = [intent.as_json() for intent in self.also]
+        return found
 
 
 @dataclass(frozen=True)
@@ -139,7 +219,7 @@ class _Candidate:
     """One reading of an utterance, with what makes it better or worse than another."""
 
     name: str
-    slots: dict[str, str | int]
+    slots: dict[str, Slot]
     rank: tuple[float, ...]
 
 
@@ -191,6 +271,10 @@ class Understanding:
             self._templates.words
             | {word for table in self._spoken.values() for key in table for word in key.split()}
         ) - {""}
+        self._level_words = frozenset(
+            word for key in self._spoken["level"] for word in key.split()
+        ) | {"percent", "per", "cent"}
+        self._genres_key = hash(frozenset(self._spoken["genre"].items()))
         self._lock = threading.Lock()
         self._state = self._build_state(vocabulary or Vocabulary())
 
@@ -245,20 +329,35 @@ class Understanding:
             if not understood or understood.count(" ") >= MAX_WORDS:
                 return Intent("unknown", {}, understood)
             state = self._state
-            cached = state.cache.get(understood)
+            key = understood
+            if _CLAUSE_BREAK.search(text):  # commas may part two requests: keep them apart
+                key = " , ".join(filter(None, map(self._normalise, _CLAUSE_BREAK.split(text))))
+            state = self._state
+            cached = state.cache.get(key)
             if cached is None:
-                cached = self._understand(state, understood)
+                cached = self._understand(state, understood, key.split())
                 if self._cache_size:
                     with self._lock:
-                        state.cache[understood] = cached
+                        state.cache[key] = cached
                         while len(state.cache) > self._cache_size:
                             state.cache.popitem(last=False)
-            return Intent(cached.name, dict(cached.slots), cached.text)
+            return _copy(cached)
         except Exception:  # a DJ that crashes on a sentence is worse than one that shrugs
             log.exception("could not understand %r", text)
             return Intent("unknown", {}, understood)
 
-    def _understand(self, state: _State, text: str) -> Intent:
+    def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
+        """``marked``: the words with "," where the speaker paused (a comma in the text)."""
+        found = self._exact(state, text)
+        if found is not None:
+            return found
+        found = self._several(state, marked)
+        if found is not None:
+            return found
+        return self._loose(state, text) or self._guess(state, text) or Intent("unknown", {}, text)
+
+    def _exact(self, state: _State, text: str) -> Intent | None:
+        """The templates, word for word, then with unknown words mended."""
         best = self._best(state, state.matcher, text)
         if best is not None:
             return Intent(best.name, best.slots, text)
@@ -266,11 +365,233 @@ class Understanding:
         if corrected != text:
             best = self._best(state, state.matcher, corrected)
             if best is not None:
-                return Intent(best.name, best.slots, corrected)
+                return Intent(best.name, best.slots, corrected, confidence=MENDED_CONFIDENCE)
+        return None
+
+    def _loose(self, state: _State, text: str) -> Intent | None:
+        """The fallback templates (names as free text), on the mended words."""
+        corrected = " ".join(state.corrector.correct_all(text.split()))
         best = self._best(state, state.fallback, corrected)
-        if best is not None:
-            return Intent(best.name, best.slots, corrected)
-        return Intent("unknown", {}, text)
+        if best is None:
+            return None
+        return Intent(best.name, best.slots, corrected, confidence=LOOSE_CONFIDENCE)
+
+    def _clause(self, state: _State, text: str) -> Intent | None:
+        """One part of an utterance, understood on its own (None: not understood)."""
+        if not text:
+            return None
+        return self._exact(state, text) or self._loose(state, text) or self._guess(state, text)
+
+    def _several(self, state: _State, marked: list[str]) -> Intent | None:
+        """Several requests in one utterance, cut where a comma or a joining word stands.
+
+        Of the ways to cut it into parts that are all understood, the one with the fewest parts
+        not matched word for word by a template wins, then the one with the fewest parts (so
+        "drum and bass" stays one genre); None unless it takes two parts or more.
+        """
+        units: list[list[str]] = [[]]
+        joins: list[str] = []
+        for word in marked:
+            if word == "," or word in CONJUNCTIONS:
+                if units[-1]:
+                    units.append([])
+                    joins.append("" if word == "," else word)
+                elif word != "," and joins:
+                    joins[-1] = f"{joins[-1]} {word}".strip()
+                continue
+            units[-1].append(word)
+        if not units[-1]:
+            units.pop()
+            joins = joins[: len(units) - 1]
+        if not 2 <= len(units) <= MAX_CLAUSES:
+            return None
+        known: dict[tuple[int, int], Intent | None] = {}
+
+        def clause(start: int, end: int) -> Intent | None:
+            if (start, end) not in known:
+                words = list(units[start])
+                for index in range(start + 1, end):
+                    words += [*joins[index - 1].split(), *units[index]]
+                known[start, end] = self._clause(state, " ".join(words))
+            return known[start, end]
+
+        def cost(parts: list[Intent]) -> tuple[int, int]:
+            return sum(part.confidence < 1.0 for part in parts), len(parts)
+
+        # best[end]: the best understood parts covering units[:end]
+        best: list[list[Intent] | None] = [[]] + [None] * len(units)
+        for end in range(1, len(units) + 1):
+            for start in range(end):
+                before = best[start]
+                part = clause(start, end) if before is not None else None
+                if part is None or part.name == "unknown" or before is None:
+                    continue
+                so_far = best[end]
+                if so_far is None or cost([*before, part]) < cost(so_far):
+                    best[end] = [*before, part]
+        parts = best[len(units)]
+        if parts is None or len(parts) < 2:
+            return None
+        return _merge(parts, " ".join(w for w in marked if w != ","))
+
+    def _guess(self, state: _State, text: str) -> Intent | None:
+        """The model's intent, with slots from what the words mention; None when unsure."""
+        variants = state.matcher.variants(text)
+        words = " ".join(state.corrector.correct_all(variants[0].split()))
+        guess = self._model().guess(self._features(state, words))
+        if guess is None or guess.confidence < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
+            return None
+        slots = self._mentioned(state, words, guess.intent)
+        needs = NEEDS.get(guess.intent)
+        if needs is not None and not any(slot in slots for slot in needs):
+            return None
+        confidence = min(0.95, 0.55 + guess.confidence * 0.5)
+        return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
+
+    def _mentioned(self, state: _State, text: str, intent: str) -> dict[str, Slot]:
+        """The slots ``intent`` can take that ``text`` names (the model found no slots itself)."""
+        if intent in ("play", "add_preference", "remove_preference", "mood", "correct"):
+            lists = SCANNED_LISTS if intent != "correct" else (*SCANNED_LISTS, "level")
+            slots: dict[str, Slot] = dict(self._scan(text, lists, several=True))
+            if intent == "correct":  # "not rock, jazz": the value said last is the one meant
+                slots = {k: v[-1] if isinstance(v, tuple) else v for k, v in slots.items()}
+            if intent in ("add_preference", "remove_preference"):
+                slots = {k: v for k, v in slots.items() if k == "genre"}
+            if intent == "mood":
+                slots = {k: v for k, v in slots.items() if k in ("mood", "activity")}
+            for kind, name in self._names_in(state, text, last=intent == "correct"):
+                slots.setdefault(kind, name)
+            return slots
+        if intent == "set_volume":
+            levels = self._scan(text, ("level",), several=True).get("level")
+            words = set(text.split()) - self._level_words - {"to", "at", "on", "the", "it"}
+            if levels is None or not words:  # a bare number is not a volume command
+                return {}
+            level = levels[-1] if isinstance(levels, tuple) else levels
+            return {"level": max(0, min(100, int(level)))}
+        if intent == "identify":
+            unknown = [w for w in text.split() if w not in self._words]
+            name = " ".join(unknown)
+            return {"name": name} if unknown and self._person_name(name) else {}
+        return {}
+
+    def _names_in(self, state: _State, text: str, last: bool = False) -> list[tuple[str, str]]:
+        """Library names said exactly in ``text`` (a single word only when no template uses
+        it), longest first; ``last``: the one said last first."""
+        words = text.split()
+        found: list[tuple[int, str, str]] = []
+        used = [False] * len(words)
+        for size in range(min(6, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                phrase = " ".join(words[start : start + size])
+                if size == 1 and phrase in self._words:
+                    continue
+                hit = state.names.find_exact(phrase)
+                if hit is not None:
+                    found.append((start, *hit))
+                    used[start : start + size] = [True] * size
+        found.sort(reverse=last)
+        return [(kind, name) for _start, kind, name in found]
+
+    # -- the model ---------------------------------------------------------------------------
+
+    def _model(self) -> NeighbourModel:
+        """Built on first use from the templates and paraphrases (the same for every library:
+        names are words the examples do not need)."""
+        key = (self._templates.path, id(self._templates), self._genres_key)
+        model = _MODELS.get(key)
+        if model is None:
+            with _MODELS_LOCK:
+                model = _MODELS.get(key)
+                if model is None:
+                    model = NeighbourModel(
+                        (intent, self._features(None, text)) for intent, text in self.training()
+                    )
+                    _MODELS[key] = model
+        return model
+
+    def training(self) -> list[tuple[str, str]]:
+        """(intent, sentence) pairs the model learns from: random expansions of each template
+        and each paraphrase with its placeholders filled in."""
+        rng = random.Random(7)
+        lists = {name: list(table) for name, table in self._spoken.items() if name != "name"}
+        for kind in (*KINDS, "named"):
+            lists[kind] = [NAME_WORD]
+        lists["name"] = list(self._templates.sample_names)
+        grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
+        pairs: list[tuple[str, str]] = []
+        for intent in self._templates.intents.intents.values():
+            for data in intent.data:
+                for sentence in data.sentences:
+                    node = convert(sentence.expression)
+                    if node is None:
+                        continue
+                    one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
+                    pairs.extend((intent.name, one.sample(rng)) for _ in range(MODEL_SAMPLES))
+        fill = {
+            name: grammar.lists.get(LIST + ("named" if name == "artist" else name), [NAME_WORD])
+            for name in PARAPHRASE_LISTS
+        }
+        for intent_name, texts in self._templates.paraphrases.items():
+            for text in texts:
+                draws = 6 if "{" in text else 1
+                for _ in range(draws):
+                    pairs.append(
+                        (
+                            intent_name,
+                            _PLACEHOLDER.sub(lambda m: rng.choice(fill[m.group(1)]), text),
+                        )
+                    )
+        return pairs
+
+    def _features(self, state: _State | None, text: str) -> list[str]:
+        """Words and word pairs, with genres and library names as placeholders (any genre is
+        as good as another to tell intents apart), and marks for moods, activities, numbers."""
+        words = text.split()
+        marks: list[str] = []
+        if words:
+            spans = self._spans(words, ("genre",))
+            if state is not None:
+                spans += [
+                    (start, size, NAME_WORD)
+                    for start, size in self._name_spans(state, words)
+                    if not any(start < s + z and s < start + size for s, z, _ in spans)
+                ]
+            for start, size, token in sorted(spans, reverse=True):
+                words[start : start + size] = [token]
+            for slot in ("mood", "activity", "level"):
+                if self._spans(words, (slot,)):
+                    marks.append(f"<{slot}>")
+        return [*word_features(words), *marks]
+
+    def _spans(self, words: list[str], lists: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """(start, length, "<list>") of each longest phrase of ``lists`` in ``words``."""
+        spans: list[tuple[int, int, str]] = []
+        used = [False] * len(words)
+        for size in range(min(4, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                phrase = " ".join(words[start : start + size])
+                for slot in lists:
+                    if phrase in self._spoken[slot]:
+                        spans.append((start, size, f"<{slot}>"))
+                        used[start : start + size] = [True] * size
+                        break
+        return spans
+
+    def _name_spans(self, state: _State, words: list[str]) -> list[tuple[int, int]]:
+        spans = []
+        text = " ".join(words)
+        for _kind, name in self._names_in(state, text):
+            key = self._normalise(name).split()
+            for start in range(len(words) - len(key) + 1):
+                if words[start : start + len(key)] == key:
+                    spans.append((start, len(key)))
+                    break
+        return spans
 
     def _best(self, state: _State, matcher: TemplateMatcher, text: str) -> _Candidate | None:
         """The best reading of ``text`` (without skip words first, then as said), if any."""
@@ -349,25 +670,33 @@ class Understanding:
         if list_name != "any_text":
             return None
         mentioned = self._scan(words)
-        return {slot: (value, 100.0) for slot, value in mentioned.items()} or None
+        return {slot: (value, 100.0) for slot, value in mentioned.items()} or None  # type: ignore[misc]
 
-    def _scan(self, text: str) -> dict[str, str]:
-        """Genres, moods and activities named anywhere in ``text``, longest phrase first."""
+    def _scan(
+        self, text: str, lists: tuple[str, ...] = SCANNED_LISTS, several: bool = True
+    ) -> dict[str, Slot]:
+        """Values of ``lists`` named anywhere in ``text`` (longest phrase first), in the order
+        said; several values of one list ("rock and jazz") as a tuple when ``several``."""
         words = text.split()
-        found: dict[str, str] = {}
-        used = [False] * len(words)
-        for size in range(min(4, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(used[start : start + size]):
-                    continue
-                phrase = " ".join(words[start : start + size])
-                for slot in SCANNED_LISTS:
-                    value = self._spoken[slot].get(phrase)
-                    if value is not None and slot not in found:
-                        found[slot] = str(value)
-                        used[start : start + size] = [True] * size
-                        break
-        return found
+        found: dict[str, list[tuple[int, str | int]]] = {}
+        for start, size, token in self._spans(words, lists):
+            slot = token[1:-1]
+            value = self._spoken[slot][" ".join(words[start : start + size])]
+            found.setdefault(slot, []).append((start, value))
+        slots: dict[str, Slot] = {}
+        for slot, values in found.items():
+            ordered = list(dict.fromkeys(value for _start, value in sorted(values)))
+            if slot == "level":
+                slots[slot] = (
+                    ordered[-1]
+                    if len(ordered) == 1 or not several
+                    else tuple(str(v) for v in ordered)
+                )
+            elif several and len(ordered) > 1:
+                slots[slot] = tuple(str(v) for v in ordered)
+            else:
+                slots[slot] = str(ordered[0])
+        return slots
 
     # -- for the recognisers -----------------------------------------------------------------
 
@@ -452,9 +781,17 @@ class Understanding:
         lists["named"] = [key for kind in KINDS for key in keys[kind]]
         lists["name"] = [*self._templates.sample_names, *(n.lower() for n in names)]
         # an empty list (no albums yet) cannot be said: prune what needs one
-        return build_grammar(self._templates.intents, self._templates.rules, lists).pruned(
-            lambda word: True
+        grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
+        assert isinstance(grammar.root, Alt)
+        # the paraphrases too, one branch per intent, so that their words and word orders reach
+        # the recogniser's language model
+        branches = tuple(
+            Alt(tuple(_paraphrase_node(text) for text in texts))
+            for texts in self._templates.paraphrases.values()
+            if texts
         )
+        grammar.root = Alt((*grammar.root.items, *branches))
+        return grammar.pruned(lambda word: True)
 
     def vocabulary_words(self) -> list[str]:
         """Every word the appliance expects to hear, sorted: for recogniser grammars."""
@@ -466,6 +803,65 @@ class Understanding:
                 for sentence in data.sentences:
                     fallback_words |= chunk_words(sentence.expression)
         return sorted(words | fallback_words)
+
+
+def _paraphrase_node(text: str) -> Node:
+    """A paraphrase as a grammar node: its words, its placeholders as the lists they name."""
+    parts: list[Node] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(text)):
+        if index % 2:
+            parts.append(Ref(LIST + ("named" if piece == "artist" else piece)))
+        elif piece.strip():
+            parts.append(Words(" ".join(piece.split())))
+    return parts[0] if len(parts) == 1 else Seq(tuple(parts))
+
+
+def _copy(intent: Intent) -> Intent:
+    """An independent copy (the cache keeps the original)."""
+    return Intent(
+        intent.name,
+        dict(intent.slots),
+        intent.text,
+        tuple(_copy(other) for other in intent.also),
+        intent.confidence,
+    )
+
+
+def _merge(parts: list[Intent], text: str) -> Intent:
+    """Requests said together as one intent with ``also``: repeats of a MERGED intent in a row
+    become one with several values ("play some rock" + "some jazz"), other repeats one."""
+    kept: list[Intent] = []
+    for part in parts:
+        previous = kept[-1] if kept else None
+        if previous is not None and previous.name == part.name:
+            slots = dict(previous.slots)
+            if part.name in MERGED:
+                for key, value in part.slots.items():
+                    values = [*_values(slots.get(key)), *_values(value)]
+                    unique = tuple(dict.fromkeys(values))
+                    slots[key] = unique[0] if len(unique) == 1 else unique  # type: ignore[assignment]
+            kept[-1] = Intent(
+                part.name,
+                slots,
+                previous.text,
+                confidence=min(previous.confidence, part.confidence),
+            )
+            continue
+        kept.append(part)
+    first, *rest = kept
+    return Intent(
+        first.name,
+        dict(first.slots),
+        text,
+        tuple(Intent(p.name, dict(p.slots), p.text, confidence=p.confidence) for p in rest),
+        min(p.confidence for p in kept),
+    )
+
+
+def _values(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, tuple) else [value]
 
 
 def _text_in(value: TextSlotValue) -> str:

@@ -77,6 +77,14 @@ class NameIndex:
         lists["named"] = TextSlotList(name="named", values=named)
         return lists
 
+    def find_exact(self, text: str) -> tuple[str, str] | None:
+        """(kind, name) of the library name spelled exactly ``text`` (normalised), if any."""
+        for kind in KINDS:
+            name = self._by_key[kind].get(text)
+            if name is not None:
+                return kind, name
+        return None
+
     def find(self, text: str, kinds: Iterable[str] = KINDS) -> tuple[str, str, float] | None:
         """The library name ``text`` most likely means: (kind, name, similarity) or None.
 

@@ -1,0 +1,118 @@
+"""What catches the paraphrases no template foresaw: nearest neighbours over example sentences.
+
+The templates are precise but literal; people say "could you go to the next song" or "hold on a
+second". This model compares an utterance with a few thousand example sentences (random
+expansions of the templates plus hand-written paraphrases in several styles) as sets of words
+and word pairs weighted by rarity (cosine similarity of idf-weighted binary vectors), and gives
+the intent whose closest examples are closest, with that similarity as its confidence.
+
+Why neighbours and not a trained classifier: nothing to fit (built in a fraction of a second from
+the templates at start-up), and the similarity to the closest example is also an honest measure
+of how far an utterance is from anything the DJ knows, which is what rejects chatter. Words the
+examples never use count against the confidence, so "what's the weather like" stays far from
+"what's playing". Pure numpy: about a tenth of a millisecond per utterance.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+NEIGHBOURS = 3
+"""How many of an intent's closest examples its score averages (one lucky example is not enough
+to win, a few agreeing ones are)."""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The model's best intent for an utterance."""
+
+    intent: str
+    confidence: float
+    """Mean similarity (0..1) of the intent's closest examples, lowered by unknown words."""
+    margin: float
+    """How far ahead of the runner-up intent it is."""
+
+
+def word_features(words: list[str]) -> list[str]:
+    """Each word and each pair of neighbouring words (with the sentence's edges)."""
+    padded = ["^", *words, "$"]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(padded)]
+    return [*words, *pairs]
+
+
+class NeighbourModel:
+    """Intent by the nearest examples; build once from (intent, sentence) pairs."""
+
+    def __init__(self, examples: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """``examples``: (intent, features of one example sentence) pairs."""
+        rows: dict[tuple[str, frozenset[str]], None] = {}
+        for intent, sentence_features in examples:
+            features = frozenset(sentence_features)
+            if features:
+                rows.setdefault((intent, features), None)
+        ordered = sorted(rows, key=lambda row: row[0])
+        self.intents: tuple[str, ...] = tuple(sorted({intent for intent, _ in ordered}))
+        vocabulary: dict[str, int] = {}
+        document_frequency: list[int] = []
+        indices: list[int] = []
+        lengths: list[int] = []
+        labels: list[int] = []
+        for intent, features in ordered:
+            for feature in features:
+                index = vocabulary.setdefault(feature, len(vocabulary))
+                if index == len(document_frequency):
+                    document_frequency.append(0)
+                document_frequency[index] += 1
+                indices.append(index)
+            lengths.append(len(features))
+            labels.append(self.intents.index(intent))
+        count = len(ordered)
+        self._vocabulary = vocabulary
+        self._idf = np.log((count + 1) / (np.asarray(document_frequency, dtype=np.float64) + 1)) + 1
+        self._unknown_idf = float(math.log(count + 1) + 1)
+        self._indices = np.asarray(indices, dtype=np.int64)
+        self._squares = self._idf[self._indices] ** 2
+        self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self._norms = np.sqrt(np.add.reduceat(self._squares, self._starts))
+        label_array = np.asarray(labels, dtype=np.int64)
+        self._slices = [
+            (int(np.searchsorted(label_array, n)), int(np.searchsorted(label_array, n, "right")))
+            for n in range(len(self.intents))
+        ]
+        self._mask = np.zeros(len(vocabulary), dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def guess(self, features: Iterable[str]) -> Guess | None:
+        """The closest intent for an utterance's features; None when none of them is known."""
+        features = set(features)
+        known = [self._vocabulary[f] for f in features if f in self._vocabulary]
+        if not known:
+            return None
+        unknown = len(features) - len(known)
+        query_norm = math.sqrt(
+            float(np.sum(self._idf[known] ** 2)) + unknown * self._unknown_idf**2
+        )
+        mask = self._mask
+        mask[known] = 1.0
+        try:
+            dots = np.add.reduceat(self._squares * mask[self._indices], self._starts)
+        finally:
+            mask[known] = 0.0
+        similarity = dots / (self._norms * query_norm)
+        scores = []
+        for start, end in self._slices:
+            part = similarity[start:end]
+            if len(part) > NEIGHBOURS:
+                part = np.partition(part, len(part) - NEIGHBOURS)[-NEIGHBOURS:]
+            scores.append(float(np.mean(part)) if len(part) else 0.0)
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = order[0]
+        runner_up = scores[order[1]] if len(order) > 1 else 0.0
+        return Guess(self.intents[best], scores[best], scores[best] - runner_up)
