@@ -7,9 +7,11 @@ threads of its own); a lock makes it safe to call from the station's threads.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
@@ -29,6 +31,7 @@ from appliance.dj.profile import (
 )
 from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
+from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import Store
 from appliance.dj.taste import EVENTS, Taste, evidence_for
 from appliance.library.genres import GenreMap, default_genres
@@ -127,6 +130,8 @@ class PersonalizedDJ:
         self.names_version = 0
         self._catalog: Catalog | None = None
         self._catalog_generation: int | None = None
+        self._outage: str | None = None  # why turns cannot be saved, while they cannot
+        self._said_cut = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -385,6 +390,7 @@ class PersonalizedDJ:
 
     def respond(self, user_id: str, message: str) -> Reply:
         """One turn, with the actions for the player: the station's entry point."""
+        message = self._heard(message)
         with self._lock:
             intent = self.understanding.parse(message)
             try:
@@ -401,9 +407,15 @@ class PersonalizedDJ:
                     self.store.append_history(
                         user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
                     )
-            except BaseException:
+            except sqlite3.Error as error:  # full disk, a lock held too long, a damaged page
                 self._forget_cached(user_id)  # the store rolled back: so does memory
+                return self._respond_unsaved(user_id, intent, error)
+            except BaseException:
+                self._forget_cached(user_id)
                 raise
+            if self._outage is not None:
+                log.warning("%s: turns are saved again", self.store.path)
+                self._outage = None
             if user_id in self._history_counts:
                 self._history_counts[user_id] += 2
             context = self.conversation_context.setdefault(user_id, [])
@@ -411,6 +423,48 @@ class PersonalizedDJ:
             del context[:-CONTEXT_SIZE]
         if profile.trust_score != trust_before:
             self._log("trust", {"user_id": user_id, "trust": profile.trust_score})
+        return reply
+
+    def _heard(self, message: str) -> str:
+        """What is understood and kept of ``message``: valid text, at most MAX_SAID characters
+        (the first cut is logged)."""
+        text, cut = clean_said(message)
+        if cut and not self._said_cut:
+            self._said_cut = True
+            log.warning(
+                "a request of %d characters was cut to its first %d (logged once)",
+                len(message),
+                MAX_SAID,
+            )
+        return text
+
+    def _respond_unsaved(self, user_id: str, intent: Intent, error: sqlite3.Error) -> Reply:
+        """Answer a turn the store cannot take, remembering nothing of it: the turn runs on a
+        scratch copy of what the store can still tell about the listener. The listener hears
+        once per outage that the DJ cannot remember; the log gets one line with the cause."""
+        first = self._outage is None
+        self._outage = str(error)
+        if first:
+            log.warning(
+                "%s: cannot save turns (%s); answering without remembering until it can",
+                self.store.path,
+                error,
+            )
+        real = self.store
+        self.store = real.scratch_copy(user_id)
+        try:
+            with self.store.transaction():
+                profile, _ = self._profile(user_id)
+                now = self._clock()
+                self._touch(profile, now)
+                reply = self._handle(profile, intent, now)
+                self._asked_for(reply)
+        finally:
+            self.store.close()
+            self.store = real
+            self._forget_everyone()  # what the scratch turn cached is not the truth
+        if first:
+            reply = dataclasses.replace(reply, text=f"{reply.text} {self._lines.cannot_remember()}")
         return reply
 
     def _log(self, kind: str, data: dict[str, Any]) -> None:

@@ -109,6 +109,10 @@ class Lines:
             parts.append("What's your vibe today?")
         return " ".join(parts)
 
+    def cannot_remember(self) -> str:
+        """Said once when turns cannot be saved (full disk, a locked or damaged database)."""
+        return "Just so you know, I can't save anything right now, so I won't remember this."
+
     # -- recommendations -------------------------------------------------------------------
 
     def learning(self) -> str:

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 APPLICATION_ID = 0x51465A5A  # "QFZZ": marks the file as a DJ store
 SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# how long a write waits for another process's lock before the turn is answered unsaved
+BUSY_TIMEOUT_MS = 3000
+USER_TABLES = ("users", "history", "community", "plays", "taste")
 
 SCHEMA = """
 CREATE TABLE users (
@@ -146,7 +149,7 @@ class Store:
     def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return db
 
     def _refuse_foreign_file(self) -> None:
@@ -343,6 +346,27 @@ class Store:
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
                 self._scratch = None
+
+    def scratch_copy(self, user_id: str) -> Store:
+        """A store in memory holding the listener's rows, as far as they can be read right now
+        without waiting (an empty one when they cannot): a turn that cannot be saved runs on it."""
+        copy = Store()
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA busy_timeout = 0")
+                for table in USER_TABLES:
+                    rows = self._db.execute(
+                        f"SELECT * FROM {table} WHERE user_id = ?", (user_id,)
+                    ).fetchall()
+                    if rows:
+                        marks = ", ".join("?" * len(rows[0]))
+                        copy._db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            except sqlite3.Error as error:
+                log.debug("%s: reading %s for a scratch turn: %s", self.path, user_id, error)
+            finally:
+                with suppress(sqlite3.Error):
+                    self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return copy
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

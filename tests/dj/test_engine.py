@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +14,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 from appliance.dj.profile import trust_level
 from appliance.dj.reply import Pause, SetVolume, Skip, Stop
+from appliance.dj.said import MAX_SAID
 
 
 class Clock:
@@ -254,3 +259,110 @@ def test_deleting_a_listener_while_the_dj_runs_is_not_undone(tmp_path: Path) -> 
     assert profile.trust_score == pytest.approx(0.51)
     assert len(profile.interaction_history) == 2
     dj.close()
+
+
+# -- turns that cannot be saved ------------------------------------------------------------------
+
+HOLD_LOCK = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+db.execute("BEGIN EXCLUSIVE")
+db.execute("INSERT INTO history (user_id, ts, type, message) VALUES ('x', '', 'note', 'held')")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("ROLLBACK")
+"""
+
+
+def _hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def test_a_short_lock_by_another_process_is_waited_out(tmp_path: Path) -> None:
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
+    dj.interact("alex", "hello")
+    holder = _hold_lock(tmp_path / "dj.db", 1.0)
+    started = time.monotonic()
+    reply = dj.respond("alex", "i love jazz")
+    assert time.monotonic() - started >= 0.5  # it waited for the lock instead of failing
+    assert "can't save" not in reply.text
+    holder.wait(timeout=10)
+    dj.close()
+    again = PersonalizedDJ(db_path=tmp_path / "dj.db")
+    assert again.store.turn_count("alex") == 2  # and the turn was kept
+    assert again.user_profiles["alex"].music_preferences == ["jazz"]
+    again.close()
+
+
+def test_a_long_lock_still_gets_an_answer_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
+    dj.update_preferences("alex", ["soul"])
+    dj.interact("alex", "hello")
+    holder = _hold_lock(tmp_path / "dj.db", 8.0)
+    try:
+        with caplog.at_level(logging.WARNING, logger="appliance.dj.engine"):
+            first = dj.respond("alex", "i'm feeling happy")
+            second = dj.respond("alex", "recommend something")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert first.intent == "mood" and first.text.startswith(("Love", "That's"))
+    assert first.text.endswith("I can't save anything right now, so I won't remember this.")
+    assert "soul" in second.text  # it still knows the listener's taste
+    assert "can't save" not in second.text  # said once per outage
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "database is locked" in warnings[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)  # a line, not a traceback
+    third = dj.respond("alex", "i love jazz")  # the lock is gone: remembered again
+    assert "can't save" not in third.text
+    assert dj.store.turn_count("alex") == 2  # the unsaved turns left nothing behind
+    assert dj.user_profiles["alex"].music_preferences == ["soul", "jazz"]
+    dj.close()
+
+
+def test_a_full_disk_still_gets_an_answer(tmp_path: Path) -> None:
+    from tests.support.disks import fill, mounted_tmpfs
+
+    with mounted_tmpfs(tmp_path / "disk", size="1m") as disk:
+        dj = PersonalizedDJ(db_path=disk / "dj.db")
+        dj.interact("alex", "hello")
+        fill(disk)
+        replies = [dj.respond("alex", f"play some jazz number {i} " + "x" * 400) for i in range(40)]
+        assert all(reply.text for reply in replies)
+        assert sum("can't save" in reply.text for reply in replies) == 1
+        (disk / ".filler").unlink()
+        assert "can't save" not in dj.respond("alex", "hello").text
+        dj.close()
+        again = PersonalizedDJ(db_path=disk / "dj.db")
+        assert again.store.turn_count("alex") in range(2, 43)  # what was acknowledged, whole
+        again.close()
+
+
+def test_a_line_that_is_not_utf8_is_answered_and_kept(tmp_path: Path) -> None:
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
+    typed = b"play some jazz \xe9\xff".decode("utf-8", "surrogateescape")  # what stdin gives
+    reply = dj.respond("alex", typed)
+    assert reply.text
+    assert dj.respond("alex", "half a surrogate \ud800 here").text
+    messages = [e["message"] for e in dj.user_profiles["alex"].interaction_history][::2]
+    assert messages == ["play some jazz \ufffd\ufffd", "half a surrogate \ufffd here"]
+    dj.close()
+
+
+def test_a_huge_typed_line_is_cut_and_said_once_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dj = PersonalizedDJ()
+    with caplog.at_level(logging.WARNING, logger="appliance.dj.engine"):
+        dj.interact("alex", "play some jazz " + "la " * 40_000)
+        dj.interact("alex", "i love " + "really " * 20_000)
+    stored = [e["message"] for e in dj.user_profiles["alex"].interaction_history][::2]
+    assert [len(text) <= MAX_SAID for text in stored] == [True, True]
+    assert stored[0].startswith("play some jazz la la")
+    assert len([r for r in caplog.records if "was cut" in r.getMessage()]) == 1
