@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from appliance.library.filenames import shown
+
 if TYPE_CHECKING:
     from appliance.config import Config
     from appliance.library import Library, Track
@@ -41,7 +43,9 @@ def register(sub: Any) -> None:
         description="Measure tempo and energy now (the appliance otherwise does it in the "
         "background, at low priority). Stops cleanly on Ctrl-C and carries on next time.",
     )
-    analyse.add_argument("--limit", type=int, metavar="N", help="measure at most N tracks")
+    analyse.add_argument(
+        "--limit", type=_count, metavar="N", help="measure at most N tracks (0 or more)"
+    )
     _common(analyse)
     analyse.set_defaults(func=run_analyse)
 
@@ -52,7 +56,9 @@ def register(sub: Any) -> None:
 
     search = actions.add_parser("search", help="find tracks by artist, album or title")
     search.add_argument("text", nargs="+", help="what to look for (misspellings are fine)")
-    search.add_argument("--limit", type=int, default=10, metavar="N", help="at most N tracks")
+    search.add_argument(
+        "--limit", type=_count, default=10, metavar="N", help="at most N tracks (0 or more)"
+    )
     _common(search)
     search.set_defaults(func=run_search)
 
@@ -70,6 +76,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", metavar="FILE", help="the configuration file (default: the system one)"
     )
+
+
+def _count(text: str) -> int:
+    """A number of tracks given on the command line: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative: give 0 or more")
+    return value
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -97,17 +114,39 @@ def run_scan(args: argparse.Namespace) -> int:
             hint=f"name a folder (appliance library scan ~/Music), or set [library] "
             f"music_folders in {where}",
         )
+    paths = _check_folders(paths, named=bool(args.paths), config=args.config)
     library = _open(config)
     try:
         report = library.scan(paths)
-        print(f"Scanned {', '.join(paths)}: {report.summary()}")
+        print(f"Scanned {', '.join(shown(path) for path in paths)}: {report.summary()}")
         for path, reason in report.errors:
-            print(f"  not indexed: {path}: {reason}")
+            print(f"  not indexed: {shown(path)}: {shown(reason)}")
         if args.analyse:
             _measure(library, None)
     finally:
         library.close()
     return 0
+
+
+def _check_folders(paths: list[str], named: bool, config: str | None) -> list[str]:
+    """The paths to scan. A folder named on the command line must be there (a mistyped name is
+    an error, not an empty scan); of the configured folders, those missing (a drive not plugged
+    in) are reported and the others scanned, unless none is there."""
+    import os
+
+    from appliance.errors import UsageError
+    from appliance.library.scan import normalise_root
+
+    missing = [path for path in paths if not os.path.exists(normalise_root(path))]
+    where = "" if named else f" (in [library] music_folders of {config or 'the configuration'})"
+    hint = (
+        "check the name, and that the drive holding it is plugged in and mounted; then scan again"
+    )
+    if missing and (named or len(missing) == len(paths)):
+        raise UsageError(f"{shown(missing[0])}: no such folder or file{where}", hint=hint)
+    for path in missing:
+        print(f"  not scanned: {shown(path)}: no such folder{where}; {hint}", file=sys.stderr)
+    return [path for path in paths if path not in missing]
 
 
 def run_analyse(args: argparse.Namespace) -> int:
@@ -151,7 +190,7 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"analysed  {stats.analysed} ({stats.pending} waiting)")
     print(f"errors    {stats.errors}")
     for path, reason in problems[:20]:
-        print(f"  {path}: {reason}")
+        print(f"  {shown(path)}: {shown(reason)}")
     if len(problems) > 20:
         print(f"  ... and {len(problems) - 20} more")
     return 0
@@ -181,7 +220,7 @@ def run_demo(args: argparse.Namespace) -> int:
         report = library.scan([folder])
     finally:
         library.close()
-    print(f"Demo library in {folder}: {report.summary()}")
+    print(f"Demo library in {shown(str(folder))}: {report.summary()}")
     return 0
 
 
@@ -193,4 +232,5 @@ def _describe(track: Track) -> str:
         features.append(f"energy {track.energy:.2f}")
     album = f" [{track.album}]" if track.album else ""
     extra = f" ({', '.join(features)})" if features else ""
-    return f"{track.artist or 'unknown artist'} - {track.title}{album}{extra}  {track.path}"
+    name = shown(f"{track.artist or 'unknown artist'} - {track.title}{album}{extra}")
+    return f"{name}  {shown(track.path)}"

@@ -9,6 +9,7 @@ failed copy is told apart from a short song without decoding it.
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,7 @@ def _decodes_to_the_end(path: Path) -> str | None:
     import soundfile
 
     try:
-        with soundfile.SoundFile(path) as audio:
+        with soundfile.SoundFile(os.fsencode(path)) as audio:  # any name: its bytes
             frames = audio.frames
             if frames <= 0:
                 return "truncated: the stream holds no samples"

@@ -15,13 +15,14 @@ from appliance.errors import LibraryError
 from appliance.sqlite_files import is_damage, set_aside
 
 APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: paths as bytes, one track per file (content_id links copies)
 BUSY_TIMEOUT_MS = 10000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY,          -- absolute path of the music file
-    track_id TEXT NOT NULL,         -- hash of the audio: same content, same id
+    path BLOB PRIMARY KEY,          -- absolute path, the bytes the file system has (any name)
+    track_id TEXT NOT NULL UNIQUE,  -- one per file, kept when it moves (its history hangs on it)
+    content_id TEXT NOT NULL,       -- hash of the audio: copies share it, a moved file is found
     size INTEGER NOT NULL,          -- with mtime_ns: unchanged files are not read again
     mtime_ns INTEGER NOT NULL,
     title TEXT NOT NULL,
@@ -38,10 +39,10 @@ CREATE TABLE IF NOT EXISTS files (
     analysis INTEGER NOT NULL DEFAULT 0,  -- 0 pending, 1 measured, -1 failed (see analysis_error)
     analysis_error TEXT
 );
-CREATE INDEX IF NOT EXISTS files_by_track_id ON files (track_id);
+CREATE INDEX IF NOT EXISTS files_by_content_id ON files (content_id);
 CREATE INDEX IF NOT EXISTS files_pending ON files (analysis) WHERE analysis = 0;
 CREATE TABLE IF NOT EXISTS scan_errors (
-    path TEXT PRIMARY KEY,          -- a file the last scan of its folder could not index
+    path BLOB PRIMARY KEY,          -- a file the last scan of its folder could not index
     reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
@@ -105,6 +106,8 @@ def open_index(path: Path | None) -> sqlite3.Connection:
 def _create(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
+        if connection.execute("PRAGMA user_version").fetchone()[0] == 1:
+            _migrate_from_1(connection)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
@@ -114,6 +117,45 @@ def _create(connection: sqlite3.Connection) -> None:
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def _migrate_from_1(connection: sqlite3.Connection) -> None:
+    """Version 1 kept paths as text (a name that is not UTF-8 could not be stored) and one id
+    per content (copies with different tags were one track). Paths become their bytes; the
+    first copy of each content keeps its id (and its listening history), later copies get
+    their own."""
+    from appliance.library.identity import track_id_for
+
+    connection.execute("ALTER TABLE files RENAME TO files_v1")
+    connection.execute("ALTER TABLE scan_errors RENAME TO scan_errors_v1")
+    connection.execute("DROP INDEX IF EXISTS files_by_track_id")
+    connection.execute("DROP INDEX IF EXISTS files_pending")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+    columns = (
+        "size, mtime_ns, title, artist, album, album_artist, genres, year, track_number, "
+        "duration, bpm, bpm_from_tag, energy, analysis, analysis_error"
+    )
+    taken: set[str] = set()
+    rows = connection.execute(
+        f"SELECT CAST(path AS BLOB), track_id, {columns} FROM files_v1 ORDER BY rowid"
+    ).fetchall()
+    for path, content, *rest in rows:
+        track_id = track_id_for(content, path, taken.__contains__)
+        taken.add(track_id)
+        connection.execute(
+            f"INSERT INTO files (path, track_id, content_id, {columns}) "
+            f"VALUES ({', '.join('?' * (3 + len(rest)))})",
+            (path, track_id, content, *rest),
+        )
+    connection.execute(
+        "INSERT INTO scan_errors (path, reason) "
+        "SELECT CAST(path AS BLOB), reason FROM scan_errors_v1"
+    )
+    connection.execute("DROP TABLE files_v1")
+    connection.execute("DROP TABLE scan_errors_v1")
+    connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 
 
 def _check(connection: sqlite3.Connection) -> str | None:

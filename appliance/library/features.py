@@ -16,6 +16,7 @@ Energy: gated loudness of the window mapped onto 0..1, nudged by how percussive 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def _decode_soundfile(path: Path, start: float) -> tuple[np.ndarray, int]:
     import soundfile
 
     try:
-        with soundfile.SoundFile(path) as audio:
+        with soundfile.SoundFile(os.fsencode(path)) as audio:  # any name: its bytes
             rate = audio.samplerate
             if audio.seekable() and start > 0:
                 audio.seek(int(start * rate))

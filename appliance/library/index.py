@@ -15,13 +15,16 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from appliance.errors import LibraryError
 from appliance.library.database import open_index
+from appliance.library.filenames import from_db, shown, to_db
 from appliance.library.genres import GenreMap, default_genres
+from appliance.library.identity import track_id_for
 from appliance.library.progress import Progress
 from appliance.library.scan import (
     BadFile,
@@ -99,15 +102,14 @@ class Library:
         return int(row[0])
 
     def tracks(self) -> list[Track]:
-        """Every track, once per content (copies of a file are one track), in album order."""
+        """Every track (each file is one, copies too), in album order."""
         with self._lock:
             generation = self.generation
             cached = self._tracks
             if cached is not None and cached[0] == generation:
                 return list(cached[1])
             rows = self._db.execute(
-                f"SELECT {_TRACK_COLUMNS} FROM files WHERE rowid IN "
-                "(SELECT min(rowid) FROM files GROUP BY track_id) "
+                f"SELECT {_TRACK_COLUMNS} FROM files "
                 "ORDER BY artist COLLATE NOCASE, album COLLATE NOCASE, track_number, "
                 "title COLLATE NOCASE, path"
             ).fetchall()
@@ -116,10 +118,10 @@ class Library:
         return list(cached[1])
 
     def get(self, track_id: str) -> Track | None:
-        """The track with this id (the first copy indexed, if there are several)."""
+        """The track with this id."""
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_TRACK_COLUMNS} FROM files WHERE track_id = ? ORDER BY rowid LIMIT 1",
+                f"SELECT {_TRACK_COLUMNS} FROM files WHERE track_id = ?",
                 (track_id,),
             ).fetchone()
         return _track(row) if row else None
@@ -219,7 +221,7 @@ class Library:
                 "SELECT path, 'cannot measure: ' || analysis_error FROM files WHERE analysis = -1 "
                 "ORDER BY 1"
             ).fetchall()
-        return [(path, reason) for path, reason in rows]
+        return [(from_db(path), reason) for path, reason in rows]
 
     # -- scanning --------------------------------------------------------------------------
 
@@ -241,10 +243,10 @@ class Library:
             if known.get(path, (None, None))[:2] != (size, mtime_ns)
         ]
         report.unchanged = len(listing.files) - len(to_read)
-        missing: dict[str, list[str]] = {}
-        for path, (_size, _mtime, track_id) in known.items():
+        missing: dict[str, list[str]] = {}  # content id: indexed paths the walk did not find
+        for path, (_size, _mtime, content) in known.items():
             if path not in listing.files and not _under_any(path, listing.blind_spots):
-                missing.setdefault(track_id, []).append(path)
+                missing.setdefault(content, []).append(path)
 
         broken: list[str] = []
         batch: list[ScannedFile] = []
@@ -253,8 +255,10 @@ class Library:
             for path in to_read:
                 try:
                     batch.append(read_file(path, _root_of(path, roots), self.genres))
-                except BadFile as error:
-                    report.errors.append((path, str(error)))
+                except Exception as error:  # one bad file never stops the scan
+                    if not isinstance(error, BadFile):
+                        log.warning("%s: cannot index: %r", shown(path), error)
+                    report.errors.append((path, str(error) or type(error).__name__))
                     if path in known:  # indexed before, broken now: it leaves the index
                         broken.append(path)
                 reading.advance()
@@ -266,16 +270,17 @@ class Library:
 
         with self._write() as db:
             gone = [path for paths_ in missing.values() for path in paths_] + broken
-            db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
+            db.executemany("DELETE FROM files WHERE path = ?", ((to_db(path),) for path in gone))
             report.removed = len(gone)
             for root in roots:
                 low, high = _prefix_range(root)
                 db.execute(
                     "DELETE FROM scan_errors WHERE path = ? OR (path >= ? AND path < ?)",
-                    (root, low, high),
+                    (to_db(root), low, high),
                 )
             db.executemany(
-                "INSERT OR REPLACE INTO scan_errors (path, reason) VALUES (?, ?)", report.errors
+                "INSERT OR REPLACE INTO scan_errors (path, reason) VALUES (?, ?)",
+                ((to_db(path), shown(reason)) for path, reason in report.errors),
             )
             if gone:
                 _bump(db)
@@ -290,12 +295,12 @@ class Library:
             for root in roots:
                 low, high = _prefix_range(root)
                 rows = self._db.execute(
-                    "SELECT path, size, mtime_ns, track_id FROM files "
+                    "SELECT path, size, mtime_ns, content_id FROM files "
                     "WHERE path = ? OR (path >= ? AND path < ?)",
-                    (root, low, high),
+                    (to_db(root), low, high),
                 )
-                for path, size, mtime_ns, track_id in rows:
-                    known[path] = (size, mtime_ns, track_id)
+                for path, size, mtime_ns, content in rows:
+                    known[from_db(path)] = (size, mtime_ns, content)
         return known
 
     def _store(
@@ -313,14 +318,14 @@ class Library:
             for scanned in batch:
                 previous = known.get(scanned.path)
                 if previous is not None:
-                    _update(db, scanned, same_audio=previous[2] == scanned.track_id)
+                    _update(db, scanned, same_audio=previous[2] == scanned.content_id)
                     report.updated += 1
                     continue
-                origin = _moved_from(db, scanned.track_id, missing, roots)
+                origin = _moved_from(db, scanned.content_id, missing, roots)
                 if origin is not None:
                     db.execute(
                         "UPDATE files SET path = ?, analysis = max(analysis, 0) WHERE path = ?",
-                        (scanned.path, origin),
+                        (to_db(scanned.path), to_db(origin)),
                     )
                     _update(db, scanned, same_audio=True)
                     report.moved += 1
@@ -328,20 +333,35 @@ class Library:
                     _insert(db, scanned)
                     report.added += 1
             db.executemany(
-                "DELETE FROM scan_errors WHERE path = ?", ((scanned.path,) for scanned in batch)
+                "DELETE FROM scan_errors WHERE path = ?",
+                ((to_db(scanned.path),) for scanned in batch),
             )
             _bump(db)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a full disk becomes a clear error (what was committed stays)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                if self._db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise LibraryError(
+                        f"{self.path}: no space left on the disk for the library index",
+                        hint="free some space in the data directory and scan again: what was "
+                        "indexed so far is kept, and the scan carries on from there",
+                    ) from error
                 raise
-            self._db.execute("COMMIT")
 
     # -- measuring -------------------------------------------------------------------------
 
@@ -360,22 +380,22 @@ class Library:
             size = _ANALYSIS_BATCH if limit is None else min(_ANALYSIS_BATCH, limit - done)
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT path, track_id, duration FROM files WHERE analysis = 0 "
-                    "GROUP BY track_id ORDER BY min(rowid) LIMIT ?",
+                    "SELECT path, content_id, duration FROM files WHERE analysis = 0 "
+                    "GROUP BY content_id ORDER BY min(rowid) LIMIT ?",
                     (size,),
                 ).fetchall()
             if not rows:
                 break
             results: list[tuple[str, Features | str]] = []
             started = time.monotonic()
-            for path, track_id, duration in rows:
+            for path, content, duration in rows:
                 if stop is not None and stop.is_set():
                     break
                 try:
-                    results.append((track_id, measure(Path(path), duration)))
+                    results.append((content, measure(Path(from_db(path)), duration)))
                 except Exception as error:  # a bad file must never stop the others
-                    log.info("%s: cannot measure tempo and energy: %s", path, error)
-                    results.append((track_id, str(error) or type(error).__name__))
+                    log.info("%s: cannot measure tempo and energy: %s", shown(path), error)
+                    results.append((content, shown(str(error)) or type(error).__name__))
                 if time.monotonic() - started > _ANALYSIS_BATCH_SECONDS:
                     break
             self._store_features(results)
@@ -386,19 +406,19 @@ class Library:
         if not results:
             return
         with self._write() as db:
-            for track_id, result in results:
+            for content, result in results:  # copies of one recording share what was measured
                 if isinstance(result, str):
                     db.execute(
                         "UPDATE files SET analysis = -1, analysis_error = ? "
-                        "WHERE track_id = ? AND analysis = 0",
-                        (result, track_id),
+                        "WHERE content_id = ? AND analysis = 0",
+                        (result, content),
                     )
                 else:
                     db.execute(
                         "UPDATE files SET energy = ?, analysis = 1, analysis_error = NULL, "
                         "bpm = CASE WHEN bpm_from_tag THEN bpm ELSE ? END "
-                        "WHERE track_id = ? AND analysis = 0",
-                        (result.energy, result.bpm, track_id),
+                        "WHERE content_id = ? AND analysis = 0",
+                        (result.energy, result.bpm, content),
                     )
             _bump(db)
 
@@ -452,7 +472,13 @@ class Library:
 def _track(row: tuple) -> Track:
     """A Track from a row of ``_TRACK_COLUMNS`` (the Track's own field order)."""
     genres = row[6]
-    return Track(*row[:6], tuple(genres.split(_GENRE_SEPARATOR)) if genres else (), *row[7:])
+    return Track(
+        row[0],
+        from_db(row[1]),
+        *row[2:6],
+        tuple(genres.split(_GENRE_SEPARATOR)) if genres else (),
+        *row[7:],
+    )
 
 
 def _distinct(values: Iterable[str]) -> list[str]:
@@ -463,10 +489,10 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return sorted(unique.values(), key=str.casefold)
 
 
-def _prefix_range(root: str) -> tuple[str, str]:
-    """Paths below folder ``root`` sort in [low, high): "root/" up to "root0"."""
-    low = root.rstrip("/") + "/"
-    return low, low[:-1] + "0"
+def _prefix_range(root: str) -> tuple[bytes, bytes]:
+    """Stored paths below folder ``root`` sort in [low, high): b"root/" up to b"root0"."""
+    low = to_db(root).rstrip(b"/") + b"/"
+    return low, low[:-1] + b"0"
 
 
 def _under_any(path: str, folders: list[str]) -> bool:
@@ -483,31 +509,31 @@ def _bump(db: sqlite3.Connection) -> None:
 
 
 def _moved_from(
-    db: sqlite3.Connection, track_id: str, missing: dict[str, list[str]], roots: list[str]
+    db: sqlite3.Connection, content: str, missing: dict[str, list[str]], roots: list[str]
 ) -> str | None:
     """The indexed path a new file with this content was moved from, if any: a path the walk
     no longer found, or one outside the scanned folders that no longer exists."""
-    candidates = missing.get(track_id)
+    candidates = missing.get(content)
     if candidates:
         return candidates.pop()
     # Paths under the scanned folders were settled by the walk; look only outside them, and at
     # a few at most (copies of one file are many rows of one id).
     outside = "".join(" AND path != ? AND NOT (path >= ? AND path < ?)" for _ in roots)
-    values: list[str] = [track_id]
+    values: list[str | bytes] = [content]
     for root in roots:
-        values.extend((root, *_prefix_range(root)))
-    rows = db.execute(f"SELECT path FROM files WHERE track_id = ?{outside} LIMIT 8", values)
+        values.extend((to_db(root), *_prefix_range(root)))
+    rows = db.execute(f"SELECT path FROM files WHERE content_id = ?{outside} LIMIT 8", values)
     for (path,) in rows:
         if not os.path.lexists(path):
-            return path
+            return from_db(path)
     return None
 
 
 def _tag_values(scanned: ScannedFile) -> dict[str, object]:
     values = scanned.values
     return {
-        "path": scanned.path,
-        "track_id": scanned.track_id,
+        "path": to_db(scanned.path),
+        "content_id": scanned.content_id,
         "size": scanned.size,
         "mtime_ns": scanned.mtime_ns,
         "title": values.title,
@@ -523,17 +549,26 @@ def _tag_values(scanned: ScannedFile) -> dict[str, object]:
 
 
 def _insert(db: sqlite3.Connection, scanned: ScannedFile) -> None:
-    """A new file; a copy of content already indexed takes over its measured features."""
+    """A new file, a track of its own; a copy of content already indexed takes over its
+    measured features."""
+    values = _tag_values(scanned)
+
+    def taken(track_id: str) -> bool:
+        return (
+            db.execute("SELECT 1 FROM files WHERE track_id = ?", (track_id,)).fetchone() is not None
+        )
+
+    values["track_id"] = track_id_for(scanned.content_id, to_db(scanned.path), taken)
     db.execute(
-        "INSERT INTO files (path, track_id, size, mtime_ns, title, artist, album, album_artist, "
-        "genres, year, track_number, duration, bpm, bpm_from_tag, energy, analysis, "
-        "analysis_error) "
-        "SELECT :path, :track_id, :size, :mtime_ns, :title, :artist, :album, :album_artist, "
-        ":genres, :year, :track_number, :duration, coalesce(:tag_bpm, twin.bpm), "
+        "INSERT INTO files (path, track_id, content_id, size, mtime_ns, title, artist, album, "
+        "album_artist, genres, year, track_number, duration, bpm, bpm_from_tag, energy, "
+        "analysis, analysis_error) "
+        "SELECT :path, :track_id, :content_id, :size, :mtime_ns, :title, :artist, :album, "
+        ":album_artist, :genres, :year, :track_number, :duration, coalesce(:tag_bpm, twin.bpm), "
         ":tag_bpm IS NOT NULL, twin.energy, coalesce(twin.analysis, 0), twin.analysis_error "
         "FROM (SELECT 1) LEFT JOIN (SELECT bpm, energy, analysis, analysis_error FROM files "
-        "WHERE track_id = :track_id AND analysis != 0 LIMIT 1) AS twin",
-        _tag_values(scanned),
+        "WHERE content_id = :content_id AND analysis != 0 LIMIT 1) AS twin",
+        values,
     )
 
 
@@ -552,7 +587,7 @@ def _update(db: sqlite3.Connection, scanned: ScannedFile, same_audio: bool) -> N
             "analysis_error = NULL"
         )
     db.execute(
-        "UPDATE files SET track_id = :track_id, size = :size, mtime_ns = :mtime_ns, "
+        "UPDATE files SET content_id = :content_id, size = :size, mtime_ns = :mtime_ns, "
         "title = :title, artist = :artist, album = :album, album_artist = :album_artist, "
         "genres = :genres, year = :year, track_number = :track_number, duration = :duration, "
         f"{features} WHERE path = :path",

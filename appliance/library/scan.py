@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import mutagen
 
 from appliance.library.container import inspect
+from appliance.library.filenames import readable, shown
 from appliance.library.genres import GenreMap
 from appliance.library.identity import content_id
+from appliance.library.lean import lean_view
 from appliance.library.progress import Progress
 from appliance.library.tags import TagValues, guess_from_path, read_tag_values, with_title
 
@@ -175,9 +177,11 @@ def _likely_kinds() -> dict[str, list[type]]:
 _LIKELY_KINDS: dict[str, list[type]] = {}
 
 
-def _open_audio(handle: BinaryIO, suffix: str) -> Any:
+def _open_audio(handle: BinaryIO, suffix: str, size: int) -> Any:
     """mutagen's reading of the file, trying first what its name says it is (mutagen's full
-    guessing costs more than reading the tags); a misnamed file is still recognised."""
+    guessing costs more than reading the tags); a misnamed file is still recognised. Large
+    tags are read without their pictures (see :mod:`appliance.library.lean`)."""
+    handle = lean_view(handle, size)
     if not _LIKELY_KINDS:
         _LIKELY_KINDS.update(_likely_kinds())
     likely = _LIKELY_KINDS.get(suffix)
@@ -201,7 +205,7 @@ class ScannedFile:
     """One file as read: where, which content, what its tags (or path) say, how long."""
 
     path: str
-    track_id: str
+    content_id: str
     size: int
     mtime_ns: int
     values: TagValues
@@ -219,7 +223,7 @@ def read_file(path: str, root: str | None, genres: GenreMap) -> ScannedFile:
             info = os.fstat(handle.fileno())
             if info.st_size == 0:
                 raise BadFile("empty file")
-            audio = _open_audio(handle, os.path.splitext(path)[1].lower())
+            audio = _open_audio(handle, os.path.splitext(path)[1].lower(), info.st_size)
         except BadFile:
             raise
         except OSError as error:
@@ -235,7 +239,7 @@ def read_file(path: str, root: str | None, genres: GenreMap) -> ScannedFile:
             payload = inspect(handle, Path(path), info.st_size, audio)
             if payload.problem:
                 raise BadFile(payload.problem)
-            track_id = content_id(handle, payload)
+            audio_id = content_id(handle, payload)
         except OSError as error:
             raise BadFile(f"cannot read: {error.strerror or error}") from error
         length = float(getattr(audio.info, "length", 0.0) or 0.0)
@@ -245,14 +249,27 @@ def read_file(path: str, root: str | None, genres: GenreMap) -> ScannedFile:
             tagged = read_tag_values(audio.tags, genres)
         except Exception as error:  # damaged tag frames: index the file by its path instead
             tagged = TagValues()
-            log.info("%s: unreadable tags (%s); naming it from its path", path, error)
+            log.info("%s: unreadable tags (%s); naming it from its path", shown(path), error)
     guessed = guess_from_path(Path(path), Path(root) if root else None)
-    values = with_title(tagged.filled_from(guessed), Path(path))
+    values = _readable(with_title(tagged.filled_from(guessed), Path(path)))
     return ScannedFile(
         path=path,
-        track_id=track_id,
+        content_id=audio_id,
         size=info.st_size,
         mtime_ns=info.st_mtime_ns,
         values=values,
         duration=round(length, 3),
+    )
+
+
+def _readable(values: TagValues) -> TagValues:
+    """Names fit to print and say: a name from a file name that is not UTF-8, or a tag with a
+    line break in it, must not break a message, a database row or the DJ's sentence."""
+    return replace(
+        values,
+        title=readable(values.title),
+        artist=readable(values.artist),
+        album=readable(values.album),
+        album_artist=readable(values.album_artist),
+        genres=tuple(readable(genre) for genre in values.genres),
     )

@@ -8,6 +8,7 @@ the player handles them on its own thread, in order, together with the commands 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -96,7 +97,7 @@ class Deck:
     def alive(self) -> bool:
         return self.mpv is not None and not self.mpv.core_shutdown
 
-    def _command(self, *args: str) -> Any:
+    def _command(self, *args: str | bytes) -> Any:
         """Run an mpv command; None when the core has died (its shutdown event follows)."""
         if not self.alive:
             return None
@@ -113,7 +114,9 @@ class Deck:
         Appending uses ``append-play``: when the current file ended just before the append
         arrived (mpv had already found its playlist empty and gone idle), it starts at once
         instead of waiting forever in the playlist."""
-        result = self._command("loadfile", track.path, "append-play" if append else "replace")
+        # the path's own bytes: a name that is not UTF-8 reaches mpv exactly as the disk has it
+        path = os.fsencode(track.path)
+        result = self._command("loadfile", path, "append-play" if append else "replace")
         return int(result["playlist_entry_id"]) if result else None
 
     def forget_played(self) -> None:

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 from appliance.errors import PlayerError
 from appliance.events import TrackEnded, TrackStarted
+from appliance.library.filenames import shown
 from appliance.library.track import Track
 from appliance.player.deck import Deck
 from appliance.player.gain import Ramp, db_to_amplitude, equal_power, mpv_volume
@@ -469,7 +470,7 @@ class Player:
     def _start(self, track: Track, fade_in: float = 0.0) -> None:
         """Start ``track`` now on a free deck (skipping it with an error if its file is gone)."""
         if not os.path.isfile(track.path):
-            self._track_failed(track, f"file not found: {track.path}")
+            self._track_failed(track, f"file not found: {shown(track.path)}")
             return
         deck = self._free_deck()
         if not deck.alive:
@@ -492,7 +493,7 @@ class Player:
 
     def _track_failed(self, track: Track, error: str) -> None:
         """Report a track that could not play and go on with the next one."""
-        log.warning("skipping %s: %s", track.path, error)
+        log.warning("skipping %s: %s", shown(track.path), error)
         self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
         self._errors_in_row += 1
         if self._errors_in_row >= ERRORS_BEFORE_PAUSE:
@@ -654,7 +655,7 @@ class Player:
             self._report_end(entry, "error", error)
             if entry.started_at is None:
                 self._errors_in_row += 1
-            log.warning("skipping %s: %s", entry.track.path, error)
+            log.warning("skipping %s: %s", shown(entry.track.path), error)
             self._after_error(entry)
         else:  # stopped by something other than this player
             self._report_end(entry, "error", f"mpv stopped the track ({reason})")
@@ -816,8 +817,8 @@ class Player:
 
     def _track_failed_quietly(self, track: Track, current: _Entry) -> None:
         """A file to be queued ahead that is gone: report it without interrupting what plays."""
-        log.warning("skipping %s: file not found", track.path)
-        error = f"file not found: {track.path}"
+        log.warning("skipping %s: file not found", shown(track.path))
+        error = f"file not found: {shown(track.path)}"
         self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
         self._errors_in_row += 1
         if self._errors_in_row < ERRORS_BEFORE_PAUSE:

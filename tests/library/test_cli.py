@@ -85,6 +85,36 @@ def test_scan_with_no_folders_says_what_to_do(
     assert "no music folders to scan" in err and "music_folders" in err
 
 
+def test_scanning_a_folder_that_is_not_there_is_an_error(
+    samples: Samples, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "scan", str(tmp_path / "nonexistent"))
+    assert code == 2 and out == ""
+    assert err.startswith(f"appliance: error: {tmp_path / 'nonexistent'}: no such folder or file")
+    assert "plugged in" in err and "Traceback" not in err
+    present = samples.copy(samples.tagged("ogg"), tmp_path / "here" / "one.ogg").parent
+    config = write_config(tmp_path / "config.toml", [present, tmp_path / "stick"])
+    code, out, err = run(capsys, "scan", "--config", str(config))
+    assert code == 0 and "1 added" in out  # a configured drive that is out: the rest is scanned
+    assert f"not scanned: {tmp_path / 'stick'}: no such folder" in err
+    config = write_config(tmp_path / "none.toml", [tmp_path / "stick"])
+    code, _, err = run(capsys, "scan", "--config", str(config))
+    assert code == 2 and "stick: no such folder or file (in [library] music_folders" in err
+
+
+@pytest.mark.parametrize("command", ["analyse", "search"])
+@pytest.mark.parametrize("limit", ["-1", "many"])
+def test_a_bad_limit_is_an_argument_error(
+    command: str, limit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [command, *(["jazz"] if command == "search" else []), "--limit", limit]
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, *argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --limit: {'-1 is negative' if limit == '-1' else repr(limit)}" in err
+
+
 def test_a_broken_index_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -217,16 +217,51 @@ def test_scanning_one_folder_leaves_others_alone(
     assert len(library.tracks()) == 2
 
 
-def test_copies_of_one_file_are_one_track(
+def test_copies_of_one_file_are_tracks_of_their_own_measured_once(
     samples: Samples, tmp_path: Path, library: Library
 ) -> None:
     samples.copy(samples.tagged("opus"), tmp_path / "one.opus")
     samples.copy(samples.tagged("opus"), tmp_path / "copy.opus")
     report = library.scan([tmp_path], progress=False)
     assert report.added == 2
-    assert len(library.tracks()) == 1
+    assert len(library.tracks()) == 2
     assert library.analyse() == 1  # measured once for both copies
     assert library.stats().pending == 0
+    assert len({track.energy for track in library.tracks()}) == 1
+
+
+def test_copies_with_different_tags_are_each_found(
+    samples: Samples, tmp_path: Path, library: Library
+) -> None:
+    titles = ["Morning Version", "Evening Edit", "Radio Cut", "Extended Dub"]
+    for number, title in enumerate(titles):
+        copy = samples.copy(samples.tagged("mp3"), tmp_path / f"copy{number}.mp3")
+        tag(copy, title=title)
+    report = library.scan([tmp_path], progress=False)
+    assert report.added == 4
+    tracks = library.tracks()
+    assert sorted(track.title for track in tracks) == sorted(titles)
+    assert len({track.track_id for track in tracks}) == 4
+    for number, title in enumerate(titles):
+        found = library.search(title, limit=1)
+        assert [(t.title, t.path) for t in found] == [(title, str(tmp_path / f"copy{number}.mp3"))]
+        assert library.get(found[0].track_id) == found[0]
+
+
+def test_a_moved_copy_keeps_its_own_track_id(
+    samples: Samples, tmp_path: Path, library: Library
+) -> None:
+    for name in ("a", "b"):
+        samples.copy(samples.tagged("flac"), tmp_path / name / "song.flac")
+    library.scan([tmp_path], progress=False)
+    before = {t.path: t.track_id for t in library.tracks()}
+    (tmp_path / "c").mkdir()
+    (tmp_path / "b" / "song.flac").rename(tmp_path / "c" / "song.flac")
+    report = library.scan([tmp_path], progress=False)
+    assert (report.moved, report.added, report.removed) == (1, 0, 0)
+    after = {t.path: t.track_id for t in library.tracks()}
+    assert after[str(tmp_path / "c" / "song.flac")] == before[str(tmp_path / "b" / "song.flac")]
+    assert after[str(tmp_path / "a" / "song.flac")] == before[str(tmp_path / "a" / "song.flac")]
 
 
 def test_progress_bar_goes_to_stderr_only_when_asked(

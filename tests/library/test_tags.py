@@ -35,7 +35,7 @@ def test_tags_are_read_from_every_format(samples: Samples, fmt: str) -> None:
     assert values.genres == EXPECTED_GENRES[fmt]
     assert values.bpm == (97.0 if fmt == "mp3" else None)
     assert scanned.duration == pytest.approx(3.0, abs=0.1)
-    assert len(scanned.track_id) == 20
+    assert len(scanned.content_id) == 20
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
