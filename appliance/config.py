@@ -11,9 +11,12 @@ A file that is not valid is refused as a whole: the daemon never starts on half 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import difflib
+import errno
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +28,8 @@ from appliance import paths
 from appliance.errors import ConfigError
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+MAX_BYTES = 1 << 20  # a settings file is a few KB: anything past 1 MB is not one
+MAX_NESTING = 100  # deeper brackets than any setting needs (tomllib would run out of stack)
 WAKE_WORDS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa", "phrase", "none")
 MODEL_KINDS = ("stt", "tts", "wake", "vad")
 
@@ -255,6 +260,8 @@ class Config:
     models: ModelSettings = field(default_factory=ModelSettings)
     users: tuple[UserSettings, ...] = ()
     source: Path | None = None
+    # what is allowed but probably not meant (a music folder not there yet): shown, not refused
+    warnings: tuple[ConfigProblem, ...] = field(default=(), compare=False, repr=False)
 
     def data_dir(self) -> Path:
         """The data directory: station.data_dir when set, else :func:`appliance.paths.data_dir`."""
@@ -398,9 +405,18 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
 
 
 def _type_name(value: Any) -> str:
+    if isinstance(value, _dt.date | _dt.time):
+        return "a date or time"
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(
         type(value), "a list" if isinstance(value, list) else "a table"
     )
+
+
+def _no_nul(value: str) -> str:
+    """A NUL cannot be passed to the system (paths, devices, mpv): refused here, not at start."""
+    if "\0" in value:
+        raise _Invalid("contains a NUL character (\\0)", "text without control characters")
+    return value
 
 
 def _text(value: Any, meta: dict[str, Any]) -> str:
@@ -410,7 +426,7 @@ def _text(value: Any, meta: dict[str, Any]) -> str:
         )
     if not value.strip():
         raise _Invalid("is empty", "non-empty text")
-    return value
+    return _no_nul(value)
 
 
 def _choice(value: Any, meta: dict[str, Any]) -> str:
@@ -455,20 +471,28 @@ def _float(value: Any, meta: dict[str, Any]) -> float:
 def _path(value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(f"{_type_name(value)} where a folder is expected", 'a path, "/like/this"')
-    return Path(value).expanduser()
+    path = Path(_no_nul(value)).expanduser()
+    if not path.is_absolute():
+        raise _Invalid(
+            f"{value!r} is a relative path: use an absolute path (relative to what the service "
+            "starts in, it would point somewhere else)",
+            'an absolute path or "~/...", e.g. "/media/music"',
+        )
+    return path
 
 
 def _optional_path(value: Any, meta: dict[str, Any]) -> Path:
-    path = _path(value)
-    if not path.is_absolute():
-        raise _Invalid(f"{value!r} is a relative path", 'an absolute path or "~/..."')
-    return path
+    return _path(value)
 
 
 def _paths(value: Any, meta: dict[str, Any]) -> tuple[Path, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"{_type_name(value)} where a list of folders is expected", '["~/Music"]')
-    return tuple(_path(item) for item in value)
+    folders = tuple(_path(item) for item in value)
+    for folder in folders:
+        if folder.is_file():
+            raise _Invalid(f"{str(folder)!r} is a file, not a folder", "folders of music")
+    return folders
 
 
 def _device(value: Any, meta: dict[str, Any]) -> str | int:
@@ -477,7 +501,7 @@ def _device(value: Any, meta: dict[str, Any]) -> str | int:
             raise _Invalid(f"{value} is not a device index", "a device index >= 0 or a name")
         return value
     if isinstance(value, str) and value.strip():
-        return value
+        return _no_nul(value)
     raise _Invalid(f"{_type_name(value)} where a device is expected", "a device name or index")
 
 
@@ -538,6 +562,7 @@ class _Reader:
         self.source = source
         self.lines = key_lines(text)
         self.problems: list[ConfigProblem] = []
+        self.warnings: list[ConfigProblem] = []
 
     def line(self, *key: str | int) -> int | None:
         while key:
@@ -547,13 +572,19 @@ class _Reader:
         return None
 
     def report(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
+        self.problems.append(self._problem(key, problem, valid))
+
+    def warn(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
+        self.warnings.append(self._problem(key, problem, valid))
+
+    def _problem(self, key: tuple[str | int, ...], problem: str, valid: str) -> ConfigProblem:
         name = ".".join(str(part) for part in key if not isinstance(part, int))
         for index, part in enumerate(key):
             if isinstance(part, int):
                 head = ".".join(str(p) for p in key[:index])
                 tail = ".".join(str(p) for p in key[index + 1 :])
                 name = f"{head}[{part + 1}]" + (f".{tail}" if tail else "")
-        self.problems.append(ConfigProblem(self.source, self.line(*key), name, problem, valid))
+        return ConfigProblem(self.source, self.line(*key), name, problem, valid)
 
     def unknown(self, key: tuple[str | int, ...], name: str, known: list[str]) -> None:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -637,9 +668,38 @@ def _check_models(reader: _Reader, models: ModelSettings) -> None:
         reader.report(("models", kind), problem, ", ".join(["auto", *names]))
 
 
+def _deepest_line(text: str) -> int:
+    """The line where brackets first nest deeper than :data:`MAX_NESTING` (strings ignored)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        depth += _open_brackets(line)
+        if depth > MAX_NESTING:
+            return number
+    return 1
+
+
+def _music_folder_warnings(reader: _Reader, data: dict[str, Any], config: Config) -> None:
+    """A music folder the file names that is not there (yet): allowed, since a USB stick may be
+    plugged in later, but said in `config check` and `appliance doctor`."""
+    library = data.get("library")
+    if not isinstance(library, dict) or "music_folders" not in library:
+        return
+    if config.library.music_folders == _default_music_folders():
+        return  # the example's default: no ~/Music means the demo library, as documented
+    for folder in config.library.music_folders:
+        if not folder.exists():
+            reader.warn(
+                ("library", "music_folders"),
+                f"{str(folder)!r} does not exist (yet?): the appliance plays what the other "
+                "folders (or the demo library) hold until it does",
+                "a folder that exists once the appliance runs",
+            )
+
+
 def parse_config(text: str, source: Path | None = None) -> Config:
     """Build a Config from TOML text; raise :class:`InvalidConfig` listing every problem."""
     name = str(source) if source else "<config>"
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as Windows editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -650,6 +710,18 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         raise InvalidConfig(
             [ConfigProblem(name, line, "", f"not valid TOML: {message}", 'key = "value" lines')]
         ) from error
+    except RecursionError:
+        raise InvalidConfig(
+            [
+                ConfigProblem(
+                    name,
+                    _deepest_line(text),
+                    "",
+                    f"lists or tables nested more than {MAX_NESTING} deep",
+                    "the settings in `appliance config example`",
+                )
+            ]
+        ) from None
     reader = _Reader(text, name)
     sections: dict[str, Any] = {}
     known = [*SECTIONS, "users"]
@@ -671,39 +743,145 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         )
     if reader.problems:
         raise InvalidConfig(sorted(reader.problems, key=lambda problem: problem.line or 0))
-    return config
+    _music_folder_warnings(reader, data, config)
+    return dataclasses.replace(config, warnings=tuple(reader.warnings))
+
+
+def _refused(file: Path, problem: str, valid: str = "a UTF-8 text file") -> InvalidConfig:
+    return InvalidConfig([ConfigProblem(str(file), None, "", problem, valid)])
+
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def decode_config(data: bytes, source: str) -> str:
+    """The text of a config file's bytes: UTF-8, with or without a byte-order mark. A byte that
+    is not UTF-8 (a Latin-1 "é") is reported by line and column, not by character position."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise InvalidConfig(
+            [
+                ConfigProblem(
+                    source,
+                    line,
+                    "",
+                    f"byte 0x{byte} at column {column} is not UTF-8: the file must be UTF-8 text",
+                    "save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+                )
+            ]
+        ) from None
+
+
+def read_config_file(file: Path) -> str:
+    """The text of a settings file. Only a regular file of at most :data:`MAX_BYTES` is read:
+    a FIFO would hang the check, and /dev/zero would fill the memory."""
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever
+        descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise _refused(file, "no such file", "`appliance config example > FILE`") from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise _refused(file, f"cannot read it: {reason}") from error
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+            raise _refused(file, f"is {kind}, not a regular file", "a config file")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise _refused(file, f"cannot read it: {error.strerror or error}") from error
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_BYTES:
+        raise _refused(
+            file,
+            f"is larger than {MAX_BYTES // 2**20} MB: not a settings file",
+            "a config file of a few KB (`appliance config example`)",
+        )
+    return decode_config(data, str(file))
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read the settings file.
 
-    ``path`` given: that file, which must exist. None: $APPLIANCE_CONFIG, else
-    /etc/appliance/config.toml, when it exists; otherwise every default. Any problem raises
+    ``path`` given: that file, which must exist. None: the file $APPLIANCE_CONFIG names, which
+    must exist too (a misspelt name must not silently mean every default), else
+    /etc/appliance/config.toml when it exists, else every default. Any problem raises
     :class:`InvalidConfig` (a ConfigError, exit code 2) listing all of them.
     """
     if path is None:
-        candidate = paths.config_path()
-        if not candidate.exists():
-            return Config()
-        file = candidate
+        named = os.environ.get("APPLIANCE_CONFIG")
+        if named:
+            file = Path(named).expanduser()
+            if not file.exists() and not file.is_symlink():
+                raise _refused(
+                    file,
+                    "no such file (named by $APPLIANCE_CONFIG)",
+                    "unset APPLIANCE_CONFIG, or point it at a file "
+                    "(`appliance config example > FILE`)",
+                )
+        else:
+            file = paths.config_path()
+            if not file.exists():
+                return Config()
+    elif not str(path).strip():
+        raise _refused(Path(str(path)), "an empty file name", "the path of a config file")
     else:
         file = Path(path).expanduser()
+    return parse_config(read_config_file(file), file)
+
+
+def save_config(path: str | os.PathLike[str], text: str) -> Config:
+    """Make ``text`` the settings file at ``path``, if it passes the same check as `config check`.
+
+    For the web page's settings form: an invalid text raises :class:`InvalidConfig` and changes
+    nothing. A valid one is written to a temporary file in the same folder, synced, renamed over
+    the old file and the folder synced, so a crash or power cut leaves the old file or the new
+    one, never a mix. Returns the new Config.
+    """
+    from appliance.atomic import write_atomically
+
+    file = Path(path).expanduser()
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = text.count("\n", 0, error.start) + 1
         raise InvalidConfig(
-            [
-                ConfigProblem(
-                    str(file), None, "", "no such file", "`appliance config example > FILE`"
-                )
-            ]
+            [ConfigProblem(str(file), line, "", "has a character UTF-8 cannot hold", "text")]
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise InvalidConfig(
-            [ConfigProblem(str(file), None, "", f"cannot read it: {reason}", "a UTF-8 text file")]
+    if len(data) > MAX_BYTES:
+        raise _refused(file, f"the new text is larger than {MAX_BYTES // 2**20} MB", "a few KB")
+    config = parse_config(decode_config(data, str(file)), file)
+    try:
+        old = file.stat()
+    except FileNotFoundError:
+        old = None
+    except OSError as error:
+        raise ConfigError(f"{file}: cannot save it: {error.strerror}") from error
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise _refused(file, "is not a regular file: not replaced", "a config file")
+    try:
+        write_atomically(file, data, stat.S_IMODE(old.st_mode) if old else 0o644)
+    except OSError as error:
+        raise ConfigError(
+            f"{file}: cannot save it: {error.strerror or error}; the old file is unchanged",
+            hint="free some space, or check the folder is writable"
+            if error.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES)
+            else None,
         ) from error
-    return parse_config(text, file)
+    return config
 
 
 # --- the commented example ------------------------------------------------------------------------

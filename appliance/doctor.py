@@ -228,6 +228,7 @@ def run_checks(config_path: str | None = None, *, audio: bool = True) -> list[Ch
     checks = [first]
     if config is None:
         config = Config()
+    checks += [Check("config", WARN, str(warning)) for warning in config.warnings]
     groups: list[tuple[str, Callable[[], Iterator[Check]]]] = [
         ("data directory", lambda: check_data_dir(config)),
         ("audio", lambda: check_audio(config) if audio else iter(())),

@@ -26,21 +26,26 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    import os
+
     from appliance.config import InvalidConfig, load_config
     from appliance.paths import config_path
 
-    path = args.file or config_path()
-    if args.file is None and not path.exists():
-        print(f"{path} does not exist: every setting has its default")
-        return 0
+    if args.file is None and not os.environ.get("APPLIANCE_CONFIG"):
+        path = config_path()
+        if not path.exists():
+            print(f"{path} does not exist: every setting has its default")
+            return 0
     try:
-        config = load_config(path)
+        config = load_config(args.file)
     except InvalidConfig as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s); `appliance config example` shows every setting")
         return error.exit_code
-    print(f"{config.source}: valid")
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{config.source}: valid" + (" (with warnings)" if config.warnings else ""))
     return 0
 
 
@@ -58,5 +63,6 @@ def run_show(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     data = dataclasses.asdict(config)
+    data["warnings"] = [str(warning) for warning in config.warnings]
     print(json.dumps(data, indent=2, default=str))
     return 0

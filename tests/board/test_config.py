@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import time
+import subprocess
+import sys
+import time
+from datetime import time as clock
 from pathlib import Path
 
 import pytest
 
+from appliance import paths
 from appliance.cli import main
 from appliance.config import (
     Config,
@@ -17,6 +22,7 @@ from appliance.config import (
     key_lines,
     load_config,
     parse_config,
+    save_config,
 )
 
 
@@ -30,7 +36,7 @@ def problems_of(text: str, tmp_path: Path) -> list[str]:
 
 
 def test_no_file_means_every_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("APPLIANCE_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setattr(paths, "DEFAULT_CONFIG", tmp_path / "absent.toml")
     config = load_config()
     assert config == Config()
     assert config.source is None
@@ -85,7 +91,7 @@ name = "Sam"
 """
     )
     config = load_config(path)
-    assert config.dj.quiet_hours == (time(22, 30), time(7, 0))
+    assert config.dj.quiet_hours == (clock(22, 30), clock(7, 0))
     assert config.audio.input_device == 2 and config.audio.duck_db == -40.0
     assert config.library.music_folders == (Path("/srv/music"), Path.home() / "More Music")
     assert [user.id for user in config.users] == ["alex", "sam-2"]
@@ -234,3 +240,147 @@ def test_config_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["config", "check", str(tmp_path / "missing.toml")]) == 2
     assert main(["config", "show", "--config", str(example)]) == 0
     assert '"name": "DJ Quantum"' in capsys.readouterr().out
+
+
+def check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`appliance config check ...` as a real process (a hang fails instead of freezing)."""
+    return subprocess.run(
+        [sys.executable, "-m", "appliance", "config", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_environment_naming_a_missing_file_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "qfzz.tmol"
+    monkeypatch.setenv("APPLIANCE_CONFIG", str(missing))
+    with pytest.raises(InvalidConfig) as caught:
+        load_config()
+    assert str(caught.value.problems[0]).startswith(
+        f"{missing}: no such file (named by $APPLIANCE_CONFIG)"
+    )
+    assert main(["config", "check"]) == 2
+    assert "named by $APPLIANCE_CONFIG" in capsys.readouterr().err
+    assert main(["doctor", "--no-audio"]) == 1
+    assert "FAIL config:" in capsys.readouterr().out
+    monkeypatch.setenv("APPLIANCE_CONFIG", "")  # empty: as if unset
+    assert load_config().source is None
+
+
+def test_music_folders_must_be_absolute_and_missing_ones_are_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    problems = problems_of('[library]\nmusic_folders = ["/srv", "music"]\n', tmp_path)
+    assert len(problems) == 1
+    assert (
+        ":2: library.music_folders: 'music' is a relative path: use an absolute path"
+        in (problems[0])
+    )
+    (tmp_path / "file.mp3").write_bytes(b"x")
+    problems = problems_of(f'[library]\nmusic_folders = ["{tmp_path / "file.mp3"}"]\n', tmp_path)
+    assert "is a file, not a folder" in problems[0]
+    path = tmp_path / "usb.toml"
+    path.write_text(f'[dj]\nname = "X"\n[library]\nmusic_folders = ["{tmp_path}/usb"]\n')
+    config = load_config(path)  # a USB stick may be plugged in later: allowed, but said
+    assert config.library.music_folders == (tmp_path / "usb",)
+    assert [str(w) for w in config.warnings] == [
+        f"{path}:4: library.music_folders: '{tmp_path}/usb' does not exist (yet?): the "
+        "appliance plays what the other folders (or the demo library) hold until it does "
+        "(valid: a folder that exists once the appliance runs)"
+    ]
+    assert main(["config", "check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"{path}: valid (with warnings)"
+    assert err.startswith(f"warning: {path}:4: library.music_folders: '{tmp_path}/usb' does")
+    assert main(["doctor", "--no-audio", "--config", str(path)]) in (0, 1)
+    assert f"warn config: {path}:4: library.music_folders" in capsys.readouterr().out
+    (tmp_path / "usb").mkdir()
+    assert load_config(path).warnings == ()
+
+
+def test_a_nul_in_any_value_is_refused_with_file_line_and_key(tmp_path: Path) -> None:
+    text = (
+        '[station]\nname = "QF\\u0000ZZ"\ndata_dir = "/var/lib/a\\u0000b"\n'
+        '[library]\nmusic_folders = ["/srv/m\\u0000usic"]\n[audio]\ninput_device = "mic\\u0000"\n'
+    )
+    problems = problems_of(text, tmp_path)
+    path = tmp_path / "config.toml"
+    assert [p.split(" (valid")[0] for p in problems] == [
+        f"{path}:2: station.name: contains a NUL character (\\0)",
+        f"{path}:3: station.data_dir: contains a NUL character (\\0)",
+        f"{path}:5: library.music_folders: contains a NUL character (\\0)",
+        f"{path}:7: audio.input_device: contains a NUL character (\\0)",
+    ]
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "windows.toml"
+    path.write_bytes(b'\xef\xbb\xbf[dj]\r\nname = "DJ Bom"\r\n')
+    assert load_config(path).dj.name == "DJ Bom"
+    assert parse_config('\ufeff[dj]\nname = "DJ Bom"\n').dj.name == "DJ Bom"
+    assert check(str(path)).returncode == 0
+
+
+def test_a_latin1_byte_is_reported_by_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[station]\nname = "Caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(InvalidConfig) as caught:
+        load_config(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:2: byte 0xe9 at column 12 is not UTF-8: the file must be UTF-8 text "
+        "(valid: save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`))"
+    ]
+
+
+def test_only_regular_files_of_sane_size_are_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    done = check(str(fifo))  # it used to wait forever for a writer
+    assert time.monotonic() - started < 20
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{fifo}: is a FIFO (named pipe), not a regular file" in done.stderr
+    done = check("/dev/zero")  # it used to read until the memory ran out
+    assert done.returncode == 2 and "/dev/zero: is a device, not a regular file" in done.stderr
+    done = check(str(tmp_path))
+    assert done.returncode == 2 and f"{tmp_path}: is a folder, not a regular file" in done.stderr
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# padding\n" * 200_000)
+    done = check(str(huge))
+    assert done.returncode == 2 and "is larger than 1 MB: not a settings file" in done.stderr
+    done = check("", env={})
+    assert done.returncode == 2 and ": an empty file name" in done.stderr
+    done = check(env={"APPLIANCE_CONFIG": str(fifo)})
+    assert done.returncode == 2 and "is a FIFO" in done.stderr
+
+
+def test_save_config_checks_then_replaces_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[dj]\nname = "Old"\n')
+    path.chmod(0o640)
+    config = save_config(path, '[dj]\nname = "New"\n')
+    assert config.dj.name == "New" and config.source == path
+    assert path.read_text() == '[dj]\nname = "New"\n'
+    assert path.stat().st_mode & 0o777 == 0o640  # who may read it stays as it was
+    with pytest.raises(InvalidConfig) as caught:
+        save_config(path, '[dj]\nname = "Newer"\ncommentary = 3\n')
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:3: dj.commentary: 3 is out of range (valid: 0 to 1)"
+    ]
+    assert path.read_text() == '[dj]\nname = "New"\n'  # the old file, untouched
+    with pytest.raises(InvalidConfig):
+        save_config(path, "x" * (2 << 20))
+    with pytest.raises(InvalidConfig):
+        save_config(path, '[dj]\nname = "\udce9"\n')  # a lone surrogate: not UTF-8
+    fresh = tmp_path / "new.toml"
+    assert save_config(fresh, "").source == fresh and fresh.read_text() == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "new.toml"]
+    with pytest.raises(ConfigError) as failed:
+        save_config(tmp_path / "no-folder" / "config.toml", "")
+    assert "cannot save it: No such file or directory; the old file is unchanged" in str(
+        failed.value
+    )
