@@ -12,7 +12,9 @@ next word may have begun); the recogniser's grammar absorbs what is left of the 
 the text leaves it out. The second before that, the wake word itself, is heard first and not
 recognised: the recogniser starts the command adapted to this voice and this microphone. The
 command is recognised while it is spoken; the endpointer, counting audio time from the wake
-word on, decides when the person stopped.
+word on, decides when the person stopped. When the caller gives ``is_complete`` (the DJ's
+understanding: "is this partial text already a whole command?"), a partial it accepts ends the
+utterance after a short silence instead of the full trailing one.
 
 Other threads talk to the loop only through :meth:`trigger`, :meth:`set_speaking` and
 :meth:`set_phrases`, which the loop picks up between frames, so the engines are only ever used by
@@ -70,6 +72,7 @@ class Listener:
         restart_gap_ms: int = 120,
         commit_ms: int = 300,
         wake_ms: int = 1000,
+        is_complete: Callable[[str], bool] | None = None,
     ) -> None:
         """``pre_roll_ms``: the wake word fires 0.1-0.2 s after it ends, later when the
         command follows in the same breath, so 250 ms of earlier audio keeps the command whole
@@ -82,7 +85,11 @@ class Listener:
         the pause after a wake word that fired late.
 
         ``wake_ms``: the audio before the pre-roll the recogniser adapts to when a wake word
-        fires (the wake word itself, said by this person into this microphone)."""
+        fires (the wake word itself, said by this person into this microphone).
+
+        ``is_complete``: says whether a partial transcript is already a whole command, so the
+        endpointer may end early (``Endpointer.early_silence_ms``); called on this thread, it
+        must be quick. Recognisers without partials never end early."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -92,6 +99,7 @@ class Listener:
         self.pre_roll_frames = max(0, pre_roll_ms // FRAME_MS)
         self.restart_gap_ms = restart_gap_ms
         self.commit_ms = commit_ms
+        self.is_complete = is_complete
         self.state = State.IDLE
         # the wake word and the pre-roll: the recogniser adapts to the one, recognises the other
         self._ring: collections.deque[bytes] = collections.deque(
@@ -234,7 +242,7 @@ class Listener:
         if utterance.leading and self._leading(utterance, speech):
             return
         had_started = self.endpointer.speech_started
-        reason = self.endpointer.update(speech)
+        reason = self.endpointer.update(speech, complete=utterance.complete)
         now = time.monotonic()
         if self.endpointer.speech_started and not had_started:
             self._emit(SpeechStarted(at=now))
@@ -260,6 +268,7 @@ class Listener:
         if utterance.lead_gap_ms < self.restart_gap_ms:
             return False
         utterance.leading = False
+        utterance.complete = False
         self.recognizer.start()
         self.endpointer.reset()
         return True
@@ -271,6 +280,17 @@ class Listener:
         if self._utterance.first_partial_at is None:
             self._utterance.first_partial_at = now
         self._emit(PartialTranscript(text=text, at=now))
+        self._utterance.complete = self._complete(text)
+
+    def _complete(self, text: str) -> bool:
+        if self.is_complete is None:
+            return False
+        try:
+            return bool(self.is_complete(text))
+        except Exception:
+            # a failing check costs the early end, never the command
+            log.exception("could not tell whether %r is a whole command", text)
+            return False
 
     def _heard_speech(self) -> bool:
         return self.endpointer.speech_started
@@ -284,7 +304,7 @@ class Listener:
             SpeechEnded(
                 at=ended_at,
                 last_voice_at=utterance.last_voice_at or utterance.wake_at,
-                timed_out=reason is not EndReason.SILENCE,
+                timed_out=reason not in (EndReason.SILENCE, EndReason.COMPLETE),
             )
         )
         transcript = self.recognizer.finish()
@@ -294,6 +314,7 @@ class Listener:
             # audio time from the last voiced frame to the decision: the end-of-speech delay
             timings["end_of_speech_s"] = (endpointer.elapsed_ms - endpointer.last_voice_ms) / 1000
         timings["recognition_final_s"] = transcript.at - ended_at
+        timings["ended_early"] = float(reason is EndReason.COMPLETE)
         timings["wake_to_final_s"] = transcript.at - utterance.wake_at
         if utterance.first_partial_at is not None:
             timings["first_partial_s"] = utterance.first_partial_at - utterance.wake_at
@@ -341,5 +362,7 @@ class _Utterance:
     last_voice_at: float | None = None
     first_partial_at: float | None = None
     leading: bool = True
+    complete: bool = False
+    """The latest partial is a whole command: a short silence may end it."""
     lead_speech_ms: int = 0
     lead_gap_ms: int = 0

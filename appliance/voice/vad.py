@@ -92,6 +92,8 @@ class EndReason(enum.Enum):
     """The utterance hit its maximum length while the person was still talking."""
     NO_SPEECH = "no_speech"
     """Nobody spoke after the wake word."""
+    COMPLETE = "complete"
+    """What was said is already a whole command and a short silence followed (early end)."""
 
 
 @dataclass
@@ -103,9 +105,15 @@ class Endpointer:
     speech (400-700 ms suits commands), ``max_utterance_s`` reached, or no speech at all within
     ``no_speech_s``. Speech counts once ``min_speech_ms`` of it came in a row, so a click does
     not open an utterance.
+
+    Early end: while the caller says what was heard so far is already a whole command
+    (``update(..., complete=True)``), ``early_silence_ms`` of silence is enough. The trailing
+    silence is most of the wait for a reply; "skip" or "pause" cannot go on, "play something
+    by ..." may, and only the caller can tell. 0 turns it off.
     """
 
     trailing_silence_ms: int = 500
+    early_silence_ms: int = 0
     max_utterance_s: float = 8.0
     no_speech_s: float = 4.0
     min_speech_ms: int = 60
@@ -116,6 +124,8 @@ class Endpointer:
             raise ValueError("trailing silence must be between 100 and 5000 ms (400-700 suits)")
         if self.max_utterance_s * 1000 <= self.trailing_silence_ms:
             raise ValueError("the maximum utterance must be longer than the trailing silence")
+        if self.early_silence_ms and not 100 <= self.early_silence_ms <= self.trailing_silence_ms:
+            raise ValueError("the early end's silence must be 0 (off) or 100 ms to the trailing")
         self.reset()
 
     def reset(self) -> None:
@@ -127,8 +137,9 @@ class Endpointer:
         self._run_ms = 0
         self._silence_ms = 0
 
-    def update(self, speech: bool) -> EndReason | None:
-        """Account for one frame; the reason the utterance ended, or None while it goes on."""
+    def update(self, speech: bool, complete: bool = False) -> EndReason | None:
+        """Account for one frame; the reason the utterance ended, or None while it goes on.
+        ``complete``: what was heard so far is a whole command (see the class doc)."""
         self.elapsed_ms += self.frame_ms
         if speech:
             self._run_ms += self.frame_ms
@@ -143,6 +154,13 @@ class Endpointer:
             self._silence_ms += self.frame_ms
         if self.speech_started and self._silence_ms >= self.trailing_silence_ms:
             return EndReason.SILENCE
+        if (
+            complete
+            and self.early_silence_ms
+            and self.speech_started
+            and self._silence_ms >= self.early_silence_ms
+        ):
+            return EndReason.COMPLETE
         if self.elapsed_ms >= self.max_utterance_s * 1000:
             return EndReason.MAX_LENGTH if self.speech_started else EndReason.NO_SPEECH
         if not self.speech_started and self.elapsed_ms >= self.no_speech_s * 1000:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from appliance.dj import PersonalizedDJ
+from appliance.dj.complete import is_complete
 from appliance.events import (
     PartialTranscript,
     SpeechEnded,
@@ -344,3 +345,78 @@ def test_the_listener_on_the_pulse_microphone(
     assert not thread.is_alive()
     assert [t.text for t in of(events, Transcript)] == ["play some jazz"], events
     assert not listener.source.available
+
+
+# -- the early end: a whole command needs only a short silence ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def whole() -> Any:
+    """The station's check: the DJ's own understanding of the partial transcript."""
+    understanding = PersonalizedDJ().understanding
+    checked: list[str] = []
+
+    def check(text: str) -> bool:
+        checked.append(text)
+        return is_complete(understanding.parse(text))
+
+    check.checked = checked  # type: ignore[attr-defined]
+    return check
+
+
+def early(recognizer: Any, pcm: bytes, check: Any) -> tuple[list[object], Transcript]:
+    events, _ = listen(
+        PcmSource(silence(0.3) + pcm + silence(1.5)),
+        recognizer,
+        [],
+        before_run=lambda listener: listener.trigger(),
+        endpointer=Endpointer(trailing_silence_ms=500, early_silence_ms=200),
+        is_complete=check,
+    )
+    (transcript,) = of(events, Transcript)
+    return events, transcript
+
+
+@pytest.mark.parametrize("command", ["skip this song", "turn the volume up", "play some jazz"])
+def test_a_whole_command_ends_after_a_short_silence(
+    recognizer: PocketsphinxRecognizer, whole: Any, command: str
+) -> None:
+    events, transcript = early(recognizer, speech_pcm(command), whole)
+    assert transcript.text == command
+    assert transcript.timings["ended_early"] == 1.0
+    assert transcript.timings["end_of_speech_s"] < 0.3  # the full wait is 0.5 s
+    assert not of(events, SpeechEnded)[0].timed_out
+
+
+def test_a_name_being_said_waits_through_a_pause(
+    recognizer: PocketsphinxRecognizer, whole: Any
+) -> None:
+    """A name is open: a 350 ms pause after "play something by" does not end it."""
+    pcm = speech_pcm("play something by") + silence(0.35) + speech_pcm("daft punk")
+    _, transcript = early(recognizer, pcm, whole)
+    assert transcript.text == "play something by daft punk"
+    assert transcript.timings["ended_early"] == 0.0
+    assert transcript.timings["end_of_speech_s"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["play some jazz by miles davis", "skip this song please", "turn it up a little"]
+)
+def test_a_whole_command_said_on_in_one_breath_is_heard_to_its_end(
+    recognizer: PocketsphinxRecognizer, whole: Any, sentence: str
+) -> None:
+    """The gaps between words are shorter than the short silence: no early end inside."""
+    more = ("play some {genre} by {artist}", "skip this song please", "turn it up a little")
+    recognizer = PocketsphinxRecognizer((*COMMANDS, *more), NAMES)
+    _, transcript = early(recognizer, speech_pcm(sentence), whole)
+    assert transcript.text == sentence
+
+
+def test_a_failing_check_costs_only_the_early_end(recognizer: PocketsphinxRecognizer) -> None:
+    def broken(text: str) -> bool:
+        raise RuntimeError("understanding bug")
+
+    _, transcript = early(recognizer, speech_pcm("skip this song"), broken)
+    assert transcript.text == "skip this song"
+    assert transcript.timings["ended_early"] == 0.0
+    assert transcript.timings["end_of_speech_s"] == pytest.approx(0.5)

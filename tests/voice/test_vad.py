@@ -8,12 +8,16 @@ from appliance.voice.vad import Endpointer, EndReason, MicroVad, SileroVad, load
 from tests.support.speech import demo_music, silence, speech_pcm
 
 
-def run(endpointer: Endpointer, pattern: list[tuple[bool, int]]) -> tuple[EndReason | None, int]:
-    """Feed (speech?, milliseconds) runs; the reason and the elapsed ms when it ended."""
+def run(
+    endpointer: Endpointer, pattern: list[tuple[bool, int]], complete_from_ms: int | None = None
+) -> tuple[EndReason | None, int]:
+    """Feed (speech?, milliseconds) runs; the reason and the elapsed ms when it ended. From
+    ``complete_from_ms`` on, the caller says what was heard is a whole command."""
     endpointer.reset()
     for speech, ms in pattern:
         for _ in range(ms // 10):
-            reason = endpointer.update(speech)
+            complete = complete_from_ms is not None and endpointer.elapsed_ms >= complete_from_ms
+            reason = endpointer.update(speech, complete=complete)
             if reason is not None:
                 return reason, endpointer.elapsed_ms
     return None, endpointer.elapsed_ms
@@ -62,6 +66,40 @@ def test_nonsense_settings_are_refused() -> None:
         Endpointer(trailing_silence_ms=50)
     with pytest.raises(ValueError):
         Endpointer(trailing_silence_ms=700, max_utterance_s=0.5)
+    with pytest.raises(ValueError):
+        Endpointer(trailing_silence_ms=500, early_silence_ms=50)
+    with pytest.raises(ValueError):
+        Endpointer(trailing_silence_ms=500, early_silence_ms=600)
+
+
+def test_a_whole_command_ends_after_the_short_silence() -> None:
+    endpointer = Endpointer(trailing_silence_ms=500, early_silence_ms=200)
+    reason, at = run(endpointer, [(False, 300), (True, 800), (False, 2000)], complete_from_ms=900)
+    assert reason is EndReason.COMPLETE
+    assert at == 300 + 800 + 200
+
+
+def test_a_command_heard_whole_only_during_the_silence_ends_when_it_is() -> None:
+    """The recogniser's partial may catch up a little after the words: the short silence is
+    counted from the last voice, so the end comes as soon as both hold."""
+    endpointer = Endpointer(trailing_silence_ms=500, early_silence_ms=200)
+    reason, at = run(endpointer, [(True, 800), (False, 2000)], complete_from_ms=800 + 300)
+    assert reason is EndReason.COMPLETE
+    assert at == 800 + 300 + 10
+
+
+def test_an_open_request_waits_the_full_silence_and_a_pause_keeps_it_going() -> None:
+    endpointer = Endpointer(trailing_silence_ms=500, early_silence_ms=200)
+    reason, at = run(endpointer, [(True, 800), (False, 300), (True, 500), (False, 2000)])
+    assert reason is EndReason.SILENCE
+    assert at == 800 + 300 + 500 + 500
+
+
+def test_the_early_end_is_off_unless_asked_for() -> None:
+    endpointer = Endpointer(trailing_silence_ms=500)
+    reason, at = run(endpointer, [(True, 800), (False, 2000)], complete_from_ms=0)
+    assert reason is EndReason.SILENCE
+    assert at == 800 + 500
 
 
 def frames_with_speech(vad: SileroVad | MicroVad, pcm: bytes) -> list[bool]:

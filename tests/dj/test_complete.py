@@ -1,0 +1,40 @@
+"""Which partial transcripts are whole commands (the listener's early end), with the real
+understanding and its templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj import PersonalizedDJ
+from appliance.dj.complete import is_complete
+from appliance.dj.understand import Intent, Understanding
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return PersonalizedDJ().understanding
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["skip", "pause", "stop", "next song", "turn it up", "what's playing", "i love this",
+     "play some jazz", "put on some rock music", "i'm working out", "set the volume to 45"],
+)  # fmt: skip
+def test_commands_that_cannot_go_on_are_whole(understanding: Understanding, text: str) -> None:
+    assert is_complete(understanding.parse(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["play something by", "play something by sade", "play some jazz by miles davis",
+     "play so what", "this is alex", "hello", "set the volume to forty", "set the volume to",
+     "i love", "play", "the weather is nice today"],
+)  # fmt: skip
+def test_requests_that_may_go_on_are_not(understanding: Understanding, text: str) -> None:
+    assert not is_complete(understanding.parse(text))
+
+
+def test_free_text_slots_keep_any_intent_open() -> None:
+    assert not is_complete(Intent("add_preference", {"artist": "miles"}, "i love miles"))
+    assert is_complete(Intent("add_preference", {"genre": "jazz"}, "i love jazz"))
+    assert not is_complete(Intent("mood", {}, "i feel"))
