@@ -58,6 +58,7 @@ T = TypeVar("T")
 SUPERVISE_EVERY = 0.5  # seconds between health checks
 RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
+EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
 LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
 
@@ -525,7 +526,9 @@ class QFZZStation:
             endpointer=Endpointer(
                 trailing_silence_ms=settings.voice.trailing_silence_ms,
                 max_utterance_s=settings.voice.max_utterance_s,
+                early_silence_ms=EARLY_END_MS,
             ),
+            is_complete=self._is_complete,
         )
         self._source.start()
         self._start_listener()
@@ -644,6 +647,14 @@ class QFZZStation:
                 self.ducking.hold("answering")  # released when the answer has been said
                 self.dialogue.submit(event.text, dict(event.timings), spoken=True)
             self.ducking.release("listening")
+
+    def _is_complete(self, partial: str) -> bool:
+        """The listener's early end: is this partial already a whole command? (Parsed on the
+        listener's thread just after the PartialTranscript prepared it: a cache hit.)"""
+        from appliance.dj.complete import is_complete
+
+        dj = self.dj
+        return dj is not None and is_complete(dj.understanding.parse(partial))
 
     def _next_track(self) -> Track | None:
         dj = self.dj

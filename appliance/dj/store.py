@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import StoreError
-from appliance.sqlite_files import is_damage, set_aside
+from appliance.sqlite_files import Salvaged, is_damage, salvage, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,21 @@ def _read_only_disk(folder: Path) -> bool:
         return False
 
 
+def _sound_row(table: str, row: dict[str, Any]) -> bool:
+    """Whether a row salvaged from a damaged file reads back as the DJ wrote it (times that
+    parse, preference lists that are lists): noise from a broken page must not crash a load."""
+    try:
+        for key in ("ts", "created_at", "last_seen", "mood_at", "since"):
+            if row.get(key) is not None:
+                datetime.fromisoformat(row[key])
+        for key in ("preferences", "blocked"):
+            if key in row and not isinstance(json.loads(row[key]), list):
+                return False
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _ts(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
 
@@ -111,6 +126,8 @@ class Store:
         self._depth = 0
         self._data_version: int | None = None
         self._scratch: Path | None = None
+        # what was kept of a damaged file (table by table) when this store had to recover one
+        self.recovery: list[Salvaged] | None = None
         # called (inside the new transaction) when another process changed the file since this
         # store last looked: whoever caches what it read must forget it
         self.on_outside_change: Callable[[], None] | None = None
@@ -245,7 +262,10 @@ class Store:
             )
         result = db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            self._move_aside(f"it failed its integrity check ({result})")
+            problems = result.splitlines()
+            more = f", and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+            self._move_aside(f"it failed its integrity check: {problems[0]}{more}")
+            return
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             db.close()
@@ -276,6 +296,8 @@ class Store:
             )
 
     def _move_aside(self, why: str) -> None:
+        """Set a damaged file aside (kept as it was), start afresh and copy into the new file
+        every row that can still be read; what was kept and lost is logged, table by table."""
         assert self.path is not None
         with suppress(AttributeError, sqlite3.Error):
             self._db.close()
@@ -287,10 +309,24 @@ class Store:
                 f"{error.strerror}",
                 hint=f"move {self.path} away yourself; a fresh one is made on the next start",
             ) from error
-        raise StoreError(
-            f"the DJ's database {self.path} is damaged: {why}. It was moved to {aside}; "
-            "a fresh one will be made on the next start",
-            hint="start the appliance again; the damaged copy is kept for recovery",
+        try:
+            self._db = self._connect(str(self.path))
+            self._create()
+            self.recovery = salvage(aside, self._db, USER_TABLES, check=_sound_row)
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"the DJ's database {self.path} is damaged ({why}); it was moved to {aside}, "
+                f"but a new one cannot be made: {error}",
+                hint="free some space in the data directory and start again; the damaged copy "
+                "is kept for recovery",
+            ) from error
+        log.error(
+            "the DJ's database %s was damaged (%s). It was moved to %s and every row that could "
+            "be read was kept: %s",
+            self.path,
+            why,
+            aside,
+            ", ".join(str(table) for table in self.recovery),
         )
 
     # -- transactions ----------------------------------------------------------------------

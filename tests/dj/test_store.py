@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -58,7 +60,9 @@ def test_kill_9_in_the_middle_of_writing_loses_nothing_committed(tmp_path: Path)
         dj.close()
 
 
-def test_a_damaged_file_is_moved_aside_and_reported(tmp_path: Path) -> None:
+def test_a_damaged_file_is_moved_aside_and_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     db = tmp_path / "dj.db"
     dj = PersonalizedDJ(db_path=db)
     for i in range(200):
@@ -70,16 +74,77 @@ def test_a_damaged_file_is_moved_aside_and_reported(tmp_path: Path) -> None:
     db.write_bytes(bytes(data))
     original = bytes(data)
 
-    with pytest.raises(StoreError) as error:
-        PersonalizedDJ(db_path=db)
-    assert "damaged" in str(error.value)
+    with caplog.at_level(logging.ERROR, logger="appliance.dj.store"):
+        store = Store(db)
+    assert store.recovery is not None  # it opened, with whatever could be read
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "was damaged" in line and "users" in line and "history" in line
     aside = [p for p in tmp_path.iterdir() if ".damaged-" in p.name and not p.name.endswith("-wal")]
     assert len(aside) == 1
     assert aside[0].read_bytes() == original, "the damaged copy is kept as it was"
-    assert not db.exists()
-    fresh = PersonalizedDJ(db_path=db)
-    assert len(fresh.user_profiles) == 0
-    fresh.close()
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def many_listeners(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real dj.db with 300 listeners: preferences, a turn each, five liked tracks each."""
+    db = tmp_path_factory.mktemp("many") / "dj.db"
+    dj = PersonalizedDJ(db_path=db)
+    with dj.store.transaction():  # one commit: quick to build
+        for i in range(300):
+            user = f"listener-{i:03d}"
+            dj.update_preferences(user, ["jazz", f"style {i}"])
+            dj.interact(user, "i love bossa nova")
+            for track in range(5):
+                dj.record_event(user, f"track-{i}-{track}", "liked")
+    dj.close()
+    return db
+
+
+def _corrupt_a_middle_page(db: Path, table: str) -> int:
+    """Overwrite one leaf page in the middle of ``table``'s b-tree; its page number."""
+    with sqlite3.connect(db) as raw:
+        pages = [
+            row[0]
+            for row in raw.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+                (table,),
+            )
+        ]
+        size = raw.execute("PRAGMA page_size").fetchone()[0]
+    assert len(pages) >= 3, pages
+    page = pages[len(pages) // 2]
+    with db.open("r+b") as handle:
+        handle.seek((page - 1) * size)
+        handle.write(os.urandom(size))
+    return page
+
+
+@pytest.mark.parametrize("table", ["users", "history", "taste"])
+def test_one_damaged_page_costs_only_the_rows_on_it(
+    many_listeners: Path, tmp_path: Path, table: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "dj.db"
+    shutil.copyfile(many_listeners, db)
+    _corrupt_a_middle_page(db, table)
+
+    with caplog.at_level(logging.ERROR, logger="appliance.dj.store"):
+        dj = PersonalizedDJ(db_path=db)
+    kept = {item.table: item for item in dj.store.recovery or []}
+    total = {"users": 300, "history": 600, "taste": 1500}[table]
+    assert 0.8 * total <= kept[table].kept < total  # one page lost, most rows back
+    assert f"{table} {kept[table].kept}" in caplog.records[0].getMessage()
+    listeners = set(dj.user_profiles)
+    assert len(listeners) >= 240
+    for other in {"users", "history", "taste", "plays"} - {table}:
+        assert kept[other].kept == kept[other].before  # untouched tables come back whole
+    some = dj.user_profiles[sorted(listeners)[-1]]
+    assert some.music_preferences[0] == "jazz"
+    dj.interact(some.user_id, "hello")  # and the DJ carries on with them
+    dj.close()
+    assert len([p for p in tmp_path.iterdir() if ".damaged-" in p.name]) >= 1
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_untouched(tmp_path: Path) -> None:
