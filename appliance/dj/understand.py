@@ -121,8 +121,12 @@ MENDED_CONFIDENCE = 0.85
 LOOSE_CONFIDENCE = 0.8
 """How sure a match of the loose templates is (a name found by near miss, or not at all)."""
 
-MODEL_FLOOR = 0.42
+MODEL_FLOOR = 0.4
 """Below this similarity to its closest examples, the model's guess is not taken: unknown."""
+
+UNKNOWN_WORD_FACTOR = 0.7
+"""Each word the DJ has never heard of makes the model's guess this much less sure ("turn up the
+heating" is not about the music)."""
 
 MODEL_MARGIN = 0.02
 """The model's intent must be at least this far ahead of the runner-up."""
@@ -130,8 +134,20 @@ MODEL_MARGIN = 0.02
 MODEL_SAMPLES = 14
 """Random sentences drawn from each template to teach the model (plus every paraphrase)."""
 
-MAX_CLAUSES = 6
-"""An utterance is cut into at most this many parts when looking for several requests."""
+MAX_CUT_WORDS = 14
+"""Up to this many words, an utterance may be cut anywhere when looking for several requests;
+longer ones only at commas and joining words (the cuts to try grow with the square)."""
+
+REASONS = frozenset(
+    {"i'm", "we're", "i've", "we've", "so", "because", "cause", "cos", "while", "as", "since"}
+)
+"""Words that begin a reason given beside a request ("pause i'm on the phone")."""
+
+REASON = "\x00reason"
+"""Stands for a reason in a cut utterance; never an intent of its own."""
+
+REASON_CONFIDENCE = 0.9
+"""How sure a request is when it came with words understood only as a reason."""
 
 CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but"})
 """Words that may join two requests ("pause and turn it down")."""
@@ -154,7 +170,7 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 Slot = str | int | tuple[str, ...]
 
-NAME_WORD = "<name>"
+NAME_WORD = "xxname"
 """Stands for any library name in the model's example sentences."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -383,69 +399,100 @@ class Understanding:
         return self._exact(state, text) or self._loose(state, text) or self._guess(state, text)
 
     def _several(self, state: _State, marked: list[str]) -> Intent | None:
-        """Several requests in one utterance, cut where a comma or a joining word stands.
+        """Several requests in one utterance ("i hate this, next"; "boring next"; "pause i'm on
+        the phone"), or None.
 
-        Of the ways to cut it into parts that are all understood, the one with the fewest parts
-        not matched word for word by a template wins, then the one with the fewest parts (so
-        "drum and bass" stays one genre); None unless it takes two parts or more.
+        The utterance may be cut anywhere. A part between natural breaks (the ends, a comma, a
+        joining word such as "and") may be understood any way; a part cut elsewhere only by a
+        template, word for word. A part that no template understands but that gives a reason
+        ("i'm on the phone", "so we can talk") may stand beside a request, and is dropped. Of
+        the cuts where every part counts, the best has the fewest parts that are not templates
+        matched word for word, then the fewest reasons, then the fewest parts (so "drum and bass"
+        stays one genre); it must hold two parts or more.
         """
-        units: list[list[str]] = [[]]
-        joins: list[str] = []
+        words: list[str] = []
+        natural = {0}
         for word in marked:
             if word == "," or word in CONJUNCTIONS:
-                if units[-1]:
-                    units.append([])
-                    joins.append("" if word == "," else word)
-                elif word != "," and joins:
-                    joins[-1] = f"{joins[-1]} {word}".strip()
+                natural.add(len(words))
+                if word != ",":
+                    words.append(word)
+                    natural.add(len(words))
                 continue
-            units[-1].append(word)
-        if not units[-1]:
-            units.pop()
-            joins = joins[: len(units) - 1]
-        if not 2 <= len(units) <= MAX_CLAUSES:
+            words.append(word)
+        natural.add(len(words))
+        if len(words) < 2:
             return None
+        anywhere = len(words) <= MAX_CUT_WORDS
         known: dict[tuple[int, int], Intent | None] = {}
 
         def clause(start: int, end: int) -> Intent | None:
+            """The part words[start:end] (joining words at its edges left out)."""
             if (start, end) not in known:
-                words = list(units[start])
-                for index in range(start + 1, end):
-                    words += [*joins[index - 1].split(), *units[index]]
-                known[start, end] = self._clause(state, " ".join(words))
+                inner = words[start:end]
+                while inner and inner[0] in CONJUNCTIONS:
+                    inner = inner[1:]
+                while inner and inner[-1] in CONJUNCTIONS:
+                    inner = inner[:-1]
+                text = " ".join(inner)
+                found: Intent | None = None
+                if text:
+                    if start in natural and end in natural:
+                        found = self._clause(state, text)
+                    else:
+                        found = self._exact(state, text)
+                    if (found is None or found.name == "unknown") and inner[0] in REASONS:
+                        found = Intent(REASON, {}, text)
+                known[start, end] = found if found is None or found.name != "unknown" else None
             return known[start, end]
 
-        def cost(parts: list[Intent]) -> tuple[int, int]:
-            return sum(part.confidence < 1.0 for part in parts), len(parts)
+        def cost(parts: list[Intent]) -> tuple[int, int, int]:
+            reasons = sum(part.name == REASON for part in parts)
+            inexact = sum(part.confidence < 1.0 for part in parts)
+            return inexact, reasons, len(parts)
 
-        # best[end]: the best understood parts covering units[:end]
-        best: list[list[Intent] | None] = [[]] + [None] * len(units)
-        for end in range(1, len(units) + 1):
-            for start in range(end):
-                before = best[start]
-                part = clause(start, end) if before is not None else None
-                if part is None or part.name == "unknown" or before is None:
+        cuts = range(len(words) + 1) if anywhere else sorted(natural)
+        best: dict[int, list[Intent]] = {0: []}
+        for end in cuts:
+            for start in cuts:
+                if start >= end or start not in best:
                     continue
-                so_far = best[end]
-                if so_far is None or cost([*before, part]) < cost(so_far):
-                    best[end] = [*before, part]
-        parts = best[len(units)]
+                part = clause(start, end)
+                if part is None:
+                    continue
+                candidate = [*best[start], part]
+                if end not in best or cost(candidate) < cost(best[end]):
+                    best[end] = candidate
+        parts = best.get(len(words))
         if parts is None or len(parts) < 2:
             return None
-        return _merge(parts, " ".join(w for w in marked if w != ","))
+        requests = [part for part in parts if part.name != REASON]
+        if not requests:
+            return None
+        if len(requests) < len(parts):  # a request with its reason: a little less sure
+            requests = [
+                Intent(r.name, r.slots, r.text, confidence=min(r.confidence, REASON_CONFIDENCE))
+                for r in requests
+            ]
+        return _merge(requests, " ".join(words))
 
     def _guess(self, state: _State, text: str) -> Intent | None:
         """The model's intent, with slots from what the words mention; None when unsure."""
         variants = state.matcher.variants(text)
         words = " ".join(state.corrector.correct_all(variants[0].split()))
         guess = self._model().guess(self._features(state, words))
-        if guess is None or guess.confidence < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
+        if guess is None or guess.intent == "unknown":  # closest to chatter
+            return None
+        names = state.names.words()
+        unknown = sum(w not in self._words and w not in names for w in words.split())
+        similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
+        if similarity < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
             return None
         slots = self._mentioned(state, words, guess.intent)
         needs = NEEDS.get(guess.intent)
         if needs is not None and not any(slot in slots for slot in needs):
             return None
-        confidence = min(0.95, 0.55 + guess.confidence * 0.5)
+        confidence = min(0.95, 0.55 + similarity * 0.5)
         return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
 
     def _mentioned(self, state: _State, text: str, intent: str) -> dict[str, Slot]:
@@ -538,12 +585,8 @@ class Understanding:
             for text in texts:
                 draws = 6 if "{" in text else 1
                 for _ in range(draws):
-                    pairs.append(
-                        (
-                            intent_name,
-                            _PLACEHOLDER.sub(lambda m: rng.choice(fill[m.group(1)]), text),
-                        )
-                    )
+                    filled = _PLACEHOLDER.sub(lambda m: rng.choice(fill[m.group(1)]), text)
+                    pairs.append((intent_name, self._normalise(filled)))
         return pairs
 
     def _features(self, state: _State | None, text: str) -> list[str]:
@@ -667,8 +710,23 @@ class Understanding:
         if found is not None:
             kind, library_name, score = found
             return {kind: (library_name, score)}
+        if list_name == "artist_text":
+            partial = state.names.find_by_word(words, "artist")
+            return {"artist": (partial, 90.0)} if partial else None
         if list_name != "any_text":
             return None
+        # "kind of blue by miles": a name, then its artist said short
+        what, by, who = words.partition(" by ")
+        if by and what and who:
+            thing = state.names.find(what, ("title", "album"))
+            artist = state.names.find(who, ("artist",))
+            artist_name = artist[1] if artist else state.names.find_by_word(who, "artist")
+            if thing is not None and artist_name:
+                return {thing[0]: (thing[1], thing[2]), "artist": (artist_name, 90.0)}
+        # "that get lucky song", "exodus the bob marley album": library names said whole inside
+        named = self._names_in(state, words)
+        if named:
+            return {kind: (name, 100.0) for kind, name in reversed(named)}
         mentioned = self._scan(words)
         return {slot: (value, 100.0) for slot, value in mentioned.items()} or None  # type: ignore[misc]
 
@@ -787,8 +845,8 @@ class Understanding:
         # the recogniser's language model
         branches = tuple(
             Alt(tuple(_paraphrase_node(text) for text in texts))
-            for texts in self._templates.paraphrases.values()
-            if texts
+            for intent, texts in self._templates.paraphrases.items()
+            if texts and intent != "unknown"
         )
         grammar.root = Alt((*grammar.root.items, *branches))
         return grammar.pruned(lambda word: True)
@@ -830,6 +888,8 @@ def _copy(intent: Intent) -> Intent:
 def _merge(parts: list[Intent], text: str) -> Intent:
     """Requests said together as one intent with ``also``: repeats of a MERGED intent in a row
     become one with several values ("play some rock" + "some jazz"), other repeats one."""
+    if len(parts) > 1:  # "nah, skip it", "yes, play some jazz": a sound, not a request
+        parts = [p for p in parts if not _interjection(p)] or parts[:1]
     kept: list[Intent] = []
     for part in parts:
         previous = kept[-1] if kept else None
@@ -856,6 +916,11 @@ def _merge(parts: list[Intent], text: str) -> Intent:
         tuple(Intent(p.name, dict(p.slots), p.text, confidence=p.confidence) for p in rest),
         min(p.confidence for p in kept),
     )
+
+
+def _interjection(intent: Intent) -> bool:
+    """A yes or a no said before or after a request."""
+    return intent.name in ("confirm", "deny") and len(intent.text.split()) <= 2
 
 
 def _values(value: object) -> list[Any]:

@@ -26,6 +26,9 @@ NEIGHBOURS = 3
 """How many of an intent's closest examples its score averages (one lucky example is not enough
 to win, a few agreeing ones are)."""
 
+PAIR_WEIGHT = 0.6
+"""A word pair counts for less than a word: short requests share few pairs with anything."""
+
 
 @dataclass(frozen=True)
 class Guess:
@@ -73,7 +76,11 @@ class NeighbourModel:
             labels.append(self.intents.index(intent))
         count = len(ordered)
         self._vocabulary = vocabulary
-        self._idf = np.log((count + 1) / (np.asarray(document_frequency, dtype=np.float64) + 1)) + 1
+        idf = np.log((count + 1) / (np.asarray(document_frequency, dtype=np.float64) + 1)) + 1
+        pairs = np.zeros(len(vocabulary), dtype=bool)
+        for feature, index in vocabulary.items():
+            pairs[index] = " " in feature
+        self._idf = np.where(pairs, idf * PAIR_WEIGHT, idf)
         self._unknown_idf = float(math.log(count + 1) + 1)
         self._indices = np.asarray(indices, dtype=np.int64)
         self._squares = self._idf[self._indices] ** 2
@@ -95,7 +102,9 @@ class NeighbourModel:
         known = [self._vocabulary[f] for f in features if f in self._vocabulary]
         if not known:
             return None
-        unknown = len(features) - len(known)
+        unknown = sum(PAIR_WEIGHT**2 if " " in f else 1.0 for f in features) - sum(
+            PAIR_WEIGHT**2 if " " in f else 1.0 for f in features if f in self._vocabulary
+        )
         query_norm = math.sqrt(
             float(np.sum(self._idf[known] ** 2)) + unknown * self._unknown_idf**2
         )

@@ -29,6 +29,10 @@ MIN_CORRECTED_WORD = 3
 """Words shorter than this are never corrected: too many short words are one letter apart."""
 
 
+MIN_NAME_WORD = 4
+"""A first or last name said alone must have at least this many letters to stand for a name."""
+
+
 def _word_distance(length: int) -> int:
     """Edits allowed when correcting a word of ``length`` letters to a known word."""
     return 1 if length < 8 else 2
@@ -84,6 +88,16 @@ class NameIndex:
             if name is not None:
                 return kind, name
         return None
+
+    def find_by_word(self, text: str, kind: str) -> str | None:
+        """The one name of ``kind`` that has ``text`` as one of its words ("miles" -> "miles
+        davis"), when exactly one has it; short or common words never count."""
+        if len(text) < MIN_NAME_WORD or " " in text:
+            return None
+        found = {
+            name for key, name in self._by_key[kind].items() if text in key.split() and key != text
+        }
+        return found.pop() if len(found) == 1 else None
 
     def find(self, text: str, kinds: Iterable[str] = KINDS) -> tuple[str, str, float] | None:
         """The library name ``text`` most likely means: (kind, name, similarity) or None.

@@ -317,8 +317,6 @@ def load_templates(
         skip_list = []
     skip_words = [str(word) for word in skip_list]
     paraphrases = _paraphrases(checker, data, intent_names)
-    words |= {word for texts in paraphrases.values() for text in texts for word in text.split()}
-    words -= {f"{{{name}}}" for name in PARAPHRASE_LISTS}
     words |= _list_words(file_lists)
     for phrase in skip_words:
         words.update(phrase.split())
@@ -333,6 +331,15 @@ def load_templates(
                     f"{table_name} rewrites {heard!r}, a word the templates use: it could never"
                     " match; remove it from one or the other",
                 )
+    # paraphrases are normalised like what is heard ("lemme" -> "let me"): their words join the
+    # vocabulary after the check above, which is about templates
+    words |= {
+        word
+        for intent, texts in paraphrases.items()
+        if intent != "unknown"  # chatter's words are not words the DJ listens for
+        for text in texts
+        for word in _PLACEHOLDER.sub(" ", text).split()
+    }
     names = data.get("sample_names") or ()
     if not isinstance(names, list | tuple):
         checker.add("sample_names", "`sample_names` must be a list of names")
@@ -396,10 +403,11 @@ def _paraphrases(
     placeholders."""
     found: dict[str, tuple[str, ...]] = {}
     for name, texts in _mapping(checker, data, "paraphrases").items():
-        if not isinstance(name, str) or name not in intent_names:
+        if not isinstance(name, str) or name not in (*intent_names, "unknown"):
             checker.add(
                 str(name),
-                f"unknown intent {name!r} in `paraphrases` (known: {', '.join(intent_names)})",
+                f"unknown intent {name!r} in `paraphrases` (known: {', '.join(intent_names)},"
+                " and unknown for what is not a request)",
             )
             continue
         if not isinstance(texts, list):
