@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from appliance.errors import ModelError
+from appliance.errors import ModelError, UsageError
 
 
 def register(sub: Any) -> None:
@@ -42,11 +42,30 @@ def register(sub: Any) -> None:
 
 
 def _context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The catalog and the data directory; what interrupted installs left there is removed."""
     from appliance.config import load_config
     from appliance.models.catalog import load_catalog
+    from appliance.models.store import clean_leftovers
 
     config = load_config(args.config)
-    return load_catalog(args.catalog), config.data_dir()
+    catalog, data_dir = load_catalog(args.catalog), config.data_dir()
+    for path in clean_leftovers(data_dir):
+        print(f"removed what an interrupted install left: {path}", file=sys.stderr)
+    return catalog, data_dir
+
+
+MAX_TIMEOUT = 3600.0
+
+
+def _check_timeout(value: float) -> float:
+    """A network timeout in seconds: a number above 0, at most an hour."""
+    if not (0 < value <= MAX_TIMEOUT):  # also false for nan
+        raise UsageError(
+            f"--timeout {value:g}: not a usable network timeout",
+            hint=f"give the seconds to wait for the network, above 0 and at most "
+            f"{MAX_TIMEOUT:g} (default 30)",
+        )
+    return value
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -101,13 +120,14 @@ def run_list(args: argparse.Namespace) -> int:
 def run_fetch(args: argparse.Namespace) -> int:
     from appliance.models.fetch import fetch_model
 
+    timeout = _check_timeout(args.timeout)
     catalog, data_dir = _context(args)
     models = [catalog.require(name) for name in args.names]
     failed = 0
     for model in models:
         try:
             installed = fetch_model(
-                model, data_dir, allow_unverified=args.allow_unverified, timeout=args.timeout
+                model, data_dir, allow_unverified=args.allow_unverified, timeout=timeout
             )
         except ModelError as error:
             print(f"{model.name}: {error}", file=sys.stderr)

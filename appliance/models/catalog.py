@@ -203,7 +203,17 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         return f"{source}:{lines[key]}" if key else str(source)
 
     models = []
-    for name, raw in data.get("model", {}).items():
+    tables = data.get("model", {})
+    if not isinstance(tables, dict):
+        tables = {}
+        problems.append(f'{where("model")}: model: must be tables like [model."name"]')
+    for name, raw in tables.items():
+        if not isinstance(raw, dict) or not isinstance(raw.get("files", []), list):
+            problems.append(
+                f"{where('model', name)}: {name}: must be a table, with files an array of "
+                f'tables ([[model."{name}".files]])'
+            )
+            continue
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         for key, value in raw.items():
@@ -219,6 +229,8 @@ def parse_catalog(text: str, source: Path) -> Catalog:
                 values[key] = value
         files = []
         for index, item in enumerate(raw.get("files", [])):
+            if not isinstance(item, dict):
+                item = {"": item}  # reported as needing a url below
             unknown = set(item) - set(_FILE_FIELDS)
             bad = [
                 key
@@ -231,7 +243,21 @@ def parse_catalog(text: str, source: Path) -> Catalog:
                     f"url; fields {', '.join(_FILE_FIELDS)}; unpack one of {UNPACK}"
                 )
                 continue
-            files.append(ModelFile(**item))
+            file = ModelFile(**item)
+            url_key = (
+                f"{where('model', name, 'files', index, 'url')}: {name}.files[{index + 1}].url"
+            )
+            path = urlparse(file.url).path
+            if file.name in ("", ".", "..") or path.endswith("/") or "\0" in file.url:
+                problems.append(
+                    f"{url_key}: {file.url!r} does not end in a file name (it must name the "
+                    "file to download, like https://host/path/model.zip)"
+                )
+                continue
+            if urlparse(file.url).scheme not in ("http", "https", "file"):
+                problems.append(f"{url_key}: {file.url!r} is not an http, https or file address")
+                continue
+            files.append(file)
         missing = [key for key in ("kind", "engine", "tier", "ram_mb", "rtf") if key not in values]
         if missing:
             problems.append(f"{where('model', name)}: {name}: missing {', '.join(missing)}")
@@ -245,6 +271,12 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         values.setdefault("disk_mb", 0.0)
         models.append(CatalogModel(name=name, files=tuple(files), sources=sources, **values))
     ref = data.get("reference", {})
+    numbers = ("dev_machine_speed", "daemon_baseline_mb")
+    if not isinstance(ref, dict) or any(not _typed(ref.get(k, 0.0), float) for k in numbers):
+        problems.append(
+            f"{where('reference')}: reference: a table; {' and '.join(numbers)} numbers"
+        )
+        ref = {}
     reference = Reference(
         board=str(ref.get("board", "")),
         dev_machine_speed=float(ref.get("dev_machine_speed", 1.0)),
@@ -261,15 +293,32 @@ def parse_catalog(text: str, source: Path) -> Catalog:
     return Catalog(models, reference, source)
 
 
+MAX_CATALOG_BYTES = 4 * 2**20
+
+
 def read_catalog(path: Path) -> Catalog:
-    """Read a catalog file."""
+    """Read a catalog file: a regular file of UTF-8 TOML text, or a ModelError saying so."""
+    not_text = ModelError(
+        f"file {path} is not a text TOML catalog",
+        hint="pass --catalog the path of a catalog like models/catalog.toml (its format is "
+        "described at its top), or leave --catalog out to use the shipped one",
+    )
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():  # a folder, FIFO or device: never read it
+            raise not_text
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_CATALOG_BYTES + 1)
     except OSError as error:
         raise ModelError(
             f"{path}: cannot read the model catalog: {error.strerror}",
             hint="reinstall the appliance, or pass --catalog FILE",
         ) from error
+    if len(raw) > MAX_CATALOG_BYTES or b"\0" in raw:
+        raise not_text
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise not_text from error
     return parse_catalog(text, path)
 
 

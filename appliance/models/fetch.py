@@ -2,39 +2,41 @@
 
 Each file downloads to ``<models>/.downloads/<model>/<file>.part``, hashed while it streams and
 resumed with an HTTP Range request after an interruption; it becomes ``<file>`` only once its size
-and published digest match. Archives are checked entry by entry before anything is written (no
-absolute paths, no ``..``, no links pointing outside) and unpacked into a temporary folder that
-is renamed into place after its manifest is written, so a power cut leaves either the old model,
-the new one, or none: never half of one.
+and published digest match. Archives are checked member by member before anything is written
+(:mod:`appliance.models.archive`), the space they need is checked, and they are unpacked into a
+temporary folder that is renamed into place after its manifest is written, so a power cut leaves
+either the old model, the new one, or none: never half of one. A full disk is reported as such,
+with what to free.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
-import posixpath
 import shutil
-import stat
 import sys
-import tarfile
 import tempfile
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
+from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
+from appliance.diskspace import MB, enough_space, is_no_space, mb_to_free, space_for
 from appliance.errors import ModelError
+from appliance.models.archive import Member, list_members, size_limit, unpack
 from appliance.models.catalog import CatalogModel, ModelFile
 from appliance.models.store import (
     CHUNK,
+    DOWNLOADS,
     Installed,
     file_digests,
     find_installed,
     fsync_dir,
+    installing,
     models_dir,
     write_manifest,
 )
@@ -127,22 +129,44 @@ def download(
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit():
                 total = offset + int(length)
+            resumable = response.status == 206 or (
+                response.headers.get("Accept-Ranges", "").strip().lower() == "bytes"
+            )
+            if total is not None and not enough_space(folder, total - offset):
+                if not offset:  # nothing worth resuming from
+                    part.unlink(missing_ok=True)
+                raise _no_space(folder, total - offset, part if offset else None)
             received = offset
             interrupted: Exception | None = None
-            with (
-                part.open(mode, buffering=0) as out,  # every chunk reaches the OS at once
-                _progress(total, offset, file.name, quiet) as bar,
-            ):
+            full: OSError | None = None
+            with _progress(total, offset, file.name, quiet) as bar:
                 try:
-                    while chunk := response.read1(CHUNK):
-                        out.write(chunk)
-                        sha.update(chunk)
-                        md5sum.update(chunk)
-                        received += len(chunk)
-                        bar.update(len(chunk))
-                except (OSError, HTTPException) as error:
-                    interrupted = error
-                os.fsync(out.fileno())
+                    with part.open(mode, buffering=0) as out:  # each chunk reaches the OS at once
+                        try:
+                            while chunk := response.read1(CHUNK):
+                                _write_all(out, chunk)
+                                sha.update(chunk)
+                                md5sum.update(chunk)
+                                received += len(chunk)
+                                bar.update(len(chunk))
+                        except HTTPException as error:
+                            interrupted = error
+                        except OSError as error:
+                            if not is_no_space(error):
+                                interrupted = error
+                            else:
+                                full = error
+                        os.fsync(out.fileno())
+                except OSError as error:  # opening, or the last fsync, on a full disk
+                    if not is_no_space(error):
+                        raise
+                    full = error
+            if full is not None:
+                kept = part if resumable and part.exists() and part.stat().st_size else None
+                if kept is None:
+                    part.unlink(missing_ok=True)
+                needed = total - received if total is not None else None
+                raise _no_space(folder, needed, kept) from full
             if interrupted is not None or (total is not None and received < total):
                 raise ModelError(
                     f"the download of {file.name} stopped at {received} of "
@@ -169,142 +193,27 @@ def download(
     return Downloaded(final, sha.hexdigest(), file.verifiable)
 
 
-# --- archives -------------------------------------------------------------------------------------
+def _write_all(out: BinaryIO, chunk: bytes) -> None:
+    """Write every byte (a raw file may take only part of a chunk as the disk fills up)."""
+    view = memoryview(chunk)
+    while view:
+        written = out.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
-@dataclass(frozen=True)
-class _Entry:
-    name: str  # relative path inside the target, after stripping
-    kind: str  # "file", "dir", "symlink", "hardlink"
-    link: str = ""
-    executable: bool = False
-
-
-def _inside(relative: str) -> bool:
-    """True when a relative POSIX path stays inside the folder it is relative to."""
-    if not relative or relative.startswith("/") or "\\" in relative or ":" in relative[:2]:
-        return False
-    normal = posixpath.normpath(relative)
-    return normal != ".." and not normal.startswith("../")
-
-
-def _relative(raw: str, strip: str, archive: Path) -> str | None:
-    """An entry's path inside the target, or None for the stripped folder itself."""
-    if not _inside(raw):
-        raise ModelError(
-            f"{archive.name}: refusing to unpack: entry {raw!r} lands outside the model folder",
-            hint="the archive is corrupt or hostile; it was not installed",
+def _no_space(folder: Path, needed: int | None, kept: Path | None) -> ModelError:
+    """The full-disk message: where, how much to free, and what became of the partial file."""
+    amount = f"free {mb_to_free(needed, folder)} MB" if needed else "free some space"
+    if kept is not None:
+        hint = (
+            f"the {kept.stat().st_size / MB:.1f} MB downloaded so far are kept in {kept}; "
+            "the next run resumes from there"
         )
-    normal = posixpath.normpath(raw)
-    if strip:
-        if normal == strip:
-            return None
-        if not normal.startswith(strip + "/"):
-            raise ModelError(
-                f"{archive.name}: unexpected entry {raw!r} outside {strip}/",
-                hint="the archive's layout is not what the catalog describes",
-            )
-        normal = normal[len(strip) + 1 :]
-    return normal
-
-
-def _check_link(entry: _Entry, archive: Path) -> None:
-    if entry.kind == "symlink":
-        target = posixpath.join(posixpath.dirname(entry.name), entry.link)
     else:
-        target = entry.link
-    if entry.link.startswith("/") or not _inside(target):
-        raise ModelError(
-            f"{archive.name}: refusing to unpack: {entry.name!r} links to {entry.link!r}, "
-            "outside the model folder",
-            hint="the archive is corrupt or hostile; it was not installed",
-        )
-
-
-def _zip_entries(archive: Path, strip: str) -> Iterator[tuple[_Entry, zipfile.ZipInfo]]:
-    with zipfile.ZipFile(archive) as zipped:
-        for info in zipped.infolist():
-            name = _relative(info.filename.rstrip("/"), strip, archive) if info.filename else None
-            if name is None:
-                continue
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                link = zipped.read(info).decode("utf-8", "replace")
-                yield _Entry(name, "symlink", link), info
-            elif info.is_dir():
-                yield _Entry(name, "dir"), info
-            else:
-                yield _Entry(name, "file", executable=bool(mode & 0o111)), info
-
-
-def _tar_entries(archive: Path, strip: str) -> Iterator[tuple[_Entry, tarfile.TarInfo]]:
-    with tarfile.open(archive, "r:gz") as tarred:
-        for member in tarred.getmembers():
-            name = _relative(member.name.rstrip("/"), strip, archive)
-            if name is None:
-                continue
-            if member.issym():
-                yield _Entry(name, "symlink", member.linkname), member
-            elif member.islnk():
-                link = _relative(member.linkname, strip, archive) or ""
-                yield _Entry(name, "hardlink", link), member
-            elif member.isdir():
-                yield _Entry(name, "dir"), member
-            elif member.isfile():
-                yield _Entry(name, "file", executable=bool(member.mode & 0o111)), member
-            else:
-                raise ModelError(
-                    f"{archive.name}: refusing to unpack special file {member.name!r}",
-                    hint="the archive is corrupt or hostile; it was not installed",
-                )
-
-
-def safe_unpack(archive: Path, kind: str, target: Path, strip: str = "") -> list[str]:
-    """Unpack a zip or tar.gz into ``target`` after checking every entry; the names written."""
-    try:
-        entries = list(
-            _zip_entries(archive, strip) if kind == "zip" else _tar_entries(archive, strip)
-        )
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as error:
-        raise ModelError(
-            f"{archive.name}: not a readable {kind} archive ({error})",
-            hint="run the command again to download it afresh",
-        ) from error
-    for entry, _ in entries:
-        if entry.kind in ("symlink", "hardlink"):
-            _check_link(entry, archive)
-    written = []
-    if kind == "zip":
-        with zipfile.ZipFile(archive) as zipped:
-            for entry, info in entries:
-                _write(entry, target, lambda info=info: zipped.open(info))
-                written.append(entry.name)
-    else:
-        with tarfile.open(archive, "r:gz") as tarred:
-            for entry, member in entries:
-                _write(entry, target, lambda member=member: tarred.extractfile(member))
-                written.append(entry.name)
-    return written
-
-
-def _write(entry: _Entry, target: Path, opener) -> None:  # type: ignore[no-untyped-def]
-    path = target / entry.name
-    if entry.kind == "dir":
-        path.mkdir(parents=True, exist_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink() or path.exists():
-        path.unlink()
-    if entry.kind == "symlink":
-        os.symlink(entry.link, path)
-    elif entry.kind == "hardlink":
-        shutil.copyfile(target / entry.link, path)
-    else:
-        with opener() as source, path.open("wb") as out:
-            shutil.copyfileobj(source, out, CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        path.chmod(0o755 if entry.executable else 0o644)
+        hint = "nothing partial was kept: the next run downloads from the beginning"
+    return ModelError(f"no space left on {folder}: {amount} and run again", hint=hint)
 
 
 # --- installing -----------------------------------------------------------------------------------
@@ -336,22 +245,62 @@ def fetch_model(
             hint="to install it anyway, unverified, pass --allow-unverified",
         )
     base = models_dir(data_dir)
-    base.mkdir(parents=True, exist_ok=True)
-    downloads = base / ".downloads" / model.name
-    files = [download(file, downloads, timeout=timeout, quiet=quiet) for file in model.files]
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{model.name}-", dir=base))
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        with installing(base):
+            return _install(model, base, timeout=timeout, quiet=quiet)
+    except OSError as error:
+        if is_no_space(error):
+            raise _no_space(base, None, None) from error
+        raise ModelError(
+            f"cannot install {model.name} into {base}: {error.strerror or error}",
+            hint="check that the data directory is writable (APPLIANCE_DATA_DIR)",
+        ) from error
+
+
+def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) -> Installed:
+    """Download every file, check the archives and the space they need, unpack, swap in."""
+    downloads = base / DOWNLOADS / model.name
+    try:
+        files = [download(file, downloads, timeout=timeout, quiet=quiet) for file in model.files]
+    except BaseException:
+        _tidy(downloads)  # no empty folders left behind by a failed fetch
+        raise
+    limit = size_limit(model.disk_mb) if model.disk_mb else None
+    plan: list[tuple[ModelFile, Downloaded, list[tuple[Member, object]] | None]] = []
+    sizes: list[int] = []
     try:
         for file, got in zip(model.files, files, strict=True):
             if file.unpack:
-                safe_unpack(got.path, file.unpack, staging, file.strip)
+                members, size = list_members(got.path, file.unpack, file.strip, limit)
+                limit = None if limit is None else limit - size
+                plan.append((file, got, members))
+                sizes += [member.size for member, _ in members if not member.is_dir]
             else:
-                shutil.copyfile(got.path, staging / file.name)
+                plan.append((file, got, None))  # linked, not copied: no extra space
+    except ModelError:  # the archive itself is bad: fetch it afresh next time
+        _discard(files, downloads)
+        raise
+    needed = space_for(sizes, base)
+    if not enough_space(base, needed):
+        raise ModelError(
+            f"no space left on {base}: free {mb_to_free(needed, base)} MB and run again",
+            hint=f"{model.name} needs {needed / MB:.0f} MB unpacked; its download is kept in "
+            f"{downloads} (nothing to fetch again)",
+        )
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{model.name}-", dir=base))
+    old = None
+    try:
+        for file, got, members in plan:
+            if members is not None:
+                unpack(got.path, file.unpack, staging, members)
+            else:
+                _link_or_copy(got.path, staging / file.name)
         verified = all(got.verified for got in files)
         write_manifest(staging, model, verified, [file.url for file in model.files])
         staging.chmod(0o755)
         fsync_dir(staging)
         target = base / model.name
-        old = None
         if target.exists():
             old = base / f".old-{model.name}-{os.getpid()}"
             os.replace(target, old)
@@ -361,18 +310,42 @@ def fetch_model(
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, ModelError):  # the archive itself is bad: fetch it afresh next time
             _discard(files, downloads)
+        if is_no_space(error):
+            raise ModelError(
+                f"no space left on {base}: free {mb_to_free(needed, base)} MB and run again",
+                hint=f"the download is kept in {downloads} (nothing to fetch again); "
+                "nothing was installed",
+            ) from error
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     _discard(files, downloads)
-    installed = find_installed(model, data_dir)
+    installed = find_installed(model, base.parent)
     assert installed is not None
     return installed
 
 
+def _link_or_copy(source: Path, destination: Path) -> None:
+    """A second name for a finished download (no space used), or a copy where links cannot be."""
+    try:
+        os.link(source, destination)
+    except OSError as error:
+        if is_no_space(error):
+            raise
+        shutil.copyfile(source, destination)
+        with destination.open("rb") as stream:
+            os.fsync(stream.fileno())
+
+
 def _discard(files: list[Downloaded], folder: Path, *paths: Path) -> None:
-    """Delete downloads (finished or not), and their folder once empty."""
+    """Delete downloads (finished or not), and their folders once empty."""
     for path in [got.path for got in files] + list(paths):
         path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        folder.rmdir()
+    _tidy(folder)
+
+
+def _tidy(folder: Path) -> None:
+    """Remove a model's download folder, and the downloads folder, when they are empty."""
+    for empty in (folder, folder.parent):
+        with contextlib.suppress(OSError):
+            empty.rmdir()

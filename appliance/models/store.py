@@ -8,12 +8,15 @@ Models that ship in a Python wheel are found in their package.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from appliance.errors import ModelError
 from appliance.models.catalog import Catalog, CatalogModel
 
 MANIFEST = ".installed.json"
+DOWNLOADS = ".downloads"
 CHUNK = 1 << 20
 
 
@@ -194,19 +198,62 @@ def remove_model(model: CatalogModel, data_dir: Path) -> Path:
             )
         raise ModelError(f"{model.name} is not installed", hint="`appliance models list`")
     trash = folder.with_name(f".trash-{model.name}-{os.getpid()}-{time.monotonic_ns()}")
-    os.replace(folder, trash)
-    fsync_dir(folder.parent)
-    shutil.rmtree(trash, ignore_errors=True)
+    with installing(folder.parent):
+        os.replace(folder, trash)
+        fsync_dir(folder.parent)
+        shutil.rmtree(trash, ignore_errors=True)
     return folder
 
 
+@contextlib.contextmanager
+def installing(base: Path) -> Iterator[None]:
+    """Hold the models folder's shared lock while installing or removing, so that
+    :func:`clean_leftovers` (at every start) never deletes a temporary folder still in use.
+
+    The lock is on the folder itself (no file to create on a full disk) and the kernel releases
+    it when its holder dies, even by ``kill -9``.
+    """
+    descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def clean_leftovers(data_dir: Path) -> list[Path]:
-    """Remove what an interrupted install or removal left behind (never a finished model)."""
+    """Remove what interrupted installs and removals left behind (never a finished model, never
+    the work of a fetch still running) and download folders left empty; the paths removed."""
     base = models_dir(data_dir)
+    try:
+        descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # no models folder, or not ours to tidy: nothing to do
+        return []
     removed = []
-    if base.is_dir():
-        for path in base.iterdir():
-            if path.name.startswith((".tmp-", ".trash-", ".old-")) and path.is_dir():
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # an install or removal is under way: its folders are not leftovers
+            return []
+        for path in sorted(base.iterdir()):
+            if not path.is_dir() or path.is_symlink():
+                continue
+            if path.name.startswith(".old-"):  # cut off between moving the old model aside
+                name = path.name.removeprefix(".old-").rsplit("-", 1)[0]  # and the new one in
+                if name and not (base / name).exists():
+                    os.replace(path, base / name)
+                    continue
+            if path.name.startswith((".tmp-", ".trash-", ".old-")):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
+        downloads = base / DOWNLOADS
+        if downloads.is_dir():
+            for folder in downloads.iterdir():
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: a .part file is a download to resume
+                    removed.append(folder)
+            with contextlib.suppress(OSError):
+                downloads.rmdir()
+    finally:
+        os.close(descriptor)
     return removed

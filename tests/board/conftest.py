@@ -68,7 +68,8 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
             body = data[start:]
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Accept-Ranges", "bytes")
+            if not served.ignore_range:  # a server that cannot resume does not say it can
+                self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
             limit = len(body)
             if served.drop_after is not None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import random
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from appliance.cli import main
 from appliance.errors import ModelError
 from appliance.models.catalog import ENGINES, KINDS, load_catalog, parse_catalog
 
@@ -95,3 +98,55 @@ def test_an_installed_copy_is_found_when_there_is_no_checkout(
     monkeypatch.setattr(module.sys, "prefix", str(prefix))
     assert module.shipped("models", "catalog.toml") == installed
     assert len(load_catalog(installed)) == len(load_catalog())
+
+
+@pytest.mark.parametrize("kind", ["program", "random bytes", "latin-1 text", "folder", "fifo"])
+def test_a_catalog_that_is_not_text_is_named_with_what_to_do(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "catalog.toml"
+    if kind == "program":
+        path = Path("/bin/ls")
+    elif kind == "random bytes":
+        path.write_bytes(random.Random(9).randbytes(4096))
+    elif kind == "latin-1 text":
+        path.write_bytes('[model."caf\xe9"]\nkind = "stt"\n'.encode("latin-1"))
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)  # reading it would wait for a writer forever
+    assert main(["models", "--catalog", str(path), "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"appliance: error: file {path} is not a text TOML catalog" in err
+    assert "hint: pass --catalog the path of a catalog like models/catalog.toml" in err
+    assert "Traceback" not in err
+
+
+def test_a_url_without_a_file_name_names_file_line_and_key(tmp_path: Path) -> None:
+    text = """[model."x"]
+kind = "stt"
+engine = "vosk"
+tier = 1
+ram_mb = 1
+rtf = 0.1
+
+[[model."x".files]]
+sha256 = ""
+url = "https://example.invalid/models/"
+"""
+    with pytest.raises(ModelError) as caught:
+        parse_catalog(text, tmp_path / "catalog.toml")
+    assert (
+        f"{tmp_path / 'catalog.toml'}:10: x.files[1].url: 'https://example.invalid/models/' "
+        "does not end in a file name"
+    ) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["model = 3\n", '[model]\nx = 1\n', '[[model."x".files]]\nurl = 3\n[reference]\nboard = 1\n',
+     '[reference]\ndev_machine_speed = "fast"\n', '[model."x"]\nfiles = [1, 2]\n'],
+)  # fmt: skip
+def test_a_catalog_of_the_wrong_shape_is_a_message(text: str, tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="the model catalog is invalid"):
+        parse_catalog(text, tmp_path / "catalog.toml")

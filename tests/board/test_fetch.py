@@ -18,6 +18,7 @@ import pytest
 
 from appliance.cli import main
 from appliance.errors import ModelError
+from appliance.models.archive import list_members, size_limit
 from appliance.models.catalog import CatalogModel, ModelFile, load_catalog
 from appliance.models.fetch import fetch_model
 from appliance.models.store import (
@@ -174,6 +175,12 @@ def _link(name: str, target: str, hard: bool = False) -> tarfile.TarInfo:
     return info
 
 
+def _fifo(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.FIFOTYPE
+    return info
+
+
 def _device(name: str) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.type = tarfile.CHRTYPE
@@ -189,6 +196,12 @@ HOSTILE = {
     "tar-symlink-abs": ("tar.gz", lambda: tar_with([_link("test-model/l", "/etc/passwd")])),
     "tar-hardlink-out": ("tar.gz", lambda: tar_with([_link("test-model/h", "../x", hard=True)])),
     "tar-device": ("tar.gz", lambda: tar_with([_device("test-model/null")])),
+    "tar-fifo": ("tar.gz", lambda: tar_with([_fifo("test-model/pipe")])),
+    "tar-symlink-inside": ("tar.gz", lambda: tar_with([_link("test-model/d/r", "../README")])),
+    "tar-hardlink-inside": ("tar.gz", lambda: tar_with([_link("test-model/h", "README", True)])),
+    "zip-symlink-inside": ("zip", lambda: _zip_with("test-model/link", b"README", 0o120777)),
+    "zip-fifo": ("zip", lambda: _zip_with("test-model/pipe", b"", 0o010644)),
+    "zip-device": ("zip", lambda: _zip_with("test-model/null", b"", 0o020644)),
 }
 
 
@@ -207,12 +220,122 @@ def test_hostile_archives_are_refused_whole(
     assert not (data_dir / "evil.txt").exists() and not (data_dir.parent / "evil.txt").exists()
 
 
-def test_links_inside_the_model_are_kept(model_server: ModelServer, data_dir: Path) -> None:
-    data = tar_with([_link("test-model/docs/readme", "../README")])
-    model = model_for(model_server.add("/ok.tar.gz", data), data, unpack="tar.gz")
-    installed = fetch_model(model, data_dir, quiet=True)
-    link = installed.folder / "docs" / "readme"
-    assert link.is_symlink() and link.read_bytes() == b"good\n"
+def _tree(root: Path) -> dict[str, bytes | str]:
+    """Every path under ``root`` with its contents (files) or kind, links not followed."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        key = str(path.relative_to(root))
+        if path.is_symlink():
+            found[key] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[key] = path.read_bytes()
+        else:
+            found[key] = "dir"
+    return found
+
+
+CHAIN = [("s", "."), ("t", "s/.."), ("u", "t/.."), ("v", "u/..")]  # the reported attack
+
+
+def _chained_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("test-model/README", b"good\n")
+        for name, target in CHAIN:
+            info = zipfile.ZipInfo(f"test-model/{name}")
+            info.external_attr = 0o120777 << 16
+            archive.writestr(info, target)
+        archive.writestr("test-model/u/dj.db", b"overwritten by the archive\n")
+        archive.writestr("test-model/v/above-the-data-folder", b"escaped\n")
+    return buffer.getvalue()
+
+
+def _chained_tar() -> bytes:
+    entries = [_link(f"test-model/{name}", target) for name, target in CHAIN]
+    for name, data in (("u/dj.db", b"overwritten by the archive\n"), ("v/above", b"escaped\n")):
+        info = tarfile.TarInfo(f"test-model/{name}")
+        info.size = len(data)
+        entries.append(info)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for info in entries:
+            payload = b"overwritten by the archive\n" if info.name.endswith("dj.db") else b""
+            payload = payload or (b"escaped\n" if info.isfile() else b"")
+            archive.addfile(info, io.BytesIO(payload) if info.isfile() else None)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_chained_symlinks_cannot_write_outside_the_models_folder(
+    kind: str, model_server: ModelServer, data_dir: Path
+) -> None:
+    (data_dir / "dj.db").write_bytes(b"every listener\n")
+    models_dir(data_dir).mkdir()
+    before = _tree(data_dir.parent)
+    data = _chained_zip() if kind == "zip" else _chained_tar()
+    model = model_for(model_server.add(f"/chain.{kind}", data), data, unpack=kind)
+    with pytest.raises(ModelError, match=r"refusing to unpack: member 'test-model/s' is a symb"):
+        fetch_model(model, data_dir, quiet=True)
+    assert (data_dir / "dj.db").read_bytes() == b"every listener\n"
+    after = _tree(data_dir.parent)
+    assert after == before  # nothing created, changed or left behind anywhere
+    assert find_installed(model, data_dir) is None
+
+
+MB = 2**20
+
+
+def _bomb_zip(size: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("test-model/README", b"good\n")
+        with archive.open("test-model/zeros", "w", force_zip64=True) as out:
+            for _ in range(size // MB):
+                out.write(bytes(MB))
+    return buffer.getvalue()
+
+
+def _bomb_tar(size: int) -> bytes:
+    class Zeros(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = size
+
+        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+            count = min(len(buffer), self.left)
+            buffer[:count] = bytes(count)
+            self.left -= count
+            return count
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as archive:
+        info = tarfile.TarInfo("test-model/zeros")
+        info.size = size
+        archive.addfile(info, Zeros())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_decompression_bombs_are_refused_before_writing(
+    kind: str, model_server: ModelServer, data_dir: Path
+) -> None:
+    data = _bomb_zip(200 * MB) if kind == "zip" else _bomb_tar(200 * MB)
+    assert len(data) < 2 * MB
+    model = model_for(model_server.add(f"/bomb.{kind}", data), data, unpack=kind)
+    with pytest.raises(ModelError, match=r"refusing to unpack: .*\(a decompression bomb"):
+        fetch_model(model, data_dir, quiet=True)
+    assert leftovers(data_dir) == [] and not models_dir(data_dir).joinpath("test-model").exists()
+    roomy = CatalogModel(**{**model.__dict__, "disk_mb": 500.0})
+    with pytest.raises(ModelError, match=r"would grow from \d+ to 209715200 bytes \(a decomp"):
+        fetch_model(roomy, data_dir, quiet=True)  # within the size, yet 100 times its archive
+
+
+def test_a_failed_fetch_leaves_no_empty_download_folder(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    model = model_for(f"{model_server.base}/missing.zip", b"")
+    with pytest.raises(ModelError, match="HTTP 404"):
+        fetch_model(model, data_dir, quiet=True)
+    assert not (models_dir(data_dir) / ".downloads").exists()
 
 
 def test_a_failed_update_keeps_the_installed_model(
@@ -336,3 +459,25 @@ def test_cli_fetch_list_verify_remove(
     assert main([*base, "remove", "test-model"]) == 0
     assert main([*base, "fetch", "no-such-model"]) == 1
     assert "did you mean 'test-model'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "1e9"])
+def test_fetch_timeout_must_be_a_usable_number_of_seconds(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = write_catalog(tmp_path / "c.toml", "http://127.0.0.1:9/m.zip", b"")
+    code = main(["models", "--catalog", str(catalog), "fetch", "--timeout", value, "test-model"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"appliance: error: --timeout {float(value):g}: not a usable network timeout" in err
+    assert "above 0 and at most 3600" in err and "Traceback" not in err
+
+
+def test_an_archive_larger_than_the_catalog_allows_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "big.tar.gz"
+    archive.write_bytes(make_tar(files={"noise": os.urandom(3 * MB)}))
+    members, total = list_members(archive, "tar.gz", "test-model", limit=size_limit(70))
+    assert total == 3 * MB and [member.name for member, _ in members] == ["noise"]
+    assert size_limit(0.5) == int(64.5 * MB) and size_limit(2700) == 5400 * MB
+    with pytest.raises(ModelError, match="would unpack to 3 MB, more than the 2 MB allowed"):
+        list_members(archive, "tar.gz", "test-model", limit=2 * MB)

@@ -1,0 +1,229 @@
+"""Unpacking a model archive (zip or tar.gz) without letting it reach outside its folder.
+
+Every member is checked before anything is written. Model archives hold plain files and folders
+(the Vosk zips and every catalog download do), so everything else is refused outright: symbolic
+links (a chain such as ``s -> .``, ``t -> s/..`` escapes however each link looks on its own),
+hard links, devices, FIFOs and sockets; so are absolute names, ``..``, and an archive that would
+unpack to far more than the catalog says the model takes (a decompression bomb).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from appliance.errors import ModelError
+
+CHUNK = 1 << 20
+MB = 2**20
+MAX_MEMBERS = 100_000
+SIZE_SLACK = 2.0  # unpacked may exceed the catalog's disk_mb by this factor ...
+SIZE_FLOOR = 64 * MB  # ... or by this much, whichever is more (disk_mb is often an estimate)
+MAX_RATIO = 100  # unpacked bytes per archive byte, beyond the floor below
+RATIO_FLOOR = 16 * MB  # small archives of text may compress well: no ratio check below this
+
+_HOSTILE = "the archive is corrupt or hostile; nothing was installed"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member to write: its path inside the target (after stripping) and its size."""
+
+    name: str
+    is_dir: bool
+    size: int = 0
+    executable: bool = False
+
+
+def size_limit(disk_mb: float) -> int:
+    """The most a model's archives may unpack to, from the catalog's declared size."""
+    return max(int(disk_mb * SIZE_SLACK * MB), int(disk_mb * MB) + SIZE_FLOOR)
+
+
+def _refuse(archive: Path, what: str) -> ModelError:
+    return ModelError(f"{archive.name}: refusing to unpack: {what}", hint=_HOSTILE)
+
+
+def _inside(relative: str) -> bool:
+    """True when a relative POSIX path stays inside the folder it is relative to."""
+    if not relative or relative.startswith("/") or "\\" in relative or ":" in relative[:2]:
+        return False
+    if "\0" in relative:
+        return False
+    normal = posixpath.normpath(relative)
+    return normal != ".." and not normal.startswith("../")
+
+
+def _relative(raw: str, strip: str, archive: Path) -> str | None:
+    """A member's path inside the target, or None for the stripped folder itself."""
+    if not _inside(raw):
+        raise _refuse(archive, f"member {raw!r} lands outside the model folder")
+    normal = posixpath.normpath(raw)
+    if strip:
+        if normal == strip:
+            return None
+        if not normal.startswith(strip + "/"):
+            raise ModelError(
+                f"{archive.name}: unexpected member {raw!r} outside {strip}/",
+                hint="the archive's layout is not what the catalog describes",
+            )
+        normal = normal[len(strip) + 1 :]
+    return None if normal == "." else normal
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    """A member's kind: "file", "dir", or what else its Unix mode (if any) says it is."""
+    mode = info.external_attr >> 16
+    if info.is_dir():
+        return "dir"
+    if not stat.S_IFMT(mode) or stat.S_ISREG(mode):  # no Unix mode (made on Windows): a file
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symbolic link"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "special file (device, FIFO or socket)"
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isfile():
+        return "file"
+    if member.isdir():
+        return "dir"
+    if member.issym():
+        return f"symbolic link (to {member.linkname!r})"
+    if member.islnk():
+        return f"hard link (to {member.linkname!r})"
+    return "special file (device, FIFO or socket)"
+
+
+def _zip_members(archive: Path, strip: str) -> Iterator[tuple[Member, zipfile.ZipInfo]]:
+    with zipfile.ZipFile(archive) as zipped:
+        for info in zipped.infolist():
+            kind = _zip_kind(info)
+            if kind not in ("file", "dir"):
+                raise _refuse(archive, f"member {info.filename!r} is a {kind}")
+            name = _relative(info.filename.rstrip("/"), strip, archive)
+            if name is None:
+                continue
+            if info.file_size > RATIO_FLOOR and info.file_size > info.compress_size * MAX_RATIO:
+                raise _refuse(
+                    archive,
+                    f"member {info.filename!r} would grow from {info.compress_size} to "
+                    f"{info.file_size} bytes (a decompression bomb)",
+                )
+            executable = bool((info.external_attr >> 16) & 0o111)
+            yield Member(name, kind == "dir", info.file_size, executable), info
+
+
+def _tar_members(archive: Path, strip: str) -> Iterator[tuple[Member, tarfile.TarInfo]]:
+    with tarfile.open(archive, "r:gz") as tarred:
+        for count, member in enumerate(tarred, start=1):
+            if count > MAX_MEMBERS:
+                raise _refuse(archive, f"more than {MAX_MEMBERS} members")
+            kind = _tar_kind(member)
+            if kind not in ("file", "dir"):
+                raise _refuse(archive, f"member {member.name!r} is a {kind}")
+            name = _relative(member.name.rstrip("/"), strip, archive)
+            if name is None:
+                continue
+            yield Member(name, kind == "dir", member.size, bool(member.mode & 0o111)), member
+
+
+def _check_sizes(archive: Path, members: list[Member], limit: int | None) -> int:
+    """The bytes the archive unpacks to, once it is known not to be a bomb."""
+    total = sum(member.size for member in members)
+    packed = archive.stat().st_size
+    if limit is not None and total > limit:
+        raise _refuse(
+            archive,
+            f"it would unpack to {total / MB:.0f} MB, more than the {limit / MB:.0f} MB "
+            "allowed for this model (a decompression bomb, or the catalog's disk_mb is wrong)",
+        )
+    if total > RATIO_FLOOR and total > packed * MAX_RATIO:
+        raise _refuse(
+            archive,
+            f"it would grow from {packed} to {total} bytes (a decompression bomb)",
+        )
+    return total
+
+
+def list_members(
+    archive: Path, kind: str, strip: str = "", limit: int | None = None
+) -> tuple[list[tuple[Member, object]], int]:
+    """Every member to write, checked, and the bytes they unpack to."""
+    try:
+        members: list[tuple[Member, object]] = list(
+            _zip_members(archive, strip) if kind == "zip" else _tar_members(archive, strip)
+        )
+        if kind == "zip" and len(members) > MAX_MEMBERS:
+            raise _refuse(archive, f"more than {MAX_MEMBERS} members")
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, ValueError) as error:
+        raise ModelError(
+            f"{archive.name}: not a readable {kind} archive ({error})",
+            hint="run the command again to download it afresh",
+        ) from error
+    total = _check_sizes(archive, [member for member, _ in members], limit)
+    return members, total
+
+
+def unpack(
+    archive: Path, kind: str, target: Path, members: list[tuple[Member, object]]
+) -> list[str]:
+    """Unpack the members :func:`list_members` checked into the empty folder ``target``; the
+    names written. OSErrors (a full disk above all) reach the caller, which knows the space
+    the install needs.
+    """
+    root = target.resolve()
+    written = []
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(archive) as zipped:
+                for member, info in members:
+                    _write(member, root, lambda info=info: zipped.open(info))  # type: ignore[misc]
+                    written.append(member.name)
+        else:
+            with tarfile.open(archive, "r:gz") as tarred:
+                for member, info in members:
+                    _write(member, root, lambda info=info: tarred.extractfile(info))  # type: ignore[misc]
+                    written.append(member.name)
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as error:
+        raise ModelError(
+            f"{archive.name}: not a readable {kind} archive ({error})",
+            hint="run the command again to download it afresh",
+        ) from error
+    except (IsADirectoryError, NotADirectoryError, FileExistsError) as error:
+        raise _refuse(archive, f"member {error.filename!r} is both a file and a folder") from error
+    return written
+
+
+def _write(member: Member, root: Path, opener: Callable[[], IO[bytes] | None]) -> None:
+    path = root / member.name
+    if member.is_dir:
+        path.mkdir(parents=True, exist_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.resolve().is_relative_to(root):  # cannot happen without links: belt
+        raise ModelError(f"refusing to write {member.name!r} outside {root}", hint=_HOSTILE)
+    if path.is_dir():
+        raise IsADirectoryError(0, "is a folder", member.name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    descriptor = os.open(path, flags, 0o755 if member.executable else 0o644)
+    with os.fdopen(descriptor, "wb") as out:
+        source = opener()
+        if source is not None:
+            with source:
+                remaining = member.size  # never more than the checked size, whatever it holds
+                while remaining > 0 and (chunk := source.read(min(CHUNK, remaining))):
+                    out.write(chunk)
+                    remaining -= len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(path, 0o755 if member.executable else 0o644)
