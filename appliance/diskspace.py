@@ -57,4 +57,4 @@ def space_for(sizes: list[int], folder: Path) -> int:
         block = os.statvfs(path).f_bsize or 4096
     except OSError:
         block = 4096
-    return sum(-(-size // block) * block + block for size in sizes)
+    return sum(-(-size // block) * block for size in sizes)

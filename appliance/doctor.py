@@ -7,6 +7,7 @@ failed check, not a crash.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -14,12 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from appliance.config import Config, load_config
 from appliance.errors import ApplianceError
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
-MIN_FREE_MB = 500
+MIN_FREE_MB = 500  # room to fetch a model
+MIN_RUN_MB = 30  # dj.db and library.db growing, their journals, logs
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,40 @@ def check_data_dir(config: Config) -> Iterator[Check]:
         )
         return
     yield Check("data directory", OK, f"{folder} is writable")
-    free_mb = shutil.disk_usage(folder).free / 2**20
-    if free_mb < MIN_FREE_MB:
-        yield Check(
-            "disk space",
-            WARN,
-            f"{free_mb:.0f} MB free in {folder}",
-            f"free at least {MIN_FREE_MB} MB (models and databases live there)",
-        )
-    else:
-        yield Check("disk space", OK, f"{free_mb:.0f} MB free in {folder}")
+    yield from check_disk_space(folder)
+
+
+def check_disk_space(folder: Path) -> Iterator[Check]:
+    """Room on the data directory's disk (and the models folder's, when it is another disk):
+    below what the databases and the demo library need it fails; below room for a model, warn."""
+    from appliance.library.demo import NEEDED_MB
+    from appliance.models.store import models_dir
+
+    folders = [folder]
+    models = models_dir(folder)
+    with contextlib.suppress(OSError):
+        if models.stat().st_dev != folder.stat().st_dev:
+            folders.append(models)
+    for where in folders:
+        free_mb = shutil.disk_usage(where).free / 2**20
+        needed = MIN_RUN_MB + NEEDED_MB
+        if free_mb < needed:
+            yield Check(
+                "disk space",
+                FAIL,
+                f"{free_mb:.0f} MB free in {where}: listeners' history, the music index and "
+                "the demo library cannot be saved",
+                f"free at least {needed} MB there, {MIN_FREE_MB} MB to fetch models",
+            )
+        elif free_mb < MIN_FREE_MB:
+            yield Check(
+                "disk space",
+                WARN,
+                f"{free_mb:.0f} MB free in {where}",
+                f"free at least {MIN_FREE_MB} MB (models and databases live there)",
+            )
+        else:
+            yield Check("disk space", OK, f"{free_mb:.0f} MB free in {where}")
 
 
 def _match_device(devices: list[dict], wanted: str | int | None, key: str) -> dict | None:

@@ -234,6 +234,10 @@ class QFZZStation:
             self._stopping.clear()
             settings = self.config.settings
             self.data_dir = self.config.data_dir or settings.data_dir()
+            from appliance.models.store import clean_leftovers
+
+            for leftover in clean_leftovers(self.data_dir):
+                log.info("removed what an interrupted model install left: %s", leftover)
             sdnotify.status("opening the library and the DJ")
             self._open_ledger()
             self._open_library()
@@ -378,7 +382,11 @@ class QFZZStation:
         if demo:
             if folders:
                 log.info("no music in %s: playing the demo library", _names(folders))
-            found = [ensure_demo_library(self.data_dir)]
+            try:
+                found = [ensure_demo_library(self.data_dir)]
+            except LibraryError as error:  # a full disk: on air anyway, with an empty library
+                log.error("%s (%s)", error.message, error.hint)
+                found = []
         library = self.library
         if not library.tracks() and demo:
             library.scan(found, progress=False)  # the demo library: small, and needed at once

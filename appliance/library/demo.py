@@ -18,6 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
+
+from appliance.diskspace import MB, enough_space, free_bytes, is_no_space
 from appliance.errors import LibraryError
 from appliance.library.progress import Progress
 from appliance.library.synth import RATE, Style, render
@@ -26,6 +29,7 @@ FOLDER = "demo-music"
 VERSION = 1
 _MARKER = ".demo-library.json"
 _PART = f"{FOLDER}.part-"
+NEEDED_MB = 20  # what it takes on disk (15 MB measured), with room to spare
 
 _STYLES: dict[str, Style] = {
     "house": Style(
@@ -179,15 +183,23 @@ def demo_tracks() -> list[DemoTrack]:
 
 
 def ensure_demo_library(data_dir: Path, progress: bool | None = None) -> Path:
-    """The folder with the demo tracks, made the first time (safe to call at every start)."""
+    """The folder with the demo tracks, made the first time (safe to call at every start).
+
+    A disk without room for it is a LibraryError saying how much is needed and where; nothing
+    partial is left behind.
+    """
     target = Path(data_dir) / FOLDER
     if _is_complete(target):
         return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned(target.parent)
+        if not enough_space(target.parent, NEEDED_MB * MB):
+            raise _no_room(target)
         work = Path(tempfile.mkdtemp(prefix=f"{_PART}{os.getpid()}-", dir=target.parent))
     except OSError as error:
+        if is_no_space(error):
+            raise _no_room(target) from error
         raise LibraryError(
             f"{target.parent}: cannot make the demo library: {error.strerror}",
             hint="check that the data directory is writable (APPLIANCE_DATA_DIR)",
@@ -196,14 +208,25 @@ def ensure_demo_library(data_dir: Path, progress: bool | None = None) -> Path:
         work.chmod(0o755)
         _make(work, progress)
         _publish(work, target)
-    except OSError as error:
+    except (OSError, RuntimeError, MutagenError) as error:  # soundfile: RuntimeError
+        if is_no_space(error) or not enough_space(target.parent, NEEDED_MB * MB):
+            raise _no_room(target) from error
         raise LibraryError(
-            f"{target}: cannot make the demo library: {error.strerror or error}",
+            f"{target}: cannot make the demo library: {getattr(error, 'strerror', '') or error}",
             hint="check the free space and permissions of the data directory",
         ) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _no_room(target: Path) -> LibraryError:
+    free = (free_bytes(target.parent) or 0) / MB
+    return LibraryError(
+        f"no space for the demo library: it needs about {NEEDED_MB} MB in {target.parent}, "
+        f"which has {free:.0f} MB free",
+        hint=f"free {NEEDED_MB} MB on that disk, or set library.music_folders to your own music",
+    )
 
 
 def _is_complete(folder: Path) -> bool:

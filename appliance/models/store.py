@@ -245,7 +245,8 @@ def clean_leftovers(data_dir: Path) -> list[Path]:
                     continue
             if path.name.startswith((".tmp-", ".trash-", ".old-")):
                 shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
+                if not path.exists():  # a read-only disk keeps them: nothing to report
+                    removed.append(path)
         downloads = base / DOWNLOADS
         if downloads.is_dir():
             for folder in downloads.iterdir():
