@@ -38,6 +38,8 @@ from appliance.events import (
     WakeDetected,
 )
 from appliance.grammar import Grammar
+from appliance.library.filenames import shown
+from appliance.library.presence import Change
 from appliance.library.track import Track
 from appliance.paths import dj_db_path, library_db_path
 
@@ -396,6 +398,17 @@ class QFZZStation:
                 target=self._rescan, args=(found,), name="library-scan", daemon=True
             )
             self._scanner.start()
+        if folders:  # a folder that goes away (a USB stick pulled) is noticed, and its return
+            library.watch(folders, on_change=self._music_changed)
+
+    def _music_changed(self, change: Change) -> None:
+        """The library found music gone (it hides it: the DJ picks what is still there) or back
+        (it scanned it again): the radio starts again if it had fallen silent for want of it."""
+        if not change.gone and self.player is not None:
+            try:
+                self.player.wake_radio()
+            except ApplianceError as error:
+                log.warning("could not start the music again: %s", error)
 
     def _rescan(self, folders: Sequence[Path]) -> None:
         assert self.library is not None
@@ -697,8 +710,10 @@ class QFZZStation:
                 dj.record_event(
                     self.user_id, event.track.track_id, outcome, event.position, event.duration
                 )
-            if event.reason == "error":
-                log.warning("could not play %s: %s", event.track.path, event.error)
+            if event.reason == "error" and not (  # music gone is said once, by the library
+                self.library is not None and self.library.check_gone(event.track.path)
+            ):
+                log.warning("could not play %s: %s", shown(event.track.path), event.error)
 
     # -- supervision -----------------------------------------------------------------------
 

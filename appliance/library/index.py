@@ -14,7 +14,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from appliance.library.database import open_index
 from appliance.library.filenames import from_db, shown, to_db
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.identity import track_id_for
+from appliance.library.presence import Change, Presence
 from appliance.library.progress import Progress
 from appliance.library.scan import (
     BadFile,
@@ -48,6 +49,7 @@ _STOP_TIMEOUT = 15.0
 _BACKGROUND_NICE = 19
 _ANALYSIS_BATCH = 25
 _ANALYSIS_BATCH_SECONDS = 5.0
+WATCH_SECONDS = 5.0  # how often the music folders are looked at (a stat each)
 
 _GENRE_SEPARATOR = "|"  # canonical genre names never hold one
 _TRACK_COLUMNS = (
@@ -85,6 +87,12 @@ class Library:
         self._analysis: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._scanning = threading.Lock()  # one scan at a time (start-up, the CLI, the watch)
+        self.presence = Presence()
+        self._watched: list[str] = []
+        self._on_change: Callable[[Change], None] | None = None
+        self._watch: threading.Thread | None = None
+        self._watch_stop = threading.Event()
 
     def __enter__(self) -> Library:
         return self
@@ -99,7 +107,7 @@ class Library:
         """A number that changes whenever tracks or their features change (in any process)."""
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0])
+        return int(row[0]) + self.presence.version
 
     def tracks(self) -> list[Track]:
         """Every track (each file is one, copies too), in album order."""
@@ -113,7 +121,8 @@ class Library:
                 "ORDER BY artist COLLATE NOCASE, album COLLATE NOCASE, track_number, "
                 "title COLLATE NOCASE, path"
             ).fetchall()
-        cached = (generation, [_track(row) for row in rows])
+        hidden = self.presence.hides
+        cached = (generation, [track for track in map(_track, rows) if not hidden(track.path)])
         self._tracks = cached
         return list(cached[1])
 
@@ -228,6 +237,10 @@ class Library:
     def scan(self, paths: Iterable[str | Path], progress: bool | None = None) -> ScanReport:
         """Index the music under ``paths``: new and changed files are read, moved files keep
         their id, files gone from a completely walked folder leave the index."""
+        with self._scanning:
+            return self._scan(paths, progress)
+
+    def _scan(self, paths: Iterable[str | Path], progress: bool | None) -> ScanReport:
         started = time.monotonic()
         show = sys.stderr.isatty() if progress is None else progress
         roots = list(dict.fromkeys(normalise_root(path) for path in paths))
@@ -462,8 +475,76 @@ class Library:
             self._wake.wait(_IDLE_SECONDS)
             self._wake.clear()
 
+    # -- music that goes away and comes back -----------------------------------------------
+
+    def check_gone(self, path: str) -> bool:
+        """After ``path`` failed to play: True when it is not on disk. Its folder (or the file)
+        is then hidden from :meth:`tracks` until it is back, and the watch's ``on_change``
+        hears of it the first time."""
+        change = self.presence.notice(path, self._watched)
+        if change is not None:
+            self._tell(change)
+            return True
+        return self.presence.hides(path)
+
+    def watch(
+        self,
+        folders: Iterable[str | Path],
+        on_change: Callable[[Change], None] | None = None,
+        interval: float | None = None,
+    ) -> None:
+        """Look at the music folders every ``interval`` seconds (a stat each): a folder that
+        vanishes or empties is hidden at once; what comes back is shown again and scanned."""
+        self._watched = [normalise_root(folder) for folder in folders]
+        self._on_change = on_change
+        if self._watch is not None and self._watch.is_alive():
+            return
+        self._watch_stop.clear()
+        self._watch = threading.Thread(
+            target=self._watching,
+            args=(WATCH_SECONDS if interval is None else interval,),
+            name="library-watch",
+            daemon=True,
+        )
+        self._watch.start()
+
+    def _watching(self, interval: float) -> None:
+        while not self._watch_stop.wait(interval):
+            try:
+                for change in self.presence.check(self._watched):
+                    if not change.gone:
+                        self._rescan_after(change)
+                    self._tell(change)
+            except Exception:
+                if self._watch_stop.is_set():
+                    break  # the library closed under a scan: it resumes next start
+                log.exception("watching the music folders failed; trying again")
+
+    def _rescan_after(self, change: Change) -> None:
+        """Music came back: scan its folder (a changed stick, new files) and measure."""
+        roots = [root for root in self._watched if _under_any(change.path, [root])]
+        report = self.scan(roots or [change.path], progress=False)
+        log.info("scanned %s again: %s", shown(change.path), report.summary())
+        if self._analysis is not None:
+            self._wake.set()
+
+    def _tell(self, change: Change) -> None:
+        what = "folder" if change.folder else "file"
+        if change.gone:
+            log.warning("music %s gone: %s; playing what is still there", what, shown(change.path))
+        else:
+            log.warning("music %s back: %s", what, shown(change.path))
+        if self._on_change is not None:
+            try:
+                self._on_change(change)
+            except Exception:
+                log.exception("the library's change listener failed")
+
     def close(self) -> None:
         """Stop background work and close the index."""
+        self._watch_stop.set()
+        if self._watch is not None and self._watch is not threading.current_thread():
+            self._watch.join(1.0)  # a scan it runs ends when the index closes
         self.stop_analysis()
         with self._lock:
             self._db.close()

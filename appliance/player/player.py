@@ -135,6 +135,7 @@ class Player:
         self._paused = False
         self._errors_in_row = 0
         self._advance_at: float | None = None  # a delayed advance after many errors
+        self._starved = False  # silent because the queue and the radio had nothing to play
         self._stop_waiters: list[threading.Event] = []
         self._on_null = False
         self._next_output_retry = 0.0
@@ -198,6 +199,11 @@ class Player:
     def previous(self) -> None:
         """Play the previous track again; the current one goes back to the front of the queue."""
         self._call(self._previous)
+
+    def wake_radio(self) -> None:
+        """Start again if the music stopped for want of a track (music that was gone is back);
+        a player that was stopped or paused stays so."""
+        self._call(self._wake_radio)
 
     def pause(self) -> None:
         self._call(self._set_paused, True)
@@ -400,8 +406,13 @@ class Player:
             self._advance_at = None
             self._advance()
 
+    def _wake_radio(self) -> None:
+        if self._starved and self._current is None and not self._paused:
+            self._advance()
+
     def _stop(self, fade: float) -> threading.Event:
         done = threading.Event()
+        self._starved = False
         if self._queued_next:
             self._queue.insert(0, self._unqueue_next())
         self._end_current("stopped", fade=fade)
@@ -493,7 +504,9 @@ class Player:
 
     def _track_failed(self, track: Track, error: str) -> None:
         """Report a track that could not play and go on with the next one."""
-        log.warning("skipping %s: %s", shown(track.path), error)
+        # a file that is gone is the library's to notice and say, once for its whole folder
+        level = logging.WARNING if os.path.exists(track.path) else logging.DEBUG
+        log.log(level, "skipping %s: %s", shown(track.path), error)
         self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
         self._errors_in_row += 1
         if self._errors_in_row >= ERRORS_BEFORE_PAUSE:
@@ -585,6 +598,7 @@ class Player:
         track = radio_pick if radio_pick is not None and not self._queue else None
         if track is None:
             track = self._take_next(after)
+        self._starved = track is None
         if track is not None:
             self._start(track)
 
@@ -655,7 +669,8 @@ class Player:
             self._report_end(entry, "error", error)
             if entry.started_at is None:
                 self._errors_in_row += 1
-            log.warning("skipping %s: %s", shown(entry.track.path), error)
+            level = logging.WARNING if os.path.exists(entry.track.path) else logging.DEBUG
+            log.log(level, "skipping %s: %s", shown(entry.track.path), error)
             self._after_error(entry)
         else:  # stopped by something other than this player
             self._report_end(entry, "error", f"mpv stopped the track ({reason})")
@@ -817,7 +832,7 @@ class Player:
 
     def _track_failed_quietly(self, track: Track, current: _Entry) -> None:
         """A file to be queued ahead that is gone: report it without interrupting what plays."""
-        log.warning("skipping %s: file not found", shown(track.path))
+        log.debug("skipping %s: file not found", shown(track.path))
         error = f"file not found: {shown(track.path)}"
         self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
         self._errors_in_row += 1

@@ -1,0 +1,191 @@
+"""Music that goes away while it plays (a folder renamed away, a USB stick pulled) and comes
+back: the station says so once, plays what is still there, and picks the folder up again."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import appliance.library.index
+from appliance.config import parse_config
+from appliance.events import TrackEnded, TrackStarted
+from appliance.library import Library
+from appliance.station import QFZZStation, StationConfig
+from tests.support import music
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture(scope="module")
+def two_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``stick`` (jazz) and ``home`` (rock): real FLAC files of one second."""
+    root = tmp_path_factory.mktemp("gone")
+    music.tone_library(root / "stick", {"Jazz": 660.0}, per_genre=3, seconds=1.0)
+    music.tone_library(root / "home", {"Rock": 990.0}, per_genre=3, seconds=1.0)
+    return root
+
+
+class Played:
+    """What the station's player reported, in order, with the time of each event."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, object]] = []
+        self.lock = threading.Lock()
+
+    def add(self, event: object) -> None:
+        with self.lock:
+            self.events.append((time.monotonic(), event))
+
+    def started(self, since: float, folder: str) -> list[TrackStarted]:
+        with self.lock:
+            return [
+                e for at, e in self.events
+                if at >= since and isinstance(e, TrackStarted) and f"/{folder}/" in e.track.path
+            ]  # fmt: skip
+
+    def errors(self, since: float) -> int:
+        with self.lock:
+            return sum(
+                1 for at, e in self.events
+                if at >= since and isinstance(e, TrackEnded) and e.reason == "error"
+            )  # fmt: skip
+
+
+@pytest.fixture
+def station_on(
+    two_folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[list[str]], tuple[QFZZStation, Played]]]:
+    """A station playing the given folders of ``two_folders`` to mpv's null output, as fast
+    as mpv decodes, with the folders looked at every 0.2 s."""
+    monkeypatch.setattr(appliance.library.index, "WATCH_SECONDS", 0.2)
+    made: list[QFZZStation] = []
+
+    def make(folders: list[str]) -> tuple[QFZZStation, Played]:
+        listed = ", ".join(f'"{two_folders / name}"' for name in folders)
+        config = StationConfig.from_settings(
+            parse_config(f"[library]\nmusic_folders = [{listed}]\n"),
+            listen="none", speak=False, audio_output="null",
+        )  # fmt: skip
+        station = QFZZStation(config)
+        played = Played()
+        forward = station._player_event
+
+        def observe(event: object) -> None:
+            played.add(event)
+            forward(event)
+
+        station._player_event = observe  # type: ignore[method-assign]
+        station.start()
+        made.append(station)
+        assert station.library is not None and station.player is not None
+        wait_until(lambda: len(station.library.tracks()) == 3 * len(folders), what="the scan")
+        station.player.resume()
+        return station, played
+
+    yield make
+    for station in made:
+        station.stop()
+
+
+def gone_lines(caplog: pytest.LogCaptureFixture, since: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records[since:] if r.levelno >= logging.WARNING]
+
+
+def test_a_folder_renamed_away_is_said_once_and_the_rest_plays(
+    station_on: Callable[[list[str]], tuple[QFZZStation, Played]],
+    two_folders: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    station, played = station_on(["stick", "home"])
+    wait_until(lambda: played.started(0, "stick") and played.started(0, "home"), timeout=20,
+               what="both folders to play")  # fmt: skip
+    caplog.set_level(logging.WARNING)
+    mark = len(caplog.records)
+    stick = two_folders / "stick"
+    stick.rename(two_folders / "stick.away")
+    try:
+        pulled = time.monotonic()
+        time.sleep(3.0)
+        lines = gone_lines(caplog, mark)
+        assert lines == [f"music folder gone: {stick}; playing what is still there"]
+        settled = pulled + 0.5
+        assert played.started(settled, "home"), "the music that is still there plays on"
+        assert not played.started(settled, "stick")
+        assert played.errors(pulled) <= 2  # what was playing or queued as it went, no more
+        assert all("/stick/" not in t.path for t in station.get_dj().catalog().tracks)
+    finally:
+        (two_folders / "stick.away").rename(stick)
+    back = time.monotonic()
+    wait_until(lambda: played.started(back, "stick"), timeout=20, what="the stick to play again")
+    assert gone_lines(caplog, mark)[1:] == [f"music folder back: {stick}"]
+
+
+def test_when_all_music_is_gone_the_radio_waits_and_starts_again(
+    station_on: Callable[[list[str]], tuple[QFZZStation, Played]],
+    two_folders: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    station, played = station_on(["home"])
+    wait_until(lambda: played.started(0, "home"), timeout=20, what="the music to play")
+    caplog.set_level(logging.WARNING)
+    mark = len(caplog.records)
+    home = two_folders / "home"
+    home.rename(two_folders / "home.away")
+    try:
+        pulled = time.monotonic()
+        time.sleep(3.0)
+        assert gone_lines(caplog, mark) == [
+            f"music folder gone: {home}; playing what is still there"
+        ]
+        assert played.errors(pulled) <= 2  # no retrying every few seconds
+        assert station.player is not None and station.player.now_playing is None
+    finally:
+        (two_folders / "home.away").rename(home)
+    back = time.monotonic()
+    wait_until(lambda: played.started(back, "home"), timeout=20, what="the music to start again")
+
+
+def test_an_emptied_mount_point_counts_as_gone(tmp_path: Path, two_folders: Path) -> None:
+    """A pulled USB stick leaves its mount point behind, empty."""
+    mount = tmp_path / "usb"
+    (mount / "music").mkdir(parents=True)
+    for path in (two_folders / "home").rglob("*.flac"):
+        target = mount / "music" / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    changes = []
+    with Library(tmp_path / "library.db") as library:
+        library.scan([mount], progress=False)
+        library.watch([mount], on_change=changes.append, interval=0.1)
+        (mount / "music").rename(tmp_path / "elsewhere")
+        wait_until(lambda: changes, what="the watch to notice")
+        assert [(c.path, c.gone) for c in changes] == [(str(mount), True)]
+        assert library.tracks() == []
+        (tmp_path / "elsewhere").rename(mount / "music")
+        wait_until(lambda: len(changes) == 2, what="the watch to see it back")
+        assert [(c.path, c.gone) for c in changes][1] == (str(mount), False)
+        assert len(library.tracks()) == 3
+
+
+def test_a_track_that_fails_is_looked_at_on_disk(tmp_path: Path, two_folders: Path) -> None:
+    folder = tmp_path / "m"
+    for path in (two_folders / "home").rglob("*.flac"):
+        target = folder / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    changes = []
+    with Library(tmp_path / "library.db") as library:
+        library.scan([folder], progress=False)
+        library.watch([folder], on_change=changes.append, interval=60)  # only the notice acts
+        first, *rest = library.tracks()
+        assert not library.check_gone(first.path)  # there: a decoding problem, not gone
+        artist_folder = Path(first.path).parent
+        artist_folder.rename(tmp_path / "moved")
+        assert library.check_gone(first.path)
+        assert library.check_gone(first.path)  # known: no second change
+        assert [(c.path, c.gone, c.folder) for c in changes] == [(str(artist_folder), True, True)]
+        assert first not in library.tracks() and len(library.tracks()) == len(rest)
