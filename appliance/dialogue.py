@@ -69,6 +69,7 @@ class Turn:
     interrupted: bool = False
     spoken: bool = False  # heard through the microphone (not typed)
     timings: dict[str, float] = field(default_factory=dict)  # the recogniser's own, if any
+    confidence: float = 1.0  # the recogniser's, 0..1 (below 0.5: more likely misheard); typed: 1
 
 
 class Dialogue:
@@ -127,10 +128,21 @@ class Dialogue:
                 job.done.set()
 
     def submit(
-        self, text: str, timings: dict[str, float] | None = None, spoken: bool = False
+        self,
+        text: str,
+        timings: dict[str, float] | None = None,
+        spoken: bool = False,
+        confidence: float = 1.0,
     ) -> Turn:
-        """Queue a request (from the recogniser, or typed); the Turn fills in when answered."""
-        turn = Turn(text=text, user_id=self.user_id, spoken=spoken, timings=timings or {})
+        """Queue a request (from the recogniser, with its confidence, or typed); the Turn fills
+        in when answered."""
+        turn = Turn(
+            text=text,
+            user_id=self.user_id,
+            spoken=spoken,
+            timings=timings or {},
+            confidence=confidence,
+        )
         self._jobs.put(_Job(turn))
         return turn
 
@@ -189,7 +201,7 @@ class Dialogue:
         return turn
 
     def _answer(self, turn: Turn) -> None:
-        reply = self.dj.respond(turn.user_id, turn.text)
+        reply = self.dj.respond(turn.user_id, turn.text, confidence=turn.confidence)
         turn.reply = reply
         turn.thought_at = time.monotonic()
         if reply.user_id != self.user_id:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from appliance.dj import confirm
 from appliance.dj import mood as moods
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
@@ -122,6 +123,8 @@ class PersonalizedDJ:
         self._last_pick: dict[str, Pick] = {}
         self._now_playing: Track | None = None
         self._asked: Track | None = None
+        self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
+        self._done: dict[str, _Done] = {}  # the last request a correction would mend
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
         self._vocabulary: object = None
@@ -388,17 +391,20 @@ class PersonalizedDJ:
         with self._lock:
             self.understanding.parse(partial)
 
-    def respond(self, user_id: str, message: str) -> Reply:
-        """One turn, with the actions for the player: the station's entry point."""
+    def respond(self, user_id: str, message: str, *, confidence: float = 1.0) -> Reply:
+        """One turn, with the actions for the player: the station's entry point.
+
+        ``confidence`` (0..1) is how sure the recogniser is of the words; a request heard or
+        understood with too little confidence for what it would do is asked about first."""
         message = self._heard(message)
         with self._lock:
-            intent = self.understanding.parse(message)
+            intent = confirm.heard_with(self.understanding.parse(message), confidence)
             try:
                 with self.store.transaction():
                     profile, _ = self._profile(user_id)
                     now = self._clock()
                     self._touch(profile, now)
-                    reply = self._handle(profile, intent, now)
+                    reply = self._turn(profile, intent, now)
                     self._asked_for(reply)
                     trust_before = profile.trust_score
                     if not reply.negative_feedback:
@@ -457,7 +463,7 @@ class PersonalizedDJ:
                 profile, _ = self._profile(user_id)
                 now = self._clock()
                 self._touch(profile, now)
-                reply = self._handle(profile, intent, now)
+                reply = self._turn(profile, intent, now)
                 self._asked_for(reply)
         finally:
             self.store.close()
@@ -474,6 +480,147 @@ class PersonalizedDJ:
             self.journal(kind, data)
         except Exception as error:  # the ledger must never stop the DJ from answering
             log.error("could not keep %s in the ledger: %s", kind, error)
+
+    # -- several requests, questions and corrections ------------------------------------------
+
+    def _turn(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
+        answer to the question it asked last turn (a question waits one turn, a minute)."""
+        user_id = profile.user_id
+        question = self._questions.pop(user_id, None)
+        if question is not None and not question.answered_in_time(now):
+            question = None
+        if intent.name in ("confirm", "deny") and not intent.also:
+            if question is None:
+                text = self._lines.nothing_asked() if intent.name == "confirm" else "Okay."
+                return Reply(text=text, intent=intent.name, user_id=user_id)
+            if intent.name == "deny":
+                return Reply(text=self._lines.dropped(), intent="deny", user_id=user_id)
+            return self._carry_out(profile, question.intent, now)
+        doubt = confirm.unsure(intent)
+        if doubt is not None:
+            self._questions[user_id] = confirm.Question(intent, now)
+            text = self._lines.check(doubt.name, doubt.slots, doubt.text)
+            return Reply(
+                text=text,
+                intent=intent.name,
+                user_id=user_id,
+                slots=dict(intent.slots),
+                intents=tuple(part.name for part in intent.each()),
+                question=True,
+            )
+        return self._carry_out(profile, intent, now)
+
+    def _carry_out(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Act on each request of the utterance in order; one reply with all words and actions.
+        A skip right after something that already moved on (a dislike) is not done twice."""
+        replies: list[Reply] = []
+        current = profile
+        for part in intent.each():
+            moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
+            if part.name == "skip" and moved_on:
+                continue
+            if part.name == "correct":
+                replies.append(self._correct(current, part, now))
+            else:
+                replies.append(self._remembered(current, part, now))
+            if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
+                current = self._load(replies[-1].user_id) or current
+        names = tuple(part.name for part in intent.each())
+        if len(replies) == 1:
+            return dataclasses.replace(replies[0], intent=intent.name, intents=names)
+        return Reply(
+            text=" ".join(r.text for r in replies if r.text),
+            intent=intent.name,
+            user_id=replies[-1].user_id,
+            slots=dict(intent.slots),
+            actions=tuple(a for r in replies for a in r.actions),
+            negative_feedback=any(r.negative_feedback for r in replies),
+            intents=names,
+        )
+
+    def _remembered(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Handle one request, remembering what a correction would have to undo."""
+        before = _Done(
+            intent,
+            list(profile.music_preferences),
+            list(profile.blocked_genres),
+            profile.mood,
+            profile.mood_set_at,
+        )
+        reply = self._several_values(profile, intent, now)
+        if intent.name in CORRECTABLE:
+            self._done[profile.user_id] = before
+        return reply
+
+    def _several_values(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """A request with several values of a slot ("rock and jazz"): preferences learn each,
+        the music plays the first now and the next ones after it."""
+        several = {k: v for k, v in intent.slots.items() if isinstance(v, tuple)}
+        if not several:
+            return self._handle(profile, intent, now)
+        count = max(len(v) for v in several.values())
+        singles = [
+            dataclasses.replace(
+                intent,
+                slots={
+                    k: (v[min(n, len(v) - 1)] if isinstance(v, tuple) else v)
+                    for k, v in intent.slots.items()
+                },
+                also=(),
+            )
+            for n in range(count)
+        ]
+        if intent.name in ("add_preference", "remove_preference"):
+            replies = [self._handle(profile, single, now) for single in singles]
+            return dataclasses.replace(
+                replies[0],
+                text=" ".join(r.text for r in replies),
+                slots=dict(intent.slots),
+                negative_feedback=any(r.negative_feedback for r in replies),
+            )
+        reply = self._handle(profile, singles[0], now)
+        if intent.name != "play":
+            return reply
+        later = []
+        for single in singles[1:]:
+            genre = _text(single.slots.get("genre"))
+            if genre:
+                self._add_preference(profile, genre)
+                later.append(genre)
+        if later:  # what plays after this track
+            self._requests[profile.user_id] = Request(genre=later[0])
+            reply = dataclasses.replace(
+                reply, text=f"{reply.text} {self._lines.then_also(' and '.join(later))}"
+            )
+        return dataclasses.replace(reply, slots=dict(intent.slots))
+
+    def _correct(self, profile: UserProfile, correction: Intent, now: datetime) -> Reply:
+        """A correction ("no, i said jazz"): undo what the last request taught (its wrong value
+        is not kept as a preference or mood), then do it again with the value meant, which is
+        learned."""
+        done = self._done.pop(profile.user_id, None)
+        fixed = dict(correction.slots)
+        if done is None:  # nothing to mend: the correction is the request
+            kind = "set_volume" if "level" in fixed and len(fixed) == 1 else "play"
+            if set(fixed) <= {"mood", "activity"}:
+                kind = "mood"
+            return self._remembered(profile, dataclasses.replace(correction, name=kind), now)
+        profile.music_preferences[:] = done.preferences
+        profile.blocked_genres[:] = done.blocked
+        profile.mood, profile.mood_set_at = done.mood, done.mood_at
+        slots = dict(done.intent.slots)
+        if NAME_SLOTS & set(fixed):
+            slots = {k: v for k, v in slots.items() if k not in NAME_SLOTS}
+        slots.update(fixed)
+        if done.intent.name == "set_volume" and "level" not in fixed:
+            slots.pop("level", None)
+        if done.intent.name != "set_volume":
+            slots.pop("level", None)
+        request = self._requests.get(profile.user_id)
+        if request is not None and done.intent.name == "play":
+            self._requests.pop(profile.user_id)
+        return self._remembered(profile, dataclasses.replace(done.intent, slots=slots), now)
 
     def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         slots = dict(intent.slots)
@@ -816,6 +963,8 @@ class PersonalizedDJ:
             self._requests,
             self._session_played,
             self._last_pick,
+            self._questions,
+            self._done,
             self._history_counts,
             self.conversation_context,
         ):
@@ -829,6 +978,23 @@ class PersonalizedDJ:
                 if user_id in profile.community_connections:
                     profile.community_connections.remove(user_id)
             return self.store.delete_user(user_id)
+
+
+CORRECTABLE = frozenset({"play", "set_volume", "mood", "add_preference", "remove_preference"})
+"""Requests a correction ("no, i said jazz") mends."""
+
+NAME_SLOTS = frozenset({"artist", "album", "title", "query"})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Done:
+    """The last correctable request and what the listener's profile was before it."""
+
+    intent: Intent
+    preferences: list[str]
+    blocked: list[str]
+    mood: str | None
+    mood_at: datetime | None
 
 
 def _text(value: object) -> str | None:

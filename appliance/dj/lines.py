@@ -8,7 +8,7 @@ while it is still learning someone, and makes confident picks for a close friend
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from appliance.dj.recommend import Pick
@@ -39,6 +39,10 @@ MOOD_WORDS = {
     "romantic": "romantic",
     "angry": "fiery",
 }
+
+
+SAID_SLOTS = ("genre", "artist", "title", "album", "mood", "activity", "query")
+"""Slots a confirmation question names, in this order of preference."""
 
 
 def join_words(words: Sequence[str], conjunction: str = "and") -> str:
@@ -264,6 +268,38 @@ class Lines:
         if new:
             return f"Nice to meet you, {name}! I'm {self.dj_name}. What do you like to listen to?"
         return f"Hi {name}! Switching to your music."
+
+    # -- asking before acting ----------------------------------------------------------------
+
+    def check(self, intent: str, slots: Mapping[str, object], heard: str) -> str:
+        """A short question instead of an action the DJ is unsure it heard."""
+        value = next((str(slots[k]) for k in SAID_SLOTS if isinstance(slots.get(k), str)), "")
+        questions = {
+            "skip": "Sorry, skip this one?",
+            "stop": "Did you say stop?",
+            "pause": "Did you say pause?",
+            "resume": "Did you want the music back on?",
+            "dislike": "Sorry, you don't like this one?",
+            "like": "You like this one?",
+            "replay": "Play that one again?",
+            "volume_up": "Louder?",
+            "volume_down": "Quieter?",
+            "set_volume": f"Volume to {slots.get('level')}?",
+            "remove_preference": f"No more {value or 'of that'}?",
+            "add_preference": f"You like {value}?",
+            "play": f"Play {value or 'something'}?",
+            "correct": f"You meant {value}?" if value else "",
+        }
+        return questions.get(intent) or f"Sorry, did you say {heard!r}?"
+
+    def dropped(self) -> str:
+        return "Okay, leaving it."
+
+    def nothing_asked(self) -> str:
+        return "Sure! What would you like to hear?"
+
+    def then_also(self, genre: str) -> str:
+        return f"Then some {genre}."
 
     # -- between tracks --------------------------------------------------------------------
 

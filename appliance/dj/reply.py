@@ -57,11 +57,17 @@ Action = PlayTrack | Skip | Pause | Resume | Stop | SetVolume
 @dataclass(frozen=True)
 class Reply:
     """What the DJ says (``text``), the intent it heard, actions for the player, and the listener
-    the conversation continues with (changes after "this is alex")."""
+    the conversation continues with (changes after "this is alex").
+
+    Several requests in one utterance make one reply: their words in order, their actions in
+    order; ``intent`` and ``slots`` are the first request's, ``intents`` names them all. A
+    ``question`` asks whether to carry out ``intent`` (nothing was done yet)."""
 
     text: str
     intent: str
     user_id: str
-    slots: dict[str, str | int] = field(default_factory=dict)
+    slots: dict[str, str | int | tuple[str, ...]] = field(default_factory=dict)
     actions: tuple[Action, ...] = ()
     negative_feedback: bool = False
+    intents: tuple[str, ...] = ()
+    question: bool = False

@@ -1,0 +1,65 @@
+"""When the DJ asks before it acts: how sure it must be of each request.
+
+A request is only as sure as the words it came from (the recogniser's confidence) times the
+understanding's confidence in their meaning. Below what its kind of action needs, the DJ asks a
+short question instead ("sorry, skip this one?") and a yes on the next turn carries it out.
+Actions that lose something or surprise (skipping, stopping, a volume level, a dislike, dropping
+a genre) need more than harmless answers (what's playing, help).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appliance.dj.understand import Intent
+
+DESTRUCTIVE = frozenset({"skip", "stop", "set_volume", "dislike", "remove_preference"})
+HARMLESS = frozenset({"whats_playing", "help", "greet", "community", "confirm", "deny", "unknown"})
+
+NEEDED_DESTRUCTIVE = 0.8
+NEEDED_ORDINARY = 0.6
+NEEDED_HARMLESS = 0.3
+
+ANSWER_WITHIN = timedelta(minutes=1)
+"""A yes or no answers the question only this soon after it was asked."""
+
+
+def needed(intent: str) -> float:
+    """The confidence an intent must have to be acted on without asking."""
+    if intent in DESTRUCTIVE:
+        return NEEDED_DESTRUCTIVE
+    if intent in HARMLESS:
+        return NEEDED_HARMLESS
+    return NEEDED_ORDINARY
+
+
+def heard_with(intent: Intent, confidence: float) -> Intent:
+    """``intent`` (and those said with it) as sure as the words allow: scaled by the
+    recogniser's ``confidence`` (0..1)."""
+    scale = max(0.0, min(1.0, confidence))
+    if scale >= 1.0:
+        return intent
+    also = tuple(replace(part, confidence=part.confidence * scale) for part in intent.also)
+    return replace(intent, confidence=intent.confidence * scale, also=also)
+
+
+def unsure(intent: Intent) -> Intent | None:
+    """The first request of the utterance that needs asking about, or None."""
+    for part in intent.each():
+        if part.confidence < needed(part.name):
+            return part
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request the DJ asked about and waits for a yes or no to."""
+
+    intent: Intent
+    asked_at: datetime
+
+    def answered_in_time(self, now: datetime) -> bool:
+        return now - self.asked_at <= ANSWER_WITHIN
