@@ -8,6 +8,7 @@ timestamp (it may be someone's data) and reported; the next open starts a fresh 
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from appliance.sqlite_files import is_damage, set_aside
 APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
 SCHEMA_VERSION = 2  # 2: paths as bytes, one track per file (content_id links copies)
 BUSY_TIMEOUT_MS = 10000
+_LOW_SPACE = 1 << 20  # an I/O error with less free space than this is the disk being full
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -170,7 +172,29 @@ def _check(connection: sqlite3.Connection) -> str | None:
     return None
 
 
+def out_of_space(path: Path, error: sqlite3.Error) -> bool:
+    """True when ``error`` (a full database, or an I/O error writing its journal) comes from
+    the disk holding ``path`` being full."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL:
+        return True
+    try:
+        return code == sqlite3.SQLITE_IOERR and shutil.disk_usage(path.parent).free < _LOW_SPACE
+    except OSError:
+        return False
+
+
+def no_space(path: Path, error: sqlite3.Error) -> LibraryError:
+    return LibraryError(
+        f"{path}: no space left on the disk for the library index ({error})",
+        hint="free some space in the data directory and scan again: what was indexed so far "
+        "is kept, and the scan carries on from there",
+    )
+
+
 def _cannot_open(path: Path, error: sqlite3.Error) -> LibraryError:
+    if out_of_space(path, error):
+        return no_space(path, error)
     return LibraryError(
         f"{path}: cannot open the library index: {error}",
         hint="check the file's owner and permissions and the free space in the data directory",

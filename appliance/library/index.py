@@ -20,8 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appliance.errors import LibraryError
-from appliance.library.database import open_index
+from appliance.library.database import no_space, open_index, out_of_space
 from appliance.library.filenames import from_db, shown, to_db
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.identity import track_id_for
@@ -368,12 +367,8 @@ class Library:
                 if self._db.in_transaction:
                     with suppress(sqlite3.Error):
                         self._db.execute("ROLLBACK")
-                if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
-                    raise LibraryError(
-                        f"{self.path}: no space left on the disk for the library index",
-                        hint="free some space in the data directory and scan again: what was "
-                        "indexed so far is kept, and the scan carries on from there",
-                    ) from error
+                if self.path is not None and out_of_space(self.path, error):
+                    raise no_space(self.path, error) from error
                 raise
 
     # -- measuring -------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""The library under hostile conditions: file names of random bytes, a scan killed at random
+moments, a disk that fills up while it scans."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appliance.cli import main
+from appliance.events import TrackEnded
+from appliance.library import Library
+from appliance.library.filenames import shown
+from appliance.player import Player
+from tests.fuzz.conftest import fuzz_rounds
+from tests.support.disks import fill
+from tests.support.music import make_track
+
+pytestmark = pytest.mark.fuzz
+
+SUFFIXES = (b".wav", b".ogg", b".mp3", b".flac")
+# A POSIX name: any bytes but "/" and NUL, at most 255 of them; a leading dot hides a file.
+_NAME_BYTES = st.binary(min_size=1, max_size=120).map(lambda b: b.replace(b"/", b"_"))
+STEMS = _NAME_BYTES.map(lambda b: b.replace(b"\x00", b"_")).filter(lambda b: b[:1] != b".")
+FOLDERS = st.one_of(st.just(b""), STEMS.map(lambda b: b + b"/"))
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[bytes, bytes]:
+    """One short real file of each format, as bytes to write under any name."""
+    root = tmp_path_factory.mktemp("fuzz-sources")
+    return {
+        suffix: make_track(root / f"t{suffix.decode()}", seconds=0.3, freq=500).read_bytes()
+        for suffix in SUFFIXES
+    }
+
+
+@pytest.fixture(scope="module")
+def player() -> Iterator[tuple[Player, list[TrackEnded]]]:
+    ended: list[TrackEnded] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, TrackEnded):
+            ended.append(event)
+
+    with Player(
+        audio_output="null", on_event=on_event, mpv_options={"ao_null_untimed": True}
+    ) as made:
+        yield made, ended
+
+
+def wait_for_end(ended: list[TrackEnded], path: str, timeout: float = 10.0) -> TrackEnded:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in ended:
+            if event.track.path == path:
+                return event
+        time.sleep(0.01)
+    raise AssertionError(f"{shown(path)} did not end within {timeout} s")
+
+
+@settings(max_examples=fuzz_rounds(25, 600))
+@given(names=st.lists(st.tuples(FOLDERS, STEMS, st.sampled_from(SUFFIXES)), min_size=1,
+                      max_size=3, unique_by=lambda n: (n[0] + n[1]).lower()))  # fmt: skip
+def test_random_byte_names_survive_scan_index_search_and_mpv(
+    names: list[tuple[bytes, bytes, bytes]],
+    sources: dict[bytes, bytes],
+    player: tuple[Player, list[TrackEnded]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = os.fsencode(tmp_path_factory.mktemp("names"))
+    made = []
+    for folder, stem, suffix in names:
+        path = root + b"/" + folder + stem + suffix
+        if path in made:
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(sources[suffix])
+        made.append(path)
+    with Library(None) as library:
+        report = library.scan([os.fsdecode(root)], progress=False)
+        assert (report.added, report.errors) == (len(made), [])
+        tracks = library.tracks()
+        assert sorted(os.fsencode(track.path) for track in tracks) == sorted(made)
+        for track in tracks:
+            for text in (track.title, track.artist, track.album, shown(track.path)):
+                text.encode("utf-8")  # printable, storable, speakable
+                assert not any(ord(char) < 32 for char in text)
+            found = library.search(track.title, limit=len(tracks))
+            from rapidfuzz import utils
+
+            if utils.default_process(track.title):
+                assert track in found
+        json.dumps([shown(track.path) for track in tracks], ensure_ascii=False).encode("utf-8")
+        mpv, ended = player
+        for track in tracks:
+            mpv.play(track)
+            end = wait_for_end(ended, track.path)
+            assert (end.reason, end.error) == ("eof", None), shown(track.path)
+
+
+_SCAN_CHILD = """
+import sys
+from appliance.library import Library
+with Library(sys.argv[1]) as library:
+    print("scanning", flush=True)
+    library.scan([sys.argv[2]], progress=False)
+print("done", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def many_files(tmp_path_factory: pytest.TempPathFactory, sources: dict[bytes, bytes]) -> Path:
+    """400 small files (names with a Latin-1 byte among them) in a few folders."""
+    root = tmp_path_factory.mktemp("many")
+    for number in range(400):
+        folder = os.fsencode(root) + b"/album %d" % (number // 50)
+        os.makedirs(folder, exist_ok=True)
+        name = b"%03d caf\xe9.wav" % number if number % 7 == 0 else b"%03d song.wav" % number
+        with open(folder + b"/" + name, "wb") as out:
+            out.write(sources[b".wav"])
+    return root
+
+
+def test_a_scan_killed_at_random_moments_never_breaks_the_index(
+    many_files: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "library.db"
+    rng = random.Random(9)
+    kills = 0
+    for _ in range(fuzz_rounds(4, 60)):
+        child = subprocess.Popen(
+            [sys.executable, "-c", _SCAN_CHILD, str(db), str(many_files)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "scanning"
+        time.sleep(rng.uniform(0.0, 0.8))
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.wait(30)
+        child.stdout.close()
+        raw = sqlite3.connect(db)
+        assert raw.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        raw.close()
+        with Library(db) as library:  # opens as it is: not moved aside, nothing lost
+            indexed = len(library.tracks())
+            report = library.scan([many_files], progress=False)
+            assert report.unchanged == indexed  # what was committed is kept, not read again
+            assert (report.added, report.errors) == (400 - indexed, [])
+            assert len(library.tracks()) == 400
+        db.unlink()
+        for companion in ("-wal", "-shm"):
+            Path(f"{db}{companion}").unlink(missing_ok=True)
+    assert kills >= 1, "no kill landed during a scan: make the library larger"
+
+
+@pytest.mark.parametrize("room_kb", [0, 64, 160])
+def test_a_full_disk_during_a_scan_is_a_clear_message(
+    room_kb: int,
+    small_disk: Path,
+    many_files: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The disk fills up before the index opens (0 KB left) or during the scan."""
+    data = small_disk / "data"
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data))
+    with Library(data / "library.db"):
+        pass  # the index exists; then the disk fills up
+    fill(small_disk)
+    filler = small_disk / ".filler"
+    os.truncate(filler, max(0, filler.stat().st_size - room_kb * 1024))
+    code = main(["library", "scan", str(many_files)])
+    out, err = capsys.readouterr()
+    assert code == 1, out
+    assert err.startswith(f"appliance: error: {data / 'library.db'}: no space left on the disk")
+    assert "hint: free some space" in err and "Traceback" not in err
+    filler.unlink()  # (reading a WAL database needs a little room too)
+    raw = sqlite3.connect(data / "library.db")
+    assert raw.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    kept = raw.execute("SELECT count(*) FROM files").fetchone()[0]
+    raw.close()
+    code = main(["library", "scan", str(many_files)])
+    out, err = capsys.readouterr()
+    assert code == 0 and f"{400 - kept} added" in out and f"{kept} unchanged" in out, err
+    with Library(data / "library.db") as library:
+        assert len(library.tracks()) == 400
