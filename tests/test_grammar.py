@@ -55,3 +55,26 @@ def test_rules_that_use_rules_are_pruned_in_order() -> None:
     assert grammar.pruned(lambda word: True).rules.keys() == {"outer", "inner"}
     with pytest.raises(ValueError):
         grammar.pruned(lambda word: word != "up")
+
+
+def test_paraphrases_corrections_and_answers_reach_the_grammar(
+    understanding: Understanding,
+) -> None:
+    words = understanding.grammar().words()
+    # paraphrases ("whack on some reggae", "this one's a keeper"), corrections, yes and no
+    assert {"whack", "keeper", "meant", "nope", "yeah", "homework"} <= words
+    # chatter examples teach the understanding what to ignore, never the recogniser
+    assert "kettle" not in words
+
+
+def test_the_language_model_samples_paraphrases_and_library_names(
+    understanding: Understanding,
+) -> None:
+    # pocketsphinx trains its trigram model on Grammar.sample (stt_pocketsphinx: LM_SENTENCES)
+    grammar = understanding.grammar(names=["zoe"])
+    rng = random.Random(2)
+    samples = {grammar.sample(rng) for _ in range(4000)}
+    text = "\n".join(samples)
+    assert "whack on some" in text or "this one's a keeper" in text
+    assert "miles davis" in text and "sade" in text
+    assert "how many friends" in text

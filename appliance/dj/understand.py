@@ -840,15 +840,18 @@ class Understanding:
         lists["name"] = [*self._templates.sample_names, *(n.lower() for n in names)]
         # an empty list (no albums yet) cannot be said: prune what needs one
         grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
-        assert isinstance(grammar.root, Alt)
-        # the paraphrases too, one branch per intent, so that their words and word orders reach
-        # the recogniser's language model
-        branches = tuple(
-            Alt(tuple(_paraphrase_node(text) for text in texts))
-            for intent, texts in self._templates.paraphrases.items()
-            if texts and intent != "unknown"
+        # the paraphrases too, so that their words and word orders reach the recogniser's
+        # language model: a quarter of what is sampled from the grammar (one intent, then one
+        # of its paraphrases), the templates the rest
+        paraphrases = Alt(
+            tuple(
+                Alt(tuple(_paraphrase_node(text) for text in texts))
+                for intent, texts in self._templates.paraphrases.items()
+                if texts and intent != "unknown"
+            )
         )
-        grammar.root = Alt((*grammar.root.items, *branches))
+        templates = grammar.root
+        grammar.root = Alt((templates, templates, templates, paraphrases))
         return grammar.pruned(lambda word: True)
 
     def vocabulary_words(self) -> list[str]:

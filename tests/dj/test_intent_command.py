@@ -120,3 +120,20 @@ def test_the_librarys_names_are_understood(
         "intent": "play",
         "slots": {"artist": "nina simone"},
     }
+
+
+def test_several_requests_and_values_in_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO("I hate this, next.\nplay some rock and some jazz\nSet the volume to 30.\n"),
+    )
+    assert main(["intent"]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert answers == [
+        {"intent": "dislike", "slots": {}, "also": [{"intent": "skip", "slots": {}}]},
+        {"intent": "play", "slots": {"genre": ["rock", "jazz"]}},
+        {"intent": "set_volume", "slots": {"level": 30}},
+    ]

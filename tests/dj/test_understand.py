@@ -496,3 +496,253 @@ def test_a_slip_that_rewrites_a_template_word_is_reported(tmp_path: Path) -> Non
 def test_a_missing_templates_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the sentence templates"):
         Understanding(sentences_file=tmp_path / "nothing.yaml")
+
+
+# -- the product's promises on text written apart from the templates ------------------------------
+
+HELDOUT = Path(__file__).with_name("corpus") / "heldout.tsv"
+TUNE = Path(__file__).with_name("corpus") / "tune.tsv"
+CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
+HELDOUT_INTENT_ACCURACY = 0.97
+HELDOUT_SLOT_ACCURACY = 0.95
+CHATTER_REJECTED = 0.95
+
+
+def understood_as(intent: Intent) -> tuple[tuple[str, ...], dict]:
+    """The intents of an utterance in order, and all their slots together (as the corpora write
+    them: several values of one slot as a tuple)."""
+    slots: dict = {}
+    for part in intent.each():
+        for key, value in part.slots.items():
+            if key in slots and slots[key] != value:
+                before = slots[key] if isinstance(slots[key], tuple) else (slots[key],)
+                after = value if isinstance(value, tuple) else (value,)
+                slots[key] = tuple(dict.fromkeys(before + after))
+            else:
+                slots[key] = value
+    return tuple(part.name for part in intent.each()), slots
+
+
+def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float, int]:
+    """(intent accuracy, intent-and-slots accuracy, lines) over a corpus file. Misses are not
+    printed: the held-out set must not be tuned on line by line."""
+    from tests.support.corpus import read_corpus
+
+    lines = read_corpus(path)
+    intents = slots = 0
+    for line in lines:
+        names, found = understood_as(understanding.parse(line.text))
+        intents += names == line.intents
+        slots += names == line.intents and found == line.slots
+    return intents / len(lines), slots / len(lines), len(lines)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the promise is not met yet: 0.84 of intents and 0.80 of slots on the held-out set",
+)
+def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
+    print(f"\nheld-out: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= HELDOUT_INTENT_ACCURACY
+    assert slot_accuracy >= HELDOUT_SLOT_ACCURACY
+
+
+def test_chatter_is_not_taken_for_requests(understanding: Understanding) -> None:
+    rejected, _, size = corpus_score(understanding, CHATTER)
+    print(f"\nchatter: {size} lines, rejected {rejected:.3f}")
+    assert rejected >= CHATTER_REJECTED
+
+
+def test_the_tuning_corpus_is_understood(understanding: Understanding) -> None:
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE)
+    print(f"\ntune: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= 0.93
+    assert slot_accuracy >= 0.9
+
+
+# -- whisper-style text is understood exactly like grammar output --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Set the volume to 30.", "set the volume to thirty"),
+        ("Volume 30%.", "volume thirty percent"),
+        ("30%", "thirty percent"),
+        ("Set volume to 100!", "set volume to one hundred"),
+        ("Play some Hip-Hop, please.", "play some hip hop please"),
+        ("Play So What by Miles Davis.", "play so what by miles davis"),
+        ("I'm feeling happy today!", "i'm feeling happy today"),
+        ("What's playing?", "what's playing"),
+        ("Skip.", "skip"),
+        ("Don’t like this.", "don't like this"),
+        ("Play some R&B.", "play some r and b"),
+        ("I need to focus on my homework.", "i need to focus on my homework"),
+    ],
+)
+def test_written_text_means_what_its_spoken_form_means(
+    understanding: Understanding, written: str, spoken: str
+) -> None:
+    heard = understanding.parse(spoken)
+    assert heard.name != "unknown"
+    assert understanding.parse(written).as_json() == heard.as_json()
+
+
+# -- the guide's homework ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i need to focus on my homework",
+        "I need to focus on my homework.",
+        "i have to concentrate on my homework",
+        "i've got to focus on my revision",
+        "help me focus on my studying",
+        "i need to get my homework done",
+    ],
+)
+def test_homework_sets_the_focused_mood(understanding: Understanding, text: str) -> None:
+    intent = understanding.parse(text)
+    assert intent.name == "mood"
+    assert intent.slots.get("mood", "focused") == "focused"
+    assert intent.slots.get("activity", "study") == "study"
+    assert {"mood", "activity"} & set(intent.slots)
+
+
+# -- several requests, several values ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("i hate this, next", ("dislike", "skip")),
+        ("i hate this next", ("dislike", "skip")),
+        ("boring, next", ("dislike", "skip")),
+        ("pause and turn it down", ("pause", "volume_down")),
+        ("I love this, turn it up!", ("like", "volume_up")),
+        ("skip this and then turn it down a bit", ("skip", "volume_down")),
+        ("pause i'm on the phone", ("pause",)),
+        ("turn it down so we can talk", ("volume_down",)),
+        ("nah, skip it", ("skip",)),
+    ],
+)
+def test_several_requests_in_one_breath(
+    understanding: Understanding, text: str, intents: tuple[str, ...]
+) -> None:
+    assert tuple(part.name for part in understanding.parse(text).each()) == intents
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play some rock and some jazz", {"genre": ("rock", "jazz")}),
+        ("play rock and jazz", {"genre": ("rock", "jazz")}),
+        ("Play some reggae, some soul and some funk.", {"genre": ("reggae", "soul", "funk")}),
+        ("play some drum and bass", {"genre": "drum and bass"}),
+        ("play some rock and roll", {"genre": "rock"}),  # one genre, as the genre map says
+    ],
+)
+def test_several_values_of_one_slot(understanding: Understanding, text: str, slots: dict) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots, intent.also) == ("play", slots, ())
+
+
+def test_the_json_of_several_requests(understanding: Understanding) -> None:
+    assert understanding.parse("i hate this, next").as_json() == {
+        "intent": "dislike",
+        "slots": {},
+        "also": [{"intent": "skip", "slots": {}}],
+    }
+    assert understanding.parse("play some rock and some jazz").as_json() == {
+        "intent": "play",
+        "slots": {"genre": ["rock", "jazz"]},
+    }
+    assert understanding.parse("play some jazz").as_json() == {
+        "intent": "play",
+        "slots": {"genre": "jazz"},
+    }
+
+
+# -- corrections, yes and no ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("no, i said jazz", {"genre": "jazz"}),
+        ("no i meant reggae", {"genre": "reggae"}),
+        ("not miles davis, sade", {"artist": "sade"}),
+        ("i said jazz not rock", {"genre": "jazz"}),
+        ("no fifty not fifteen", {"level": 50}),
+        ("i meant something happy", {"mood": "happy"}),
+        ("wrong one, i said redemption song", {"title": "redemption song"}),
+    ],
+)
+def test_corrections(understanding: Understanding, text: str, slots: dict) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots) == ("correct", slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("yes", "confirm"),
+        ("Yeah.", "confirm"),
+        ("do it", "confirm"),
+        ("yes please", "confirm"),
+        ("no", "deny"),
+        ("nope", "deny"),
+        ("never mind", "deny"),
+    ],
+)
+def test_yes_and_no(understanding: Understanding, text: str, intent: str) -> None:
+    assert understanding.parse(text).name == intent
+
+
+# -- the model: paraphrases in, chatter out, and how sure it is ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("could you go to the next song", "skip"),
+        ("hold on a second", "pause"),
+        ("how many friends do i have", "community"),
+        ("make more loud", "volume_up"),
+        ("i want listen reggae", "play"),
+        ("this one's a keeper", "like"),
+        ("this is doing my head in", "dislike"),
+        ("can you explain what you do", "help"),
+    ],
+)
+def test_paraphrases_no_template_foresaw(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "forty",
+        "thirty five",
+        "turn up the heating",
+        "turn the lights off",
+        "what's the time",
+        "my sister loves jazz",
+        "stop it you two",
+        "the neighbours are so loud",
+    ],
+)
+def test_near_requests_that_are_not_requests(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
+
+
+def test_confidence_says_how_the_meaning_was_found(understanding: Understanding) -> None:
+    assert understanding.parse("skip this song").confidence == 1.0
+    assert understanding.parse("play some jaz").confidence < 1.0  # a word mended
+    guessed = understanding.parse("make more loud")  # the model, not a template
+    assert 0.5 < guessed.confidence < 1.0
+    assert understanding.parse("play something by my neighbour").confidence < 1.0
