@@ -49,10 +49,10 @@ Say = Callable[[str, threading.Event, Callable[[float], None] | None], bool]
 
 @dataclass
 class _Job:
-    """A queued request (a Turn) or commentary ((previous track, next pick)); ``done`` is set
-    when it has been dealt with."""
+    """A queued request (a Turn), commentary ((previous track, next pick)) or an announcement
+    (its text); ``done`` is set when it has been dealt with."""
 
-    payload: Turn | tuple[Track | None, Pick]
+    payload: Turn | tuple[Track | None, Pick] | str
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -120,6 +120,8 @@ class Dialogue:
             try:
                 if isinstance(job.payload, Turn):
                     self.handle(job.payload)
+                elif isinstance(job.payload, str):
+                    self._speak(job.payload)
                 else:
                     self._comment(*job.payload)
             except Exception:
@@ -145,6 +147,10 @@ class Dialogue:
         )
         self._jobs.put(_Job(turn))
         return turn
+
+    def announce(self, text: str) -> None:
+        """Queue a line the DJ says of its own accord (music gone from a folder, and back)."""
+        self._jobs.put(_Job(text))
 
     def ask(self, text: str, timeout: float = 120.0) -> Turn:
         """Queue a typed request and wait for its answer (in order with everything else)."""

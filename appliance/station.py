@@ -38,7 +38,7 @@ from appliance.events import (
     WakeDetected,
 )
 from appliance.grammar import Grammar
-from appliance.library.filenames import shown
+from appliance.library.filenames import readable, shown
 from appliance.library.presence import Change
 from appliance.library.track import Track
 from appliance.paths import dj_db_path, library_db_path
@@ -403,7 +403,15 @@ class QFZZStation:
 
     def _music_changed(self, change: Change) -> None:
         """The library found music gone (it hides it: the DJ picks what is still there) or back
-        (it scanned it again): the radio starts again if it had fallen silent for want of it."""
+        (it scanned it again): the DJ says so once per folder, and the radio starts again if it
+        had fallen silent for want of it."""
+        if change.folder and self.dialogue is not None and self.voice is not None:
+            name = readable(Path(change.path).name) or "your music folder"
+            self.dialogue.announce(
+                f"The music in {name} has gone away; I'll play what's still here."
+                if change.gone
+                else f"The music in {name} is back."
+            )
         if not change.gone and self.player is not None:
             try:
                 self.player.wake_radio()

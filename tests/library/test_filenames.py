@@ -173,3 +173,22 @@ def test_paths_round_trip_through_the_index(name: bytes, samples: Samples, tmp_p
     with Library(None) as library:
         library.scan([os.fsdecode(target)], progress=False)
         assert [os.fsencode(track.path) for track in library.tracks()] == [target]
+
+
+def test_the_dj_names_such_a_track_in_words_it_can_say(samples: Samples, tmp_path: Path) -> None:
+    from appliance.dj import PersonalizedDJ
+
+    target = os.fsencode(tmp_path) + b"/Caf\xe9 Ol\xe9\n.mp3"
+    with open(target, "wb") as out:
+        out.write(samples.untagged("mp3").read_bytes())
+    with Library(tmp_path / "library.db") as library:
+        library.scan([os.fsdecode(target)], progress=False)
+        dj = PersonalizedDJ(name="DJ", db_path=None, library=library)
+        try:
+            reply = dj.respond("guest", "play something")
+            assert "Caf\ufffd Ol\ufffd" in reply.text
+            reply.text.encode("utf-8")  # what the voice reads and the terminal prints
+            (action,) = reply.actions
+            assert os.fsencode(action.track.path) == target  # type: ignore[attr-defined]
+        finally:
+            dj.close()

@@ -58,17 +58,17 @@ class Played:
 @pytest.fixture
 def station_on(
     two_folders: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[list[str]], tuple[QFZZStation, Played]]]:
+) -> Iterator[Callable[..., tuple[QFZZStation, Played]]]:
     """A station playing the given folders of ``two_folders`` to mpv's null output, as fast
     as mpv decodes, with the folders looked at every 0.2 s."""
     monkeypatch.setattr(appliance.library.index, "WATCH_SECONDS", 0.2)
     made: list[QFZZStation] = []
 
-    def make(folders: list[str]) -> tuple[QFZZStation, Played]:
+    def make(folders: list[str], speak: bool = False) -> tuple[QFZZStation, Played]:
         listed = ", ".join(f'"{two_folders / name}"' for name in folders)
         config = StationConfig.from_settings(
             parse_config(f"[library]\nmusic_folders = [{listed}]\n"),
-            listen="none", speak=False, audio_output="null",
+            listen="none", speak=speak, audio_output="null",
         )  # fmt: skip
         station = QFZZStation(config)
         played = Played()
@@ -96,7 +96,7 @@ def gone_lines(caplog: pytest.LogCaptureFixture, since: int) -> list[str]:
 
 
 def test_a_folder_renamed_away_is_said_once_and_the_rest_plays(
-    station_on: Callable[[list[str]], tuple[QFZZStation, Played]],
+    station_on: Callable[..., tuple[QFZZStation, Played]],
     two_folders: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -125,7 +125,7 @@ def test_a_folder_renamed_away_is_said_once_and_the_rest_plays(
 
 
 def test_when_all_music_is_gone_the_radio_waits_and_starts_again(
-    station_on: Callable[[list[str]], tuple[QFZZStation, Played]],
+    station_on: Callable[..., tuple[QFZZStation, Played]],
     two_folders: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -147,6 +147,35 @@ def test_when_all_music_is_gone_the_radio_waits_and_starts_again(
         (two_folders / "home.away").rename(home)
     back = time.monotonic()
     wait_until(lambda: played.started(back, "home"), timeout=20, what="the music to start again")
+
+
+def test_the_dj_says_it_once_per_folder(
+    station_on: Callable[..., tuple[QFZZStation, Played]],
+    two_folders: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With no speaker, what the DJ says goes to the log: there it is counted."""
+    caplog.set_level(logging.INFO)
+    station, played = station_on(["stick", "home"], speak=True)
+    assert station.voice is not None
+    wait_until(lambda: played.started(0, "stick"), timeout=20, what="the stick to play")
+    stick = two_folders / "stick"
+    stick.rename(two_folders / "stick.away")
+    try:
+        time.sleep(2.0)
+    finally:
+        (two_folders / "stick.away").rename(stick)
+    back = time.monotonic()
+    wait_until(lambda: played.started(back, "stick"), timeout=20, what="the stick to play again")
+
+    def said() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "The music in" in r.getMessage()]
+
+    wait_until(lambda: len(said()) >= 2, what="the DJ to say it is back")
+    assert said() == [
+        "(no speaker) The music in stick has gone away; I'll play what's still here.",
+        "(no speaker) The music in stick is back.",
+    ]
 
 
 def test_an_emptied_mount_point_counts_as_gone(tmp_path: Path, two_folders: Path) -> None:
