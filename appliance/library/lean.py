@@ -1,10 +1,12 @@
 """Reading tags without reading pictures.
 
 mutagen reads a whole ID3v2 tag into memory and copies what is left of it after every frame, and
-it reads every FLAC metadata block, pictures included: a 60 MB cover made a scan use 260 MB. When
-a file's tags are large, the scan hands mutagen a view of the file in which the tag holds only
-the small frames it needs (text frames; FLAC's stream info and comments) followed by the file's
-own audio, read in place. Small tags, the usual case, are read as they are.
+it reads every FLAC metadata block and MP4 tag item, pictures included: a 60 MB cover made a
+scan use 260 MB. When a file's tags are large, the scan hands mutagen a view of the file in
+which the tags hold only the small items it needs (ID3 text frames; FLAC's stream info and
+comments; MP4 items but big ones), the rest of the file read in place. Small tags, the usual
+case, are read as they are. (Ogg files keep pictures inside their comment packet, which is read
+whole: not slimmed.)
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ _FLAC_PICTURE, _FLAC_PADDING = 6, 1
 
 
 class Spliced(io.RawIOBase):
-    """A read-only file made of ``prefix`` bytes followed by ``source`` from ``offset`` on."""
+    """A read-only file made of ``parts``: bytes of its own, or (offset, length) ranges of
+    ``source`` read in place."""
 
-    def __init__(self, prefix: bytes, source: BinaryIO, offset: int, size: int) -> None:
+    def __init__(self, parts: list[bytes | tuple[int, int]], source: BinaryIO) -> None:
         super().__init__()
-        self._prefix = prefix
+        self._parts: list[tuple[int, bytes | tuple[int, int]]] = []  # (where it starts, part)
+        at = 0
+        for part in parts:
+            length = len(part) if isinstance(part, bytes) else max(0, part[1])
+            if length:
+                self._parts.append((at, part))
+                at += length
         self._source = source
-        self._offset = offset
-        self._length = len(prefix) + max(0, size - offset)
+        self._length = at
         self._position = 0
         self.name = getattr(source, "name", None)
 
@@ -47,17 +55,25 @@ class Spliced(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         wanted = min(len(view), max(0, self._length - self._position))
         done = 0
-        while done < wanted:
+        for start, part in self._parts:
+            if done >= wanted:
+                break
             at = self._position + done
-            if at < len(self._prefix):
-                piece = self._prefix[at : at + wanted - done]
+            length = len(part) if isinstance(part, bytes) else part[1]
+            if at >= start + length:
+                continue
+            take = min(wanted - done, start + length - at)
+            if isinstance(part, bytes):
+                piece = part[at - start : at - start + take]
             else:
-                self._source.seek(self._offset + at - len(self._prefix))
-                piece = self._source.read(wanted - done)
+                self._source.seek(part[0] + at - start)
+                piece = self._source.read(take)
                 if not piece:
                     break
             view[done : done + len(piece)] = piece
             done += len(piece)
+            if len(piece) < take:
+                break
         self._position += done
         return done
 
@@ -80,6 +96,8 @@ def lean_view(handle: BinaryIO, size: int) -> BinaryIO:
         return handle
     if header[:4] == b"fLaC":
         return _lean_flac(handle, size, 0)
+    if header[4:8] == b"ftyp":
+        return _lean_mp4(handle, size)
     return handle
 
 
@@ -123,7 +141,7 @@ def _lean_id3(handle: BinaryIO, size: int, header: bytes, tag_end: int) -> Binar
     if frames:
         prefix = b"ID3" + bytes((major, 0, 0)) + _to_syncsafe(len(frames)) + bytes(frames)
     handle.seek(0)
-    return Spliced(prefix, handle, tag_end, size)
+    return Spliced([prefix, (tag_end, size - tag_end)], handle)
 
 
 def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO:
@@ -155,4 +173,61 @@ def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO:
         handle.seek(body)
         prefix += bytes((kind | last,)) + length.to_bytes(3, "big") + handle.read(length)
     handle.seek(0)
-    return Spliced(bytes(prefix), handle, position, size)
+    return Spliced([bytes(prefix), (position, size - position)], handle)
+
+
+# MP4 atoms whose children are rebuilt (the rest is copied whole); "meta" has 4 bytes of
+# version and flags before its children. Only items of "ilst" (the tags) are left out, when big.
+_MP4_REBUILT = {b"moov": 0, b"udta": 0, b"meta": 4, b"ilst": 0}
+
+
+def _atoms(handle: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+    """(kind, where it starts, header length, total length) of the atoms in [start, end)."""
+    found = []
+    position = start
+    while position + 8 <= end:
+        handle.seek(position)
+        head = handle.read(8)
+        length, kind = int.from_bytes(head[:4], "big"), head[4:8]
+        header = 8
+        if length == 1:
+            length, header = int.from_bytes(handle.read(8), "big"), 16
+        elif length == 0:
+            length = end - position
+        if length < header or position + length > end:
+            break  # damaged: what follows is left as it is
+        found.append((kind, position, header, length))
+        position += length
+    return found
+
+
+def _mp4_atom(handle: BinaryIO, kind: bytes, start: int, header: int, length: int) -> bytes:
+    """The atom at ``start``, with big tag items left out of it (and of what it holds)."""
+    skip = _MP4_REBUILT.get(kind)
+    if skip is None:
+        if length - header > _KEPT_FRAME:
+            return b""  # a big tag item (a cover): left out
+        handle.seek(start)
+        return handle.read(length)
+    handle.seek(start + header)
+    body = bytearray(handle.read(skip))
+    for child in _atoms(handle, start + header + skip, start + length):
+        if kind == b"ilst" or child[0] in _MP4_REBUILT:
+            body += _mp4_atom(handle, *child)
+        else:
+            handle.seek(child[1])
+            body += handle.read(child[3])
+    return (8 + len(body)).to_bytes(4, "big") + kind + bytes(body)
+
+
+def _lean_mp4(handle: BinaryIO, size: int) -> BinaryIO:
+    """The file with its "moov" atom rebuilt without big tag items, when "moov" is large."""
+    top = _atoms(handle, 0, size)
+    moov = next((atom for atom in top if atom[0] == b"moov"), None)
+    if moov is None or moov[3] <= LARGE_TAG:
+        handle.seek(0)
+        return handle
+    kind, start, header, length = moov
+    rebuilt = _mp4_atom(handle, kind, start, header, length)
+    handle.seek(0)
+    return Spliced([(0, start), rebuilt, (start + length, size - start - length)], handle)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import APIC, ID3
+from mutagen.mp4 import MP4, MP4Cover
 
 from tests.library.conftest import Samples
 
@@ -44,6 +45,10 @@ def add_picture(path: Path, size: int) -> None:
         tags = ID3(path)
         tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="front", data=data))
         tags.save(path)
+    elif path.suffix == ".m4a":
+        audio = MP4(path)
+        audio["covr"] = [MP4Cover(data, imageformat=MP4Cover.FORMAT_JPEG)]
+        audio.save()
     else:  # a FLAC block holds at most 16 MB: four pictures
         audio = FLAC(path)
         quarter = size // 4
@@ -58,7 +63,7 @@ def add_picture(path: Path, size: int) -> None:
         audio.save()
 
 
-@pytest.mark.parametrize("fmt", ["mp3", "flac"])
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "m4a"])
 def test_a_huge_cover_does_not_raise_scan_memory(
     fmt: str, samples: Samples, tmp_path: Path
 ) -> None:
