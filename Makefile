@@ -38,7 +38,7 @@ $(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
 	@touch $@
 
 run: $(STAMPS)/venv
-	$(BIN)/appliance run
+	$(BIN)/appliance run --fetch-models
 
 test: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests

@@ -190,6 +190,8 @@ def check_models(config: Config) -> Iterator[Check]:
         yield Check("models", FAIL, error.message, error.hint or "")
         return
     for kind, choice in choices.items():
+        if kind == "stt" and choice.why:  # which recogniser tier is in use, and why
+            yield Check("recogniser", WARN if choice.note else OK, choice.why)
         model = catalog.get(choice.name)
         if model is None:  # phrase or none: no model of its own
             yield Check(f"{kind} model", OK, f"{choice.name} ({choice.note})")

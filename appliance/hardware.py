@@ -34,6 +34,9 @@ LEAN_MODE = {
     "pocketsphinx": "a commands grammar only, no open dictation (faster, 65 MB less)",
 }
 PEAK_COST = 20.0
+LATENCY_LIMIT = 1.0
+"""The longest a recogniser that starts only at the end of speech (Whisper) may take to give a
+short command's text on the board, in seconds: past it the reply feels late."""
 """A combination whose momentary peak exceeds the budget is chosen only when no other fits."""
 WAKE_WORD_MODELS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa")
 
@@ -355,6 +358,7 @@ class PlannedModel:
     rtf: float  # on this board
     installed: bool
     note: str = ""
+    latency_s: float = 0.0  # end of a command to its text on this board (non-streaming engines)
 
 
 @dataclass(frozen=True)
@@ -457,9 +461,11 @@ def _options(
         for mode, ram, rtf in modes:
             board_rtf = round(rtf / profile.speed_factor, 3)
             peak = model.peak if mode == "default" else max(model.peak, ram)
+            latency = round(model.latency_s / profile.speed_factor, 2)
             planned = PlannedModel(
-                kind, model.name, model.engine, mode, ram, peak, model.disk_mb, board_rtf, installed
-            )
+                kind, model.name, model.engine, mode, ram, peak, model.disk_mb, board_rtf,
+                installed, latency_s=latency,
+            )  # fmt: skip
             score = WEIGHT[kind] * model.tier + (0.01 if installed else 0.0)
             if mode == "lean":
                 score -= LEAN_COST.get(model.engine, 1.0)
@@ -467,8 +473,7 @@ def _options(
     usable = [
         option
         for option in options
-        if option.planned.rtf <= REALTIME_LIMIT[kind]
-        and optimizer.fits(option.planned.disk_mb, option.planned.ram_mb)
+        if _quick(option.planned) and optimizer.fits(option.planned.disk_mb, option.planned.ram_mb)
     ]
     if not usable and options:
         fastest = min(options, key=lambda option: (option.planned.rtf, option.planned.ram_mb))
@@ -478,6 +483,50 @@ def _options(
         )
         usable = [option for option in options if option.model is fastest.model]
     return usable
+
+
+def _quick(planned: PlannedModel) -> bool:
+    """Fast enough on the board: keeps up with speech, and answers soon after it ends."""
+    return planned.rtf <= REALTIME_LIMIT[planned.kind] and planned.latency_s <= LATENCY_LIMIT
+
+
+def _runs_in_time(model: CatalogModel, kind: str, profile: HardwareProfile) -> bool:
+    """The model keeps up on the board, and a non-streaming one answers in time."""
+    speed = profile.speed_factor
+    return model.rtf / speed <= REALTIME_LIMIT[kind] and model.latency_s / speed <= LATENCY_LIMIT
+
+
+def _stt_reason(
+    chosen: PlannedModel, profile: HardwareProfile, catalog: Catalog, config: Config, room_mb: float
+) -> str:
+    """Why this recogniser: the better ones the board cannot run, and what each would need."""
+    if config.models.stt != "auto":
+        return f"speech recognition: {chosen.name}, as the config's models.stt asks"
+    passed = []
+    current = catalog.get(chosen.name)
+    for model in catalog.of_kind("stt"):
+        if model.tier <= (current.tier if current else 0):
+            break
+        if not (model.language.startswith("en") or model.language == "any"):
+            continue
+        latency = model.latency_s / profile.speed_factor
+        rtf = model.rtf / profile.speed_factor
+        if model.latency_s and latency > LATENCY_LIMIT:
+            why = f"{latency:.1f} s per command here (limit {LATENCY_LIMIT:g} s)"
+        elif rtf > REALTIME_LIMIT["stt"]:
+            why = f"real-time factor {rtf:.2f} here (limit {REALTIME_LIMIT['stt']:g})"
+        else:
+            why = f"needs {model.ram_mb:g} MB, {room_mb:g} MB left beside the other models"
+        passed.append(f"{model.name} ({why})")
+    heard = (
+        f"answers {chosen.latency_s:.2f} s after you stop"
+        if chosen.latency_s
+        else f"streams at real-time factor {chosen.rtf:g}"
+    )
+    reason = f"speech recognition: {chosen.name} ({chosen.engine}), {heard}, {chosen.ram_mb:g} MB"
+    if passed:
+        return f"{reason}; better tiers cannot run here: {'; '.join(passed)}"
+    return f"{reason}: the best tier in the catalog"
 
 
 def plan_models(
@@ -535,6 +584,13 @@ def plan_models(
             if advice["steps"] and not advice["fits"]:
                 optimizations[option.planned.kind] = advice["steps"]
     models = tuple(option.planned for option in combination)
+    stt = next((m for m in models if m.kind == "stt"), None)
+    if stt is not None:
+        others = sum(m.ram_mb for m in models if m.kind != "stt")
+        room = max(0.0, round(budget - baseline - others, 1))
+        reason = _stt_reason(stt, profile, catalog, config, room)
+        notes.append(reason)
+        models = tuple(replace(m, note=reason) if m is stt else m for m in models)
     for model in models:
         if model.mode == "lean":
             notes.append(f"{model.name} runs in its lean mode: {LEAN_MODE.get(model.engine, '')}")
@@ -556,11 +612,12 @@ class ModelChoice:
 
     kind: str
     name: str
-    engine: str  # vosk | pocketsphinx | piper | microwakeword | silero | microvad | none
+    engine: str  # whisper | vosk | pocketsphinx | piper | microwakeword | silero | microvad | none
     path: Path | None  # installed location; None when the model ships in a wheel
     note: str = ""  # why (e.g. planned X not installed: `appliance models fetch X`)
     mode: str = "default"  # "lean": the engine's lean mode (see the catalog)
     location: Path | None = None  # where the files are, wheel or download
+    why: str = ""  # stt: which recogniser tier the plan picked, and why
 
 
 def select_models(
@@ -590,15 +647,15 @@ def select_models(
         note = ""
         mode = planned.mode
         if installed is None:
-            fallback = next(
-                (
-                    candidate
-                    for candidate in catalog.of_kind(planned.kind)
-                    if (candidate.language.startswith("en") or candidate.language == "any")
-                    and find_installed(candidate, data_dir) is not None
-                ),
-                None,
-            )
+            usable = [
+                candidate
+                for candidate in catalog.of_kind(planned.kind)
+                if (candidate.language.startswith("en") or candidate.language == "any")
+                and find_installed(candidate, data_dir) is not None
+            ]
+            # never one too slow for the board (Whisper on a Pi 4), unless nothing else is there
+            quick = [c for c in usable if _runs_in_time(c, planned.kind, profile)]
+            fallback = next(iter(quick or usable), None)
             if fallback is None:
                 note = f"{planned.name} is not installed: `appliance models fetch {planned.name}`"
             else:
@@ -613,7 +670,7 @@ def select_models(
         path = installed.load_path if installed and installed.source == "download" else None
         location = installed.load_path if installed else None
         choices[planned.kind] = ModelChoice(
-            planned.kind, model.name, model.engine, path, note, mode, location
+            planned.kind, model.name, model.engine, path, note, mode, location, planned.note
         )
         if planned.kind == "stt":
             stt_engine = model.engine

@@ -62,6 +62,7 @@ RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
 EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
+WHISPER_PROMPT_SENTENCES = 40  # the plainest commands, one per intent first, for Whisper's prompt
 LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
 
 
@@ -533,7 +534,7 @@ class QFZZStation:
             log.info("speech recognition: %s", stt.note)
         self._stt_engine = stt.engine
         phrases, words, grammar = self._vocabulary(stt.engine)
-        model = stt.location if stt.engine == "vosk" else None
+        model = stt.location if stt.engine in ("vosk", "whisper") else None
         recognizer = load_recognizer(
             stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
         )
@@ -597,6 +598,9 @@ class QFZZStation:
         grammar = understanding.grammar(names=names)
         if engine == "vosk":
             return understanding.sentences(), understanding.vocabulary_words(), grammar
+        if engine == "whisper":  # a prompt: the plainest commands, then the library's names
+            library = [] if self.library is None else [*self.library.artists()]
+            return understanding.sentences(WHISPER_PROMPT_SENTENCES), [*library, *names], grammar
         return [], [], grammar
 
     def _start_listener(self) -> None:
@@ -674,7 +678,9 @@ class QFZZStation:
             log.info("heard %r", event.text)
             if event.text.strip() and self.dialogue is not None:
                 self.ducking.hold("answering")  # released when the answer has been said
-                self.dialogue.submit(event.text, dict(event.timings), spoken=True)
+                self.dialogue.submit(
+                    event.text, dict(event.timings), spoken=True, confidence=event.confidence
+                )
             self.ducking.release("listening")
 
     def _is_complete(self, partial: str) -> bool:

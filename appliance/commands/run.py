@@ -25,6 +25,12 @@ def register(sub: Any) -> None:
     how.add_argument("--input", metavar="FILE.wav", help="take the speech from a sound file")
     parser.add_argument("--user", help="who is listening (default: the config's default_user)")
     parser.add_argument("--silent", action="store_true", help="answer in text only, no voice")
+    parser.add_argument(
+        "--fetch-models",
+        action="store_true",
+        help="first fetch the models this board's plan names and say which recogniser runs "
+        "(what `make run` does; a few seconds at most without a network)",
+    )
     parser.set_defaults(func=run, manages_logging=True)
 
 
@@ -39,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     if sys.stdin.isatty() and level in ("debug", "info"):
         level = "warning"  # a person at the keyboard reads the DJ, not the log (-v: everything)
     setup_logging("debug" if args.verbose else level)
+    if getattr(args, "fetch_models", False):
+        _prepare_models(settings)
     listen = "keyboard" if args.text else "auto"
     input_file = None
     if args.input:
@@ -50,3 +58,19 @@ def run(args: argparse.Namespace) -> int:
         settings, listen=listen, input_file=input_file, speak=not args.silent
     )
     return daemon.run(config, user=args.user)
+
+
+def _prepare_models(settings: Any) -> None:
+    """Fetch the plan's missing models (verified, with progress), then say which recogniser
+    runs and why, on stderr: the person who typed `make run` reads it."""
+    from appliance.hardware import select_models
+    from appliance.models.planned import fetch_planned
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    fetch_planned(settings, say=say)
+    stt = select_models(settings)["stt"]
+    say(stt.why or f"speech recognition: {stt.name}")
+    if stt.note:
+        say(f"  {stt.note}")

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 from appliance.errors import ModelError
 
 KINDS = ("stt", "tts", "wake", "vad")
-ENGINES = ("vosk", "pocketsphinx", "piper", "microwakeword", "silero", "microvad")
+ENGINES = ("whisper", "vosk", "pocketsphinx", "piper", "microwakeword", "silero", "microvad")
 UNPACK = ("", "zip", "tar.gz")
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
@@ -76,6 +76,7 @@ class CatalogModel:
     ram_lean_mb: float | None = None
     rtf_lean: float | None = None
     peak_mb: float = 0.0
+    latency_s: float = 0.0
     quality: str = ""
     entry: str = ""
     package: str = ""
@@ -161,6 +162,7 @@ _MODEL_FIELDS = {
     "ram_lean_mb": float,
     "rtf_lean": float,
     "peak_mb": float,
+    "latency_s": float,
     "quality": str,
     "entry": str,
     "package": str,

@@ -2,8 +2,13 @@
 
 A recogniser is fed audio while the person speaks (``accept``), reports partial text as it
 changes, and gives the final :class:`~appliance.events.Transcript` at the end of the utterance
-(``finish``). Engines: ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
+(``finish``). Engines: ``whisper`` (a CTranslate2 Whisper model folder; it runs once at the end
+and gives no partials), ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
 English model), each in its own module and imported only when asked for.
+
+Every transcript carries a ``confidence`` from 0 to 1 (1.0 for typed text): how likely the words
+are what was said. Each engine computes it its own way (see its module), calibrated to one
+meaning: :data:`CONFIDENT`.
 
 Biasing: ``phrases`` are example command sentences and ``words`` the vocabulary the appliance can
 hear (genres, artists, titles). A phrase may hold a slot such as ``{artist}`` or ``{name}``, which
@@ -28,7 +33,11 @@ from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
 
-ENGINES = ("vosk", "pocketsphinx")
+ENGINES = ("whisper", "vosk", "pocketsphinx")
+CONFIDENT = 0.5
+"""Every engine's confidence is calibrated so that below this a transcript is more likely wrong
+(or not speech at all) than right; above it, most are right and the wrong ones are near misses.
+How each engine gets there, and on what it was measured: see its module."""
 SLOT = re.compile(r"\{[^{}]*\}")
 
 
@@ -173,9 +182,22 @@ def load_recognizer(
     grammar: Grammar | None = None,
     wake_phrases: Sequence[str] = (),
 ) -> SpeechRecognizer:
-    """A recogniser of ``engine``: "vosk" (``model_path`` required) or "pocketsphinx"
-    (``model_path`` optional: the bundled US English model by default). Vosk is biased by the
-    phrases and words; pocketsphinx follows the ``grammar`` when there is one."""
+    """A recogniser of ``engine``: "whisper" or "vosk" (``model_path`` required) or
+    "pocketsphinx" (``model_path`` optional: the bundled US English model by default). Vosk is
+    biased by the phrases and words, Whisper prompted with them; pocketsphinx follows the
+    ``grammar`` when there is one."""
+    if engine == "whisper":
+        from appliance.voice.stt_whisper import WhisperRecognizer
+
+        if model_path is None:
+            raise SpeechError(
+                "the whisper engine needs a model directory",
+                hint="give the folder of a CTranslate2 Whisper model (model.bin, config.json, "
+                "tokenizer.json), or choose the pocketsphinx engine, which needs no download",
+            )
+        return WhisperRecognizer(
+            Path(model_path), phrases, words, grammar=grammar, wake_phrases=wake_phrases
+        )
     if engine == "vosk":
         from appliance.voice.stt_vosk import VoskRecognizer
 

@@ -5,6 +5,16 @@ the grammar has a *garbage* path: a loop over every English phone, weighted so t
 matches a command takes the command path, and anything else (chatter, another sentence) takes the
 phone loop and comes out as an empty transcript instead of being forced onto the nearest command.
 Without phrases and words it decodes free text with the bundled language model.
+
+Confidence is the posterior probability of the whole hypothesis in the utterance's word lattice,
+raised to the power :data:`CONFIDENCE_POWER` so that 0.5 means what it means for the other
+engines: below it, a transcript is more likely wrong than right (a garbage path that won gives
+an empty transcript and 0.0). ``alternatives`` are the next best distinct hypotheses (n-best),
+for the understanding to choose from.
+
+The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
+from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
+utterance, and is carried from one utterance to the next.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import random
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +45,14 @@ LM_SEED = 7  # the same templates always give the same model
 LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
 by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
+CONFIDENCE_POWER = 0.3
+"""Calibration of the lattice posterior (tests/benchmarks/bench_recognition.py, commands spoken
+by Piper and espeak-ng voices through the template language model): right transcripts had a
+median posterior of 0.3, wrong ones 0.03; 0.1 divides them best, and 0.1 ** 0.3 = 0.5."""
+ALTERNATIVES = 4
+IN_GRAMMAR = 0.75
+"""The confidence of a command that beat a JSGF grammar's garbage loop (there is no lattice to
+say more)."""
 
 
 def bundled_model() -> Path:
@@ -61,13 +80,18 @@ def _model_files(model_path: Path | None) -> tuple[Path, Path, Path | None]:
     return acoustic, dictionary, language
 
 
-def new_decoder(model_path: Path | None = None) -> Any:
-    """A quiet pocketsphinx decoder with no search yet."""
+def new_decoder(model_path: Path | None = None, lattice: bool = False) -> Any:
+    """A quiet pocketsphinx decoder with no search yet.
+
+    ``lattice``: build a word lattice at the end of each utterance, whose posteriors are the
+    confidence (20-50 ms with a language model, and its best path was right slightly more often
+    than the search's); never with the garbage loop of a JSGF grammar, whose lattice took 12 s
+    on one out-of-grammar sentence."""
     from pocketsphinx import Decoder
 
     acoustic, dictionary, _language = _model_files(model_path)
     return Decoder(
-        hmm=str(acoustic), dict=str(dictionary), lm=None, loglevel="FATAL", bestpath=False
+        hmm=str(acoustic), dict=str(dictionary), lm=None, loglevel="FATAL", bestpath=lattice
     )
 
 
@@ -89,7 +113,8 @@ class PocketsphinxRecognizer:
         self.model_path = model_path
         self.garbage_weight = garbage_weight
         self._chunk_bytes = 16000 * 2 * chunk_ms // 1000
-        self._decoder = new_decoder(model_path)
+        self._lattice = grammar is not None or not (phrases or words)
+        self._decoder = new_decoder(model_path, lattice=self._lattice)
         self._phones: list[str] | None = None  # garbage words, added when a JSGF needs them
         self._searches = 0
         self._active = ""
@@ -131,6 +156,10 @@ class PocketsphinxRecognizer:
         if self._in_utterance:
             raise RuntimeError("set_vocabulary during an utterance")
         vocabulary = Vocabulary.build(phrases, words, wake_phrases, grammar)
+        lattice = vocabulary.grammar is not None or vocabulary.is_open
+        if lattice != self._lattice:  # a language model and a garbage loop need other decoders
+            self._decoder = new_decoder(self.model_path, lattice=lattice)
+            self._lattice, self._phones, self._active = lattice, None, ""
         self._searches += 1
         name = f"s{self._searches}"
         if vocabulary.is_open:
@@ -316,12 +345,37 @@ class PocketsphinxRecognizer:
         hypothesis = self._decoder.hyp()
         raw = hypothesis.hypstr if hypothesis else ""
         text = self._clean(raw, final=True)
-        confidence = min(1.0, max(0.0, self._decoder.get_prob())) if text else 0.0
+        confidence = self._confidence() if text else 0.0
+        alternatives = self._alternatives(text) if text and self._lattice else ()
         final_s = time.perf_counter() - started
         self._decode_s += final_s
-        return final_transcript(
+        transcript = final_transcript(
             text, confidence, self._audio_bytes / 32000, self._decode_s, final_s
         )
+        return replace(transcript, alternatives=alternatives)
+
+    def _confidence(self) -> float:
+        """The hypothesis' lattice posterior, calibrated (see :data:`CONFIDENCE_POWER`); with a
+        JSGF grammar (no lattice) :data:`IN_GRAMMAR`, as the garbage loop already said no to
+        what it rejects."""
+        if not self._lattice:
+            return IN_GRAMMAR
+        posterior = min(1.0, max(0.0, float(self._decoder.get_prob())))
+        return round(posterior**CONFIDENCE_POWER, 4)
+
+    def _alternatives(self, text: str) -> tuple[str, ...]:
+        """The next best distinct texts after ``text`` (n-best from the lattice)."""
+        found: list[str] = []
+        try:
+            for number, item in enumerate(self._decoder.nbest() or ()):
+                if number >= 4 * ALTERNATIVES or len(found) >= ALTERNATIVES:
+                    break
+                other = self._clean(item.hypstr, final=True)
+                if other and other != text and other not in found:
+                    found.append(other)
+        except RuntimeError:  # no lattice (nothing was heard)
+            return ()
+        return tuple(found)
 
     def _clean(self, hypothesis: str, final: bool) -> str:
         """Fillers and garbage out, wake leftover off; a garbage final means out of grammar."""

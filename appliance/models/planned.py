@@ -1,0 +1,101 @@
+"""Fetching the models a board's plan names but does not have yet (what `make run` does).
+
+The models that ship in wheels always work; the plan may name better ones to download (Whisper
+tiny.en, a Vosk model, a better voice). On a board with a network they are fetched, verified,
+with progress; where the model hubs cannot be reached (no network, a firewall) one line says so
+and the appliance goes on with what it has within a few seconds, never waiting on the network.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlparse
+
+from appliance.config import Config
+from appliance.errors import ModelError
+
+REACH_S = 3.0
+"""How long to try to reach a model hub (name lookup and connection) before going on."""
+READ_S = 30.0
+"""A download's socket timeout once the hub answered."""
+
+
+def reachable(url: str, deadline_s: float = REACH_S) -> str | None:
+    """None when ``url``'s host answers a TCP connection within ``deadline_s``; else why not.
+
+    The name lookup has no timeout of its own, so the attempt runs in a thread that is left
+    behind (it ends by itself) when the deadline passes."""
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
+    if parsed.scheme == "file":
+        return None
+    outcome: list[str | None] = []
+
+    def attempt() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=deadline_s):
+                outcome.append(None)
+        except OSError as error:
+            outcome.append(str(getattr(error, "strerror", None) or error))
+
+    thread = threading.Thread(target=attempt, name="reach-hub", daemon=True)
+    thread.start()
+    thread.join(deadline_s)
+    if not outcome:
+        return f"no answer within {deadline_s:g} s"
+    return outcome[0]
+
+
+def fetch_planned(
+    config: Config,
+    *,
+    say: Callable[[str], None] = print,
+    data_dir: Path | None = None,
+    deadline_s: float = REACH_S,
+) -> list[str]:
+    """Fetch every verifiable model of this board's plan that is not installed; the names
+    fetched. Never raises: what cannot be fetched is said in one line, and the appliance runs
+    on the installed models."""
+    from appliance.hardware import detect_profile, plan_models
+    from appliance.models.catalog import load_catalog
+    from appliance.models.fetch import fetch_model
+
+    catalog = load_catalog()
+    data_dir = data_dir or config.data_dir()
+    try:
+        plan = plan_models(detect_profile().profile, config, catalog=catalog, data_dir=data_dir)
+    except ModelError as error:
+        say(f"models: cannot plan them ({error.message}); going on with the installed ones")
+        return []
+    wanted = [
+        model
+        for planned in plan.models
+        if not planned.installed
+        and (model := catalog.get(planned.name)) is not None
+        and model.downloadable
+        and model.verifiable
+    ]
+    if not wanted:
+        return []
+    fetched: list[str] = []
+    for model in wanted:
+        host = urlparse(model.files[0].url).hostname or model.files[0].url
+        problem = reachable(model.files[0].url, deadline_s)
+        if problem is not None:
+            names = ", ".join(m.name for m in wanted if m.name not in fetched)
+            say(
+                f"models: {host} cannot be reached ({problem}); going on with the installed "
+                f"models (later: appliance models fetch {names})"
+            )
+            break
+        say(f"models: fetching {model.name}, planned for this board")
+        try:
+            fetch_model(model, data_dir, timeout=READ_S)
+        except ModelError as error:
+            say(f"models: {model.name} was not installed: {error.message}")
+            continue
+        fetched.append(model.name)
+    return fetched

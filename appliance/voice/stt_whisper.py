@@ -1,0 +1,229 @@
+"""The Whisper tier: faster-whisper (CTranslate2, int8) with a Whisper model such as tiny.en.
+
+Whisper is not a streaming recogniser: its encoder always reads a 30 s window, so it runs once,
+when the utterance has ended (about 0.3-0.4 s for a short command on the development machine,
+whatever the command's length). It gives no partial transcripts: ``accept`` only keeps the audio.
+Another engine's guesses as partials would be text the final can contradict, for little gain:
+the final is ready a third of a second after the end of speech.
+
+It hears open English, so it is biased rather than constrained: the prompt it reads before the
+audio holds the library's names and the DJ's commands as sentences, which turns "let's get" back
+into "skip" and "of course" into "pause". Its text keeps Whisper's capitals, punctuation and
+digits ("Set the volume to 30."); only what is left of the wake word is cut from the front.
+
+Confidence (0..1) is ``exp(avg_logprob) * (1 - no_speech_prob)`` over the segments: the mean
+probability of the chosen tokens, discounted by how sure Whisper is that nothing was said. See
+:data:`appliance.voice.stt.CONFIDENT` for what the figures mean.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from appliance.errors import SpeechError
+from appliance.events import Transcript
+from appliance.grammar import Grammar
+from appliance.voice.stt import Vocabulary, final_transcript, normalise
+
+log = logging.getLogger("appliance.voice.stt_whisper")
+
+SAMPLE_RATE = 16000
+PROMPT_TOKENS = 220
+"""Whisper reads at most 223 prompt tokens (half its context); faster-whisper keeps the last."""
+COMMAND_TOKENS = 120
+"""Of those, the commands' share; the library's names get the rest (and all of it without
+commands)."""
+# Calibration (tests/benchmarks/bench_recognition.py, commands spoken by Piper and six espeak-ng
+# voices): right transcripts 0.43-0.98 (median 0.90), wrong ones 0.19-0.91 (median 0.74), noise,
+# music and speech played backwards 0.0-0.43. Whisper is rarely unsure of what it writes: a
+# wrong transcript is mostly a near miss written with confidence ("play something my miles
+# davis"), so its confidence tells speech from noise far better than right from wrong.
+
+
+def model_threads() -> int:
+    """CTranslate2's threads: every core up to four (more do not speed up a short command)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def load_model(model_path: Path) -> Any:
+    """A CTranslate2 Whisper model from a folder (never by name: that would go to the network)."""
+    if not (model_path / "model.bin").is_file():
+        raise SpeechError(
+            f"{model_path}: not a CTranslate2 Whisper model folder (no model.bin inside)",
+            hint="point the speech model at the folder holding model.bin, config.json and "
+            "tokenizer.json (`appliance models list` shows where each model is)",
+        )
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError as error:
+        raise SpeechError(
+            "the whisper engine needs the faster-whisper package",
+            hint="run `make run` again (it installs it), or choose another recogniser",
+        ) from error
+    try:
+        return WhisperModel(
+            str(model_path), device="cpu", compute_type="int8", cpu_threads=model_threads()
+        )
+    except Exception as error:  # CTranslate2 raises RuntimeError/ValueError for a bad model
+        raise SpeechError(
+            f"{model_path}: faster-whisper cannot load this model ({error})",
+            hint="the model may be incomplete: `appliance models verify` checks it",
+        ) from error
+
+
+class WhisperRecognizer:
+    """Whisper run once per utterance, biased by a prompt of commands and names."""
+
+    name = "whisper"
+    partials = False
+    """No partial transcripts (see the module doc)."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        phrases: Sequence[str] = (),
+        words: Sequence[str] = (),
+        grammar: Grammar | None = None,
+        wake_phrases: Sequence[str] = (),
+        model: Any = None,
+    ) -> None:
+        self.model_path = model_path
+        self.model = model if model is not None else load_model(model_path)
+        self.vocabulary = Vocabulary()
+        self.prompt = ""
+        self._audio = bytearray()
+        self.set_vocabulary(phrases, words, wake_phrases, grammar)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """The first transcription sets up CTranslate2's buffers (twice as slow): do it now,
+        not on the person's first command."""
+        started = time.perf_counter()
+        self._transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+        log.debug("whisper warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    # -- vocabulary ----------------------------------------------------------------------------
+
+    def set_vocabulary(
+        self,
+        phrases: Sequence[str],
+        words: Sequence[str],
+        wake_phrases: Sequence[str] = (),
+        grammar: Grammar | None = None,
+    ) -> None:
+        """``phrases``: command sentences, plainest first (the first fill the prompt);
+        ``words``: names from the library. Slotted phrases ("play {artist}") are left out."""
+        self.vocabulary = Vocabulary.build(phrases, words, wake_phrases, grammar)
+        self.prompt = build_prompt(
+            [p for p in self.vocabulary.phrases if "{" not in p],
+            list(self.vocabulary.words),
+            self._count_tokens,
+        )
+
+    def _count_tokens(self, text: str) -> int:
+        tokenizer = getattr(self.model, "hf_tokenizer", None)
+        if tokenizer is None:
+            return len(text) // 3 + 1
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    # -- one utterance -------------------------------------------------------------------------
+
+    def adapt(self, pcm: bytes) -> None:
+        """Nothing to do: Whisper normalises each window's levels itself."""
+
+    def start(self) -> None:
+        self._audio.clear()
+
+    def accept(self, pcm: bytes) -> str | None:
+        self._audio += pcm
+        return None
+
+    def finish(self) -> Transcript:
+        audio = np.frombuffer(bytes(self._audio), dtype="<i2").astype(np.float32) / 32768.0
+        self._audio.clear()
+        started = time.perf_counter()
+        text, confidence = self._transcribe(audio) if audio.size else ("", 0.0)
+        text = strip_wake(text, self.vocabulary)
+        if not normalise(text):
+            text, confidence = "", 0.0
+        work = time.perf_counter() - started
+        return final_transcript(text, confidence, audio.size / SAMPLE_RATE, work, work)
+
+    def _transcribe(self, audio: np.ndarray) -> tuple[str, float]:
+        segments, _info = self.model.transcribe(
+            audio,
+            language="en",
+            beam_size=1,
+            temperature=0.0,  # one pass: a fallback re-decode would double the wait
+            without_timestamps=True,
+            condition_on_previous_text=False,
+            vad_filter=False,  # the listener's VAD already cut the utterance
+            initial_prompt=self.prompt or None,
+        )
+        segments = list(segments)
+        return "".join(s.text for s in segments).strip(), confidence_of(segments)
+
+
+def confidence_of(segments: Sequence[Any]) -> float:
+    """exp(mean token log-probability) x (1 - the highest no-speech probability), 0..1."""
+    if not segments:
+        return 0.0
+    tokens = [max(1, len(getattr(s, "tokens", ()) or ())) for s in segments]
+    logprob = sum(s.avg_logprob * n for s, n in zip(segments, tokens, strict=True)) / sum(tokens)
+    no_speech = max(s.no_speech_prob for s in segments)
+    return round(min(1.0, max(0.0, math.exp(logprob) * (1.0 - no_speech))), 4)
+
+
+def build_prompt(commands: Sequence[str], names: Sequence[str], count: Any) -> str:
+    """Names, then commands, as Whisper-style sentences within :data:`PROMPT_TOKENS`.
+
+    Commands come last so that faster-whisper, which keeps a prompt's last tokens, never cuts
+    them; they come in the order given (plainest first) until :data:`COMMAND_TOKENS`."""
+    said: list[str] = []
+    used = 0
+    for command in commands:
+        sentence = command[:1].upper() + command[1:] + "."
+        cost = count(" " + sentence)
+        if used + cost > COMMAND_TOKENS:
+            break
+        said.append(sentence)
+        used += cost
+    shown: list[str] = []
+    for name in names:
+        spelled = " ".join(w[:1].upper() + w[1:] for w in name.split())
+        cost = count(" " + spelled + ",")
+        if used + cost > PROMPT_TOKENS:
+            break
+        shown.append(spelled)
+        used += cost
+    head = ", ".join(shown) + "." if shown else ""
+    return " ".join(part for part in (head, " ".join(said)) if part)
+
+
+def strip_wake(text: str, vocabulary: Vocabulary) -> str:
+    """``text`` without a leading leftover of the wake phrase ("Jarvis, play some jazz." ->
+    "play some jazz."), everything else as Whisper wrote it."""
+    words = text.split()
+    plain = [normalise(w) for w in words]
+    stripped = vocabulary.strip_wake(" ".join(p for p in plain if p))
+    if not plain or stripped == " ".join(p for p in plain if p):
+        return text
+    drop = len([p for p in plain if p]) - len(stripped.split()) if stripped else len(plain)
+    kept: list[str] = []
+    for word, clean in zip(words, plain, strict=True):
+        if drop > 0 and clean:
+            drop -= 1
+            continue
+        if drop > 0 or (not kept and not clean):
+            continue
+        kept.append(word)
+    return re.sub(r"^[\s,.;:!?-]+", "", " ".join(kept))
