@@ -494,6 +494,9 @@ class Library:
         self._on_change = on_change
         if self._watch is not None and self._watch.is_alive():
             return
+        # folders not there to begin with (a stick not plugged in yet) are hidden without a
+        # word: only a change is news
+        self.presence.check(self._watched)
         self._watch_stop.clear()
         self._watch = threading.Thread(
             target=self._watching,

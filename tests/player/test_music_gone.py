@@ -218,3 +218,22 @@ def test_a_track_that_fails_is_looked_at_on_disk(tmp_path: Path, two_folders: Pa
         assert library.check_gone(first.path)  # known: no second change
         assert [(c.path, c.gone, c.folder) for c in changes] == [(str(artist_folder), True, True)]
         assert first not in library.tracks() and len(library.tracks()) == len(rest)
+
+
+def test_a_folder_missing_from_the_start_is_no_news_until_it_comes(
+    tmp_path: Path, two_folders: Path
+) -> None:
+    stick = tmp_path / "stick"
+    changes = []
+    with Library(tmp_path / "library.db") as library:
+        library.watch([stick], on_change=changes.append, interval=0.1)
+        time.sleep(0.5)
+        assert changes == []
+        staging = tmp_path / "staging"
+        (staging / "songs").mkdir(parents=True)
+        for path in (two_folders / "home").rglob("*.flac"):
+            (staging / "songs" / path.name).write_bytes(path.read_bytes())
+        staging.rename(stick)  # plugged in: all there at once
+        wait_until(lambda: changes, what="the folder to be seen")
+        assert [(c.path, c.gone) for c in changes] == [(str(stick), False)]
+        assert len(library.tracks()) == 3  # scanned as it arrived
