@@ -198,10 +198,16 @@ def remove_model(model: CatalogModel, data_dir: Path) -> Path:
             )
         raise ModelError(f"{model.name} is not installed", hint="`appliance models list`")
     trash = folder.with_name(f".trash-{model.name}-{os.getpid()}-{time.monotonic_ns()}")
-    with installing(folder.parent):
-        os.replace(folder, trash)
-        fsync_dir(folder.parent)
-        shutil.rmtree(trash, ignore_errors=True)
+    try:
+        with installing(folder.parent):
+            os.replace(folder, trash)
+            fsync_dir(folder.parent)
+            shutil.rmtree(trash, ignore_errors=True)
+    except OSError as error:
+        raise ModelError(
+            f"cannot remove {folder}: {error.strerror or error}",
+            hint="check that the data directory is writable (a read-only disk cannot be changed)",
+        ) from error
     return folder
 
 
@@ -241,7 +247,8 @@ def clean_leftovers(data_dir: Path) -> list[Path]:
             if path.name.startswith(".old-"):  # cut off between moving the old model aside
                 name = path.name.removeprefix(".old-").rsplit("-", 1)[0]  # and the new one in
                 if name and not (base / name).exists():
-                    os.replace(path, base / name)
+                    with contextlib.suppress(OSError):  # a read-only disk: left as it is
+                        os.replace(path, base / name)
                     continue
             if path.name.startswith((".tmp-", ".trash-", ".old-")):
                 shutil.rmtree(path, ignore_errors=True)

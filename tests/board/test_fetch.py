@@ -23,6 +23,7 @@ from appliance.models.catalog import CatalogModel, ModelFile, load_catalog
 from appliance.models.fetch import fetch_model
 from appliance.models.store import (
     MANIFEST,
+    clean_leftovers,
     find_installed,
     models_dir,
     remove_model,
@@ -481,3 +482,41 @@ def test_an_archive_larger_than_the_catalog_allows_is_refused(tmp_path: Path) ->
     assert size_limit(0.5) == int(64.5 * MB) and size_limit(2700) == 5400 * MB
     with pytest.raises(ModelError, match="would unpack to 3 MB, more than the 2 MB allowed"):
         list_members(archive, "tar.gz", "test-model", limit=2 * MB)
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from appliance.models.store import installing
+with installing(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_leftovers_are_removed_but_never_an_install_under_way(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = models_dir(data_dir)
+    staging = base / ".tmp-test-model-4242-x1y2"
+    staging.mkdir(parents=True)
+    (staging / "final.mdl").write_bytes(b"half an install")
+    (base / ".downloads" / "test-model").mkdir(parents=True)  # a failed fetch, before this fix
+    (base / ".old-other-model-77").mkdir()  # cut off between moving old and new: kept as model
+    (base / ".old-other-model-77" / MANIFEST).write_text("{}")
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(base)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "held\n"
+        assert clean_leftovers(data_dir) == []  # a fetch holds the folder: nothing is touched
+        assert staging.exists()
+    finally:
+        child.kill()  # kill -9: the kernel lets go of its lock
+        child.wait(timeout=10)
+    catalog = write_catalog(tmp_path / "c.toml", "http://127.0.0.1:9/m.zip", b"")
+    assert main(["models", "--catalog", str(catalog), "list"]) == 0
+    err = capsys.readouterr().err
+    assert f"removed what an interrupted install left: {staging}" in err
+    assert sorted(p.name for p in base.iterdir()) == ["other-model"]
+    assert (base / "other-model" / MANIFEST).exists()
