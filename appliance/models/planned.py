@@ -12,10 +12,15 @@ import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from appliance.config import Config
-from appliance.errors import ModelError
+from appliance.errors import ApplianceError, ModelError
+
+if TYPE_CHECKING:
+    from appliance.hardware import HardwareProfile
+    from appliance.models.catalog import Catalog
 
 REACH_S = 3.0
 """How long to try to reach a model hub (name lookup and connection) before going on."""
@@ -55,6 +60,8 @@ def fetch_planned(
     say: Callable[[str], None] = print,
     data_dir: Path | None = None,
     deadline_s: float = REACH_S,
+    catalog: Catalog | None = None,
+    profile: HardwareProfile | None = None,
 ) -> list[str]:
     """Fetch every verifiable model of this board's plan that is not installed; the names
     fetched. Never raises: what cannot be fetched is said in one line, and the appliance runs
@@ -63,11 +70,12 @@ def fetch_planned(
     from appliance.models.catalog import load_catalog
     from appliance.models.fetch import fetch_model
 
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     data_dir = data_dir or config.data_dir()
     try:
-        plan = plan_models(detect_profile().profile, config, catalog=catalog, data_dir=data_dir)
-    except ModelError as error:
+        profile = profile or detect_profile().profile
+        plan = plan_models(profile, config, catalog=catalog, data_dir=data_dir)
+    except ApplianceError as error:
         say(f"models: cannot plan them ({error.message}); going on with the installed ones")
         return []
     wanted = [
