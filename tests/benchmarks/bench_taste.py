@@ -45,7 +45,6 @@ from tests.benchmarks.report import RESULTS, record
 from tests.support.listeners import (
     GENRES,
     KINDS,
-    PLAYED_OUT,
     ArtistListener,
     GeneratedLibrary,
     GenreListener,
@@ -53,12 +52,15 @@ from tests.support.listeners import (
     Listener,
     ListeningDays,
     Oracle,
+    Play,
     Shuffle,
     TimeOfDayListener,
+    completed,
     covered,
     expected_share,
     generate_library,
     make_listeners,
+    repeats,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,18 +70,10 @@ LIBRARY_SIZE = 3000
 PICKS = 200
 LATE, COLD = slice(100, 200), slice(0, 20)
 PROMISE_PICKS = 300 if QUICK else 1000
-REPEAT_WINDOW = 50
 USER = "listener"
 BLOCKABLE = ("country", "metal", "reggae", "classical", "hip hop", "jazz", "electronic", "folk")
 
 AVERAGE_TARGET, WORST_TARGET, SHUFFLE_TIMES, COLD_TIMES = 0.80, 0.65, 4.0, 2.0
-
-
-@dataclass
-class Play:
-    track: Track
-    event: str
-    hour: int
 
 
 @dataclass
@@ -110,22 +104,6 @@ class Outcome:
     oracle: list[Play]
     told_genre: str | None = None
     told: list[Play] = field(default_factory=list)
-
-
-def completed(plays: Sequence[Play]) -> float:
-    return sum(p.event in PLAYED_OUT for p in plays) / len(plays)
-
-
-def repeats(plays: Sequence[Play], window: int = REPEAT_WINDOW) -> list[int]:
-    """The picks whose track already played within the previous ``window`` picks."""
-    last: dict[str, int] = {}
-    found = []
-    for index, play in enumerate(plays):
-        seen = last.get(play.track.track_id)
-        if seen is not None and index - seen <= window:
-            found.append(index)
-        last[play.track.track_id] = index
-    return found
 
 
 def teach(dj: PersonalizedDJ, track: Track, event: str, position: float) -> None:
@@ -199,7 +177,7 @@ def run_listener(listener: Listener, music: GeneratedLibrary, index: int) -> Out
     listener.reseed(base + 2)
     shuffle = listen_to(listener, Shuffle(music.tracks, base + 3).pick)
     listener.reseed(base + 4)
-    oracle = listen_to(listener, Oracle(listener, base + 5, REPEAT_WINDOW).pick)
+    oracle = listen_to(listener, Oracle(listener, base + 5).pick)
     outcome = Outcome(listener, dj, shuffle, oracle)
     told = genre_to_tell(listener)
     if told is not None:

@@ -26,13 +26,16 @@ from tests.support.listeners import (
     Listener,
     ListeningDays,
     Oracle,
+    Play,
     Shuffle,
     TimeOfDayListener,
     Truth,
+    completed,
     covered,
     expected_share,
     generate_library,
     make_listeners,
+    repeats,
 )
 
 
@@ -235,3 +238,14 @@ def test_reactions_are_human(music: GeneratedLibrary, listeners: list[Listener])
     assert disliked["completed"] > 0 and disliked["disliked"] > 0
     early = [position for event, position in rest if event == "skipped" and position <= 40]
     assert len(early) / disliked["skipped"] > 0.6  # what they do not want goes early
+
+
+def test_repeats_are_two_plays_among_50_consecutive_picks(music: GeneratedLibrary) -> None:
+    def plays(indices: list[int], event: str = "completed") -> list[Play]:
+        return [Play(music.tracks[i], event, 8) for i in indices]
+
+    between = list(range(1, 50))  # 49 other tracks
+    assert repeats(plays([0, *between, 0])) == []  # 51 picks apart from first to last
+    assert repeats(plays([0, *between[:-1], 0])) == [49]
+    assert repeats(plays([0, 1, 0, 1])) == [2, 3]
+    assert completed(plays([0, 1]) + plays([2], "liked") + plays([3], "skipped")) == 0.75

@@ -653,6 +653,37 @@ def make_listeners(music: GeneratedLibrary, per_kind: int = 6, seed: int = 14) -
     return listeners
 
 
+# -- what was played ----------------------------------------------------------------------------
+
+REPEAT_WINDOW = 50  # no track twice among this many consecutive picks
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """One pick, what the listener did with it, and at what hour."""
+
+    track: Track
+    event: str
+    hour: int
+
+
+def completed(plays: Sequence[Play]) -> float:
+    """The share of picks played to their end (a liked track plays on to its end)."""
+    return sum(p.event in PLAYED_OUT for p in plays) / len(plays)
+
+
+def repeats(plays: Sequence[Play], window: int = REPEAT_WINDOW) -> list[int]:
+    """The picks that bring back a track: twice among any ``window`` consecutive picks."""
+    last: dict[str, int] = {}
+    found = []
+    for index, play in enumerate(plays):
+        seen = last.get(play.track.track_id)
+        if seen is not None and index - seen < window:
+            found.append(index)
+        last[play.track.track_id] = index
+    return found
+
+
 # -- the other pickers and the clock ------------------------------------------------------------
 
 
@@ -671,9 +702,9 @@ class Shuffle:
 
 
 class Oracle:
-    """Knows the hidden taste: any track that fits now and has not played in the last 50."""
+    """Knows the hidden taste: any track that fits now and did not play in the last 50 picks."""
 
-    def __init__(self, listener: Listener, seed: int, window: int = 50) -> None:
+    def __init__(self, listener: Listener, seed: int, window: int = REPEAT_WINDOW) -> None:
         self.listener = listener
         self.rng = random.Random(seed)
         self.window = window
