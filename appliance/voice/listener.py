@@ -14,7 +14,10 @@ recognised: the recogniser starts the command adapted to this voice and this mic
 command is recognised while it is spoken; the endpointer, counting audio time from the wake
 word on, decides when the person stopped. When the caller gives ``is_complete`` (the DJ's
 understanding: "is this partial text already a whole command?"), a partial it accepts ends the
-utterance after a short silence instead of the full trailing one.
+utterance after a short silence instead of the full trailing one. A recogniser that gives no
+partials (Whisper: ``partials = False``) is asked for its final at that short silence instead:
+if that is a whole command it is the transcript; if not, the utterance goes on, the recogniser
+restarted on the audio kept so far.
 
 Other threads talk to the loop only through :meth:`trigger`, :meth:`set_speaking` and
 :meth:`set_phrases`, which the loop picks up between frames, so the engines are only ever used by
@@ -89,7 +92,7 @@ class Listener:
 
         ``is_complete``: says whether a partial transcript is already a whole command, so the
         endpointer may end early (``Endpointer.early_silence_ms``); called on this thread, it
-        must be quick. Recognisers without partials never end early."""
+        must be quick."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -100,6 +103,7 @@ class Listener:
         self.restart_gap_ms = restart_gap_ms
         self.commit_ms = commit_ms
         self.is_complete = is_complete
+        self._final_only = not getattr(recognizer, "partials", True)
         self.state = State.IDLE
         # the wake word and the pre-roll: the recogniser adapts to the one, recognises the other
         self._ring: collections.deque[bytes] = collections.deque(
@@ -232,12 +236,12 @@ class Listener:
                 self.vad.is_speech(frame)
         self.recognizer.start()
         if pre_roll:
-            self._partial(self.recognizer.accept(b"".join(pre_roll)))
+            self._feed(b"".join(pre_roll))
 
     def _listen(self, frame: bytes) -> None:
         utterance = self._utterance
         assert utterance is not None
-        self._partial(self.recognizer.accept(frame))
+        self._feed(frame)
         speech = self.vad.is_speech(frame)
         if utterance.leading and self._leading(utterance, speech):
             return
@@ -248,8 +252,38 @@ class Listener:
             self._emit(SpeechStarted(at=now))
         if speech and self.endpointer.speech_started:
             utterance.last_voice_at = now
+            utterance.tried_final = False
         if reason is not None:
             self._end(reason)
+        elif self._final_only and self._short_silence(utterance):
+            self._try_final(utterance, now)
+
+    def _feed(self, pcm: bytes) -> None:
+        """Audio to the recogniser (and kept, when it may have to hear it again)."""
+        utterance = self._utterance
+        if self._final_only and utterance is not None:
+            utterance.audio += pcm
+        self._partial(self.recognizer.accept(pcm))
+
+    def _short_silence(self, utterance: _Utterance) -> bool:
+        endpointer = self.endpointer
+        return (
+            self.is_complete is not None
+            and bool(endpointer.early_silence_ms)
+            and not utterance.tried_final
+            and endpointer.speech_started
+            and endpointer.silence_ms >= endpointer.early_silence_ms
+        )
+
+    def _try_final(self, utterance: _Utterance, silence_at: float) -> None:
+        """The early end for a recogniser without partials: its final now, kept if whole."""
+        utterance.tried_final = True
+        transcript = self.recognizer.finish()
+        if transcript.text and self._complete(transcript.text):
+            self._end(EndReason.COMPLETE, transcript, silence_at)
+            return
+        self.recognizer.start()  # not whole: go on as if nothing happened
+        self.recognizer.accept(bytes(utterance.audio))
 
     def _leading(self, utterance: _Utterance, speech: bool) -> bool:
         """Right after the wake word: drop its tail if the person pauses before the command.
@@ -269,6 +303,7 @@ class Listener:
             return False
         utterance.leading = False
         utterance.complete = False
+        utterance.audio.clear()
         self.recognizer.start()
         self.endpointer.reset()
         return True
@@ -295,10 +330,14 @@ class Listener:
     def _heard_speech(self) -> bool:
         return self.endpointer.speech_started
 
-    def _end(self, reason: EndReason) -> None:
+    def _end(
+        self, reason: EndReason, transcript: Transcript | None = None, ended_at: float | None = None
+    ) -> None:
+        """Close the utterance: SpeechEnded, then the transcript (``transcript`` when the
+        early end already has it, from ``ended_at``, when the decision began)."""
         utterance = self._utterance
         assert utterance is not None
-        ended_at = time.monotonic()
+        ended_at = time.monotonic() if ended_at is None else ended_at
         endpointer = self.endpointer
         self._emit(
             SpeechEnded(
@@ -307,7 +346,8 @@ class Listener:
                 timed_out=reason not in (EndReason.SILENCE, EndReason.COMPLETE),
             )
         )
-        transcript = self.recognizer.finish()
+        if transcript is None:
+            transcript = self.recognizer.finish()
         timings = dict(transcript.timings)
         timings["utterance_s"] = endpointer.elapsed_ms / 1000
         if endpointer.last_voice_ms is not None:
@@ -364,5 +404,9 @@ class _Utterance:
     leading: bool = True
     complete: bool = False
     """The latest partial is a whole command: a short silence may end it."""
+    tried_final: bool = False
+    """A recogniser without partials was asked for its final in this silence already."""
+    audio: bytearray = dataclasses.field(default_factory=bytearray)
+    """What the recogniser heard, when it may have to hear it again (no partials)."""
     lead_speech_ms: int = 0
     lead_gap_ms: int = 0

