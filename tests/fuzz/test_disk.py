@@ -229,3 +229,15 @@ def test_doctor_on_a_full_disk_fails_the_disk_check(
     assert f"FAIL disk space: 0 MB free in {data}: listeners' history, the music index" in out
     assert "(fix: free at least 50 MB there, 500 MB to fetch models)" in out
     assert "all is well" not in out
+
+
+def test_doctor_checks_the_models_folder_when_it_is_another_disk(
+    isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = models_dir(isolated_env)
+    with mounted_tmpfs(models, size="2m"):
+        fill(models)
+        assert main(["doctor", "--no-audio"]) == 1
+        out = capsys.readouterr().out
+    assert "disk space: " in out and f"MB free in {isolated_env}\n" in out  # the data folder's
+    assert f"FAIL disk space: 0 MB free in {models}: " in out
