@@ -3,7 +3,8 @@
 One connection, one lock: the DJ reads, a scan writes in batches, and background analysis writes
 a few tracks at a time, so no reader ever waits long and a scan killed halfway leaves every batch
 it finished. Files leave the index only after a complete walk of their folder, so an interrupted
-scan or an unplugged drive never empties the library.
+scan or an unplugged drive never empties the library; music that goes away while the appliance
+runs is hidden until it is back (see :mod:`appliance.library.presence`).
 """
 
 from __future__ import annotations

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 class Track:
     """One music file of the library.
 
-    ``track_id`` is derived from the file's content, so a file that is moved or renamed keeps its
-    id (and with it its listening history). ``genres`` are canonical names from the genre map.
-    ``bpm`` and ``energy`` (0..1, loudness-based) are None until tags or analysis supply them.
+    Each file is one track, copies too. ``track_id`` is derived from the file's content (for a
+    further copy, with its path), so a file that is moved or renamed keeps its id (and with it its
+    listening history). ``path`` is the file's name as the disk has it (``os.fsencode`` gives
+    its bytes back; show it with :func:`appliance.library.filenames.shown`). ``genres`` are
+    canonical names from the genre map. ``bpm`` and ``energy`` (0..1, loudness-based) are None
+    until tags or analysis supply them.
     """
 
     track_id: str
