@@ -171,7 +171,12 @@ def download(
                 raise ModelError(
                     f"the download of {file.name} stopped at {received} of "
                     f"{total if total is not None else '?'} bytes",
-                    hint="run the same command again: it resumes where it stopped",
+                    hint="run the same command again: "
+                    + (
+                        "it resumes where it stopped"
+                        if resumable
+                        else "this server cannot resume, so it starts again from the beginning"
+                    ),
                 )
     size = part.stat().st_size
     if file.bytes and size != file.bytes:

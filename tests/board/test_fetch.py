@@ -136,8 +136,9 @@ def test_server_ignoring_range_restarts_from_the_beginning(
     data = make_tar()
     url = model_server.add("/m.tar.gz", data, drop_after=30_000, ignore_range=True)
     model = model_for(url, data, unpack="tar.gz")
-    with pytest.raises(ModelError, match="stopped at"):
+    with pytest.raises(ModelError, match="stopped at") as caught:
         fetch_model(model, data_dir, quiet=True, timeout=10)
+    assert "this server cannot resume, so it starts again" in (caught.value.hint or "")
     fetch_model(model, data_dir, quiet=True, timeout=10)
     assert model_server.requests[1] == ("/m.tar.gz", "bytes=30000-")
     assert_installed_like_source(data_dir)
