@@ -161,8 +161,12 @@ def test_anything_typed_gets_an_answer_and_is_kept_as_valid_short_text(
 # -- `appliance chat` and `appliance profile` on bad disks ---------------------------------------
 
 
-def appliance(*args: str, data: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+def appliance(
+    *args: str, data: Path, stdin: bytes = b"", encoding: str | None = None
+) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "APPLIANCE_DATA_DIR": str(data)}
+    if encoding is not None:
+        env["PYTHONIOENCODING"] = encoding
     return subprocess.run(
         [sys.executable, "-m", "appliance", *args],
         input=stdin,
@@ -193,10 +197,16 @@ def _replies(done: subprocess.CompletedProcess[bytes]) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("DJ Quantum: ")]
 
 
-def test_chat_reads_bytes_that_are_not_utf8(chat_config: Path, tmp_path: Path) -> None:
+# a terminal in a UTF-8 locale such as en_GB.UTF-8 decodes strictly; the C locales do not
+@pytest.mark.parametrize("encoding", ["utf-8:strict", None])
+def test_chat_reads_bytes_that_are_not_utf8(
+    chat_config: Path, tmp_path: Path, encoding: str | None
+) -> None:
     data = tmp_path / "data"
     typed = b"hello\nplay some jazz \xe9\xff\xfe\n\xc3\x28 what's playing\n"
-    done = appliance("chat", "--user", "alex", "--config", str(chat_config), data=data, stdin=typed)
+    done = appliance(
+        "chat", "--user=alex", f"--config={chat_config}", data=data, stdin=typed, encoding=encoding
+    )
     assert done.returncode == 0, done.stderr
     assert len(_replies(done)) == 3, done.stdout
     assert b"Traceback" not in done.stderr
