@@ -119,10 +119,11 @@ class _Checker:
         self.lines = _scalar_lines(text)
         self.problems: list[str] = []
 
-    def add(self, where: object, message: str) -> None:
-        line = self.lines.get(str(where))
-        place = f"{self.path}:{line}" if line else str(self.path)
-        self.problems.append(f"{place}: {message}")
+    def add(self, where: object, message: str, near: str = "") -> None:
+        """A problem at the line of the scalar ``where``; for something missing, at the line of
+        ``near`` (its section), else the file's first line."""
+        line = self.lines.get(str(where)) or self.lines.get(near) or 1
+        self.problems.append(f"{self.path}:{line}: {message}")
 
     def parse(self, text: Any) -> Sentence | None:
         if not isinstance(text, str) or not text.strip():
@@ -203,7 +204,7 @@ def _check_list_outputs(
     body = lists.get(name)
     values = body.get("values") if isinstance(body, dict) else None
     if not isinstance(values, list) or not values:
-        checker.add(name, f"list {{{name}}} must have `values:`")
+        checker.add(name, f"list {{{name}}} must have `values:`", near="lists")
         return
     for value in values:
         out = value.get("out") if isinstance(value, dict) else value
@@ -270,14 +271,18 @@ def load_templates(
         data = yaml.load(text, Loader=_LOADER)  # a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        place = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        place = f"{path}:{mark.line + 1 if mark is not None else 1}"
         raise ConfigError(
             f"{place}: the sentence templates are not valid YAML: "
             f"{getattr(error, 'problem', None) or error}",
             hint="check the indentation and quoting on that line",
         ) from error
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the sentence templates must be a YAML mapping")
+        raise ConfigError(
+            f"{path}:1: the sentence templates must be a YAML mapping, not "
+            f"{type(data).__name__}",
+            hint="start from the shipped sentences/en.yaml",
+        )
 
     checker = _Checker(path, text)
     rules: dict[str, Sentence] = {}

@@ -1,0 +1,150 @@
+"""Fuzzing the understanding: any text in, a known intent out, never an error; any broken
+templates file in, every problem reported with its file and line, never a traceback."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appliance.cli import main
+from appliance.dj.understand import INTENTS, MOODS, Understanding
+from appliance.dj.understand_templates import SENTENCES_FILE, load_templates
+from appliance.errors import ConfigError
+from tests.fuzz.conftest import fuzz_rounds
+
+pytestmark = pytest.mark.fuzz
+
+UNDERSTANDING = Understanding()
+VOCABULARY = sorted(UNDERSTANDING.vocabulary_words())
+SHIPPED = yaml.safe_load(SENTENCES_FILE.read_text(encoding="utf-8"))
+
+words = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=30).map(" ".join)
+control = st.text(st.characters(max_codepoint=0x9F, categories=["Cc"]), min_size=1)
+texts = st.one_of(
+    st.text(),
+    words,
+    st.tuples(words, control, words).map("".join),
+    st.tuples(words, st.sampled_from([", ", ". ", " and ", "! ", "; "]), words).map("".join),
+    st.text(min_size=2000, max_size=20000),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+
+
+def parsed_cleanly(text: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="appliance.dj.understand"):
+        intent = UNDERSTANDING.parse(text)
+    assert not caplog.records, caplog.records[0].getMessage()  # no swallowed exception
+    for part in intent.each():
+        assert part.name in INTENTS
+        assert part.name != "unknown" or (not part.slots and not intent.also)
+        assert 0.0 <= part.confidence <= 1.0
+        level = part.slots.get("level")
+        assert level is None or (isinstance(level, int) and 0 <= level <= 100)
+        assert part.slots.get("mood") in (None, *MOODS)
+    json.dumps(intent.as_json())
+
+
+@given(texts)
+def test_any_text_gives_a_known_intent(caplog: pytest.LogCaptureFixture, text: str) -> None:
+    parsed_cleanly(text, caplog)
+
+
+@settings(max_examples=fuzz_rounds(8, 300))  # each builds the understanding anew, as the CLI does
+@given(st.lists(texts, min_size=1, max_size=4))
+def test_the_intent_command_answers_every_line(texts_in: list[str]) -> None:
+    lines = [" ".join(text.splitlines()) or "x" for text in texts_in]
+    stdin, stdout = io.StringIO("\n".join(lines) + "\n"), io.StringIO()
+    saved = sys.stdin, sys.stdout
+    sys.stdin, sys.stdout = stdin, stdout
+    try:
+        assert main(["intent"]) == 0
+    finally:
+        sys.stdin, sys.stdout = saved
+    answers = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert len(answers) == len(lines)
+    assert all(answer["intent"] in INTENTS for answer in answers)
+
+
+# -- broken template files ----------------------------------------------------------------------
+
+SECTIONS = ["intents", "lists", "expansion_rules", "fallback_intents", "paraphrases"]
+BAD_TEMPLATES = ["play (some", "play [some", "play {nolist}", "play <norule>", "play some)", ""]
+WRONG_SHAPES = [["a", "b"], 7, "text", True]
+
+
+MISTAKES = st.one_of(
+    st.tuples(st.just("shape"), st.sampled_from(SECTIONS), st.sampled_from(WRONG_SHAPES)),
+    st.tuples(
+        st.just("template"),
+        st.sampled_from(["skip", "pause", "play"]),
+        st.sampled_from(BAD_TEMPLATES),
+    ),
+    st.tuples(st.just("intent"), st.from_regex(r"[a-z]{3,10}_x", fullmatch=True), st.none()),
+    st.tuples(st.just("mood"), st.from_regex(r"zz[a-z]{3,8}", fullmatch=True), st.none()),
+    st.tuples(
+        st.just("level"),
+        st.from_regex(r"zz[a-z]{3,8}", fullmatch=True),
+        st.sampled_from([101, -1, "lots", 2.5, None]),
+    ),
+    st.tuples(st.just("paraphrase"), st.sampled_from(["play {nolist}", "Play 2"]), st.none()),
+)
+
+
+def broken(mistakes: list[tuple[str, object, object]]) -> dict:
+    """The shipped templates with ``mistakes``, each one the loader must report."""
+    data = copy.deepcopy(SHIPPED)
+    for kind, what, how in mistakes:
+        intents, lists = data.get("intents"), data.get("lists")
+        if kind == "shape":
+            data[str(what)] = how
+        elif kind == "template" and isinstance(intents, dict):
+            intents[what] = {"data": [{"sentences": [f"{how} 5"]}]}
+        elif kind == "intent" and isinstance(intents, dict):
+            intents[what] = {"data": [{"sentences": ["something"]}]}
+        elif kind == "mood" and isinstance(lists, dict):
+            lists["mood"]["values"].append({"in": what, "out": f"{what}_mood"})
+        elif kind == "level" and isinstance(lists, dict):
+            lists["level"]["values"].append({"in": what, "out": how})
+        elif kind == "paraphrase":
+            data["paraphrases"] = {"play": [what]}
+        else:
+            data["intents"] = 7  # the section the mistake was for is already broken
+    return data
+
+
+@settings(max_examples=fuzz_rounds(10, 500))  # each reads and checks a whole templates file
+@given(st.lists(MISTAKES, min_size=1, max_size=3), st.integers(0, 10**9))
+def test_broken_templates_are_reported_with_file_and_line(
+    tmp_path_factory: pytest.TempPathFactory, mistakes: list, salt: int
+) -> None:
+    path = tmp_path_factory.mktemp("templates") / f"en-{salt}.yaml"
+    path.write_text(yaml.safe_dump(broken(mistakes), sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_templates(path, tuple(n for n in INTENTS if n != "unknown"), MOODS, ())
+    lines = str(caught.value).splitlines()
+    problems = [line.strip() for line in lines[1:] if not line.strip().startswith("hint:")]
+    for problem in problems or lines[:1]:
+        assert re.match(rf"{re.escape(str(path))}:\d+: ", problem), problem
+
+
+@given(st.text(max_size=300))
+def test_any_yaml_text_is_a_clear_error_or_templates(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path: Path = tmp_path_factory.mktemp("text") / "en.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_templates(path, ("play",), MOODS, ())
+    except ConfigError as error:
+        assert re.match(rf"{re.escape(str(path))}:\d+: ", str(error)), str(error)
