@@ -20,7 +20,7 @@ import os
 import queue
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,15 @@ from tests.benchmarks.daemon_rig import (
     FastSpeaker,
     FifoMicrophone,
     FileOpens,
+    Heard,
+    StampedVoice,
     children,
     proc_memory,
+    sink_delay,
 )
 from tests.benchmarks.report import median, percentile, record
 from tests.support import music
 from tests.support.pulse import SINK_RATE, PulseServer
-from tests.support.sound import as_float, find
 from tests.support.speech import speech_pcm
 
 pytestmark = pytest.mark.audio
@@ -64,62 +66,6 @@ CLIP_S = 0.4  # the start of the answer looked for in the recording
 
 
 # -- 1. reply latency, stage by stage -----------------------------------------------------------
-
-
-class StampedVoice:
-    """The station's Piper voice, noting when each synthesis began and its first chunk came."""
-
-    def __init__(self, voice: Any) -> None:
-        self.voice = voice
-        self.marks: list[dict[str, Any]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.voice, name)
-
-    def synthesize(self, text: str) -> Iterator[Any]:
-        mark: dict[str, Any] = {"text": text}
-        self.marks.append(mark)
-
-        def chunks() -> Iterator[Any]:
-            mark["started_at"] = time.monotonic()
-            for chunk in self.voice.synthesize(text):
-                if "first_at" not in mark:
-                    mark["first_at"] = time.monotonic()
-                    mark["first_pcm"] = chunk.pcm
-                yield chunk
-
-        return chunks()
-
-    def mark_for(self, text: str, after: float) -> dict[str, Any]:
-        """The last synthesis of ``text`` that began at or after ``after``."""
-        return next(
-            m
-            for m in reversed(self.marks)
-            if m["text"] == text and "first_at" in m and m["started_at"] >= after
-        )
-
-
-class Heard:
-    """Keeps the listener's SpeechEnded and Transcript events, passing every event on."""
-
-    def __init__(self, forward: Callable[[object], None]) -> None:
-        self.forward = forward
-        self.ended: list[SpeechEnded] = []
-        self.finals: list[Transcript] = []
-
-    def __call__(self, event: object) -> None:
-        if isinstance(event, SpeechEnded):
-            self.ended.append(event)
-        elif isinstance(event, Transcript):
-            self.finals.append(event)
-        self.forward(event)
-
-    def for_turn(self, turn: Turn) -> tuple[SpeechEnded, Transcript]:
-        """The end of speech and the transcript that led to ``turn``."""
-        assert turn.heard_at is not None
-        final = max((t for t in self.finals if t.at <= turn.heard_at), key=lambda t: t.at)
-        ended = max((e for e in self.ended if e.at <= final.at), key=lambda e: e.at)
-        return ended, final
 
 
 @pytest.fixture
@@ -161,27 +107,18 @@ def stage_times(
         "dj_queue_hop": (turn.heard_at or final_at) - final_at,
         "endpointer_audio_time": turn.timings.get("end_of_speech_s", float("nan")),
     }
-    return {name: seconds * 1000 for name, seconds in stages.items()}
-
-
-def sink_delay(
-    recorder: ClockedRecorder, turn: Turn, clip: bytes, start: int
-) -> tuple[float, float]:
-    """(ms from Turn.first_audio_at to the answer's first sample passing through the sink, the
-    correlation that found it); the recording may lag on a busy machine: wait for it."""
-    assert turn.first_audio_at is not None
-    deadline = time.monotonic() + 5.0
-    while True:
-        lag, score = find(as_float(recorder.audio())[start:], as_float(clip))
-        at = start + lag
-        if score > 0.5 or time.monotonic() > deadline:
-            return (recorder.played_at(at) - turn.first_audio_at) * 1000, score
-        time.sleep(0.2)
+    row = {name: seconds * 1000 for name, seconds in stages.items()}
+    row["ended_early"] = turn.timings.get("ended_early", 0.0)
+    return row
 
 
 def latency_figures(rows: list[dict[str, float]]) -> dict[str, float]:
     """Medians of every stage, and the totals the aim is about."""
-    figures = {f"{stage}_ms_median": median([row[stage] for row in rows]) for stage in rows[0]}
+    figures = {
+        f"{stage}_ms_median": median([row[stage] for row in rows])
+        for stage in rows[0]
+        if stage != "ended_early"
+    }
     after_silence = [row["total"] - TRAILING_SILENCE_MS for row in rows]
     figures["end_pointing_beyond_silence_ms_median"] = (
         figures["end_pointing_ms_median"] - TRAILING_SILENCE_MS
@@ -194,6 +131,12 @@ def latency_figures(rows: list[dict[str, float]]) -> dict[str, float]:
     figures["total_after_silence_as_heard_ms_median"] = median(
         [total + row["sink_minus_turn"] for total, row in zip(after_silence, rows, strict=True)]
     )
+    # the figure the person lives with: end of their speech -> the DJ audible at the speaker
+    # (a whole command ends after the short silence, an open one after the trailing silence)
+    heard = [row["total"] + row["sink_minus_turn"] for row in rows]
+    figures["heard_reply_ms_median"] = median(heard)
+    figures["heard_reply_ms_p90"] = percentile(heard, 0.9)
+    figures["ended_early_share"] = sum(row["ended_early"] for row in rows) / len(rows)
     return figures
 
 

@@ -21,14 +21,17 @@ import termios
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
+from appliance.dialogue import Turn
+from appliance.events import SpeechEnded, Transcript
 from tests.support.pulse import MIC_RATE, SINK_RATE, PulseServer, Recorder
+from tests.support.sound import as_float, find
 
 F_SETPIPE_SZ = 1031  # fcntl: resize a pipe (Linux)
 IN_OPEN = 0x20  # inotify: a watched file was opened
@@ -164,6 +167,80 @@ class ClockedRecorder(Recorder):
             raise ValueError(f"sample {sample} is not in the recording")
         origin = min(at - end / SINK_RATE for at, end in near)
         return origin + sample / SINK_RATE
+
+
+# -- what the station heard and said ----------------------------------------------------------
+
+
+class StampedVoice:
+    """The station's Piper voice, noting when each synthesis began and its first chunk came."""
+
+    def __init__(self, voice: Any) -> None:
+        self.voice = voice
+        self.marks: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.voice, name)
+
+    def synthesize(self, text: str) -> Iterator[Any]:
+        mark: dict[str, Any] = {"text": text}
+        self.marks.append(mark)
+
+        def chunks() -> Iterator[Any]:
+            mark["started_at"] = time.monotonic()
+            for chunk in self.voice.synthesize(text):
+                if "first_at" not in mark:
+                    mark["first_at"] = time.monotonic()
+                    mark["first_pcm"] = chunk.pcm
+                yield chunk
+
+        return chunks()
+
+    def mark_for(self, text: str, after: float) -> dict[str, Any]:
+        """The last synthesis of ``text`` that began at or after ``after``."""
+        return next(
+            m
+            for m in reversed(self.marks)
+            if m["text"] == text and "first_at" in m and m["started_at"] >= after
+        )
+
+
+class Heard:
+    """Keeps the listener's SpeechEnded and Transcript events, passing every event on."""
+
+    def __init__(self, forward: Callable[[object], None]) -> None:
+        self.forward = forward
+        self.ended: list[SpeechEnded] = []
+        self.finals: list[Transcript] = []
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, SpeechEnded):
+            self.ended.append(event)
+        elif isinstance(event, Transcript):
+            self.finals.append(event)
+        self.forward(event)
+
+    def for_turn(self, turn: Turn) -> tuple[SpeechEnded, Transcript]:
+        """The end of speech and the transcript that led to ``turn``."""
+        assert turn.heard_at is not None
+        final = max((t for t in self.finals if t.at <= turn.heard_at), key=lambda t: t.at)
+        ended = max((e for e in self.ended if e.at <= final.at), key=lambda e: e.at)
+        return ended, final
+
+
+def sink_delay(
+    recorder: ClockedRecorder, turn: Turn, clip: bytes, start: int
+) -> tuple[float, float]:
+    """(ms from Turn.first_audio_at to the answer's first sample passing through the sink, the
+    correlation that found it); the recording may lag on a busy machine: wait for it."""
+    assert turn.first_audio_at is not None
+    deadline = time.monotonic() + 5.0
+    while True:
+        lag, score = find(as_float(recorder.audio())[start:], as_float(clip))
+        at = start + lag
+        if score > 0.5 or time.monotonic() > deadline:
+            return (recorder.played_at(at) - turn.first_audio_at) * 1000, score
+        time.sleep(0.2)
 
 
 # -- a speaker faster than real time -----------------------------------------------------------

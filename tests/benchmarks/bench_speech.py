@@ -1,0 +1,409 @@
+"""The speech benchmark: people the appliance was not tuned on, through its real audio path.
+
+A station (as `appliance run` builds it: capture child process on the private PulseAudio's FIFO
+microphone, VAD, the recogniser tier, the DJ, the player on the null sink) hears every line of
+tests/benchmarks/speech_commands.tsv said by each HELD-OUT voice of tests/support/voices.py,
+after push-to-talk. What the DJ understood and did comes back as the dialogue's Turn (its
+Reply: intent, slots, actions) and is sorted into:
+
+- understood: the intent and the slots the line expects;
+- asked: the DJ asked a short question instead of acting;
+- ignored: nothing heard, or heard as chat with no action;
+- WRONG ACTION: acted on something that was not asked for (any action, or a state change such
+  as a mood, a preference or a listener switch), or any action at all for a chatter line;
+- wrong answer: a harmless wrong reply (help, what's playing...) with no action.
+
+The same text typed (the DJ's own understanding, no audio) is checked alongside, so a miss is
+told apart as hearing or understanding.
+
+Second part: heard reply latency for short commands, end of speech (its last voiced 10 ms into
+the microphone) to the DJ's first sample passing through the null sink, found by
+cross-correlation in the recording; the station answers aloud (the accuracy part does not, to
+keep the run short).
+
+A full run is long (each line is said in real time): pick parts with
+QFZZ_SPEECH_TIERS (catalog names, default "whisper-tiny-en,pocketsphinx-en-us"),
+QFZZ_SPEECH_VOICES (voice names, default every HELD-OUT voice) and QFZZ_SPEECH_EVERY (every
+n-th line, default 1). Results: .bench/speech.json (+ speech.md, and one JSON line per turn in
+speech_turns.jsonl); the latency in .bench/speech_latency.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.config import load_config
+from appliance.dialogue import Turn
+from appliance.station import QFZZStation, StationConfig
+from tests.benchmarks.daemon_rig import (
+    ClockedRecorder,
+    FifoMicrophone,
+    Heard,
+    StampedVoice,
+    sink_delay,
+)
+from tests.benchmarks.report import RESULTS, median, percentile, record
+from tests.support import music
+from tests.support.corpus import CorpusLine, SlotValue, read_corpus
+from tests.support.pulse import SINK_RATE, PulseServer
+from tests.support.speech import silence
+from tests.support.voices import HELD_OUT, Voice, by_name, render
+
+pytestmark = pytest.mark.audio
+
+COMMANDS = Path(__file__).with_name("speech_commands.tsv")
+TIERS = ("whisper-tiny-en", "pocketsphinx-en-us")
+HARMLESS = frozenset({"whats_playing", "help", "greet", "community", "unknown"})
+"""Intents whose answer changes nothing: heard wrongly, they are a wrong answer, not an action."""
+ASKING = frozenset({"clarify", "confirm_request", "ask"})
+"""Reply intents that mean the DJ asked instead of acting (the confidence check's question)."""
+SHORT = ("skip", "pause", "stop", "what's playing", "turn it up", "play some jazz",
+         "next song please", "resume")  # fmt: skip
+TURN_WAIT_S = 20.0
+CLIP_S = 0.4
+
+# the library every corpus line assumes (tests/support/corpus.py): real, tagged files
+LIBRARY = (  # artist, album, title, genre
+    ("Miles Davis", "Kind of Blue", "So What", "Jazz"),
+    ("Sade", "Diamond Life", "Smooth Operator", "Soul"),
+    ("Daft Punk", "Random Access Memories", "Get Lucky", "Electronic"),
+    ("Daft Punk", "Discovery", "One More Time", "Electronic"),
+    ("Norah Jones", "Come Away with Me", "Don't Know Why", "Jazz"),
+    ("Bob Marley", "Exodus", "Redemption Song", "Reggae"),
+    ("Nina Simone", "I Put a Spell on You", "Feeling Good", "Jazz"),
+    ("Joao Gilberto", "Chega de Saudade", "Desafinado", "Bossa Nova"),
+    ("The Rockers", "Loud", "Riff", "Rock"),
+    ("MC Test", "Beats", "Flow", "Hip Hop"),
+    ("Blue Folk", "Roads", "Dust", "Country"),
+)
+
+
+def corpus_library(folder: Path) -> Path:
+    for number, (artist, album, title, genre) in enumerate(LIBRARY):
+        path = folder / artist / f"{title}.flac"
+        music.write(path, music.signal(6.0, freq=330.0 + 40 * number, noise=0.002, seed=number))
+        music.tag(path, title=title, artist=artist, album=album, genre=genre, bpm="100")
+    return folder
+
+
+def tiers() -> list[str]:
+    chosen = os.environ.get("QFZZ_SPEECH_TIERS")
+    return [t.strip() for t in chosen.split(",") if t.strip()] if chosen else list(TIERS)
+
+
+def voices() -> tuple[Voice, ...]:
+    return by_name(os.environ.get("QFZZ_SPEECH_VOICES"), HELD_OUT)
+
+
+def lines() -> list[CorpusLine]:
+    every = max(1, int(os.environ.get("QFZZ_SPEECH_EVERY", "1")))
+    return read_corpus(COMMANDS)[::every]
+
+
+def make_station(tmp: Path, tier: str, speak: bool) -> QFZZStation:
+    folder = corpus_library(tmp / "music")
+    config = tmp / f"config-{tier}-{speak}.toml"
+    config.write_text(
+        "[dj]\ncommentary = 0.0\n"
+        '[voice]\nwake_word = "none"\n'
+        f'[models]\nstt = "{tier}"\n'
+        f'[library]\nmusic_folders = ["{folder}"]\n'
+    )
+    station = QFZZStation(
+        StationConfig.from_settings(
+            load_config(config), listen="microphone", speak=speak, play=True,
+            data_dir=tmp / f"data-{tier}-{speak}",
+        )
+    )  # fmt: skip
+    station.start()
+    return station
+
+
+# -- judging a turn ------------------------------------------------------------------------------
+
+
+def _values(value: Any) -> set[str]:
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return {str(v).lower() for v in value}
+    return {str(value).lower()}
+
+
+def slots_match(expected: dict[str, SlotValue], got: dict[str, Any]) -> bool:
+    return all(name in got and _values(value) == _values(got[name])
+               for name, value in expected.items())  # fmt: skip
+
+
+def judge(line: CorpusLine, intent: str | None, slots: dict[str, Any], acted: bool,
+          asked: bool) -> str:  # fmt: skip
+    """understood, asked, ignored, wrong_action or wrong_answer (see the module doc)."""
+    chatter = line.intent == "unknown"
+    if intent is None:
+        return "ignored"
+    if chatter:
+        if acted or intent not in HARMLESS:
+            return "wrong_action"
+        return "understood"  # left alone, as it should be
+    if intent == line.intent and slots_match(line.slots, slots):
+        return "understood"
+    if asked:
+        return "asked"
+    if intent == "unknown" and not acted:
+        return "ignored"
+    if acted or intent not in HARMLESS:
+        return "wrong_action"
+    return "wrong_answer"
+
+
+def reply_facts(turn: Turn) -> tuple[str | None, dict[str, Any], bool, bool]:
+    """(intent, slots, acted, asked) of a turn's reply."""
+    reply = turn.reply
+    if reply is None:
+        return None, {}, False, False
+    asked = bool(getattr(reply, "question", False) or getattr(reply, "asks", False)) or (
+        reply.intent in ASKING
+    )
+    return reply.intent, dict(reply.slots), bool(reply.actions), asked
+
+
+@dataclass
+class Said:
+    tier: str
+    voice: Voice
+    line: CorpusLine
+    heard: str
+    confidence: float
+    outcome: str
+    typed: str
+    reply_intent: str | None
+    reply_slots: dict[str, Any]
+
+
+# -- part 1: accuracy ----------------------------------------------------------------------------
+
+
+def say_lines(station: QFZZStation, pulse: PulseServer, tier: str, voice: Voice) -> list[Said]:
+    assert station.listener is not None
+    heard = Heard(station.listener.on_event)
+    station.listener.on_event = heard
+    turns: queue.Queue[Turn] = queue.Queue()
+    station.turn_listeners.append(turns.put)
+    dj = station.get_dj()
+    mic = FifoMicrophone(pulse).start()
+    results: list[Said] = []
+    try:
+        time.sleep(1.0)  # the capture process opens the microphone
+        for line in lines():
+            finals = len(heard.finals)
+            station.listener.trigger("push_to_talk")
+            mic.say(silence(0.3) + render(line.text, voice) + silence(0.2))
+            turn = _wait_turn(turns, heard, finals)
+            text = heard.finals[-1].text if len(heard.finals) > finals else ""
+            confidence = heard.finals[-1].confidence if len(heard.finals) > finals else 0.0
+            intent, slots, acted, asked = reply_facts(turn) if turn else (None, {}, False, False)
+            typed_intent = dj.understanding.parse(line.text)
+            typed = judge(line, typed_intent.name, typed_intent.slots, False, False)
+            outcome = judge(line, intent, slots, acted, asked)
+            results.append(Said(tier, voice, line, text, confidence, outcome, typed, intent,
+                                slots))  # fmt: skip
+            mark = "" if outcome == "understood" else f"  <- {outcome.upper()}"
+            print(f"  {tier} {voice.name}: {line.text!r} -> {text!r} ({intent}){mark}")
+            time.sleep(0.3)
+    finally:
+        mic.stop()
+        station.turn_listeners.remove(turns.put)
+        station.listener.on_event = heard.forward
+    return results
+
+
+def _wait_turn(turns: queue.Queue[Turn], heard: Heard, finals: int) -> Turn | None:
+    """The turn of this line; None once an empty transcript says nothing was heard."""
+    deadline = time.monotonic() + TURN_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            return turns.get(timeout=0.1)
+        except queue.Empty:
+            pass
+        new = heard.finals[finals:]
+        if new and not new[-1].text.strip():
+            return None
+    return None
+
+
+OUTCOMES = ("understood", "asked", "ignored", "wrong_action", "wrong_answer")
+
+
+def summarise(rows: list[Said]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    groups: dict[tuple[str, str], list[Said]] = {}
+    for row in rows:
+        groups.setdefault((row.tier, row.voice.name), []).append(row)
+    for (tier, voice), group in groups.items():
+        commands = [r for r in group if r.line.intent != "unknown"]
+        chatter = [r for r in group if r.line.intent == "unknown"]
+        cell = {o: sum(r.outcome == o for r in commands) for o in OUTCOMES}
+        cell["commands"] = len(commands)
+        cell["understood_pct"] = 100 * cell["understood"] / max(1, len(commands))
+        cell["typed_understood_pct"] = (
+            100 * sum(r.typed == "understood" for r in commands) / max(1, len(commands))
+        )
+        cell["chatter"] = len(chatter)
+        cell["chatter_acted_on"] = sum(r.outcome == "wrong_action" for r in chatter)
+        out[f"{tier}/{voice}"] = cell
+    for tier in {r.tier for r in rows}:
+        commands = [r for r in rows if r.tier == tier and r.line.intent != "unknown"]
+        chatter = [r for r in rows if r.tier == tier and r.line.intent == "unknown"]
+        total = {o: sum(r.outcome == o for r in commands) for o in OUTCOMES}
+        total["commands"] = len(commands)
+        total["understood_pct"] = 100 * total["understood"] / max(1, len(commands))
+        total["chatter"] = len(chatter)
+        total["chatter_acted_on"] = sum(r.outcome == "wrong_action" for r in chatter)
+        out[f"{tier}/ALL"] = total
+    return out
+
+
+def write_report(rows: list[Said], summary: dict[str, Any], unavailable: dict[str, str]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    with (RESULTS / "speech_turns.jsonl").open("w") as out:
+        for r in rows:
+            out.write(json.dumps({
+                "tier": r.tier, "voice": r.voice.name, "condition": r.voice.condition,
+                "text": r.line.text, "expected": r.line.intents[0],
+                "slots": {k: v if not isinstance(v, tuple) else list(v)
+                          for k, v in r.line.slots.items()},
+                "heard": r.heard, "confidence": r.confidence, "reply_intent": r.reply_intent,
+                "reply_slots": r.reply_slots, "outcome": r.outcome, "typed": r.typed,
+            }) + "\n")  # fmt: skip
+    voice_of = {v.name: v for v in HELD_OUT}
+    md = ["# Speech benchmark (held-out voices)", "",
+          "| tier | voice | condition | understood | asked | ignored | WRONG ACTION | "
+          "wrong answer | typed | chatter acted on |",
+          "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for key, cell in summary.items():
+        tier, voice = key.split("/")
+        condition = voice_of[voice].condition if voice in voice_of else ""
+        typed = f"{cell['typed_understood_pct']:.0f} %" if "typed_understood_pct" in cell else ""
+        md.append(
+            f"| {tier} | {voice} | {condition} | {cell['understood']}/{cell['commands']} "
+            f"({cell['understood_pct']:.0f} %) | {cell['asked']} | {cell['ignored']} | "
+            f"{cell['wrong_action']} | {cell['wrong_answer']} | {typed} | "
+            f"{cell['chatter_acted_on']}/{cell['chatter']} |"
+        )
+    for tier, why in unavailable.items():
+        md.append(f"\n{tier}: not run ({why})")
+    (RESULTS / "speech.md").write_text("\n".join(md) + "\n")
+
+
+def test_speech_held_out_voices(pulse: PulseServer, tmp_path: Path) -> None:
+    rows: list[Said] = []
+    unavailable: dict[str, str] = {}
+    for tier in tiers():
+        try:
+            station = make_station(tmp_path / tier, tier, speak=False)
+        except Exception as error:  # a tier this machine cannot run is reported, not fatal
+            unavailable[tier] = f"{type(error).__name__}: {error}"
+            continue
+        try:
+            if station.listener is None:
+                unavailable[tier] = "the station has no listener"
+                continue
+            chosen = station.models.get("stt", "")
+            if chosen != tier:
+                unavailable[tier] = f"the station chose {chosen!r} instead"
+                continue
+            for voice in voices():
+                rows.extend(say_lines(station, pulse, tier, voice))
+        finally:
+            station.stop()
+    summary = summarise(rows)
+    write_report(rows, summary, unavailable)
+    figures: dict[str, Any] = {}
+    for key, cell in summary.items():
+        figures[f"{key}"] = " ".join(
+            f"{name}={value:.0f}" if isinstance(value, float) else f"{name}={value}"
+            for name, value in cell.items()
+        )
+    for tier, why in unavailable.items():
+        figures[f"{tier}/unavailable"] = why
+    record("speech", figures)
+    assert rows, f"no tier could run: {unavailable}"
+
+
+# -- part 2: heard reply latency -----------------------------------------------------------------
+
+
+@pytest.fixture
+def speaking(pulse: PulseServer, tmp_path: Path) -> Iterator[tuple[QFZZStation, str]]:
+    tier = tiers()[0]
+    station = make_station(tmp_path, tier, speak=True)
+    try:
+        yield station, tier
+    finally:
+        station.stop()
+
+
+def test_heard_reply_latency_short_commands(
+    pulse: PulseServer, speaking: tuple[QFZZStation, str]
+) -> None:
+    station, tier = speaking
+    assert station.listener is not None and station.voice is not None
+    voice = StampedVoice(station.voice)
+    station.voice = voice  # type: ignore[assignment]
+    heard = Heard(station.listener.on_event)
+    station.listener.on_event = heard
+    turns: queue.Queue[Turn] = queue.Queue()
+    station.turn_listeners.append(turns.put)
+    recorder = ClockedRecorder(pulse).start()
+    mic = FifoMicrophone(pulse).start()
+    rows: list[dict[str, Any]] = []
+    try:
+        time.sleep(1.0)
+        for speaker in voices()[:4]:
+            for command in SHORT:
+                recorded = recorder.mark() // 2
+                station.listener.trigger("push_to_talk")
+                utterance = mic.say(silence(0.3) + render(command, speaker))
+                try:
+                    turn = turns.get(timeout=TURN_WAIT_S)
+                except queue.Empty:
+                    continue
+                assert utterance.done.wait(10) and utterance.ended_at is not None
+                if turn.reply is None or turn.first_audio_at is None:
+                    continue
+                mark = voice.mark_for(turn.reply.text, after=turn.thought_at or 0.0)
+                clip = mark["first_pcm"][: int(CLIP_S * SINK_RATE) * 2]
+                sink_ms, score = sink_delay(recorder, turn, clip, recorded)
+                total = (turn.first_audio_at - utterance.ended_at) * 1000 + sink_ms
+                rows.append({
+                    "voice": speaker.name, "command": command, "heard_ms": total,
+                    "ended_early": turn.timings.get("ended_early", 0.0), "correlation": score,
+                    "end_of_speech_ms": 1000 * turn.timings.get("end_of_speech_s", float("nan")),
+                })  # fmt: skip
+                print(f"  {speaker.name} {command!r}: {total:.0f} ms heard"
+                      f" (early {rows[-1]['ended_early']:.0f}, corr {score:.2f})")  # fmt: skip
+                time.sleep(0.5)
+    finally:
+        mic.stop()
+        recorder.stop()
+    assert len(rows) >= 5, f"only {len(rows)} replies measured"
+    heard_ms = [row["heard_ms"] for row in rows]
+    good = [row for row in rows if row["correlation"] > 0.5]
+    record("speech_latency", {
+        "tier": tier,
+        "turns": len(rows),
+        "voices": " ".join(v.name for v in voices()[:4]),
+        "heard_reply_ms_median": median(heard_ms),
+        "heard_reply_ms_p90": percentile(heard_ms, 0.9),
+        "heard_reply_found_in_recording_ms_median": median([r["heard_ms"] for r in good])
+        if good else float("nan"),
+        "end_of_speech_ms_median": median([row["end_of_speech_ms"] for row in rows]),
+        "ended_early_share": sum(row["ended_early"] for row in rows) / len(rows),
+    })  # fmt: skip
