@@ -231,7 +231,7 @@ def keep_promises(listener: Listener, music: GeneratedLibrary, index: int) -> Pr
             if track.track_id in disliked:
                 promises.track_back += 1
                 broken = True
-            if number == 30 and not broken:
+            if number >= 30 and not promises.artist and not broken:  # after a while
                 promises.artist = track.artist
                 reply = dj.respond(USER, f"i don't like {track.artist}")
                 promises.artist_reply = f"{reply.intent} {reply.slots}"
@@ -325,7 +325,12 @@ def table(rows: Sequence[tuple[str, dict[str, float]]]) -> str:
             f"{r['dj'] / r['shuffle']:6.1f} | {r['dj cold']:5.2f} {r['shuffle cold']:5.2f} | "
             f"{told} | {r['worst listener']:5.2f}"
         )
-    return "\n" + "\n".join(lines)
+    legend = (
+        "completed share: dj, shuffle, oracle over picks 101-200; cold over picks 1-20; told and "
+        "untold: the listeners who can name a genre, with and without naming it; worst: the "
+        "lowest listener's dj share"
+    )
+    return "\n" + "\n".join([*lines, legend])
 
 
 def measure() -> dict[str, Any]:
@@ -350,7 +355,8 @@ def measure() -> dict[str, Any]:
             f"{o.listener.kind} {i}": (
                 f"dj {completed(o.dj[LATE]):.2f} shuffle {completed(o.shuffle[LATE]):.2f} "
                 f"oracle {completed(o.oracle[LATE]):.2f} cold {completed(o.dj[COLD]):.2f} "
-                f"(fits {o.listener.share(8):.3f}/{o.listener.share(20):.3f}): "
+                + (f"told {o.told_genre} {completed(o.told[LATE]):.2f} " if o.told else "")
+                + f"(fits {o.listener.share(8):.3f}/{o.listener.share(20):.3f}): "
                 f"{o.listener.describe()[:90]}"
             )
             for i, o in enumerate(outcomes)
