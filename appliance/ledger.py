@@ -15,10 +15,12 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appliance.atomic import fsync_folder, write_atomically
 from appliance.errors import StoreError
 
 GENESIS = "0" * 64
@@ -156,17 +158,23 @@ class Ledger:
             )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
-            with self.path.open("a", encoding="utf-8") as stream:
-                stream.write(entry.to_line())
-                stream.flush()
-                os.fsync(stream.fileno())
-                self._tail = (count + 1, entry.hash, stream.tell())
+            line = memoryview(entry.to_line().encode("utf-8"))
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                while line:  # unbuffered: nothing is left to be flushed after a failure
+                    line = line[os.write(descriptor, line) :]
+                os.fsync(descriptor)
+            except OSError:
+                # a full disk took part of the line: cut it off again, or every later append
+                # would refuse the log as damaged
+                with suppress(OSError):
+                    os.ftruncate(descriptor, size)
+                raise
+            finally:
+                os.close(descriptor)
+            self._tail = (count + 1, entry.hash, self.path.stat().st_size)
             if created:
-                descriptor = os.open(self.path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(descriptor)
-                finally:
-                    os.close(descriptor)
+                fsync_folder(self.path.parent)
             return entry
 
     def repair(self) -> Path | None:
@@ -179,11 +187,7 @@ class Ledger:
             return None
         kept = b"".join(line for _, line, _ in lines[:-1])
         backup = self.path.with_name(f"{self.path.name}.{time.strftime('%Y%m%d-%H%M%S')}.damaged")
-        backup.write_bytes(self.path.read_bytes())
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        with temporary.open("wb") as stream:
-            stream.write(kept)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, self.path)
+        write_atomically(backup, self.path.read_bytes())
+        write_atomically(self.path, kept)
+        self._tail = None
         return backup

@@ -326,3 +326,23 @@ def test_chat_and_profile_on_a_read_only_disk(tmp_path: Path, chat_config: Path)
         done = appliance("profile", "delete", "alex", "--yes", data=data)
         assert done.returncode == 1 and b"read-only" in done.stderr
         assert b"Traceback" not in done.stderr
+
+
+def test_the_ledger_survives_a_full_disk(small_disk: Path) -> None:
+    from appliance.ledger import Ledger
+
+    ledger = Ledger(small_disk / "ledger.jsonl")
+    ledger.append("trust", {"user_id": "alex", "trust": 0.51})
+    fill(small_disk)
+    failures = 0
+    for i in range(fuzz_rounds(20, 500)):  # each line a different size: some fit, some half
+        try:
+            ledger.append("trust", {"user_id": "alex", "note": "x" * (i * 37 % 900)})
+        except OSError:
+            failures += 1
+    assert failures
+    assert ledger.verify() is None  # no line left cut short
+    (small_disk / ".filler").unlink()
+    ledger.append("community_join", {"user_id": "alex", "friend_id": "sam"})
+    assert ledger.verify() is None
+    assert Ledger(ledger.path).entries()[-1].kind == "community_join"
