@@ -32,6 +32,7 @@ SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # how long a write waits for another process's lock before the turn is answered unsaved
 BUSY_TIMEOUT_MS = 3000
+FULL_DISK_BYTES = 256 * 1024  # free space below which a failure to open is put down to it
 USER_TABLES = ("users", "history", "community", "plays", "taste")
 
 SCHEMA = """
@@ -109,6 +110,15 @@ def _sound_row(table: str, row: dict[str, Any]) -> bool:
     return True
 
 
+def _full_disk(folder: Path) -> bool:
+    """Too full for SQLite to make its journal and shared-memory files (a few pages)."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < FULL_DISK_BYTES
+
+
 def _ts(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
 
@@ -152,6 +162,13 @@ class Store:
                         f"cannot open the DJ's database {self.path}: the disk holding it is "
                         "read-only",
                         hint="remount it read-write; `appliance profile export` still reads it",
+                    ) from error
+                if _full_disk(self.path.parent):
+                    raise StoreError(
+                        f"cannot open the DJ's database {self.path}: the disk holding it is "
+                        f"full ({error})",
+                        hint="free some space in the data directory and start again; "
+                        "`appliance profile export` still reads it",
                     ) from error
                 raise StoreError(
                     f"cannot open the DJ's database {self.path}: {error}",

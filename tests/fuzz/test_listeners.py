@@ -346,3 +346,18 @@ def test_the_ledger_survives_a_full_disk(small_disk: Path) -> None:
     ledger.append("community_join", {"user_id": "alex", "friend_id": "sam"})
     assert ledger.verify() is None
     assert Ledger(ledger.path).entries()[-1].kind == "community_join"
+
+
+def test_opening_on_a_full_disk_says_the_disk_is_full(small_disk: Path) -> None:
+    from appliance.dj.store import Store
+    from appliance.errors import StoreError
+
+    dj = PersonalizedDJ(db_path=small_disk / "dj.db")
+    dj.interact("alex", "hello")
+    dj.close()
+    fill(small_disk)
+    for name in ("dj.db", "new.db"):  # an existing database, and a first start
+        with pytest.raises(StoreError) as caught:
+            Store(small_disk / name)
+        assert "the disk holding it is full" in str(caught.value)
+        assert caught.value.hint and "free some space" in caught.value.hint
