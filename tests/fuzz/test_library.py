@@ -140,7 +140,7 @@ def test_a_scan_killed_at_random_moments_never_breaks_the_index(
     db = tmp_path / "library.db"
     rng = random.Random(9)
     kills = 0
-    for _ in range(fuzz_rounds(4, 60)):
+    for _ in range(fuzz_rounds(3, 60)):
         child = subprocess.Popen(
             [sys.executable, "-c", _SCAN_CHILD, str(db), str(many_files)],
             stdout=subprocess.PIPE, text=True,
