@@ -163,7 +163,7 @@ def genre_to_tell(listener: Listener) -> str | None:
     if isinstance(listener, GenreTempoListener):
         return listener.rules[0][0]
     if isinstance(listener, ArtistListener):
-        homes = Counter(listener.music.artists[a].genre for a in listener.artists)
+        homes = Counter(listener.music.artists[a].genre for a in sorted(listener.artists))
         return homes.most_common(1)[0][0]
     if isinstance(listener, TimeOfDayListener):
         return genre_to_tell(listener.morning)

@@ -5,8 +5,12 @@ chance predicts. If these fail, the benchmark's figures mean nothing."""
 from __future__ import annotations
 
 import math
+import os
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +253,29 @@ def test_repeats_are_two_plays_among_50_consecutive_picks(music: GeneratedLibrar
     assert repeats(plays([0, *between[:-1], 0])) == [49]
     assert repeats(plays([0, 1, 0, 1])) == [2, 3]
     assert completed(plays([0, 1]) + plays([2], "liked") + plays([3], "skipped")) == 0.75
+
+
+DIGEST = """
+import hashlib
+from tests.support.listeners import generate_library, make_listeners
+music = generate_library(1500, seed=3)
+tastes = [x.describe() for x in make_listeners(music, per_kind=1, seed=3)]
+print(hashlib.sha256(repr((music.tracks, music.truth, tastes)).encode()).hexdigest())
+"""
+
+
+def test_the_simulation_does_not_depend_on_string_hashing() -> None:
+    """Figures must change only when the DJ does: the same seed, the same library and tastes."""
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", DIGEST],
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1 and len(digests.pop().strip()) == 64
