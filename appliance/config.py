@@ -747,7 +747,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
     return dataclasses.replace(config, warnings=tuple(reader.warnings))
 
 
-def _refused(file: Path, problem: str, valid: str = "a UTF-8 text file") -> InvalidConfig:
+def _refused(file: Path | str, problem: str, valid: str = "a UTF-8 text file") -> InvalidConfig:
     return InvalidConfig([ConfigProblem(str(file), None, "", problem, valid)])
 
 
@@ -837,7 +837,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             if not file.exists():
                 return Config()
     elif not str(path).strip():
-        raise _refused(Path(str(path)), "an empty file name", "the path of a config file")
+        raise _refused(repr(str(path)), "an empty file name", "the path of a config file")
     else:
         file = Path(path).expanduser()
     return parse_config(read_config_file(file), file)

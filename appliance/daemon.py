@@ -1,9 +1,12 @@
 """Running the station until it is told to stop: `appliance run` and `appliance chat`.
 
-The main thread starts the station and waits for SIGTERM or SIGINT, then stops it (music faded,
-state flushed) well within systemd's patience. In a terminal, typed lines go to the DJ as if they
-had been said (an empty line is push-to-talk when the microphone listens), and every turn is
-printed, so the appliance can be tried from a keyboard.
+The main thread starts the station and waits for SIGTERM, SIGINT or SIGHUP, then stops it (music
+faded, state flushed) well within systemd's patience. SIGHUP is what closing the SSH session that
+runs `make run` sends: it is a clean stop too, not a reload (there is nothing to reload without a
+restart), and the log says so. With a sound file as input, the daemon stops by itself once the
+file has been heard and what it asked for answered and done. In a terminal, typed lines go to
+the DJ as if they had been said (an empty line is push-to-talk when the microphone listens), and
+every turn is printed, so the appliance can be tried from a keyboard.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from typing import TextIO
 
 from appliance.dialogue import Turn
@@ -21,6 +25,30 @@ from appliance.memory import limit_arenas
 from appliance.station import QFZZStation, StationConfig
 
 log = logging.getLogger("appliance.daemon")
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_WHY = {
+    "SIGTERM": "asked to stop",
+    "SIGINT": "interrupted",
+    "SIGHUP": "the terminal that started it closed; a clean stop, as for SIGTERM",
+}
+ANSWER_TIMEOUT = 120.0  # the longest a file's request may take to be answered and carried out
+TRACK_START_TIMEOUT = 10.0  # the longest a requested track may take to begin sounding
+
+
+def _finish_answering(station: QFZZStation) -> None:
+    """Wait until every request already heard has been answered, spoken and carried out: an
+    empty request queued behind them comes back only when they are done, and a track it asked
+    for counts as done once its sound has begun."""
+    if station.dialogue is not None:
+        station.dialogue.ask("", timeout=ANSWER_TIMEOUT)
+    player, dj = station.player, station.dj
+    deadline = time.monotonic() + TRACK_START_TIMEOUT
+    while player is not None and dj is not None and time.monotonic() < deadline:
+        wanted = player.now_playing
+        if wanted is None or dj.now_playing == wanted:
+            break
+        time.sleep(0.05)
 
 
 class Console:
@@ -68,10 +96,11 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
-        log.info("stopping (%s)", signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        log.info("stopping (%s: %s); the music fades out", name, _WHY.get(name, "asked to"))
         stop.set()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in _STOP_SIGNALS}
     limit_arenas()  # before the station's threads start
     silence_alsa_errors()
     station = QFZZStation(config)
@@ -94,6 +123,10 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
         while not stop.wait(0.2):
             if keyboard and console is not None and console.closed.is_set():
                 break  # typed input ended (Ctrl-D, or a pipe ran dry)
+            if station.listen_mode == "file" and station.input_finished():
+                _finish_answering(station)
+                log.info("stopping: the sound file has been heard and answered")
+                break
         return 0
     finally:
         station.stop()

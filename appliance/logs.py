@@ -7,9 +7,11 @@ timestamp and the level instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 
 _PRIORITY = {
     logging.CRITICAL: 2,
@@ -74,3 +76,26 @@ def silence_alsa_errors() -> None:
     )
     _ALSA_HANDLER = handler_type(lambda *_args: None)  # kept alive: ALSA holds the pointer
     asound.snd_lib_error_set_handler(_ALSA_HANDLER)
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send whatever C libraries print to stderr to /dev/null for the block.
+
+    Probing sound devices makes ALSA, JACK and PipeWire each print their own complaints (about
+    25 lines where there is no sound card); a command that reports on devices itself, like
+    `appliance doctor`, wraps its probing in this. Python's own stderr is silenced too for the
+    block, so nothing that must be read may be written to it meanwhile.
+    """
+    silence_alsa_errors()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)

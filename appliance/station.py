@@ -750,6 +750,12 @@ class QFZZStation:
     def _source_finished(self) -> bool:
         return self._source is not None and bool(getattr(self._source.source, "exhausted", False))
 
+    def input_finished(self) -> bool:
+        """True once a sound file given as input has been heard to its end and the listener has
+        handed on what it heard; never for a microphone."""
+        thread = self._listener_thread
+        return self._source_finished() and (thread is None or not thread.is_alive())
+
     def _supervise(self) -> None:
         interval = sdnotify.watchdog_interval()
         last_ping = 0.0

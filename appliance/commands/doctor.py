@@ -18,9 +18,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from appliance.doctor import FAIL, run_checks
+    import contextlib
 
-    checks = run_checks(args.config, audio=not args.no_audio)
+    from appliance.doctor import FAIL, run_checks
+    from appliance.logs import native_stderr_silenced
+
+    # the sound libraries' own complaints while probing: the checks below say it once, clearly
+    quiet = contextlib.nullcontext() if args.verbose else native_stderr_silenced()
+    with quiet:
+        checks = run_checks(args.config, audio=not args.no_audio)
     for check in checks:
         print(check)
     failed = sum(check.status == FAIL for check in checks)

@@ -90,7 +90,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from appliance.hardware import detect_profile, get_profile, plan_models
 
     config = load_config(args.config)
-    profile = get_profile(args.profile) if args.profile else detect_profile().profile
+    profile = get_profile(args.profile) if args.profile is not None else detect_profile().profile
     plan = plan_models(profile, config)
     if args.json:
         print(json.dumps(plan.to_dict(), indent=2))

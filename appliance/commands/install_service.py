@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +18,41 @@ def register(sub: Any) -> None:
         "its user (in the audio group) and reloads systemd.",
     )
     parser.add_argument("--user", default=DEFAULT_USER, help="the service user")
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="the config file")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--unit-dir", type=Path, default=UNIT_DIR)
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="the config file")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    parser.add_argument("--unit-dir", default=str(UNIT_DIR))
     parser.add_argument("--print", action="store_true", help="only print the unit file")
     parser.set_defaults(func=run)
+
+
+_SYSTEM_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Refuse what would make a broken unit: an empty or impossible user, an empty path."""
+    from appliance.errors import UsageError
+
+    if not _SYSTEM_USER.fullmatch(args.user):
+        raise UsageError(
+            f"--user: {args.user!r} cannot be a system user's name",
+            hint="1 to 32 lower-case letters, digits, '-' or '_', not starting with a digit "
+            "(e.g. appliance)",
+        )
+    for option in ("config", "data_dir", "unit_dir"):
+        if not str(getattr(args, option)).strip() or str(getattr(args, option)) == ".":
+            flag = "--" + option.replace("_", "-")
+            raise UsageError(f"{flag}: an empty path", hint=f"give {flag} an absolute path")
 
 
 def run(args: argparse.Namespace) -> int:
     from appliance.service import ServiceSettings, install_service, render_unit
 
+    _check(args)
     settings = ServiceSettings(
         user=args.user,
-        config=args.config.expanduser().absolute(),
-        data_dir=args.data_dir.expanduser().absolute(),
-        unit_dir=args.unit_dir,
+        config=Path(args.config).expanduser().absolute(),
+        data_dir=Path(args.data_dir).expanduser().absolute(),
+        unit_dir=Path(args.unit_dir),
     )
     if args.print:
         print(render_unit(settings), end="")

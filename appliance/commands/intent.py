@@ -34,13 +34,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from appliance.commands.chat import typed_lines
     from appliance.dj.understand import Understanding
 
     understanding = Understanding(vocabulary=_library_names(args.config))
     if args.text:
-        _answer(understanding, " ".join(args.text), sys.stdout)
+        # an argument that is not UTF-8 arrives with surrogates: show U+FFFD, as for stdin
+        text = " ".join(args.text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        _answer(understanding, text, sys.stdout)
         return 0
-    for line in iter(sys.stdin.readline, ""):
+    stdin = typed_lines(sys.stdin)
+    for line in iter(stdin.readline, ""):
         _answer(understanding, line, sys.stdout)
     return 0
 

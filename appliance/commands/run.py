@@ -37,9 +37,12 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from appliance import daemon
     from appliance.config import load_config
+    from appliance.dj.profile import check_user_id
     from appliance.logs import setup_logging
     from appliance.station import StationConfig
 
+    user = check_user_id(args.user, "--user") if args.user is not None else None
+    input_file = _sound_file(args.input) if args.input is not None else None
     settings = load_config(args.config)
     level = settings.station.log_level
     if sys.stdin.isatty() and level in ("debug", "info"):
@@ -47,17 +50,35 @@ def run(args: argparse.Namespace) -> int:
     setup_logging("debug" if args.verbose else level)
     if getattr(args, "fetch_models", False):
         _prepare_models(settings)
-    listen = "keyboard" if args.text else "auto"
-    input_file = None
-    if args.input:
-        input_file = Path(args.input)
-        if not input_file.is_file():
-            raise UsageError(f"{input_file}: no such sound file")
-        listen = "file"
+    listen = "file" if input_file else "keyboard" if args.text else "auto"
     config = StationConfig.from_settings(
         settings, listen=listen, input_file=input_file, speak=not args.silent
     )
-    return daemon.run(config, user=args.user)
+    return daemon.run(config, user=user)
+
+
+def _sound_file(name: str) -> Path:
+    """--input's file, checked before anything starts: a sound file that can be read."""
+    import soundfile
+
+    hint = "give a WAV file (16 kHz mono is best), e.g. `sox in.mp3 -r 16000 -c 1 out.wav`"
+    if not name.strip():
+        raise UsageError("--input: an empty file name", hint=hint)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        raise UsageError(f"--input: {path} is a folder, not a sound file", hint=hint)
+    if not path.exists():
+        raise UsageError(f"--input: {path}: no such sound file", hint=hint)
+    if not path.is_file():
+        raise UsageError(f"--input: {path} is not a regular file", hint=hint)
+    try:
+        info = soundfile.info(str(path))
+    except (OSError, RuntimeError, soundfile.LibsndfileError) as error:
+        problem = f"--input: {path}: not a sound file this can read ({error})"
+        raise UsageError(problem, hint=hint) from error
+    if info.frames <= 0:
+        raise UsageError(f"--input: {path} holds no sound", hint=hint)
+    return path
 
 
 def _prepare_models(settings: Any) -> None:

@@ -66,3 +66,18 @@ def test_model_checks_name_what_to_fetch(data_dir: Path) -> None:
 
 def test_service_check_without_systemd() -> None:
     assert check_service().status == OK
+
+
+def test_the_report_comes_without_the_sound_libraries_noise(tmp_path: Path) -> None:
+    # no sound server and no card: ALSA, JACK and PipeWire each used to print their complaints
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULSE", "PIPEWIRE"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "XDG_RUNTIME_DIR": str(tmp_path)},
+    )
+    assert done.stderr == ""
+    assert done.stdout.splitlines()[0].startswith("ok   config: ")
+    assert "microphone: " in done.stdout and "speaker: " in done.stdout
