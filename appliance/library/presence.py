@@ -45,11 +45,14 @@ class Presence:
     def hides(self, path: str) -> bool:
         """True when ``path`` is gone, or lies in a folder that is."""
         with self._lock:
-            if not self._folders and not self._files:
-                return False
-            if path in self._files:
-                return True
-            return any(path.startswith(folder + "/") for folder in self._folders)
+            return self._hides(path)
+
+    def _hides(self, path: str) -> bool:
+        if not self._folders and not self._files:
+            return False
+        if path in self._files or path in self._folders:
+            return True
+        return any(path.startswith(folder + "/") for folder in self._folders)
 
     @property
     def gone(self) -> list[str]:
@@ -78,8 +81,10 @@ class Presence:
         marked gone that is back."""
         changes: list[Change] = []
         for root in roots:
-            if not self.hides(root + "/") and not present(root):
-                changes.append(self._mark(Change(root, gone=True, folder=True)))
+            if not self.hides(root) and not present(root):
+                gone = self._mark(Change(root, gone=True, folder=True))
+                if gone is not None:
+                    changes.append(gone)
         with self._lock:
             marked = [(path, True) for path in self._folders]
             marked += [(path, False) for path in self._files]
@@ -88,8 +93,12 @@ class Presence:
                 changes.append(self._unmark(Change(path, gone=False, folder=folder)))
         return changes
 
-    def _mark(self, change: Change) -> Change:
+    def _mark(self, change: Change) -> Change | None:
+        """Mark it gone; None when it already was (the watch and a failed track may find the
+        same folder gone at the same moment: it is one change)."""
         with self._lock:
+            if self._hides(change.path):
+                return None
             (self._folders if change.folder else self._files).add(change.path)
             if change.folder:  # what was gone inside it is now part of it
                 inside = change.path + "/"

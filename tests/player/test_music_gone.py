@@ -4,6 +4,7 @@ back: the station says so once, plays what is still there, and picks the folder 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +16,9 @@ import appliance.library.index
 from appliance.config import parse_config
 from appliance.events import TrackEnded, TrackStarted
 from appliance.library import Library
+from appliance.library.presence import Change, Presence
 from appliance.station import QFZZStation, StationConfig
+from tests.fuzz.conftest import fuzz_rounds
 from tests.support import music
 from tests.support.waiting import wait_until
 
@@ -237,3 +240,28 @@ def test_a_folder_missing_from_the_start_is_no_news_until_it_comes(
         wait_until(lambda: changes, what="the folder to be seen")
         assert [(c.path, c.gone) for c in changes] == [(str(stick), False)]
         assert len(library.tracks()) == 3  # scanned as it arrived
+
+
+def test_a_folder_found_gone_twice_at_once_is_one_change(tmp_path: Path) -> None:
+    """The watch and a failed track may look at the same moment, from two threads."""
+    root = tmp_path / "stick"
+    roots = [str(root)]
+    for _ in range(fuzz_rounds(20, 500)):
+        presence = Presence()
+        (root / "a").mkdir(parents=True)
+        (root / "a" / "x.flac").write_bytes(b"x")
+        path = str(root / "a" / "x.flac")
+        shutil.rmtree(root)
+        found: list[object] = []
+        threads = [
+            threading.Thread(target=lambda p=presence, f=found: f.extend(p.check(roots))),
+            threading.Thread(
+                target=lambda p=presence, f=found, x=path: f.append(p.notice(x, roots))
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [c for c in found if c is not None] == [Change(str(root), gone=True, folder=True)]
+        assert presence.hides(path)
