@@ -33,7 +33,7 @@ from appliance.dj.profile import (
 from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
-from appliance.dj.store import Store
+from appliance.dj.store import BUSY_TIMEOUT_MS, Store
 from appliance.dj.taste import EVENTS, Taste, evidence_for
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
@@ -48,6 +48,7 @@ CONTEXT_SIZE = 20
 SESSION_GAP = timedelta(minutes=30)
 RECENT_PLAYS = 50
 VOLUME_STEP = 10
+OUTAGE_WAIT_MS = 250  # how long a turn waits for a lock while turns cannot be saved
 NEGATIVE_INTENTS = frozenset({"dislike", "remove_preference"})
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -422,6 +423,7 @@ class PersonalizedDJ:
             if self._outage is not None:
                 log.warning("%s: turns are saved again", self.store.path)
                 self._outage = None
+                self.store.wait_for_locks(BUSY_TIMEOUT_MS)
             if user_id in self._history_counts:
                 self._history_counts[user_id] += 2
             context = self.conversation_context.setdefault(user_id, [])
@@ -451,6 +453,7 @@ class PersonalizedDJ:
         first = self._outage is None
         self._outage = str(error)
         if first:
+            self.store.wait_for_locks(OUTAGE_WAIT_MS)  # each answer must not wait seconds
             log.warning(
                 "%s: cannot save turns (%s); answering without remembering until it can",
                 self.store.path,

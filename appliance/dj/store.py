@@ -400,11 +400,17 @@ class Store:
                 shutil.rmtree(self._scratch, ignore_errors=True)
                 self._scratch = None
 
+    def wait_for_locks(self, milliseconds: int) -> None:
+        """How long a write waits for another process's lock before it fails."""
+        with self._lock, suppress(sqlite3.Error):
+            self._db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     def scratch_copy(self, user_id: str) -> Store:
         """A store in memory holding the listener's rows, as far as they can be read right now
         without waiting (an empty one when they cannot): a turn that cannot be saved runs on it."""
         copy = Store()
         with self._lock:
+            waiting = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
             try:
                 self._db.execute("PRAGMA busy_timeout = 0")
                 for table in USER_TABLES:
@@ -418,7 +424,7 @@ class Store:
                 log.debug("%s: reading %s for a scratch turn: %s", self.path, user_id, error)
             finally:
                 with suppress(sqlite3.Error):
-                    self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    self._db.execute(f"PRAGMA busy_timeout = {waiting}")
         return copy
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:

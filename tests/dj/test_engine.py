@@ -15,6 +15,7 @@ from appliance.dj import PersonalizedDJ
 from appliance.dj.profile import trust_level
 from appliance.dj.reply import Pause, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID
+from appliance.dj.store import BUSY_TIMEOUT_MS
 
 
 class Clock:
@@ -307,8 +308,10 @@ def test_a_long_lock_still_gets_an_answer_said_once(
     holder = _hold_lock(tmp_path / "dj.db", 8.0)
     try:
         with caplog.at_level(logging.WARNING, logger="appliance.dj.engine"):
-            first = dj.respond("alex", "i'm feeling happy")
+            first = dj.respond("alex", "i'm feeling happy")  # waits the lock out first
+            started = time.monotonic()
             second = dj.respond("alex", "recommend something")
+            assert time.monotonic() - started < 1.5  # not seconds more for every answer
     finally:
         holder.kill()
         holder.wait()
@@ -321,6 +324,7 @@ def test_a_long_lock_still_gets_an_answer_said_once(
     assert not any(r.exc_info for r in caplog.records)  # a line, not a traceback
     third = dj.respond("alex", "i love jazz")  # the lock is gone: remembered again
     assert "can't save" not in third.text
+    assert dj.store._db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
     assert dj.store.turn_count("alex") == 2  # the unsaved turns left nothing behind
     assert dj.user_profiles["alex"].music_preferences == ["soul", "jazz"]
     dj.close()

@@ -91,7 +91,7 @@ def _run_and_kill(db: Path, exports: Path, seed: int) -> list[list[str]]:
 
 
 def test_kill_9_during_every_kind_of_dj_write_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    for round_ in range(fuzz_rounds(4, 60)):
+    for round_ in range(fuzz_rounds(2, 60)):
         db = tmp_path / f"dj-{round_}.db"
         exports = tmp_path / f"exports-{round_}"
         exports.mkdir()
