@@ -8,8 +8,10 @@ timestamp (it may be someone's data) and reported; the next open starts a fresh 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
 from appliance.errors import LibraryError
@@ -71,6 +73,8 @@ def open_index(path: Path | None) -> sqlite3.Connection:
             hint="check the data directory's owner and permissions (APPLIANCE_DATA_DIR)",
         ) from error
     existed = path.exists() and path.stat().st_size > 0
+    if _read_only_disk(path.parent):
+        return _open_read_only(path, existed)
     try:
         connection = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
@@ -103,6 +107,42 @@ def open_index(path: Path | None) -> sqlite3.Connection:
         connection.close()
         raise _cannot_open(path, error) from error
     return connection
+
+
+def _read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _open_read_only(path: Path, existed: bool) -> sqlite3.Connection:
+    """The index on a read-only disk (a worn SD card remounts itself so): it can be read, as
+    it was last closed (``immutable``: no other process can be writing it), never changed."""
+    hint = "remount the disk read-write, or set APPLIANCE_DATA_DIR to a writable folder"
+    if not existed:
+        raise LibraryError(
+            f"{path.parent} is on a read-only disk: no library index can be made there", hint=hint
+        )
+    uri = f"file:{urllib.parse.quote(os.fsencode(path))}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        problem = _check(connection)
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise LibraryError(f"{path}: cannot read the library index: {error}", hint=hint) from error
+    if problem or version != SCHEMA_VERSION:
+        connection.close()
+        why = problem or f"is of another version of the appliance ({version})"
+        raise LibraryError(f"{path} {why}, and the disk holding it is read-only", hint=hint)
+    return connection
+
+
+def read_only_error(path: Path | None) -> LibraryError:
+    return LibraryError(
+        f"{path}: the library index is on a read-only disk: it can be read, not changed",
+        hint="remount the disk read-write (or move the data directory) to scan or measure",
+    )
 
 
 def _create(connection: sqlite3.Connection) -> None:

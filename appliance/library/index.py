@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from appliance.library.database import no_space, open_index, out_of_space
+from appliance.errors import LibraryError
+from appliance.library.database import no_space, open_index, out_of_space, read_only_error
 from appliance.library.filenames import from_db, shown, to_db
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.identity import track_id_for
@@ -370,6 +371,8 @@ class Library:
                         self._db.execute("ROLLBACK")
                 if self.path is not None and out_of_space(self.path, error):
                     raise no_space(self.path, error) from error
+                if (error.sqlite_errorcode or 0) & 0xFF == sqlite3.SQLITE_READONLY:
+                    raise read_only_error(self.path) from error
                 raise
 
     # -- measuring -------------------------------------------------------------------------
@@ -464,6 +467,9 @@ class Library:
                 count = self.analyse(stop=self._stop)
                 if count:
                     log.info("measured tempo and energy of %d tracks", count)
+            except LibraryError as error:  # a full or read-only disk: say it once, stop
+                log.warning("measuring tempo and energy stops: %s", error)
+                break
             except Exception:
                 if self._stop.is_set():
                     break  # the library closed under a measurement: it resumes next start

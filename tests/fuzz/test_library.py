@@ -199,3 +199,45 @@ def test_a_full_disk_during_a_scan_is_a_clear_message(
     assert code == 0 and f"{400 - kept} added" in out and f"{kept} unchanged" in out, err
     with Library(data / "library.db") as library:
         assert len(library.tracks()) == 400
+
+
+def test_every_library_command_on_a_read_only_disk(
+    small_disk: Path,
+    sources: dict[bytes, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A worn SD card remounts itself read-only: what the index holds can still be read."""
+    from tests.support.disks import make_read_only
+
+    music = tmp_path / "music"
+    music.mkdir()
+    for number, suffix in enumerate(SUFFIXES):
+        (music / f"song {number}{suffix.decode()}").write_bytes(sources[suffix])
+    data = small_disk / "data"
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data))
+    assert main(["library", "scan", str(music)]) == 0
+    make_read_only(small_disk)
+    capsys.readouterr()
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["library", *argv])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return code, out, err
+
+    code, out, _ = run("stats", "--json")
+    assert code == 0 and json.loads(out)["tracks"] == 4
+    code, out, _ = run("stats")
+    assert code == 0 and "tracks    4" in out
+    code, out, _ = run("search", "song 2")
+    assert code == 0 and "song 2.mp3" in out
+    for argv in (["scan", str(music)], ["analyse"]):
+        code, _, err = run(*argv)
+        assert code == 1
+        assert err.startswith(f"appliance: error: {data / 'library.db'}: the library index is on")
+        assert "read-only disk" in err and "hint: remount the disk read-write" in err
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(small_disk / "fresh"))
+    code, _, err = run("stats")
+    assert code == 2 and "cannot use" in err and "Read-only file system" in err
