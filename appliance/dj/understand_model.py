@@ -82,19 +82,20 @@ class NeighbourModel:
             pairs[index] = " " in feature
         self._idf = np.where(pairs, idf * PAIR_WEIGHT, idf)
         self._unknown_idf = float(math.log(count + 1) + 1)
-        self._indices = np.asarray(indices, dtype=np.int64)
-        self._squares = self._idf[self._indices] ** 2
-        self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-        self._norms = np.sqrt(np.add.reduceat(self._squares, self._starts))
-        label_array = np.asarray(labels, dtype=np.int64)
-        self._slices = [
-            (int(np.searchsorted(label_array, n)), int(np.searchsorted(label_array, n, "right")))
-            for n in range(len(self.intents))
-        ]
-        self._mask = np.zeros(len(vocabulary), dtype=np.float64)
+        index_array = np.asarray(indices, dtype=np.int64)
+        squares = self._idf[index_array] ** 2
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self._norms = np.sqrt(np.add.reduceat(squares, starts))
+        # for each feature, the examples that have it (an utterance touches few features)
+        rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
+        order = np.argsort(index_array, kind="stable")
+        bounds = np.searchsorted(index_array[order], np.arange(len(vocabulary) + 1))
+        self._postings = [rows[order[bounds[i] : bounds[i + 1]]] for i in range(len(vocabulary))]
+        self._count = count
+        self._labels = np.asarray(labels, dtype=np.int64)
 
     def __len__(self) -> int:
-        return len(self._starts)
+        return self._count
 
     def guess(self, features: Iterable[str]) -> Guess | None:
         """The closest intent for an utterance's features; None when none of them is known."""
@@ -108,20 +109,26 @@ class NeighbourModel:
         query_norm = math.sqrt(
             float(np.sum(self._idf[known] ** 2)) + unknown * self._unknown_idf**2
         )
-        mask = self._mask
-        mask[known] = 1.0
-        try:
-            dots = np.add.reduceat(self._squares * mask[self._indices], self._starts)
-        finally:
-            mask[known] = 0.0
-        similarity = dots / (self._norms * query_norm)
-        scores = []
-        for start, end in self._slices:
-            part = similarity[start:end]
-            if len(part) > NEIGHBOURS:
-                part = np.partition(part, len(part) - NEIGHBOURS)[-NEIGHBOURS:]
-            scores.append(float(np.mean(part)) if len(part) else 0.0)
-        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        best = order[0]
-        runner_up = scores[order[1]] if len(order) > 1 else 0.0
-        return Guess(self.intents[best], scores[best], scores[best] - runner_up)
+        rows = np.concatenate([self._postings[index] for index in known])
+        weights = np.repeat(self._idf[known] ** 2, [len(self._postings[i]) for i in known])
+        dots = np.bincount(rows, weights=weights, minlength=self._count)
+        near = np.flatnonzero(dots)
+        similarity = dots[near] / (self._norms[near] * query_norm)
+        labels = self._labels[near]
+        # each intent's NEIGHBOURS closest examples: sorted by intent, then closest first
+        order = np.lexsort((-similarity, labels))
+        labels, similarity = labels[order], similarity[order]
+        firsts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+        sizes = np.diff(np.r_[firsts, len(labels)])
+        rank = np.arange(len(labels)) - np.repeat(firsts, sizes)
+        kept = rank < NEIGHBOURS
+        scores = (
+            np.bincount(labels[kept], weights=similarity[kept], minlength=len(self.intents))
+            / NEIGHBOURS
+        )
+        best, runner_up = np.argsort(-scores)[:2]
+        return Guess(
+            self.intents[int(best)],
+            float(scores[best]),
+            float(scores[best] - scores[runner_up]),
+        )

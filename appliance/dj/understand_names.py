@@ -29,6 +29,9 @@ MIN_CORRECTED_WORD = 3
 """Words shorter than this are never corrected: too many short words are one letter apart."""
 
 
+MENDED_KEPT = 4096
+"""How many mended words the corrector remembers."""
+
 MIN_NAME_WORD = 4
 """A first or last name said alone must have at least this many letters to stand for a name."""
 
@@ -126,6 +129,7 @@ class WordCorrector:
 
     def __init__(self, known: Iterable[str]) -> None:
         self._known = frozenset(known)
+        self._mended: dict[str, str] = {}
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._known):
             self._by_length[len(word)].append(word)
@@ -134,9 +138,18 @@ class WordCorrector:
         return word in self._known
 
     def correct(self, word: str) -> str:
-        """The known word ``word`` most likely is, or ``word`` itself."""
+        """The known word ``word`` most likely is, or ``word`` itself (remembered: one utterance
+        is tried in several parts, and people repeat themselves)."""
         if word in self._known or len(word) < MIN_CORRECTED_WORD or not word.isalpha():
             return word
+        mended = self._mended.get(word)
+        if mended is None:
+            mended = self._mended[word] = self._nearest(word)
+            if len(self._mended) > MENDED_KEPT:
+                self._mended.pop(next(iter(self._mended)))
+        return mended
+
+    def _nearest(self, word: str) -> str:
         allowed = _word_distance(len(word))
         best: tuple[int, float, str] | None = None
         for length in range(len(word) - allowed, len(word) + allowed + 1):
