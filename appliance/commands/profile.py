@@ -104,7 +104,7 @@ def export_target(output: Path, user: str, data_dir: Path, force: bool) -> Path:
         return output
     if not output.is_file():
         raise UsageError(f"refusing to write onto {output}: it is not a regular file")
-    if output.resolve().parent == data_dir.resolve():
+    if output.resolve().is_relative_to(data_dir.resolve()):
         raise UsageError(
             f"refusing to write onto {output}: it belongs to the appliance's data folder",
             hint="export somewhere outside " + str(data_dir),
