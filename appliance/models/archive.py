@@ -9,15 +9,18 @@ unpack to far more than the catalog says the model takes (a decompression bomb).
 
 from __future__ import annotations
 
+import gzip
 import os
 import posixpath
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from appliance.errors import ModelError
 
@@ -29,7 +32,20 @@ SIZE_FLOOR = 64 * MB  # ... or by this much, whichever is more (disk_mb is often
 MAX_RATIO = 100  # unpacked bytes per archive byte, beyond the floor below
 RATIO_FLOOR = 16 * MB  # small archives of text may compress well: no ratio check below this
 
+T = TypeVar("T")
 _HOSTILE = "the archive is corrupt or hostile; nothing was installed"
+# what a damaged archive raises while it is read (gzip's is an OSError; an encrypted or oddly
+# compressed zip member raises RuntimeError or NotImplementedError)
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    gzip.BadGzipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 @dataclass(frozen=True)
@@ -165,11 +181,17 @@ def list_members(
         )
         if kind == "zip" and len(members) > MAX_MEMBERS:
             raise _refuse(archive, f"more than {MAX_MEMBERS} members")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, ValueError) as error:
+    except (OSError, *_UNREADABLE) as error:  # only reading here: any failure is the archive's
         raise ModelError(
             f"{archive.name}: not a readable {kind} archive ({error})",
             hint="run the command again to download it afresh",
         ) from error
+    if not any(not member.is_dir for member, _ in members):
+        raise ModelError(
+            f"{archive.name}: holds no files{f' under {strip}/' if strip else ''}",
+            hint="run the command again to download it afresh; if it happens again the "
+            "archive upstream is not what the catalog describes",
+        )
     total = _check_sizes(archive, [member for member, _ in members], limit)
     return members, total
 
@@ -194,7 +216,7 @@ def unpack(
                 for member, info in members:
                     _write(member, root, lambda info=info: tarred.extractfile(info))  # type: ignore[misc]
                     written.append(member.name)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as error:
+    except (_Unreadable, *_UNREADABLE) as error:
         raise ModelError(
             f"{archive.name}: not a readable {kind} archive ({error})",
             hint="run the command again to download it afresh",
@@ -202,6 +224,17 @@ def unpack(
     except (IsADirectoryError, NotADirectoryError, FileExistsError) as error:
         raise _refuse(archive, f"member {error.filename!r} is both a file and a folder") from error
     return written
+
+
+class _Unreadable(Exception):
+    """Reading the archive failed (as opposed to writing the model: a full disk)."""
+
+
+def _reading(read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except (OSError, *_UNREADABLE) as error:  # a damaged archive can even seek before its start
+        raise _Unreadable(error) from error
 
 
 def _write(member: Member, root: Path, opener: Callable[[], IO[bytes] | None]) -> None:
@@ -217,11 +250,13 @@ def _write(member: Member, root: Path, opener: Callable[[], IO[bytes] | None]) -
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
     descriptor = os.open(path, flags, 0o755 if member.executable else 0o644)
     with os.fdopen(descriptor, "wb") as out:
-        source = opener()
+        source = _reading(opener)
         if source is not None:
             with source:
                 remaining = member.size  # never more than the checked size, whatever it holds
-                while remaining > 0 and (chunk := source.read(min(CHUNK, remaining))):
+                while remaining > 0 and (
+                    chunk := _reading(partial(source.read, min(CHUNK, remaining)))
+                ):
                     out.write(chunk)
                     remaining -= len(chunk)
         out.flush()

@@ -521,3 +521,38 @@ def test_leftovers_are_removed_but_never_an_install_under_way(
     assert f"removed what an interrupted install left: {staging}" in err
     assert sorted(p.name for p in base.iterdir()) == ["other-model"]
     assert (base / "other-model" / MANIFEST).exists()
+
+
+def _zip_of_folders() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("test-model/", b"")
+        archive.writestr("test-model/empty/", b"")
+    return buffer.getvalue()
+
+
+def _zip_pointing_before_its_start() -> bytes:
+    data = bytearray(make_zip(files={"README": b"a model\n"}))
+    directory = data.rindex(b"PK\x01\x02")  # the central directory entry of README
+    data[directory + 42 : directory + 46] = (2**31).to_bytes(4, "little")  # its header offset
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (_zip_of_folders, "holds no files under test-model/"),
+        (lambda: tar_with([], top="other"), "unexpected member 'other/README'"),
+        (_zip_pointing_before_its_start, "not a readable zip archive"),
+    ],
+)
+def test_archives_with_nothing_to_install_or_unreadable_members_are_messages(
+    build, says: str, model_server: ModelServer, data_dir: Path
+) -> None:  # found by the fuzz tier: an empty model was installed; a bad offset was a traceback
+    data = build()
+    kind = "zip" if data.startswith(b"PK") else "tar.gz"
+    model = model_for(model_server.add(f"/m.{kind}", data), data, unpack=kind)
+    with pytest.raises(ModelError, match=says):
+        fetch_model(model, data_dir, quiet=True)
+    assert find_installed(model, data_dir) is None and leftovers(data_dir) == []
+    assert not (models_dir(data_dir) / ".downloads").exists()

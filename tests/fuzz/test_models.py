@@ -216,6 +216,41 @@ def test_archives_built_to_escape_never_write_outside_the_model(
     assert [p.name for p in models_dir(data_dir).iterdir()] in ([], ["test-model"])
 
 
+@given(
+    kind=st.sampled_from(["zip", "tar.gz"]),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), max_size=6),
+    cut=st.floats(0.05, 1.0),
+)
+def test_damaged_archives_are_a_message_never_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory,
+    kind: str,
+    flips: list[tuple[float, int]],
+    cut: float,
+) -> None:
+    root = tmp_path_factory.mktemp("damaged")
+    files = {"README": b"a model\n", "conf/model.conf": b"--rate=16000\n" * 50}
+    data = bytearray(make_zip(files=files) if kind == "zip" else make_tar(files=files))
+    for where, mask in flips:
+        data[int(where * len(data))] ^= mask
+    data = data[: max(1, int(len(data) * cut))]
+    source = root / f"m.{kind}"
+    source.write_bytes(bytes(data))
+    model = CatalogModel(
+        name="test-model", kind="stt", engine="vosk", language="", tier=1, licence="",
+        description="", disk_mb=1.0, ram_mb=1, rtf=0.1,
+        files=(ModelFile(url=source.as_uri(), sha256=hashlib.sha256(data).hexdigest(),
+                         unpack=kind, strip="test-model"),),
+    )  # fmt: skip
+    data_dir = root / "data"
+    try:
+        installed = fetch_model(model, data_dir, quiet=True)
+    except ModelError:
+        assert find_installed(model, data_dir) is None
+    else:
+        assert verify_installed(installed) == []
+    assert not [p for p in models_dir(data_dir).iterdir() if p.name != "test-model"]
+
+
 # --- kill -9 at random moments of an install --------------------------------------------------
 
 
