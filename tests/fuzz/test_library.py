@@ -241,3 +241,52 @@ def test_every_library_command_on_a_read_only_disk(
     monkeypatch.setenv("APPLIANCE_DATA_DIR", str(small_disk / "fresh"))
     code, _, err = run("stats")
     assert code == 2 and "cannot use" in err and "Read-only file system" in err
+
+
+@pytest.fixture(scope="module")
+def big_tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Files whose tags are large enough (a 2 MB cover) to be read through a slimmed view."""
+    from tests.library.test_memory import add_picture
+
+    root = tmp_path_factory.mktemp("big-tags")
+    made = {}
+    for fmt in ("mp3", "flac", "m4a"):
+        path = make_track(root / f"song.{fmt}", seconds=0.5, title="Big", artist="Tags")
+        add_picture(path, 2 * 1024 * 1024)
+        made[fmt] = path.read_bytes()
+    return made
+
+
+@settings(max_examples=fuzz_rounds(30, 1500))
+@given(
+    fmt=st.sampled_from(["mp3", "flac", "m4a"]),
+    # where the headers are: the first 4 KB, and the last 64 KB (an MP4's moov may end it)
+    edits=st.lists(st.tuples(st.integers(-65536, 4095), st.binary(min_size=1, max_size=8)),
+                   max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 3 * 1024 * 1024)),
+)  # fmt: skip
+def test_damaged_big_tags_are_a_reason_never_a_crash(
+    fmt: str,
+    edits: list[tuple[int, bytes]],
+    cut: int | None,
+    big_tagged: dict[str, bytes],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Headers of files with large tags overwritten and cut at random: the scan reads each
+    file or says why not (a BadFile), whatever the slimmed view of its tags meets."""
+    from appliance.library.genres import default_genres
+    from appliance.library.scan import BadFile, read_file
+
+    data = bytearray(big_tagged[fmt])
+    for offset, patch in edits:
+        at = offset % len(data)
+        data[at : at + len(patch)] = patch
+    if cut is not None:
+        del data[cut:]
+    path = tmp_path_factory.mktemp("damaged") / f"song.{fmt}"
+    path.write_bytes(bytes(data))
+    try:
+        scanned = read_file(str(path), None, default_genres())
+    except BadFile:
+        return
+    assert scanned.duration > 0
