@@ -71,9 +71,10 @@ def salvage(
 
     Tables with rowids are walked by rowid, jumping past a page that cannot be read; a WITHOUT
     ROWID table that cannot be read whole is read again one ``group`` value at a time (the
-    listeners found in the tables already salvaged). SQLite's own ``.recover`` would do this
-    better, but Debian 12's sqlite3 (3.40.1) fails it on every file. ``check(table, row)``
-    turns away rows the owner knows to be nonsense.
+    listeners found in the tables already salvaged). SQLite's own ``.recover`` would also read
+    pages no table reaches any more, but it needs the ``sqlite_dbpage`` table, which Debian's
+    sqlite3 (3.40.1, the Raspberry Pi's too) is built without: there it fails on every file.
+    ``check(table, row)`` turns away rows the owner knows to be nonsense.
     """
     index = damaged.with_name(damaged.name + "-shm")  # reading may make one: not kept after
     made_index = not index.exists()
