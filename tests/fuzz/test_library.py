@@ -290,3 +290,46 @@ def test_damaged_big_tags_are_a_reason_never_a_crash(
     except BadFile:
         return
     assert scanned.duration > 0
+
+
+_OPEN_CHILD = """
+import sys
+from appliance.library import Library
+print("opening", flush=True)
+Library(sys.argv[1]).close()
+"""
+
+
+def test_an_upgrade_killed_at_random_moments_keeps_the_old_index_or_the_new(
+    tmp_path: Path,
+) -> None:
+    """The first start after an update rewrites the index (paths as bytes, a track per file)."""
+    from tests.library.test_filenames import _VERSION_1
+
+    rng = random.Random(5)
+    rows = 20000  # the upgrade takes 0.4 s here: the kills land in it
+    for _ in range(fuzz_rounds(2, 40)):
+        db = tmp_path / "library.db"
+        old = sqlite3.connect(db)
+        old.executescript(_VERSION_1)
+        old.executemany(
+            "INSERT INTO files (path, track_id, size, mtime_ns, title, artist, album, "
+            "album_artist, genres, duration) VALUES (?, ?, 1, 1, 't', 'a', '', '', '', 1.0)",
+            ((f"/m/{n:05d} caf\u00e9.mp3", f"{n % 7000:020x}") for n in range(rows)),
+        )
+        old.commit()
+        old.close()
+        child = subprocess.Popen(
+            [sys.executable, "-c", _OPEN_CHILD, str(db)], stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "opening"
+        time.sleep(rng.uniform(0.0, 0.4))
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+        child.stdout.close()
+        with Library(db) as library:  # the old index (upgraded now) or the new one, whole
+            tracks = library.tracks()
+            assert len(tracks) == rows and len({t.track_id for t in tracks}) == rows
+            assert {t.path for t in tracks} == {f"/m/{n:05d} caf\u00e9.mp3" for n in range(rows)}
+        for name in (db.name, f"{db.name}-wal", f"{db.name}-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
