@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import random
 import signal
@@ -249,6 +250,68 @@ def test_damaged_archives_are_a_message_never_a_traceback(
     else:
         assert verify_installed(installed) == []
     assert not [p for p in models_dir(data_dir).iterdir() if p.name != "test-model"]
+
+
+# --- catalogs ---------------------------------------------------------------------------------
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if value == value else "nan"  # inf and -inf are TOML as they are
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+_scalar = st.one_of(
+    st.integers(-5, 10**12), st.floats(allow_nan=True), st.booleans(), st.text(max_size=20),
+    st.sampled_from(["https://h/m.zip", "https://h/", "file:///x/y.onnx", "ftp://h/a", "",
+                     "https://h/%2e%2e", "https://h/a/..", "zip", "tar.gz", "stt", "vosk"]),
+)  # fmt: skip
+_value = st.one_of(_scalar, st.lists(_scalar, max_size=3))
+_model_keys = st.sampled_from(
+    ["kind", "engine", "tier", "ram_mb", "rtf", "disk_mb", "language", "entry", "x_source",
+     "speed", "files", "peak_mb"]
+)  # fmt: skip
+_file_keys = st.sampled_from(["url", "sha256", "md5", "bytes", "unpack", "strip", "address"])
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> str:
+    lines = []
+    for index in range(draw(st.integers(0, 3))):
+        name = draw(st.sampled_from(["m", "a b", "vosk-x", "ü", f"m{index}"]))
+        lines.append(f'[model."{name}"]')
+        for key in draw(st.lists(_model_keys, max_size=7, unique=True)):
+            lines.append(f"{key} = {_toml(draw(_value))}")
+        for _ in range(draw(st.integers(0, 2))):
+            lines.append(f'[[model."{name}".files]]')
+            for key in draw(st.lists(_file_keys, max_size=5, unique=True)):
+                lines.append(f"{key} = {_toml(draw(_value))}")
+    if draw(st.booleans()):
+        lines.append("[reference]")
+        lines.append(f"dev_machine_speed = {_toml(draw(_value))}")
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.text(max_size=30)))
+    return "\n".join(lines) + "\n"
+
+
+@given(text=catalogs())
+def test_any_catalog_text_is_a_catalog_or_a_message(text: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("catalog") / "catalog.toml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        catalog = read_catalog(path)
+    except ModelError as error:
+        assert str(path) in str(error) or "the model catalog is invalid" in str(error)
+        return
+    for model in catalog:
+        for file in model.files:
+            assert file.name not in ("", ".", "..") and "/" not in file.name
 
 
 # --- kill -9 at random moments of an install --------------------------------------------------
