@@ -149,8 +149,11 @@ REASON = "\x00reason"
 REASON_CONFIDENCE = 0.9
 """How sure a request is when it came with words understood only as a reason."""
 
-CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but"})
+CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
 """Words that may join two requests ("pause and turn it down")."""
+
+VALUE_FILLERS = frozenset({"some", "a", "bit", "of", "little", "any", "more", "music", "too"})
+"""Words around a bare value ("a bit of jazz too") that do not make it a request of its own."""
 
 MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
@@ -466,6 +469,11 @@ class Understanding:
         parts = best.get(len(words))
         if parts is None or len(parts) < 2:
             return None
+        # "i like rock and jazz": a bare value after a request with values belongs to it
+        for index in range(1, len(parts)):
+            before, part = parts[index - 1], parts[index]
+            if before.name in MERGED and part.name == "play" and self._only_values(part.text):
+                parts[index] = Intent(before.name, part.slots, part.text, (), part.confidence)
         requests = [part for part in parts if part.name != REASON]
         if not requests:
             return None
@@ -476,15 +484,23 @@ class Understanding:
             ]
         return _merge(requests, " ".join(words))
 
+    def _only_values(self, text: str) -> bool:
+        """True when ``text`` names genres, moods or activities and nothing else ("some jazz")."""
+        words = [w for w in text.split() if w not in VALUE_FILLERS]
+        covered = sum(size for _start, size, _token in self._spans(words, SCANNED_LISTS))
+        return bool(words) and covered == len(words)
+
     def _guess(self, state: _State, text: str) -> Intent | None:
         """The model's intent, with slots from what the words mention; None when unsure."""
         variants = state.matcher.variants(text)
         words = " ".join(state.corrector.correct_all(variants[0].split()))
+        if words.count(" ") < 1:  # one word no template knows ("so", "wow") is not a request
+            return None
         guess = self._model().guess(self._features(state, words))
         if guess is None or guess.intent == "unknown":  # closest to chatter
             return None
-        names = state.names.words()
-        unknown = sum(w not in self._words and w not in names for w in words.split())
+        names = state.names.words()  # a word mended to a known one still counts as unknown
+        unknown = sum(w not in self._words and w not in names for w in variants[0].split())
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         if similarity < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
             return None
