@@ -323,11 +323,11 @@ class InvalidConfig(ConfigError):
 
 _TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
-_PART = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
 _KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 
 
-_KEY_PART = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)""")
+_KEY_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)""")
 
 
 def _key_parts(raw: str) -> tuple[str, ...]:
@@ -335,27 +335,52 @@ def _key_parts(raw: str) -> tuple[str, ...]:
     parts = []
     for match in _KEY_PART.finditer(raw):
         part = match.group(1)
-        parts.append(part[1:-1] if part[:1] in "\"'" else part)
+        if part[:1] == '"' and "\\" in part:
+            try:  # escapes ("\u00e9", "\\"): the key as tomllib reads it
+                part = next(iter(tomllib.loads(f"{part} = 0")))
+            except tomllib.TOMLDecodeError:
+                part = part[1:-1]
+        elif part[:1] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
     return tuple(parts)
 
 
-def _open_brackets(text: str) -> int:
-    """How many [ or { a line leaves open, ignoring strings and comments."""
-    depth = 0
+def _brackets(text: str) -> tuple[int, int]:
+    """How many [ or { a line leaves open, and the most it has open at once, ignoring strings
+    and comments."""
+    depth = peak = 0
     quote = ""
+    escaped = False
     for char in text:
-        if quote:
+        if escaped:
+            escaped = False
+        elif quote:
             if char == quote:
                 quote = ""
+            elif char == "\\" and quote == '"':
+                escaped = True  # \" inside a basic string does not end it
         elif char in "\"'":
             quote = char
         elif char == "#":
             break
         elif char in "[{":
             depth += 1
+            peak = max(peak, depth)
         elif char in "]}":
             depth -= 1
-    return depth
+    return depth, peak
+
+
+def _open_brackets(text: str) -> int:
+    """How many [ or { a line leaves open, ignoring strings and comments."""
+    return _brackets(text)[0]
+
+
+def _lines(text: str) -> list[str]:
+    """The lines as TOML counts them: split at newlines only (str.splitlines() would also split
+    at characters like U+0085 inside a string, and every line number after it would be off)."""
+    return text.split("\n")
 
 
 def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
@@ -370,7 +395,7 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     table: tuple[str | int, ...] = ()
     depth = 0
     in_string = ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if in_string:
             if in_string in line:
                 in_string = ""
@@ -671,10 +696,11 @@ def _check_models(reader: _Reader, models: ModelSettings) -> None:
 def _deepest_line(text: str) -> int:
     """The line where brackets first nest deeper than :data:`MAX_NESTING` (strings ignored)."""
     depth = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        depth += _open_brackets(line)
-        if depth > MAX_NESTING:
+    for number, line in enumerate(_lines(text), start=1):
+        net, peak = _brackets(line)
+        if depth + peak > MAX_NESTING:
             return number
+        depth += net
     return 1
 
 
@@ -706,7 +732,9 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         message = str(error)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        if line is None and "(at end of document)" in message:
+            line = len(_lines(text.rstrip("\n")))  # something left open: the last line
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise InvalidConfig(
             [ConfigProblem(name, line, "", f"not valid TOML: {message}", 'key = "value" lines')]
         ) from error

@@ -151,7 +151,7 @@ music_folders = "~/Music"
 def test_models_must_be_in_the_catalog_and_of_the_right_kind(tmp_path: Path) -> None:
     problems = problems_of('[models]\nstt = "vosk-small-en"\ntts = "hey_jarvis"\n', tmp_path)
     assert "models.stt: 'vosk-small-en' is not in the model catalog" in problems[0]
-    assert "auto, vosk-model-en-us-0.22" in problems[0]
+    assert "(valid: auto, " in problems[0] and ", vosk-model-en-us-0.22," in problems[0]
     assert ":3: models.tts: 'hey_jarvis' is a wake model, not a tts model" in problems[1]
 
 
@@ -384,3 +384,18 @@ def test_save_config_checks_then_replaces_the_file(tmp_path: Path) -> None:
     assert "cannot save it: No such file or directory; the old file is unchanged" in str(
         failed.value
     )
+
+
+def test_line_numbers_survive_what_fuzzing_found(tmp_path: Path) -> None:
+    # U+0085 inside a string is no line break to TOML (str.splitlines() thought it was)
+    problems = problems_of('[dj]\nname = "a\u0085b"\n[[users]]\n', tmp_path)
+    assert all(":3: users[1]." in p for p in problems), problems
+    # an escaped quote inside an inline table does not open a string that swallows the file
+    problems = problems_of('[station]\nname = {"\\"" = false}\n[[users]]\n', tmp_path)
+    assert [p.split(": ")[0][-1] for p in problems] == ["2", "3", "3"], problems
+    # something left open at the end of the file: its last line, not no line at all
+    problems = problems_of('[dj]\nname = "x"\ncommentary = [0.5,\n', tmp_path)
+    assert problems[0].startswith(f"{tmp_path / 'config.toml'}:3: not valid TOML: ")
+    # nesting too deep for the parser is a problem on its line, not a RecursionError
+    problems = problems_of("[dj]\n\ncommentary = " + "{a = " * 700 + "1" + "}" * 700, tmp_path)
+    assert ":3: lists or tables nested more than 100 deep" in problems[0], problems
