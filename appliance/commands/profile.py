@@ -156,7 +156,8 @@ def _delete(path: Path, user: str, confirmed: bool) -> int:
         except sqlite3.Error as error:
             raise StoreError(
                 f"could not delete {user!r} from {path} ({error}); nothing was deleted",
-                hint="free some space on the disk (or make it writable) and run this again",
+                hint="free some space on the disk, make it writable, or wait for whatever holds "
+                "the database to let go, and run this again",
             ) from error
         print(f"Deleted {user!r}: profile, history, listening and community links.")
         return 0

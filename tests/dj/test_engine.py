@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +14,7 @@ from appliance.dj.profile import trust_level
 from appliance.dj.reply import Pause, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID
 from appliance.dj.store import BUSY_TIMEOUT_MS
+from tests.support.locks import hold_lock
 
 
 class Clock:
@@ -264,29 +263,11 @@ def test_deleting_a_listener_while_the_dj_runs_is_not_undone(tmp_path: Path) -> 
 
 # -- turns that cannot be saved ------------------------------------------------------------------
 
-HOLD_LOCK = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-db.execute("BEGIN EXCLUSIVE")
-db.execute("INSERT INTO history (user_id, ts, type, message) VALUES ('x', '', 'note', 'held')")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-db.execute("ROLLBACK")
-"""
-
-
-def _hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-    return holder
-
 
 def test_a_short_lock_by_another_process_is_waited_out(tmp_path: Path) -> None:
     dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
     dj.interact("alex", "hello")
-    holder = _hold_lock(tmp_path / "dj.db", 1.0)
+    holder = hold_lock(tmp_path / "dj.db", 1.0)
     started = time.monotonic()
     reply = dj.respond("alex", "i love jazz")
     assert time.monotonic() - started >= 0.5  # it waited for the lock instead of failing
@@ -305,7 +286,7 @@ def test_a_long_lock_still_gets_an_answer_said_once(
     dj = PersonalizedDJ(db_path=tmp_path / "dj.db")
     dj.update_preferences("alex", ["soul"])
     dj.interact("alex", "hello")
-    holder = _hold_lock(tmp_path / "dj.db", 8.0)
+    holder = hold_lock(tmp_path / "dj.db", 8.0)
     try:
         with caplog.at_level(logging.WARNING, logger="appliance.dj.engine"):
             first = dj.respond("alex", "i'm feeling happy")  # waits the lock out first

@@ -178,3 +178,22 @@ def test_config_names_only_real_listeners_as_valid(tmp_path: Path) -> None:
         load_config(path)
     assert "(valid: guest, )" not in str(caught.value)
     assert "users[1].id" in str(caught.value)
+
+
+def test_delete_while_another_process_holds_the_database(
+    store_with_alex: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.locks import hold_lock
+
+    holder = hold_lock(store_with_alex, 8.0)
+    try:
+        assert main(["profile", "delete", "alex", "--yes"]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert "database is locked" in err and "nothing was deleted" in err
+    assert "Traceback" not in err
+    dj = PersonalizedDJ(db_path=store_with_alex)
+    assert "alex" in dj.user_profiles
+    dj.close()
