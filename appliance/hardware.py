@@ -501,7 +501,8 @@ def _stt_reason(
 ) -> str:
     """Why this recogniser: the better ones the board cannot run, and what each would need."""
     if config.models.stt != "auto":
-        return f"speech recognition: {chosen.name}, as the config's models.stt asks"
+        picked = f"{chosen.name} ({chosen.engine})"
+        return f"speech recognition: {picked}, as the config's models.stt asks"
     passed = []
     current = catalog.get(chosen.name)
     for model in catalog.of_kind("stt"):

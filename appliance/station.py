@@ -532,6 +532,8 @@ class QFZZStation:
         stt = choices["stt"]
         if stt.note:
             log.info("speech recognition: %s", stt.note)
+        if stt.why:
+            log.info("%s", stt.why)  # which recogniser tier, and why
         self._stt_engine = stt.engine
         phrases, words, grammar = self._vocabulary(stt.engine)
         model = stt.location if stt.engine in ("vosk", "whisper") else None

@@ -35,6 +35,7 @@ from appliance.grammar import Grammar
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_whisper")
+logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # not a line per command
 
 SAMPLE_RATE = 16000
 PROMPT_TOKENS = 220

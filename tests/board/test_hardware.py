@@ -251,5 +251,5 @@ def test_a_recogniser_named_in_the_config_is_said_to_be_the_configs(data_dir: Pa
     config = parse_config('[models]\nstt = "pocketsphinx-en-us"\n')
     plan = plan_models(get_profile("x86-64-mini-pc"), config, data_dir=data_dir)
     assert plan.by_kind()["stt"].note == (
-        "speech recognition: pocketsphinx-en-us, as the config's models.stt asks"
+        "speech recognition: pocketsphinx-en-us (pocketsphinx), as the config's models.stt asks"
     )
