@@ -1,14 +1,18 @@
 """`appliance <command>`: the single entry point and its error boundary.
 
 Known errors (:class:`appliance.errors.ApplianceError`) become one clear line on stderr and an exit
-code; a traceback is shown only with ``-v``. Sub-commands live in :mod:`appliance.commands`.
+code; so do a full disk, a read-only disk or an I/O error met on the way (stdout included); a
+traceback is shown only with ``-v``. Sub-commands live in :mod:`appliance.commands`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -46,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "manages_logging", False):
         setup_logging("debug" if args.verbose else "warning")
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, where a full disk or a closed pipe can still be reported
+        return code
     except ApplianceError as error:
         if args.verbose:
             log.exception("failed")
@@ -54,5 +60,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `appliance ... | head`: the reader has all it wanted
+        _drop_stdout()
         return 0
+    except OSError as error:
+        if error.errno not in _SURROUNDINGS or args.verbose:
+            raise
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"appliance: error: {error.strerror}{where}", file=sys.stderr)
+        _drop_stdout()
+        return 1
+
+
+# what the machine around the command can run out of or refuse: a message, not a traceback
+_SURROUNDINGS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what could not be written
+    does not end in a second error at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

@@ -206,7 +206,10 @@ class LibrarySettings:
     music_folders: tuple[Path, ...] = field(
         default_factory=_default_music_folders,
         metadata=_rules(
-            "Folders scanned for music. An empty list, or no music in them: the demo library.",
+            "Folders scanned for music, as absolute paths (or ~/...). A folder that does not "
+            "exist yet (a USB stick not plugged in) is a warning in `appliance config check` "
+            "and `appliance doctor`, not an error. An empty list, or no music in them: the demo "
+            "library.",
             kind="paths",
             example='["~/Music"]',
         ),

@@ -131,3 +131,22 @@ def test_intent_reads_any_bytes(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["config", "example"], ["config", "show"], ["hardware", "list"], ["intent", "play", "jazz"]],
+    ids=" ".join,
+)
+def test_a_full_output_is_a_message(argv: list[str]) -> None:
+    with open("/dev/full", "w") as full:  # `appliance ... > file` on a disk that is full
+        done = subprocess.run(
+            [sys.executable, "-m", "appliance", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.stderr == "appliance: error: No space left on device\n"
+    assert done.returncode == 1
