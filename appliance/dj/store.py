@@ -220,7 +220,7 @@ class Store:
             self._db = self._connect(f"{uri}?mode=ro", uri=True)
             self._check_readable()
             return
-        except sqlite3.OperationalError as error:
+        except sqlite3.Error as error:  # a read-only disk: no -shm (or the file will not do)
             with suppress(AttributeError, sqlite3.Error):
                 self._db.close()
             log.info("opening %s read-only needs another way: %s", self.path, error)

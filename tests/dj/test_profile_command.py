@@ -197,3 +197,19 @@ def test_delete_while_another_process_holds_the_database(
     dj = PersonalizedDJ(db_path=store_with_alex)
     assert "alex" in dj.user_profiles
     dj.close()
+
+
+def test_export_of_a_damaged_database_is_a_message(
+    store_with_alex: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    data = bytearray(store_with_alex.read_bytes())
+    for offset in range(4096, len(data), 4096):  # every page but the header
+        data[offset : offset + 200] = os.urandom(200)
+    store_with_alex.write_bytes(bytes(data))
+    assert main(["profile", "export", "alex"]) == 1
+    err = capsys.readouterr().err
+    assert "damaged" in err and "recovers what can be read" in err
+    assert "Traceback" not in err
+    assert store_with_alex.read_bytes() == bytes(data)  # export changes nothing
