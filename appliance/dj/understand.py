@@ -152,6 +152,9 @@ REASON_CONFIDENCE = 0.9
 CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
 """Words that may join two requests ("pause and turn it down")."""
 
+GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
+"""A dislike said as a sound: dropped beside a request that says the dislike in words."""
+
 VALUE_FILLERS = frozenset({"some", "a", "bit", "of", "little", "any", "more", "music", "too"})
 """Words around a bare value ("a bit of jazz too") that do not make it a request of its own."""
 
@@ -908,7 +911,10 @@ def _merge(parts: list[Intent], text: str) -> Intent:
     """Requests said together as one intent with ``also``: repeats of a MERGED intent in a row
     become one with several values ("play some rock" + "some jazz"), other repeats one."""
     if len(parts) > 1:  # "nah, skip it", "yes, play some jazz": a sound, not a request
-        parts = [p for p in parts if not _interjection(p)] or parts[:1]
+        negative = any(p.name in ("dislike", "remove_preference", "skip") for p in parts[1:])
+        parts = [
+            p for p in parts if not _interjection(p) or (p.name == "dislike" and not negative)
+        ] or parts[:1]
     kept: list[Intent] = []
     for part in parts:
         previous = kept[-1] if kept else None
@@ -938,7 +944,10 @@ def _merge(parts: list[Intent], text: str) -> Intent:
 
 
 def _interjection(intent: Intent) -> bool:
-    """A yes or a no said before or after a request."""
+    """A yes, a no or a sound of distaste said before or after a request ("ugh, i hate
+    country": the dislike is in the request)."""
+    if intent.name == "dislike":
+        return intent.text in GROANS
     return intent.name in ("confirm", "deny") and len(intent.text.split()) <= 2
 
 
