@@ -5,13 +5,14 @@ it reads every FLAC metadata block and MP4 tag item, pictures included: a 60 MB 
 scan use 260 MB. When a file's tags are large, the scan hands mutagen a view of the file in
 which the tags hold only the small items it needs (ID3 text frames; FLAC's stream info and
 comments; MP4 items but big ones), the rest of the file read in place. Small tags, the usual
-case, are read as they are. (Ogg files keep pictures inside their comment packet, which is read
-whole: not slimmed.)
+case, are read as they are. Ogg Vorbis and Opus keep pictures in their comment packet: it is
+rebuilt without its big entries, on pages of its own.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import BinaryIO
 
 LARGE_TAG = 1 << 20  # tags bigger than this are slimmed down before mutagen sees them
@@ -98,6 +99,8 @@ def lean_view(handle: BinaryIO, size: int) -> BinaryIO:
         return _lean_flac(handle, size, 0)
     if header[4:8] == b"ftyp":
         return _lean_mp4(handle, size)
+    if header[:4] == b"OggS":
+        return _lean_ogg(handle, size)
     return handle
 
 
@@ -231,3 +234,114 @@ def _lean_mp4(handle: BinaryIO, size: int) -> BinaryIO:
     rebuilt = _mp4_atom(handle, kind, start, header, length)
     handle.seek(0)
     return Spliced([(0, start), rebuilt, (start + length, size - start - length)], handle)
+
+
+def _ogg_pages(handle: BinaryIO, size: int) -> Iterator[tuple[int, int, bytes, int]]:
+    """(where, header length, lacing values, serial) of each Ogg page, bodies unread."""
+    position = 0
+    while position + 27 <= size:
+        handle.seek(position)
+        header = handle.read(27)
+        if header[:4] != b"OggS" or len(header) < 27:
+            return
+        lacing = handle.read(header[26])
+        if len(lacing) < header[26]:
+            return
+        yield position, 27 + len(lacing), lacing, int.from_bytes(header[14:18], "little")
+        position += 27 + len(lacing) + sum(lacing)
+
+
+class _PacketReader:
+    """Reads one packet spread over pages: a list of (file offset, length) pieces."""
+
+    def __init__(self, handle: BinaryIO, pieces: list[tuple[int, int]]) -> None:
+        self._handle = handle
+        self._pieces = pieces
+        self._at = 0  # offset in the packet
+        self.length = sum(length for _, length in pieces)
+
+    def read(self, count: int) -> bytes:
+        out = bytearray()
+        start = 0
+        for where, length in self._pieces:
+            if len(out) >= count:
+                break
+            if self._at < start + length:
+                take = min(count - len(out), start + length - self._at)
+                self._handle.seek(where + self._at - start)
+                out += self._handle.read(take)
+                self._at += take
+            start += length
+        return bytes(out)
+
+    def skip(self, count: int) -> None:
+        self._at += count
+
+
+def _ogg_header_packets(
+    handle: BinaryIO, size: int, wanted: int
+) -> tuple[int, int, list[list[tuple[int, int]]], int] | None:
+    """For a stream whose first ``wanted`` packets are headers ending on a page of their own:
+    (serial, end of the first page, pieces of packets 1 .. wanted-1, where the audio begins)."""
+    packets: list[list[tuple[int, int]]] = [[]]
+    first_end = serial = -1
+    for where, header, lacing, page_serial in _ogg_pages(handle, size):
+        if serial == -1:
+            serial, first_end = page_serial, where + header + sum(lacing)
+        if page_serial != serial:
+            return None  # several streams interleaved: left as it is
+        body = where + header
+        for value in lacing:
+            if len(packets) > wanted:
+                return None  # audio on a header page: not the usual layout
+            packets[-1].append((body, value))
+            body += value
+            if value < 255:
+                packets.append([])
+        if len(packets) == wanted + 1 and not packets[-1]:
+            if packets[1][0][0] < first_end:
+                return None  # the first page holds more than the first packet: unusual
+            return serial, first_end, packets[1:wanted], body
+    return None
+
+
+def _lean_ogg(handle: BinaryIO, size: int) -> BinaryIO:
+    """An Ogg Vorbis or Opus file with its comment packet rebuilt without big entries (when it
+    is large), on new header pages before the file's own audio pages."""
+    from mutagen.ogg import OggPage
+
+    handle.seek(28)
+    codec = handle.read(8)
+    handle.seek(0)
+    if codec[:7] == b"\x01vorbis":
+        magic, wanted, framing = b"\x03vorbis", 3, True
+    elif codec == b"OpusHead":
+        magic, wanted, framing = b"OpusTags", 2, False
+    else:
+        return handle
+    found = _ogg_header_packets(handle, size, wanted)
+    if found is None:
+        handle.seek(0)
+        return handle
+    serial, first_end, pieces, audio = found
+    comments = _PacketReader(handle, pieces[0])
+    if comments.length <= LARGE_TAG or comments.read(len(magic)) != magic:
+        handle.seek(0)
+        return handle
+    vendor = comments.read(int.from_bytes(comments.read(4), "little"))
+    kept = []
+    for _ in range(int.from_bytes(comments.read(4), "little")):
+        length = int.from_bytes(comments.read(4), "little")
+        if length > _KEPT_FRAME:
+            comments.skip(length)  # a picture
+        else:
+            kept.append(length.to_bytes(4, "little") + comments.read(length))
+    packet = magic + len(vendor).to_bytes(4, "little") + vendor
+    packet += len(kept).to_bytes(4, "little") + b"".join(kept) + (b"\x01" if framing else b"")
+    rest = [_PacketReader(handle, piece).read(_KEPT_FRAME * 16) for piece in pieces[1:]]
+    pages = OggPage.from_packets([packet, *rest], sequence=1)
+    for page in pages:
+        page.serial = serial
+    rebuilt = b"".join(page.write() for page in pages)
+    handle.seek(0)
+    return Spliced([(0, first_end), rebuilt, (audio, size - audio)], handle)

@@ -243,6 +243,9 @@ def test_every_library_command_on_a_read_only_disk(
     assert code == 2 and "cannot use" in err and "Read-only file system" in err
 
 
+BIG_TAGGED = ("mp3", "flac", "m4a", "ogg", "opus")
+
+
 @pytest.fixture(scope="module")
 def big_tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Files whose tags are large enough (a 2 MB cover) to be read through a slimmed view."""
@@ -250,7 +253,7 @@ def big_tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
     root = tmp_path_factory.mktemp("big-tags")
     made = {}
-    for fmt in ("mp3", "flac", "m4a"):
+    for fmt in BIG_TAGGED:
         path = make_track(root / f"song.{fmt}", seconds=0.5, title="Big", artist="Tags")
         add_picture(path, 2 * 1024 * 1024)
         made[fmt] = path.read_bytes()
@@ -259,7 +262,7 @@ def big_tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 @settings(max_examples=fuzz_rounds(30, 1500))
 @given(
-    fmt=st.sampled_from(["mp3", "flac", "m4a"]),
+    fmt=st.sampled_from(BIG_TAGGED),
     # where the headers are: the first 4 KB, and the last 64 KB (an MP4's moov may end it)
     edits=st.lists(st.tuples(st.integers(-65536, 4095), st.binary(min_size=1, max_size=8)),
                    max_size=6),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import mutagen
 import pytest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import APIC, ID3
 from mutagen.mp4 import MP4, MP4Cover
 
 from tests.library.conftest import Samples
-
-PICTURE_BYTES = 60 * 1024 * 1024
 
 _SCAN = """
 import sys
@@ -45,6 +45,12 @@ def add_picture(path: Path, size: int) -> None:
         tags = ID3(path)
         tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="front", data=data))
         tags.save(path)
+    elif path.suffix in (".ogg", ".opus"):  # base64 in a comment, as the players write it
+        audio = mutagen.File(path)
+        picture = Picture()
+        picture.type, picture.mime, picture.data = 3, "image/jpeg", data
+        audio["metadata_block_picture"] = [base64.b64encode(picture.write()).decode("ascii")]
+        audio.save()
     elif path.suffix == ".m4a":
         audio = MP4(path)
         audio["covr"] = [MP4Cover(data, imageformat=MP4Cover.FORMAT_JPEG)]
@@ -63,14 +69,16 @@ def add_picture(path: Path, size: int) -> None:
         audio.save()
 
 
-@pytest.mark.parametrize("fmt", ["mp3", "flac", "m4a"])
+@pytest.mark.parametrize(
+    ("fmt", "megabytes"), [("mp3", 60), ("flac", 60), ("m4a", 60), ("ogg", 10), ("opus", 10)]
+)
 def test_a_huge_cover_does_not_raise_scan_memory(
-    fmt: str, samples: Samples, tmp_path: Path
+    fmt: str, megabytes: int, samples: Samples, tmp_path: Path
 ) -> None:
     plain = samples.copy(samples.tagged(fmt), tmp_path / "plain" / f"song.{fmt}")
     covered = samples.copy(samples.tagged(fmt), tmp_path / "covered" / f"song.{fmt}")
-    add_picture(covered, PICTURE_BYTES)
-    assert covered.stat().st_size > PICTURE_BYTES
+    add_picture(covered, megabytes * 1024 * 1024)
+    assert covered.stat().st_size > megabytes * 1024 * 1024
     found, baseline = scan_in_child(plain.parent)
     found_covered, peak = scan_in_child(covered.parent)
     assert found_covered == found == f"1 0 Tagged {fmt.upper()} The Testers"  # tags still read
