@@ -373,6 +373,7 @@ def test_kill_9_at_random_moments_leaves_old_new_or_none_and_a_rerun_completes(
     whole = time.monotonic() - started
     chance = random.Random(20261206)
     seen = set()
+    landed: dict[str, int] = {}
     for round_ in range(fuzz_rounds(3, 150)):
         tag = "two" if round_ % 2 == 0 else "one"
         child = subprocess.Popen(
@@ -386,10 +387,17 @@ def test_kill_9_at_random_moments_leaves_old_new_or_none_and_a_rerun_completes(
         time.sleep(chance.uniform(0.0, 1.2) * whole)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
+        base = models_dir(data_dir)
+        caught = sorted(  # where the kill landed, by what it left
+            {"download" for _ in base.glob(".downloads/*/*.part")}
+            | {"unpack" for _ in base.glob(".tmp-*")}
+            | {"swap" for _ in base.glob(".old-*")}
+        )
+        phase = ",".join(caught) or "before or after"
+        landed[phase] = landed.get(phase, 0) + 1
         clean_leftovers(data_dir)  # what every models command and every start does first
         state = _which(data_dir, versions)
         seen.add(state)
-        base = models_dir(data_dir)
         assert not [p for p in base.iterdir() if p.name.startswith((".tmp-", ".old-"))]
         model = read_catalog(catalogs[tag]).require("test-model")
         installed = fetch_model(model, data_dir, quiet=True)
@@ -398,7 +406,7 @@ def test_kill_9_at_random_moments_leaves_old_new_or_none_and_a_rerun_completes(
     assert seen <= {"one", "two", "none"}
     print(
         f"kill -9 during installs: {fuzz_rounds(3, 150)} kills, a whole fetch {whole:.2f} s, "
-        f"found after a kill: {sorted(seen)}"
+        f"found after a kill: {sorted(seen)}; killed during: {landed}"
     )
 
 
