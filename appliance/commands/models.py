@@ -31,7 +31,12 @@ def register(sub: Any) -> None:
         action="store_true",
         help="install a model that has no published checksum (it cannot be verified)",
     )
-    fetch.add_argument("--timeout", type=float, default=30.0, help="network timeout (seconds)")
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="network timeout in seconds (above 0, at most 3600; default 30)",
+    )
     fetch.set_defaults(func=run_fetch)
     verify = actions.add_parser("verify", help="check installed models against their manifests")
     verify.add_argument("names", nargs="*", metavar="NAME", help="default: every installed model")
