@@ -212,19 +212,16 @@ def build_prompt(commands: Sequence[str], names: Sequence[str], count: Any) -> s
 
 def strip_wake(text: str, vocabulary: Vocabulary) -> str:
     """``text`` without a leading leftover of the wake phrase ("Jarvis, play some jazz." ->
-    "play some jazz."), everything else as Whisper wrote it."""
-    words = text.split()
-    plain = [normalise(w) for w in words]
-    stripped = vocabulary.strip_wake(" ".join(p for p in plain if p))
-    if not plain or stripped == " ".join(p for p in plain if p):
+    "play some jazz."), the rest exactly as Whisper wrote it."""
+    tokens = [(m.start(), normalise(m.group())) for m in re.finditer(r"\S+", text)]
+    said = [clean for _start, clean in tokens if clean]
+    stripped = vocabulary.strip_wake(" ".join(said))
+    if stripped == " ".join(said):
         return text
-    drop = len([p for p in plain if p]) - len(stripped.split()) if stripped else len(plain)
-    kept: list[str] = []
-    for word, clean in zip(words, plain, strict=True):
-        if drop > 0 and clean:
-            drop -= 1
-            continue
-        if drop > 0 or (not kept and not clean):
-            continue
-        kept.append(word)
-    return re.sub(r"^[\s,.;:!?-]+", "", " ".join(kept))
+    drop = len(" ".join(said).split()) - len(stripped.split())
+    for start, clean in tokens:
+        if clean:
+            drop -= len(clean.split())
+        if drop < 0:
+            return re.sub(r"^[\s,.;:!?-]+", "", text[start:])
+    return ""

