@@ -11,7 +11,7 @@ from pathlib import Path
 
 # rowids stepped over one by one past an unreadable page before a table is given up, when the
 # damaged file cannot even say its largest rowid
-MAX_ROWID_GAP = 100_000
+MAX_ROWID_GAP = 20_000
 
 
 def is_damage(error: sqlite3.DatabaseError) -> bool:
@@ -165,7 +165,11 @@ class _Table:
 
 
 def _copy_by_rowid(source: sqlite3.Connection, target: _Table) -> int:
+    """Walk the table by rowid; past an unreadable page, probe on one rowid at a time (a page
+    with a few bad cells still gives up its good rows one by one)."""
     table = target.name
+    if _ask(source, f"SELECT count(*) FROM sqlite_master WHERE name = '{table}'") != 1:
+        return 0  # the schema itself is unreadable, or the table was never there
     first, top = (_ask(source, f"SELECT {end}(rowid) FROM {table}") for end in ("min", "max"))
     columns = ", ".join(target.columns)
     query = f"SELECT rowid, {columns} FROM {table} WHERE rowid >= ? ORDER BY rowid"
@@ -178,7 +182,7 @@ def _copy_by_rowid(source: sqlite3.Connection, target: _Table) -> int:
                 start, last_good, progressed = row[0] + 1, row[0], True
                 kept += target.put(row[1:])
             return kept
-        except sqlite3.Error:  # an unreadable page: step over it a rowid at a time
+        except sqlite3.Error:
             if not progressed:
                 start += 1
             limit = last_good + MAX_ROWID_GAP
