@@ -447,6 +447,12 @@ class Understanding:
                         found = self._clause(state, text)
                     else:
                         found = self._exact(state, text)
+                        if (
+                            found is not None
+                            and found.name == "play"
+                            and (self._only_values(text) or (not found.slots and " " not in text))
+                        ):  # "music", "house": a word of a request, not a request of its own
+                            found = None
                     if (found is None or found.name == "unknown") and inner[0] in REASONS:
                         found = Intent(REASON, {}, text)
                 known[start, end] = found if found is None or found.name != "unknown" else None
