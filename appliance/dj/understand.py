@@ -140,6 +140,7 @@ longer ones only at commas and joining words (the cuts to try grow with the squa
 
 REASONS = frozenset(
     {"i'm", "we're", "i've", "we've", "so", "because", "cause", "cos", "while", "as", "since"}
+    | {"someone's", "somebody's", "there's"}
 )
 """Words that begin a reason given beside a request ("pause i'm on the phone")."""
 
