@@ -415,14 +415,17 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
             continue
         if match := _TABLE.match(line):
             table = _key_parts(match.group(1))
-            found.setdefault(table, number)
+            for end in range(1, len(table) + 1):  # [a.b] makes the table a too
+                found.setdefault(table[:end], number)
             continue
         if match := _KEY.match(line):
             key = (*table, *_key_parts(match.group(1)))
-            found.setdefault(key, number)
+            for end in range(len(table) + 1, len(key) + 1):  # a.b.c = 1 makes a and a.b
+                found.setdefault(key[:end], number)
             rest = line[match.end() :]
-            for marker in ('"""', "'''"):
-                if rest.count(marker) == 1:
+            value = rest.lstrip()
+            for marker in ('"""', "'''"):  # a multi-line string begins the value, unclosed
+                if value.startswith(marker) and value.count(marker) == 1:
                     in_string = marker
             if not in_string:
                 depth = max(0, _open_brackets(rest))

@@ -393,6 +393,10 @@ def test_line_numbers_survive_what_fuzzing_found(tmp_path: Path) -> None:
     # an escaped quote inside an inline table does not open a string that swallows the file
     problems = problems_of('[station]\nname = {"\\"" = false}\n[[users]]\n', tmp_path)
     assert [p.split(": ")[0][-1] for p in problems] == ["2", "3", "3"], problems
+    # a dotted key at the top makes its tables there; ''' as a key opens no multi-line string
+    assert problems_of("\na.b.c = 1\n", tmp_path)[0].startswith(f"{tmp_path / 'config.toml'}:2: a:")
+    problems = problems_of("[station]\nname = {\"'''\" = 1}\n[[users]]\n", tmp_path)
+    assert [p.split(": ")[0][-1] for p in problems] == ["2", "3", "3"], problems
     # something left open at the end of the file: its last line, not no line at all
     problems = problems_of('[dj]\nname = "x"\ncommentary = [0.5,\n', tmp_path)
     assert problems[0].startswith(f"{tmp_path / 'config.toml'}:3: not valid TOML: ")
