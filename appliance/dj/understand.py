@@ -488,8 +488,19 @@ class Understanding:
         if not requests:
             return None
         if len(requests) < len(parts):  # a request with its reason: a little less sure
+            # "put on some jazz while i cook": what the reason says it is for goes with a play
+            context: dict[str, Slot] = {}
+            for part in parts:
+                if part.name == REASON:
+                    found = self._scan(part.text, ("activity",), several=False)
+                    context = {**found, **context}
             requests = [
-                Intent(r.name, r.slots, r.text, confidence=min(r.confidence, REASON_CONFIDENCE))
+                Intent(
+                    r.name,
+                    {**context, **r.slots} if r.name == "play" else r.slots,
+                    r.text,
+                    confidence=min(r.confidence, REASON_CONFIDENCE),
+                )
                 for r in requests
             ]
         return _merge(requests, " ".join(words))
@@ -693,7 +704,7 @@ class Understanding:
                 if name == "name":
                     if not self._person_name(words):
                         return None
-                    slots["name"] = words
+                    slots["name"] = words.removesuffix("'s")  # "lucy's here"
                     continue
                 found = self._resolve_free_text(state, name, words)
                 if found is None:
