@@ -375,8 +375,8 @@ class PocketsphinxRecognizer:
         found: list[str] = []
         try:
             for number, item in enumerate(self._decoder.nbest() or ()):
-                if number >= 4 * ALTERNATIVES or len(found) >= ALTERNATIVES:
-                    break
+                if item is None or number >= 4 * ALTERNATIVES or len(found) >= ALTERNATIVES:
+                    break  # None: the lattice has no more paths
                 other = self._clean(item.hypstr, final=True)
                 if other and other != text and other not in found:
                     found.append(other)
