@@ -34,7 +34,7 @@ from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, Taste, evidence_for
+from appliance.dj.taste import EVENTS, Taste, block_artist, evidence_for
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
 
@@ -662,12 +662,24 @@ class PersonalizedDJ:
             return reply(lines.unknown())
         if kind == "add_preference":
             genre = _text(slots.get("genre"))
+            artist = _text(slots.get("artist"))
+            if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
+                if artist.casefold() in self._taste(profile.user_id).blocked_artists():
+                    self._learn_rows(profile.user_id, [block_artist(artist, blocked=False)])
+                return reply(lines.preference_added(artist))
             if not genre:
                 return reply(lines.unknown())
             self._add_preference(profile, genre)
             return reply(lines.preference_added(genre))
         if kind == "remove_preference":
             genre = _text(slots.get("genre"))
+            artist = _text(slots.get("artist"))
+            if artist and not genre:  # "i don't like <artist>": not again unless asked for
+                self._learn_rows(profile.user_id, [block_artist(artist)])
+                request = self._requests.get(profile.user_id)
+                if request and request.artist:
+                    self._requests.pop(profile.user_id)
+                return reply(lines.preference_removed(artist), negative=True)
             if not genre:
                 return reply(lines.unknown(), negative=True)
             self._block(profile, genre)
@@ -825,7 +837,7 @@ class PersonalizedDJ:
             if friend in self.user_profiles
         ]
         played = self._session_played.get(profile.user_id, [])
-        recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, RECENT_PLAYS)]
+        recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, 2 * RECENT_PLAYS)]
         last = self._last_pick.get(profile.user_id)
         return Listener(
             preferences=profile.music_preferences,
@@ -838,6 +850,7 @@ class PersonalizedDJ:
             played=played,
             recent=recent,
             last_artist=last.track.artist if last else None,
+            part=moods.part_of_day(now),
         )
 
     def _pick(self, profile: UserProfile, now: datetime, request: Request | None) -> Pick | None:
@@ -926,6 +939,10 @@ class PersonalizedDJ:
                     track = Track(track_id=track_id, path="", title="", artist="")
                 self._record(user_id, track, event, position, duration)
 
+    def _learn_rows(self, user_id: str, rows: list[tuple[str, str, float, float]]) -> None:
+        self.store.add_taste(user_id, rows)
+        self._taste(user_id).add(rows)
+
     def _record(
         self,
         user_id: str,
@@ -934,7 +951,8 @@ class PersonalizedDJ:
         position: float | None = None,
         duration: float | None = None,
     ) -> None:
-        rows = evidence_for(track, event, self.genres, position, duration)
+        part = moods.part_of_day(self._clock())  # mornings and evenings are learned apart
+        rows = evidence_for(track, event, self.genres, position, duration, part)
         with self.store.transaction():
             self.store.record_play(
                 user_id, track.track_id, event, position, duration, self._clock()

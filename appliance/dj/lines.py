@@ -160,6 +160,8 @@ class Lines:
             line += f", for {setting}."
         if "friend" in reasons:
             line += f" Your friend {reasons['friend']} loved this one."
+        elif because(pick):
+            line += f" {because(pick).capitalize()}."
         if exploring:
             line += " " + self._one(
                 (
@@ -315,8 +317,33 @@ class Lines:
         elif "mood" in reasons:
             mood = reasons["mood"]
             parts.append(f"Something {MOOD_WORDS.get(mood, mood)} for your {part_of_day}.")
+        elif because(pick):
+            parts.append(f"{because(pick).capitalize()}.")
         elif "genre" in reasons:
             parts.append(f"More {reasons['genre']}, the way you like it.")
         elif "new" in reasons:
             parts.append("Something you haven't heard yet.")
         return " ".join(parts)
+
+
+def because(pick: Pick) -> str:
+    """The side of the learned taste that weighed most for a pick, in words ("slower, like
+    you've been skipping to lately"); empty when no learned side stood out."""
+    if pick.top is None:
+        return ""
+    kind, detail = pick.top
+    if not detail:
+        return ""
+    if kind == "tempo":
+        return f"{detail}, like you've been skipping to lately"
+    if kind in ("energy", "year", "length"):
+        return f"{detail}, the way you've been listening lately"
+    if kind in ("genre_tempo", "genre_energy"):
+        return f"{detail}, the way you like it"
+    if kind == "artist":
+        return f"more {detail}, you keep playing them to the end"
+    if kind == "album":
+        return f"more from {detail}, you've been enjoying it"
+    if kind == "genre":
+        return f"more {detail}, the way you like it"
+    return "one you loved before"

@@ -1,12 +1,17 @@
 """Choosing what plays next.
 
-The library is held as numpy arrays (genres, artists, energy, tempo), rebuilt only when the
-library changes, so a pick over 100,000 tracks is a handful of vector operations. A pick weighs:
-stated preferences and blocked genres; what this listener's listening taught (Thompson samples
-from the Beta evidence of genres, artists and tracks: little evidence explores, much evidence
-exploits); the mood's (or time of day's) target energy and tempo; what the listener's connected
-friends loved; and variety (never the same artist twice in a row, no repeat within a session, a
-bonus for unheard music that grows when trust is low and the DJ is still exploring).
+The library is held as numpy arrays, rebuilt only when the library changes: for each side of a
+track the listener may care about (artist, album, genres, tempo, energy, era, length, genre with
+tempo and with energy) every track's key as a code, so a pick over 100,000 tracks is a handful of
+vector operations. A pick weighs, per side, what this listener's listening taught: a Thompson
+sample from the Beta evidence of each key, read as log-odds against the listener's own base rate
+and summed over the sides (little evidence explores, much evidence exploits; a side that says
+nothing about this listener stays near zero). Evidence of the current part of the day counts in
+full, the rest of the day's less as that part's own evidence grows. Then stated preferences,
+a stated mood (which moves the pick within the taste, not out of it), what connected friends
+loved, and variety. Promises are not weights: a blocked genre or artist, a disliked track and
+anything heard within the last :data:`REPEAT_WINDOW` picks are left out unless nothing else is
+left (or the listener asks for it by name).
 """
 
 from __future__ import annotations
@@ -18,16 +23,56 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from appliance.dj.mood import MoodTarget
-from appliance.dj.taste import ENERGY_BANDS, Taste
+from appliance.dj.taste import (
+    ALL,
+    ENERGY_BINS,
+    LENGTH_BINS,
+    TEMPO_BINS,
+    YEAR_BINS,
+    Taste,
+    bin_key,
+    ordinal_bins,
+    sides,
+)
 from appliance.library.genres import GenreMap
 from appliance.library.track import Track
 
 PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks
-# Beta(1, PRIOR_AGAINST) before any evidence: the unheard starts a little below a coin toss, so
-# exploring tries it, but one that is already loved is not abandoned for every untried family.
-PRIOR_AGAINST = 2.0
 FUZZY_CUTOFF = 80
-ENERGY_LOOKUP = {str(band): band for band in range(ENERGY_BANDS)}
+REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listener would notice
+SHRINK = 2.0  # a key's estimate starts at the listener's base rate, worth this many events
+# Another part of the day's evidence counts BUCKET_SHARE / (BUCKET_SHARE + events in this part):
+# fully while this part is thin, little once it has a taste of its own.
+BUCKET_SHARE = 20.0
+# How much each side's log-odds count in the sum.
+KIND_WEIGHTS: dict[str, float] = {
+    "track": 1.0,
+    "artist": 2.5,
+    "album": 1.5,
+    "genre": 0.8,
+    "genre_tempo": 0.8,
+    "genre_energy": 0.4,
+    "tempo": 0.4,
+    "energy": 0.6,
+    "year": 0.6,
+    "length": 0.2,
+}
+BROAD = ("genre_tempo", "genre_energy", "tempo", "energy", "year", "length")
+BROAD_FLOOR = 1.0  # the most a broad side can count against a track, in log-odds
+MULTI = ("genre", "genre_tempo", "genre_energy")  # sides a track has several keys of
+BINS = {"tempo": TEMPO_BINS, "energy": ENERGY_BINS, "year": YEAR_BINS, "length": LENGTH_BINS}
+# what a reason's direction is called, per ordered side: (lower, higher)
+DIRECTIONS = {
+    "tempo": ("slower", "faster"),
+    "energy": ("calmer", "more intense"),
+    "year": ("older", "newer"),
+    "length": ("shorter", "longer"),
+}
+# A key nobody has heard is taken to be played out this often; log-odds are measured from it.
+BASE_RATE = 0.3
+SAME_ARTIST = 0.5  # log-odds against the artist who just played
+SPREAD = 0.0  # how far a draw strays from the mean, in posterior deviations
+CLIP = 0.02  # samples are kept within CLIP..1-CLIP: one unlucky draw must not swamp the rest
 
 
 @dataclass(frozen=True)
@@ -46,11 +91,13 @@ class Request:
 
 @dataclass(frozen=True)
 class Pick:
-    """A chosen track and why: reasons are (kind, detail) pairs the DJ can talk about."""
+    """A chosen track and why: reasons are (kind, detail) pairs the DJ can talk about; ``top``
+    is the side of the learned taste that weighed most for it, e.g. ("tempo", "slower")."""
 
     track: Track
     reasons: tuple[tuple[str, str], ...] = ()
     matched: bool = True  # False: nothing answered the request; this is the closest there is
+    top: tuple[str, str] | None = None
 
 
 @dataclass
@@ -67,6 +114,21 @@ class Listener:
     played: Iterable[str] = ()  # track ids heard this session
     recent: Iterable[str] = ()  # track ids heard lately (earlier sessions)
     last_artist: str | None = None
+    part: str | None = None  # part of the day ("morning"): its evidence counts most
+
+
+class Side:
+    """One side of the catalog: its keys, and each track's code(s); a missing key has the
+    code ``len(names)`` (and, for several keys, weight 0)."""
+
+    def __init__(self, names: dict[str, int], codes: np.ndarray, weights: np.ndarray | None):
+        self.index = names
+        self.codes = codes
+        self.weights = weights
+        self.total = None if weights is None else np.maximum(weights.sum(axis=1), 1e-9)
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 class Catalog:
@@ -82,33 +144,16 @@ class Catalog:
         artists: dict[str, int] = {}
         artist_idx = np.empty(len(self.tracks), dtype=np.int64)
         for row, track in enumerate(self.tracks):
-            own = {genres.normalise(g) for g in track.genres} or {"unknown"}
+            own = sorted({genres.normalise(g) for g in track.genres}) or ["unknown"]
             for name in own:
                 own_rows.append(row)
                 own_ids.append(names.setdefault(name, len(names)))
             artist_idx[row] = artists.setdefault(track.artist.casefold(), len(artists))
         for name in list(names):
-            for ancestor in genres.ancestors(name):
+            for ancestor in sorted(genres.ancestors(name)):
                 names.setdefault(ancestor, len(names))
         self.genre_names = list(names)
         self.genre_id = names
-        lineage = [
-            (names[name], names[ancestor])
-            for name in self.genre_names
-            for ancestor in genres.ancestors(name)
-        ]
-        self.genre_parents = [
-            [names[parent] for parent in genres.parents(name) if parent in names]
-            for name in self.genre_names
-        ]
-        self.genre_order = sorted(
-            range(len(self.genre_names)),
-            key=lambda i: len(genres.ancestors(self.genre_names[i])),
-        )
-        self.genre_lineage = (
-            np.array([c for c, _ in lineage], dtype=np.int64),
-            np.array([a for _, a in lineage], dtype=np.int64),
-        )
         self.own = (np.array(own_rows, dtype=np.int64), np.array(own_ids, dtype=np.int64))
         self.artist_names = list(artists)
         self.artist_id = artists
@@ -119,16 +164,50 @@ class Catalog:
         self.bpm = np.array(
             [np.nan if t.bpm is None else t.bpm for t in self.tracks], dtype=np.float64
         )
-        # tracks of unknown energy sit in a band of their own, past the last real one
-        self.energy_band = np.where(
-            np.isnan(self.energy),
-            ENERGY_BANDS,
-            np.clip(
-                (np.nan_to_num(self.energy) * ENERGY_BANDS).astype(np.int64), 0, ENERGY_BANDS - 1
-            ),
-        )
         self.titles = [t.title.casefold() for t in self.tracks]
         self.albums = [t.album.casefold() for t in self.tracks]
+        self.sides = self._sides(genres)
+
+    def _sides(self, genres: GenreMap) -> dict[str, Side]:
+        """Every track's keys per side, from the same function that files the evidence."""
+        keys: dict[str, dict[str, int]] = {kind: {} for kind in KIND_WEIGHTS if kind != "track"}
+        for kind, count in BINS.items():
+            keys[kind] = {bin_key(kind, number): number for number in range(count)}
+        single: dict[str, list[int]] = {k: [] for k in keys if k not in MULTI}
+        multi: dict[str, list[list[tuple[int, float]]]] = {k: [] for k in MULTI}
+        memo: dict[tuple, list[tuple[str, str, float]]] = {}
+        for track in self.tracks:
+            # tracks share genres, tempo and energy: work their keys out once per combination
+            signature = (track.artist, track.album, track.genres, track.bpm, track.energy,
+                         track.year, track.duration)  # fmt: skip
+            rows = memo.get(signature)
+            if rows is None:
+                rows = memo[signature] = sides(track, genres)
+            for kind in single:
+                single[kind].append(-1)
+            for kind in multi:
+                multi[kind].append([])
+            for kind, key, weight in rows:
+                code = keys[kind].setdefault(key, len(keys[kind]))
+                if kind in MULTI:
+                    multi[kind][-1].append((code, weight))
+                else:
+                    single[kind][-1] = code
+        result: dict[str, Side] = {}
+        for kind, codes in single.items():
+            array = np.array(codes, dtype=np.int32)
+            array[array < 0] = len(keys[kind])
+            result[kind] = Side(keys[kind], array, None)
+        for kind, lists in multi.items():
+            width = max((len(x) for x in lists), default=0) or 1
+            array = np.full((len(lists), width), len(keys[kind]), dtype=np.int32)
+            weights = np.zeros((len(lists), width), dtype=np.float32)
+            for row, pairs in enumerate(lists):
+                for column, (code, weight) in enumerate(pairs):
+                    array[row, column] = code
+                    weights[row, column] = weight
+            result[kind] = Side(keys[kind], array, weights)
+        return result
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -152,7 +231,10 @@ class Catalog:
             for genre in {canonical} | self.genres.descendants(canonical):
                 if genre in self.genre_id:
                     ids[self.genre_id[genre]] = True
-        return self.per_track_max(self.own, ids.astype(np.float64)) > 0
+        rows, own = self.own
+        mask = np.zeros(len(self.tracks), dtype=bool)
+        mask[rows[ids[own]]] = True
+        return mask
 
 
 class Recommender:
@@ -223,56 +305,149 @@ class Recommender:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _evidence(
-        self, names: Sequence[str], lookup: dict[str, int], taste: Taste, kind: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(for, against) weights per name, zero where nothing was learned."""
-        pos = np.zeros(len(names))
-        neg = np.zeros(len(names))
-        for key, (p, n) in taste.by_kind.get(kind, {}).items():
-            row = lookup.get(key)
-            if row is not None:
-                pos[row] += p
-                neg[row] += n
+    def _arrays(self, entries: dict[str, list[float]], index: dict[str, int], size: int):
+        """(for, against) weights per code from a taste's entries of one kind."""
+        pos = np.zeros(size)
+        neg = np.zeros(size)
+        for key, (p, n) in entries.items():
+            code = index.get(key)
+            if code is not None:
+                pos[code] += p
+                neg[code] += n
         return pos, neg
 
-    def _sample(self, pos: np.ndarray, neg: np.ndarray, spread: float) -> np.ndarray:
-        """Centred Thompson samples (-0.5..0.5) from Beta(1 + for, PRIOR_AGAINST + against).
+    def _mixed(
+        self, taste: Taste, kind: str, index: dict[str, int], size: int, part: str | None,
+        share: float,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Evidence for this part of the day: its own in full, the rest of the day's at
+        ``share``."""
+        pos, neg = self._arrays(taste.by_kind.get(kind, {}), index, size)
+        if part is None or share >= 1.0:
+            return pos, neg
+        own_pos, own_neg = self._arrays(taste.by_kind.get(f"{kind}@{part}", {}), index, size)
+        return own_pos + share * (pos - own_pos), own_neg + share * (neg - own_neg)
 
-        ``spread`` narrows the draw toward the mean: a DJ that knows someone well gambles less.
-        """
-        a = 1.0 + pos
-        b = PRIOR_AGAINST + neg
-        mean = a / (a + b)
-        return mean + spread * (self.rng.beta(a, b) - mean) - 0.5
-
-    def _genre_scores(
-        self, catalog: Catalog, listener: Listener, prior: dict[str, float], spread: float
+    def _log_odds(
+        self, pos: np.ndarray, neg: np.ndarray, base: float, spread: float, untagged: float = 0.0
     ) -> np.ndarray:
-        """One Thompson sample per genre family that evidence has split.
+        """Per key, a Thompson sample of how likely it is played out, as log-odds against the
+        listener's base rate (0 where nothing was learned)."""
+        values = np.zeros(len(pos) + 1)
+        values[-1] = untagged  # tracks without this side: like the listener's average track
+        seen = np.flatnonzero((pos + neg) > 0)
+        if seen.size:
+            a = pos[seen] + SHRINK * base
+            b = neg[seen] + SHRINK * (1.0 - base)
+            mean = a / (a + b)
+            # a Thompson-like draw, bounded: a normal step of ``spread`` posterior deviations
+            deviation = np.sqrt(mean * (1 - mean) / (a + b + 1))
+            step = spread * deviation * self.rng.standard_normal(seen.size)
+            draw = np.clip(mean + step, CLIP, 1 - CLIP)
+            values[seen] = np.log(draw / (1 - draw)) - np.log(base / (1 - base))
+        return values
 
-        A genre with evidence of its own is sampled from it plus half of what its ancestors
-        learned. A genre with none takes its parents' sampled value: an unheard family is one
-        gamble, not one per sub-genre, so exploring does not grow with the size of the genre map.
-        """
-        pos, neg = self._evidence(catalog.genre_names, catalog.genre_id, listener.taste, "genre")
-        for genre, weight in prior.items():
-            if genre in catalog.genre_id:
-                pos[catalog.genre_id[genre]] += weight
-        own = (pos + neg) > 0
-        child, ancestor = catalog.genre_lineage
-        inherited_pos, inherited_neg = pos.copy(), neg.copy()
-        np.add.at(inherited_pos, child, 0.5 * pos[ancestor])
-        np.add.at(inherited_neg, child, 0.5 * neg[ancestor])
-        sampled = self._sample(inherited_pos, inherited_neg, spread)
-        scores = np.zeros(len(catalog.genre_names))
-        for genre in catalog.genre_order:  # parents before children
-            parents = catalog.genre_parents[genre]
-            if own[genre] or not parents:
-                scores[genre] = sampled[genre]
+    def _taste_scores(
+        self, catalog: Catalog, listener: Listener, prior: dict[str, float], spread: float
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The learned taste's score per track, and each side's part of it."""
+        taste, part = listener.taste, listener.part
+        here = taste.get(f"{ALL}@{part}", "") if part else (0.0, 0.0)
+        share = BUCKET_SHARE / (BUCKET_SHARE + here[0] + here[1]) if part else 1.0
+        base = BASE_RATE
+        here_all = taste.get(f"{ALL}@{part}", "") if part else (0.0, 0.0)
+        whole = taste.get(ALL, "")
+        mixed_pos = here_all[0] + share * (whole[0] - here_all[0])
+        mixed_neg = here_all[1] + share * (whole[1] - here_all[1])
+        average = (mixed_pos + SHRINK * base) / (mixed_pos + mixed_neg + SHRINK)
+        untagged = float(np.log(average / (1 - average)) - np.log(base / (1 - base)))
+        parts: dict[str, np.ndarray] = {}
+        total = np.zeros(len(catalog))
+        for kind, weight in KIND_WEIGHTS.items():
+            if kind == "track":
+                pos, neg = self._mixed(taste, kind, catalog.index, len(catalog), None, 1.0)
+                values = self._log_odds(pos, neg, base, spread)[:-1]
             else:
-                scores[genre] = scores[parents].mean()
-        return scores
+                side = catalog.sides[kind]
+                pos, neg = self._mixed(taste, kind, side.index, len(side), part, share)
+                if kind == "genre":
+                    for genre, extra in prior.items():
+                        if genre in side.index:
+                            pos[side.index[genre]] += extra
+                if kind in BINS:  # neighbouring bins share half their evidence
+                    kernel = np.array([0.5, 1.0, 0.5])
+                    pos = np.convolve(pos, kernel, mode="same")
+                    neg = np.convolve(neg, kernel, mode="same")
+                per_key = self._log_odds(pos, neg, base, spread, untagged)
+                if not per_key.any():
+                    continue
+                if side.weights is None:
+                    values = per_key[side.codes]
+                else:  # several keys (a track's genres): their weighted mean
+                    values = (per_key[side.codes] * side.weights).sum(axis=1) / side.total
+            values = weight * values
+            if kind in BROAD:  # many correlated sides must not drown what the artist says
+                values = np.maximum(values, -BROAD_FLOOR)
+            parts[kind] = values
+            total += values
+        return total, parts
+
+    def _top_reason(
+        self, catalog: Catalog, listener: Listener, row: int, parts: dict[str, np.ndarray]
+    ) -> tuple[str, str] | None:
+        """The side that weighed most for this track, in words the DJ can say."""
+        weighed = {kind: float(values[row]) for kind, values in parts.items()}
+        kind = max(sorted(weighed), key=lambda k: weighed[k], default=None)
+        if kind is None or weighed[kind] <= 0.05:
+            return None
+        track = catalog.tracks[row]
+        genre = self.genres.normalise(track.genres[0]) if track.genres else ""
+        if kind == "track":
+            return ("track", track.title)
+        if kind in ("artist", "album"):
+            return (kind, track.artist if kind == "artist" else track.album)
+        if kind == "genre":
+            return ("genre", genre)
+        side = kind.removeprefix("genre_")
+        number = ordinal_bins(track)[side]
+        word = self._direction(listener.taste, side, number) if number is not None else ""
+        return (kind, f"{word} {genre}".strip() if kind.startswith("genre_") else word)
+
+    @staticmethod
+    def _direction(taste: Taste, side: str, number: int) -> str:
+        """Slower or faster (calmer, older, ...) than what the listener has been skipping, or
+        else than what they heard."""
+        entries = taste.by_kind.get(side, {})
+        index = {bin_key(side, n): n for n in range(BINS[side])}
+        pos, neg = np.zeros(BINS[side]), np.zeros(BINS[side])
+        for key, (p, n) in entries.items():
+            if key in index:
+                pos[index[key]] += p
+                neg[index[key]] += n
+        weights = neg if neg.sum() > 0 else pos + neg
+        if weights.sum() <= 0:
+            return ""
+        middle = float((weights * np.arange(BINS[side])).sum() / weights.sum())
+        lower, higher = DIRECTIONS[side]
+        return lower if number < middle else higher
+
+    def _blocked(self, catalog: Catalog, listener: Listener, request: Request) -> np.ndarray:
+        """What the listener ruled out: blocked genres and artists, tracks they disliked. Asking
+        for one by name ("play some country") lifts that rule for the request."""
+        blocked = np.zeros(len(catalog), dtype=bool)
+        if listener.blocked and not request.genre:
+            blocked |= catalog.covered_by(listener.blocked)
+        if not request.artist:
+            ids = [catalog.artist_id[a] for a in sorted(listener.taste.blocked_artists())
+                   if a in catalog.artist_id]  # fmt: skip
+            if ids:
+                blocked |= np.isin(catalog.artist_idx, ids)
+        if not request.title:
+            for key, (pos, neg) in listener.taste.by_kind.get("track", {}).items():
+                row = catalog.index.get(key)
+                if row is not None and neg >= 5.0 and neg > pos:  # disliked outright
+                    blocked[row] = True
+        return blocked
 
     def pick(
         self, catalog: Catalog, listener: Listener, request: Request | None = None
@@ -293,41 +468,23 @@ class Recommender:
         prior: dict[str, float] = {}
         for preference in listener.preferences:
             canonical = self.genres.normalise(preference)
-            for genre in {canonical} | self.genres.descendants(canonical):
+            for genre in sorted({canonical} | self.genres.descendants(canonical)):
                 prior[genre] = prior.get(genre, 0.0) + PREFERENCE_PRIOR
-        spread = 0.5 + exploring
-        genre_scores = self._genre_scores(catalog, listener, prior, spread)
-        score = catalog.per_track_max(catalog.own, genre_scores)
-        # artists: only what was learned counts (an unknown artist is neutral, not a gamble)
-        pos, neg = self._evidence(catalog.artist_names, catalog.artist_id, listener.taste, "artist")
-        known = (pos + neg) > 0
-        score += np.where(known, self._sample(pos, neg, spread), 0.0)[catalog.artist_idx]
+        score, parts = self._taste_scores(catalog, listener, prior, spread=SPREAD)
         heard = np.zeros(len(catalog), dtype=bool)
-        for key, (pos, neg) in listener.taste.by_kind.get("track", {}).items():
+        for key in listener.taste.by_kind.get("track", {}):
             row = catalog.index.get(key)
             if row is not None:
                 heard[row] = True
-                score[row] += (1.0 + pos) / (2.0 + pos + neg) - 0.5
-                if neg >= 5.0 and neg > 2 * pos:  # disliked outright: not again unless asked
-                    score[row] -= 10.0
 
-        # how loud they like it, learned; then the mood (or, gently, the time of day) sets a
-        # target energy and tempo
-        names = [str(band) for band in range(ENERGY_BANDS)]
-        pos, neg = self._evidence(names, ENERGY_LOOKUP, listener.taste, "energy")
-        # neighbouring bands share half their evidence: liking 0.6 says something about 0.7
-        kernel = np.array([0.5, 1.0, 0.5])
-        pos = np.convolve(pos, kernel, mode="same")
-        neg = np.convolve(neg, kernel, mode="same")
-        bands = np.where((pos + neg) > 0, self._sample(pos, neg, spread), 0.0)
-        score += np.append(bands, 0.0)[catalog.energy_band]
+        # a stated mood moves the pick within the taste: a few tenths of log-odds, where a
+        # learned like or dislike weighs several
         target = listener.target
-        if target is not None:
-            weight = 1.0 if listener.mood else 0.3
+        if target is not None and listener.mood:
             energy_gap = np.abs(np.nan_to_num(catalog.energy, nan=0.5) - target.energy)
             tempo_gap = np.minimum(np.abs(np.nan_to_num(catalog.bpm, nan=110.0) - target.bpm), 60)
-            score -= weight * (0.8 * energy_gap + 0.4 * tempo_gap / 60)
-            if listener.mood and target.genres:
+            score -= 0.8 * energy_gap + 0.4 * tempo_gap / 60
+            if target.genres:
                 score += 0.1 * catalog.covered_by(target.genres)
 
         # what connected friends loved (their evidence only, never anyone else's)
@@ -341,53 +498,60 @@ class Recommender:
                     friend_of[row] = number
         score += friend_bonus
 
-        # variety: discovery, no repeats, no artist twice in a row
-        score += (0.05 + 0.3 * exploring) * ~heard
-        recent = [catalog.index[t] for t in listener.recent if t in catalog.index]
-        score[recent] -= 0.3
-        blocked = catalog.covered_by(listener.blocked) if listener.blocked else None
-        excluded = np.zeros(len(catalog), dtype=bool)
-        excluded[[catalog.index[t] for t in listener.played if t in catalog.index]] = True
+        # variety: a little for the unheard (more while still exploring), no recent repeats,
+        # no artist twice in a row
+        score += (0.02 + 0.1 * exploring) * ~heard
+        repeat = np.zeros(len(catalog), dtype=bool)
+        for track_id in (*listener.played, *listener.recent):
+            row = catalog.index.get(track_id)
+            if row is not None:
+                repeat[row] = True
         if listener.last_artist and listener.last_artist.casefold() in catalog.artist_id:
-            excluded |= catalog.artist_idx == catalog.artist_id[listener.last_artist.casefold()]
-        if blocked is not None and request.genre and wanted is not None:
-            blocked = None  # asking for a genre by name overrides having blocked it
+            # the same artist twice in a row only when the taste says so clearly
+            last = catalog.artist_id[listener.last_artist.casefold()]
+            score[catalog.artist_idx == last] -= SAME_ARTIST
+        blocked = self._blocked(catalog, listener, request)
 
-        score += self.rng.gumbel(size=len(catalog)) * (0.02 + 0.15 * exploring)
+        score += self.rng.gumbel(size=len(catalog)) * 0.05
 
-        row = self._best(score, wanted, excluded, blocked)
+        row = self._best(score, wanted, repeat, blocked)
         track = catalog.tracks[row]
         why = list(reasons) if matched else [("closest", ""), *reasons]
+        top = None if request else self._top_reason(catalog, listener, row, parts)
         own = [self.genres.normalise(g) for g in track.genres]
         liked = [g for g in own if listener.taste.net("genre", g) > 0 or g in prior]
         if liked and not request.genre:
             why.append(("genre", liked[0]))
+        if top is not None:
+            why.append(("learned", f"{top[0]}:{top[1]}"))
         if listener.mood:
             why.append(("mood", listener.mood))
         if friend_of[row] >= 0:
             why.append(("friend", listener.friends[friend_of[row]][0]))
         if not heard[row]:
             why.append(("new", ""))
-        return Pick(track=track, reasons=tuple(why), matched=matched)
+        return Pick(track=track, reasons=tuple(why), matched=matched, top=top)
 
     @staticmethod
     def _best(
         score: np.ndarray,
         wanted: np.ndarray | None,
-        excluded: np.ndarray,
-        blocked: np.ndarray | None,
+        repeat: np.ndarray,
+        blocked: np.ndarray,
     ) -> int:
         """The best-scoring allowed track. When nothing is left, the variety rules give way
-        first, then the request itself; a blocked genre plays only if nothing else exists."""
+        first (recent repeats), then the request itself; something ruled out
+        plays only if nothing else exists."""
         anything = np.ones(len(score), dtype=bool)
-        unblocked = ~blocked if blocked is not None else anything
+        allowed = ~blocked
         requested = wanted if wanted is not None else anything
-        for allowed in (
-            requested & unblocked & ~excluded,
-            requested & unblocked,
-            unblocked,
+        for mask in (
+            requested & allowed & ~repeat,
+            requested & allowed,
+            allowed & ~repeat,
+            allowed,
             anything,
         ):
-            if allowed.any():
-                return int(np.argmax(np.where(allowed, score, -np.inf)))
+            if mask.any():
+                return int(np.argmax(np.where(mask, score, -np.inf)))
         raise AssertionError("an empty catalog has no best track")

@@ -1,8 +1,10 @@
 """What the DJ has learned about one listener from listening: evidence for and against.
 
-Every listening event adds evidence to the track, its artist, its genres and, at half weight, the
-genres above them (liking bebop says a little about jazz), and to its energy band (some like it
-loud, some quiet, whatever the genre). An early skip says more than a late one.
+Every listening event adds evidence to each side of the track the listener could be reacting to:
+the track, its artist and album, its genres (and, at half weight, the genres above them: liking
+bebop says a little about jazz), its tempo, energy, era and length, and the combinations of genre
+with tempo and with energy (fast rock but slow jazz). Each side is also kept per part of the day,
+so mornings and evenings are learned apart. An early skip says more than a late one.
 The evidence is a pair of weights (for, against) per (kind, key); the recommender reads it as a
 Beta distribution, so a little evidence leaves room to explore and a lot settles the question.
 """
@@ -17,7 +19,7 @@ from appliance.library.track import Track
 
 EVENTS = ("completed", "skipped", "liked", "disliked", "replayed")
 
-# event -> (track, artist, genre) weights as (for, against); ancestors get half of the genre's.
+# event -> (track, artist, every other side) weights as (for, against).
 _WEIGHTS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float, float]]] = {
     "completed": ((1.0, 0.0), (1.0, 0.0), (1.0, 0.0)),
     "liked": ((3.0, 0.0), (2.0, 0.0), (2.0, 0.0)),
@@ -26,7 +28,78 @@ _WEIGHTS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float,
     "skipped": ((0.0, 2.0), (0.0, 1.5), (0.0, 1.5)),
 }
 
+# Ordered sides: the number of bins, and how a track's value falls in one (None: untagged).
+TEMPO_BINS, ENERGY_BINS, YEAR_BINS, LENGTH_BINS = 24, 20, 32, 13
+ORDINAL = ("tempo", "energy", "year", "length")
+ALL = "all"  # every event, whatever the track: the listener's base rate
+BLOCKED = "blocked"  # kind of the rows that rule an artist out ("i don't like <artist>")
+
 Evidence = tuple[str, str, float, float]
+
+
+def tempo_bin(bpm: float | None) -> int | None:
+    return None if bpm is None or bpm <= 0 else min(TEMPO_BINS - 1, int(bpm // 10))
+
+
+def energy_bin(energy: float | None) -> int | None:
+    return None if energy is None else min(ENERGY_BINS - 1, max(0, int(energy * ENERGY_BINS)))
+
+
+def year_bin(year: int | None) -> int | None:
+    return None if not year else min(YEAR_BINS - 1, max(0, (year - 1900) // 5))
+
+
+def length_bin(seconds: float | None) -> int | None:
+    return None if not seconds or seconds <= 0 else min(LENGTH_BINS - 1, int(seconds // 60))
+
+
+def bin_key(kind: str, number: int) -> str:
+    """The key a bin's evidence is kept under, readable in an export: "120" bpm, "0.35"
+    energy, "1995", "4" minutes."""
+    if kind == "tempo":
+        return str(number * 10)
+    if kind == "energy":
+        return f"{number / ENERGY_BINS:.2f}"
+    if kind == "year":
+        return str(1900 + 5 * number)
+    return str(number)
+
+
+def ordinal_bins(track: Track) -> dict[str, int | None]:
+    return {
+        "tempo": tempo_bin(track.bpm),
+        "energy": energy_bin(track.energy),
+        "year": year_bin(track.year),
+        "length": length_bin(track.duration),
+    }
+
+
+def sides(track: Track, genres: GenreMap) -> list[tuple[str, str, float]]:
+    """(kind, key, weight) of every side of a track but the track itself; the recommender
+    scores a track by the same keys, so what is learned and what is scored always agree."""
+    rows: list[tuple[str, str, float]] = []
+    if not (track.artist or track.genres or track.path):
+        return rows  # a track the library does not know: nothing to learn but the track
+    if track.artist:
+        artist = track.artist.casefold()
+        rows.append(("artist", artist, 1.0))
+        if track.album:
+            rows.append(("album", f"{artist}|{track.album.casefold()}", 1.0))
+    own = sorted({genres.normalise(g) for g in track.genres}) or ["unknown"]
+    above = sorted(set().union(*(genres.ancestors(g) for g in own)) - set(own))
+    bins = ordinal_bins(track)
+    weighted = [(g, 1.0) for g in own] + [(g, 0.5) for g in above]
+    rows += [("genre", g, w) for g, w in weighted]
+    for kind in ("tempo", "energy"):
+        number = bins[kind]
+        if number is not None:
+            key = bin_key(kind, number)
+            rows += [(f"genre_{kind}", f"{g}|{key}", w) for g, w in weighted]
+    for kind in ORDINAL:
+        number = bins[kind]
+        if number is not None:
+            rows.append((kind, bin_key(kind, number), 1.0))
+    return rows
 
 
 def skip_weight(position: float | None, duration: float | None) -> float:
@@ -42,33 +115,37 @@ def evidence_for(
     genres: GenreMap,
     position: float | None = None,
     duration: float | None = None,
+    part: str | None = None,
 ) -> list[Evidence]:
-    """The (kind, key, for, against) rows one listening event adds."""
+    """The (kind, key, for, against) rows one listening event adds; with ``part`` (of the
+    day) every side is also kept under "<kind>@<part>"."""
     if event not in _WEIGHTS:
         raise ValueError(f"unknown listening event {event!r}; expected one of {', '.join(EVENTS)}")
     scale = skip_weight(position, duration or track.duration) if event == "skipped" else 1.0
     if event == "skipped" and scale < 0.1:
         # skipped in the last seconds: as good as heard to the end
-        return evidence_for(track, "completed", genres)
+        return evidence_for(track, "completed", genres, part=part)
     (t_pos, t_neg), (a_pos, a_neg), (g_pos, g_neg) = _WEIGHTS[event]
     rows: list[Evidence] = [("track", track.track_id, t_pos * scale, t_neg * scale)]
-    if track.artist:
-        rows.append(("artist", track.artist.casefold(), a_pos * scale, a_neg * scale))
-    own = {genres.normalise(g) for g in track.genres}
-    above = set().union(*(genres.ancestors(g) for g in own)) - own if own else set()
-    rows += [("genre", g, g_pos * scale, g_neg * scale) for g in sorted(own)]
-    rows += [("genre", g, g_pos * scale / 2, g_neg * scale / 2) for g in sorted(above)]
-    if track.energy is not None:
-        rows.append(("energy", energy_band(track.energy), g_pos * scale, g_neg * scale))
+    known = sides(track, genres)
+    shared: list[Evidence] = [(ALL, "", g_pos * scale, g_neg * scale)] if known else []
+    for kind, key, weight in known:
+        pos, neg = (a_pos, a_neg) if kind == "artist" else (g_pos, g_neg)
+        shared.append((kind, key, pos * scale * weight, neg * scale * weight))
+    rows += shared
+    if part:
+        rows += [(f"{kind}@{part}", key, pos, neg) for kind, key, pos, neg in shared]
     return rows
 
 
-ENERGY_BANDS = 8
-
-
-def energy_band(energy: float) -> str:
-    """Energy 0..1 in one of :data:`ENERGY_BANDS` bands, the key its evidence is kept under."""
-    return str(min(ENERGY_BANDS - 1, max(0, int(energy * ENERGY_BANDS))))
+def block_artist(artist: str, blocked: bool = True) -> Evidence:
+    """The row that rules an artist out (or, ``blocked=False``, back in)."""
+    return (
+        BLOCKED,
+        f"artist:{artist.casefold()}",
+        0.0 if blocked else 1.0,
+        1.0 if blocked else 0.0,
+    )
 
 
 class Taste:
@@ -76,7 +153,7 @@ class Taste:
 
     def __init__(self, rows: dict[tuple[str, str], tuple[float, float]] | None = None) -> None:
         self.by_kind: dict[str, dict[str, list[float]]] = defaultdict(dict)
-        for (kind, key), (pos, neg) in (rows or {}).items():
+        for (kind, key), (pos, neg) in sorted((rows or {}).items()):
             self.by_kind[kind][key] = [pos, neg]
 
     def add(self, rows: Iterable[Evidence]) -> None:
@@ -92,3 +169,11 @@ class Taste:
     def net(self, kind: str, key: str) -> float:
         pos, neg = self.get(kind, key)
         return pos - neg
+
+    def blocked_artists(self) -> set[str]:
+        """Artists the listener ruled out (casefolded), until they ask for them again."""
+        return {
+            key.removeprefix("artist:")
+            for key, (pos, neg) in self.by_kind.get(BLOCKED, {}).items()
+            if key.startswith("artist:") and neg > pos
+        }

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import random
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from appliance.dj import PersonalizedDJ
+from appliance.dj.lines import Lines
 from appliance.dj.mood import MOOD_TARGETS
-from appliance.dj.recommend import Catalog, Listener, Recommender, Request
-from appliance.dj.taste import Taste, evidence_for, skip_weight
+from appliance.dj.recommend import REPEAT_WINDOW, Catalog, Listener, Recommender, Request
+from appliance.dj.taste import Taste, block_artist, evidence_for, skip_weight
 from appliance.library.genres import default_genres
 from appliance.library.track import Track
+from tests.support.listeners import TrackSet
 
 GENRES = default_genres()
 
@@ -105,18 +114,20 @@ def test_blocked_genres_are_never_picked(catalog: Catalog, recommender: Recommen
         assert not {"country", "thrash metal"} & set(pick.track.genres)
 
 
-def test_no_repeat_within_a_session_and_no_artist_twice_in_a_row(
+def test_no_repeat_within_a_session_and_no_artist_twice_in_a_row_without_a_reason(
     catalog: Catalog, recommender: Recommender
 ) -> None:
     played: list[str] = []
     last = None
-    for _ in range(len(catalog) - 2):
+    twice = 0
+    for _ in range(len(catalog) - 4):
         pick = recommender.pick(catalog, Listener(played=played, last_artist=last))
         assert pick is not None
         assert pick.track.track_id not in played
-        assert pick.track.artist != last
+        twice += pick.track.artist == last
         played.append(pick.track.track_id)
         last = pick.track.artist
+    assert twice == 0
 
 
 def test_learning_moves_picks_toward_what_was_loved(
@@ -142,9 +153,9 @@ def test_stated_preferences_steer_a_newcomer(catalog: Catalog, recommender: Reco
         recommender.pick(catalog, Listener(preferences=["ambient"])).track.artist  # type: ignore[union-attr]
         for _ in range(100)
     )
-    (top, count), (_, runner_up) = picks.most_common(2)
+    (top, count), *others = picks.most_common(2)
     assert top == "Brian Eno"
-    assert count >= 50 and count >= 3 * runner_up
+    assert count >= 50 and all(count >= 3 * runner_up for _, runner_up in others)
 
 
 def test_mood_targets_energy_and_tempo(catalog: Catalog, recommender: Recommender) -> None:
@@ -183,3 +194,246 @@ def test_an_early_skip_says_more_than_a_late_one() -> None:
 
 def test_empty_catalog_gives_nothing(recommender: Recommender) -> None:
     assert recommender.pick(Catalog([], GENRES), Listener()) is None
+
+
+# -- every side of a taste, on a small generated library ----------------------------------------
+
+HOMES = ("rock", "jazz", "house", "country", "classical", "hip hop", "folk", "metal")
+
+
+def generated(size: int = 480, seed: int = 1) -> list[Track]:
+    """Artists with a home genre, albums of ten tracks from one year, tempo, energy and length
+    that vary within an artist: every side differs across the library."""
+    rng = random.Random(seed)
+    tracks: list[Track] = []
+    artist = 0
+    while len(tracks) < size:
+        artist += 1
+        home = HOMES[artist % len(HOMES)]
+        bpm, energy = rng.uniform(70, 170), rng.uniform(0.1, 0.9)
+        for album in range(2):
+            year = rng.randint(1960, 2024)
+            for number in range(10):
+                tracks.append(
+                    Track(
+                        track_id=f"a{artist:03d}-{album}-{number}",
+                        path=f"/music/{artist}/{album}/{number}.flac",
+                        title=f"song {artist} {album} {number}",
+                        artist=f"artist {artist}",
+                        album=f"album {artist} {album}",
+                        genres=(home,),
+                        year=year,
+                        duration=rng.uniform(120, 420),
+                        bpm=min(210.0, max(55.0, bpm + rng.gauss(0, 25))),
+                        energy=min(1.0, max(0.0, energy + rng.gauss(0, 0.12))),
+                    )
+                )
+    return tracks
+
+
+def listen(
+    catalog: Catalog,
+    fits: Callable[[Track, str], bool],
+    picks: int = 120,
+    seed: int = 4,
+) -> list[bool]:
+    """A listener who finishes what fits and skips the rest in the first seconds; mornings and
+    evenings alternate every ten picks. Whether each pick fitted."""
+    recommender = Recommender(GENRES, np.random.default_rng(seed))
+    taste, recent, fitted = Taste(), [], []
+    last = None
+    for number in range(picks):
+        part = "morning" if number // 10 % 2 == 0 else "evening"
+        listener = Listener(
+            taste=taste, recent=recent[-REPEAT_WINDOW:], last_artist=last, part=part
+        )
+        pick = recommender.pick(catalog, listener)
+        assert pick is not None
+        track = pick.track
+        good = fits(track, part)
+        event, position = ("completed", track.duration) if good else ("skipped", 4.0)
+        taste.add(evidence_for(track, event, GENRES, position, track.duration, part))
+        recent.append(track.track_id)
+        last = track.artist
+        fitted.append(good)
+    return fitted
+
+
+SIDES: dict[str, Callable[[Track, str], bool]] = {
+    "slow tempo": lambda t, _: (t.bpm or 0) < 85,
+    "high energy": lambda t, _: (t.energy or 0) > 0.72,
+    "before 1975": lambda t, _: (t.year or 0) < 1975,
+    "three artists": lambda t, _: t.artist in ("artist 3", "artist 10", "artist 17"),
+    "fast rock, slow jazz": lambda t, _: (
+        ("rock" in t.genres and (t.bpm or 0) > 125) or ("jazz" in t.genres and (t.bpm or 0) < 110)
+    ),
+    "short tracks": lambda t, _: (t.duration or 0) < 190,
+    "jazz mornings, metal evenings": lambda t, part: (
+        ("jazz" if part == "morning" else "metal") in t.genres
+    ),
+}
+
+
+@pytest.mark.parametrize("side", sorted(SIDES))
+def test_each_side_of_a_taste_is_learned(side: str) -> None:
+    tracks = generated()
+    fits = SIDES[side]
+    chance = np.mean([fits(t, p) for t in tracks for p in ("morning", "evening")])
+    assert 0.03 < chance < 0.3  # the taste is a small part of the library
+    fitted = listen(Catalog(tracks, GENRES), fits)
+    late = float(np.mean(fitted[-40:]))
+    # learned: well above chance (the recommender's figures against the issue's targets are
+    # the taste benchmark's to judge)
+    assert late >= 0.5 and late >= 2.5 * chance, (side, late, chance)
+
+
+def test_a_listener_who_skips_fast_tracks_early_gets_slower_ones() -> None:
+    tracks = generated()
+    fitted = listen(Catalog(tracks, GENRES), lambda t, _: (t.bpm or 0) < 85, picks=100)
+    # skipped fast ones early and finished slow ones: most later picks are slow, where a pick
+    # at random would be slow one time in five
+    assert np.mean([(t.bpm or 0) < 85 for t in tracks]) <= 0.2
+    assert np.mean(fitted[-40:]) >= 0.5
+
+
+# -- promises ------------------------------------------------------------------------------------
+
+
+def test_ruled_out_artist_genre_and_tracks_never_return_in_1000_picks() -> None:
+    """Even an artist they loved before saying "i don't like <artist>" stays out, and a track
+    they disliked stays out however well the rest of its album does."""
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(8))
+    taste = Taste()
+    for track in tracks[:40]:  # artist 1 and artist 2: loved
+        taste.add(evidence_for(track, "liked", GENRES))
+    taste.add([block_artist("Artist 1")])
+    disliked = tracks[25].track_id  # artist 2
+    taste.add(evidence_for(tracks[25], "disliked", GENRES, 5.0))
+    recent: list[str] = []
+    for _ in range(1000):
+        pick = recommender.pick(
+            catalog, Listener(taste=taste, blocked=["metal"], recent=recent[-REPEAT_WINDOW:])
+        )
+        assert pick is not None
+        assert pick.track.artist != "artist 1"
+        assert pick.track.track_id != disliked
+        assert "metal" not in pick.track.genres
+        recent.append(pick.track.track_id)
+        taste.add(evidence_for(pick.track, "completed", GENRES))
+    # asking for the artist by name plays them again
+    asked = recommender.pick(catalog, Listener(taste=taste), Request(artist="artist 1"))
+    assert asked is not None and asked.track.artist == "artist 1"
+
+
+def test_no_track_repeats_within_50_picks_of_a_narrow_taste() -> None:
+    """Three artists (60 tracks) loved, 1,000 picks: the loved ones come back, but never
+    within 50 picks of their last play."""
+    tracks = generated()
+    fitted_picks: list[str] = []
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(2))
+    taste = Taste()
+    loved = ("artist 3", "artist 10", "artist 17")
+    last_seen: dict[str, int] = {}
+    for number in range(1000):
+        recent = fitted_picks[-REPEAT_WINDOW:]
+        pick = recommender.pick(catalog, Listener(taste=taste, recent=recent))
+        assert pick is not None
+        track = pick.track
+        assert number - last_seen.get(track.track_id, -REPEAT_WINDOW) >= REPEAT_WINDOW
+        last_seen[track.track_id] = number
+        fitted_picks.append(track.track_id)
+        event = "completed" if track.artist in loved else "skipped"
+        taste.add(evidence_for(track, event, GENRES, 3.0, track.duration))
+    late = fitted_picks[-200:]
+    assert sum(catalog.tracks[catalog.index[t]].artist in loved for t in late) >= 120
+
+
+# -- reasons -------------------------------------------------------------------------------------
+
+
+def only(kind: str, rows: list[tuple[str, str, float, float]]) -> list:
+    return [row for row in rows if row[0] == kind]
+
+
+def test_the_reason_given_is_the_side_that_weighed_most() -> None:
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(5))
+    # the listener has only ever shown a tempo: fast tracks skipped early, slow ones finished
+    tempo = Taste()
+    for track in tracks:
+        fast = (track.bpm or 0) > 130
+        event = "skipped" if fast else "completed"
+        if fast or (track.bpm or 0) < 90:
+            tempo.add(only("tempo", evidence_for(track, event, GENRES, 3.0, track.duration)))
+    pick = recommender.pick(catalog, Listener(taste=tempo))
+    assert pick is not None and (pick.track.bpm or 0) < 100
+    assert pick.top == ("tempo", "slower")
+    assert ("learned", "tempo:slower") in pick.reasons
+    line = Lines("DJ", "QFZZ", random.Random(1)).propose(pick, "evening", False, False)
+    assert "slower, like you've been skipping to lately" in line.casefold()
+    # the same library, a listener who has only shown an artist
+    fan = Taste()
+    for track in tracks:
+        if track.artist == "artist 7":
+            fan.add(only("artist", evidence_for(track, "completed", GENRES)))
+    pick = recommender.pick(catalog, Listener(taste=fan))
+    assert pick is not None and pick.top == ("artist", "artist 7")
+    talk = Lines("DJ", "QFZZ", random.Random(1)).commentary(None, pick, "day")
+    assert "more artist 7, you keep playing them to the end" in talk.casefold()
+
+
+# -- determinism ---------------------------------------------------------------------------------
+
+PICKS_SCRIPT = """
+from tests.support.listeners import generate_library, TrackSet
+from appliance.dj import PersonalizedDJ
+music = generate_library(600)  # deep genres, several per track: sets of names in every order
+dj = PersonalizedDJ(library=TrackSet(music.tracks), seed=3)
+dj.update_preferences("sam", ["jazz", "rock"])
+ids = []
+for _ in range(40):
+    track = dj.next_track("sam")
+    ids.append(track.track_id)
+    fits = any(g in ("jazz", "bebop", "cool jazz") for g in track.genres)
+    dj.record_event("sam", track.track_id, "completed" if fits else "skipped", 3.0)
+print(ids)
+"""
+
+
+def test_picks_do_not_depend_on_the_string_hash_seed() -> None:
+    root = Path(__file__).resolve().parents[2]
+    outputs = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-c", PICKS_SCRIPT],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
+
+
+def test_i_dont_like_an_artist_keeps_them_out_until_asked_for() -> None:
+    """Said to the DJ: "i don't like <artist>" after hearing them, then 300 picks."""
+    tracks = generated()
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=4)
+    try:
+        for track in tracks[:20]:  # artist 1, finished every time
+            dj.record_event("sam", track.track_id, "completed", track.duration, track.duration)
+        reply = dj.respond("sam", "i don't like artist 1")
+        assert (reply.intent, reply.slots.get("artist")) == ("remove_preference", "artist 1")
+        picks = [dj.next_track("sam") for _ in range(300)]
+        assert all(track is not None and track.artist != "artist 1" for track in picks)
+        dj.respond("sam", "play something by artist 1")
+        assert dj.now_playing is not None and dj.now_playing.artist == "artist 1"
+    finally:
+        dj.close()
