@@ -148,6 +148,15 @@ REASON = "\x00reason"
 """Stands for a reason in a cut utterance; never an intent of its own."""
 
 REASON_CONFIDENCE = 0.9
+
+STATEMENT_STARTS = frozenset({"i'm", "we're", "i've", "just", "feeling"})
+"""How a statement about oneself begins; a past told ("we had", "i was") is not one."""
+
+LOOSE_MOOD_WORDS = frozenset({"love", "good", "great", "fun", "amazing", "fantastic", "down"})
+"""Mood words too common in other talk to set a mood from a statement on their own."""
+
+STATEMENT_CONFIDENCE = 0.7
+"""How sure a mood is when only a mood or activity word said it."""
 """How sure a request is when it came with words understood only as a reason."""
 
 CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
@@ -377,7 +386,25 @@ class Understanding:
         found = self._several(state, marked)
         if found is not None:
             return found
-        return self._loose(state, text) or self._guess(state, text) or Intent("unknown", {}, text)
+        return (
+            self._loose(state, text)
+            or self._guess(state, text)
+            or self._statement(text)
+            or Intent("unknown", {}, text)
+        )
+
+    def _statement(self, text: str) -> Intent | None:
+        """Someone saying what they are doing or how they feel, in words no template has ("i
+        just finished a long run"): the mood, with what it names, but less sure."""
+        words = text.split()
+        if not words or words[0] not in STATEMENT_STARTS:
+            return None
+        if LOOSE_MOOD_WORDS & set(words):
+            return None
+        slots = self._scan(text, ("mood", "activity"), several=False)
+        if not slots:
+            return None
+        return Intent("mood", slots, text, confidence=STATEMENT_CONFIDENCE)
 
     def _exact(self, state: _State, text: str) -> Intent | None:
         """The templates, word for word, then with unknown words mended."""

@@ -746,3 +746,26 @@ def test_confidence_says_how_the_meaning_was_found(understanding: Understanding)
     guessed = understanding.parse("make more loud")  # the model, not a template
     assert 0.5 < guessed.confidence < 1.0
     assert understanding.parse("play something by my neighbour").confidence < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("i'm chilling at home", {"activity": "relax"}),
+        ("just woke up", {"activity": "morning"}),
+        ("i'm off to the gym in a bit", {"activity": "workout"}),
+    ],
+)
+def test_statements_about_oneself_set_the_mood(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots) == ("mood", slots)
+    assert intent.confidence < 1.0
+
+
+@pytest.mark.parametrize(
+    "text", ["we had a lovely romantic dinner", "i was feeling good until i saw the bill"]
+)
+def test_stories_told_are_not_moods(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
