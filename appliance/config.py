@@ -10,13 +10,16 @@ A file that is not valid is refused as a whole: the daemon never starts on half 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import difflib
 import errno
+import glob
 import os
 import re
 import stat
+import time as _time
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -906,6 +909,7 @@ def save_config(path: str | os.PathLike[str], text: str) -> Config:
         raise ConfigError(f"{file}: cannot save it: {error.strerror}") from error
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise _refused(file, "is not a regular file: not replaced", "a config file")
+    _remove_stale_temporaries(file)
     try:
         write_atomically(file, data, stat.S_IMODE(old.st_mode) if old else 0o644)
     except OSError as error:
@@ -916,6 +920,22 @@ def save_config(path: str | os.PathLike[str], text: str) -> Config:
             else None,
         ) from error
     return config
+
+
+STALE_AFTER = 600.0  # seconds: a temporary file this old belongs to a save that was killed
+
+
+def _remove_stale_temporaries(file: Path) -> None:
+    """Delete the temporary files of saves of ``file`` that were killed before their rename
+    (old enough that no save still running can own them), so they do not pile up."""
+    now = _time.time()
+    try:
+        for leftover in file.parent.glob(f".{glob.escape(file.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - leftover.lstat().st_mtime > STALE_AFTER:
+                    leftover.unlink()
+    except OSError:
+        pass  # an unreadable folder: the save itself will say what is wrong
 
 
 # --- the commented example ------------------------------------------------------------------------

@@ -331,8 +331,16 @@ def test_a_save_killed_at_any_moment_leaves_a_whole_file(tmp_path: Path) -> None
         saver.wait(timeout=10)
         assert target.read_text() in (first, second)
         assert load_config(target).dj.name in ("First", "Second")
-    leftovers = [p.name for p in target.parent.iterdir() if p.name != "config.toml"]
-    assert all(name.startswith(".config.toml.") for name in leftovers)  # never the real name
+    leftovers = [p for p in target.parent.iterdir() if p.name != "config.toml"]
+    assert all(p.name.startswith(".config.toml.") for p in leftovers)  # never the real name
+    fresh = target.parent / ".config.toml.running.tmp"  # a save still under way elsewhere
+    fresh.write_text("")
+    leftovers.append(target.parent / ".config.toml.killed.tmp")  # one for sure
+    leftovers[-1].write_text(second[:1000])
+    for leftover in leftovers:  # killed saves, long ago
+        os.utime(leftover, (time.time() - 3600, time.time() - 3600))
+    save_config(target, first)
+    assert sorted(p.name for p in target.parent.iterdir()) == [fresh.name, "config.toml"]
 
 
 def test_a_full_or_read_only_disk_keeps_the_old_file(small_disk: Path) -> None:
