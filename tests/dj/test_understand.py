@@ -743,7 +743,7 @@ def test_near_requests_that_are_not_requests(understanding: Understanding, text:
 def test_confidence_says_how_the_meaning_was_found(understanding: Understanding) -> None:
     assert understanding.parse("skip this song").confidence == 1.0
     assert understanding.parse("play some jaz").confidence < 1.0  # a word mended
-    guessed = understanding.parse("make more loud")  # the model, not a template
+    guessed = understanding.parse("this one is a keeper")  # the model, not a template
     assert 0.5 < guessed.confidence < 1.0
     assert understanding.parse("play something by my neighbour").confidence < 1.0
 
