@@ -321,8 +321,14 @@ def test_speech_held_out_voices(pulse: PulseServer, tmp_path: Path) -> None:
                 continue
             for voice in voices():
                 rows.extend(say_lines(station, pulse, tier, voice))
+                report(rows, unavailable)  # a long run keeps what it has measured so far
         finally:
             station.stop()
+    report(rows, unavailable)
+    assert rows, f"no tier could run: {unavailable}"
+
+
+def report(rows: list[Said], unavailable: dict[str, str]) -> None:
     summary = summarise(rows)
     write_report(rows, summary, unavailable)
     figures: dict[str, Any] = {}
@@ -334,7 +340,6 @@ def test_speech_held_out_voices(pulse: PulseServer, tmp_path: Path) -> None:
     for tier, why in unavailable.items():
         figures[f"{tier}/unavailable"] = why
     record("speech", figures)
-    assert rows, f"no tier could run: {unavailable}"
 
 
 # -- part 2: heard reply latency -----------------------------------------------------------------
