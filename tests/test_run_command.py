@@ -190,6 +190,22 @@ def test_sighup_stops_the_daemon_cleanly(
         db.close()
 
 
+def test_run_says_what_the_config_warns_of(tmp_path: Path, tone_music: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[library]\nmusic_folders = ["{tone_music}", "/media/usb-stick"]\n')
+    done = subprocess.run(
+        appliance("run", "--text", "--silent", "--config", str(path)),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{path}:2: library.music_folders: '/media/usb-stick' does not exist (yet?)" in (
+        done.stderr
+    )
+
+
 def test_run_refuses_an_invalid_config(tmp_path: Path) -> None:
     bad = tmp_path / "config.toml"
     bad.write_text("[audio]\nvolume = 170\nvolum = 3\n")

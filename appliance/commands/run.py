@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if sys.stdin.isatty() and level in ("debug", "info"):
         level = "warning"  # a person at the keyboard reads the DJ, not the log (-v: everything)
     setup_logging("debug" if args.verbose else level)
+    for warning in settings.warnings:  # e.g. a music folder on a USB stick not plugged in yet
+        logging.getLogger("appliance.config").warning("%s", warning)
     if getattr(args, "fetch_models", False):
         _prepare_models(settings)
     listen = "file" if input_file else "keyboard" if args.text else "auto"
