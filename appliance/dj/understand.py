@@ -477,9 +477,9 @@ class Understanding:
                         found = self._exact(state, text)
                         if (
                             found is not None
-                            and found.name == "play"
+                            and found.name in ("play", "replay")
                             and (self._only_values(text) or (not found.slots and " " not in text))
-                        ):  # "music", "house": a word of a request, not a request of its own
+                        ):  # "music", "house", "again": a word of a request, not a request
                             found = None
                     if (found is None or found.name == "unknown") and inner[0] in REASONS:
                         found = Intent(REASON, {}, text)
