@@ -52,7 +52,7 @@ CONFIDENCE_SLOPE, CONFIDENCE_MIDPOINT = 2.2, -1.42
 commands spoken by Piper and espeak-ng voices through the DJ's template language model): right
 transcripts had a median posterior of 0.3, wrong ones 0.03; of those at p >= 0.3, 87 % were
 right (-> 0.88), at 0.1-0.3, 70 % (-> 0.72), below 0.01, about 20 % (-> 0.13); even is at
-p = 0.038."""
+p = 0.038. On 126 commands: right ones 0.25-0.94 (median 0.88), wrong ones median 0.33."""
 ALTERNATIVES = 4
 IN_GRAMMAR = 0.75
 """The confidence of a command that beat a JSGF grammar's garbage loop (there is no lattice to

@@ -3,8 +3,11 @@
 Whisper is not a streaming recogniser: its encoder always reads a 30 s window, so it runs once,
 when the utterance has ended (about 0.3-0.4 s for a short command on the development machine,
 whatever the command's length). It gives no partial transcripts: ``accept`` only keeps the audio.
-Another engine's guesses as partials would be text the final can contradict, for little gain:
-the final is ready a third of a second after the end of speech.
+pocketsphinx alongside for partials was measured and left out: it would cost a tenth of a core
+while listening (real-time factor 0.10-0.14 with the DJ's language model) and 30-96 MB, and its
+text was wrong for 40 % of the commands Whisper heard right, so partials would mislead anything
+that acts on them (ending the utterance early); the final is ready a third of a second after
+the end of speech.
 
 It hears open English, so it is biased rather than constrained: the prompt it reads before the
 audio holds the library's names and the DJ's commands as sentences, which turns "let's get" back
@@ -43,11 +46,12 @@ PROMPT_TOKENS = 220
 COMMAND_TOKENS = 120
 """Of those, the commands' share; the library's names get the rest (and all of it without
 commands)."""
-# Calibration (tests/benchmarks/bench_recognition.py, commands spoken by Piper and six espeak-ng
-# voices): right transcripts 0.43-0.98 (median 0.90), wrong ones 0.19-0.91 (median 0.74), noise,
-# music and speech played backwards 0.0-0.43. Whisper is rarely unsure of what it writes: a
-# wrong transcript is mostly a near miss written with confidence ("play something my miles
-# davis"), so its confidence tells speech from noise far better than right from wrong.
+# Calibration (tests/benchmarks/bench_recognition.py, 126 commands spoken by Piper and five
+# espeak-ng voices): right transcripts 0.48-0.98 (median 0.91), wrong ones 0.29-0.89 (median
+# 0.75), noise, music, silence and speech played backwards 0.0-0.34. Whisper is rarely unsure
+# of what it writes: a wrong transcript is mostly a near miss written with confidence ("play
+# something my miles davis"), so its confidence tells speech from noise far better than right
+# from wrong.
 
 
 def model_threads() -> int:

