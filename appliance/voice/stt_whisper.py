@@ -153,7 +153,8 @@ class WhisperRecognizer:
         return None
 
     def finish(self) -> Transcript:
-        audio = np.frombuffer(bytes(self._audio), dtype="<i2").astype(np.float32) / 32768.0
+        data = bytes(self._audio[: len(self._audio) // 2 * 2])  # a torn last sample: dropped
+        audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
         self._audio.clear()
         started = time.perf_counter()
         text, confidence = self._transcribe(audio) if audio.size else ("", 0.0)
