@@ -23,6 +23,15 @@ def fsync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+def fsync_file(path: Path) -> None:
+    """Make a file's written bytes durable before it is renamed into place."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` all at once. Raises OSError (ENOSPC, EROFS, EACCES...)."""
     descriptor, temporary = tempfile.mkstemp(

@@ -29,6 +29,7 @@ from typing import Any
 
 from appliance import paths
 from appliance.errors import ConfigError
+from appliance.listener_id import RULE, why_not
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_BYTES = 1 << 20  # a settings file is a few KB: anything past 1 MB is not one
@@ -556,13 +557,11 @@ def _quiet_hours(value: Any, meta: dict[str, Any]) -> tuple[time, time]:
     return start, end
 
 
-_USER_ID = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
 def _user_id(value: Any, meta: dict[str, Any]) -> str:
     text = _text(value, meta)
-    if not _USER_ID.match(text):
-        raise _Invalid(f"{text!r} has characters an id cannot have", "letters, digits, - and _")
+    problem = why_not(text)
+    if problem is not None:
+        raise _Invalid(f"{text!r} {problem}", RULE)
     return text
 
 

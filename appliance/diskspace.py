@@ -30,6 +30,14 @@ def free_bytes(folder: Path) -> int | None:
         return None
 
 
+def read_only_disk(folder: Path) -> bool:
+    """True when ``folder`` is on a disk mounted read-only (a worn SD card remounts itself so)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def is_no_space(error: BaseException) -> bool:
     """True when ``error`` is the disk (or the user's quota) being full."""
     return isinstance(error, OSError) and error.errno in _NO_SPACE

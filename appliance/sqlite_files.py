@@ -1,17 +1,21 @@
 """What the appliance's SQLite files share: telling damage from other errors, setting a damaged
-file aside without overwriting anything, and salvaging the rows that can still be read."""
+file aside without overwriting anything, and salvaging the rows that can still be read into a
+new file that takes the damaged one's place only once it is whole."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# rowids stepped over one by one past an unreadable page before a table is given up, when the
-# damaged file cannot even say its largest rowid
-MAX_ROWID_GAP = 20_000
+from appliance.atomic import fsync_file, fsync_folder
+
+SQLITE_MAGIC = b"SQLite format 3\x00"  # how every SQLite file begins
+LARGEST_ROWID = 2**63 - 1
 
 
 def is_damage(error: sqlite3.DatabaseError) -> bool:
@@ -23,21 +27,99 @@ def is_damage(error: sqlite3.DatabaseError) -> bool:
     )
 
 
-def set_aside(path: Path, label: str) -> Path:
-    """Rename ``path`` and its WAL companions to ``<name>.<label>-<timestamp>`` (never onto an
-    existing file); the new path. Raises OSError when the folder does not allow it."""
+def set_aside(path: Path, label: str, keep: bool = False) -> Path:
+    """Give ``path`` and its WAL the name ``<name>.<label>-<timestamp>`` (never an existing
+    file's); the new path. Raises OSError when the folder does not allow it.
+
+    Both get their new names (hard links) before either loses its old one, and the WAL goes
+    before the database: a crash half way never leaves the old WAL beside a new database (SQLite
+    would replay it there). ``keep`` keeps the old names too: the caller replaces them later.
+    The shared-memory index is only a cache of the WAL; it is dropped, never kept.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.{label}-{stamp}")
     counter = 1
     while aside.exists():
         aside = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
         counter += 1
-    path.rename(aside)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(aside.with_name(aside.name + suffix))
+    wal = path.with_name(path.name + "-wal")
+    pairs = [(path, aside)]
+    if wal.exists():
+        pairs.append((wal, aside.with_name(aside.name + "-wal")))
+    made: list[Path] = []
+    try:
+        for old, new in pairs:
+            os.link(old, new)
+            made.append(new)
+    except OSError:  # a disk without hard links (vfat): copies to keep, else renames, WAL first
+        for new in made:
+            new.unlink()
+        for old, new in reversed(pairs):
+            if keep:
+                shutil.copyfile(old, new)
+                fsync_file(new)
+            else:
+                old.rename(new)
+    else:
+        if not keep:
+            for old, _ in reversed(pairs):
+                old.unlink()
+    if not keep:
+        path.with_name(path.name + "-shm").unlink(missing_ok=True)
+    fsync_folder(path.parent)
     return aside
+
+
+def _salvaged_name(path: Path) -> Path:
+    return path.with_name(path.name + ".salvaged")
+
+
+def rebuild(
+    path: Path,
+    aside: Path,
+    create: Callable[[sqlite3.Connection], None],
+    tables: Sequence[str],
+    check: Callable[[str, dict[str, object]], bool],
+) -> list[Salvaged]:
+    """Make ``path`` anew from what ``aside`` (its damaged copy) still gives up.
+
+    The new file is built under a temporary name (``create`` makes its schema), synced and
+    renamed ``<name>.salvaged`` once whole; :func:`finish_rebuild` then puts it in place. A crash
+    before that leaves the damaged file where it was, so the next start salvages again; a crash
+    after it is finished by the next start's :func:`finish_rebuild`. Raises sqlite3.Error or
+    OSError (a full disk)."""
+    building = path.with_name(path.name + ".salvaging")
+    for stale in (building, building.with_name(building.name + "-journal")):
+        stale.unlink(missing_ok=True)
+    db = sqlite3.connect(str(building), isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = DELETE")  # one file: nothing left beside it
+        db.execute("PRAGMA synchronous = FULL")
+        create(db)
+        found = salvage(aside, db, tables, check=check)
+    finally:
+        db.close()
+    fsync_file(building)
+    os.replace(building, _salvaged_name(path))
+    fsync_folder(path.parent)
+    finish_rebuild(path)
+    return found
+
+
+def finish_rebuild(path: Path) -> bool:
+    """Put a whole salvaged file in the damaged one's place (its WAL goes first: it belongs to
+    the damaged file); True when there was one. Run before opening ``path``."""
+    salvaged = _salvaged_name(path)
+    building = path.with_name(path.name + ".salvaging")
+    if building.exists():  # cut short before it was whole: the damaged file is still in place
+        building.unlink()
+    if not salvaged.exists():
+        return False
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    os.replace(salvaged, path)
+    fsync_folder(path.parent)
+    return True
 
 
 @dataclass(frozen=True)
@@ -165,31 +247,58 @@ class _Table:
 
 
 def _copy_by_rowid(source: sqlite3.Connection, target: _Table) -> int:
-    """Walk the table by rowid; past an unreadable page, probe on one rowid at a time (a page
-    with a few bad cells still gives up its good rows one by one)."""
+    """Walk the table by rowid; where reading fails, find the next rowid reading starts from
+    (a page with a few bad cells still gives up its good rows one by one)."""
     table = target.name
     if _ask(source, f"SELECT count(*) FROM sqlite_master WHERE name = '{table}'") != 1:
         return 0  # the schema itself is unreadable, or the table was never there
     first, top = (_ask(source, f"SELECT {end}(rowid) FROM {table}") for end in ("min", "max"))
+    if not isinstance(top, int):
+        top = LARGEST_ROWID  # hidden by the damage: the search below still ends quickly
     columns = ", ".join(target.columns)
     query = f"SELECT rowid, {columns} FROM {table} WHERE rowid >= ? ORDER BY rowid"
     start = first if isinstance(first, int) else 1
-    kept = last_good = 0
-    while True:
+    kept = 0
+    while start <= top:
         progressed = False
         try:
             for row in source.execute(query, (start,)):
-                start, last_good, progressed = row[0] + 1, row[0], True
+                start, progressed = row[0] + 1, True
                 kept += target.put(row[1:])
             return kept
         except sqlite3.Error:
             if not progressed:
-                start += 1
-            limit = last_good + MAX_ROWID_GAP
-            if isinstance(top, int):
-                limit = min(limit, top)
-            if start > limit:
-                return kept
+                start = _readable_after(source, query, start, top)
+    return kept
+
+
+def _readable_after(source: sqlite3.Connection, query: str, failed: int, top: int) -> int:
+    """The first rowid after ``failed`` that reading can start from (``top + 1`` when none):
+    steps that double until one reads, then halving back to the edge of the damage, so a
+    damaged page hiding any number of rowids costs a few dozen probes, not one per rowid."""
+
+    def reads(rowid: int) -> bool:
+        try:
+            source.execute(query, (rowid,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
+    low, step = failed, 1
+    while True:
+        high = min(failed + step, top)
+        if reads(high):
+            break
+        if high >= top:
+            return top + 1
+        low, step = high, step * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if reads(middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _groups(into: sqlite3.Connection, tables: Iterable[str], group: str) -> list[str]:

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from appliance.diskspace import is_no_space
 from appliance.errors import ApplianceError, StoreError, UsageError
+from appliance.sqlite_files import SQLITE_MAGIC
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_JSON_CHECK = 256 << 20  # an existing file is read this far to tell an earlier export
 
 
@@ -81,7 +82,9 @@ def _export(path: Path, user: str, target: Path | None) -> int:
     except OSError as error:
         raise ApplianceError(
             f"cannot write {target}: {error.strerror}",
-            hint="free some space, or choose a writable place with -o",
+            hint=f"free some space in {target.parent}, or choose another place with -o"
+            if is_no_space(error)
+            else "choose a place you can write to with -o",
         ) from error
     print(f"Wrote everything about {user!r} to {target}.", file=sys.stderr)
     return 0
@@ -100,15 +103,15 @@ def export_target(output: Path, user: str, data_dir: Path, force: bool) -> Path:
         )
     if output.is_dir():
         raise UsageError(f"cannot write {output}: it is a folder", hint="choose a file name")
+    if output.resolve().is_relative_to(data_dir.resolve()):
+        raise UsageError(
+            f"refusing to write onto {output}: it is inside the appliance's data folder",
+            hint="export somewhere outside " + str(data_dir),
+        )
     if not output.exists():
         return output
     if not output.is_file():
         raise UsageError(f"refusing to write onto {output}: it is not a regular file")
-    if output.resolve().is_relative_to(data_dir.resolve()):
-        raise UsageError(
-            f"refusing to write onto {output}: it belongs to the appliance's data folder",
-            hint="export somewhere outside " + str(data_dir),
-        )
     try:
         with output.open("rb") as handle:
             head = handle.read(MAX_JSON_CHECK)

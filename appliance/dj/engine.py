@@ -7,15 +7,15 @@ threads of its own); a lock makes it safe to call from the station's threads.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import random
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from appliance.dj.store import BUSY_TIMEOUT_MS, Store
 from appliance.dj.taste import EVENTS, Taste, block_artist, evidence_for
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
+from appliance.listener_id import make_user_id
 
 if TYPE_CHECKING:
     from appliance.dj.understand import Intent, Understanding
@@ -50,7 +51,7 @@ RECENT_PLAYS = 50
 VOLUME_STEP = 10
 OUTAGE_WAIT_MS = 250  # how long a turn waits for a lock while turns cannot be saved
 NEGATIVE_INTENTS = frozenset({"dislike", "remove_preference"})
-_SLUG = re.compile(r"[^a-z0-9]+")
+_T = TypeVar("_T")
 
 
 class ProfileMap(Mapping[str, UserProfile]):
@@ -256,7 +257,8 @@ class PersonalizedDJ:
 
     def greet_user(self, user_id: str, name: str) -> str:
         """Welcome a newcomer by name, or greet a returning listener like an old friend."""
-        with self._lock, self.store.transaction():
+
+        def greet() -> str:
             profile, new = self._profile(user_id, name)
             now = self._clock()
             if name and profile.name != name:
@@ -266,6 +268,10 @@ class PersonalizedDJ:
             if new:
                 return self._lines.welcome(profile.name)
             return self._greeting(profile, now)
+
+        with self._lock:
+            text, saved = self._saving(user_id, greet)
+        return f"{text} {self._lines.cannot_remember()}" if saved == "outage" else text
 
     def _greeting(self, profile: UserProfile, now: datetime) -> str:
         """Welcome back only someone met before: they have talked to the DJ, or came in an
@@ -283,7 +289,8 @@ class PersonalizedDJ:
 
     def update_preferences(self, user_id: str, preferences: list[str]) -> list[str]:
         """Add music preferences: trimmed, case-folded, deduplicated, in first-seen order."""
-        with self._lock, self.store.transaction():
+
+        def update() -> list[str]:
             profile, _ = self._profile(user_id)
             for raw in preferences:
                 value = " ".join(str(raw).split()).casefold()
@@ -294,6 +301,9 @@ class PersonalizedDJ:
                     profile.blocked_genres.remove(canonical)
             self._save(profile)
             return list(profile.music_preferences)
+
+        with self._lock:
+            return self._saving(user_id, update)[0]
 
     def get_trust_score(self, user_id: str) -> float:
         """The listener's trust, 0..1 (0.5 for someone the DJ has just met)."""
@@ -400,38 +410,36 @@ class PersonalizedDJ:
         message = self._heard(message)
         with self._lock:
             intent = confirm.heard_with(self.understanding.parse(message), confidence)
-            try:
-                with self.store.transaction():
-                    profile, _ = self._profile(user_id)
-                    now = self._clock()
-                    self._touch(profile, now)
-                    reply = self._turn(profile, intent, now)
-                    self._asked_for(reply)
-                    trust_before = profile.trust_score
-                    if not reply.negative_feedback:
-                        profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
-                    self._save(profile)
-                    self.store.append_history(
-                        user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
-                    )
-            except sqlite3.Error as error:  # full disk, a lock held too long, a damaged page
-                self._forget_cached(user_id)  # the store rolled back: so does memory
-                return self._respond_unsaved(user_id, intent, error)
-            except BaseException:
-                self._forget_cached(user_id)
-                raise
-            if self._outage is not None:
-                log.warning("%s: turns are saved again", self.store.path)
-                self._outage = None
-                self.store.wait_for_locks(BUSY_TIMEOUT_MS)
-            if user_id in self._history_counts:
-                self._history_counts[user_id] += 2
+            (reply, trust_before, trust), saved = self._saving(
+                user_id, lambda: self._run_turn(user_id, intent, message)
+            )
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
             del context[:-CONTEXT_SIZE]
-        if profile.trust_score != trust_before:
-            self._log("trust", {"user_id": user_id, "trust": profile.trust_score})
+        if saved == "saved" and trust != trust_before:
+            self._log("trust", {"user_id": user_id, "trust": trust})
+        if saved == "outage":
+            reply = dataclasses.replace(reply, text=f"{reply.text} {self._lines.cannot_remember()}")
         return reply
+
+    def _run_turn(self, user_id: str, intent: Intent, message: str) -> tuple[Reply, float, float]:
+        """One turn inside a transaction (of the store, or of a scratch copy when it cannot be
+        saved): the reply, and trust before and after."""
+        profile, _ = self._profile(user_id)
+        now = self._clock()
+        self._touch(profile, now)
+        reply = self._turn(profile, intent, now)
+        self._asked_for(reply)
+        trust_before = profile.trust_score
+        if not reply.negative_feedback:
+            profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
+        self._save(profile)
+        self.store.append_history(
+            user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
+        )
+        if user_id in self._history_counts:
+            self._history_counts[user_id] += 2
+        return reply, trust_before, profile.trust_score
 
     def _heard(self, message: str) -> str:
         """What is understood and kept of ``message``: valid text, at most MAX_SAID characters
@@ -446,35 +454,89 @@ class PersonalizedDJ:
             )
         return text
 
-    def _respond_unsaved(self, user_id: str, intent: Intent, error: sqlite3.Error) -> Reply:
-        """Answer a turn the store cannot take, remembering nothing of it: the turn runs on a
-        scratch copy of what the store can still tell about the listener. The listener hears
-        once per outage that the DJ cannot remember; the log gets one line with the cause."""
+    # -- when the store cannot take a write ----------------------------------------------------
+
+    def _saving(self, user_id: str, work: Callable[[], _T]) -> tuple[_T, str]:
+        """``work`` in one transaction of the store, and "saved". When the store cannot take it
+        (full disk, a lock held too long, a damaged page), memory goes back to where it was and
+        ``work`` runs again on a scratch copy of what the store can still tell about the
+        listener: the listener is answered and the session goes on (a question asked, what
+        played), but nothing is remembered for good. Then "outage" for the first such run since
+        the last save (the listener is told once, the log says why once), else "unsaved"."""
+        if self.store.in_transaction:  # part of a larger unit of work: that one decides
+            return work(), "saved"
+        session = self._session(user_id)
+        try:
+            with self.store.transaction():
+                result = work()
+        except sqlite3.Error as error:
+            self._restore_session(user_id, session)
+            self._forget_stored(user_id)
+            first = self._outage_began(error)
+            if first:
+                log.warning(
+                    "%s: cannot save turns (%s); answering without remembering until it can",
+                    self.store.path,
+                    error,
+                )
+            return self._on_scratch(user_id, work), "outage" if first else "unsaved"
+        except BaseException:
+            self._forget_cached(user_id)
+            raise
+        self._saved_again()
+        return result, "saved"
+
+    def _outage_began(self, error: sqlite3.Error) -> bool:
+        """Note that writes fail; True when they did not a moment ago."""
         first = self._outage is None
         self._outage = str(error)
         if first:
             self.store.wait_for_locks(OUTAGE_WAIT_MS)  # each answer must not wait seconds
-            log.warning(
-                "%s: cannot save turns (%s); answering without remembering until it can",
-                self.store.path,
-                error,
-            )
+        return first
+
+    def _saved_again(self) -> None:
+        if self._outage is not None:
+            log.warning("%s: turns are saved again", self.store.path)
+            self._outage = None
+            self.store.wait_for_locks(BUSY_TIMEOUT_MS)
+
+    def _on_scratch(self, user_id: str, work: Callable[[], _T]) -> _T:
         real = self.store
         self.store = real.scratch_copy(user_id)
         try:
             with self.store.transaction():
-                profile, _ = self._profile(user_id)
-                now = self._clock()
-                self._touch(profile, now)
-                reply = self._turn(profile, intent, now)
-                self._asked_for(reply)
+                return work()
         finally:
             self.store.close()
             self.store = real
-            self._forget_everyone()  # what the scratch turn cached is not the truth
-        if first:
-            reply = dataclasses.replace(reply, text=f"{reply.text} {self._lines.cannot_remember()}")
-        return reply
+            self._forget_stored()  # what the scratch run read is not the truth
+
+    def _session_caches(self) -> tuple[dict[str, Any], ...]:
+        """What memory alone holds of each listener's session (the store never has it)."""
+        return (self._questions, self._requests, self._session_played, self._last_pick, self._done)
+
+    def _session(self, user_id: str) -> tuple[list[Any], Track | None, Track | None]:
+        kept = [copy.copy(cache.get(user_id)) for cache in self._session_caches()]
+        return kept, self._now_playing, self._asked
+
+    def _restore_session(
+        self, user_id: str, session: tuple[list[Any], Track | None, Track | None]
+    ) -> None:
+        """Put the session back as it was before a write the store rolled back."""
+        kept, self._now_playing, self._asked = session
+        for cache, value in zip(self._session_caches(), kept, strict=True):
+            if value is None:
+                cache.pop(user_id, None)
+            else:
+                cache[user_id] = value
+
+    def _forget_stored(self, user_id: str | None = None) -> None:
+        """Drop what was read from the store (one listener's, or everyone's)."""
+        for cache in (self._profiles, self._tastes, self._history_counts):
+            if user_id is None:
+                cache.clear()
+            else:
+                cache.pop(user_id, None)  # type: ignore[attr-defined]
 
     def _log(self, kind: str, data: dict[str, Any]) -> None:
         if self.journal is None:
@@ -743,7 +805,9 @@ class PersonalizedDJ:
             display = name.title()
             known = self.find_user(name)
             if known is None:
-                known = _SLUG.sub("-", name.casefold()).strip("-") or name
+                known = make_user_id(name)
+                if known is None:
+                    return reply(lines.unknown())
                 other, _ = self._profile(known, display)
                 self._touch(other, now)
                 self._save(other)
@@ -871,9 +935,13 @@ class PersonalizedDJ:
 
     def next_track(self, user_id: str) -> Track | None:
         """What plays next for this listener (None without a library or with an empty one)."""
-        with self._lock, self.store.transaction():
+
+        def pick() -> Track | None:
             profile, _ = self._profile(user_id)
             return self._pick_track(profile, self._clock())
+
+        with self._lock:
+            return self._saving(user_id, pick)[0]
 
     def last_pick(self, user_id: str) -> Pick | None:
         """The last pick for this listener, with the reasons behind it (for commentary)."""
@@ -932,12 +1000,25 @@ class PersonalizedDJ:
             track = self.library.get(track_id) if self.library is not None else None
             if track is None and self._catalog is not None and track_id in self._catalog.index:
                 track = self._catalog.tracks[self._catalog.index[track_id]]
-            with self.store.transaction():
-                self._profile(user_id)
-                if track is None:
-                    # not in the library (any more): remember the event, learn about the track only
-                    track = Track(track_id=track_id, path="", title="", artist="")
-                self._record(user_id, track, event, position, duration)
+            if track is None:
+                # not in the library (any more): remember the event, learn about the track only
+                track = Track(track_id=track_id, path="", title="", artist="")
+            try:
+                with self.store.transaction():
+                    self._profile(user_id)
+                    self._record(user_id, track, event, position, duration)
+            except sqlite3.Error as error:  # the music goes on; this one event is not learned
+                self._forget_stored(user_id)
+                self._outage_began(error)
+                log.warning(
+                    "%s: a listening event (%s %s) was not saved: %s",
+                    self.store.path,
+                    event,
+                    track_id,
+                    error,
+                )
+                return
+            self._saved_again()
 
     def _learn_rows(self, user_id: str, rows: list[tuple[str, str, float, float]]) -> None:
         self.store.add_taste(user_id, rows)

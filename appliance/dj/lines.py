@@ -91,13 +91,14 @@ class Lines:
         )
 
     def welcome_back(
-        self, name: str, sessions: int, age: timedelta, favourites: Sequence[str], mood: str | None
+        self, name: str, turns: int, age: timedelta, favourites: Sequence[str], mood: str | None
     ) -> str:
-        """For someone the DJ has met before: how many sessions (conversation turns, as the
-        product guide counts them) and how long, then their taste or mood."""
+        """For someone the DJ has met before: how many times they have talked to it (the product
+        guide calls each of the listener's turns a session: 50 messages, "50 sessions") and how
+        long it has known them, then their taste or mood."""
         parts = [f"Welcome back, {name}! Great to see you again."]
-        if sessions > 0:
-            parts.append(f"We've shared {plural(sessions, 'session')} together.")
+        if turns > 0:
+            parts.append(f"We've shared {plural(turns, 'session')} together.")
         duration = known_for(age)
         if duration:
             parts.append(f"We've known each other for {duration} now.")

@@ -7,13 +7,13 @@ a Stranger or Acquaintance gets exploratory questions, a Close or Best Friend ge
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
 
 from appliance.errors import UsageError
+from appliance.listener_id import RULE, is_user_id
 
 TRUST_START = 0.5
 TRUST_STEP = 0.01
@@ -28,21 +28,16 @@ TRUST_BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-USER_ID_RULE = (
-    "a listener id is 1 to 64 letters, digits, '-', '_' or '.', without spaces "
-    "(e.g. alex or user_001)"
-)
-_USER_ID = re.compile(r"[\w.-]{1,64}")
+USER_ID_RULE = RULE
 
 
 def check_user_id(value: str, option: str = "USER") -> str:
     """``value`` when it can name a listener; else a UsageError saying what an id may hold.
 
     Every way in from the command line checks here, so "" never silently means the default
-    listener and "   " never reaches the store. Letters of any script pass: the DJ makes ids
-    from spoken names.
+    listener and "   " never reaches the store; the rule is the one the DJ makes ids by.
     """
-    if _USER_ID.fullmatch(value) is None:
+    if not is_user_id(value):
         raise UsageError(f"{option}: {value!r} is not a listener id", hint=USER_ID_RULE)
     return value
 

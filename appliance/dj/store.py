@@ -4,7 +4,8 @@ One SQLite file (or an in-memory database), written so that a power cut or ``kil
 a committed change nor leaves a half-written one: WAL journal, ``synchronous=FULL`` (SD cards lose
 power), one transaction per conversation turn. A file that is not ours is refused and left
 untouched; one that is ours but damaged is moved aside with a timestamp and reported, never
-overwritten. Deleting a listener overwrites their data on disk (``secure_delete``).
+overwritten: the rows that can still be read go into a new file that takes its place once whole.
+Deleting a listener overwrites their data on disk (``secure_delete``).
 """
 
 from __future__ import annotations
@@ -22,16 +23,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.diskspace import free_bytes, is_no_space, read_only_disk
 from appliance.errors import StoreError
-from appliance.sqlite_files import Salvaged, is_damage, salvage, set_aside
+from appliance.sqlite_files import (
+    SQLITE_MAGIC,
+    Salvaged,
+    finish_rebuild,
+    is_damage,
+    rebuild,
+    set_aside,
+)
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x51465A5A  # "QFZZ": marks the file as a DJ store
 SCHEMA_VERSION = 1
-SQLITE_MAGIC = b"SQLite format 3\x00"
 # how long a write waits for another process's lock before the turn is answered unsaved
 BUSY_TIMEOUT_MS = 3000
+SCRATCH_MESSAGES = 20  # of a listener's history copied for a turn that cannot be saved
+SCRATCH_PLAYS = 200  # of their listening events: more than a pick looks back on
 FULL_DISK_BYTES = 256 * 1024  # free space below which a failure to open is put down to it
 USER_TABLES = ("users", "history", "community", "plays", "taste")
 
@@ -88,13 +98,6 @@ USER_FIELDS = (
 )  # fmt: skip
 
 
-def _read_only_disk(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
 def _sound_row(table: str, row: dict[str, Any]) -> bool:
     """Whether a row salvaged from a damaged file reads back as the DJ wrote it (times that
     parse, preference lists that are lists): noise from a broken page must not crash a load."""
@@ -112,11 +115,18 @@ def _sound_row(table: str, row: dict[str, Any]) -> bool:
 
 def _full_disk(folder: Path) -> bool:
     """Too full for SQLite to make its journal and shared-memory files (a few pages)."""
-    try:
-        stats = os.statvfs(folder)
-    except OSError:
-        return False
-    return stats.f_bavail * stats.f_frsize < FULL_DISK_BYTES
+    free = free_bytes(folder)
+    return free is not None and free < FULL_DISK_BYTES
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.executescript(
+        "BEGIN IMMEDIATE;"
+        + SCHEMA
+        + f"PRAGMA application_id = {APPLICATION_ID};"
+        + f"PRAGMA user_version = {SCHEMA_VERSION};"
+        + "COMMIT;"
+    )
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -136,6 +146,8 @@ class Store:
         self._depth = 0
         self._data_version: int | None = None
         self._scratch: Path | None = None
+        # history rows (all, the listener's own) a scratch copy left behind: its counts add them
+        self._uncopied: tuple[int, int] = (0, 0)
         # what was kept of a damaged file (table by table) when this store had to recover one
         self.recovery: list[Salvaged] | None = None
         # called (inside the new transaction) when another process changed the file since this
@@ -149,6 +161,7 @@ class Store:
             self._open_read_only()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._finish_recovery()
         self._refuse_foreign_file()
         try:
             self._db = self._connect(str(self.path))
@@ -157,7 +170,7 @@ class Store:
             if not is_damage(error):
                 with suppress(AttributeError, sqlite3.Error):
                     self._db.close()
-                if _read_only_disk(self.path.parent):
+                if read_only_disk(self.path.parent):
                     raise StoreError(
                         f"cannot open the DJ's database {self.path}: the disk holding it is "
                         "read-only",
@@ -210,20 +223,35 @@ class Store:
         """Open for reading only, changing nothing on disk: what exporting needs, even from a
         read-only SD card. There SQLite cannot make the shared-memory file WAL mode wants, so the
         file is opened ``immutable`` (nothing can be writing to a read-only disk) or, when its
-        WAL still holds changes, a private copy of both is read instead."""
+        WAL still holds changes, a private copy of both is read instead (removed on close). On a
+        writable disk the service may be writing: only SQLite's own reading is safe there."""
         assert self.path is not None
         if not self.path.is_file():
             raise StoreError(f"the DJ has no listeners yet ({self.path} does not exist)")
         self._refuse_foreign_file()
+        try:
+            self._read_only_connection()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_only_connection(self) -> None:
+        assert self.path is not None
         uri = self.path.resolve().as_uri()
         try:
             self._db = self._connect(f"{uri}?mode=ro", uri=True)
             self._check_readable()
             return
-        except sqlite3.Error as error:  # a read-only disk: no -shm (or the file will not do)
+        except sqlite3.Error as error:
+            if not read_only_disk(self.path.parent):
+                raise StoreError(
+                    f"cannot read the DJ's database {self.path}: {error}",
+                    hint=f"run this as the user that owns {self.path} and its -wal and -shm "
+                    "files (the service's user: sudo -u appliance ...)",
+                ) from error
             with suppress(AttributeError, sqlite3.Error):
                 self._db.close()
-            log.info("opening %s read-only needs another way: %s", self.path, error)
+            log.info("%s is on a read-only disk: reading it another way (%s)", self.path, error)
         wal = self.path.with_name(self.path.name + "-wal")
         try:
             if wal.exists() and wal.stat().st_size > 0:
@@ -236,10 +264,13 @@ class Store:
                 self._db = self._connect(f"{uri}?immutable=1", uri=True)
             self._check_readable()
         except (OSError, sqlite3.Error) as error:
-            self.close()
+            where = tempfile.gettempdir()
             raise StoreError(
                 f"cannot read the DJ's database {self.path}: {error}",
-                hint="check that the file is readable",
+                hint=f"free some space in {where}: the database and its WAL are read from a "
+                "copy there"
+                if is_no_space(error)
+                else f"check that you can read {self.path} and {wal.name}",
             ) from error
 
     def _check_readable(self) -> None:
@@ -304,22 +335,30 @@ class Store:
     def _create(self) -> None:
         self._configure()
         with self._lock:
-            self._db.executescript(
-                "BEGIN IMMEDIATE;"
-                + SCHEMA
-                + f"PRAGMA application_id = {APPLICATION_ID};"
-                + f"PRAGMA user_version = {SCHEMA_VERSION};"
-                + "COMMIT;"
-            )
+            _create_schema(self._db)
+
+    def _finish_recovery(self) -> None:
+        """A recovery cut short after its new file was whole: put that file in place."""
+        assert self.path is not None
+        try:
+            if finish_rebuild(self.path):
+                log.warning("%s: finished putting the recovered database in place", self.path)
+        except OSError as error:
+            raise StoreError(
+                f"cannot put the recovered DJ's database in place of {self.path}: {error.strerror}",
+                hint="check the data directory's permissions and free space, and start again",
+            ) from error
 
     def _move_aside(self, why: str) -> None:
-        """Set a damaged file aside (kept as it was), start afresh and copy into the new file
-        every row that can still be read; what was kept and lost is logged, table by table."""
+        """Keep a damaged file as it was (under another name) and replace it with a new file
+        holding every row that can still be read; what was kept and lost is logged, table by
+        table. Until the new file is whole the damaged one stays in place: a crash on the way
+        only means the next start recovers again."""
         assert self.path is not None
         with suppress(AttributeError, sqlite3.Error):
             self._db.close()
         try:
-            aside = set_aside(self.path, "damaged")
+            aside = set_aside(self.path, "damaged", keep=True)
         except OSError as error:
             raise StoreError(
                 f"the DJ's database {self.path} is damaged ({why}) and cannot be moved aside: "
@@ -327,19 +366,22 @@ class Store:
                 hint=f"move {self.path} away yourself; a fresh one is made on the next start",
             ) from error
         try:
+            self.recovery = rebuild(self.path, aside, _create_schema, USER_TABLES, _sound_row)
             self._db = self._connect(str(self.path))
-            self._create()
-            self.recovery = salvage(aside, self._db, USER_TABLES, check=_sound_row)
-        except sqlite3.Error as error:
+            self._configure()
+        except (OSError, sqlite3.Error) as error:
             raise StoreError(
-                f"the DJ's database {self.path} is damaged ({why}); it was moved to {aside}, "
-                f"but a new one cannot be made: {error}",
-                hint="free some space in the data directory and start again; the damaged copy "
-                "is kept for recovery",
+                f"the DJ's database {self.path} is damaged ({why}); a copy was kept as "
+                f"{aside}, but what can be read of it cannot be saved: {error}",
+                hint="free some space in the data directory and start again: the recovery "
+                "starts over"
+                if is_no_space(error) or _full_disk(self.path.parent)
+                else "check the data directory's permissions and start again: the recovery "
+                "starts over",
             ) from error
         log.error(
-            "the DJ's database %s was damaged (%s). It was moved to %s and every row that could "
-            "be read was kept: %s",
+            "the DJ's database %s was damaged (%s). It was kept as %s and every row that could "
+            "be read was saved in a new one: %s",
             self.path,
             why,
             aside,
@@ -387,39 +429,51 @@ class Store:
             return changed
 
     def close(self) -> None:
+        """Fold the WAL back into the file when nobody else holds it (never waiting: another
+        process's lock must not hold up a shutdown), and release it."""
         with self._lock:
             db = getattr(self, "_db", None)
             if db is not None:
-                try:
+                with suppress(sqlite3.Error):
                     if self.path is not None and self._scratch is None:
+                        db.execute("PRAGMA busy_timeout = 0")
                         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.Error:
-                    pass
                 db.close()
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
                 self._scratch = None
 
     def wait_for_locks(self, milliseconds: int) -> None:
-        """How long a write waits for another process's lock before it fails."""
+        """Set how long a write waits for another process's lock before it fails."""
         with self._lock, suppress(sqlite3.Error):
             self._db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def scratch_copy(self, user_id: str) -> Store:
-        """A store in memory holding the listener's rows, as far as they can be read right now
-        without waiting (an empty one when they cannot): a turn that cannot be saved runs on it."""
+        """A store in memory holding what a turn needs of the listener (profile, community,
+        taste, their last messages and listening events, how much history there is), as far as
+        it can be read right now without waiting (an empty one when it cannot): a turn that
+        cannot be saved runs on it. Its cost does not grow with the history."""
         copy = Store()
+        recent = {
+            "history": f"ORDER BY id DESC LIMIT {SCRATCH_MESSAGES}",
+            "plays": f"ORDER BY id DESC LIMIT {SCRATCH_PLAYS}",
+        }
         with self._lock:
             waiting = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
             try:
                 self._db.execute("PRAGMA busy_timeout = 0")
                 for table in USER_TABLES:
                     rows = self._db.execute(
-                        f"SELECT * FROM {table} WHERE user_id = ?", (user_id,)
+                        f"SELECT * FROM {table} WHERE user_id = ? {recent.get(table, '')}",
+                        (user_id,),
                     ).fetchall()
                     if rows:
                         marks = ", ".join("?" * len(rows[0]))
                         copy._db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                copy._uncopied = (
+                    self.history_count(user_id) - copy.history_count(user_id),
+                    self.turn_count(user_id) - copy.turn_count(user_id),
+                )
             except sqlite3.Error as error:
                 log.debug("%s: reading %s for a scratch turn: %s", self.path, user_id, error)
             finally:
@@ -479,9 +533,13 @@ class Store:
             )
 
     def history_count(self, user_id: str) -> int:
-        return self._query("SELECT count(*) FROM history WHERE user_id = ?", (user_id,))[0][0]
+        found = self._query("SELECT count(*) FROM history WHERE user_id = ?", (user_id,))[0][0]
+        return found + self._uncopied[0]
 
     def history_slice(self, user_id: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        offset -= self._uncopied[0]  # a scratch copy holds only the end of the history
+        if offset < 0:
+            limit, offset = max(0, limit + offset), 0
         rows = self._query(
             "SELECT ts, message, type FROM history WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
             (user_id, limit, offset),
@@ -493,9 +551,10 @@ class Store:
 
     def turn_count(self, user_id: str) -> int:
         """How many times the listener has spoken to the DJ (their messages in the history)."""
-        return self._query(
+        found = self._query(
             "SELECT count(*) FROM history WHERE user_id = ? AND type = 'user_message'", (user_id,)
         )[0][0]
+        return found + self._uncopied[1]
 
     def recent_messages(self, user_id: str, count: int) -> list[str]:
         """The listener's own last ``count`` messages, oldest first."""
@@ -573,7 +632,19 @@ class Store:
     # -- the listener owns their data -------------------------------------------------------
 
     def export_user(self, user_id: str) -> dict[str, Any] | None:
-        """Everything stored about one listener, as plain JSON-ready data."""
+        """Everything stored about one listener, as plain JSON-ready data, read as one snapshot
+        (the service may be writing meanwhile)."""
+        with self._lock:
+            if self._depth:
+                return self._export(user_id)
+            self._db.execute("BEGIN")
+            try:
+                return self._export(user_id)
+            finally:
+                with suppress(sqlite3.Error):
+                    self._db.execute("COMMIT")
+
+    def _export(self, user_id: str) -> dict[str, Any] | None:
         user = self.load_user(user_id)
         if user is None:
             return None

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 from appliance.dj.store import Store
 from appliance.errors import StoreError
+from tests.support.locks import hold_lock
 
 WRITER = """
 import sys
@@ -35,18 +37,21 @@ while True:
 
 
 def test_kill_9_in_the_middle_of_writing_loses_nothing_committed(tmp_path: Path) -> None:
-    for attempt in range(3):
+    for attempt in range(2):
         db = tmp_path / f"dj-{attempt}.db"
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
         )
         assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        for _ in range(3 + 7 * attempt):  # some loops done, whatever the machine's speed
-            proc.stdout.readline()
-        time.sleep(0.01 * attempt)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            done = [int(proc.stdout.readline()) for _ in range(3 + 7 * attempt)]
+            time.sleep(0.01 * attempt)
+            os.kill(proc.pid, signal.SIGKILL)
+            done += [int(line) for line in proc.stdout.read().split()]  # printed before it died
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
 
         with sqlite3.connect(db) as check:
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -60,6 +65,10 @@ def test_kill_9_in_the_middle_of_writing_loses_nothing_committed(tmp_path: Path)
         assert profile.trust_score == pytest.approx(min(1.0, 0.5 + 0.01 * turns))
         plays = dj.export_profile("alex")["listening"]  # type: ignore[index]
         assert turns - 2 <= len(plays) <= turns - 1  # the first turn was a greeting
+        said = {entry["message"] for entry in history}
+        played = {play["track_id"] for play in plays}
+        for i in done:  # every loop it acknowledged is there
+            assert f"i love jazz number {i}" in said and f"track-{i}" in played
         dj.close()
 
 
@@ -187,3 +196,112 @@ def test_memory_store_needs_no_file(tmp_path: Path) -> None:
     dj.interact("alex", "hello")
     assert list(tmp_path.iterdir()) == []
     assert dj.store.path is None
+
+
+CRASHING_RECOVERY = """
+import os, sys
+import appliance.dj.store as store
+import appliance.sqlite_files as files
+
+def crash(*args, **kwargs):
+    os._exit(7)
+
+for module in (files, store):  # wherever recovery looks the step up
+    if hasattr(module, sys.argv[2]):
+        setattr(module, sys.argv[2], crash)
+store.Store(sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("step", ["salvage", "finish_rebuild"])
+def test_a_crash_during_recovery_loses_no_listener(
+    many_listeners: Path, tmp_path: Path, step: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The power goes while the rows of a damaged file are being saved (salvage), or once the
+    new file is whole but not yet in place (finish_rebuild): the next start still has them."""
+    db = tmp_path / "dj.db"
+    shutil.copyfile(many_listeners, db)
+    _corrupt_a_middle_page(db, "history")
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_RECOVERY, str(db), step], timeout=60, check=False
+    )
+    assert crashed.returncode == 7
+    with caplog.at_level(logging.WARNING, logger="appliance.dj.store"):
+        store = Store(db)
+    assert len(store.user_ids()) >= 240
+    assert store.history_count("listener-299") + store.history_count("listener-000") >= 2
+    store.close()
+    with sqlite3.connect(db) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    left = sorted(p.name for p in tmp_path.iterdir() if ".salvag" in p.name)
+    assert left == []
+
+
+def _spaced_history(db: Path, gap: int, rows: int = 600) -> None:
+    """A store whose history rowids start at ``gap`` and step by ``gap``: a page of it holds
+    a dozen rows and hides a dozen times ``gap`` rowids."""
+    store = Store(db)
+    store.save_user(user_id="alex", name="Alex", trust=0.5, created_at=datetime(2026, 1, 1))
+    with store.transaction() as raw:
+        raw.executemany(
+            "INSERT INTO history (id, user_id, ts, type, message) VALUES (?, 'alex', ?, ?, ?)",
+            [
+                (gap * (i + 1), "2026-01-01 10:00:00", "user_message", "x" * 300)
+                for i in range(rows)
+            ],
+        )
+    store.close()
+
+
+def _corrupt_leaf(db: Path, first: bool) -> None:
+    """Overwrite history's first leaf page (in rowid order), or one in the middle."""
+    with sqlite3.connect(db) as raw:
+        leaves = [
+            row[0]
+            for row in raw.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'history' AND pagetype = 'leaf' "
+                "ORDER BY path"
+            )
+        ]
+        size = raw.execute("PRAGMA page_size").fetchone()[0]
+    page = leaves[0] if first else leaves[len(leaves) // 2]
+    with db.open("r+b") as handle:
+        handle.seek((page - 1) * size)
+        handle.write(os.urandom(size))
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-page", "middle-page"])
+def test_salvage_finds_rows_past_a_damaged_page_hiding_many_rowids(
+    tmp_path: Path, first: bool
+) -> None:
+    db = tmp_path / "dj.db"
+    _spaced_history(db, gap=5_000)
+    _corrupt_leaf(db, first)
+    store = Store(db)
+    kept = {item.table: item.kept for item in store.recovery or []}
+    assert 600 - 20 <= kept["history"] < 600  # one page lost, every other row back
+    assert store.history_count("alex") == kept["history"]
+    store.close()
+
+
+def test_closing_never_waits_for_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appliance.dj import store as module
+
+    monkeypatch.setattr(module, "BUSY_TIMEOUT_MS", 60_000)  # a write would wait a minute
+    db = tmp_path / "dj.db"
+    store = Store(db)
+    store.save_user(user_id="alex", name="Alex", trust=0.5, created_at=datetime(2026, 1, 1))
+    holder = hold_lock(db, 30.0)
+    try:
+        started = time.monotonic()
+        store.close()
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waited < 10  # the checkpoint is left for later rather than waited for
+    again = Store(db)
+    assert again.load_user("alex") is not None
+    again.close()
