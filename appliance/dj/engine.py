@@ -901,7 +901,7 @@ class PersonalizedDJ:
             if friend in self.user_profiles
         ]
         played = self._session_played.get(profile.user_id, [])
-        recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, 2 * RECENT_PLAYS)]
+        recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, 3 * RECENT_PLAYS)]
         last = self._last_pick.get(profile.user_id)
         return Listener(
             preferences=profile.music_preferences,

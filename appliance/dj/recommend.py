@@ -16,6 +16,7 @@ left (or the listener asks for it by name).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listene
 SHRINK = 2.0  # a key's estimate starts at the listener's base rate, worth this many events
 # Another part of the day's evidence counts BUCKET_SHARE / (BUCKET_SHARE + events in this part):
 # fully while this part is thin, little once it has a taste of its own.
-BUCKET_SHARE = 20.0
+BUCKET_SHARE = 10.0
 # How much each side's log-odds count in the sum.
 KIND_WEIGHTS: dict[str, float] = {
     "track": 1.0,
@@ -58,7 +59,9 @@ KIND_WEIGHTS: dict[str, float] = {
     "length": 0.2,
 }
 BROAD = ("genre_tempo", "genre_energy", "tempo", "energy", "year", "length")
-BROAD_FLOOR = 1.0  # the most a broad side can count against a track, in log-odds
+BROAD_FLOOR = 9.0  # the most a broad side can count against a track, in log-odds
+TELLING_POWER = 2.0  # how sharply sides that tell less are turned down
+TELLING_EVIDENCE = 20.0  # events' weight at which that sharpness is half way
 MULTI = ("genre", "genre_tempo", "genre_energy")  # sides a track has several keys of
 BINS = {"tempo": TEMPO_BINS, "energy": ENERGY_BINS, "year": YEAR_BINS, "length": LENGTH_BINS}
 # what a reason's direction is called, per ordered side: (lower, higher)
@@ -111,24 +114,40 @@ class Listener:
     target: MoodTarget | None = None
     mood: str | None = None
     trust: float = 0.5
-    played: Iterable[str] = ()  # track ids heard this session
-    recent: Iterable[str] = ()  # track ids heard lately (earlier sessions)
+    played: Iterable[str] = ()  # track ids picked this session, oldest first
+    recent: Iterable[str] = ()  # track ids heard lately, newest first (events may repeat one)
     last_artist: str | None = None
     part: str | None = None  # part of the day ("morning"): its evidence counts most
 
 
 class Side:
-    """One side of the catalog: its keys, and each track's code(s); a missing key has the
-    code ``len(names)`` (and, for several keys, weight 0)."""
+    """One side of the catalog: its keys, and each track's code; a missing key has the code
+    ``len(names)``. A side with several keys per track (its genres) keeps them per distinct
+    combination (``groups``: codes and weights per combination, ``codes``: each track's
+    combination), so scoring stays one gather per track."""
 
-    def __init__(self, names: dict[str, int], codes: np.ndarray, weights: np.ndarray | None):
+    def __init__(
+        self,
+        names: dict[str, int],
+        codes: np.ndarray,
+        groups: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.index = names
         self.codes = codes
-        self.weights = weights
-        self.total = None if weights is None else np.maximum(weights.sum(axis=1), 1e-9)
+        self.groups = groups
+        if groups is not None:
+            self.total = np.maximum(groups[1].sum(axis=1), 1e-9)
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def per_code(self, per_key: np.ndarray) -> np.ndarray:
+        """Values per entry of :attr:`codes` from per-key values (several keys per track:
+        their weighted mean per combination); ``result[codes]`` is each track's."""
+        if self.groups is None:
+            return per_key
+        codes, weights = self.groups
+        return (per_key[codes] * weights).sum(axis=1) / self.total
 
 
 class Catalog:
@@ -173,40 +192,33 @@ class Catalog:
         keys: dict[str, dict[str, int]] = {kind: {} for kind in KIND_WEIGHTS if kind != "track"}
         for kind, count in BINS.items():
             keys[kind] = {bin_key(kind, number): number for number in range(count)}
-        single: dict[str, list[int]] = {k: [] for k in keys if k not in MULTI}
-        multi: dict[str, list[list[tuple[int, float]]]] = {k: [] for k in MULTI}
-        memo: dict[tuple, list[tuple[str, str, float]]] = {}
-        for track in self.tracks:
-            # tracks share genres, tempo and energy: work their keys out once per combination
-            signature = (track.artist, track.album, track.genres, track.bpm, track.energy,
-                         track.year, track.duration)  # fmt: skip
-            rows = memo.get(signature)
-            if rows is None:
-                rows = memo[signature] = sides(track, genres)
-            for kind in single:
-                single[kind].append(-1)
-            for kind in multi:
-                multi[kind].append([])
-            for kind, key, weight in rows:
+        single = {k: np.full(len(self.tracks), -1, dtype=np.int32) for k in keys if k not in MULTI}
+        combos: dict[str, dict[tuple, int]] = {k: {} for k in MULTI}
+        member = {k: np.zeros(len(self.tracks), dtype=np.int32) for k in MULTI}
+        known: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+        for row, track in enumerate(self.tracks):
+            found: dict[str, list[tuple[int, float]]] = {k: [] for k in MULTI}
+            for kind, key, weight in sides(track, genres, known):
                 code = keys[kind].setdefault(key, len(keys[kind]))
                 if kind in MULTI:
-                    multi[kind][-1].append((code, weight))
+                    found[kind].append((code, weight))
                 else:
-                    single[kind][-1] = code
+                    single[kind][row] = code
+            for kind, pairs in found.items():
+                member[kind][row] = combos[kind].setdefault(tuple(pairs), len(combos[kind]))
         result: dict[str, Side] = {}
         for kind, codes in single.items():
-            array = np.array(codes, dtype=np.int32)
-            array[array < 0] = len(keys[kind])
-            result[kind] = Side(keys[kind], array, None)
-        for kind, lists in multi.items():
-            width = max((len(x) for x in lists), default=0) or 1
-            array = np.full((len(lists), width), len(keys[kind]), dtype=np.int32)
-            weights = np.zeros((len(lists), width), dtype=np.float32)
-            for row, pairs in enumerate(lists):
+            codes[codes < 0] = len(keys[kind])
+            result[kind] = Side(keys[kind], codes)
+        for kind, found_combos in combos.items():
+            width = max((len(c) for c in found_combos), default=0) or 1
+            codes = np.full((max(len(found_combos), 1), width), len(keys[kind]), dtype=np.int32)
+            weights = np.zeros(codes.shape)
+            for number, pairs in enumerate(found_combos):
                 for column, (code, weight) in enumerate(pairs):
-                    array[row, column] = code
-                    weights[row, column] = weight
-            result[kind] = Side(keys[kind], array, weights)
+                    codes[number, column] = code
+                    weights[number, column] = weight
+            result[kind] = Side(keys[kind], member[kind], (codes, weights))
         return result
 
     def __len__(self) -> int:
@@ -243,6 +255,7 @@ class Recommender:
     def __init__(self, genres: GenreMap, rng: np.random.Generator | None = None) -> None:
         self.genres = genres
         self.rng = rng or np.random.default_rng()
+        self._code_cache: dict[tuple[int, int], tuple[dict, dict, np.ndarray]] = {}
 
     # -- requests --------------------------------------------------------------------------
 
@@ -305,15 +318,39 @@ class Recommender:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _arrays(self, entries: dict[str, list[float]], index: dict[str, int], size: int):
+    def _codes(self, entries: dict[str, list[float]], index: dict[str, int]) -> np.ndarray:
+        """The code of each entry's key (-1: not in this catalog), in the entries' order.
+
+        Evidence only ever gains keys, at the end, so the codes found last time are kept and
+        only new keys are looked up: a pick does not walk every key it ever learned."""
+        cached = self._code_cache.get((id(entries), id(index)))
+        if cached is not None and cached[0] is entries and cached[1] is index:
+            codes = cached[2]
+            if len(codes) == len(entries):
+                return codes
+        else:
+            codes = np.empty(0, dtype=np.int64)
+        new = itertools.islice(entries, len(codes), None)
+        more = np.fromiter((index.get(key, -1) for key in new), np.int64)
+        codes = np.concatenate([codes, more])
+        if len(self._code_cache) > 4096:  # tastes of listeners no longer in memory
+            self._code_cache.clear()
+        self._code_cache[(id(entries), id(index))] = (entries, index, codes)
+        return codes
+
+    def _arrays(
+        self, entries: dict[str, list[float]], index: dict[str, int], size: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(for, against) weights per code from a taste's entries of one kind."""
-        pos = np.zeros(size)
-        neg = np.zeros(size)
-        for key, (p, n) in entries.items():
-            code = index.get(key)
-            if code is not None:
-                pos[code] += p
-                neg[code] += n
+        if not entries:
+            return np.zeros(size), np.zeros(size)
+        codes = self._codes(entries, index)
+        values = np.fromiter(
+            itertools.chain.from_iterable(entries.values()), np.float64, 2 * len(entries)
+        ).reshape(-1, 2)
+        keep = codes >= 0
+        pos = np.bincount(codes[keep], weights=values[keep, 0], minlength=size)
+        neg = np.bincount(codes[keep], weights=values[keep, 1], minlength=size)
         return pos, neg
 
     def _mixed(
@@ -327,6 +364,14 @@ class Recommender:
             return pos, neg
         own_pos, own_neg = self._arrays(taste.by_kind.get(f"{kind}@{part}", {}), index, size)
         return own_pos + share * (pos - own_pos), own_neg + share * (neg - own_neg)
+
+    @staticmethod
+    def _telling(pos: np.ndarray, neg: np.ndarray, base: float) -> float:
+        """How far this side's keys stand from the listener's average, weighted by evidence:
+        near 0 when the side says nothing about what they play out."""
+        count = pos + neg
+        mean = (pos + SHRINK * base) / (count + SHRINK)
+        return float((count * (mean - base) ** 2).sum() / (count.sum() + 1.0))
 
     def _log_odds(
         self, pos: np.ndarray, neg: np.ndarray, base: float, spread: float, untagged: float = 0.0
@@ -349,8 +394,9 @@ class Recommender:
 
     def _taste_scores(
         self, catalog: Catalog, listener: Listener, prior: dict[str, float], spread: float
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The learned taste's score per track, and each side's part of it."""
+    ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray | None, np.ndarray]]]:
+        """The learned taste's score per track, and each side's part of it as (each track's
+        code, value per code): a track's part is ``values[codes[row]]``."""
         taste, part = listener.taste, listener.part
         here = taste.get(f"{ALL}@{part}", "") if part else (0.0, 0.0)
         share = BUCKET_SHARE / (BUCKET_SHARE + here[0] + here[1]) if part else 1.0
@@ -359,44 +405,73 @@ class Recommender:
         whole = taste.get(ALL, "")
         mixed_pos = here_all[0] + share * (whole[0] - here_all[0])
         mixed_neg = here_all[1] + share * (whole[1] - here_all[1])
-        average = (mixed_pos + SHRINK * base) / (mixed_pos + mixed_neg + SHRINK)
-        untagged = float(np.log(average / (1 - average)) - np.log(base / (1 - base)))
-        parts: dict[str, np.ndarray] = {}
-        total = np.zeros(len(catalog))
-        for kind, weight in KIND_WEIGHTS.items():
-            if kind == "track":
-                pos, neg = self._mixed(taste, kind, catalog.index, len(catalog), None, 1.0)
-                values = self._log_odds(pos, neg, base, spread)[:-1]
-            else:
-                side = catalog.sides[kind]
-                pos, neg = self._mixed(taste, kind, side.index, len(side), part, share)
-                if kind == "genre":
-                    for genre, extra in prior.items():
-                        if genre in side.index:
-                            pos[side.index[genre]] += extra
-                if kind in BINS:  # neighbouring bins share half their evidence
-                    kernel = np.array([0.5, 1.0, 0.5])
-                    pos = np.convolve(pos, kernel, mode="same")
-                    neg = np.convolve(neg, kernel, mode="same")
-                per_key = self._log_odds(pos, neg, base, spread, untagged)
-                if not per_key.any():
+        # what this listener plays out of an average track (but never less than BASE_RATE:
+        # while they skip nearly everything, a key that did a little better is no find yet):
+        # unheard keys start there, and a key counts by how much better or worse it does
+        base = max(BASE_RATE, (mixed_pos + SHRINK * BASE_RATE) / (mixed_pos + mixed_neg + SHRINK))
+        untagged = 0.0
+        found: list[tuple[str, np.ndarray | None, np.ndarray, float]] = []
+        for kind in KIND_WEIGHTS:
+            if kind == "track":  # only heard tracks have a value: keep them alone
+                entries = taste.by_kind.get(kind, {})
+                if not entries:
                     continue
-                if side.weights is None:
-                    values = per_key[side.codes]
-                else:  # several keys (a track's genres): their weighted mean
-                    values = (per_key[side.codes] * side.weights).sum(axis=1) / side.total
+                rows = self._codes(entries, catalog.index)
+                heard = np.unique(rows[rows >= 0])
+                pos, neg = self._arrays(entries, catalog.index, len(catalog))
+                pos, neg = pos[heard], neg[heard]
+                values = np.zeros(len(catalog))
+                values[heard] = self._log_odds(pos, neg, base, spread)[:-1]
+                found.append((kind, None, values, self._telling(pos, neg, base)))
+                continue
+            side = catalog.sides[kind]
+            pos, neg = self._mixed(taste, kind, side.index, len(side), part, share)
+            if kind == "genre":
+                for genre, extra in prior.items():
+                    if genre in side.index:
+                        pos[side.index[genre]] += extra
+            if kind in BINS:  # neighbouring bins share half their evidence
+                kernel = np.array([0.5, 1.0, 0.5])
+                pos = np.convolve(pos, kernel, mode="same")
+                neg = np.convolve(neg, kernel, mode="same")
+            per_key = self._log_odds(pos, neg, base, spread, untagged)
+            if per_key.any():
+                found.append(
+                    (kind, side.codes, side.per_code(per_key), self._telling(pos, neg, base))
+                )
+        # each side counts by how well it has told played-out tracks from skipped ones for this
+        # listener (relative to the side that told best): the artist for someone who loves a
+        # few artists, the year for someone who loves an era
+        best = max((telling for *_, telling in found), default=0.0)
+        # sharply only once there is evidence to tell by: at first every side counts
+        events = whole[0] + whole[1]
+        power = TELLING_POWER * events / (events + TELLING_EVIDENCE)
+        parts: dict[str, tuple[np.ndarray | None, np.ndarray]] = {}
+        total = np.zeros(len(catalog))
+        for kind, codes, values, telling in found:
+            weight = KIND_WEIGHTS[kind] * (telling / best if best > 0 else 1.0) ** power
             values = weight * values
             if kind in BROAD:  # many correlated sides must not drown what the artist says
                 values = np.maximum(values, -BROAD_FLOOR)
-            parts[kind] = values
-            total += values
+            parts[kind] = (codes, values)
+            if codes is None:
+                total += values
+            else:
+                total += values[codes]
         return total, parts
 
     def _top_reason(
-        self, catalog: Catalog, listener: Listener, row: int, parts: dict[str, np.ndarray]
+        self,
+        catalog: Catalog,
+        listener: Listener,
+        row: int,
+        parts: dict[str, tuple[np.ndarray | None, np.ndarray]],
     ) -> tuple[str, str] | None:
         """The side that weighed most for this track, in words the DJ can say."""
-        weighed = {kind: float(values[row]) for kind, values in parts.items()}
+        weighed = {
+            kind: float(values[row if codes is None else codes[row]])
+            for kind, (codes, values) in parts.items()
+        }
         kind = max(sorted(weighed), key=lambda k: weighed[k], default=None)
         if kind is None or weighed[kind] <= 0.05:
             return None
@@ -502,10 +577,7 @@ class Recommender:
         # no artist twice in a row
         score += (0.02 + 0.1 * exploring) * ~heard
         repeat = np.zeros(len(catalog), dtype=bool)
-        for track_id in (*listener.played, *listener.recent):
-            row = catalog.index.get(track_id)
-            if row is not None:
-                repeat[row] = True
+        repeat[self._lately(catalog, listener)] = True
         if listener.last_artist and listener.last_artist.casefold() in catalog.artist_id:
             # the same artist twice in a row only when the taste says so clearly
             last = catalog.artist_id[listener.last_artist.casefold()]
@@ -531,6 +603,19 @@ class Recommender:
         if not heard[row]:
             why.append(("new", ""))
         return Pick(track=track, reasons=tuple(why), matched=matched, top=top)
+
+    @staticmethod
+    def _lately(catalog: Catalog, listener: Listener) -> list[int]:
+        """The rows of the last :data:`REPEAT_WINDOW` tracks heard: this session's picks
+        (newest last) and then earlier plays (newest first), one row per track."""
+        rows: dict[int, None] = {}
+        for track_id in (*reversed(list(listener.played)), *listener.recent):
+            row = catalog.index.get(track_id)
+            if row is not None:
+                rows.setdefault(row)
+                if len(rows) >= REPEAT_WINDOW:
+                    break
+        return list(rows)
 
     @staticmethod
     def _best(

@@ -74,9 +74,21 @@ def ordinal_bins(track: Track) -> dict[str, int | None]:
     }
 
 
-def sides(track: Track, genres: GenreMap) -> list[tuple[str, str, float]]:
+def weighted_genres(names: Iterable[str], genres: GenreMap) -> list[tuple[str, float]]:
+    """A track's own genres at weight 1 and the genres above them at 0.5, in a fixed order."""
+    own = sorted({genres.normalise(g) for g in names}) or ["unknown"]
+    above = sorted(set().union(*(genres.ancestors(g) for g in own)) - set(own))
+    return [(g, 1.0) for g in own] + [(g, 0.5) for g in above]
+
+
+def sides(
+    track: Track,
+    genres: GenreMap,
+    known: dict[tuple[str, ...], list[tuple[str, float]]] | None = None,
+) -> list[tuple[str, str, float]]:
     """(kind, key, weight) of every side of a track but the track itself; the recommender
-    scores a track by the same keys, so what is learned and what is scored always agree."""
+    scores a track by the same keys, so what is learned and what is scored always agree.
+    ``known`` caches :func:`weighted_genres` per tag tuple (a catalog reuses it)."""
     rows: list[tuple[str, str, float]] = []
     if not (track.artist or track.genres or track.path):
         return rows  # a track the library does not know: nothing to learn but the track
@@ -85,15 +97,17 @@ def sides(track: Track, genres: GenreMap) -> list[tuple[str, str, float]]:
         rows.append(("artist", artist, 1.0))
         if track.album:
             rows.append(("album", f"{artist}|{track.album.casefold()}", 1.0))
-    own = sorted({genres.normalise(g) for g in track.genres}) or ["unknown"]
-    above = sorted(set().union(*(genres.ancestors(g) for g in own)) - set(own))
+    weighted = known.get(track.genres) if known is not None else None
+    if weighted is None:
+        weighted = weighted_genres(track.genres, genres)
+        if known is not None:
+            known[track.genres] = weighted
     bins = ordinal_bins(track)
-    weighted = [(g, 1.0) for g in own] + [(g, 0.5) for g in above]
     rows += [("genre", g, w) for g, w in weighted]
     for kind in ("tempo", "energy"):
         number = bins[kind]
         if number is not None:
-            key = bin_key(kind, number)
+            key = bin_key(kind, number - number % 2)  # twice as wide: a genre's share is thin
             rows += [(f"genre_{kind}", f"{g}|{key}", w) for g, w in weighted]
     for kind in ORDINAL:
         number = bins[kind]

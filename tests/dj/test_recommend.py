@@ -282,18 +282,16 @@ def test_each_side_of_a_taste_is_learned(side: str) -> None:
     assert 0.03 < chance < 0.3  # the taste is a small part of the library
     fitted = listen(Catalog(tracks, GENRES), fits)
     late = float(np.mean(fitted[-40:]))
-    # learned: well above chance (the recommender's figures against the targets are
-    # the taste benchmark's to judge)
-    assert late >= 0.5 and late >= 2.5 * chance, (side, late, chance)
+    assert late >= 0.8 and late >= 3 * chance, (side, late, chance)
 
 
 def test_a_listener_who_skips_fast_tracks_early_gets_slower_ones() -> None:
     tracks = generated()
     fitted = listen(Catalog(tracks, GENRES), lambda t, _: (t.bpm or 0) < 85, picks=100)
-    # skipped fast ones early and finished slow ones: most later picks are slow, where a pick
-    # at random would be slow one time in five
+    # skipped fast ones early and finished slow ones: later picks are slow, where a pick at
+    # random would be slow one time in five
     assert np.mean([(t.bpm or 0) < 85 for t in tracks]) <= 0.2
-    assert np.mean(fitted[-40:]) >= 0.5
+    assert np.mean(fitted[-40:]) >= 0.8
 
 
 # -- promises ------------------------------------------------------------------------------------
