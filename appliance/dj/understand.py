@@ -703,7 +703,8 @@ class Understanding:
     def _best(self, state: _State, matcher: TemplateMatcher, text: str) -> _Candidate | None:
         """The best reading of ``text`` (without skip words first, then as said), if any."""
         for variant in matcher.variants(text):
-            readings = (self._reading(state, result) for result in matcher.recognize(variant))
+            said = frozenset(variant.split())
+            readings = (self._reading(state, result, said) for result in matcher.recognize(variant))
             best = min(
                 (reading for reading in readings if reading is not None),
                 key=lambda reading: reading.rank,
@@ -713,7 +714,9 @@ class Understanding:
                 return best
         return None
 
-    def _reading(self, state: _State, result: RecognizeResult) -> _Candidate | None:
+    def _reading(
+        self, state: _State, result: RecognizeResult, said: frozenset[str] = frozenset()
+    ) -> _Candidate | None:
         """Turn one hassil match into slots; None when it does not hold up."""
         slots: dict[str, str | int] = {}
         wildcards = 0
@@ -728,6 +731,8 @@ class Understanding:
             if entity.is_wildcard:
                 wildcards += 1
                 words = " ".join(str(entity.text or "").split())
+                if said and not set(words.split()) <= said:
+                    return None  # free text cut inside a word ("play a|gain"): not a reading
                 if name == "name":
                     if not self._person_name(words):
                         return None
