@@ -9,6 +9,7 @@ unpack to far more than the catalog says the model takes (a decompression bomb).
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import posixpath
@@ -22,17 +23,25 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TypeVar
 
+from appliance.atomic import fsync_folder
 from appliance.errors import ModelError
+from appliance.models.store import MANIFEST
 
 CHUNK = 1 << 20
 MB = 2**20
-MAX_MEMBERS = 100_000
+MAX_MEMBERS = 100_000  # members and the folders they imply, together
+MAX_DEPTH = 32  # folders deep (the deepest Vosk model is 4)
+MAX_COMPONENT = 255  # bytes in one name: what Linux file systems allow
+MAX_NAME = 1024  # bytes in a member's whole path
+FOLDER_BLOCK = 4096  # what one folder takes on disk, counted against the model's size
 SIZE_SLACK = 2.0  # unpacked may exceed the catalog's disk_mb by this factor ...
 SIZE_FLOOR = 64 * MB  # ... or by this much, whichever is more (disk_mb is often an estimate)
 MAX_RATIO = 100  # unpacked bytes per archive byte, beyond the floor below
 RATIO_FLOOR = 16 * MB  # small archives of text may compress well: no ratio check below this
 
 T = TypeVar("T")
+# failures of the disk, not of the archive: reported as such by the caller
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _HOSTILE = "the archive is corrupt or hostile; nothing was installed"
 # what a damaged archive raises while it is read (gzip's is an OSError; an encrypted or oddly
 # compressed zip member raises RuntimeError or NotImplementedError)
@@ -91,7 +100,18 @@ def _relative(raw: str, strip: str, archive: Path) -> str | None:
                 hint="the archive's layout is not what the catalog describes",
             )
         normal = normal[len(strip) + 1 :]
-    return None if normal == "." else normal
+    if normal == ".":
+        return None
+    parts = normal.split("/")
+    if len(normal.encode("utf-8", "surrogateescape")) > MAX_NAME or any(
+        len(part.encode("utf-8", "surrogateescape")) > MAX_COMPONENT for part in parts
+    ):
+        raise _refuse(archive, f"member {raw[:80]!r}... has a name too long for a file system")
+    if len(parts) > MAX_DEPTH:
+        raise _refuse(archive, f"member {raw[:80]!r}... is more than {MAX_DEPTH} folders deep")
+    if normal == MANIFEST:
+        raise _refuse(archive, f"member {raw!r} takes the name of the install manifest")
+    return normal
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -139,9 +159,17 @@ def _zip_members(archive: Path, strip: str) -> Iterator[tuple[Member, zipfile.Zi
             yield Member(name, kind == "dir", info.file_size, executable), info
 
 
-def _tar_members(archive: Path, strip: str) -> Iterator[tuple[Member, tarfile.TarInfo]]:
+def _tar_members(
+    archive: Path, strip: str, limit: int | None
+) -> Iterator[tuple[Member, tarfile.TarInfo]]:
+    """Checked as each header is read: a gzip stream is only skipped through by decompressing
+    it, so a bomb is refused before its data is, not after."""
+    packed = archive.stat().st_size
+    total = 0
     with tarfile.open(archive, "r:gz") as tarred:
-        for count, member in enumerate(tarred, start=1):
+        count = 0
+        while (member := tarred.next()) is not None:
+            count += 1
             if count > MAX_MEMBERS:
                 raise _refuse(archive, f"more than {MAX_MEMBERS} members")
             kind = _tar_kind(member)
@@ -150,13 +178,34 @@ def _tar_members(archive: Path, strip: str) -> Iterator[tuple[Member, tarfile.Ta
             name = _relative(member.name.rstrip("/"), strip, archive)
             if name is None:
                 continue
+            total += member.size
+            _check_total(archive, total, packed, limit)
             yield Member(name, kind == "dir", member.size, bool(member.mode & 0o111)), member
 
 
+def folders_of(members: list[Member]) -> set[str]:
+    """Every folder the members make, named or implied by a deeper member's path."""
+    folders = set()
+    for member in members:
+        parts = member.name.split("/")
+        for depth in range(1, len(parts) if not member.is_dir else len(parts) + 1):
+            folders.add("/".join(parts[:depth]))
+    return folders
+
+
 def _check_sizes(archive: Path, members: list[Member], limit: int | None) -> int:
-    """The bytes the archive unpacks to, once it is known not to be a bomb."""
-    total = sum(member.size for member in members)
-    packed = archive.stat().st_size
+    """The bytes the archive unpacks to (each folder one block), once it is known not to be a
+    bomb of data or of folders."""
+    folders = folders_of(members)
+    files = sum(not member.is_dir for member in members)
+    if files + len(folders) > MAX_MEMBERS:
+        raise _refuse(archive, f"more than {MAX_MEMBERS} files and folders")
+    total = sum(member.size for member in members) + FOLDER_BLOCK * len(folders)
+    _check_total(archive, total, archive.stat().st_size, limit)
+    return total
+
+
+def _check_total(archive: Path, total: int, packed: int, limit: int | None) -> None:
     if limit is not None and total > limit:
         raise _refuse(
             archive,
@@ -168,7 +217,6 @@ def _check_sizes(archive: Path, members: list[Member], limit: int | None) -> int
             archive,
             f"it would grow from {packed} to {total} bytes (a decompression bomb)",
         )
-    return total
 
 
 def list_members(
@@ -177,10 +225,8 @@ def list_members(
     """Every member to write, checked, and the bytes they unpack to."""
     try:
         members: list[tuple[Member, object]] = list(
-            _zip_members(archive, strip) if kind == "zip" else _tar_members(archive, strip)
+            _zip_members(archive, strip) if kind == "zip" else _tar_members(archive, strip, limit)
         )
-        if kind == "zip" and len(members) > MAX_MEMBERS:
-            raise _refuse(archive, f"more than {MAX_MEMBERS} members")
     except (OSError, *_UNREADABLE) as error:  # only reading here: any failure is the archive's
         raise ModelError(
             f"{archive.name}: not a readable {kind} archive ({error})",
@@ -200,11 +246,14 @@ def unpack(
     archive: Path, kind: str, target: Path, members: list[tuple[Member, object]]
 ) -> list[str]:
     """Unpack the members :func:`list_members` checked into the empty folder ``target``; the
-    names written. OSErrors (a full disk above all) reach the caller, which knows the space
-    the install needs.
+    names written. Every folder made is synced, so the rename that publishes ``target`` never
+    survives a power cut without them. OSErrors of the disk itself (full, read-only,
+    unreadable) reach the caller, which knows the space the install needs; any other failure to
+    write a member is the archive's.
     """
     root = target.resolve()
     written = []
+    member = None
     try:
         if kind == "zip":
             with zipfile.ZipFile(archive) as zipped:
@@ -216,13 +265,22 @@ def unpack(
                 for member, info in members:
                     _write(member, root, lambda info=info: tarred.extractfile(info))  # type: ignore[misc]
                     written.append(member.name)
+        for folder in sorted(folders_of([m for m, _ in members]), key=len, reverse=True):
+            fsync_folder(root / folder)
     except (_Unreadable, *_UNREADABLE) as error:
         raise ModelError(
             f"{archive.name}: not a readable {kind} archive ({error})",
             hint="run the command again to download it afresh",
         ) from error
     except (IsADirectoryError, NotADirectoryError, FileExistsError) as error:
-        raise _refuse(archive, f"member {error.filename!r} is both a file and a folder") from error
+        name = member.name if member is not None else error.filename
+        raise _refuse(archive, f"member {name!r} is both a file and a folder") from error
+    except OSError as error:
+        if error.errno in _DISK_ERRORS or member is None:
+            raise
+        raise _refuse(
+            archive, f"member {member.name!r} cannot be written ({error.strerror})"
+        ) from error
     return written
 
 

@@ -6,6 +6,7 @@ and removing models is :mod:`appliance.models.store` and :mod:`appliance.models.
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -188,9 +189,18 @@ def _typed(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def plain_name(name: str) -> bool:
+    """True for a model name that is one plain folder name (it becomes <models>/<name>)."""
+    return bool(_PLAIN_NAME.fullmatch(name)) and len(name) <= 200
+
+
 def parse_catalog(text: str, source: Path) -> Catalog:
     """Build a Catalog from TOML text; a ModelError names every problem with its line."""
     from appliance.config import key_lines
+    from appliance.models.archive import _inside
 
     try:
         data = tomllib.loads(text)
@@ -210,6 +220,12 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         tables = {}
         problems.append(f'{where("model")}: model: must be tables like [model."name"]')
     for name, raw in tables.items():
+        if not plain_name(name):
+            problems.append(
+                f"{where('model', name)}: {name!r}: a model name is a plain folder name: "
+                "letters, digits, '.', '_' and '-', starting with a letter or digit"
+            )
+            continue
         if not isinstance(raw, dict) or not isinstance(raw.get("files", []), list):
             problems.append(
                 f"{where('model', name)}: {name}: must be a table, with files an array of "
@@ -246,6 +262,12 @@ def parse_catalog(text: str, source: Path) -> Catalog:
                 )
                 continue
             file = ModelFile(**item)
+            if file.strip and not _inside(file.strip):
+                problems.append(
+                    f"{where('model', name, 'files', index, 'strip')}: {name}.files[{index + 1}]"
+                    f".strip: {file.strip!r} must be a folder inside the archive"
+                )
+                continue
             url_key = (
                 f"{where('model', name, 'files', index, 'url')}: {name}.files[{index + 1}].url"
             )
@@ -260,6 +282,12 @@ def parse_catalog(text: str, source: Path) -> Catalog:
                 problems.append(f"{url_key}: {file.url!r} is not an http, https or file address")
                 continue
             files.append(file)
+        if values.get("entry") and not _inside(values["entry"]):
+            problems.append(
+                f"{where('model', name, 'entry')}: {name}.entry: {values['entry']!r} must be a "
+                "path inside the model's folder"
+            )
+            continue
         missing = [key for key in ("kind", "engine", "tier", "ram_mb", "rtf") if key not in values]
         if missing:
             problems.append(f"{where('model', name)}: {name}: missing {', '.join(missing)}")
@@ -298,7 +326,7 @@ def parse_catalog(text: str, source: Path) -> Catalog:
 MAX_CATALOG_BYTES = 4 * 2**20
 
 
-def read_catalog(path: Path) -> Catalog:
+def read_catalog(path: Path, *, given: bool = True) -> Catalog:
     """Read a catalog file: a regular file of UTF-8 TOML text, or a ModelError saying so."""
     not_text = ModelError(
         f"file {path} is not a text TOML catalog",
@@ -313,7 +341,9 @@ def read_catalog(path: Path) -> Catalog:
     except OSError as error:
         raise ModelError(
             f"{path}: cannot read the model catalog: {error.strerror}",
-            hint="reinstall the appliance, or pass --catalog FILE",
+            hint="check the path passed to --catalog (or leave it out to use the shipped one)"
+            if given
+            else "reinstall the appliance, or pass --catalog FILE",
         ) from error
     if len(raw) > MAX_CATALOG_BYTES or b"\0" in raw:
         raise not_text
@@ -326,7 +356,7 @@ def read_catalog(path: Path) -> Catalog:
 
 @cache
 def _default_catalog() -> Catalog:
-    return read_catalog(shipped("models", "catalog.toml"))
+    return read_catalog(shipped("models", "catalog.toml"), given=False)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:

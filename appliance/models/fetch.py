@@ -25,9 +25,17 @@ from typing import BinaryIO
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
+from appliance.atomic import fsync_folder
 from appliance.diskspace import MB, enough_space, is_no_space, mb_to_free, space_for
 from appliance.errors import ModelError
-from appliance.models.archive import Member, list_members, size_limit, unpack
+from appliance.models.archive import (
+    FOLDER_BLOCK,
+    Member,
+    folders_of,
+    list_members,
+    size_limit,
+    unpack,
+)
 from appliance.models.catalog import CatalogModel, ModelFile
 from appliance.models.store import (
     CHUNK,
@@ -35,13 +43,14 @@ from appliance.models.store import (
     Installed,
     file_digests,
     find_installed,
-    fsync_dir,
     installing,
     models_dir,
+    one_fetch,
     write_manifest,
 )
 
 USER_AGENT = "QFZZ-appliance (model fetch)"
+MAX_DOWNLOAD = 4 * 2**30  # the most one file may be when neither the catalog nor the server says
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,18 @@ def _check_digests(file: ModelFile, sha256: str, md5: str) -> str | None:
 
 
 def download(
-    file: ModelFile, folder: Path, *, timeout: float = 30.0, quiet: bool = False
+    file: ModelFile,
+    folder: Path,
+    *,
+    timeout: float = 30.0,
+    quiet: bool = False,
+    cap: int = MAX_DOWNLOAD,
 ) -> Downloaded:
-    """Download one file into ``folder``, resuming a previous partial download."""
+    """Download one file into ``folder``, resuming a previous partial download.
+
+    Never more is read than the catalog's size for the file, else the server's Content-Length,
+    else ``cap``: a server that sends more cannot fill the disk, and its excess is deleted.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / file.name
     part = folder / f"{file.name}.part"
@@ -94,6 +112,8 @@ def download(
     sha = hashlib.sha256()
     md5sum = hashlib.md5(usedforsecurity=False)
     offset = 0
+    if part.exists() and part.stat().st_size > (file.bytes or cap):
+        part.unlink()  # longer than the file can be: never resumed from
     if part.exists():
         with part.open("rb") as stream:
             while chunk := stream.read(CHUNK):
@@ -117,7 +137,8 @@ def download(
         reason = getattr(error, "reason", error)
         raise ModelError(
             f"cannot download {file.url}: {reason}",
-            hint="check the network connection, then run the same command again (it resumes)",
+            hint="check the network connection, then run the same command again"
+            + (" (it resumes)" if offset else ""),
         ) from error
     if response is not None:
         with response:
@@ -128,7 +149,11 @@ def download(
                 offset, mode = 0, "wb"
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit():
+                if file.bytes and offset + int(length) > file.bytes:
+                    _discard([], folder, part)
+                    raise _too_long(file, offset + int(length), "offers")
                 total = offset + int(length)
+            limit = total if total is not None else cap
             resumable = response.status == 206 or (
                 response.headers.get("Accept-Ranges", "").strip().lower() == "bytes"
             )
@@ -139,11 +164,15 @@ def download(
             received = offset
             interrupted: Exception | None = None
             full: OSError | None = None
+            excess = 0
             with _progress(total, offset, file.name, quiet) as bar:
                 try:
                     with part.open(mode, buffering=0) as out:  # each chunk reaches the OS at once
                         try:
-                            while chunk := response.read1(CHUNK):
+                            while chunk := response.read1(min(CHUNK, limit + 1 - received)):
+                                if received + len(chunk) > limit:
+                                    excess = received + len(chunk)
+                                    break
                                 _write_all(out, chunk)
                                 sha.update(chunk)
                                 md5sum.update(chunk)
@@ -161,11 +190,14 @@ def download(
                     if not is_no_space(error):
                         raise
                     full = error
+            if excess:  # more than the file can be
+                _discard([], folder, part)
+                raise _too_long(file, excess, "sent")
             if full is not None:
                 kept = part if resumable and part.exists() and part.stat().st_size else None
                 if kept is None:
                     part.unlink(missing_ok=True)
-                needed = total - received if total is not None else None
+                needed = max(0, total - received) if total is not None else None
                 raise _no_space(folder, needed, kept) from full
             if interrupted is not None or (total is not None and received < total):
                 raise ModelError(
@@ -194,8 +226,18 @@ def download(
             hint="run the command again; if it fails again the file was altered: do not use it",
         )
     os.replace(part, final)
-    fsync_dir(folder)
+    fsync_folder(folder)
     return Downloaded(final, sha.hexdigest(), file.verifiable)
+
+
+def _too_long(file: ModelFile, size: int, did: str) -> ModelError:
+    """The server has more than the file can be: what was downloaded is deleted."""
+    expected = f"the catalog says {file.bytes}" if file.bytes else "more than a model file can be"
+    return ModelError(
+        f"the server {did} more of {file.name} than expected ({size} bytes or more; "
+        f"{expected}); the download was deleted and nothing was installed",
+        hint="check the address in the catalog; if it is right, the file upstream has changed",
+    )
 
 
 def _write_all(out: BinaryIO, chunk: bytes) -> None:
@@ -252,7 +294,7 @@ def fetch_model(
     base = models_dir(data_dir)
     try:
         base.mkdir(parents=True, exist_ok=True)
-        with installing(base):
+        with installing(base), one_fetch(base, model.name):
             return _install(model, base, timeout=timeout, quiet=quiet)
     except OSError as error:
         if is_no_space(error):
@@ -266,8 +308,11 @@ def fetch_model(
 def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) -> Installed:
     """Download every file, check the archives and the space they need, unpack, swap in."""
     downloads = base / DOWNLOADS / model.name
+    cap = size_limit(model.disk_mb) if model.disk_mb else MAX_DOWNLOAD
     try:
-        files = [download(file, downloads, timeout=timeout, quiet=quiet) for file in model.files]
+        files = [
+            download(file, downloads, timeout=timeout, quiet=quiet, cap=cap) for file in model.files
+        ]
     except BaseException:
         _tidy(downloads)  # no empty folders left behind by a failed fetch
         raise
@@ -281,6 +326,7 @@ def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) ->
                 limit = None if limit is None else limit - size
                 plan.append((file, got, members))
                 sizes += [member.size for member, _ in members if not member.is_dir]
+                sizes += [FOLDER_BLOCK] * len(folders_of([member for member, _ in members]))
             else:
                 plan.append((file, got, None))  # linked, not copied: no extra space
     except ModelError:  # the archive itself is bad: fetch it afresh next time
@@ -294,7 +340,8 @@ def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) ->
             f"{downloads} (nothing to fetch again)",
         )
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{model.name}-", dir=base))
-    old = None
+    target = base / model.name
+    old: Path | None = None
     try:
         for file, got, members in plan:
             if members is not None:
@@ -304,15 +351,18 @@ def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) ->
         verified = all(got.verified for got in files)
         write_manifest(staging, model, verified, [file.url for file in model.files])
         staging.chmod(0o755)
-        fsync_dir(staging)
-        target = base / model.name
+        fsync_folder(staging)
         if target.exists():
             old = base / f".old-{model.name}-{os.getpid()}"
             os.replace(target, old)
         os.replace(staging, target)
-        fsync_dir(base)
+        fsync_folder(base)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and not target.exists():  # the swap failed half-way: undo it
+            with contextlib.suppress(OSError):
+                os.replace(old, target)
+            old = None
         if isinstance(error, ModelError):  # the archive itself is bad: fetch it afresh next time
             _discard(files, downloads)
         if is_no_space(error):

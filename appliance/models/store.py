@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from appliance.atomic import fsync_folder
 from appliance.errors import ModelError
 from appliance.models.catalog import Catalog, CatalogModel
 
@@ -157,7 +158,7 @@ def write_manifest(folder: Path, model: CatalogModel, verified: bool, sources: l
     """Record every file of a freshly unpacked model (sizes and sha256), durably."""
     files = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.name != MANIFEST:
+        if path.is_file() and not path.is_symlink() and path != folder / MANIFEST:
             files[path.relative_to(folder).as_posix()] = {
                 "bytes": path.stat().st_size,
                 "sha256": file_digests(path)[0],
@@ -178,15 +179,6 @@ def write_manifest(folder: Path, model: CatalogModel, verified: bool, sources: l
         os.fsync(stream.fileno())
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or a new file in ``folder`` survive a power cut."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def remove_model(model: CatalogModel, data_dir: Path) -> Path:
     """Delete a downloaded model; it disappears at once (renamed aside, then deleted)."""
     folder = models_dir(data_dir) / model.name
@@ -201,7 +193,7 @@ def remove_model(model: CatalogModel, data_dir: Path) -> Path:
     try:
         with installing(folder.parent):
             os.replace(folder, trash)
-            fsync_dir(folder.parent)
+            fsync_folder(folder.parent)
             shutil.rmtree(trash, ignore_errors=True)
     except OSError as error:
         raise ModelError(
@@ -222,6 +214,35 @@ def installing(base: Path) -> Iterator[None]:
     descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+@contextlib.contextmanager
+def one_fetch(base: Path, name: str) -> Iterator[None]:
+    """Hold a model's own lock while it is fetched: a second fetch of the same model at once
+    would append to the same partial download. The lock is on the model's download folder
+    (made here), so it too needs no file on a full disk and dies with its holder."""
+    folder = base / DOWNLOADS / name
+    while True:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise ModelError(
+                f"{name} is already being fetched by another `appliance models fetch`",
+                hint="wait for that one to finish (it installs the model for both)",
+            ) from None
+        try:  # the holder before us may have removed the folder just before we locked it
+            if os.stat(folder).st_ino == os.fstat(descriptor).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(descriptor)
+    try:
         yield
     finally:
         os.close(descriptor)

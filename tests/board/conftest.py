@@ -24,6 +24,8 @@ class Served:
     drop_after: int | None = None  # first request: send this many bytes, then hang up
     delay: float = 0.0  # seconds between 4 KiB chunks
     ignore_range: bool = False
+    no_length: bool = False  # send no Content-Length: the body ends when the connection closes
+    sent: int = 0  # bytes of the body written to the socket, over every request
 
 
 @dataclass
@@ -67,7 +69,11 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_response(200)
             body = data[start:]
-            self.send_header("Content-Length", str(len(body)))
+            if served.no_length:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(body)))
             if not served.ignore_range:  # a server that cannot resume does not say it can
                 self.send_header("Accept-Ranges", "bytes")
             self.end_headers()
@@ -81,6 +87,7 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
                     chunk = body[sent : min(limit, sent + 4096)]
                     self.wfile.write(chunk)
                     sent += len(chunk)
+                    served.sent += len(chunk)
                     if served.delay:
                         self.wfile.flush()
                         time.sleep(served.delay)
@@ -109,6 +116,19 @@ def model_server() -> Iterator[ModelServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+class Zeros(io.RawIOBase):
+    """``size`` zero bytes, read as a stream (a huge archive member without the memory)."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        count = min(len(buffer), self.left)
+        buffer[:count] = bytes(count)
+        self.left -= count
+        return count
 
 
 MODEL_FILES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -18,7 +19,8 @@ import pytest
 
 from appliance.cli import main
 from appliance.errors import ModelError
-from appliance.models.archive import list_members, size_limit
+from appliance.models import archive as archive_module
+from appliance.models.archive import list_members, size_limit, unpack
 from appliance.models.catalog import CatalogModel, ModelFile, load_catalog
 from appliance.models.fetch import fetch_model
 from appliance.models.store import (
@@ -29,7 +31,7 @@ from appliance.models.store import (
     remove_model,
     verify_installed,
 )
-from tests.board.conftest import MODEL_FILES, ModelServer, make_tar, make_zip, tar_with
+from tests.board.conftest import MODEL_FILES, ModelServer, Zeros, make_tar, make_zip, tar_with
 
 
 def model_for(
@@ -298,21 +300,11 @@ def _bomb_zip(size: int) -> bytes:
 
 
 def _bomb_tar(size: int) -> bytes:
-    class Zeros(io.RawIOBase):
-        def __init__(self) -> None:
-            self.left = size
-
-        def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-            count = min(len(buffer), self.left)
-            buffer[:count] = bytes(count)
-            self.left -= count
-            return count
-
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as archive:
         info = tarfile.TarInfo("test-model/zeros")
         info.size = size
-        archive.addfile(info, Zeros())
+        archive.addfile(info, Zeros(size))
     return buffer.getvalue()
 
 
@@ -556,3 +548,282 @@ def test_archives_with_nothing_to_install_or_unreadable_members_are_messages(
         fetch_model(model, data_dir, quiet=True)
     assert find_installed(model, data_dir) is None and leftovers(data_dir) == []
     assert not (models_dir(data_dir) / ".downloads").exists()
+
+
+# --- review of the hardening: hostile servers, catalogs and archives ------------------------------
+
+
+def _plain(url: str, data: bytes, size: int, **fields: object) -> CatalogModel:
+    file = ModelFile(url=url, sha256=hashlib.sha256(data).hexdigest(), bytes=size)
+    return CatalogModel(
+        name="test-model", kind="tts", engine="piper", tier=1, ram_mb=10.0, rtf=0.1,
+        language="en", licence="MIT", description="a test voice",
+        disk_mb=float(fields.pop("disk_mb", 1.0)), files=(file,), **fields,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("no_length", [True, False])
+def test_a_server_sending_more_than_the_catalog_says_cannot_fill_the_disk(
+    no_length: bool, model_server: ModelServer, data_dir: Path
+) -> None:
+    data = os.urandom(30 * MB)
+    model = _plain(model_server.add("/voice.onnx", data, no_length=no_length), data, 1000)
+    with pytest.raises(ModelError, match=r"more of voice.onnx than expected .*catalog says 1000"):
+        fetch_model(model, data_dir, quiet=True)
+    assert leftovers(data_dir) == []  # nothing kept: not even the first 1,000 bytes
+    # reading stopped at the catalog's size (what is sent on is only what the socket buffered)
+    assert model_server.files["/voice.onnx"].sent < 10 * MB
+
+
+def test_a_download_of_unknown_size_stops_at_what_the_model_may_take(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = os.urandom(100 * MB)  # no size in the catalog (as for Vosk zips), none from the server
+    model = _plain(model_server.add("/big.onnx", data, no_length=True), data, 0, disk_mb=0.5)
+    limit = size_limit(0.5)
+    with pytest.raises(ModelError, match=r"more of big.onnx than expected \((\d+) bytes"):
+        fetch_model(model, data_dir, quiet=True)
+    assert leftovers(data_dir) == []
+    assert model_server.files["/big.onnx"].sent < limit + 10 * MB
+
+
+def test_a_part_file_longer_than_the_file_is_never_resumed(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = os.urandom(5000)
+    model = _plain(model_server.add("/voice.onnx", data), data, len(data))
+    downloads = models_dir(data_dir) / ".downloads" / "test-model"
+    downloads.mkdir(parents=True)
+    (downloads / "voice.onnx.part").write_bytes(os.urandom(9000))
+    installed = fetch_model(model, data_dir, quiet=True)
+    assert (installed.folder / "voice.onnx").read_bytes() == data
+    assert model_server.requests == [("/voice.onnx", None)]  # asked from the start
+
+
+def test_a_refused_connection_does_not_promise_to_resume(data_dir: Path) -> None:
+    model = _plain("http://127.0.0.1:9/voice.onnx", b"x", 1)
+    with pytest.raises(ModelError) as raised:
+        fetch_model(model, data_dir, quiet=True)
+    assert "resume" not in (raised.value.hint or "")
+
+
+HOSTILE_NAMES = ["../../../pwned", "a/b", "..", ".", "", ".hidden", "x\0y", "/abs", "_under"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_catalog_model_name_must_be_a_plain_folder_name(
+    name: str, model_server: ModelServer, data_dir: Path, tmp_path: Path
+) -> None:
+    data = b"payload\n"
+    url = model_server.add("/payload.bin", data)
+    catalog = tmp_path / "catalog.toml"
+    key = json.dumps(name)
+    catalog.write_text(
+        f'[model.{key}]\nkind = "tts"\nengine = "piper"\ntier = 1\nram_mb = 1.0\nrtf = 0.1\n'
+        f'[[model.{key}.files]]\nurl = "{url}"\nsha256 = "{hashlib.sha256(data).hexdigest()}"\n',
+        encoding="utf-8",
+    )
+    code = main(["models", "--catalog", str(catalog), "fetch", name])
+    assert code != 0
+    assert model_server.requests == []  # refused before anything was fetched
+    assert not any(p.name == "payload.bin" for p in data_dir.parent.parent.rglob("*"))
+    with pytest.raises(ModelError, match="a model name is a plain folder name"):
+        load_catalog(catalog)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("entry", "../../etc/passwd"), ("entry", "/etc/passwd"), ("strip", "../x"), ("strip", "/x")],
+)
+def test_entry_and_strip_must_stay_inside_the_model(field: str, value: str, tmp_path: Path) -> None:
+    model_line = f'{field} = "{value}"\n' if field == "entry" else ""
+    file_line = f'strip = "{value}"\n' if field == "strip" else ""
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        f'[model.m]\nkind = "tts"\nengine = "piper"\ntier = 1\nram_mb = 1.0\nrtf = 0.1\n'
+        f'{model_line}[[model.m.files]]\nurl = "https://host/m.zip"\nunpack = "zip"\n{file_line}',
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError, match=rf"catalog.toml:\d+: m(\.files\[1\])?\.{field}: "):
+        load_catalog(catalog)
+
+
+def test_a_missing_catalog_file_says_to_check_the_path(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as raised:
+        load_catalog(tmp_path / "nowhere.toml")
+    assert "--catalog" in (raised.value.hint or "") and "reinstall" not in (raised.value.hint or "")
+
+
+def _zip_of(members: dict[str, bytes | None]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("test-model/README", b"good\n")
+        for name, data in members.items():
+            archive.writestr(f"test-model/{name}" + ("/" if data is None else ""), data or b"")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("members", "why"),
+    [
+        ({".installed.json": None}, "the name of the install manifest"),
+        ({".installed.json": b"{}"}, "the name of the install manifest"),
+        ({"x" * 300: b"long"}, "a name too long"),
+        ({"/".join(["d" * 200] * 6): b"long"}, "a name too long"),
+        ({"/".join(["d"] * 40) + "/f": b"deep"}, "folders deep"),
+    ],
+)
+def test_archives_a_file_system_cannot_hold_are_the_archives_fault(
+    members: dict[str, bytes | None], why: str, model_server: ModelServer, data_dir: Path
+) -> None:
+    data = _zip_of(members)
+    model = model_for(model_server.add("/m.zip", data), data)
+    for _ in range(2):  # the same message each time, not a data folder to blame
+        with pytest.raises(ModelError, match=f"refusing to unpack: .*{why}") as raised:
+            fetch_model(model, data_dir, quiet=True)
+        assert "writable" not in (raised.value.hint or "")
+    assert leftovers(data_dir) == []  # the download is discarded: the next run fetches afresh
+
+
+def test_a_file_and_folder_clash_names_the_member(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("test-model/a", b"file\n")
+        archive.writestr("test-model/a/b", b"under a file\n")
+    path = tmp_path / "clash.zip"
+    path.write_bytes(buffer.getvalue())
+    members, _ = list_members(path, "zip", "test-model")
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(ModelError, match=r"member 'a/b' is both a file and a folder"):
+        unpack(path, "zip", target, members)
+
+
+def _folder_bomb(count: int, depth: int) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        good = tarfile.TarInfo("test-model/README")
+        good.size = 5
+        archive.addfile(good, io.BytesIO(b"good\n"))
+        for index in range(count):
+            info = tarfile.TarInfo("test-model/" + "/".join([f"{index}"] * depth))
+            info.type = tarfile.DIRTYPE
+            archive.addfile(info)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("count", "depth", "why"),
+    [(100, 200, "folders deep"), (1000, 1, r"would unpack to \d+ MB"), (3000, 2, "more than")],
+)
+def test_a_folder_bomb_is_refused_before_writing(
+    count: int,
+    depth: int,
+    why: str,
+    model_server: ModelServer,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(archive_module, "SIZE_FLOOR", 0)  # 2 MB allowed: 1,000 folders pass it
+    monkeypatch.setattr(archive_module, "MAX_MEMBERS", 5000)  # 3,000 members imply 6,000
+    data = _folder_bomb(count, depth)
+    model = model_for(model_server.add("/bomb.tar.gz", data), data, unpack="tar.gz")
+    started = time.monotonic()
+    with pytest.raises(ModelError, match=f"refusing to unpack: .*{why}"):
+        fetch_model(model, data_dir, quiet=True)
+    assert time.monotonic() - started < 5
+    assert leftovers(data_dir) == [] and not (models_dir(data_dir) / "test-model").exists()
+
+
+def test_folders_count_in_the_space_an_install_needs(tmp_path: Path) -> None:
+    path = tmp_path / "folders.tar.gz"
+    path.write_bytes(_folder_bomb(1000, 1))
+    _, total = list_members(path, "tar.gz", "test-model")
+    assert total >= 1000 * 4096
+
+
+def test_a_tar_member_too_large_is_refused_at_its_header(tmp_path: Path) -> None:
+    info = tarfile.TarInfo("test-model/zeros")
+    info.size = 4 * 2**30  # says 4 GB: only its first MB is there, and it is never read
+    path = tmp_path / "bomb.tar.gz"
+    path.write_bytes(gzip.compress(info.tobuf(tarfile.GNU_FORMAT) + bytes(MB), compresslevel=1))
+    with pytest.raises(ModelError, match=r"refusing to unpack: it would unpack to 4096 MB"):
+        list_members(path, "tar.gz", "test-model", size_limit(1.0))
+
+
+def test_a_failed_swap_puts_the_old_model_back(
+    model_server: ModelServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = make_zip(files={"README": b"old\n"})
+    fetch_model(model_for(model_server.add("/old.zip", old), old), data_dir, quiet=True)
+    new = make_zip(files={"README": b"new\n"})
+    model = model_for(model_server.add("/new.zip", new), new)
+    real = os.replace
+
+    def failing(source, destination):  # type: ignore[no-untyped-def]
+        if Path(source).name.startswith(".tmp-test-model-"):
+            raise OSError(5, "Input/output error")
+        return real(source, destination)
+
+    monkeypatch.setattr("appliance.models.fetch.os.replace", failing)
+    with pytest.raises(ModelError):
+        fetch_model(model, data_dir, quiet=True)
+    folder = models_dir(data_dir) / "test-model"
+    assert (folder / "README").read_bytes() == b"old\n"
+    assert not [p for p in models_dir(data_dir).iterdir() if p.name.startswith(".old-")]
+
+
+def test_a_manifest_lists_files_named_like_it_in_subfolders(
+    model_server: ModelServer, data_dir: Path
+) -> None:
+    data = make_zip(files={"README": b"r\n", "sub/.installed.json": b"part of the model\n"})
+    installed = fetch_model(model_for(model_server.add("/m.zip", data), data), data_dir, quiet=True)
+    manifest = json.loads((installed.folder / MANIFEST).read_text(encoding="utf-8"))
+    assert "sub/.installed.json" in manifest["files"]
+
+
+def test_unpacked_folders_are_synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "m.zip"
+    path.write_bytes(make_zip(files={"a/b/c/file": b"x", "d/file": b"y"}))
+    members, _ = list_members(path, "zip", "test-model")
+    synced: list[str] = []
+    real = archive_module.fsync_folder
+    monkeypatch.setattr(
+        archive_module, "fsync_folder", lambda folder: (synced.append(str(folder)), real(folder))
+    )
+    target = tmp_path / "out"
+    target.mkdir()
+    unpack(path, "zip", target, members)
+    root = target.resolve()
+    assert {str(root / name) for name in ("a", "a/b", "a/b/c", "d")} <= set(synced)
+
+
+def test_a_second_fetch_of_the_same_model_at_once_is_refused(
+    model_server: ModelServer, data_dir: Path, tmp_path: Path
+) -> None:
+    data = os.urandom(400_000)
+    url = model_server.add("/slow.onnx", data, delay=0.05)
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[model.slow]\nkind = "tts"\nengine = "piper"\ntier = 1\nram_mb = 1.0\nrtf = 0.1\n'
+        f'[[model.slow.files]]\nurl = "{url}"\nsha256 = "{hashlib.sha256(data).hexdigest()}"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "APPLIANCE_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "appliance", "models", "--catalog", str(catalog)]
+    first = subprocess.Popen([*command, "fetch", "slow"], env=env)
+    try:
+        part = models_dir(data_dir) / ".downloads" / "slow" / "slow.onnx.part"
+        deadline = time.monotonic() + 20
+        while not (part.exists() and part.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = subprocess.run(
+            [*command, "fetch", "slow"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode != 0
+        assert "already being fetched" in second.stderr
+        assert first.wait(timeout=60) == 0
+    finally:
+        first.kill()
+        first.wait()
+    assert (models_dir(data_dir) / "slow" / "slow.onnx").read_bytes() == data

@@ -39,7 +39,7 @@ from appliance.models.store import (
     models_dir,
     verify_installed,
 )
-from tests.board.conftest import ModelServer, make_tar, make_zip, model_server  # noqa: F401
+from tests.board.conftest import ModelServer, Zeros, make_tar, make_zip, model_server  # noqa: F401
 from tests.fuzz.conftest import fuzz_rounds
 from tests.support.disks import fill, make_read_only, mounted_tmpfs
 
@@ -134,7 +134,7 @@ def build_tar(members: list[tuple[str, str, bytes]]) -> bytes:
                 info.size, payload = len(data), io.BytesIO(data)
             elif kind == "bomb":  # a member of zeros far bigger than the archive
                 info.size = min(int(data), 70) * 2**20
-                payload = _Zeros(info.size)
+                payload = Zeros(info.size)
             elif kind == "dir":
                 info.type = tarfile.DIRTYPE
             elif kind in ("symlink", "hardlink"):
@@ -146,17 +146,6 @@ def build_tar(members: list[tuple[str, str, bytes]]) -> bytes:
                 continue  # tar has no sockets
             archive.addfile(info, payload)
     return buffer.getvalue()
-
-
-class _Zeros(io.RawIOBase):
-    def __init__(self, size: int) -> None:
-        self.left = size
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        count = min(len(buffer), self.left)
-        buffer[:count] = bytes(count)
-        self.left -= count
-        return count
 
 
 def snapshot(root: Path) -> dict[str, tuple[str, bytes]]:
