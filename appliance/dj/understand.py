@@ -162,6 +162,9 @@ STATEMENT_CONFIDENCE = 0.7
 CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
 """Words that may join two requests ("pause and turn it down")."""
 
+DESCRIBED = frozenset({"something", "anything", "me", "us", "music", "songs", "stuff"})
+"""Free text after "play" that begins like this describes music rather than naming it."""
+
 GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
 """A dislike said as a sound: dropped beside a request that says the dislike in words."""
 
@@ -797,7 +800,10 @@ class Understanding:
         if named:
             return {kind: (name, 100.0) for kind, name in reversed(named)}
         mentioned = self._scan(words)
-        return {slot: (value, 100.0) for slot, value in mentioned.items()} or None  # type: ignore[misc]
+        found_slots = {slot: (value, 100.0) for slot, value in mentioned.items()}
+        if not found_slots and words.split()[0] in DESCRIBED and " by " not in f" {words} ":
+            return {}  # "something for a rainy day": a wish, not a name to look for
+        return found_slots or None  # type: ignore[return-value]
 
     def _scan(
         self, text: str, lists: tuple[str, ...] = SCANNED_LISTS, several: bool = True
