@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 
 from appliance.cli import main
 from appliance.errors import ModelError
-from appliance.models.catalog import CatalogModel, ModelFile, read_catalog
+from appliance.models.archive import _inside
+from appliance.models.catalog import CatalogModel, ModelFile, plain_name, read_catalog
 from appliance.models.fetch import fetch_model
 from appliance.models.store import (
     MANIFEST,
@@ -51,7 +52,9 @@ DEPTH = 12  # the data folder sits this deep in the test's folder: every climb s
 
 # --- archives built to escape ---------------------------------------------------------------------
 
-_segment = st.sampled_from(["s", "t", "u", "v", "w", "a", "..", ".", TOKEN, "dj.db", ""])
+_segment = st.sampled_from(
+    ["s", "t", "u", "v", "w", "a", "..", ".", TOKEN, "dj.db", "", ".installed.json", "n" * 256]
+)
 _relative = st.lists(_segment, min_size=1, max_size=5).map("/".join)
 _name = st.one_of(
     _relative.map(lambda rest: f"test-model/{rest}"),
@@ -71,7 +74,19 @@ _member = st.one_of(
     st.tuples(st.just("hardlink"), _name, _name.map(str.encode)),
     st.tuples(st.sampled_from(["fifo", "chardev", "blockdev", "socket"]), _name, st.just(b"")),
     st.tuples(st.just("bomb"), _name, st.sampled_from([b"17", b"70", b"5000"])),
+    st.tuples(  # deeper than any model, or deep with long names
+        st.sampled_from(["file", "dir"]),
+        st.tuples(st.integers(20, 60), st.sampled_from(["d", "e" * 40])).map(
+            lambda deep: "test-model/" + "/".join([deep[1]] * deep[0])
+        ),
+        st.just(b"deep"),
+    ),
+    st.tuples(st.just("folders"), st.sampled_from(["test-model", "test-model/x"]), st.just(b"")),
+    st.tuples(  # the install manifest's own name, as a file or a folder
+        st.sampled_from(["file", "dir"]), st.just("test-model/.installed.json"), st.just(b"{}")
+    ),
 )
+FOLDERS = 300  # a "folders" member: this many folders under its name
 _CHAIN = [
     ("symlink", "test-model/s", b"."),
     ("symlink", "test-model/t", b"s/.."),
@@ -103,6 +118,10 @@ def build_zip(members: list[tuple[str, str, bytes]]) -> bytes:
         warnings.simplefilter("ignore")
         archive.writestr("test-model/README", b"good\n")
         for kind, name, data in members:
+            if kind == "folders":
+                for index in range(FOLDERS):
+                    archive.writestr(f"{name}/{index}/", b"")
+                continue
             info = zipfile.ZipInfo(name or "x")
             if kind == "dir":
                 info.filename = info.filename.rstrip("/") + "/"
@@ -128,6 +147,12 @@ def build_tar(members: list[tuple[str, str, bytes]]) -> bytes:
         good.size = 5
         archive.addfile(good, io.BytesIO(b"good\n"))
         for kind, name, data in members:
+            if kind == "folders":
+                for index in range(FOLDERS):
+                    folder = tarfile.TarInfo(f"{name}/{index}")
+                    folder.type = tarfile.DIRTYPE
+                    archive.addfile(folder)
+                continue
             info = tarfile.TarInfo(name or "x")
             payload = None
             if kind == "file":
@@ -190,7 +215,8 @@ def test_archives_built_to_escape_never_write_outside_the_model(
     )  # fmt: skip
     try:
         installed = fetch_model(model, data_dir, quiet=True)
-    except ModelError:
+    except ModelError as error:  # the archive's fault, never the data folder's
+        assert "writable" not in (error.hint or ""), error
         installed = None
     after = snapshot(root)
     target = models_dir(data_dir) / "test-model"
@@ -259,7 +285,8 @@ def _toml(value: object) -> str:
 _scalar = st.one_of(
     st.integers(-5, 10**12), st.floats(allow_nan=True), st.booleans(), st.text(max_size=20),
     st.sampled_from(["https://h/m.zip", "https://h/", "file:///x/y.onnx", "ftp://h/a", "",
-                     "https://h/%2e%2e", "https://h/a/..", "zip", "tar.gz", "stt", "vosk"]),
+                     "https://h/%2e%2e", "https://h/a/..", "zip", "tar.gz", "stt", "vosk",
+                     "../x", "/etc/passwd", "a/../../b"]),
 )  # fmt: skip
 _value = st.one_of(_scalar, st.lists(_scalar, max_size=3))
 _model_keys = st.sampled_from(
@@ -273,7 +300,12 @@ _file_keys = st.sampled_from(["url", "sha256", "md5", "bytes", "unpack", "strip"
 def catalogs(draw: st.DrawFn) -> str:
     lines = []
     for index in range(draw(st.integers(0, 3))):
-        name = draw(st.sampled_from(["m", "a b", "vosk-x", "ü", f"m{index}"]))
+        name = draw(
+            st.sampled_from(
+                ["m", "a b", "vosk-x", "ü", f"m{index}", "../../../pwned", "a/b", "..", ".",
+                 "", "x\\y", ".hidden", "-m", "m\\u0000"]
+            )
+        )  # fmt: skip
         lines.append(f'[model."{name}"]')
         for key in draw(st.lists(_model_keys, max_size=7, unique=True)):
             lines.append(f"{key} = {_toml(draw(_value))}")
@@ -299,8 +331,11 @@ def test_any_catalog_text_is_a_catalog_or_a_message(text: str, tmp_path_factory)
         assert str(path) in str(error) or "the model catalog is invalid" in str(error)
         return
     for model in catalog:
+        assert plain_name(model.name) and "/" not in model.name and model.name not in (".", "..")
+        assert not model.entry or _inside(model.entry)
         for file in model.files:
             assert file.name not in ("", ".", "..") and "/" not in file.name
+            assert not file.strip or _inside(file.strip)
 
 
 # --- kill -9 at random moments of an install --------------------------------------------------
