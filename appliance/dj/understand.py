@@ -155,6 +155,9 @@ STATEMENT_STARTS = frozenset({"i'm", "we're", "i've", "just", "feeling"})
 LOOSE_MOOD_WORDS = frozenset({"love", "good", "great", "fun", "amazing", "fantastic", "down"})
 """Mood words too common in other talk to set a mood from a statement on their own."""
 
+ABOUT_THE_MUSIC = frozenset({"this", "that", "song", "track", "tune", "music"})
+"""A statement with these words is about the music ("tired of this song"), not oneself."""
+
 STATEMENT_CONFIDENCE = 0.7
 """How sure a mood is when only a mood or activity word said it."""
 """How sure a request is when it came with words understood only as a reason."""
@@ -402,7 +405,7 @@ class Understanding:
         words = text.split()
         if not words or words[0] not in STATEMENT_STARTS:
             return None
-        if LOOSE_MOOD_WORDS & set(words):
+        if (LOOSE_MOOD_WORDS | ABOUT_THE_MUSIC) & set(words):
             return None
         slots = self._scan(text, ("mood", "activity"), several=False)
         if not slots:
