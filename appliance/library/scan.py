@@ -243,7 +243,7 @@ def read_file(path: str, root: str | None, genres: GenreMap) -> ScannedFile:
         except OSError as error:
             raise BadFile(f"cannot read: {error.strerror or error}") from error
         length = float(getattr(audio.info, "length", 0.0) or 0.0)
-        if length <= 0:
+        if round(length, 3) <= 0:  # (a damaged header may claim a few samples)
             raise BadFile("holds no playable audio")
         try:
             tagged = read_tag_values(audio.tags, genres)
