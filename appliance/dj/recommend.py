@@ -3,15 +3,17 @@
 The library is held as numpy arrays, rebuilt only when the library changes: for each side of a
 track the listener may care about (artist, album, genres, tempo, energy, era, length, genre with
 tempo and with energy) every track's key as a code, so a pick over 100,000 tracks is a handful of
-vector operations. A pick weighs, per side, what this listener's listening taught: a Thompson
-sample from the Beta evidence of each key, read as log-odds against the listener's own base rate
-and summed over the sides (little evidence explores, much evidence exploits; a side that says
-nothing about this listener stays near zero). Evidence of the current part of the day counts in
-full, the rest of the day's less as that part's own evidence grows. Then stated preferences,
-a stated mood (which moves the pick within the taste, not out of it), what connected friends
-loved, and variety. Promises are not weights: a blocked genre or artist, a disliked track and
-anything heard within the last :data:`REPEAT_WINDOW` picks are left out unless nothing else is
-left (or the listener asks for it by name).
+vector operations. A pick weighs, per side, what this listener's listening taught: the Beta
+evidence of each key, read as log-odds against the listener's own average track (a key never
+heard sits at that average, so when what is known disappoints, the unknown gets its turn). Each
+side counts by how well it has told played-out tracks from skipped ones for this listener, so
+the DJ learns which sides matter to whom; at first every side counts alike. Evidence of the
+current part of the day counts in full, the rest of the day's less as that part's own evidence
+grows. Then stated preferences, a stated mood (which moves the pick within the taste, not out of
+it), what connected friends loved, and variety (a small bonus for the unheard that fades as
+trust grows). Promises are not weights: a blocked genre or artist, a disliked track and the last
+:data:`REPEAT_WINDOW` tracks heard are left out unless nothing else is left (or the listener
+asks for it by name).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from appliance.library.track import Track
 PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks
 FUZZY_CUTOFF = 80
 REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listener would notice
-SHRINK = 2.0  # a key's estimate starts at the listener's base rate, worth this many events
+SHRINK = 2.0  # a key's estimate starts at the listener's average, worth this many events
 # Another part of the day's evidence counts BUCKET_SHARE / (BUCKET_SHARE + events in this part):
 # fully while this part is thin, little once it has a taste of its own.
 BUCKET_SHARE = 10.0
@@ -58,8 +60,6 @@ KIND_WEIGHTS: dict[str, float] = {
     "year": 0.6,
     "length": 0.2,
 }
-BROAD = ("genre_tempo", "genre_energy", "tempo", "energy", "year", "length")
-BROAD_FLOOR = 9.0  # the most a broad side can count against a track, in log-odds
 TELLING_POWER = 2.0  # how sharply sides that tell less are turned down
 TELLING_EVIDENCE = 20.0  # events' weight at which that sharpness is half way
 MULTI = ("genre", "genre_tempo", "genre_energy")  # sides a track has several keys of
@@ -74,8 +74,8 @@ DIRECTIONS = {
 # A key nobody has heard is taken to be played out this often; log-odds are measured from it.
 BASE_RATE = 0.3
 SAME_ARTIST = 0.5  # log-odds against the artist who just played
-SPREAD = 0.0  # how far a draw strays from the mean, in posterior deviations
-CLIP = 0.02  # samples are kept within CLIP..1-CLIP: one unlucky draw must not swamp the rest
+MOOD_WEIGHT = 2.0  # how far a stated mood's energy and tempo move a pick, in log-odds
+CLIP = 0.02  # estimates are kept within CLIP..1-CLIP: no one key is ever certain
 
 
 @dataclass(frozen=True)
@@ -373,27 +373,21 @@ class Recommender:
         mean = (pos + SHRINK * base) / (count + SHRINK)
         return float((count * (mean - base) ** 2).sum() / (count.sum() + 1.0))
 
-    def _log_odds(
-        self, pos: np.ndarray, neg: np.ndarray, base: float, spread: float, untagged: float = 0.0
-    ) -> np.ndarray:
-        """Per key, a Thompson sample of how likely it is played out, as log-odds against the
-        listener's base rate (0 where nothing was learned)."""
+    @staticmethod
+    def _log_odds(pos: np.ndarray, neg: np.ndarray, base: float) -> np.ndarray:
+        """Per key, how likely it is played out, as log-odds against the listener's average
+        (0 where nothing was learned, and for tracks without this side: the last entry)."""
         values = np.zeros(len(pos) + 1)
-        values[-1] = untagged  # tracks without this side: like the listener's average track
         seen = np.flatnonzero((pos + neg) > 0)
         if seen.size:
             a = pos[seen] + SHRINK * base
             b = neg[seen] + SHRINK * (1.0 - base)
-            mean = a / (a + b)
-            # a Thompson-like draw, bounded: a normal step of ``spread`` posterior deviations
-            deviation = np.sqrt(mean * (1 - mean) / (a + b + 1))
-            step = spread * deviation * self.rng.standard_normal(seen.size)
-            draw = np.clip(mean + step, CLIP, 1 - CLIP)
-            values[seen] = np.log(draw / (1 - draw)) - np.log(base / (1 - base))
+            mean = np.clip(a / (a + b), CLIP, 1 - CLIP)
+            values[seen] = np.log(mean / (1 - mean)) - np.log(base / (1 - base))
         return values
 
     def _taste_scores(
-        self, catalog: Catalog, listener: Listener, prior: dict[str, float], spread: float
+        self, catalog: Catalog, listener: Listener, prior: dict[str, float]
     ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray | None, np.ndarray]]]:
         """The learned taste's score per track, and each side's part of it as (each track's
         code, value per code): a track's part is ``values[codes[row]]``."""
@@ -409,7 +403,6 @@ class Recommender:
         # while they skip nearly everything, a key that did a little better is no find yet):
         # unheard keys start there, and a key counts by how much better or worse it does
         base = max(BASE_RATE, (mixed_pos + SHRINK * BASE_RATE) / (mixed_pos + mixed_neg + SHRINK))
-        untagged = 0.0
         found: list[tuple[str, np.ndarray | None, np.ndarray, float]] = []
         for kind in KIND_WEIGHTS:
             if kind == "track":  # only heard tracks have a value: keep them alone
@@ -421,7 +414,7 @@ class Recommender:
                 pos, neg = self._arrays(entries, catalog.index, len(catalog))
                 pos, neg = pos[heard], neg[heard]
                 values = np.zeros(len(catalog))
-                values[heard] = self._log_odds(pos, neg, base, spread)[:-1]
+                values[heard] = self._log_odds(pos, neg, base)[:-1]
                 found.append((kind, None, values, self._telling(pos, neg, base)))
                 continue
             side = catalog.sides[kind]
@@ -434,7 +427,7 @@ class Recommender:
                 kernel = np.array([0.5, 1.0, 0.5])
                 pos = np.convolve(pos, kernel, mode="same")
                 neg = np.convolve(neg, kernel, mode="same")
-            per_key = self._log_odds(pos, neg, base, spread, untagged)
+            per_key = self._log_odds(pos, neg, base)
             if per_key.any():
                 found.append(
                     (kind, side.codes, side.per_code(per_key), self._telling(pos, neg, base))
@@ -451,8 +444,6 @@ class Recommender:
         for kind, codes, values, telling in found:
             weight = KIND_WEIGHTS[kind] * (telling / best if best > 0 else 1.0) ** power
             values = weight * values
-            if kind in BROAD:  # many correlated sides must not drown what the artist says
-                values = np.maximum(values, -BROAD_FLOOR)
             parts[kind] = (codes, values)
             if codes is None:
                 total += values
@@ -545,37 +536,35 @@ class Recommender:
             canonical = self.genres.normalise(preference)
             for genre in sorted({canonical} | self.genres.descendants(canonical)):
                 prior[genre] = prior.get(genre, 0.0) + PREFERENCE_PRIOR
-        score, parts = self._taste_scores(catalog, listener, prior, spread=SPREAD)
-        heard = np.zeros(len(catalog), dtype=bool)
-        for key in listener.taste.by_kind.get("track", {}):
-            row = catalog.index.get(key)
-            if row is not None:
-                heard[row] = True
+        score, parts = self._taste_scores(catalog, listener, prior)
+        entries = listener.taste.by_kind.get("track", {})
+        heard = self._codes(entries, catalog.index) if entries else np.empty(0, dtype=np.int64)
+        heard = heard[heard >= 0]
 
-        # a stated mood moves the pick within the taste: a few tenths of log-odds, where a
-        # learned like or dislike weighs several
+        # a stated mood moves the pick within the taste: up to about two log-odds, where what
+        # a listener skips weighs several on each of its sides
         target = listener.target
         if target is not None and listener.mood:
             energy_gap = np.abs(np.nan_to_num(catalog.energy, nan=0.5) - target.energy)
             tempo_gap = np.minimum(np.abs(np.nan_to_num(catalog.bpm, nan=110.0) - target.bpm), 60)
-            score -= 0.8 * energy_gap + 0.4 * tempo_gap / 60
+            score -= MOOD_WEIGHT * (0.8 * energy_gap + 0.4 * tempo_gap / 60)
             if target.genres:
                 score += 0.1 * catalog.covered_by(target.genres)
 
         # what connected friends loved (their evidence only, never anyone else's)
-        friend_bonus = np.zeros(len(catalog))
-        friend_of = np.full(len(catalog), -1)
+        friend_of: dict[int, int] = {}
         for number, (_, taste) in enumerate(listener.friends):
             for key, (pos, neg) in taste.by_kind.get("track", {}).items():
                 row = catalog.index.get(key)
                 if row is not None and pos > neg:
-                    friend_bonus[row] += 0.15 * min(pos - neg, 3.0)
+                    score[row] += 0.15 * min(pos - neg, 3.0)
                     friend_of[row] = number
-        score += friend_bonus
 
         # variety: a little for the unheard (more while still exploring), no recent repeats,
         # no artist twice in a row
-        score += (0.02 + 0.1 * exploring) * ~heard
+        discovery = 0.02 + 0.1 * exploring
+        score += discovery
+        score[heard] -= discovery
         repeat = np.zeros(len(catalog), dtype=bool)
         repeat[self._lately(catalog, listener)] = True
         if listener.last_artist and listener.last_artist.casefold() in catalog.artist_id:
@@ -584,7 +573,7 @@ class Recommender:
             score[catalog.artist_idx == last] -= SAME_ARTIST
         blocked = self._blocked(catalog, listener, request)
 
-        score += self.rng.gumbel(size=len(catalog)) * 0.05
+        score += self.rng.random(len(catalog)) * 0.1  # ties go any way
 
         row = self._best(score, wanted, repeat, blocked)
         track = catalog.tracks[row]
@@ -598,9 +587,9 @@ class Recommender:
             why.append(("learned", f"{top[0]}:{top[1]}"))
         if listener.mood:
             why.append(("mood", listener.mood))
-        if friend_of[row] >= 0:
+        if row in friend_of:
             why.append(("friend", listener.friends[friend_of[row]][0]))
-        if not heard[row]:
+        if row not in heard:
             why.append(("new", ""))
         return Pick(track=track, reasons=tuple(why), matched=matched, top=top)
 

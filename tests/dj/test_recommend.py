@@ -280,7 +280,7 @@ def test_each_side_of_a_taste_is_learned(side: str) -> None:
     fits = SIDES[side]
     chance = np.mean([fits(t, p) for t in tracks for p in ("morning", "evening")])
     assert 0.03 < chance < 0.3  # the taste is a small part of the library
-    fitted = listen(Catalog(tracks, GENRES), fits)
+    fitted = listen(Catalog(tracks, GENRES), fits, picks=160)
     late = float(np.mean(fitted[-40:]))
     assert late >= 0.8 and late >= 3 * chance, (side, late, chance)
 
@@ -435,3 +435,26 @@ def test_i_dont_like_an_artist_keeps_them_out_until_asked_for() -> None:
         assert dj.now_playing is not None and dj.now_playing.artist == "artist 1"
     finally:
         dj.close()
+
+
+def test_a_mood_steers_within_the_taste() -> None:
+    """A jazz lover who says they are energetic gets livelier jazz, not someone else's music."""
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(6))
+    taste = Taste()
+    for track in tracks[::3]:
+        event = "completed" if "jazz" in track.genres else "skipped"
+        taste.add(evidence_for(track, event, GENRES, 3.0, track.duration))
+    energy = {}
+    for mood in ("energetic", "calm"):
+        recent: list[str] = []
+        for _ in range(20):
+            listener = Listener(
+                taste=taste, target=MOOD_TARGETS[mood], mood=mood, recent=recent[-50:]
+            )
+            pick = recommender.pick(catalog, listener)
+            assert pick is not None and pick.track.genres == ("jazz",), pick
+            recent.insert(0, pick.track.track_id)
+        energy[mood] = np.mean([catalog.tracks[catalog.index[t]].energy for t in recent])
+    assert energy["energetic"] > energy["calm"] + 0.1, energy
