@@ -107,7 +107,7 @@ class DJSettings:
         default="guest",
         metadata=_rules(
             'Who is listening until someone says who they are ("guest", or an id from [[users]]).',
-            kind="text",
+            kind="user_id",
         ),
     )
     commentary: float = field(
@@ -267,8 +267,11 @@ class Config:
     models: ModelSettings = field(default_factory=ModelSettings)
     users: tuple[UserSettings, ...] = ()
     source: Path | None = None
-    # what is allowed but probably not meant (a music folder not there yet): shown, not refused
+    # what is allowed but probably not meant (a music folder not there yet): shown, not refused;
+    # filled by load_config (folder_warnings), never by parse_config
     warnings: tuple[ConfigProblem, ...] = field(default=(), compare=False, repr=False)
+    # the line naming library.music_folders (0: named, line unknown; None: not in the file)
+    folders_line: int | None = field(default=None, compare=False, repr=False)
 
     def data_dir(self) -> Path:
         """The data directory: station.data_dir when set, else :func:`appliance.paths.data_dir`."""
@@ -506,7 +509,7 @@ def _float(value: Any, meta: dict[str, Any]) -> float:
 def _path(value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(f"{_type_name(value)} where a folder is expected", 'a path, "/like/this"')
-    path = Path(_no_nul(value)).expanduser()
+    path = _expand(Path(_no_nul(value)), _Invalid)
     if not path.is_absolute():
         raise _Invalid(
             f"{value!r} is a relative path: use an absolute path (relative to what the service "
@@ -516,6 +519,18 @@ def _path(value: Any) -> Path:
     return path
 
 
+def _expand(path: Path, failure: Callable[[str, str], Exception]) -> Path:
+    """``~`` and ``~user`` made absolute; a user this system does not have is ``failure``
+    (Path.expanduser raises RuntimeError for it)."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        tilde = path.parts[0] if path.parts else str(path)
+        raise failure(
+            f"no user {tilde[1:]!r} for {tilde}", "~/... (your home) or ~USER/... of a real user"
+        ) from None
+
+
 def _optional_path(value: Any, meta: dict[str, Any]) -> Path:
     return _path(value)
 
@@ -523,11 +538,7 @@ def _optional_path(value: Any, meta: dict[str, Any]) -> Path:
 def _paths(value: Any, meta: dict[str, Any]) -> tuple[Path, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"{_type_name(value)} where a list of folders is expected", '["~/Music"]')
-    folders = tuple(_path(item) for item in value)
-    for folder in folders:
-        if folder.is_file():
-            raise _Invalid(f"{str(folder)!r} is a file, not a folder", "folders of music")
-    return folders
+    return tuple(_path(item) for item in value)
 
 
 def _device(value: Any, meta: dict[str, Any]) -> str | int:
@@ -595,7 +606,6 @@ class _Reader:
         self.source = source
         self.lines = key_lines(text)
         self.problems: list[ConfigProblem] = []
-        self.warnings: list[ConfigProblem] = []
 
     def line(self, *key: str | int) -> int | None:
         while key:
@@ -606,9 +616,6 @@ class _Reader:
 
     def report(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
         self.problems.append(self._problem(key, problem, valid))
-
-    def warn(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
-        self.warnings.append(self._problem(key, problem, valid))
 
     def _problem(self, key: tuple[str | int, ...], problem: str, valid: str) -> ConfigProblem:
         name = ".".join(str(part) for part in key if not isinstance(part, int))
@@ -712,22 +719,49 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
-def _music_folder_warnings(reader: _Reader, data: dict[str, Any], config: Config) -> None:
-    """A music folder the file names that is not there (yet): allowed, since a USB stick may be
-    plugged in later, but said in `config check` and `appliance doctor`."""
-    library = data.get("library")
-    if not isinstance(library, dict) or "music_folders" not in library:
-        return
-    if config.library.music_folders == _default_music_folders():
-        return  # the example's default: no ~/Music means the demo library, as documented
+def _why_unusable(folder: Path) -> str | None:
+    """What keeps ``folder`` from being scanned for music, or None when it is a folder.
+
+    os.stat with every error answered: Path.exists() and is_file() raise for EACCES (a stick
+    under /media/$USER is closed to other users) and ENAMETOOLONG, and one folder must never
+    stop the appliance from starting."""
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return (
+            "does not exist (yet?): the appliance plays what the other folders (or the demo "
+            "library) hold until it does"
+        )
+    except PermissionError as error:
+        return f"cannot be read by this user ({error.strerror})"
+    except (OSError, ValueError) as error:
+        return f"cannot be used: {getattr(error, 'strerror', None) or error}"
+    if not stat.S_ISDIR(info.st_mode):
+        return "is a file, not a folder: nothing in it is played"
+    return None
+
+
+def folder_warnings(config: Config) -> tuple[ConfigProblem, ...]:
+    """The music folders the file names that cannot be played (yet): allowed, since a USB stick
+    may be plugged in later, but said by `config check`, `doctor` and `run`. The only place
+    the configuration meets the file system (parse_config never does)."""
+    if config.folders_line is None or config.library.music_folders == _default_music_folders():
+        return ()  # the default ~/Music (none: the demo library, as documented)
+    name = str(config.source) if config.source else "<config>"
+    warnings = []
     for folder in config.library.music_folders:
-        if not folder.exists():
-            reader.warn(
-                ("library", "music_folders"),
-                f"{str(folder)!r} does not exist (yet?): the appliance plays what the other "
-                "folders (or the demo library) hold until it does",
-                "a folder that exists once the appliance runs",
+        why = _why_unusable(folder)
+        if why is not None:
+            warnings.append(
+                ConfigProblem(
+                    name,
+                    config.folders_line or None,
+                    "library.music_folders",
+                    f"{str(folder)!r} {why}",
+                    "a folder that exists once the appliance runs",
+                )
             )
+    return tuple(warnings)
 
 
 def parse_config(text: str, source: Path | None = None) -> Config:
@@ -779,12 +813,19 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         )
     if reader.problems:
         raise InvalidConfig(sorted(reader.problems, key=lambda problem: problem.line or 0))
-    _music_folder_warnings(reader, data, config)
-    return dataclasses.replace(config, warnings=tuple(reader.warnings))
+    library = data.get("library")
+    if isinstance(library, dict) and "music_folders" in library:
+        line = reader.line("library", "music_folders") or 0
+        config = dataclasses.replace(config, folders_line=line)
+    return config
 
 
 def _refused(file: Path | str, problem: str, valid: str = "a UTF-8 text file") -> InvalidConfig:
     return InvalidConfig([ConfigProblem(str(file), None, "", problem, valid)])
+
+
+def _refused_as(file: Path | str | os.PathLike[str]) -> Callable[[str, str], InvalidConfig]:
+    return lambda problem, valid: _refused(str(file), problem, valid)
 
 
 _KINDS = {
@@ -799,11 +840,19 @@ _KINDS = {
 def decode_config(data: bytes, source: str) -> str:
     """The text of a config file's bytes: UTF-8, with or without a byte-order mark. A byte that
     is not UTF-8 (a Latin-1 "é") is reported by line and column, not by character position."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # what Windows Notepad calls "Unicode"
+        raise _refused(
+            source,
+            "is UTF-16 text (it starts with a UTF-16 byte-order mark): the file must be UTF-8",
+            "save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`)",
+        )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        start = data.rfind(b"\n", 0, error.start) + 1
+        # the column a person counts: characters, not bytes, before the bad one
+        column = len(data[start : error.start].decode("utf-8", "replace")) + 1
         byte = data[error.start : error.start + 1].hex()
         raise InvalidConfig(
             [
@@ -818,22 +867,32 @@ def decode_config(data: bytes, source: str) -> str:
         ) from None
 
 
-def read_config_file(file: Path) -> str:
+def _not_regular(file: Path | str, mode: int, named: str) -> InvalidConfig | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+    return _refused(file, f"is {kind}, not a regular file{named}", "a config file")
+
+
+def read_config_file(file: Path, named: str = "") -> str:
     """The text of a settings file. Only a regular file of at most :data:`MAX_BYTES` is read:
-    a FIFO would hang the check, and /dev/zero would fill the memory."""
+    a FIFO would hang the check, /dev/zero would fill the memory, and merely opening some
+    devices acts (/dev/watchdog arms the watchdog), so the type is checked before opening.
+    ``named`` says where the name came from (" (named by $APPLIANCE_CONFIG)")."""
     try:
-        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever
-        descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        before = os.stat(file)
+        if refused := _not_regular(file, before.st_mode, named):
+            raise refused
+        # O_NONBLOCK: a FIFO swapped in since the stat returns at once instead of waiting
+        descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except FileNotFoundError:
-        raise _refused(file, "no such file", "`appliance config example > FILE`") from None
+        raise _refused(file, f"no such file{named}", "`appliance config example > FILE`") from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or error
-        raise _refused(file, f"cannot read it: {reason}") from error
+        raise _refused(file, f"cannot read it: {reason}{named}") from error
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
-            raise _refused(file, f"is {kind}, not a regular file", "a config file")
+        if refused := _not_regular(file, os.fstat(descriptor).st_mode, named):
+            raise refused  # the race guard: what was opened is what is read
         with os.fdopen(descriptor, "rb", closefd=False) as stream:
             data = stream.read(MAX_BYTES + 1)
     except OSError as error:
@@ -857,39 +916,60 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     /etc/appliance/config.toml when it exists, else every default. Any problem raises
     :class:`InvalidConfig` (a ConfigError, exit code 2) listing all of them.
     """
+    named = ""
     if path is None:
-        named = os.environ.get("APPLIANCE_CONFIG")
-        if named:
-            file = Path(named).expanduser()
-            if not file.exists() and not file.is_symlink():
+        variable = os.environ.get("APPLIANCE_CONFIG")
+        if variable:
+            named = " (named by $APPLIANCE_CONFIG)"
+
+            def refuse(problem: str, valid: str) -> InvalidConfig:
+                return _refused(variable, problem + named, valid)
+
+            file = _expand(Path(variable), refuse)
+            if not _lexists(file):
                 raise _refused(
                     file,
-                    "no such file (named by $APPLIANCE_CONFIG)",
+                    f"no such file{named}",
                     "unset APPLIANCE_CONFIG, or point it at a file "
                     "(`appliance config example > FILE`)",
                 )
         else:
             file = paths.config_path()
-            if not file.exists():
+            if not _lexists(file):
                 return Config()
     elif not str(path).strip():
         raise _refused(repr(str(path)), "an empty file name", "the path of a config file")
     else:
-        file = Path(path).expanduser()
-    return parse_config(read_config_file(file), file)
+        file = _expand(Path(path), _refused_as(path))
+    config = parse_config(read_config_file(file, named), file)
+    return dataclasses.replace(config, warnings=folder_warnings(config))
+
+
+def _lexists(file: Path) -> bool:
+    """Whether there is anything (a dangling link too) at ``file``; an error other than "not
+    there" (EACCES, ENAMETOOLONG) counts as something, for the reading to report."""
+    try:
+        os.lstat(file)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
 
 
 def save_config(path: str | os.PathLike[str], text: str) -> Config:
     """Make ``text`` the settings file at ``path``, if it passes the same check as `config check`.
 
-    For the web page's settings form: an invalid text raises :class:`InvalidConfig` and changes
+    The API a settings form will use: an invalid text raises :class:`InvalidConfig` and changes
     nothing. A valid one is written to a temporary file in the same folder, synced, renamed over
     the old file and the folder synced, so a crash or power cut leaves the old file or the new
-    one, never a mix. Returns the new Config.
+    one, never a mix. A link is followed (the file it names is replaced, the link stays), and
+    the file keeps its mode and, when root saves it, its owner (the service user must still
+    read it). Returns the new Config.
     """
     from appliance.atomic import write_atomically
 
-    file = Path(path).expanduser()
+    file = Path(os.path.realpath(_expand(Path(path), _refused_as(path))))
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -911,6 +991,8 @@ def save_config(path: str | os.PathLike[str], text: str) -> Config:
     _remove_stale_temporaries(file)
     try:
         write_atomically(file, data, stat.S_IMODE(old.st_mode) if old else 0o644)
+        if old is not None and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+            os.chown(file, old.st_uid, old.st_gid)
     except OSError as error:
         raise ConfigError(
             f"{file}: cannot save it: {error.strerror or error}; the old file is unchanged",

@@ -380,7 +380,7 @@ class QFZZStation:
         assert self.data_dir is not None
         self.library = self._reopen(Library, library_db_path(self.data_dir), (LibraryError,))
         folders = [p.expanduser() for p in self.config.settings.library.music_folders]
-        found = [p for p in folders if p.is_dir() and _has_music(p)]
+        found = [p for p in folders if _has_music(p)]  # never raises: EACCES, ENAMETOOLONG
         demo = not found
         if demo:
             if folders:

@@ -26,16 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import os
-
     from appliance.config import InvalidConfig, load_config
     from appliance.paths import config_path
 
-    if args.file is None and not os.environ.get("APPLIANCE_CONFIG"):
-        path = config_path()
-        if not path.exists():
-            print(f"{path} does not exist: every setting has its default")
-            return 0
     try:
         config = load_config(args.file)
     except InvalidConfig as error:
@@ -43,6 +36,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s); `appliance config example` shows every setting")
         return error.exit_code
+    if config.source is None:  # no file named and none at the default place
+        print(f"{config_path()} does not exist: every setting has its default")
+        return 0
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{config.source}: valid" + (" (with warnings)" if config.warnings else ""))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import time as clock
 from pathlib import Path
 
@@ -280,9 +284,11 @@ def test_music_folders_must_be_absolute_and_missing_ones_are_a_warning(
         ":2: library.music_folders: 'music' is a relative path: use an absolute path"
         in (problems[0])
     )
-    (tmp_path / "file.mp3").write_bytes(b"x")
-    problems = problems_of(f'[library]\nmusic_folders = ["{tmp_path / "file.mp3"}"]\n', tmp_path)
-    assert "is a file, not a folder" in problems[0]
+    (tmp_path / "file.mp3").write_bytes(b"x")  # the file system says warnings, never problems
+    path = tmp_path / "file.toml"
+    path.write_text(f'[library]\nmusic_folders = ["{tmp_path / "file.mp3"}"]\n')
+    assert "is a file, not a folder" in str(load_config(path).warnings[0])
+    assert parse_config(path.read_text()).warnings == ()
     path = tmp_path / "usb.toml"
     path.write_text(f'[dj]\nname = "X"\n[library]\nmusic_folders = ["{tmp_path}/usb"]\n')
     config = load_config(path)  # a USB stick may be plugged in later: allowed, but said
@@ -403,3 +409,134 @@ def test_line_numbers_survive_what_fuzzing_found(tmp_path: Path) -> None:
     # nesting too deep for the parser is a problem on its line, not a RecursionError
     problems = problems_of("[dj]\n\ncommentary = " + "{a = " * 700 + "1" + "}" * 700, tmp_path)
     assert ":3: lists or tables nested more than 100 deep" in problems[0], problems
+
+
+def as_nobody(job: Callable[[], object]) -> str:
+    """Run ``job`` in a forked child as the user nobody (root reads every folder: a person
+    does not); returns what it returned, or the exception that escaped it, as text."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(reader)
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                said = repr(job())
+            except BaseException as error:
+                said = f"escaped: {type(error).__name__}: {error}"
+            os.write(writer, said.encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as stream:
+        said = stream.read().decode()
+    os.waitpid(pid, 0)
+    return said
+
+
+@pytest.fixture
+def locked_music() -> Iterator[tuple[Path, Path]]:
+    """A config any user can read naming a music folder inside a folder closed to others (a
+    stick under /media/$USER, 0750 root): (config file, music folder)."""
+    top = Path(tempfile.mkdtemp(prefix="qfzz-locked-"))
+    try:
+        top.chmod(0o755)
+        music = top / "media" / "stick"
+        music.mkdir(parents=True)
+        (top / "media").chmod(0o750)
+        config = top / "config.toml"
+        config.write_text(f'[dj]\nname = "X"\n[library]\nmusic_folders = ["{music}"]\n')
+        config.chmod(0o644)
+        yield config, music
+    finally:
+        shutil.rmtree(top)
+
+
+def test_a_music_folder_closed_to_the_user_is_a_warning_not_a_crash(
+    locked_music: tuple[Path, Path],
+) -> None:
+    config, music = locked_music
+    said = as_nobody(lambda: [str(w) for w in load_config(config).warnings])
+    assert "escaped" not in said, said
+    assert f"{config}:4: library.music_folders: '{music}' cannot be read by this user " in said
+    assert "(Permission denied)" in said
+    said = as_nobody(lambda: main(["config", "check", str(config)]))
+    assert said == "0", said
+
+
+def test_an_over_long_music_folder_is_a_warning_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "long.toml"
+    path.write_text(f'[library]\nmusic_folders = ["/media/{"x" * 300}"]\n')
+    assert main(["config", "check", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:2: library.music_folders: '/media/xxx" in err
+    assert "File name too long" in err
+    assert main(["doctor", "--no-audio", "--config", str(path)]) in (0, 1)
+    assert "File name too long" in capsys.readouterr().out
+    named = tmp_path / ("y" * 300)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("APPLIANCE_CONFIG", str(named))
+        with pytest.raises(InvalidConfig) as caught:
+            load_config()
+        assert "File name too long (named by $APPLIANCE_CONFIG)" in str(caught.value)
+
+
+def test_a_home_folder_of_no_such_user_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problems = problems_of(
+        '[station]\ndata_dir = "~nosuchuser/data"\n[library]\n'
+        'music_folders = ["~nosuchuser/music"]\n',
+        tmp_path,
+    )
+    assert [p.split(" (valid")[0] for p in problems] == [
+        f"{tmp_path / 'config.toml'}:2: station.data_dir: no user 'nosuchuser' for ~nosuchuser",
+        f"{tmp_path / 'config.toml'}:4: library.music_folders: no user 'nosuchuser' for "
+        "~nosuchuser",
+    ]
+    monkeypatch.setenv("APPLIANCE_CONFIG", "~nosuchuser/config.toml")
+    with pytest.raises(InvalidConfig) as caught:
+        load_config()
+    assert "no user 'nosuchuser' for ~nosuchuser (named by $APPLIANCE_CONFIG)" in str(caught.value)
+
+
+def test_default_user_follows_the_listener_id_rule(tmp_path: Path) -> None:
+    for bad in ("a b", "../../etc", "x" * 65):
+        problems = problems_of(f'[dj]\ndefault_user = "{bad}"\n', tmp_path)
+        assert len(problems) == 1 and ":2: dj.default_user: " in problems[0], problems
+    assert parse_config('[dj]\ndefault_user = "guest"\n').dj.default_user == "guest"
+
+
+def test_a_fifo_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer() -> None:  # its open returns only once someone opens the FIFO to read
+        os.close(os.open(fifo, os.O_WRONLY))
+        opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    with pytest.raises(InvalidConfig) as caught:
+        load_config(fifo)
+    assert "is a FIFO (named pipe), not a regular file" in str(caught.value)
+    assert not opened.wait(0.3), "the check opened the FIFO (a device would have been armed)"
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # let the writer go
+    thread.join(5)
+
+
+def test_save_config_writes_through_a_link_and_keeps_the_owner(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_text('[dj]\nname = "Old"\n')
+    real.chmod(0o640)
+    os.chown(real, 65534, 65534)  # the service user's file, saved by root
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    save_config(link, '[dj]\nname = "New"\n')
+    assert link.is_symlink() and real.read_text() == '[dj]\nname = "New"\n'
+    info = real.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o640)
