@@ -540,3 +540,29 @@ def test_save_config_writes_through_a_link_and_keeps_the_owner(tmp_path: Path) -
     assert link.is_symlink() and real.read_text() == '[dj]\nname = "New"\n'
     info = real.stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o640)
+
+
+def test_utf16_and_multibyte_text_are_told_apart(tmp_path: Path) -> None:
+    path = tmp_path / "notepad.toml"
+    path.write_bytes('[dj]\nname = "X"\n'.encode("utf-16"))  # Notepad's "Unicode"
+    with pytest.raises(InvalidConfig) as caught:
+        load_config(path)
+    assert "is UTF-16 text" in str(caught.value) and "iconv -f utf-16" in str(caught.value)
+    path.write_bytes('[dj]\nname = "Ωμέγα \xe9"\n'.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    with pytest.raises(InvalidConfig) as caught:
+        load_config(path)
+    assert ":2: byte 0xe9 at column 15 " in str(caught.value)  # characters, not bytes
+
+
+def test_environment_naming_something_unreadable_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dangling = tmp_path / "dangling.toml"
+    dangling.symlink_to(tmp_path / "gone.toml")
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    for named in (dangling, tmp_path, fifo):
+        monkeypatch.setenv("APPLIANCE_CONFIG", str(named))
+        with pytest.raises(InvalidConfig) as caught:
+            load_config()
+        assert "(named by $APPLIANCE_CONFIG)" in str(caught.value), caught.value
