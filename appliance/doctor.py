@@ -8,7 +8,6 @@ failed check, not a crash.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.config import Config, load_config
+from appliance.diskspace import free_bytes
 from appliance.errors import ApplianceError
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
@@ -80,9 +80,21 @@ def check_disk_space(folder: Path) -> Iterator[Check]:
         if models.stat().st_dev != folder.stat().st_dev:
             folders.append(models)
     for where in folders:
-        free_mb = shutil.disk_usage(where).free / 2**20
+        free = free_bytes(where)
+        if free is None:  # cannot be measured: the writable check above speaks for it
+            continue
+        free_mb = free / 2**20
         needed = MIN_RUN_MB + NEEDED_MB
-        if free_mb < needed:
+        if where == models:  # a disk of its own holds only models: full, it blocks fetching
+            state = WARN if free_mb < MIN_FREE_MB else OK
+            yield Check(
+                "disk space",
+                state,
+                f"{free_mb:.0f} MB free in {where}"
+                + (": models cannot be fetched there" if state == WARN else ""),
+                f"free at least {MIN_FREE_MB} MB there to fetch models" if state == WARN else "",
+            )
+        elif free_mb < needed:
             yield Check(
                 "disk space",
                 FAIL,

@@ -8,7 +8,6 @@ Only numpy, soundfile (FLAC and Ogg Vorbis) and mutagen are needed: no sox or ff
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from mutagen import MutagenError
 
+from appliance.atomic import fsync_file, fsync_folder
 from appliance.diskspace import MB, enough_space, free_bytes, is_no_space
 from appliance.errors import LibraryError
 from appliance.library.progress import Progress
@@ -209,7 +209,8 @@ def ensure_demo_library(data_dir: Path, progress: bool | None = None) -> Path:
         _make(work, progress)
         _publish(work, target)
     except (OSError, RuntimeError, MutagenError) as error:  # soundfile: RuntimeError
-        if is_no_space(error) or not enough_space(target.parent, NEEDED_MB * MB):
+        shutil.rmtree(work, ignore_errors=True)  # first, so the free space said is all there is
+        if _disk_full(error, target.parent):
             raise _no_room(target) from error
         raise LibraryError(
             f"{target}: cannot make the demo library: {getattr(error, 'strerror', '') or error}",
@@ -218,6 +219,19 @@ def ensure_demo_library(data_dir: Path, progress: bool | None = None) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _disk_full(error: BaseException, folder: Path) -> bool:
+    """Whether a failure to make the library was the disk filling up: an error that carries its
+    errno says so itself; soundfile's and mutagen's may hide it, so for them the disk decides."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if is_no_space(cause):
+            return True
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return False
+        cause = cause.__cause__ or cause.__context__
+    return not enough_space(folder, NEEDED_MB * MB)
 
 
 def _no_room(target: Path) -> LibraryError:
@@ -271,11 +285,11 @@ def _make(work: Path, progress: bool | None) -> None:
         json.dumps({"version": VERSION, "tracks": len(tracks), "made": time.time()}) + "\n",
         encoding="utf-8",
     )
-    _fsync(marker)
+    fsync_file(marker)
     for folder in sorted({(work / track.relative_path).parent for track in tracks}):
-        _fsync(folder)
-        _fsync(folder.parent)
-    _fsync(work)
+        fsync_folder(folder)
+        fsync_folder(folder.parent)
+    fsync_folder(work)
 
 
 def _write_track(work: Path, track: DemoTrack) -> None:
@@ -309,15 +323,7 @@ def _write_track(work: Path, track: DemoTrack) -> None:
         }
     )
     tagged.save()
-    _fsync(path)
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_file(path)
 
 
 def _publish(work: Path, target: Path) -> None:
@@ -335,5 +341,4 @@ def _publish(work: Path, target: Path) -> None:
         if not _is_complete(target):
             raise
         return
-    with contextlib.suppress(OSError):
-        _fsync(target.parent)
+    fsync_folder(target.parent)

@@ -34,9 +34,12 @@ def reachable(url: str, deadline_s: float = REACH_S) -> str | None:
     The name lookup has no timeout of its own, so the attempt runs in a thread that is left
     behind (it ends by itself) when the deadline passes."""
     parsed = urlparse(url)
-    host, port = parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
     if parsed.scheme == "file":
         return None
+    try:
+        host, port = parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError as error:  # a port out of range or not a number
+        return f"not a usable address ({error})"
     outcome: list[str | None] = []
 
     def attempt() -> None:
@@ -70,9 +73,9 @@ def fetch_planned(
     from appliance.models.catalog import load_catalog
     from appliance.models.fetch import fetch_model
 
-    catalog = catalog or load_catalog()
-    data_dir = data_dir or config.data_dir()
     try:
+        catalog = catalog or load_catalog()
+        data_dir = data_dir or config.data_dir()
         profile = profile or detect_profile().profile
         plan = plan_models(profile, config, catalog=catalog, data_dir=data_dir)
     except ApplianceError as error:

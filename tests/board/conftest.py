@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tarfile
@@ -26,6 +27,8 @@ class Served:
     ignore_range: bool = False
     no_length: bool = False  # send no Content-Length: the body ends when the connection closes
     sent: int = 0  # bytes of the body written to the socket, over every request
+    pause_at: int | None = None  # first request: after this many bytes, wait for ``resume``
+    resume: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -84,6 +87,10 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
             sent = 0
             try:
                 while sent < limit:
+                    if served.pause_at is not None and sent >= served.pause_at:
+                        served.pause_at = None
+                        self.wfile.flush()
+                        served.resume.wait(timeout=30)
                     chunk = body[sent : min(limit, sent + 4096)]
                     self.wfile.write(chunk)
                     sent += len(chunk)
@@ -176,3 +183,18 @@ def tar_with(entries: list[tarfile.TarInfo], top: str = "test-model") -> bytes:
 def data_dir(isolated_env: Path) -> Path:
     isolated_env.mkdir(parents=True, exist_ok=True)
     return isolated_env
+
+
+def write_catalog(
+    path: Path, url: str, data: bytes, unpack: str = "zip", disk_mb: float = 1.0
+) -> Path:
+    """A catalog of one model, "test-model", whose one file is ``data`` served at ``url``."""
+    archive = f'unpack = "{unpack}"\nstrip = "test-model"\n' if unpack else ""
+    path.write_text(
+        f'[model."test-model"]\nkind = "stt"\nengine = "vosk"\nlanguage = "en-us"\ntier = 1\n'
+        f"ram_mb = 10\nrtf = 0.1\ndisk_mb = {disk_mb}\n"
+        f'[[model."test-model".files]]\nurl = "{url}"\n'
+        f'sha256 = "{hashlib.sha256(data).hexdigest()}"\n{archive}',
+        encoding="utf-8",
+    )
+    return path

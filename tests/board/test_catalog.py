@@ -152,3 +152,21 @@ url = "https://example.invalid/models/"
 def test_a_catalog_of_the_wrong_shape_is_a_message(text: str, tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="the model catalog is invalid"):
         parse_catalog(text, tmp_path / "catalog.toml")
+
+
+def test_fetching_the_planned_models_never_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appliance.config import parse_config
+    from appliance.models import catalog as catalog_module
+    from appliance.models.planned import fetch_planned, reachable
+
+    config = parse_config("")
+    broken = tmp_path / "catalog.toml"
+    broken.write_text('[model."../x"]\nkind = 1\n', encoding="utf-8")
+    monkeypatch.setattr(catalog_module, "load_catalog", lambda path=None: load_catalog(broken))
+    said: list[str] = []
+    assert fetch_planned(config, say=said.append, data_dir=tmp_path) == []
+    assert len(said) == 1 and said[0].startswith("models: cannot plan them (the model catalog")
+    assert reachable("http://127.0.0.1:99999/model.onnx") is not None  # a port out of range
+    assert reachable("http://127.0.0.1:port/model.onnx") is not None

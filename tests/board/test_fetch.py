@@ -31,7 +31,15 @@ from appliance.models.store import (
     remove_model,
     verify_installed,
 )
-from tests.board.conftest import MODEL_FILES, ModelServer, Zeros, make_tar, make_zip, tar_with
+from tests.board.conftest import (
+    MODEL_FILES,
+    ModelServer,
+    Zeros,
+    make_tar,
+    make_zip,
+    tar_with,
+    write_catalog,
+)
 
 
 def model_for(
@@ -353,28 +361,6 @@ from appliance.models.fetch import fetch_model
 catalog = read_catalog(Path(sys.argv[1]))
 fetch_model(catalog.require("test-model"), Path(sys.argv[2]), quiet=True)
 """
-
-
-def write_catalog(path: Path, url: str, data: bytes, unpack: str = "zip") -> Path:
-    path.write_text(
-        f"""
-[model."test-model"]
-kind = "stt"
-engine = "vosk"
-language = "en-us"
-tier = 1
-ram_mb = 10
-rtf = 0.1
-disk_mb = 1
-
-[[model."test-model".files]]
-url = "{url}"
-sha256 = "{hashlib.sha256(data).hexdigest()}"
-unpack = "{unpack}"
-strip = "test-model"
-"""
-    )
-    return path
 
 
 def test_kill_9_mid_download_leaves_no_model_and_the_next_fetch_resumes(

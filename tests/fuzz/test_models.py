@@ -40,7 +40,14 @@ from appliance.models.store import (
     models_dir,
     verify_installed,
 )
-from tests.board.conftest import ModelServer, Zeros, make_tar, make_zip, model_server  # noqa: F401
+from tests.board.conftest import (  # noqa: F401
+    ModelServer,
+    Zeros,
+    make_tar,
+    make_zip,
+    model_server,
+    write_catalog,
+)
 from tests.fuzz.conftest import fuzz_rounds
 from tests.support.disks import fill, make_read_only, mounted_tmpfs
 
@@ -347,13 +354,7 @@ def _version(tag: str) -> dict[str, bytes]:
 
 
 def _catalog(path: Path, url: str, data: bytes, kind: str) -> Path:
-    path.write_text(
-        f'[model."test-model"]\nkind = "stt"\nengine = "vosk"\ntier = 1\nram_mb = 1\n'
-        f'rtf = 0.1\ndisk_mb = 2\n[[model."test-model".files]]\nurl = "{url}"\n'
-        f'sha256 = "{hashlib.sha256(data).hexdigest()}"\nunpack = "{kind}"\n'
-        f'strip = "test-model"\n'
-    )
-    return path
+    return write_catalog(path, url, data, kind, disk_mb=2)
 
 
 FETCH_ON_GO = """
@@ -437,6 +438,19 @@ def test_kill_9_at_random_moments_leaves_old_new_or_none_and_a_rerun_completes(
 # --- full disks -------------------------------------------------------------------------------
 
 
+def _installed_on(
+    disk: Path, server: ModelServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, list[str]]:
+    """A model installed into a data folder on ``disk``, and the models command's arguments."""
+    data_dir = disk / "data"
+    archive = make_zip(files=_version("one"))
+    catalog = _catalog(tmp_path / "c.toml", server.add("/m.zip", archive), archive, "zip")
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data_dir))
+    base = ["models", "--catalog", str(catalog)]
+    assert main([*base, "fetch", "test-model"]) == 0
+    return data_dir, base
+
+
 def test_every_models_command_on_a_full_disk_is_a_message(
     small_disk: Path,
     model_server: ModelServer,  # noqa: F811
@@ -444,12 +458,7 @@ def test_every_models_command_on_a_full_disk_is_a_message(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    data_dir = small_disk / "data"
-    archive = make_zip(files=_version("one"))
-    catalog = _catalog(tmp_path / "c.toml", model_server.add("/m.zip", archive), archive, "zip")
-    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data_dir))
-    base = ["models", "--catalog", str(catalog)]
-    assert main([*base, "fetch", "test-model"]) == 0
+    data_dir, base = _installed_on(small_disk, model_server, tmp_path, monkeypatch)
     (models_dir(data_dir) / ".tmp-test-model-1-abc").mkdir()  # an interrupted install's folder
     fill(small_disk)
     capsys.readouterr()
@@ -476,12 +485,7 @@ def test_every_models_command_on_a_read_only_disk_is_a_message(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    data_dir = small_disk / "data"
-    archive = make_zip(files=_version("one"))
-    catalog = _catalog(tmp_path / "c.toml", model_server.add("/m.zip", archive), archive, "zip")
-    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data_dir))
-    base = ["models", "--catalog", str(catalog)]
-    assert main([*base, "fetch", "test-model"]) == 0
+    data_dir, base = _installed_on(small_disk, model_server, tmp_path, monkeypatch)
     (models_dir(data_dir) / ".old-test-model-1").mkdir()  # leftovers it cannot remove
     make_read_only(small_disk)
     capsys.readouterr()
