@@ -11,6 +11,7 @@ Beta distribution, so a little evidence leaves room to explore and a lot settles
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -37,20 +38,30 @@ BLOCKED = "blocked"  # kind of the rows that rule an artist out ("i don't like <
 Evidence = tuple[str, str, float, float]
 
 
+def _bin(value: float | None, low: float, width: float, count: int) -> int | None:
+    """The bin of ``value`` among ``count`` bins of ``width`` from ``low`` (the ends take
+    everything beyond them); None for a missing or non-finite value."""
+    if value is None or not math.isfinite(value):
+        return None
+    return int(min(count - 1, max(0, (value - low) // width)))
+
+
 def tempo_bin(bpm: float | None) -> int | None:
-    return None if bpm is None or bpm <= 0 else min(TEMPO_BINS - 1, int(bpm // 10))
+    return None if bpm is None or bpm <= 0 else _bin(bpm, 0, 10, TEMPO_BINS)
 
 
 def energy_bin(energy: float | None) -> int | None:
-    return None if energy is None else min(ENERGY_BINS - 1, max(0, int(energy * ENERGY_BINS)))
+    if energy is None or not math.isfinite(energy):
+        return None
+    return int(min(ENERGY_BINS - 1, max(0, energy * ENERGY_BINS)))
 
 
 def year_bin(year: int | None) -> int | None:
-    return None if not year else min(YEAR_BINS - 1, max(0, (year - 1900) // 5))
+    return None if not year else _bin(year, 1900, 5, YEAR_BINS)
 
 
 def length_bin(seconds: float | None) -> int | None:
-    return None if not seconds or seconds <= 0 else min(LENGTH_BINS - 1, int(seconds // 60))
+    return None if not seconds or seconds <= 0 else _bin(seconds, 0, 60, LENGTH_BINS)
 
 
 def bin_key(kind: str, number: int) -> str:
