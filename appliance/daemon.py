@@ -36,19 +36,18 @@ ANSWER_TIMEOUT = 120.0  # the longest a file's request may take to be answered a
 TRACK_START_TIMEOUT = 10.0  # the longest a requested track may take to begin sounding
 
 
-def _finish_answering(station: QFZZStation) -> None:
-    """Wait until every request already heard has been answered, spoken and carried out: an
-    empty request queued behind them comes back only when they are done, and a track it asked
-    for counts as done once its sound has begun."""
-    if station.dialogue is not None:
-        station.dialogue.ask("", timeout=ANSWER_TIMEOUT)
+def _finish_answering(station: QFZZStation, stop: threading.Event) -> None:
+    """Wait until every request already heard has been answered, spoken and carried out (the
+    dialogue drained; a track it asked for counts as done once its sound has begun), or until
+    ``stop`` is set: a signal is obeyed at once, never after the answer."""
+    if station.dialogue is not None and not station.dialogue.drain(ANSWER_TIMEOUT, stop):
+        return
     player, dj = station.player, station.dj
     deadline = time.monotonic() + TRACK_START_TIMEOUT
     while player is not None and dj is not None and time.monotonic() < deadline:
         wanted = player.now_playing
-        if wanted is None or dj.now_playing == wanted:
+        if wanted is None or dj.now_playing == wanted or stop.wait(0.05):
             break
-        time.sleep(0.05)
 
 
 class Console:
@@ -124,8 +123,9 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
             if keyboard and console is not None and console.closed.is_set():
                 break  # typed input ended (Ctrl-D, or a pipe ran dry)
             if station.listen_mode == "file" and station.input_finished():
-                _finish_answering(station)
-                log.info("stopping: the sound file has been heard and answered")
+                _finish_answering(station, stop)
+                if not stop.is_set():
+                    log.info("stopping: the sound file has been heard and answered")
                 break
         return 0
     finally:

@@ -52,7 +52,7 @@ class _Job:
     """A queued request (a Turn), commentary ((previous track, next pick)) or an announcement
     (its text); ``done`` is set when it has been dealt with."""
 
-    payload: Turn | tuple[Track | None, Pick] | str
+    payload: Turn | tuple[Track | None, Pick] | str | None  # None: a barrier (see drain)
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -118,7 +118,9 @@ class Dialogue:
                 job.done.set()
                 continue
             try:
-                if isinstance(job.payload, Turn):
+                if job.payload is None:
+                    pass  # a barrier: everything queued before it is done
+                elif isinstance(job.payload, Turn):
                     self.handle(job.payload)
                 elif isinstance(job.payload, str):
                     self._speak(job.payload)
@@ -158,6 +160,17 @@ class Dialogue:
         self._jobs.put(job)
         job.done.wait(timeout)
         return job.payload  # type: ignore[return-value]
+
+    def drain(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Wait until everything queued so far has been answered and said; True when it has.
+        Waits in short slices so that ``stop`` being set (a signal) ends the wait at once."""
+        job = _Job(None)
+        self._jobs.put(job)
+        deadline = time.monotonic() + timeout
+        while not job.done.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
+            if (stop is not None and stop.is_set()) or time.monotonic() >= deadline:
+                return False
+        return True
 
     def submit_commentary(self, previous: Track | None, pick: Pick) -> None:
         """Queue the DJ's talk over the next track's intro."""
