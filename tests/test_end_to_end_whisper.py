@@ -61,21 +61,19 @@ def test_whisper_hears_a_spoken_command_through_the_daemon(
         mark = recorder.mark()
         # an espeak-ng voice: the kind pocketsphinx mishears most
         mic.say(
-            speech_pcm("hey jarvis")
-            + speech_pcm("put on some rock music", engine="espeak", voice="en-gb")
+            speech_pcm("hey jarvis") + speech_pcm("play some jazz", engine="espeak", voice="en-gb")
         )
         heard = daemon.wait_for("heard '", timeout=30)
-        assert re.search(r"heard '[Pp]ut on some rock music\.?'", heard), daemon.log()
-        reply = daemon.wait_for("rock music", timeout=30)
-        assert "->" in daemon.wait_for("ock music.' ->", timeout=30), reply
+        assert re.search(r"heard '[Pp]lay some jazz\.?'", heard), daemon.log()
+        daemon.wait_for("ome jazz.' ->", timeout=30)
         deadline = time.monotonic() + 20
-        rock: list[int] = []
-        while not rock and time.monotonic() < deadline:
+        jazz: list[int] = []
+        while not jazz and time.monotonic() < deadline:
             time.sleep(0.5)
             part = analyse(recorder.audio()[mark:], TONES)
             floor = float(np.median([f["level"] for f in part[:5]]))
-            rock = where(part, floor, rock_share=0.9)
-        assert rock, "no rock after the answer:\n" + daemon.log()
+            jazz = where(part, floor, jazz_share=0.9)
+        assert jazz, "no jazz after the answer:\n" + daemon.log()
     finally:
         mic.stop.set()
         recorder.stop()
