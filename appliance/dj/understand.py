@@ -188,9 +188,23 @@ NEEDS = {
 }
 """Intents the model may only give with one of these slots found in the words."""
 
+CUES = {
+    "whats_playing": frozenset(
+        {"song", "track", "tune", "playing", "this", "that", "it", "artist", "singer", "band"}
+        | {"called", "name", "who", "who's", "album", "music", "singing", "sings", "sang"}
+    ),
+}
+"""Intents the model may only give when the words hold one of these: asking what plays names
+the music or asks who ("what's the level like" does neither)."""
+
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 Slot = str | int | tuple[str, ...]
+
+PARAPHRASE_SHARE = 8
+"""One sentence in this many that the recogniser's language model learns from is a paraphrase
+(more, and the commands the templates write are heard less surely: 'play some jazz' became
+'play some nujazz' at one in four)."""
 
 NAME_WORD = "xxname"
 """Stands for any library name in the model's example sentences."""
@@ -558,6 +572,9 @@ class Understanding:
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         if similarity < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
             return None
+        cues = CUES.get(guess.intent)
+        if cues is not None and not cues & set(words.split()):
+            return None
         slots = self._mentioned(state, words, guess.intent)
         needs = NEEDS.get(guess.intent)
         if needs is not None and not any(slot in slots for slot in needs):
@@ -919,8 +936,8 @@ class Understanding:
         # an empty list (no albums yet) cannot be said: prune what needs one
         grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
         # the paraphrases too, so that their words and word orders reach the recogniser's
-        # language model: a quarter of what is sampled from the grammar (one intent, then one
-        # of its paraphrases), the templates the rest
+        # language model: one sample in PARAPHRASE_SHARE (one intent, then one of its
+        # paraphrases), the templates the rest
         paraphrases = Alt(
             tuple(
                 Alt(tuple(_paraphrase_node(text) for text in texts))
@@ -929,7 +946,7 @@ class Understanding:
             )
         )
         templates = grammar.root
-        grammar.root = Alt((templates, templates, templates, paraphrases))
+        grammar.root = Alt((*[templates] * (PARAPHRASE_SHARE - 1), paraphrases))
         return grammar.pruned(lambda word: True)
 
     def vocabulary_words(self) -> list[str]:
