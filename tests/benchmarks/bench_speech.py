@@ -149,9 +149,9 @@ def judge(line: CorpusLine, intent: str | None, slots: dict[str, Any], acted: bo
     if intent is None:
         return "ignored"
     if chatter:
-        if acted or intent not in HARMLESS:
+        if acted or (intent not in HARMLESS and not asked):
             return "wrong_action"
-        return "understood"  # left alone, as it should be
+        return "asked" if asked else "understood"  # left alone, as it should be
     if intent == line.intent and slots_match(line.slots, slots):
         return "understood"
     if asked:
@@ -185,6 +185,8 @@ class Said:
     typed: str
     reply_intent: str | None
     reply_slots: dict[str, Any]
+    acted: bool = False
+    asked: bool = False
 
 
 # -- part 1: accuracy ----------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def say_lines(station: QFZZStation, pulse: PulseServer, tier: str, voice: Voice)
             typed = judge(line, typed_intent.name, typed_intent.slots, False, False)
             outcome = judge(line, intent, slots, acted, asked)
             results.append(Said(tier, voice, line, text, confidence, outcome, typed, intent,
-                                slots))  # fmt: skip
+                                slots, acted, asked))  # fmt: skip
             mark = "" if outcome == "understood" else f"  <- {outcome.upper()}"
             print(f"  {tier} {voice.name}: {line.text!r} -> {text!r} ({intent}){mark}")
             time.sleep(0.3)
@@ -280,7 +282,8 @@ def write_report(rows: list[Said], summary: dict[str, Any], unavailable: dict[st
                 "slots": {k: v if not isinstance(v, tuple) else list(v)
                           for k, v in r.line.slots.items()},
                 "heard": r.heard, "confidence": r.confidence, "reply_intent": r.reply_intent,
-                "reply_slots": r.reply_slots, "outcome": r.outcome, "typed": r.typed,
+                "reply_slots": r.reply_slots, "acted": r.acted, "asked": r.asked,
+                "outcome": r.outcome, "typed": r.typed,
             }) + "\n")  # fmt: skip
     voice_of = {v.name: v for v in HELD_OUT}
     md = ["# Speech benchmark (held-out voices)", "",
