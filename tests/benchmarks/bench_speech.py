@@ -152,10 +152,10 @@ def judge(line: CorpusLine, intent: str | None, slots: dict[str, Any], acted: bo
         if acted or (intent not in HARMLESS and not asked):
             return "wrong_action"
         return "asked" if asked else "understood"  # left alone, as it should be
+    if asked and not acted:
+        return "asked"  # a question, even about the right thing, is not the command done
     if intent == line.intent and slots_match(line.slots, slots):
         return "understood"
-    if asked:
-        return "asked"
     if intent == "unknown" and not acted:
         return "ignored"
     if acted or intent not in HARMLESS:
