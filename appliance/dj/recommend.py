@@ -40,7 +40,8 @@ from appliance.dj.taste import (
 from appliance.library.genres import GenreMap
 from appliance.library.track import Track
 
-PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks
+PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks, at first
+PRIOR_FADE = 30.0  # events' weight after which it counts half
 FUZZY_CUTOFF = 80
 REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listener would notice
 SHRINK = 2.0  # a key's estimate starts at the listener's average, worth this many events
@@ -419,19 +420,21 @@ class Recommender:
                 continue
             side = catalog.sides[kind]
             pos, neg = self._mixed(taste, kind, side.index, len(side), part, share)
-            if kind == "genre":
-                for genre, extra in prior.items():
-                    if genre in side.index:
-                        pos[side.index[genre]] += extra
             if kind in BINS:  # neighbouring bins share half their evidence
                 kernel = np.array([0.5, 1.0, 0.5])
                 pos = np.convolve(pos, kernel, mode="same")
                 neg = np.convolve(neg, kernel, mode="same")
+            telling = self._telling(pos, neg, base)  # what listening showed, not what was said
+            if kind == "genre" and prior:
+                # a stated genre leads at first and gives way as listening shows more
+                fade = PRIOR_FADE / (PRIOR_FADE + whole[0] + whole[1])
+                pos = pos.copy()
+                for genre, extra in prior.items():
+                    if genre in side.index:
+                        pos[side.index[genre]] += extra * fade
             per_key = self._log_odds(pos, neg, base)
             if per_key.any():
-                found.append(
-                    (kind, side.codes, side.per_code(per_key), self._telling(pos, neg, base))
-                )
+                found.append((kind, side.codes, side.per_code(per_key), telling))
         # each side counts by how well it has told played-out tracks from skipped ones for this
         # listener (relative to the side that told best): the artist for someone who loves a
         # few artists, the year for someone who loves an era

@@ -458,3 +458,18 @@ def test_a_mood_steers_within_the_taste() -> None:
             recent.insert(0, pick.track.track_id)
         energy[mood] = np.mean([catalog.tracks[catalog.index[t]].energy for t in recent])
     assert energy["energetic"] > energy["calm"] + 0.1, energy
+
+
+def test_a_stated_genre_leads_at_first_and_gives_way_to_listening() -> None:
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(7))
+    first = recommender.pick(catalog, Listener(preferences=["folk"]))
+    assert first is not None and first.track.genres == ("folk",)
+    taste = Taste()  # then every folk track they hear is skipped, and the country finished
+    for track in tracks[::2]:
+        if track.genres[0] in ("folk", "country"):
+            event = "completed" if track.genres == ("country",) else "skipped"
+            taste.add(evidence_for(track, event, GENRES, 3.0, track.duration))
+    picks = [recommender.pick(catalog, Listener(preferences=["folk"], taste=taste))]
+    assert all(p is not None and p.track.genres == ("country",) for p in picks)
