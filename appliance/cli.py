@@ -66,14 +66,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if error.errno not in _SURROUNDINGS or args.verbose:
             raise
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"appliance: error: {error.strerror}{where}", file=sys.stderr)
+        # no file named: it was the output (`appliance ... > file` on a full disk)
+        what = (
+            f"{error.filename}: {error.strerror}"
+            if error.filename
+            else f"cannot write the output: {error.strerror}"
+        )
+        told = ApplianceError(what, hint=_SURROUNDINGS[error.errno])
+        print(f"appliance: error: {told}", file=sys.stderr)
         _drop_stdout()
         return 1
 
 
-# what the machine around the command can run out of or refuse: a message, not a traceback
-_SURROUNDINGS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+# what the machine around the command can run out of or refuse: a message, not a traceback,
+# and what to do about each
+_SURROUNDINGS = {
+    errno.ENOSPC: "free space on the disk it goes to (`df -h` shows which is full)",
+    errno.EDQUOT: "your disk quota is used up: delete some of your files or ask for more",
+    errno.EROFS: "the disk is read-only: write somewhere else, or remount it read-write",
+    errno.EIO: "the disk failed to read or write: check it (`dmesg`); an SD card may be failing",
+}
 
 
 def _drop_stdout() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appliance.atomic import write_atomically
 from appliance.errors import ApplianceError
 from appliance.models.catalog import shipped
 
@@ -125,14 +126,9 @@ def systemd_running() -> bool:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """A unit or config file written whole or not at all (its folder made first)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    temporary.chmod(0o644)
-    os.replace(temporary, path)
+    write_atomically(path, text.encode("utf-8"), 0o644)
 
 
 def install_service(

@@ -19,7 +19,7 @@ import pytest
 import soundfile
 
 from tests.support import music
-from tests.support.appliance import Daemon, analyse, first, where
+from tests.support.appliance import Daemon, analyse, first, run_appliance, where
 from tests.support.pulse import PulseServer
 from tests.support.speech import RATE, speech_pcm
 from tests.support.waiting import wait_until
@@ -38,16 +38,14 @@ def config(tone_music: Path, tmp_path: Path) -> Path:
     return path
 
 
-def appliance(*args: str) -> list[str]:
-    return [sys.executable, "-m", "appliance", *args]
-
-
 def test_run_text_answers_typed_requests(config: Path) -> None:
-    done = subprocess.run(
-        appliance("run", "--text", "--silent", "--config", str(config)),
+    done = run_appliance(
+        "run",
+        "--text",
+        "--silent",
+        "--config",
+        str(config),
         input="play some jazz\nwhat's playing\nthis is alex\n",
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
@@ -62,7 +60,7 @@ def test_run_text_answers_typed_requests(config: Path) -> None:
 def test_chat_plays_the_music_for_real(pulse: PulseServer, config: Path) -> None:
     recorder = pulse.recorder()
     chat = subprocess.Popen(
-        appliance("chat", "--config", str(config)),
+        [sys.executable, "-m", "appliance", "chat", "--config", str(config)],
         env={**os.environ, **pulse.env},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -139,12 +137,8 @@ def test_run_takes_speech_from_a_file(pulse: PulseServer, config: Path, tmp_path
 
 def run_input(config: Path, wav: Path) -> tuple[list[str], int]:
     """`appliance run --silent --input WAV` to its end: its log lines and the reply's index."""
-    done = subprocess.run(  # it used to run until killed: the timeout fails the test instead
-        appliance("run", "--silent", "--input", str(wav), "--config", str(config)),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_appliance(  # it used to run until killed: the timeout fails the test instead
+        "run", "--silent", "--input", str(wav), "--config", str(config), timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -219,13 +213,7 @@ def test_run_says_what_the_config_warns_of(
 def test_run_refuses_an_invalid_config(tmp_path: Path) -> None:
     bad = tmp_path / "config.toml"
     bad.write_text("[audio]\nvolume = 170\nvolum = 3\n")
-    done = subprocess.run(
-        appliance("run", "--text", "--config", str(bad)),
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_appliance("run", "--text", "--config", str(bad), input="")
     assert done.returncode == 2
     assert f"{bad}:2" in done.stderr and "volume" in done.stderr
     assert f"{bad}:3" in done.stderr and "did you mean" in done.stderr

@@ -90,7 +90,15 @@ def run_plan(args: argparse.Namespace) -> int:
     from appliance.hardware import detect_profile, get_profile, plan_models
 
     config = load_config(args.config)
-    profile = get_profile(args.profile) if args.profile is not None else detect_profile().profile
+    if args.profile is not None:
+        from appliance.errors import HardwareError, UsageError
+
+        try:
+            profile = get_profile(args.profile)
+        except HardwareError as error:  # a name typed on the command line: a usage error, exit 2
+            raise UsageError(f"--profile: {error.message}", hint=error.hint) from None
+    else:
+        profile = detect_profile().profile
     plan = plan_models(profile, config)
     if args.json:
         print(json.dumps(plan.to_dict(), indent=2))

@@ -35,13 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from appliance.commands.chat import typed_lines
+    from appliance.dj.said import clean_said
     from appliance.dj.understand import Understanding
 
     understanding = Understanding(vocabulary=_library_names(args.config))
     if args.text:
         # an argument that is not UTF-8 arrives with surrogates: show U+FFFD, as for stdin
-        text = " ".join(args.text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        _answer(understanding, text, sys.stdout)
+        _answer(understanding, clean_said(" ".join(args.text))[0], sys.stdout)
         return 0
     stdin = typed_lines(sys.stdin)
     for line in iter(stdin.readline, ""):

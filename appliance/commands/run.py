@@ -36,15 +36,18 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from appliance import daemon
-    from appliance.config import load_config
     from appliance.dj.profile import check_user_id
+
+    # the command line and the config first: a mistake is said before the heavy imports
+    user = check_user_id(args.user, "--user") if args.user is not None else None
+    input_file = _sound_file(args.input) if args.input is not None else None
+    from appliance.config import load_config
+
+    settings = load_config(args.config)
+    from appliance import daemon
     from appliance.logs import setup_logging
     from appliance.station import StationConfig
 
-    user = check_user_id(args.user, "--user") if args.user is not None else None
-    input_file = _sound_file(args.input) if args.input is not None else None
-    settings = load_config(args.config)
     level = settings.station.log_level
     if sys.stdin.isatty() and level in ("debug", "info"):
         level = "warning"  # a person at the keyboard reads the DJ, not the log (-v: everything)

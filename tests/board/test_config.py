@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,6 +27,7 @@ from appliance.config import (
     parse_config,
     save_config,
 )
+from tests.support.appliance import run_appliance
 
 
 def problems_of(text: str, tmp_path: Path) -> list[str]:
@@ -248,13 +248,7 @@ def test_config_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def check(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`appliance config check ...` as a real process (a hang fails instead of freezing)."""
-    return subprocess.run(
-        [sys.executable, "-m", "appliance", "config", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, **(env or {})},
-    )
+    return run_appliance("config", "check", *args, env=env, timeout=30)
 
 
 def test_environment_naming_a_missing_file_is_an_error(
@@ -548,7 +542,7 @@ def test_utf16_and_multibyte_text_are_told_apart(tmp_path: Path) -> None:
     with pytest.raises(InvalidConfig) as caught:
         load_config(path)
     assert "is UTF-16 text" in str(caught.value) and "iconv -f utf-16" in str(caught.value)
-    path.write_bytes('[dj]\nname = "Ωμέγα \xe9"\n'.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    path.write_bytes('[dj]\nname = "Ωμέγα \xe9"\n'.encode().replace(b"\xc3\xa9", b"\xe9"))
     with pytest.raises(InvalidConfig) as caught:
         load_config(path)
     assert ":2: byte 0xe9 at column 15 " in str(caught.value)  # characters, not bytes

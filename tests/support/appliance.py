@@ -53,6 +53,29 @@ class Microphone:
         return len(pcm) / (MIC_RATE * 2)
 
 
+def run_appliance(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    **options: object,
+) -> subprocess.CompletedProcess:
+    """`appliance ARGS...` as a person runs it, in a child process, to its end: its output
+    captured (text unless ``text=False``), no terminal on stdin unless ``input`` or ``stdin``
+    is given, the environment plus ``env``; a hang fails at ``timeout`` instead of freezing."""
+    if "input" not in options:
+        options.setdefault("stdin", subprocess.DEVNULL)
+    if "stdout" not in options and "stderr" not in options:
+        options["capture_output"] = True
+    options.setdefault("text", True)
+    return subprocess.run(
+        [sys.executable, "-m", "appliance", *args],
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,  # the caller judges the exit code
+        **options,  # type: ignore[arg-type]
+    )
+
+
 class Daemon:
     """`appliance run` in a child process, its log collected line by line."""
 
