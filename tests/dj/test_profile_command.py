@@ -158,7 +158,7 @@ def test_export_reads_a_read_only_disk_with_changes_still_in_the_wal(
 
 
 @pytest.mark.parametrize("command", [["profile", "export"], ["profile", "delete"], ["chat"]])
-@pytest.mark.parametrize("bad", ["", "   ", "a b", "x/../y", "a" * 65])
+@pytest.mark.parametrize("bad", ["", "   ", "a b", "x/../y", "a" * 65, ".", "..", "alex\n"])
 def test_a_listener_id_is_checked_with_a_clear_message(
     command: list[str], bad: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -181,11 +181,13 @@ def test_config_names_only_real_listeners_as_valid(tmp_path: Path) -> None:
 
 
 def test_delete_while_another_process_holds_the_database(
-    store_with_alex: Path, capsys: pytest.CaptureFixture[str]
+    store_with_alex: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from appliance.dj import store
     from tests.support.locks import hold_lock
 
-    holder = hold_lock(store_with_alex, 8.0)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
+    holder = hold_lock(store_with_alex, 30.0)
     try:
         assert main(["profile", "delete", "alex", "--yes"]) == 1
     finally:
@@ -213,3 +215,101 @@ def test_export_of_a_damaged_database_is_a_message(
     assert "damaged" in err and "recovers what can be read" in err
     assert "Traceback" not in err
     assert store_with_alex.read_bytes() == bytes(data)  # export changes nothing
+
+
+def test_an_id_the_dj_made_from_a_spoken_name_can_be_exported_and_deleted(
+    store_with_alex: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from appliance.config import load_config
+
+    dj = PersonalizedDJ(db_path=store_with_alex)
+    made = dj.respond("alex", "my name is Ωμέγα Άλφα").user_id
+    dj.close()
+    assert made and made != "alex"
+    assert main(["profile", "export", made]) == 0
+    assert json.loads(capsys.readouterr().out)["profile"]["name"] == "Ωμέγα Άλφα"
+    config = tmp_path / "config.toml"  # the config takes the same id
+    config.write_text(f'[[users]]\nid = "{made}"\nname = "Omega"\n', encoding="utf-8")
+    load_config(config)
+    assert main(["profile", "delete", made, "--yes"]) == 0
+
+
+def test_export_never_makes_a_file_inside_the_data_folder(
+    store_with_alex: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inside = store_with_alex.parent / "alex.json"
+    assert main(["profile", "export", "alex", "-o", str(inside)]) == 2
+    assert "data folder" in capsys.readouterr().err
+    assert not inside.exists()
+
+
+def test_export_on_a_read_only_disk_of_a_file_not_ours_leaves_no_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a read-only disk the database and its WAL are read from a private copy: a file that
+    turns out not to be the DJ's must not leave that copy behind."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    from tests.support.disks import make_read_only, mounted_tmpfs
+
+    work = tmp_path / "work"
+    work.mkdir()
+    other = sqlite3.connect(work / "dj.db", isolation_level=None)
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("PRAGMA wal_autocheckpoint = 0")
+    other.execute("CREATE TABLE recipes (name TEXT)")
+    other.execute("INSERT INTO recipes VALUES ('soup')")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with mounted_tmpfs(tmp_path / "card", size="8m") as card:
+        for name in ("dj.db", "dj.db-wal"):
+            shutil.copyfile(work / name, card / name)
+        other.close()
+        make_read_only(card)
+        monkeypatch.setenv("APPLIANCE_DATA_DIR", str(card))
+        assert main(["profile", "export", "alex"]) == 1
+    err = capsys.readouterr().err
+    assert "not the DJ's database" in err and "Traceback" not in err
+    assert list(scratch.iterdir()) == []
+
+
+def test_export_as_another_user_beside_the_running_service_reads_no_copy(tmp_path: Path) -> None:
+    """The service's shared-memory file is closed to other users: export says whose files they
+    are instead of copying a database that is being written."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    data = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        data.chmod(0o755)
+        service = PersonalizedDJ(db_path=data / "dj.db")  # running: WAL and -shm open
+        service.greet_user("alex", "Alex")
+        (data / "dj.db-shm").chmod(0o600)
+        nobody = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+        done = subprocess.run(
+            [*nobody, sys.executable, "-m", "appliance", "profile", "export", "alex"],
+            env={
+                "APPLIANCE_DATA_DIR": str(data),
+                "HOME": str(data),
+                "TMPDIR": str(data),
+                "PATH": os.environ["PATH"],
+            },
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        service.close()
+    finally:
+        shutil.rmtree(data)
+    assert done.returncode == 1, done.stdout
+    assert "cannot read the DJ's database" in done.stderr and "user that owns" in done.stderr
+    assert "Traceback" not in done.stderr

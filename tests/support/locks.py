@@ -18,10 +18,15 @@ db.execute("ROLLBACK")
 
 
 def hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
-    """A child process that holds an exclusive lock on ``db`` for ``seconds`` (it has the lock
-    when this returns); wait for it or kill it."""
+    """A child process that holds the write lock on ``db`` (in WAL mode: no other writer, and
+    no checkpoint) for ``seconds``; it has the lock when this returns. Wait for it or kill it."""
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
     )
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    except BaseException:
+        holder.kill()
+        holder.wait()
+        raise
     return holder
