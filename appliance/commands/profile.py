@@ -141,7 +141,10 @@ def _is_json(head: bytes) -> bool:
 def _delete(path: Path, user: str, confirmed: bool) -> int:
     from appliance.dj.store import Store
 
-    store = Store(path)
+    try:
+        store = Store(path)
+    except StoreError as error:
+        raise StoreError(f"{error.message}; nothing was deleted", hint=error.hint) from error
     try:
         if store.load_user(user) is None:
             raise UsageError(f"no listener {user!r}", hint=_known(store.user_ids()))

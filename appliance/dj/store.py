@@ -223,8 +223,9 @@ class Store:
         """Open for reading only, changing nothing on disk: what exporting needs, even from a
         read-only SD card. There SQLite cannot make the shared-memory file WAL mode wants, so the
         file is opened ``immutable`` (nothing can be writing to a read-only disk) or, when its
-        WAL still holds changes, a private copy of both is read instead (removed on close). On a
-        writable disk the service may be writing: only SQLite's own reading is safe there."""
+        WAL still holds changes, a private copy of both is read instead (removed on close); a
+        full disk, where the -shm file cannot be made either, likewise. Elsewhere the service may
+        be writing: only SQLite's own reading is safe there."""
         assert self.path is not None
         if not self.path.is_file():
             raise StoreError(f"the DJ has no listeners yet ({self.path} does not exist)")
@@ -243,7 +244,7 @@ class Store:
             self._check_readable()
             return
         except sqlite3.Error as error:
-            if not read_only_disk(self.path.parent):
+            if not read_only_disk(self.path.parent) and not _full_disk(self.path.parent):
                 raise StoreError(
                     f"cannot read the DJ's database {self.path}: {error}",
                     hint=f"run this as the user that owns {self.path} and its -wal and -shm "
@@ -251,7 +252,7 @@ class Store:
                 ) from error
             with suppress(AttributeError, sqlite3.Error):
                 self._db.close()
-            log.info("%s is on a read-only disk: reading it another way (%s)", self.path, error)
+            log.info("%s is on a read-only or full disk: read another way (%s)", self.path, error)
         wal = self.path.with_name(self.path.name + "-wal")
         try:
             if wal.exists() and wal.stat().st_size > 0:
