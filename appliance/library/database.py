@@ -14,6 +14,7 @@ import sqlite3
 import urllib.parse
 from pathlib import Path
 
+from appliance.diskspace import read_only_disk
 from appliance.errors import LibraryError
 from appliance.sqlite_files import is_damage, set_aside
 
@@ -73,7 +74,7 @@ def open_index(path: Path | None) -> sqlite3.Connection:
             hint="check the data directory's owner and permissions (APPLIANCE_DATA_DIR)",
         ) from error
     existed = path.exists() and path.stat().st_size > 0
-    if _read_only_disk(path.parent):
+    if read_only_disk(path.parent):
         return _open_read_only(path, existed)
     try:
         connection = sqlite3.connect(
@@ -107,13 +108,6 @@ def open_index(path: Path | None) -> sqlite3.Connection:
         connection.close()
         raise _cannot_open(path, error) from error
     return connection
-
-
-def _read_only_disk(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
 
 
 def _open_read_only(path: Path, existed: bool) -> sqlite3.Connection:
