@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import time as clock
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from appliance.config import (
     parse_config,
     save_config,
 )
-from tests.support.appliance import run_appliance
+from tests.support.appliance import as_nobody, run_appliance
 
 
 def problems_of(text: str, tmp_path: Path) -> list[str]:
@@ -405,30 +405,6 @@ def test_line_numbers_survive_what_fuzzing_found(tmp_path: Path) -> None:
     assert ":3: lists or tables nested more than 100 deep" in problems[0], problems
 
 
-def as_nobody(job: Callable[[], object]) -> str:
-    """Run ``job`` in a forked child as the user nobody (root reads every folder: a person
-    does not); returns what it returned, or the exception that escaped it, as text."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.close(reader)
-            os.setgid(65534)
-            os.setuid(65534)
-            try:
-                said = repr(job())
-            except BaseException as error:
-                said = f"escaped: {type(error).__name__}: {error}"
-            os.write(writer, said.encode())
-        finally:
-            os._exit(0)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as stream:
-        said = stream.read().decode()
-    os.waitpid(pid, 0)
-    return said
-
-
 @pytest.fixture
 def locked_music() -> Iterator[tuple[Path, Path]]:
     """A config any user can read naming a music folder inside a folder closed to others (a
@@ -451,6 +427,7 @@ def test_a_music_folder_closed_to_the_user_is_a_warning_not_a_crash(
     locked_music: tuple[Path, Path],
 ) -> None:
     config, music = locked_music
+    load_config(config)  # imports done as root: see as_nobody
     said = as_nobody(lambda: [str(w) for w in load_config(config).warnings])
     assert "escaped" not in said, said
     assert f"{config}:4: library.music_folders: '{music}' cannot be read by this user " in said
