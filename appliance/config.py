@@ -841,10 +841,17 @@ def decode_config(data: bytes, source: str) -> str:
     """The text of a config file's bytes: UTF-8, with or without a byte-order mark. A byte that
     is not UTF-8 (a Latin-1 "é") is reported by line and column, not by character position."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # what Windows Notepad calls "Unicode"
-        raise _refused(
-            source,
-            "is UTF-16 text (it starts with a UTF-16 byte-order mark): the file must be UTF-8",
-            "save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`)",
+        raise InvalidConfig(
+            [
+                ConfigProblem(
+                    source,
+                    1,
+                    "",
+                    "is UTF-16 text (it starts with a UTF-16 byte-order mark): the file must be "
+                    "UTF-8",
+                    "save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`)",
+                )
+            ]
         )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")

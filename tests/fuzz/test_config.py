@@ -516,3 +516,10 @@ def test_a_full_or_read_only_disk_keeps_the_old_file(small_disk: Path) -> None:
     assert "Read-only file system; the old file is unchanged" in str(caught.value)
     assert target.read_text() == '[dj]\nname = "Old"\n'
     assert os.listdir(small_disk) == ["config.toml"]
+
+
+@given(st.sampled_from([b"\xff\xfe", b"\xfe\xff"]), st.binary(max_size=40))
+def test_utf16_text_is_a_problem_on_line_1(bom: bytes, data: bytes) -> None:
+    with pytest.raises(InvalidConfig) as caught:
+        decode_config(bom + data, "<config>")
+    assert [(p.line, "UTF-16" in p.problem) for p in caught.value.problems] == [(1, True)]
