@@ -41,7 +41,7 @@ from appliance.library.genres import GenreMap
 from appliance.library.track import Track
 
 PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks, at first
-PRIOR_FADE = 30.0  # events' weight after which it counts half
+PRIOR_FADE = 8.0  # events' weight after which it counts half
 FUZZY_CUTOFF = 80
 REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listener would notice
 SHRINK = 2.0  # a key's estimate starts at the listener's average, worth this many events
