@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import urllib.parse
+from contextlib import suppress
 from pathlib import Path
 
 from appliance.diskspace import read_only_disk
@@ -151,7 +152,10 @@ def _create(connection: sqlite3.Connection) -> None:
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        # a full disk may have rolled it back already: the original error is what to report
+        if connection.in_transaction:
+            with suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
         raise
 
 
@@ -174,9 +178,9 @@ def _migrate_from_1(connection: sqlite3.Connection) -> None:
         "duration, bpm, bpm_from_tag, energy, analysis, analysis_error"
     )
     taken: set[str] = set()
-    rows = connection.execute(
+    rows = connection.execute(  # read as it goes: a big index never sits in memory twice
         f"SELECT CAST(path AS BLOB), track_id, {columns} FROM files_v1 ORDER BY rowid"
-    ).fetchall()
+    )
     for path, content, *rest in rows:
         track_id = track_id_for(content, path, taken.__contains__)
         taken.add(track_id)

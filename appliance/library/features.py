@@ -104,7 +104,9 @@ def _decode_soundfile(path: Path, start: float) -> tuple[np.ndarray, int]:
                 audio.seek(int(start * rate))
             block = audio.read(int(WINDOW_SECONDS * rate), dtype="float32", always_2d=True)
     except (RuntimeError, soundfile.LibsndfileError) as error:
-        raise DecodeError(str(error)) from error
+        # libsndfile's own message quotes the name as a bytes repr ("Error opening b'/...'")
+        reason = getattr(error, "error_string", None) or str(error)
+        raise DecodeError(f"libsndfile cannot read it: {reason}") from error
     return block.mean(axis=1), rate
 
 

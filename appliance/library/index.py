@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import sqlite3
 import sys
 import threading
@@ -94,6 +95,9 @@ class Library:
         self._on_change: Callable[[Change], None] | None = None
         self._watch: threading.Thread | None = None
         self._watch_stop = threading.Event()
+        self._rescans: queue.SimpleQueue[Change | None] = queue.SimpleQueue()
+        self._rescanner: threading.Thread | None = None
+        self.watch_cycles = 0  # looks the watch has finished (tests wait on it, not a clock)
 
     def __enter__(self) -> Library:
         return self
@@ -386,29 +390,40 @@ class Library:
         from appliance.library.features import measure
 
         done = 0
+        after = 0  # rowid cursor: what is skipped now (music gone) waits for the next pass
         while limit is None or done < limit:
             if stop is not None and stop.is_set():
                 break
             size = _ANALYSIS_BATCH if limit is None else min(_ANALYSIS_BATCH, limit - done)
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT path, content_id, duration FROM files WHERE analysis = 0 "
-                    "GROUP BY content_id ORDER BY min(rowid) LIMIT ?",
-                    (size,),
+                    "SELECT rowid, path, content_id, duration FROM files "
+                    "WHERE analysis = 0 AND rowid > ? ORDER BY rowid LIMIT ?",
+                    (after, size),
                 ).fetchall()
             if not rows:
                 break
+            after = rows[-1][0]
             results: list[tuple[str, Features | str]] = []
+            seen: set[str] = set()  # copies of one recording are measured once
             started = time.monotonic()
-            for path, content, duration in rows:
+            for _rowid, stored, content, duration in rows:
                 if stop is not None and stop.is_set():
                     break
+                path = from_db(stored)
+                if content in seen or self.presence.hides(path):
+                    continue  # a folder gone (a stick pulled) is measured when it is back
+                seen.add(content)
                 try:
-                    results.append((content, measure(Path(from_db(path)), duration)))
+                    results.append((content, measure(Path(path), duration)))
                 except Exception as error:  # a bad file must never stop the others
-                    log.info("%s: cannot measure tempo and energy: %s", shown(path), error)
-                    results.append((content, shown(str(error)) or type(error).__name__))
+                    if not os.path.lexists(stored):
+                        continue  # gone, not broken: try again later
+                    reason = shown(str(error)) or type(error).__name__
+                    log.info("%s: cannot measure tempo and energy: %s", shown(path), reason)
+                    results.append((content, reason))
                 if time.monotonic() - started > _ANALYSIS_BATCH_SECONDS:
+                    after = min(after, _rowid)
                     break
             self._store_features(results)
             done += len(results)
@@ -512,22 +527,49 @@ class Library:
             daemon=True,
         )
         self._watch.start()
+        self._rescanner = threading.Thread(
+            target=self._rescanning, name="library-rescan", daemon=True
+        )
+        self._rescanner.start()
 
     def _watching(self, interval: float) -> None:
+        """Each change is told at once (the radio wakes); a folder that came back is scanned
+        by its own thread, so a long scan never delays the next look, and a scan that fails
+        (a full or read-only disk) costs that scan only: the folder plays from the index."""
         while not self._watch_stop.wait(interval):
             try:
-                for change in self.presence.check(self._watched):
-                    if not change.gone:
-                        self._rescan_after(change)
-                    self._tell(change)
+                changes = self.presence.check(self._watched)
+            except Exception:
+                log.exception("looking at the music folders failed; trying again")
+                changes = []
+            for change in changes:
+                self._tell(change)
+                if not change.gone:
+                    self._rescans.put(change)
+            self.watch_cycles += 1
+
+    def _rescanning(self) -> None:
+        while (change := self._rescans.get()) is not None:
+            try:
+                self._rescan_after(change)
+            except LibraryError as error:
+                log.warning("cannot scan %s again: %s", shown(change.path), error)
             except Exception:
                 if self._watch_stop.is_set():
                     break  # the library closed under a scan: it resumes next start
-                log.exception("watching the music folders failed; trying again")
+                log.exception("scanning %s again failed", shown(change.path))
 
     def _rescan_after(self, change: Change) -> None:
-        """Music came back: scan its folder (a changed stick, new files) and measure."""
+        """Music came back: what could not be measured while it was away is tried again, its
+        folder is scanned (a changed stick, new files) and measuring wakes."""
         roots = [root for root in self._watched if _under_any(change.path, [root])]
+        with self._write() as db:
+            low, high = _prefix_range(change.path)
+            db.execute(
+                "UPDATE files SET analysis = 0, analysis_error = NULL WHERE analysis = -1 "
+                "AND (path = ? OR (path >= ? AND path < ?))",
+                (to_db(change.path), low, high),
+            )
         report = self.scan(roots or [change.path], progress=False)
         log.info("scanned %s again: %s", shown(change.path), report.summary())
         if self._analysis is not None:
@@ -548,8 +590,10 @@ class Library:
     def close(self) -> None:
         """Stop background work and close the index."""
         self._watch_stop.set()
-        if self._watch is not None and self._watch is not threading.current_thread():
-            self._watch.join(1.0)  # a scan it runs ends when the index closes
+        self._rescans.put(None)
+        for thread in (self._watch, self._rescanner):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(1.0)  # a scan it runs ends when the index closes
         self.stop_analysis()
         with self._lock:
             self._db.close()
