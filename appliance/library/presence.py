@@ -10,9 +10,15 @@ was marked gone is looked at again at each check and shown again when it is back
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import threading
 from dataclasses import dataclass
+
+from appliance.library.filenames import shown
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +30,24 @@ class Change:
     folder: bool
 
 
+_GONE_ERRORS = (errno.ENOENT, errno.ENOTDIR)
+_unlistable: set[tuple[str, int]] = set()  # folders whose listing failed, said once each
+
+
 def present(folder: str) -> bool:
-    """A folder that is there and holds something (an empty mount point holds nothing)."""
+    """A folder that is there and holds something (an empty mount point holds nothing). A
+    folder that cannot be listed for another reason (too many open files, no permission, a
+    failing card) is kept: hiding all its music and saying it has gone would be wrong."""
     try:
         with os.scandir(folder) as entries:
             return next(entries, None) is not None
-    except OSError:
-        return False
+    except OSError as error:
+        if error.errno in _GONE_ERRORS:
+            return False
+        if (folder, error.errno or 0) not in _unlistable:
+            _unlistable.add((folder, error.errno or 0))
+            log.warning("cannot look at %s (%s); its music stays", shown(folder), error.strerror)
+        return True
 
 
 class Presence:

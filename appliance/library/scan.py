@@ -2,7 +2,7 @@
 
 Walking only lists and stats (cheap, so an unchanged library re-scans in a blink); reading opens
 the file, parses its tags and container with mutagen, checks the audio is all there and hashes
-it into the track id. Anything wrong with one file becomes a reason in the report, never an
+it into the content id. Anything wrong with one file becomes a reason in the report, never an
 exception that stops the scan.
 """
 
@@ -22,6 +22,7 @@ from appliance.library.filenames import readable, shown
 from appliance.library.genres import GenreMap
 from appliance.library.identity import content_id
 from appliance.library.lean import lean_view
+from appliance.library.presence import present
 from appliance.library.progress import Progress
 from appliance.library.tags import TagValues, guess_from_path, read_tag_values, with_title
 
@@ -90,7 +91,14 @@ def walk(roots: list[str], progress: Progress | None = None) -> Listing:
             listing.errors.append((root, f"cannot open: {error.strerror}"))
             listing.blind_spots.append(root)
             continue
-        if stat.S_ISDIR(info.st_mode):
+        if stat.S_ISDIR(info.st_mode) and not present(root):
+            # an empty music folder is most likely a mount point whose drive is not there:
+            # a blind spot, like a missing one (an unplugged drive never empties the library)
+            listing.errors.append(
+                (root, "the folder is empty (a drive not mounted?): nothing under it was scanned")
+            )
+            listing.blind_spots.append(root)
+        elif stat.S_ISDIR(info.st_mode):
             _walk_folder(root, listing, seen_folders, progress)
         else:
             _add_file(root, os.path.basename(root), info, listing)
@@ -243,7 +251,7 @@ def read_file(path: str, root: str | None, genres: GenreMap) -> ScannedFile:
         except OSError as error:
             raise BadFile(f"cannot read: {error.strerror or error}") from error
         length = float(getattr(audio.info, "length", 0.0) or 0.0)
-        if round(length, 3) <= 0:  # (a damaged header may claim a few samples)
+        if length < 0.001:  # under a millisecond (a damaged header may claim a few samples)
             raise BadFile("holds no playable audio")
         try:
             tagged = read_tag_values(audio.tags, genres)

@@ -142,3 +142,41 @@ def test_the_v1_upgrade_on_a_full_disk_says_no_space(tmp_path: Path) -> None:
             Library(db).close()
         assert "no space left" in str(raised.value), str(raised.value)
         assert "rollback" not in str(raised.value)
+
+
+def test_a_scan_of_an_empty_mount_point_keeps_its_tracks(tmp_path: Path, songs: Path) -> None:
+    mount = tmp_path / "usb"
+    _copy(songs, mount / "music")
+    with Library(tmp_path / "library.db") as library:
+        library.scan([mount], progress=False)
+        library.analyse()
+        (mount / "music").rename(tmp_path / "elsewhere")  # the drive pulled: the mount is empty
+        report = library.scan([mount], progress=False)
+        assert report.removed == 0
+        assert [(path, "empty" in why) for path, why in report.errors] == [(str(mount), True)]
+        assert len(library.tracks()) == 3 and library.stats().analysed == 3
+
+
+def test_a_folder_that_cannot_be_listed_is_not_gone(tmp_path: Path) -> None:
+    """Too many open files (or no permission, or a failing card) says nothing about the stick."""
+    import resource
+
+    from appliance.library.presence import present
+
+    (tmp_path / "stick").mkdir()
+    (tmp_path / "stick" / "a.flac").write_bytes(b"x")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    held: list[int] = []
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        with pytest.raises(OSError):
+            while True:
+                held.append(os.open(os.devnull, os.O_RDONLY))
+        assert present(str(tmp_path / "stick"))
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert present(str(tmp_path / "stick"))
+    assert not present(str(tmp_path / "nothing"))
+    assert not present(str(tmp_path / "stick" / "a.flac"))  # not a folder

@@ -227,7 +227,8 @@ def test_copies_of_one_file_are_tracks_of_their_own_measured_once(
     assert len(library.tracks()) == 2
     assert library.analyse() == 1  # measured once for both copies
     assert library.stats().pending == 0
-    assert len({track.energy for track in library.tracks()}) == 1
+    energies = {track.energy for track in library.tracks()}
+    assert len(energies) == 1 and None not in energies
 
 
 def test_copies_with_different_tags_are_each_found(
@@ -301,3 +302,15 @@ def test_a_file_broken_since_the_last_scan_leaves_the_index(
     assert (report.removed, report.unchanged) == (1, 11)
     assert [path for path, _ in report.errors] == [str(damaged)]
     assert str(damaged) not in {track.path for track in library.tracks()}
+
+
+def test_a_file_of_under_a_millisecond_holds_no_playable_audio(tmp_path: Path) -> None:
+    import numpy as np
+
+    from appliance.library.genres import default_genres
+    from appliance.library.scan import BadFile, read_file
+    from tests.support.music import write
+
+    path = write(tmp_path / "blip.wav", np.full(30, 0.5, dtype=np.float32), rate=44100)  # 0.7 ms
+    with pytest.raises(BadFile, match="no playable audio"):
+        read_file(str(path), None, default_genres())
