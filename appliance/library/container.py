@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from appliance.library.lean import MAX_ITEMS
+
 _TAIL_BYTES = 65536
 
 
@@ -94,7 +96,7 @@ def _flac(handle: BinaryIO, path: Path, size: int) -> Payload:
     if handle.read(4) != b"fLaC":
         return Payload(0, size, "corrupt: no FLAC stream marker")
     position += 4
-    while True:
+    for _ in range(MAX_ITEMS):  # a damaged chain of empty blocks must not keep it looping
         header = handle.read(4)
         if len(header) < 4:
             return Payload(0, size, "truncated: the file ends inside its metadata")
@@ -103,6 +105,8 @@ def _flac(handle: BinaryIO, path: Path, size: int) -> Payload:
         handle.seek(position)
         if header[0] & 0x80:
             break
+    else:
+        return Payload(0, size, f"corrupt: more than {MAX_ITEMS:,} FLAC metadata blocks")
     if position >= size:
         return Payload(0, size, "truncated: the file holds no audio frames")
     return Payload(position, size, _decodes_to_the_end(path))

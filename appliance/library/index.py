@@ -647,7 +647,7 @@ def _moved_from(
     if candidates:
         return candidates.pop()
     # Paths under the scanned folders were settled by the walk; look only outside them, and at
-    # a few at most (copies of one file are many rows of one id).
+    # a few at most (copies of one file are many rows of one content id).
     outside = "".join(" AND path != ? AND NOT (path >= ? AND path < ?)" for _ in roots)
     values: list[str | bytes] = [content]
     for root in roots:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 LARGE_TAG = 1 << 20  # tags bigger than this are slimmed down before mutagen sees them
 _KEPT_FRAME = 1 << 16  # largest ID3 text frame (or FLAC block) passed on
 _FLAC_PICTURE, _FLAC_PADDING = 6, 1
-_MAX_ITEMS = 4096  # blocks or atoms looked at before a damaged file is left to mutagen
+MAX_ITEMS = 4096  # blocks or atoms looked at before a damaged file is left to mutagen
 
 
 class Spliced(io.RawIOBase):
@@ -129,7 +129,7 @@ def _lean_id3(handle: BinaryIO, size: int, header: bytes, tag_end: int) -> Binar
             raw = handle.read(4)
             position += _syncsafe(raw) if major == 4 else 4 + int.from_bytes(raw, "big")
         limit = tag_end - (10 if flags & 0x10 else 0)
-        for _ in range(_MAX_ITEMS):
+        for _ in range(MAX_ITEMS):
             if position + 10 > limit:
                 break
             handle.seek(position)
@@ -154,7 +154,7 @@ def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO:
     """FLAC metadata without pictures, padding or other large blocks (when it is large)."""
     position = start + 4
     blocks: list[tuple[int, int, int]] = []  # (kind, where its body starts, length)
-    while len(blocks) < _MAX_ITEMS:
+    while len(blocks) < MAX_ITEMS:
         handle.seek(position)
         block = handle.read(4)
         if len(block) < 4:
@@ -165,9 +165,8 @@ def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO:
         position += 4 + length
         if block[0] & 0x80:
             break
-    else:  # no last block in sight: damaged, left to mutagen and the container check
-        handle.seek(0)
-        return handle
+    else:  # no last block in sight: refused here (mutagen would walk every empty block)
+        raise ValueError(f"more than {MAX_ITEMS:,} metadata blocks")
     if position - start <= LARGE_TAG:
         handle.seek(0)
         return handle
@@ -194,7 +193,7 @@ def _atoms(handle: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int
     """(kind, where it starts, header length, total length) of the atoms in [start, end)."""
     found: list[tuple[bytes, int, int, int]] = []
     position = start
-    while position + 8 <= end and len(found) < _MAX_ITEMS:
+    while position + 8 <= end and len(found) < MAX_ITEMS:
         handle.seek(position)
         head = handle.read(8)
         length, kind = int.from_bytes(head[:4], "big"), head[4:8]

@@ -314,3 +314,22 @@ def test_a_file_of_under_a_millisecond_holds_no_playable_audio(tmp_path: Path) -
     path = write(tmp_path / "blip.wav", np.full(30, 0.5, dtype=np.float32), rate=44100)  # 0.7 ms
     with pytest.raises(BadFile, match="no playable audio"):
         read_file(str(path), None, default_genres())
+
+
+def test_a_flac_of_endless_empty_metadata_blocks_is_refused_at_once(tmp_path: Path) -> None:
+    import time
+
+    import numpy as np
+
+    from appliance.library.genres import default_genres
+    from appliance.library.scan import BadFile, read_file
+    from tests.support.music import write
+
+    data = write(tmp_path / "a.flac", np.zeros(44100, dtype=np.float32)).read_bytes()
+    streaminfo, rest = data[4:42], data[42:]  # its last-block flag is clear: blocks follow
+    path = tmp_path / "blocks.flac"
+    path.write_bytes(b"fLaC" + streaminfo + b"\x01\x00\x00\x00" * 300_000 + rest)  # 1.2 MB
+    started = time.monotonic()
+    with pytest.raises(BadFile, match="metadata blocks"):
+        read_file(str(path), None, default_genres())
+    assert time.monotonic() - started < 1.0  # it took 3 s to walk them all
