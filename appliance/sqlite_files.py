@@ -27,6 +27,45 @@ def is_damage(error: sqlite3.DatabaseError) -> bool:
     )
 
 
+class _PrivateCopy(sqlite3.Connection):
+    """A connection to a private copy of a database; the copy goes when it closes."""
+
+    scratch: str | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+
+def open_read_only(path: Path, **options: object) -> sqlite3.Connection:
+    """``path`` as it stands, with what its WAL holds, from a disk where nothing can be made
+    (read-only or full: SQLite cannot create the -shm it needs to read a WAL there). An empty
+    WAL: the file itself, ``immutable``; a WAL holding changes (a database never closed):
+    a private copy of both in a temporary folder, removed when the connection closes (the file
+    alone would be read as it was long ago). Nothing can be written through it either way."""
+    import tempfile
+    import urllib.parse
+
+    wal = path.with_name(path.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size > 0):
+        uri = f"file:{urllib.parse.quote(os.fsencode(path.absolute()))}?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, **options)  # type: ignore[arg-type]
+    scratch = tempfile.mkdtemp(prefix="qfzz-read-")
+    try:
+        copy = Path(scratch) / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        connection = sqlite3.connect(copy, factory=_PrivateCopy, **options)  # type: ignore[arg-type]
+        connection.scratch = scratch
+        connection.execute("PRAGMA query_only=1")
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return connection
+
+
 def set_aside(path: Path, label: str, keep: bool = False) -> Path:
     """Give ``path`` and its WAL the name ``<name>.<label>-<timestamp>`` (never an existing
     file's); the new path. Raises OSError when the folder does not allow it.

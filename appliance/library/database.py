@@ -8,16 +8,15 @@ timestamp (it may be someone's data) and reported; the next open starts a fresh 
 
 from __future__ import annotations
 
-import os
+import logging
 import shutil
 import sqlite3
-import urllib.parse
 from contextlib import suppress
 from pathlib import Path
 
 from appliance.diskspace import read_only_disk
 from appliance.errors import LibraryError
-from appliance.sqlite_files import is_damage, set_aside
+from appliance.sqlite_files import is_damage, open_read_only, set_aside
 
 APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
 SCHEMA_VERSION = 2  # 2: paths as bytes, one track per file (content_id links copies)
@@ -57,6 +56,8 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
 """
+
+log = logging.getLogger(__name__)
 
 _REBUILD_HINT = "the next `appliance library scan` builds a new index from the music folders"
 
@@ -112,19 +113,37 @@ def open_index(path: Path | None) -> sqlite3.Connection:
 
 
 def _open_read_only(path: Path, existed: bool) -> sqlite3.Connection:
-    """The index on a read-only disk (a worn SD card remounts itself so): it can be read, as
-    it was last closed (``immutable``: no other process can be writing it), never changed."""
+    """The index on a read-only disk (a worn SD card remounts itself so): it can be read as it
+    stands, with what its WAL holds (see :func:`open_read_only`), never changed. An index of
+    version 1 is upgraded in memory for this run: the music plays, and the upgrade is written
+    once the disk can be written again."""
     hint = "remount the disk read-write, or set APPLIANCE_DATA_DIR to a writable folder"
     if not existed:
         raise LibraryError(
             f"{path.parent} is on a read-only disk: no library index can be made there", hint=hint
         )
-    uri = f"file:{urllib.parse.quote(os.fsencode(path))}?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        connection = open_read_only(path, check_same_thread=False, isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise LibraryError(f"{path}: cannot read the library index: {error}", hint=hint) from error
+    try:
         problem = _check(connection)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if not problem and version == 1:
+            upgraded = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            connection.backup(upgraded)
+            connection.close()
+            connection = upgraded
+            _create(connection)
+            connection.execute("PRAGMA query_only=1")
+            log.warning(
+                "%s is an older library index, upgraded in memory for now: the disk holding it "
+                "is read-only; once it can be written the upgrade is kept",
+                path,
+            )
+            version = SCHEMA_VERSION
     except sqlite3.DatabaseError as error:
+        connection.close()
         raise LibraryError(f"{path}: cannot read the library index: {error}", hint=hint) from error
     if problem or version != SCHEMA_VERSION:
         connection.close()
