@@ -2,9 +2,14 @@
 
 A request is only as sure as the words it came from (the recogniser's confidence) times the
 understanding's confidence in their meaning. Below what its kind of action needs, the DJ asks a
-short question instead ("sorry, skip this one?") and a yes on the next turn carries it out.
-Actions that lose something or surprise (skipping, stopping, a volume level, a dislike, dropping
-a genre) need more than harmless answers (what's playing, help).
+short question instead ("sorry, skip this one?"); a yes on the next turn, within a minute, carries
+it out, if the yes itself was heard as surely as the request needed (noise is often heard as
+"yes"). Actions that lose something or surprise (skipping, stopping, a volume level, a dislike,
+dropping a genre) need more than harmless answers (what's playing, help). A correction is held
+to the bar of the request it would replay.
+
+Understanding's own doubt reaches this too: a request read by the model alone is at most 0.95
+sure and at least 0.75, so it is asked about when destructive, or when the words were unsure.
 """
 
 from __future__ import annotations
@@ -46,20 +51,39 @@ def heard_with(intent: Intent, confidence: float) -> Intent:
     return replace(intent, confidence=intent.confidence * scale, also=also)
 
 
-def unsure(intent: Intent) -> Intent | None:
+def needed_by(part: Intent, replays: str | None = None) -> float:
+    """What ``part`` needs; a correction needs what the request it replays (``replays``) does."""
+    if part.name == "correct" and replays is not None:
+        return max(needed(part.name), needed(replays))
+    return needed(part.name)
+
+
+def unsure(intent: Intent, replays: str | None = None) -> Intent | None:
     """The first request of the utterance that needs asking about, or None."""
     for part in intent.each():
-        if part.confidence < needed(part.name):
+        if part.confidence < needed_by(part, replays):
             return part
     return None
 
 
+def bar(intent: Intent, replays: str | None = None) -> float:
+    """The confidence a yes to a question about ``intent`` must have."""
+    return max(needed_by(part, replays) for part in intent.each())
+
+
 @dataclass(frozen=True)
 class Question:
-    """A request the DJ asked about and waits for a yes or no to."""
+    """A request the DJ asked about (in ``text``) and waits for a yes or no to; a yes must be
+    heard at least as surely as ``bar``."""
 
     intent: Intent
     asked_at: datetime
+    bar: float = NEEDED_ORDINARY
+    text: str = ""
 
     def answered_in_time(self, now: datetime) -> bool:
         return now - self.asked_at <= ANSWER_WITHIN
+
+    def sure_yes(self, answer: Intent) -> bool:
+        """True when ``answer`` (a yes) was heard surely enough to act on."""
+        return answer.confidence >= self.bar

@@ -13,7 +13,7 @@ import logging
 import random
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,7 +34,7 @@ from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, Taste, block_artist, evidence_for
+from appliance.dj.taste import EVENTS, Evidence, Taste, block_artist, evidence_for
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
 from appliance.listener_id import make_user_id
@@ -555,26 +555,53 @@ class PersonalizedDJ:
         question = self._questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None
-        if intent.name in ("confirm", "deny") and not intent.also:
+        answering = intent.name in ("confirm", "deny") and not intent.also
+        done = self._mendable(user_id, question.intent if answering and question else intent, now)
+        if answering:
             if question is None:
                 text = self._lines.nothing_asked() if intent.name == "confirm" else "Okay."
                 return Reply(text=text, intent=intent.name, user_id=user_id)
             if intent.name == "deny":
                 return Reply(text=self._lines.dropped(), intent="deny", user_id=user_id)
+            if not question.sure_yes(intent):  # noise is often heard as "yes": ask again
+                self._questions[user_id] = dataclasses.replace(question, asked_at=now)
+                return self._question_reply(user_id, question.intent, question.text)
             return self._carry_out(profile, question.intent, now)
-        doubt = confirm.unsure(intent)
+        replays = None
+        if any(part.name == "correct" for part in intent.each()):
+            replays = _mend(done, self._fixed(intent))[0]
+        doubt = confirm.unsure(intent, replays)
         if doubt is not None:
-            self._questions[user_id] = confirm.Question(intent, now)
             text = self._lines.check(doubt.name, doubt.slots, doubt.text)
-            return Reply(
-                text=text,
-                intent=intent.name,
-                user_id=user_id,
-                slots=dict(intent.slots),
-                intents=tuple(part.name for part in intent.each()),
-                question=True,
-            )
+            bar = confirm.bar(intent, replays)
+            self._questions[user_id] = confirm.Question(intent, now, bar, text)
+            return self._question_reply(user_id, intent, text)
         return self._carry_out(profile, intent, now)
+
+    def _question_reply(self, user_id: str, intent: Intent, text: str) -> Reply:
+        return Reply(
+            text=text,
+            intent=intent.name,
+            user_id=user_id,
+            slots=dict(intent.slots),
+            intents=tuple(part.name for part in intent.each()),
+            question=True,
+        )
+
+    def _mendable(self, user_id: str, intent: Intent, now: datetime) -> _Done | None:
+        """What a correction in ``intent`` would mend: the request done the turn before, and
+        only within a minute of it. Any turn that is not a correction forgets it."""
+        done = self._done.pop(user_id, None)
+        if done is None or not any(part.name == "correct" for part in intent.each()):
+            return None
+        if now - done.at > confirm.ANSWER_WITHIN:
+            return None
+        self._done[user_id] = done
+        return done
+
+    @staticmethod
+    def _fixed(intent: Intent) -> dict[str, Any]:
+        return next((dict(p.slots) for p in intent.each() if p.name == "correct"), {})
 
     def _carry_out(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         """Act on each request of the utterance in order; one reply with all words and actions.
@@ -606,16 +633,21 @@ class PersonalizedDJ:
 
     def _remembered(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         """Handle one request, remembering what a correction would have to undo."""
+        artists = set(self._taste(profile.user_id).blocked_artists())
         before = _Done(
             intent,
             list(profile.music_preferences),
             list(profile.blocked_genres),
             profile.mood,
             profile.mood_set_at,
+            now,
         )
         reply = self._several_values(profile, intent, now)
         if intent.name in CORRECTABLE:
-            self._done[profile.user_id] = before
+            after = self._taste(profile.user_id).blocked_artists()
+            rows = [block_artist(a, blocked=False) for a in sorted(after - artists)]
+            rows += [block_artist(a) for a in sorted(artists - after)]
+            self._done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
         return reply
 
     def _several_values(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
@@ -665,23 +697,18 @@ class PersonalizedDJ:
         is not kept as a preference or mood), then do it again with the value meant, which is
         learned."""
         done = self._done.pop(profile.user_id, None)
-        fixed = dict(correction.slots)
-        if done is None:  # nothing to mend: the correction is the request
-            kind = "set_volume" if "level" in fixed and len(fixed) == 1 else "play"
-            if set(fixed) <= {"mood", "activity"}:
-                kind = "mood"
-            return self._remembered(profile, dataclasses.replace(correction, name=kind), now)
+        kind, slots = _mend(done, dict(correction.slots))
+        if kind == "unknown":
+            return Reply(text=self._lines.unknown(), intent="unknown", user_id=profile.user_id)
+        if done is None or done.intent.name != kind:  # nothing to mend: the correction is new
+            return self._remembered(
+                profile, dataclasses.replace(correction, name=kind, slots=slots), now
+            )
         profile.music_preferences[:] = done.preferences
         profile.blocked_genres[:] = done.blocked
         profile.mood, profile.mood_set_at = done.mood, done.mood_at
-        slots = dict(done.intent.slots)
-        if NAME_SLOTS & set(fixed):
-            slots = {k: v for k, v in slots.items() if k not in NAME_SLOTS}
-        slots.update(fixed)
-        if done.intent.name == "set_volume" and "level" not in fixed:
-            slots.pop("level", None)
-        if done.intent.name != "set_volume":
-            slots.pop("level", None)
+        if done.undo:
+            self._learn_rows(profile.user_id, list(done.undo))
         request = self._requests.get(profile.user_id)
         if request is not None and done.intent.name == "play":
             self._requests.pop(profile.user_id)
@@ -1097,6 +1124,37 @@ class _Done:
     blocked: list[str]
     mood: str | None
     mood_at: datetime | None
+    at: datetime
+    undo: tuple[Evidence, ...] = ()  # taste rows that reverse the request's
+
+
+SLOT_FAMILIES = {"album": "name", "title": "name", "query": "name", "activity": "mood"}
+"""Slots a correction may swap for one another ("not kind of blue, miles davis")."""
+
+
+def _families(slots: Iterable[str]) -> set[str]:
+    return {SLOT_FAMILIES.get(slot, "name" if slot == "artist" else slot) for slot in slots}
+
+
+def _mend(done: _Done | None, fixed: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The request a correction with the slots ``fixed`` stands for: the last request mended
+    when it used the kinds of slot the correction names, else a new request (its kind and
+    slots). A genre or mood put right drops the names and search text said before; a search
+    text alone is no request ("unknown")."""
+    if not fixed or set(fixed) <= {"query"}:
+        return "unknown", {}
+    if done is None or not _families(fixed) <= _families(done.intent.slots):
+        kind = "set_volume" if set(fixed) == {"level"} else "play"
+        if set(fixed) <= {"mood", "activity"}:
+            kind = "mood"
+        return kind, fixed
+    slots = dict(done.intent.slots)
+    if _families(fixed) & {"name", "genre", "mood"}:
+        slots = {k: v for k, v in slots.items() if k not in NAME_SLOTS}
+    slots.update(fixed)
+    if done.intent.name != "set_volume":
+        slots.pop("level", None)
+    return done.intent.name, slots
 
 
 def _text(value: object) -> str | None:

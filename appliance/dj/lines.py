@@ -53,6 +53,13 @@ def join_words(words: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def _said(value: object) -> str:
+    """A slot's value as words: several values joined ("rock and jazz")."""
+    if isinstance(value, tuple):
+        return join_words([str(v) for v in value if v])
+    return value if isinstance(value, str) else ""
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
@@ -276,7 +283,8 @@ class Lines:
 
     def check(self, intent: str, slots: Mapping[str, object], heard: str) -> str:
         """A short question instead of an action the DJ is unsure it heard."""
-        value = next((str(slots[k]) for k in SAID_SLOTS if isinstance(slots.get(k), str)), "")
+        said = (_said(slots.get(k)) for k in SAID_SLOTS)
+        value = next((words for words in said if words), "")
         questions = {
             "skip": "Sorry, skip this one?",
             "stop": "Did you say stop?",
@@ -293,7 +301,7 @@ class Lines:
             "play": f"Play {value or 'something'}?",
             "correct": f"You meant {value}?" if value else "",
         }
-        return questions.get(intent) or f"Sorry, did you say {heard!r}?"
+        return questions.get(intent) or f"Sorry, did you say {heard}?"
 
     def dropped(self) -> str:
         return "Okay, leaving it."

@@ -174,6 +174,12 @@ GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
 VALUE_FILLERS = frozenset({"some", "a", "bit", "of", "little", "any", "more", "music", "too"})
 """Words around a bare value ("a bit of jazz too") that do not make it a request of its own."""
 
+FILLER_TEXT = VALUE_FILLERS | {
+    "again", "once", "one", "time", "it", "that", "this", "something", "anything", "please",
+    "now", "then", "also", "instead", "the", "song", "track", "tune", "thing", "stuff",
+}  # fmt: skip
+"""Words that are never a search text on their own ("play again" is no search for "again")."""
+
 MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
 and some jazz")."""
@@ -380,7 +386,6 @@ class Understanding:
             understood = self._normalise(text if isinstance(text, str) else str(text or ""))
             if not understood or understood.count(" ") >= MAX_WORDS:
                 return Intent("unknown", {}, understood)
-            state = self._state
             key = understood
             if _CLAUSE_BREAK.search(text):  # commas may part two requests: keep them apart
                 key = " , ".join(filter(None, map(self._normalise, _CLAUSE_BREAK.split(text))))
@@ -444,6 +449,8 @@ class Understanding:
         best = self._best(state, state.fallback, corrected)
         if best is None:
             return None
+        if best.name == "correct" and set(best.slots) <= {"query"}:
+            return None  # "no, i said hello to my neighbour": a correction names what it meant
         return Intent(best.name, best.slots, corrected, confidence=LOOSE_CONFIDENCE)
 
     def _clause(self, state: _State, text: str) -> Intent | None:
@@ -756,6 +763,8 @@ class Understanding:
                 words = " ".join(str(entity.text or "").split())
                 if said and not set(words.split()) <= said:
                     return None  # free text cut inside a word ("play a|gain"): not a reading
+                if set(words.split()) <= FILLER_TEXT:
+                    return None  # "play again": no search for "again"
                 if name == "name":
                     if not self._person_name(words):
                         return None
@@ -1009,6 +1018,8 @@ def _merge(parts: list[Intent], text: str) -> Intent:
             )
             continue
         kept.append(part)
+    if any(p.name == "identify" for p in kept[1:]):  # "hi, this is sam": sam is greeted
+        kept = [p for p in kept if p.name != "greet"]
     first, *rest = kept
     return Intent(
         first.name,

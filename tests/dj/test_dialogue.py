@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from appliance.dialogue import Dialogue, Turn
-from appliance.dj import PersonalizedDJ
+from appliance.dj import PersonalizedDJ, confirm
 from appliance.library import Library
 from appliance.library.track import Track
 from tests.support.music import make_track
@@ -244,3 +245,184 @@ def test_the_worker_passes_the_recognisers_confidence(rig, tmp_path: Path) -> No
         assert "stop" not in player.actions()
     finally:
         dialogue.stop()
+
+
+# -- review of the questions and corrections: no wrong action ---------------------------------
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 6, 1, 20, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clocked(library: Library) -> Iterator[tuple[Dialogue, RecordingPlayer, PersonalizedDJ, Clock]]:
+    calls: list[tuple[str, object]] = []
+    player = RecordingPlayer(calls)
+    clock = Clock()
+
+    def say(text: str, cancel: threading.Event, on_start: Callable[[float], None] | None) -> bool:
+        calls.append(("say", text))
+        return True
+
+    dj = PersonalizedDJ(db_path=None, library=library, seed=3, clock=clock)
+    yield Dialogue(dj, "alex", player=player, say=say), player, dj, clock
+    dj.close()
+
+
+def played(player: RecordingPlayer) -> list[Track]:
+    return [value for name, value in player.calls if name == "play"]  # type: ignore[misc]
+
+
+def test_a_yes_heard_unsure_does_not_carry_out_a_stop(rig) -> None:
+    dialogue, player, _dj = rig
+    turn(dialogue, "play some rock")
+    player.calls.clear()
+    turn(dialogue, "stop", confidence=0.5)
+    noise = turn(dialogue, "yes", confidence=0.2)  # noise often comes out as "Yes."
+    assert "stop" not in player.actions()
+    assert noise.reply is not None and noise.reply.question  # asked again
+    sure = turn(dialogue, "yes", confidence=0.9)
+    assert sure.reply is not None and not sure.reply.question
+    assert player.actions() == ["stop"]
+
+
+def test_a_question_expires_after_its_minute(clocked) -> None:
+    dialogue, player, _dj, clock = clocked
+    turn(dialogue, "play some rock")
+    player.calls.clear()
+    turn(dialogue, "stop", confidence=0.5)
+    clock.now += confirm.ANSWER_WITHIN + timedelta(seconds=1)
+    late = turn(dialogue, "yes")
+    assert player.actions() == []
+    assert late.reply is not None and not late.reply.actions
+    turn(dialogue, "stop", confidence=0.5)
+    clock.now += confirm.ANSWER_WITHIN - timedelta(seconds=1)
+    turn(dialogue, "yes")
+    assert player.actions() == ["stop"]
+
+
+CHATTER_CORRECTIONS = (
+    "i said hello to my neighbour",
+    "i meant to call you yesterday",
+    "i said no",
+    "i said i'd be there by five",
+    "i mean it was a long day",
+    "actually i think so",
+)
+
+
+@pytest.mark.parametrize("confidence", [1.0, 0.9])
+def test_saying_what_i_said_or_meant_is_not_a_correction(rig, confidence: float) -> None:
+    dialogue, player, _dj = rig
+    turn(dialogue, "play some jazz")
+    player.calls.clear()
+    for text in CHATTER_CORRECTIONS:
+        heard = turn(dialogue, text, confidence=confidence)
+        assert player.actions() == [], text
+        assert heard.reply is not None and "don't have" not in heard.reply.text, text
+
+
+def test_a_correction_of_another_kind_than_the_volume_is_a_new_request(rig) -> None:
+    dialogue, player, _dj = rig
+    turn(dialogue, "set the volume to fifteen")
+    turn(dialogue, "no, i said jazz")
+    assert [value for name, value in player.calls if name == "volume"] == [15]
+    assert player.volume == 15
+    assert "jazz" in played(player)[-1].genres
+
+
+def test_a_correction_after_another_request_mends_nothing(rig) -> None:
+    dialogue, player, dj = rig
+    turn(dialogue, "i don't like reggae")
+    turn(dialogue, "turn it down")
+    fixed = turn(dialogue, "no, i said jazz")
+    assert fixed.reply is not None and "No more" not in fixed.reply.text
+    assert dj.user_profiles["alex"].blocked_genres == ["reggae"]
+    assert "jazz" in played(player)[-1].genres
+
+
+def test_a_genre_said_after_a_mood_is_played_and_the_mood_stays(rig) -> None:
+    dialogue, player, dj = rig
+    turn(dialogue, "i'm feeling sad")
+    turn(dialogue, "no i said rock")
+    assert dj.current_mood("alex") == "sad"
+    assert played(player) and "rock" in played(player)[-1].genres
+
+
+def test_a_genre_after_an_artist_plays_the_genre(rig) -> None:
+    dialogue, player, _dj = rig
+    turn(dialogue, "play something by reggae band 0")
+    fixed = turn(dialogue, "no, i said jazz")
+    assert fixed.reply is not None and fixed.reply.slots == {"genre": "jazz"}
+    assert "jazz" in played(player)[-1].genres
+
+
+def test_a_correction_hours_later_mends_nothing(clocked) -> None:
+    dialogue, _player, dj, clock = clocked
+    turn(dialogue, "play some reggae")
+    clock.now += timedelta(hours=3)
+    turn(dialogue, "no, i said rock")
+    assert dj.user_profiles["alex"].music_preferences == ["reggae", "rock"]
+
+
+def test_correcting_a_dislike_of_an_artist_lifts_its_block(rig) -> None:
+    dialogue, _player, dj = rig
+    turn(dialogue, "i don't like reggae band 0")
+    assert "reggae band 0" in dj._taste("alex").blocked_artists()
+    turn(dialogue, "no, i said rock band 0")
+    assert dj._taste("alex").blocked_artists() == {"rock band 0"}
+
+
+def test_a_correction_that_replays_a_dislike_needs_its_bar(rig) -> None:
+    dialogue, _player, dj = rig
+    turn(dialogue, "i don't like reggae")
+    asked = turn(dialogue, "no, jazz", confidence=0.6)
+    assert asked.reply is not None and asked.reply.question
+    assert dj.user_profiles["alex"].blocked_genres == ["reggae"]
+    turn(dialogue, "yes")
+    assert dj.user_profiles["alex"].blocked_genres == ["jazz"]
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("i like rock and jazz", "You like rock and jazz?"),
+        ("play rock and jazz", "Play rock and jazz?"),
+    ],
+)
+def test_a_question_names_every_value(rig, said: str, asked: str) -> None:
+    dialogue, _player, _dj = rig
+    question = turn(dialogue, said, confidence=0.4)
+    assert question.reply is not None and question.reply.text == asked
+
+
+@pytest.mark.parametrize("yes", ["ok", "okay"])
+def test_ok_is_a_yes(rig, yes: str) -> None:
+    dialogue, player, _dj = rig
+    turn(dialogue, "play some rock")
+    player.calls.clear()
+    turn(dialogue, "skip", confidence=0.5)
+    turn(dialogue, yes)
+    assert player.actions() == ["play"]
+
+
+def test_an_introduction_after_a_greeting_welcomes_only_the_new_listener(rig) -> None:
+    dialogue, _player, _dj = rig
+    turn(dialogue, "hello")
+    met = turn(dialogue, "hi this is sam")
+    assert met.reply is not None and met.reply.user_id == "sam"
+    assert "alex" not in met.reply.text.casefold()
+    assert "Sam" in met.reply.text
+
+
+def test_a_question_about_the_words_has_no_quote_marks(rig) -> None:
+    dialogue, _player, _dj = rig
+    asked = turn(dialogue, "what's playing", confidence=0.2)
+    assert asked.reply is not None and asked.reply.question
+    assert asked.reply.text == "Sorry, did you say what's playing?"

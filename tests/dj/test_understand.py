@@ -592,23 +592,23 @@ def test_written_text_means_what_its_spoken_form_means(
 # -- the guide's homework ------------------------------------------------------------------------
 
 
+FOCUSED = {"mood": "focused", "activity": "study"}
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "slots"),
     [
-        "i need to focus on my homework",
-        "I need to focus on my homework.",
-        "i have to concentrate on my homework",
-        "i've got to focus on my revision",
-        "help me focus on my studying",
-        "i need to get my homework done",
+        ("I need to focus on my homework.", FOCUSED),  # the guide's sentence
+        ("i need to focus on my homework", FOCUSED),
+        ("i have to concentrate on my homework", FOCUSED),
+        ("i've got to focus on my revision", FOCUSED),
+        ("help me focus on my studying", FOCUSED),
+        ("i need to get my homework done", {"activity": "study"}),  # no word of focus
     ],
 )
-def test_homework_sets_the_focused_mood(understanding: Understanding, text: str) -> None:
+def test_homework_sets_the_focused_mood(understanding: Understanding, text: str, slots) -> None:
     intent = understanding.parse(text)
-    assert intent.name == "mood"
-    assert intent.slots.get("mood", "focused") == "focused"
-    assert intent.slots.get("activity", "study") == "study"
-    assert {"mood", "activity"} & set(intent.slots)
+    assert (intent.name, intent.slots) == ("mood", slots)
 
 
 # -- several requests, several values ------------------------------------------------------------
@@ -769,3 +769,66 @@ def test_statements_about_oneself_set_the_mood(
 )
 def test_stories_told_are_not_moods(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).name == "unknown"
+
+
+# -- what is said around a request is not a request ---------------------------------------------
+
+NOT_CORRECTIONS = (
+    "i said hello to my neighbour",
+    "i meant to call you yesterday",
+    "i said no",
+    "i said i'd be there by five",
+    "no i said hello to my neighbour",
+    "sorry i meant to say thanks",
+)
+
+
+@pytest.mark.parametrize("text", NOT_CORRECTIONS)
+def test_saying_what_one_said_or_meant_is_no_correction(
+    understanding: Understanding, text: str
+) -> None:
+    intent = understanding.parse(text)
+    assert "correct" not in [part.name for part in intent.each()], intent
+    assert all("query" not in part.slots for part in intent.each()), intent
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("no i said miles davies", {"artist": "Miles Davis"}),
+        ("sorry i meant norah jone", {"artist": "Norah Jones"}),
+    ],
+)
+def test_a_correction_in_free_text_names_the_library(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    intent = understanding.parse(text)
+    assert intent.name == "correct"
+    assert {k: str(v).casefold() for k, v in intent.slots.items()} == {
+        k: v.casefold() for k, v in slots.items()
+    }
+
+
+@pytest.mark.parametrize("text", ["play again", "play again please", "can you play again"])
+def test_play_again_is_a_replay(understanding: Understanding, text: str) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots, intent.also) == ("replay", {}, ())
+
+
+@pytest.mark.parametrize("text", ["play the song", "put on something", "play that one"])
+def test_a_search_text_is_never_only_filler(understanding: Understanding, text: str) -> None:
+    intent = understanding.parse(text)
+    assert all("query" not in part.slots for part in intent.each()), intent
+
+
+@pytest.mark.parametrize("text", ["hi this is sam", "hello, this is sam", "hey it's sam"])
+def test_an_introduction_drops_the_greeting_before_it(
+    understanding: Understanding, text: str
+) -> None:
+    intent = understanding.parse(text)
+    assert [(part.name, part.slots) for part in intent.each()] == [("identify", {"name": "sam"})]
+
+
+@pytest.mark.parametrize("text", ["ok", "okay", "OK.", "Okay."])
+def test_ok_is_a_yes(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "confirm"
