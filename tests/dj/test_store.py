@@ -305,3 +305,43 @@ def test_closing_never_waits_for_another_process(
     again = Store(db)
     assert again.load_user("alex") is not None
     again.close()
+
+
+class _Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("steps", range(1, 6))
+def test_setting_aside_never_leaves_a_wal_without_its_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: int
+) -> None:
+    """The power goes after any one file operation of set_aside: a WAL must never be left
+    where a new database would be made beside it (SQLite would replay it there)."""
+    from appliance.sqlite_files import set_aside
+
+    db = tmp_path / "dj.db"
+    dj = PersonalizedDJ(db_path=db)
+    dj.store._db.execute("PRAGMA wal_autocheckpoint = 0")
+    dj.interact("alex", "i love jazz")
+    wal = tmp_path / "dj.db-wal"
+    assert wal.stat().st_size > 0
+    done = 0
+
+    def counted(real):  # type: ignore[no-untyped-def]
+        def operation(*args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal done
+            if done == steps:
+                raise _Crash
+            done += 1
+            return real(*args, **kwargs)
+
+        return operation
+
+    for name in ("link", "rename", "unlink", "replace"):
+        monkeypatch.setattr(os, name, counted(getattr(os, name)))
+    with pytest.raises(_Crash):
+        set_aside(db, "damaged")
+        raise _Crash  # it finished within ``steps`` operations: fine too
+    monkeypatch.undo()
+    assert db.exists() or not wal.exists()
+    dj.close()
