@@ -608,10 +608,13 @@ class PersonalizedDJ:
         A skip right after something that already moved on (a dislike) is not done twice."""
         replies: list[Reply] = []
         current = profile
-        for part in intent.each():
+        parts = intent.each()
+        for index, part in enumerate(parts):
             moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
             if part.name == "skip" and moved_on:
                 continue
+            if part.name == "greet" and any(p.name == "identify" for p in parts[index + 1 :]):
+                continue  # "hi, this is sam": sam is greeted, not the listener before
             if part.name == "correct":
                 replies.append(self._correct(current, part, now))
             else:

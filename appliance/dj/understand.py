@@ -180,6 +180,9 @@ FILLER_TEXT = VALUE_FILLERS | {
 }  # fmt: skip
 """Words that are never a search text on their own ("play again" is no search for "again")."""
 
+HEDGES = FILLER_TEXT | {"kind", "sort", "very", "really", "quite", "pretty", "rather", "so"}
+"""Words that only soften or stress: said alone ("sort of") they ask nothing."""
+
 MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
 and some jazz")."""
@@ -451,7 +454,10 @@ class Understanding:
             return None
         if best.name == "correct" and set(best.slots) <= {"query"}:
             return None  # "no, i said hello to my neighbour": a correction names what it meant
-        return Intent(best.name, best.slots, corrected, confidence=LOOSE_CONFIDENCE)
+        sure = best.rank[1] == 0 and corrected == text  # no free text, no word mended
+        return Intent(
+            best.name, best.slots, corrected, confidence=1.0 if sure else LOOSE_CONFIDENCE
+        )
 
     def _clause(self, state: _State, text: str) -> Intent | None:
         """One part of an utterance, understood on its own (None: not understood)."""
@@ -570,6 +576,8 @@ class Understanding:
         variants = state.matcher.variants(text)
         words = " ".join(state.corrector.correct_all(variants[0].split()))
         if words.count(" ") < 1:  # one word no template knows ("so", "wow") is not a request
+            return None
+        if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
             return None
         guess = self._model().guess(self._features(state, words))
         if guess is None or guess.intent == "unknown":  # closest to chatter
@@ -763,6 +771,8 @@ class Understanding:
                 words = " ".join(str(entity.text or "").split())
                 if said and not set(words.split()) <= said:
                     return None  # free text cut inside a word ("play a|gain"): not a reading
+                if name == "wrong":
+                    continue  # "i said get lucky not get low": what was not meant
                 if set(words.split()) <= FILLER_TEXT:
                     return None  # "play again": no search for "again"
                 if name == "name":
@@ -1018,8 +1028,6 @@ def _merge(parts: list[Intent], text: str) -> Intent:
             )
             continue
         kept.append(part)
-    if any(p.name == "identify" for p in kept[1:]):  # "hi, this is sam": sam is greeted
-        kept = [p for p in kept if p.name != "greet"]
     first, *rest = kept
     return Intent(
         first.name,

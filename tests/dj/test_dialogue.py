@@ -12,6 +12,7 @@ import pytest
 
 from appliance.dialogue import Dialogue, Turn
 from appliance.dj import PersonalizedDJ, confirm
+from appliance.dj.reply import Pause, PlayTrack, Resume, SetVolume, Skip, Stop
 from appliance.library import Library
 from appliance.library.track import Track
 from tests.support.music import make_track
@@ -426,3 +427,32 @@ def test_a_question_about_the_words_has_no_quote_marks(rig) -> None:
     asked = turn(dialogue, "what's playing", confidence=0.2)
     assert asked.reply is not None and asked.reply.question
     assert asked.reply.text == "Sorry, did you say what's playing?"
+
+
+CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
+CHATTER_IGNORED = 0.95
+PLAYER_ACTIONS = (PlayTrack, Skip, Stop, SetVolume, Pause, Resume)
+
+
+@pytest.mark.parametrize("confidence", [1.0, 0.5])
+def test_chatter_makes_the_dj_do_nothing(library: Library, confidence: float) -> None:
+    """The promise of no wrong action: talk near the appliance, heard one line after another,
+    moves no music (lines that do are printed)."""
+    from tests.support.corpus import read_corpus
+
+    lines = read_corpus(CHATTER)
+    dj = PersonalizedDJ(db_path=None, library=library, seed=3)
+    try:
+        acted = []
+        for line in lines:
+            reply = dj.respond("alex", line.text, confidence=confidence)
+            moves = [type(a).__name__ for a in reply.actions if isinstance(a, PLAYER_ACTIONS)]
+            if moves:
+                acted.append((line.text, moves))
+    finally:
+        dj.close()
+    ignored = 1 - len(acted) / len(lines)
+    print(f"\nchatter at {confidence}: {len(lines)} lines, no action for {ignored:.3f}")
+    for text, moves in acted:
+        print(f"  acted: {text!r} -> {', '.join(moves)}")
+    assert ignored >= CHATTER_IGNORED

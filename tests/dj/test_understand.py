@@ -539,7 +539,7 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.87 of intents and 0.83 of slots on the held-out set",
+    reason="the promise is not met yet: 0.869 of intents and 0.831 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -780,6 +780,7 @@ NOT_CORRECTIONS = (
     "i said i'd be there by five",
     "no i said hello to my neighbour",
     "sorry i meant to say thanks",
+    "i said hello to my neighbour not to you",
 )
 
 
@@ -797,6 +798,7 @@ def test_saying_what_one_said_or_meant_is_no_correction(
     [
         ("no i said miles davies", {"artist": "Miles Davis"}),
         ("sorry i meant norah jone", {"artist": "Norah Jones"}),
+        ("i said get lucky not get low", {"title": "Get Lucky"}),
     ],
 )
 def test_a_correction_in_free_text_names_the_library(
@@ -821,14 +823,19 @@ def test_a_search_text_is_never_only_filler(understanding: Understanding, text: 
     assert all("query" not in part.slots for part in intent.each()), intent
 
 
-@pytest.mark.parametrize("text", ["hi this is sam", "hello, this is sam", "hey it's sam"])
-def test_an_introduction_drops_the_greeting_before_it(
-    understanding: Understanding, text: str
-) -> None:
-    intent = understanding.parse(text)
-    assert [(part.name, part.slots) for part in intent.each()] == [("identify", {"name": "sam"})]
-
-
-@pytest.mark.parametrize("text", ["ok", "okay", "OK.", "Okay."])
+@pytest.mark.parametrize("text", ["ok", "okay", "OK.", "Okay.", "okay then"])
 def test_ok_is_a_yes(understanding: Understanding, text: str) -> None:
-    assert understanding.parse(text).name == "confirm"
+    intent = understanding.parse(text)
+    assert (intent.name, intent.confidence) == ("confirm", 1.0)
+
+
+@pytest.mark.parametrize(
+    "text", ["ok so we'll see you at the station then", "okay so basically", "that's what i"]
+)
+def test_ok_in_chatter_is_no_yes(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
+
+
+@pytest.mark.parametrize("text", ["sort of", "kind of", "a little bit", "really quite"])
+def test_hedges_said_alone_ask_nothing(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
