@@ -404,15 +404,19 @@ class QFZZStation:
 
     def _music_changed(self, change: Change) -> None:
         """The library found music gone (it hides it: the DJ picks what is still there) or back
-        (it scanned it again): the DJ says so once per folder, and the radio starts again if it
-        had fallen silent for want of it."""
+        (it plays from the index at once and is scanned again): the DJ says so once per folder,
+        and the radio starts again if it had fallen silent for want of it."""
         if change.folder and self.dialogue is not None and self.voice is not None:
             name = readable(Path(change.path).name) or "your music folder"
-            self.dialogue.announce(
-                f"The music in {name} has gone away; I'll play what's still here."
-                if change.gone
-                else f"The music in {name} is back."
-            )
+            if change.first:
+                line = f"I found music in {name}."
+            elif not change.gone:
+                line = f"The music in {name} is back."
+            elif self.library is not None and self.library.tracks():
+                line = f"The music in {name} has gone away; I'll play what's still here."
+            else:
+                line = f"The music in {name} has gone away; I'll start again when it's back."
+            self.dialogue.announce(line)
         if not change.gone and self.player is not None:
             try:
                 self.player.wake_radio()

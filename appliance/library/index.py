@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,6 +98,7 @@ class Library:
         self._rescans: queue.SimpleQueue[Change | None] = queue.SimpleQueue()
         self._rescanner: threading.Thread | None = None
         self.watch_cycles = 0  # looks the watch has finished (tests wait on it, not a clock)
+        self._never_seen: set[str] = set()  # folders missing since the watch began
 
     def __enter__(self) -> Library:
         return self
@@ -518,7 +519,7 @@ class Library:
             return
         # folders not there to begin with (a stick not plugged in yet) are hidden without a
         # word: only a change is news
-        self.presence.check(self._watched)
+        self._never_seen = {c.path for c in self.presence.check(self._watched) if c.gone}
         self._watch_stop.clear()
         self._watch = threading.Thread(
             target=self._watching,
@@ -543,6 +544,9 @@ class Library:
                 log.exception("looking at the music folders failed; trying again")
                 changes = []
             for change in changes:
+                if not change.gone and change.path in self._never_seen:
+                    self._never_seen.discard(change.path)
+                    change = replace(change, first=True)
                 self._tell(change)
                 if not change.gone:
                     self._rescans.put(change)

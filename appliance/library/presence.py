@@ -23,11 +23,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """Music that went away (``gone``) or came back; ``path`` is a folder or one file."""
+    """Music that went away (``gone``) or came back; ``path`` is a folder or one file;
+    ``first``: a folder that was not there when the watch began, here for the first time."""
 
     path: str
     gone: bool
     folder: bool
+    first: bool = False
 
 
 _GONE_ERRORS = (errno.ENOENT, errno.ENOTDIR)
