@@ -29,10 +29,10 @@ import random
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hassil import RecognizeResult, Sentence, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
@@ -219,6 +219,7 @@ NAME_WORD = "xxname"
 """Stands for any library name in the model's example sentences."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_Found = TypeVar("_Found")
 _MODELS: dict[tuple[object, ...], NeighbourModel] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -627,29 +628,22 @@ class Understanding:
     def _names_in(self, state: _State, text: str, last: bool = False) -> list[tuple[str, str]]:
         """Library names said exactly in ``text`` (a single word only when no template uses
         it), longest first; ``last``: the one said last first."""
-        words = text.split()
-        found: list[tuple[int, str, str]] = []
-        used = [False] * len(words)
-        for size in range(min(6, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(used[start : start + size]):
-                    continue
-                phrase = " ".join(words[start : start + size])
-                if size == 1 and phrase in self._words:
-                    continue
-                hit = state.names.find_exact(phrase)
-                if hit is not None:
-                    found.append((start, *hit))
-                    used[start : start + size] = [True] * size
-        found.sort(reverse=last)
-        return [(kind, name) for _start, kind, name in found]
+
+        def name(phrase: str) -> tuple[str, str] | None:
+            if " " not in phrase and phrase in self._words:
+                return None
+            return state.names.find_exact(phrase)
+
+        found = _longest_phrases(text.split(), 6, name)
+        found.sort(key=lambda span: span[0], reverse=last)
+        return [hit for _start, _size, hit in found]
 
     # -- the model ---------------------------------------------------------------------------
 
     def _model(self) -> NeighbourModel:
         """Built on first use from the templates and paraphrases (the same for every library:
         names are words the examples do not need)."""
-        key = (self._templates.path, id(self._templates), self._genres_key)
+        key = (self._templates.digest, self._genres_key)
         model = _MODELS.get(key)
         if model is None:
             with _MODELS_LOCK:
@@ -713,19 +707,11 @@ class Understanding:
 
     def _spans(self, words: list[str], lists: tuple[str, ...]) -> list[tuple[int, int, str]]:
         """(start, length, "<list>") of each longest phrase of ``lists`` in ``words``."""
-        spans: list[tuple[int, int, str]] = []
-        used = [False] * len(words)
-        for size in range(min(4, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(used[start : start + size]):
-                    continue
-                phrase = " ".join(words[start : start + size])
-                for slot in lists:
-                    if phrase in self._spoken[slot]:
-                        spans.append((start, size, f"<{slot}>"))
-                        used[start : start + size] = [True] * size
-                        break
-        return spans
+
+        def token(phrase: str) -> str | None:
+            return next((f"<{slot}>" for slot in lists if phrase in self._spoken[slot]), None)
+
+        return _longest_phrases(words, 4, token)
 
     def _name_spans(self, state: _State, words: list[str]) -> list[tuple[int, int]]:
         spans = []
@@ -1000,6 +986,24 @@ def _copy(intent: Intent) -> Intent:
         tuple(_copy(other) for other in intent.also),
         intent.confidence,
     )
+
+
+def _longest_phrases(
+    words: list[str], most: int, lookup: Callable[[str], _Found | None]
+) -> list[tuple[int, int, _Found]]:
+    """(start, length, what ``lookup`` found) for each phrase of ``words`` (up to ``most`` words)
+    it knows, longest first; a word belongs to one phrase at most."""
+    found: list[tuple[int, int, _Found]] = []
+    used = [False] * len(words)
+    for size in range(min(most, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            if any(used[start : start + size]):
+                continue
+            hit = lookup(" ".join(words[start : start + size]))
+            if hit is not None:
+                found.append((start, size, hit))
+                used[start : start + size] = [True] * size
+    return found
 
 
 def _merge(parts: list[Intent], text: str) -> Intent:

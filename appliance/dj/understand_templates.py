@@ -7,6 +7,7 @@ without reading code.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -69,6 +70,8 @@ class Templates:
     paraphrases: dict[str, tuple[str, ...]]
     """Per intent, sentences in people's own words with ``{list}`` placeholders (for the model
     that catches what the templates miss, and for the recogniser's language model)."""
+    digest: str = ""
+    """What the file held, in short: files that hold the same share one model."""
 
 
 def _scalar_lines(text: str) -> dict[str, int]:
@@ -389,6 +392,7 @@ def load_templates(
         number_slips=number_slips,
         sample_names=sample_names,
         words=frozenset(words),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 

@@ -839,3 +839,15 @@ def test_ok_in_chatter_is_no_yes(understanding: Understanding, text: str) -> Non
 @pytest.mark.parametrize("text", ["sort of", "kind of", "a little bit", "really quite"])
 def test_hedges_said_alone_ask_nothing(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).name == "unknown"
+
+
+def test_the_model_is_shared_by_files_that_hold_the_same(tmp_path: Path) -> None:
+    """The model is keyed on what the file holds, not on an object's identity or its path."""
+    shipped = SENTENCES_FILE.read_text(encoding="utf-8")
+    same = tmp_path / "same.yaml"
+    same.write_text(shipped, encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(shipped + "\n# one more line\n", encoding="utf-8")
+    first = Understanding(sentences_file=SENTENCES_FILE)._model()
+    assert Understanding(sentences_file=same)._model() is first
+    assert Understanding(sentences_file=other)._model() is not first
