@@ -296,22 +296,35 @@ def test_damaged_big_tags_are_a_reason_never_a_crash(
 
 
 _OPEN_CHILD = """
-import sys
+import sys, time
+import appliance.library.identity as identity
 from appliance.library import Library
-print("opening", flush=True)
-Library(sys.argv[1]).close()
+give_id = identity.track_id_for
+said = []
+def track_id_for(*args, **kwargs):  # the upgrade's first new id: it is under way
+    if not said:
+        print("upgrading", flush=True)
+        said.append(True)
+    return give_id(*args, **kwargs)
+identity.track_id_for = track_id_for
+library = Library(sys.argv[1])
+print("upgraded", flush=True)
+time.sleep(60)
 """
 
 
 def test_an_upgrade_killed_at_random_moments_keeps_the_old_index_or_the_new(
     tmp_path: Path,
 ) -> None:
-    """The first start after an update rewrites the index (paths as bytes, a track per file)."""
+    """The first start after an update rewrites the index (paths as bytes, a track per file).
+    The child says when the upgrade is under way: the first kill lands in it, the second after
+    it is committed (never closed), the others at random while it runs or just after."""
     from tests.library.test_filenames import _VERSION_1
 
     rng = random.Random(5)
-    rows = 20000  # the upgrade takes 0.4 s here: the kills land in it
-    for _ in range(fuzz_rounds(2, 40)):
+    rows = 20000  # the upgrade takes 0.4 s here
+    versions: list[int] = []
+    for round_ in range(fuzz_rounds(2, 40)):
         db = tmp_path / "library.db"
         old = sqlite3.connect(db)
         old.executescript(_VERSION_1)
@@ -325,14 +338,21 @@ def test_an_upgrade_killed_at_random_moments_keeps_the_old_index_or_the_new(
         child = subprocess.Popen(
             [sys.executable, "-c", _OPEN_CHILD, str(db)], stdout=subprocess.PIPE, text=True
         )
-        assert child.stdout is not None and child.stdout.readline().strip() == "opening"
-        time.sleep(rng.uniform(0.0, 0.4))
+        assert child.stdout is not None and child.stdout.readline().strip() == "upgrading"
+        if round_ == 1:
+            assert child.stdout.readline().strip() == "upgraded"
+        elif round_ > 1:
+            time.sleep(rng.uniform(0.0, 0.5))
         child.send_signal(signal.SIGKILL)
         child.wait(30)
         child.stdout.close()
+        raw = sqlite3.connect(db)  # what a power cut would leave: the file and its WAL
+        versions.append(raw.execute("PRAGMA user_version").fetchone()[0])
+        raw.close()
         with Library(db) as library:  # the old index (upgraded now) or the new one, whole
             tracks = library.tracks()
             assert len(tracks) == rows and len({t.track_id for t in tracks}) == rows
             assert {t.path for t in tracks} == {f"/m/{n:05d} caf\u00e9.mp3" for n in range(rows)}
         for name in (db.name, f"{db.name}-wal", f"{db.name}-shm"):
             (tmp_path / name).unlink(missing_ok=True)
+    assert versions[:2] == [1, 2] and set(versions) <= {1, 2}
