@@ -3,6 +3,7 @@ nothing is lost for good, and a folder that is back is always told."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -107,7 +108,11 @@ def test_a_folder_back_retries_what_could_not_be_measured(tmp_path: Path, songs:
         assert library.stats().errors == 0
 
 
-def test_a_measuring_error_names_the_file_in_words(tmp_path: Path) -> None:
+def test_a_measuring_error_names_the_file_in_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file name cannot forge log lines, nor show as a bytes repr."""
+    caplog.set_level(logging.INFO, logger="appliance.library")
     folder = tmp_path / "m"
     folder.mkdir()
     name = folder / "bad\nline.flac"
@@ -119,6 +124,8 @@ def test_a_measuring_error_names_the_file_in_words(tmp_path: Path) -> None:
         [(path, reason)] = library.problems()
         assert path == str(name)
         assert "b'" not in reason and "\n" not in reason
+        logged = [r.getMessage() for r in caplog.records if "cannot measure" in r.getMessage()]
+        assert len(logged) == 1 and "\n" not in logged[0] and "b'" not in logged[0]
 
 
 def test_the_v1_upgrade_on_a_full_disk_says_no_space(tmp_path: Path) -> None:
