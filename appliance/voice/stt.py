@@ -6,9 +6,9 @@ changes, and gives the final :class:`~appliance.events.Transcript` at the end of
 and gives no partials), ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
 English model), each in its own module and imported only when asked for.
 
-Every transcript carries a ``confidence`` from 0 to 1 (1.0 for typed text): how likely the words
-are what was said. Each engine computes it its own way (see its module), calibrated to one
-meaning: :data:`CONFIDENT`.
+Every transcript carries a ``confidence`` from 0 to 1 (1.0 for typed text) with one meaning for
+every engine: the share of transcripts at that confidence that were right. Each engine maps its
+own score onto it from measured right and wrong transcripts (see its module).
 
 Biasing: ``phrases`` are example command sentences and ``words`` the vocabulary the appliance can
 hear (genres, artists, titles). A phrase may hold a slot such as ``{artist}`` or ``{name}``, which
@@ -35,9 +35,9 @@ from appliance.grammar import Grammar
 
 ENGINES = ("whisper", "vosk", "pocketsphinx")
 CONFIDENT = 0.5
-"""Every engine's confidence is calibrated so that below this a transcript is more likely wrong
-(or not speech at all) than right; above it, most are right and the wrong ones are near misses.
-How each engine gets there, and on what it was measured: see its module."""
+"""Below this a transcript is more likely wrong (or not speech at all) than right: a confidence is
+the share of transcripts at that value that were right. How each engine's map was fitted, and on
+what voices it was checked: see its module."""
 SLOT = re.compile(r"\{[^{}]*\}")
 
 

