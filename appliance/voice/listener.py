@@ -15,9 +15,12 @@ command is recognised while it is spoken; the endpointer, counting audio time fr
 word on, decides when the person stopped. When the caller gives ``is_complete`` (the DJ's
 understanding: "is this partial text already a whole command?"), a partial it accepts ends the
 utterance after a short silence instead of the full trailing one. A recogniser that gives no
-partials (Whisper: ``partials = False``) is asked for its final at that short silence instead:
-if that is a whole command it is the transcript; if not, the utterance goes on, the recogniser
-restarted on the audio kept so far.
+partials (Whisper: ``partials = False``) is asked for its final at a somewhat longer short
+silence instead (``final_silence_ms``: Whisper rewrites a fragment, "to" becomes "too"): if
+that is a whole command it is the transcript; if not, the utterance goes on, the recogniser
+restarted on the audio kept so far, and the trial final is kept: when the full silence ends
+the utterance with nothing said since, it is the transcript (no second decode of the same
+audio).
 
 Other threads talk to the loop only through :meth:`trigger`, :meth:`set_speaking` and
 :meth:`set_phrases`, which the loop picks up between frames, so the engines are only ever used by
@@ -76,6 +79,7 @@ class Listener:
         commit_ms: int = 300,
         wake_ms: int = 1000,
         is_complete: Callable[[str], bool] | None = None,
+        final_silence_ms: int = 320,
     ) -> None:
         """``pre_roll_ms``: the wake word fires 0.1-0.2 s after it ends, later when the
         command follows in the same breath, so 250 ms of earlier audio keeps the command whole
@@ -92,7 +96,11 @@ class Listener:
 
         ``is_complete``: says whether a partial transcript is already a whole command, so the
         endpointer may end early (``Endpointer.early_silence_ms``); called on this thread, it
-        must be quick."""
+        must be quick.
+
+        ``final_silence_ms``: the short silence for a recogniser without partials (at least the
+        endpointer's ``early_silence_ms``): a pause inside "turn it down to ... twenty" often
+        lasts 200-300 ms, and a final taken in it may be a whole command that is not meant."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -103,6 +111,7 @@ class Listener:
         self.restart_gap_ms = restart_gap_ms
         self.commit_ms = commit_ms
         self.is_complete = is_complete
+        self.final_silence_ms = final_silence_ms
         self._final_only = not getattr(recognizer, "partials", True)
         self.state = State.IDLE
         # the wake word and the pre-roll: the recogniser adapts to the one, recognises the other
@@ -254,7 +263,11 @@ class Listener:
             utterance.last_voice_at = now
             utterance.tried_final = False
         if reason is not None:
-            self._end(reason)
+            kept = utterance.trial if utterance.tried_final else None
+            if reason is EndReason.SILENCE and kept is not None:
+                self._end(reason, dataclasses.replace(kept, at=time.monotonic()))
+            else:
+                self._end(reason)
         elif self._final_only and self._short_silence(utterance):
             self._try_final(utterance, now)
 
@@ -272,7 +285,7 @@ class Listener:
             and bool(endpointer.early_silence_ms)
             and not utterance.tried_final
             and endpointer.speech_started
-            and endpointer.silence_ms >= endpointer.early_silence_ms
+            and endpointer.silence_ms >= max(endpointer.early_silence_ms, self.final_silence_ms)
         )
 
     def _try_final(self, utterance: _Utterance, silence_at: float) -> None:
@@ -282,6 +295,7 @@ class Listener:
         if transcript.text and self._complete(transcript.text):
             self._end(EndReason.COMPLETE, transcript, silence_at)
             return
+        utterance.trial = transcript  # the transcript if nothing more is said
         self.recognizer.start()  # not whole: go on as if nothing happened
         self.recognizer.accept(bytes(utterance.audio))
 
@@ -406,6 +420,8 @@ class _Utterance:
     """The latest partial is a whole command: a short silence may end it."""
     tried_final: bool = False
     """A recogniser without partials was asked for its final in this silence already."""
+    trial: Transcript | None = None
+    """That final: the transcript when the silence goes on to the end."""
     audio: bytearray = dataclasses.field(default_factory=bytearray)
     """What the recogniser heard, when it may have to hear it again (no partials)."""
     lead_speech_ms: int = 0

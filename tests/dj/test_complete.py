@@ -18,7 +18,8 @@ def understanding() -> Understanding:
 @pytest.mark.parametrize(
     "text",
     ["skip", "pause", "stop", "next song", "turn it up", "what's playing", "i love this",
-     "play some jazz", "put on some rock music", "i'm working out", "set the volume to 45"],
+     "play some jazz", "put on some rock music", "i'm working out", "set the volume to 45",
+     "set the volume to one hundred", "set the volume to ten", "skip this song please"],
 )  # fmt: skip
 def test_commands_that_cannot_go_on_are_whole(understanding: Understanding, text: str) -> None:
     assert is_complete(understanding.parse(text))
@@ -28,7 +29,11 @@ def test_commands_that_cannot_go_on_are_whole(understanding: Understanding, text
     "text",
     ["play something by", "play something by sade", "play some jazz by miles davis",
      "play so what", "this is alex", "hello", "set the volume to forty", "set the volume to",
-     "i love", "play", "the weather is nice today"],
+     "i love", "play", "the weather is nice today",
+     "play some jazz and", "play some jazz for", "play some jazz but", "play some jazz with",
+     "play some jazz from", "play some jazz like", "turn it down to", "turn it up to",
+     "Turn it down, too.", "pause for", "skip and", "i love jazz by", "no i said jazz not",
+     "set the volume to one", "set the volume to 1", "set the volume to five"],
 )  # fmt: skip
 def test_requests_that_may_go_on_are_not(understanding: Understanding, text: str) -> None:
     assert not is_complete(understanding.parse(text))
