@@ -148,3 +148,76 @@ def test_any_yaml_text_is_a_clear_error_or_templates(
         load_templates(path, ("play",), MOODS, ())
     except ConfigError as error:
         assert re.match(rf"{re.escape(str(path))}:\d+: ", str(error)), str(error)
+
+
+# -- no action the words were not sure enough for ------------------------------------------------
+
+SAID = (
+    "play some jazz", "play some rock", "skip", "next", "stop", "pause", "resume",
+    "turn it up", "turn it down", "set the volume to thirty", "i don't like this",
+    "i don't like reggae", "i don't like reggae band 0", "no, i said jazz",
+    "no, i said rock band 0",
+    "not reggae, jazz", "i said hello to my neighbour", "i meant to call you", "yes", "yeah",
+    "okay", "no", "what's playing", "hi this is sam", "hello", "play again", "sort of",
+    "i'm feeling sad", "no i said happy", "play something by reggae band 0",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_library(tmp_path_factory: pytest.TempPathFactory):
+    from appliance.library import Library
+    from tests.support.music import make_track
+
+    folder = tmp_path_factory.mktemp("music")
+    for number, (genre, freq) in enumerate({"Rock": 330.0, "Jazz": 440.0, "Reggae": 550.0}.items()):
+        make_track(
+            folder / f"{genre}.flac",
+            seconds=1.0,
+            freq=freq,
+            noise=0.01,
+            artist=f"{genre} Band 0",
+            title=f"{genre} Song {number}",
+            genre=genre,
+        )
+    with Library(tmp_path_factory.mktemp("db") / "library.db") as library:
+        library.scan([folder], progress=False)
+        yield library
+
+
+@settings(max_examples=fuzz_rounds(20, 600), deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(SAID) | st.sampled_from(("yes", "okay", "stop", "skip")),
+            st.floats(0.0, 1.0),
+            st.integers(0, 5) | st.integers(0, 150),  # seconds since the turn before
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_turn_moves_the_music_on_words_heard_unsure(small_library, turns) -> None:
+    """Whatever is said, in any order, heard at any confidence, a turn heard below the ordinary
+    bar moves no music, and one below the destructive bar never skips or stops (a yes to a
+    question needs the bar of what it answers; a correction the bar of what it replays)."""
+    from datetime import datetime, timedelta
+
+    from appliance.dj import PersonalizedDJ, confirm
+    from appliance.dj.reply import Pause, PlayTrack, Resume, SetVolume, Skip, Stop
+
+    now = [datetime(2026, 6, 1, 20, 0)]
+    dj = PersonalizedDJ(db_path=None, library=small_library, seed=3, clock=lambda: now[0])
+    try:
+        for text, confidence, gap in turns:
+            now[0] += timedelta(seconds=gap)
+            reply = dj.respond("alex", text, confidence=confidence)
+            moves = [
+                a for a in reply.actions if isinstance(a, Pause | PlayTrack | Resume | SetVolume)
+            ]
+            ends = [a for a in reply.actions if isinstance(a, Skip | Stop)]
+            if confidence < confirm.NEEDED_ORDINARY:
+                assert not moves and not ends, (text, confidence, reply)
+            if confidence < confirm.NEEDED_DESTRUCTIVE:
+                assert not ends, (text, confidence, reply)
+    finally:
+        dj.close()
