@@ -599,6 +599,7 @@ class QFZZStation:
         names and the listeners' names), and for Vosk example sentences and words as well."""
         dj = self.get_dj()
         understanding = dj.understanding
+        understanding.warm()  # the model, built now rather than on the listener's thread
         self._names_version = dj.names_version
         names = [dj.user_profiles[user].name for user in dj.user_profiles]
         grammar = understanding.grammar(names=names)
@@ -691,11 +692,12 @@ class QFZZStation:
 
     def _is_complete(self, partial: str) -> bool:
         """The listener's early end: is this partial already a whole command? (Parsed on the
-        listener's thread just after the PartialTranscript prepared it: a cache hit.)"""
+        listener's thread without the DJ's lock; a cache hit when the PartialTranscript just
+        prepared it, a fresh parse for Whisper's trial final.)"""
         from appliance.dj.complete import is_complete
 
-        dj = self.dj
-        return dj is not None and is_complete(dj.understanding.parse(partial))
+        intent = None if self.dj is None else self.dj.prepare(partial)
+        return intent is not None and is_complete(intent)
 
     def _next_track(self) -> Track | None:
         dj = self.dj

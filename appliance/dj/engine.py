@@ -395,12 +395,13 @@ class PersonalizedDJ:
                     self.names_version += 1
             return self._understanding
 
-    def prepare(self, partial: str) -> None:
+    def prepare(self, partial: str) -> Intent | None:
         """Start thinking about words still being said: understanding them now makes the
         final answer quicker when the words stay the same (understanding remembers recent
-        utterances)."""
-        with self._lock:
-            self.understanding.parse(partial)
+        utterances). Called on the listener's thread: it takes no DJ lock (a turn holds it
+        through its transaction); the understanding swaps its state whole and locks its cache."""
+        understanding = self._understanding
+        return None if understanding is None else understanding.parse(partial)
 
     def respond(self, user_id: str, message: str, *, confidence: float = 1.0) -> Reply:
         """One turn, with the actions for the player: the station's entry point.

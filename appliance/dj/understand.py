@@ -640,6 +640,11 @@ class Understanding:
 
     # -- the model ---------------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Build the model now (at start-up), not on the listener's thread at the first
+        sentence the templates miss (half a second)."""
+        self._model()
+
     def _model(self) -> NeighbourModel:
         """Built on first use from the templates and paraphrases (the same for every library:
         names are words the examples do not need)."""

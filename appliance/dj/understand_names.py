@@ -7,6 +7,7 @@ neighbour" is not an artist).
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
@@ -130,6 +131,7 @@ class WordCorrector:
     def __init__(self, known: Iterable[str]) -> None:
         self._known = frozenset(known)
         self._mended: dict[str, str] = {}
+        self._mended_lock = threading.Lock()  # the listener's thread and the DJ's both mend
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._known):
             self._by_length[len(word)].append(word)
@@ -144,9 +146,11 @@ class WordCorrector:
             return word
         mended = self._mended.get(word)
         if mended is None:
-            mended = self._mended[word] = self._nearest(word)
-            if len(self._mended) > MENDED_KEPT:
-                self._mended.pop(next(iter(self._mended)))
+            mended = self._nearest(word)
+            with self._mended_lock:
+                self._mended[word] = mended
+                while len(self._mended) > MENDED_KEPT:
+                    self._mended.pop(next(iter(self._mended)))
         return mended
 
     def _nearest(self, word: str) -> str:

@@ -43,3 +43,20 @@ def test_free_text_slots_keep_any_intent_open() -> None:
     assert not is_complete(Intent("add_preference", {"artist": "miles"}, "i love miles"))
     assert is_complete(Intent("add_preference", {"genre": "jazz"}, "i love jazz"))
     assert not is_complete(Intent("mood", {}, "i feel"))
+
+
+def test_preparing_a_partial_does_not_wait_for_a_turn_in_progress() -> None:
+    """The listener's thread parses partials while a turn holds the DJ (through its SQLite
+    transaction): it must not stall behind it."""
+    import threading
+
+    dj = PersonalizedDJ()
+    dj.understanding  # noqa: B018 - built, as the station does at start
+    done = threading.Event()
+    with dj._lock:  # a turn in progress on another thread
+        worker = threading.Thread(target=lambda: (dj.prepare("play some jazz"), done.set()))
+        worker.start()
+        assert done.wait(5), "prepare waited for the DJ's lock"
+    worker.join()
+    intent = dj.prepare("skip")
+    assert intent is not None and is_complete(intent)
