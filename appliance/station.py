@@ -42,6 +42,7 @@ from appliance.library.filenames import readable, shown
 from appliance.library.presence import Change
 from appliance.library.track import Track
 from appliance.paths import dj_db_path, library_db_path
+from appliance.voice.whisper_prompt import prompt_vocabulary
 
 if TYPE_CHECKING:
     from appliance.hardware import ModelChoice
@@ -62,7 +63,6 @@ RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
 EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
-WHISPER_PROMPT_SENTENCES = 40  # the plainest commands, one per intent first, for Whisper's prompt
 LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
 
 
@@ -605,9 +605,10 @@ class QFZZStation:
         grammar = understanding.grammar(names=names)
         if engine == "vosk":
             return understanding.sentences(), understanding.vocabulary_words(), grammar
-        if engine == "whisper":  # a prompt: the plainest commands, then the library's names
+        if engine == "whisper":  # a prompt: the commonest commands, listeners' names, artists
             library = [] if self.library is None else [*self.library.artists()]
-            return understanding.sentences(WHISPER_PROMPT_SENTENCES), [*library, *names], grammar
+            phrases, words = prompt_vocabulary(names, library)
+            return phrases, words, grammar
         return [], [], grammar
 
     def _start_listener(self) -> None:

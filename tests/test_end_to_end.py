@@ -10,7 +10,6 @@ music plays and how loud, while the DJ's voice is told apart as broadband sound.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import pytest
 
 from tests.support import music
 from tests.support.appliance import Daemon, Microphone, analyse, first, where
+from tests.support.daemons import tone_daemon
 from tests.support.pulse import PulseServer, Recorder
 from tests.support.speech import speech_pcm
 
@@ -49,23 +49,9 @@ def speaking_to(pulse: PulseServer, daemon: Daemon) -> Iterator[tuple[Recorder, 
 def daemon(
     pulse: PulseServer, tone_music: Path, isolated_env: Path, tmp_path: Path
 ) -> Iterator[Daemon]:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        '[station]\nlog_level = "info"\n'
-        "[dj]\ncommentary = 0.0\n"
-        '[voice]\nwake_word = "hey_jarvis"\ntrailing_silence_ms = 500\n'
-        '[models]\nstt = "pocketsphinx-en-us"\n'  # Whisper: tests/test_end_to_end_whisper.py
-        "[audio]\nvolume = 80\nduck_db = -15.0\n"
-        f'[library]\nmusic_folders = ["{tone_music}"]\n'
-    )
-    env = {**os.environ, **pulse.env}
-    running = Daemon(config, env)
-    try:
-        yield running
-    finally:
-        if running.proc.poll() is None:
-            running.proc.kill()
-            running.proc.wait()
+    # Whisper: tests/test_end_to_end_whisper.py
+    with tone_daemon(pulse, tone_music, tmp_path, "pocketsphinx-en-us", "duck_db = -15.0\n") as d:
+        yield d
 
 
 def test_spoken_request_gets_a_spoken_answer_then_the_music(

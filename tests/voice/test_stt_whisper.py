@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from appliance.dj.confirm import NEEDED_DESTRUCTIVE
+from appliance.dj.understand import Understanding
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.voice import stt_whisper
@@ -27,6 +29,7 @@ from appliance.voice.stt_whisper import (
     model_threads,
     strip_wake,
 )
+from appliance.voice.whisper_prompt import PROMPT_COMMANDS, prompt_vocabulary
 from tests.support import whisper as shared
 from tests.support.speech import demo_music, silence, speech_pcm
 from tests.voice.conftest import recognise as hear
@@ -216,3 +219,34 @@ def test_whisper_leaves_a_core_for_the_audio(
     monkeypatch.setattr(stt_whisper.os, "sched_getaffinity", lambda _pid: cores)
     monkeypatch.setattr(stt_whisper.os, "cpu_count", lambda: 64)
     assert model_threads() == threads
+
+
+DAEMON_HEARD = (  # (what is said, by whom): each was misheard or asked about with an earlier prompt
+    ("put on some rock music", {"engine": "espeak", "voice": "en-gb"}),
+    ("skip", {}),
+    ("skip this song", {"engine": "espeak", "voice": "en-gb"}),
+    ("set the volume to thirty", {"engine": "espeak", "voice": "en-us"}),
+    ("stop the music", {"engine": "espeak", "voice": "en-us+m3", "pitch": 30}),
+)
+
+
+def test_the_daemons_prompt_hears_its_commands_surely_enough_to_act(model_path: Path) -> None:
+    """The prompt the station builds (a change to it that makes Whisper mishear fails here)."""
+    phrases, words = prompt_vocabulary(["sam"], ["Miles Davis", "Nina Simone", "Daft Punk"])
+    daemon = WhisperRecognizer(
+        model_path, phrases, words, wake_phrases=["hey jarvis"], model=shared.shared_model()
+    )
+    assert daemon.prompt.startswith("Sam, Miles Davis")
+    for text, voice in DAEMON_HEARD:
+        transcript, _ = hear(daemon, silence(0.25) + speech_pcm(text, **voice) + silence(0.3))
+        said = normalise(transcript.text).replace("30", "thirty")
+        assert (said, transcript.confidence >= NEEDED_DESTRUCTIVE) == (text, True), transcript
+
+
+def test_the_prompts_commands_are_understood_and_names_are_not_crowded_out() -> None:
+    understanding = Understanding()
+    assert all(understanding.parse(text).name != "unknown" for text in PROMPT_COMMANDS)
+    library = [f"artist {n}" for n in range(5000)]
+    phrases, words = prompt_vocabulary(["sam", "alex"], library)
+    assert phrases == list(PROMPT_COMMANDS) and words[:2] == ["sam", "alex"]
+    assert len(words) < 100
