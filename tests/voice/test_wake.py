@@ -151,10 +151,12 @@ def test_load_wake_picks_the_detector_by_name() -> None:
 
 
 def test_each_model_decides_with_its_tuned_settings() -> None:
-    for model in BUILTIN_MODELS:
+    for model in set(BUILTIN_MODELS) & set(TUNED):
         detector = MicroWakeWord(model)
         assert detector.tuning == TUNED[model]
         assert detector.cutoff == TUNED[model].cutoff
+    # alexa's tuned setting woke falsely 2.59 times an hour on held-out speech: shipped kept
+    assert MicroWakeWord("alexa").tuning == WakeTuning(0.9, 5)
     assert MicroWakeWord("hey_jarvis", cutoff=0.5, window=3).tuning == WakeTuning(
         0.5, 3, TUNED["hey_jarvis"].peak
     )
