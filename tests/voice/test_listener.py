@@ -112,8 +112,9 @@ def test_commands_said_in_one_breath_with_the_wake_word_are_understood() -> None
     said = ("skip this song", "stop the music", "what's playing", "turn it down",
             "i love this song", "pause the music", "next song")  # fmt: skip
     understood = []
+    # one recogniser for all, as the daemon has: each command starts it afresh
+    recognizer = load_recognizer("pocketsphinx", None, [], [], grammar, ["hey jarvis"])
     for command in said:
-        recognizer = load_recognizer("pocketsphinx", None, [], [], grammar, ["hey jarvis"])
         pcm = speech_pcm(f"hey jarvis {command}")
         events, _ = listen(PcmSource(pcm), recognizer, [MicroWakeWord("hey_jarvis")])
         (transcript,) = of(events, Transcript)
