@@ -34,10 +34,10 @@ LEAN_MODE = {
     "pocketsphinx": "a commands grammar only, no open dictation (faster, 65 MB less)",
 }
 PEAK_COST = 20.0
+"""A combination whose momentary peak exceeds the budget is chosen only when no other fits."""
 LATENCY_LIMIT = 1.0
 """The longest a recogniser that starts only at the end of speech (Whisper) may take to give a
 short command's text on the board, in seconds: past it the reply feels late."""
-"""A combination whose momentary peak exceeds the budget is chosen only when no other fits."""
 WAKE_WORD_MODELS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa")
 
 
@@ -516,8 +516,15 @@ def _stt_reason(
             why = f"{latency:.1f} s per command here (limit {LATENCY_LIMIT:g} s)"
         elif rtf > REALTIME_LIMIT["stt"]:
             why = f"real-time factor {rtf:.2f} here (limit {REALTIME_LIMIT['stt']:g})"
-        else:
+        elif model.disk_mb > (disk_mb := profile.storage_gb * 1024):
+            why = f"needs {model.disk_mb:g} MB of disk, the board has {disk_mb:g} MB"
+        elif model.ram_mb > room_mb:
             why = f"needs {model.ram_mb:g} MB, {room_mb:g} MB left beside the other models"
+        else:
+            why = (
+                f"fits in {model.ram_mb:g} MB, but with it the models' moment of peak memory "
+                "passes the budget"
+            )
         passed.append(f"{model.name} ({why})")
     heard = (
         f"answers {chosen.latency_s:.2f} s after you stop"

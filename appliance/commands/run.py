@@ -87,17 +87,23 @@ def _sound_file(name: str) -> Path:
     return path
 
 
-def _prepare_models(settings: Any) -> None:
-    """Fetch the plan's missing models (verified, with progress), then say which recogniser
-    runs and why, on stderr: the person who typed `make run` reads it."""
-    from appliance.hardware import select_models
+def _prepare_models(settings: Any, profile: Any = None, catalog: Any = None) -> None:
+    """Say which recogniser the plan runs and why, then fetch the plan's missing models
+    (verified, with progress), then say what runs instead if one could not be fetched; on
+    stderr: the person who typed `make run` reads it. ``profile``, ``catalog``: the board's
+    and the shipped ones unless given."""
+    from appliance.hardware import detect_profile, select_models
+    from appliance.models.catalog import load_catalog
     from appliance.models.planned import fetch_planned
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    fetch_planned(settings, say=say)
-    stt = select_models(settings)["stt"]
-    say(stt.why or f"speech recognition: {stt.name}")
+    profile = profile or detect_profile().profile
+    catalog = catalog or load_catalog()
+    planned = select_models(settings, profile, catalog=catalog)["stt"]
+    say(planned.why or f"speech recognition: {planned.name}")
+    fetch_planned(settings, say=say, catalog=catalog, profile=profile)
+    stt = select_models(settings, profile, catalog=catalog)["stt"]
     if stt.note:
         say(f"  {stt.note}")

@@ -20,7 +20,7 @@ from appliance.errors import ApplianceError, ModelError
 
 if TYPE_CHECKING:
     from appliance.hardware import HardwareProfile
-    from appliance.models.catalog import Catalog
+    from appliance.models.catalog import Catalog, CatalogModel
 
 REACH_S = 3.0
 """How long to try to reach a model hub (name lookup and connection) before going on."""
@@ -67,8 +67,9 @@ def fetch_planned(
     profile: HardwareProfile | None = None,
 ) -> list[str]:
     """Fetch every verifiable model of this board's plan that is not installed; the names
-    fetched. Never raises: what cannot be fetched is said in one line, and the appliance runs
-    on the installed models."""
+    fetched. Never raises an ApplianceError or OSError: what cannot be fetched is said in one
+    line, and the appliance runs on the installed models. Every host a model's files come from
+    is tried (once) before its download starts."""
     from appliance.hardware import detect_profile, plan_models
     from appliance.models.catalog import load_catalog
     from appliance.models.fetch import fetch_model
@@ -78,8 +79,9 @@ def fetch_planned(
         data_dir = data_dir or config.data_dir()
         profile = profile or detect_profile().profile
         plan = plan_models(profile, config, catalog=catalog, data_dir=data_dir)
-    except ApplianceError as error:
-        say(f"models: cannot plan them ({error.message}); going on with the installed ones")
+    except (ApplianceError, OSError) as error:
+        why = error.message if isinstance(error, ApplianceError) else str(error)
+        say(f"models: cannot plan them ({why}); going on with the installed ones")
         return []
     wanted = [
         model
@@ -92,21 +94,37 @@ def fetch_planned(
     if not wanted:
         return []
     fetched: list[str] = []
+    hosts: dict[str, str | None] = {}  # host -> why it cannot be reached (None: it answered)
     for model in wanted:
-        host = urlparse(model.files[0].url).hostname or model.files[0].url
-        problem = reachable(model.files[0].url, deadline_s)
+        problem = _unreachable(model, hosts, deadline_s)
         if problem is not None:
-            names = ", ".join(m.name for m in wanted if m.name not in fetched)
+            host, why = problem
+            later = ", ".join(m.name for m in wanted if m.name not in fetched)
             say(
-                f"models: {host} cannot be reached ({problem}); going on with the installed "
-                f"models (later: appliance models fetch {names})"
+                f"models: {host} cannot be reached ({why}); going on with the installed "
+                f"models (later: appliance models fetch {later})"
             )
             break
         say(f"models: fetching {model.name}, planned for this board")
         try:
             fetch_model(model, data_dir, timeout=READ_S)
-        except ModelError as error:
-            say(f"models: {model.name} was not installed: {error.message}")
+        except (ModelError, OSError) as error:
+            why = error.message if isinstance(error, ModelError) else str(error)
+            say(f"models: {model.name} was not installed: {why}")
             continue
         fetched.append(model.name)
     return fetched
+
+
+def _unreachable(
+    model: CatalogModel, hosts: dict[str, str | None], deadline_s: float
+) -> tuple[str, str] | None:
+    """(host, why) for the first host of ``model``'s files that does not answer; each host is
+    tried once and remembered in ``hosts``."""
+    for file in model.files:
+        host = urlparse(file.url).hostname or file.url
+        if host not in hosts:
+            hosts[host] = reachable(file.url, deadline_s)
+        if hosts[host] is not None:
+            return host, str(hosts[host])
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,12 @@ def test_a_recogniser_named_in_the_config_is_said_to_be_the_configs(data_dir: Pa
     assert plan.by_kind()["stt"].note == (
         "speech recognition: pocketsphinx-en-us (pocketsphinx), as the config's models.stt asks"
     )
+
+
+def test_a_recogniser_passed_over_for_disk_is_said_to_need_disk(data_dir: Path) -> None:
+    """Not memory: the mini PC has plenty; its card here holds 60 MB."""
+    small_card = replace(get_profile("x86-64-mini-pc"), storage_gb=60 / 1024)
+    stt = plan_models(small_card, data_dir=data_dir).by_kind()["stt"]
+    assert stt.engine == "pocketsphinx"
+    assert "whisper-tiny-en (needs 75 MB of disk, the board has 60 MB)" in stt.note
+    assert "whisper-tiny-en (needs 130 MB" not in stt.note

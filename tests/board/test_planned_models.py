@@ -103,15 +103,69 @@ def test_an_unreachable_hub_is_one_line_and_the_run_goes_on(
     assert find_installed(catalog.require("test-whisper"), parse_config(CONFIG).data_dir()) is None
 
 
-def test_reaching_a_host_has_a_deadline() -> None:
+def test_reaching_a_host_has_a_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     assert reachable(f"http://127.0.0.1:{closed_port()}/x", deadline_s=1.0) is not None
     assert reachable("file:///nowhere/x.bin") is None
 
+    def hangs(*_args: object, **_kwargs: object) -> socket.socket:
+        time.sleep(3.0)  # a name lookup or a SYN that gets no answer
+        raise OSError("too late")
 
-def test_make_run_says_which_recogniser_runs_and_why(
-    isolated_env: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch.setattr(socket, "create_connection", hangs)
+    started = time.monotonic()
+    assert reachable("https://hub.invalid/x.bin", deadline_s=0.3) == "no answer within 0.3 s"
+    assert time.monotonic() - started < 1.0
+
+
+def test_every_host_of_a_models_files_is_tried_before_its_download(
+    model_server: ModelServer, tmp_path: Path, isolated_env: Path
 ) -> None:
-    _prepare_models(parse_config(CONFIG))
+    data = os.urandom(1000)
+    served = model_server.add("/hub/model.bin", data)
+    second = f"http://localhost:{closed_port()}/tokenizer.json"
+    text = catalog_with(tmp_path, served, data).read_text(encoding="utf-8")
+    text += f"""
+[[model."test-whisper".files]]
+url = "{second}"
+sha256 = "{hashlib.sha256(b"x").hexdigest()}"
+digest_source = "test"
+bytes = 1
+"""
+    (tmp_path / "catalog.toml").write_text(text)
+    catalog = read_catalog(tmp_path / "catalog.toml")
+    said: list[str] = []
+    board = get_profile("x86-64-mini-pc")
+    config = parse_config(CONFIG)
+    assert fetch_planned(config, say=said.append, catalog=catalog, profile=board) == []
+    assert len(said) == 1 and said[0].startswith("models: localhost cannot be reached ("), said
+    assert model_server.requests == []  # nothing was downloaded first
+
+
+def test_a_plan_that_cannot_be_read_from_the_disk_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    import appliance.hardware
+
+    def unreadable(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/var/lib/qfzz/models")
+
+    monkeypatch.setattr(appliance.hardware, "plan_models", unreadable)
+    said: list[str] = []
+    board = get_profile("x86-64-mini-pc")
+    assert fetch_planned(parse_config(CONFIG), say=said.append, profile=board) == []
+    assert said == [
+        "models: cannot plan them ([Errno 13] Permission denied: '/var/lib/qfzz/models'); "
+        "going on with the installed ones"
+    ]
+
+
+def test_make_run_says_which_recogniser_runs_and_why_before_fetching(
+    model_server: ModelServer, tmp_path: Path, isolated_env: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    data = os.urandom(1000)
+    catalog = read_catalog(catalog_with(tmp_path, model_server.add("/hub/m.bin", data), data))
+    _prepare_models(parse_config(CONFIG), get_profile("x86-64-mini-pc"), catalog)
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("speech recognition: ")
-    assert " after you stop" in err[0] or " streams at real-time factor " in err[0]
+    assert err[0].startswith("speech recognition: test-whisper (whisper), answers 0.")
+    assert err[1:] == ["models: fetching test-whisper, planned for this board"]
