@@ -27,6 +27,7 @@ chatter and of music per split (default 30). Results: .bench/wake_<model>.json a
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -206,6 +207,10 @@ def tune(
         for peak in PEAKS:
             good = [r[1] for r in allowed if r[:1] == (window,) and r[2] == peak
                     and r[3:5] == (most, fewest)]  # fmt: skip
+            # a mean under peak/window cannot have a moment above the peak: cut-offs below
+            # that decide nothing (with a window of 1 the rule is just "above the peak")
+            floor = math.ceil(peak / window * 100 - 1e-6) / 100
+            good = sorted({max(cutoff, floor) for cutoff in good})
             for start, stop in _runs(good):
                 middle = round((start + stop) / 2, 2)
                 fooled = near_at[(window, peak, middle)]

@@ -12,6 +12,7 @@ import ctypes
 import fcntl
 import os
 import pty
+import queue
 import signal
 import socket
 import struct
@@ -226,6 +227,43 @@ class Heard:
         final = max((t for t in self.finals if t.at <= turn.heard_at), key=lambda t: t.at)
         ended = max((e for e in self.ended if e.at <= final.at), key=lambda e: e.at)
         return ended, final
+
+
+@dataclass
+class StationRig:
+    """A running station wired for measuring: the microphone it hears, what it heard, its turns,
+    and (when it speaks) its voice stamped and the sink recorded."""
+
+    mic: FifoMicrophone
+    heard: Heard
+    turns: queue.Queue[Turn]
+    voice: StampedVoice | None = None
+    recorder: ClockedRecorder | None = None
+
+
+@contextlib.contextmanager
+def station_rig(station: Any, pulse: PulseServer, speaking: bool) -> Iterator[StationRig]:
+    """Wire ``station`` (a started QFZZStation) for a benchmark and unwire it afterwards."""
+    listener = station.listener
+    assert listener is not None and (station.voice is not None or not speaking)
+    voice = StampedVoice(station.voice) if speaking else None
+    if voice is not None:
+        station.voice = voice
+    heard = Heard(listener.on_event)
+    listener.on_event = heard
+    turns: queue.Queue[Turn] = queue.Queue()
+    station.turn_listeners.append(turns.put)
+    recorder = ClockedRecorder(pulse).start() if speaking else None
+    mic = FifoMicrophone(pulse).start()
+    try:
+        time.sleep(1.0)  # the capture process opens the microphone
+        yield StationRig(mic, heard, turns, voice, recorder)
+    finally:
+        mic.stop()
+        if recorder is not None:
+            recorder.stop()
+        station.turn_listeners.remove(turns.put)
+        listener.on_event = heard.forward
 
 
 def sink_delay(
