@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.dj import PersonalizedDJ
+from appliance.dj.complete import LINKS, is_complete
+from appliance.dj.understand import Understanding
 from appliance.voice.vad import Endpointer, EndReason
 from appliance.voice.wake import BUILTIN_MODELS, MicroWakeWord
 
@@ -66,3 +69,29 @@ def test_wake_detectors_take_any_audio(
         for offset in range(0, len(pcm), 320):  # the last frame may be short
             assert detector.process(pcm[offset : offset + 320]) in (True, False)
         detector.set_strict(False)
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return PersonalizedDJ().understanding
+
+
+WORDS = ("play", "some", "jazz", "rock", "turn", "it", "up", "down", "set", "the", "volume",
+         "to", "skip", "pause", "stop", "this", "song", "i", "love", "one", "twenty", "please",
+         "next", "and", "by", "for", "miles", "davis", "no", "not", "what's")  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=8), st.sampled_from(sorted(LINKS)))
+def test_a_partial_ending_on_a_linking_word_is_never_whole(
+    understanding: Understanding, words: list[str], link: str
+) -> None:
+    """Whatever came before, "... and" / "... to" / "... for" waits for the rest."""
+    assert not is_complete(understanding.parse(" ".join([*words, link])))
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=6),
+       st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))  # fmt: skip
+def test_a_partial_naming_someone_after_by_is_never_whole(
+    understanding: Understanding, before: list[str], after: list[str]
+) -> None:
+    assert not is_complete(understanding.parse(" ".join([*before, "by", *after])))
