@@ -51,4 +51,4 @@ def is_complete(intent: Intent) -> bool:
     level = intent.slots.get("level")
     if not isinstance(level, int):
         return True
-    return not (level < 10 or (20 <= level <= 90 and level % 10 == 0))
+    return not (0 < level < 10 or (20 <= level <= 90 and level % 10 == 0))

@@ -19,7 +19,8 @@ def understanding() -> Understanding:
     "text",
     ["skip", "pause", "stop", "next song", "turn it up", "what's playing", "i love this",
      "play some jazz", "put on some rock music", "i'm working out", "set the volume to 45",
-     "set the volume to one hundred", "set the volume to ten", "skip this song please"],
+     "set the volume to one hundred", "set the volume to ten", "set the volume to zero",
+     "skip this song please"],
 )  # fmt: skip
 def test_commands_that_cannot_go_on_are_whole(understanding: Understanding, text: str) -> None:
     assert is_complete(understanding.parse(text))
