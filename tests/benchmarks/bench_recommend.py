@@ -22,33 +22,10 @@ from appliance.dj.recommend import Catalog
 from appliance.library.genres import default_genres
 from appliance.library.track import Track
 from tests.benchmarks.report import median, percentile, record
+from tests.support.tracksets import TrackSet
 
 GENRES = default_genres()
 FAMILIES = [g for g in GENRES.names() if not GENRES.parents(g) and GENRES.descendants(g)]
-
-
-class TrackSet:
-    """A list of tracks with the reading side of the Library API."""
-
-    def __init__(self, tracks: list[Track]) -> None:
-        self._tracks = tracks
-        self._by_id = {t.track_id: t for t in tracks}
-        self.generation = 1
-
-    def tracks(self) -> list[Track]:
-        return list(self._tracks)
-
-    def get(self, track_id: str) -> Track | None:
-        return self._by_id.get(track_id)
-
-    def artists(self) -> list[str]:
-        return sorted({t.artist for t in self._tracks})
-
-    def albums(self) -> list[str]:
-        return sorted({t.album for t in self._tracks})
-
-    def titles(self) -> list[str]:
-        return sorted({t.title for t in self._tracks})
 
 
 def generate_library(size: int, seed: int = 1) -> list[Track]:
@@ -114,7 +91,7 @@ class HiddenTaste:
 def listen(tracks: list[Track], seed: int, shuffle: bool) -> float:
     """Share of the last 100 of 200 tracks played to the end."""
     listener = HiddenTaste(tracks, seed)
-    dj = PersonalizedDJ(library=TrackSet(tracks), seed=seed)  # type: ignore[arg-type]
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=seed)
     rng = random.Random(seed + 1000)
     outcomes = []
     for _ in range(200):
@@ -166,7 +143,7 @@ def feature_bytes(catalog: Catalog | None) -> int:
 
 def test_next_track_latency_on_100k_tracks() -> None:
     tracks = generate_library(100_000, seed=2)
-    dj = PersonalizedDJ(library=TrackSet(tracks), seed=5)  # type: ignore[arg-type]
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=5)
     dj.update_preferences("alex", ["jazz", "electronic"])
     started = time.perf_counter()
     dj.next_track("alex")  # builds the catalog once

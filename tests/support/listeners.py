@@ -24,6 +24,7 @@ from typing import ClassVar
 
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
+from tests.support.tracksets import TrackSet
 
 GENRES: GenreMap = default_genres()
 FIRST_YEAR, LAST_YEAR = 1955, 2025
@@ -178,30 +179,6 @@ class Artist:
     genre: str
     first_year: int
     last_year: int
-
-
-class TrackSet:
-    """A list of tracks with the reading side of the Library API, the only side the DJ uses."""
-
-    def __init__(self, tracks: Sequence[Track]) -> None:
-        self._tracks = list(tracks)
-        self._by_id = {t.track_id: t for t in self._tracks}
-        self.generation = 1
-
-    def tracks(self) -> list[Track]:
-        return list(self._tracks)
-
-    def get(self, track_id: str) -> Track | None:
-        return self._by_id.get(track_id)
-
-    def artists(self) -> list[str]:
-        return sorted({t.artist for t in self._tracks})
-
-    def albums(self) -> list[str]:
-        return sorted({t.album for t in self._tracks})
-
-    def titles(self) -> list[str]:
-        return sorted({t.title for t in self._tracks})
 
 
 @dataclass
