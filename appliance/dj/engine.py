@@ -34,7 +34,7 @@ from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, Evidence, Taste, block_artist, evidence_for
+from appliance.dj.taste import EVENTS, Evidence, Taste, evidence_for
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
 from appliance.listener_id import make_user_id
@@ -648,9 +648,10 @@ class PersonalizedDJ:
         )
         reply = self._several_values(profile, intent, now)
         if intent.name in CORRECTABLE:
-            after = self._taste(profile.user_id).blocked_artists()
-            rows = [block_artist(a, blocked=False) for a in sorted(after - artists)]
-            rows += [block_artist(a) for a in sorted(artists - after)]
+            taste = self._taste(profile.user_id)
+            after = taste.blocked_artists()
+            rows = [r for a in sorted(after - artists) for r in taste.block_artist(a, False)]
+            rows += [r for a in sorted(artists - after) for r in taste.block_artist(a)]
             self._done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
         return reply
 
@@ -757,8 +758,9 @@ class PersonalizedDJ:
             genre = _text(slots.get("genre"))
             artist = _text(slots.get("artist"))
             if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
-                if artist.casefold() in self._taste(profile.user_id).blocked_artists():
-                    self._learn_rows(profile.user_id, [block_artist(artist, blocked=False)])
+                unblock = self._taste(profile.user_id).block_artist(artist, blocked=False)
+                if unblock:
+                    self._learn_rows(profile.user_id, unblock)
                 return reply(lines.preference_added(artist))
             if not genre:
                 return reply(lines.unknown())
@@ -768,7 +770,7 @@ class PersonalizedDJ:
             genre = _text(slots.get("genre"))
             artist = _text(slots.get("artist"))
             if artist and not genre:  # "i don't like <artist>": not again unless asked for
-                self._learn_rows(profile.user_id, [block_artist(artist)])
+                self._learn_rows(profile.user_id, self._taste(profile.user_id).block_artist(artist))
                 request = self._requests.get(profile.user_id)
                 if request and request.artist:
                     self._requests.pop(profile.user_id)
@@ -1065,6 +1067,7 @@ class PersonalizedDJ:
     ) -> None:
         part = moods.part_of_day(self._clock())  # mornings and evenings are learned apart
         rows = evidence_for(track, event, self.genres, position, duration, part)
+        rows += self._taste(user_id).verdict(track.track_id, event)  # a dislike rules it out
         with self.store.transaction():
             self.store.record_play(
                 user_id, track.track_id, event, position, duration, self._clock()

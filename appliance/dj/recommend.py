@@ -187,6 +187,8 @@ class Catalog:
         self.titles = [t.title.casefold() for t in self.tracks]
         self.albums = [t.album.casefold() for t in self.tracks]
         self.sides = self._sides(genres)
+        # (id of a taste's entries, id of an index) -> (entries, codes): dies with the catalog
+        self.code_cache: dict[tuple[int, int], tuple[dict, np.ndarray]] = {}
 
     def _sides(self, genres: GenreMap) -> dict[str, Side]:
         """Every track's keys per side, from the same function that files the evidence."""
@@ -256,7 +258,6 @@ class Recommender:
     def __init__(self, genres: GenreMap, rng: np.random.Generator | None = None) -> None:
         self.genres = genres
         self.rng = rng or np.random.default_rng()
-        self._code_cache: dict[tuple[int, int], tuple[dict, dict, np.ndarray]] = {}
 
     # -- requests --------------------------------------------------------------------------
 
@@ -319,14 +320,19 @@ class Recommender:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _codes(self, entries: dict[str, list[float]], index: dict[str, int]) -> np.ndarray:
+    @staticmethod
+    def _codes(
+        catalog: Catalog, entries: dict[str, list[float]], index: dict[str, int]
+    ) -> np.ndarray:
         """The code of each entry's key (-1: not in this catalog), in the entries' order.
 
-        Evidence only ever gains keys, at the end, so the codes found last time are kept and
-        only new keys are looked up: a pick does not walk every key it ever learned."""
-        cached = self._code_cache.get((id(entries), id(index)))
-        if cached is not None and cached[0] is entries and cached[1] is index:
-            codes = cached[2]
+        Evidence only ever gains keys, at the end, so the codes found last time (kept on the
+        catalog, which they belong to) are kept and only new keys are looked up: a pick does
+        not walk every key it ever learned."""
+        cache = catalog.code_cache
+        cached = cache.get((id(entries), id(index)))
+        if cached is not None and cached[0] is entries:
+            codes = cached[1]
             if len(codes) == len(entries):
                 return codes
         else:
@@ -334,36 +340,35 @@ class Recommender:
         new = itertools.islice(entries, len(codes), None)
         more = np.fromiter((index.get(key, -1) for key in new), np.int64)
         codes = np.concatenate([codes, more])
-        if len(self._code_cache) > 4096:  # tastes of listeners no longer in memory
-            self._code_cache.clear()
-        self._code_cache[(id(entries), id(index))] = (entries, index, codes)
+        if len(cache) > 4096:  # tastes of listeners no longer in memory
+            cache.clear()
+        cache[(id(entries), id(index))] = (entries, codes)
         return codes
 
     def _arrays(
-        self, entries: dict[str, list[float]], index: dict[str, int], size: int
+        self, catalog: Catalog, taste: Taste, kind: str, index: dict[str, int], size: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """(for, against) weights per code from a taste's entries of one kind."""
+        entries = taste.by_kind.get(kind)
         if not entries:
             return np.zeros(size), np.zeros(size)
-        codes = self._codes(entries, index)
-        values = np.fromiter(
-            itertools.chain.from_iterable(entries.values()), np.float64, 2 * len(entries)
-        ).reshape(-1, 2)
+        codes = self._codes(catalog, entries, index)
+        values = taste.values(kind)
         keep = codes >= 0
         pos = np.bincount(codes[keep], weights=values[keep, 0], minlength=size)
         neg = np.bincount(codes[keep], weights=values[keep, 1], minlength=size)
         return pos, neg
 
     def _mixed(
-        self, taste: Taste, kind: str, index: dict[str, int], size: int, part: str | None,
-        share: float,
+        self, catalog: Catalog, taste: Taste, kind: str, index: dict[str, int], size: int,
+        part: str | None, share: float,
     ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """Evidence for this part of the day: its own in full, the rest of the day's at
         ``share``."""
-        pos, neg = self._arrays(taste.by_kind.get(kind, {}), index, size)
+        pos, neg = self._arrays(catalog, taste, kind, index, size)
         if part is None or share >= 1.0:
             return pos, neg
-        own_pos, own_neg = self._arrays(taste.by_kind.get(f"{kind}@{part}", {}), index, size)
+        own_pos, own_neg = self._arrays(catalog, taste, f"{kind}@{part}", index, size)
         return own_pos + share * (pos - own_pos), own_neg + share * (neg - own_neg)
 
     @staticmethod
@@ -410,16 +415,16 @@ class Recommender:
                 entries = taste.by_kind.get(kind, {})
                 if not entries:
                     continue
-                rows = self._codes(entries, catalog.index)
+                rows = self._codes(catalog, entries, catalog.index)
                 heard = np.unique(rows[rows >= 0])
-                pos, neg = self._arrays(entries, catalog.index, len(catalog))
+                pos, neg = self._arrays(catalog, taste, kind, catalog.index, len(catalog))
                 pos, neg = pos[heard], neg[heard]
                 values = np.zeros(len(catalog))
                 values[heard] = self._log_odds(pos, neg, base)[:-1]
                 found.append((kind, None, values, self._telling(pos, neg, base)))
                 continue
             side = catalog.sides[kind]
-            pos, neg = self._mixed(taste, kind, side.index, len(side), part, share)
+            pos, neg = self._mixed(catalog, taste, kind, side.index, len(side), part, share)
             if kind in BINS:  # neighbouring bins share half their evidence
                 kernel = np.array([0.5, 1.0, 0.5])
                 pos = np.convolve(pos, kernel, mode="same")
@@ -500,23 +505,36 @@ class Recommender:
         lower, higher = DIRECTIONS[side]
         return lower if number < middle else higher
 
-    def _blocked(self, catalog: Catalog, listener: Listener, request: Request) -> np.ndarray:
-        """What the listener ruled out: blocked genres and artists, tracks they disliked. Asking
-        for one by name ("play some country") lifts that rule for the request."""
+    def _blocked(
+        self, catalog: Catalog, listener: Listener, request: Request, wanted: np.ndarray | None
+    ) -> np.ndarray:
+        """What the listener ruled out: blocked genres and artists, tracks they disliked (an
+        explicit dislike only: skips, however early, only weigh against a track). A request
+        that names what was ruled out lifts the rule for the tracks it names, and only those:
+        "play some metal" for a blocked metal (but not "play some rock", above it), a song or
+        album by a blocked artist, a disliked track by its title. ``wanted``: the tracks that
+        answer the request (None: no request, or nothing answered it)."""
+        named = wanted if wanted is not None else np.zeros(len(catalog), dtype=bool)
         blocked = np.zeros(len(catalog), dtype=bool)
-        if listener.blocked and not request.genre:
-            blocked |= catalog.covered_by(listener.blocked)
-        if not request.artist:
-            ids = [catalog.artist_id[a] for a in sorted(listener.taste.blocked_artists())
-                   if a in catalog.artist_id]  # fmt: skip
-            if ids:
-                blocked |= np.isin(catalog.artist_idx, ids)
-        if not request.title:
-            for key, (pos, neg) in listener.taste.by_kind.get("track", {}).items():
-                row = catalog.index.get(key)
-                if row is not None and neg >= 5.0 and neg > pos:  # disliked outright
-                    blocked[row] = True
-        return blocked
+        asked_genre = self.genres.normalise(request.genre) if request.genre else None
+        for genre in listener.blocked:
+            ruled = catalog.covered_by([genre])
+            if asked_genre and self.genres.covers(self.genres.normalise(genre), asked_genre):
+                ruled &= ~named
+            blocked |= ruled
+        ids = [catalog.artist_id[a] for a in sorted(listener.taste.blocked_artists())
+               if a in catalog.artist_id]  # fmt: skip
+        if ids:
+            ruled = np.isin(catalog.artist_idx, ids)
+            if request.artist or request.title or request.album:
+                ruled &= ~named
+            blocked |= ruled
+        disliked = np.zeros(len(catalog), dtype=bool)
+        rows = [catalog.index.get(t) for t in listener.taste.blocked_tracks()]
+        disliked[[row for row in rows if row is not None]] = True
+        if request.title:
+            disliked &= ~named
+        return blocked | disliked
 
     def pick(
         self, catalog: Catalog, listener: Listener, request: Request | None = None
@@ -541,7 +559,9 @@ class Recommender:
                 prior[genre] = prior.get(genre, 0.0) + PREFERENCE_PRIOR
         score, parts = self._taste_scores(catalog, listener, prior)
         entries = listener.taste.by_kind.get("track", {})
-        heard = self._codes(entries, catalog.index) if entries else np.empty(0, dtype=np.int64)
+        heard = (
+            self._codes(catalog, entries, catalog.index) if entries else np.empty(0, np.int64)
+        )
         heard = heard[heard >= 0]
 
         # a stated mood moves the pick within the taste: up to about two log-odds, where what
@@ -574,11 +594,13 @@ class Recommender:
             # the same artist twice in a row only when the taste says so clearly
             last = catalog.artist_id[listener.last_artist.casefold()]
             score[catalog.artist_idx == last] -= SAME_ARTIST
-        blocked = self._blocked(catalog, listener, request)
+        blocked = self._blocked(catalog, listener, request, wanted if matched else None)
 
         score += self.rng.random(len(catalog)) * 0.1  # ties go any way
 
         row = self._best(score, wanted, repeat, blocked)
+        if wanted is not None and not wanted[row]:
+            matched = False  # the request gave way: whatever plays is not what was asked for
         track = catalog.tracks[row]
         why = list(reasons) if matched else [("closest", ""), *reasons]
         top = None if request else self._top_reason(catalog, listener, row, parts)

@@ -15,6 +15,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
+import numpy as np
+
 from appliance.library.genres import GenreMap
 from appliance.library.track import Track
 
@@ -33,7 +35,8 @@ _WEIGHTS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float,
 TEMPO_BINS, ENERGY_BINS, YEAR_BINS, LENGTH_BINS = 24, 20, 32, 13
 ORDINAL = ("tempo", "energy", "year", "length")
 ALL = "all"  # every event, whatever the track: the listener's base rate
-BLOCKED = "blocked"  # kind of the rows that rule an artist out ("i don't like <artist>")
+# rows that rule out an artist ("artist:<name>") or a disliked track ("track:<id>")
+BLOCKED = "blocked"
 
 Evidence = tuple[str, str, float, float]
 
@@ -164,7 +167,9 @@ def evidence_for(
 
 
 def block_artist(artist: str, blocked: bool = True) -> Evidence:
-    """The row that rules an artist out (or, ``blocked=False``, back in)."""
+    """A row towards ruling an artist out (or, ``blocked=False``, back in); prefer
+    :meth:`Taste.block_artist`, which gives the rows that reach that state whatever came
+    before."""
     return (
         BLOCKED,
         f"artist:{artist.casefold()}",
@@ -174,18 +179,47 @@ def block_artist(artist: str, blocked: bool = True) -> Evidence:
 
 
 class Taste:
-    """One listener's evidence in memory: kind -> key -> [for, against]."""
+    """One listener's evidence in memory: kind -> key -> [for, against].
+
+    Each kind's weights are mirrored in a numpy array (row i: the i-th key in insertion order),
+    so a pick reads them without walking every key; the tracks ruled out are kept as a set."""
 
     def __init__(self, rows: dict[tuple[str, str], tuple[float, float]] | None = None) -> None:
         self.by_kind: dict[str, dict[str, list[float]]] = defaultdict(dict)
-        for (kind, key), (pos, neg) in sorted((rows or {}).items()):
-            self.by_kind[kind][key] = [pos, neg]
+        self._values: dict[str, np.ndarray] = {}
+        self._slots: dict[str, dict[str, int]] = {}
+        self._blocked_tracks: set[str] = set()
+        self.add((kind, key, pos, neg) for (kind, key), (pos, neg) in sorted((rows or {}).items()))
 
     def add(self, rows: Iterable[Evidence]) -> None:
         for kind, key, pos, neg in rows:
-            entry = self.by_kind[kind].setdefault(key, [0.0, 0.0])
+            entries = self.by_kind[kind]
+            slots = self._slots.setdefault(kind, {})
+            entry = entries.get(key)
+            if entry is None:
+                entry = entries[key] = [0.0, 0.0]
+                slots[key] = len(slots)
             entry[0] += pos
             entry[1] += neg
+            values = self._values.get(kind)
+            if values is None or len(values) < len(slots):
+                grown = np.zeros((max(16, 2 * len(slots)), 2))
+                if values is not None:
+                    grown[: len(values)] = values
+                values = self._values[kind] = grown
+            values[slots[key]] = entry
+            if kind == BLOCKED and key.startswith("track:"):
+                track_id = key.removeprefix("track:")
+                if entry[1] > entry[0]:
+                    self._blocked_tracks.add(track_id)
+                else:
+                    self._blocked_tracks.discard(track_id)
+
+    def values(self, kind: str) -> np.ndarray:
+        """(for, against) of each key of ``kind``, in the order of ``by_kind[kind]``."""
+        count = len(self.by_kind.get(kind, ()))
+        values = self._values.get(kind)
+        return values[:count] if values is not None else np.zeros((0, 2))
 
     def get(self, kind: str, key: str) -> tuple[float, float]:
         entry = self.by_kind.get(kind, {}).get(key)
@@ -202,3 +236,31 @@ class Taste:
             for key, (pos, neg) in self.by_kind.get(BLOCKED, {}).items()
             if key.startswith("artist:") and neg > pos
         }
+
+    def blocked_tracks(self) -> set[str]:
+        """Tracks the listener disliked outright, until they say they love them."""
+        return self._blocked_tracks
+
+    def _state(self, key: str, blocked: bool) -> list[Evidence]:
+        """The rows that leave ``key`` ruled out (or in) by exactly one, whatever was said
+        before: saying it twice adds nothing, and saying the opposite once undoes it. Nothing
+        when it is already so."""
+        pos, neg = self.get(BLOCKED, key)
+        if (neg > pos) == blocked:
+            return []
+        if blocked:
+            return [(BLOCKED, key, 0.0, pos - neg + 1.0)]
+        return [(BLOCKED, key, neg - pos + 1.0, 0.0)]
+
+    def block_artist(self, artist: str, blocked: bool = True) -> list[Evidence]:
+        """The rows that rule an artist out ("i don't like <artist>") or back in."""
+        return self._state(f"artist:{artist.casefold()}", blocked)
+
+    def verdict(self, track_id: str, event: str) -> list[Evidence]:
+        """The rows a listening event adds to the rules: a dislike rules the track out for good
+        (completions and replays do not outweigh it); a like lifts that."""
+        if event == "disliked":
+            return self._state(f"track:{track_id}", True)
+        if event == "liked":
+            return self._state(f"track:{track_id}", False)
+        return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import subprocess
@@ -20,7 +21,7 @@ from appliance.dj.recommend import REPEAT_WINDOW, Catalog, Listener, Recommender
 from appliance.dj.taste import Taste, block_artist, evidence_for, skip_weight
 from appliance.library.genres import default_genres
 from appliance.library.track import Track
-from tests.support.listeners import TrackSet
+from tests.support.tracksets import TrackSet
 
 GENRES = default_genres()
 
@@ -309,6 +310,7 @@ def test_ruled_out_artist_genre_and_tracks_never_return_in_1000_picks() -> None:
     taste.add([block_artist("Artist 1")])
     disliked = tracks[25].track_id  # artist 2
     taste.add(evidence_for(tracks[25], "disliked", GENRES, 5.0))
+    taste.add(taste.verdict(disliked, "disliked"))
     recent: list[str] = []
     for _ in range(1000):
         pick = recommender.pick(
@@ -323,6 +325,103 @@ def test_ruled_out_artist_genre_and_tracks_never_return_in_1000_picks() -> None:
     # asking for the artist by name plays them again
     asked = recommender.pick(catalog, Listener(taste=taste), Request(artist="artist 1"))
     assert asked is not None and asked.track.artist == "artist 1"
+
+
+@pytest.mark.parametrize("before", [["completed"] * 6, ["liked"] * 2, ["replayed"] * 4])
+def test_a_disliked_track_stays_out_however_it_was_loved_before(
+    tmp_path: Path, before: list[str]
+) -> None:
+    """Played or loved, then disliked: never picked again, however well it did before or does
+    after (plays of it finished later do not outweigh the dislike), across a restart; saying
+    they love it lifts that."""
+    tracks = generated(40)
+    db = tmp_path / "dj.db"
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=1, db_path=str(db))
+    try:
+        for event in before:
+            dj.record_event("sam", tracks[0].track_id, event)
+        dj.record_event("sam", tracks[0].track_id, "disliked")
+        dj.record_event("sam", tracks[0].track_id, "completed")
+        picks = [dj.next_track("sam") for _ in range(60)]
+        assert all(t is not None and t.track_id != tracks[0].track_id for t in picks)
+    finally:
+        dj.close()
+    again = PersonalizedDJ(library=TrackSet(tracks), seed=1, db_path=str(db))
+    try:
+        picks = [again.next_track("sam") for _ in range(60)]
+        assert all(t is not None and t.track_id != tracks[0].track_id for t in picks)
+        assert tracks[0].track_id in again._taste("sam").blocked_tracks()
+        again.record_event("sam", tracks[0].track_id, "liked")
+        assert tracks[0].track_id not in again._taste("sam").blocked_tracks()
+    finally:
+        again.close()
+
+
+def test_an_artist_ruled_out_twice_is_let_back_in_by_one_love(tmp_path: Path) -> None:
+    """"i don't like artist 1" twice, then "i love artist 1" once: artist 1 plays again, and
+    still does after a restart; ruled out once more, they stay out."""
+    tracks = generated(40)
+    db = str(tmp_path / "dj.db")
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=2, db_path=db)
+    try:
+        for _ in range(2):
+            assert dj.respond("sam", "i don't like artist 1").intent == "remove_preference"
+        assert dj.respond("sam", "i love artist 1").intent == "add_preference"
+        assert "artist 1" not in dj._taste("sam").blocked_artists()
+    finally:
+        dj.close()
+    again = PersonalizedDJ(library=TrackSet(tracks), seed=2, db_path=db)
+    try:
+        assert "artist 1" not in again._taste("sam").blocked_artists()
+        picks = [again.next_track("sam") for _ in range(40)]
+        assert any(t is not None and t.artist == "artist 1" for t in picks)
+        again.respond("sam", "i don't like artist 1")
+        picks = [again.next_track("sam") for _ in range(40)]
+        assert all(t is not None and t.artist != "artist 1" for t in picks)
+    finally:
+        again.close()
+
+
+def test_a_request_by_name_lifts_only_the_rules_on_what_it_names() -> None:
+    """A song by a ruled-out artist, asked for by its title, is that song; a request for one
+    artist or genre leaves the other ruled-out artists, genres and disliked tracks out."""
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(3))
+    taste = Taste()
+    taste.add([*taste.block_artist("artist 1"), *taste.block_artist("artist 9")])
+    disliked = next(t for t in tracks if t.artist == "artist 2")
+    taste.add(taste.verdict(disliked.track_id, "disliked"))
+    listener = Listener(taste=taste, blocked=["metal"])
+    pick = recommender.pick(catalog, listener, Request(title="song 1 0 3"))
+    assert pick is not None and pick.matched and pick.track.title == "song 1 0 3", pick
+    asked = Request(artist="artist 2")
+    for _ in range(30):
+        pick = recommender.pick(catalog, listener, asked)
+        assert pick is not None and pick.matched and pick.track.artist == "artist 2"
+        assert pick.track.track_id != disliked.track_id
+    for request in (Request(artist="artist 1"), Request(genre="rock")):
+        for _ in range(30):
+            pick = recommender.pick(catalog, listener, request)
+            assert pick is not None and pick.track.artist != "artist 9"
+            assert "metal" not in pick.track.genres
+
+
+def test_the_codes_a_pick_keeps_go_with_their_catalog() -> None:
+    """A rebuilt catalog (the library changed) leaves nothing of the old one behind: a
+    recommender serving a long-running DJ does not grow with every rebuild."""
+    tracks = generated(100)
+    recommender = Recommender(GENRES, np.random.default_rng(1))
+    taste = Taste()
+    for track in tracks[:30]:
+        taste.add(evidence_for(track, "completed", GENRES, part="morning"))
+    catalog = Catalog(tracks, GENRES)
+    assert recommender.pick(catalog, Listener(taste=taste, part="morning")) is not None
+    keys = catalog.sides["genre"].index
+    del catalog
+    gc.collect()
+    holders = [r for r in gc.get_referrers(keys) if isinstance(r, (tuple, dict, list))]
+    assert not holders
 
 
 def test_no_track_repeats_within_50_picks_of_a_narrow_taste() -> None:
@@ -387,7 +486,8 @@ def test_the_reason_given_is_the_side_that_weighed_most() -> None:
 # -- determinism ---------------------------------------------------------------------------------
 
 PICKS_SCRIPT = """
-from tests.support.listeners import generate_library, TrackSet
+from tests.support.listeners import generate_library
+from tests.support.tracksets import TrackSet
 from appliance.dj import PersonalizedDJ
 music = generate_library(600)  # deep genres, several per track: sets of names in every order
 dj = PersonalizedDJ(library=TrackSet(music.tracks), seed=3)
