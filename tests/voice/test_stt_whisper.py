@@ -180,7 +180,7 @@ def test_a_looping_decode_stops_at_the_token_cap_and_is_not_speech(model_path: P
         tokens = len(looping.model.hf_tokenizer.encode(transcript.text).ids)
         assert tokens <= 48 + 2, transcript.text  # whitespace may split a token in two
         assert transcript.confidence == 0.0  # a loop is not speech
-    assert worst < 1.5
+    assert worst < 3.0  # 0.5 s here; 2 s idle and 5-7 s under load without the cap
 
 
 class _Segment:
