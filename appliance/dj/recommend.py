@@ -31,6 +31,7 @@ from appliance.dj.taste import (
     ENERGY_BINS,
     LENGTH_BINS,
     TEMPO_BINS,
+    TRACK_RULES,
     YEAR_BINS,
     Taste,
     bin_key,
@@ -416,9 +417,9 @@ class Recommender:
                 if not entries:
                     continue
                 rows = self._codes(catalog, entries, catalog.index)
-                heard = np.unique(rows[rows >= 0])
-                pos, neg = self._arrays(catalog, taste, kind, catalog.index, len(catalog))
-                pos, neg = pos[heard], neg[heard]
+                keep = rows >= 0
+                heard = rows[keep]  # one key per track: each row once
+                pos, neg = taste.values(kind)[keep].T
                 values = np.zeros(len(catalog))
                 values[heard] = self._log_odds(pos, neg, base)[:-1]
                 found.append((kind, None, values, self._telling(pos, neg, base)))
@@ -530,8 +531,12 @@ class Recommender:
                 ruled &= ~named
             blocked |= ruled
         disliked = np.zeros(len(catalog), dtype=bool)
-        rows = [catalog.index.get(t) for t in listener.taste.blocked_tracks()]
-        disliked[[row for row in rows if row is not None]] = True
+        rules = listener.taste.track_rules
+        if rules:
+            rows = self._codes(catalog, rules, catalog.index)
+            values = listener.taste.values(TRACK_RULES)
+            out = (values[:, 1] > values[:, 0]) & (rows >= 0)
+            disliked[rows[out]] = True
         if request.title:
             disliked &= ~named
         return blocked | disliked

@@ -37,6 +37,7 @@ ORDINAL = ("tempo", "energy", "year", "length")
 ALL = "all"  # every event, whatever the track: the listener's base rate
 # rows that rule out an artist ("artist:<name>") or a disliked track ("track:<id>")
 BLOCKED = "blocked"
+TRACK_RULES = "blocked track"  # the arrays of the rules on tracks, by track id
 
 Evidence = tuple[str, str, float, float]
 
@@ -188,36 +189,48 @@ class Taste:
         self.by_kind: dict[str, dict[str, list[float]]] = defaultdict(dict)
         self._values: dict[str, np.ndarray] = {}
         self._slots: dict[str, dict[str, int]] = {}
-        self._blocked_tracks: set[str] = set()
+        self._blocked_artists: set[str] = set()
+        # the rules on tracks by plain track id (the same [for, against] lists as under
+        # BLOCKED), so a pick finds them in a catalog as it finds the tracks themselves
+        self.track_rules: dict[str, list[float]] = {}
         self.add((kind, key, pos, neg) for (kind, key), (pos, neg) in sorted((rows or {}).items()))
 
     def add(self, rows: Iterable[Evidence]) -> None:
         for kind, key, pos, neg in rows:
             entries = self.by_kind[kind]
-            slots = self._slots.setdefault(kind, {})
             entry = entries.get(key)
             if entry is None:
                 entry = entries[key] = [0.0, 0.0]
-                slots[key] = len(slots)
             entry[0] += pos
             entry[1] += neg
-            values = self._values.get(kind)
-            if values is None or len(values) < len(slots):
-                grown = np.zeros((max(16, 2 * len(slots)), 2))
-                if values is not None:
-                    grown[: len(values)] = values
-                values = self._values[kind] = grown
-            values[slots[key]] = entry
-            if kind == BLOCKED and key.startswith("track:"):
-                track_id = key.removeprefix("track:")
-                if entry[1] > entry[0]:
-                    self._blocked_tracks.add(track_id)
-                else:
-                    self._blocked_tracks.discard(track_id)
+            self._mirror(kind, key, entry)
+            if kind != BLOCKED:
+                continue
+            subject, _, name = key.partition(":")
+            if subject == "track":
+                self.track_rules[name] = entry
+                self._mirror(TRACK_RULES, name, entry)
+            elif subject == "artist" and entry[1] > entry[0]:
+                self._blocked_artists.add(name)
+            elif subject == "artist":
+                self._blocked_artists.discard(name)
+
+    def _mirror(self, kind: str, key: str, entry: list[float]) -> None:
+        """Copy an entry's weights into its kind's array, growing it when it is full."""
+        slots = self._slots.setdefault(kind, {})
+        slot = slots.setdefault(key, len(slots))
+        values = self._values.get(kind)
+        if values is None or len(values) < len(slots):
+            grown = np.zeros((max(16, 2 * len(slots)), 2))
+            if values is not None:
+                grown[: len(values)] = values
+            values = self._values[kind] = grown
+        values[slot] = entry
 
     def values(self, kind: str) -> np.ndarray:
-        """(for, against) of each key of ``kind``, in the order of ``by_kind[kind]``."""
-        count = len(self.by_kind.get(kind, ()))
+        """(for, against) of each key of ``kind``, in the order of ``by_kind[kind]`` (or, for
+        :data:`TRACK_RULES`, of :attr:`track_rules`)."""
+        count = len(self._slots.get(kind, ()))
         values = self._values.get(kind)
         return values[:count] if values is not None else np.zeros((0, 2))
 
@@ -231,15 +244,11 @@ class Taste:
 
     def blocked_artists(self) -> set[str]:
         """Artists the listener ruled out (casefolded), until they ask for them again."""
-        return {
-            key.removeprefix("artist:")
-            for key, (pos, neg) in self.by_kind.get(BLOCKED, {}).items()
-            if key.startswith("artist:") and neg > pos
-        }
+        return set(self._blocked_artists)
 
     def blocked_tracks(self) -> set[str]:
         """Tracks the listener disliked outright, until they say they love them."""
-        return self._blocked_tracks
+        return {track_id for track_id, (pos, neg) in self.track_rules.items() if neg > pos}
 
     def _state(self, key: str, blocked: bool) -> list[Evidence]:
         """The rows that leave ``key`` ruled out (or in) by exactly one, whatever was said

@@ -85,6 +85,8 @@ def test_any_library_and_history_gives_a_pick_that_keeps_the_promises(
         elif event == "liked":
             disliked.discard(heard.track_id)
     taste.add([block_artist(ruled_out)])
+    for kind, entries in taste.by_kind.items():  # the arrays a pick reads mirror the evidence
+        assert np.array_equal(taste.values(kind), np.array([*entries.values()]).reshape(-1, 2))
     recommender = Recommender(GENRES, np.random.default_rng(seed))
     recent: list[str] = []
     for part in ("morning", "evening", None):
