@@ -7,6 +7,7 @@ threads of its own); a lock makes it safe to call from the station's threads.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import logging
@@ -21,6 +22,7 @@ import numpy as np
 
 from appliance.dj import confirm
 from appliance.dj import mood as moods
+from appliance.dj.catalogs import Catalogs
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
     TRUST_START,
@@ -133,8 +135,7 @@ class PersonalizedDJ:
         # counts changes of the library's names (artists, albums, titles): what a recogniser's
         # vocabulary follows
         self.names_version = 0
-        self._catalog: Catalog | None = None
-        self._catalog_generation: int | None = None
+        self._catalogs = Catalogs(self.genres)
         self._outage: str | None = None  # why turns cannot be saved, while they cannot
         self._said_cut = False
 
@@ -409,6 +410,7 @@ class PersonalizedDJ:
         ``confidence`` (0..1) is how sure the recogniser is of the words; a request heard or
         understood with too little confidence for what it would do is asked about first."""
         message = self._heard(message)
+        self._catalog_ahead()
         with self._lock:
             intent = confirm.heard_with(self.understanding.parse(message), confidence)
             (reply, trust_before, trust), saved = self._saving(
@@ -916,15 +918,16 @@ class PersonalizedDJ:
         return taste
 
     def catalog(self) -> Catalog | None:
-        """The library as arrays, rebuilt only when the library changed."""
-        if self.library is None:
-            return None
-        with self._lock:
-            generation = self.library.generation
-            if self._catalog is None or self._catalog_generation != generation:
-                self._catalog = Catalog(self.library.tracks(), self.genres)
-                self._catalog_generation = generation
-            return self._catalog
+        """The library as arrays, rebuilt when the library changed (never under the DJ's
+        lock by a turn that asked first: see :mod:`appliance.dj.catalogs`)."""
+        library = self.library
+        return None if library is None else self._catalogs.get(library)
+
+    def _catalog_ahead(self) -> None:
+        """Build the catalog, when it must be, before taking the lock: other turns do not wait
+        for it. A library that cannot be read now is met again, and handled, by the pick."""
+        with contextlib.suppress(sqlite3.Error):
+            self.catalog()
 
     def _listener(self, profile: UserProfile, now: datetime) -> Listener:
         mood = self.current_mood(profile.user_id)
@@ -973,6 +976,7 @@ class PersonalizedDJ:
             profile, _ = self._profile(user_id)
             return self._pick_track(profile, self._clock())
 
+        self._catalog_ahead()
         with self._lock:
             return self._saving(user_id, pick)[0]
 
@@ -1031,8 +1035,9 @@ class PersonalizedDJ:
             raise ValueError(f"unknown listening event {event!r}; expected one of {EVENTS}")
         with self._lock:
             track = self.library.get(track_id) if self.library is not None else None
-            if track is None and self._catalog is not None and track_id in self._catalog.index:
-                track = self._catalog.tracks[self._catalog.index[track_id]]
+            catalog = self._catalogs.current()
+            if track is None and catalog is not None and track_id in catalog.index:
+                track = catalog.tracks[catalog.index[track_id]]
             if track is None:
                 # not in the library (any more): remember the event, learn about the track only
                 track = Track(track_id=track_id, path="", title="", artist="")

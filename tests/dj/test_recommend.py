@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import random
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +18,15 @@ import numpy as np
 import pytest
 
 from appliance.dj import PersonalizedDJ
+from appliance.dj import catalogs as catalogs_module
+from appliance.dj.catalogs import Catalogs
 from appliance.dj.lines import Lines
 from appliance.dj.mood import MOOD_TARGETS
 from appliance.dj.recommend import REPEAT_WINDOW, Catalog, Listener, Recommender, Request
 from appliance.dj.taste import Taste, block_artist, evidence_for, skip_weight
 from appliance.library.genres import default_genres
 from appliance.library.track import Track
+from tests.support.listeners import generate_library
 from tests.support.tracksets import TrackSet
 
 GENRES = default_genres()
@@ -424,6 +430,74 @@ def test_the_codes_a_pick_keeps_go_with_their_catalog() -> None:
     assert not holders
 
 
+class SlowToRead(TrackSet):
+    """A library whose reading takes ``seconds`` on the given clock (as 100,000 tracks take
+    seconds to read and turn into a catalog), and whose generation moves on demand."""
+
+    def __init__(self, tracks: list[Track], clock: list[float], seconds: float) -> None:
+        super().__init__(tracks)
+        self.clock, self.seconds = clock, seconds
+
+    def tracks(self) -> list[Track]:
+        self.clock[0] += self.seconds
+        return super().tracks()
+
+
+def test_a_catalog_slow_to_build_is_rebuilt_at_most_once_a_minute_while_the_library_changes(
+) -> None:  # fmt: skip
+    """Measuring tempo and energy moves the generation every few seconds: a catalog that took
+    three seconds to build serves for a minute before the next, and one quick to build follows
+    every change."""
+    now = [0.0]
+    catalogs = Catalogs(GENRES, clock=lambda: now[0])
+    slow = SlowToRead(generated(40), now, seconds=3.0)
+    first = catalogs.get(slow)
+    for _ in range(11):  # 55 seconds of changes every five seconds
+        slow.generation += 1
+        now[0] += 5.0
+        assert catalogs.get(slow) is first
+    now[0] += 5.0
+    assert catalogs.get(slow) is not first and catalogs.builds == 2
+    quick = SlowToRead(generated(40), now, seconds=0.01)
+    built = catalogs.builds
+    for _ in range(5):
+        quick.generation += 1
+        catalogs.get(quick)
+    assert catalogs.builds == built + 5
+
+
+def test_a_turn_does_not_wait_while_the_catalog_is_rebuilt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tempo and energy measured on 40,000 tracks (about half a second to turn into a
+    catalog): a turn said while the next pick rebuilds the catalog is answered from the last
+    one, not kept waiting behind the rebuild."""
+    monkeypatch.setattr(catalogs_module, "SLOW_BUILD", float("inf"))  # rebuilt at each change
+    tracks = generate_library(40_000, seed=2).tracks
+    library = TrackSet(tracks)
+    dj = PersonalizedDJ(library=library, seed=1)
+    try:
+        dj.respond("sam", "play some jazz")
+        measured = [dataclasses.replace(t, energy=0.5) for t in tracks]
+        library._tracks, library._by_id = measured, {t.track_id: t for t in measured}
+        library.generation += 1
+        building = threading.Thread(target=dj.next_track, args=("alex",))
+        started = time.perf_counter()
+        building.start()
+        while dj._catalogs.builds < 2 and not dj._catalogs._building.locked():
+            time.sleep(0.001)
+        reply = dj.respond("sam", "play some jazz")
+        answered = time.perf_counter() - started
+        building.join()
+        built = time.perf_counter() - started
+        assert reply.intent == "play" and dj.now_playing is not None
+        assert dj._catalogs.builds == 2
+        assert (dj.catalog() or Catalog([], GENRES)).tracks[0].energy == 0.5
+        assert answered < built / 2, (answered, built)
+    finally:
+        dj.close()
+
+
 def test_no_track_repeats_within_50_picks_of_a_narrow_taste() -> None:
     """Three artists (60 tracks) loved, 1,000 picks: the loved ones come back, but never
     within 50 picks of their last play."""
@@ -489,6 +563,8 @@ PICKS_SCRIPT = """
 from tests.support.listeners import generate_library
 from tests.support.tracksets import TrackSet
 from appliance.dj import PersonalizedDJ
+from appliance.dj import catalogs as catalogs_module
+from appliance.dj.catalogs import Catalogs
 music = generate_library(600)  # deep genres, several per track: sets of names in every order
 dj = PersonalizedDJ(library=TrackSet(music.tracks), seed=3)
 dj.update_preferences("sam", ["jazz", "rock"])
