@@ -341,6 +341,8 @@ def because(pick: Pick) -> str:
     if pick.top is None:
         return ""
     kind, detail = pick.top
+    if kind == "tempo" and not detail:  # no skips to be slower or faster than
+        return "at the tempo you like"
     if not detail:
         return ""
     if kind == "tempo":

@@ -485,25 +485,39 @@ class Recommender:
             return ("genre", genre)
         side = kind.removeprefix("genre_")
         number = ordinal_bins(track)[side]
-        word = self._direction(listener.taste, side, number) if number is not None else ""
+        of_genre = genre if kind.startswith("genre_") else None
+        word = self._direction(listener.taste, side, number, of_genre) if number is not None else ""
         return (kind, f"{word} {genre}".strip() if kind.startswith("genre_") else word)
 
     @staticmethod
-    def _direction(taste: Taste, side: str, number: int) -> str:
-        """Slower or faster (calmer, older, ...) than what the listener has been skipping, or
-        else than what they heard."""
-        entries = taste.by_kind.get(side, {})
-        index = {bin_key(side, n): n for n in range(BINS[side])}
+    def _direction(taste: Taste, side: str, number: int, genre: str | None = None) -> str:
+        """Slower or faster (calmer, older, ...) than what the listener has been skipping: said
+        only when their skips lie on one side of this track's bin (mostly). Without skips to
+        be measured against: for tempo nothing (the DJ says "at the tempo you like"), for the
+        other sides than what they heard. ``genre``: that genre's own evidence of the side."""
+        kind = f"genre_{side}" if genre else side
         pos, neg = np.zeros(BINS[side]), np.zeros(BINS[side])
-        for key, (p, n) in entries.items():
+        index = {bin_key(side, n): n for n in range(BINS[side])}
+        for key, (p, n) in taste.by_kind.get(kind, {}).items():
+            if genre:
+                owner, _, key = key.rpartition("|")
+                if owner != genre:
+                    continue
             if key in index:
                 pos[index[key]] += p
                 neg[index[key]] += n
-        weights = neg if neg.sum() > 0 else pos + neg
+        if genre:  # a genre's bins are twice as wide: this track's bin is the even one
+            number -= number % 2
+        lower, higher = DIRECTIONS[side]
+        below, above = float(neg[:number].sum()), float(neg[number + 1 :].sum())
+        if below > 0 or above > 0:
+            return lower if above > below else higher
+        if side == "tempo":
+            return ""
+        weights = pos + neg
         if weights.sum() <= 0:
             return ""
         middle = float((weights * np.arange(BINS[side])).sum() / weights.sum())
-        lower, higher = DIRECTIONS[side]
         return lower if number < middle else higher
 
     def _blocked(

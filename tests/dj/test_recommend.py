@@ -20,7 +20,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 from appliance.dj import catalogs as catalogs_module
 from appliance.dj.catalogs import Catalogs
-from appliance.dj.lines import Lines
+from appliance.dj.lines import Lines, because
 from appliance.dj.mood import MOOD_TARGETS
 from appliance.dj.recommend import REPEAT_WINDOW, Catalog, Listener, Recommender, Request
 from appliance.dj.taste import Taste, block_artist, evidence_for, skip_weight
@@ -557,6 +557,59 @@ def test_the_reason_given_is_the_side_that_weighed_most() -> None:
     assert "more artist 7, you keep playing them to the end" in talk.casefold()
 
 
+def test_a_direction_is_said_only_against_skips_and_a_genre_by_its_own_evidence() -> None:
+    """Slow tracks finished and nothing skipped: no "slower than you've been skipping", just
+    the tempo they like; a genre's tempo is told by that genre's evidence (jazz fast skipped,
+    rock slow skipped: a slow jazz track is "slower jazz")."""
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(5))
+    finished = Taste()
+    for track in tracks:
+        if (track.bpm or 0) < 90:
+            finished.add(only("tempo", evidence_for(track, "completed", GENRES)))
+    pick = recommender.pick(catalog, Listener(taste=finished))
+    assert pick is not None and pick.top == ("tempo", "")
+    assert because(pick) == "at the tempo you like"
+    by_genre = Taste()
+    for track in tracks:
+        jazz, bpm = "jazz" in track.genres, track.bpm or 0
+        if jazz or ("rock" in track.genres and bpm < 100):
+            event = "completed" if jazz and bpm <= 120 else "skipped"
+            rows = evidence_for(track, event, GENRES, 3.0, track.duration)
+            by_genre.add(only("genre_tempo", rows))
+    pick = recommender.pick(catalog, Listener(taste=by_genre))
+    assert pick is not None and pick.track.genres == ("jazz",)
+    assert pick.top == ("genre_tempo", "slower jazz")
+
+
+def test_the_reason_given_weighs_every_side_the_taste_has() -> None:
+    """A taste of several sides: every side moves the pick (artist 7's slow tracks), and the
+    reason names the side that weighed most (the artist finished twenty times; without them,
+    the tempo)."""
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    recommender = Recommender(GENRES, np.random.default_rng(5))
+
+    def taste(tempo_tracks: int, artist_plays: int) -> Taste:
+        built = Taste()
+        shown = [t for t in tracks if (t.bpm or 0) > 130 or (t.bpm or 0) < 90][:tempo_tracks]
+        for track in shown:
+            event = "skipped" if (track.bpm or 0) > 130 else "completed"
+            built.add(only("tempo", evidence_for(track, event, GENRES, 3.0, track.duration)))
+        fan = [t for t in tracks if t.artist == "artist 7"]
+        for number in range(artist_plays):
+            built.add(only("artist", evidence_for(fan[number % len(fan)], "completed", GENRES)))
+        return built
+
+    for _ in range(5):  # both sides count: artist 7's slow tracks, and the artist weighs most
+        pick = recommender.pick(catalog, Listener(taste=taste(tempo_tracks=400, artist_plays=20)))
+        assert pick is not None and pick.top == ("artist", "artist 7"), pick
+        assert (pick.track.bpm or 0) < 100
+    pick = recommender.pick(catalog, Listener(taste=taste(tempo_tracks=400, artist_plays=0)))
+    assert pick is not None and pick.top == ("tempo", "slower"), pick
+
+
 # -- determinism ---------------------------------------------------------------------------------
 
 PICKS_SCRIPT = """
@@ -647,5 +700,9 @@ def test_a_stated_genre_leads_at_first_and_gives_way_to_listening() -> None:
         if track.genres[0] in ("folk", "country"):
             event = "completed" if track.genres == ("country",) else "skipped"
             taste.add(evidence_for(track, event, GENRES, 3.0, track.duration))
-    picks = [recommender.pick(catalog, Listener(preferences=["folk"], taste=taste))]
-    assert all(p is not None and p.track.genres == ("country",) for p in picks)
+    recent: list[str] = []
+    for _ in range(20):
+        listener = Listener(preferences=["folk"], taste=taste, recent=recent)
+        pick = recommender.pick(catalog, listener)
+        assert pick is not None and pick.track.genres == ("country",), pick
+        recent.insert(0, pick.track.track_id)
