@@ -498,6 +498,38 @@ def test_a_turn_does_not_wait_while_the_catalog_is_rebuilt(
         dj.close()
 
 
+def test_the_promises_hold_over_1000_tracks_through_the_dj_and_a_restart(tmp_path: Path) -> None:
+    """Through the DJ itself, as the daemon drives it: 1,000 next_track and record_event
+    calls, the DJ closed and opened again on the same database halfway. No track twice within
+    the repeat window, a ruled-out artist and genre and a disliked track never."""
+    tracks = generated()
+    db = str(tmp_path / "dj.db")
+    dj = PersonalizedDJ(library=TrackSet(tracks), seed=6, db_path=db)
+    assert dj.respond("sam", "i don't like artist 1").intent == "remove_preference"
+    dj.update_preferences("sam", ["jazz"])
+    assert dj.respond("sam", "i don't like metal").slots.get("genre") == "metal"
+    disliked = tracks[45]  # artist 3
+    for event in ("liked", "liked", "disliked"):  # loved before it was disliked
+        dj.record_event("sam", disliked.track_id, event)
+    heard: list[str] = []
+    try:
+        for number in range(1000):
+            if number == 500:
+                dj.close()
+                dj = PersonalizedDJ(library=TrackSet(tracks), seed=7, db_path=db)
+            track = dj.next_track("sam")
+            assert track is not None
+            assert track.track_id not in heard[-REPEAT_WINDOW:], number
+            assert track.artist != "artist 1" and track.track_id != disliked.track_id
+            assert "metal" not in track.genres
+            heard.append(track.track_id)
+            liked = "jazz" in track.genres or track.artist == "artist 3"
+            event, position = ("completed", track.duration) if liked else ("skipped", 5.0)
+            dj.record_event("sam", track.track_id, event, position, track.duration)
+    finally:
+        dj.close()
+
+
 def test_no_track_repeats_within_50_picks_of_a_narrow_taste() -> None:
     """Three artists (60 tracks) loved, 1,000 picks: the loved ones come back, but never
     within 50 picks of their last play."""
