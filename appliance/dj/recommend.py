@@ -639,8 +639,9 @@ class Recommender:
 
     @staticmethod
     def _lately(catalog: Catalog, listener: Listener) -> list[int]:
-        """The rows of the last :data:`REPEAT_WINDOW` tracks heard: this session's picks
-        (newest last) and then earlier plays (newest first), one row per track."""
+        """The rows of the last :data:`REPEAT_WINDOW` tracks: this session's picks (newest
+        last; a pick the player never started counts too) and then earlier plays (newest
+        first), one row per track."""
         rows: dict[int, None] = {}
         for track_id in (*reversed(list(listener.played)), *listener.recent):
             row = catalog.index.get(track_id)

@@ -7,6 +7,11 @@ with tempo and with energy (fast rock but slow jazz). Each side is also kept per
 so mornings and evenings are learned apart. An early skip says more than a late one.
 The evidence is a pair of weights (for, against) per (kind, key); the recommender reads it as a
 Beta distribution, so a little evidence leaves room to explore and a lot settles the question.
+
+Evidence stored before energy was kept in twenty bins ("0.00".."0.95") has its energy under the
+old keys "0".."7", which no track's side matches any more, and no "all" rows (the base rate):
+such a listener's energy and sharpness are learned again from their next events. A dislike
+stored before dislikes became rules weighs against its track but does not rule it out.
 """
 
 from __future__ import annotations
