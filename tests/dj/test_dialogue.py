@@ -424,7 +424,7 @@ def test_an_introduction_after_a_greeting_welcomes_only_the_new_listener(rig) ->
 
 def test_a_question_about_the_words_has_no_quote_marks(rig) -> None:
     dialogue, _player, _dj = rig
-    asked = turn(dialogue, "what's playing", confidence=0.2)
+    asked = turn(dialogue, "what's playing", confidence=0.05)
     assert asked.reply is not None and asked.reply.question
     assert asked.reply.text == "Sorry, did you say what's playing?"
 
