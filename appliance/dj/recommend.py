@@ -578,9 +578,7 @@ class Recommender:
                 prior[genre] = prior.get(genre, 0.0) + PREFERENCE_PRIOR
         score, parts = self._taste_scores(catalog, listener, prior)
         entries = listener.taste.by_kind.get("track", {})
-        heard = (
-            self._codes(catalog, entries, catalog.index) if entries else np.empty(0, np.int64)
-        )
+        heard = self._codes(catalog, entries, catalog.index) if entries else np.empty(0, np.int64)
         heard = heard[heard >= 0]
 
         # a stated mood moves the pick within the taste: up to about two log-odds, where what

@@ -282,8 +282,7 @@ def load_templates(
         ) from error
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{path}:1: the sentence templates must be a YAML mapping, not "
-            f"{type(data).__name__}",
+            f"{path}:1: the sentence templates must be a YAML mapping, not {type(data).__name__}",
             hint="start from the shipped sentences/en.yaml",
         )
 

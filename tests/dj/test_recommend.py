@@ -364,7 +364,7 @@ def test_a_disliked_track_stays_out_however_it_was_loved_before(
 
 
 def test_an_artist_ruled_out_twice_is_let_back_in_by_one_love(tmp_path: Path) -> None:
-    """"i don't like artist 1" twice, then "i love artist 1" once: artist 1 plays again, and
+    """ "i don't like artist 1" twice, then "i love artist 1" once: artist 1 plays again, and
     still does after a restart; ruled out once more, they stay out."""
     tracks = generated(40)
     db = str(tmp_path / "dj.db")
