@@ -109,8 +109,8 @@ def fetch_planned(
         try:
             fetch_model(model, data_dir, timeout=READ_S)
         except (ModelError, OSError) as error:
-            why = error.message if isinstance(error, ModelError) else str(error)
-            say(f"models: {model.name} was not installed: {why}")
+            # str() of a ModelError carries its hint: what to do, where a download was kept
+            say(f"models: {model.name} was not installed: {error}")
             continue
         fetched.append(model.name)
     return fetched

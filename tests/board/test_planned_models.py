@@ -169,3 +169,20 @@ def test_make_run_says_which_recogniser_runs_and_why_before_fetching(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("speech recognition: test-whisper (whisper), answers 0.")
     assert err[1:] == ["models: fetching test-whisper, planned for this board"]
+
+
+def test_a_fetch_that_fails_says_what_to_do(
+    model_server: ModelServer, tmp_path: Path, isolated_env: Path
+) -> None:
+    """The line `make run` prints for a model it could not install carries the hint (what to
+    run, where a download was kept), not the bare problem."""
+    url = model_server.add("/hub/model.bin", os.urandom(1000))
+    catalog = read_catalog(catalog_with(tmp_path, url, b"x" * 1000))  # its digest: another file
+    said: list[str] = []
+    board = get_profile("x86-64-mini-pc")
+    assert (
+        fetch_planned(parse_config(CONFIG), say=said.append, catalog=catalog, profile=board) == []
+    )
+    assert said[0] == "models: fetching test-whisper, planned for this board"
+    assert said[1].startswith("models: test-whisper was not installed: ")
+    assert "\n  hint: " in said[1], said
