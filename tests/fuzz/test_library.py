@@ -134,20 +134,42 @@ def many_files(tmp_path_factory: pytest.TempPathFactory, sources: dict[bytes, by
     return root
 
 
+def _time_of_a_whole_scan(folder: Path, db: Path) -> float:
+    """Seconds from the child's "scanning" to its "done" on this machine."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SCAN_CHILD, str(db), str(folder)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "scanning"
+    started = time.monotonic()
+    assert child.stdout.readline().strip() == "done"
+    seconds = time.monotonic() - started
+    child.wait(30)
+    child.stdout.close()
+    return seconds
+
+
 def test_a_scan_killed_at_random_moments_never_breaks_the_index(
     many_files: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "library.db"
     rng = random.Random(9)
     kills = 0
-    for _ in range(fuzz_rounds(3, 60)):
+    scan_seconds = _time_of_a_whole_scan(many_files, tmp_path / "timed.db")
+    rounds = fuzz_rounds(3, 60)
+    for round_number in range(rounds + 5):
+        if round_number >= rounds and kills:
+            break  # the extra rounds only run while no kill has landed yet
         child = subprocess.Popen(
             [sys.executable, "-c", _SCAN_CHILD, str(db), str(many_files)],
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "scanning"
-        time.sleep(rng.uniform(0.0, 0.8))
+        # A moment inside the scan, whatever this machine's speed: a fixed range of
+        # seconds missed every scan on a fast machine.
+        time.sleep(rng.uniform(0.05, 0.8) * scan_seconds)
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             kills += 1
