@@ -246,6 +246,111 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class FacesSettings:
+    """[faces]: how the network faces (web page, Home Assistant, music apps) let people in."""
+
+    bind: str = field(
+        default="lan",
+        metadata=_rules(
+            "Who may connect: lan (this network's private and link-local addresses, and this "
+            "device) or localhost (this device only). Never the internet.",
+            kind="choice",
+            choices=("lan", "localhost"),
+        ),
+    )
+    password: str | None = field(
+        default=None,
+        metadata=_rules(
+            "The password the web page and music apps ask for. Unset: one is made up at the "
+            "first start, kept in the data folder and shown by `appliance run`.",
+            kind="optional_text",
+            example='"a long phrase you can type on a phone"',
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """[web]: the appliance's own web page and HTTP API, for a phone or a browser."""
+
+    enabled: bool = field(default=True, metadata=_rules("Serve the web page.", kind="bool"))
+    port: int = field(
+        default=8080, metadata=_rules("TCP port of the web page.", kind="int", low=1, high=65535)
+    )
+
+
+@dataclass(frozen=True)
+class MpdSettings:
+    """[mpd]: music apps (MALP, Cantata, ncmpcpp, mpc) control it over the MPD protocol."""
+
+    enabled: bool = field(default=True, metadata=_rules("Serve the MPD protocol.", kind="bool"))
+    port: int = field(
+        default=6600, metadata=_rules("TCP port for MPD clients.", kind="int", low=1, high=65535)
+    )
+
+
+@dataclass(frozen=True)
+class HomeAssistantSettings:
+    """[home_assistant]: Home Assistant finds the appliance as an ESPHome device."""
+
+    enabled: bool = field(
+        default=True, metadata=_rules("Serve the ESPHome API for Home Assistant.", kind="bool")
+    )
+    port: int = field(
+        default=6053,
+        metadata=_rules("TCP port of the ESPHome API.", kind="int", low=1, high=65535),
+    )
+    encryption_key: str | None = field(
+        default=None,
+        metadata=_rules(
+            "The 32-byte base64 key Home Assistant asks for when it adds the device. Unset: "
+            "one is made up at the first start, kept in the data folder and shown by "
+            "`appliance run`.",
+            kind="optional_text",
+            example='"Gd/Pz5rJk1T0xYsRWbZ0m0Ur2aBq4hM3jC0bXW2kq9Q="',
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SnapcastSettings:
+    """[snapcast]: the DJ's programme in every room, in sync, through a Snapcast server."""
+
+    enabled: bool = field(
+        default=False, metadata=_rules("Send the programme to Snapcast.", kind="bool")
+    )
+    server: str = field(
+        default="127.0.0.1",
+        metadata=_rules(
+            "The Snapcast server's address (this board, or a home server on the LAN).",
+            kind="text",
+        ),
+    )
+    control_port: int = field(
+        default=1705,
+        metadata=_rules("The server's JSON-RPC control port.", kind="int", low=1, high=65535),
+    )
+    stream: str = field(
+        default="QFZZ",
+        metadata=_rules("The name of the server's stream the appliance feeds.", kind="text"),
+    )
+    sample_format: str = field(
+        default="48000:16:2",
+        metadata=_rules(
+            "The stream's rate:bits:channels, as snapserver's source names it.", kind="text"
+        ),
+    )
+    duck: str = field(
+        default="everywhere",
+        metadata=_rules(
+            "While the DJ answers a request: duck the music in every room, or only here.",
+            kind="choice",
+            choices=("everywhere", "local"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class UserSettings:
     """[[users]]: a listener the DJ knows from the start (more can introduce themselves)."""
 
@@ -265,6 +370,11 @@ class Config:
     audio: AudioSettings = field(default_factory=AudioSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
     models: ModelSettings = field(default_factory=ModelSettings)
+    faces: FacesSettings = field(default_factory=FacesSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    mpd: MpdSettings = field(default_factory=MpdSettings)
+    home_assistant: HomeAssistantSettings = field(default_factory=HomeAssistantSettings)
+    snapcast: SnapcastSettings = field(default_factory=SnapcastSettings)
     users: tuple[UserSettings, ...] = ()
     source: Path | None = None
     # what is allowed but probably not meant (a music folder not there yet): shown, not refused;
@@ -297,6 +407,11 @@ SECTIONS: dict[str, type] = {
     "audio": AudioSettings,
     "library": LibrarySettings,
     "models": ModelSettings,
+    "faces": FacesSettings,
+    "web": WebSettings,
+    "mpd": MpdSettings,
+    "home_assistant": HomeAssistantSettings,
+    "snapcast": SnapcastSettings,
 }
 
 

@@ -111,7 +111,8 @@ def test_unknown_keys_get_a_suggestion_with_their_line(tmp_path: Path) -> None:
         f"{path}:5: dj.comentary: unknown setting; did you mean 'commentary'? "
         "(valid: name, default_user, commentary, quiet_hours)",
         f"{path}:6: vocie: unknown section; did you mean 'voice'? "
-        "(valid: station, dj, voice, audio, library, models, users)",
+        "(valid: station, dj, voice, audio, library, models, faces, web, mpd, home_assistant, "
+        "snapcast, users)",
     ]
 
 
