@@ -9,11 +9,13 @@ BIN    := $(VENV)/bin
 STAMPS := .make
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: audio stack (PulseAudio, PortAudio, ALSA's pulse plugin), mpv, and the tools the
-# tests use to make speech and music (sox, espeak-ng).
+# Debian packages: audio stack (PulseAudio, PortAudio, ALSA's pulse plugin), mpv, Snapcast (the
+# rooms), and the tools the tests use: sox and espeak-ng make speech and music, chromium drives the
+# web page, mpc is a real MPD client.
 APT_PACKAGES := python3 python3-venv python3-dev build-essential \
 	pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins alsa-utils \
-	sox libsox-fmt-all espeak-ng ffmpeg libsndfile1 libmpv2 mpv
+	sox libsox-fmt-all espeak-ng ffmpeg libsndfile1 libmpv2 mpv \
+	snapserver snapclient chromium chromium-driver mpc
 
 .PHONY: setup run test fuzz bench lint clean
 
