@@ -10,6 +10,7 @@ commented example there, so the settings are one edit away.
 from __future__ import annotations
 
 import grp
+import ipaddress
 import os
 import pwd
 import shlex
@@ -19,8 +20,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from appliance.atomic import write_atomically
+from appliance.config import Config
 from appliance.errors import ApplianceError
 from appliance.models.catalog import shipped
 
@@ -60,9 +63,68 @@ class ServiceSettings:
         return self.unit_dir / UNIT_NAME
 
 
-def render_unit(settings: ServiceSettings, template: Path | None = None) -> str:
-    """The unit file for ``settings``."""
+# What "this network" is to the unit: systemd's own names for the loopback and link-local
+# ranges, the private ranges a home router hands out, and mDNS (how Home Assistant and music apps
+# find the appliance). The same ranges as appliance/faces/lan.py, which checks every peer again.
+LAN_ALLOW = (
+    "localhost link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7 224.0.0.251 ff02::fb"
+)
+LOCAL_FAMILIES = "AF_UNIX AF_NETLINK"
+
+
+def network_lines(config: Config) -> list[str]:
+    """The unit's network settings for ``config``: closed unless a face or a server it names
+    (Snapcast, Wyoming) needs it, and then open to no more than that."""
+    from appliance.faces.host import configured_faces
+
+    allow: list[str] = []
+    if configured_faces(config):
+        allow.append(LAN_ALLOW if config.faces.bind == "lan" else "localhost")
+    for host in _servers(config):
+        allow.append(_reach(host))
+    if not allow:
+        return [f"RestrictAddressFamilies={LOCAL_FAMILIES}", "IPAddressDeny=any"]
+    return [
+        f"RestrictAddressFamilies={LOCAL_FAMILIES} AF_INET AF_INET6",
+        "IPAddressDeny=any",
+        *(f"IPAddressAllow={entry}" for entry in dict.fromkeys(allow)),
+    ]
+
+
+def _servers(config: Config) -> list[str]:
+    """Hosts of the servers the config names: the Snapcast server, Wyoming speech engines."""
+    hosts = [config.snapcast.server] if config.snapcast.enabled else []
+    for name in (config.models.stt, config.models.tts):
+        if name.startswith("tcp://"):
+            hosts.append(urlsplit(name).hostname or "")
+        elif name == "wyoming":  # found by mDNS on this network
+            hosts.append("wyoming.local")
+    return [host for host in hosts if host]
+
+
+def _reach(host: str) -> str:
+    """What the unit must allow to reach ``host``: an address outside this network exactly,
+    else this network (a name such as homeserver.local resolves on it)."""
+    from appliance.faces.lan import allowed
+
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "localhost" if host == "localhost" else LAN_ALLOW
+    if ip.is_loopback:
+        return "localhost"
+    return LAN_ALLOW if allowed(str(ip)) else str(ip)
+
+
+def render_unit(
+    settings: ServiceSettings, template: Path | None = None, config: Config | None = None
+) -> str:
+    """The unit file for ``settings``, its network opened as ``config`` (default: the
+    settings' config file, or the defaults when there is none yet) needs."""
     text = (template or shipped("systemd", UNIT_NAME)).read_text(encoding="utf-8")
+    if config is None:
+        config = _config_of(settings)
+    text = text.replace("@NETWORK@", "\n".join(network_lines(config)))
     values = {
         "@APPLIANCE@": str(settings.executable),
         "@USER@": settings.user,
@@ -78,6 +140,15 @@ def render_unit(settings: ServiceSettings, template: Path | None = None) -> str:
             )
         text = text.replace(placeholder, value)
     return text
+
+
+def _config_of(settings: ServiceSettings) -> Config:
+    """The config the service will run with; the defaults when the file does not exist yet."""
+    from appliance.config import load_config
+
+    if not settings.config.exists():
+        return Config()
+    return load_config(settings.config)
 
 
 def unreadable_parents(path: Path, user: str) -> list[Path]:

@@ -8,6 +8,7 @@ A face that cannot start (its port is taken) is logged with what to do and the o
 from __future__ import annotations
 
 import asyncio
+import errno
 import importlib
 import importlib.util
 import logging
@@ -41,16 +42,22 @@ class Face(Protocol):
     def addresses(self) -> list[str]: ...
 
 
+def configured_faces(settings: Config) -> list[str]:
+    """The names of the faces the config turns on."""
+    return [
+        name
+        for name, (section, _) in FACES.items()
+        if getattr(getattr(settings, section), "enabled", False)
+    ]
+
+
 def enabled_faces(settings: Config) -> list[str]:
-    """The names of the faces the config turns on (and that exist in this build)."""
-    names = []
-    for name, (section, target) in FACES.items():
-        if not getattr(getattr(settings, section), "enabled", False):
-            continue
-        if importlib.util.find_spec(target.split(":")[0]) is None:
-            continue
-        names.append(name)
-    return names
+    """The faces the config turns on that exist in this build."""
+    return [
+        name
+        for name in configured_faces(settings)
+        if importlib.util.find_spec(FACES[name][1].split(":")[0]) is not None
+    ]
 
 
 class FaceHost:
@@ -81,7 +88,8 @@ class FaceHost:
             try:
                 self.call(face.start(), START_TIMEOUT)
             except Exception as error:  # a taken port, a missing library: the others carry on
-                log.error("the %s face did not start: %s", name.replace("_", " "), error)
+                log.error("the %s face did not start: %s%s", name.replace("_", " "), error,
+                          _hint(error))  # fmt: skip
                 continue
             self.faces.append(face)
             for address in face.addresses():
@@ -127,3 +135,16 @@ class FaceHost:
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT)
         self.loop = None
+
+
+def _hint(error: Exception) -> str:
+    """What to do about a face that could not open its port."""
+    code = getattr(error, "errno", None)
+    if code in (errno.EAFNOSUPPORT, errno.EPERM, errno.EACCES):
+        return (
+            " (the service's sandbox keeps the network closed: run "
+            "`sudo appliance install-service` again after turning a face on)"
+        )
+    if code == errno.EADDRINUSE:
+        return " (another program uses that port: change the port in the config)"
+    return ""

@@ -144,3 +144,84 @@ def test_install_service_command_prints_the_unit(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "User=dj" in out and "Type=notify" in out
     assert shipped("systemd", "appliance.service").is_file()
+
+
+def faces_off(config: Config) -> Config:
+    from dataclasses import replace
+
+    from appliance.config import HomeAssistantSettings, MpdSettings, WebSettings
+
+    return replace(
+        config,
+        web=WebSettings(enabled=False),
+        mpd=MpdSettings(enabled=False),
+        home_assistant=HomeAssistantSettings(enabled=False),
+    )
+
+
+def test_with_every_network_face_off_the_unit_allows_no_ip_at_all(tmp_path: Path) -> None:
+    keys = unit_lines(render_unit(settings(tmp_path), config=faces_off(Config())))
+    assert keys["RestrictAddressFamilies"] == ["AF_UNIX AF_NETLINK"]
+    assert keys["IPAddressDeny"] == ["any"] and "IPAddressAllow" not in keys
+
+
+def test_the_faces_open_this_network_and_mdns_only(tmp_path: Path) -> None:
+    import ipaddress
+
+    from appliance.faces.lan import PRIVATE_NETWORKS
+
+    keys = unit_lines(render_unit(settings(tmp_path), config=Config()))  # the faces are on
+    assert keys["RestrictAddressFamilies"] == ["AF_UNIX AF_NETLINK AF_INET AF_INET6"]
+    assert keys["IPAddressDeny"] == ["any"]
+    (allowed,) = keys["IPAddressAllow"]
+    names = {"localhost": ["127.0.0.0/8", "::1/128"], "link-local": ["169.254.0.0/16", "fe80::/10"]}
+    networks = set()
+    for entry in allowed.split():
+        for network in names.get(entry, [entry]):
+            networks.add(ipaddress.ip_network(network))
+    mdns = {ipaddress.ip_network("224.0.0.251/32"), ipaddress.ip_network("ff02::fb/128")}
+    # exactly the ranges the faces accept peers from (appliance/faces/lan.py), plus mDNS
+    assert networks == set(PRIVATE_NETWORKS) | mdns
+    assert not any(network.is_global for network in networks - mdns)
+
+
+def test_bind_localhost_and_named_servers_open_no_more_than_they_need(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from appliance.config import FacesSettings, ModelSettings, SnapcastSettings
+
+    local = replace(Config(), faces=FacesSettings(bind="localhost"))
+    assert unit_lines(render_unit(settings(tmp_path), config=local))["IPAddressAllow"] == [
+        "localhost"
+    ]
+    far = replace(
+        faces_off(Config()),
+        snapcast=SnapcastSettings(enabled=True, server="203.0.113.9"),
+        models=ModelSettings(stt="tcp://127.0.0.1:10300"),
+    )
+    keys = unit_lines(render_unit(settings(tmp_path), config=far))
+    assert keys["IPAddressAllow"] == ["203.0.113.9", "localhost"]
+
+
+def test_install_service_opens_the_network_as_the_config_file_says(tmp_path: Path) -> None:
+    chosen = settings(tmp_path)
+    chosen.config.parent.mkdir(parents=True)
+    chosen.config.write_text("[web]\nenabled = false\n[mpd]\nenabled = false\n"
+                             "[home_assistant]\nenabled = false\n")  # fmt: skip
+    install_service(chosen, run=Recorder(), is_root=True, with_systemd=False)
+    assert "IPAddressAllow" not in unit_lines(chosen.unit_path.read_text())
+    chosen.config.write_text("[mpd]\nenabled = true\n")
+    install_service(chosen, run=Recorder(), is_root=True, with_systemd=False)
+    assert "IPAddressAllow" in unit_lines(chosen.unit_path.read_text())
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_analyze_verify_accepts_the_closed_unit(tmp_path: Path) -> None:
+    folder = tmp_path / "verify"
+    folder.mkdir()
+    unit = folder / "appliance.service"
+    unit.write_text(render_unit(settings(tmp_path, "appliance"), config=faces_off(Config())))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
