@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as _dt
-import difflib
 import errno
 import glob
 import os
 import re
 import stat
 import time as _time
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import time
@@ -30,12 +27,13 @@ from typing import Any
 from appliance import paths
 from appliance.errors import ConfigError
 from appliance.listener_id import RULE, why_not
+from appliance.models.catalog import KINDS as MODEL_KINDS
+from appliance.models.catalog import load_catalog
+from appliance.toml_check import Checker, NotToml, Problem, close_match, load, type_name
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_BYTES = 1 << 20  # a settings file is a few KB: anything past 1 MB is not one
-MAX_NESTING = 100  # deeper brackets than any setting needs (tomllib would run out of stack)
 WAKE_WORDS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa", "phrase", "none")
-MODEL_KINDS = ("stt", "tts", "wake", "vad")
 
 
 class _Invalid(Exception):
@@ -415,20 +413,8 @@ SECTIONS: dict[str, type] = {
 }
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong in a config file."""
-
-    file: str
-    line: int | None
-    key: str
-    problem: str
-    valid: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.key}: {self.problem}" if self.key else f"{where}: {self.problem}"
-        return f"{text} (valid: {self.valid})" if self.valid else text
+ConfigProblem = Problem
+"""One thing wrong in a config file (the shape every checked TOML file reports in)."""
 
 
 class InvalidConfig(ConfigError):
@@ -444,125 +430,7 @@ class InvalidConfig(ConfigError):
         )
 
 
-# --- where each key sits in the file ------------------------------------------------------------
-
-_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
-_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
-
-
-_KEY_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|$)""")
-
-
-def _key_parts(raw: str) -> tuple[str, ...]:
-    """The parts of a dotted TOML key: 'model."en_US-x".files' -> ('model', 'en_US-x', 'files')."""
-    parts = []
-    for match in _KEY_PART.finditer(raw):
-        part = match.group(1)
-        if part[:1] == '"' and "\\" in part:
-            try:  # escapes ("\u00e9", "\\"): the key as tomllib reads it
-                part = next(iter(tomllib.loads(f"{part} = 0")))
-            except tomllib.TOMLDecodeError:
-                part = part[1:-1]
-        elif part[:1] in "\"'":
-            part = part[1:-1]
-        parts.append(part)
-    return tuple(parts)
-
-
-def _brackets(text: str) -> tuple[int, int]:
-    """How many [ or { a line leaves open, and the most it has open at once, ignoring strings
-    and comments."""
-    depth = peak = 0
-    quote = ""
-    escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"':
-                escaped = True  # \" inside a basic string does not end it
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            break
-        elif char in "[{":
-            depth += 1
-            peak = max(peak, depth)
-        elif char in "]}":
-            depth -= 1
-    return depth, peak
-
-
-def _open_brackets(text: str) -> int:
-    """How many [ or { a line leaves open, ignoring strings and comments."""
-    return _brackets(text)[0]
-
-
-def _lines(text: str) -> list[str]:
-    """The lines as TOML counts them: split at newlines only (str.splitlines() would also split
-    at characters like U+0085 inside a string, and every line number after it would be off)."""
-    return text.split("\n")
-
-
-def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """Line numbers (1-based) of every table and key: ("dj", "commentary") -> 7.
-
-    tomllib reports no positions for values, so the text is scanned with the subset of TOML a
-    config file uses: tables, arrays of tables ("users", 0, "id"), dotted keys, multi-line arrays
-    and strings.
-    """
-    found: dict[tuple[str | int, ...], int] = {}
-    counts: dict[tuple[str, ...], int] = {}
-    table: tuple[str | int, ...] = ()
-    depth = 0
-    in_string = ""
-    for number, line in enumerate(_lines(text), start=1):
-        if in_string:
-            if in_string in line:
-                in_string = ""
-            continue
-        if depth > 0:
-            depth += _open_brackets(line)
-            continue
-        if match := _ARRAY_TABLE.match(line):
-            name = _key_parts(match.group(1))
-            index = counts.get(name, 0)
-            counts[name] = index + 1
-            table = (*name, index)
-            found.setdefault(table, number)
-            continue
-        if match := _TABLE.match(line):
-            table = _key_parts(match.group(1))
-            for end in range(1, len(table) + 1):  # [a.b] makes the table a too
-                found.setdefault(table[:end], number)
-            continue
-        if match := _KEY.match(line):
-            key = (*table, *_key_parts(match.group(1)))
-            for end in range(len(table) + 1, len(key) + 1):  # a.b.c = 1 makes a and a.b
-                found.setdefault(key[:end], number)
-            rest = line[match.end() :]
-            value = rest.lstrip()
-            for marker in ('"""', "'''"):  # a multi-line string begins the value, unclosed
-                if value.startswith(marker) and value.count(marker) == 1:
-                    in_string = marker
-            if not in_string:
-                depth = max(0, _open_brackets(rest))
-    return found
-
-
 # --- converting and checking values ---------------------------------------------------------------
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, _dt.date | _dt.time):
-        return "a date or time"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(
-        type(value), "a list" if isinstance(value, list) else "a table"
-    )
 
 
 def _no_nul(value: str) -> str:
@@ -574,9 +442,7 @@ def _no_nul(value: str) -> str:
 
 def _text(value: Any, meta: dict[str, Any]) -> str:
     if not isinstance(value, str):
-        raise _Invalid(
-            f"{_type_name(value)} where text is expected", 'a quoted string, "like this"'
-        )
+        raise _Invalid(f"{type_name(value)} where text is expected", 'a quoted string, "like this"')
     if not value.strip():
         raise _Invalid("is empty", "non-empty text")
     return _no_nul(value)
@@ -585,17 +451,16 @@ def _text(value: Any, meta: dict[str, Any]) -> str:
 def _choice(value: Any, meta: dict[str, Any]) -> str:
     valid = ", ".join(meta["choices"])
     if not isinstance(value, str):
-        raise _Invalid(f"{_type_name(value)} where one of the names is expected", valid)
+        raise _Invalid(f"{type_name(value)} where one of the names is expected", valid)
     if value not in meta["choices"]:
-        close = difflib.get_close_matches(value.lower(), meta["choices"], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = close_match(value.lower(), meta["choices"])
         raise _Invalid(f"{value!r} is not one of them{hint}", valid)
     return value
 
 
 def _bool(value: Any, meta: dict[str, Any]) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid(f"{_type_name(value)} where true or false is expected", "true, false")
+        raise _Invalid(f"{type_name(value)} where true or false is expected", "true, false")
     return value
 
 
@@ -605,7 +470,7 @@ def _range(meta: dict[str, Any]) -> str:
 
 def _number(value: Any, meta: dict[str, Any], whole: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Invalid(f"{_type_name(value)} where a number is expected", _range(meta))
+        raise _Invalid(f"{type_name(value)} where a number is expected", _range(meta))
     if whole and not isinstance(value, int):
         raise _Invalid(f"{value!r} is not a whole number", f"a whole number, {_range(meta)}")
     if not meta["low"] <= value <= meta["high"]:
@@ -623,7 +488,7 @@ def _float(value: Any, meta: dict[str, Any]) -> float:
 
 def _path(value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"{_type_name(value)} where a folder is expected", 'a path, "/like/this"')
+        raise _Invalid(f"{type_name(value)} where a folder is expected", 'a path, "/like/this"')
     path = _expand(Path(_no_nul(value)), _Invalid)
     if not path.is_absolute():
         raise _Invalid(
@@ -652,7 +517,7 @@ def _optional_path(value: Any, meta: dict[str, Any]) -> Path:
 
 def _paths(value: Any, meta: dict[str, Any]) -> tuple[Path, ...]:
     if not isinstance(value, list):
-        raise _Invalid(f"{_type_name(value)} where a list of folders is expected", '["~/Music"]')
+        raise _Invalid(f"{type_name(value)} where a list of folders is expected", '["~/Music"]')
     return tuple(_path(item) for item in value)
 
 
@@ -663,7 +528,7 @@ def _device(value: Any, meta: dict[str, Any]) -> str | int:
         return value
     if isinstance(value, str) and value.strip():
         return _no_nul(value)
-    raise _Invalid(f"{_type_name(value)} where a device is expected", "a device name or index")
+    raise _Invalid(f"{type_name(value)} where a device is expected", "a device name or index")
 
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -714,49 +579,19 @@ _CONVERTERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
 # --- reading a whole file -------------------------------------------------------------------------
 
 
-class _Reader:
+class _Reader(Checker):
     """Builds a Config from parsed TOML, collecting every problem with its line."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self.lines = key_lines(text)
-        self.problems: list[ConfigProblem] = []
-
-    def line(self, *key: str | int) -> int | None:
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key[:-1]
-        return None
-
-    def report(self, key: tuple[str | int, ...], problem: str, valid: str = "") -> None:
-        self.problems.append(self._problem(key, problem, valid))
-
-    def _problem(self, key: tuple[str | int, ...], problem: str, valid: str) -> ConfigProblem:
-        name = ".".join(str(part) for part in key if not isinstance(part, int))
-        for index, part in enumerate(key):
-            if isinstance(part, int):
-                head = ".".join(str(p) for p in key[:index])
-                tail = ".".join(str(p) for p in key[index + 1 :])
-                name = f"{head}[{part + 1}]" + (f".{tail}" if tail else "")
-        return ConfigProblem(self.source, self.line(*key), name, problem, valid)
-
-    def unknown(self, key: tuple[str | int, ...], name: str, known: list[str]) -> None:
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        what = "section" if len(key) == 1 else "setting"
-        self.report(key, f"unknown {what}{hint}", ", ".join(known))
 
     def section(self, cls: type, raw: Any, key: tuple[str | int, ...]) -> Any:
         if not isinstance(raw, dict):
-            self.report(key, f"{_type_name(raw)} where a table is expected", f"[{key[0]}]")
+            self.report(key, f"{type_name(raw)} where a table is expected", f"[{key[0]}]")
             return cls()
         fields = {f.name: f for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}
         for name, value in raw.items():
             spec = fields.get(name)
             if spec is None:
-                self.unknown((*key, name), name, list(fields))
+                self.unknown((*key, name), list(fields))
                 continue
             try:
                 values[name] = _CONVERTERS[spec.metadata["kind"]](value, dict(spec.metadata))
@@ -802,8 +637,6 @@ class _Reader:
 
 def _check_models(reader: _Reader, models: ModelSettings) -> None:
     """Each model named in [models] must be in the catalog and of the right kind."""
-    from appliance.models.catalog import load_catalog
-
     catalog = load_catalog()
     for kind in MODEL_KINDS:
         name = getattr(models, kind)
@@ -812,8 +645,7 @@ def _check_models(reader: _Reader, models: ModelSettings) -> None:
         names = [entry.name for entry in catalog.of_kind(kind)]
         if name in names:
             continue
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = close_match(name, names, cutoff=0.5)
         other = catalog.get(name)
         problem = (
             f"{name!r} is a {other.kind} model, not a {kind} model"
@@ -821,17 +653,6 @@ def _check_models(reader: _Reader, models: ModelSettings) -> None:
             else f"{name!r} is not in the model catalog{hint}"
         )
         reader.report(("models", kind), problem, ", ".join(["auto", *names]))
-
-
-def _deepest_line(text: str) -> int:
-    """The line where brackets first nest deeper than :data:`MAX_NESTING` (strings ignored)."""
-    depth = 0
-    for number, line in enumerate(_lines(text), start=1):
-        net, peak = _brackets(line)
-        if depth + peak > MAX_NESTING:
-            return number
-        depth += net
-    return 1
 
 
 def _why_unusable(folder: Path) -> str | None:
@@ -884,29 +705,9 @@ def parse_config(text: str, source: Path | None = None) -> Config:
     name = str(source) if source else "<config>"
     text = text.removeprefix("\ufeff")  # a byte-order mark, as Windows editors write
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) if match else None
-        if line is None and "(at end of document)" in message:
-            line = len(_lines(text.rstrip("\n")))  # something left open: the last line
-        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        raise InvalidConfig(
-            [ConfigProblem(name, line, "", f"not valid TOML: {message}", 'key = "value" lines')]
-        ) from error
-    except RecursionError:
-        raise InvalidConfig(
-            [
-                ConfigProblem(
-                    name,
-                    _deepest_line(text),
-                    "",
-                    f"lists or tables nested more than {MAX_NESTING} deep",
-                    "the settings in `appliance config example`",
-                )
-            ]
-        ) from None
+        data = load(text, name)
+    except NotToml as error:
+        raise InvalidConfig([error.problem]) from error.__cause__
     reader = _Reader(text, name)
     sections: dict[str, Any] = {}
     known = [*SECTIONS, "users"]
@@ -916,7 +717,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         elif key == "users":
             sections["users"] = reader.users(raw)
         else:
-            reader.unknown((key,), key, known)
+            reader.unknown((key,), known)
     config = Config(**sections, source=source)
     _check_models(reader, config.models)
     ids = {user.id for user in config.users if user.id}  # a missing or invalid id is reported
@@ -927,7 +728,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
             ", ".join(["guest", *sorted(ids)]),
         )
     if reader.problems:
-        raise InvalidConfig(sorted(reader.problems, key=lambda problem: problem.line or 0))
+        raise InvalidConfig(reader.sorted())
     library = data.get("library")
     if isinstance(library, dict) and "music_folders" in library:
         line = reader.line("library", "music_folders") or 0

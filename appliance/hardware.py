@@ -13,17 +13,17 @@ from __future__ import annotations
 import itertools
 import os
 import platform
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from appliance.config import Config, key_lines
+from appliance.config import Config
 from appliance.edge import REALTIME_LIMIT, EdgeDeviceConfig, EdgeOptimizer
 from appliance.errors import HardwareError
 from appliance.models.catalog import Catalog, CatalogModel, load_catalog, shipped
 from appliance.models.store import find_installed
+from appliance.toml_check import KIND_NAMES, Checker, NotToml, load, type_name
 
 KINDS = ("stt", "tts", "wake", "vad")
 WEIGHT = {"stt": 10.0, "tts": 8.0, "wake": 0.0, "vad": 1.0}
@@ -115,53 +115,41 @@ _SCHEMA: dict[tuple[str, ...], tuple[type, bool]] = {
 }
 
 
-def _type_ok(value: Any, kind: type) -> bool:
-    if kind is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind is list:
-        return isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return isinstance(value, kind)
-
-
 def parse_profile(text: str, source: Path) -> HardwareProfile:
     """Build a profile from TOML text; HardwareError lists every problem with its line."""
+    valid = "the format of the other files in hardware/"
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise HardwareError(f"{source}: not valid TOML: {error}") from error
-    lines = key_lines(text)
-    problems = []
+        data = load(text, str(source), valid)
+    except NotToml as error:
+        raise HardwareError(f"invalid board profile: {error.problem}") from error.__cause__
+    check = Checker(text, str(source))
     values: dict[tuple[str, ...], Any] = {}
-
-    def line_of(key: tuple[str, ...]) -> str:
-        while key and key not in lines:
-            key = key[:-1]
-        return f"{source}:{lines[key]}" if key else str(source)
+    tables = sorted({path[0] for path in _SCHEMA if len(path) > 1})
 
     def walk(table: dict[str, Any], prefix: tuple[str, ...]) -> None:
         for key, value in table.items():
             path = (*prefix, key)
-            if isinstance(value, dict) and not prefix:
-                walk(value, path)
+            if not prefix and key in tables:
+                if isinstance(value, dict):
+                    walk(value, path)
+                else:
+                    check.report(path, f"wrong type: {type_name(value)}", f"a table, [{key}]")
             elif path not in _SCHEMA:
-                problems.append(f"{line_of(path)}: {'.'.join(path)}: unknown field")
-            elif not _type_ok(value, _SCHEMA[path][0]):
-                problems.append(f"{line_of(path)}: {'.'.join(path)}: wrong type")
-            else:
+                names = [p[-1] for p in _SCHEMA if p[:-1] == prefix] + ([] if prefix else tables)
+                check.unknown(path, names, "field")
+            elif check.check_type(path, value, _SCHEMA[path][0]):
                 values[path] = value
 
     walk(data, ())
-    problems += [
-        f"{source}: {'.'.join(path)}: missing"
-        for path, (_, required) in _SCHEMA.items()
-        if required and path not in values
-    ]
-    if not problems and values[("name",)] != source.stem:
-        problems.append(f"{line_of(('name',))}: name must match the file name ({source.stem})")
-    if not problems and values[("reserved_mb",)] >= values[("ram_mb",)]:
-        problems.append(f"{line_of(('reserved_mb',))}: reserved_mb must be below ram_mb")
+    reported = {problem.key for problem in check.problems}
+    for path, (kind, required) in _SCHEMA.items():
+        if required and path not in values and ".".join(path) not in reported:
+            check.report(path, "missing", KIND_NAMES[kind])
+    if not check.problems and values[("name",)] != source.stem:
+        check.report(("name",), "must match the file name", repr(source.stem))
+    if not check.problems and values[("reserved_mb",)] >= values[("ram_mb",)]:
+        check.report(("reserved_mb",), "must be below ram_mb", f"below {values[('ram_mb',)]:g}")
+    problems = [str(problem) for problem in check.sorted()]
     if problems:
         raise HardwareError(
             "invalid board profile:\n  " + "\n  ".join(problems),

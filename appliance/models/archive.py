@@ -25,6 +25,7 @@ from typing import IO, TypeVar
 
 from appliance.atomic import fsync_folder
 from appliance.errors import ModelError
+from appliance.models.catalog import stays_inside as _inside
 from appliance.models.store import MANIFEST
 
 CHUNK = 1 << 20
@@ -74,16 +75,6 @@ def size_limit(disk_mb: float) -> int:
 
 def _refuse(archive: Path, what: str) -> ModelError:
     return ModelError(f"{archive.name}: refusing to unpack: {what}", hint=_HOSTILE)
-
-
-def _inside(relative: str) -> bool:
-    """True when a relative POSIX path stays inside the folder it is relative to."""
-    if not relative or relative.startswith("/") or "\\" in relative or ":" in relative[:2]:
-        return False
-    if "\0" in relative:
-        return False
-    normal = posixpath.normpath(relative)
-    return normal != ".." and not normal.startswith("../")
 
 
 def _relative(raw: str, strip: str, archive: Path) -> str | None:

@@ -6,9 +6,9 @@ and removing models is :mod:`appliance.models.store` and :mod:`appliance.models.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from appliance.errors import ModelError
+from appliance.toml_check import Checker, Key, NotToml, Problem, load, typed
 
 KINDS = ("stt", "tts", "wake", "vad")
 ENGINES = ("whisper", "vosk", "pocketsphinx", "piper", "microwakeword", "silero", "microvad")
@@ -181,15 +182,17 @@ _FILE_FIELDS = {
 }
 
 
-def _typed(value: Any, kind: type) -> bool:
-    if kind is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
-
-
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def stays_inside(relative: str) -> bool:
+    """True when a relative POSIX path stays inside the folder it is relative to."""
+    if not relative or relative.startswith("/") or "\\" in relative or ":" in relative[:2]:
+        return False
+    if "\0" in relative:
+        return False
+    normal = posixpath.normpath(relative)
+    return normal != ".." and not normal.startswith("../")
 
 
 def plain_name(name: str) -> bool:
@@ -199,112 +202,31 @@ def plain_name(name: str) -> bool:
 
 def parse_catalog(text: str, source: Path) -> Catalog:
     """Build a Catalog from TOML text; a ModelError names every problem with its line."""
-    from appliance.config import key_lines
-    from appliance.models.archive import _inside
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ModelError(f"{source}: not valid TOML: {error}") from error
-    lines = key_lines(text)
-    problems: list[str] = []
-
-    def where(*key: str | int) -> str:
-        while key and key not in lines:
-            key = key[:-1]
-        return f"{source}:{lines[key]}" if key else str(source)
-
+        data = load(text, str(source), "the format described at the top of models/catalog.toml")
+    except NotToml as error:
+        raise ModelError(f"the model catalog is invalid: {error.problem}") from error.__cause__
+    check = Checker(text, str(source), drop=1)
     models = []
     tables = data.get("model", {})
     if not isinstance(tables, dict):
         tables = {}
-        problems.append(f'{where("model")}: model: must be tables like [model."name"]')
+        check.report(("model",), "must be tables", '[model."name"]')
     for name, raw in tables.items():
-        if not plain_name(name):
-            problems.append(
-                f"{where('model', name)}: {name!r}: a model name is a plain folder name: "
-                "letters, digits, '.', '_' and '-', starting with a letter or digit"
-            )
-            continue
-        if not isinstance(raw, dict) or not isinstance(raw.get("files", []), list):
-            problems.append(
-                f"{where('model', name)}: {name}: must be a table, with files an array of "
-                f'tables ([[model."{name}".files]])'
-            )
-            continue
-        values: dict[str, Any] = {}
-        sources: dict[str, str] = {}
-        for key, value in raw.items():
-            if key.endswith("_source"):
-                sources[key.removesuffix("_source")] = str(value)
-            elif key == "files":
-                continue
-            elif key not in _MODEL_FIELDS:
-                problems.append(f"{where('model', name, key)}: {name}.{key}: unknown field")
-            elif not _typed(value, _MODEL_FIELDS[key]):
-                problems.append(f"{where('model', name, key)}: {name}.{key}: wrong type")
-            else:
-                values[key] = value
-        files = []
-        for index, item in enumerate(raw.get("files", [])):
-            if not isinstance(item, dict):
-                item = {"": item}  # reported as needing a url below
-            unknown = set(item) - set(_FILE_FIELDS)
-            bad = [
-                key
-                for key in set(item) & set(_FILE_FIELDS)
-                if not _typed(item[key], _FILE_FIELDS[key])
-            ]
-            if unknown or bad or "url" not in item or item.get("unpack", "") not in UNPACK:
-                problems.append(
-                    f"{where('model', name, 'files', index)}: {name}.files[{index + 1}]: needs a "
-                    f"url; fields {', '.join(_FILE_FIELDS)}; unpack one of {UNPACK}"
-                )
-                continue
-            file = ModelFile(**item)
-            if file.strip and not _inside(file.strip):
-                problems.append(
-                    f"{where('model', name, 'files', index, 'strip')}: {name}.files[{index + 1}]"
-                    f".strip: {file.strip!r} must be a folder inside the archive"
-                )
-                continue
-            url_key = (
-                f"{where('model', name, 'files', index, 'url')}: {name}.files[{index + 1}].url"
-            )
-            path = urlparse(file.url).path
-            if file.name in ("", ".", "..") or path.endswith("/") or "\0" in file.url:
-                problems.append(
-                    f"{url_key}: {file.url!r} does not end in a file name (it must name the "
-                    "file to download, like https://host/path/model.zip)"
-                )
-                continue
-            if urlparse(file.url).scheme not in ("http", "https", "file"):
-                problems.append(f"{url_key}: {file.url!r} is not an http, https or file address")
-                continue
-            files.append(file)
-        if values.get("entry") and not _inside(values["entry"]):
-            problems.append(
-                f"{where('model', name, 'entry')}: {name}.entry: {values['entry']!r} must be a "
-                "path inside the model's folder"
-            )
-            continue
-        missing = [key for key in ("kind", "engine", "tier", "ram_mb", "rtf") if key not in values]
-        if missing:
-            problems.append(f"{where('model', name)}: {name}: missing {', '.join(missing)}")
-            continue
-        if values["kind"] not in KINDS or values["engine"] not in ENGINES:
-            problems.append(f"{where('model', name)}: {name}: kind in {KINDS}, engine in {ENGINES}")
-            continue
-        values.setdefault("language", "")
-        values.setdefault("licence", "")
-        values.setdefault("description", "")
-        values.setdefault("disk_mb", 0.0)
-        models.append(CatalogModel(name=name, files=tuple(files), sources=sources, **values))
+        model = _model(check, name, raw)
+        if model is not None:
+            models.append(model)
     ref = data.get("reference", {})
     numbers = ("dev_machine_speed", "daemon_baseline_mb")
-    if not isinstance(ref, dict) or any(not _typed(ref.get(k, 0.0), float) for k in numbers):
-        problems.append(
-            f"{where('reference')}: reference: a table; {' and '.join(numbers)} numbers"
+    if not isinstance(ref, dict) or any(not typed(ref.get(k, 0.0), float) for k in numbers):
+        check.problems.append(
+            Problem(
+                str(source),
+                check.line("reference"),
+                "reference",
+                "must be a table with numbers for " + " and ".join(numbers),
+                "[reference] with dev_machine_speed = 1.0, daemon_baseline_mb = 200",
+            )
         )
         ref = {}
     reference = Reference(
@@ -315,12 +237,105 @@ def parse_catalog(text: str, source: Path) -> Catalog:
             k.removesuffix("_source"): str(v) for k, v in ref.items() if k.endswith("_source")
         },
     )
-    if problems:
+    if check.problems:
         raise ModelError(
-            "the model catalog is invalid:\n  " + "\n  ".join(problems),
+            "the model catalog is invalid:\n  " + "\n  ".join(map(str, check.sorted())),
             hint="fix the catalog file (its format is described at its top)",
         )
     return Catalog(models, reference, source)
+
+
+def _model(check: Checker, name: str, raw: Any) -> CatalogModel | None:
+    """One [model."name"] table, or None with its problems reported."""
+    key: Key = ("model", name)
+    if not plain_name(name):
+        check.report(
+            key,
+            "a model name is a plain folder name",
+            "letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("files", []), list):
+        check.report(
+            key, "must be a table, with files an array of tables", f'[[model."{name}".files]]'
+        )
+        return None
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for field_name, value in raw.items():
+        if field_name.endswith("_source"):
+            sources[field_name.removesuffix("_source")] = str(value)
+        elif field_name == "files":
+            continue
+        elif field_name not in _MODEL_FIELDS:
+            check.unknown((*key, field_name), list(_MODEL_FIELDS), "field")
+        elif check.check_type((*key, field_name), value, _MODEL_FIELDS[field_name]):
+            values[field_name] = value
+    files = [
+        file
+        for index, item in enumerate(raw.get("files", []))
+        if (file := _file(check, (*key, "files", index), item)) is not None
+    ]
+    if values.get("entry") and not stays_inside(values["entry"]):
+        check.report(
+            (*key, "entry"),
+            f"{values['entry']!r} must be a path inside the model's folder",
+            "a relative path without ..",
+        )
+        return None
+    missing = [k for k in ("kind", "engine", "tier", "ram_mb", "rtf") if k not in values]
+    if missing:
+        check.report(key, f"missing {', '.join(missing)}", "see the top of the catalog file")
+        return None
+    if values["kind"] not in KINDS:
+        check.report((*key, "kind"), f"{values['kind']!r} is no kind", ", ".join(KINDS))
+        return None
+    if values["engine"] not in ENGINES:
+        check.report((*key, "engine"), f"{values['engine']!r} is no engine", ", ".join(ENGINES))
+        return None
+    values.setdefault("language", "")
+    values.setdefault("licence", "")
+    values.setdefault("description", "")
+    values.setdefault("disk_mb", 0.0)
+    return CatalogModel(name=name, files=tuple(files), sources=sources, **values)
+
+
+def _file(check: Checker, key: Key, item: Any) -> ModelFile | None:
+    """One [[model."name".files]] entry, or None with its problem reported."""
+    if not isinstance(item, dict):
+        item = {"": item}  # reported as needing a url below
+    unknown = set(item) - set(_FILE_FIELDS)
+    bad = [k for k in set(item) & set(_FILE_FIELDS) if not typed(item[k], _FILE_FIELDS[k])]
+    if unknown or bad or "url" not in item or item.get("unpack", "") not in UNPACK:
+        check.report(
+            key,
+            "needs a url, and only these fields (strings; bytes a number); unpack one of "
+            + ", ".join(repr(kind) for kind in UNPACK),
+            ", ".join(_FILE_FIELDS),
+        )
+        return None
+    file = ModelFile(**item)
+    if file.strip and not stays_inside(file.strip):
+        check.report(
+            (*key, "strip"),
+            f"{file.strip!r} must be a folder inside the archive",
+            "a relative path without ..",
+        )
+        return None
+    path = urlparse(file.url).path
+    if file.name in ("", ".", "..") or path.endswith("/") or "\0" in file.url:
+        check.report(
+            (*key, "url"),
+            f"{file.url!r} does not end in a file name (it must name the file to download)",
+            "https://host/path/model.zip",
+        )
+        return None
+    if urlparse(file.url).scheme not in ("http", "https", "file"):
+        check.report(
+            (*key, "url"), f"{file.url!r} is not an http, https or file address", "http(s)://..."
+        )
+        return None
+    return file
 
 
 MAX_CATALOG_BYTES = 4 * 2**20

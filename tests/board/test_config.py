@@ -22,11 +22,11 @@ from appliance.config import (
     ConfigError,
     InvalidConfig,
     example_config,
-    key_lines,
     load_config,
     parse_config,
     save_config,
 )
+from appliance.toml_check import key_lines
 from tests.support.appliance import as_nobody, run_appliance
 
 
