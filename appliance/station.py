@@ -41,6 +41,7 @@ from appliance.grammar import Grammar
 from appliance.library.filenames import readable, shown
 from appliance.library.presence import Change
 from appliance.library.track import Track
+from appliance.parts import Parts
 from appliance.paths import dj_db_path, library_db_path
 from appliance.voice.whisper_prompt import prompt_vocabulary
 
@@ -93,6 +94,7 @@ class StationConfig:
     play: bool = True
     audio_output: str = "auto"
     data_dir: Path | None = None
+    parts: Parts = field(default_factory=Parts)  # the engines; tests/fakes.py has stand-ins
 
     @classmethod
     def from_settings(cls, settings: Config, **changes: Any) -> StationConfig:
@@ -111,7 +113,9 @@ class Ducking:
     Reasons overlap: the appliance listens (from the wake word to the end of the request), it is
     about to answer, it speaks. The music dips when the first reason comes and rises when the last
     one goes, so a barge-in (the wake word while the DJ talks) keeps it down through the new
-    request instead of letting it swell between the two.
+    request instead of letting it swell between the two. Telling the player never waits for its
+    thread (``Player.duck`` hands the change over and returns), so the lock is only ever held
+    for a moment, and the listener never stalls behind a fade.
     """
 
     def __init__(self, player: Player | None, db: float) -> None:
@@ -137,12 +141,17 @@ class Ducking:
             if not self._held:
                 self._tell(lambda player: player.unduck(fade))
 
+    @property
+    def held(self) -> bool:
+        """The music is down (some reason holds it)."""
+        return bool(self._held)
+
     def _tell(self, action: Callable[[Player], None]) -> None:
         if self.player is None:
             return
         try:
             action(self.player)
-        except (ApplianceError, TimeoutError) as error:
+        except ApplianceError as error:
             log.warning("could not change the music's volume: %s", error)
 
     def speaking(self) -> _SpeakingDuck:
@@ -164,15 +173,16 @@ class _SpeakingDuck:
 class _Stamped:
     """An audio source that notes when it last delivered, so a hung listener can be told."""
 
-    def __init__(self, source: AudioSource) -> None:
+    def __init__(self, source: AudioSource, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
-        self.last_read = time.monotonic()
+        self._clock = clock
+        self.last_read = clock()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.source, name)
 
     def read(self, timeout: float | None = None) -> bytes | None:
-        self.last_read = time.monotonic()
+        self.last_read = self._clock()
         return self.source.read(timeout)
 
 
@@ -213,7 +223,9 @@ class QFZZStation:
         self._stt_engine = ""
         self._speaker_down_at: float | None = None
         self._commentary = CommentaryPolicy(
-            self.config.settings.dj.commentary, self.config.settings.dj.quiet_hours
+            self.config.settings.dj.commentary,
+            self.config.settings.dj.quiet_hours,
+            rng=self.config.parts.random(),
         )
 
     # -- the documented API ----------------------------------------------------------------
@@ -445,6 +457,7 @@ class QFZZStation:
                 db_path=path,
                 library=self.library,
                 station_name=self.config.station_name,
+                seed=self.config.parts.random().getrandbits(32),
             )
 
         self.dj = self._reopen(make, db, (StoreError,)) if db else make(None)  # type: ignore[arg-type]
@@ -465,6 +478,8 @@ class QFZZStation:
                 volume=audio.volume,
                 on_event=self._player_event,
                 next_track=self._next_track,
+                deck=self.config.parts.deck,
+                clock=self.config.parts.clock,
             )
         except ApplianceError as error:
             log.error("no music playback: %s", error)
@@ -494,15 +509,13 @@ class QFZZStation:
     def _load_voice(self) -> None:
         if not self.config.speak:
             return
-        from appliance.voice.speaker import SpeechOutput
-        from appliance.voice.tts_piper import PiperSpeech
-
+        parts = self.config.parts
         settings = self.config.settings
         tts = self._models()["tts"]
         if tts.note:
             log.info("voice: %s", tts.note)
         try:
-            self.voice = PiperSpeech.load(tts.location)
+            self.voice = parts.voice(tts.location)  # type: ignore[assignment]
             self.models["tts"] = tts.name
         except ApplianceError as error:
             log.error("the DJ cannot speak: %s", error)
@@ -513,25 +526,23 @@ class QFZZStation:
             # "alsa/plughw:1" names a device the mpv way; the voice goes through PortAudio
             log.info("the DJ's voice uses the default sound device; the music uses %s", output)
         try:
-            self.speech_output = SpeechOutput(device)
+            self.speech_output = parts.speech_output(device, True)  # type: ignore[assignment]
         except ApplianceError as error:
             log.warning("no speaker yet (%s); the DJ's words go to the log until there is", error)
-            self.speech_output = SpeechOutput(device, open_now=False)
+            self.speech_output = parts.speech_output(device, False)  # type: ignore[assignment]
 
     def _open_ears(self) -> None:
-        from appliance.voice.capture import Microphone, WavSource
         from appliance.voice.listener import Listener
-        from appliance.voice.stt import load_recognizer
-        from appliance.voice.vad import Endpointer, load_vad
-        from appliance.voice.wake import load_wake
+        from appliance.voice.vad import Endpointer
 
+        parts = self.config.parts
         settings = self.config.settings
         choices = self._models()
         wake = []
         if settings.voice.wake_word == "phrase":
-            wake.append(load_wake(settings.voice.wake_phrase))
+            wake.append(parts.wake(settings.voice.wake_phrase))
         elif settings.voice.wake_word != "none":
-            wake.append(load_wake(settings.voice.wake_word))
+            wake.append(parts.wake(settings.voice.wake_word))
         self.models["wake"] = ", ".join(w.name for w in wake) or "push-to-talk"
         stt = choices["stt"]
         if stt.note:
@@ -541,18 +552,18 @@ class QFZZStation:
         self._stt_engine = stt.engine
         phrases, words, grammar = self._vocabulary(stt.engine)
         model = stt.location if stt.engine in ("vosk", "whisper") else None
-        recognizer = load_recognizer(
+        recognizer = parts.recognizer(
             stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
         )
         self.models["stt"] = stt.name
         vad_choice = choices.get("vad")
-        vad = load_vad("micro" if vad_choice and vad_choice.engine == "microvad" else "silero")
+        vad = parts.vad("micro" if vad_choice and vad_choice.engine == "microvad" else "silero")
         if self.listen_mode == "file":
             assert self.config.input_file is not None
-            source: AudioSource = WavSource(self.config.input_file, realtime=True)
+            source = parts.sound_file(self.config.input_file)
         else:
-            source = Microphone(settings.audio.input_device)
-        self._source = _Stamped(source)
+            source = parts.microphone(settings.audio.input_device)
+        self._source = _Stamped(source, parts.clock)
         self.listener = Listener(
             self._source,  # type: ignore[arg-type]
             wake,
@@ -751,7 +762,7 @@ class QFZZStation:
             alive = self._listener_thread is not None and self._listener_thread.is_alive()
             moving = (
                 self._source is not None
-                and time.monotonic() - self._source.last_read < STALLED_AFTER
+                and self.config.parts.clock() - self._source.last_read < STALLED_AFTER
             )
             stages["listener"] = alive and moving
         return stages
@@ -766,6 +777,7 @@ class QFZZStation:
         return self._source_finished() and (thread is None or not thread.is_alive())
 
     def _supervise(self) -> None:
+        clock = self.config.parts.clock
         interval = sdnotify.watchdog_interval()
         last_ping = 0.0
         dead_since: dict[str, float] = {}
@@ -773,7 +785,7 @@ class QFZZStation:
             try:
                 self._refresh_vocabulary()
                 health = self.health()
-                now = time.monotonic()
+                now = clock()
                 for stage, ok in health.items():
                     if ok:
                         dead_since.pop(stage, None)

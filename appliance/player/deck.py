@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from appliance.errors import PlayerError
 from appliance.library.track import Track
@@ -20,6 +20,38 @@ log = logging.getLogger(__name__)
 # mpv events the player acts on; the rest (log lines, reconfigs) are of no interest to it.
 _FORWARDED = {"start-file", "end-file", "playback-restart", "shutdown"}
 _OBSERVED = ("current-ao",)
+
+
+class MusicDeck(Protocol):
+    """What the player needs of a deck: :class:`Deck` on mpv, or a test's fake one."""
+
+    name: str
+    options: dict[str, str | bool | int | float]
+    generation: int
+    playing_id: int | None
+    output: str | None
+    forced_null_until: float | None
+
+    @property
+    def alive(self) -> bool: ...
+
+    def start(self) -> None: ...
+    def load(self, track: Track, append: bool = False) -> int | None: ...
+    def forget_played(self) -> None: ...
+    def drop_queued(self) -> None: ...
+    def stop(self) -> None: ...
+    def seek_start(self) -> None: ...
+    def reload_output(self) -> None: ...
+    def get(self, name: str) -> Any: ...
+    def set(self, name: str, value: Any) -> None: ...
+    def set_volume(self, volume: float) -> None: ...
+    def terminate(self) -> None: ...
+
+
+# post(deck, generation, event): how a deck hands mpv's events to the player's thread
+Post = Callable[[Any, int, dict[str, Any]], None]
+# deck(name, mpv options, post): how the player builds its decks (a test passes fake ones)
+DeckFactory = Callable[[str, Mapping[str, str | bool | int | float], Post], MusicDeck]
 
 
 def _load_mpv() -> Any:

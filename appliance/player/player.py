@@ -12,6 +12,10 @@ How it is built, and why:
 * **One thread owns all state.** Public methods, mpv's events and the fade clock all become
   messages handled in order by the player thread, so nothing races; ``on_event`` is called from
   a second thread, so a slow or failing listener never stalls a fade.
+* **Nothing waits on the player, and the player waits on nothing.** Ducking and volume are
+  handed over without waiting for the player thread (the voice never stalls behind a fade), and
+  the radio's next pick is asked for ahead of time on a thread of its own
+  (:mod:`appliance.player.radio`): the DJ's lock and its database never run in a fade's tick.
 * **Volume** is the user's volume times the duck factor times the deck's fade, one number per
   mpv core (see :mod:`appliance.player.gain`). Crossfades follow the tracks' playback positions,
   not the clock, so they freeze with pause and stay in step with what is heard.
@@ -39,8 +43,9 @@ from appliance.errors import PlayerError
 from appliance.events import TrackEnded, TrackStarted
 from appliance.library.filenames import shown
 from appliance.library.track import Track
-from appliance.player.deck import Deck
+from appliance.player.deck import Deck, DeckFactory, MusicDeck
 from appliance.player.gain import Ramp, db_to_amplitude, equal_power, mpv_volume
+from appliance.player.radio import Radio
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,7 @@ GAPLESS_LEAD = 1.5  # seconds before the end at which the next file is queued in
 ERRORS_BEFORE_PAUSE = 5  # tracks failing in a row before the player waits before the next one
 ERROR_PAUSE = 5.0
 CALL_TIMEOUT = 10.0
+PICK_AHEAD = 15.0  # seconds before a transition at which the radio is asked for what follows
 _NOT_MIXING_OUTPUTS = {"pcm"}  # outputs that cannot take two streams at once
 _MIXING_ALSA_DEVICES = ("default", "dmix", "pulse", "pipewire", "sysdefault")
 
@@ -61,7 +67,7 @@ class _Entry:
     """One track on a deck, from loading until the player lets go of it."""
 
     track: Track
-    deck: Deck
+    deck: MusicDeck
     entry_id: int | None
     started_at: float | None = None  # when its sound began (TrackStarted sent)
     reported: bool = False  # TrackEnded sent
@@ -71,7 +77,9 @@ class _Entry:
     fade_out: float = 0.0  # crossfade length while it fades out (by what is left of it)
     fade: Ramp | None = None  # fade-out after skip/stop (by the clock); the deck stops after it
     gain: float = 1.0
-    radio_asked: bool = False  # next_track() was asked for what follows this track
+    radio_asked: bool = False  # the radio was asked for what follows this track
+    radio_ticket: int | None = None  # the ask its pick will come back with
+    radio_ready: bool = False  # the pick has come (radio_pick; None: the radio had nothing)
     radio_pick: Track | None = None
 
 
@@ -113,19 +121,24 @@ class Player:
         next_track: Callable[[], Track | None] | None = None,
         output_retry: float = 10.0,
         mpv_options: Mapping[str, str | bool | int | float] | None = None,
+        deck: DeckFactory = Deck,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``audio_output``: "auto" (PulseAudio if a server answers, else ALSA, else silence), or
         an mpv ``ao`` name; ``audio_device``: mpv's ``audio-device``. ``next_track`` is asked,
         once per track, when the queue is empty as the current track nears its end (in time to
         crossfade or join it gaplessly); None means silence until play(). ``output_retry``:
         seconds between attempts to reopen the real output after a fallback to null.
-        ``mpv_options``: extra mpv options for both cores (e.g. ``ao_null_untimed``)."""
+        ``mpv_options``: extra mpv options for both cores (e.g. ``ao_null_untimed``).
+        ``deck`` builds each mpv core and ``clock`` tells the time of fades and events: a test
+        passes fakes that play on a clock it moves itself."""
         self._wanted_output = audio_output
         self._crossfade = max(0.0, crossfade)
         self._on_event = on_event
-        self._next_track = next_track
+        self._clock = clock
         self._output_retry = output_retry
         self._volume = self._clamp_volume(volume)
+        self._asked_volume = self._volume  # what set_volume() last asked, before it is applied
         self._duck = Ramp(0.0, 0.0, 0.0, 0.0)  # in dB
         self._queue: list[Track] = []
         self._history: deque[Track] = deque(maxlen=100)
@@ -136,6 +149,9 @@ class Player:
         self._errors_in_row = 0
         self._advance_at: float | None = None  # a delayed advance after many errors
         self._starved = False  # silent because the queue and the radio had nothing to play
+        self._tickets = 0  # asks of the radio so far
+        self._awaiting: int | None = None  # silent until this ask of the radio is answered
+        self._spare: Track | None = None  # a pick that came while paused: plays on resume
         self._stop_waiters: list[threading.Event] = []
         self._on_null = False
         self._next_output_retry = 0.0
@@ -160,15 +176,16 @@ class Player:
             options["audio_device"] = audio_device
         options.update(mpv_options or {})
         count = 2 if output_mixes(audio_output, audio_device) else 1
-        self._decks = [Deck(f"deck{n}", options, self._post_mpv) for n in range(count)]
+        self._decks = [deck(f"deck{n}", options, self._post_mpv) for n in range(count)]
         try:
-            for deck in self._decks:
-                deck.start()
+            for made in self._decks:
+                made.start()
         except PlayerError:
-            for deck in self._decks:
-                deck.terminate()
+            for made in self._decks:
+                made.terminate()
             raise
 
+        self._radio = None if next_track is None else Radio(next_track, self._post_pick)
         self._thread = threading.Thread(target=self._run, name="player", daemon=True)
         self._dispatcher = threading.Thread(
             target=self._dispatch, name="player-events", daemon=True
@@ -183,9 +200,18 @@ class Player:
         listener moved on from it, "replaced" when another request simply took its place."""
         self._call(self._play, track, end_reason)
 
-    def enqueue(self, track: Track) -> None:
-        """Add ``track`` to the end of the queue; it starts at once if nothing is playing."""
-        self._call(self._enqueue, track)
+    def enqueue(self, track: Track, position: int | None = None) -> None:
+        """Add ``track`` to the queue (at ``position``, else at the end); it starts at once if
+        nothing is playing."""
+        self._call(self._enqueue, track, position)
+
+    def edit_queue(self, edit: Callable[[list[Track]], T]) -> T:
+        """Change the waiting tracks in place with ``edit`` (on the player thread); its result."""
+        return self._call(self._edit_queue, edit)
+
+    def seek(self, seconds: float) -> bool:
+        """Go to ``seconds`` into the current track; False when nothing is playing."""
+        return self._call(self._seek, seconds)
 
     @property
     def queue(self) -> list[Track]:
@@ -221,20 +247,22 @@ class Player:
         done.wait(fade + 2.0)
 
     def set_volume(self, level: int) -> None:
-        """The user's volume, 0..100."""
-        self._call(self._set_volume, level)
+        """The user's volume, 0..100 (returns at once; applied in order with the rest)."""
+        self._asked_volume = self._clamp_volume(level)
+        self._post(self._set_volume, level)
 
     @property
     def volume(self) -> int:
-        return self._volume
+        return self._asked_volume
 
     def duck(self, db: float = -15.0, fade: float = 0.25) -> None:
-        """Lower the music by ``db`` over ``fade`` seconds (returns at once), e.g. for the voice."""
-        self._call(self._set_duck, min(0.0, db), fade)
+        """Lower the music by ``db`` over ``fade`` seconds, e.g. for the voice. Returns at once,
+        without waiting for the player's thread (which may be busy with a fade)."""
+        self._post(self._set_duck, min(0.0, db), fade)
 
     def unduck(self, fade: float = 0.5) -> None:
         """Bring the music back to full volume over ``fade`` seconds (returns at once)."""
-        self._call(self._set_duck, 0.0, fade)
+        self._post(self._set_duck, 0.0, fade)
 
     @property
     def now_playing(self) -> Track | None:
@@ -257,8 +285,9 @@ class Player:
 
     @property
     def alive(self) -> bool:
-        """The player's thread is running (the station's watchdog asks)."""
-        return self._thread.is_alive() and self._dispatcher.is_alive()
+        """The player's threads are running (the station's watchdog asks)."""
+        radio = self._radio is None or self._radio.alive
+        return self._thread.is_alive() and self._dispatcher.is_alive() and radio
 
     def close(self) -> None:
         """End the current track ("stopped"), shut mpv down and stop the player's threads."""
@@ -273,6 +302,8 @@ class Player:
         self._events.put(None)
         if threading.current_thread() is not self._dispatcher:
             self._dispatcher.join(CALL_TIMEOUT)
+        if self._radio is not None:
+            self._radio.close()
 
     def __enter__(self) -> Player:
         return self
@@ -296,8 +327,17 @@ class Player:
         self._inbox.put(("call", func, args, future))
         return future.result(CALL_TIMEOUT)
 
-    def _post_mpv(self, deck: Deck, generation: int, event: dict[str, Any]) -> None:
+    def _post(self, func: Callable[..., object], *args: Any) -> None:
+        """Hand ``func`` to the player thread and return at once (it runs in order)."""
+        if self._closed or not self._thread.is_alive():
+            raise PlayerError("the player is closed", hint="create a new Player")
+        self._inbox.put(("call", func, args, None))
+
+    def _post_mpv(self, deck: MusicDeck, generation: int, event: dict[str, Any]) -> None:
         self._inbox.put(("mpv", deck, generation, event))
+
+    def _post_pick(self, ticket: int, track: Track | None) -> None:
+        self._inbox.put(("radio", ticket, track))
 
     def _emit(self, event: PlayerEvent) -> None:
         self._events.put(event)
@@ -331,9 +371,18 @@ class Player:
         if message[0] == "call":
             _, func, args, future = message
             try:
-                future.set_result(func(*args))
+                result = func(*args)
             except BaseException as error:
-                future.set_exception(error)
+                if future is None:
+                    log.warning("the player could not %s: %s", func.__name__.strip("_"), error)
+                else:
+                    future.set_exception(error)
+                return
+            if future is not None:
+                future.set_result(result)
+            return
+        if message[0] == "radio":
+            self._on_pick(message[1], message[2])
             return
         _, deck, generation, event = message
         if generation != deck.generation:
@@ -346,7 +395,7 @@ class Player:
     def _tick_interval(self) -> float:
         if self._closed:
             return 1.0
-        now = time.monotonic()
+        now = self._clock()
         if not self._duck.done(now) or self._outgoing or (self._current and self._current.fade_in):
             return 0.02
         return 0.05 if self._current else 0.5
@@ -363,22 +412,37 @@ class Player:
         self._set_paused(False)
         self._start(track)
 
-    def _enqueue(self, track: Track) -> None:
-        self._queue.append(track)
+    def _enqueue(self, track: Track, position: int | None = None) -> None:
+        if position is None:
+            self._queue.append(track)
+        else:
+            if self._queued_next:
+                self._queue.insert(0, self._unqueue_next())
+            self._queue.insert(max(0, position), track)
         if self._current is None and not self._paused and self._advance_at is None:
             self._advance()
 
+    def _edit_queue(self, edit: Callable[[list[Track]], T]) -> T:
+        if self._queued_next:
+            self._queue.insert(0, self._unqueue_next())
+        return edit(self._queue)
+
+    def _seek(self, seconds: float) -> bool:
+        current = self._current
+        if current is None:
+            return False
+        current.deck.set("time-pos", max(0.0, seconds))
+        return True
+
     def _skip(self) -> None:
         upcoming = self._unqueue_next() if self._queued_next else None
-        pick = self._current.radio_pick if self._current else None
+        skipped = self._current
         self._end_current("skipped", fade=SKIP_FADE)
         self._set_paused(False)
         if upcoming is not None:
             self._start(upcoming)
-        elif self._queue:
-            self._start(self._queue.pop(0))
         else:
-            self._advance(radio_pick=pick)
+            self._advance(after=skipped)  # the radio's pick for it, if it was asked already
 
     def _previous(self) -> None:
         if not self._history:
@@ -417,7 +481,8 @@ class Player:
             self._queue.insert(0, self._unqueue_next())
         self._end_current("stopped", fade=fade)
         self._advance_at = None
-        now = time.monotonic()
+        self._awaiting = self._spare = None  # a pick still on its way starts nothing
+        now = self._clock()
         for entry in self._outgoing:  # tracks still fading out of a crossfade go too
             if entry.fade is None:
                 entry.fade = Ramp(entry.gain, 0.0, now, fade)
@@ -429,10 +494,10 @@ class Player:
 
     def _set_volume(self, level: int) -> None:
         self._volume = self._clamp_volume(level)
-        self._apply_volumes(time.monotonic())
+        self._apply_volumes(self._clock())
 
     def _set_duck(self, db: float, fade: float) -> None:
-        now = time.monotonic()
+        now = self._clock()
         self._duck = Ramp(self._duck.value(now), db, now, max(0.0, fade))
         self._apply_volumes(now)
 
@@ -464,7 +529,7 @@ class Player:
 
     # -- starting and ending tracks -------------------------------------------------------------
 
-    def _free_deck(self) -> Deck:
+    def _free_deck(self) -> MusicDeck:
         """A deck with nothing sounding on it; cuts the oldest fading track if there is none."""
         busy = {entry.deck for entry in self._outgoing}
         if self._current:
@@ -488,10 +553,10 @@ class Player:
             self._restart_deck(deck)
         if self._queued_next is not None and self._queued_next.deck is deck:
             self._queue.insert(0, self._unqueue_next())  # replacing the file drops it in mpv
-        if deck.forced_null_until is not None and time.monotonic() >= deck.forced_null_until:
+        if deck.forced_null_until is not None and self._clock() >= deck.forced_null_until:
             deck.forced_null_until = None
             deck.set("ao", deck.options["ao"])  # try the real output again
-        self._advance_at = None
+        self._advance_at = self._awaiting = None  # a pick still on its way is not needed now
         entry = _Entry(track, deck, None, fade_in=fade_in, gain=0.0 if fade_in else 1.0)
         entry.duration = track.duration or None
         self._current = entry
@@ -507,7 +572,7 @@ class Player:
         # a file that is gone is the library's to notice and say, once for its whole folder
         level = logging.WARNING if os.path.exists(track.path) else logging.DEBUG
         log.log(level, "skipping %s: %s", shown(track.path), error)
-        self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
+        self._emit(TrackEnded(track, 0.0, track.duration, "error", self._clock(), error))
         self._errors_in_row += 1
         if self._errors_in_row >= ERRORS_BEFORE_PAUSE:
             log.warning(
@@ -515,7 +580,7 @@ class Player:
                 self._errors_in_row, ERROR_PAUSE,
             )  # fmt: skip
             self._errors_in_row = 0
-            self._advance_at = time.monotonic() + ERROR_PAUSE
+            self._advance_at = self._clock() + ERROR_PAUSE
             return
         self._advance()
 
@@ -525,7 +590,7 @@ class Player:
         entry.reported = True
         position = (entry.duration or entry.position) if reason == "eof" else entry.position
         duration = entry.duration or entry.track.duration
-        self._emit(TrackEnded(entry.track, position, duration, reason, time.monotonic(), error))
+        self._emit(TrackEnded(entry.track, position, duration, reason, self._clock(), error))
 
     def _refresh_position(self, entry: _Entry) -> None:
         if entry.started_at is None:
@@ -548,7 +613,7 @@ class Player:
         if remember and entry.started_at is not None:
             self._history.append(entry.track)
         if fade > 0 and entry.deck.alive and entry.started_at is not None and not self._paused:
-            entry.fade = Ramp(entry.gain, 0.0, time.monotonic(), fade)
+            entry.fade = Ramp(entry.gain, 0.0, self._clock(), fade)
             entry.fade_in = 0.0
             self._outgoing.append(entry)
         else:
@@ -562,55 +627,96 @@ class Player:
         entry.deck.drop_queued()
         return entry.track
 
-    def _take_next(self, entry: _Entry | None) -> Track | None:
-        """What plays after ``entry``: the queue first, else the radio (asked once per track)."""
+    def _take_next(self, entry: _Entry) -> Track | None:
+        """Take what follows ``entry`` if it is known now: the queue's head, else the radio's
+        pick once it has come (None until then, or when the radio had nothing)."""
         if self._queue:
             return self._queue.pop(0)
-        if entry is None:
-            return self._ask_radio()
-        if not entry.radio_asked:
-            entry.radio_asked = True
-            entry.radio_pick = self._ask_radio()
+        if not entry.radio_ready:
+            return None
         pick, entry.radio_pick = entry.radio_pick, None
+        entry.radio_ready, entry.radio_ticket = False, None
         return pick
 
     def _peek_next(self, entry: _Entry) -> Track | None:
         if self._queue:
             return self._queue[0]
-        if not entry.radio_asked:
+        self._ask_radio(entry)
+        return entry.radio_pick if entry.radio_ready else None
+
+    def _ask_radio(self, entry: _Entry | None) -> int | None:
+        """Ask the radio (once per track) for what follows ``entry``, or for the silence now
+        when None; the ticket its answer comes back with. Returns at once."""
+        if entry is not None:
+            if entry.radio_asked:
+                return entry.radio_ticket
             entry.radio_asked = True
-            entry.radio_pick = self._ask_radio()
-        return entry.radio_pick
-
-    def _ask_radio(self) -> Track | None:
-        if self._next_track is None:
+        if self._radio is None:
+            if entry is not None:
+                entry.radio_ready = True  # no radio: nothing follows
             return None
-        try:
-            return self._next_track()
-        except Exception:
-            log.exception("next_track() failed; the music pauses until something is played")
-            return None
+        self._tickets += 1
+        if entry is not None:
+            entry.radio_ticket = self._tickets
+        self._radio.ask(self._tickets)
+        return self._tickets
 
-    def _advance(self, after: _Entry | None = None, radio_pick: Track | None = None) -> None:
-        """Start the next track (queue, then radio), or fall silent when there is none."""
+    def _on_pick(self, ticket: int, track: Track | None) -> None:
+        """The radio's answer: for the silence waiting on it, or kept by the track it follows."""
+        if ticket == self._awaiting:
+            self._awaiting = None
+            if self._closed or self._current is not None:
+                return
+            if track is None:
+                self._starved = True
+            elif self._paused:
+                self._spare = track
+            else:
+                self._start(track)
+            return
+        for entry in (self._current, self._queued_next, *self._outgoing):
+            if entry is not None and entry.radio_ticket == ticket and not entry.radio_ready:
+                entry.radio_pick, entry.radio_ready = track, True
+                return
+
+    def _advance(self, after: _Entry | None = None) -> None:
+        """Start the next track: the queue's, else the radio's pick for ``after`` (or one kept
+        from a pause). When the radio has not answered yet, the player waits for it without
+        waiting (see :meth:`_on_pick`); when it had nothing, the music falls silent."""
         if self._closed:
             return
-        track = radio_pick if radio_pick is not None and not self._queue else None
-        if track is None:
+        self._starved = False
+        if self._queue:
+            self._start(self._queue.pop(0))
+            return
+        if after is not None and after.radio_ready:
             track = self._take_next(after)
-        self._starved = track is None
-        if track is not None:
+            if track is None:
+                self._starved = True
+            else:
+                self._start(track)
+            return
+        if self._spare is not None:
+            track, self._spare = self._spare, None
             self._start(track)
+            return
+        if self._radio is None:
+            self._starved = True
+        elif self._awaiting is None:
+            if after is not None and after.radio_asked and after.radio_ticket is not None:
+                self._awaiting = after.radio_ticket  # asked ahead: its answer is on its way
+            else:
+                self._awaiting = self._ask_radio(None)
 
     # -- mpv events ------------------------------------------------------------------------------
 
-    def _entry_for(self, deck: Deck, entry_id: int | None) -> _Entry | None:
+    def _entry_for(self, deck: MusicDeck, entry_id: int | None) -> _Entry | None:
         for entry in (self._current, self._queued_next, *self._outgoing):
             if entry is not None and entry.deck is deck and entry.entry_id == entry_id:
                 return entry
         return None
 
-    def _on_mpv(self, deck: Deck, event: dict[str, Any]) -> None:
+    def _on_mpv(self, deck: MusicDeck, event: dict[str, Any]) -> None:
         kind = event["event"]
         if kind == "start-file":
             deck.playing_id = event.get("playlist_entry_id")
@@ -627,14 +733,14 @@ class Player:
             self._on_property(deck, event["name"], event["value"])
 
     def _track_started(self, entry: _Entry) -> None:
-        entry.started_at = time.monotonic()
+        entry.started_at = self._clock()
         self._errors_in_row = 0
         duration = entry.deck.get("duration")
         if duration:
             entry.duration = float(duration)
         self._emit(TrackStarted(entry.track, entry.started_at))
 
-    def _on_end_file(self, deck: Deck, event: dict[str, Any]) -> None:
+    def _on_end_file(self, deck: MusicDeck, event: dict[str, Any]) -> None:
         entry = self._entry_for(deck, event.get("playlist_entry_id"))
         if entry is None:
             return
@@ -685,7 +791,7 @@ class Player:
         """
         deck = entry.deck
         deck.set("ao", "null")
-        deck.forced_null_until = time.monotonic() + self._output_retry
+        deck.forced_null_until = self._clock() + self._output_retry
         deck.output = "null"
         self._check_output("null")
         self._start(entry.track)
@@ -696,11 +802,11 @@ class Player:
         if self._errors_in_row >= ERRORS_BEFORE_PAUSE:
             self._errors_in_row = 0
             log.warning("several tracks in a row failed; waiting %.0f s", ERROR_PAUSE)
-            self._advance_at = time.monotonic() + ERROR_PAUSE
+            self._advance_at = self._clock() + ERROR_PAUSE
         else:
             self._advance(after=entry)
 
-    def _on_core_died(self, deck: Deck) -> None:
+    def _on_core_died(self, deck: MusicDeck) -> None:
         if self._closed:
             return
         log.warning("mpv (%s) shut down unexpectedly; restarting it", deck.name)
@@ -717,7 +823,7 @@ class Player:
             self._report_end(lost, "error", "mpv shut down while playing")
             self._advance(after=lost)
 
-    def _restart_deck(self, deck: Deck) -> None:
+    def _restart_deck(self, deck: MusicDeck) -> None:
         deck.terminate()
         try:
             deck.start()
@@ -726,7 +832,7 @@ class Player:
             return
         deck.set("pause", self._paused)
 
-    def _on_property(self, deck: Deck, name: str, value: Any) -> None:
+    def _on_property(self, deck: MusicDeck, name: str, value: Any) -> None:
         if name == "current-ao" and value is not None:
             deck.output = str(value)
             self._check_output(deck.output)
@@ -737,7 +843,7 @@ class Player:
             return
         if output == "null" and not self._on_null:
             self._on_null = True
-            self._next_output_retry = time.monotonic() + self._output_retry
+            self._next_output_retry = self._clock() + self._output_retry
             log.warning(
                 "audio output %r is not available; playing silently, retrying every %g s",
                 self._wanted_output, self._output_retry,
@@ -755,11 +861,11 @@ class Player:
     # -- the clock: fades, crossfades, retries ---------------------------------------------------
 
     def _duck_amplitude(self, now: float | None = None) -> float:
-        return db_to_amplitude(self._duck.value(time.monotonic() if now is None else now))
+        return db_to_amplitude(self._duck.value(self._clock() if now is None else now))
 
     def _apply_volumes(self, now: float) -> None:
         duck = self._duck_amplitude(now)
-        gains: dict[Deck, float] = {}
+        gains: dict[MusicDeck, float] = {}
         for entry in (*self._outgoing, self._current):
             if entry is not None:
                 gains[entry.deck] = entry.gain
@@ -769,7 +875,7 @@ class Player:
     def _tick(self) -> None:
         if self._closed:
             return
-        now = time.monotonic()
+        now = self._clock()
         if self._advance_at is not None and now >= self._advance_at and self._current is None:
             self._advance_at = None
             self._advance()
@@ -807,7 +913,10 @@ class Player:
             return  # mpv has not begun the file yet: appending now would race its playlist-clear
         left = current.duration - current.position
         can_fade = len(self._decks) > 1 and self._crossfade > 0
-        if left > max(GAPLESS_LEAD, self._crossfade if can_fade else 0.0):
+        lead = max(GAPLESS_LEAD, self._crossfade if can_fade else 0.0)
+        if left <= lead + PICK_AHEAD and not self._queue:
+            self._ask_radio(current)  # ahead of time: the pick is made off this thread
+        if left > lead:
             return
         upcoming = self._peek_next(current)
         if upcoming is None:
@@ -834,10 +943,11 @@ class Player:
         """A file to be queued ahead that is gone: report it without interrupting what plays."""
         log.debug("skipping %s: file not found", shown(track.path))
         error = f"file not found: {shown(track.path)}"
-        self._emit(TrackEnded(track, 0.0, track.duration, "error", time.monotonic(), error))
+        self._emit(TrackEnded(track, 0.0, track.duration, "error", self._clock(), error))
         self._errors_in_row += 1
         if self._errors_in_row < ERRORS_BEFORE_PAUSE:
             current.radio_asked = False  # the radio may offer another one
+            current.radio_ticket = None
 
     def _crossfade_into(self, current: _Entry, track: Track | None, length: float) -> None:
         if track is None:
