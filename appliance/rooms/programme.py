@@ -1,0 +1,213 @@
+"""The programme's way to the rooms: a PulseAudio pipe sink that snapserver reads as a pipe source.
+
+The music's mpv streams carry the client name :data:`PROGRAMME_CLIENT`; everything else the
+appliance plays (a reply to a spoken request above all) has another name and is never moved, so
+it stays on the local speaker. While the rooms are reachable the programme's streams are moved:
+
+* to the pipe sink alone when this board has a room of its own (a snapclient here, named in
+  ``[snapcast] local_room``): the local speaker then hears the programme through Snapcast, in
+  step with the other rooms;
+* otherwise to a combined sink feeding both the local speaker and the pipe sink (the other rooms
+  hear it Snapcast's buffer later than this one).
+
+While the server is away they go back to the local speaker, so the music never stops here. New
+streams (mpv opens one per format change) are caught by following ``pactl subscribe``. The pipe
+sink runs on the system clock, so nothing stalls when no snapserver reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from appliance.rooms.rpc import RoomsError
+
+log = logging.getLogger("appliance.rooms")
+
+PROGRAMME_CLIENT = "qfzz"  # the music player's audio_client_name
+PIPE_SINK = "qfzz_snapcast"
+COMBINED_SINK = "qfzz_programme"
+LOCAL = "@DEFAULT_SINK@"
+PACTL_TIMEOUT = 5.0
+_FORMATS = {16: "s16le", 24: "s24-32le", 32: "s32le"}  # snapcast pads 24-bit samples to 32
+_NEW_STREAM = re.compile(r"Event 'new' on sink-input #(\d+)")
+
+
+def pulse_format(sample_format: str) -> tuple[str, int, int]:
+    """PulseAudio's (format, rate, channels) for snapserver's ``rate:bits:channels``."""
+    try:
+        rate, bits, channels = (int(part) for part in sample_format.split(":"))
+    except ValueError:
+        rate = bits = channels = 0
+    if bits not in _FORMATS or not 8000 <= rate <= 192000 or not 1 <= channels <= 8:
+        raise RoomsError(
+            f"[snapcast] sample_format {sample_format!r} is not rate:bits:channels",
+            'use the stream\'s sampleformat from snapserver.conf, e.g. "48000:16:2" '
+            f"(bits: {', '.join(str(b) for b in _FORMATS)})",
+        )
+    return _FORMATS[bits], rate, channels
+
+
+def pactl(*args: str, timeout: float = PACTL_TIMEOUT) -> str:
+    """Run pactl; a RoomsError saying what is missing when it cannot."""
+    if shutil.which("pactl") is None:
+        raise RoomsError(
+            "pactl is not installed: the programme cannot reach Snapcast",
+            "apt-get install pulseaudio-utils (and PulseAudio or PipeWire's pipewire-pulse)",
+        )
+    try:
+        done = subprocess.run(
+            ["pactl", *args], capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RoomsError(f"pactl {args[0]} did not answer in {timeout:g} s") from error
+    if done.returncode:
+        problem = (done.stderr or done.stdout).strip().splitlines()
+        text = problem[-1] if problem else f"exit {done.returncode}"
+        if "Connection" in text or "connect" in text:
+            raise RoomsError(
+                f"no PulseAudio (or PipeWire) sound server answers: {text}",
+                "the programme goes to Snapcast through the sound server: start PulseAudio "
+                "or PipeWire for the appliance's user",
+            )
+        raise RoomsError(f"pactl {' '.join(args[:2])} failed: {text}")
+    return done.stdout
+
+
+def _sinks() -> list[str]:
+    return [line.split("\t")[1] for line in pactl("list", "short", "sinks").splitlines() if line]
+
+
+def _streams() -> list[dict[str, Any]]:
+    found = json.loads(pactl("--format=json", "list", "sink-inputs") or "[]")
+    return [item for item in found if isinstance(item, dict)]
+
+
+class Programme:
+    """Sets up the sinks and keeps the programme where the rooms need it; see the module
+    docstring. ``setup()``, ``route(to_rooms)``, ``close()``."""
+
+    def __init__(self, fifo: Path, sample_format: str, local_room: bool = False) -> None:
+        self.fifo = fifo
+        self.format = pulse_format(sample_format)
+        self.local_room = local_room
+        self.target = LOCAL
+        self.moved = 0  # streams moved so far (what the tests and the log count)
+        self._modules: list[str] = []
+        self._lock = threading.Lock()
+        self._watcher: subprocess.Popen[str] | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def rooms_sink(self) -> str:
+        return PIPE_SINK if self.local_room else COMBINED_SINK
+
+    def setup(self) -> None:
+        """Load the pipe sink (and the combined one) unless they are there already."""
+        pactl("info")
+        sinks = _sinks()
+        if PIPE_SINK not in sinks:
+            if self.fifo.exists() and not self.fifo.is_fifo():
+                raise RoomsError(
+                    f"{self.fifo} exists and is not a FIFO: snapserver could not read it",
+                    "remove it, or set [snapcast] fifo to the path of snapserver's pipe source",
+                )
+            sample, rate, channels = self.format
+            self._load(
+                "module-pipe-sink", f"sink_name={PIPE_SINK}", f"file={self.fifo}",
+                f"format={sample}", f"rate={rate}", f"channels={channels}",
+                "use_system_clock_for_timing=yes",
+                "sink_properties=device.description=Snapcast",
+            )  # fmt: skip
+        if not self.local_room and COMBINED_SINK not in sinks:
+            local = pactl("get-default-sink").strip()
+            if local in (PIPE_SINK, COMBINED_SINK, ""):
+                raise RoomsError(
+                    f"the default sound output is {local or 'not set'}, not a speaker",
+                    "set the default sink to the board's speaker (pactl set-default-sink)",
+                )
+            self._load(
+                "module-combine-sink", f"sink_name={COMBINED_SINK}",
+                f"slaves={local},{PIPE_SINK}",
+                "sink_properties=device.description=QFZZ-everywhere",
+            )  # fmt: skip
+        self._follow()
+
+    def _load(self, module: str, *args: str) -> None:
+        index = pactl("load-module", module, *args).strip()
+        self._modules.append(index)
+        log.info("loaded %s (%s)", module, " ".join(args[:2]))
+
+    def route(self, to_rooms: bool) -> int:
+        """Send the programme to the rooms (True) or to the local speaker only; returns how
+        many streams were moved."""
+        with self._lock:
+            self.target = self.rooms_sink if to_rooms else LOCAL
+        return self._move_all()
+
+    def _move_all(self, only: str | None = None) -> int:
+        with self._lock:
+            target = self.target
+            moved = 0
+            try:
+                streams = _streams()
+            except (RoomsError, ValueError) as error:
+                log.warning("could not list the sound streams: %s", error)
+                return 0
+            for stream in streams:
+                properties = stream.get("properties") or {}
+                if properties.get("application.name") != PROGRAMME_CLIENT:
+                    continue
+                index = str(stream.get("index"))
+                if only is not None and index != only:
+                    continue
+                try:
+                    pactl("move-sink-input", index, target)
+                except RoomsError as error:  # it ended meanwhile
+                    log.debug("stream %s not moved: %s", index, error)
+                    continue
+                moved += 1
+            self.moved += moved
+            return moved
+
+    def _follow(self) -> None:
+        if self._watcher is not None:
+            return
+        self._watcher = subprocess.Popen(
+            ["pactl", "subscribe"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        self._thread = threading.Thread(
+            target=self._watch, args=(self._watcher,), name="programme", daemon=True
+        )
+        self._thread.start()
+
+    def _watch(self, watcher: subprocess.Popen[str]) -> None:
+        assert watcher.stdout is not None
+        for line in watcher.stdout:
+            found = _NEW_STREAM.search(line)
+            if found:
+                self._move_all(found.group(1))
+
+    def close(self) -> None:
+        """Stop following, put the programme back on the local speaker, unload what was
+        loaded (the FIFO stays: snapserver may hold it)."""
+        if self._watcher is not None:
+            self._watcher.terminate()
+            self._watcher.wait(PACTL_TIMEOUT)
+            self._watcher = None
+        if self._thread is not None:
+            self._thread.join(PACTL_TIMEOUT)
+            self._thread = None
+        try:
+            self.route(False)
+            for index in reversed(self._modules):
+                pactl("unload-module", index)
+        except RoomsError as error:
+            log.warning("could not undo the programme's sinks: %s", error)
+        self._modules.clear()

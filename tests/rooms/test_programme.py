@@ -1,0 +1,149 @@
+"""The programme reaches the rooms through a real PulseAudio pipe sink, snapserver and snapclient;
+a reply stays on the local speaker; with the server gone the music is back on the local speaker."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.rooms.programme import (
+    COMBINED_SINK,
+    PIPE_SINK,
+    Programme,
+    _streams,
+    pactl,
+    pulse_format,
+)
+from appliance.rooms.rpc import RoomsError
+from tests.rooms.conftest import House
+from tests.support.pulse import SINK_RATE, PulseServer
+
+ROOM_RATE = 48000
+
+
+def tone(path: Path, hz: float, seconds: float) -> Path:
+    t = np.arange(int(ROOM_RATE * seconds)) / ROOM_RATE
+    samples = (0.5 * 32767 * np.sin(2 * np.pi * hz * t)).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(ROOM_RATE)
+        out.writeframes(np.repeat(samples, 2).tobytes())
+    return path
+
+
+def play(path: Path, client: str) -> subprocess.Popen[bytes]:
+    """Play ``path`` on the default sink as the client ``client`` (the music is "qfzz")."""
+    return subprocess.Popen(["paplay", f"--client-name={client}", str(path)])
+
+
+def strength(audio: bytes, rate: int, hz: float, channels: int) -> float:
+    """How much of ``hz`` is in ``audio`` (s16le), relative to full scale."""
+    samples = np.frombuffer(audio[: len(audio) // (2 * channels) * 2 * channels], "<i2")
+    if channels > 1:
+        samples = samples.reshape(-1, channels)[:, 0]
+    if len(samples) < rate // 10:
+        return 0.0
+    t = np.arange(len(samples)) / rate
+    signal = samples.astype(np.float64) / 32768
+    return float(abs(np.dot(signal, np.exp(-2j * np.pi * hz * t))) * 2 / len(samples))
+
+
+def wait_for(condition, what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def programme(pulse: PulseServer, house: House) -> Iterator[Programme]:
+    made = Programme(house.server.fifo, "48000:16:2")
+    made.setup()
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.mark.audio
+def test_the_music_reaches_the_room_and_a_reply_stays_here(
+    pulse: PulseServer, house: House, programme: Programme, tmp_path: Path
+) -> None:
+    assert {PIPE_SINK, COMBINED_SINK} <= set(pactl("list", "short", "sinks").split())
+    programme.route(True)
+    recorder = pulse.recorder()
+    try:
+        music = play(tone(tmp_path / "music.wav", 660, 1.5), "qfzz")
+        wait_for(
+            lambda: strength(house.kitchen.heard(), ROOM_RATE, 660, 2) > 0.05,
+            "the music in the kitchen",
+        )
+        music.wait(10)
+        assert programme.moved >= 1
+        assert strength(recorder.audio(), SINK_RATE, 660, 1) > 0.02  # and here too
+
+        room_mark = len(house.kitchen.heard())
+        here_mark = recorder.mark()
+        reply = play(tone(tmp_path / "reply.wav", 990, 1.0), "reply")
+        reply.wait(10)
+        recorder.wait_for(
+            lambda audio: strength(audio, SINK_RATE, 990, 1) > 0.05, here_mark, what="the reply"
+        )
+        time.sleep(1.0)  # Snapcast's buffer: anything sent would be in the room by now
+        in_room = house.kitchen.heard()[room_mark:]
+        assert strength(in_room, ROOM_RATE, 990, 2) < 0.005, "the reply went across the house"
+    finally:
+        recorder.stop()
+
+
+@pytest.mark.audio
+def test_with_the_rooms_away_the_music_plays_here_only(
+    pulse: PulseServer, house: House, programme: Programme, tmp_path: Path
+) -> None:
+    programme.route(True)
+    house.server.stop(kill=True)
+    programme.route(False)
+    recorder = pulse.recorder()
+    try:
+        mark = recorder.mark()
+        music = play(tone(tmp_path / "music.wav", 660, 2.0), "qfzz")
+        recorder.wait_for(
+            lambda audio: strength(audio, SINK_RATE, 660, 1) > 0.05, mark, what="the music here"
+        )
+        sinks = {
+            name: int(index)
+            for index, name, *_ in (
+                line.split("\t") for line in pactl("list", "short", "sinks").splitlines()
+            )
+        }
+        playing_on = [
+            stream["sink"]
+            for stream in _streams()
+            if stream["properties"].get("application.name") == "qfzz"
+        ]
+        music.wait(10)
+        assert playing_on == [sinks["vsink"]]
+    finally:
+        recorder.stop()
+
+
+def test_a_bad_sample_format_says_what_is_valid() -> None:
+    assert pulse_format("44100:24:2") == ("s24-32le", 44100, 2)
+    with pytest.raises(RoomsError, match="rate:bits:channels") as refused:
+        pulse_format("48000:12:2")
+    assert "48000:16:2" in (refused.value.hint or "")
+
+
+def test_no_sound_server_is_said_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/nothing.sock")
+    with pytest.raises(RoomsError, match="no PulseAudio") as refused:
+        Programme(tmp_path / "fifo", "48000:16:2").setup()
+    assert "PipeWire" in (refused.value.hint or "")
