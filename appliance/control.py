@@ -184,6 +184,18 @@ class MuteMicrophone(Command):
     on: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class SetRoom(Command):
+    """Change one Snapcast room (its id or name, as in ``StationState.rooms``): whether it plays
+    the DJ (``on``), its ``volume`` 0..100, ``muted``, ``latency_ms``; None leaves it as it is."""
+
+    room: str
+    on: bool | None = None
+    volume: int | None = None
+    muted: bool | None = None
+    latency_ms: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What came of a command: ``ok``; what the DJ said (``text``, may be empty); ``error`` in
