@@ -516,6 +516,10 @@ class QFZZStation:
             log.info("voice: %s", tts.note)
         try:
             self.voice = parts.voice(tts.location)  # type: ignore[assignment]
+            if tts.address:  # a Wyoming server speaks; the local voice stands by
+                from appliance.voice.tts_wyoming import with_server as voice_server
+
+                self.voice = voice_server(tts.address, self.voice)  # type: ignore[assignment,arg-type]
             self.models["tts"] = tts.name
         except ApplianceError as error:
             log.error("the DJ cannot speak: %s", error)
@@ -555,6 +559,10 @@ class QFZZStation:
         recognizer = parts.recognizer(
             stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
         )
+        if stt.address:  # a Wyoming server hears the commands; the local engine stands by
+            from appliance.voice.stt_wyoming import with_server
+
+            recognizer = with_server(stt.address, recognizer)
         self.models["stt"] = stt.name
         vad_choice = choices.get("vad")
         vad = parts.vad("micro" if vad_choice and vad_choice.engine == "microvad" else "silero")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+from appliance import audio_format
 from appliance.config import InvalidConfig, parse_config
 from appliance.errors import HardwareError, ModelError
 from appliance.hardware import parse_profile
@@ -103,3 +105,40 @@ def test_a_catalog_entry_of_an_unknown_kind_names_the_kinds(tmp_path: Path) -> N
     with pytest.raises(ModelError) as caught:
         parse_catalog(CATALOG.replace('"stt"', '"sst"'), tmp_path / "catalog.toml")
     assert ":2: x.kind: 'sst' is no kind (valid: stt, tts, wake, vad)" in str(caught.value)
+
+
+APPLIANCE = Path(__file__).resolve().parents[1] / "appliance"
+HEARS_THE_VOICE = (
+    "voice/capture.py",
+    "voice/capture_worker.py",
+    "voice/wake.py",
+    "voice/vad.py",
+    "voice/listener.py",
+    "voice/stt_vosk.py",
+    "voice/stt_pocketsphinx.py",
+    "voice/stt_whisper.py",
+)
+
+FORMAT_NAMES = {"SAMPLE_RATE", "RATE", "WIDTH", "BYTES_PER_SAMPLE", "FRAME_MS", "FRAME_BYTES"}
+
+
+@pytest.mark.parametrize("module", HEARS_THE_VOICE)
+def test_the_voice_format_is_written_in_one_place(module: str) -> None:
+    """16 kHz, 2 bytes and 10 ms frames come from appliance/audio_format.py, not bare numbers."""
+    tree = ast.parse((APPLIANCE / module).read_text(encoding="utf-8"))
+    bare = [
+        f"{module}:{node.lineno}: {node.value}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and not isinstance(node.value, bool)
+        and node.value in (16000, 32000)
+    ]
+    own = [
+        f"{module}:{node.lineno}: {target.id}"
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id in FORMAT_NAMES
+    ]
+    assert bare == [] and own == []
+    assert audio_format.FRAME_BYTES == audio_format.bytes_for(audio_format.FRAME_MS) == 320

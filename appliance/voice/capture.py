@@ -27,12 +27,10 @@ from typing import Protocol
 
 import numpy as np
 
+from appliance.audio_format import RATE, WIDTH, bytes_for, seconds
 from appliance.errors import AudioError
 
 log = logging.getLogger("appliance.voice.capture")
-
-SAMPLE_RATE = 16000
-BYTES_PER_SAMPLE = 2
 
 
 class AudioSource(Protocol):
@@ -60,7 +58,7 @@ def block_bytes_for(sample_rate: int, block_ms: int) -> int:
     """The size in bytes of one block of ``block_ms`` milliseconds."""
     if block_ms <= 0 or sample_rate <= 0:
         raise ValueError("sample rate and block length must be positive")
-    return sample_rate * block_ms // 1000 * BYTES_PER_SAMPLE
+    return bytes_for(block_ms, sample_rate)
 
 
 class Microphone:
@@ -73,7 +71,7 @@ class Microphone:
     def __init__(
         self,
         device: str | int | None = None,
-        sample_rate: int = SAMPLE_RATE,
+        sample_rate: int = RATE,
         block_ms: int = 10,
         *,
         retry_initial_s: float = 0.5,
@@ -143,7 +141,7 @@ class Microphone:
 
     def _command(self) -> list[str]:
         device = "" if self.device is None else str(self.device)
-        samples = self.block_bytes // BYTES_PER_SAMPLE
+        samples = self.block_bytes // WIDTH
         return [
             sys.executable, "-m", "appliance.voice.capture_worker",
             "--device", device, "--rate", str(self.sample_rate), "--block", str(samples),
@@ -273,7 +271,7 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     return np.fft.irfft(spectrum, count) * (count / samples.size)
 
 
-def load_pcm(path: Path, sample_rate: int = SAMPLE_RATE) -> bytes:
+def load_pcm(path: Path, sample_rate: int = RATE) -> bytes:
     """Any file soundfile reads (WAV, FLAC, Ogg), as s16le mono at ``sample_rate``."""
     import soundfile
 
@@ -301,7 +299,7 @@ class PcmSource:
     def __init__(
         self,
         pcm: bytes,
-        sample_rate: int = SAMPLE_RATE,
+        sample_rate: int = RATE,
         block_ms: int = 10,
         realtime: bool = False,
         tail_s: float = 1.0,
@@ -311,7 +309,7 @@ class PcmSource:
         self.block_bytes = block_bytes_for(sample_rate, block_ms)
         self.realtime = realtime
         pcm = pcm + b"\0" * (-len(pcm) % self.block_bytes)
-        tail = int(sample_rate * tail_s) * BYTES_PER_SAMPLE
+        tail = int(sample_rate * tail_s) * WIDTH
         self._pcm = pcm + b"\0" * (tail + -tail % self.block_bytes)
         self._offset = 0
         self._started_at: float | None = None
@@ -327,7 +325,7 @@ class PcmSource:
     @property
     def duration_s(self) -> float:
         """The length of the audio delivered, silence tail included."""
-        return len(self._pcm) / BYTES_PER_SAMPLE / self.sample_rate
+        return seconds(len(self._pcm), self.sample_rate)
 
     def start(self) -> None:
         self._started_at = time.monotonic()
@@ -339,7 +337,7 @@ class PcmSource:
             if self._started_at is None:
                 self.start()
             assert self._started_at is not None
-            due = self._started_at + self._offset / BYTES_PER_SAMPLE / self.sample_rate
+            due = self._started_at + seconds(self._offset, self.sample_rate)
             wait = due - time.monotonic()
             if wait > 0:
                 if timeout is not None and wait > timeout:
@@ -363,7 +361,7 @@ class WavSource(PcmSource):
     def __init__(
         self,
         path: str | os.PathLike[str],
-        sample_rate: int = SAMPLE_RATE,
+        sample_rate: int = RATE,
         block_ms: int = 10,
         realtime: bool = False,
         tail_s: float = 1.0,

@@ -16,6 +16,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from appliance.audio_format import FRAME_SAMPLES, RATE
+
 EXIT_NO_DEVICE = 3
 EXIT_STREAM_FAILED = 4
 
@@ -30,8 +32,8 @@ def parse_device(value: str) -> str | int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="capture_worker")
     parser.add_argument("--device", default="")
-    parser.add_argument("--rate", type=int, default=16000)
-    parser.add_argument("--block", type=int, default=160, help="samples per block")
+    parser.add_argument("--rate", type=int, default=RATE)
+    parser.add_argument("--block", type=int, default=FRAME_SAMPLES, help="samples per block")
     args = parser.parse_args(argv)
 
     import sounddevice

@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from appliance.audio_format import FRAME_MS
 from appliance.events import (
     PartialTranscript,
     SpeechEnded,
@@ -48,7 +49,7 @@ from appliance.events import (
 from appliance.grammar import Grammar
 from appliance.voice.capture import AudioSource
 from appliance.voice.stt import SpeechRecognizer, Vocabulary
-from appliance.voice.vad import FRAME_MS, Endpointer, EndReason, SileroVad, VoiceActivity
+from appliance.voice.vad import Endpointer, EndReason, SileroVad, VoiceActivity
 from appliance.voice.wake import WakeDetector
 
 log = logging.getLogger("appliance.voice.listener")

@@ -4,7 +4,8 @@ A recogniser is fed audio while the person speaks (``accept``), reports partial 
 changes, and gives the final :class:`~appliance.events.Transcript` at the end of the utterance
 (``finish``). Engines: ``whisper`` (a CTranslate2 Whisper model folder; it runs once at the end
 and gives no partials), ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
-English model), each in its own module and imported only when asked for.
+English model), each in its own module, which builds on this one and is imported (by name) only
+when asked for.
 
 Every transcript carries a ``confidence`` from 0 to 1 (1.0 for typed text) with one meaning for
 every engine: the share of transcripts at that confidence that were right. Each engine maps its
@@ -21,9 +22,10 @@ with open vocabulary (free text).
 
 from __future__ import annotations
 
+import importlib
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -174,6 +176,16 @@ def _fill(phrase: str, words: Sequence[str]) -> Iterable[str]:
         yield from _fill(phrase[: match.start()] + word + phrase[match.end() :], words)
 
 
+def _engine(module: str, name: str) -> Callable[..., SpeechRecognizer]:
+    """An engine's recogniser class, imported by name only when it is asked for: each engine
+    builds on this module (its Vocabulary and transcripts) and loads heavy libraries, so this
+    module never imports one."""
+    recognizer: Callable[..., SpeechRecognizer] = getattr(
+        importlib.import_module(f"appliance.voice.{module}"), name
+    )
+    return recognizer
+
+
 def load_recognizer(
     engine: str,
     model_path: Path | None,
@@ -181,39 +193,40 @@ def load_recognizer(
     words: Sequence[str] = (),
     grammar: Grammar | None = None,
     wake_phrases: Sequence[str] = (),
+    server: str = "",
 ) -> SpeechRecognizer:
     """A recogniser of ``engine``: "whisper" or "vosk" (``model_path`` required) or
     "pocketsphinx" (``model_path`` optional: the bundled US English model by default). Vosk is
     biased by the phrases and words, Whisper prompted with them; pocketsphinx follows the
-    ``grammar`` when there is one."""
-    if engine == "whisper":
-        from appliance.voice.stt_whisper import WhisperRecognizer
+    ``grammar`` when there is one. With a ``server`` (a Wyoming server: ``tcp://host:port``, or
+    ``wyoming`` to find one by zeroconf) the server hears the commands and ``engine`` stands by."""
+    if server:
+        from appliance.voice.stt_wyoming import with_server
 
+        local = load_recognizer(engine, model_path, phrases, words, grammar, wake_phrases)
+        return with_server(server, local)
+    if engine == "whisper":
         if model_path is None:
             raise SpeechError(
                 "the whisper engine needs a model directory",
                 hint="give the folder of a CTranslate2 Whisper model (model.bin, config.json, "
                 "tokenizer.json), or choose the pocketsphinx engine, which needs no download",
             )
-        return WhisperRecognizer(
+        return _engine("stt_whisper", "WhisperRecognizer")(
             Path(model_path), phrases, words, grammar=grammar, wake_phrases=wake_phrases
         )
     if engine == "vosk":
-        from appliance.voice.stt_vosk import VoskRecognizer
-
         if model_path is None:
             raise SpeechError(
                 "the vosk engine needs a model directory",
                 hint="give the folder of a Vosk model (the one holding am/, conf/ and graph/), "
                 "or choose the pocketsphinx engine, which needs no download",
             )
-        return VoskRecognizer(
+        return _engine("stt_vosk", "VoskRecognizer")(
             Path(model_path), phrases, words, grammar=grammar, wake_phrases=wake_phrases
         )
     if engine == "pocketsphinx":
-        from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
-
-        return PocketsphinxRecognizer(
+        return _engine("stt_pocketsphinx", "PocketsphinxRecognizer")(
             phrases, words, model_path=model_path, grammar=grammar, wake_phrases=wake_phrases
         )
     raise SpeechError(

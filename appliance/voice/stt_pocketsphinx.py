@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from appliance.audio_format import bytes_for, seconds
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
@@ -123,7 +124,7 @@ class PocketsphinxRecognizer:
     ) -> None:
         self.model_path = model_path
         self.garbage_weight = garbage_weight
-        self._chunk_bytes = 16000 * 2 * chunk_ms // 1000
+        self._chunk_bytes = bytes_for(chunk_ms)
         self._lattice = grammar is not None or not (phrases or words)
         self._decoder = new_decoder(model_path, lattice=self._lattice)
         self._phones: list[str] | None = None  # garbage words, added when a JSGF needs them
@@ -361,7 +362,7 @@ class PocketsphinxRecognizer:
         final_s = time.perf_counter() - started
         self._decode_s += final_s
         transcript = final_transcript(
-            text, confidence, self._audio_bytes / 32000, self._decode_s, final_s
+            text, confidence, seconds(self._audio_bytes), self._decode_s, final_s
         )
         return replace(transcript, alternatives=alternatives)
 

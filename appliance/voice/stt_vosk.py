@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from appliance.audio_format import RATE, bytes_for, seconds
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
@@ -26,7 +27,6 @@ from appliance.voice.stt import Vocabulary, final_transcript, normalise
 log = logging.getLogger("appliance.voice.stt_vosk")
 
 UNKNOWN = "[unk]"
-SAMPLE_RATE = 16000
 
 
 def load_model(model_path: Path) -> Any:
@@ -67,7 +67,7 @@ class VoskRecognizer:
         self.model_path = model_path
         self.model = model if model is not None else load_model(model_path)
         self.has_unknown = self.knows(UNKNOWN)
-        self._chunk_bytes = SAMPLE_RATE * 2 * chunk_ms // 1000
+        self._chunk_bytes = bytes_for(chunk_ms)
         self.vocabulary = Vocabulary()
         self.grammar: list[str] = []
         self.dropped: list[str] = []
@@ -103,7 +103,7 @@ class VoskRecognizer:
         if not vocabulary.phrases and not vocabulary.words:
             self.grammar = []
             self.dropped = []
-            recognizer = vosk.KaldiRecognizer(self.model, SAMPLE_RATE)
+            recognizer = vosk.KaldiRecognizer(self.model, RATE)
         else:
             sentences = vocabulary.sentences() + vocabulary.wake_prefixes()
             known = {w: self.knows(w) for s in sentences for w in s.split()}
@@ -122,7 +122,7 @@ class VoskRecognizer:
             if self.has_unknown:
                 self.grammar.append(UNKNOWN)
             recognizer = vosk.KaldiRecognizer(
-                self.model, SAMPLE_RATE, json.dumps(self.grammar, ensure_ascii=False)
+                self.model, RATE, json.dumps(self.grammar, ensure_ascii=False)
             )
         recognizer.SetWords(True)
         self._recognizer = recognizer
@@ -177,7 +177,7 @@ class VoskRecognizer:
         confidence = sum(w["conf"] for w in words) / len(words) if words and text else 0.0
         self._recognizer.Reset()
         return final_transcript(
-            text, confidence, self._audio_bytes / (SAMPLE_RATE * 2), self._decode_s, final_s
+            text, confidence, seconds(self._audio_bytes), self._decode_s, final_s
         )
 
     def _text(self, parts: Sequence[str]) -> str:

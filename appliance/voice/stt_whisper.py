@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from appliance.audio_format import RATE
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
@@ -41,7 +42,6 @@ from appliance.voice.stt import Vocabulary, final_transcript, normalise
 log = logging.getLogger("appliance.voice.stt_whisper")
 logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # not a line per command
 
-SAMPLE_RATE = 16000
 PROMPT_TOKENS = 220
 """Whisper reads at most 223 prompt tokens (half its context); faster-whisper keeps the last."""
 COMMAND_TOKENS = 120
@@ -138,7 +138,7 @@ class WhisperRecognizer:
         """The first transcription sets up CTranslate2's buffers (twice as slow): do it now,
         not on the person's first command."""
         started = time.perf_counter()
-        self._transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+        self._transcribe(np.zeros(RATE // 2, dtype=np.float32))
         log.debug("whisper warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
 
     # -- vocabulary ----------------------------------------------------------------------------
@@ -187,7 +187,7 @@ class WhisperRecognizer:
         if not normalise(text):
             text, confidence = "", 0.0
         work = time.perf_counter() - started
-        return final_transcript(text, confidence, audio.size / SAMPLE_RATE, work, work)
+        return final_transcript(text, confidence, audio.size / RATE, work, work)
 
     def _transcribe(self, audio: np.ndarray) -> tuple[str, float]:
         segments, _info = self.model.transcribe(

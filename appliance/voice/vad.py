@@ -13,8 +13,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-FRAME_MS = 10
-FRAME_BYTES = 320  # 10 ms at 16 kHz, 16-bit mono
+from appliance.audio_format import FRAME_MS
 
 
 class VoiceActivity(Protocol):

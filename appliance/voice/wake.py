@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from appliance.audio_format import FRAME_BYTES, RATE, WIDTH
 from appliance.errors import SpeechError
 
 log = logging.getLogger("appliance.voice.wake")
 
 BUILTIN_MODELS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa")
-FRAME_BYTES = 320  # 10 ms at 16 kHz, 16-bit mono
 
 
 class WakeDetector(Protocol):
@@ -275,7 +275,7 @@ class PhraseWake:
         self._set_threshold("strict", strict_threshold)
         self.strict = False
         self._decoder.activate_search("normal")
-        self._restart_bytes = int(restart_s * 16000) * 2
+        self._restart_bytes = int(restart_s * RATE) * WIDTH
         self._fed = 0
         self._pending = bytearray()
         self._decoder.start_utt()
