@@ -346,6 +346,22 @@ class SnapcastSettings:
             choices=("everywhere", "local"),
         ),
     )
+    fifo: str = field(
+        default="/tmp/snapfifo",
+        metadata=_rules(
+            "The pipe the programme is written to: the path of snapserver's pipe:// source.",
+            kind="text",
+        ),
+    )
+    local_room: str = field(
+        default="",
+        metadata=_rules(
+            "This board's own room when a snapclient runs here too (its --hostID): the board "
+            "then hears the programme through Snapcast, in step with the other rooms. Empty: "
+            "it plays here directly, ahead of the other rooms by Snapcast's buffer.",
+            kind="text",
+        ),
+    )
 
 
 @dataclass(frozen=True)

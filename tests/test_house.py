@@ -142,3 +142,148 @@ def test_the_voice_format_is_written_in_one_place(module: str) -> None:
     ]
     assert bare == [] and own == []
     assert audio_format.FRAME_BYTES == audio_format.bytes_for(audio_format.FRAME_MS) == 320
+
+
+# --- the import graph ---------------------------------------------------------------------------
+
+ROOT = APPLIANCE.parent
+MAY_JOIN = ("appliance.station", "appliance.parts", "appliance.faces", "appliance.commands")
+"""The station, its parts, its faces and the command line: the only modules that may import the
+player, the voice and the DJ together."""
+PARTS = ("appliance.player", "appliance.voice", "appliance.dj")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    """Every module of appliance/, by dotted name."""
+    return {module_name(path): path for path in sorted(APPLIANCE.rglob("*.py"))}
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _top_level(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+    """The imports run when a module is imported: not inside functions, nor under
+    ``if TYPE_CHECKING:``."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        elif isinstance(node, ast.If):
+            if not _type_checking(node.test):
+                found += _top_level(node.body)
+            found += _top_level(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody):
+                found += _top_level(block)
+            for handler in node.handlers:
+                found += _top_level(handler.body)
+        elif isinstance(node, ast.With | ast.ClassDef):
+            found += _top_level(node.body)
+    return found
+
+
+def _targets(node: ast.Import | ast.ImportFrom, package: str, known: set[str]) -> set[str]:
+    """The appliance modules one import statement loads (``package``: the importer's own)."""
+    if isinstance(node, ast.Import):
+        wanted = [alias.name for alias in node.names]
+    else:
+        base = node.module or ""
+        if node.level:  # relative: from . import x, from ..y import z
+            parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+            base = ".".join([*parts, base] if base else parts)
+        wanted = [f"{base}.{alias.name}" for alias in node.names]
+        wanted = [item if item in known else base for item in wanted]
+    found = set()
+    for item in wanted:
+        while item and item not in known:
+            item = item.rpartition(".")[0]
+        if item.startswith("appliance"):
+            found.add(item)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Which appliance modules each appliance module imports when it is imported."""
+    found = modules()
+    known = set(found)
+    graph: dict[str, set[str]] = {}
+    for name, path in found.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        graph[name] = set()
+        for node in _top_level(tree.body):
+            graph[name] |= _targets(node, package, known) - {name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                group.append(other)
+                if other == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_the_import_graph_has_no_cycles() -> None:
+    graph = import_graph()
+    assert len(graph) > 50 and "appliance.models.catalog" in graph["appliance.config"]
+    assert cycles(graph) == []
+
+
+def test_the_graph_sees_a_cycle_and_skips_what_is_not_run_at_import() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    tree = ast.parse(
+        "import os\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from appliance.dj import engine\n"
+        "def f():\n    from appliance.player import Player\n"
+        "try:\n    from appliance import paths\nexcept ImportError:\n    pass\n"
+    )
+    names = {alias.name for node in _top_level(tree.body) for alias in node.names}
+    assert names == {"os", "TYPE_CHECKING", "paths"}
+
+
+def test_only_the_station_and_its_faces_import_the_player_the_voice_and_the_dj_together() -> None:
+    together = []
+    for name, imports in sorted(import_graph().items()):
+        if name.startswith(MAY_JOIN) or name.startswith(PARTS):
+            continue
+        reached = {part for part in PARTS for target in imports if target.startswith(part)}
+        if reached == set(PARTS):
+            together.append(name)
+    assert together == []
