@@ -353,13 +353,14 @@ class SnapcastSettings:
             kind="text",
         ),
     )
-    local_room: str = field(
-        default="",
+    local_room: str | None = field(
+        default=None,
         metadata=_rules(
             "This board's own room when a snapclient runs here too (its --hostID): the board "
-            "then hears the programme through Snapcast, in step with the other rooms. Empty: "
+            "then hears the programme through Snapcast, in step with the other rooms. Unset: "
             "it plays here directly, ahead of the other rooms by Snapcast's buffer.",
-            kind="text",
+            kind="optional_text",
+            example='"living-room"',
         ),
     )
 
