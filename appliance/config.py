@@ -225,11 +225,19 @@ class ModelSettings:
     stt: str = field(
         default="auto",
         metadata=_rules(
-            "Speech recogniser: auto or a name from `appliance models list`.", kind="model"
+            "Speech recogniser: auto or a name from `appliance models list`; or a Wyoming "
+            "server on another machine, tcp://HOST:PORT (usually port 10300), or wyoming (found "
+            "by zeroconf): the board's smallest local recogniser answers when it does not.",
+            kind="model",
         ),
     )
     tts: str = field(
-        default="auto", metadata=_rules("The DJ's voice: auto or a catalog name.", kind="model")
+        default="auto",
+        metadata=_rules(
+            "The DJ's voice: auto or a catalog name; or a Wyoming server, tcp://HOST:PORT "
+            "(usually port 10200) or wyoming, the local voice standing by.",
+            kind="model",
+        ),
     )
     wake: str = field(
         default="auto",

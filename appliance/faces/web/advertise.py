@@ -1,0 +1,59 @@
+"""Finding the page on the network: mDNS/zeroconf ``_http._tcp`` under the speaker's name."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from typing import Any
+
+log = logging.getLogger("appliance.faces.web")
+
+SERVICE = "_http._tcp.local."
+
+
+def host_label(name: str) -> str:
+    """The speaker's name as a host label ("Kitchen Speaker" -> "kitchen-speaker")."""
+    label = re.sub(r"[^a-z0-9-]+", "-", name.casefold()).strip("-")[:63]
+    return label or "qfzz"
+
+
+class Advertiser:
+    """Registers the page while the face runs; ``interfaces`` limits where it is announced."""
+
+    def __init__(self, name: str, port: int, addresses: list[str], interfaces: list[str] | None):
+        self.name = name
+        self.port = port
+        self.addresses = addresses
+        self.interfaces = interfaces
+        self._zeroconf: Any = None
+        self._info: Any = None
+
+    async def start(self) -> None:
+        from zeroconf import InterfaceChoice, IPVersion
+        from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+        label = host_label(self.name)
+        self._info = AsyncServiceInfo(
+            SERVICE,
+            f"{self.name}.{SERVICE}",
+            addresses=[socket.inet_aton(address) for address in self.addresses],
+            port=self.port,
+            properties={"path": "/"},
+            server=f"{label}.local.",
+        )
+        self._zeroconf = AsyncZeroconf(
+            interfaces=self.interfaces or InterfaceChoice.All, ip_version=IPVersion.V4Only
+        )
+        await self._zeroconf.async_register_service(self._info, allow_name_change=True)
+        log.info("the web page is announced as http://%s.local:%d/", label, self.port)
+
+    async def stop(self) -> None:
+        if self._zeroconf is None:
+            return
+        try:
+            if self._info is not None:
+                await self._zeroconf.async_unregister_service(self._info)
+        finally:
+            await self._zeroconf.async_close()
+            self._zeroconf = None

@@ -1,0 +1,209 @@
+"""The core endpoints: login, the state, commands, the live events and cover art."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from appliance.bus import DJSaid, Heard, Lagged, Notice, StateChanged
+from appliance.faces import secrets
+from appliance.faces.web.context import Context, context
+from appliance.faces.web.covers import SIZES, TRACK_ID
+from appliance.faces.web.security import COOKIE, SESSION_IDLE, fail, peer, same_origin, session_of
+from appliance.faces.web.shapes import BadInput, outcome_json, parse_command, state_json
+
+log = logging.getLogger("appliance.faces.web")
+
+routes = web.RouteTableDef()
+PING_EVERY = 20.0  # seconds between WebSocket pings (a phone that slept is noticed)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request's JSON body; a clear 400 (raised) when it is not JSON."""
+    if request.content_type != "application/json":
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": "send JSON (Content-Type: application/json)"}),
+            content_type="application/json",
+        )
+    try:
+        return await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": "the body is not valid JSON"}),
+            content_type="application/json",
+        ) from None
+
+
+def bad(error: BadInput) -> web.Response:
+    return fail(400, str(error), key=error.key)
+
+
+@routes.post("/api/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    ctx = context(request)
+    if not same_origin(request):
+        return fail(403, "refused: the request came from another site")
+    address = peer(request) or "?"
+    wait = ctx.attempts.wait(address)
+    if wait > 0:
+        response = fail(429, f"too many wrong passwords: try again in {wait:.0f} s")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    body = await read_json(request)
+    given = body.get("password") if isinstance(body, dict) else None
+    if not isinstance(given, str) or len(given) > 200:
+        return fail(
+            400, 'password: send {"password": "..."} (the station password)', key="password"
+        )
+    if not secrets.same(given, ctx.password):
+        ctx.attempts.failed(address)
+        log.warning("a wrong web password from %s", address)
+        return fail(401, "wrong password (`appliance run` shows it in its log)")
+    ctx.attempts.succeeded(address)
+    ctx.sessions.close(request.cookies.get(COOKIE))
+    session = ctx.sessions.open()
+    response = web.json_response({"ok": True, "csrf": session.csrf})
+    response.set_cookie(
+        COOKIE,
+        session.token,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+        max_age=int(SESSION_IDLE),
+    )
+    return response
+
+
+@routes.get("/api/session")
+async def session_info(request: web.Request) -> web.Response:
+    """Whether this browser is logged in, and its CSRF token when it is (after a reload)."""
+    ctx = context(request)
+    session = session_of(request, ctx.sessions)
+    if session is None:
+        return web.json_response({"ok": False, "logged_in": False})
+    return web.json_response({"ok": True, "logged_in": True, "csrf": session.csrf})
+
+
+@routes.post("/api/logout")
+async def logout(request: web.Request) -> web.Response:
+    context(request).sessions.close(request.cookies.get(COOKIE))
+    response = web.json_response({"ok": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+@routes.get("/api/state")
+async def state(request: web.Request) -> web.Response:
+    ctx = context(request)
+    return web.json_response(state_json(ctx.station.snapshot()))
+
+
+@routes.post("/api/command")
+async def command(request: web.Request) -> web.Response:
+    ctx = context(request)
+    body = await read_json(request)
+    try:
+        cmd = parse_command(body)
+    except BadInput as error:
+        return bad(error)
+    outcome = await ctx.run(ctx.station.execute, cmd)
+    return web.json_response(outcome_json(outcome), status=200 if outcome.ok else 409)
+
+
+def event_json(event: object, ctx: Context) -> dict[str, Any] | None:
+    """What a page is sent for one event of the station's bus (None: nothing)."""
+    if isinstance(event, StateChanged):
+        return {
+            "type": "state",
+            "changed": sorted(event.changed),
+            "state": state_json(event.state),
+        }
+    if isinstance(event, Lagged):
+        return {"type": "state", "changed": [], "state": state_json(ctx.station.snapshot())}
+    if isinstance(event, DJSaid):
+        said = event.said
+        return {"type": "said", "text": said.text, "user_id": said.user_id, "at": said.at}
+    if isinstance(event, Heard):
+        return {
+            "type": "heard",
+            "text": event.text,
+            "user_id": event.user_id,
+            "source": event.source,
+            "at": event.at,
+        }
+    if isinstance(event, Notice):
+        return {"type": "notice", "kind": event.kind, "detail": event.detail, "at": event.at}
+    return None
+
+
+@routes.get("/api/events")
+async def events(request: web.Request) -> web.StreamResponse:
+    """The live stream: the state at once, then every change (see the README's API section)."""
+    ctx = context(request)
+    if not same_origin(request):
+        return fail(403, "refused: the request came from another site")
+    socket = web.WebSocketResponse(heartbeat=PING_EVERY, max_msg_size=4096)
+    await socket.prepare(request)
+    ctx.sockets.add(socket)
+    subscription = ctx.station.events.subscribe(loop=asyncio.get_running_loop())
+    sender = asyncio.create_task(_send_events(socket, subscription, ctx))
+    try:
+        async for message in socket:  # the page sends nothing; this notices it going away
+            if message.type == WSMsgType.ERROR:
+                break
+    finally:
+        subscription.close()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+        ctx.sockets.discard(socket)
+    return socket
+
+
+async def _send_events(socket: web.WebSocketResponse, subscription: Any, ctx: Context) -> None:
+    try:
+        await socket.send_json(
+            {"type": "state", "changed": [], "state": state_json(ctx.station.snapshot())}
+        )
+        while not socket.closed:
+            event = await subscription.next()
+            message = event_json(event, ctx)
+            if message is not None:
+                await socket.send_json(message)
+    except (ConnectionError, RuntimeError):  # the page went away, or the bus closed
+        pass
+    finally:
+        if not socket.closed:
+            await socket.close()
+
+
+@routes.get("/api/cover/{track_id}")
+async def cover(request: web.Request) -> web.Response:
+    """A track's cover as JPEG, by track id (``?size=96|300|600``)."""
+    ctx = context(request)
+    track_id = request.match_info["track_id"]
+    if not TRACK_ID.fullmatch(track_id):
+        return fail(400, "track_id: letters, digits, '-' or '_' only", key="track_id")
+    try:
+        size = int(request.query.get("size", "300"))
+    except ValueError:
+        size = 0
+    if size not in SIZES:
+        return fail(400, f"size: one of {', '.join(map(str, SIZES))}", key="size")
+    library = ctx.library
+    if library is None:
+        return fail(503, "the library is not open yet")
+    track = await ctx.run(library.get, track_id)
+    if track is None:
+        return fail(404, f"no track {track_id!r} in the library")
+    jpeg = await ctx.run(ctx.covers.get, track, size)
+    if jpeg is None:
+        return fail(404, "this track has no cover art")
+    response = web.Response(body=jpeg, content_type="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,181 @@
+"""The settings form: built from the config schema, saved through the same check as the CLI.
+
+``GET /api/settings`` lists every section and setting with its description, kind, valid values,
+default and current value (the declarations `appliance config example` reads). ``POST`` takes
+``{"values": {"section": {"key": value}}}``, writes a TOML file of the settings that differ from
+their defaults (and the ``[[users]]`` as they are), and saves it with ``config.save_config``:
+the same validation and messages as `appliance config check`, an atomic write, and nothing
+written at all when a value is wrong. Settings apply at the next start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from appliance import paths
+from appliance.config import SECTIONS, Config, InvalidConfig, UserSettings, save_config
+from appliance.errors import ConfigError
+from appliance.faces.web.api import read_json
+from appliance.faces.web.context import context
+from appliance.faces.web.security import fail
+
+routes = web.RouteTableDef()
+NUMBERS = ("int", "float")
+
+
+def shown(value: Any) -> Any:
+    """A setting's value as the form edits it: text, a number, true/false, or lines."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], _dt.time):
+        return "-".join(moment.strftime("%H:%M") for moment in value)
+    if isinstance(value, tuple | list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+def schema(config: Config) -> list[dict[str, Any]]:
+    defaults = Config()
+    sections = []
+    for section, cls in SECTIONS.items():
+        current = getattr(config, section)
+        fields = []
+        for spec in dataclasses.fields(cls):
+            meta = spec.metadata
+            fields.append(
+                {
+                    "key": spec.name,
+                    "doc": meta["doc"],
+                    "kind": meta["kind"],
+                    "choices": list(meta["choices"]),
+                    "low": meta["low"],
+                    "high": meta["high"],
+                    "example": meta["example"],
+                    "default": shown(getattr(getattr(defaults, section), spec.name)),
+                    "value": shown(getattr(current, spec.name)),
+                }
+            )
+        sections.append({"name": section, "doc": cls.__doc__ or "", "fields": fields})
+    return sections
+
+
+def _quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(ch if ch >= " " or ch == "\t" else f"\\u{ord(ch):04x}" for ch in escaped)
+    return f'"{escaped}"'
+
+
+def toml_value(kind: str, value: Any) -> str | None:
+    """The TOML for a form value (None: leave the setting at its default). A value of the
+    wrong type is written as it came, for the loader to report with its line and key."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        value = "\n".join(str(item) for item in value)
+    if not isinstance(value, str):
+        return _quoted(str(value))
+    text = value.strip()
+    if text == "":
+        return None
+    if kind == "paths":
+        items = [line.strip() for line in text.splitlines() if line.strip()]
+        return "[" + ", ".join(_quoted(item) for item in items) + "]"
+    if kind == "bool" and text in ("true", "false"):
+        return text
+    if kind in NUMBERS or (kind == "device" and text.isdigit()):
+        try:
+            float(text)
+            return text
+        except ValueError:
+            return _quoted(text)
+    return _quoted(text)
+
+
+def config_text(values: dict[str, Any], current: Config) -> str:
+    """The settings file the form describes: the sections' changed values, then the users."""
+    lines = [
+        "# Saved from the appliance's web page; `appliance config example` lists every setting."
+    ]
+    defaults = Config()
+    for section, cls in SECTIONS.items():
+        given = values.get(section, {})
+        kinds = {spec.name: spec.metadata["kind"] for spec in dataclasses.fields(cls)}
+        body = []
+        for key, value in given.items():
+            if key not in kinds:
+                body.append(f"{key} = {_quoted(str(value))}")  # reported as an unknown key
+                continue
+            literal = toml_value(kinds[key], value)
+            default = toml_value(kinds[key], shown(getattr(getattr(defaults, section), key)))
+            if literal is not None and literal != default:
+                body.append(f"{key} = {literal}")
+        if body:
+            lines += ["", f"[{section}]", *body]
+    for section in values:
+        if section not in SECTIONS:
+            lines += ["", f"[{section}]"]  # reported as an unknown section
+    for user in current.users:
+        lines += ["", "[[users]]"]
+        for spec in dataclasses.fields(UserSettings):
+            lines.append(f"{spec.name} = {_quoted(str(getattr(user, spec.name)))}")
+    return "\n".join(lines) + "\n"
+
+
+def config_file(config: Config) -> Path:
+    if config.source is not None:
+        return Path(config.source)
+    variable = os.environ.get("APPLIANCE_CONFIG")
+    return Path(variable) if variable else paths.config_path()
+
+
+@routes.get("/api/settings")
+async def read(request: web.Request) -> web.Response:
+    ctx = context(request)
+    return web.json_response(
+        {
+            "ok": True,
+            "file": str(config_file(ctx.settings)),
+            "sections": schema(ctx.settings),
+        }
+    )
+
+
+@routes.post("/api/settings")
+async def save(request: web.Request) -> web.Response:
+    ctx = context(request)
+    body = await read_json(request)
+    values = body.get("values") if isinstance(body, dict) else None
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        return fail(400, 'values: send {"values": {"section": {"key": value}}}', key="values")
+    text = config_text(values, ctx.settings)
+    file = config_file(ctx.settings)
+    try:
+        saved = await ctx.run(save_config, file, text)
+    except InvalidConfig as error:
+        problems = [
+            {"key": p.key, "line": p.line, "problem": p.problem, "valid": p.valid}
+            for p in error.problems
+        ]
+        return fail(400, error.message, problems=problems)
+    except ConfigError as error:
+        return fail(500, str(error))
+    ctx.settings = dataclasses.replace(saved, source=file)
+    return web.json_response(
+        {
+            "ok": True,
+            "file": str(file),
+            "note": "saved; restart the appliance to apply the new settings",
+        }
+    )

@@ -1,0 +1,393 @@
+"use strict";
+// The appliance's page: vanilla JS, no build step. Text from the station is always set with
+// textContent, never parsed as HTML.
+
+let csrf = "";
+let state = null;
+let socket = null;
+let retry = 500;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+  return node;
+}
+
+function button(text, action) {
+  const node = el("button", text, { type: "button" });
+  node.addEventListener("click", action);
+  return node;
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  if (method !== "GET") options.headers["X-CSRF-Token"] = csrf;
+  const response = await fetch(path, options);
+  let data = {};
+  try { data = await response.json(); } catch (error) { data = { ok: false, error: response.statusText }; }
+  if (response.status === 401 && path !== "/api/login") showLogin();
+  data.status = response.status;
+  return data;
+}
+
+function listener() { return $("listener").value || undefined; }
+
+async function command(name, fields) {
+  const body = Object.assign({ command: name }, fields || {});
+  const by = listener();
+  if (by) body.by = by;
+  const result = await api("POST", "/api/command", body);
+  if (!result.ok) $("answer").textContent = result.error || "refused";
+  else if (result.text) $("answer").textContent = result.text;
+  return result;
+}
+
+// -- login -------------------------------------------------------------------------------------
+
+function showLogin() {
+  $("app").hidden = true;
+  $("login-view").hidden = false;
+  if (socket) { socket.onclose = null; socket.close(); socket = null; }
+  $("password").focus();
+}
+
+async function showApp() {
+  $("login-view").hidden = true;
+  $("app").hidden = false;
+  connect();
+}
+
+$("login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const result = await api("POST", "/api/login", { password: $("password").value });
+  if (result.ok) {
+    csrf = result.csrf;
+    $("password").value = "";
+    $("login-error").textContent = "";
+    showApp();
+  } else {
+    $("login-error").textContent = result.error || "refused";
+  }
+});
+
+// -- live state --------------------------------------------------------------------------------
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}/api/events`);
+  socket.onopen = () => { retry = 500; };
+  socket.onmessage = (message) => {
+    const data = JSON.parse(message.data);
+    if (data.type === "state") render(data.state);
+    else if (data.type === "said") addLine(data.text);
+  };
+  socket.onclose = () => {
+    socket = null;
+    setTimeout(async () => {
+      const session = await api("GET", "/api/session");
+      if (session.logged_in) connect(); else showLogin();
+    }, retry);
+    retry = Math.min(retry * 2, 10000);
+  };
+}
+
+function clock(seconds) {
+  if (!isFinite(seconds) || seconds < 0) seconds = 0;
+  const whole = Math.floor(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+function addLine(text) {
+  const lines = $("lines");
+  lines.prepend(el("li", text));
+  while (lines.children.length > 8) lines.lastChild.remove();
+}
+
+function render(next) {
+  const before = state;
+  state = next;
+  const now = next.now_playing;
+  const track = now ? now.track : null;
+  $("title").textContent = track ? track.title : "Nothing playing";
+  $("artist").textContent = track ? track.artist : "";
+  $("album").textContent = track ? track.album : "";
+  $("why").textContent = now ? now.why : "";
+  if (!before || (before.now_playing && before.now_playing.track.id) !== (track && track.id)) {
+    $("cover").src = track ? `/api/cover/${encodeURIComponent(track.id)}?size=300` : "/static/icon.svg";
+  }
+  $("toggle").textContent = next.play_state === "playing" ? "\u23EF Pause" : "\u23EF Play";
+  $("mute").textContent = next.muted ? "Unmute" : "Mute";
+  if (document.activeElement !== $("volume")) $("volume").value = next.volume;
+  const who = next.listener_name || next.listener || "nobody";
+  $("status").textContent = `${next.play_state} \u00b7 volume ${next.volume}${next.muted ? " (muted)" : ""}` +
+    ` \u00b7 listening: ${who}${next.mood ? " \u00b7 mood: " + next.mood : ""} \u00b7 voice: ${next.voice}`;
+  const select = $("listener");
+  const chosen = select.value;
+  select.replaceChildren(...next.listeners.map((l) => el("option", l.name || l.id, { value: l.id })));
+  if (next.listeners.every((l) => l.id !== next.listener) && next.listener) {
+    select.append(el("option", next.listener_name || next.listener, { value: next.listener }));
+  }
+  select.value = before && before.listener === next.listener && chosen ? chosen : next.listener;
+  const lines = $("lines");
+  lines.replaceChildren(...next.dj_lines.slice().reverse().map((said) => el("li", said.text)));
+  renderQueue(next.up_next);
+  tick();
+}
+
+function tick() {
+  const now = state && state.now_playing;
+  if (!now) { $("progress").value = 0; $("time").textContent = ""; return; }
+  let position = now.position;
+  if (state.play_state === "playing") position += Date.now() / 1000 - state.at;
+  const duration = now.duration || 0;
+  position = duration ? Math.min(position, duration) : position;
+  $("progress").max = duration || 1;
+  $("progress").value = position;
+  $("time").textContent = `${clock(position)} / ${clock(duration)}`;
+}
+setInterval(tick, 1000);
+
+// -- controls ----------------------------------------------------------------------------------
+
+$("previous").addEventListener("click", () => command("previous"));
+$("skip").addEventListener("click", () => command("skip"));
+$("stop").addEventListener("click", () => command("stop"));
+$("like").addEventListener("click", () => command("like"));
+$("dislike").addEventListener("click", () => command("dislike"));
+$("mute").addEventListener("click", () => command("mute", { on: !(state && state.muted) }));
+$("toggle").addEventListener("click", () =>
+  command(state && state.play_state === "playing" ? "pause" : "resume"));
+$("volume").addEventListener("change", () => command("volume", { level: Number($("volume").value) }));
+$("listener").addEventListener("change", () => command("switch_listener", { user_id: $("listener").value }));
+$("ask").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("ask-text").value.trim();
+  if (!text) return;
+  $("answer").textContent = "\u2026";
+  const result = await command("ask", { text });
+  if (result.ok) $("ask-text").value = "";
+});
+
+function renderQueue(tracks) {
+  $("queue").replaceChildren(...tracks.map((track, index) => {
+    const item = el("li");
+    item.append(el("span", `${track.title} \u2014 ${track.artist}`));
+    item.append(button("\u2191", () => command("move_queued", { index, to: Math.max(0, index - 1) })));
+    item.append(button("\u2193", () => command("move_queued", { index, to: index + 1 })));
+    item.append(button("Remove", () => command("remove_queued", { index })));
+    return item;
+  }));
+}
+$("clear-queue").addEventListener("click", () => command("clear_queue"));
+
+// -- tabs --------------------------------------------------------------------------------------
+
+for (const tab of document.querySelectorAll(".tab")) {
+  tab.addEventListener("click", () => {
+    for (const other of document.querySelectorAll(".tab")) other.classList.toggle("active", other === tab);
+    for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== `tab-${tab.dataset.tab}`;
+    const load = { library: loadStats, listeners: loadListeners, settings: loadSettings }[tab.dataset.tab];
+    if (load) load();
+  });
+}
+
+// -- library -----------------------------------------------------------------------------------
+
+async function loadStats() {
+  const result = await api("GET", "/api/library/stats");
+  if (!result.ok) { $("stats").textContent = result.error; return; }
+  const s = result.stats;
+  $("stats").textContent = `${s.tracks} tracks, ${s.artists} artists, ${s.albums} albums, ` +
+    `${s.genres} genres; ${s.analysed} measured, ${s.pending} waiting, ${s.errors} problems`;
+}
+
+function showTracks(tracks, more) {
+  $("tracks").replaceChildren(...tracks.map((track) => {
+    const item = el("li");
+    item.append(el("span", `${track.title} \u2014 ${track.artist}${track.album ? " (" + track.album + ")" : ""}`));
+    item.append(button("Play", () => command("play", { track_id: track.id })));
+    item.append(button("Queue", () => command("enqueue", { track_id: track.id })));
+    return item;
+  }));
+  if (more) $("tracks").append(el("li", `and ${more} more`));
+}
+
+for (const choice of document.querySelectorAll("[data-browse]")) {
+  choice.addEventListener("click", async () => {
+    const kind = choice.dataset.browse;
+    const key = { artists: "artist", albums: "album", genres: "genre", folders: "folder" }[kind];
+    const result = await api("GET", `/api/library/${kind}`);
+    if (!result.ok) return;
+    $("tracks").replaceChildren();
+    $("browse").replaceChildren(...result.items.map((entry) => {
+      const item = el("li");
+      item.append(el("span", entry.artist ? `${entry.name} \u2014 ${entry.artist}` : entry.name));
+      item.append(button("Open", async () => {
+        const found = await api("GET", `/api/library/tracks?${key}=${encodeURIComponent(entry.name)}`);
+        if (found.ok) showTracks(found.tracks, found.more);
+      }));
+      if (key !== "folder") {
+        item.append(button("Play", () => command("play", { [key]: entry.name })));
+        item.append(button("Queue", () => command("enqueue", { [key]: entry.name })));
+      }
+      return item;
+    }));
+  });
+}
+
+$("search").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("search-text").value.trim();
+  if (!text) return;
+  const result = await api("GET", `/api/library/search?q=${encodeURIComponent(text)}`);
+  $("browse").replaceChildren();
+  if (result.ok) showTracks(result.tracks, result.more);
+});
+
+// -- listeners ---------------------------------------------------------------------------------
+
+async function loadListeners() {
+  const result = await api("GET", "/api/listeners");
+  if (!result.ok) return;
+  $("listeners").replaceChildren(...result.listeners.map((person) => {
+    const item = el("li");
+    item.append(el("span", `${person.name || person.id}${person.id === result.current ? " (listening)" : ""}`));
+    item.append(button("Switch", () => command("switch_listener", { user_id: person.id })));
+    item.append(button("Profile", () => loadProfile(person.id)));
+    return item;
+  }));
+}
+
+function section(title, items) {
+  const box = el("div");
+  box.append(el("h4", title));
+  const list = el("ul", null, { class: "list" });
+  list.append(...(items.length ? items : [el("li", "none")]));
+  box.append(list);
+  return box;
+}
+
+async function loadProfile(id) {
+  const result = await api("GET", `/api/listeners/${encodeURIComponent(id)}`);
+  const box = $("profile");
+  if (!result.ok) { box.replaceChildren(el("p", result.error, { class: "error" })); return; }
+  const p = result.listener;
+  const friendInput = el("input", null, { placeholder: "friend's id", maxlength: "64", "aria-label": "Friend id" });
+  const addFriend = button("Add friend", async () => {
+    const added = await api("POST", `/api/listeners/${encodeURIComponent(id)}/friends`, { friend_id: friendInput.value.trim() });
+    if (added.ok) loadProfile(id); else box.prepend(el("p", added.error, { class: "error" }));
+  });
+  const exportLink = el("a", "Export (JSON)", { href: `/api/listeners/${encodeURIComponent(id)}/export`, download: `${id}.json`, id: "export" });
+  const remove = button("Delete for good", async () => {
+    const typed = window.prompt(`This deletes everything the DJ knows about ${p.name || id}. Type "${id}" to confirm.`);
+    if (typed !== id) return;
+    const done = await api("DELETE", `/api/listeners/${encodeURIComponent(id)}`, { confirm: id });
+    box.replaceChildren(el("p", done.ok ? `${id} is forgotten.` : done.error));
+    loadListeners();
+  });
+  box.replaceChildren(
+    el("h3", `${p.name || p.id}`),
+    el("p", `trust: ${p.trust_level} (${p.trust}) \u00b7 mood: ${p.mood || "not set"}`),
+    section("Favourites", p.favourites.map((g) => el("li", g))),
+    section("Blocked genres", p.blocked_genres.map((g) => el("li", g))),
+    section("Friends", p.community.map((friend) => {
+      const item = el("li");
+      item.append(el("span", friend));
+      item.append(button("Remove", async () => {
+        await api("DELETE", `/api/listeners/${encodeURIComponent(id)}/friends/${encodeURIComponent(friend)}`);
+        loadProfile(id);
+      }));
+      return item;
+    })),
+    friendInput, addFriend,
+    section("Recently", p.recent.map((r) => el("li", `${r.event}: ${r.title || r.track_id} ${r.artist ? "\u2014 " + r.artist : ""}`))),
+    section("Likes", p.likes.map((r) => el("li", `${r.title || r.track_id} ${r.artist ? "\u2014 " + r.artist : ""}`))),
+    exportLink, remove,
+  );
+}
+
+$("new-listener").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const user_id = $("new-id").value.trim();
+  const name = $("new-name").value.trim();
+  if (!user_id) return;
+  const result = await command("switch_listener", name ? { user_id, name } : { user_id });
+  if (result.ok) { $("new-id").value = ""; $("new-name").value = ""; loadListeners(); }
+});
+
+// -- settings ----------------------------------------------------------------------------------
+
+async function loadSettings() {
+  const result = await api("GET", "/api/settings");
+  if (!result.ok) return;
+  $("settings-file").textContent = `Saved to ${result.file}; settings apply when the appliance restarts.`;
+  const form = $("settings");
+  form.replaceChildren();
+  for (const part of result.sections) {
+    const set = el("fieldset");
+    set.append(el("legend", `[${part.name}]`));
+    set.append(el("p", part.doc, { class: "quiet" }));
+    for (const field of part.fields) {
+      const id = `set-${part.name}-${field.key}`;
+      const box = el("div", null, { class: "field" });
+      box.append(el("label", field.key, { for: id }));
+      let input;
+      if (field.kind === "bool") {
+        input = el("input", null, { type: "checkbox", id });
+        input.checked = field.value === true;
+      } else if (field.choices.length) {
+        input = el("select", null, { id });
+        input.append(...field.choices.map((c) => el("option", c, { value: c })));
+        input.value = field.value;
+      } else if (field.kind === "paths") {
+        input = el("textarea", null, { id, rows: "3" });
+        input.value = field.value;
+      } else {
+        input = el("input", null, { id, type: "text" });
+        input.value = field.value;
+        if (field.example) input.placeholder = field.example;
+      }
+      input.dataset.section = part.name;
+      input.dataset.key = field.key;
+      input.dataset.kind = field.kind;
+      box.append(input);
+      let help = field.doc;
+      if (field.choices.length) help += ` Valid: ${field.choices.join(", ")}.`;
+      else if (field.low !== null) help += ` Valid: ${field.low} to ${field.high}.`;
+      box.append(el("small", help));
+      set.append(box);
+    }
+    form.append(set);
+  }
+  form.append(el("button", "Save", { type: "submit", id: "settings-save" }));
+}
+
+$("settings").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const values = {};
+  for (const input of $("settings").querySelectorAll("[data-section]")) {
+    const part = (values[input.dataset.section] ||= {});
+    const kind = input.dataset.kind;
+    let value = input.type === "checkbox" ? input.checked : input.value;
+    if ((kind === "int" || kind === "float") && value.trim() !== "" && !isNaN(Number(value))) value = Number(value);
+    part[input.dataset.key] = value;
+  }
+  const result = await api("POST", "/api/settings", { values });
+  $("settings-errors").replaceChildren(...(result.problems || []).map((p) =>
+    el("li", `${p.key ? p.key + ": " : ""}${p.problem}${p.valid ? " (valid: " + p.valid + ")" : ""}`)));
+  $("settings-result").textContent = result.ok ? result.note : (result.problems ? "Not saved:" : result.error);
+});
+
+// -- start -------------------------------------------------------------------------------------
+
+(async () => {
+  const session = await api("GET", "/api/session");
+  if (session.logged_in) { csrf = session.csrf; showApp(); } else showLogin();
+})();

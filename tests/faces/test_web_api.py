@@ -1,0 +1,521 @@
+"""The web face's HTTP and WebSocket API against real HTTP on 127.0.0.1: who gets in, what
+input is refused, and that commands reach the station and changes reach the page."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from unittest import mock
+
+import aiohttp
+import pytest
+import requests
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+from mutagen.flac import FLAC, Picture
+from PIL import Image
+
+from appliance.config import load_config
+from appliance.faces.web.covers import Covers
+from appliance.faces.web.security import MAX_BODY, Attempts, Sessions, make_guard
+from appliance.library.track import Track
+from tests.faces.web_station import DoubleStation, Served, on_any_port, web_settings
+from tests.support import music
+
+PASSWORD = "open sesame"
+TIMEOUT = 5
+
+
+def picture(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 800), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two jazz and two rock tracks of 3 s; one has an embedded cover, one a folder cover."""
+    folder = music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 2, seconds=3.0)
+    embedded = FLAC(folder / "Jazz Artist 0" / "Jazz 0.flac")
+    art = Picture()
+    art.type, art.mime, art.data = 3, "image/png", picture("blue")
+    embedded.add_picture(art)
+    embedded.save()
+    (folder / "Rock Artist 0" / "cover.jpg").write_bytes(picture("red"))
+    return folder
+
+
+@pytest.fixture
+def station(songs: Path, tmp_path: Path) -> Iterator[DoubleStation]:
+    made = DoubleStation(songs, tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Served]:
+    server = Served(station, web_settings(songs), tmp_path, advertise=False)
+    yield server
+    server.stop()
+
+
+def logged_in(served: Served) -> requests.Session:
+    session = requests.Session()
+    answer = session.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
+    assert answer.status_code == 200, answer.text
+    session.headers["X-CSRF-Token"] = answer.json()["csrf"]
+    return session
+
+
+def command(session: requests.Session, served: Served, **body: object) -> requests.Response:
+    return session.post(f"{served.url}/api/command", json=body, timeout=TIMEOUT)
+
+
+# -- who gets in ---------------------------------------------------------------------------------
+
+
+def test_the_api_wants_a_login(served: Served, station: DoubleStation) -> None:
+    plain = requests.Session()
+    assert plain.get(f"{served.url}/api/state", timeout=TIMEOUT).status_code == 401
+    refused = plain.post(f"{served.url}/api/command", json={"command": "skip"}, timeout=TIMEOUT)
+    assert refused.status_code == 401
+    assert "log in" in refused.json()["error"]
+    assert station.executed == []
+    page = plain.get(f"{served.url}/", timeout=TIMEOUT)  # the page itself loads, to log in
+    assert page.status_code == 200 and '<form id="login">' in page.text
+
+
+def test_a_login_gives_a_strict_http_only_cookie(served: Served) -> None:
+    answer = requests.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    session = logged_in(served)
+    state = session.get(f"{served.url}/api/state", timeout=TIMEOUT).json()
+    assert state["now_playing"]["track"]["title"] == "Jazz Song 0"
+    assert state["play_state"] == "playing" and state["listener"] == "guest"
+
+
+def test_a_wrong_password_is_refused_and_guessing_is_slowed(served: Served) -> None:
+    url = f"{served.url}/api/login"
+    for _ in range(5):
+        wrong = requests.post(url, json={"password": "sesame"}, timeout=TIMEOUT)
+        assert wrong.status_code == 401 and "Set-Cookie" not in wrong.headers
+    # after five wrong ones even the right one must wait
+    right = requests.post(url, json={"password": PASSWORD}, timeout=TIMEOUT)
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) >= 1
+    assert "Set-Cookie" not in right.headers
+
+
+def test_the_wait_after_wrong_passwords_doubles_and_ends() -> None:
+    now = [0.0]
+    attempts = Attempts(clock=lambda: now[0])
+    for _ in range(5):
+        assert attempts.wait("10.0.0.2") == 0
+        attempts.failed("10.0.0.2")
+    assert attempts.wait("10.0.0.2") == 2.0 and attempts.wait("10.0.0.3") == 0
+    now[0] = 2.0
+    assert attempts.wait("10.0.0.2") == 0
+    attempts.failed("10.0.0.2")
+    assert attempts.wait("10.0.0.2") == 4.0
+    attempts.succeeded("10.0.0.2")
+    assert attempts.wait("10.0.0.2") == 0
+
+
+def test_a_peer_outside_the_network_is_refused_before_its_request_is_read() -> None:
+    async def check(address: str, bind: str) -> int:
+        transport = mock.Mock()
+        transport.get_extra_info.return_value = (address, 40000)
+        request = make_mocked_request("GET", "/api/state", transport=transport)
+        handler = mock.AsyncMock(return_value=web.Response(text="in"))
+        response = await make_guard(bind, Sessions())(request, handler)
+        if response.status == 403:
+            handler.assert_not_called()
+        return response.status
+
+    assert asyncio.run(check("8.8.8.8", "lan")) == 403
+    assert asyncio.run(check("192.168.1.20", "localhost")) == 403
+    assert asyncio.run(check("192.168.1.20", "lan")) == 401  # in, but not logged in
+    assert asyncio.run(check("::ffff:8.8.4.4", "lan")) == 403
+
+
+def test_a_change_from_another_site_or_without_the_token_is_refused(
+    served: Served, station: DoubleStation
+) -> None:
+    session = logged_in(served)
+    token = session.headers.pop("X-CSRF-Token")
+    assert command(session, served, command="skip").status_code == 403
+    session.headers["X-CSRF-Token"] = "not-the-token"
+    assert command(session, served, command="skip").status_code == 403
+    session.headers["X-CSRF-Token"] = token
+    foreign = session.post(
+        f"{served.url}/api/command",
+        json={"command": "skip"},
+        headers={"Origin": "http://evil.example"},
+        timeout=TIMEOUT,
+    )
+    assert foreign.status_code == 403 and "another site" in foreign.json()["error"]
+    assert station.executed == []
+    assert command(session, served, command="skip").status_code == 200
+
+
+def test_security_headers(served: Served) -> None:
+    page = requests.get(f"{served.url}/", timeout=TIMEOUT)
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from elsewhere
+    script = requests.get(f"{served.url}/static/app.js", timeout=TIMEOUT)
+    assert script.status_code == 200 and "text/javascript" in script.headers["Content-Type"]
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def test_an_oversize_body_is_refused(served: Served, station: DoubleStation) -> None:
+    session = logged_in(served)
+    huge = {"command": "ask", "text": "a" * (MAX_BODY + 10)}
+    answer = command(session, served, **huge)
+    assert answer.status_code == 413 and "larger than" in answer.json()["error"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: refused as it is read
+        yield b'{"command": "ask", "text": "'
+        for _ in range(MAX_BODY // 1000 + 2):
+            yield b"a" * 1000
+        yield b'"}'
+
+    streamed = session.post(
+        f"{served.url}/api/command",
+        data=chunks(),
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert streamed.status_code == 413
+    assert station.executed == []
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ({"command": "volume", "level": "loud"}, "level"),
+        ({"command": "volume", "level": 101}, "level"),
+        ({"command": "volume", "level": True}, "level"),
+        ({"command": "seek", "seconds": None}, "seconds"),
+        ({"command": "seek"}, "seconds"),
+        ({"command": "explode"}, "command"),
+        ({"command": "skip", "source": "voice"}, "source"),
+        ({"command": "skip", "volume": 3}, "volume"),
+        ({"command": "skip", "by": "../etc"}, "by"),
+        ({"command": "play"}, "command"),
+        ({"command": "play", "artist": "a", "genre": "b"}, "command"),
+        ({"command": "ask", "text": 7}, "text"),
+        ({"command": "ask", "text": "x" * 501}, "text"),
+        ({"command": "remove_queued", "index": -1}, "index"),
+        ({"command": "switch_listener", "user_id": "a b"}, "user_id"),
+        ([1, 2], ""),
+    ],
+)
+def test_wrong_input_is_a_clear_400_and_nothing_changes(
+    served: Served, station: DoubleStation, body: object, key: str
+) -> None:
+    session = logged_in(served)
+    before = station.snapshot().version
+    answer = session.post(f"{served.url}/api/command", json=body, timeout=TIMEOUT)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["key"] == key and answer.json()["error"]
+    assert station.executed == [] and station.snapshot().version == before
+
+
+def test_a_body_that_is_not_json_is_a_400(served: Served) -> None:
+    session = logged_in(served)
+    broken = session.post(
+        f"{served.url}/api/command",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
+    form = session.post(f"{served.url}/api/command", data={"command": "skip"}, timeout=TIMEOUT)
+    assert form.status_code == 400 and "JSON" in form.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../../etc/passwd",
+        "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/static/..%2fface.py",
+        "/static/face.py",
+        "/api/cover/..%2f..%2f..%2fetc%2fpasswd",
+        "/api/cover/%2fetc%2fpasswd",
+        "/api/cover/nosuchtrack",
+        "/api/library/tracks?folder=/etc",
+        "/api/library/tracks?folder=../../etc",
+        "/api/listeners/..%2f..%2fetc/export",
+    ],
+)
+def test_no_path_reaches_a_file_outside_the_music(served: Served, path: str) -> None:
+    session = logged_in(served)
+    answer = session.get(f"{served.url}{path}", timeout=TIMEOUT)
+    assert 400 <= answer.status_code < 500
+    assert "root:" not in answer.text and "import" not in answer.text
+
+
+def test_a_cover_is_only_read_for_a_track_inside_the_music_folders(tmp_path: Path) -> None:
+    covers = Covers(tmp_path / "cache", [tmp_path / "music"])
+    outside = Track("abc", "/etc/passwd", "t", "a")
+    assert covers.get(outside, 300) is None
+    assert not (tmp_path / "cache").exists()
+
+
+# -- commands and state --------------------------------------------------------------------------
+
+
+def test_commands_reach_the_station_attributed_to_the_chosen_listener(
+    served: Served, station: DoubleStation
+) -> None:
+    session = logged_in(served)
+    assert command(session, served, command="volume", level=30).json()["ok"]
+    assert station.snapshot().volume == 30
+    assert command(session, served, command="volume", step=-5).status_code == 200
+    assert station.snapshot().volume == 25
+    first = station.snapshot().track
+    assert command(session, served, command="skip", by="alex").status_code == 200
+    assert station.snapshot().track != first
+    assert command(session, served, command="pause").status_code == 200
+    assert station.snapshot().play_state == "paused"
+    assert command(session, served, command="mute", on=True).status_code == 200
+    assert station.snapshot().muted
+    skip = station.executed[2]
+    assert skip.by == "alex" and skip.source == "web"
+    assert all(cmd.source == "web" for cmd in station.executed)
+    assert station.dj.export_profile("alex")["listening"][-1]["event"] == "skipped"
+    state = session.get(f"{served.url}/api/state", timeout=TIMEOUT).json()
+    assert state["volume"] == 25 and state["muted"] and state["play_state"] == "paused"
+
+
+def test_a_refused_command_says_why(served: Served, station: DoubleStation) -> None:
+    session = logged_in(served)
+    assert command(session, served, command="stop").status_code == 200
+    refused = command(session, served, command="like")
+    assert refused.status_code == 409 and refused.json()["error"] == "nothing is playing"
+
+
+def test_typed_words_get_the_djs_answer(served: Served, station: DoubleStation) -> None:
+    session = logged_in(served)
+    answer = command(session, served, command="ask", text="play some jazz", by="alex")
+    assert answer.status_code == 200 and answer.json()["text"]
+    assert station.snapshot().dj_lines[-1].text == answer.json()["text"]
+
+
+def test_the_websocket_follows_track_and_volume_within_a_second(
+    served: Served, station: DoubleStation
+) -> None:
+    async def follow() -> tuple[float, float]:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            login = await client.post(f"{served.url}/api/login", json={"password": PASSWORD})
+            csrf = (await login.json())["csrf"]
+            async with client.ws_connect(f"{served.url}/api/events") as socket:
+                first = await asyncio.wait_for(socket.receive_json(), TIMEOUT)
+                assert first["type"] == "state"
+                title = first["state"]["now_playing"]["track"]["title"]
+                headers = {"X-CSRF-Token": csrf}
+                started = time.monotonic()
+                await client.post(
+                    f"{served.url}/api/command", json={"command": "skip"}, headers=headers
+                )
+                while True:
+                    event = await asyncio.wait_for(socket.receive_json(), 1.0)
+                    now = event.get("state", {}).get("now_playing") or {}
+                    if now.get("track", {}).get("title", title) != title:
+                        break
+                track_change = time.monotonic() - started
+                started = time.monotonic()
+                station.execute(__import__("appliance.control").control.SetVolume(level=12))
+                while True:
+                    event = await asyncio.wait_for(socket.receive_json(), 1.0)
+                    if event["type"] == "state" and event["state"]["volume"] == 12:
+                        break
+                return track_change, time.monotonic() - started
+
+    track_change, volume_change = asyncio.run(follow())
+    assert track_change < 1.0 and volume_change < 1.0
+
+
+def test_the_websocket_wants_a_login_and_the_same_origin(served: Served) -> None:
+    async def attempt(headers: dict[str, str], log_in: bool) -> int:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            if log_in:
+                await client.post(f"{served.url}/api/login", json={"password": PASSWORD})
+            try:
+                async with client.ws_connect(f"{served.url}/api/events", headers=headers):
+                    return 101
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status
+
+    assert asyncio.run(attempt({}, False)) == 401
+    assert asyncio.run(attempt({"Origin": "http://evil.example"}, True)) == 403
+    assert asyncio.run(attempt({}, True)) == 101
+
+
+def test_a_lagging_page_gets_a_fresh_state(served: Served, station: DoubleStation) -> None:
+    from appliance.bus import Lagged
+    from appliance.faces.web.api import event_json
+
+    message = event_json(Lagged(5), served.face.context)
+    assert message is not None and message["type"] == "state"
+    assert message["state"]["version"] == station.snapshot().version
+
+
+# -- cover art -------------------------------------------------------------------------------------
+
+
+def test_cover_art_embedded_or_from_the_folder_scaled_and_kept(
+    served: Served, station: DoubleStation, tmp_path: Path
+) -> None:
+    session = logged_in(served)
+    by_title = {track.title: track for track in station.tracks}
+    for title, colour in (("Jazz Song 0", (0, 0, 255)), ("Rock Song 0", (255, 0, 0))):
+        track = by_title[title]
+        answer = session.get(f"{served.url}/api/cover/{track.track_id}?size=96", timeout=TIMEOUT)
+        assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/jpeg"
+        with Image.open(io.BytesIO(answer.content)) as image:
+            assert image.size == (96, 96)
+            red, green, blue = image.convert("RGB").getpixel((48, 48))
+        assert abs(red - colour[0]) < 40 and abs(blue - colour[2]) < 40
+        assert (tmp_path / "cache" / "covers" / f"{track.track_id}-96.jpg").exists()
+    bare = by_title["Jazz Song 1"]
+    assert (
+        session.get(f"{served.url}/api/cover/{bare.track_id}", timeout=TIMEOUT).status_code == 404
+    )
+    wrong = session.get(f"{served.url}/api/cover/{bare.track_id}?size=7", timeout=TIMEOUT)
+    assert wrong.status_code == 400
+
+
+# -- library ---------------------------------------------------------------------------------------
+
+
+def test_browse_search_and_queue_from_the_library(served: Served, station: DoubleStation) -> None:
+    session = logged_in(served)
+    get = lambda path: session.get(f"{served.url}{path}", timeout=TIMEOUT).json()  # noqa: E731
+    assert [a["name"] for a in get("/api/library/artists")["items"]] == [
+        "Jazz Artist 0", "Jazz Artist 1", "Rock Artist 0", "Rock Artist 1",
+    ]  # fmt: skip
+    assert {g["name"] for g in get("/api/library/genres")["items"]} == {"jazz", "rock"}
+    albums = get("/api/library/albums")["items"]
+    assert {"name": "Rock Album 1", "artist": "Rock Artist 1"} in albums
+    folders = [f["name"] for f in get("/api/library/folders")["items"]]
+    assert len(folders) == 4 and all("/" in name for name in folders)
+    in_folder = get(f"/api/library/tracks?folder={folders[0]}")["tracks"]
+    assert len(in_folder) == 1
+    assert len(get("/api/library/tracks?genre=rock")["tracks"]) == 2
+    found = get("/api/library/search?q=rok song 1")["tracks"]
+    assert found[0]["title"] == "Rock Song 1"
+    assert get("/api/library/stats")["stats"]["tracks"] == 4
+    assert command(session, served, command="enqueue", track_id=found[0]["id"]).status_code == 200
+    state = get("/api/state")
+    assert [t["title"] for t in state["up_next"]] == ["Rock Song 1"]
+    assert command(session, served, command="remove_queued", index=0).status_code == 200
+    assert get("/api/state")["up_next"] == []
+    unknown = command(session, served, command="play", track_id="nosuchtrack")
+    assert unknown.status_code == 409
+    both = session.get(f"{served.url}/api/library/tracks?artist=a&genre=b", timeout=TIMEOUT)
+    assert both.status_code == 400
+
+
+# -- listeners -------------------------------------------------------------------------------------
+
+
+def test_a_listeners_profile_friends_export_and_delete(
+    served: Served, station: DoubleStation
+) -> None:
+    session = logged_in(served)
+    url = f"{served.url}/api/listeners"
+    station.dj.update_preferences("alex", ["jazz"])
+    command(session, served, command="like", by="alex")
+    profile = session.get(f"{url}/alex", timeout=TIMEOUT).json()["listener"]
+    assert profile["favourites"] == ["jazz"] and profile["trust_level"]
+    assert profile["likes"][0]["title"] == "Jazz Song 0"
+    added = session.post(f"{url}/alex/friends", json={"friend_id": "guest"}, timeout=TIMEOUT)
+    assert added.status_code == 200
+    assert session.get(f"{url}/alex", timeout=TIMEOUT).json()["listener"]["community"] == ["guest"]
+    assert session.delete(f"{url}/alex/friends/guest", timeout=TIMEOUT).status_code == 200
+    assert session.delete(f"{url}/alex/friends/guest", timeout=TIMEOUT).status_code == 404
+    export = session.get(f"{url}/alex/export", timeout=TIMEOUT)
+    assert export.headers["Content-Disposition"] == 'attachment; filename="alex.json"'
+    assert export.json()["profile"]["user_id"] == "alex"
+    unconfirmed = session.delete(f"{url}/alex", json={"confirm": "guest"}, timeout=TIMEOUT)
+    assert unconfirmed.status_code == 400 and station.dj.export_profile("alex") is not None
+    gone = session.delete(f"{url}/alex", json={"confirm": "alex"}, timeout=TIMEOUT)
+    assert gone.status_code == 200 and station.dj.export_profile("alex") is None
+    assert session.get(f"{url}/alex", timeout=TIMEOUT).status_code == 404
+    assert session.get(f"{url}/no%20one", timeout=TIMEOUT).status_code == 400
+
+
+# -- settings --------------------------------------------------------------------------------------
+
+
+def test_settings_form_saves_only_what_passes_the_check(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "config.toml"
+    text = f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
+    file.write_text(text)
+    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        session = logged_in(server)
+        form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
+        assert form["file"] == str(file)
+        audio = next(s for s in form["sections"] if s["name"] == "audio")
+        volume = next(f for f in audio["fields"] if f["key"] == "volume")
+        assert volume["doc"] and volume["low"] == 0 and volume["high"] == 100
+        values = {s["name"]: {f["key"]: f["value"] for f in s["fields"]} for s in form["sections"]}
+        values["audio"]["volume"] = 150
+        values["web"]["port"] = 8080  # the test serves on port 0, which a file cannot say
+        refused = session.post(f"{server.url}/api/settings", json={"values": values},
+                               timeout=TIMEOUT)  # fmt: skip
+        assert refused.status_code == 400
+        problem = refused.json()["problems"][0]
+        assert problem["key"] == "audio.volume" and "0 to 100" in problem["valid"]
+        assert file.read_text() == text
+        values["audio"]["volume"] = 45
+        values["station"]["name"] = "Kitchen"
+        saved = session.post(f"{server.url}/api/settings", json={"values": values},
+                             timeout=TIMEOUT)  # fmt: skip
+        assert saved.status_code == 200, saved.text
+        assert "restart" in saved.json()["note"]
+        again = load_config(file)
+        assert again.audio.volume == 45 and again.station.name == "Kitchen"
+        assert again.faces.password == PASSWORD and again.library.music_folders == (songs,)
+        junk = session.post(f"{server.url}/api/settings", json={"values": [1]}, timeout=TIMEOUT)
+        assert junk.status_code == 400
+    finally:
+        server.stop()
+
+
+# -- found on the network --------------------------------------------------------------------------
+
+
+def test_the_page_is_announced_over_mdns_on_the_loopback(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    from zeroconf import Zeroconf
+
+    settings = web_settings(songs, '[station]\nname = "Kitchen Speaker"\n')
+    server = Served(station, settings, tmp_path, advertise=["127.0.0.1"])
+    browser = Zeroconf(interfaces=["127.0.0.1"])
+    try:
+        info = browser.get_service_info(
+            "_http._tcp.local.", "Kitchen Speaker._http._tcp.local.", timeout=3000
+        )
+        assert info is not None and info.port == server.face.port
+        assert info.server == "kitchen-speaker.local."
+    finally:
+        browser.close()
+        server.stop()

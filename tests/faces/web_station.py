@@ -1,0 +1,164 @@
+"""For the web face's tests: a small double of the station (the ``Station`` protocol) over a
+real library and a real DJ, and a runner that serves a WebFace on 127.0.0.1 from a loop thread.
+
+The double keeps one StationState and publishes a StateChanged for every change, as the station
+does; its commands are the few the page sends, carried out simply (a skip takes the next track of
+the library, "play some jazz" the first jazz track), so the face's own behaviour is what a test
+sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from appliance import control
+from appliance.bus import DJSaid, EventBus, StateChanged
+from appliance.config import Config, parse_config
+from appliance.dj import PersonalizedDJ
+from appliance.faces.web import WebFace
+from appliance.library import Library
+from appliance.library.track import Track
+from appliance.state import NowPlaying, PlayState, Said, StationState
+
+
+class DoubleStation:
+    """Snapshot, execute and events over a real Library and PersonalizedDJ (see above)."""
+
+    def __init__(self, music: Path, data: Path) -> None:
+        self.events = EventBus()
+        self.library = Library(data / "library.db")
+        self.library.scan([music], progress=False)
+        self.dj = PersonalizedDJ(db_path=str(data / "dj.db"), library=self.library)
+        self.dj.register_user("guest", "Guest")
+        self.dj.register_user("alex", "Alex")
+        self.tracks = self.library.tracks()
+        self.executed: list[control.Command] = []
+        self._lock = threading.Lock()
+        self._state = StationState(listener="guest", listener_name="Guest",
+                                   listeners=(("guest", "Guest"), ("alex", "Alex")))  # fmt: skip
+        self._play(self.tracks[0], "dj")
+
+    def close(self) -> None:
+        self.dj.close()
+        self.library.close()
+
+    def snapshot(self) -> StationState:
+        return self._state
+
+    def update(self, **changes: Any) -> None:
+        with self._lock:
+            before = self._state
+            state = dataclasses.replace(before, version=before.version + 1, **changes)
+            self._state = state
+        self.events.publish(StateChanged(state, frozenset(changes)))
+
+    def _play(self, track: Track, by: str, why: str = "") -> None:
+        now = NowPlaying(track, 0.0, track.duration, time.time(), by, why)
+        self.update(now_playing=now, play_state=PlayState.PLAYING)
+
+    def _index(self) -> int:
+        track = self._state.track
+        return self.tracks.index(track) if track in self.tracks else -1
+
+    def execute(self, command: control.Command) -> control.Outcome:
+        self.executed.append(command)
+        state = self._state
+        by = command.by or state.listener
+        match command:
+            case control.Skip():
+                if state.track is not None:
+                    self.dj.record_event(by, state.track.track_id, "skipped", position=1.0)
+                self._play(self.tracks[(self._index() + 1) % len(self.tracks)], "dj")
+            case control.Previous():
+                self._play(self.tracks[self._index() - 1], by)
+            case control.Pause():
+                self.update(play_state=PlayState.PAUSED)
+            case control.Resume():
+                self.update(play_state=PlayState.PLAYING)
+            case control.Stop():
+                self.update(play_state=PlayState.STOPPED, now_playing=None)
+            case control.SetVolume(level=level, step=step):
+                self.update(volume=max(0, min(100, level if level is not None else
+                                              state.volume + step)))  # fmt: skip
+            case control.Mute(on=on):
+                self.update(muted=(not state.muted) if on is None else on)
+            case control.Like() | control.Dislike():
+                if state.track is None:
+                    return control.Outcome(False, error="nothing is playing")
+                event = "liked" if isinstance(command, control.Like) else "disliked"
+                self.dj.record_event(by, state.track.track_id, event)
+            case control.Play(track_id=track_id) if track_id:
+                track = self.library.get(track_id)
+                if track is None:
+                    return control.Outcome(False, error="no such track")
+                self._play(track, by)
+            case control.Enqueue(track_id=track_id) if track_id:
+                track = self.library.get(track_id)
+                if track is None:
+                    return control.Outcome(False, error="no such track")
+                self.update(up_next=(*state.up_next, track))
+            case control.RemoveQueued(index=index):
+                if index >= len(state.up_next):
+                    return control.Outcome(False, error="nothing queued there")
+                queue = list(state.up_next)
+                del queue[index]
+                self.update(up_next=tuple(queue))
+            case control.SwitchListener(user_id=user_id, name=name):
+                self.dj.register_user(user_id, name or user_id)
+                known = dict(state.listeners)
+                known.setdefault(user_id, name or user_id)
+                self.update(listener=user_id, listener_name=known[user_id],
+                            listeners=tuple(known.items()))  # fmt: skip
+            case control.Ask(text=text):
+                answer = self.dj.interact(by, text)
+                if "jazz" in text.casefold():
+                    jazz = next(t for t in self.tracks if "jazz" in t.genres)
+                    self._play(jazz, by, "for your jazz")
+                said = Said(answer, by, time.time())
+                self.update(dj_lines=(*state.dj_lines[-4:], said))
+                self.events.publish(DJSaid(said))
+                return control.Outcome(True, text=answer)
+            case _:
+                return control.Outcome(False, error="the double does not do that")
+        return control.Outcome(True)
+
+
+def on_any_port(settings: Config) -> Config:
+    """``settings`` with the web page on a port the system picks (the file cannot say 0)."""
+    return dataclasses.replace(settings, web=dataclasses.replace(settings.web, port=0))
+
+
+def web_settings(music: Path, extra: str = "") -> Config:
+    return on_any_port(
+        parse_config(
+            f'[library]\nmusic_folders = ["{music}"]\n[faces]\npassword = "open sesame"\n{extra}'
+        )
+    )
+
+
+class Served:
+    """A WebFace running on its own event loop thread, as the FaceHost runs it."""
+
+    def __init__(self, station: Any, settings: Config, data: Path, **options: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.face = WebFace(station, settings, data, **options)
+        self.call(self.face.start())
+        self.url = f"http://127.0.0.1:{self.face.port}"
+
+    def call(self, coroutine: Any, timeout: float = 10.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        try:
+            self.call(self.face.stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+            self.loop.close()
