@@ -661,11 +661,24 @@ class _Reader(Checker):
 
 
 def _check_models(reader: _Reader, models: ModelSettings) -> None:
-    """Each model named in [models] must be in the catalog and of the right kind."""
+    """Each model named in [models] must be in the catalog and of the right kind; stt and tts
+    may name a Wyoming server instead."""
+    from appliance.wyoming_link import ADDRESS_FORMS, USUAL_PORTS, is_remote, parse_address
+
     catalog = load_catalog()
     for kind in MODEL_KINDS:
         name = getattr(models, kind)
         if name == "auto":
+            continue
+        if is_remote(name):
+            if kind not in USUAL_PORTS:
+                problem = f"{name!r}: only stt and tts can be on a Wyoming server"
+                reader.report(("models", kind), problem, "auto, or a catalog name")
+            elif name.strip().lower() != "wyoming":
+                try:
+                    parse_address(name)
+                except ValueError as error:
+                    reader.report(("models", kind), str(error), ADDRESS_FORMS)
             continue
         names = [entry.name for entry in catalog.of_kind(kind)]
         if name in names:

@@ -204,6 +204,8 @@ def check_models(config: Config) -> Iterator[Check]:
     for kind, choice in choices.items():
         if kind == "stt" and choice.why:  # which recogniser tier is in use, and why
             yield Check("recogniser", WARN if choice.note else OK, choice.why)
+        if choice.address:
+            yield check_wyoming(kind, choice.address, choice.name)
         model = catalog.get(choice.name)
         if model is None:  # phrase or none: no model of its own
             yield Check(f"{kind} model", OK, f"{choice.name} ({choice.note})")
@@ -229,6 +231,23 @@ def check_models(config: Config) -> Iterator[Check]:
             yield Check(f"{kind} model", WARN, f"{model.name}: {choice.note}")
         else:
             yield Check(f"{kind} model", OK, f"{model.name} ({installed.source}, intact)")
+
+
+def check_wyoming(kind: str, setting: str, local: str) -> Check:
+    """Does the Wyoming server named for ``kind`` answer `describe`, offering that service?"""
+    from appliance.wyoming_link import Link
+
+    name = "speech server" if kind == "stt" else "voice server"
+    link = Link(setting, kind, retry_every=float("inf"))
+    if link.usable():
+        return Check(name, OK, f"{link.address} answers: {link.offered}")
+    return Check(
+        name,
+        WARN,
+        f"{link.where} does not answer ({link.last_problem}): {local}, the local "
+        f"{'recogniser' if kind == 'stt' else 'voice'}, answers instead",
+        "start the server, or check [models] " + kind + " (`appliance config check`)",
+    )
 
 
 def check_service(

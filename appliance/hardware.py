@@ -24,6 +24,7 @@ from appliance.errors import HardwareError
 from appliance.models.catalog import Catalog, CatalogModel, load_catalog, shipped
 from appliance.models.store import find_installed
 from appliance.toml_check import KIND_NAMES, Checker, NotToml, load, type_name
+from appliance.wyoming_link import is_remote
 
 KINDS = ("stt", "tts", "wake", "vad")
 WEIGHT = {"stt": 10.0, "tts": 8.0, "wake": 0.0, "vad": 1.0}
@@ -157,17 +158,17 @@ def parse_profile(text: str, source: Path) -> HardwareProfile:
         )
     get = values.get
     return HardwareProfile(
-        name=get(("name",)),
-        title=get(("title",)),
-        device_type=get(("device_type",)),
-        ram_mb=float(get(("ram_mb",))),
-        reserved_mb=float(get(("reserved_mb",))),
-        storage_gb=float(get(("storage_gb",))),
-        arch=get(("cpu", "arch")),
-        cores=get(("cpu", "cores")),
-        cpu_class=get(("cpu", "class")),
-        cpu_mhz=get(("cpu", "mhz")),
-        speed_factor=float(get(("cpu", "speed_factor"))),
+        name=values[("name",)],
+        title=values[("title",)],
+        device_type=values[("device_type",)],
+        ram_mb=float(values[("ram_mb",)]),
+        reserved_mb=float(values[("reserved_mb",)]),
+        storage_gb=float(values[("storage_gb",)]),
+        arch=values[("cpu", "arch")],
+        cores=values[("cpu", "cores")],
+        cpu_class=values[("cpu", "class")],
+        cpu_mhz=values[("cpu", "mhz")],
+        speed_factor=float(values[("cpu", "speed_factor")]),
         input_hints=tuple(get(("audio", "inputs"), ())),
         output_hints=tuple(get(("audio", "outputs"), ())),
         push_to_talk_gpio=get(("gpio", "push_to_talk")),
@@ -424,6 +425,10 @@ def _options(
     notes: list[str],
 ) -> list[_Option]:
     chosen = getattr(config.models, kind)
+    setting = chosen
+    remote = is_remote(setting)
+    if remote:  # a Wyoming server does the work: the local model only stands by, smallest first
+        chosen = "auto"
     if kind == "wake" and chosen == "auto":
         word = config.voice.wake_word
         if word in ("phrase", "none"):
@@ -455,6 +460,9 @@ def _options(
                 installed, latency_s=latency,
             )  # fmt: skip
             score = WEIGHT[kind] * model.tier + (0.01 if installed else 0.0)
+            if remote:
+                score = (0.01 if installed else 0.0) - ram / 1000
+                planned = replace(planned, note=f"stands by for the Wyoming server {setting}")
             if mode == "lean":
                 score -= LEAN_COST.get(model.engine, 1.0)
             options.append(_Option(model, planned, score))
@@ -488,6 +496,11 @@ def _stt_reason(
     chosen: PlannedModel, profile: HardwareProfile, catalog: Catalog, config: Config, room_mb: float
 ) -> str:
     """Why this recogniser: the better ones the board cannot run, and what each would need."""
+    if is_remote(config.models.stt):
+        return (
+            f"speech recognition: the Wyoming server {config.models.stt}; the smallest local "
+            f"recogniser, {chosen.name} ({chosen.engine}, {chosen.ram_mb:g} MB), stands by"
+        )
     if config.models.stt != "auto":
         picked = f"{chosen.name} ({chosen.engine})"
         return f"speech recognition: {picked}, as the config's models.stt asks"
@@ -614,6 +627,8 @@ class ModelChoice:
     mode: str = "default"  # "lean": the engine's lean mode (see the catalog)
     location: Path | None = None  # where the files are, wheel or download
     why: str = ""  # stt: which recogniser tier the plan picked, and why
+    address: str = ""  # stt/tts: the Wyoming server (tcp://host:port, or "wyoming": zeroconf)
+    """With an address the server does the work and this model stands by for it."""
 
 
 def select_models(
@@ -665,9 +680,12 @@ def select_models(
                 model = fallback
         path = installed.load_path if installed and installed.source == "download" else None
         location = installed.load_path if installed else None
+        setting = getattr(config.models, planned.kind, "auto")
+        address = setting.strip() if is_remote(setting) else ""
         choices[planned.kind] = ModelChoice(
-            planned.kind, model.name, model.engine, path, note, mode, location, planned.note
-        )
+            planned.kind, model.name, model.engine, path, note, mode, location, planned.note,
+            address,
+        )  # fmt: skip
         if planned.kind == "stt":
             stt_engine = model.engine
     wake = plan.by_kind()["wake"]

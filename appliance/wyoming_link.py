@@ -329,6 +329,7 @@ class Link:
         self.address: Address | None = None if self._discovering else parse_address(setting)
         self._find = finder or (lambda: discover(kind, discover_timeout, interfaces))
         self.offered = ""
+        self.last_problem = ""
         self._lock = threading.Lock()
         self._up = False
         self._said_down = False
@@ -393,6 +394,7 @@ class Link:
         """The server did not answer: say so once, use the local engine until a try succeeds."""
         with self._lock:
             self._up = False
+            self.last_problem = reason
             self._next_try = time.monotonic() + self.retry_every
             said, self._said_down = self._said_down, True
         if not said:

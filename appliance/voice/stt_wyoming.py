@@ -63,7 +63,12 @@ class WyomingRecognizer:
 
     @property
     def vocabulary(self) -> Vocabulary:
+        """The local engine's (the wake word's leftovers are cut from the server's text too)."""
         return self.fallback.vocabulary
+
+    @vocabulary.setter
+    def vocabulary(self, vocabulary: Vocabulary) -> None:
+        self.fallback.vocabulary = vocabulary
 
     def set_vocabulary(
         self,
@@ -173,3 +178,9 @@ class WyomingRecognizer:
 
     def close(self) -> None:
         self._hang_up()
+
+
+def with_server(setting: str, local: SpeechRecognizer) -> WyomingRecognizer:
+    """The recogniser for a [models] stt of ``tcp://host:port`` or ``wyoming``: the server
+    (checked now; said in the log) hears the commands, ``local`` stands by."""
+    return WyomingRecognizer(Link(setting, "stt"), local)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-from appliance.voice.tts_piper import PiperSpeech, SpeechAudio, first_breath, split_sentences
+from appliance.voice.speaker import Voice
+from appliance.voice.tts_piper import SpeechAudio, first_breath, split_sentences
 from appliance.wyoming_link import Connection, Link, WyomingError
 
 log = logging.getLogger("appliance.voice.tts_wyoming")
@@ -28,18 +28,17 @@ before the local voice takes over (Piper joe took 0.05-0.55 s for a first senten
 
 
 class WyomingSpeech:
-    """A voice on a Wyoming server, with a local Piper voice to fall back on."""
+    """A voice on a Wyoming server, with a local voice (Piper) to fall back on."""
 
     def __init__(
-        self, link: Link, fallback: PiperSpeech, budget: float = BUDGET, voice: str | None = None
+        self, link: Link, fallback: Voice, budget: float = BUDGET, voice: str | None = None
     ) -> None:
         """``voice``: the server's voice name (None: the server's default)."""
         self.link = link
         self.fallback = fallback
         self.budget = budget
         self.voice = voice
-        self.sample_rate = fallback.sample_rate
-        self.model_path: Path = fallback.model_path
+        self.sample_rate = int(getattr(fallback, "sample_rate", 22050))
         self.last_engine = ""
         """Who said the last sentence: "wyoming" or "local"."""
 
@@ -95,3 +94,9 @@ class WyomingSpeech:
 
 def _number(value: object, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def with_server(setting: str, local: Voice) -> WyomingSpeech:
+    """The voice for a [models] tts of ``tcp://host:port`` or ``wyoming``: the server (checked
+    now; said in the log) speaks, ``local`` stands by."""
+    return WyomingSpeech(Link(setting, "tts"), local)

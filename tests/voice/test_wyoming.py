@@ -334,3 +334,61 @@ class _Proxy:
             thread.join(5)
         for sock in [*self._open, self._sock]:
             sock.close()
+
+
+# -- finding a server, and the appliance's settings ----------------------------------------------
+
+
+def test_wyoming_finds_the_server_of_each_kind_by_zeroconf(
+    stt_server: WyomingServer, tts_server: WyomingServer
+) -> None:
+    """Both servers announced on loopback (never beyond it): each kind finds its own."""
+    from zeroconf import ServiceInfo, Zeroconf
+
+    from appliance.wyoming_link import SERVICE_TYPE
+
+    zc = Zeroconf(interfaces=["127.0.0.1"])
+    infos = [
+        ServiceInfo(
+            SERVICE_TYPE,
+            f"qfzz-test-{server.kind}.{SERVICE_TYPE}",
+            port=server.port,
+            addresses=[socket.inet_aton("127.0.0.1")],
+            server=f"qfzz-test-{server.kind}.local.",
+        )
+        for server in (stt_server, tts_server)
+    ]
+    try:
+        for info in infos:
+            zc.register_service(info)
+        stt = Link("wyoming", "stt", interfaces=["127.0.0.1"], discover_timeout=10.0)
+        tts = Link("wyoming", "tts", interfaces=["127.0.0.1"], discover_timeout=10.0)
+    finally:
+        for info in infos:
+            zc.unregister_service(info)
+        zc.close()
+    assert stt.address == stt_server.address and stt.usable()
+    assert tts.address == tts_server.address and tts.usable()
+
+
+def test_the_recogniser_named_tcp_is_the_server_with_the_planned_engine_standing_by(
+    stt_server: WyomingServer,
+) -> None:
+    from appliance.voice.stt import load_recognizer
+
+    recognizer = load_recognizer("pocketsphinx", None, server=str(stt_server.address))
+    assert isinstance(recognizer, WyomingRecognizer)
+    assert recognizer.fallback.name == "pocketsphinx"
+    transcript, _ = recognise(recognizer, speech_pcm(PHRASE))
+    assert recognizer.last_engine == "wyoming" and words(transcript.text) == PHRASE
+
+
+def test_doctor_says_whether_the_server_answers(stt_server: WyomingServer) -> None:
+    from appliance.doctor import OK, WARN, check_wyoming
+
+    answers = check_wyoming("stt", str(stt_server.address), "pocketsphinx-en-us")
+    assert answers.status == OK and "faster-whisper" in answers.message
+    away = check_wyoming("tts", f"tcp://127.0.0.1:{free_port()}", "en_US-joe-medium")
+    assert away.status == WARN
+    assert "does not answer" in away.message and "en_US-joe-medium" in away.message
+    assert "start the server" in away.fix
