@@ -45,6 +45,8 @@ class Controls(Protocol):
 # say(text, cancel, on_start) -> True when said to the end, False when interrupted; on_start is
 # called with the time the first sample reached the output
 Say = Callable[[str, threading.Event, Callable[[float], None] | None], bool]
+# apply(action, user_id): carry out one of the DJ's actions for that listener (the station's way)
+Apply = Callable[[Action, str], None]
 
 
 @dataclass
@@ -82,12 +84,19 @@ class Dialogue:
         player: Controls | None = None,
         say: Say | None = None,
         on_turn: Callable[[Turn], None] | None = None,
+        apply: Apply | None = None,
+        on_said: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``apply``, when given, carries out the DJ's actions instead of ``player``;
+        ``on_said(text, user_id)`` hears every line the DJ says (a reply, commentary, an
+        announcement), whether or not there is a voice to say it."""
         self.dj = dj
         self.user_id = user_id
         self.player = player
         self._say = say
         self.on_turn = on_turn
+        self._apply_action = apply
+        self.on_said = on_said
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._cancel = threading.Event()
         self._speaking = threading.Event()
@@ -123,6 +132,7 @@ class Dialogue:
                 elif isinstance(job.payload, Turn):
                     self.handle(job.payload)
                 elif isinstance(job.payload, str):
+                    self._said(job.payload, self.user_id)
                     self._speak(job.payload)
                 else:
                     self._comment(*job.payload)
@@ -154,9 +164,10 @@ class Dialogue:
         """Queue a line the DJ says of its own accord (music gone from a folder, and back)."""
         self._jobs.put(_Job(text))
 
-    def ask(self, text: str, timeout: float = 120.0) -> Turn:
-        """Queue a typed request and wait for its answer (in order with everything else)."""
-        job = _Job(Turn(text=text, user_id=self.user_id))
+    def ask(self, text: str, timeout: float = 120.0, user_id: str | None = None) -> Turn:
+        """Queue a typed request (from ``user_id``, else the current listener) and wait for its
+        answer, in order with everything else."""
+        job = _Job(Turn(text=text, user_id=user_id or self.user_id))
         self._jobs.put(job)
         job.done.wait(timeout)
         return job.payload  # type: ignore[return-value]
@@ -223,12 +234,21 @@ class Dialogue:
         reply = self.dj.respond(turn.user_id, turn.text, confidence=turn.confidence)
         turn.reply = reply
         turn.thought_at = time.monotonic()
-        if reply.user_id != self.user_id:
+        if reply.user_id != turn.user_id:  # "this is sam"
             log.info("now listening to %s", reply.user_id)
             self.user_id = reply.user_id
-        self._apply(a for a in reply.actions if isinstance(a, BEFORE_SPEAKING))
+        self._apply((a for a in reply.actions if isinstance(a, BEFORE_SPEAKING)), reply.user_id)
+        self._said(reply.text, reply.user_id)
         turn.interrupted = not self._speak_turn(turn, reply.text)
-        self._apply(a for a in reply.actions if not isinstance(a, BEFORE_SPEAKING))
+        self._apply((a for a in reply.actions if not isinstance(a, BEFORE_SPEAKING)), reply.user_id)
+
+    def _said(self, text: str, user_id: str) -> None:
+        if self.on_said is None or not text:
+            return
+        try:
+            self.on_said(text, user_id)
+        except Exception:
+            log.exception("on_said failed")
 
     def _speak_turn(self, turn: Turn, text: str) -> bool:
         def first_audio(at: float) -> None:
@@ -237,9 +257,15 @@ class Dialogue:
 
         return self._speak(text, first_audio)
 
-    def _apply(self, actions: Iterable[Action]) -> None:
+    def _apply(self, actions: Iterable[Action], user_id: str) -> None:
         player = self.player
         for action in actions:
+            if self._apply_action is not None:
+                try:
+                    self._apply_action(action, user_id)
+                except Exception as error:
+                    log.warning("could not %s: %s", type(action).__name__.lower(), error)
+                continue
             if player is None:
                 log.debug("no player for %s", action)
                 continue
@@ -275,4 +301,5 @@ class Dialogue:
             return  # a request changed the music since: this would talk about the wrong track
         text = self.dj.commentary(self.user_id, previous, pick)
         log.info("commentary: %s", text)
+        self._said(text, self.user_id)
         self._speak(text)

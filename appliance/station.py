@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appliance import sdnotify
+from appliance.bus import EventBus, Heard
+from appliance.command_path import CommandPath, Handler
 from appliance.commentary import CommentaryPolicy
 from appliance.config import Config
+from appliance.control import Command, Outcome
 from appliance.dialogue import Dialogue, Turn
 from appliance.dj import PersonalizedDJ
 from appliance.errors import ApplianceError, AudioError, LibraryError, StoreError
@@ -38,14 +41,17 @@ from appliance.events import (
     WakeDetected,
 )
 from appliance.grammar import Grammar
+from appliance.keeper import StateKeeper
 from appliance.library.filenames import readable, shown
 from appliance.library.presence import Change
 from appliance.library.track import Track
 from appliance.parts import Parts
 from appliance.paths import dj_db_path, library_db_path
+from appliance.state import NowPlaying, PlayState, Room, StationState, VoiceActivity
 from appliance.voice.whisper_prompt import prompt_vocabulary
 
 if TYPE_CHECKING:
+    from appliance.faces.host import FaceHost
     from appliance.hardware import ModelChoice
     from appliance.ledger import Ledger
     from appliance.library import Library
@@ -95,6 +101,8 @@ class StationConfig:
     audio_output: str = "auto"
     data_dir: Path | None = None
     parts: Parts = field(default_factory=Parts)  # the engines; tests/fakes.py has stand-ins
+    faces: bool = False  # start the network faces the config turns on (the web page, ...)
+    parts: Parts = field(default_factory=Parts)  # the engines; tests/fakes.py has stand-ins
 
     @classmethod
     def from_settings(cls, settings: Config, **changes: Any) -> StationConfig:
@@ -123,6 +131,7 @@ class Ducking:
         self._db = db
         self._held: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.on_change: Callable[[bool], None] | None = None  # told True (down) / False (up)
 
     def hold(self, reason: str, fade: float = 0.25) -> None:
         with self._lock:  # the player is told in order, under the lock
@@ -130,6 +139,8 @@ class Ducking:
             self._held[reason] = self._held.get(reason, 0) + 1
             if first:
                 self._tell(lambda player: player.duck(self._db, fade))
+                if self.on_change is not None:
+                    self.on_change(True)
 
     def release(self, reason: str, fade: float = 0.5) -> None:
         with self._lock:
@@ -140,6 +151,8 @@ class Ducking:
                 del self._held[reason]
             if not self._held:
                 self._tell(lambda player: player.unduck(fade))
+                if self.on_change is not None:
+                    self.on_change(False)
 
     @property
     def held(self) -> bool:
@@ -215,13 +228,25 @@ class QFZZStation:
         self._supervisor: threading.Thread | None = None
         self._stopping = threading.Event()
         self._lock = threading.RLock()
-        self._auto_tracks: set[str] = set()
+        self._listening = False  # from the wake word to the end of the request
         self._previous: Track | None = None
         self.ducking = Ducking(None, self.config.settings.audio.duck_db)
         self._names_version = -1
         self._choices: dict[str, ModelChoice] | None = None
         self._stt_engine = ""
         self._speaker_down_at: float | None = None
+        self.events = EventBus()
+        self.keeper = StateKeeper(
+            self.events,
+            StationState(
+                volume=self.config.settings.audio.volume,
+                listener=self.config.settings.dj.default_user,
+                commentary=self.config.settings.dj.commentary > 0,
+            ),
+        )
+        self.commands = CommandPath(self)
+        self.ducking.on_change = self._ducked
+        self.faces: FaceHost | None = None
         self._commentary = CommentaryPolicy(
             self.config.settings.dj.commentary,
             self.config.settings.dj.quiet_hours,
@@ -264,13 +289,17 @@ class QFZZStation:
             self.dialogue = Dialogue(
                 self.get_dj(),
                 settings.dj.default_user,
-                player=self.player,
                 say=self._say if (self.voice and self.speech_output) else None,
                 on_turn=self._turn_done,
+                apply=self.commands.apply,
+                on_said=self._dj_said,
             )
             self.dialogue.start()
+            self.refresh_listener()
             if self.listen_mode in ("microphone", "file"):
                 self._open_ears()
+            if self.config.faces:
+                self._open_faces()
             self._supervisor = threading.Thread(
                 target=self._supervise, name="supervisor", daemon=True
             )
@@ -297,6 +326,7 @@ class QFZZStation:
             # each step runs whatever the one before it did: a failing part never keeps the
             # rest (the DJ's memory above all) from being closed properly
             steps: list[tuple[str, Callable[[], object] | None]] = [
+                ("faces", self.faces and self.faces.stop),
                 ("supervisor", self._supervisor and (lambda: self._supervisor.join(1.0))),
                 ("dialogue", self.dialogue and (lambda: self.dialogue.stop(timeout=1.0))),
                 ("music", self.player and (lambda: self.player.stop(fade=0.4))),
@@ -333,20 +363,93 @@ class QFZZStation:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- requests from outside (keyboard, tests) -------------------------------------------
+    # -- the faces' API: one state, one control path, one event stream ----------------------
 
-    def submit(self, text: str) -> None:
-        """Queue typed (or otherwise recognised) words, as if they had been heard."""
-        if self.dialogue is None:
-            raise RuntimeError("start() the station first")
-        self.dialogue.submit(text)
+    def snapshot(self) -> StationState:
+        """The station's state now (a frozen snapshot; cheap, from any thread)."""
+        return self.keeper.state
+
+    def execute(self, command: Command) -> Outcome:
+        """Carry out ``command`` (from any thread; may wait for a DJ turn)."""
+        return self.commands.execute(command)
+
+    def register(self, kind: type[Command], handler: Handler) -> None:
+        """Let a part carry out a command type the station does not handle itself."""
+        self.commands.register(kind, handler)
+
+    def set_rooms(self, rooms: tuple[Room, ...]) -> None:
+        """The places the programme plays, as a part (Snapcast) knows them."""
+        self.keeper.update(rooms=tuple(rooms))
+
+    # -- requests from outside (keyboard, tests) -------------------------------------------
 
     def handle(self, text: str) -> Turn:
         """Answer typed words and wait for the answer: the keyboard's way in. Requests are
         answered one at a time, in order, whether typed or said."""
+        return self.ask(text, None, "console")
+
+    def ask(self, text: str, user_id: str | None, source: str) -> Turn:
+        """Words for the DJ from ``source`` (as ``user_id``, else the current listener), in
+        order with everything else; the answered turn."""
         if self.dialogue is None:
             raise RuntimeError("start() the station first")
-        return self.dialogue.ask(text)
+        self.events.publish(Heard(text, user_id or self.user_id, source, time.time()))
+        self._voice(VoiceActivity.THINKING)
+        return self.dialogue.ask(text, user_id=user_id)
+
+    def announce(self, text: str) -> None:
+        """Say ``text`` in the DJ's voice over the ducked music, in turn with everything else."""
+        if self.dialogue is None:
+            raise RuntimeError("start() the station first")
+        self.dialogue.announce(text)
+
+    def switch_listener(self, user_id: str) -> None:
+        """Make ``user_id`` (a known listener) the one the station plays for."""
+        if self.dialogue is not None:
+            self.dialogue.user_id = user_id
+        self.refresh_listener()
+
+    def refresh_listener(self) -> None:
+        """Bring the state's listener, their mood and the known listeners up to date."""
+        dj = self.dj
+        if dj is None:
+            return
+        user = self.user_id
+        profile = dj.user_profiles.get(user)
+        known = tuple((uid, dj.user_profiles[uid].name) for uid in dj.user_profiles)
+        self.keeper.update(
+            listener=user,
+            listener_name=profile.name if profile else user,
+            mood=dj.current_mood(user),
+            listeners=known,
+        )
+
+    def refresh_queue(self) -> None:
+        """Bring the state's "up next" up to date with the player's queue."""
+        player = self.player
+        if player is None:
+            return
+        try:
+            queue = tuple(player.queue)
+        except (ApplianceError, TimeoutError):  # closing, or busy: the next event catches up
+            return
+        self.keeper.update(up_next=queue)
+
+    def _open_faces(self) -> None:
+        from appliance.faces.host import FaceHost
+
+        assert self.data_dir is not None
+        self.faces = FaceHost(self, self.config.settings, self.data_dir)
+        self.faces.start()
+
+    def _ducked(self, down: bool) -> None:
+        self.keeper.update(ducked=down)
+
+    def _voice(self, activity: VoiceActivity) -> None:
+        self.keeper.update(voice=activity)
+
+    def _dj_said(self, text: str, user_id: str) -> None:
+        self.keeper.said(text, user_id)
 
     @property
     def user_id(self) -> str:
@@ -653,6 +756,7 @@ class QFZZStation:
         listener = self.listener
         if listener is not None:
             listener.set_speaking(True)
+        self._voice(VoiceActivity.SPEAKING)
         try:
             said = speak(
                 self.speech_output, self.voice, text, self.ducking.speaking(), cancel, on_start
@@ -672,6 +776,7 @@ class QFZZStation:
         finally:
             if listener is not None:
                 listener.set_speaking(False)
+            self._voice(VoiceActivity.LISTENING if self._listening else VoiceActivity.THINKING)
         if self._speaker_down_at is not None:
             log.info("the speaker is back")
             self._speaker_down_at = None
@@ -683,6 +788,8 @@ class QFZZStation:
         if turn.reply is not None:
             cut = " (interrupted)" if turn.interrupted else ""
             log.info("%s: %r ->%s %s", turn.user_id, turn.text, cut, turn.reply.text)
+        self.refresh_listener()
+        self._voice(VoiceActivity.LISTENING if self._listening else VoiceActivity.IDLE)
         for listener in list(self.turn_listeners):
             try:
                 listener(turn)
@@ -692,9 +799,13 @@ class QFZZStation:
     # -- events ----------------------------------------------------------------------------
 
     def _voice_event(self, event: object) -> None:
+        if self.keeper.state.microphone_muted and isinstance(event, WakeDetected | Transcript):
+            return  # the microphone is muted: nothing it hears is acted on
         if isinstance(event, WakeDetected):
             log.info("wake: %s", event.source)
+            self._listening = True
             self.ducking.hold("listening", fade=0.15)
+            self._voice(VoiceActivity.LISTENING)
             if self.dialogue is not None and self.dialogue.speaking:
                 log.info("barge-in: the DJ stops talking and listens")
                 self.dialogue.barge_in()
@@ -703,11 +814,16 @@ class QFZZStation:
                 self.dj.prepare(event.text)  # start thinking early
         elif isinstance(event, Transcript):
             log.info("heard %r", event.text)
+            self._listening = False
             if event.text.strip() and self.dialogue is not None:
+                self.events.publish(Heard(event.text, self.user_id, "voice", time.time()))
+                self._voice(VoiceActivity.THINKING)
                 self.ducking.hold("answering")  # released when the answer has been said
                 self.dialogue.submit(
                     event.text, dict(event.timings), spoken=True, confidence=event.confidence
                 )
+            else:
+                self._voice(VoiceActivity.IDLE)
             self.ducking.release("listening")
 
     def _is_complete(self, partial: str) -> bool:
@@ -725,7 +841,7 @@ class QFZZStation:
             return None
         track = dj.next_track(self.user_id)
         if track is not None:
-            self._auto_tracks.add(track.track_id)
+            self.commands.note_origin(track, "dj")
         return track
 
     def _player_event(self, event: object) -> None:
@@ -733,29 +849,59 @@ class QFZZStation:
         if dj is None:
             return
         if isinstance(event, TrackStarted):
-            dj.track_started(event.track)
-            auto = event.track.track_id in self._auto_tracks
-            self._auto_tracks.discard(event.track.track_id)
-            previous, self._previous = self._previous, event.track
-            if auto and self.dialogue is not None and self.voice is not None:
-                trust = dj.get_trust_score(self.user_id)
-                pick = dj.last_pick(self.user_id)
-                if (
-                    pick is not None
-                    and pick.track.track_id == event.track.track_id
-                    and self._commentary.should_talk(datetime.now(), trust)
-                ):
-                    self.dialogue.submit_commentary(previous, pick)
+            self._track_started(dj, event)
         elif isinstance(event, TrackEnded):
-            outcome = {"eof": "completed", "skipped": "skipped"}.get(event.reason)
-            if outcome and self.config.enable_personalization:
-                dj.record_event(
-                    self.user_id, event.track.track_id, outcome, event.position, event.duration
-                )
-            if event.reason == "error" and not (  # music gone is said once, by the library
-                self.library is not None and self.library.check_gone(event.track.path)
-            ):
-                log.warning("could not play %s: %s", shown(event.track.path), event.error)
+            self._track_ended(dj, event)
+
+    def _track_started(self, dj: PersonalizedDJ, event: TrackStarted) -> None:
+        dj.track_started(event.track)
+        chosen_by, why = self.commands.origin(event.track) or ("", "")
+        playing = NowPlaying(
+            track=event.track,
+            duration=event.track.duration,
+            started_at=time.time(),
+            chosen_by=chosen_by or "dj",
+            why=why,
+        )
+        paused = self.player is not None and self.player.paused
+        self.keeper.update(
+            now_playing=playing, play_state=PlayState.PAUSED if paused else PlayState.PLAYING
+        )
+        self.refresh_queue()
+        previous, self._previous = self._previous, event.track
+        if chosen_by != "dj" or self.dialogue is None or self.voice is None:
+            return
+        if not self.keeper.state.commentary:
+            return
+        trust = dj.get_trust_score(self.user_id)
+        pick = dj.last_pick(self.user_id)
+        if (
+            pick is not None
+            and pick.track.track_id == event.track.track_id
+            and self._commentary.should_talk(datetime.now(), trust)
+        ):
+            self.dialogue.submit_commentary(previous, pick)
+
+    def _track_ended(self, dj: PersonalizedDJ, event: TrackEnded) -> None:
+        user = self.commands.ended_by(event.track) or self.user_id
+        outcome = {"eof": "completed", "skipped": "skipped"}.get(event.reason)
+        if outcome and self.config.enable_personalization:
+            dj.record_event(user, event.track.track_id, outcome, event.position, event.duration)
+        stream = event.track.path.startswith(("http://", "https://"))
+        if event.reason == "error" and not (  # music gone is said once, by the library
+            not stream and self.library is not None and self.library.check_gone(event.track.path)
+        ):
+            log.warning("could not play %s: %s", shown(event.track.path), event.error)
+
+        def ended(state: StationState) -> dict[str, object]:
+            fields: dict[str, object] = {}
+            if state.track is not None and state.track.track_id == event.track.track_id:
+                fields["now_playing"] = None
+            if event.reason == "stopped":
+                fields["play_state"] = PlayState.STOPPED
+            return fields
+
+        self.keeper.change(ended)
 
     # -- supervision -----------------------------------------------------------------------
 

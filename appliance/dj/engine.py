@@ -358,6 +358,14 @@ class PersonalizedDJ:
             return None
         return profile.mood
 
+    def clear_mood(self, user_id: str) -> None:
+        """Forget the listener's mood: picks follow the time of day again."""
+        with self._lock:
+            profile, _ = self._profile(user_id)
+            profile.mood = None
+            profile.mood_set_at = None
+            self._saving(user_id, lambda: self._save(profile))
+
     def favourites(self, user_id: str, count: int = 3) -> list[str]:
         """The listener's favourite styles: what they said first, then what listening showed."""
         profile = self._load(user_id)
@@ -413,6 +421,21 @@ class PersonalizedDJ:
         self._catalog_ahead()
         with self._lock:
             intent = confirm.heard_with(self.understanding.parse(message), confidence)
+        return self._respond_to(user_id, intent, message)
+
+    def act(self, user_id: str, intent: str, slots: dict[str, Any] | None = None) -> Reply:
+        """A request another face sends already understood (a skip tapped on a phone): the same
+        turn the words would make, so it answers, teaches and is remembered alike."""
+        from appliance.dj.understand import Intent
+
+        values = " ".join(str(v) for v in (slots or {}).values() if v)
+        message = self._heard(f"{intent.replace('_', ' ')} {values}".strip())
+        self._catalog_ahead()
+        return self._respond_to(user_id, Intent(name=intent, slots=dict(slots or {})), message)
+
+    def _respond_to(self, user_id: str, intent: Intent, message: str) -> Reply:
+        """One turn for an understood ``intent`` (``message``: the words, for the history)."""
+        with self._lock:
             (reply, trust_before, trust), saved = self._saving(
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )

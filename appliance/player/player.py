@@ -98,6 +98,11 @@ def output_mixes(audio_output: str, audio_device: str | None) -> bool:
     return True
 
 
+def _playable(path: str) -> bool:
+    """A file that is there, or a stream another system sends (Home Assistant's URLs)."""
+    return path.startswith(("http://", "https://")) or os.path.isfile(path)
+
+
 def continues_album(before: Track, after: Track) -> bool:
     """True when ``after`` is the next track of the same album (played gaplessly, not faded)."""
     if not before.album or before.album != after.album:
@@ -545,7 +550,7 @@ class Player:
 
     def _start(self, track: Track, fade_in: float = 0.0) -> None:
         """Start ``track`` now on a free deck (skipping it with an error if its file is gone)."""
-        if not os.path.isfile(track.path):
+        if not _playable(track.path):
             self._track_failed(track, f"file not found: {shown(track.path)}")
             return
         deck = self._free_deck()
@@ -931,7 +936,7 @@ class Player:
             track = self._take_next(current)
             if track is None:
                 return
-            if not os.path.isfile(track.path):
+            if not _playable(track.path):
                 self._track_failed_quietly(track, current)
                 return
             entry_id = current.deck.load(track, append=True)
