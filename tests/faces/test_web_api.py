@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import aiohttp
@@ -71,7 +71,7 @@ def logged_in(served: Served) -> requests.Session:
     return session
 
 
-def command(session: requests.Session, served: Served, **body: object) -> requests.Response:
+def command(session: requests.Session, served: Served, **body: Any) -> requests.Response:
     return session.post(f"{served.url}/api/command", json=body, timeout=TIMEOUT)
 
 
@@ -222,7 +222,7 @@ def test_an_oversize_body_is_refused(served: Served, station: DoubleStation) -> 
     ],
 )
 def test_wrong_input_is_a_clear_400_and_nothing_changes(
-    served: Served, station: DoubleStation, body: object, key: str
+    served: Served, station: DoubleStation, body: Any, key: str
 ) -> None:
     session = logged_in(served)
     before = station.snapshot().version
@@ -295,7 +295,8 @@ def test_commands_reach_the_station_attributed_to_the_chosen_listener(
     skip = station.executed[2]
     assert skip.by == "alex" and skip.source == "web"
     assert all(cmd.source == "web" for cmd in station.executed)
-    assert station.dj.export_profile("alex")["listening"][-1]["event"] == "skipped"
+    exported = station.dj.export_profile("alex")
+    assert exported is not None and exported["listening"][-1]["event"] == "skipped"
     state = session.get(f"{served.url}/api/state", timeout=TIMEOUT).json()
     assert state["volume"] == 25 and state["muted"] and state["play_state"] == "paused"
 
@@ -387,7 +388,9 @@ def test_cover_art_embedded_or_from_the_folder_scaled_and_kept(
         assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/jpeg"
         with Image.open(io.BytesIO(answer.content)) as image:
             assert image.size == (96, 96)
-            red, green, blue = image.convert("RGB").getpixel((48, 48))
+            pixel = image.convert("RGB").getpixel((48, 48))
+        assert isinstance(pixel, tuple)
+        red, _, blue = pixel
         assert abs(red - colour[0]) < 40 and abs(blue - colour[2]) < 40
         assert (tmp_path / "cache" / "covers" / f"{track.track_id}-96.jpg").exists()
     bare = by_title["Jazz Song 1"]
