@@ -1,0 +1,266 @@
+"""What Home Assistant sees of the station: its entities, their states, and what a press means.
+
+Pure functions of a :class:`~appliance.state.StationState`: the list of entities (a media player,
+text sensors, buttons, selects, a number, switches), each one's state message, and the
+:mod:`appliance.control` commands a command message asks for. Keys are the CRC-32 of each
+entity's object id, so they stay the same from one start (and one version) to the next.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aioesphomeapi.model import MediaPlayerCommand, MediaPlayerEntityFeature
+
+from appliance import control
+from appliance.dj.mood import MOOD_TARGETS  # the moods the DJ knows (a table, no DJ code)
+from appliance.faces.esphome.messages import Message, pb
+from appliance.state import PlayState, StationState
+
+SOURCE = "home_assistant"
+MAX_TEXT = 255  # Home Assistant keeps at most 255 characters of a state
+MAX_URL = 2048  # as the station's own limit
+VOLUME_STEP = 5
+NO_MOOD = "none"
+MOODS = (NO_MOOD, *MOOD_TARGETS)
+CONFIG = pb.ENTITY_CATEGORY_CONFIG
+
+MEDIA_FEATURES = (
+    MediaPlayerEntityFeature.PLAY
+    | MediaPlayerEntityFeature.PAUSE
+    | MediaPlayerEntityFeature.STOP
+    | MediaPlayerEntityFeature.VOLUME_SET
+    | MediaPlayerEntityFeature.VOLUME_STEP
+    | MediaPlayerEntityFeature.VOLUME_MUTE
+    | MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ANNOUNCE
+)
+PLAYER_STATES = {
+    PlayState.PLAYING: pb.MEDIA_PLAYER_STATE_PLAYING,
+    PlayState.PAUSED: pb.MEDIA_PLAYER_STATE_PAUSED,
+    PlayState.STOPPED: pb.MEDIA_PLAYER_STATE_IDLE,
+}
+
+
+class NotAllowed(ValueError):
+    """A command message the station cannot act on; the words go to the log."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str  # media_player, text_sensor, button, select, number, switch
+    object_id: str
+    name: str
+    icon: str = ""
+    category: int = pb.ENTITY_CATEGORY_NONE
+
+    @property
+    def key(self) -> int:
+        return zlib.crc32(self.object_id.encode("ascii"))
+
+
+PLAYER = Entity("media_player", "speaker", "")  # named "": it takes the device's own name
+TITLE = Entity("text_sensor", "title", "Title", "mdi:music-note")
+ARTIST = Entity("text_sensor", "artist", "Artist", "mdi:account-music")
+ALBUM = Entity("text_sensor", "album", "Album", "mdi:album")
+DJ_LINE = Entity("text_sensor", "dj_line", "DJ's last line", "mdi:message-text")
+LISTENER = Entity("text_sensor", "listener", "Listener", "mdi:account")
+MOOD = Entity("text_sensor", "mood", "Mood", "mdi:emoticon-outline")
+VOICE = Entity("text_sensor", "voice", "Voice", "mdi:account-voice")
+SKIP = Entity("button", "skip", "Skip", "mdi:skip-next")
+LIKE = Entity("button", "like", "Like", "mdi:thumb-up")
+DISLIKE = Entity("button", "dislike", "Dislike", "mdi:thumb-down")
+CHOOSE_LISTENER = Entity("select", "choose_listener", "Who is listening", "mdi:account-switch")
+CHOOSE_MOOD = Entity("select", "choose_mood", "Set the mood", "mdi:emoticon")
+VOLUME = Entity("number", "volume", "Volume", "mdi:volume-high")
+MIC_MUTE = Entity("switch", "microphone_mute", "Microphone mute", "mdi:microphone-off", CONFIG)
+COMMENTARY = Entity("switch", "commentary", "DJ commentary", "mdi:radio-tower", CONFIG)
+
+ENTITIES = (
+    PLAYER, TITLE, ARTIST, ALBUM, DJ_LINE, LISTENER, MOOD, VOICE, SKIP, LIKE, DISLIKE,
+    CHOOSE_LISTENER, CHOOSE_MOOD, VOLUME, MIC_MUTE, COMMENTARY,
+)  # fmt: skip
+BY_KEY = {entity.key: entity for entity in ENTITIES}
+assert len(BY_KEY) == len(ENTITIES), "two entities share a key"
+
+BUTTONS: dict[int, Callable[[], control.Command]] = {
+    SKIP.key: lambda: control.Skip(source=SOURCE),
+    LIKE.key: lambda: control.Like(source=SOURCE),
+    DISLIKE.key: lambda: control.Dislike(source=SOURCE),
+}
+
+
+def _text(value: str) -> str:
+    return value[:MAX_TEXT]
+
+
+def listener_options(state: StationState) -> dict[str, str]:
+    """The listener select's options (names; a shared name gets its id) -> listener ids."""
+    names = [name or user_id for user_id, name in state.listeners]
+    options: dict[str, str] = {}
+    for (user_id, _), name in zip(state.listeners, names, strict=True):
+        option = name if names.count(name) == 1 else f"{name} ({user_id})"
+        options[_text(option)] = user_id
+    return options
+
+
+def current_listener_option(state: StationState) -> str:
+    for option, user_id in listener_options(state).items():
+        if user_id == state.listener:
+            return option
+    return _text(state.listener_name or state.listener)
+
+
+def list_messages(state: StationState) -> list[Message]:
+    """Every entity's ListEntities message, in a stable order."""
+    out: list[Message] = []
+    for entity in ENTITIES:
+        common = {
+            "object_id": entity.object_id,
+            "key": entity.key,
+            "name": entity.name,
+            "icon": entity.icon,
+            "entity_category": entity.category,
+        }
+        if entity.kind == "media_player":
+            out.append(
+                pb.ListEntitiesMediaPlayerResponse(
+                    **common, supports_pause=True, feature_flags=int(MEDIA_FEATURES)
+                )
+            )
+        elif entity.kind == "text_sensor":
+            out.append(pb.ListEntitiesTextSensorResponse(**common))
+        elif entity.kind == "button":
+            out.append(pb.ListEntitiesButtonResponse(**common))
+        elif entity.kind == "select":
+            options = list(listener_options(state)) if entity is CHOOSE_LISTENER else list(MOODS)
+            out.append(pb.ListEntitiesSelectResponse(**common, options=options))
+        elif entity.kind == "number":
+            out.append(
+                pb.ListEntitiesNumberResponse(
+                    **common,
+                    min_value=0,
+                    max_value=100,
+                    step=1,
+                    unit_of_measurement="%",
+                    mode=pb.NUMBER_MODE_SLIDER,
+                )
+            )
+        else:
+            out.append(pb.ListEntitiesSwitchResponse(**common))
+    return out
+
+
+def state_messages(state: StationState) -> dict[int, Message]:
+    """Each entity's state message now, by key."""
+    track = state.track
+    last_line = state.dj_lines[-1].text if state.dj_lines else ""
+    texts = {
+        TITLE: track.title if track else "",
+        ARTIST: track.artist if track else "",
+        ALBUM: track.album if track else "",
+        DJ_LINE: last_line,
+        LISTENER: state.listener_name or state.listener,
+        MOOD: state.mood or "",
+        VOICE: state.voice.value,
+    }
+    out: dict[int, Message] = {
+        PLAYER.key: pb.MediaPlayerStateResponse(
+            key=PLAYER.key,
+            state=PLAYER_STATES.get(state.play_state, pb.MEDIA_PLAYER_STATE_IDLE),
+            volume=state.volume / 100,
+            muted=state.muted,
+        ),
+        CHOOSE_LISTENER.key: pb.SelectStateResponse(
+            key=CHOOSE_LISTENER.key, state=current_listener_option(state)
+        ),
+        CHOOSE_MOOD.key: pb.SelectStateResponse(key=CHOOSE_MOOD.key, state=state.mood or NO_MOOD),
+        VOLUME.key: pb.NumberStateResponse(key=VOLUME.key, state=float(state.volume)),
+        MIC_MUTE.key: pb.SwitchStateResponse(key=MIC_MUTE.key, state=state.microphone_muted),
+        COMMENTARY.key: pb.SwitchStateResponse(key=COMMENTARY.key, state=state.commentary),
+    }
+    for entity, value in texts.items():
+        out[entity.key] = pb.TextSensorStateResponse(key=entity.key, state=_text(value))
+    return out
+
+
+def _level(value: float, scale: float) -> int:
+    if not math.isfinite(value) or not 0 <= value <= scale:
+        raise NotAllowed(f"a volume of {value} (0 to {scale:g})")
+    return round(value * 100 / scale)
+
+
+def _media_url(url: str) -> str:
+    if len(url) > MAX_URL or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise NotAllowed("a media URL that is too long or holds control characters")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise NotAllowed(f"a media URL that is not http(s): {url[:80]!r}")
+    return url
+
+
+def _player_commands(message: Message, state: StationState) -> list[control.Command]:
+    out: list[control.Command] = []
+    if message.has_command:
+        command = message.command
+        if command == MediaPlayerCommand.PLAY:
+            out.append(control.Resume(source=SOURCE))
+        elif command == MediaPlayerCommand.PAUSE:
+            out.append(control.Pause(source=SOURCE))
+        elif command == MediaPlayerCommand.TOGGLE:
+            playing = state.play_state is PlayState.PLAYING
+            out.append(control.Pause(source=SOURCE) if playing else control.Resume(source=SOURCE))
+        elif command == MediaPlayerCommand.STOP:
+            out.append(control.Stop(source=SOURCE))
+        elif command in (MediaPlayerCommand.MUTE, MediaPlayerCommand.UNMUTE):
+            out.append(control.Mute(on=command == MediaPlayerCommand.MUTE, source=SOURCE))
+        elif command in (MediaPlayerCommand.VOLUME_UP, MediaPlayerCommand.VOLUME_DOWN):
+            step = VOLUME_STEP if command == MediaPlayerCommand.VOLUME_UP else -VOLUME_STEP
+            out.append(control.SetVolume(step=step, source=SOURCE))
+        else:
+            raise NotAllowed(f"media player command {command} is not supported")
+    if message.has_volume:
+        out.append(control.SetVolume(level=_level(message.volume, 1.0), source=SOURCE))
+    if message.has_media_url:
+        announce = message.has_announcement and message.announcement
+        out.append(
+            control.PlayUrl(url=_media_url(message.media_url), announce=announce, source=SOURCE)
+        )
+    if not out:
+        raise NotAllowed("a media player command that asks for nothing")
+    return out
+
+
+def commands_for(message: Message, state: StationState) -> list[control.Command]:
+    """The commands a command message asks for; :class:`NotAllowed` when it asks for nothing
+    the station can do (an unknown key, an option that is not offered, a bad value)."""
+    key = getattr(message, "key", None)
+    entity = BY_KEY.get(key) if isinstance(key, int) else None
+    kind = type(message).__name__
+    if entity is None:
+        raise NotAllowed(f"{kind} for an entity this device does not have (key {key})")
+    if isinstance(message, pb.MediaPlayerCommandRequest) and entity is PLAYER:
+        return _player_commands(message, state)
+    if isinstance(message, pb.ButtonCommandRequest) and entity.key in BUTTONS:
+        return [BUTTONS[entity.key]()]
+    if isinstance(message, pb.NumberCommandRequest) and entity is VOLUME:
+        return [control.SetVolume(level=_level(message.state, 100.0), source=SOURCE)]
+    if isinstance(message, pb.SwitchCommandRequest) and entity is MIC_MUTE:
+        return [control.MuteMicrophone(on=message.state, source=SOURCE)]
+    if isinstance(message, pb.SwitchCommandRequest) and entity is COMMENTARY:
+        return [control.SetCommentary(on=message.state, source=SOURCE)]
+    if isinstance(message, pb.SelectCommandRequest) and entity is CHOOSE_MOOD:
+        if message.state not in MOODS:
+            raise NotAllowed(f"mood {message.state[:40]!r} is not one of {', '.join(MOODS)}")
+        mood = None if message.state == NO_MOOD else message.state
+        return [control.SetMood(mood=mood, source=SOURCE)]
+    if isinstance(message, pb.SelectCommandRequest) and entity is CHOOSE_LISTENER:
+        user_id = listener_options(state).get(message.state)
+        if user_id is None:
+            raise NotAllowed(f"listener {message.state[:40]!r} is not known here")
+        return [control.SwitchListener(user_id=user_id, source=SOURCE)]
+    raise NotAllowed(f"{kind} does not apply to {entity.kind} {entity.object_id!r}")

@@ -1,0 +1,300 @@
+"""The Home Assistant face against Home Assistant's own client (aioesphomeapi's APIClient) on
+127.0.0.1: the key, the device, its entities, states pushed as the station changes, and commands
+that reach the station (a double of it over a real library and DJ) with their source."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+from unittest import mock
+
+import pytest
+from aioesphomeapi import (
+    APIClient,
+    ButtonInfo,
+    EntityState,
+    InvalidEncryptionKeyAPIError,
+    MediaPlayerCommand,
+    MediaPlayerInfo,
+    NumberInfo,
+    RequiresEncryptionAPIError,
+    SelectInfo,
+    SwitchInfo,
+    TextSensorInfo,
+    TextSensorState,
+)
+from aioesphomeapi.model import MediaPlayerEntityFeature
+
+from appliance.config import Config, FacesSettings, HomeAssistantSettings, parse_config
+from appliance.faces import secrets
+from appliance.faces.esphome import EsphomeFace
+from appliance.faces.esphome import entities as ents
+from appliance.faces.esphome.face import ID_FILE
+from tests.faces.esphome_station import HomeStation
+from tests.support import music
+
+T = TypeVar("T")
+TIMEOUT = 10.0
+
+
+@pytest.fixture(scope="module")
+def short_tracks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return music.tone_library(tmp_path_factory.mktemp("short"), music.TONES, seconds=3.0)
+
+
+def face_settings(folder: Path) -> Config:
+    """The station's settings; the face on a free port of the loopback (mDNS there too)."""
+    settings = parse_config(
+        f'[library]\nmusic_folders = ["{folder}"]\n[station]\nname = "Kitchen Speaker"\n'
+    )
+    return replace(
+        settings,
+        faces=FacesSettings(bind="localhost"),
+        home_assistant=HomeAssistantSettings(port=0),
+    )
+
+
+@pytest.fixture
+def station(short_tracks: Path, tmp_path: Path) -> Iterator[HomeStation]:
+    made = HomeStation(short_tracks, tmp_path / "station")
+    yield made
+    made.close()
+
+
+def run(scenario: Awaitable[T]) -> T:
+    return asyncio.run(asyncio.wait_for(scenario, 60))
+
+
+@asynccontextmanager
+async def serving(
+    station: Any, settings: Config, data: Path, **options: Any
+) -> AsyncIterator[EsphomeFace]:
+    face = EsphomeFace(station, settings, data, **options)
+    await face.start()
+    try:
+        yield face
+    finally:
+        await face.stop()
+
+
+@asynccontextmanager
+async def client(face: EsphomeFace, key: str | None) -> AsyncIterator[APIClient]:
+    api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
+    await asyncio.wait_for(api.connect(login=False), TIMEOUT)
+    try:
+        yield api
+    finally:
+        await api.disconnect()
+
+
+async def eventually(check: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def keys(entities: list[Any]) -> dict[str, Any]:
+    return {entity.object_id: entity for entity in entities}
+
+
+def test_home_assistant_connects_with_the_key_and_sees_the_device(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            info = await api.device_info()
+            assert info.friendly_name == "Kitchen Speaker" and info.model == "QFZZ"
+            assert info.name.startswith("kitchen-speaker-") and len(info.name) <= 31
+            kept = (tmp_path / ID_FILE).read_text().strip()
+            assert info.mac_address == kept.upper() and not info.uses_password
+            assert info.project_version and info.api_encryption_supported
+            found, services = await api.list_entities_services()
+            assert services == []
+            by_id = keys(found)
+            assert set(by_id) == {entity.object_id for entity in ents.ENTITIES}
+            player = by_id["speaker"]
+            assert isinstance(player, MediaPlayerInfo) and player.supports_pause
+            flags = MediaPlayerEntityFeature(player.feature_flags)
+            assert MediaPlayerEntityFeature.MEDIA_ANNOUNCE in flags
+            assert MediaPlayerEntityFeature.PLAY_MEDIA in flags
+            for name in ("title", "artist", "album", "dj_line", "listener", "mood", "voice"):
+                assert isinstance(by_id[name], TextSensorInfo)
+            for name in ("skip", "like", "dislike"):
+                assert isinstance(by_id[name], ButtonInfo)
+            mood = by_id["choose_mood"]
+            assert isinstance(mood, SelectInfo) and "calm" in mood.options
+            listeners = by_id["choose_listener"]
+            assert isinstance(listeners, SelectInfo) and listeners.options
+            volume = by_id["volume"]
+            assert isinstance(volume, NumberInfo) and (volume.min_value, volume.max_value) == (
+                0,
+                100,
+            )
+            assert isinstance(by_id["microphone_mute"], SwitchInfo)
+            assert isinstance(by_id["commentary"], SwitchInfo)
+        # the next start is the same device to Home Assistant
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            assert (await api.device_info()).mac_address == info.mac_address
+
+    run(scenario())
+
+
+def test_a_client_without_the_key_or_with_another_is_refused(
+    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    other = base64.b64encode(os.urandom(32)).decode()
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            with pytest.raises(RequiresEncryptionAPIError):
+                async with client(face, None):
+                    pass
+            with pytest.raises(InvalidEncryptionKeyAPIError):
+                async with client(face, other):
+                    pass
+            async with client(face, key) as api:  # the face still serves
+                assert (await api.device_info()).model == "QFZZ"
+
+    with caplog.at_level(logging.WARNING, "appliance.faces.esphome"):
+        run(scenario())
+    assert "without encryption was refused" in caplog.text
+    assert "another encryption key was refused" in caplog.text
+
+
+def test_without_encryption_the_plaintext_format_serves_and_an_encrypting_client_is_told(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path, plaintext=True) as face:
+            async with client(face, None) as api:
+                assert not (await api.device_info()).api_encryption_supported
+                found, _ = await api.list_entities_services()
+                assert len(found) == len(ents.ENTITIES)
+            with pytest.raises(Exception, match=r"plaintext|encryption"):
+                async with client(face, secrets.encryption_key(settings, tmp_path)):
+                    pass
+
+    run(scenario())
+
+
+def test_states_follow_the_station_and_commands_reach_it(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    dj = station.dj
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            found, _ = await api.list_entities_services()
+            by_id = keys(found)
+            seen: dict[int, EntityState] = {}
+            api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
+            title_key = by_id["title"].key
+            stateful = [e for e in ents.ENTITIES if e.kind != "button"]
+            await eventually(lambda: len(seen) == len(stateful), "every entity's state")
+
+            def title() -> str:
+                state = seen.get(title_key)
+                return state.state if isinstance(state, TextSensorState) else ""
+
+            assert title() == station.snapshot().track.title  # type: ignore[union-attr]
+
+            # the volume, from the media player and from the number
+            api.media_player_command(by_id["speaker"].key, volume=0.35)
+            await eventually(lambda: station.snapshot().volume == 35, "volume 35")
+            api.number_command(by_id["volume"].key, 60)
+            await eventually(lambda: station.snapshot().volume == 60, "volume 60")
+            await eventually(
+                lambda: getattr(seen.get(by_id["volume"].key), "state", None) == 60,
+                "the volume pushed back",
+            )
+
+            # skip: the station moves on, the DJ records it, the title follows
+            before = station.snapshot().track
+            assert before is not None
+            user = station.snapshot().listener
+            api.button_command(by_id["skip"].key)
+
+            def skipped() -> bool:
+                data = dj.export_profile(user) or {"listening": []}
+                return any(
+                    row["track_id"] == before.track_id and row["event"] == "skipped"
+                    for row in data["listening"]
+                )
+
+            await eventually(skipped, "the DJ to record the skip")
+            await eventually(
+                lambda: station.snapshot().track not in (None, before), "the next track"
+            )
+            await eventually(
+                lambda: title() == station.snapshot().track.title,  # type: ignore[union-attr]
+                "the new title pushed",
+            )
+
+            # the mood select, and a mood that is not offered changes nothing
+            api.select_command(by_id["choose_mood"].key, "calm")
+            await eventually(lambda: station.snapshot().mood == "calm", "the mood")
+            api.select_command(by_id["choose_mood"].key, "furious")
+            api.select_command(by_id["choose_mood"].key, "none")
+            await eventually(lambda: station.snapshot().mood is None, "the mood cleared")
+
+            # the switches
+            api.switch_command(by_id["microphone_mute"].key, True)
+            api.switch_command(by_id["commentary"].key, False)
+            await eventually(
+                lambda: station.snapshot().microphone_muted and not station.snapshot().commentary,
+                "the switches",
+            )
+            api.switch_command(by_id["microphone_mute"].key, False)
+            api.switch_command(by_id["commentary"].key, True)
+            await eventually(
+                lambda: not station.snapshot().microphone_muted and station.snapshot().commentary,
+                "the switches back",
+            )
+
+            # pause and play from the media player
+            api.media_player_command(by_id["speaker"].key, command=MediaPlayerCommand.PAUSE)
+            await eventually(lambda: station.snapshot().play_state == "paused", "paused")
+            api.media_player_command(by_id["speaker"].key, command=MediaPlayerCommand.PLAY)
+            await eventually(lambda: station.snapshot().play_state == "playing", "playing")
+
+    run(scenario())
+    assert station.executed and {c.source for c in station.executed} == {"home_assistant"}
+    assert not any(getattr(c, "mood", None) == "furious" for c in station.executed)
+
+
+def test_a_peer_outside_the_network_is_refused_before_anything_is_read(
+    short_tracks: Path, tmp_path: Path
+) -> None:
+    face = EsphomeFace(mock.Mock(), face_settings(short_tracks), tmp_path)
+
+    async def attempt(address: str) -> bool:
+        await face.start()
+        try:
+            reader = mock.Mock()
+            writer = mock.Mock()
+            writer.get_extra_info.return_value = (address, 40000)
+            await face._accept(reader, writer)
+            return bool(writer.transport.abort.called) and not reader.read.called
+        finally:
+            await face.stop()
+
+    assert run(attempt("8.8.8.8"))
+    assert run(attempt("192.168.1.20"))  # bind = "localhost": only this device
