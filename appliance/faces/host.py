@@ -27,6 +27,7 @@ FACES: dict[str, tuple[str, str]] = {
     "web": ("web", "appliance.faces.web:WebFace"),
     "mpd": ("mpd", "appliance.faces.mpd:MpdFace"),
     "home_assistant": ("home_assistant", "appliance.faces.esphome:EsphomeFace"),
+    "snapcast": ("snapcast", "appliance.rooms.face:RoomsFace"),
 }
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 3.0

@@ -100,6 +100,7 @@ class Programme:
         self.target = LOCAL
         self.moved = 0  # streams moved so far (what the tests and the log count)
         self._modules: list[str] = []
+        self._combined: str | None = None  # the combined sink's module, when this loaded it
         self._lock = threading.Lock()
         self._watcher: subprocess.Popen[str] | None = None
         self._thread: threading.Thread | None = None
@@ -132,17 +133,18 @@ class Programme:
                     f"the default sound output is {local or 'not set'}, not a speaker",
                     "set the default sink to the board's speaker (pactl set-default-sink)",
                 )
-            self._load(
+            self._combined = self._load(
                 "module-combine-sink", f"sink_name={COMBINED_SINK}",
                 f"slaves={local},{PIPE_SINK}",
                 "sink_properties=device.description=QFZZ-everywhere",
             )  # fmt: skip
         self._follow()
 
-    def _load(self, module: str, *args: str) -> None:
+    def _load(self, module: str, *args: str) -> str:
         index = pactl("load-module", module, *args).strip()
         self._modules.append(index)
         log.info("loaded %s (%s)", module, " ".join(args[:2]))
+        return index
 
     def route(self, to_rooms: bool) -> int:
         """Send the programme to the rooms (True) or to the local speaker only; returns how
@@ -175,6 +177,25 @@ class Programme:
                 moved += 1
             self.moved += moved
             return moved
+
+    def duck_here(self, db: float) -> None:
+        """Lower the programme on the local speaker alone by ``db`` (0: back to full): the
+        combined sink's stream into the local speaker. With a room of its own, this board's
+        snapclient is ducked instead (see :meth:`appliance.rooms.rooms.Rooms.duck`)."""
+        if self._combined is None:
+            return
+        pipe = self._sink_index(PIPE_SINK)
+        for stream in _streams():
+            if str(stream.get("owner_module")) == self._combined and stream.get("sink") != pipe:
+                pactl("set-sink-input-volume", str(stream["index"]), f"{min(0.0, db):.1f}dB")
+
+    @staticmethod
+    def _sink_index(name: str) -> int | None:
+        for line in pactl("list", "short", "sinks").splitlines():
+            index, sink, *_ = line.split("\t")
+            if sink == name:
+                return int(index)
+        return None
 
     def _follow(self) -> None:
         if self._watcher is not None:
@@ -211,3 +232,4 @@ class Programme:
         except RoomsError as error:
             log.warning("could not undo the programme's sinks: %s", error)
         self._modules.clear()
+        self._combined = None

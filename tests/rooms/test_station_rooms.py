@@ -1,0 +1,96 @@
+"""The rooms in a real started station: its music reaches a real snapclient, SetRoom works from
+the command path, the rooms are in the state, and the music plays on here while snapserver is
+down, until the rooms come back by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appliance.config import parse_config
+from appliance.control import Play, SetRoom
+from appliance.rooms.programme import _streams
+from appliance.station import QFZZStation, StationConfig
+from tests.rooms.conftest import House
+from tests.rooms.test_programme import ROOM_RATE, strength
+from tests.support.pulse import SINK_RATE, PulseServer
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+def station(
+    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
+) -> Iterator[QFZZStation]:
+    settings = parse_config(
+        f'[library]\nmusic_folders = ["{tone_music}"]\n'
+        "[dj]\ncommentary = 0.0\n"
+        "[web]\nenabled = false\n[mpd]\nenabled = false\n[home_assistant]\nenabled = false\n"
+        f'[snapcast]\nenabled = true\nserver = "127.0.0.1"\n'
+        f"control_port = {house.server.control_port}\n"
+        f'stream = "QFZZ"\nfifo = "{house.server.fifo}"\n'
+    )
+    config = StationConfig.from_settings(
+        settings, listen="none", speak=False, faces=True, data_dir=tmp_path / "data"
+    )
+    made = QFZZStation(config)
+    made.start()
+    try:
+        yield made
+    finally:
+        made.stop()
+
+
+def rooms(station: QFZZStation) -> dict:
+    return {room.name: room for room in station.snapshot().rooms}
+
+
+def programme_sinks() -> list[int]:
+    return [s["sink"] for s in _streams() if s["properties"].get("application.name") == "qfzz"]
+
+
+@pytest.mark.audio
+def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
+    station: QFZZStation, house: House, pulse: PulseServer
+) -> None:
+    wait_until(lambda: {"kitchen", "bedroom"} <= rooms(station).keys(), 15, "the rooms")
+    assert rooms(station)["kitchen"].on and rooms(station)["kitchen"].connected
+    assert not station.execute(SetRoom(room="", source="test")).ok  # a refusal, not a crash
+    assert station.execute(Play(genre="Jazz", source="test")).ok
+    wait_until(
+        lambda: strength(house.kitchen.heard()[-ROOM_RATE * 4 :], ROOM_RATE, 660, 2) > 0.02,
+        20,
+        "the station's jazz in the kitchen",
+    )
+
+    outcome = station.execute(SetRoom(room="Bedroom", volume=30, latency_ms=50, source="test"))
+    assert outcome.ok, outcome.error
+    assert "bedroom" in outcome.text
+    wait_until(lambda: rooms(station)["bedroom"].volume == 30, 5, "the state")
+    assert rooms(station)["bedroom"].latency_ms == 50
+    refused = station.execute(SetRoom(room="attic", on=True, source="test"))
+    assert not refused.ok and "attic" in refused.error
+
+    house.server.stop(kill=True)
+    wait_until(lambda: not rooms(station)["kitchen"].connected, 10, "the rooms to go away")
+    vsink = next(
+        int(line.split("\t")[0])
+        for line in pulse.pactl("list", "short", "sinks").splitlines()
+        if line.split("\t")[1] == "vsink"
+    )
+    wait_until(lambda: programme_sinks() == [vsink] * len(programme_sinks()) != [], 10, "local")
+    recorder = pulse.recorder()
+    try:
+        mark = recorder.mark()
+        recorder.wait_for(
+            lambda audio: strength(audio, SINK_RATE, 660, 1) > 0.02, mark, what="music here"
+        )
+    finally:
+        recorder.stop()
+    refused = station.execute(SetRoom(room="kitchen", volume=10, source="test"))
+    assert not refused.ok and "not reachable" in refused.error
+
+    house.server.start()
+    wait_until(lambda: rooms(station).get("kitchen") and rooms(station)["kitchen"].connected, 15)
+    assert station.execute(SetRoom(room="kitchen", volume=80, source="test")).ok
