@@ -89,6 +89,26 @@ class Console:
         self.closed.set()
 
 
+def show_faces(station: QFZZStation, out: TextIO) -> None:
+    """Say where the running faces are, and the password or key each asks for, so a person can
+    open the page (or pair Home Assistant) from what `appliance run` printed."""
+    host = station.faces
+    if host is None or station.data_dir is None:
+        return
+    from appliance.faces import secrets
+
+    running = host.addresses()
+    for name, addresses in running.items():
+        out.write(f"{name.replace('_', ' ')}: {', '.join(addresses) or '(no address)'}\n")
+    settings = station.config.settings
+    if {"web", "mpd"} & running.keys():
+        out.write(f"password: {secrets.password(settings, station.data_dir)}\n")
+    if "home_assistant" in running:
+        key = secrets.encryption_key(settings, station.data_dir)
+        out.write(f"Home Assistant encryption key: {key}\n")
+    out.flush()
+
+
 def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = None) -> int:
     """Start the station, serve until a signal (or, for typed input, the end of it), stop."""
     stdin = stdin or sys.stdin
@@ -110,6 +130,7 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
             if user not in dj.user_profiles:
                 dj.register_user(user, user)  # an existing listener keeps their name
             station.dialogue.user_id = user
+        show_faces(station, sys.stderr)
         gc.collect()
         gc.freeze()  # start-up objects live for the whole run: keep them out of GC passes
         keyboard = station.listen_mode == "keyboard"

@@ -26,6 +26,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("APPLIANCE_DATA_DIR", str(root / "data"))
     monkeypatch.delenv("APPLIANCE_CONFIG", raising=False)
+    monkeypatch.setenv("APPLIANCE_FACES", "off")  # `appliance run` opens no ports unless asked
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     monkeypatch.delenv("WATCHDOG_USEC", raising=False)
     monkeypatch.delenv("JOURNAL_STREAM", raising=False)

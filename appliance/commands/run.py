@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from appliance.errors import UsageError
+
+NO_FACES_VARIABLE = "APPLIANCE_FACES"  # "off": no network faces, whatever the config says (tests)
 
 
 def register(sub: Any) -> None:
@@ -58,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         _prepare_models(settings)
     listen = "file" if input_file else "keyboard" if args.text else "auto"
     config = StationConfig.from_settings(
-        settings, listen=listen, input_file=input_file, speak=not args.silent
+        settings,
+        listen=listen,
+        input_file=input_file,
+        speak=not args.silent,
+        faces=os.environ.get(NO_FACES_VARIABLE, "").lower() not in ("off", "0", "no"),
     )
     return daemon.run(config, user=user)
 
