@@ -33,11 +33,14 @@ from aioesphomeapi import (
 from aioesphomeapi.model import MediaPlayerEntityFeature
 
 from appliance.config import Config, FacesSettings, HomeAssistantSettings, parse_config
+from appliance.control import PlayUrl
 from appliance.faces import secrets
 from appliance.faces.esphome import EsphomeFace
 from appliance.faces.esphome import entities as ents
+from appliance.faces.esphome import session as session_module
 from appliance.faces.esphome.face import ID_FILE
-from tests.faces.esphome_station import HomeStation
+from appliance.faces.esphome.messages import pb
+from tests.faces.esphome_support import HomeStation, closed_by_the_face, handshake, sealed
 from tests.support import music
 
 T = TypeVar("T")
@@ -298,3 +301,107 @@ def test_a_peer_outside_the_network_is_refused_before_anything_is_read(
 
     assert run(attempt("8.8.8.8"))
     assert run(attempt("192.168.1.20"))  # bind = "localhost": only this device
+
+
+def test_the_device_is_advertised_over_mdns_on_the_loopback(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    from zeroconf import IPVersion
+    from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+    settings = face_settings(short_tracks)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            assert face.device is not None
+            name = f"{face.device.name}._esphomelib._tcp.local."
+            browser = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+            try:
+                info = AsyncServiceInfo("_esphomelib._tcp.local.", name)
+                assert await info.async_request(browser.zeroconf, 3000)
+            finally:
+                await browser.async_close()
+            # what Home Assistant's ESPHome integration reads
+            assert info.port == face.port and info.parsed_addresses() == ["127.0.0.1"]
+            assert info.server == f"{face.device.name}.local."
+            txt = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
+            assert txt["mac"] == face.device.mac_plain and len(txt["mac"]) == 12
+            assert txt["friendly_name"] == "Kitchen Speaker"
+            assert txt["api_encryption"] == "Noise_NNpsk0_25519_ChaChaPoly_SHA256"
+            assert txt["version"]
+
+    run(scenario())
+
+
+def test_a_url_and_an_announcement_from_home_assistant(
+    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    url = "http://127.0.0.1:8123/api/tts_proxy/doorbell.mp3"
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            player = keys((await api.list_entities_services())[0])["speaker"].key
+            api.media_player_command(player, media_url="file:///etc/passwd")
+            api.media_player_command(player, media_url=url, announcement=True)
+            await eventually(
+                lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the announcement"
+            )
+            api.media_player_command(player, media_url=url)
+            await eventually(
+                lambda: getattr(station.snapshot().track, "path", None) == url, "the URL playing"
+            )
+
+    with caplog.at_level(logging.WARNING, "appliance.faces.esphome"):
+        run(scenario())
+    urls = [c for c in station.executed if isinstance(c, PlayUrl)]
+    assert [(c.url, c.announce) for c in urls] == [(url, True), (url, False)]
+    assert "not http(s)" in caplog.text  # the file URL was refused and never reached it
+
+
+def test_a_client_that_falls_behind_still_ends_with_the_stations_state(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            volume = keys((await api.list_entities_services())[0])["volume"].key
+            seen: dict[int, Any] = {}
+            api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
+            await eventually(lambda: volume in seen, "the first states")
+            for level in range(1000):  # far more than a subscriber's queue, without a pause
+                station.update(volume=level % 100)
+            station.update(volume=42)
+            await eventually(lambda: seen[volume].state == 42, "the last volume")
+
+    run(scenario())
+
+
+def test_a_silent_client_is_pinged_and_one_that_never_answers_is_closed(
+    station: HomeStation, short_tracks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "QUIET_BEFORE_PING", 0.3)
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            reader, writer, encrypt = await handshake(face.port, key)
+            hello = pb.HelloRequest(client_info="silent").SerializeToString()
+            writer.write(sealed(encrypt, 1, hello))
+            writer.write(sealed(encrypt, 36, b""))  # GetTimeRequest: the device's time
+            received = await asyncio.wait_for(reader.read(65536), 5)
+            assert received  # the hello's answer and the time
+            started = asyncio.get_running_loop().time()
+            assert await closed_by_the_face(reader)  # pinged, never answered: closed
+            assert asyncio.get_running_loop().time() - started < 3
+            writer.close()
+            # a real client answers the pings and stays
+            async with client(face, key) as api:
+                await asyncio.sleep(1.5)
+                assert (await api.device_info()).model == "QFZZ"
+
+    run(scenario())
