@@ -162,3 +162,28 @@ class Served:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)
             self.loop.close()
+
+
+def started_station(music: Path, extra: str = "", **fields: Any) -> Any:
+    """A real QFZZStation over ``music`` with its faces on (the web page on 127.0.0.1, port 0,
+    announced on the loopback only), neither listening nor speaking; music to mpv's null output
+    unless ``audio_output`` says otherwise. Returns (station, the page's URL)."""
+    from appliance.station import QFZZStation, StationConfig
+
+    settings = on_any_port(
+        parse_config(
+            f'[library]\nmusic_folders = ["{music}"]\n[faces]\nbind = "localhost"\n'
+            f'password = "open sesame"\n[mpd]\nenabled = false\n'
+            f"[home_assistant]\nenabled = false\n{extra}"
+        )
+    )
+    options: dict[str, Any] = {"listen": "none", "speak": False, "audio_output": "null"}
+    config = StationConfig.from_settings(settings, faces=True, **{**options, **fields})
+    station = QFZZStation(config)
+    station.start()
+    faces = station.faces.faces if station.faces is not None else []
+    web = next((face for face in faces if face.name == "web"), None)
+    if web is None:
+        station.stop()
+        raise AssertionError("the web face did not start")
+    return station, f"http://127.0.0.1:{web.port}"  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import socket
@@ -10,6 +12,7 @@ from typing import Any
 log = logging.getLogger("appliance.faces.web")
 
 SERVICE = "_http._tcp.local."
+GOODBYE_TIMEOUT = 1.0  # seconds the "gone" announcement may take when the face stops
 
 
 def host_label(name: str) -> str:
@@ -28,6 +31,7 @@ class Advertiser:
         self.interfaces = interfaces
         self._zeroconf: Any = None
         self._info: Any = None
+        self._announcing: Any = None
 
     async def start(self) -> None:
         from zeroconf import InterfaceChoice, IPVersion
@@ -45,15 +49,24 @@ class Advertiser:
         self._zeroconf = AsyncZeroconf(
             interfaces=self.interfaces or InterfaceChoice.All, ip_version=IPVersion.V4Only
         )
-        await self._zeroconf.async_register_service(self._info, allow_name_change=True)
+        # the first await registers; the task it gives back sends the announcements
+        self._announcing = await self._zeroconf.async_register_service(
+            self._info, allow_name_change=True
+        )
         log.info("the web page is announced as http://%s.local:%d/", label, self.port)
 
     async def stop(self) -> None:
         if self._zeroconf is None:
             return
+        if self._announcing is not None and not self._announcing.done():
+            self._announcing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._announcing
         try:
             if self._info is not None:
-                await self._zeroconf.async_unregister_service(self._info)
+                goodbye = await self._zeroconf.async_unregister_service(self._info)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(goodbye, GOODBYE_TIMEOUT)
         finally:
             await self._zeroconf.async_close()
             self._zeroconf = None

@@ -1,0 +1,124 @@
+"""The page in a real browser (Debian's headless chromium, driven by Selenium) against a real
+started station: log in, see what plays, skip it, talk to the DJ, a wrong password refused."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from appliance.control import Play
+from tests.faces.web_station import started_station
+from tests.support import music
+from tests.support.waiting import wait_until
+
+PASSWORD = "open sesame"
+CHROMIUM = Path("/usr/bin/chromium")
+DRIVER = Path("/usr/bin/chromedriver")
+WAIT = 10
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=30.0)
+
+
+@pytest.fixture(scope="module")
+def station(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    data = tmp_path_factory.mktemp("data")
+    made, url = started_station(tones, f'[station]\ndata_dir = "{data}"\n')
+    yield made, url
+    made.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    if not CHROMIUM.exists() or not DRIVER.exists():
+        pytest.fail("chromium and chromium-driver are not installed: run `make test`")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=420,900", "--disable-gpu"):  # fmt: skip
+        options.add_argument(argument)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    driver = webdriver.Chrome(options=options, service=Service(str(DRIVER)))
+    driver.set_page_load_timeout(WAIT)
+    yield driver
+    driver.quit()
+
+
+def text_of(driver: WebDriver, element_id: str) -> str:
+    return driver.find_element(By.ID, element_id).text
+
+
+def wait_text(driver: WebDriver, element_id: str, test: Any, what: str) -> str:
+    WebDriverWait(driver, WAIT).until(lambda d: test(text_of(d, element_id)), what)
+    return text_of(driver, element_id)
+
+
+def log_in(driver: WebDriver, url: str, password: str = PASSWORD) -> None:
+    driver.delete_all_cookies()
+    driver.get(url + "/")
+    WebDriverWait(driver, WAIT).until(seen.visibility_of_element_located((By.ID, "password")))
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-button").click()
+
+
+def test_a_wrong_password_is_refused(browser: WebDriver, station: tuple[Any, str]) -> None:
+    _, url = station
+    log_in(browser, url, "not it")
+    error = wait_text(browser, "login-error", bool, "the refusal")
+    assert "wrong password" in error
+    assert not browser.find_element(By.ID, "app").is_displayed()
+
+
+def test_log_in_see_the_title_and_skip_to_the_next(
+    browser: WebDriver, station: tuple[Any, str]
+) -> None:
+    real, url = station
+    assert real.execute(Play(genre="jazz", source="test")).ok
+    wait_until(lambda: real.snapshot().track is not None, WAIT, "the first track")
+    playing = real.snapshot().track.title
+    log_in(browser, url)
+    wait_text(browser, "title", lambda text: text == playing, f"{playing} on the page")
+    started = time.monotonic()
+    browser.find_element(By.ID, "skip").click()
+    after = wait_text(browser, "title", lambda t: t not in ("", playing), "the next title")
+    assert after == real.snapshot().track.title
+    assert time.monotonic() - started < 5
+    skipped = real.get_dj().export_profile(real.snapshot().listener)["listening"]
+    assert any(row["event"] == "skipped" for row in skipped)
+    cover = browser.find_element(By.ID, "cover").get_attribute("src")
+    assert cover is not None and "/api/cover/" in cover
+    browser.execute_script("document.getElementById('volume').value = 40;"
+                           "document.getElementById('volume').dispatchEvent("
+                           "new Event('change'))")  # fmt: skip
+    wait_until(lambda: real.snapshot().volume == 40, WAIT, "the volume from the slider")
+    wait_text(browser, "status", lambda t: "volume 40" in t, "the volume on the page")
+
+
+def test_typing_to_the_dj_answers_and_plays(browser: WebDriver, station: tuple[Any, str]) -> None:
+    real, url = station
+    assert real.execute(Play(genre="rock", source="test")).ok
+    log_in(browser, url)
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "ask-text")))
+    box = browser.find_element(By.ID, "ask-text")
+    box.send_keys("play some jazz")
+    box.submit()
+    answer = wait_text(browser, "answer", lambda t: t not in ("", "\u2026"), "the DJ's answer")
+    assert "jazz" in answer.casefold()
+    track = lambda: real.snapshot().track  # noqa: E731
+    wait_until(lambda: track() is not None and "jazz" in track().genres, WAIT, "jazz to play")
+    title = track().title
+    wait_text(browser, "title", lambda t: t == title, "the jazz title on the page")
+    lines = browser.find_element(By.ID, "lines").text
+    assert answer in lines
