@@ -776,7 +776,7 @@ class QFZZStation:
         finally:
             if listener is not None:
                 listener.set_speaking(False)
-            self._voice(VoiceActivity.LISTENING if self._listening else VoiceActivity.THINKING)
+            self._voice(VoiceActivity.LISTENING if self._listening else VoiceActivity.IDLE)
         if self._speaker_down_at is not None:
             log.info("the speaker is back")
             self._speaker_down_at = None
@@ -852,6 +852,7 @@ class QFZZStation:
             self._track_started(dj, event)
         elif isinstance(event, TrackEnded):
             self._track_ended(dj, event)
+        self.events.publish(event)  # after the state moved: a face reading it sees the change
 
     def _track_started(self, dj: PersonalizedDJ, event: TrackStarted) -> None:
         dj.track_started(event.track)
