@@ -44,6 +44,8 @@ run: $(STAMPS)/venv
 
 test: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests
+	$(BIN)/mypy appliance
+	$(BIN)/python -m pytest -q --doctest-modules appliance
 	$(BIN)/python -m pytest -q tests
 
 fuzz: $(STAMPS)/venv
@@ -55,6 +57,7 @@ bench: $(STAMPS)/venv
 lint: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests
 	$(BIN)/ruff format --check appliance tests
+	$(BIN)/mypy appliance
 
 clean:
 	rm -rf $(VENV) $(STAMPS) .pytest_cache .ruff_cache .bench

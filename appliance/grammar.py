@@ -8,6 +8,7 @@ it in its own form (pocketsphinx: JSGF). It holds no audio and no DJ: just words
 
 from __future__ import annotations
 
+import enum
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -114,10 +115,16 @@ class Grammar:
         root = _prune(self.root, known, rules, lists, {})
         if root is None or root is _UNDECIDED:
             raise ValueError("nothing in the grammar can be said with the known words")
-        return Grammar(root=root, rules=rules, lists=lists)  # type: ignore[arg-type]
+        return Grammar(root=root, rules=rules, lists=lists)
 
 
-_UNDECIDED: object = object()
+class _Undecided(enum.Enum):
+    """A rule that uses a rule not pruned yet: decided on a later pass."""
+
+    UNDECIDED = enum.auto()
+
+
+_UNDECIDED = _Undecided.UNDECIDED
 
 
 def _prune(
@@ -126,7 +133,7 @@ def _prune(
     rules: dict[str, Node],
     lists: dict[str, list[str]],
     pending: dict[str, Node],
-) -> Node | object | None:
+) -> Node | _Undecided | None:
     if isinstance(node, Words):
         return node if all(known(w) for w in node.text.split()) else None
     if isinstance(node, Ref):
@@ -140,7 +147,7 @@ def _prune(
             if kept is None or kept is _UNDECIDED:
                 return kept
             items.append(kept)
-        return Seq(tuple(items))  # type: ignore[arg-type]
+        return Seq(tuple(items))
     kept_items = []
     for item in node.items:
         kept = _prune(item, known, rules, lists, pending)
@@ -150,7 +157,7 @@ def _prune(
             kept_items.append(kept)
     if not kept_items:
         return Alt((), optional=True) if node.optional else None
-    return Alt(tuple(kept_items), optional=node.optional)  # type: ignore[arg-type]
+    return Alt(tuple(kept_items), optional=node.optional)
 
 
 def walk(node: Node) -> Iterator[Node]:

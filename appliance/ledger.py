@@ -158,11 +158,11 @@ class Ledger:
             )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
-            line = memoryview(entry.to_line().encode("utf-8"))
+            rest = memoryview(entry.to_line().encode("utf-8"))
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                while line:  # unbuffered: nothing is left to be flushed after a failure
-                    line = line[os.write(descriptor, line) :]
+                while rest:  # unbuffered: nothing is left to be flushed after a failure
+                    rest = rest[os.write(descriptor, rest) :]
                 os.fsync(descriptor)
             except OSError:
                 # a full disk took part of the line: cut it off again, or every later append

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from appliance.atomic import fsync_file, fsync_folder
 
@@ -39,7 +40,7 @@ class _PrivateCopy(sqlite3.Connection):
             self.scratch = None
 
 
-def open_read_only(path: Path, **options: object) -> sqlite3.Connection:
+def open_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     """``path`` as it stands, with what its WAL holds, from a disk where nothing can be made
     (read-only or full: SQLite cannot create the -shm it needs to read a WAL there). An empty
     WAL: the file itself, ``immutable``; a WAL holding changes (a database never closed):
@@ -51,13 +52,13 @@ def open_read_only(path: Path, **options: object) -> sqlite3.Connection:
     wal = path.with_name(path.name + "-wal")
     if not (wal.exists() and wal.stat().st_size > 0):
         uri = f"file:{urllib.parse.quote(os.fsencode(path.absolute()))}?mode=ro&immutable=1"
-        return sqlite3.connect(uri, uri=True, **options)  # type: ignore[arg-type]
+        return sqlite3.connect(uri, uri=True, **options)
     scratch = tempfile.mkdtemp(prefix="qfzz-read-")
     try:
         copy = Path(scratch) / path.name
         shutil.copyfile(path, copy)
         shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        connection = sqlite3.connect(copy, factory=_PrivateCopy, **options)  # type: ignore[arg-type]
+        connection = sqlite3.connect(copy, factory=_PrivateCopy, **options)
         connection.scratch = scratch
         connection.execute("PRAGMA query_only=1")
     except BaseException:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from appliance.errors import ModelError, UsageError
+
+if TYPE_CHECKING:
+    from appliance.models.catalog import Catalog
 
 
 def register(sub: Any) -> None:
@@ -46,7 +50,7 @@ def register(sub: Any) -> None:
     remove.set_defaults(func=run_remove)
 
 
-def _context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _context(args: argparse.Namespace) -> tuple[Catalog, Path]:
     """The catalog and the data directory; what interrupted installs left there is removed."""
     from appliance.config import load_config
     from appliance.models.catalog import load_catalog

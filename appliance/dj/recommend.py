@@ -218,8 +218,8 @@ class Catalog:
             width = max((len(c) for c in found_combos), default=0) or 1
             codes = np.full((max(len(found_combos), 1), width), len(keys[kind]), dtype=np.int32)
             weights = np.zeros(codes.shape)
-            for number, pairs in enumerate(found_combos):
-                for column, (code, weight) in enumerate(pairs):
+            for number, combo in enumerate(found_combos):
+                for column, (code, weight) in enumerate(combo):
                     codes[number, column] = code
                     weights[number, column] = weight
             result[kind] = Side(keys[kind], member[kind], (codes, weights))

@@ -747,7 +747,7 @@ class Understanding:
         self, state: _State, result: RecognizeResult, said: frozenset[str] = frozenset()
     ) -> _Candidate | None:
         """Turn one hassil match into slots; None when it does not hold up."""
-        slots: dict[str, str | int] = {}
+        slots: dict[str, Slot] = {}
         wildcards = 0
         misses = 0
         similarity = 0.0
@@ -910,7 +910,7 @@ class Understanding:
             users = [
                 (order, index, sentence)
                 for order, (index, sentence) in enumerate(templates)
-                if list_name in set(sentence.expression.list_names(rules))
+                if list_name in set(sentence.list_names(rules))
             ]
             for k in itertools.count(1):
                 if not users or expander.unused(list_name) == 0:
@@ -1028,7 +1028,7 @@ def _merge(parts: list[Intent], text: str) -> Intent:
                 for key, value in part.slots.items():
                     values = [*_values(slots.get(key)), *_values(value)]
                     unique = tuple(dict.fromkeys(values))
-                    slots[key] = unique[0] if len(unique) == 1 else unique  # type: ignore[assignment]
+                    slots[key] = unique[0] if len(unique) == 1 else unique
             kept[-1] = Intent(
                 part.name,
                 slots,

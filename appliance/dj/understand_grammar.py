@@ -72,8 +72,8 @@ def build_grammar(
                 if node is not None:
                     commands.append(node)
     grammar_rules: dict[str, Node] = {}
-    for name, sentence in rules.items():
-        node = convert(sentence.expression)  # type: ignore[attr-defined]
+    for name, rule in rules.items():
+        node = convert(rule.expression)  # type: ignore[attr-defined]
         if node is not None:
             grammar_rules[RULE + name] = node
     grammar_lists = {

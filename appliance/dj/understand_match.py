@@ -75,13 +75,13 @@ class _Edges:
             )
         if isinstance(expression, Group):
             items = reversed(expression.items) if self._from_end else expression.items
-            words: set[str] = set()
+            heard: set[str] = set()
             for item in items:
                 edge = self.of(item)
-                words |= edge.words
+                heard |= edge.words
                 if not edge.nullable:
-                    return _Edge(frozenset(words), False)
-            return _Edge(frozenset(words), True)
+                    return _Edge(frozenset(heard), False)
+            return _Edge(frozenset(heard), True)
         if isinstance(expression, RuleReference):
             key = f"<{expression.rule_name}>"
             if key not in self._memo:

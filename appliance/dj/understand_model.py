@@ -53,12 +53,12 @@ class NeighbourModel:
 
     def __init__(self, examples: Iterable[tuple[str, Sequence[str]]]) -> None:
         """``examples``: (intent, features of one example sentence) pairs."""
-        rows: dict[tuple[str, frozenset[str]], None] = {}
+        unique: dict[tuple[str, frozenset[str]], None] = {}
         for intent, sentence_features in examples:
             features = frozenset(sentence_features)
             if features:
-                rows.setdefault((intent, features), None)
-        ordered = sorted(rows, key=lambda row: row[0])
+                unique.setdefault((intent, features), None)
+        ordered = sorted(unique, key=lambda row: row[0])
         self.intents: tuple[str, ...] = tuple(sorted({intent for intent, _ in ordered}))
         vocabulary: dict[str, int] = {}
         document_frequency: list[int] = []

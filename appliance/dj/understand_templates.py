@@ -353,6 +353,7 @@ def load_templates(
         names = ()
     sample_names = tuple(str(name) for name in names)
     checker.raise_if_any()
+    assert isinstance(main, dict)  # anything else was reported above
 
     shared = {
         "language": data.get("language", "en"),

@@ -7,6 +7,7 @@ recogniser spells it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -57,6 +58,10 @@ def _phrase_pattern(phrases: Mapping[str, str], before: str = "") -> re.Pattern[
     return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w']){before}")
 
 
+def _look_up(table: Mapping[str, str], match: re.Match[str]) -> str:
+    return table[match.group()]
+
+
 class Normaliser:
     """Lower case, no punctuation, numbers as words, then known respellings and slips mended.
 
@@ -101,5 +106,5 @@ class Normaliser:
         """The normalised form of ``text`` (may be empty)."""
         text = self._clean(text)
         for pattern, table in self._tables:
-            text = pattern.sub(lambda match, table=table: table[match.group()], text)
+            text = pattern.sub(functools.partial(_look_up, table), text)
         return " ".join(text.split())

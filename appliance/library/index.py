@@ -606,12 +606,21 @@ class Library:
 def _track(row: tuple) -> Track:
     """A Track from a row of ``_TRACK_COLUMNS`` (the Track's own field order)."""
     genres = row[6]
+    title, artist, album, album_artist = row[2:6]
+    year, track_number, duration, bpm, energy = row[7:]
     return Track(
         row[0],
         from_db(row[1]),
-        *row[2:6],
+        title,
+        artist,
+        album,
+        album_artist,
         tuple(genres.split(_GENRE_SEPARATOR)) if genres else (),
-        *row[7:],
+        year,
+        track_number,
+        duration,
+        bpm,
+        energy,
     )
 
 

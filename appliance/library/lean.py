@@ -80,7 +80,7 @@ class Spliced(io.RawIOBase):
         return done
 
 
-def lean_view(handle: BinaryIO, size: int) -> BinaryIO:
+def lean_view(handle: BinaryIO, size: int) -> BinaryIO | Spliced:
     """``handle`` itself, or a :class:`Spliced` view of it when its tags are large."""
     handle.seek(0)
     header = handle.read(10)
@@ -116,7 +116,7 @@ def _to_syncsafe(value: int) -> bytes:
     return bytes((value >> shift) & 0x7F for shift in (21, 14, 7, 0))
 
 
-def _lean_id3(handle: BinaryIO, size: int, header: bytes, tag_end: int) -> BinaryIO:
+def _lean_id3(handle: BinaryIO, size: int, header: bytes, tag_end: int) -> BinaryIO | Spliced:
     """The ID3v2 tag rebuilt from its small text frames (none for v2.2 or an unsynchronised
     v2.3 tag, whose frames cannot be found without reading it all): the file is then named by
     its path, as an untagged file is."""
@@ -150,7 +150,7 @@ def _lean_id3(handle: BinaryIO, size: int, header: bytes, tag_end: int) -> Binar
     return Spliced([prefix, (tag_end, size - tag_end)], handle)
 
 
-def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO:
+def _lean_flac(handle: BinaryIO, size: int, start: int) -> BinaryIO | Spliced:
     """FLAC metadata without pictures, padding or other large blocks (when it is large)."""
     position = start + 4
     blocks: list[tuple[int, int, int]] = []  # (kind, where its body starts, length)
@@ -228,7 +228,7 @@ def _mp4_atom(handle: BinaryIO, kind: bytes, start: int, header: int, length: in
     return (8 + len(body)).to_bytes(4, "big") + kind + bytes(body)
 
 
-def _lean_mp4(handle: BinaryIO, size: int) -> BinaryIO:
+def _lean_mp4(handle: BinaryIO, size: int) -> BinaryIO | Spliced:
     """The file with its "moov" atom rebuilt without big tag items, when "moov" is large."""
     top = _atoms(handle, 0, size)
     moov = next((atom for atom in top if atom[0] == b"moov"), None)
@@ -314,7 +314,7 @@ def _ogg_header_packets(
     return None
 
 
-def _lean_ogg(handle: BinaryIO, size: int) -> BinaryIO:
+def _lean_ogg(handle: BinaryIO, size: int) -> BinaryIO | Spliced:
     """An Ogg Vorbis or Opus file with its comment packet rebuilt without big entries (when it
     is large), on new header pages before the file's own audio pages."""
     from mutagen.ogg import OggPage

@@ -174,7 +174,7 @@ def _likely_kinds() -> dict[str, list[type]]:
     from mutagen.oggvorbis import OggVorbis
     from mutagen.wave import WAVE
 
-    ogg = [OggVorbis, OggOpus, OggFLAC, OggSpeex]
+    ogg: list[type] = [OggVorbis, OggOpus, OggFLAC, OggSpeex]
     return {
         ".mp3": [MP3], ".flac": [FLAC], ".ogg": ogg, ".oga": ogg, ".opus": [OggOpus, *ogg],
         ".m4a": [MP4], ".m4b": [MP4], ".aac": [AAC, MP4], ".wav": [WAVE], ".wave": [WAVE],
@@ -189,19 +189,19 @@ def _open_audio(handle: BinaryIO, suffix: str, size: int) -> Any:
     """mutagen's reading of the file, trying first what its name says it is (mutagen's full
     guessing costs more than reading the tags); a misnamed file is still recognised. Large
     tags are read without their pictures (see :mod:`appliance.library.lean`)."""
-    handle = lean_view(handle, size)
+    view = lean_view(handle, size)
     if not _LIKELY_KINDS:
         _LIKELY_KINDS.update(_likely_kinds())
     likely = _LIKELY_KINDS.get(suffix)
     if likely:
         try:
-            audio = mutagen.File(handle, options=likely)
+            audio = mutagen.File(view, options=likely)
         except Exception:  # not what its name says (or damaged): let mutagen guess
             audio = None
         if audio is not None:
             return audio
-        handle.seek(0)
-    return mutagen.File(handle)
+        view.seek(0)
+    return mutagen.File(view)
 
 
 class BadFile(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -120,7 +121,7 @@ class Catalog:
         self.reference = reference
         self.source = source
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CatalogModel]:
         return iter(self.models.values())
 
     def __len__(self) -> int:

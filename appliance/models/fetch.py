@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
@@ -62,7 +62,7 @@ class Downloaded:
     verified: bool
 
 
-def _progress(total: int | None, initial: int, label: str, quiet: bool):  # type: ignore[no-untyped-def]
+def _progress(total: int | None, initial: int, label: str, quiet: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(
@@ -240,7 +240,7 @@ def _too_long(file: ModelFile, size: int, did: str) -> ModelError:
     )
 
 
-def _write_all(out: BinaryIO, chunk: bytes) -> None:
+def _write_all(out: IO[bytes], chunk: bytes) -> None:
     """Write every byte (a raw file may take only part of a chunk as the disk fills up)."""
     view = memoryview(chunk)
     while view:
@@ -343,9 +343,9 @@ def _install(model: CatalogModel, base: Path, *, timeout: float, quiet: bool) ->
     target = base / model.name
     old: Path | None = None
     try:
-        for file, got, members in plan:
-            if members is not None:
-                unpack(got.path, file.unpack, staging, members)
+        for file, got, listed in plan:
+            if listed is not None:
+                unpack(got.path, file.unpack, staging, listed)
             else:
                 _link_or_copy(got.path, staging / file.name)
         verified = all(got.verified for got in files)
