@@ -132,13 +132,17 @@ class Ducking:
         self._held: dict[str, int] = {}
         self._lock = threading.Lock()
         self.on_change: Callable[[bool], None] | None = None  # told True (down) / False (up)
+        # a part that ducks the music another way (the rooms, lowering only this board's room
+        # while the player feeds every room): told True/False, returns True when it took it
+        self.instead: Callable[[bool], bool] | None = None
 
     def hold(self, reason: str, fade: float = 0.25) -> None:
         with self._lock:  # the player is told in order, under the lock
             first = not self._held
             self._held[reason] = self._held.get(reason, 0) + 1
             if first:
-                self._tell(lambda player: player.duck(self._db, fade))
+                if not self._ask_instead(True):
+                    self._tell(lambda player: player.duck(self._db, fade))
                 if self.on_change is not None:
                     self.on_change(True)
 
@@ -150,7 +154,8 @@ class Ducking:
             if self._held[reason] <= 0:
                 del self._held[reason]
             if not self._held:
-                self._tell(lambda player: player.unduck(fade))
+                self._ask_instead(False)
+                self._tell(lambda player: player.unduck(fade))  # harmless when not down
                 if self.on_change is not None:
                     self.on_change(False)
 
@@ -158,6 +163,13 @@ class Ducking:
     def held(self) -> bool:
         """The music is down (some reason holds it)."""
         return bool(self._held)
+
+    def _ask_instead(self, down: bool) -> bool:
+        try:
+            return self.instead is not None and self.instead(down)
+        except Exception:
+            log.exception("ducking the music another way failed")
+            return False
 
     def _tell(self, action: Callable[[Player], None]) -> None:
         if self.player is None:

@@ -232,8 +232,7 @@ class Rooms:
             await control.call("Client.SetLatency", {"id": client_id, "latency": latency_ms})
         if on is not None:
             await self._switch(control, group, client_id, on)
-        self._set_status((await control.call("Server.GetStatus"))["server"])
-        self._changed()
+        await self._refresh(control)
         return next(r for r in self.rooms if r.id == client_id)
 
     async def _switch(
@@ -285,6 +284,7 @@ class Rooms:
             "Client.SetVolume",
             {"id": client_id, "volume": {"percent": low, "muted": bool(volume.get("muted"))}},
         )
+        await self._refresh(control)
 
     async def unduck(self, room: str) -> None:
         """Give ``room`` back the volume it had before :meth:`duck` (unless a person set
@@ -300,10 +300,17 @@ class Rooms:
         volume = (client.get("config") or {}).get("volume") or {}
         if int(volume.get("percent", -1)) != held[1]:
             return
-        await self._live().call(
+        control = self._live()
+        await control.call(
             "Client.SetVolume",
             {"id": client_id, "volume": {"percent": held[0], "muted": bool(volume.get("muted"))}},
         )
+        await self._refresh(control)
+
+    async def _refresh(self, control: SnapcastControl) -> None:
+        """Fetch the status after a change of ours (the server tells only the others)."""
+        self._set_status((await control.call("Server.GetStatus"))["server"])
+        self._changed()
 
 
 def _client(group: dict[str, Any], client_id: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ down, until the rooms come back by themselves."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,28 +15,34 @@ from appliance.control import Play, SetRoom
 from appliance.rooms.programme import _streams
 from appliance.station import QFZZStation, StationConfig
 from tests.rooms.conftest import House
+from tests.rooms.snapcast import SnapClient
 from tests.rooms.test_programme import ROOM_RATE, strength
 from tests.support.pulse import SINK_RATE, PulseServer
 from tests.support.waiting import wait_until
 
 
-@pytest.fixture
-def station(
-    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
-) -> Iterator[QFZZStation]:
+def start_station(house: House, tone_music: Path, data: Path, extra: str = "") -> QFZZStation:
     settings = parse_config(
         f'[library]\nmusic_folders = ["{tone_music}"]\n'
         "[dj]\ncommentary = 0.0\n"
         "[web]\nenabled = false\n[mpd]\nenabled = false\n[home_assistant]\nenabled = false\n"
         f'[snapcast]\nenabled = true\nserver = "127.0.0.1"\n'
         f"control_port = {house.server.control_port}\n"
-        f'stream = "QFZZ"\nfifo = "{house.server.fifo}"\n'
+        f'stream = "QFZZ"\nfifo = "{house.server.fifo}"\n{extra}'
     )
     config = StationConfig.from_settings(
-        settings, listen="none", speak=False, faces=True, data_dir=tmp_path / "data"
+        settings, listen="none", speak=False, faces=True, data_dir=data
     )
     made = QFZZStation(config)
     made.start()
+    return made
+
+
+@pytest.fixture
+def station(
+    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
+) -> Iterator[QFZZStation]:
+    made = start_station(house, tone_music, tmp_path / "data")
     try:
         yield made
     finally:
@@ -94,3 +101,36 @@ def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
     house.server.start()
     wait_until(lambda: rooms(station).get("kitchen") and rooms(station)["kitchen"].connected, 15)
     assert station.execute(SetRoom(room="kitchen", volume=80, source="test")).ok
+
+
+@pytest.mark.audio
+def test_duck_local_lowers_this_boards_room_only(
+    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
+) -> None:
+    """This board's room is the kitchen (a snapclient here); the bedroom is elsewhere."""
+    station = start_station(
+        house, tone_music, tmp_path / "data", 'duck = "local"\nlocal_room = "kitchen"\n'
+    )
+    try:
+        wait_until(lambda: {"kitchen", "bedroom"} <= rooms(station).keys(), 15, "the rooms")
+        assert station.execute(Play(genre="Jazz", source="test")).ok
+        window = ROOM_RATE  # bytes of a quarter second of a room's audio
+
+        def level(room: SnapClient) -> float:
+            return strength(room.heard()[-window:], ROOM_RATE, 660, 2)
+
+        def steady() -> bool:  # the jazz fully in, in both rooms
+            return min(level(house.bedroom), level(house.kitchen)) > 0.12
+
+        wait_until(steady, 20, "the jazz in both rooms")
+        before = level(house.bedroom)
+        station.ducking.hold("test")
+        wait_until(lambda: rooms(station)["kitchen"].volume < 30, 5, "the kitchen ducked")
+        time.sleep(1.0)  # Snapcast's buffer
+        assert level(house.kitchen) < before / 3
+        assert level(house.bedroom) > before * 0.7, "the bedroom was ducked too"
+        assert rooms(station)["bedroom"].volume == 100
+        station.ducking.release("test")
+        wait_until(lambda: rooms(station)["kitchen"].volume == 100, 5, "the kitchen back")
+    finally:
+        station.stop()
