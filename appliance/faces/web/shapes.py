@@ -42,6 +42,7 @@ COMMANDS: dict[str, type[control.Command]] = {
     "ask": control.Ask,
     "commentary": control.SetCommentary,
     "mute_microphone": control.MuteMicrophone,
+    "room": control.SetRoom,
 }
 LIMITS: dict[str, tuple[float, float]] = {
     "level": (0, 100),
@@ -50,6 +51,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "index": (0, MAX_INT),
     "to": (0, MAX_INT),
     "position": (0, MAX_INT),
+    "volume": (0, 100),
+    "latency_ms": (0, 10_000),
 }
 SELECTORS = ("track_id", "query", "artist", "album", "genre")
 
