@@ -1,0 +1,322 @@
+"""The MPD face: music apps (MALP, Cantata, ncmpcpp, mpc, Home Assistant) control the station.
+
+It listens on ``[mpd] port``, refuses peers outside this network before its greeting, asks for
+the station's password, and keeps at most :attr:`MpdFace.max_clients` connections. One task
+follows the station's event stream and tells every client in ``idle`` which of MPD's subsystems
+changed; the same task keeps the queue's ids and versions (:mod:`.queue`). It is advertised as
+``_mpd._tcp`` over mDNS so apps find it by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from appliance import control
+from appliance.bus import Lagged, Notice, StateChanged
+from appliance.config import Config
+from appliance.faces import lan, secrets
+from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code
+from appliance.faces.mpd.queue import PlayQueue
+from appliance.faces.mpd.session import SUBSYSTEMS, Session
+from appliance.faces.mpd.tree import MusicTree
+from appliance.faces.web.advertise import host_label
+from appliance.library.demo import FOLDER as DEMO_FOLDER
+from appliance.state import StationState
+
+log = logging.getLogger("appliance.faces.mpd")
+
+T = TypeVar("T")
+SERVICE = "_mpd._tcp.local."
+GOODBYE_TIMEOUT = 1.0  # seconds the mDNS "gone" announcement may take when the face stops
+LIBRARY_CHECK = 5.0  # seconds between looks at whether the library changed (for idle database)
+
+
+class MpdFace:
+    """The MPD protocol server (see the module docstring)."""
+
+    name = "mpd"
+    VERSION = "0.23.5"
+    timeout = 60.0  # seconds a client may stay silent outside idle
+    max_clients = 100
+    password_delay = 0.5  # seconds a wrong password waits before its ACK
+
+    def __init__(
+        self,
+        station: control.Station,
+        settings: Config,
+        data_dir: Path,
+        *,
+        advertise: bool = True,
+        mdns_interfaces: Sequence[str] | None = None,
+    ) -> None:
+        self.station = station
+        self.settings = settings
+        self.data_dir = Path(data_dir)
+        self.bind = settings.faces.bind
+        self.advertise = (advertise and self.bind == "lan") or bool(mdns_interfaces)
+        self.mdns_interfaces = list(mdns_interfaces) if mdns_interfaces else None
+        self.roots = [
+            *(Path(folder).expanduser() for folder in settings.library.music_folders),
+            self.data_dir / DEMO_FOLDER,
+        ]
+        self.password = ""
+        self.port = 0
+        self.started = time.monotonic()
+        self.state = StationState()
+        self.queue = PlayQueue()
+        self.sessions: set[Session] = set()
+        self._seen = self.state
+        self._server: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._subscription: Any = None
+        self._tree: MusicTree | None = None
+        self._tree_generation: int | None = None
+        self._tree_lock = asyncio.Lock()
+        self._zeroconf: Any = None
+        self._service: Any = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.password = await self.run(secrets.password, self.settings, self.data_dir)
+        self._apply(self.station.snapshot())
+        self._seen = self.state
+        self._subscription = self.station.events.subscribe(loop=loop)
+        self._server = await asyncio.start_server(
+            self._client,
+            host=lan.listen_host(self.bind),
+            port=self.settings.mpd.port,
+            limit=MAX_LINE + 1,
+            reuse_address=True,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.started = time.monotonic()
+        self._tasks = [
+            asyncio.create_task(self._follow(), name="mpd-events"),
+            asyncio.create_task(self._watch_library(), name="mpd-library"),
+        ]
+        if self.advertise:
+            self._tasks.append(asyncio.create_task(self._announce(), name="mpd-mdns"))
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        serving = [session.task for session in self.sessions if session.task is not None]
+        for session in list(self.sessions):
+            session.close()  # its read ends: the client's task finishes by itself
+        if serving:
+            _, late = await asyncio.wait(serving, timeout=2.0)
+            for task in late:  # a command still with the station
+                task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        self._tasks.clear()
+        if self._subscription is not None:
+            self._subscription.close()
+        await self._unannounce()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2.0)
+            self._server = None
+
+    def addresses(self) -> list[str]:
+        hosts = [] if self.bind == "localhost" else lan_addresses()
+        return [f"mpd://{host}:{self.port}" for host in [*hosts, "127.0.0.1"]]
+
+    # -- clients ---------------------------------------------------------------------------
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = peer[0] if peer else None
+        if not lan.allowed(address, self.bind):
+            log.warning("mpd: refused %s: not on this network", address)
+            writer.close()
+            return
+        if len(self.sessions) >= self.max_clients:
+            log.warning("mpd: refused %s: %d clients already", address, self.max_clients)
+            with contextlib.suppress(Exception):
+                writer.write(Ack(Code.SYSTEM, "too many clients").line(0, ""))
+                await asyncio.wait_for(writer.drain(), 1.0)
+            writer.close()
+            return
+        session = Session(self, reader, writer, str(address))
+        session.task = asyncio.current_task()
+        self.sessions.add(session)
+        try:
+            await session.serve()
+        except Exception:
+            log.exception("mpd: the connection of %s failed", address)
+        finally:
+            self.sessions.discard(session)
+            session.forget()
+            session.close()
+
+    # -- the station -----------------------------------------------------------------------
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` on a worker thread (the station's calls may block)."""
+        return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+    async def execute(self, *commands: control.Command) -> None:
+        """Carry out ``commands`` in order, stopping at the first the station refuses (an ACK
+        with the station's words); the state is read again afterwards, so this client's next
+        command sees what it did."""
+
+        def work() -> control.Outcome | None:
+            for command in commands:
+                outcome = self.station.execute(command)
+                if not outcome.ok:
+                    return outcome
+            return None
+
+        failed = await self.run(work) if commands else None
+        self._apply(self.station.snapshot())
+        if failed is not None:
+            raise Ack(Code.SYSTEM, failed.error or "the station could not do that")
+
+    def _apply(self, state: StationState) -> None:
+        if state.version < self.state.version:
+            return  # an older state than one already read
+        self.state = state
+        self.queue.update(state)
+
+    async def _follow(self) -> None:
+        """Follow the station's events: keep the state and queue, wake idle clients."""
+        while True:
+            event = await self._subscription.next()
+            changed: set[str] = set()
+            if isinstance(event, Lagged):
+                state = self.station.snapshot()
+                changed = set(SUBSYSTEMS)
+            elif isinstance(event, StateChanged):
+                state = event.state
+                changed = subsystems(self._seen, state)
+            elif isinstance(event, Notice) and event.kind.startswith("library"):
+                self._tree_generation = None
+                changed = {"database", "update"} if event.kind == "library-changed" else {"update"}
+                state = self._seen
+            else:
+                continue
+            if state.version >= self._seen.version:
+                self._seen = state
+            self._apply(state)
+            self.tell(changed)
+
+    def tell(self, changed: set[str]) -> None:
+        if changed:
+            for session in list(self.sessions):
+                session.changed(changed)
+
+    async def _watch_library(self) -> None:
+        """Tell idle clients "database" when the library changed (a scan, a folder back)."""
+        seen = await self._generation()
+        while True:
+            await asyncio.sleep(LIBRARY_CHECK)
+            generation = await self._generation()
+            if generation != seen:
+                seen = generation
+                self.tell({"database"})
+
+    async def _generation(self) -> int | None:
+        library = getattr(self.station, "library", None)
+        if library is None:
+            return None
+        try:
+            return int(await self.run(lambda: library.generation))
+        except Exception:  # a library being closed: asked again later
+            return None
+
+    async def tree(self) -> MusicTree:
+        """The music folders' tree, rebuilt (off the event loop) when the library changed."""
+        generation = await self._generation()
+        if self._tree is not None and generation == self._tree_generation:
+            return self._tree
+        async with self._tree_lock:
+            if self._tree is None or generation != self._tree_generation:
+                library = getattr(self.station, "library", None)
+                tracks = [] if library is None else await self.run(library.tracks)
+                self._tree = await self.run(MusicTree, tracks, self.roots)
+                self._tree_generation = generation
+        return self._tree
+
+    # -- mDNS ------------------------------------------------------------------------------
+
+    async def _announce(self) -> None:
+        from zeroconf import InterfaceChoice, IPVersion
+        from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+        try:
+            hosts = self.mdns_interfaces or lan_addresses() or ["127.0.0.1"]
+            interfaces: Any = self.mdns_interfaces or InterfaceChoice.All
+            self._zeroconf = AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
+            self._service = AsyncServiceInfo(
+                SERVICE,
+                f"{self.settings.station.name}.{SERVICE}",
+                addresses=[socket.inet_aton(host) for host in hosts],
+                port=self.port,
+                server=f"{host_label(self.settings.station.name)}.local.",
+            )
+            # the first await registers; the task it gives back sends the announcements
+            announcing = await self._zeroconf.async_register_service(
+                self._service, allow_name_change=True
+            )
+            await announcing
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # no multicast route: the apps can still be told the address
+            log.warning("mpd: could not announce itself on the network (mDNS): %s", error)
+
+    async def _unannounce(self) -> None:
+        if self._zeroconf is None:
+            return
+        try:
+            if self._service is not None:
+                goodbye = await self._zeroconf.async_unregister_service(self._service)
+                await asyncio.wait_for(goodbye, GOODBYE_TIMEOUT)
+        except Exception as error:  # a network gone already: nothing to say goodbye on
+            log.debug("mpd: mDNS goodbye: %s", error)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._zeroconf.async_close(), GOODBYE_TIMEOUT)
+            self._zeroconf = None
+
+
+def subsystems(old: StationState, new: StationState) -> set[str]:
+    """MPD's idle subsystems that differ between two states."""
+    changed = set()
+    old_now, new_now = old.now_playing, new.now_playing
+    old_id = old_now.track.track_id if old_now else None
+    new_id = new_now.track.track_id if new_now else None
+    if old_id != new_id or old.play_state != new.play_state:
+        changed.add("player")
+    elif old_now and new_now and abs(old_now.started_at - new_now.started_at) > 1.0:
+        changed.add("player")  # a seek (or a pause that moved the start)
+    if (old_id, [t.track_id for t in old.up_next]) != (new_id, [t.track_id for t in new.up_next]):
+        changed.add("playlist")
+    if (old.volume, old.muted) != (new.volume, new.muted):
+        changed.add("mixer")
+    if [(r.id, r.name, r.on) for r in old.rooms] != [(r.id, r.name, r.on) for r in new.rooms]:
+        changed.add("output")
+    return changed
+
+
+def lan_addresses() -> list[str]:
+    """This device's IPv4 addresses on the home network (not the loopback)."""
+    from zeroconf import get_all_addresses
+
+    return [
+        address
+        for address in get_all_addresses()
+        if lan.allowed(address) and not address.startswith("127.")
+    ]
