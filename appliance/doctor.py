@@ -250,6 +250,15 @@ def check_wyoming(kind: str, setting: str, local: str) -> Check:
     )
 
 
+def check_snapcast(config: Config) -> Iterator[Check]:
+    """With [snapcast] enabled: the server and its stream, the rooms, the sound server."""
+    from appliance.rooms.check import findings
+
+    for found in findings(config.snapcast):
+        yield Check("snapcast", {"ok": OK, "warn": WARN}.get(found.status, FAIL), found.message,
+                    found.fix)  # fmt: skip
+
+
 def check_service(
     run: Callable[[list[str]], subprocess.CompletedProcess[str]] | None = None,
 ) -> Check:
@@ -293,6 +302,7 @@ def run_checks(config_path: str | None = None, *, audio: bool = True) -> list[Ch
         ("data directory", lambda: check_data_dir(config)),
         ("audio", lambda: check_audio(config) if audio else iter(())),
         ("models", lambda: check_models(config)),
+        ("snapcast", lambda: check_snapcast(config)),
         ("service", lambda: iter([check_service()])),
     ]
     for name, group in groups:

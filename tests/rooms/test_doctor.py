@@ -1,0 +1,52 @@
+"""`appliance doctor` on Snapcast: a real server found, a missing one or stream said with a fix."""
+
+from __future__ import annotations
+
+from appliance.config import Config, parse_config
+from appliance.doctor import FAIL, OK, check_snapcast
+from tests.rooms.conftest import House
+from tests.rooms.snapcast import SnapServer, free_port
+from tests.support.pulse import PulseServer
+from tests.support.waiting import wait_until
+
+
+def settings(port: int, fifo: str, extra: str = "") -> Config:
+    return parse_config(
+        f'[snapcast]\nenabled = true\nserver = "127.0.0.1"\ncontrol_port = {port}\n'
+        f'fifo = "{fifo}"\n{extra}'
+    )
+
+
+def test_a_reachable_server_with_rooms(house: House, pulse: PulseServer) -> None:
+    config = settings(house.server.control_port, str(house.server.fifo))
+
+    def rooms_seen() -> bool:
+        return any("kitchen" in check.message for check in check_snapcast(config))
+
+    wait_until(rooms_seen, 10, "the kitchen")
+    checks = list(check_snapcast(config))
+    assert [check.status for check in checks] == [OK, OK, OK], checks
+    assert "stream QFZZ" in checks[0].message
+    assert "kitchen" in checks[1].message and "bedroom" in checks[1].message
+
+
+def test_a_server_down_says_what_to_do(snapserver: SnapServer, pulse: PulseServer) -> None:
+    port = free_port()
+    checks = list(check_snapcast(settings(port, str(snapserver.fifo))))
+    assert checks[0].status == FAIL
+    assert f"127.0.0.1:{port} does not answer" in checks[0].message
+    assert "snapserver" in checks[0].fix and "plays here" in checks[0].fix
+
+
+def test_a_missing_stream_gives_the_source_line(snapserver: SnapServer) -> None:
+    config = settings(snapserver.control_port, "/tmp/snapfifo", 'stream = "Kitchen Radio"\n')
+    checks = list(check_snapcast(config))
+    assert checks[0].status == FAIL
+    assert "no stream 'Kitchen Radio'" in checks[0].message and "QFZZ" in checks[0].message
+    assert "source = pipe:///tmp/snapfifo?name=Kitchen Radio&sampleformat=48000:16:2" in (
+        checks[0].fix
+    )
+
+
+def test_off_means_no_check() -> None:
+    assert list(check_snapcast(parse_config(""))) == []
