@@ -11,7 +11,6 @@ RATE = 16000
 WIDTH = 2
 """Bytes per sample (s16le)."""
 CHANNELS = 1
-BYTES_PER_SECOND = RATE * WIDTH * CHANNELS
 FRAME_MS = 10
 """The length of one frame, the unit the wake word and the VAD are fed in."""
 FRAME_SAMPLES = RATE * FRAME_MS // 1000

@@ -718,7 +718,7 @@ def _why_unusable(folder: Path) -> str | None:
 def folder_warnings(config: Config) -> tuple[ConfigProblem, ...]:
     """The music folders the file names that cannot be played (yet): allowed, since a USB stick
     may be plugged in later, but said by `config check`, `doctor` and `run`. The only place
-    the configuration meets the file system (parse_config never does)."""
+    the configuration looks at the music folders (parse_config never does)."""
     if config.folders_line is None or config.library.music_folders == _default_music_folders():
         return ()  # the default ~/Music (none: the demo library, as documented)
     name = str(config.source) if config.source else "<config>"

@@ -21,12 +21,11 @@ from typing import Any
 from appliance.config import Config
 from appliance.edge import REALTIME_LIMIT, EdgeDeviceConfig, EdgeOptimizer
 from appliance.errors import HardwareError
-from appliance.models.catalog import Catalog, CatalogModel, load_catalog, shipped
+from appliance.models.catalog import KINDS, Catalog, CatalogModel, load_catalog, shipped
 from appliance.models.store import find_installed
 from appliance.toml_check import KIND_NAMES, Checker, NotToml, load, type_name
 from appliance.wyoming_link import is_remote
 
-KINDS = ("stt", "tts", "wake", "vad")
 WEIGHT = {"stt": 10.0, "tts": 8.0, "wake": 0.0, "vad": 1.0}
 """How much a higher tier of each kind is worth when choosing a combination."""
 LEAN_COST = {"pocketsphinx": 5.0}
@@ -39,7 +38,6 @@ PEAK_COST = 20.0
 LATENCY_LIMIT = 1.0
 """The longest a recogniser that starts only at the end of speech (Whisper) may take to give a
 short command's text on the board, in seconds: past it the reply feels late."""
-WAKE_WORD_MODELS = ("hey_jarvis", "okay_nabu", "hey_mycroft", "alexa")
 
 
 @dataclass(frozen=True)

@@ -322,11 +322,6 @@ class PcmSource:
     def exhausted(self) -> bool:
         return self._offset >= len(self._pcm)
 
-    @property
-    def duration_s(self) -> float:
-        """The length of the audio delivered, silence tail included."""
-        return seconds(len(self._pcm), self.sample_rate)
-
     def start(self) -> None:
         self._started_at = time.monotonic()
 

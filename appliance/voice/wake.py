@@ -138,7 +138,6 @@ class MicroWakeWord:
         self._hits = 0
         self._windows = 0
         self.last_probability = 0.0
-        self.last_raw = 0.0
         self.tentative = 0  # fires the second stage held back (for the log and the benchmark)
 
     def process(self, frame: bytes) -> bool:
@@ -157,7 +156,6 @@ class MicroWakeWord:
 
     def _decide(self, raw: float) -> bool:
         """One inference's raw probability in; whether the wake word is heard."""
-        self.last_raw = raw
         self._recent.append(raw)
         if self._settle_left:
             self._settle_left -= 1
