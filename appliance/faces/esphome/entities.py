@@ -99,10 +99,14 @@ def _text(value: str) -> str:
 
 
 def listener_options(state: StationState) -> dict[str, str]:
-    """The listener select's options (names; a shared name gets its id) -> listener ids."""
-    names = [name or user_id for user_id, name in state.listeners]
+    """The listener select's options (names; a shared name gets its id) -> listener ids. The
+    current listener is always one (Home Assistant refuses a select without options)."""
+    known = list(state.listeners)
+    if state.listener and state.listener not in dict(known):
+        known.append((state.listener, state.listener_name))
+    names = [name or user_id for user_id, name in known]
     options: dict[str, str] = {}
-    for (user_id, _), name in zip(state.listeners, names, strict=True):
+    for (user_id, _), name in zip(known, names, strict=True):
         option = name if names.count(name) == 1 else f"{name} ({user_id})"
         options[_text(option)] = user_id
     return options

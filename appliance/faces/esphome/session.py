@@ -132,7 +132,7 @@ class Session:
     async def _read(self) -> None:
         waited_for_ping = False
         while not self._closing:
-            ready = not self.wire.encrypted or getattr(self.wire, "ready", True)
+            ready = self.wire.ready
             timeout = QUIET_BEFORE_PING if ready else HANDSHAKE_TIMEOUT
             try:
                 data = await asyncio.wait_for(self.reader.read(READ_SIZE), timeout)

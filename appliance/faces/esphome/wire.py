@@ -84,6 +84,7 @@ class PlainWire:
     """The unencrypted format (only used when no key is set)."""
 
     encrypted = False
+    ready = True  # no handshake
 
     def __init__(self) -> None:
         self._buffer = bytearray()

@@ -1,0 +1,171 @@
+"""The Home Assistant face on a real started station (mpv to its null output, no microphone, no
+voice), driven by Home Assistant's own client: what it sees, and that its commands reach the
+station's command path and teach the DJ as spoken ones do."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from aioesphomeapi import InvalidEncryptionKeyAPIError, RequiresEncryptionAPIError
+
+from appliance import control
+from appliance.faces import secrets
+from appliance.station import QFZZStation, StationConfig
+from tests.faces.test_esphome import client, eventually, face_settings, keys, run, serving
+from tests.support import music
+from tests.support.pulse import SINK_RATE, PulseServer
+from tests.support.sound import as_float, settled_level, tone_db, tone_levels
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture(scope="module")
+def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, seconds=4.0)
+
+
+@pytest.fixture(scope="module")
+def station(songs: Path) -> Iterator[QFZZStation]:
+    config = StationConfig.from_settings(
+        face_settings(songs), listen="none", speak=False, audio_output="null"
+    )
+    made = QFZZStation(config)
+    made.start()
+    outcome = made.execute(control.Play(genre="jazz", source="test"))
+    assert outcome.ok, outcome
+    wait_until(lambda: made.snapshot().track is not None, what="the first track")
+    yield made
+    made.stop()
+
+
+def test_home_assistant_drives_a_real_station(
+    station: QFZZStation, songs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = face_settings(songs)
+    key = secrets.encryption_key(settings, tmp_path)
+    dj = station.get_dj()
+    user = station.snapshot().listener
+
+    def skipped(track_id: str) -> bool:
+        data = dj.export_profile(user) or {"listening": []}
+        return any(r["track_id"] == track_id and r["event"] == "skipped" for r in data["listening"])
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            with pytest.raises(RequiresEncryptionAPIError):
+                async with client(face, None):
+                    pass
+            with pytest.raises(InvalidEncryptionKeyAPIError):
+                async with client(face, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="):
+                    pass
+            async with client(face, key) as api:
+                info = await api.device_info()
+                assert info.friendly_name == "Kitchen Speaker" and info.model == "QFZZ"
+                by_id = keys((await api.list_entities_services())[0])
+                assert user in by_id["choose_listener"].options
+                seen: dict[int, Any] = {}
+                api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
+                title = by_id["title"].key
+
+                def shown_title() -> str:
+                    return getattr(seen.get(title), "state", "")
+
+                now = station.snapshot().track
+                assert now is not None
+                await eventually(lambda: shown_title() == now.title, "the title")
+
+                api.media_player_command(by_id["speaker"].key, volume=0.42)
+                await eventually(lambda: station.snapshot().volume == 42, "volume 42")
+
+                api.button_command(by_id["skip"].key)
+                await eventually(lambda: skipped(now.track_id), "the DJ to record the skip")
+                await eventually(
+                    lambda: station.snapshot().track not in (None, now), "the next track"
+                )
+                after = station.snapshot().track
+                assert after is not None
+                await eventually(lambda: shown_title() == after.title, "the new title pushed")
+
+                api.select_command(by_id["choose_mood"].key, "calm")
+                await eventually(lambda: station.snapshot().mood == "calm", "the mood")
+                await eventually(
+                    lambda: getattr(seen.get(by_id["mood"].key), "state", "") == "calm",
+                    "the mood sensor",
+                )
+
+                api.switch_command(by_id["commentary"].key, False)
+                await eventually(lambda: not station.snapshot().commentary, "commentary off")
+                api.switch_command(by_id["commentary"].key, True)
+                await eventually(lambda: station.snapshot().commentary, "commentary on")
+
+    with caplog.at_level(logging.INFO):
+        run(scenario())
+    assert "refused" in caplog.text
+
+
+@pytest.mark.audio
+def test_an_announcement_ducks_the_music_and_brings_it_back(
+    pulse: PulseServer, tone_music: Path, tmp_path: Path
+) -> None:
+    """Jazz (a 660 Hz tone) plays; Home Assistant announces a 1500 Hz chime from a local HTTP
+    server: the speaker hears the chime over the music held down, then the music as before."""
+    chimes = tmp_path / "http"
+    chimes.mkdir()
+    music.write(chimes / "chime.wav", music.signal(seconds=2.5, freq=1500.0, level=0.5))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(chimes)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/chime.wav"
+    settings = face_settings(tone_music)
+    config = StationConfig.from_settings(settings, listen="none", speak=False)
+    station = QFZZStation(config)
+    recorder = pulse.recorder().start()
+    try:
+        station.start()
+        assert station.execute(control.Play(genre="jazz", source="test")).ok
+        before = settled_level(recorder, 660, lambda level: level > 50)
+        key = secrets.encryption_key(settings, tmp_path)
+        start = recorder.mark()
+
+        async def scenario() -> None:
+            async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+                player = keys((await api.list_entities_services())[0])["speaker"].key
+                api.media_player_command(player, media_url=url, announcement=True)
+                await eventually(lambda: station.snapshot().ducked, "the music ducked")
+                await eventually(lambda: not station.snapshot().ducked, "the music back", 20)
+
+        run(scenario())
+        heard = recorder.wait_for(
+            lambda audio: (
+                len(audio) > 4 * SINK_RATE * 2
+                and tone_db(as_float(audio[-SINK_RATE:]), 1500, window_s=0.2) < 20
+            ),
+            start,
+            what="the chime and its end",
+        )
+        levels = tone_levels(as_float(heard), 1500, window_s=0.1)
+        chiming = np.flatnonzero(levels > 0.3 * levels.max())
+        assert chiming.size >= 15  # 2.5 s of chime, in 0.1 s windows (gaps allowed)
+        inside = as_float(heard)[
+            (chiming[0] + 5) * SINK_RATE // 10 : (chiming[-1] - 2) * SINK_RATE // 10
+        ]
+        during = tone_db(inside, 660, window_s=0.3, hop_s=0.1)
+        after = settled_level(recorder, 660, lambda level: level > during + 3)
+        assert during < before - 6, (before, during)
+        assert abs(after - before) < 1.5, (before, after)
+    finally:
+        recorder.stop()
+        station.stop()
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
