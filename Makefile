@@ -17,7 +17,7 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential \
 	sox libsox-fmt-all espeak-ng ffmpeg libsndfile1 libmpv2 mpv \
 	snapserver snapclient chromium chromium-driver mpc
 
-.PHONY: setup run test fuzz bench lint clean
+.PHONY: setup run test test-fast fuzz bench lint clean
 
 setup: $(STAMPS)/venv
 
@@ -41,6 +41,11 @@ $(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
 
 run: $(STAMPS)/venv
 	$(BIN)/appliance run --fetch-models
+
+# the whole station in process on fakes (tests/fakes.py), no audio device: seconds, not minutes;
+# `make test` runs these too
+test-fast: $(STAMPS)/venv
+	$(BIN)/python -m pytest -q tests/fast
 
 test: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests

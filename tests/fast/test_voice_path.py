@@ -1,0 +1,103 @@
+"""Spoken requests through the whole station on fakes: wake, transcript, answer, music, and the
+music's duck around all of it (barge-in, a request nobody could make out, a failing engine)."""
+
+from __future__ import annotations
+
+from appliance.player.gain import db_to_amplitude, mpv_volume
+from appliance.station import QFZZStation
+from tests.fakes import FakeDeck, FakeParts
+from tests.support.waiting import wait_until
+
+
+def playing_deck(station: QFZZStation, fakes: FakeParts) -> FakeDeck:
+    """Music on (typed, so nothing is ducked), and the deck that plays it."""
+    station.handle("play some jazz")
+    wait_until(lambda: fakes.decks.sounding(), timeout=5, what="the music")
+    (deck,) = [d for d in fakes.decks.made if d.track is not None]
+    wait_until(lambda: deck.volume == full(station), timeout=5, what="full volume")
+    fakes.output.said.clear()  # the typed request's answer was said too
+    fakes.voice.texts.clear()
+    return deck
+
+
+def full(station: QFZZStation) -> float:
+    assert station.player is not None
+    return mpv_volume(station.player.volume, 1.0)
+
+
+def ducked(station: QFZZStation) -> float:
+    assert station.player is not None
+    duck = db_to_amplitude(station.config.settings.audio.duck_db)
+    return mpv_volume(station.player.volume, duck)
+
+
+def test_a_spoken_request_is_answered_aloud_and_played(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
+    fakes.say("play some jazz")
+    wait_until(lambda: fakes.output.said, timeout=10, what="the DJ's answer")
+    assert "jazz" in fakes.output.said[0].lower()
+    wait_until(lambda: fakes.decks.sounding(), timeout=5, what="the music")
+    (track,) = fakes.decks.sounding()
+    assert track.genres == ("jazz",)
+
+
+def test_the_music_dips_from_the_wake_word_until_the_answer_is_said(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
+    deck = playing_deck(station, fakes)
+    fakes.output.seconds = 0.6
+    fakes.say("what's playing")
+    wait_until(fakes.output.speaking.is_set, timeout=10, what="the answer")
+    assert station.ducking.held
+    wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
+    wait_until(lambda: fakes.output.said, timeout=5, what="the end of the answer")
+    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+    assert fakes.wake.strict_changes[:2] == [True, False]  # strict only while the DJ spoke
+
+
+def test_barge_in_cuts_the_answer_and_the_music_stays_down_through_the_next_request(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
+    deck = playing_deck(station, fakes)
+    fakes.output.seconds = 30.0  # a long answer: only a barge-in ends it
+    fakes.say("what's playing")
+    wait_until(fakes.output.speaking.is_set, timeout=10, what="the first answer")
+    wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
+    dipped = len(deck.volumes)
+    fakes.output.seconds = 0.0
+    fakes.say("turn it up")
+    wait_until(lambda: fakes.output.cut, timeout=10, what="the barge-in")
+    assert fakes.output.cut == [fakes.voice.texts[0]]
+    wait_until(lambda: fakes.output.said, timeout=10, what="the second answer")
+    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+    between = [volume for _, volume in deck.volumes[dipped:-1]]
+    assert all(volume < full(station) for volume in between), between  # never swelled
+
+
+def test_words_nobody_could_make_out_release_the_duck(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
+    deck = playing_deck(station, fakes)
+    fakes.say("")
+    wait_until(lambda: fakes.recognizer.utterances == 1, timeout=10, what="the transcript")
+    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+    assert fakes.voice.texts == []  # nothing to answer
+
+
+def test_a_recogniser_that_fails_loses_one_request_and_releases_the_duck(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
+    deck = playing_deck(station, fakes)
+    fakes.recognizer.fail_next = RuntimeError("the recogniser broke")
+    fakes.say("skip")
+    wait_until(lambda: fakes.microphone.pending == 0, timeout=10, what="the words heard")
+    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+    fakes.script.clear()
+    fakes.say("what's playing")  # the listener goes on
+    wait_until(lambda: len(fakes.output.said) == 1, timeout=10, what="the next answer")
+    assert len(fakes.voice.texts) == 1  # the failed request was never answered
