@@ -8,6 +8,7 @@ import asyncio
 import base64
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -33,7 +34,7 @@ from aioesphomeapi import (
 from aioesphomeapi.model import MediaPlayerEntityFeature
 
 from appliance.config import Config, FacesSettings, HomeAssistantSettings, parse_config
-from appliance.control import PlayUrl
+from appliance.control import PlayUrl, Skip, SwitchListener
 from appliance.faces import secrets
 from appliance.faces.esphome import EsphomeFace
 from appliance.faces.esphome import entities as ents
@@ -405,3 +406,67 @@ def test_a_silent_client_is_pinged_and_one_that_never_answers_is_closed(
                 assert (await api.device_info()).model == "QFZZ"
 
     run(scenario())
+
+
+def test_a_new_listener_makes_home_assistant_reconnect_to_see_the_option(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            stopped: list[bool] = []
+
+            async def on_stop(expected: bool) -> None:
+                stopped.append(expected)
+
+            api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
+            await asyncio.wait_for(api.connect(on_stop=on_stop, login=False), TIMEOUT)
+            listeners = keys((await api.list_entities_services())[0])["choose_listener"]
+            assert "Sam" not in listeners.options
+            api.subscribe_states(lambda state: None)
+            await asyncio.get_running_loop().run_in_executor(
+                None, station.execute, SwitchListener(user_id="sam", name="Sam", source="test")
+            )
+            await eventually(lambda: stopped == [True], "the device to ask for a reconnect")
+            async with client(face, key) as again:
+                listeners = keys((await again.list_entities_services())[0])["choose_listener"]
+                assert "Sam" in listeners.options
+                again.select_command(listeners.key, "Alex")
+                await eventually(lambda: station.snapshot().listener == "alex", "Alex listening")
+
+    run(scenario())
+
+
+def test_a_track_change_reaches_a_subscribed_client_within_250_ms(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    delays: list[float] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+            title = keys((await api.list_entities_services())[0])["title"].key
+            arrived: dict[str, float] = {}
+
+            def on_state(state: EntityState) -> None:
+                if state.key == title and isinstance(state, TextSensorState):
+                    arrived.setdefault(state.state, time.perf_counter())
+
+            api.subscribe_states(on_state)
+            await eventually(lambda: arrived, "the first title")
+            for _ in range(20):
+                arrived.clear()
+                sent = time.perf_counter()
+                await loop.run_in_executor(None, station.execute, Skip(source="test"))
+                now = station.snapshot().track
+                assert now is not None
+                await eventually(lambda: now.title in arrived, "the title")  # noqa: B023
+                delays.append(arrived[now.title] - sent)
+
+    run(scenario())
+    delays.sort()
+    assert delays[len(delays) // 2] < 0.1 and delays[-2] < 0.25, delays
