@@ -412,6 +412,9 @@ class CommandPath:
         self._player()
         with self._lock:
             self._ended_by[track.track_id] = user
+        if self._player().queue:  # a queue someone built plays before the DJ's own pick
+            self.skip()  # the player's "skipped" teaches the DJ, for ``user``
+            return c.Outcome(True)
         reply = self.station.get_dj().act(user, "skip")
         return self._reply(reply, user)
 

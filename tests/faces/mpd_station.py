@@ -207,3 +207,27 @@ class Served:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)
             self.loop.close()
+
+
+def started_station(music_folder: Path) -> tuple[Any, MpdFace]:
+    """A real QFZZStation over ``music_folder`` with only its MPD face on (127.0.0.1, a port
+    the system picks, announced on the loopback only), neither listening nor speaking; music to
+    mpv's null output. Returns (station, the MPD face)."""
+    from appliance.station import QFZZStation, StationConfig
+
+    settings = parse_config(
+        f'[library]\nmusic_folders = ["{music_folder}"]\n[faces]\nbind = "localhost"\n'
+        f'password = "{PASSWORD}"\n[web]\nenabled = false\n[home_assistant]\nenabled = false\n'
+    )
+    settings = dataclasses.replace(settings, mpd=dataclasses.replace(settings.mpd, port=0))
+    config = StationConfig.from_settings(
+        settings, faces=True, listen="none", speak=False, audio_output="null"
+    )
+    station = QFZZStation(config)
+    station.start()
+    faces = station.faces.faces if station.faces is not None else []
+    face = next((face for face in faces if face.name == "mpd"), None)
+    if not isinstance(face, MpdFace):
+        station.stop()
+        raise AssertionError("the MPD face did not start")
+    return station, face

@@ -60,8 +60,10 @@ class MpdFace:
         self.settings = settings
         self.data_dir = Path(data_dir)
         self.bind = settings.faces.bind
-        self.advertise = (advertise and self.bind == "lan") or bool(mdns_interfaces)
-        self.mdns_interfaces = list(mdns_interfaces) if mdns_interfaces else None
+        self.advertise = advertise
+        # with bind = "localhost" only this device may connect: it alone hears the announcement
+        loopback = ["127.0.0.1"] if self.bind == "localhost" else None
+        self.mdns_interfaces = list(mdns_interfaces) if mdns_interfaces else loopback
         self.roots = [
             *(Path(folder).expanduser() for folder in settings.library.music_folders),
             self.data_dir / DEMO_FOLDER,
