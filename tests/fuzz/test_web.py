@@ -1,0 +1,189 @@
+"""Fuzzing the web face: any body, any path, any settings form is a clear 4xx or done, never a
+500 or a traceback; a settings form is saved whole or not at all; a full disk leaves the old
+settings file and still serves a cover."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from appliance.config import SECTIONS, load_config
+from appliance.faces.web.covers import Covers
+from appliance.faces.web.shapes import COMMANDS, BadInput, parse_command
+from tests.faces.web_station import DoubleStation, Served, on_any_port, web_settings
+from tests.fuzz.conftest import fuzz_rounds
+from tests.support import music
+from tests.support.disks import fill
+
+pytestmark = pytest.mark.fuzz
+
+PASSWORD = "open sesame"
+FIELDS = sorted(
+    {f.name for cls in COMMANDS.values() for f in dataclasses.fields(cls)} | {"command", "by"}
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from([*COMMANDS, "alex", "../etc", "", "\x00"]),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
+bodies = st.one_of(
+    st.dictionaries(st.sampled_from(FIELDS), values, max_size=5),
+    st.fixed_dictionaries({"command": st.sampled_from(list(COMMANDS))}).flatmap(
+        lambda base: st.dictionaries(st.sampled_from(FIELDS), values, max_size=4).map(
+            lambda extra: {**extra, **base}
+        )
+    ),
+    values,
+)
+
+
+@given(bodies)
+def test_any_body_is_a_command_from_the_web_or_a_bad_input(body: Any) -> None:
+    try:
+        command = parse_command(body)
+    except BadInput as error:
+        assert str(error)
+        return
+    assert command.source == "web"
+    assert type(command) is COMMANDS[body["command"]]
+
+
+@pytest.fixture(scope="module")
+def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 1, seconds=2.0)
+
+
+@pytest.fixture(scope="module")
+def served(songs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("data")
+    station = DoubleStation(songs, data)
+    server = Served(station, web_settings(songs), data, advertise=False)
+    yield server
+    server.stop()
+    station.close()
+
+
+@pytest.fixture(scope="module")
+def session(served: Served) -> requests.Session:
+    made = requests.Session()
+    answer = made.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=5)
+    made.headers["X-CSRF-Token"] = answer.json()["csrf"]
+    return made
+
+
+ENDPOINTS = [
+    ("POST", "/api/command"),
+    ("POST", "/api/settings"),
+    ("POST", "/api/listeners/alex/friends"),
+    ("DELETE", "/api/listeners/nobody"),
+    ("POST", "/api/login"),
+]
+
+
+@given(
+    st.sampled_from(ENDPOINTS),
+    st.one_of(bodies.map(lambda b: json.dumps(b).encode()), st.binary(max_size=200)),
+)
+def test_any_request_body_is_answered_in_json_without_a_server_error(
+    served: Served, session: requests.Session, endpoint: tuple[str, str], data: bytes
+) -> None:
+    method, path = endpoint
+    headers = {"Content-Type": "application/json"}
+    answer = session.request(method, served.url + path, data=data, headers=headers, timeout=5)
+    assert answer.status_code < 500, answer.text
+    assert isinstance(answer.json(), dict)
+
+
+@given(st.text(alphabet="abcdef./%?=&_-~0123456789", max_size=40))
+def test_any_path_is_answered_without_a_server_error(
+    served: Served, session: requests.Session, tail: str
+) -> None:
+    for prefix in ("/static/", "/api/cover/", "/api/library/", "/api/listeners/"):
+        answer = session.get(served.url + prefix + tail, timeout=5)
+        assert answer.status_code < 500, (prefix + tail, answer.text)
+        assert "root:" not in answer.text
+
+
+SETTING_VALUES = st.one_of(
+    st.booleans(), st.integers(-5, 70_000), st.text(max_size=12), st.sampled_from(["", "0", "x"])
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(SECTIONS)),
+            st.text("abcdefghijklmnopqrstuvwxyz_", max_size=20),
+            SETTING_VALUES,
+        ),
+        max_size=4,
+    )
+)
+def test_a_settings_form_is_saved_whole_or_not_at_all(
+    served: Served, session: requests.Session, tmp_path_factory: pytest.TempPathFactory,
+    changes: list[tuple[str, str, Any]],
+) -> None:  # fmt: skip
+    file = tmp_path_factory.mktemp("config") / "config.toml"
+    before = '[station]\nname = "Before"\n'
+    file.write_text(before)
+    context = served.face.context
+    kept = context.settings
+    context.settings = on_any_port(load_config(file))
+    real_keys = {name: [f.name for f in dataclasses.fields(cls)] for name, cls in SECTIONS.items()}
+    form: dict[str, dict[str, Any]] = {}
+    for section, key, value in changes:
+        if key == "" and real_keys[section]:  # half of them a real key
+            key = real_keys[section][len(form) % len(real_keys[section])]
+        form.setdefault(section, {})[key] = value
+    try:
+        answer = session.post(f"{served.url}/api/settings", json={"values": form}, timeout=5)
+    finally:
+        context.settings = kept
+    assert answer.status_code in (200, 400), answer.text
+    if answer.status_code == 400:
+        assert file.read_text() == before
+        assert answer.json()["error"]
+    else:
+        load_config(file)  # what was saved passes the check
+
+
+def test_a_full_disk_keeps_the_old_settings_and_still_serves_a_cover(
+    small_disk: Path, served: Served, session: requests.Session, songs: Path
+) -> None:
+    file = small_disk / "config.toml"
+    before = '[station]\nname = "Before"\n'
+    file.write_text(before)
+    fill(small_disk)
+    context = served.face.context
+    kept = context.settings
+    context.settings = on_any_port(load_config(file))
+    try:
+        for _ in range(fuzz_rounds(2, 20)):
+            long_name = {"station": {"name": "N" * 2000}, "dj": {"name": "D" * 2000}}
+            answer = session.post(
+                f"{served.url}/api/settings", json={"values": long_name}, timeout=5
+            )
+            assert answer.status_code == 500 and "old file is unchanged" in answer.json()["error"]
+            assert file.read_text() == before
+    finally:
+        context.settings = kept
+    track = served.face.context.library.tracks()[0]
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), "green").save(out, "JPEG")
+    (Path(track.path).parent / "cover.jpg").write_bytes(out.getvalue())
+    covers = Covers(small_disk / "cache", [songs])
+    assert covers.get(track, 96) is not None  # scaled, though it cannot be kept
