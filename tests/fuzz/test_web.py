@@ -181,7 +181,9 @@ def test_a_full_disk_keeps_the_old_settings_and_still_serves_a_cover(
             assert file.read_text() == before
     finally:
         context.settings = kept
-    track = served.face.context.library.tracks()[0]
+    library = served.face.context.library
+    assert library is not None
+    track = library.tracks()[0]
     out = io.BytesIO()
     Image.new("RGB", (300, 300), "green").save(out, "JPEG")
     (Path(track.path).parent / "cover.jpg").write_bytes(out.getvalue())
