@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from aioesphomeapi import APIClient
@@ -15,8 +17,9 @@ from aioesphomeapi.noise import NoiseHandshake
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.config import HomeAssistantSettings
 from appliance.faces import secrets
-from appliance.faces.esphome.face import MAX_CLIENTS, EsphomeFace
+from appliance.faces.esphome.face import ID_FILE, MAX_CLIENTS, EsphomeFace
 from appliance.faces.esphome.messages import TYPE_OF, pb
 from appliance.faces.esphome.wire import MAX_MESSAGE, NoiseWire, PlainWire, Refused, decode_key
 from tests.faces.esphome_support import (
@@ -185,3 +188,32 @@ def test_bad_frames_close_that_connection_and_the_face_serves_on(tmp_path: Path)
         asyncio.run(asyncio.wait_for(scenario(), 120))
     finally:
         station.close()
+
+
+def test_the_device_id_on_a_full_or_read_only_disk(small_disk: Path, tmp_path: Path) -> None:
+    """A full disk: the face does not start and says which file it could not keep (nothing
+    half-written is left); once kept, the id is read back from a disk gone read-only."""
+    from tests.support.disks import fill, make_read_only
+
+    settings = replace(
+        face_settings(tmp_path),
+        home_assistant=HomeAssistantSettings(port=0, encryption_key=KEY),
+    )
+    data = small_disk / "data"
+    data.mkdir()
+    fill(small_disk)
+
+    async def start_and_stop(where: Path) -> str:
+        face = EsphomeFace(mock.Mock(), settings, where)
+        await face.start()
+        await face.stop()
+        assert face.device is not None
+        return face.device.mac
+
+    with pytest.raises(OSError, match=ID_FILE):
+        asyncio.run(start_and_stop(data))
+    assert list(data.iterdir()) == []
+    (small_disk / ".filler").unlink()
+    mac = asyncio.run(start_and_stop(data))
+    make_read_only(small_disk)
+    assert asyncio.run(start_and_stop(data)) == mac

@@ -33,8 +33,8 @@ _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
 
 def device_mac(data_dir: Path) -> str:
-    """This device's MAC-like id (aa:bb:cc:dd:ee:ff), made at random once and kept: a
-    locally administered address, so it can never be a real card's."""
+    """This device's MAC-like id (aa:bb:cc:dd:ee:ff), made at random once and kept (Home
+    Assistant knows a device by it); marked locally administered, as random addresses are."""
     path = data_dir / ID_FILE
     with contextlib.suppress(OSError, UnicodeDecodeError):
         kept = path.read_text(encoding="ascii").strip()
@@ -43,8 +43,11 @@ def device_mac(data_dir: Path) -> str:
     raw = bytearray(os.urandom(6))
     raw[0] = (raw[0] | 0x02) & 0xFE  # locally administered, unicast
     mac = ":".join(f"{byte:02x}" for byte in raw)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, (mac + "\n").encode("ascii"))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, (mac + "\n").encode("ascii"))
+    except OSError as error:
+        raise OSError(f"cannot keep the device's id in {path}: {error.strerror}") from error
     return mac
 
 
