@@ -45,18 +45,14 @@ wake_wrd = "alexa"
 
 def problem_of(kind: str, tmp_path: Path) -> str:
     """The message each checker gives for its file with one misspelt key."""
-    if kind == "profile":
-        path = tmp_path / "myboard.toml"
-        with pytest.raises(HardwareError) as caught:
-            parse_profile(PROFILE, path)
-    elif kind == "catalog":
-        path = tmp_path / "catalog.toml"
-        with pytest.raises(ModelError) as caught:
-            parse_catalog(CATALOG, path)
-    else:
-        path = tmp_path / "config.toml"
-        with pytest.raises(InvalidConfig) as caught:
-            parse_config(CONFIG, path)
+    checks = {
+        "profile": (HardwareError, lambda: parse_profile(PROFILE, tmp_path / "myboard.toml")),
+        "catalog": (ModelError, lambda: parse_catalog(CATALOG, tmp_path / "catalog.toml")),
+        "config": (InvalidConfig, lambda: parse_config(CONFIG, tmp_path / "config.toml")),
+    }
+    error, check = checks[kind]
+    with pytest.raises(error) as caught:
+        check()
     return str(caught.value)
 
 
@@ -83,9 +79,9 @@ def test_a_wrong_type_says_what_was_found_and_what_is_valid(tmp_path: Path) -> N
         f"{tmp_path / 'myboard.toml'}:4: ram_mb: wrong type: a string where a number is expected "
         "(valid: a number)"
     ) in str(caught.value)
-    with pytest.raises(ModelError) as caught:
+    with pytest.raises(ModelError) as wrong:
         parse_catalog(CATALOG.replace("tier = 1", "tier = 1.5"), tmp_path / "catalog.toml")
-    assert ":4: x.tier: wrong type: a number where a whole number is expected" in str(caught.value)
+    assert ":4: x.tier: wrong type: a number where a whole number is expected" in str(wrong.value)
 
 
 @pytest.mark.parametrize("kind", ["profile", "catalog"])
