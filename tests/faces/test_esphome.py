@@ -41,6 +41,7 @@ from appliance.faces.esphome import entities as ents
 from appliance.faces.esphome import session as session_module
 from appliance.faces.esphome.face import ID_FILE
 from appliance.faces.esphome.messages import pb
+from appliance.faces.host import FaceHost
 from tests.faces.esphome_support import HomeStation, closed_by_the_face, handshake, sealed
 from tests.support import music
 
@@ -470,3 +471,27 @@ def test_a_track_change_reaches_a_subscribed_client_within_250_ms(
     run(scenario())
     delays.sort()
     assert delays[len(delays) // 2] < 0.1 and delays[-2] < 0.25, delays
+
+
+def test_the_face_host_starts_it_says_where_and_stops_it_quickly(
+    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    host = FaceHost(station, settings, tmp_path)
+    with caplog.at_level(logging.INFO, "appliance.faces"):
+        (face,) = host.start(["home_assistant"])
+    assert isinstance(face, EsphomeFace) and face.name == "home_assistant"
+    (address,) = host.addresses()["home_assistant"]
+    assert address.startswith(f"127.0.0.1:{face.port} ") and address in caplog.text
+
+    async def connect() -> APIClient:
+        api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
+        await asyncio.wait_for(api.connect(login=False), TIMEOUT)
+        return api
+
+    host.call(connect(), TIMEOUT)  # connected while the host stops
+    assert face.clients == 1
+    started = time.monotonic()
+    host.stop()
+    assert time.monotonic() - started < 3.0

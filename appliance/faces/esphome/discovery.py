@@ -9,6 +9,7 @@ added by address, so a failure here is a warning.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 
@@ -23,6 +24,7 @@ log = logging.getLogger("appliance.faces.esphome")
 
 SERVICE = "_esphomelib._tcp.local."
 NOISE = "Noise_NNpsk0_25519_ChaChaPoly_SHA256"
+UNREGISTER_WAIT = 1.0
 
 
 def lan_addresses(bind: str) -> list[str]:
@@ -88,8 +90,8 @@ class Advertisement:
         if zeroconf is None:
             return
         try:
-            if info is not None:
-                await zeroconf.async_unregister_service(info)
+            if info is not None:  # the goodbye, so Home Assistant marks it gone at once
+                await asyncio.wait_for(zeroconf.async_unregister_service(info), UNREGISTER_WAIT)
         except Exception as error:
             log.debug("mDNS unregistration: %s", error)
         finally:

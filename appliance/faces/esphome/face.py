@@ -106,10 +106,9 @@ class EsphomeFace:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        for session in list(self._sessions.values()):
-            await session.close()
-        if self._sessions:
-            await asyncio.wait(list(self._sessions), timeout=STOP_WAIT)
+        closing = [asyncio.create_task(s.close()) for s in list(self._sessions.values())]
+        if closing:  # all at once: the host gives the whole stop a few seconds
+            await asyncio.wait(closing, timeout=STOP_WAIT)
         if self._advertising is not None:
             self._advertising.cancel()
             with contextlib.suppress(BaseException):
