@@ -52,6 +52,7 @@ COMMANDS: dict[str, Spec] = {}
 PUBLIC = frozenset({"password", "ping", "close", "commands", "notcommands", "tagtypes"})
 OPTIONS = {"random": "0", "repeat": "0", "single": "0", "consume": "1"}  # what the station does
 MAX_BINARY = 4 * 1024 * 1024
+MAX_ADD = 500  # tracks one add, findadd or searchadd may queue (as the station's own Enqueue)
 
 
 def command(*names: str, low: int = 0, high: int = 0) -> Callable[[Handler], Handler]:
@@ -458,6 +459,8 @@ def _position(s: Session, word: str) -> int:
 
 
 async def _enqueue(s: Session, songs: list[Song], position: int | None = None) -> None:
+    if len(songs) > MAX_ADD:
+        raise Ack(Code.PLAYLIST_MAX, f"at most {MAX_ADD} tracks can be added at once")
     if len(s.face.queue) + len(songs) > MAX_LENGTH:
         raise Ack(Code.PLAYLIST_MAX, "Playlist is too large")
     steps = []
