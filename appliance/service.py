@@ -70,6 +70,9 @@ LAN_ALLOW = (
     "localhost link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7 224.0.0.251 ff02::fb"
 )
 LOCAL_FAMILIES = "AF_UNIX AF_NETLINK"
+# Parts on the faces' loop that only connect out (to a server the config names, opened by
+# _servers): they accept no one, so they open nothing to this network on their own.
+CLIENT_PARTS = frozenset({"snapcast"})
 
 
 def network_lines(config: Config) -> list[str]:
@@ -78,7 +81,8 @@ def network_lines(config: Config) -> list[str]:
     from appliance.faces.host import configured_faces
 
     allow: list[str] = []
-    if configured_faces(config):
+    listening = [name for name in configured_faces(config) if name not in CLIENT_PARTS]
+    if listening:
         allow.append(LAN_ALLOW if config.faces.bind == "lan" else "localhost")
     for host in _servers(config):
         allow.append(_reach(host))
