@@ -495,3 +495,29 @@ def test_the_face_host_starts_it_says_where_and_stops_it_quickly(
     started = time.monotonic()
     host.stop()
     assert time.monotonic() - started < 3.0
+
+
+def test_a_client_that_vanishes_right_after_a_command_leaves_it_done_once(
+    station: HomeStation, short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    before = station.snapshot().track
+    assert before is not None
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
+            await asyncio.wait_for(api.connect(login=False), TIMEOUT)
+            skip = keys((await api.list_entities_services())[0])["skip"].key
+            api.button_command(skip)
+            api.force_disconnect()  # gone without a goodbye
+            await eventually(lambda: face.clients == 0, "the connection to end")
+            await eventually(lambda: station.snapshot().track != before, "the skip")
+            await asyncio.sleep(0.3)
+
+    run(scenario())
+    assert [type(c).__name__ for c in station.executed] == ["Skip"]
+    data = station.dj.export_profile(station.snapshot().listener) or {"listening": []}
+    skips = [r for r in data["listening"] if r["event"] == "skipped"]
+    assert [r["track_id"] for r in skips] == [before.track_id]

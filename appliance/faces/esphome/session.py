@@ -29,6 +29,7 @@ ESPHOME_VERSION = "2025.12.0"  # the ESPHome release whose API this speaks (46.x
 HANDSHAKE_TIMEOUT = 15.0
 QUIET_BEFORE_PING = 60.0  # seconds without a byte from the client before the device pings
 MAX_COMMANDS_WAITING = 16
+COMMANDS_FINISH = 10.0  # seconds a closing connection's received commands get to finish
 MAX_UNSENT = 256 * 1024  # a client that stops reading is dropped past this many bytes
 READ_SIZE = 4096
 COMMAND_REQUESTS = (
@@ -93,7 +94,8 @@ class Session:
         self._hello = False
         self._sent: dict[int, Message] = {}
         self._listed: list[str] | None = None
-        self._commands: asyncio.Queue[list[Command]] = asyncio.Queue(MAX_COMMANDS_WAITING)
+        self._commands: asyncio.Queue[list[Command] | None] = asyncio.Queue(MAX_COMMANDS_WAITING)
+        self._worker: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self._subscribed = False
@@ -103,7 +105,7 @@ class Session:
     async def run(self) -> None:
         """Serve until the end; never raises (a failure is logged and closes this one)."""
         try:
-            self._tasks.append(asyncio.create_task(self._run_commands()))
+            self._worker = asyncio.create_task(self._run_commands())
             await self._read()
         except Refused as refused:
             log.warning("Home Assistant connection from %s refused: %s", self.peer, refused.reason)
@@ -118,6 +120,8 @@ class Session:
             await self.close()
 
     async def close(self) -> None:
+        """End the connection; commands it sent before it went still run (a client that
+        vanishes right after pressing skip gets its skip), for up to COMMANDS_FINISH s."""
         self._closing = True
         for task in self._tasks:
             task.cancel()
@@ -128,6 +132,17 @@ class Session:
         with contextlib.suppress(Exception):
             self.writer.close()
             await asyncio.wait_for(self.writer.wait_closed(), 2.0)
+        worker, self._worker = self._worker, None
+        if worker is not None and not worker.done():
+            try:
+                await asyncio.wait_for(self._finish(worker), COMMANDS_FINISH)
+            except TimeoutError:
+                log.warning("Home Assistant's last commands did not finish; the rest dropped")
+                worker.cancel()
+
+    async def _finish(self, worker: asyncio.Task[None]) -> None:
+        await self._commands.put(None)  # after what is queued
+        await asyncio.shield(worker)
 
     async def _read(self) -> None:
         waited_for_ping = False
@@ -234,8 +249,8 @@ class Session:
 
     async def _run_commands(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            for command in await self._commands.get():
+        while (commands := await self._commands.get()) is not None:
+            for command in commands:
                 try:
                     outcome = await loop.run_in_executor(None, self.station.execute, command)
                 except Exception:
