@@ -39,6 +39,9 @@ SERVICES = {"stt": "asr", "tts": "tts"}
 CONNECT_TIMEOUT = 1.0
 """Seconds to open a connection: a home server on the LAN answers in milliseconds; one that is
 switched off leaves the connection hanging (no refusal comes), so this is what finding out costs."""
+PROBE_TIMEOUT = 3.0
+"""Seconds a try of the server may take for its `describe` answer: a server busy decoding (or
+loading its model) answers late; tries run in the background, except the first, at start-up."""
 DISCOVER_TIMEOUT = 3.0
 """Seconds to listen for zeroconf announcements (servers answer a query within one second)."""
 RETRY_EVERY = 30.0
@@ -222,10 +225,12 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error) or type(error).__name__
 
 
-def describe(address: Address, timeout: float = CONNECT_TIMEOUT) -> dict[str, Any]:
+def describe(
+    address: Address, timeout: float = CONNECT_TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT
+) -> dict[str, Any]:
     """The server's `info` answer (what it offers: asr, tts, ...), within ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    with Connection.open(address, timeout) as connection:
+    with Connection.open(address, min(timeout, connect_timeout)) as connection:
         connection.send("describe", timeout=timeout)
         while True:
             message = connection.receive(deadline)
@@ -315,6 +320,7 @@ class Link:
         *,
         retry_every: float = RETRY_EVERY,
         connect_timeout: float = CONNECT_TIMEOUT,
+        probe_timeout: float = PROBE_TIMEOUT,
         discover_timeout: float = DISCOVER_TIMEOUT,
         interfaces: Sequence[str] | None = None,
         finder: Callable[[], Address | None] | None = None,
@@ -325,6 +331,7 @@ class Link:
         self.kind = kind
         self.retry_every = retry_every
         self.connect_timeout = connect_timeout
+        self.probe_timeout = probe_timeout
         self._discovering = self.setting.lower() == DISCOVER
         self.address: Address | None = None if self._discovering else parse_address(setting)
         self._find = finder or (lambda: discover(kind, discover_timeout, interfaces))
@@ -367,7 +374,8 @@ class Link:
                     raise WyomingError("no Wyoming server answered on the network (zeroconf)")
                 self.address = found
             assert self.address is not None
-            offered = offers(describe(self.address, self.connect_timeout), self.kind)
+            info = describe(self.address, self.probe_timeout, self.connect_timeout)
+            offered = offers(info, self.kind)
             if offered is None:
                 raise WyomingError(f"{self.address} offers no {SERVICES[self.kind]} service")
         except WyomingError as error:
