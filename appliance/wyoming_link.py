@@ -160,7 +160,7 @@ class Connection:
             payload_length = int(header.get("payload_length") or 0)
             if not isinstance(kind, str) or not isinstance(data, dict):
                 raise ValueError("no type")
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, OverflowError) as error:
             raise WyomingError(f"{self.address} does not speak Wyoming ({error})") from None
         if not 0 <= data_length <= MAX_DATA or not 0 <= payload_length <= MAX_PAYLOAD:
             raise WyomingError(f"{self.address} sent a message too large to be Wyoming's")

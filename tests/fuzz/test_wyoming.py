@@ -52,6 +52,8 @@ REPLY = st.one_of(
     st.builds(lambda n: b'{"type": "x", "payload_length": %d}\n' % n, st.integers(-5, 2**40)),
     st.builds(lambda n: b'{"type": "x", "data_length": %d}\nnot json' % n, st.integers(1, 9)),
     st.just(b"x" * 70000),
+    st.just(b'{"type": "x", "payload_length": Infinity}\n'),
+    st.just(b'{"type": "x", "data_length": 1e400}\n'),
 )
 
 
