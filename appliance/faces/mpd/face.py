@@ -113,7 +113,7 @@ class MpdFace:
             self._server.close()
         serving = [session.task for session in self.sessions if session.task is not None]
         for session in list(self.sessions):
-            session.close()  # its read ends: the client's task finishes by itself
+            session.close(abort=True)  # its read or write ends: its task finishes by itself
         if serving:
             _, late = await asyncio.wait(serving, timeout=2.0)
             for task in late:  # a command still with the station
@@ -157,6 +157,8 @@ class MpdFace:
         self.sessions.add(session)
         try:
             await session.serve()
+        except asyncio.CancelledError:  # the face is stopping: this connection just ends
+            pass
         except Exception:
             log.exception("mpd: the connection of %s failed", address)
         finally:

@@ -212,10 +212,13 @@ class Session:
                     raise Closed
                 return
 
-    def close(self) -> None:
-        """Close the connection; a read still waiting is dropped once serving has ended."""
+    def close(self, abort: bool = False) -> None:
+        """Close the connection (``abort``: at once, dropping what the client has not read)."""
         with contextlib.suppress(Exception):
-            self.writer.close()
+            if abort:
+                self.writer.transport.abort()
+            else:
+                self.writer.close()
 
     def forget(self) -> None:
         if self._next_line is not None:
