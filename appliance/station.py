@@ -102,7 +102,6 @@ class StationConfig:
     data_dir: Path | None = None
     parts: Parts = field(default_factory=Parts)  # the engines; tests/fakes.py has stand-ins
     faces: bool = False  # start the network faces the config turns on (the web page, ...)
-    parts: Parts = field(default_factory=Parts)  # the engines; tests/fakes.py has stand-ins
 
     @classmethod
     def from_settings(cls, settings: Config, **changes: Any) -> StationConfig:
@@ -688,7 +687,7 @@ class QFZZStation:
             source = parts.microphone(settings.audio.input_device)
         self._source = _Stamped(source, parts.clock)
         self.listener = Listener(
-            self._source,  # type: ignore[arg-type]
+            self._source,
             wake,
             recognizer,
             self._voice_event,
