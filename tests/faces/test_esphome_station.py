@@ -86,12 +86,16 @@ def test_home_assistant_drives_a_real_station(
 
                 api.button_command(by_id["skip"].key)
                 await eventually(lambda: skipped(now.track_id), "the DJ to record the skip")
+                # (the station's next pick may be the skipped track again: not this face's
+                # doing; a title change is seen with a track from another genre instead)
+                assert station.execute(control.Play(genre="rock", source="test")).ok
                 await eventually(
-                    lambda: station.snapshot().track not in (None, now), "the next track"
+                    lambda: (
+                        "Rock" in shown_title()
+                        and shown_title() == getattr(station.snapshot().track, "title", "")
+                    ),
+                    "the new title pushed",
                 )
-                after = station.snapshot().track
-                assert after is not None
-                await eventually(lambda: shown_title() == after.title, "the new title pushed")
 
                 api.select_command(by_id["choose_mood"].key, "calm")
                 await eventually(lambda: station.snapshot().mood == "calm", "the mood")
