@@ -57,7 +57,9 @@ GAPLESS_LEAD = 1.5  # seconds before the end at which the next file is queued in
 ERRORS_BEFORE_PAUSE = 5  # tracks failing in a row before the player waits before the next one
 ERROR_PAUSE = 5.0
 CALL_TIMEOUT = 10.0
-PICK_AHEAD = 15.0  # seconds before a transition at which the radio is asked for what follows
+PICK_AHEAD = 5.0  # seconds before a transition at which the radio is asked for what follows:
+# slack for a DJ held up by a long turn, yet late enough that what the listener said during
+# the track (a like, a mood) still shapes the pick
 _NOT_MIXING_OUTPUTS = {"pcm"}  # outputs that cannot take two streams at once
 _MIXING_ALSA_DEVICES = ("default", "dmix", "pulse", "pipewire", "sysdefault")
 

@@ -13,6 +13,7 @@ import pytest
 from appliance.library.track import Track
 from appliance.player import Player
 from appliance.player.gain import db_to_amplitude, mpv_volume
+from appliance.player.player import PICK_AHEAD
 from appliance.station import Ducking
 from tests.fakes import FakeClock, FakeDeck, FakeDecks
 from tests.support.waiting import wait_until
@@ -149,3 +150,25 @@ def test_stop_while_a_pick_is_coming_keeps_the_silence(
     release.set()
     time.sleep(0.3)
     assert decks.sounding() == [] and player.now_playing is None
+
+
+def test_the_pick_is_asked_for_shortly_before_the_end_not_at_the_start(
+    clock: FakeClock, tracks: list[Track], player_on: list[Player]
+) -> None:
+    """Late enough that a like or a mood said during the track still shapes the pick."""
+    asked = threading.Event()
+
+    def dj() -> Track | None:
+        asked.set()
+        return tracks[1]
+
+    clock.set_rate(0.0)
+    decks = FakeDecks(clock, length=120.0)
+    player = Player(deck=decks, clock=clock, next_track=dj, crossfade=2.0)
+    player_on.append(player)
+    player.play(tracks[0])
+    sounding_deck(decks, tracks[0])
+    clock.advance(120.0 - 2.0 - PICK_AHEAD - 1.0)
+    assert not asked.wait(0.3)
+    clock.advance(1.5)
+    assert asked.wait(2.0), "the radio was not asked ahead of the transition"
