@@ -12,19 +12,21 @@ command as it is spoken, partials and all, and nothing waits on the server.
 
 Confidence: a Wyoming transcript carries no score. Whisper tiny.en, the smallest model a server
 runs, was right for 218 of 252 commands of the held-out voices with the appliance's own prompt
-(see stt_whisper.py): every non-empty remote transcript gets :data:`REMOTE_CONFIDENCE`.
+(see stt_whisper.py): every non-empty remote transcript gets :data:`REMOTE_CONFIDENCE`, except
+a decode that loops ("Play. Play. Play. ...", Whisper's answer to noise), which is not speech.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Sequence
 
 from appliance.events import Transcript
 from appliance.grammar import Grammar
 from appliance.voice.stt import SpeechRecognizer, Vocabulary, final_transcript, normalise
-from appliance.voice.stt_whisper import strip_wake
+from appliance.voice.stt_whisper import COMPRESSION_LIMIT, strip_wake
 from appliance.wyoming_link import Connection, Link, WyomingError
 
 log = logging.getLogger("appliance.voice.stt_wyoming")
@@ -120,7 +122,7 @@ class WyomingRecognizer:
             return self._local_final()
         self.last_engine = self.name
         text = strip_wake(text, self.vocabulary)
-        confidence = REMOTE_CONFIDENCE if normalise(text) else 0.0
+        confidence = REMOTE_CONFIDENCE if normalise(text) and not loops(text) else 0.0
         self._audio.clear()
         work = time.perf_counter() - started
         return final_transcript(text if confidence else "", confidence, audio_s, work, work)
@@ -178,6 +180,12 @@ class WyomingRecognizer:
 
     def close(self) -> None:
         self._hang_up()
+
+
+def loops(text: str) -> bool:
+    """Text that zlib shrinks more than Whisper's own cut-off (:data:`COMPRESSION_LIMIT`)."""
+    data = text.encode()
+    return len(data) / len(zlib.compress(data)) > COMPRESSION_LIMIT
 
 
 def with_server(setting: str, local: SpeechRecognizer) -> WyomingRecognizer:

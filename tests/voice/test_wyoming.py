@@ -17,7 +17,7 @@ from appliance.voice.stt_whisper import WhisperRecognizer
 from appliance.voice.stt_wyoming import REMOTE_CONFIDENCE, WyomingRecognizer
 from appliance.voice.tts_piper import PiperSpeech
 from appliance.voice.tts_wyoming import WyomingSpeech
-from appliance.wyoming_link import Address, Link, parse_address
+from appliance.wyoming_link import Address, Connection, Link, WyomingError, parse_address
 from tests.support import whisper
 from tests.support.speech import silence, speech_pcm
 from tests.support.waiting import wait_until
@@ -205,6 +205,17 @@ def test_nothing_listening_is_the_local_engine_with_one_line_in_the_log(
     assert not any(r.exc_info for r in caplog.records)
 
 
+def test_a_looping_decode_from_the_server_is_not_speech(
+    local_whisper: WhisperRecognizer,
+) -> None:
+    """Whisper's answer to noise is often a loop: it must not be acted on as a command."""
+    with _Scripted("Play. Play. Play. Play. Play. Play. Play. Play. Play. Play.") as server:
+        recognizer = WyomingRecognizer(Link(str(server.address), "stt"), local_whisper)
+        transcript, _ = recognise(recognizer, silence(1.0))
+    assert recognizer.last_engine == "wyoming"
+    assert transcript.text == "" and transcript.confidence == 0.0
+
+
 # -- the voice -----------------------------------------------------------------------------------
 
 
@@ -279,6 +290,46 @@ class _Mute:
         self._thread.join(5)
         for sock in [*self._held, self._sock]:
             sock.close()
+
+
+class _Scripted:
+    """A Wyoming server that answers every command with one transcript (and `describe` as a
+    speech-to-text server)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.address = Address("127.0.0.1", self._sock.getsockname()[1])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        program = {"name": "scripted", "installed": True, "models": []}
+        self._sock.settimeout(0.05)
+        while not self._stop.is_set():
+            try:
+                peer = self._sock.accept()[0]
+            except TimeoutError:
+                continue
+            with Connection(peer, self.address) as line:
+                while True:
+                    try:
+                        message = line.receive(time.monotonic() + 5)
+                    except WyomingError:
+                        break
+                    if message.type == "describe":
+                        line.send("info", {"asr": [program]})
+                    elif message.type == "audio-stop":
+                        line.send("transcript", {"text": self._text})
+
+    def __enter__(self) -> _Scripted:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._sock.close()
 
 
 class _Proxy:
