@@ -544,3 +544,35 @@ def test_a_client_gone_mid_command_leaves_the_face_serving(
     assert app.ping() is None
     app.disconnect()
     wait_until(lambda: len(served.face.sessions) == 0)
+
+
+def test_new_music_wakes_database_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appliance.faces.mpd import face as face_module
+    from tests.support import music
+
+    monkeypatch.setattr(face_module, "LIBRARY_CHECK", 0.05)
+    folder = make_music(tmp_path / "music")
+    station = DoubleStation(folder, tmp_path)
+    served = Served(station, mpd_settings(folder), tmp_path)
+    try:
+        app = client(served)
+        assert len(app.listall()) == 9
+        raw = Raw(served)
+        raw.ask(f'password "{PASSWORD}"')
+        raw.send(b"idle database\n")
+        music.make_track(tmp_path / "elsewhere.wav", seconds=1.0, freq=1500.0, title="Away")
+        station.library.scan([folder, tmp_path / "elsewhere.wav"], progress=False)
+        time.sleep(0.3)  # a change outside the music folder is nothing a client lists
+        raw.send(b"noidle\n")
+        assert raw.line() == "OK\n"
+        raw.send(b"idle database\n")
+        music.make_track(folder / "New" / "new.wav", seconds=1.0, freq=1200.0, title="Brand New")
+        station.library.scan([folder], progress=False)
+        assert raw.line() == "changed: database\n" and raw.line() == "OK\n"
+        raw.close()
+        assert len(app.listall()) == 11
+        assert [song["title"] for song in app.search("title", "brand new")] == ["Brand New"]
+        app.disconnect()
+    finally:
+        served.stop()
+        station.close()

@@ -32,7 +32,8 @@ from appliance.faces.mpd.protocol import (
 from appliance.faces.mpd.queue import MAX_LENGTH, Entry
 from appliance.faces.mpd.session import Closed
 from appliance.faces.mpd.songs import DEFAULT_TAGS, song
-from appliance.faces.mpd.tree import clean
+from appliance.faces.mpd.tree import MusicTree, clean
+from appliance.library.track import Track
 from appliance.state import PlayState
 
 if TYPE_CHECKING:
@@ -180,9 +181,17 @@ async def _status(s: Session, args: list[str], reply: Reply) -> None:
             reply.add("duration", f"{duration:.3f}")
 
 
+def _file_of(tree: MusicTree, track: Track) -> str:
+    """A queued track's ``file``: its URI, a stream's URL, else its id (never a path outside
+    the music folders)."""
+    if track.path.startswith(("http://", "https://")):
+        return " ".join(track.path.split())
+    return tree.uri_of(track) or track.track_id
+
+
 async def _entry(s: Session, reply: Reply, position: int, entry: Entry) -> None:
     tree = await s.face.tree()
-    uri = tree.uri_of(entry.track) or entry.track.track_id
+    uri = _file_of(tree, entry.track)
     song(reply, (uri, entry.track), s.tags)
     if position == 0 and s.face.queue.on_air and "comment" in s.tags:
         now = s.face.state.now_playing
@@ -610,7 +619,7 @@ async def _playlistid(s: Session, args: list[str], reply: Reply) -> None:
 async def _playlist(s: Session, args: list[str], reply: Reply) -> None:
     tree = await s.face.tree()
     for position, entry in enumerate(s.face.queue.entries):
-        reply.add(str(position), f"file: {tree.uri_of(entry.track) or entry.track.track_id}")
+        reply.add(str(position), f"file: {_file_of(tree, entry.track)}")
 
 
 def _changes(s: Session, args: list[str]) -> list[tuple[int, Entry]]:
@@ -637,7 +646,7 @@ async def _plchangesposid(s: Session, args: list[str], reply: Reply) -> None:
 async def _queue_songs(s: Session) -> list[tuple[Song, int, Entry]]:
     tree = await s.face.tree()
     return [
-        ((tree.uri_of(entry.track) or entry.track.track_id, entry.track), position, entry)
+        ((_file_of(tree, entry.track), entry.track), position, entry)
         for position, entry in enumerate(s.face.queue.entries)
     ]
 
@@ -669,7 +678,7 @@ async def _lsinfo(s: Session, args: list[str], reply: Reply) -> None:
         raise Ack(Code.NO_EXIST, "No such directory")
     for sub in folder.folders:
         reply.add("directory", sub)
-    for item in folder.files:
+    for item in tree.listing(uri):
         song(reply, item, s.tags)
         await reply.flush_if_big()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from appliance import control
-from appliance.bus import Lagged, Notice, StateChanged
+from appliance.bus import Lagged, StateChanged
 from appliance.config import Config
 from appliance.faces import lan, secrets
 from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code
@@ -36,6 +36,7 @@ T = TypeVar("T")
 SERVICE = "_mpd._tcp.local."
 GOODBYE_TIMEOUT = 1.0  # seconds the mDNS "gone" announcement may take when the face stops
 LIBRARY_CHECK = 5.0  # seconds between looks at whether the library changed (for idle database)
+REBUILD_EVERY = 20  # a changed library's tree is rebuilt at most once per 20 times its build
 
 
 class MpdFace:
@@ -206,10 +207,6 @@ class MpdFace:
             elif isinstance(event, StateChanged):
                 state = event.state
                 changed = subsystems(self._seen, state)
-            elif isinstance(event, Notice) and event.kind.startswith("library"):
-                self._tree_generation = None
-                changed = {"database", "update"} if event.kind == "library-changed" else {"update"}
-                state = self._seen
             else:
                 continue
             if state.version >= self._seen.version:
@@ -223,14 +220,17 @@ class MpdFace:
                 session.changed(changed)
 
     async def _watch_library(self) -> None:
-        """Tell idle clients "database" when the library changed (a scan, a folder back)."""
-        seen = await self._generation()
+        """Tell clients "database" when what they would list changed (a scan, a folder back);
+        measuring tracks' tempo changes the library too, but nothing a client shows."""
+        told = None
         while True:
             await asyncio.sleep(LIBRARY_CHECK)
-            generation = await self._generation()
-            if generation != seen:
-                seen = generation
+            if not self.sessions:
+                continue
+            signature = (await self.tree()).signature
+            if told is not None and signature != told:
                 self.tell({"database"})
+            told = signature
 
     async def _generation(self) -> int | None:
         library = getattr(self.station, "library", None)
@@ -242,16 +242,22 @@ class MpdFace:
             return None
 
     async def tree(self) -> MusicTree:
-        """The music folders' tree, rebuilt (off the event loop) when the library changed."""
+        """The music folders' tree, rebuilt off the event loop when the library changed, but
+        at most once per :data:`REBUILD_EVERY` times its build took (measuring a large library
+        changes it every few seconds; a 100,000-track tree takes seconds to build)."""
         generation = await self._generation()
-        if self._tree is not None and generation == self._tree_generation:
-            return self._tree
+        tree = self._tree
+        if tree is not None and generation == self._tree_generation:
+            return tree
+        if tree is not None and time.time() - tree.built_at < REBUILD_EVERY * tree.build_seconds:
+            return tree
         async with self._tree_lock:
-            if self._tree is None or generation != self._tree_generation:
+            if self._tree is tree:
                 library = getattr(self.station, "library", None)
                 tracks = [] if library is None else await self.run(library.tracks)
                 self._tree = await self.run(MusicTree, tracks, self.roots)
                 self._tree_generation = generation
+        assert self._tree is not None
         return self._tree
 
     # -- mDNS ------------------------------------------------------------------------------

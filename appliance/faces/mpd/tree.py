@@ -57,10 +57,15 @@ def clean(uri: str) -> str:
 
 @dataclass
 class Folder:
-    """One directory: its sub-directories' URIs and its tracks, in the library's order."""
+    """One directory: its sub-directories' URIs and its tracks (by file name), in the library's
+    order. Names, not whole URIs, are kept: 100,000 tracks cost the tree about half as much."""
 
     folders: list[str] = field(default_factory=list)
-    files: list[tuple[str, Track]] = field(default_factory=list)  # (URI, track)
+    files: list[tuple[str, Track]] = field(default_factory=list)  # (file name, track)
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
 
 
 class MusicTree:
@@ -69,14 +74,11 @@ class MusicTree:
     A track outside every music folder has no URI and is never listed or served."""
 
     def __init__(self, tracks: Sequence[Track], roots: Sequence[Path]) -> None:
+        started = time.perf_counter()
         real = [os.path.abspath(os.path.expanduser(str(root))) for root in roots]
         self._roots = list(dict.fromkeys(real))
-        by_root: dict[str, list[tuple[str, Track]]] = {root: [] for root in self._roots}
-        for track in tracks:
-            root = self._root_of(track.path)
-            if root is not None:
-                by_root[root].append((to_uri(os.path.relpath(track.path, root)), track))
-        used = [root for root in self._roots if by_root[root]]
+        placed = [(self._root_of(track.path), track) for track in tracks]
+        used = [root for root in self._roots if any(where == root for where, _ in placed)]
         self._labels: dict[str, str] = {}
         if len(used) > 1:
             for root in used:
@@ -84,25 +86,31 @@ class MusicTree:
                 while label in self._labels.values():
                     label += "+"
                 self._labels[root] = label
-        self._uris: dict[str, Track] = {}
-        self._uri_of: dict[str, str] = {}
         self.folders: dict[str, Folder] = {"": Folder()}
-        for root in used:
-            label = self._labels.get(root, "")
-            for relative, track in by_root[root]:
-                uri = f"{label}/{relative}" if label else relative
-                if uri in self._uris:
-                    continue
-                self._uris[uri] = track
-                self._uri_of.setdefault(track.track_id, uri)
-                self._place(uri, track)
+        self._count = 0
+        signature = 0
+        seen: set[str] = set()
+        for where, track in placed:
+            if where is None:
+                continue
+            uri = self._uri(where, track.path)
+            if uri in seen:
+                continue
+            seen.add(uri)
+            parent, _, name = uri.rpartition("/")
+            self._folder(parent).files.append((name, track))
+            self._count += 1
+            signature ^= hash((uri, track.title, track.artist, track.album, track.duration))
+        del seen
         for folder in self.folders.values():
             folder.folders.sort(key=str.casefold)
-        listed = list(self._uris.values())
+        listed = [track for folder in self.folders.values() for _, track in folder.files]
         self.artists = len({t.artist.casefold() for t in listed if t.artist})
         self.albums = len({t.album.casefold() for t in listed if t.album})
         self.playtime = sum(t.duration for t in listed)
+        self.signature = (self._count, signature)  # what a client's copy of it would show
         self.built_at = time.time()
+        self.build_seconds = time.perf_counter() - started
 
     def _root_of(self, path: str) -> str | None:
         best = None
@@ -111,12 +119,10 @@ class MusicTree:
                 best = root
         return best
 
-    def _place(self, uri: str, track: Track) -> None:
-        parent = uri.rpartition("/")[0]
-        folder = self.folders.get(parent)
-        if folder is None:
-            folder = self._folder(parent)
-        folder.files.append((uri, track))
+    def _uri(self, root: str, path: str) -> str:
+        relative = to_uri(os.path.relpath(path, root))
+        label = self._labels.get(root, "")
+        return f"{label}/{relative}" if label else relative
 
     def _folder(self, uri: str) -> Folder:
         folder = self.folders.get(uri)
@@ -126,34 +132,40 @@ class MusicTree:
         return folder
 
     def __len__(self) -> int:
-        return len(self._uris)
+        return self._count
 
     def uri_of(self, track: Track) -> str | None:
-        """The URI of a library track (by its id), or of a track at a path in a music folder."""
-        uri = self._uri_of.get(track.track_id)
-        if uri is not None:
-            return uri
+        """The URI of a track at a path inside a music folder (None: outside them all)."""
         root = self._root_of(track.path)
-        if root is None:
-            return None
-        relative = to_uri(os.path.relpath(track.path, root))
-        label = self._labels.get(root, "")
-        return f"{label}/{relative}" if label else relative
+        return None if root is None else self._uri(root, track.path)
 
     def track(self, uri: str) -> Track | None:
-        return self._uris.get(clean(uri))
+        parent, _, name = clean(uri).rpartition("/")
+        folder = self.folders.get(parent)
+        if folder is None or not name:
+            return None
+        return next((track for file, track in folder.files if file == name), None)
 
     def folder(self, uri: str) -> Folder | None:
         return self.folders.get(clean(uri))
 
+    def listing(self, uri: str) -> list[tuple[str, Track]]:
+        """(URI, track) of the files directly in the directory ``uri``."""
+        uri = clean(uri)
+        folder = self.folders.get(uri)
+        return [] if folder is None else [(_join(uri, name), t) for name, t in folder.files]
+
     def tracks(self) -> Iterator[tuple[str, Track]]:
-        """Every (URI, track), in the library's order."""
-        return iter(self._uris.items())
+        """Every (URI, track), folder by folder."""
+        for kind, item in self.walk(""):
+            if kind == "file":
+                assert isinstance(item, tuple)
+                yield item
 
     def under(self, uri: str) -> Iterator[tuple[str, Track]]:
         """The file at ``uri`` or every file below the directory ``uri``, depth first."""
         uri = clean(uri)
-        track = self._uris.get(uri)
+        track = self.track(uri)
         if track is not None:
             yield uri, track
             return
@@ -165,16 +177,15 @@ class MusicTree:
     def walk(self, uri: str) -> Iterator[tuple[str, str | tuple[str, Track]]]:
         """("directory", uri) and ("file", (uri, track)) below ``uri``, as MPD lists them: a
         directory's files, then each sub-directory and what is below it."""
-        folder = self.folders.get(clean(uri))
-        if folder is None:
+        uri = clean(uri)
+        if uri not in self.folders:
             return
-        stack: list[Folder | str] = [folder]
+        stack: list[tuple[str, bool]] = [(uri, False)]
         while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                yield "directory", item
-                stack.append(self.folders[item])
-                continue
-            for file in item.files:
-                yield "file", file
-            stack.extend(reversed(item.folders))
+            at, announce = stack.pop()
+            if announce:
+                yield "directory", at
+            folder = self.folders[at]
+            for name, track in folder.files:
+                yield "file", (_join(at, name), track)
+            stack.extend((sub, True) for sub in reversed(folder.folders))
