@@ -97,6 +97,9 @@ class Dialogue:
         self.on_turn = on_turn
         self._apply_action = apply
         self.on_said = on_said
+        # the talk between tracks is part of the programme: told True before it, False after
+        # (the rooms send it to every room; a reply stays on this speaker)
+        self.on_air: Callable[[bool], None] | None = None
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._cancel = threading.Event()
         self._speaking = threading.Event()
@@ -302,4 +305,16 @@ class Dialogue:
         text = self.dj.commentary(self.user_id, previous, pick)
         log.info("commentary: %s", text)
         self._said(text, self.user_id)
-        self._speak(text)
+        self._tell_on_air(True)
+        try:
+            self._speak(text)
+        finally:
+            self._tell_on_air(False)
+
+    def _tell_on_air(self, talking: bool) -> None:
+        if self.on_air is None:
+            return
+        try:
+            self.on_air(talking)
+        except Exception:
+            log.exception("sending the DJ's talk to the programme failed")

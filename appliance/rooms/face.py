@@ -6,7 +6,8 @@ It sets up the programme's way to Snapcast (:mod:`appliance.rooms.programme`), k
 "local"``, lowers only this board's room while the DJ answers (the station's ducking asks
 :meth:`RoomsFace.duck_instead` before it lowers the music player, which feeds every room). A
 missing sound server or Snapcast server is said once, with what to do; the music plays on here
-meanwhile.
+meanwhile. The DJ's talk between tracks goes to every room with the music (the dialogue tells
+:meth:`RoomsFace.on_air` around it); a reply to a request stays on this speaker.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class RoomsFace:
         self.rooms = self._make_rooms()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._routed: bool | None = None
+        self._talking = False  # the DJ talks between tracks, in every room
 
     def _make_rooms(self) -> Rooms:
         return Rooms(
@@ -91,11 +93,17 @@ class RoomsFace:
         ducking: Any = getattr(self.station, "ducking", None)
         if self.settings.duck == "local" and hasattr(ducking, "instead"):
             ducking.instead = self.duck_instead
+        dialogue: Any = getattr(self.station, "dialogue", None)
+        if self.programme is not None and hasattr(dialogue, "on_air"):
+            dialogue.on_air = self.on_air
 
     async def stop(self) -> None:
         ducking: Any = getattr(self.station, "ducking", None)
         if getattr(ducking, "instead", None) == self.duck_instead:
             ducking.instead = None
+        dialogue: Any = getattr(self.station, "dialogue", None)
+        if getattr(dialogue, "on_air", None) == self.on_air:
+            dialogue.on_air = None
         await self.rooms.stop()
         if self.programme is not None and self._loop is not None:
             await self._loop.run_in_executor(None, self.programme.close)
@@ -135,14 +143,27 @@ class RoomsFace:
             return Outcome(False, error="the Snapcast server did not answer in time")
         return Outcome(True, text=describe(room))
 
+    # -- the DJ's talk between tracks -----------------------------------------------------
+
+    def on_air(self, talking: bool) -> None:
+        """The dialogue's thread, around the talk between tracks: the DJ's voice goes where
+        the music goes (every room) and comes back to this speaker after it."""
+        self._talking = talking
+        programme = self.programme
+        if programme is not None:
+            programme.on_air(talking)
+
     # -- ducking only here -----------------------------------------------------------------
 
     def duck_instead(self, down: bool) -> bool:
         """The station's ducking asks (from any thread, never waiting): with ``duck = "local"``
         and the rooms reachable, lower (``down``) or restore the programme here only, and say
-        True, so the music player, which feeds every room, is left alone."""
+        True, so the music player, which feeds every room, is left alone. The talk between
+        tracks is heard in every room, so for it the music dips everywhere."""
         loop = self._loop
         if self.settings.duck != "local" or loop is None or not self.rooms.connected:
+            return False
+        if self._talking and down:  # the DJ talks in every room: the music dips everywhere
             return False
         room = self.settings.local_room
         if room:

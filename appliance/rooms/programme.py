@@ -10,6 +10,9 @@ it stays on the local speaker. While the rooms are reachable the programme's str
 * otherwise to a combined sink feeding both the local speaker and the pipe sink (the other rooms
   hear it Snapcast's buffer later than this one).
 
+The DJ's talk between tracks is part of the programme too: around it (:meth:`Programme.on_air`)
+this process's own voice stream follows the music, and comes back here after it.
+
 While the server is away they go back to the local speaker, so the music never stops here. New
 streams (mpv opens one per format change) are caught by following ``pactl subscribe``. The pipe
 sink runs on the system clock, so nothing stalls when no snapserver reads it.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -98,6 +102,7 @@ class Programme:
         self.format = pulse_format(sample_format)
         self.local_room = local_room
         self.target = LOCAL
+        self._talking = False  # the DJ talks between tracks, on the programme
         self.moved = 0  # streams moved so far (what the tests and the log count)
         self._modules: list[str] = []
         self._combined: str | None = None  # the combined sink's module, when this loaded it
@@ -151,11 +156,22 @@ class Programme:
         many streams were moved."""
         with self._lock:
             self.target = self.rooms_sink if to_rooms else LOCAL
-        return self._move_all()
+        return self._move_all(voices=self._talking)
 
-    def _move_all(self, only: str | None = None) -> int:
+    def on_air(self, talking: bool) -> int:
+        """The DJ's talk between tracks is part of the programme: while ``talking``, this
+        process's other streams (the DJ's voice) go where the music goes; then back here.
+        (A reply is never said while it talks: the dialogue takes one turn at a time.)"""
         with self._lock:
-            target = self.target
+            self._talking = talking
+        return self._move_all(voices=True)
+
+    def _move_all(self, only: str | None = None, voices: bool = False) -> int:
+        """Move the programme's streams (and this process's voice, with ``voices``, or when
+        ``only`` is new while the DJ talks on air) where they belong now."""
+        with self._lock:
+            own = str(os.getpid())
+            voice_target = self.target if self._talking else LOCAL
             moved = 0
             try:
                 streams = _streams()
@@ -164,10 +180,16 @@ class Programme:
                 return 0
             for stream in streams:
                 properties = stream.get("properties") or {}
-                if properties.get("application.name") != PROGRAMME_CLIENT:
-                    continue
                 index = str(stream.get("index"))
                 if only is not None and index != only:
+                    continue
+                if properties.get("application.name") == PROGRAMME_CLIENT:
+                    target = self.target
+                elif properties.get("application.process.id") == own and (
+                    voices or (only is not None and self._talking)
+                ):
+                    target = voice_target
+                else:
                     continue
                 try:
                     pactl("move-sink-input", index, target)

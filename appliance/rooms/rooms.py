@@ -141,13 +141,14 @@ class Rooms:
         """Until the connection ends: refetch the status when a notification asks for it, and
         ping the server now and then."""
         closed = asyncio.create_task(control.closed.wait())
+        refetch = asyncio.create_task(self._refetch.wait())
         try:
             while not control.closed.is_set():
-                refetch = asyncio.create_task(self._refetch.wait())
+                if refetch.done():
+                    refetch = asyncio.create_task(self._refetch.wait())
                 done, _ = await asyncio.wait(
                     {closed, refetch}, timeout=self.ping_every, return_when=asyncio.FIRST_COMPLETED
                 )
-                refetch.cancel()
                 if closed in done:
                     return
                 if refetch in done:
@@ -158,6 +159,7 @@ class Rooms:
                     await control.call("Server.GetRPCVersion")
         finally:
             closed.cancel()
+            refetch.cancel()
 
     def _notice(self, method: str, params: dict[str, Any]) -> None:
         new = snap.apply(self.status, method, params)

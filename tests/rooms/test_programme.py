@@ -147,3 +147,38 @@ def test_no_sound_server_is_said_clearly(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(RoomsError, match="no PulseAudio") as refused:
         Programme(tmp_path / "fifo", "48000:16:2").setup()
     assert "PipeWire" in (refused.value.hint or "")
+
+
+@pytest.mark.audio
+def test_the_djs_talk_between_tracks_goes_on_air_and_comes_back(
+    pulse: PulseServer, house: House, programme: Programme
+) -> None:
+    """The DJ's voice is a stream of this process (not the music's): on air, the rooms hear it;
+    after, only this speaker does."""
+    import sounddevice
+
+    programme.route(True)
+    rate, phase = 22050, [0]
+
+    def voice(out: np.ndarray, frames: int, _time: object, _status: object) -> None:
+        n = np.arange(phase[0], phase[0] + frames)
+        out[:, 0] = (0.5 * np.sin(2 * np.pi * 990 * n / rate)).astype(np.float32)
+        phase[0] += frames
+
+    stream = sounddevice.OutputStream(rate, channels=1, dtype="float32", callback=voice)
+    stream.start()
+    try:
+        second = ROOM_RATE * 4
+
+        def in_kitchen() -> float:
+            return strength(house.kitchen.heard()[-second // 2 :], ROOM_RATE, 990, 2)
+
+        time.sleep(1.0)
+        assert in_kitchen() < 0.005, "the voice reached the kitchen before it was on air"
+        assert programme.on_air(True) >= 1
+        wait_for(lambda: in_kitchen() > 0.05, "the DJ's talk in the kitchen")
+        programme.on_air(False)
+        wait_for(lambda: in_kitchen() < 0.005, "the kitchen without the DJ's voice")
+    finally:
+        stream.abort()
+        stream.close()

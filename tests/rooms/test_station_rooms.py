@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from appliance.config import parse_config
@@ -21,7 +22,9 @@ from tests.support.pulse import SINK_RATE, PulseServer
 from tests.support.waiting import wait_until
 
 
-def start_station(house: House, tone_music: Path, data: Path, extra: str = "") -> QFZZStation:
+def start_station(
+    house: House, tone_music: Path, data: Path, extra: str = "", speak: bool = False
+) -> QFZZStation:
     settings = parse_config(
         f'[library]\nmusic_folders = ["{tone_music}"]\n'
         "[dj]\ncommentary = 0.0\n"
@@ -31,7 +34,7 @@ def start_station(house: House, tone_music: Path, data: Path, extra: str = "") -
         f'stream = "QFZZ"\nfifo = "{house.server.fifo}"\n{extra}'
     )
     config = StationConfig.from_settings(
-        settings, listen="none", speak=False, faces=True, data_dir=data
+        settings, listen="none", speak=speak, faces=True, data_dir=data
     )
     made = QFZZStation(config)
     made.start()
@@ -132,5 +135,57 @@ def test_duck_local_lowers_this_boards_room_only(
         assert rooms(station)["bedroom"].volume == 100
         station.ducking.release("test")
         wait_until(lambda: rooms(station)["kitchen"].volume == 100, 5, "the kitchen back")
+    finally:
+        station.stop()
+
+
+def voice_level(audio: bytes) -> float:
+    """The energy of a room's audio (48 kHz s16le stereo) apart from the music's tones (660 Hz
+    jazz, 990 Hz rock): what the DJ's voice adds."""
+    samples = np.frombuffer(audio[: len(audio) // 4 * 4], "<i2").reshape(-1, 2)[:, 0] / 32768
+    if len(samples) < ROOM_RATE // 10:
+        return 0.0
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    hz = np.fft.rfftfreq(len(samples), 1 / ROOM_RATE)
+    tones = ((hz > 600) & (hz < 720)) | ((hz > 930) & (hz < 1050))
+    voice = (hz > 150) & (hz < 5000) & ~tones
+    return float(np.sqrt(np.sum(spectrum[voice] ** 2)) / len(samples))
+
+
+@pytest.mark.audio
+def test_the_djs_talk_reaches_the_rooms_and_a_reply_does_not(
+    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
+) -> None:
+    station = start_station(house, tone_music, tmp_path / "data", speak=True)
+    try:
+        wait_until(lambda: "kitchen" in rooms(station), 15, "the kitchen")
+        dj, dialogue = station.get_dj(), station.dialogue
+        assert dialogue is not None and station.voice is not None
+        track = dj.next_track(station.user_id)
+        pick = dj.last_pick(station.user_id)
+        assert track is not None and pick is not None
+        assert station.execute(Play(track_id=track.track_id, source="test")).ok
+        wait_until(lambda: dj.now_playing == track, 10, "the pick on air")
+        half = ROOM_RATE * 2  # bytes of half a second
+
+        def kitchen_voice() -> float:
+            return voice_level(house.kitchen.heard()[-half:])
+
+        time.sleep(1.5)
+        quiet = kitchen_voice()
+        turn = station.handle("what's playing")  # a reply: only here
+        assert turn.reply is not None and turn.reply.text
+        time.sleep(0.8)  # the end of the reply, through Snapcast's buffer
+        loudest_reply = max(kitchen_voice() for _ in range(3))
+        assert loudest_reply < max(quiet * 3, 1e-4), "the reply went across the house"
+
+        peak = [0.0]
+
+        def talk_heard() -> bool:
+            peak[0] = max(peak[0], kitchen_voice())
+            return peak[0] > max(quiet * 5, 2e-3)
+
+        dialogue.submit_commentary(None, pick)
+        wait_until(talk_heard, 30, "the DJ's talk in the kitchen")
     finally:
         station.stop()
