@@ -276,7 +276,10 @@ def discover(
             found.append(name)
             arrived.set()
 
-    zc = Zeroconf(interfaces=list(interfaces) if interfaces else InterfaceChoice.All)
+    try:
+        zc = Zeroconf(interfaces=list(interfaces) if interfaces else InterfaceChoice.All)
+    except Exception as error:  # no network, or none this process may use (OSError and zeroconf's)
+        raise WyomingError(f"zeroconf cannot look for a Wyoming server here ({error})") from error
     browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[changed])
     try:
         deadline = time.monotonic() + timeout

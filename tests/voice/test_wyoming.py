@@ -423,6 +423,13 @@ def test_wyoming_finds_the_server_of_each_kind_by_zeroconf(
     assert tts.address == tts_server.address and tts.usable()
 
 
+def test_zeroconf_that_cannot_listen_leaves_the_local_engine_and_says_why() -> None:
+    """An address that is on no interface here (TEST-NET-1): nothing is sent anywhere."""
+    link = Link("wyoming", "stt", interfaces=["192.0.2.1"], discover_timeout=0.5)
+    assert not link.usable() and link.address is None
+    assert "zeroconf cannot look" in link.last_problem
+
+
 def test_the_recogniser_named_tcp_is_the_server_with_the_planned_engine_standing_by(
     stt_server: WyomingServer,
 ) -> None:
