@@ -372,7 +372,12 @@ class Link:
         """Ask the server what it offers (finding it first when discovered); True if it answers."""
         try:
             if self._discovering:
-                found = self._find()
+                try:
+                    found = self._find()
+                except WyomingError:
+                    raise
+                except Exception as error:  # zeroconf's own, from a network that changed under it
+                    raise WyomingError(f"zeroconf failed ({error})") from error
                 if found is None:
                     raise WyomingError("no Wyoming server answered on the network (zeroconf)")
                 self.address = found
