@@ -306,7 +306,7 @@ async def _listmounts(s: Session, args: list[str], reply: Reply) -> None:
     reply.add("mount", "")
 
 
-@command("channels", "readmessages")
+@command("channels", "readmessages", "listneighbors")
 async def _nothing(s: Session, args: list[str], reply: Reply) -> None:
     pass
 
