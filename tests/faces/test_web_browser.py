@@ -34,8 +34,7 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def station(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    data = tmp_path_factory.mktemp("data")
-    made, url = started_station(tones, f'[station]\ndata_dir = "{data}"\n')
+    made, url = started_station(tones, tmp_path_factory.mktemp("station"))
     yield made, url
     made.stop()
 
@@ -122,3 +121,51 @@ def test_typing_to_the_dj_answers_and_plays(browser: WebDriver, station: tuple[A
     wait_text(browser, "title", lambda t: t == title, "the jazz title on the page")
     lines = browser.find_element(By.ID, "lines").text
     assert answer in lines
+
+
+def test_a_bad_setting_shows_its_error_and_is_not_saved(
+    browser: WebDriver, station: tuple[Any, str]
+) -> None:
+    real, url = station
+    file = real.config.settings.source
+    before = file.read_text()
+    log_in(browser, url)
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=settings]").click()
+    volume = WebDriverWait(browser, WAIT).until(
+        seen.visibility_of_element_located((By.ID, "set-audio-volume"))
+    )
+    volume.clear()
+    volume.send_keys("150")
+    browser.find_element(By.ID, "settings-save").click()
+    error = wait_text(browser, "settings-errors", bool, "the setting's error")
+    assert "audio.volume" in error and "0 to 100" in error
+    assert text_of(browser, "settings-result") == "Not saved:"
+    assert file.read_text() == before
+
+
+def test_a_listeners_data_is_offered_as_a_download(
+    browser: WebDriver, station: tuple[Any, str]
+) -> None:
+    real, url = station
+    assert real.execute(Play(genre="rock", source="test")).ok
+    log_in(browser, url)
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "like")))
+    browser.find_element(By.ID, "like").click()
+    wait_until(lambda: real.get_dj().export_profile(real.snapshot().listener), WAIT, "the like")
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=listeners]").click()
+    profile = WebDriverWait(browser, WAIT).until(
+        seen.element_to_be_clickable((By.XPATH, "//li[contains(., '(listening)')]/button[2]"))
+    )
+    profile.click()
+    link = WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "export")))
+    href = link.get_attribute("href")
+    assert href is not None and link.get_attribute("download")
+    # what the link downloads, fetched by the page itself with its session
+    data = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => r.json()).then(done, e => done(String(e)));",
+        href,
+    )
+    assert data["profile"]["user_id"] == real.snapshot().listener
+    assert any(row["event"] == "liked" for row in data["listening"])

@@ -28,8 +28,8 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def station(tones: Path) -> Iterator[tuple[Any, str]]:
-    made, url = started_station(tones)
+def station(tones: Path, tmp_path: Path) -> Iterator[tuple[Any, str]]:
+    made, url = started_station(tones, tmp_path)
     yield made, url
     made.stop()
 

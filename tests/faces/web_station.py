@@ -164,19 +164,22 @@ class Served:
             self.loop.close()
 
 
-def started_station(music: Path, extra: str = "", **fields: Any) -> Any:
+def started_station(music: Path, folder: Path, extra: str = "", **fields: Any) -> Any:
     """A real QFZZStation over ``music`` with its faces on (the web page on 127.0.0.1, port 0,
     announced on the loopback only), neither listening nor speaking; music to mpv's null output
-    unless ``audio_output`` says otherwise. Returns (station, the page's URL)."""
+    unless ``audio_output`` says otherwise. Its settings file and data are in ``folder``.
+    Returns (station, the page's URL)."""
+    from appliance.config import load_config
     from appliance.station import QFZZStation, StationConfig
 
-    settings = on_any_port(
-        parse_config(
-            f'[library]\nmusic_folders = ["{music}"]\n[faces]\nbind = "localhost"\n'
-            f'password = "open sesame"\n[mpd]\nenabled = false\n'
-            f"[home_assistant]\nenabled = false\n{extra}"
-        )
+    file = folder / "config.toml"
+    file.write_text(
+        f'[station]\ndata_dir = "{folder / "data"}"\n'
+        f'[library]\nmusic_folders = ["{music}"]\n[faces]\nbind = "localhost"\n'
+        f'password = "open sesame"\n[mpd]\nenabled = false\n'
+        f"[home_assistant]\nenabled = false\n{extra}"
     )
+    settings = on_any_port(load_config(file))
     options: dict[str, Any] = {"listen": "none", "speak": False, "audio_output": "null"}
     config = StationConfig.from_settings(settings, faces=True, **{**options, **fields})
     station = QFZZStation(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -165,16 +166,40 @@ async def events(request: web.Request) -> web.StreamResponse:
     return socket
 
 
+class Encoded:
+    """Each event as JSON text once, however many pages it goes to (they all get the same
+    event object from the bus, one after the other)."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self._recent: collections.OrderedDict[int, tuple[object, str | None]] = (
+            collections.OrderedDict()
+        )
+        self._keep = keep
+
+    def text(self, event: object, ctx: Context) -> str | None:
+        found = self._recent.get(id(event))
+        if found is not None and found[0] is event:
+            return found[1]
+        message = event_json(event, ctx)
+        text = json.dumps(message) if message is not None else None
+        if not isinstance(event, Lagged):  # a Lagged is answered with the state of its moment
+            self._recent[id(event)] = (event, text)
+            while len(self._recent) > self._keep:
+                self._recent.popitem(last=False)
+        return text
+
+
 async def _send_events(socket: web.WebSocketResponse, subscription: Any, ctx: Context) -> None:
+    encoded: Encoded = ctx.encoded
     try:
         await socket.send_json(
             {"type": "state", "changed": [], "state": state_json(ctx.station.snapshot())}
         )
         while not socket.closed:
             event = await subscription.next()
-            message = event_json(event, ctx)
-            if message is not None:
-                await socket.send_json(message)
+            text = encoded.text(event, ctx)
+            if text is not None:
+                await socket.send_str(text)
     except (ConnectionError, RuntimeError):  # the page went away, or the bus closed
         pass
     finally:

@@ -28,6 +28,7 @@ class Context:
     sessions: Sessions = field(default_factory=Sessions)
     attempts: Attempts = field(default_factory=Attempts)
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
+    encoded: Any = None  # api.Encoded: the events' JSON, made once for every page
 
     @property
     def library(self) -> Any | None:

@@ -17,6 +17,7 @@ from appliance.config import Config
 from appliance.control import Station
 from appliance.faces import lan, secrets
 from appliance.faces.web.advertise import Advertiser
+from appliance.faces.web.api import Encoded
 from appliance.faces.web.app import make_app
 from appliance.faces.web.context import Context
 from appliance.faces.web.covers import Covers
@@ -90,6 +91,7 @@ class WebFace:
             covers=Covers(self.data_dir / "cache" / "covers", settings.library.music_folders),
         )
         self.app: web.Application | None = None
+        self.context.encoded = Encoded()
         self._runner: web.AppRunner | None = None
         self._advertiser: Advertiser | None = None
 

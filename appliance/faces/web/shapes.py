@@ -16,7 +16,7 @@ from typing import Any
 from appliance import control
 from appliance.library.track import Track
 from appliance.listener_id import RULE, is_user_id
-from appliance.state import StationState
+from appliance.state import PlayState, StationState
 
 MAX_TEXT = 500  # characters of any text field (a request to the DJ is a sentence)
 MAX_INT = 100_000
@@ -80,19 +80,24 @@ def track_json(track: Track) -> dict[str, Any]:
 def state_json(state: StationState) -> dict[str, Any]:
     """The snapshot as the page and the API show it."""
     playing = state.now_playing
+    at = time.time()
     now: dict[str, Any] | None = None
     if playing is not None:
+        duration = playing.duration or playing.track.duration
+        position = playing.position
+        if state.play_state == PlayState.PLAYING and playing.started_at:
+            position = at - playing.started_at  # where it is now, not at the last change
         now = {
             "track": track_json(playing.track),
-            "position": round(playing.position, 2),
-            "duration": round(playing.duration or playing.track.duration, 2),
+            "position": round(max(0.0, min(position, duration or position)), 2),
+            "duration": round(duration, 2),
             "started_at": playing.started_at,
             "chosen_by": playing.chosen_by,
             "why": playing.why,
         }
     return {
         "version": state.version,
-        "at": time.time(),
+        "at": at,
         "now_playing": now,
         "up_next": [track_json(track) for track in state.up_next],
         "play_state": str(state.play_state),

@@ -112,6 +112,7 @@ function addLine(text) {
 
 function render(next) {
   const before = state;
+  next.receivedAt = Date.now() / 1000;
   state = next;
   const now = next.now_playing;
   const track = now ? now.track : null;
@@ -145,7 +146,7 @@ function tick() {
   const now = state && state.now_playing;
   if (!now) { $("progress").value = 0; $("time").textContent = ""; return; }
   let position = now.position;
-  if (state.play_state === "playing") position += Date.now() / 1000 - state.at;
+  if (state.play_state === "playing") position += Date.now() / 1000 - state.receivedAt;
   const duration = now.duration || 0;
   position = duration ? Math.min(position, duration) : position;
   $("progress").max = duration || 1;
