@@ -40,9 +40,11 @@ class NowPlaying:
     """
 
     track: Track
-    position: float = 0.0
+    position: float = 0.0  # seconds in, as of the last start, pause or seek
     duration: float = 0.0
-    started_at: float = 0.0  # time.time() of the start, so a face can show progress itself
+    # time.time() when it would have begun, played straight through (moved on by a pause or a
+    # seek): while playing, a face shows time.time() - started_at; while paused, ``position``
+    started_at: float = 0.0
     chosen_by: str = "dj"
     why: str = ""
 
@@ -76,6 +78,7 @@ class StationState:
     version: int = 0
     now_playing: NowPlaying | None = None
     up_next: tuple[Track, ...] = ()
+    last_played: Track | None = None  # the track before the one on air
     play_state: PlayState = PlayState.STOPPED
     volume: int = 70
     muted: bool = False

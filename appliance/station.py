@@ -240,7 +240,6 @@ class QFZZStation:
         self._stopping = threading.Event()
         self._lock = threading.RLock()
         self._listening = False  # from the wake word to the end of the request
-        self._previous: Track | None = None
         self.ducking = Ducking(None, self.config.settings.audio.duck_db)
         self._names_version = -1
         self._choices: dict[str, ModelChoice] | None = None
@@ -453,6 +452,9 @@ class QFZZStation:
         self.faces = FaceHost(self, self.config.settings, self.data_dir)
         self.faces.start()
 
+    def _playing(self) -> Track | None:
+        return self.keeper.state.track
+
     def _ducked(self, down: bool) -> None:
         self.keeper.update(ducked=down)
 
@@ -575,7 +577,8 @@ class QFZZStation:
             )
 
         self.dj = self._reopen(make, db, (StoreError,)) if db else make(None)  # type: ignore[arg-type]
-        self.dj.player_reports_listening = self.config.play
+        if self.config.play:  # "this" is what the player plays, as the state tells it
+            self.dj.now_playing_from = self._playing
         if self.ledger is not None:
             self.dj.journal = self.ledger.append
         for user in settings.users:
@@ -866,7 +869,6 @@ class QFZZStation:
         self.events.publish(event)  # after the state moved: a face reading it sees the change
 
     def _track_started(self, dj: PersonalizedDJ, event: TrackStarted) -> None:
-        dj.track_started(event.track)
         chosen_by, why = self.commands.origin(event.track) or ("", "")
         playing = NowPlaying(
             track=event.track,
@@ -876,11 +878,19 @@ class QFZZStation:
             why=why,
         )
         paused = self.player is not None and self.player.paused
-        self.keeper.update(
-            now_playing=playing, play_state=PlayState.PAUSED if paused else PlayState.PLAYING
-        )
+
+        def started(state: StationState) -> dict[str, object]:
+            before = state.track  # still there while it fades out under this one
+            previous = before if before not in (None, event.track) else state.last_played
+            return {
+                "now_playing": playing,
+                "play_state": PlayState.PAUSED if paused else PlayState.PLAYING,
+                "last_played": previous,
+            }
+
+        previous = self.keeper.change(started).last_played
+        dj.track_started(event.track)  # what was asked for has begun: "this" is what plays
         self.refresh_queue()
-        previous, self._previous = self._previous, event.track
         if chosen_by != "dj" or self.dialogue is None or self.voice is None:
             return
         if not self.keeper.state.commentary:
@@ -909,6 +919,7 @@ class QFZZStation:
             fields: dict[str, object] = {}
             if state.track is not None and state.track.track_id == event.track.track_id:
                 fields["now_playing"] = None
+                fields["last_played"] = event.track
             if event.reason == "stopped":
                 fields["play_state"] = PlayState.STOPPED
             return fields

@@ -106,9 +106,10 @@ class PersonalizedDJ:
         self.store = Store(db_path)
         self.user_profiles: Mapping[str, UserProfile] = ProfileMap(self)
         self.conversation_context: dict[str, list[str]] = {}
-        # True when a player reports listening events (the station): a spoken "skip" is then
-        # learned from the player's event, which knows how far into the track it came.
-        self.player_reports_listening = False
+        # What plays now, read from the station's state when a station with a player runs the
+        # DJ: a spoken "skip" is then learned from the player's event, which knows how far into
+        # the track it came. Alone (None), the DJ's own last pick stands for what plays.
+        self.now_playing_from: Callable[[], Track | None] | None = None
         # Called with (kind, data) after trust or community changes are committed: the station
         # keeps them in its tamper-evident ledger when that is switched on.
         self.journal: Callable[[str, dict[str, Any]], None] | None = None
@@ -125,8 +126,8 @@ class PersonalizedDJ:
         self._requests: dict[str, Request] = {}
         self._session_played: dict[str, list[str]] = {}
         self._last_pick: dict[str, Pick] = {}
-        self._now_playing: Track | None = None
-        self._asked: Track | None = None
+        self._picked: Track | None = None  # alone: the last pick or request, as if playing
+        self._asked: Track | None = None  # with a station: just asked for, not started yet
         self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
         self._done: dict[str, _Done] = {}  # the last request a correction would mend
         self._understanding: Understanding | None = None
@@ -543,13 +544,13 @@ class PersonalizedDJ:
 
     def _session(self, user_id: str) -> tuple[list[Any], Track | None, Track | None]:
         kept = [copy.copy(cache.get(user_id)) for cache in self._session_caches()]
-        return kept, self._now_playing, self._asked
+        return kept, self._picked, self._asked
 
     def _restore_session(
         self, user_id: str, session: tuple[list[Any], Track | None, Track | None]
     ) -> None:
         """Put the session back as it was before a write the store rolled back."""
-        kept, self._now_playing, self._asked = session
+        kept, self._picked, self._asked = session
         for cache, value in zip(self._session_caches(), kept, strict=True):
             if value is None:
                 cache.pop(user_id, None)
@@ -821,7 +822,7 @@ class PersonalizedDJ:
             return reply(lines.disliked(nxt), Skip(then=nxt, reason="replaced"), negative=True)
         if kind == "skip":
             track = self._current()
-            if track is not None and not self.player_reports_listening:
+            if track is not None and self.now_playing_from is None:
                 self._record(profile.user_id, track, "skipped")
             nxt = self._pick_track(profile, now)
             return reply(lines.skipping(nxt), Skip(then=nxt))
@@ -960,6 +961,9 @@ class PersonalizedDJ:
             if friend in self.user_profiles
         ]
         played = self._session_played.get(profile.user_id, [])
+        on_air = self._current()  # a face may have put it on: it is not the next one either
+        if on_air is not None:
+            played = [*played, on_air.track_id]
         recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, 3 * RECENT_PLAYS)]
         last = self._last_pick.get(profile.user_id)
         return Listener(
@@ -984,8 +988,8 @@ class PersonalizedDJ:
         if pick is not None:
             self._last_pick[profile.user_id] = pick
             self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
-            if not self.player_reports_listening:  # else the player says when it starts
-                self._now_playing = pick.track
+            if self.now_playing_from is None:  # else the player says when it starts
+                self._picked = pick.track
         return pick
 
     def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
@@ -1019,27 +1023,32 @@ class PersonalizedDJ:
         return None
 
     def track_started(self, track: Track) -> None:
-        """The player began ``track``: "what's playing" and "I love this" refer to it now."""
+        """The player began ``track``: "what's playing" and "I love this" refer to it now, not
+        to what was asked for before it."""
         with self._lock:
-            self._now_playing = track
             self._asked = None
+            if self.now_playing_from is None:
+                self._picked = track
 
     def _current(self) -> Track | None:
         """The track a listener means by "this": the one just asked for, else the one playing."""
-        return self._asked or self._now_playing
+        return self._asked or self.now_playing
 
     def _asked_for(self, reply: Reply) -> None:
         for action in reply.actions:
             track = action.track if isinstance(action, PlayTrack) else getattr(action, "then", None)
             if track is not None:
-                if self.player_reports_listening:
+                if self.now_playing_from is not None:
                     self._asked = track  # until the player says it started
                 else:
-                    self._now_playing = track
+                    self._picked = track
 
     @property
     def now_playing(self) -> Track | None:
-        return self._now_playing
+        """What plays now: the station's state when it runs the DJ, else the DJ's last pick."""
+        if self.now_playing_from is not None:
+            return self.now_playing_from()
+        return self._picked
 
     def record_event(
         self,
