@@ -20,7 +20,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from appliance.atomic import write_atomically
 from appliance.config import Config
@@ -97,11 +96,15 @@ def network_lines(config: Config) -> list[str]:
 
 def _servers(config: Config) -> list[str]:
     """Hosts of the servers the config names: the Snapcast server, Wyoming speech engines."""
+    from appliance.wyoming_link import is_remote, parse_address
+
     hosts = [config.snapcast.server] if config.snapcast.enabled else []
     for name in (config.models.stt, config.models.tts):
-        if name.startswith("tcp://"):
-            hosts.append(urlsplit(name).hostname or "")
-        elif name == "wyoming":  # found by mDNS on this network
+        if not is_remote(name):
+            continue
+        try:
+            hosts.append(parse_address(name).host)
+        except ValueError:  # "wyoming": a server found by mDNS on this network
             hosts.append("wyoming.local")
     return [host for host in hosts if host]
 

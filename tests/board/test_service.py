@@ -201,6 +201,9 @@ def test_bind_localhost_and_named_servers_open_no_more_than_they_need(tmp_path: 
     )
     keys = unit_lines(render_unit(settings(tmp_path), config=far))
     assert keys["IPAddressAllow"] == ["203.0.113.9", "localhost"]
+    home = replace(faces_off(Config()), models=ModelSettings(tts="TCP://192.168.1.9:10200"))
+    keys = unit_lines(render_unit(settings(tmp_path), config=home))
+    assert keys["IPAddressAllow"][0].startswith("localhost link-local 10.0.0.0/8")
 
 
 def test_install_service_opens_the_network_as_the_config_file_says(tmp_path: Path) -> None:
