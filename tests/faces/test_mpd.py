@@ -3,6 +3,7 @@ integration uses) and Debian's `mpc`, and a raw socket for what a client should 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -129,6 +130,7 @@ def test_home_assistant_sequence(served: Served, station: DoubleStation) -> None
     ha.password(PASSWORD)
     commands = ha.commands()
     assert {"albumart", "readpicture", "idle", "plchanges"} <= set(commands)
+    assert "config" not in commands and "config" in ha.notcommands()
     status = ha.status()
     assert status["state"] == "play" and status["volume"] == "70"
     assert (status["random"], status["repeat"], status["single"], status["consume"]) == (
@@ -577,3 +579,33 @@ def test_new_music_wakes_database_clients(tmp_path: Path, monkeypatch: pytest.Mo
     finally:
         served.stop()
         station.close()
+
+
+def test_home_assistants_asyncio_client(served: Served, station: DoubleStation) -> None:
+    """mpd.asyncio's client (the one Home Assistant runs) idles between commands by itself and
+    sends noidle before each one."""
+    from mpd.asyncio import MPDClient
+
+    async def run() -> tuple[list[str], str, str]:
+        ha = MPDClient()
+        ha.timeout = TIMEOUT
+        await ha.connect("127.0.0.1", served.port)
+        await ha.password(PASSWORD)
+        commands = list(await ha.commands())
+        await ha.status()
+        await ha.currentsong()
+        await ha.listplaylists()
+        changes = ha.idle(["player"])
+        await asyncio.sleep(0.2)  # it idles in the background meanwhile
+        await ha.setvol(25)
+        await ha.next()
+        changed = await asyncio.wait_for(changes.__anext__(), TIMEOUT)
+        title = (await ha.currentsong())["title"]
+        volume = (await ha.status())["volume"]
+        ha.disconnect()
+        return commands + list(changed), title, volume
+
+    seen, title, volume = asyncio.run(asyncio.wait_for(run(), 30))
+    assert "readpicture" in seen and "player" in seen
+    assert title == "Freddie Freeloader" and volume == "25"
+    assert station.snapshot().volume == 25

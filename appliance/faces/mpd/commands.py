@@ -51,6 +51,7 @@ class Spec:
 
 COMMANDS: dict[str, Spec] = {}
 PUBLIC = frozenset({"password", "ping", "close", "commands", "notcommands", "tagtypes"})
+REFUSED = frozenset({"config"})  # known, answered, never allowed (MPD: local clients only)
 OPTIONS = {"random": "0", "repeat": "0", "single": "0", "consume": "1"}  # what the station does
 MAX_BINARY = 4 * 1024 * 1024
 MAX_ADD = 500  # tracks one add, findadd or searchadd may queue (as the station's own Enqueue)
@@ -89,16 +90,15 @@ async def _password(s: Session, args: list[str], reply: Reply) -> None:
 @command("commands")
 async def _commands(s: Session, args: list[str], reply: Reply) -> None:
     for name in sorted(COMMANDS):
-        if s.authenticated or name in PUBLIC:
+        if (s.authenticated or name in PUBLIC) and name not in REFUSED:
             reply.add("command", name)
 
 
 @command("notcommands")
 async def _notcommands(s: Session, args: list[str], reply: Reply) -> None:
     for name in sorted(COMMANDS):
-        if not (s.authenticated or name in PUBLIC):
+        if not (s.authenticated or name in PUBLIC) or name in REFUSED:
             reply.add("command", name)
-    reply.add("command", "config")
 
 
 @command("tagtypes", high=64)
