@@ -84,16 +84,11 @@ def split(line: str) -> list[str]:
             words.append(line[start:i])
 
 
-def quote(word: str) -> str:
-    """``word`` as a quoted argument (for filter expressions written inside an argument)."""
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class Reply:
     """One command's (or one command list's) answer, handed to the socket in pieces so that a
     listing of the whole library never sits in memory at once."""
 
-    def __init__(self, writer: asyncio.StreamWriter | None = None) -> None:
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
         self._parts: list[bytes] = []
         self._size = 0
@@ -120,19 +115,12 @@ class Reply:
             await self.flush()
 
     async def flush(self) -> None:
-        if self._writer is None or not self._parts:
+        if not self._parts:
             return
         self._writer.write(b"".join(self._parts))
         self._parts.clear()
         self._size = 0
         await self._writer.drain()
-
-    def take(self) -> bytes:
-        """What is held, removed (for a reply that is not sent through a writer)."""
-        data = b"".join(self._parts)
-        self._parts.clear()
-        self._size = 0
-        return data
 
 
 def integer(word: str, low: int | None = None, high: int | None = None) -> int:

@@ -4,7 +4,7 @@ MPD's rules, kept: nothing but ``password``, ``ping``, ``close``, ``commands``, 
 and ``tagtypes`` before the password; a command list answers once at its end (``list_OK`` after
 each command with ``command_list_ok_begin``) and stops at the first error, whose ACK names the
 command's index; while in ``idle`` a client may only send ``noidle`` (anything else closes it).
-A line longer than :data:`MAX_LINE`, or a client silent for :attr:`Face.timeout` seconds outside
+A line longer than :data:`MAX_LINE`, or a client silent for :attr:`MpdFace.timeout` seconds outside
 ``idle``, is closed.
 """
 
