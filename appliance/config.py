@@ -361,6 +361,16 @@ class SnapcastSettings:
             kind="text",
         ),
     )
+    source_port: int = field(
+        default=0,
+        metadata=_rules(
+            "0: snapserver runs on this board and reads the pipe. A port (usually 4953): the "
+            "server is another machine, and the programme is sent to its tcp:// source there.",
+            kind="int",
+            low=0,
+            high=65535,
+        ),
+    )
     local_room: str | None = field(
         default=None,
         metadata=_rules(

@@ -33,6 +33,14 @@ async def _server(settings: SnapcastSettings) -> snap.Status:
     return found["server"]
 
 
+def source_line(settings: SnapcastSettings) -> str:
+    """The snapserver.conf source the appliance's settings need."""
+    query = f"name={settings.stream}&sampleformat={settings.sample_format}"
+    if settings.source_port:
+        return f"tcp://0.0.0.0:{settings.source_port}?{query}&mode=server"
+    return f"pipe://{settings.fifo}?{query}"
+
+
 def server_findings(settings: SnapcastSettings) -> list[Finding]:
     """Is the server reachable, does it have the appliance's stream, which rooms are there."""
     where = f"{settings.server}:{settings.control_port}"
@@ -49,9 +57,7 @@ def server_findings(settings: SnapcastSettings) -> list[Finding]:
                 "fail",
                 f"the server at {where} has no stream {settings.stream!r} "
                 f"(it has: {', '.join(streams) or 'none'})",
-                "add to snapserver.conf [stream]: source = "
-                f"pipe://{settings.fifo}?name={settings.stream}"
-                f"&sampleformat={settings.sample_format}",
+                f"add to snapserver.conf [stream]: source = {source_line(settings)}",
             )
         ]
     rooms = snap.rooms(status, settings.stream)

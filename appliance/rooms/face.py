@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from appliance.config import Config
 from appliance.control import Command, Outcome, SetRoom, Station
+from appliance.rooms.forward import Forwarder
 from appliance.rooms.programme import Programme
 from appliance.rooms.rooms import Rooms
 from appliance.rooms.rpc import RoomsError
@@ -58,6 +59,7 @@ class RoomsFace:
         self.settings = settings.snapcast
         self.duck_db = settings.audio.duck_db
         self.programme: Programme | None = None
+        self.forwarder: Forwarder | None = None
         self.rooms = self._make_rooms()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._routed: bool | None = None
@@ -82,6 +84,11 @@ class RoomsFace:
         try:
             await self._loop.run_in_executor(None, programme.setup)
             self.programme = programme
+            if self.settings.source_port:  # the server is elsewhere: send it the pipe
+                self.forwarder = Forwarder(
+                    programme.fifo, self.settings.server, self.settings.source_port
+                )
+                self.forwarder.start()
         except RoomsError as error:
             log.error(
                 "the programme cannot reach Snapcast: %s%s",
@@ -105,6 +112,9 @@ class RoomsFace:
         if getattr(dialogue, "on_air", None) == self.on_air:
             dialogue.on_air = None
         await self.rooms.stop()
+        if self.forwarder is not None and self._loop is not None:
+            await self._loop.run_in_executor(None, self.forwarder.stop)
+            self.forwarder = None
         if self.programme is not None and self._loop is not None:
             await self._loop.run_in_executor(None, self.programme.close)
             self.programme = None

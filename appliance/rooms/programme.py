@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+import select
 import shutil
 import subprocess
 import threading
@@ -39,6 +40,7 @@ PIPE_SINK = "qfzz_snapcast"
 COMBINED_SINK = "qfzz_programme"
 LOCAL = "@DEFAULT_SINK@"
 PACTL_TIMEOUT = 5.0
+SWEEP = 5.0  # seconds between two looks at every stream, besides following new ones
 _FORMATS = {16: "s16le", 24: "s24-32le", 32: "s32le"}  # snapcast pads 24-bit samples to 32
 _NEW_STREAM = re.compile(r"Event 'new' on sink-input #(\d+)")
 
@@ -84,8 +86,16 @@ def pactl(*args: str, timeout: float = PACTL_TIMEOUT) -> str:
     return done.stdout
 
 
-def _sinks() -> list[str]:
-    return [line.split("\t")[1] for line in pactl("list", "short", "sinks").splitlines() if line]
+def _sink_indexes() -> dict[str, int]:
+    """Each sink's index by name; :data:`LOCAL` names the default sink's."""
+    found = {}
+    for line in pactl("list", "short", "sinks").splitlines():
+        index, name, *_ = line.split("\t")
+        found[name] = int(index)
+    default = found.get(pactl("get-default-sink").strip())
+    if default is not None:
+        found[LOCAL] = default
+    return found
 
 
 def _streams() -> list[dict[str, Any]]:
@@ -107,7 +117,7 @@ class Programme:
         self._modules: list[str] = []
         self._combined: str | None = None  # the combined sink's module, when this loaded it
         self._lock = threading.Lock()
-        self._watcher: subprocess.Popen[str] | None = None
+        self._watcher: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -117,7 +127,7 @@ class Programme:
     def setup(self) -> None:
         """Load the pipe sink (and the combined one) unless they are there already."""
         pactl("info")
-        sinks = _sinks()
+        sinks = _sink_indexes()
         if PIPE_SINK not in sinks:
             if self.fifo.exists() and not self.fifo.is_fifo():
                 raise RoomsError(
@@ -175,6 +185,7 @@ class Programme:
             moved = 0
             try:
                 streams = _streams()
+                sinks = _sink_indexes()
             except (RoomsError, ValueError) as error:
                 log.warning("could not list the sound streams: %s", error)
                 return 0
@@ -191,6 +202,8 @@ class Programme:
                     target = voice_target
                 else:
                     continue
+                if sinks.get(target) == stream.get("sink"):
+                    continue  # there already
                 try:
                     pactl("move-sink-input", index, target)
                 except RoomsError as error:  # it ended meanwhile
@@ -206,36 +219,41 @@ class Programme:
         snapclient is ducked instead (see :meth:`appliance.rooms.rooms.Rooms.duck`)."""
         if self._combined is None:
             return
-        pipe = self._sink_index(PIPE_SINK)
+        pipe = _sink_indexes().get(PIPE_SINK)
         for stream in _streams():
             if str(stream.get("owner_module")) == self._combined and stream.get("sink") != pipe:
                 pactl("set-sink-input-volume", str(stream["index"]), f"{min(0.0, db):.1f}dB")
-
-    @staticmethod
-    def _sink_index(name: str) -> int | None:
-        for line in pactl("list", "short", "sinks").splitlines():
-            index, sink, *_ = line.split("\t")
-            if sink == name:
-                return int(index)
-        return None
 
     def _follow(self) -> None:
         if self._watcher is not None:
             return
         self._watcher = subprocess.Popen(
-            ["pactl", "subscribe"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            ["pactl", "subscribe"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
         self._thread = threading.Thread(
             target=self._watch, args=(self._watcher,), name="programme", daemon=True
         )
         self._thread.start()
 
-    def _watch(self, watcher: subprocess.Popen[str]) -> None:
+    def _watch(self, watcher: subprocess.Popen[bytes]) -> None:
+        """Move each new stream as it appears; every :data:`SWEEP` seconds look at them all
+        (a stream that came before pactl had subscribed, a move that failed)."""
         assert watcher.stdout is not None
-        for line in watcher.stdout:
-            found = _NEW_STREAM.search(line)
-            if found:
-                self._move_all(found.group(1))
+        pipe = watcher.stdout.fileno()
+        pending = b""
+        while True:
+            ready, _, _ = select.select([pipe], [], [], SWEEP)
+            if not ready:
+                self._move_all()
+                continue
+            data = os.read(pipe, 4096)
+            if not data:
+                return
+            *lines, pending = (pending + data).split(b"\n")
+            for line in lines:
+                found = _NEW_STREAM.search(line.decode("utf-8", "replace"))
+                if found:
+                    self._move_all(found.group(1))
 
     def close(self) -> None:
         """Stop following, put the programme back on the local speaker, unload what was

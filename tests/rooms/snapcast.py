@@ -40,13 +40,23 @@ def _answers(port: int) -> bool:
 class SnapServer:
     """``start()``, ``stop()`` (SIGKILL with ``kill=True``), ``start()`` again on the same ports."""
 
-    def __init__(self, root: Path, stream: str = "QFZZ", buffer_ms: int = 400) -> None:
+    def __init__(
+        self, root: Path, stream: str = "QFZZ", buffer_ms: int = 400, tcp_source: bool = False
+    ) -> None:
+        """``tcp_source``: the appliance's stream comes over TCP (``source_port``), as from a
+        DJ on another board, instead of from the FIFO."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.fifo = root / "snapfifo"
         self.stream = stream
         self.control_port = free_port()
         self.stream_port = free_port()
+        self.source_port = free_port() if tcp_source else 0
+        source = (
+            f"tcp://127.0.0.1:{self.source_port}?name={stream}&mode=server"
+            if tcp_source
+            else f"pipe://{self.fifo}?name={stream}&mode=create"
+        )
         self.config = root / "snapserver.conf"
         self.log = root / "snapserver.log"
         (root / "data").mkdir(exist_ok=True)
@@ -55,7 +65,7 @@ class SnapServer:
             "[http]\nenabled = false\n"
             f"[tcp]\nenabled = true\nbind_to_address = 127.0.0.1\nport = {self.control_port}\n"
             f"[stream]\nbind_to_address = 127.0.0.1\nport = {self.stream_port}\n"
-            f"source = pipe://{self.fifo}?name={stream}&sampleformat=48000:16:2&mode=create\n"
+            f"source = {source}&sampleformat=48000:16:2\n"
             f"source = pipe://{root / 'idle.fifo'}?name=Idle&sampleformat=48000:16:2&mode=create\n"
             f"buffer = {buffer_ms}\ncodec = pcm\n"
             "[logging]\nfilter = *:notice\n"

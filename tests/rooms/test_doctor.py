@@ -50,3 +50,12 @@ def test_a_missing_stream_gives_the_source_line(snapserver: SnapServer) -> None:
 
 def test_off_means_no_check() -> None:
     assert list(check_snapcast(parse_config(""))) == []
+
+
+def test_a_server_elsewhere_is_given_its_tcp_source_line(snapserver: SnapServer) -> None:
+    config = settings(
+        snapserver.control_port, "/tmp/snapfifo", 'stream = "House"\nsource_port = 4953\n'
+    )
+    checks = list(check_snapcast(config))
+    assert checks[0].status == FAIL
+    assert "tcp://0.0.0.0:4953?name=House&sampleformat=48000:16:2&mode=server" in checks[0].fix
