@@ -309,8 +309,9 @@ def test_a_name_that_is_not_utf8_round_trips(served: Served, station: DoubleStat
     assert len(listed) == 1
     uri = listed[0]["file"]
     assert uri == "Odd/caf\\xe9 \\\\x41 tune.wav"  # printable, one line, and exact
-    song_id = app.addid(uri)
-    app.playid(song_id)
+    app.add(uri)
+    assert app.playlistinfo()[-1]["file"] == uri
+    app.next()  # the queued track goes on air
     current = app.currentsong()
     assert current["file"] == uri and current["title"] == "Cafe Tune"
     played = station.snapshot().track

@@ -4,6 +4,8 @@ and when it runs out the DJ picks again."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import threading
 import time
@@ -24,7 +26,11 @@ TIMEOUT = 10.0
 
 @pytest.fixture(scope="module")
 def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=20.0)
+    folder = music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=20.0)
+    odd = os.fsencode(str(folder)) + b"/Odd/caf\xe9.flac"  # a Latin-1 name, not UTF-8
+    os.makedirs(os.path.dirname(odd))
+    shutil.copy(folder / "Jazz Artist 0" / "Jazz 0.flac", odd)
+    return folder
 
 
 @pytest.fixture
@@ -88,7 +94,7 @@ def test_a_queue_from_mpc_plays_then_the_dj_takes_over(station: tuple[Any, MpdFa
     listed = mpc(face, "listall")
     assert listed.returncode == 0, listed.stderr
     files = listed.stdout.splitlines()
-    assert len(files) == 4 and all(name.endswith(".flac") for name in files)
+    assert len(files) == 5 and all(name.endswith(".flac") for name in files)
     rock = [name for name in files if name.startswith("Rock")]
     assert mpc(face, "add", rock[0]).returncode == 0  # nothing on air: it starts at once
     wait_until(lambda: real.snapshot().track is not None, TIMEOUT, "the first track")
@@ -113,6 +119,15 @@ def test_a_queue_from_mpc_plays_then_the_dj_takes_over(station: tuple[Any, MpdFa
     app = connect(face)
     assert app.currentsong()["comment"].startswith("the DJ's pick")
     app.disconnect()
+
+
+def test_a_name_that_is_not_utf8_plays_from_mpc(station: tuple[Any, MpdFace]) -> None:
+    real, face = station
+    assert "Odd/caf\\xe9.flac" in mpc(face, "listall", "Odd").stdout.splitlines()
+    assert mpc(face, "add", "Odd/caf\\xe9.flac").returncode == 0  # nothing on air: it plays
+    wait_until(lambda: real.snapshot().track is not None, TIMEOUT, "the track")
+    assert os.fsencode(real.snapshot().track.path).endswith(b"/Odd/caf\xe9.flac")
+    assert mpc(face, "-f", "%file%", "current").stdout.strip() == "Odd/caf\\xe9.flac"
 
 
 def test_the_face_is_announced_on_the_loopback(station: tuple[Any, MpdFace]) -> None:
