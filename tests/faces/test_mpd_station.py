@@ -29,7 +29,7 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=20.0)
     odd = os.fsencode(str(folder)) + b"/Odd/caf\xe9.flac"  # a Latin-1 name, not UTF-8
     os.makedirs(os.path.dirname(odd))
-    shutil.copy(folder / "Jazz Artist 0" / "Jazz 0.flac", odd)
+    shutil.copy(os.fsencode(folder / "Jazz Artist 0" / "Jazz 0.flac"), odd)
     return folder
 
 
