@@ -490,8 +490,8 @@ class Player:
         self._advance_at = None
         self._awaiting = self._spare = None  # a pick still on its way starts nothing
         now = self._clock()
-        for entry in self._outgoing:  # tracks still fading out of a crossfade go too
-            if entry.fade is None:
+        for entry in self._outgoing:  # tracks still fading out go too, no slower than this
+            if entry.fade is None or entry.fade.begin + entry.fade.span > now + fade:
                 entry.fade = Ramp(entry.gain, 0.0, now, fade)
         if self._outgoing:
             self._stop_waiters.append(done)
