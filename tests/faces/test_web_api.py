@@ -522,3 +522,21 @@ def test_the_page_is_announced_over_mdns_on_the_loopback(
     finally:
         browser.close()
         server.stop()
+
+
+# -- system ----------------------------------------------------------------------------------------
+
+
+def test_the_doctors_checks_the_plan_and_the_log_tail(served: Served) -> None:
+    session = logged_in(served)
+    requests.post(f"{served.url}/api/login", json={"password": "guess"}, timeout=TIMEOUT)
+    log = session.get(f"{served.url}/api/system/log?lines=50", timeout=TIMEOUT).json()
+    assert any("wrong web password" in line["text"] for line in log["lines"])
+    assert session.get(f"{served.url}/api/system/log?lines=x", timeout=TIMEOUT).status_code == 400
+    checks = session.get(f"{served.url}/api/system/doctor", timeout=30).json()["checks"]
+    names = {check["name"] for check in checks}
+    assert {"config", "data directory", "stt model"} <= names and "audio" not in names
+    assert all(check["status"] in ("ok", "warn", "FAIL") for check in checks)
+    plan = session.get(f"{served.url}/api/system/plan", timeout=30).json()["plan"]
+    assert plan["profile"] and {model["kind"] for model in plan["models"]} >= {"stt", "tts"}
+    assert requests.get(f"{served.url}/api/system/log", timeout=TIMEOUT).status_code == 401

@@ -29,6 +29,7 @@ class Context:
     attempts: Attempts = field(default_factory=Attempts)
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
     encoded: Any = None  # api.Encoded: the events' JSON, made once for every page
+    log_tail: Any = None  # system.LogTail: the log's last lines, while the face runs
 
     @property
     def library(self) -> Any | None:

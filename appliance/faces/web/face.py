@@ -21,6 +21,7 @@ from appliance.faces.web.api import Encoded
 from appliance.faces.web.app import make_app
 from appliance.faces.web.context import Context
 from appliance.faces.web.covers import Covers
+from appliance.faces.web.system import LogTail
 
 log = logging.getLogger("appliance.faces.web")
 
@@ -92,11 +93,13 @@ class WebFace:
         )
         self.app: web.Application | None = None
         self.context.encoded = Encoded()
+        self.context.log_tail = LogTail()
         self._runner: web.AppRunner | None = None
         self._advertiser: Advertiser | None = None
 
     async def start(self) -> None:
         bind = self.settings.faces.bind
+        self.context.log_tail.attach()
         self.app = make_app(self.context)
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -106,6 +109,7 @@ class WebFace:
         except OSError:
             await self._runner.cleanup()
             self._runner = None
+            self.context.log_tail.detach()
             raise
         self.port = int(listening.getsockname()[1])
         if self.advertise is not False:
@@ -134,6 +138,7 @@ class WebFace:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.context.log_tail.detach()
 
     def addresses(self) -> list[str]:
         found = []

@@ -194,7 +194,7 @@ for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
     for (const other of document.querySelectorAll(".tab")) other.classList.toggle("active", other === tab);
     for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== `tab-${tab.dataset.tab}`;
-    const load = { library: loadStats, listeners: loadListeners, settings: loadSettings }[tab.dataset.tab];
+    const load = { library: loadStats, listeners: loadListeners, settings: loadSettings, system: loadSystem }[tab.dataset.tab];
     if (load) load();
   });
 }
@@ -385,6 +385,34 @@ $("settings").addEventListener("submit", async (event) => {
     el("li", `${p.key ? p.key + ": " : ""}${p.problem}${p.valid ? " (valid: " + p.valid + ")" : ""}`)));
   $("settings-result").textContent = result.ok ? result.note : (result.problems ? "Not saved:" : result.error);
 });
+
+// -- system ------------------------------------------------------------------------------------
+
+async function loadLog() {
+  const result = await api("GET", "/api/system/log?lines=200");
+  if (!result.ok) return;
+  $("log").textContent = result.lines.map((line) =>
+    `${new Date(line.at * 1000).toLocaleTimeString()} ${line.level} ${line.text}`).join("\n");
+}
+
+async function loadSystem() {
+  loadLog();
+  $("checks").replaceChildren(el("li", "checking\u2026"));
+  const checks = await api("GET", "/api/system/doctor");
+  if (checks.ok) {
+    $("checks").replaceChildren(...checks.checks.map((check) =>
+      el("li", `${check.status} ${check.name}: ${check.message}${check.fix ? " (fix: " + check.fix + ")" : ""}`)));
+  } else {
+    $("checks").replaceChildren(el("li", checks.error, { class: "error" }));
+  }
+  const plan = await api("GET", "/api/system/plan");
+  if (!plan.ok) { $("plan").textContent = plan.error; return; }
+  const p = plan.plan;
+  $("plan").textContent = `${p.title}: ${p.total_ram_mb} MB of ${p.memory_budget_mb} MB ` +
+    `(peak ${p.peak_ram_mb} MB)${p.fits ? "" : " \u2014 does not fit"}`;
+  $("plan-models").replaceChildren(...p.models.map((m) => el("li", `${m.kind}: ${m.name} (${m.ram_mb} MB)`)));
+}
+$("log-refresh").addEventListener("click", loadLog);
 
 // -- start -------------------------------------------------------------------------------------
 
