@@ -104,9 +104,11 @@ class SnapServer:
 class SnapClient:
     """One room: ``snapclient --hostID <room>`` writing what it hears to ``<room>.raw``."""
 
-    def __init__(self, server: SnapServer, room: str, root: Path) -> None:
+    def __init__(self, server: SnapServer, room: str, root: Path, sink: str | None = None) -> None:
+        """``sink``: play to this PulseAudio sink instead of writing ``<room>.raw``."""
         self.server = server
         self.room = room
+        self.sink = sink
         self.output = root / f"{room}.raw"
         self.log = root / f"{room}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -116,13 +118,18 @@ class SnapClient:
         self.proc = subprocess.Popen(
             [
                 "snapclient", "--host", "127.0.0.1", "--port", str(self.server.stream_port),
-                "--hostID", self.room, "--player", f"file:filename={self.output}",
+                "--hostID", self.room, *self._player(),
                 "--logsink", "stderr", "--logfilter", "*:notice",
             ],
             stdout=log, stderr=log, env={**os.environ, **NO_DBUS},
         )  # fmt: skip
         log.close()
         return self
+
+    def _player(self) -> list[str]:
+        if self.sink is None:
+            return ["--player", f"file:filename={self.output}"]
+        return ["--player", "pulse", "--soundcard", self.sink]
 
     def heard(self) -> bytes:
         with contextlib.suppress(FileNotFoundError):
