@@ -365,6 +365,52 @@ def test_the_websocket_wants_a_login_and_the_same_origin(served: Served) -> None
     assert asyncio.run(attempt({}, True)) == 101
 
 
+def test_live_pages_are_bounded(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appliance.faces.web import api
+
+    monkeypatch.setattr(api, "MAX_PAGES", 2)
+
+    async def open_pages() -> list[int]:
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as client:
+            await client.post(f"{served.url}/api/login", json={"password": PASSWORD})
+            statuses, sockets = [], []
+            for _ in range(3):
+                try:
+                    sockets.append(await client.ws_connect(f"{served.url}/api/events"))
+                    await asyncio.wait_for(sockets[-1].receive_json(), TIMEOUT)
+                    statuses.append(101)
+                except aiohttp.WSServerHandshakeError as error:
+                    statuses.append(error.status)
+            await sockets[0].close()
+            await asyncio.sleep(0.2)
+            again = await client.ws_connect(f"{served.url}/api/events")
+            statuses.append(101 if (await again.receive_json())["type"] == "state" else 0)
+            for socket in [*sockets[1:], again]:
+                await socket.close()
+            return statuses
+
+    assert asyncio.run(open_pages()) == [101, 101, 503, 101]
+
+
+def test_the_position_shown_is_where_the_track_is_now() -> None:
+    from appliance.faces.web.shapes import state_json
+    from appliance.state import NowPlaying, PlayState, StationState
+
+    track = Track("abc", "/music/a.flac", "A", "B", duration=100.0)
+    began = time.time() - 12.0
+    now = NowPlaying(track, position=0.0, duration=100.0, started_at=began)
+    playing = StationState(now_playing=now, play_state=PlayState.PLAYING)
+    assert abs(state_json(playing)["now_playing"]["position"] - 12.0) < 0.5
+    paused = StationState(
+        now_playing=NowPlaying(track, 30.0, 100.0, began), play_state=PlayState.PAUSED
+    )
+    assert state_json(paused)["now_playing"]["position"] == 30.0
+    long_ago = NowPlaying(track, 0.0, 100.0, time.time() - 500)
+    over = StationState(now_playing=long_ago, play_state=PlayState.PLAYING)
+    assert state_json(over)["now_playing"]["position"] == 100.0
+
+
 def test_a_lagging_page_gets_a_fresh_state(served: Served, station: DoubleStation) -> None:
     from appliance.bus import Lagged
     from appliance.faces.web.api import event_json

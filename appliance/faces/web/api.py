@@ -22,6 +22,7 @@ log = logging.getLogger("appliance.faces.web")
 
 routes = web.RouteTableDef()
 PING_EVERY = 20.0  # seconds between WebSocket pings (a phone that slept is noticed)
+MAX_PAGES = 100  # live pages at once: more is a runaway script, not a household
 
 
 async def read_json(request: web.Request) -> Any:
@@ -148,6 +149,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     if not same_origin(request):
         return fail(403, "refused: the request came from another site")
+    if len(ctx.sockets) >= MAX_PAGES:
+        return fail(503, f"{MAX_PAGES} pages are following the station already: close one")
     socket = web.WebSocketResponse(heartbeat=PING_EVERY, max_msg_size=4096)
     await socket.prepare(request)
     ctx.sockets.add(socket)
