@@ -521,3 +521,16 @@ def test_a_client_that_vanishes_right_after_a_command_leaves_it_done_once(
     data = station.dj.export_profile(station.snapshot().listener) or {"listening": []}
     skips = [r for r in data["listening"] if r["event"] == "skipped"]
     assert [r["track_id"] for r in skips] == [before.track_id]
+
+
+def test_a_key_that_is_not_32_bytes_of_base64_stops_the_face_saying_so(
+    short_tracks: Path, tmp_path: Path
+) -> None:
+    settings = replace(
+        face_settings(short_tracks),
+        home_assistant=HomeAssistantSettings(port=0, encryption_key="my secret"),
+    )
+    face = EsphomeFace(mock.Mock(), settings, tmp_path)
+    with pytest.raises(ValueError, match=r"\[home_assistant\] encryption_key: .*32 bytes"):
+        run(face.start())
+    assert face.port == 0 and face.addresses() == []
