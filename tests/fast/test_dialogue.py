@@ -87,10 +87,19 @@ def library(short_music: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     library.close()
 
 
+@pytest.fixture(scope="module")
+def dj(library: Library) -> Iterator[PersonalizedDJ]:
+    """One DJ for the module (its understanding takes a moment to build); each test has its
+    own dialogue, player and voice."""
+    made = PersonalizedDJ(db_path=None, library=library, seed=3)
+    yield made
+    made.close()
+
+
 class Rig:
     """A dialogue wired to the fakes."""
 
-    def __init__(self, library: Library, speaking_s: float = 0.0) -> None:
+    def __init__(self, dj: PersonalizedDJ, speaking_s: float = 0.0) -> None:
         self.journal = Journal()
         self.voice = FakeVoice()
         self.output = FakeSpeechOutput(speaking_s)
@@ -98,7 +107,7 @@ class Rig:
         self.decks = FakeDecks(self.clock)
         self.player = Player(deck=self.decks, clock=self.clock)
         self.controls = Controls(self.player, self.journal)
-        self.dj = PersonalizedDJ(db_path=None, library=library, seed=3)
+        self.dj = dj
         self.turns: list[Turn] = []
         self.dialogue = Dialogue(
             self.dj, "guest", player=self.controls, say=self.say, on_turn=self.turns.append
@@ -112,12 +121,11 @@ class Rig:
     def close(self) -> None:
         self.dialogue.stop(timeout=2.0)
         self.player.close()
-        self.dj.close()
 
 
 @pytest.fixture
-def rig(library: Library) -> Iterator[Rig]:
-    made = Rig(library)
+def rig(dj: PersonalizedDJ) -> Iterator[Rig]:
+    made = Rig(dj)
     yield made
     made.close()
 
@@ -150,8 +158,8 @@ def test_a_relative_volume_steps_from_the_current_level(rig: Rig) -> None:
     assert 50 < level <= 100
 
 
-def test_requests_are_answered_one_at_a_time_in_order(library: Library) -> None:
-    rig = Rig(library, speaking_s=0.05)
+def test_requests_are_answered_one_at_a_time_in_order(dj: PersonalizedDJ) -> None:
+    rig = Rig(dj, speaking_s=0.05)
     try:
         talking = []
 
@@ -174,8 +182,8 @@ def test_requests_are_answered_one_at_a_time_in_order(library: Library) -> None:
         rig.close()
 
 
-def test_barge_in_cuts_the_answer_and_the_request_still_happens(library: Library) -> None:
-    rig = Rig(library, speaking_s=30.0)
+def test_barge_in_cuts_the_answer_and_the_request_still_happens(dj: PersonalizedDJ) -> None:
+    rig = Rig(dj, speaking_s=30.0)
     try:
         turn = rig.dialogue.submit("play some jazz")
         wait_until(rig.output.speaking.is_set, timeout=10, what="the answer")
@@ -254,8 +262,8 @@ def test_commentary_is_said_for_the_coming_track_and_dropped_once_the_music_chan
     assert rig.journal.kinds() == []  # it would talk about the wrong track
 
 
-def test_drain_gives_up_when_told_to_stop(library: Library) -> None:
-    rig = Rig(library, speaking_s=30.0)
+def test_drain_gives_up_when_told_to_stop(dj: PersonalizedDJ) -> None:
+    rig = Rig(dj, speaking_s=30.0)
     try:
         rig.dialogue.submit("what's playing")
         wait_until(rig.output.speaking.is_set, timeout=10, what="the answer")
@@ -268,8 +276,8 @@ def test_drain_gives_up_when_told_to_stop(library: Library) -> None:
         rig.close()
 
 
-def test_stop_ends_the_worker_and_drops_what_is_queued(library: Library) -> None:
-    rig = Rig(library, speaking_s=30.0)
+def test_stop_ends_the_worker_and_drops_what_is_queued(dj: PersonalizedDJ) -> None:
+    rig = Rig(dj, speaking_s=30.0)
     rig.dialogue.submit("what's playing")
     wait_until(rig.output.speaking.is_set, timeout=10, what="the answer")
     rig.dialogue.submit("play some jazz")
@@ -277,4 +285,3 @@ def test_stop_ends_the_worker_and_drops_what_is_queued(library: Library) -> None
     assert not rig.dialogue.alive
     assert "play" not in rig.journal.kinds()
     rig.player.close()
-    rig.dj.close()
