@@ -19,6 +19,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from appliance.control import Play
 from tests.faces.web_station import started_station
 from tests.support import music
+from tests.support.pulse import PulseServer
+from tests.support.sound import settled_level
 from tests.support.waiting import wait_until
 
 PASSWORD = "open sesame"
@@ -169,3 +171,27 @@ def test_a_listeners_data_is_offered_as_a_download(
     )
     assert data["profile"]["user_id"] == real.snapshot().listener
     assert any(row["event"] == "liked" for row in data["listening"])
+
+
+@pytest.mark.audio
+def test_the_volume_slider_changes_what_the_speaker_plays(
+    browser: WebDriver, pulse: PulseServer, tones: Path, tmp_path: Path
+) -> None:
+    real, url = started_station(tones, tmp_path, audio_output="auto")
+    recorder = pulse.recorder().start()
+    try:
+        assert real.execute(Play(genre="jazz", source="test")).ok
+        jazz = music.TONES["Jazz"]
+        loud = settled_level(recorder, jazz, lambda level: level > 40)
+        log_in(browser, url)
+        WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "volume")))
+        browser.execute_script(
+            "const slider = document.getElementById('volume'); slider.value = 20;"
+            "slider.dispatchEvent(new Event('change'));"
+        )
+        wait_until(lambda: real.snapshot().volume == 20, WAIT, "the volume from the slider")
+        quiet = settled_level(recorder, jazz, lambda level: level < loud - 6)
+        assert loud - quiet > 6
+    finally:
+        recorder.stop()
+        real.stop()
