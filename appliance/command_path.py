@@ -574,7 +574,13 @@ class CommandPath:
         text = command.text.strip()[:MAX_TEXT]
         if not text:
             return c.Outcome(False, error="say something to the DJ")
-        turn = self.station.ask(text, self._user(command) if command.by else None, command.source)
+        user = self._user(command) if command.by else None
+        confidence = max(0.0, min(1.0, float(command.confidence)))
+        turn = self.station.ask(
+            text, user, command.source, confidence, dict(command.timings), wait=command.wait
+        )
+        if not command.wait:
+            return c.Outcome(True)
         if turn.reply is None:
             return c.Outcome(False, error="the DJ did not answer in time")
         return c.Outcome(True, text=turn.reply.text)
@@ -608,4 +614,3 @@ def _no_such(index: int, length: int) -> str:
     if length == 0:
         return "nothing is queued"
     return f"there is no track {index} in up next (0 to {length - 1})"
-

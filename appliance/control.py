@@ -9,7 +9,8 @@ the DJ exactly as a spoken "skip" does. ``by`` is the listener the command is at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from appliance.bus import EventBus
@@ -165,9 +166,15 @@ class Announce(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class Ask(Command):
-    """Words for the DJ, typed or heard: the same dialogue as speech ("play something by sade")."""
+    """Words for the DJ, typed or heard: the same dialogue as speech ("play something by sade").
+
+    The voice sends what it heard with the recogniser's ``confidence`` (0..1) and ``timings``,
+    and does not ``wait`` for the answer (it goes back to listening at once)."""
 
     text: str
+    confidence: float = 1.0
+    wait: bool = True
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

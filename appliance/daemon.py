@@ -19,6 +19,7 @@ import threading
 import time
 from typing import TextIO
 
+from appliance.control import Ask, SwitchListener
 from appliance.dialogue import Turn
 from appliance.logs import silence_alsa_errors
 from appliance.memory import limit_arenas
@@ -85,7 +86,7 @@ class Console:
                     listener.trigger("push_to_talk")
                     self.out.write("  (listening)\n")
                 continue
-            self.station.handle(text)
+            self.station.execute(Ask(text=text, source="console"))
         self.closed.set()
 
 
@@ -125,11 +126,8 @@ def run(config: StationConfig, user: str | None = None, stdin: TextIO | None = N
     station = QFZZStation(config)
     try:
         station.start()
-        if user and station.dialogue is not None:
-            dj = station.get_dj()
-            if user not in dj.user_profiles:
-                dj.register_user(user, user)  # an existing listener keeps their name
-            station.dialogue.user_id = user
+        if user:  # an existing listener keeps their name
+            station.execute(SwitchListener(user_id=user, source="console"))
         show_faces(station, sys.stderr)
         gc.collect()
         gc.freeze()  # start-up objects live for the whole run: keep them out of GC passes

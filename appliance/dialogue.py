@@ -150,12 +150,13 @@ class Dialogue:
         timings: dict[str, float] | None = None,
         spoken: bool = False,
         confidence: float = 1.0,
+        user_id: str | None = None,
     ) -> Turn:
-        """Queue a request (from the recogniser, with its confidence, or typed); the Turn fills
-        in when answered."""
+        """Queue a request (from the recogniser, with its confidence, or typed; from ``user_id``,
+        else the current listener); the Turn fills in when answered."""
         turn = Turn(
             text=text,
-            user_id=self.user_id,
+            user_id=user_id or self.user_id,
             spoken=spoken,
             timings=timings or {},
             confidence=confidence,
@@ -167,10 +168,20 @@ class Dialogue:
         """Queue a line the DJ says of its own accord (music gone from a folder, and back)."""
         self._jobs.put(_Job(text))
 
-    def ask(self, text: str, timeout: float = 120.0, user_id: str | None = None) -> Turn:
-        """Queue a typed request (from ``user_id``, else the current listener) and wait for its
+    def ask(
+        self,
+        text: str,
+        timeout: float = 120.0,
+        user_id: str | None = None,
+        confidence: float = 1.0,
+        spoken: bool = False,
+    ) -> Turn:
+        """Queue a request (from ``user_id``, else the current listener) and wait for its
         answer, in order with everything else."""
-        job = _Job(Turn(text=text, user_id=user_id or self.user_id))
+        turn = Turn(
+            text=text, user_id=user_id or self.user_id, confidence=confidence, spoken=spoken
+        )
+        job = _Job(turn)
         self._jobs.put(job)
         job.done.wait(timeout)
         return job.payload  # type: ignore[return-value]

@@ -29,7 +29,7 @@ from appliance.bus import EventBus, Heard
 from appliance.command_path import CommandPath, Handler
 from appliance.commentary import CommentaryPolicy
 from appliance.config import Config
-from appliance.control import Command, Outcome
+from appliance.control import Ask, Command, Outcome
 from appliance.dialogue import Dialogue, Turn
 from appliance.dj import PersonalizedDJ
 from appliance.errors import ApplianceError, AudioError, LibraryError, StoreError
@@ -398,14 +398,26 @@ class QFZZStation:
         answered one at a time, in order, whether typed or said."""
         return self.ask(text, None, "console")
 
-    def ask(self, text: str, user_id: str | None, source: str) -> Turn:
+    def ask(
+        self,
+        text: str,
+        user_id: str | None,
+        source: str,
+        confidence: float = 1.0,
+        timings: dict[str, float] | None = None,
+        wait: bool = True,
+    ) -> Turn:
         """Words for the DJ from ``source`` (as ``user_id``, else the current listener), in
-        order with everything else; the answered turn."""
+        order with everything else: the answered turn, or (``wait`` False) the turn that fills
+        in once answered. Words from the voice come with the recogniser's ``confidence``."""
         if self.dialogue is None:
             raise RuntimeError("start() the station first")
         self.events.publish(Heard(text, user_id or self.user_id, source, time.time()))
         self._voice(VoiceActivity.THINKING)
-        return self.dialogue.ask(text, user_id=user_id)
+        spoken = source == "voice"
+        if wait:
+            return self.dialogue.ask(text, user_id=user_id, confidence=confidence, spoken=spoken)
+        return self.dialogue.submit(text, timings, spoken, confidence, user_id=user_id)
 
     def announce(self, text: str) -> None:
         """Say ``text`` in the DJ's voice over the ducked music, in turn with everything else."""
@@ -830,12 +842,16 @@ class QFZZStation:
             log.info("heard %r", event.text)
             self._listening = False
             if event.text.strip() and self.dialogue is not None:
-                self.events.publish(Heard(event.text, self.user_id, "voice", time.time()))
-                self._voice(VoiceActivity.THINKING)
                 self.ducking.hold("answering")  # released when the answer has been said
-                self.dialogue.submit(
-                    event.text, dict(event.timings), spoken=True, confidence=event.confidence
+                heard = Ask(
+                    text=event.text,
+                    source="voice",
+                    confidence=event.confidence,
+                    timings=dict(event.timings),
+                    wait=False,
                 )
+                if not self.execute(heard).ok:
+                    self.ducking.release("answering")
             else:
                 self._voice(VoiceActivity.IDLE)
             self.ducking.release("listening")
