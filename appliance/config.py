@@ -357,15 +357,16 @@ class SnapcastSettings:
     fifo: str = field(
         default="/tmp/snapfifo",
         metadata=_rules(
-            "The pipe the programme is written to: the path of snapserver's pipe:// source.",
+            "The pipe the programme is written to (and, with source_port 0, the path of "
+            "snapserver's pipe:// source).",
             kind="text",
         ),
     )
     source_port: int = field(
-        default=0,
+        default=4953,
         metadata=_rules(
-            "0: snapserver runs on this board and reads the pipe. A port (usually 4953): the "
-            "server is another machine, and the programme is sent to its tcp:// source there.",
+            "The port of the server's tcp:// source (mode=server) the programme is sent to. "
+            "0: snapserver runs on this board, as the same user, and reads the pipe itself.",
             kind="int",
             low=0,
             high=65535,

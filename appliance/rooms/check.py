@@ -36,8 +36,10 @@ async def _server(settings: SnapcastSettings) -> snap.Status:
 def source_line(settings: SnapcastSettings) -> str:
     """The snapserver.conf source the appliance's settings need."""
     query = f"name={settings.stream}&sampleformat={settings.sample_format}"
-    if settings.source_port:
-        return f"tcp://0.0.0.0:{settings.source_port}?{query}&mode=server"
+    if settings.source_port:  # a server on this board takes the programme from this board only
+        local = settings.server in ("127.0.0.1", "localhost", "::1")
+        bind = "127.0.0.1" if local else "0.0.0.0"
+        return f"tcp://{bind}:{settings.source_port}?{query}&mode=server"
     return f"pipe://{settings.fifo}?{query}"
 
 
@@ -89,9 +91,14 @@ def programme_findings(settings: SnapcastSettings) -> list[Finding]:
         sinks = pactl("list", "short", "sinks")
     except RoomsError as error:
         return [Finding("fail", error.message, error.hint or "")]
+    where = (
+        f"{settings.server}:{settings.source_port} (through {settings.fifo})"
+        if settings.source_port
+        else settings.fifo
+    )
     if PIPE_SINK in sinks:
-        return [Finding("ok", f"the programme goes to {settings.fifo}")]
-    return [Finding("ok", f"the sound server answers; the pipe {settings.fifo} is made at start")]
+        return [Finding("ok", f"the programme goes to {where}")]
+    return [Finding("ok", f"the sound server answers; the programme will go to {where}")]
 
 
 def findings(settings: SnapcastSettings) -> list[Finding]:

@@ -22,6 +22,14 @@ from tests.support.pulse import SINK_RATE, PulseServer
 from tests.support.waiting import wait_until
 
 
+def source(house: House) -> str:
+    """How the programme reaches the house's server: over TCP, or the pipe it reads itself."""
+    server = house.server
+    if server.source_port:
+        return f'source_port = {server.source_port}\nfifo = "{server.root / "qfzz.fifo"}"\n'
+    return f'source_port = 0\nfifo = "{server.fifo}"\n'
+
+
 def start_station(
     house: House, tone_music: Path, data: Path, extra: str = "", speak: bool = False
 ) -> QFZZStation:
@@ -31,7 +39,7 @@ def start_station(
         "[web]\nenabled = false\n[mpd]\nenabled = false\n[home_assistant]\nenabled = false\n"
         f'[snapcast]\nenabled = true\nserver = "127.0.0.1"\n'
         f"control_port = {house.server.control_port}\n"
-        f'stream = "QFZZ"\nfifo = "{house.server.fifo}"\n{extra}'
+        f'stream = "QFZZ"\n{source(house)}{extra}'
     )
     config = StationConfig.from_settings(
         settings, listen="none", speak=speak, faces=True, data_dir=data
@@ -43,9 +51,9 @@ def start_station(
 
 @pytest.fixture
 def station(
-    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
+    pulse: PulseServer, tcp_house: House, tone_music: Path, tmp_path: Path
 ) -> Iterator[QFZZStation]:
-    made = start_station(house, tone_music, tmp_path / "data")
+    made = start_station(tcp_house, tone_music, tmp_path / "data")
     try:
         yield made
     finally:
@@ -62,8 +70,9 @@ def programme_sinks() -> list[int]:
 
 @pytest.mark.audio
 def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
-    station: QFZZStation, house: House, pulse: PulseServer
+    station: QFZZStation, tcp_house: House, pulse: PulseServer
 ) -> None:
+    house = tcp_house
     wait_until(lambda: {"kitchen", "bedroom"} <= rooms(station).keys(), 15, "the rooms")
     assert rooms(station)["kitchen"].on and rooms(station)["kitchen"].connected
     assert not station.execute(SetRoom(room="", source="test")).ok  # a refusal, not a crash
