@@ -123,7 +123,7 @@ function render(next) {
   if (!before || (before.now_playing && before.now_playing.track.id) !== (track && track.id)) {
     $("cover").src = track ? `/api/cover/${encodeURIComponent(track.id)}?size=300` : "/static/icon.svg";
   }
-  $("toggle").textContent = next.play_state === "playing" ? "\u23EF Pause" : "\u23EF Play";
+  $("toggle").textContent = next.play_state === "playing" ? "Pause" : "Play";
   $("mute").textContent = next.muted ? "Unmute" : "Mute";
   if (document.activeElement !== $("volume")) $("volume").value = next.volume;
   const who = next.listener_name || next.listener || "nobody";
@@ -154,6 +154,11 @@ function tick() {
   $("time").textContent = `${clock(position)} / ${clock(duration)}`;
 }
 setInterval(tick, 1000);
+
+// a track without cover art shows the station's icon, not a broken picture
+$("cover").addEventListener("error", () => {
+  if (!$("cover").src.endsWith("/static/icon.svg")) $("cover").src = "/static/icon.svg";
+});
 
 // -- controls ----------------------------------------------------------------------------------
 
