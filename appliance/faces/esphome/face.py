@@ -19,8 +19,8 @@ from pathlib import Path
 from appliance.atomic import write_atomically
 from appliance.config import Config
 from appliance.control import Station
-from appliance.faces import lan, secrets
-from appliance.faces.esphome.discovery import Advertisement, lan_addresses
+from appliance.faces import lan, mdns, secrets
+from appliance.faces.esphome.discovery import announcement
 from appliance.faces.esphome.session import Device, Session
 from appliance.faces.esphome.wire import NoiseWire, PlainWire, decode_key
 
@@ -76,7 +76,7 @@ class EsphomeFace:
         self.device: Device | None = None
         self._key: bytes | None = None
         self._server: asyncio.Server | None = None
-        self._advertisement: Advertisement | None = None
+        self._advertisement: mdns.Announcement | None = None
         self._advertising: asyncio.Task[None] | None = None
         self._sessions: dict[asyncio.Task[None], Session] = {}
 
@@ -100,7 +100,7 @@ class EsphomeFace:
         sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]
-        self._advertisement = Advertisement(self.device, self.port, self.bind)
+        self._advertisement = announcement(self.device, self.port, self.bind)
         self._advertising = asyncio.create_task(self._advertisement.start())
 
     async def stop(self) -> None:
@@ -125,7 +125,7 @@ class EsphomeFace:
             return []
         return [
             f"{address}:{self.port} (ESPHome device {self.device.name})"
-            for address in lan_addresses(self.bind)
+            for address in mdns.lan_addresses(self.bind) or ["127.0.0.1"]
         ]
 
     @property

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,12 +20,11 @@ from typing import Any, TypeVar
 from appliance import control
 from appliance.bus import Lagged, StateChanged
 from appliance.config import Config
-from appliance.faces import lan, secrets
+from appliance.faces import lan, mdns, secrets
 from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code
 from appliance.faces.mpd.queue import PlayQueue
 from appliance.faces.mpd.session import SUBSYSTEMS, Session
 from appliance.faces.mpd.tree import MusicTree
-from appliance.faces.web.advertise import host_label
 from appliance.library.demo import FOLDER as DEMO_FOLDER
 from appliance.state import StationState
 
@@ -34,7 +32,6 @@ log = logging.getLogger("appliance.faces.mpd")
 
 T = TypeVar("T")
 SERVICE = "_mpd._tcp.local."
-GOODBYE_TIMEOUT = 1.0  # seconds the mDNS "gone" announcement may take when the face stops
 LIBRARY_CHECK = 5.0  # seconds between looks at whether the library changed (for idle database)
 REBUILD_EVERY = 20  # a changed library's tree is rebuilt at most once per 20 times its build
 
@@ -62,9 +59,7 @@ class MpdFace:
         self.data_dir = Path(data_dir)
         self.bind = settings.faces.bind
         self.advertise = advertise
-        # with bind = "localhost" only this device may connect: it alone hears the announcement
-        loopback = ["127.0.0.1"] if self.bind == "localhost" else None
-        self.mdns_interfaces = list(mdns_interfaces) if mdns_interfaces else loopback
+        self.mdns_interfaces = list(mdns_interfaces) if mdns_interfaces else None
         self.roots = [
             *(Path(folder).expanduser() for folder in settings.library.music_folders),
             self.data_dir / DEMO_FOLDER,
@@ -82,8 +77,7 @@ class MpdFace:
         self._tree: MusicTree | None = None
         self._tree_generation: int | None = None
         self._tree_lock = asyncio.Lock()
-        self._zeroconf: Any = None
-        self._service: Any = None
+        self._announcement: mdns.Announcement | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -107,7 +101,16 @@ class MpdFace:
             asyncio.create_task(self._watch_library(), name="mpd-library"),
         ]
         if self.advertise:
-            self._tasks.append(asyncio.create_task(self._announce(), name="mpd-mdns"))
+            name = self.settings.station.name
+            self._announcement = mdns.Announcement(
+                SERVICE,
+                name,
+                self.port,
+                bind=self.bind,
+                server=f"{mdns.host_label(name)}.local.",
+                interfaces=self.mdns_interfaces,
+            )
+            self._tasks.append(asyncio.create_task(self._announcement.start(), name="mpd-mdns"))
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -127,14 +130,15 @@ class MpdFace:
         self._tasks.clear()
         if self._subscription is not None:
             self._subscription.close()
-        await self._unannounce()
+        if self._announcement is not None:
+            await self._announcement.stop()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2.0)
             self._server = None
 
     def addresses(self) -> list[str]:
-        hosts = [] if self.bind == "localhost" else lan_addresses()
+        hosts = mdns.lan_addresses(self.bind)
         return [f"mpd://{host}:{self.port}" for host in [*hosts, "127.0.0.1"]]
 
     # -- clients ---------------------------------------------------------------------------
@@ -260,47 +264,6 @@ class MpdFace:
         assert self._tree is not None
         return self._tree
 
-    # -- mDNS ------------------------------------------------------------------------------
-
-    async def _announce(self) -> None:
-        from zeroconf import InterfaceChoice, IPVersion
-        from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
-
-        try:
-            hosts = self.mdns_interfaces or lan_addresses() or ["127.0.0.1"]
-            interfaces: Any = self.mdns_interfaces or InterfaceChoice.All
-            self._zeroconf = AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
-            self._service = AsyncServiceInfo(
-                SERVICE,
-                f"{self.settings.station.name}.{SERVICE}",
-                addresses=[socket.inet_aton(host) for host in hosts],
-                port=self.port,
-                server=f"{host_label(self.settings.station.name)}.local.",
-            )
-            # the first await registers; the task it gives back sends the announcements
-            announcing = await self._zeroconf.async_register_service(
-                self._service, allow_name_change=True
-            )
-            await announcing
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # no multicast route: the apps can still be told the address
-            log.warning("mpd: could not announce itself on the network (mDNS): %s", error)
-
-    async def _unannounce(self) -> None:
-        if self._zeroconf is None:
-            return
-        try:
-            if self._service is not None:
-                goodbye = await self._zeroconf.async_unregister_service(self._service)
-                await asyncio.wait_for(goodbye, GOODBYE_TIMEOUT)
-        except Exception as error:  # a network gone already: nothing to say goodbye on
-            log.debug("mpd: mDNS goodbye: %s", error)
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._zeroconf.async_close(), GOODBYE_TIMEOUT)
-            self._zeroconf = None
-
 
 def subsystems(old: StationState, new: StationState) -> set[str]:
     """MPD's idle subsystems that differ between two states."""
@@ -319,14 +282,3 @@ def subsystems(old: StationState, new: StationState) -> set[str]:
     if [(r.id, r.name, r.on) for r in old.rooms] != [(r.id, r.name, r.on) for r in new.rooms]:
         changed.add("output")
     return changed
-
-
-def lan_addresses() -> list[str]:
-    """This device's IPv4 addresses on the home network (not the loopback)."""
-    from zeroconf import get_all_addresses
-
-    return [
-        address
-        for address in get_all_addresses()
-        if lan.allowed(address) and not address.startswith("127.")
-    ]
