@@ -970,6 +970,11 @@ class QFZZStation:
         return self._source_finished() and (thread is None or not thread.is_alive())
 
     def _supervise(self) -> None:
+        """Every half second: keep the recogniser's vocabulary in step with the library, start
+        a listener that died again after :data:`RESTART_PAUSE`, and ping systemd's watchdog
+        only while every stage is alive and moving. The listener is the one stage restarted
+        here: the player re-creates its own mpv cores, and the dialogue's worker outlives any
+        failing turn."""
         clock = self.config.parts.clock
         interval = sdnotify.watchdog_interval()
         last_ping = 0.0
