@@ -24,6 +24,7 @@ from appliance.dj import reply as actions
 from appliance.dj.lines import because
 from appliance.dj.recommend import Pick
 from appliance.errors import ApplianceError
+from appliance.events import EndReason
 from appliance.library.track import Track
 from appliance.listener_id import RULE as USER_ID_RULE
 from appliance.listener_id import is_user_id
@@ -140,7 +141,9 @@ class CommandPath:
     def volume(self) -> int:
         return self.station.snapshot().volume
 
-    def play(self, track: Track, end_reason: str = "skipped", chosen_by: str | None = None) -> None:
+    def play(
+        self, track: Track, end_reason: str = EndReason.SKIPPED, chosen_by: str | None = None
+    ) -> None:
         """Play ``track`` now; the one playing ends with ``end_reason``."""
         player = self._player()
         self.note_origin(track, chosen_by or self.station.user_id)
@@ -194,7 +197,7 @@ class CommandPath:
         way to move the music)."""
         if isinstance(action, actions.PlayTrack):
             # a new request is not a verdict on what played before it
-            self.play(action.track, end_reason="replaced", chosen_by=user_id)
+            self.play(action.track, end_reason=EndReason.REPLACED, chosen_by=user_id)
         elif isinstance(action, actions.Skip):
             if action.then is not None:
                 self.play(action.then, end_reason=action.reason, chosen_by="dj")
@@ -284,7 +287,7 @@ class CommandPath:
             tracks = self._tracks(command)
             if not tracks:
                 return c.Outcome(False, error=self._not_found(command))
-            self.play(tracks[0], end_reason="replaced", chosen_by=chooser)
+            self.play(tracks[0], end_reason=EndReason.REPLACED, chosen_by=chooser)
             for track in tracks[1:]:
                 self.note_origin(track, chooser)
                 self._player().enqueue(track)
@@ -299,7 +302,7 @@ class CommandPath:
             return c.Outcome(False, text=reply.text, error=reply.text or "nothing matched")
         for action in reply.actions:
             if isinstance(action, actions.PlayTrack):
-                self.play(action.track, end_reason="replaced", chosen_by=chooser)
+                self.play(action.track, end_reason=EndReason.REPLACED, chosen_by=chooser)
             else:
                 self.apply(action, self._user(command))
         return c.Outcome(True, text=reply.text)
@@ -370,7 +373,7 @@ class CommandPath:
         name = unquote(PurePosixPath(parts.path).name) or parts.netloc
         digest = hashlib.sha256(command.url.encode()).hexdigest()[:16]
         track = Track(track_id=f"url-{digest}", path=command.url, title=name, artist="")
-        self.play(track, end_reason="replaced", chosen_by=self._chooser(command))
+        self.play(track, end_reason=EndReason.REPLACED, chosen_by=self._chooser(command))
         return c.Outcome(True, text=f"Playing {name}.")
 
     def _announce_url(self, url: str) -> c.Outcome:

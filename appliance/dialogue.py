@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from appliance.dj.recommend import Pick
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
+from appliance.events import EndReason
 from appliance.library.track import Track
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ class Dialogue:
     def _apply_one(player: Controls, action: Action) -> None:
         if isinstance(action, PlayTrack):
             # a new request is not a verdict on what played before it
-            player.play(action.track, end_reason="replaced")
+            player.play(action.track, end_reason=EndReason.REPLACED)
         elif isinstance(action, Skip):
             if action.then is not None:
                 player.play(action.then, end_reason=action.reason)

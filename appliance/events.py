@@ -6,6 +6,7 @@ flows back to the DJ as events. Times are ``time.monotonic()`` seconds.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from appliance.library.track import Track
@@ -62,14 +63,23 @@ class TrackStarted:
     at: float
 
 
+class EndReason(enum.StrEnum):
+    """Why the player left a track."""
+
+    EOF = "eof"  # played to its end
+    SKIPPED = "skipped"  # the listener moved on from it: the DJ learns from that
+    REPLACED = "replaced"  # another request took its place (no verdict on it)
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
 @dataclass(frozen=True, slots=True)
 class TrackEnded:
-    """The player left a track: ``reason`` is eof, skipped, replaced (another request took its
-    place), stopped or error."""
+    """The player left a track, for ``reason``."""
 
     track: Track
     position: float
     duration: float
-    reason: str
+    reason: EndReason
     at: float
     error: str | None = None

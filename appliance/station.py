@@ -14,6 +14,7 @@ stage is alive and moving.
 
 from __future__ import annotations
 
+import enum
 import logging
 import sys
 import threading
@@ -34,6 +35,7 @@ from appliance.dialogue import Dialogue, Turn
 from appliance.dj import PersonalizedDJ
 from appliance.errors import ApplianceError, AudioError, LibraryError, StoreError
 from appliance.events import (
+    EndReason,
     PartialTranscript,
     TrackEnded,
     TrackStarted,
@@ -70,7 +72,16 @@ RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
 EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
-LISTEN_MODES = ("auto", "microphone", "keyboard", "file", "none")
+
+
+class ListenMode(enum.StrEnum):
+    """Where requests come from (see :class:`StationConfig`)."""
+
+    AUTO = "auto"
+    MICROPHONE = "microphone"
+    KEYBOARD = "keyboard"
+    FILE = "file"
+    NONE = "none"
 
 
 @dataclass
@@ -215,8 +226,8 @@ class QFZZStation:
 
     def __init__(self, config: StationConfig | None = None) -> None:
         self.config = config or StationConfig()
-        if self.config.listen not in LISTEN_MODES:
-            raise ValueError(f"listen must be one of {', '.join(LISTEN_MODES)}")
+        if self.config.listen not in tuple(ListenMode):
+            raise ValueError(f"listen must be one of {', '.join(ListenMode)}")
         self.data_dir: Path | None = None
         self.library: Library | None = None
         self.dj: PersonalizedDJ | None = None
@@ -228,7 +239,7 @@ class QFZZStation:
         self.ledger: Ledger | None = None
         self.button: GpioButton | None = None
         self._scanner: threading.Thread | None = None
-        self.listen_mode = "none"
+        self.listen_mode = ListenMode.NONE
         self.models: dict[str, Any] = {}
         self.turn_listeners: list[Callable[[Turn], None]] = []
         self.started_at: float | None = None
@@ -306,7 +317,7 @@ class QFZZStation:
             )
             self.dialogue.start()
             self.refresh_listener()
-            if self.listen_mode in ("microphone", "file"):
+            if self.listen_mode in (ListenMode.MICROPHONE, ListenMode.FILE):
                 self._open_ears()
             if self.config.faces:
                 self._open_faces()
@@ -335,30 +346,36 @@ class QFZZStation:
             self._listener_stop.set()
             # each step runs whatever the one before it did: a failing part never keeps the
             # rest (the DJ's memory above all) from being closed properly
-            steps: list[tuple[str, Callable[[], object] | None]] = [
-                ("faces", self.faces and self.faces.stop),
-                ("supervisor", self._supervisor and (lambda: self._supervisor.join(1.0))),
-                ("dialogue", self.dialogue and (lambda: self.dialogue.stop(timeout=1.0))),
-                ("music", self.player and (lambda: self.player.stop(fade=0.4))),
-                ("player", self.player and self.player.close),
-                ("listener", self._listener_thread and (lambda: self._listener_thread.join(0.5))),
-                ("microphone", self._source and self._source.stop),
-                ("button", self.button and self.button.close),
-                ("speech output", self.speech_output and self.speech_output.close),
-                ("library scan", self._scanner and (lambda: self._scanner.join(0.5))),
-                ("analysis", self.library and (lambda: self.library.stop_analysis(timeout=0.5))),
-                ("library", self.library and self.library.close),
-                ("DJ", self.dj and self.dj.close),
-            ]
-            for name, step in steps:
-                if step is None:
-                    continue
+            for name, step in self._stop_steps():
                 try:
                     step()
                 except Exception:
                     log.exception("stopping the %s failed", name)
             self.started_at = None
             log.info("%s is off air", self.config.station_name)
+
+    def _stop_steps(self) -> list[tuple[str, Callable[[], object]]]:
+        """How each part that runs is stopped, in the order stop() goes through them."""
+        steps: list[tuple[str, Callable[[], object]]] = []
+
+        def add(name: str, part: T | None, stop: Callable[[T], object]) -> None:
+            if part is not None:
+                steps.append((name, lambda: stop(part)))
+
+        add("faces", self.faces, lambda faces: faces.stop())
+        add("supervisor", self._supervisor, lambda thread: thread.join(1.0))
+        add("dialogue", self.dialogue, lambda dialogue: dialogue.stop(timeout=1.0))
+        add("music", self.player, lambda player: player.stop(fade=0.4))
+        add("player", self.player, lambda player: player.close())
+        add("listener", self._listener_thread, lambda thread: thread.join(0.5))
+        add("microphone", self._source, lambda source: source.stop())
+        add("button", self.button, lambda button: button.close())
+        add("speech output", self.speech_output, lambda output: output.close())
+        add("library scan", self._scanner, lambda thread: thread.join(0.5))
+        add("analysis", self.library, lambda library: library.stop_analysis(timeout=0.5))
+        add("library", self.library, lambda library: library.close())
+        add("DJ", self.dj, lambda dj: dj.close())
+        return steps
 
     def verify_ledger(self) -> int | None:
         """The index of the first tampered ledger entry, or None when the log is intact."""
@@ -615,17 +632,17 @@ class QFZZStation:
             self.player = None
         self.ducking.player = self.player
 
-    def _listen_mode(self) -> str:
-        mode = self.config.listen
-        if mode == "file" or self.config.input_file is not None:
-            return "file"
-        if mode != "auto":
+    def _listen_mode(self) -> ListenMode:
+        mode = ListenMode(self.config.listen)
+        if mode == ListenMode.FILE or self.config.input_file is not None:
+            return ListenMode.FILE
+        if mode != ListenMode.AUTO:
             return mode
         if _has_input_device():
-            return "microphone"
+            return ListenMode.MICROPHONE
         if sys.stdin is not None and sys.stdin.isatty():
-            return "keyboard"
-        return "microphone"
+            return ListenMode.KEYBOARD
+        return ListenMode.MICROPHONE
 
     def _models(self) -> dict[str, ModelChoice]:
         """The models for this board and config (chosen once per start)."""
@@ -922,11 +939,11 @@ class QFZZStation:
 
     def _track_ended(self, dj: PersonalizedDJ, event: TrackEnded) -> None:
         user = self.commands.ended_by(event.track) or self.user_id
-        outcome = {"eof": "completed", "skipped": "skipped"}.get(event.reason)
+        outcome = {EndReason.EOF: "completed", EndReason.SKIPPED: "skipped"}.get(event.reason)
         if outcome and self.config.enable_personalization:
             dj.record_event(user, event.track.track_id, outcome, event.position, event.duration)
         stream = event.track.path.startswith(("http://", "https://"))
-        if event.reason == "error" and not (  # music gone is said once, by the library
+        if event.reason == EndReason.ERROR and not (  # music gone is said once, by the library
             not stream and self.library is not None and self.library.check_gone(event.track.path)
         ):
             log.warning("could not play %s: %s", shown(event.track.path), event.error)
@@ -936,7 +953,7 @@ class QFZZStation:
             if state.track is not None and state.track.track_id == event.track.track_id:
                 fields["now_playing"] = None
                 fields["last_played"] = event.track
-            if event.reason == "stopped":
+            if event.reason == EndReason.STOPPED:
                 fields["play_state"] = PlayState.STOPPED
             return fields
 

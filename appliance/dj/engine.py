@@ -37,6 +37,7 @@ from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolum
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
 from appliance.dj.taste import EVENTS, Evidence, Taste, evidence_for
+from appliance.events import EndReason
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
 from appliance.listener_id import make_user_id
@@ -112,7 +113,7 @@ class PersonalizedDJ:
         self.now_playing_from: Callable[[], Track | None] | None = None
         # Called with (kind, data) after trust or community changes are committed: the station
         # keeps them in its tamper-evident ledger when that is switched on.
-        self.journal: Callable[[str, dict[str, Any]], None] | None = None
+        self.journal: Callable[[str, dict[str, Any]], object] | None = None
         self._clock = clock or datetime.now
         self._rng = random.Random(seed)
         self._lines = Lines(name, station_name, self._rng)
@@ -819,7 +820,8 @@ class PersonalizedDJ:
             if track is not None:
                 self._record(profile.user_id, track, "disliked")
                 nxt = self._pick_track(profile, now)
-            return reply(lines.disliked(nxt), Skip(then=nxt, reason="replaced"), negative=True)
+            moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
+            return reply(lines.disliked(nxt), moved_on, negative=True)
         if kind == "skip":
             track = self._current()
             if track is not None and self.now_playing_from is None:

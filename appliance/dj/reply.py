@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from appliance.events import EndReason
 from appliance.library.track import Track
 
 
@@ -25,7 +26,7 @@ class Skip:
     the DJ from it), or "replaced" when the DJ already learned what it needed (a dislike)."""
 
     then: Track | None = None
-    reason: str = "skipped"
+    reason: EndReason = EndReason.SKIPPED
 
 
 @dataclass(frozen=True)

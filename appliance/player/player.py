@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from appliance.errors import PlayerError
-from appliance.events import TrackEnded, TrackStarted
+from appliance.events import EndReason, TrackEnded, TrackStarted
 from appliance.library.filenames import shown
 from appliance.library.track import Track
 from appliance.player.deck import Deck, DeckFactory, MusicDeck
@@ -579,7 +579,7 @@ class Player:
         # a file that is gone is the library's to notice and say, once for its whole folder
         level = logging.WARNING if os.path.exists(track.path) else logging.DEBUG
         log.log(level, "skipping %s: %s", shown(track.path), error)
-        self._emit(TrackEnded(track, 0.0, track.duration, "error", self._clock(), error))
+        self._emit(TrackEnded(track, 0.0, track.duration, EndReason.ERROR, self._clock(), error))
         self._errors_in_row += 1
         if self._errors_in_row >= ERRORS_BEFORE_PAUSE:
             log.warning(
@@ -597,7 +597,8 @@ class Player:
         entry.reported = True
         position = (entry.duration or entry.position) if reason == "eof" else entry.position
         duration = entry.duration or entry.track.duration
-        self._emit(TrackEnded(entry.track, position, duration, reason, self._clock(), error))
+        ended = EndReason(reason)
+        self._emit(TrackEnded(entry.track, position, duration, ended, self._clock(), error))
 
     def _refresh_position(self, entry: _Entry) -> None:
         if entry.started_at is None:
@@ -950,7 +951,7 @@ class Player:
         """A file to be queued ahead that is gone: report it without interrupting what plays."""
         log.debug("skipping %s: file not found", shown(track.path))
         error = f"file not found: {shown(track.path)}"
-        self._emit(TrackEnded(track, 0.0, track.duration, "error", self._clock(), error))
+        self._emit(TrackEnded(track, 0.0, track.duration, EndReason.ERROR, self._clock(), error))
         self._errors_in_row += 1
         if self._errors_in_row < ERRORS_BEFORE_PAUSE:
             current.radio_asked = False  # the radio may offer another one
