@@ -586,3 +586,40 @@ def test_the_doctors_checks_the_plan_and_the_log_tail(served: Served) -> None:
     plan = session.get(f"{served.url}/api/system/plan", timeout=30).json()["plan"]
     assert plan["profile"] and {model["kind"] for model in plan["models"]} >= {"stt", "tts"}
     assert requests.get(f"{served.url}/api/system/log", timeout=TIMEOUT).status_code == 401
+
+
+def test_the_first_run_names_the_speaker_its_music_and_its_first_listener(
+    station: DoubleStation, songs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = tmp_path / "etc" / "config.toml"
+    file.parent.mkdir()
+    monkeypatch.setenv("APPLIANCE_CONFIG", str(file))
+    server = Served(station, web_settings(songs), tmp_path, advertise=False)
+    try:
+        session = logged_in(server)
+        setup = session.get(f"{server.url}/api/setup", timeout=TIMEOUT).json()
+        assert setup["needed"] and setup["file"] == str(file)
+        assert setup["music_folders"] == [str(songs)]
+        tricky = {"values": {"station": {'name = "x"\n[dj]\nname': "y"}}}
+        refused = session.post(f"{server.url}/api/settings", json=tricky, timeout=TIMEOUT)
+        assert refused.status_code == 400 and not file.exists()
+        form: dict[str, Any] = {
+            "values": {
+                "station": {"name": "Kitchen"},
+                "library": {"music_folders": str(songs)},
+                "dj": {"default_user": "sam"},
+            },
+            "users": [{"id": "sam", "name": "Sam"}],
+        }
+        saved = session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT)
+        assert saved.status_code == 200, saved.text
+        config = load_config(file)
+        assert config.station.name == "Kitchen" and config.library.music_folders == (songs,)
+        assert [(u.id, u.name) for u in config.users] == [("sam", "Sam")]
+        assert config.dj.default_user == "sam"
+        assert not session.get(f"{server.url}/api/setup", timeout=TIMEOUT).json()["needed"]
+        hello = command(session, server, command="announce", text="Hello, this is Kitchen.")
+        assert station.executed[-1].text == "Hello, this is Kitchen."  # type: ignore[attr-defined]
+        assert hello.status_code == 409  # the double does not speak; the real station does
+    finally:
+        server.stop()

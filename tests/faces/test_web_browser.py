@@ -16,8 +16,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
+from appliance.config import load_config
 from appliance.control import Play
-from tests.faces.web_station import started_station
+from tests.faces.web_station import DoubleStation, Served, started_station, web_settings
 from tests.support import music
 from tests.support.pulse import PulseServer
 from tests.support.sound import settled_level
@@ -199,3 +200,30 @@ def test_the_volume_slider_changes_what_the_speaker_plays(
     finally:
         recorder.stop()
         real.stop()
+
+
+def test_the_first_run_walks_through_the_setup(
+    browser: WebDriver, tones: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = tmp_path / "config.toml"  # not there yet: nothing is configured
+    monkeypatch.setenv("APPLIANCE_CONFIG", str(file))
+    double = DoubleStation(tones, tmp_path)
+    server = Served(double, web_settings(tones), tmp_path, advertise=False)
+    try:
+        log_in(browser, server.url)
+        name = WebDriverWait(browser, WAIT).until(
+            seen.visibility_of_element_located((By.ID, "setup-name"))
+        )
+        assert not browser.find_element(By.ID, "tab-now").is_displayed()
+        name.clear()
+        name.send_keys("Kitchen")
+        browser.find_element(By.ID, "setup-listener").send_keys("Sam Jones")
+        browser.find_element(By.ID, "setup-save").click()
+        WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
+        config = load_config(file)
+        assert config.station.name == "Kitchen" and config.library.music_folders == (tones,)
+        assert [(u.id, u.name) for u in config.users] == [("sam-jones", "Sam Jones")]
+        assert double.snapshot().listener == "sam-jones"
+    finally:
+        server.stop()
+        double.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from appliance.faces.web.security import fail
 
 routes = web.RouteTableDef()
 NUMBERS = ("int", "float")
+KEY = re.compile(r"[A-Za-z0-9_]{1,64}")  # a section's or a setting's name
 
 
 def shown(value: Any) -> Any:
@@ -103,8 +105,11 @@ def toml_value(kind: str, value: Any) -> str | None:
     return _quoted(text)
 
 
-def config_text(values: dict[str, Any], current: Config) -> str:
-    """The settings file the form describes: the sections' changed values, then the users."""
+def config_text(
+    values: dict[str, Any], current: Config, users: list[dict[str, str]] | None = None
+) -> str:
+    """The settings file the form describes: the sections' changed values, then the users
+    (``users`` when given, else those of the current file)."""
     lines = [
         "# Saved from the appliance's web page; `appliance config example` lists every setting."
     ]
@@ -126,10 +131,11 @@ def config_text(values: dict[str, Any], current: Config) -> str:
     for section in values:
         if section not in SECTIONS:
             lines += ["", f"[{section}]"]  # reported as an unknown section
-    for user in current.users:
+    kept = [{s.name: str(getattr(u, s.name)) for s in dataclasses.fields(UserSettings)}
+            for u in current.users]  # fmt: skip
+    for user in kept if users is None else users:
         lines += ["", "[[users]]"]
-        for spec in dataclasses.fields(UserSettings):
-            lines.append(f"{spec.name} = {_quoted(str(getattr(user, spec.name)))}")
+        lines += [f"{key} = {_quoted(value)}" for key, value in user.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -152,6 +158,25 @@ async def read(request: web.Request) -> web.Response:
     )
 
 
+@routes.get("/api/setup")
+async def setup(request: web.Request) -> web.Response:
+    """What the first-run walk-through needs: whether there is a settings file yet, and the
+    name, music folders and listeners to start from."""
+    ctx = context(request)
+    file = config_file(ctx.settings)
+    state = ctx.station.snapshot()
+    return web.json_response(
+        {
+            "ok": True,
+            "needed": not file.exists(),
+            "file": str(file),
+            "name": ctx.settings.station.name,
+            "music_folders": [str(folder) for folder in ctx.settings.library.music_folders],
+            "listeners": [{"id": uid, "name": name} for uid, name in state.listeners],
+        }
+    )
+
+
 @routes.post("/api/settings")
 async def save(request: web.Request) -> web.Response:
     ctx = context(request)
@@ -159,7 +184,28 @@ async def save(request: web.Request) -> web.Response:
     values = body.get("values") if isinstance(body, dict) else None
     if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
         return fail(400, 'values: send {"values": {"section": {"key": value}}}', key="values")
-    text = config_text(values, ctx.settings)
+    users = body.get("users")
+    if users is not None and not (
+        isinstance(users, list)
+        and len(users) <= 100
+        and all(
+            isinstance(u, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                        for k, v in u.items())
+            for u in users
+        )
+    ):  # fmt: skip
+        return fail(400, 'users: a list of {"id": "...", "name": "..."}', key="users")
+    names = [
+        *values,
+        *(k for v in values.values() for k in v),
+        *(k for u in users or [] for k in u),
+    ]
+    odd = next((name for name in names if not KEY.fullmatch(name)), None)
+    if odd is not None:
+        return fail(
+            400, f"{odd[:80]!r}: not a setting's name (letters, digits and _)", key=odd[:80]
+        )
+    text = config_text(values, ctx.settings, users)
     file = config_file(ctx.settings)
     try:
         saved = await ctx.run(save_config, file, text)

@@ -40,6 +40,7 @@ COMMANDS: dict[str, type[control.Command]] = {
     "switch_listener": control.SwitchListener,
     "mood": control.SetMood,
     "ask": control.Ask,
+    "announce": control.Announce,
     "commentary": control.SetCommentary,
     "mute_microphone": control.MuteMicrophone,
     "room": control.SetRoom,

@@ -72,6 +72,7 @@ $("login").addEventListener("submit", async (event) => {
     $("password").value = "";
     $("login-error").textContent = "";
     showApp();
+    firstRun();
   } else {
     $("login-error").textContent = result.error || "refused";
   }
@@ -419,9 +420,38 @@ async function loadSystem() {
 }
 $("log-refresh").addEventListener("click", loadLog);
 
+// -- first run ---------------------------------------------------------------------------------
+
+async function firstRun() {
+  const setup = await api("GET", "/api/setup");
+  if (!setup.ok || !setup.needed) return;
+  $("setup-name").value = setup.name;
+  $("setup-music").value = setup.music_folders.join("\n");
+  for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== "welcome";
+}
+
+$("setup-test").addEventListener("click", () =>
+  command("announce", { text: `Hello, this is ${$("setup-name").value || "your speaker"}.` }));
+
+$("setup").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("setup-listener").value.trim();
+  const values = { station: { name: $("setup-name").value.trim() }, library: { music_folders: $("setup-music").value } };
+  if (name) {
+    const id = name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+    values.dj = { default_user: id };
+    await command("switch_listener", { user_id: id, name });
+  }
+  const result = await api("POST", "/api/settings", { values, users: name ? [{ id: values.dj.default_user, name }] : [] });
+  $("setup-errors").replaceChildren(...(result.problems || []).map((p) =>
+    el("li", `${p.key ? p.key + ": " : ""}${p.problem}${p.valid ? " (valid: " + p.valid + ")" : ""}`)));
+  $("setup-result").textContent = result.ok ? result.note : (result.problems ? "Not saved:" : result.error);
+  if (result.ok) for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== "tab-now";
+});
+
 // -- start -------------------------------------------------------------------------------------
 
 (async () => {
   const session = await api("GET", "/api/session");
-  if (session.logged_in) { csrf = session.csrf; showApp(); } else showLogin();
+  if (session.logged_in) { csrf = session.csrf; showApp(); firstRun(); } else showLogin();
 })();
