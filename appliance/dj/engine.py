@@ -22,6 +22,7 @@ import numpy as np
 
 from appliance.dj import confirm
 from appliance.dj import mood as moods
+from appliance.dj.answers import HANDLED, Conversation
 from appliance.dj.catalogs import Catalogs
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
@@ -45,6 +46,7 @@ from appliance.listener_id import make_user_id
 if TYPE_CHECKING:
     from appliance.dj.understand import Intent, Understanding
     from appliance.library import Library
+    from appliance.state import StationState
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,13 @@ class PersonalizedDJ:
         self._catalogs = Catalogs(self.genres)
         self._outage: str | None = None  # why turns cannot be saved, while they cannot
         self._said_cut = False
+        # The station's whole state (what plays, how far in, what comes, what came before),
+        # when a station runs the DJ: questions about the music are answered from it.
+        self.state_from: Callable[[], StationState] | None = None
+        self.played_before: Track | None = None  # alone: the pick before the one "playing"
+        self._picks: dict[str, Pick] = {}  # track id -> why it was picked (the latest few)
+        self._ahead: dict[str, tuple[Request | None, Pick]] = {}  # "what's next", promised
+        self._conversation = Conversation(self, self._lines.talk)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -441,6 +450,7 @@ class PersonalizedDJ:
             (reply, trust_before, trust), saved = self._saving(
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )
+            self._lines.pool.said(reply.text)  # not said again for a while
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
             del context[:-CONTEXT_SIZE]
@@ -586,6 +596,10 @@ class PersonalizedDJ:
         answering = intent.name in ("confirm", "deny") and not intent.also
         done = self._mendable(user_id, question.intent if answering and question else intent, now)
         if answering:
+            if question is None and intent.name == "deny":  # "not that one": something else
+                answer = self._conversation.not_that(profile, intent, now)
+                if answer is not None:
+                    return Reply(answer.text, "deny", user_id, actions=answer.actions)
             if question is None:
                 text = self._lines.nothing_asked() if intent.name == "confirm" else "Okay."
                 return Reply(text=text, intent=intent.name, user_id=user_id)
@@ -763,6 +777,9 @@ class PersonalizedDJ:
             )
 
         lines = self._lines
+        if kind in HANDLED:  # talk, questions about the music and oneself, follow-ups
+            answer = self._conversation.answer(profile, intent, now)
+            return reply(answer.text, *answer.actions, negative=answer.negative)
         mood = self._learn_mood(profile, slots, now)
         if kind == "play":
             genre = slots.get("genre")
@@ -847,7 +864,7 @@ class PersonalizedDJ:
             level = max(0, min(100, int(slots.get("level", 50))))
             return reply(lines.volume(None, level), SetVolume(level=level))
         if kind == "whats_playing":
-            return reply(lines.now_playing(self._current()))
+            return reply(self._conversation.whats_playing(intent))
         if kind == "community":
             friends = [
                 self._load(friend).name  # type: ignore[union-attr]
@@ -986,12 +1003,23 @@ class PersonalizedDJ:
         catalog = self.catalog()
         if catalog is None:
             return None
-        pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        promised = self._ahead.pop(profile.user_id, None)
+        if promised is not None and promised[0] == request and promised[1].track != self._current():
+            pick: Pick | None = promised[1]  # "what's next" was answered with it
+        else:
+            pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        if pick is not None and request and pick.track == self._current():
+            # the request ran short and would give the track on air again: something else
+            other = self._recommender.pick(catalog, self._listener(profile, now), None)
+            pick = other if other is not None and other.track != pick.track else pick
         if pick is not None:
+            self._picks[pick.track.track_id] = pick
+            while len(self._picks) > RECENT_PLAYS:
+                del self._picks[next(iter(self._picks))]
             self._last_pick[profile.user_id] = pick
             self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
             if self.now_playing_from is None:  # else the player says when it starts
-                self._picked = pick.track
+                self._play_alone(pick.track)
         return pick
 
     def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
@@ -1008,6 +1036,33 @@ class PersonalizedDJ:
         self._catalog_ahead()
         with self._lock:
             return self._saving(user_id, pick)[0]
+
+    def pick_ahead(self, profile: UserProfile, now: datetime) -> Track | None:
+        """The next pick, chosen now and kept: the track that plays after this one (unless the
+        listener asks for something else first)."""
+        catalog = self.catalog()
+        if catalog is None:
+            return None
+        request = self._requests.get(profile.user_id)
+        promised = self._ahead.get(profile.user_id)
+        if promised is None or promised[0] != request:
+            pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+            if pick is None:
+                return None
+            promised = self._ahead[profile.user_id] = (request, pick)
+        return promised[1].track
+
+    def pick_of(self, user_id: str, track: Track) -> Pick | None:
+        """Why ``track`` was picked (None: it was not the DJ's pick, or long ago)."""
+        pick = self._picks.get(track.track_id)
+        last = self._last_pick.get(user_id)
+        return last if last is not None and last.track == track else pick
+
+    def liked_artists(self, user_id: str, count: int = 3) -> list[str]:
+        """Artists the listener's listening shows they like most."""
+        taste = self._taste(user_id)
+        scored = [(taste.net("artist", key), key) for key in taste.by_kind.get("artist", {})]
+        return [name for score, name in sorted(scored, reverse=True) if score > 1][:count]
 
     def last_pick(self, user_id: str) -> Pick | None:
         """The last pick for this listener, with the reasons behind it (for commentary)."""
@@ -1030,7 +1085,13 @@ class PersonalizedDJ:
         with self._lock:
             self._asked = None
             if self.now_playing_from is None:
-                self._picked = track
+                self._play_alone(track)
+
+    def _play_alone(self, track: Track) -> None:
+        """Alone, ``track`` stands for what plays now; the one before it is remembered."""
+        if self._picked is not None and track != self._picked:
+            self.played_before = self._picked
+        self._picked = track
 
     def _current(self) -> Track | None:
         """The track a listener means by "this": the one just asked for, else the one playing."""
@@ -1043,7 +1104,7 @@ class PersonalizedDJ:
                 if self.now_playing_from is not None:
                     self._asked = track  # until the player says it started
                 else:
-                    self._picked = track
+                    self._play_alone(track)
 
     @property
     def now_playing(self) -> Track | None:

@@ -11,7 +11,9 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
+from appliance.dj.pool import LinePool
 from appliance.dj.recommend import Pick
+from appliance.dj.talk import Talk
 from appliance.library.track import Track
 
 MOOD_REPLIES: dict[str, tuple[str, ...]] = {
@@ -79,15 +81,23 @@ def known_for(age: timedelta) -> str | None:
 
 
 class Lines:
-    """The DJ's phrasebook; ``rng`` picks among alternatives so the DJ does not sound canned."""
+    """The DJ's phrasebook; ``rng`` picks among alternatives so the DJ does not sound canned,
+    and the pool keeps a sentence from coming back within its last answers (the phrasings are
+    data: sentences/talk.yaml, section ``lines``)."""
 
     def __init__(self, dj_name: str, station: str, rng: random.Random) -> None:
         self.dj_name = dj_name
         self.station = station
         self.rng = rng
+        self.pool = LinePool(rng)
+        self.talk = Talk(self.pool)
 
     def _one(self, options: Sequence[str]) -> str:
-        return options[0] if len(options) == 1 else self.rng.choice(list(options))
+        return self.pool.choose(options, shuffle=True)
+
+    def _line(self, situation: str, **fields: object) -> str:
+        """The usual phrasing of one of the everyday lines, or another when it was said lately."""
+        return self.talk.say("lines", situation, shuffle=False, **fields)
 
     # -- greetings -------------------------------------------------------------------------
 
@@ -103,7 +113,15 @@ class Lines:
         """For someone the DJ has met before: how many times they have talked to it (the product
         guide calls each of the listener's turns a session: 50 messages, "50 sessions") and how
         long it has known them, then their taste or mood."""
-        parts = [f"Welcome back, {name}! Great to see you again."]
+        parts = [  # the guide's words (a greeting a returning listener expects)
+            self.pool.choose(
+                (
+                    f"Welcome back, {name}! Great to see you again.",
+                    f"Welcome back, {name}! Good to hear from you.",
+                    f"Welcome back, {name}! Nice to have you here.",
+                )
+            )
+        ]
         if turns > 0:
             parts.append(f"We've shared {plural(turns, 'session')} together.")
         duration = known_for(age)
@@ -114,11 +132,18 @@ class Lines:
         else:
             parts.append("We only met a little while ago.")
         if favourites:
-            parts.append(f"Still in the mood for {join_words(favourites[:3], 'or')}?")
+            liked = join_words(favourites[:3], "or")
+            parts.append(
+                self.pool.choose((f"Still in the mood for {liked}?", f"Fancy some {liked}?"))
+            )
         elif mood:
             parts.append(f"Still feeling {MOOD_WORDS.get(mood, mood)}?")
         else:
-            parts.append("What's your vibe today?")
+            parts.append(
+                self.pool.choose(
+                    ("What's your vibe today?", "What are we listening to?", "What'll it be?")
+                )
+            )
         return " ".join(parts)
 
     def cannot_remember(self) -> str:
@@ -171,14 +196,9 @@ class Lines:
         elif because(pick):
             line += f" {because(pick).capitalize()}."
         if exploring:
-            line += " " + self._one(
-                (
-                    "I'm still learning your taste: what genres are you into?",
-                    "Tell me if it's your thing, I'm still getting to know you.",
-                )
-            )
+            line += " " + self.talk.say("lines", "exploring")
         elif confident:
-            line += " " + self._one(("I know you'll love it.", "Trust me on this one."))
+            line += " " + self.talk.say("lines", "confident")
         return line
 
     def closest(self, pick: Pick) -> str:
@@ -223,56 +243,62 @@ class Lines:
         )
 
     def unknown(self) -> str:
-        return self._one(
-            (
-                "I'm all about the music! Tell me a genre, an artist or how you're feeling.",
-                "Not sure I caught that. Want me to play something? Name a genre or an artist.",
-                "Music is my thing! Ask me for a song, a style or a mood.",
-            )
-        )
+        return self.talk.say("lines", "unknown")
 
     def now_playing(self, track: Track | None) -> str:
         if track is None:
-            return "Nothing's playing right now. Want me to put something on?"
+            return self._nothing_playing()
         line = f"This is {track.describe()}"
         if track.album:
             line += f", from {track.album}"
-        return line + "."
+        line += "."
+        if self.pool.recent(line):
+            line = self.pool.choose((f"Still {track.describe()}.", f"It's {track.describe()}."))
+        else:
+            self.pool.choose((line,))
+        return line
+
+    def _nothing_playing(self) -> str:
+        return self.pool.choose(self.talk.book.talk.get("nothing_playing", {}).get("any", ()))
 
     def liked(self, track: Track | None) -> str:
         if track is None:
-            return "Glad you're enjoying it! I'll remember that."
-        return f"Glad you like {track.describe()}! I'll remember that."
+            return self._line("liked")
+        return self._line("liked_track", track=track.describe())
 
     def disliked(self, nxt: Track | None) -> str:
-        line = "Got it, not your thing. I'll steer away from that."
-        return line + (f" Let's try {nxt.describe()}." if nxt else "")
+        line = self._line("disliked")
+        return line + (" " + self._line("try_next", track=nxt.describe()) if nxt else "")
 
     def skipping(self, nxt: Track | None) -> str:
-        return f"Skipping. Here's {nxt.describe()}." if nxt else "Skipping."
+        if nxt is None:
+            return self._line("skipping_nothing")
+        return self._line("skipping", track=nxt.describe())
 
     def replay(self, track: Track | None) -> str:
-        return f"One more time! {track.describe()}." if track else "Nothing to play again yet."
+        if track is None:
+            return self._line("replay_none")
+        return self._line("replay", track=track.describe())
 
     def paused(self) -> str:
-        return "Paused."
+        return self._line("paused")
 
     def resumed(self) -> str:
-        return "Back to the music."
+        return self._line("resumed")
 
     def stopped(self) -> str:
-        return "Stopping the music. Just ask when you want more."
+        return self._line("stopped")
 
     def volume(self, direction: str | None, level: int | None = None) -> str:
         if level is not None:
-            return f"Volume at {level}."
-        return "Turning it up." if direction == "up" else "Turning it down."
+            return self._line("volume_level", level=level)
+        return self._line("volume_up" if direction == "up" else "volume_down")
 
     def preference_added(self, genre: str) -> str:
-        return f"{genre.capitalize()}, noted! I'll bring you more of it."
+        return self._line("preference_added", value=genre)
 
     def preference_removed(self, genre: str) -> str:
-        return f"No more {genre}, got it."
+        return self._line("preference_removed", value=genre)
 
     def switched(self, name: str, new: bool) -> str:
         if new:
@@ -304,13 +330,13 @@ class Lines:
         return questions.get(intent) or f"Sorry, did you say {heard}?"
 
     def dropped(self) -> str:
-        return "Okay, leaving it."
+        return self._line("dropped")
 
     def nothing_asked(self) -> str:
-        return "Sure! What would you like to hear?"
+        return self._line("nothing_asked")
 
     def then_also(self, genre: str) -> str:
-        return f"Then some {genre}."
+        return self._line("then_also", genre=genre)
 
     # -- between tracks --------------------------------------------------------------------
 
@@ -320,7 +346,15 @@ class Lines:
         parts = []
         if previous is not None:
             parts.append(f"That was {previous.describe()}.")
-        parts.append(f"Up next, {pick.track.describe()}.")
+        parts.append(
+            self.pool.choose(
+                (
+                    f"Up next, {pick.track.describe()}.",
+                    f"Coming up, {pick.track.describe()}.",
+                    f"Here's {pick.track.describe()}.",
+                )
+            )
+        )
         if "friend" in reasons:
             parts.append(f"Your friend {reasons['friend']} loved this one.")
         elif "mood" in reasons:
@@ -332,7 +366,9 @@ class Lines:
             parts.append(f"More {reasons['genre']}, the way you like it.")
         elif "new" in reasons:
             parts.append("Something you haven't heard yet.")
-        return " ".join(parts)
+        text = " ".join(parts)
+        self.pool.said(text)  # said between answers: it counts as one of the last lines
+        return text
 
 
 def because(pick: Pick) -> str:

@@ -23,6 +23,7 @@ Several intents in one utterance come back as the first :class:`Intent` with the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import random
@@ -95,8 +96,34 @@ INTENTS: tuple[str, ...] = (
     "correct",
     "confirm",
     "deny",
+    # talking with the DJ: small talk, questions about the music and the listener, follow-ups
+    "thanks",
+    "bye",
+    "how_are_you",
+    "who_are_you",
+    "compliment",
+    "complaint",
+    "joke",
+    "fact",
+    "time_left",
+    "whats_next",
+    "whats_previous",
+    "why_this",
+    "count_songs",
+    "have_any",
+    "about_me",
+    "my_likes",
+    "my_mood",
+    "forget_preference",
+    "known_for",
+    "my_trust",
+    "more_like",
+    "play_previous",
     "unknown",
 )
+TALK_INTENTS = frozenset(INTENTS[INTENTS.index("thanks") : INTENTS.index("unknown")])
+"""Talk with the DJ rather than requests for music: questions, small talk, follow-ups."""
+
 TEMPLATE_INTENTS: tuple[str, ...] = tuple(name for name in INTENTS if name != "unknown")
 
 CACHE_SIZE = 1024
@@ -131,6 +158,10 @@ heating" is not about the music)."""
 MODEL_MARGIN = 0.02
 """The model's intent must be at least this far ahead of the runner-up."""
 
+TALK_SAMPLES = 3
+"""The same for talk, whose many templates would otherwise crowd out the requests' examples
+(household chatter drifted toward them)."""
+
 MODEL_SAMPLES = 14
 """Random sentences drawn from each template to teach the model (plus every paraphrase)."""
 
@@ -162,6 +193,9 @@ STATEMENT_CONFIDENCE = 0.7
 """How sure a mood is when only a mood or activity word said it."""
 """How sure a request is when it came with words understood only as a reason."""
 
+FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
+"""Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
+
 CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
 """Words that may join two requests ("pause and turn it down")."""
 
@@ -191,6 +225,7 @@ NEEDS = {
     "set_volume": ("level",),
     "add_preference": ("genre", "artist"),
     "remove_preference": ("genre", "artist"),
+    "forget_preference": ("genre", "artist"),
     "mood": ("mood", "activity"),
     "identify": ("name",),
     "correct": ("genre", "mood", "level", "artist", "album", "title"),
@@ -409,6 +444,9 @@ class Understanding:
 
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
+        return _not_added_when_forgotten(self._reading_of(state, text, marked))
+
+    def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
         found = self._exact(state, text)
         if found is not None:
             return found
@@ -600,12 +638,19 @@ class Understanding:
 
     def _mentioned(self, state: _State, text: str, intent: str) -> dict[str, Slot]:
         """The slots ``intent`` can take that ``text`` names (the model found no slots itself)."""
-        if intent in ("play", "add_preference", "remove_preference", "mood", "correct"):
+        if intent in (
+            "play",
+            "add_preference",
+            "remove_preference",
+            "forget_preference",
+            "mood",
+            "correct",
+        ):
             lists = SCANNED_LISTS if intent != "correct" else (*SCANNED_LISTS, "level")
             slots: dict[str, Slot] = dict(self._scan(text, lists, several=True))
             if intent == "correct":  # "not rock, jazz": the value said last is the one meant
                 slots = {k: v[-1] if isinstance(v, tuple) else v for k, v in slots.items()}
-            if intent in ("add_preference", "remove_preference"):
+            if intent in ("add_preference", "remove_preference", "forget_preference"):
                 slots = {k: v for k, v in slots.items() if k == "genre"}
             if intent == "mood":
                 slots = {k: v for k, v in slots.items() if k in ("mood", "activity")}
@@ -677,7 +722,8 @@ class Understanding:
                     if node is None:
                         continue
                     one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
-                    pairs.extend((intent.name, one.sample(rng)) for _ in range(MODEL_SAMPLES))
+                    samples = TALK_SAMPLES if intent.name in TALK_INTENTS else MODEL_SAMPLES
+                    pairs.extend((intent.name, one.sample(rng)) for _ in range(samples))
         fill = {
             name: grammar.lists.get(LIST + ("named" if name == "artist" else name), [NAME_WORD])
             for name in PARAPHRASE_LISTS
@@ -980,6 +1026,27 @@ def _paraphrase_node(text: str) -> Node:
         elif piece.strip():
             parts.append(Words(" ".join(piece.split())))
     return parts[0] if len(parts) == 1 else Seq(tuple(parts))
+
+
+def _not_added_when_forgotten(intent: Intent) -> Intent:
+    """ "forget that i like jazz" never adds jazz: a liking or a request to play said with a word
+    of forgetting is a liking to forget, however else the words were read."""
+    if not FORGET_WORDS & set(intent.text.split()):
+        return intent
+    own = [intent.text] + [part.text for part in intent.also]
+    if intent.also:  # the first part's words are those before the second part's
+        cut = intent.text.find(intent.also[0].text)
+        own[0] = intent.text[:cut] if cut > 0 else intent.text
+    parts = [
+        dataclasses.replace(part, name="forget_preference")
+        if part.name in ("add_preference", "play")
+        and {"genre", "artist"} & part.slots.keys()
+        and FORGET_WORDS & set(words.split())
+        else part
+        for part, words in zip(intent.each(), own, strict=True)
+    ]
+    first, *rest = parts
+    return dataclasses.replace(first, also=tuple(rest))
 
 
 def _copy(intent: Intent) -> Intent:

@@ -1,0 +1,414 @@
+"""Answers from the truth: questions about the music, about the listener, and follow-ups.
+
+What plays, what played before, what comes next and how far along it is are read from the
+station's one state when a station runs the DJ (``PersonalizedDJ.state_from``), else from the
+DJ's own picks; why a track was chosen is the recommender's real Pick; what the DJ knows of a
+listener is their profile, spoken back to them. Nothing here guesses: an answer the DJ cannot
+give from what it holds says so. The words come from sentences/talk.yaml.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from appliance.dj import mood as moods
+from appliance.dj.lines import MOOD_WORDS, because, join_words, known_for, plural
+from appliance.dj.profile import UserProfile, trust_level
+from appliance.dj.recommend import Pick, Request
+from appliance.dj.reply import Action, PlayTrack, Skip
+from appliance.dj.talk import SMALL_TALK, Talk
+from appliance.library.track import Track
+from appliance.state import PlayState
+
+if TYPE_CHECKING:
+    from appliance.dj.engine import PersonalizedDJ
+    from appliance.dj.understand import Intent
+
+QUESTIONS = frozenset(
+    {"time_left", "whats_next", "whats_previous", "why_this", "count_songs", "have_any"}
+)
+ABOUT_ME = frozenset(
+    {"about_me", "my_likes", "my_mood", "forget_preference", "known_for", "my_trust"}
+)
+FOLLOW_UPS = frozenset({"more_like", "play_previous"})
+HANDLED = SMALL_TALK | QUESTIONS | ABOUT_ME | FOLLOW_UPS
+"""Intents answered here (the DJ's engine hands them over)."""
+
+FACETS = (
+    ("year", frozenset({"year", "when", "old", "decade", "released", "recorded", "made"})),
+    ("album", frozenset({"album", "record"})),
+    ("artist", frozenset({"who", "who's", "artist", "singer", "band", "sings", "singing", "sang"})),
+)
+"""Which fact of the track a "what's playing" question asks for, by its words."""
+
+NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
+"""A "no" that points at something ("not that one", "no, the other one"), not a bare no."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the DJ says, the actions for the player, and whether it was negative feedback."""
+
+    text: str
+    actions: tuple[Action, ...] = ()
+    negative: bool = False
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What the listener hears, as the station's state (or the DJ alone) tells it."""
+
+    track: Track | None
+    left: float | None  # seconds to the end of the track, when known
+    up_next: Track | None
+    previous: Track | None
+    why: str  # the station's words for why the track was chosen ("" when not known)
+
+
+def truth(dj: PersonalizedDJ) -> Truth:
+    """What plays, what played, what comes: from the station's state when there is one."""
+    track = dj._current()
+    state = dj.state_from() if dj.state_from is not None else None
+    if state is None:
+        return Truth(track, None, None, dj.played_before, "")
+    left = None
+    playing = state.now_playing
+    if playing is not None and playing.duration:
+        position = playing.position
+        if state.play_state == PlayState.PLAYING and playing.started_at:
+            position = time.time() - playing.started_at
+        left = max(0.0, playing.duration - position)
+    same = playing is not None and track is not None and playing.track == track
+    return Truth(
+        track,
+        left if same else None,
+        state.up_next[0] if state.up_next else None,
+        state.last_played if same or track is None else state.track,
+        playing.why if same and playing is not None else "",
+    )
+
+
+def reason(pick: Pick) -> str:
+    """The recommender's reasons for ``pick`` as a clause ("because your friend Sam loved it")."""
+    reasons = dict(pick.reasons)
+    if not pick.matched:
+        return "because it's the closest I have to what you asked for"
+    if "friend" in reasons:
+        return f"because your friend {reasons['friend']} loved it"
+    learned = because(pick)
+    if learned:
+        return f"because it's {learned}"
+    if "mood" in reasons:
+        return f"to suit your {MOOD_WORDS.get(reasons['mood'], reasons['mood'])} mood"
+    if "genre" in reasons:
+        return f"because you like {reasons['genre']}"
+    if "new" in reasons:
+        return "to explore: it's something you haven't heard yet"
+    return "to explore a little, I'm still learning what you like"
+
+
+def facet(intent: Intent) -> str:
+    """What a "what's playing" question asks about: title, artist, album or year."""
+    words = set(intent.text.split())
+    return next((name for name, cues in FACETS if cues & words), "title")
+
+
+class Conversation:
+    """Answers the intents in HANDLED for one DJ (it reads the DJ's state; it changes only the
+    listener's preferences when asked to forget one, and what plays through actions)."""
+
+    def __init__(self, dj: PersonalizedDJ, talk: Talk) -> None:
+        self.dj = dj
+        self.talk = talk
+
+    def _say(self, section: str, situation: str, **fields: object) -> str:
+        return self.talk.phrase(section, situation, fields)
+
+    def answer(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        """The answer to one of HANDLED."""
+        kind = intent.name
+        if kind in SMALL_TALK:
+            return Answer(self._small_talk(profile, kind, now))
+        handler = getattr(self, f"_{kind}")
+        answer: Answer = handler(profile, intent, now)
+        return answer
+
+    # -- small talk --------------------------------------------------------------------------
+
+    def _small_talk(self, profile: UserProfile, kind: str, now: datetime) -> str:
+        dj = self.dj
+        return self.talk.small_talk(
+            kind,
+            profile.trust_score,
+            name=profile.name,
+            dj=dj.name,
+            station=dj.station_name,
+            part=moods.part_of_day(now),
+        )
+
+    # -- the music ---------------------------------------------------------------------------
+
+    def whats_playing(self, intent: Intent) -> str:
+        """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
+        track = self.dj._current()
+        if track is None:
+            return self.dj._lines.now_playing(None)
+        asked = facet(intent)
+        fields = {
+            "track": track.describe(),
+            "title": f"'{track.title}'",
+            "artist": track.artist or "an artist I don't know",
+            "album": track.album,
+            "year": track.year,
+            "station": self.dj.station_name,
+        }
+        if asked == "album":
+            return self._say("answers", "album" if track.album else "no_album", **fields)
+        if asked == "year":
+            return self._say("answers", "year" if track.year else "no_year", **fields)
+        if asked == "artist" and track.artist:
+            return self._say("answers", "artist", **fields)
+        return self._say("answers", "title", **fields)
+
+    def _time_left(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        track = known.track
+        if track is None:
+            return Answer(self.dj._lines.now_playing(None))
+        title = f"'{track.title}'"
+        if known.left is not None:
+            return Answer(
+                self._say("answers", "remaining", left=_duration(known.left), title=title)
+            )
+        return Answer(self._say("answers", "length", length=_duration(track.duration), title=title))
+
+    def _whats_next(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        upcoming = known.up_next or self.dj.pick_ahead(profile, now)
+        if upcoming is None:
+            return Answer(self._say("answers", "previous_none"))
+        return Answer(self._say("answers", "next_known", track=upcoming.describe()))
+
+    def _whats_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        previous = truth(self.dj).previous
+        if previous is None:
+            return Answer(self._say("answers", "previous_none"))
+        return Answer(self._say("answers", "previous_known", track=previous.describe()))
+
+    def _why_this(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        track = known.track
+        if track is None:
+            return Answer(self.dj._lines.now_playing(None))
+        pick = self.dj.pick_of(profile.user_id, track)
+        title = f"'{track.title}'"
+        if pick is not None:
+            named = {"artist", "title", "album", "query"} & dict(pick.reasons).keys()
+            if named and pick.matched:
+                return Answer(self._say("answers", "why_named", track=track.describe()))
+            why = reason(pick)
+        elif known.why:
+            why = known.why
+        else:
+            return Answer(self._say("answers", "why_unknown"))
+        return Answer(self._say("answers", "why", title=title, reason=why))
+
+    def _count_songs(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        library = self.dj.library
+        if library is None:
+            return Answer(self.dj._lines.nothing_to_play())
+        genre, artist = _slot(intent, "genre"), _slot(intent, "artist")
+        if genre:
+            count = plural(len(library.tracks_for_genre(genre)), f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            count = plural(len(found), "track") + f" by {_name(found, artist)}"
+        else:
+            tracks = library.tracks()
+            artists = len({t.artist for t in tracks if t.artist})
+            return Answer(
+                self._say(
+                    "answers",
+                    "count",
+                    count=plural(len(tracks), "track") + f" by {plural(artists, 'artist')}",
+                )
+            )
+        return Answer(self._say("answers", "count", count=count))
+
+    def _have_any(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        library = self.dj.library
+        if library is None:
+            return Answer(self.dj._lines.nothing_to_play())
+        genre, artist = _slot(intent, "genre"), _slot(intent, "artist")
+        if genre:
+            found = library.tracks_for_genre(genre)
+            what = genre
+            count = plural(len(found), f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            what = _name(found, artist)
+            count = plural(len(found), "track") + f" by {what}"
+        else:
+            return Answer(self.dj._lines.unknown())
+        if found:
+            return Answer(self._say("answers", "have_yes", count=count))
+        return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(genre)))
+
+    def _nearest(self, genre: str | None) -> str:
+        """The nearest honest alternative to a genre the library lacks."""
+        library = self.dj.library
+        if library is None:
+            return ""
+        have = sorted({g for t in library.tracks() for g in t.genres})
+        if not have:
+            return ""
+        parents = set(self.dj.genres.parents(genre)) if genre else set()
+        related = [g for g in have if parents & (set(self.dj.genres.parents(g)) | {g})]
+        other = (related or have)[0]
+        return self._say("answers", "nearest", other=other)
+
+    # -- the listener ------------------------------------------------------------------------
+
+    def _likes(self, profile: UserProfile) -> list[str]:
+        parts = []
+        favourites = self.dj.favourites(profile.user_id)
+        if favourites:
+            parts.append(self._say("me", "likes", likes=join_words(favourites)))
+        if profile.blocked_genres:
+            parts.append(
+                self._say("me", "blocked", blocked=join_words(profile.blocked_genres[:3], "or"))
+            )
+        return parts
+
+    def _about_me(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        parts = [self._say("me", "about_intro", name=profile.name)]
+        found = self._likes(profile)
+        artists = self.dj.liked_artists(profile.user_id)
+        if artists:
+            found.append(self._say("me", "artists", artists=join_words(artists)))
+        mood = self.dj.current_mood(profile.user_id)
+        if mood:
+            found.append(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
+        if not found:
+            found.append(self._say("me", "about_nothing", name=profile.name))
+        parts += found
+        parts.append(self._known(profile, now))
+        level = trust_level(profile.trust_score)
+        parts.append(self._say("me", "trust", level=level, name=profile.name, meaning=""))
+        return Answer(" ".join(parts))
+
+    def _my_likes(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        found = self._likes(profile)
+        if not self.dj.favourites(profile.user_id):
+            found.insert(0, self._say("me", "likes_none"))
+        return Answer(" ".join(found))
+
+    def _my_mood(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        mood = self.dj.current_mood(profile.user_id)
+        if mood is None:
+            return Answer(self._say("me", "mood_none"))
+        return Answer(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
+
+    def _known(self, profile: UserProfile, now: datetime) -> str:
+        turns = self.dj.store.turn_count(profile.user_id)
+        if turns == 0:
+            return self._say("me", "known_new", name=profile.name)
+        age = known_for(now - profile.created_at)
+        ago = f"{age} ago" if age else "today"
+        return self._say("me", "known", sessions=plural(turns, "session"), ago=ago)
+
+    def _known_for(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        return Answer(self._known(profile, now))
+
+    def _my_trust(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        level = trust_level(profile.trust_score)
+        meaning = self.talk.book.meaning(level)
+        return Answer(self._say("me", "trust", level=level, name=profile.name, meaning=meaning))
+
+    def _forget_preference(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        """Forget a stated liking: it leaves the favourites, and is not blocked either."""
+        what = _slot(intent, "genre") or _slot(intent, "artist")
+        if not what:
+            return Answer(self.dj._lines.unknown())
+        genres = self.dj.genres
+        canonical = genres.normalise(what)
+        kept = [
+            p
+            for p in profile.music_preferences
+            if not (p == what or genres.covers(canonical, genres.normalise(p)))
+        ]
+        if len(kept) == len(profile.music_preferences):
+            return Answer(self._say("me", "forgot_nothing", what=what))
+        profile.music_preferences[:] = kept
+        request = self.dj._requests.get(profile.user_id)
+        if request is not None and request.genre and genres.covers(canonical, request.genre):
+            self.dj._requests.pop(profile.user_id, None)
+        return Answer(self._say("me", "forgot", what=what))
+
+    # -- follow-ups --------------------------------------------------------------------------
+
+    def _more_like(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        dj = self.dj
+        track = dj._current()
+        if track is None:
+            return Answer(dj._lines.now_playing(None))
+        dj._record(profile.user_id, track, "liked")
+        genre = track.genres[0] if track.genres else None
+        request = Request(genre=genre) if genre else Request(artist=track.artist)
+        dj._requests[profile.user_id] = request
+        pick = dj._pick(profile, now, request)
+        if pick is None:
+            return Answer(dj._lines.nothing_to_play())
+        return Answer(
+            self._say("follow", "more_like", track=pick.track.describe()), (PlayTrack(pick.track),)
+        )
+
+    def _play_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        previous = truth(self.dj).previous
+        if previous is None:
+            return Answer(self._say("follow", "previous_none"))
+        return Answer(
+            self._say("follow", "previous", track=previous.describe()), (PlayTrack(previous),)
+        )
+
+    def not_that(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer | None:
+        """ "Not that one", "no, the other one" with no question pending: something else for the
+        same request; None for a bare "no" (nothing to act on)."""
+        if not NOT_THAT_WORDS & set(intent.text.split()):
+            return None
+        dj = self.dj
+        track = dj._current()
+        if track is None:
+            return Answer(self._say("follow", "not_that_none"))
+        if dj.now_playing_from is None:
+            dj._record(profile.user_id, track, "skipped")
+        nxt = dj._pick_track(profile, now)
+        if nxt is None:
+            return Answer(self._say("follow", "not_that_none"))
+        return Answer(self._say("follow", "not_that", track=nxt.describe()), (Skip(then=nxt),))
+
+
+def _slot(intent: Intent, name: str) -> str | None:
+    value = intent.slots.get(name)
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    return value if isinstance(value, str) and value else None
+
+
+def _name(tracks: list[Track], said: str) -> str:
+    """An artist as the library spells them, else as said."""
+    return tracks[0].artist if tracks else said.title()
+
+
+def _duration(seconds: float) -> str:
+    """A length in words: "2 minutes 5 seconds", "40 seconds"."""
+    whole = max(0, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return plural(rest, "second")
+    if not rest:
+        return plural(minutes, "minute")
+    return f"{plural(minutes, 'minute')} {plural(rest, 'second')}"

@@ -1,0 +1,86 @@
+"""Lines that do not repeat: the DJ remembers the sentences of its last few answers and picks a
+phrasing none of them used.
+
+Listeners notice a radio host who says the same sentence twice in a few minutes far more than
+one who says something plain; so each situation has several phrasings, and the one chosen is the
+first (or a random one) whose sentences were not said in the last ``memory`` answers.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+MEMORY = 20
+"""Answers whose sentences are not said again."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_NOT_WORDS = re.compile(r"[^\w' ]+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, normalised (case, punctuation and spacing do not count)."""
+    found = []
+    for part in _SENTENCE_END.split(text.strip()):
+        key = " ".join(_NOT_WORDS.sub(" ", part.casefold()).split())
+        if key:
+            found.append(key)
+    return found
+
+
+class LinePool:
+    """Chooses phrasings that were not said lately; see the module docstring."""
+
+    def __init__(self, rng: random.Random, memory: int = MEMORY) -> None:
+        self._rng = rng
+        self._said: deque[frozenset[str]] = deque(maxlen=memory)
+        self._pending: set[str] = set()  # chosen for the answer being made, not yet said
+
+    def recent(self, text: str) -> bool:
+        """True when a sentence of ``text`` was said in the last answers (or this one)."""
+        return any(
+            key in self._pending or any(key in said for said in self._said)
+            for key in sentences(text)
+        )
+
+    def choose(self, options: Sequence[str], shuffle: bool = False) -> str:
+        """An option none of whose sentences was said lately: the first such (``shuffle``: a
+        random one); when every option was, the one said longest ago."""
+        if not options:
+            return ""
+        order = list(options)
+        if shuffle:
+            self._rng.shuffle(order)
+        fresh = next((option for option in order if not self.recent(option)), None)
+        chosen = fresh if fresh is not None else self._oldest(order)
+        self._pending.update(sentences(chosen))
+        return chosen
+
+    def shuffled(self, options: Sequence[str]) -> list[str]:
+        """``options`` in a random order."""
+        order = list(options)
+        self._rng.shuffle(order)
+        return order
+
+    def coin(self) -> bool:
+        """Heads or tails."""
+        return self._rng.random() < 0.5
+
+    def _oldest(self, options: list[str]) -> str:
+        def last_said(option: str) -> int:
+            keys = set(sentences(option))
+            for age, said in enumerate(reversed(self._said)):
+                if keys & said:
+                    return -age
+            return 1
+
+        return min(options, key=last_said)
+
+    def said(self, text: str, also: Iterable[str] = ()) -> None:
+        """The DJ said ``text`` (one answer): its sentences are not chosen again for a while."""
+        keys = set(sentences(text)) | set(also) | self._pending
+        self._pending = set()
+        if keys:
+            self._said.append(frozenset(keys))

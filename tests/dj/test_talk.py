@@ -1,0 +1,201 @@
+"""Talking with the DJ: small talk in character, answers from the truth, questions about oneself,
+follow-ups, lines that do not repeat, and the two bugs a new listener met (a "welcome back" on the
+first hello; a skip announcing the track already playing)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from appliance.dj import PersonalizedDJ
+from appliance.dj.pool import LinePool, sentences
+from appliance.dj.reply import PlayTrack, Skip
+from appliance.dj.talk import load_phrasebook
+from appliance.errors import ConfigError
+from appliance.library import Library
+from tests.support.music import make_track
+
+GENRES = {
+    "Jazz": ("Marisol Quartet", "Blue Hour Sessions", 2015),
+    "Rock": ("Iron Lilac", "Loud Weather", 2014),
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 14, 19, 30)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    folder = tmp_path_factory.mktemp("talk-music")
+    for genre, (artist, album, year) in GENRES.items():
+        for number in range(3):
+            make_track(
+                folder / f"{genre}{number}.flac",
+                seconds=1.0,
+                freq=300 + 40 * number + (200 if genre == "Rock" else 0),
+                noise=0.01,
+                artist=artist,
+                album=album,
+                date=str(year),
+                title=f"{genre} Tune {number}",
+                genre=genre,
+            )
+    with Library(tmp_path_factory.mktemp("talk-db") / "library.db") as lib:
+        lib.scan([folder], progress=False)
+        yield lib
+
+
+@pytest.fixture
+def dj(library: Library) -> Iterator[PersonalizedDJ]:
+    dj = PersonalizedDJ(library=library, seed=5, clock=Clock())
+    yield dj
+    dj.close()
+
+
+def test_a_newcomers_first_hello_is_a_welcome_not_a_welcome_back(dj: PersonalizedDJ) -> None:
+    text = dj.respond("sam", "hi").text
+    assert "Welcome back" not in text and "again" not in text
+    assert "Welcome" in text
+
+
+def test_welcome_back_counts_sessions_and_time(dj: PersonalizedDJ) -> None:
+    dj.respond("sam", "hi")
+    dj._clock.now += timedelta(days=3)  # type: ignore[attr-defined]
+    text = dj.respond("sam", "hello").text
+    assert text.startswith("Welcome back, sam!")
+    assert "1 session" in text and "3 days" in text
+
+
+def test_skips_never_announce_the_same_track_twice_in_a_row(dj: PersonalizedDJ) -> None:
+    dj.respond("ana", "play some jazz")
+    announced = []
+    for _ in range(8):
+        reply = dj.respond("ana", "skip")
+        skip = next(a for a in reply.actions if isinstance(a, Skip))
+        if skip.then is not None:
+            announced.append(skip.then.track_id)
+    assert all(a != b for a, b in itertools.pairwise(announced)), announced
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("thanks so much", "thanks"),
+        ("bye for now", "bye"),
+        ("how are you", "how_are_you"),
+        ("who are you", "who_are_you"),
+        ("you're the best dj", "compliment"),
+        ("you always play the same stuff", "complaint"),
+        ("tell me a joke", "joke"),
+        ("tell me a fun fact", "fact"),
+    ],
+)
+def test_small_talk_is_answered_in_character(dj: PersonalizedDJ, text: str, intent: str) -> None:
+    reply = dj.respond("ana", text)
+    assert reply.intent == intent
+    assert reply.text and "Not sure I caught that" not in reply.text
+    assert reply.actions == ()
+
+
+def test_small_talk_follows_trust(library: Library) -> None:
+    book = load_phrasebook()
+    close = set(book.talk["thanks"]["close"])
+    new = set(book.talk["thanks"]["new"])
+    dj = PersonalizedDJ(library=library, seed=1)
+    dj.register_user("bo", "Bo")
+    dj.user_profiles["bo"].trust_score = 0.95
+    said = {dj.respond("bo", "thanks").text for _ in range(12)}
+    assert said & {t.replace("{name}", "Bo") for t in close}
+    assert not said & new
+
+
+def test_music_questions_are_answered_from_what_plays(dj: PersonalizedDJ) -> None:
+    reply = dj.respond("ana", "play some jazz")
+    track = next(a.track for a in reply.actions if isinstance(a, PlayTrack))
+    assert track.artist in dj.respond("ana", "who sings this").text
+    assert track.album in dj.respond("ana", "what album is this from").text
+    assert str(track.year) in dj.respond("ana", "what year is this from").text
+    assert track.title in dj.respond("ana", "what's this").text
+    why = dj.respond("ana", "why did you pick this").text
+    assert "jazz" in why.lower() or "asked" in why.lower()
+    nxt = dj.respond("ana", "what's next").text
+    coming = dj.next_track("ana")
+    assert coming is not None and coming.title in nxt
+    assert track.title in dj.respond("ana", "what did we just hear").text
+    count = dj.respond("ana", "how many jazz songs do you have").text
+    assert "3 jazz tracks" in count
+    assert "3 jazz tracks" in dj.respond("ana", "do you have any jazz").text
+    assert (
+        "No reggae" in dj.respond("ana", "do you have any reggae").text
+        or "don't have any" in dj.respond("ana", "do you have any reggae").text
+    )
+
+
+def test_questions_about_me_speak_the_profile_back(dj: PersonalizedDJ) -> None:
+    dj.respond("ana", "i love jazz")
+    dj.respond("ana", "i'm feeling happy")
+    assert "jazz" in dj.respond("ana", "what do i like").text
+    assert "happy" in dj.respond("ana", "what mood am i in").text
+    about = dj.respond("ana", "what do you know about me").text
+    assert "jazz" in about and "happy" in about
+    assert "session" in dj.respond("ana", "how long have we known each other").text
+    assert "Friend" in dj.respond("ana", "what's my trust level").text
+
+
+def test_forgetting_a_liking_never_adds_it(dj: PersonalizedDJ) -> None:
+    for text in ("forget that i like jazz", "forget i love jazz", "please forget about jazz"):
+        dj.respond("neo", text)
+        assert "jazz" not in dj.user_profiles["neo"].music_preferences, text
+    dj.respond("neo", "i love jazz")
+    dj.respond("neo", "forget that i like jazz")
+    profile = dj.user_profiles["neo"]
+    assert "jazz" not in profile.music_preferences and "jazz" not in profile.blocked_genres
+
+
+def test_follow_ups_refer_to_what_just_played(dj: PersonalizedDJ) -> None:
+    first = next(
+        a.track for a in dj.respond("ana", "play some rock").actions if isinstance(a, PlayTrack)
+    )
+    second = next(
+        a.track for a in dj.respond("ana", "play some jazz").actions if isinstance(a, PlayTrack)
+    )
+    back = dj.respond("ana", "play the one before")
+    assert [a.track for a in back.actions if isinstance(a, PlayTrack)] == [first]
+    more = dj.respond("ana", "more like this")
+    assert any(isinstance(a, PlayTrack) for a in more.actions)
+    other = dj.respond("ana", "not that one")
+    assert any(isinstance(a, Skip) for a in other.actions), other
+    assert second is not None
+
+
+def test_no_sentence_comes_back_within_twenty_answers(dj: PersonalizedDJ) -> None:
+    texts = ["skip", "louder", "thanks", "pause", "resume", "quieter", "tell me a joke"] * 3
+    said = [dj.respond("ana", t).text for t in texts]
+    for index, text in enumerate(said):
+        before = {s for earlier in said[max(0, index - 19) : index] for s in sentences(earlier)}
+        assert not set(sentences(text)) & before, (index, text)
+
+
+def test_the_pool_prefers_the_first_fresh_phrasing() -> None:
+    import random
+
+    pool = LinePool(random.Random(0))
+    assert pool.choose(["One.", "Two."]) == "One."
+    pool.said("One.")
+    assert pool.choose(["One.", "Two."]) == "Two."
+
+
+def test_a_broken_phrasebook_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "talk.yaml"
+    path.write_text("talk:\n  thanks:\n    any:\n      - 'Hi {na me}'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"talk\.yaml"):
+        load_phrasebook(path)
