@@ -186,7 +186,7 @@ def test_the_djs_talk_reaches_the_rooms_and_a_reply_does_not(
         assert turn.reply is not None and turn.reply.text
         time.sleep(0.8)  # the end of the reply, through Snapcast's buffer
         loudest_reply = max(kitchen_voice() for _ in range(3))
-        assert loudest_reply < max(quiet * 3, 1e-4), "the reply went across the house"
+        assert loudest_reply < max(quiet * 3, 1e-3), "the reply went across the house"
 
         peak = [0.0]
 
