@@ -82,7 +82,8 @@ async def _close(s: Session, args: list[str], reply: Reply) -> None:
 @command("password", low=1, high=1)
 async def _password(s: Session, args: list[str], reply: Reply) -> None:
     if not secrets.same(args[0], s.face.password):
-        await asyncio.sleep(s.face.password_delay)  # a guess costs time
+        async with s.face.guessing:  # one wrong guess at a time, whatever the connections
+            await asyncio.sleep(s.face.password_delay)
         raise Ack(Code.PASSWORD, "incorrect password")
     s.authenticated = True
 

@@ -43,7 +43,7 @@ class MpdFace:
     VERSION = "0.23.5"
     timeout = 60.0  # seconds a client may stay silent outside idle
     max_clients = 100
-    password_delay = 0.5  # seconds a wrong password waits before its ACK
+    password_delay = 0.5  # seconds each wrong password costs, one after another face-wide
 
     def __init__(
         self,
@@ -65,6 +65,7 @@ class MpdFace:
             self.data_dir / DEMO_FOLDER,
         ]
         self.password = ""
+        self.guessing = asyncio.Lock()  # held while a wrong password waits out its delay
         self.port = 0
         self.started = time.monotonic()
         self.state = StationState()

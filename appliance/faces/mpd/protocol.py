@@ -88,8 +88,9 @@ class Reply:
     """One command's (or one command list's) answer, handed to the socket in pieces so that a
     listing of the whole library never sits in memory at once."""
 
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, writer: asyncio.StreamWriter, timeout: float) -> None:
         self._writer = writer
+        self._timeout = timeout
         self._parts: list[bytes] = []
         self._size = 0
 
@@ -120,7 +121,17 @@ class Reply:
         self._writer.write(b"".join(self._parts))
         self._parts.clear()
         self._size = 0
-        await self._writer.drain()
+        await drain(self._writer, self._timeout)
+
+
+async def drain(writer: asyncio.StreamWriter, timeout: float) -> None:
+    """Wait until the client takes what was written; one that takes nothing for ``timeout`` s
+    is cut off (its unread replies would otherwise pile up, and its connection stay forever)."""
+    try:
+        await asyncio.wait_for(writer.drain(), timeout)
+    except TimeoutError:
+        writer.transport.abort()
+        raise ConnectionResetError("the client stopped reading its replies") from None
 
 
 def integer(word: str, low: int | None = None, high: int | None = None) -> int:

@@ -4,8 +4,9 @@ MPD's rules, kept: nothing but ``password``, ``ping``, ``close``, ``commands``, 
 and ``tagtypes`` before the password; a command list answers once at its end (``list_OK`` after
 each command with ``command_list_ok_begin``) and stops at the first error, whose ACK names the
 command's index; while in ``idle`` a client may only send ``noidle`` (anything else closes it).
-A line longer than :data:`MAX_LINE`, or a client silent for :attr:`MpdFace.timeout` seconds outside
-``idle``, is closed.
+A line longer than :data:`MAX_LINE`, a command list over :data:`MAX_LIST_BYTES`, a client silent
+for :attr:`MpdFace.timeout` seconds outside ``idle``, or one that takes none of its reply for as
+long, is closed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code, Reply, split
+from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code, Reply, drain, split
 from appliance.faces.mpd.songs import DEFAULT_TAGS
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("appliance.faces.mpd")
 
 MAX_LIST = 4096  # commands in one command list
+MAX_LIST_BYTES = 256 * 1024  # bytes of one command list (a client's whole pending request)
 SUBSYSTEMS = (
     "database", "update", "stored_playlist", "playlist", "player", "mixer", "output", "options",
     "partition", "sticker", "subscription", "message", "neighbor", "mount",
@@ -97,7 +99,7 @@ class Session:
 
     async def _say(self, data: bytes) -> None:
         self.writer.write(data)
-        await self.writer.drain()
+        await drain(self.writer, self.face.timeout)
 
     async def _handle(self, line: str) -> None:
         if line == "\x00":
@@ -116,7 +118,7 @@ class Session:
         if words and words[0] == "idle":
             await self._idle(words[1:])
             return
-        reply = Reply(self.writer)
+        reply = Reply(self.writer, self.face.timeout)
         try:
             await self._run(words, reply)
         except Ack as error:
@@ -128,6 +130,7 @@ class Session:
 
     async def _command_list(self, ok: bool) -> None:
         lines: list[str] = []
+        size = 0
         while True:
             line = await self._line(self.face.timeout)
             if line == "command_list_end":
@@ -136,10 +139,11 @@ class Session:
                 await self._say(Ack(Code.NOT_LIST, "not in a command list").line(len(lines), ""))
                 return
             lines.append(line)
-            if len(lines) > MAX_LIST:
+            size += len(line) + 1
+            if len(lines) > MAX_LIST or size > MAX_LIST_BYTES:
                 await self._say(Ack(Code.ARG, "command list too long").line(len(lines), ""))
                 raise Closed
-        reply = Reply(self.writer)
+        reply = Reply(self.writer, self.face.timeout)
         for index, line in enumerate(lines):
             words: list[str] = []
             try:
