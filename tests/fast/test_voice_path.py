@@ -3,6 +3,7 @@ music's duck around all of it (barge-in, a request nobody could make out, a fail
 
 from __future__ import annotations
 
+from appliance.bus import StateChanged
 from appliance.player.gain import db_to_amplitude, mpv_volume
 from appliance.station import QFZZStation
 from tests.fakes import FakeDeck, FakeParts
@@ -62,19 +63,26 @@ def test_barge_in_cuts_the_answer_and_the_music_stays_down_through_the_next_requ
 ) -> None:
     deck = playing_deck(station, fakes)
     fakes.output.seconds = 30.0  # a long answer: only a barge-in ends it
-    fakes.say("what's playing")
-    wait_until(fakes.output.speaking.is_set, timeout=10, what="the first answer")
-    wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
-    dipped = len(deck.volumes)
-    fakes.output.seconds = 0.0
-    fakes.say("turn it up")
-    wait_until(lambda: fakes.output.cut, timeout=10, what="the barge-in")
-    assert fakes.output.cut == [fakes.voice.texts[0]]
-    wait_until(lambda: fakes.output.said, timeout=10, what="the second answer")
-    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
-    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
-    between = [volume for _, volume in deck.volumes[dipped:-1]]
-    assert all(volume < full(station) for volume in between), between  # never swelled
+    with station.events.subscribe() as subscription:
+        fakes.say("what's playing")
+        wait_until(fakes.output.speaking.is_set, timeout=10, what="the first answer")
+        wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
+        dipped = len(deck.volumes)
+        fakes.output.seconds = 0.0
+        fakes.say("what can you do")
+        wait_until(lambda: fakes.output.cut, timeout=10, what="the barge-in")
+        assert fakes.output.cut == [fakes.voice.texts[0]]
+        wait_until(lambda: fakes.output.said, timeout=10, what="the second answer")
+        wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+        wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+        changes = []
+        while (event := subscription.get(timeout=0.05)) is not None:
+            if isinstance(event, StateChanged) and "ducked" in event.changed:
+                changes.append(event.state.ducked)
+    assert changes == [True, False]  # down once, up once: it never swelled between the two
+    volumes = [round(volume, 1) for _, volume in deck.volumes[dipped:]]
+    back = volumes.index(full(station))
+    assert volumes[:back] == sorted(volumes[:back]), volumes  # one rise, at the end
 
 
 def test_words_nobody_could_make_out_release_the_duck(
