@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -67,7 +66,7 @@ FIELDS: dict[str, st.SearchStrategy[object]] = {
     "user_id": text(NAMES),
     "name": maybe(text(NAMES)),
     "mood": maybe(text(["calm", "energetic", "grumpy", ""])),
-    "text": text(WORDS + ["skip", "what's playing", "play some jazz", "stop"]),
+    "text": text([*WORDS, "skip", "what's playing", "play some jazz", "stop"]),
     "confidence": floats,
     "wait": st.just(True),
     "room": text(["kitchen", ""]),
