@@ -10,8 +10,8 @@ import hashlib
 from aioesphomeapi.noise import NoiseHandshake
 
 from appliance import control
-from appliance.dj.mood import MOOD_TARGETS
 from appliance.library.track import Track
+from appliance.moods import MOODS
 from tests.faces.web_station import DoubleStation
 
 
@@ -19,7 +19,7 @@ class HomeStation(DoubleStation):
     def execute(self, command: control.Command) -> control.Outcome:
         match command:
             case control.SetMood(mood=mood):
-                if mood is not None and mood not in MOOD_TARGETS:
+                if mood is not None and mood not in MOODS:
                     return control.Outcome(False, error=f"{mood!r} is not a mood")
                 self.update(mood=mood)
             case control.SetCommentary(on=on):

@@ -9,6 +9,7 @@ entity's object id, so they stay the same from one start (and one version) to th
 from __future__ import annotations
 
 import math
+import socket
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from urllib.parse import urlsplit
 from aioesphomeapi.model import MediaPlayerCommand, MediaPlayerEntityFeature
 
 from appliance import control
-from appliance.dj.mood import MOOD_TARGETS  # the moods the DJ knows (a table, no DJ code)
+from appliance.faces import lan
 from appliance.faces.esphome.messages import Message, pb
+from appliance.moods import MOODS as STATION_MOODS
 from appliance.state import PlayState, StationState
 
 SOURCE = "home_assistant"
@@ -26,7 +28,7 @@ MAX_TEXT = 255  # Home Assistant keeps at most 255 characters of a state
 MAX_URL = 2048  # as the station's own limit
 VOLUME_STEP = 5
 NO_MOOD = "none"
-MOODS = (NO_MOOD, *MOOD_TARGETS)
+MOODS = (NO_MOOD, *STATION_MOODS)
 CONFIG = pb.ENTITY_CATEGORY_CONFIG
 
 MEDIA_FEATURES = (
@@ -205,6 +207,24 @@ def _media_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise NotAllowed(f"a media URL that is not http(s): {url[:80]!r}")
     return url
+
+
+def on_this_network(url: str, bind: str) -> bool:
+    """True when every address the host of ``url`` resolves to may talk to the station under
+    ``[faces] bind`` (:func:`appliance.faces.lan.allowed`): a URL from Home Assistant must not
+    make the station fetch from another network. Resolves names: call it off the event loop."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port out of range, a malformed address
+        return False
+    if not host:
+        return False
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(lan.allowed(str(info[4][0]), bind) for info in found)
 
 
 def _player_commands(message: Message, state: StationState) -> list[control.Command]:

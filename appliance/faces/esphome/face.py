@@ -150,7 +150,7 @@ class EsphomeFace:
             )
         else:
             wire = PlainWire()
-        session = Session(self.station, self.device, wire, reader, writer, peer)
+        session = Session(self.station, self.device, wire, reader, writer, peer, self.bind)
         task = asyncio.current_task()
         assert task is not None
         self._sessions[task] = session

@@ -2,7 +2,8 @@
 
 Three tasks per connection: reading (requests answered at once, pings too), running commands
 one after another through ``station.execute`` in a worker thread (a DJ turn may take seconds;
-reading goes on meanwhile), and, once subscribed, pushing what changed from the station's
+reading goes on meanwhile; a URL to play is first checked to be on this network), and, once
+subscribed, pushing what changed from the station's
 events. Whatever goes wrong ends this connection only, with a line in the log.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from appliance import __version__
 from appliance.bus import Lagged, StateChanged
-from appliance.control import Command, Station
+from appliance.control import Command, PlayUrl, Station
 from appliance.faces.esphome import entities
 from appliance.faces.esphome.messages import CLASS_OF, TYPE_OF, DecodeError, Message, pb
 from appliance.faces.esphome.wire import NoiseWire, PlainWire, Refused
@@ -83,8 +84,10 @@ class Session:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         peer: str,
+        bind: str = "lan",
     ) -> None:
         self.station = station
+        self.bind = bind
         self.device = device
         self.wire = wire
         self.reader = reader
@@ -251,6 +254,15 @@ class Session:
         loop = asyncio.get_running_loop()
         while (commands := await self._commands.get()) is not None:
             for command in commands:
+                if isinstance(command, PlayUrl) and not await loop.run_in_executor(
+                    None, entities.on_this_network, command.url, self.bind
+                ):
+                    log.warning(
+                        "Home Assistant (%s) asked to play %r: refused, not on this network",
+                        self.peer,
+                        command.url[:80],
+                    )
+                    continue
                 try:
                     outcome = await loop.run_in_executor(None, self.station.execute, command)
                 except Exception:

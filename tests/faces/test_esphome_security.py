@@ -1,0 +1,137 @@
+"""The Home Assistant face's edges: a URL to play must point at this network (its host checked
+after resolving it, so no spelling of a public address gets through), Home Assistant's own
+connect sequence (hello with login, device info and entities in one packet, both subscriptions)
+is answered, and the moods offered are the station's vocabulary, not the DJ's code."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aioesphomeapi import APIClient
+
+from appliance.control import PlayUrl
+from appliance.faces import secrets
+from appliance.faces.esphome import entities as ents
+from tests.faces.esphome_support import HomeStation
+from tests.faces.test_esphome import (
+    TIMEOUT,
+    eventually,
+    face_settings,
+    keys,
+    run,
+    serving,
+    short_tracks,  # noqa: F401  (a fixture)
+    station,  # noqa: F401  (a fixture)
+)
+
+PUBLIC_SPELLINGS = (
+    "http://8.8.8.8/a.mp3",
+    "http://134744072/a.mp3",  # 8.8.8.8 as one number: resolves without any DNS
+    "http://0x08.0x08.0x08.0x08/a.mp3",
+    "http://[::ffff:8.8.8.8]/a.mp3",
+    "http://[2001:4860:4860::8888]:8080/a.mp3",
+    "https://user@8.8.8.8:443/a.mp3",
+)
+
+
+@pytest.mark.parametrize("url", PUBLIC_SPELLINGS)
+def test_a_url_on_another_network_is_not_on_this_one(url: str) -> None:
+    assert not ents.on_this_network(url, "lan")
+
+
+def test_urls_on_this_network_pass_and_localhost_binds_to_this_device() -> None:
+    assert ents.on_this_network("http://192.168.1.20:8123/api/tts_proxy/x.mp3", "lan")
+    assert ents.on_this_network("http://127.0.0.1:8123/x.mp3", "localhost")
+    assert ents.on_this_network("http://localhost:8123/x.mp3", "localhost")
+    assert not ents.on_this_network("http://192.168.1.20:8123/x.mp3", "localhost")
+    assert not ents.on_this_network("http://127.0.0.1:99999/x.mp3", "lan")  # no such port
+    assert not ents.on_this_network("http:///x.mp3", "lan")
+
+
+def test_a_url_to_play_from_another_network_never_reaches_the_station(
+    station: HomeStation,  # noqa: F811
+    short_tracks: Path,  # noqa: F811
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    local = "http://127.0.0.1:8123/api/tts_proxy/doorbell.mp3"
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
+            await asyncio.wait_for(api.connect(login=True), TIMEOUT)
+            try:
+                player = keys((await api.list_entities_services())[0])["speaker"].key
+                for url in PUBLIC_SPELLINGS:
+                    api.media_player_command(player, media_url=url, announcement=True)
+                api.media_player_command(player, media_url=local)  # after them, in order
+                await eventually(
+                    lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the local URL"
+                )
+            finally:
+                await api.disconnect()
+
+    with caplog.at_level("WARNING", "appliance.faces.esphome"):
+        run(scenario())
+    assert [c.url for c in station.executed if isinstance(c, PlayUrl)] == [local]
+    assert caplog.text.count("not on this network") == len(PUBLIC_SPELLINGS)
+
+
+def test_home_assistants_connect_sequence_is_answered(
+    station: HomeStation,  # noqa: F811
+    short_tracks: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            api = APIClient(
+                "127.0.0.1", face.port, None, noise_psk=key, client_info="Home Assistant 2025.12"
+            )
+            await asyncio.wait_for(api.connect(login=True), TIMEOUT)  # hello + login at once
+            try:
+                info, found, services = await asyncio.wait_for(
+                    api.device_info_and_list_entities(), TIMEOUT
+                )
+                assert info.name.startswith("kitchen-speaker-") and services == []
+                assert {e.object_id for e in found} == {e.object_id for e in ents.ENTITIES}
+                seen: list[object] = []
+                api.subscribe_states(seen.append)
+                api.subscribe_home_assistant_states_and_services(
+                    seen.append, seen.append, lambda entity, attribute: None
+                )
+                await eventually(lambda: len(seen) >= len(ents.ENTITIES) - 3, "the states")
+                assert await asyncio.wait_for(api.device_info(), TIMEOUT) == info  # still up
+            finally:
+                await api.disconnect()
+
+    run(scenario())
+
+
+def test_moods_come_from_the_vocabulary_and_the_face_loads_no_dj_code() -> None:
+    from appliance.dj.mood import MOOD_TARGETS
+    from appliance.moods import MOODS
+
+    assert tuple(MOOD_TARGETS) == MOODS  # the DJ's table covers exactly the moods offered
+    assert (ents.NO_MOOD, *MOODS) == ents.MOODS
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, appliance.faces.esphome.entities; "
+            "print([m for m in sys.modules if m.startswith('appliance.dj')])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
