@@ -110,7 +110,7 @@ class Rooms:
             try:
                 await control.connect()
                 self._control = control
-                self._set_status((await control.call("Server.GetStatus"))["server"])
+                await self._fetch(control)
                 self._connected.set()
                 self.connects += 1
                 delay = self.min_backoff
@@ -121,7 +121,7 @@ class Rooms:
                 )  # fmt: skip
                 self._changed()
                 await self._follow(control)
-            except (RoomsError, KeyError, TypeError) as error:
+            except RoomsError as error:
                 if not said_down:  # once per outage, not once per attempt
                     log.warning("the rooms are away (%s); the music plays on here", error)
                     said_down = True
@@ -153,8 +153,7 @@ class Rooms:
                     return
                 if refetch in done:
                     self._refetch.clear()
-                    self._set_status((await control.call("Server.GetStatus"))["server"])
-                    self._changed()
+                    await self._refresh(control)
                 else:
                     await control.call("Server.GetRPCVersion")
         finally:
@@ -218,14 +217,14 @@ class Rooms:
         group, client = self._find(room)
         client_id = str(client["id"])
         if volume is not None or muted is not None:
-            now = (client.get("config") or {}).get("volume") or {}
+            now = snap.to_room(group, client, self.stream)
             await control.call(
                 "Client.SetVolume",
                 {
                     "id": client_id,
                     "volume": {
-                        "percent": int(now.get("percent", 100) if volume is None else volume),
-                        "muted": bool(now.get("muted", False) if muted is None else muted),
+                        "percent": now.volume if volume is None else volume,
+                        "muted": now.muted if muted is None else muted,
                     },
                 },
             )
@@ -245,8 +244,10 @@ class Rooms:
             return
         keep = snap.split_plan(group, client_id)
         if keep is not None:  # leave the shared group for one of its own
-            result = await control.call("Group.SetClients", {"id": group["id"], "clients": keep})
-            self._set_status(result["server"] if isinstance(result, dict) else None)
+            result = await control.call(
+                "Group.SetClients", {"id": group.get("id"), "clients": keep}
+            )
+            self._set_status(result.get("server") if isinstance(result, dict) else None)
             found = snap.find(self.status, client_id)
             if found is None:
                 raise RoomsError(f"the room {client_id!r} went away")
@@ -259,32 +260,32 @@ class Rooms:
                         "add the appliance's source line to snapserver.conf (see the README, "
                         '"A Pi per room"), or set [snapcast] stream to its name',
                     )
-                await control.call("Group.SetStream", {"id": group["id"], "stream_id": self.stream})
+                await control.call(
+                    "Group.SetStream", {"id": group.get("id"), "stream_id": self.stream}
+                )
             if group.get("muted"):
-                await control.call("Group.SetMute", {"id": group["id"], "mute": False})
+                await control.call("Group.SetMute", {"id": group.get("id"), "mute": False})
             return
         other = snap.off_stream(self.status, self.stream)
         if other is not None:
-            await control.call("Group.SetStream", {"id": group["id"], "stream_id": other})
+            await control.call("Group.SetStream", {"id": group.get("id"), "stream_id": other})
         else:
-            await control.call("Group.SetMute", {"id": group["id"], "mute": True})
+            await control.call("Group.SetMute", {"id": group.get("id"), "mute": True})
 
     # -- ducking one room ------------------------------------------------------------------
 
     async def duck(self, room: str, factor: float) -> None:
         """Lower ``room``'s volume to ``factor`` of itself (the DJ answers a request here)."""
         control = self._live()
-        _, client = self._find(room)
+        group, client = self._find(room)
         client_id = str(client["id"])
         if client_id in self._ducked:
             return
-        volume = (client.get("config") or {}).get("volume") or {}
-        before = int(volume.get("percent", 100))
-        low = max(0, min(before, round(before * factor)))
-        self._ducked[client_id] = (before, low)
+        now = snap.to_room(group, client, self.stream)
+        low = max(0, min(now.volume, round(now.volume * factor)))
+        self._ducked[client_id] = (now.volume, low)
         await control.call(
-            "Client.SetVolume",
-            {"id": client_id, "volume": {"percent": low, "muted": bool(volume.get("muted"))}},
+            "Client.SetVolume", {"id": client_id, "volume": {"percent": low, "muted": now.muted}}
         )
         await self._refresh(control)
 
@@ -294,25 +295,29 @@ class Rooms:
         found = snap.find(self.status, room)
         if found is None:
             return
-        client = found[1]
+        group, client = found
         client_id = str(client["id"])
         held = self._ducked.pop(client_id, None)
         if held is None:
             return
-        volume = (client.get("config") or {}).get("volume") or {}
-        if int(volume.get("percent", -1)) != held[1]:
+        now = snap.to_room(group, client, self.stream)
+        if now.volume != held[1]:
             return
         control = self._live()
         await control.call(
             "Client.SetVolume",
-            {"id": client_id, "volume": {"percent": held[0], "muted": bool(volume.get("muted"))}},
+            {"id": client_id, "volume": {"percent": held[0], "muted": now.muted}},
         )
         await self._refresh(control)
 
     async def _refresh(self, control: SnapcastControl) -> None:
         """Fetch the status after a change of ours (the server tells only the others)."""
-        self._set_status((await control.call("Server.GetStatus"))["server"])
+        await self._fetch(control)
         self._changed()
+
+    async def _fetch(self, control: SnapcastControl) -> None:
+        found = await control.call("Server.GetStatus")
+        self._set_status(found.get("server") if isinstance(found, dict) else None)
 
 
 def _client(group: dict[str, Any], client_id: str) -> dict[str, Any]:

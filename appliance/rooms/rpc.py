@@ -136,7 +136,8 @@ class SnapcastControl:
             if "method" in item and "id" not in item:
                 self._notice(str(item["method"]), item.get("params"))
                 continue
-            future = self._pending.get(item.get("id"))  # type: ignore[arg-type]
+            request_id = item.get("id")
+            future = self._pending.get(request_id) if isinstance(request_id, int) else None
             if future is None or future.done():
                 continue
             if "error" in item:

@@ -20,37 +20,59 @@ Status = dict[str, Any]  # the "server" object of Server.GetStatus
 _MAC = re.compile(r"^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$", re.IGNORECASE)
 
 
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: object, default: int) -> int:
+    """A number from the server, or ``default`` when it sent something else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    try:
+        return int(value)
+    except (OverflowError, ValueError):
+        return default
+
+
 def clients(status: Status) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Every (group, client) pair of the status, in the server's order."""
+    """Every (group, client) pair of the status, in the server's order (anything not shaped
+    like a group or a client, from a broken server, is left out)."""
     pairs = []
-    for group in status.get("groups") or []:
-        for client in group.get("clients") or []:
-            pairs.append((group, client))
+    for group in _list(status.get("groups")):
+        if not isinstance(group, dict):
+            continue
+        for client in _list(group.get("clients")):
+            if isinstance(client, dict) and isinstance(client.get("id"), str):
+                pairs.append((group, client))
     return pairs
 
 
 def room_name(client: dict[str, Any]) -> str:
     """The name a person gave the room (Snapcast's client name), else its host id when that is
     a word ("kitchen") rather than a MAC address, else the host's name."""
-    name = str((client.get("config") or {}).get("name") or "").strip()
+    name = str(_dict(client.get("config")).get("name") or "").strip()
     if name:
         return name
     client_id = str(client.get("id") or "")
     if client_id and not _MAC.match(client_id):
         return client_id
-    return str((client.get("host") or {}).get("name") or client_id)
+    return str(_dict(client.get("host")).get("name") or client_id)
 
 
 def to_room(group: dict[str, Any], client: dict[str, Any], stream: str) -> Room:
-    config = client.get("config") or {}
-    volume = config.get("volume") or {}
+    config = _dict(client.get("config"))
+    volume = _dict(config.get("volume"))
     return Room(
         id=str(client.get("id") or ""),
         name=room_name(client),
         on=group.get("stream_id") == stream and not group.get("muted", False),
-        volume=int(volume.get("percent", 100)),
+        volume=max(0, min(100, _int(volume.get("percent"), 100))),
         muted=bool(volume.get("muted", False)),
-        latency_ms=int(config.get("latency", 0)),
+        latency_ms=_int(config.get("latency"), 0),
         connected=bool(client.get("connected", False)),
     )
 
@@ -74,7 +96,7 @@ def find(status: Status, room: str) -> tuple[dict[str, Any], dict[str, Any]] | N
 
 
 def stream_ids(status: Status) -> list[str]:
-    return [str(stream.get("id")) for stream in status.get("streams") or []]
+    return [str(stream.get("id")) for stream in _list(status.get("streams")) if _dict(stream)]
 
 
 def off_stream(status: Status, stream: str) -> str | None:
@@ -86,15 +108,16 @@ def off_stream(status: Status, stream: str) -> str | None:
 def split_plan(group: dict[str, Any], client_id: str) -> list[str] | None:
     """The clients to keep in ``group`` so that ``client_id`` leaves it for a group of its own
     (Snapcast puts a client taken out of a group in a new one); None when it is alone already."""
-    others = [str(c.get("id")) for c in group.get("clients") or [] if c.get("id") != client_id]
+    members = [c for c in _list(group.get("clients")) if isinstance(c, dict)]
+    others = [str(c.get("id")) for c in members if c.get("id") != client_id]
     return others or None
 
 
 # notifications that change one value in place; the rest make the caller fetch the status
 def apply(status: Status, method: str, params: dict[str, Any]) -> Status | None:
     """The status after notification ``method``, or None when it must be fetched again."""
-    if method == "Server.OnUpdate" and isinstance(params.get("server"), dict):
-        return params["server"]
+    if method == "Server.OnUpdate":
+        return params["server"] if isinstance(params.get("server"), dict) else None
     new = copy.deepcopy(status)
     target = str(params.get("id", ""))
     if method.startswith("Client.On") and method not in ("Client.OnConnect", "Client.OnDisconnect"):
@@ -113,8 +136,8 @@ def apply(status: Status, method: str, params: dict[str, Any]) -> Status | None:
             return new
         return None
     if method in ("Group.OnMute", "Group.OnStreamChanged", "Group.OnNameChanged"):
-        for group in new.get("groups") or []:
-            if group.get("id") != target:
+        for group in _list(new.get("groups")):
+            if not isinstance(group, dict) or group.get("id") != target:
                 continue
             if method == "Group.OnMute":
                 group["muted"] = bool(params.get("mute"))
