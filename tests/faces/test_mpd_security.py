@@ -19,6 +19,7 @@ from tests.faces.test_mpd import Raw, wait_until
 from tests.support import music
 
 SECRET = b"the station's key: do not show"
+COVERS = {"Red": "red", "Blue": "blue", "Yellow": "yellow"}  # folder: its cover's colour
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,10 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.symlink(outside / "secret.png", music_folder / "Band/Linked/cover.jpg")
     os.symlink(outside / "key.txt", music_folder / "Band/Linked/cover.png")
     (music_folder / "Band/Text/cover.jpg").write_bytes(SECRET)  # inside, but not a picture
+    for name, colour in COVERS.items():
+        folder = music_folder / name
+        music.make_track(folder / "t.wav", seconds=0.5, freq=500.0, title=name, artist="Band")
+        (folder / "cover.png").write_bytes(png(colour))
     return base
 
 
@@ -160,3 +165,29 @@ def test_a_client_that_never_reads_its_replies_is_cut_off(served: Served) -> Non
         pass
     wait_until(lambda: not served.face.sessions, timeout=8.0)
     sock.close()
+
+
+def test_pictures_read_in_pieces_are_kept_within_one_budget_for_all_clients(
+    served: Served,
+) -> None:
+    """A hundred clients each reading a large cover must not each hold their own copy."""
+    covers = {f"{name}/t.wav": png(colour) for name, colour in COVERS.items()}
+    budget = len(max(covers.values(), key=len)) + 10  # room for one picture at a time
+    served.face.pictures.budget = budget
+    clients = [logged_in(served) for _ in covers]
+    for raw in clients:
+        assert raw.ask("binarylimit 64") == ["OK"]
+    received = dict.fromkeys(covers, b"")
+    while any(len(received[uri]) < len(data) for uri, data in covers.items()):
+        for raw, uri in zip(clients, covers, strict=True):  # interleaved: each evicts the last
+            if len(received[uri]) == len(covers[uri]):
+                continue
+            raw.send(f'albumart "{uri}" {len(received[uri])}\n'.encode())
+            assert raw.file.readline().startswith(b"size: ")
+            size = int(raw.file.readline().split(b": ")[1])
+            received[uri] += raw.file.read(size)
+            assert raw.file.read(4) == b"\nOK\n"
+            assert served.face.pictures.size <= budget
+    assert received == covers
+    for raw in clients:
+        raw.close()

@@ -826,10 +826,10 @@ async def _picture(s: Session, args: list[str], reply: Reply, kind: str) -> None
     if found is None:
         raise Ack(Code.NO_EXIST, "No such file")
     key = (kind, clean(uri))
-    if key not in s.pictures:
-        s.pictures.clear()  # one picture per client at a time: the one it is reading
-        s.pictures[key] = await s.face.run(art.picture, found, s.face.roots, kind)
-    data = s.pictures[key]
+    kept, data = s.face.pictures.get(key)
+    if not kept:
+        data = await s.face.run(art.picture, found, s.face.roots, kind)
+        s.face.pictures.put(key, data)
     if data is None:
         if kind == "albumart":
             raise Ack(Code.NO_EXIST, "No file exists")

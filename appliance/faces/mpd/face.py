@@ -21,6 +21,7 @@ from appliance import control
 from appliance.bus import Lagged, StateChanged
 from appliance.config import Config
 from appliance.faces import lan, mdns, secrets
+from appliance.faces.mpd import art
 from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code
 from appliance.faces.mpd.queue import PlayQueue
 from appliance.faces.mpd.session import SUBSYSTEMS, Session
@@ -70,6 +71,7 @@ class MpdFace:
         self.started = time.monotonic()
         self.state = StationState()
         self.queue = PlayQueue()
+        self.pictures = art.Pictures()  # covers being read, for all clients together
         self.sessions: set[Session] = set()
         self._seen = self.state
         self._server: asyncio.Server | None = None

@@ -56,7 +56,6 @@ class Session:
         self.pending: set[str] = set()  # subsystems changed since this client last heard
         self.wake = asyncio.Event()
         self.waiting = False  # in idle
-        self.pictures: dict[tuple[str, str], bytes | None] = {}  # (kind, uri) -> last picture
         self._next_line: asyncio.Task[bytes] | None = None
         self.task: asyncio.Task[Any] | None = None  # the task serving this client
 
