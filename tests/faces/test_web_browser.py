@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 from appliance.config import load_config
-from appliance.control import Play
+from appliance.control import Enqueue, Play
 from tests.faces.web_station import DoubleStation, Served, started_station, web_settings
 from tests.support import music
 from tests.support.pulse import PulseServer
@@ -89,6 +89,8 @@ def test_log_in_see_the_title_and_skip_to_the_next(
     real, url = station
     assert real.execute(Play(genre="jazz", source="test")).ok
     wait_until(lambda: real.snapshot().track is not None, WAIT, "the first track")
+    # up next is rock: the DJ's own pick after a skip can be the skipped track again
+    assert real.execute(Enqueue(genre="rock", source="test")).ok
     playing = real.snapshot().track.title
     log_in(browser, url)
     wait_text(browser, "title", lambda text: text == playing, f"{playing} on the page")

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import requests
 
-from appliance.control import Play
+from appliance.control import Enqueue, Play
 from tests.faces.web_station import started_station
 from tests.support import music
 from tests.support.waiting import wait_until
@@ -49,6 +49,9 @@ def test_commands_move_the_real_station(station: tuple[Any, str]) -> None:
     assert send(command="play", genre="jazz").status_code == 200
     wait_until(lambda: real.snapshot().track is not None, 10, "the first track")
     first = real.snapshot().track
+    # up next is rock: the DJ's own pick after a skip can be the skipped track again
+    assert send(command="enqueue", genre="rock").status_code == 200
+    assert [t.genres for t in real.snapshot().up_next] == [("rock",), ("rock",)]
     assert send(command="skip").status_code == 200
     wait_until(lambda: real.snapshot().track not in (None, first), 10, "the next track")
     guest = real.get_dj().export_profile(real.snapshot().listener)["listening"]
@@ -71,6 +74,7 @@ def test_commands_move_the_real_station(station: tuple[Any, str]) -> None:
 def test_the_websocket_sees_the_real_track_and_volume_change(station: tuple[Any, str]) -> None:
     real, url = station
     real.execute(Play(genre="rock", source="test"))
+    real.execute(Enqueue(genre="jazz", source="test"))  # what a skip goes to
     wait_until(lambda: real.snapshot().track is not None, 10, "the first track")
 
     async def follow() -> tuple[float, float]:
