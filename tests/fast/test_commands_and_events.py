@@ -1,6 +1,6 @@
 """The command path and the event stream on a station of fakes: a typed skip teaches the DJ as a
-spoken one does, the state follows the music and the voice, and a subscriber that never reads
-holds nothing up."""
+spoken one does and the state follows the music, volume commands apply at once, and a subscriber
+that never reads holds nothing up (the state following the voice: test_voice_path.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from appliance import control as c
 from appliance.bus import Lagged, StateChanged
 from appliance.events import TrackEnded, TrackStarted
 from appliance.player.gain import mpv_volume
-from appliance.state import PlayState, VoiceActivity
+from appliance.state import PlayState
 from appliance.station import QFZZStation
 from tests.fakes import FakeParts
 from tests.support.waiting import wait_until
@@ -56,45 +56,20 @@ def test_a_skip_from_a_face_teaches_the_dj_and_the_stream_tells_it(
     assert station.snapshot().play_state is PlayState.PLAYING
 
 
-def test_a_volume_command_is_applied_and_shown(station: QFZZStation, fakes: FakeParts) -> None:
+def test_volume_commands_apply_at_once_and_a_subscriber_that_never_reads_holds_nothing_up(
+    station: QFZZStation, fakes: FakeParts
+) -> None:
     station.execute(c.Play(genre="rock", source="test"))
     wait_until(lambda: fakes.decks.sounding(), timeout=5, what="the music")
     (deck,) = [d for d in fakes.decks.made if d.track is not None]
-    started = time.monotonic()
-    assert station.execute(c.SetVolume(level=30, source="test")).ok
-    assert time.monotonic() - started < 0.5
-    assert station.snapshot().volume == 30
-    wait_until(lambda: deck.volume == mpv_volume(30, 1.0), timeout=3, what="the new volume")
-
-
-def test_the_state_follows_the_voice_through_a_spoken_request(
-    station: QFZZStation, fakes: FakeParts
-) -> None:
-    fakes.output.seconds = 0.3
-    with station.events.subscribe() as subscription:
-        fakes.say("what's playing")
-        wait_until(lambda: fakes.output.said, timeout=10, what="the answer")
-        wait_until(lambda: station.snapshot().voice is VoiceActivity.IDLE, timeout=3)
-        events = drain(subscription)
-    voices = [e.state.voice for e in events if isinstance(e, StateChanged) and "voice" in e.changed]
-    assert VoiceActivity.LISTENING in voices and VoiceActivity.SPEAKING in voices
-    assert voices.index(VoiceActivity.LISTENING) < voices.index(VoiceActivity.SPEAKING)
-    assert voices[-1] is VoiceActivity.IDLE
-    ducks = [
-        e.state.ducked for e in events if isinstance(e, StateChanged) and "ducked" in e.changed
-    ]
-    assert ducks[:1] == [True] and ducks[-1] is False
-
-
-def test_a_subscriber_that_never_reads_holds_nothing_up(
-    station: QFZZStation, fakes: FakeParts
-) -> None:
     stuck = station.events.subscribe(size=8)  # never read
     try:
         started = time.monotonic()
         for level in range(20, 60):
             assert station.execute(c.SetVolume(level=level, source="test")).ok
+            assert station.snapshot().volume == level
         assert time.monotonic() - started < 5.0
+        wait_until(lambda: deck.volume == mpv_volume(59, 1.0), timeout=3, what="the volume")
         fakes.say("what's playing")
         wait_until(lambda: fakes.output.said, timeout=10, what="an answer all the same")
         events = drain(stuck)

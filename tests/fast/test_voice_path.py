@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from appliance.bus import StateChanged
 from appliance.player.gain import db_to_amplitude, mpv_volume
+from appliance.state import VoiceActivity
 from appliance.station import QFZZStation
 from tests.fakes import FakeDeck, FakeParts
 from tests.support.waiting import wait_until
@@ -48,13 +49,23 @@ def test_the_music_dips_from_the_wake_word_until_the_answer_is_said(
 ) -> None:
     deck = playing_deck(station, fakes)
     fakes.output.seconds = 0.6
-    fakes.say("what's playing")
-    wait_until(fakes.output.speaking.is_set, timeout=10, what="the answer")
-    assert station.ducking.held
-    wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
-    wait_until(lambda: fakes.output.said, timeout=5, what="the end of the answer")
-    wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
-    wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+    with station.events.subscribe() as subscription:
+        fakes.say("what's playing")
+        wait_until(fakes.output.speaking.is_set, timeout=10, what="the answer")
+        assert station.ducking.held and station.snapshot().voice is VoiceActivity.SPEAKING
+        wait_until(lambda: deck.volume == ducked(station), timeout=3, what="the duck")
+        wait_until(lambda: fakes.output.said, timeout=5, what="the end of the answer")
+        wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
+        wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
+        wait_until(lambda: station.snapshot().voice is VoiceActivity.IDLE, timeout=3)
+        events = []
+        while (event := subscription.get(timeout=0.05)) is not None:
+            events.append(event)
+    changes = [e for e in events if isinstance(e, StateChanged)]
+    voices = [e.state.voice for e in changes if "voice" in e.changed]
+    assert voices.index(VoiceActivity.LISTENING) < voices.index(VoiceActivity.SPEAKING)
+    assert voices[-1] is VoiceActivity.IDLE  # the state follows the voice
+    assert [e.state.ducked for e in changes if "ducked" in e.changed] == [True, False]
     # strict only while the DJ spoke (the listener takes it up between two reads)
     wait_until(lambda: fakes.wake.strict_changes[:2] == [True, False], timeout=3)
 
@@ -86,7 +97,7 @@ def test_barge_in_cuts_the_answer_and_the_music_stays_down_through_the_next_requ
     assert volumes[:back] == sorted(volumes[:back]), volumes  # one rise, at the end
 
 
-def test_words_nobody_could_make_out_release_the_duck(
+def test_words_nobody_could_make_out_and_a_failing_recogniser_release_the_duck(
     station: QFZZStation, fakes: FakeParts
 ) -> None:
     deck = playing_deck(station, fakes)
@@ -95,12 +106,6 @@ def test_words_nobody_could_make_out_release_the_duck(
     wait_until(lambda: not station.ducking.held, timeout=3, what="the duck to go")
     wait_until(lambda: deck.volume == full(station), timeout=3, what="the music back up")
     assert fakes.voice.texts == []  # nothing to answer
-
-
-def test_a_recogniser_that_fails_loses_one_request_and_releases_the_duck(
-    station: QFZZStation, fakes: FakeParts
-) -> None:
-    deck = playing_deck(station, fakes)
     fakes.recognizer.fail_next = RuntimeError("the recogniser broke")
     fakes.say("skip")
     wait_until(lambda: fakes.microphone.pending == 0, timeout=10, what="the words heard")
