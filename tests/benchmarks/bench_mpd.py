@@ -57,6 +57,22 @@ def started_after(station: Any, moment: float) -> bool:
     return now is not None and now.started_at >= moment
 
 
+def every_client_heard(changes: list[float], result: dict[str, Any]) -> list[float]:
+    """For each change (its time), how long until the last client in idle heard of it, from
+    the clients' ``heard`` (client number, time) in ``result``."""
+    reach = []
+    heard = list(result["heard"])
+    for started in changes:
+        first: dict[int, float] = {}
+        for number, at in heard:
+            if at >= started and number not in first:
+                first[number] = at
+        assert len(first) == IDLERS, f"only {len(first)} clients heard the change"
+        reach.append(max(first.values()) - started)
+        heard = [(n, at) for n, at in heard if at > max(first.values())]
+    return reach
+
+
 def ask_times(station: Any) -> list[float]:
     times = []
     for _ in range(ASKS):
@@ -142,15 +158,7 @@ def test_mpd_clients_under_load(tmp_path_factory: pytest.TempPathFactory) -> Non
         result = json.loads(out.read_text())
     finally:
         station.stop()
-    reach = []
-    for started in skips:
-        first: dict[int, float] = {}
-        for number, at in result["heard"]:
-            if at >= started and number not in first:
-                first[number] = at
-        assert len(first) == IDLERS, f"only {len(first)} clients heard the change"
-        reach.append(max(first.values()) - started)
-        result["heard"] = [(n, at) for n, at in result["heard"] if at > max(first.values())]
+    reach = every_client_heard(skips, result)
     figures = {
         "clients_in_idle": IDLERS,
         "status_pollers": POLLERS,

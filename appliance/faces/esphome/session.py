@@ -21,6 +21,7 @@ from appliance.control import Command, PlayUrl, Station
 from appliance.faces.esphome import entities
 from appliance.faces.esphome.messages import CLASS_OF, TYPE_OF, DecodeError, Message, pb
 from appliance.faces.esphome.wire import NoiseWire, PlainWire, Refused
+from appliance.faces.tasks import cancel_all
 from appliance.state import StationState
 
 log = logging.getLogger("appliance.faces.esphome")
@@ -126,11 +127,7 @@ class Session:
         """End the connection; commands it sent before it went still run (a client that
         vanishes right after pressing skip gets its skip), for up to COMMANDS_FINISH s."""
         self._closing = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await cancel_all(self._tasks)
         self._tasks.clear()
         with contextlib.suppress(Exception):
             self.writer.close()

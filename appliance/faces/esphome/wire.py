@@ -81,7 +81,8 @@ def _read_varuint(buffer: bytearray, at: int, limit_bytes: int) -> tuple[int, in
 
 
 class PlainWire:
-    """The unencrypted format (only used when no key is set)."""
+    """The unencrypted format (only with ``EsphomeFace(plaintext=True)``: a started station
+    always has a key)."""
 
     encrypted = False
     ready = True  # no handshake

@@ -26,6 +26,7 @@ from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code
 from appliance.faces.mpd.queue import PlayQueue
 from appliance.faces.mpd.session import SUBSYSTEMS, Session
 from appliance.faces.mpd.tree import MusicTree
+from appliance.faces.tasks import cancel_all
 from appliance.library.demo import FOLDER as DEMO_FOLDER
 from appliance.state import StationState
 
@@ -125,11 +126,7 @@ class MpdFace:
             _, late = await asyncio.wait(serving, timeout=2.0)
             for task in late:  # a command still with the station
                 task.cancel()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await cancel_all(self._tasks)
         self._tasks.clear()
         if self._subscription is not None:
             self._subscription.close()
