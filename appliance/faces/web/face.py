@@ -16,7 +16,7 @@ from aiohttp import web
 from appliance.config import Config
 from appliance.control import Station
 from appliance.faces import lan, secrets
-from appliance.faces.web.advertise import Advertiser
+from appliance.faces.mdns import Announcement, host_label, lan_addresses
 from appliance.faces.web.api import Encoded
 from appliance.faces.web.app import make_app
 from appliance.faces.web.context import Context
@@ -24,20 +24,7 @@ from appliance.faces.web.covers import Covers
 from appliance.faces.web.system import LogTail
 
 log = logging.getLogger("appliance.faces.web")
-
-
-def lan_address() -> str | None:
-    """This device's address on the local network (the interface of its default route), found
-    without sending anything; None without a network."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET: a UDP connect only picks the route
-        address = probe.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        probe.close()
-    return address if lan.allowed(address, "lan") and not address.startswith("127.") else None
+SERVICE = "_http._tcp.local."
 
 
 def listen_socket(host: str | None, port: int) -> socket.socket:
@@ -68,7 +55,7 @@ def listen_socket(host: str | None, port: int) -> socket.socket:
 
 class WebFace:
     """The web face; ``advertise``: None announces on every interface (the loopback only with
-    bind = "localhost"), a list announces on those addresses, False not at all."""
+    bind = "localhost"), a list announces on those interfaces only, False not at all."""
 
     name = "web"
 
@@ -95,7 +82,7 @@ class WebFace:
         self.context.encoded = Encoded()
         self.context.log_tail = LogTail()
         self._runner: web.AppRunner | None = None
-        self._advertiser: Advertiser | None = None
+        self._announcement: Announcement | None = None
 
     async def start(self) -> None:
         bind = self.settings.faces.bind
@@ -116,35 +103,30 @@ class WebFace:
             await self._announce(bind)
 
     async def _announce(self, bind: str) -> None:
-        if isinstance(self.advertise, list):
-            interfaces: list[str] | None = list(self.advertise)
-            addresses = list(self.advertise)
-        elif bind == "localhost":
-            interfaces = addresses = ["127.0.0.1"]
-        else:
-            interfaces = None
-            addresses = [a for a in [lan_address()] if a] or ["127.0.0.1"]
-        advertiser = Advertiser(self.settings.station.name, self.port, addresses, interfaces)
-        try:
-            await advertiser.start()
-            self._advertiser = advertiser
-        except Exception as error:  # no multicast route: the page still works by address
-            log.warning("the web page could not be announced on the network: %s", error)
+        name = self.settings.station.name
+        interfaces = list(self.advertise) if isinstance(self.advertise, list) else None
+        self._announcement = Announcement(
+            SERVICE,
+            name,
+            self.port,
+            bind=bind,
+            server=f"{host_label(name)}.local.",
+            properties={"path": "/"},
+            interfaces=interfaces,
+        )
+        await self._announcement.start()  # a failure is a warning: the address still works
 
     async def stop(self) -> None:
-        if self._advertiser is not None:
-            await self._advertiser.stop()
-            self._advertiser = None
+        if self._announcement is not None:
+            await self._announcement.stop()
+            self._announcement = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         self.context.log_tail.detach()
 
     def addresses(self) -> list[str]:
-        found = []
-        if self.settings.faces.bind != "localhost":
-            address = lan_address()
-            if address:
-                found.append(f"http://{address}:{self.port}/")
-        found.append(f"http://127.0.0.1:{self.port}/")
-        return found
+        found = [
+            f"http://{address}:{self.port}/" for address in lan_addresses(self.settings.faces.bind)
+        ]
+        return [*found, f"http://127.0.0.1:{self.port}/"]
