@@ -135,3 +135,20 @@ def test_moods_come_from_the_vocabulary_and_the_face_loads_no_dj_code() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_damaged_kept_key_is_named_by_its_file_not_by_a_setting_never_set(
+    short_tracks: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from unittest import mock
+
+    from appliance.faces.esphome import EsphomeFace
+
+    kept = tmp_path / secrets.KEY_FILE
+    kept.write_text("half a key\n")
+    face = EsphomeFace(mock.Mock(), face_settings(short_tracks), tmp_path)
+    with pytest.raises(ValueError) as refused:
+        run(face.start())
+    assert str(kept) in str(refused.value) and "delete it" in str(refused.value)
+    assert "[home_assistant] encryption_key" not in str(refused.value)

@@ -85,7 +85,13 @@ class EsphomeFace:
             try:
                 self._key = decode_key(secrets.encryption_key(self.settings, self.data_dir))
             except ValueError as error:
-                raise ValueError(f"[home_assistant] encryption_key: {error}") from None
+                if self.settings.home_assistant.encryption_key:
+                    raise ValueError(f"[home_assistant] encryption_key: {error}") from None
+                kept = self.data_dir / secrets.KEY_FILE  # made here, and damaged since
+                raise ValueError(
+                    f"{kept}: the kept Home Assistant key is damaged ({error}); delete it and "
+                    "a new one is made at the next start (Home Assistant then asks for it)"
+                ) from None
         mac = device_mac(self.data_dir)
         station_name = self.settings.station.name
         self.device = Device(
