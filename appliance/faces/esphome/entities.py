@@ -3,8 +3,9 @@
 Functions of a :class:`~appliance.state.StationState`: the list of entities (a media player,
 text sensors, buttons, selects, a number, switches), each one's state message, and the
 :mod:`appliance.control` commands a command message asks for; and :func:`on_this_network`, which
-a URL to play must pass before it reaches the station (it resolves the URL's host). Keys are the CRC-32 of each
-entity's object id, so they stay the same from one start (and one version) to the next.
+a URL to play must pass before it reaches the station (it resolves the URL's host). Keys are the
+CRC-32 of each entity's object id, so they stay the same from one start (and one version) to the
+next.
 """
 
 from __future__ import annotations
