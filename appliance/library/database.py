@@ -19,7 +19,7 @@ from appliance.errors import LibraryError
 from appliance.sqlite_files import is_damage, open_read_only, set_aside
 
 APPLICATION_ID = 0x51465A4C  # "QFZL": marks the file as this appliance's library index
-SCHEMA_VERSION = 2  # 2: paths as bytes, one track per file (content_id links copies)
+SCHEMA_VERSION = 3  # 2: paths as bytes, one track per file (content_id links copies); 3: loudness
 BUSY_TIMEOUT_MS = 10000
 _LOW_SPACE = 1 << 20  # an I/O error with less free space than this is the disk being full
 
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS files (
     bpm REAL,
     bpm_from_tag INTEGER NOT NULL DEFAULT 0,
     energy REAL,
+    loudness REAL,                  -- dB (LUFS-like), from a ReplayGain tag or measured
     analysis INTEGER NOT NULL DEFAULT 0,  -- 0 pending, 1 measured, -1 failed (see analysis_error)
     analysis_error TEXT
 );
@@ -114,9 +115,9 @@ def open_index(path: Path | None) -> sqlite3.Connection:
 
 def _open_read_only(path: Path, existed: bool) -> sqlite3.Connection:
     """The index on a read-only disk (a worn SD card remounts itself so): it can be read as it
-    stands, with what its WAL holds (see :func:`open_read_only`), never changed. An index of
-    version 1 is upgraded in memory for this run: the music plays, and the upgrade is written
-    once the disk can be written again."""
+    stands, with what its WAL holds (see :func:`open_read_only`), never changed. An older
+    index (version 1 or 2) is upgraded in memory for this run: the music plays, and the
+    upgrade is written once the disk can be written again."""
     hint = "remount the disk read-write, or set APPLIANCE_DATA_DIR to a writable folder"
     if not existed:
         raise LibraryError(
@@ -129,7 +130,7 @@ def _open_read_only(path: Path, existed: bool) -> sqlite3.Connection:
     try:
         problem = _check(connection)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if not problem and version == 1:
+        if not problem and version in (1, 2):
             upgraded = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             connection.backup(upgraded)
             connection.close()
@@ -160,10 +161,15 @@ def read_only_error(path: Path | None) -> LibraryError:
 
 
 def _create(connection: sqlite3.Connection) -> None:
+    """Create the schema, or upgrade an older one, in one transaction: a kill or a power cut
+    leaves the old index or the new one, never half of it."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        if connection.execute("PRAGMA user_version").fetchone()[0] == 1:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == 1:
             _migrate_from_1(connection)
+        if version in (1, 2):
+            _migrate_from_2(connection)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
@@ -214,6 +220,16 @@ def _migrate_from_1(connection: sqlite3.Connection) -> None:
     )
     connection.execute("DROP TABLE files_v1")
     connection.execute("DROP TABLE scan_errors_v1")
+    connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+
+def _migrate_from_2(connection: sqlite3.Connection) -> None:
+    """Version 2 kept no loudness: the column is added, and tracks measured before are
+    measured again in the background (their tempo and energy stay meanwhile)."""
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(files)")]
+    if "loudness" not in columns:  # an index rebuilt from version 1 has it already
+        connection.execute("ALTER TABLE files ADD COLUMN loudness REAL")
+    connection.execute("UPDATE files SET analysis = 0 WHERE analysis = 1 AND loudness IS NULL")
     connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 
 

@@ -12,6 +12,9 @@ fine grid against many beat multiples, which pins it well inside 1 %. Results st
 BPM; a drone or silence has no tempo (None). Octave errors remain possible on real music (a
 reggae one-drop read at double time), as with any tempo estimator.
 Energy: gated loudness of the window mapped onto 0..1, nudged by how percussive the music is.
+Loudness: the track's ReplayGain tag when it has one (the loudness its gain brings to the -18
+LUFS reference), else the same gated loudness of the window, in dBFS of its mean power (near
+LUFS for music: no K-weighting, which moves typical music by a dB or two).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ _LOW_BAND_WEIGHT = 3.0
 # Loudness (dBFS of the gated mean power) mapped linearly onto 0..1.
 _QUIET_DB = -32.0
 _LOUD_DB = -8.0
+_REPLAYGAIN_REFERENCE = -18.0  # ReplayGain 2.0 brings every track to -18 LUFS
+_LOUDNESS_RANGE = (-70.0, 0.0)  # what a tag or a measurement can sensibly say
 
 
 class DecodeError(Exception):
@@ -55,18 +60,66 @@ class Features:
 
     bpm: float | None
     energy: float
+    loudness: float | None = None  # dB (LUFS-like); None: silence
 
 
 def measure(path: Path, duration: float | None = None) -> Features:
-    """Decode a window of ``path`` and measure its tempo and energy."""
+    """Decode a window of ``path`` and measure its tempo, energy and loudness."""
     samples, rate = decode(path, duration)
     if samples.size < rate:
         raise DecodeError("less than a second of audio")
     envelope, frame_rate = onset_envelope(samples, rate)
+    loudness = replaygain_loudness(path)
+    if loudness is None:
+        measured = gated_loudness(samples, rate)
+        loudness = None if measured is None else round(measured, 1)
     return Features(
         bpm=estimate_tempo(envelope, frame_rate),
         energy=estimate_energy(samples, rate, envelope),
+        loudness=loudness,
     )
+
+
+def replaygain_loudness(path: Path) -> float | None:
+    """The loudness a ReplayGain track gain tag implies (None: no such tag, or a bad one)."""
+    try:
+        import mutagen
+
+        audio = mutagen.File(os.fsencode(path), easy=True)
+    except Exception:  # an unreadable tag is no tag: the audio is measured instead
+        return None
+    if audio is None or audio.tags is None:
+        return None
+    try:
+        values = audio.tags.get("replaygain_track_gain") or []
+    except Exception:
+        return None
+    for value in values:
+        text = str(value).strip().lower().removesuffix("db").strip()
+        try:
+            gain = float(text)
+        except ValueError:
+            continue
+        loudness = _REPLAYGAIN_REFERENCE - gain
+        if _LOUDNESS_RANGE[0] <= loudness <= _LOUDNESS_RANGE[1]:
+            return round(loudness, 1)
+    return None
+
+
+def gated_loudness(samples: np.ndarray, rate: int) -> float | None:
+    """Loudness in dBFS of the mean power of 0.4 s blocks, gated as loudness meters gate:
+    silence (under -70 dBFS) and blocks 10 dB under the mean do not count. None: silence."""
+    block = max(1, int(0.4 * rate))
+    usable = samples.size - samples.size % block
+    if usable == 0:
+        return None
+    power = np.square(samples[:usable].astype(np.float64)).reshape(-1, block).mean(axis=1)
+    audible = power[power > 1e-7]  # -70 dBFS: silence between songs or tracks does not count
+    if audible.size == 0:
+        return None
+    gate = audible.mean() * 0.1  # relative gate 10 dB under the mean, as loudness meters do
+    loud = audible[audible >= gate]
+    return float(10 * np.log10(loud.mean()))
 
 
 def decode(path: Path, duration: float | None = None) -> tuple[np.ndarray, int]:
@@ -241,17 +294,9 @@ def estimate_tempo(envelope: np.ndarray, frame_rate: float) -> float | None:
 
 def estimate_energy(samples: np.ndarray, rate: int, envelope: np.ndarray | None = None) -> float:
     """Energy 0..1: mostly gated loudness, partly how strongly the music hits its onsets."""
-    block = max(1, int(0.4 * rate))
-    usable = samples.size - samples.size % block
-    if usable == 0:
+    loudness_db = gated_loudness(samples, rate)
+    if loudness_db is None:
         return 0.0
-    power = np.square(samples[:usable].astype(np.float64)).reshape(-1, block).mean(axis=1)
-    audible = power[power > 1e-7]  # -70 dBFS: silence between songs or tracks does not count
-    if audible.size == 0:
-        return 0.0
-    gate = audible.mean() * 0.1  # relative gate 10 dB under the mean, as loudness meters do
-    loud = audible[audible >= gate]
-    loudness_db = 10 * np.log10(loud.mean())
     loudness = np.clip((loudness_db - _QUIET_DB) / (_LOUD_DB - _QUIET_DB), 0.0, 1.0)
     punch = 0.0
     if envelope is not None and envelope.size > 1 and envelope.mean() > 0:

@@ -56,7 +56,7 @@ WATCH_SECONDS = 5.0  # how often the music folders are looked at (a stat each)
 _GENRE_SEPARATOR = "|"  # canonical genre names never hold one
 _TRACK_COLUMNS = (
     "track_id, path, title, artist, album, album_artist, genres, year, track_number, duration, "
-    "bpm, energy"
+    "bpm, energy, loudness"
 )
 
 
@@ -443,10 +443,10 @@ class Library:
                     )
                 else:
                     db.execute(
-                        "UPDATE files SET energy = ?, analysis = 1, analysis_error = NULL, "
-                        "bpm = CASE WHEN bpm_from_tag THEN bpm ELSE ? END "
+                        "UPDATE files SET energy = ?, loudness = ?, analysis = 1, "
+                        "analysis_error = NULL, bpm = CASE WHEN bpm_from_tag THEN bpm ELSE ? END "
                         "WHERE content_id = ? AND analysis = 0",
-                        (result.energy, result.bpm, content),
+                        (result.energy, result.loudness, result.bpm, content),
                     )
             _bump(db)
 
@@ -607,7 +607,7 @@ def _track(row: tuple) -> Track:
     """A Track from a row of ``_TRACK_COLUMNS`` (the Track's own field order)."""
     genres = row[6]
     title, artist, album, album_artist = row[2:6]
-    year, track_number, duration, bpm, energy = row[7:]
+    year, track_number, duration, bpm, energy, loudness = row[7:]
     return Track(
         row[0],
         from_db(row[1]),
@@ -621,6 +621,7 @@ def _track(row: tuple) -> Track:
         duration,
         bpm,
         energy,
+        loudness,
     )
 
 
@@ -705,11 +706,12 @@ def _insert(db: sqlite3.Connection, scanned: ScannedFile) -> None:
     db.execute(
         "INSERT INTO files (path, track_id, content_id, size, mtime_ns, title, artist, album, "
         "album_artist, genres, year, track_number, duration, bpm, bpm_from_tag, energy, "
-        "analysis, analysis_error) "
+        "loudness, analysis, analysis_error) "
         "SELECT :path, :track_id, :content_id, :size, :mtime_ns, :title, :artist, :album, "
         ":album_artist, :genres, :year, :track_number, :duration, coalesce(:tag_bpm, twin.bpm), "
-        ":tag_bpm IS NOT NULL, twin.energy, coalesce(twin.analysis, 0), twin.analysis_error "
-        "FROM (SELECT 1) LEFT JOIN (SELECT bpm, energy, analysis, analysis_error FROM files "
+        ":tag_bpm IS NOT NULL, twin.energy, twin.loudness, coalesce(twin.analysis, 0), "
+        "twin.analysis_error FROM (SELECT 1) LEFT JOIN "
+        "(SELECT bpm, energy, loudness, analysis, analysis_error FROM files "
         "WHERE content_id = :content_id AND analysis != 0 LIMIT 1) AS twin",
         values,
     )
@@ -726,8 +728,8 @@ def _update(db: sqlite3.Connection, scanned: ScannedFile, same_audio: bool) -> N
         )
     else:
         features = (
-            "bpm = :tag_bpm, bpm_from_tag = :tag_bpm IS NOT NULL, energy = NULL, analysis = 0, "
-            "analysis_error = NULL"
+            "bpm = :tag_bpm, bpm_from_tag = :tag_bpm IS NOT NULL, energy = NULL, loudness = NULL, "
+            "analysis = 0, analysis_error = NULL"
         )
     db.execute(
         "UPDATE files SET content_id = :content_id, size = :size, mtime_ns = :mtime_ns, "

@@ -13,8 +13,9 @@ class Track:
     further copy, with its path), so a file that is moved or renamed keeps its id (and with it its
     listening history). ``path`` is the file's name as the disk has it (``os.fsencode`` gives
     its bytes back; show it with :func:`appliance.library.filenames.shown`). ``genres`` are
-    canonical names from the genre map. ``bpm`` and ``energy`` (0..1, loudness-based) are None
-    until tags or analysis supply them.
+    canonical names from the genre map. ``bpm``, ``energy`` (0..1, loudness-based) and
+    ``loudness`` (dB, LUFS-like: a ReplayGain tag's or measured) are None until tags or
+    analysis supply them.
     """
 
     track_id: str
@@ -29,6 +30,7 @@ class Track:
     duration: float = 0.0
     bpm: float | None = None
     energy: float | None = None
+    loudness: float | None = None
 
     def describe(self) -> str:
         """How the DJ names the track: 'So What' by Miles Davis."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from appliance.library import Library
+from appliance.library.database import SCHEMA_VERSION
 from appliance.library.filenames import readable, shown
 from tests.library.conftest import Samples
 
@@ -142,7 +143,7 @@ def test_an_index_of_version_1_is_migrated_keeping_ids(samples: Samples, tmp_pat
         report = library.scan([music], progress=False)  # paths match: nothing read again
         assert (report.unchanged, report.added, report.removed) == (2, 0, 0)
     raw = sqlite3.connect(db_path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert {type(row[0]) for row in raw.execute("SELECT path FROM files")} == {bytes}
     raw.close()
 
