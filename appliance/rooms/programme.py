@@ -222,7 +222,9 @@ class Programme:
         pipe = _sink_indexes().get(PIPE_SINK)
         for stream in _streams():
             if str(stream.get("owner_module")) == self._combined and stream.get("sink") != pipe:
-                pactl("set-sink-input-volume", str(stream["index"]), f"{min(0.0, db):.1f}dB")
+                # a linear factor: "-20dB" would be taken as 20 dB less than now
+                factor = 10 ** (min(0.0, db) / 20)
+                pactl("set-sink-input-volume", str(stream["index"]), f"{factor:.4f}")
 
     def _follow(self) -> None:
         if self._watcher is not None:

@@ -91,7 +91,7 @@ def test_the_music_reaches_the_room_and_a_reply_stays_here(
         assert strength(recorder.audio(), SINK_RATE, 660, 1) > 0.02  # and here too
 
         room_mark = len(house.kitchen.heard())
-        here_mark = recorder.mark()
+        here_mark = recorder.mark() // 2 * 2  # a whole sample
         reply = play(tone(tmp_path / "reply.wav", 990, 1.0), "reply")
         reply.wait(10)
         recorder.wait_for(
@@ -113,7 +113,7 @@ def test_with_the_rooms_away_the_music_plays_here_only(
     programme.route(False)
     recorder = pulse.recorder()
     try:
-        mark = recorder.mark()
+        mark = recorder.mark() // 2 * 2  # a whole sample
         music = play(tone(tmp_path / "music.wav", 660, 2.0), "qfzz")
         recorder.wait_for(
             lambda audio: strength(audio, SINK_RATE, 660, 1) > 0.05, mark, what="the music here"
@@ -182,3 +182,37 @@ def test_the_djs_talk_between_tracks_goes_on_air_and_comes_back(
     finally:
         stream.abort()
         stream.close()
+
+
+@pytest.mark.audio
+def test_ducking_here_lowers_the_local_half_only(
+    pulse: PulseServer, house: House, programme: Programme, tmp_path: Path
+) -> None:
+    """duck = "local" without a room of this board's own: the combined sink's stream into the
+    local speaker dips; the rooms' half does not."""
+    programme.route(True)
+    recorder = pulse.recorder()
+    music = play(tone(tmp_path / "music.wav", 660, 12.0), "qfzz")
+    try:
+        second = ROOM_RATE * 4
+
+        def kitchen() -> float:
+            return strength(house.kitchen.heard()[-second // 4 :], ROOM_RATE, 660, 2)
+
+        def here() -> float:
+            return strength(recorder.audio()[-SINK_RATE:], SINK_RATE, 660, 1)  # 0.5 s
+
+        wait_for(lambda: kitchen() > 0.1 and here() > 0.1, "the music in both places")
+        before = kitchen(), here()
+        programme.duck_here(-20.0)
+        programme.duck_here(-20.0)  # twice: still 20 dB down, not 40
+        wait_for(lambda: here() < before[1] / 4, "the music dipping here")
+        assert here() > before[1] / 30
+        time.sleep(0.6)  # the rooms' buffer
+        assert kitchen() > before[0] * 0.7, "the rooms were ducked too"
+        programme.duck_here(0.0)
+        wait_for(lambda: here() > before[1] * 0.7, "the music back here")
+    finally:
+        music.kill()
+        music.wait()
+        recorder.stop()
