@@ -24,6 +24,7 @@ from appliance.dj import confirm
 from appliance.dj import mood as moods
 from appliance.dj.answers import HANDLED, Conversation
 from appliance.dj.catalogs import Catalogs
+from appliance.dj.intents import IntentName
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
     TRUST_START,
@@ -149,6 +150,7 @@ class PersonalizedDJ:
         self._picks: dict[str, Pick] = {}  # track id -> why it was picked (the latest few)
         self._ahead: dict[str, tuple[Request | None, Pick]] = {}  # "what's next", promised
         self._conversation = Conversation(self, self._lines.talk)
+        self._intents = self._intent_table()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -761,141 +763,178 @@ class PersonalizedDJ:
         return self._remembered(profile, dataclasses.replace(done.intent, slots=slots), now)
 
     def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """One request, by the handler the intent table names for it."""
         slots = dict(intent.slots)
-        kind = intent.name
+        talk = intent.name in HANDLED  # talk, questions, follow-ups: no mood to learn from
+        mood = None if talk else self._learn_mood(profile, slots, now)
+        asked = _Asked(profile, intent, slots, now, mood)
+        handler = self._intents.get(intent.name, self._on_unknown)
+        return handler(asked)
 
-        def reply(
-            text: str, *actions: Action, negative: bool = False, user: str | None = None
-        ) -> Reply:
-            return Reply(
-                text=text,
-                intent=kind,
-                user_id=user or profile.user_id,
-                slots=slots,
-                actions=actions,
-                negative_feedback=negative,
-            )
-
+    def _intent_table(self) -> dict[str, Callable[[_Asked], Reply]]:
+        """Who answers each intent (tests/dj check that every IntentName has a handler)."""
         lines = self._lines
-        if kind in HANDLED:  # talk, questions about the music and oneself, follow-ups
-            answer = self._conversation.answer(profile, intent, now)
-            return reply(answer.text, *answer.actions, negative=answer.negative)
-        mood = self._learn_mood(profile, slots, now)
-        if kind == "play":
-            genre = slots.get("genre")
-            if isinstance(genre, str) and genre:
-                self._add_preference(profile, genre)
-            request = Request(
-                genre=_text(slots.get("genre")),
-                artist=_text(slots.get("artist")),
-                title=_text(slots.get("title")),
-                album=_text(slots.get("album")),
-                query=_text(slots.get("query")),
-            )
-            self._requests[profile.user_id] = request
-            return self._propose(profile, request, now, reply)
-        if kind == "mood":
-            if mood:
-                return reply(lines.mood(mood))
-            return reply(lines.unknown())
-        if kind == "add_preference":
-            genre = _text(slots.get("genre"))
-            artist = _text(slots.get("artist"))
-            if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
-                unblock = self._taste(profile.user_id).block_artist(artist, blocked=False)
-                if unblock:
-                    self._learn_rows(profile.user_id, unblock)
-                return reply(lines.preference_added(artist))
-            if not genre:
-                return reply(lines.unknown())
+        table: dict[str, Callable[[_Asked], Reply]] = {
+            IntentName.PLAY: self._on_play,
+            IntentName.SKIP: self._on_skip,
+            IntentName.LIKE: self._on_like,
+            IntentName.DISLIKE: self._on_dislike,
+            IntentName.REPLAY: self._on_replay,
+            IntentName.PAUSE: lambda asked: asked.reply(lines.paused(), Pause()),
+            IntentName.RESUME: lambda asked: asked.reply(lines.resumed(), Resume()),
+            IntentName.STOP: lambda asked: asked.reply(lines.stopped(), Stop()),
+            IntentName.VOLUME_UP: self._on_volume_step,
+            IntentName.VOLUME_DOWN: self._on_volume_step,
+            IntentName.SET_VOLUME: self._on_set_volume,
+            IntentName.WHATS_PLAYING: lambda asked: asked.reply(
+                self._conversation.whats_playing(asked.intent)
+            ),
+            IntentName.ADD_PREFERENCE: self._on_add_preference,
+            IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
+            IntentName.MOOD: self._on_mood,
+            IntentName.COMMUNITY: self._on_community,
+            IntentName.GREET: lambda asked: asked.reply(self._greeting(asked.profile, asked.now)),
+            IntentName.HELP: lambda asked: asked.reply(lines.help()),
+            IntentName.IDENTIFY: self._on_identify,
+            # answered before a handler is reached (the reply to a question, a correction);
+            # among several requests of one breath they are not understood
+            IntentName.CORRECT: self._on_unknown,
+            IntentName.CONFIRM: self._on_unknown,
+            IntentName.DENY: self._on_unknown,
+            IntentName.UNKNOWN: self._on_unknown,
+        }
+        for kind in HANDLED:  # the conversation's own table answers these
+            table[kind] = self._on_talk
+        return table
+
+    def _on_unknown(self, asked: _Asked) -> Reply:
+        return asked.reply(self._lines.unknown())
+
+    def _on_talk(self, asked: _Asked) -> Reply:
+        answer = self._conversation.answer(asked.profile, asked.intent, asked.now)
+        return asked.reply(answer.text, *answer.actions, negative=answer.negative)
+
+    def _on_play(self, asked: _Asked) -> Reply:
+        profile, slots = asked.profile, asked.slots
+        genre = slots.get("genre")
+        if isinstance(genre, str) and genre:
             self._add_preference(profile, genre)
-            return reply(lines.preference_added(genre))
-        if kind == "remove_preference":
-            genre = _text(slots.get("genre"))
-            artist = _text(slots.get("artist"))
-            if artist and not genre:  # "i don't like <artist>": not again unless asked for
-                self._learn_rows(profile.user_id, self._taste(profile.user_id).block_artist(artist))
-                request = self._requests.get(profile.user_id)
-                if request and request.artist:
-                    self._requests.pop(profile.user_id)
-                return reply(lines.preference_removed(artist), negative=True)
-            if not genre:
-                return reply(lines.unknown(), negative=True)
-            self._block(profile, genre)
+        request = Request(
+            genre=_text(slots.get("genre")),
+            artist=_text(slots.get("artist")),
+            title=_text(slots.get("title")),
+            album=_text(slots.get("album")),
+            query=_text(slots.get("query")),
+        )
+        self._requests[profile.user_id] = request
+        return self._propose(profile, request, asked.now, asked.reply)
+
+    def _on_mood(self, asked: _Asked) -> Reply:
+        if asked.mood:
+            return asked.reply(self._lines.mood(asked.mood))
+        return asked.reply(self._lines.unknown())
+
+    def _on_add_preference(self, asked: _Asked) -> Reply:
+        profile, lines = asked.profile, self._lines
+        genre = _text(asked.slots.get("genre"))
+        artist = _text(asked.slots.get("artist"))
+        if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
+            unblock = self._taste(profile.user_id).block_artist(artist, blocked=False)
+            if unblock:
+                self._learn_rows(profile.user_id, unblock)
+            return asked.reply(lines.preference_added(artist))
+        if not genre:
+            return asked.reply(lines.unknown())
+        self._add_preference(profile, genre)
+        return asked.reply(lines.preference_added(genre))
+
+    def _on_remove_preference(self, asked: _Asked) -> Reply:
+        profile, lines = asked.profile, self._lines
+        genre = _text(asked.slots.get("genre"))
+        artist = _text(asked.slots.get("artist"))
+        if artist and not genre:  # "i don't like <artist>": not again unless asked for
+            self._learn_rows(profile.user_id, self._taste(profile.user_id).block_artist(artist))
             request = self._requests.get(profile.user_id)
-            if request and request.genre and self.genres.covers(genre, request.genre):
+            if request and request.artist:
                 self._requests.pop(profile.user_id)
-            return reply(lines.preference_removed(genre), negative=True)
-        if kind == "like":
-            track = self._current()
-            if track is not None:
-                self._record(profile.user_id, track, "liked")
-            return reply(lines.liked(track))
-        if kind == "dislike":
-            track = self._current()
-            nxt: Track | None = None
-            if track is not None:
-                self._record(profile.user_id, track, "disliked")
-                nxt = self._pick_track(profile, now)
-            moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
-            return reply(lines.disliked(nxt), moved_on, negative=True)
-        if kind == "skip":
-            track = self._current()
-            if track is not None and self.now_playing_from is None:
-                self._record(profile.user_id, track, "skipped")
-            nxt = self._pick_track(profile, now)
-            return reply(lines.skipping(nxt), Skip(then=nxt))
-        if kind == "replay":
-            track = self._current() or self._last_played(profile.user_id)
-            if track is None:
-                return reply(lines.replay(None))
-            self._record(profile.user_id, track, "replayed")
-            return reply(lines.replay(track), PlayTrack(track))
-        if kind == "pause":
-            return reply(lines.paused(), Pause())
-        if kind == "resume":
-            return reply(lines.resumed(), Resume())
-        if kind == "stop":
-            return reply(lines.stopped(), Stop())
-        if kind in ("volume_up", "volume_down"):
-            step = VOLUME_STEP if kind == "volume_up" else -VOLUME_STEP
-            return reply(lines.volume("up" if step > 0 else "down"), SetVolume(step=step))
-        if kind == "set_volume":
-            level = max(0, min(100, int(slots.get("level", 50))))
-            return reply(lines.volume(None, level), SetVolume(level=level))
-        if kind == "whats_playing":
-            return reply(self._conversation.whats_playing(intent))
-        if kind == "community":
-            friends = [
-                self._load(friend).name  # type: ignore[union-attr]
-                for friend in profile.community_connections
-                if friend in self.user_profiles
-            ]
-            return reply(lines.community(len(profile.community_connections), friends))
-        if kind == "greet":
-            return reply(self._greeting(profile, now))
-        if kind == "help":
-            return reply(lines.help())
-        if kind == "identify":
-            name = _text(slots.get("name"))
-            if not name:
-                return reply(lines.unknown())
-            display = name.title()
-            known = self.find_user(name)
+            return asked.reply(lines.preference_removed(artist), negative=True)
+        if not genre:
+            return asked.reply(lines.unknown(), negative=True)
+        self._block(profile, genre)
+        request = self._requests.get(profile.user_id)
+        if request and request.genre and self.genres.covers(genre, request.genre):
+            self._requests.pop(profile.user_id)
+        return asked.reply(lines.preference_removed(genre), negative=True)
+
+    def _on_like(self, asked: _Asked) -> Reply:
+        track = self._current()
+        if track is not None:
+            self._record(asked.profile.user_id, track, "liked")
+        return asked.reply(self._lines.liked(track))
+
+    def _on_dislike(self, asked: _Asked) -> Reply:
+        track = self._current()
+        nxt: Track | None = None
+        if track is not None:
+            self._record(asked.profile.user_id, track, "disliked")
+            nxt = self._pick_track(asked.profile, asked.now)
+        moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
+        return asked.reply(self._lines.disliked(nxt), moved_on, negative=True)
+
+    def _on_skip(self, asked: _Asked) -> Reply:
+        track = self._current()
+        if track is not None and self.now_playing_from is None:
+            self._record(asked.profile.user_id, track, "skipped")
+        nxt = self._pick_track(asked.profile, asked.now)
+        return asked.reply(self._lines.skipping(nxt), Skip(then=nxt))
+
+    def _on_replay(self, asked: _Asked) -> Reply:
+        track = self._current() or self._last_played(asked.profile.user_id)
+        if track is None:
+            return asked.reply(self._lines.replay(None))
+        self._record(asked.profile.user_id, track, "replayed")
+        return asked.reply(self._lines.replay(track), PlayTrack(track))
+
+    def _on_volume_step(self, asked: _Asked) -> Reply:
+        step = VOLUME_STEP if asked.intent.name == IntentName.VOLUME_UP else -VOLUME_STEP
+        return asked.reply(self._lines.volume("up" if step > 0 else "down"), SetVolume(step=step))
+
+    def _on_set_volume(self, asked: _Asked) -> Reply:
+        try:
+            level = max(0, min(100, int(asked.slots.get("level", 50))))
+        except (TypeError, ValueError):  # several values, or not a number
+            level = 50
+        return asked.reply(self._lines.volume(None, level), SetVolume(level=level))
+
+    def _on_community(self, asked: _Asked) -> Reply:
+        profile = asked.profile
+        friends = [
+            friend_profile.name
+            for friend in profile.community_connections
+            if friend in self.user_profiles and (friend_profile := self._load(friend)) is not None
+        ]
+        return asked.reply(self._lines.community(len(profile.community_connections), friends))
+
+    def _on_identify(self, asked: _Asked) -> Reply:
+        lines, now = self._lines, asked.now
+        name = _text(asked.slots.get("name"))
+        if not name:
+            return asked.reply(lines.unknown())
+        display = name.title()
+        known = self.find_user(name)
+        if known is None:
+            known = make_user_id(name)
             if known is None:
-                known = make_user_id(name)
-                if known is None:
-                    return reply(lines.unknown())
-                other, _ = self._profile(known, display)
-                self._touch(other, now)
-                self._save(other)
-                return reply(lines.switched(other.name, new=True), user=known)
-            other = self._load(known)
-            assert other is not None
+                return asked.reply(lines.unknown())
+            other, _ = self._profile(known, display)
             self._touch(other, now)
             self._save(other)
-            return reply(lines.switched(other.name, new=False), user=known)
-        return reply(lines.unknown())
+            return asked.reply(lines.switched(other.name, new=True), user=known)
+        found = self._load(known)
+        assert found is not None
+        self._touch(found, now)
+        self._save(found)
+        return asked.reply(lines.switched(found.name, new=False), user=known)
 
     def _learn_mood(self, profile: UserProfile, slots: dict[str, Any], now: datetime) -> str | None:
         mood = _text(slots.get("mood")) or moods.mood_for_activity(_text(slots.get("activity")))
@@ -1220,6 +1259,29 @@ CORRECTABLE = frozenset({"play", "set_volume", "mood", "add_preference", "remove
 """Requests a correction ("no, i said jazz") mends."""
 
 NAME_SLOTS = frozenset({"artist", "album", "title", "query"})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Asked:
+    """One request as its handler sees it: who asks, what, when, and the mood it set."""
+
+    profile: UserProfile
+    intent: Intent
+    slots: dict[str, Any]
+    now: datetime
+    mood: str | None
+
+    def reply(
+        self, text: str, *actions: Action, negative: bool = False, user: str | None = None
+    ) -> Reply:
+        return Reply(
+            text=text,
+            intent=self.intent.name,
+            user_id=user or self.profile.user_id,
+            slots=self.slots,
+            actions=actions,
+            negative_feedback=negative,
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from hassil import RecognizeResult, Sentence, TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 
+from appliance.dj.intents import IntentName
 from appliance.dj.understand_grammar import LIST, build_grammar, convert
 from appliance.dj.understand_match import RULE_LIST_PREFIX, TemplateMatcher
 from appliance.dj.understand_model import NeighbourModel, word_features
@@ -73,54 +74,7 @@ ACTIVITIES: tuple[str, ...] = (
     "meditation",
     "morning",
 )
-INTENTS: tuple[str, ...] = (
-    "play",
-    "skip",
-    "like",
-    "dislike",
-    "replay",
-    "pause",
-    "resume",
-    "stop",
-    "volume_up",
-    "volume_down",
-    "set_volume",
-    "whats_playing",
-    "add_preference",
-    "remove_preference",
-    "mood",
-    "community",
-    "greet",
-    "help",
-    "identify",
-    "correct",
-    "confirm",
-    "deny",
-    # talking with the DJ: small talk, questions about the music and the listener, follow-ups
-    "thanks",
-    "bye",
-    "how_are_you",
-    "who_are_you",
-    "compliment",
-    "complaint",
-    "joke",
-    "fact",
-    "time_left",
-    "whats_next",
-    "whats_previous",
-    "why_this",
-    "count_songs",
-    "have_any",
-    "about_me",
-    "my_likes",
-    "my_mood",
-    "forget_preference",
-    "known_for",
-    "my_trust",
-    "more_like",
-    "play_previous",
-    "unknown",
-)
+INTENTS: tuple[str, ...] = tuple(IntentName)
 TALK_INTENTS = frozenset(INTENTS[INTENTS.index("thanks") : INTENTS.index("unknown")])
 """Talk with the DJ rather than requests for music: questions, small talk, follow-ups."""
 
@@ -158,7 +112,7 @@ heating" is not about the music)."""
 MODEL_MARGIN = 0.02
 """The model's intent must be at least this far ahead of the runner-up."""
 
-TALK_SAMPLES = 3
+TALK_SAMPLES = 0
 """The same for talk, whose many templates would otherwise crowd out the requests' examples
 (household chatter drifted toward them)."""
 
