@@ -190,3 +190,16 @@ def test_pictures_read_in_pieces_are_kept_within_one_budget_for_all_clients(
     assert received == covers
     for raw in clients:
         raw.close()
+
+
+@pytest.mark.parametrize("opening", ["(", "(!"])
+def test_a_filter_nested_too_deeply_is_refused_and_the_client_served_on(
+    served: Served, opening: str
+) -> None:
+    raw = logged_in(served)
+    depth = 1000  # the line stays under 4 KB
+    expression = opening * depth + "(artist == 'Band')" + ")" * depth
+    answer = raw.ask(f'find "{expression}"')
+    assert answer[-1].startswith("ACK [2@0] {find}") and "nested" in answer[-1], answer
+    assert raw.ask("ping") == ["OK"]
+    raw.close()

@@ -42,6 +42,7 @@ OTHER_TAGS = frozenset(
 )  # fmt: skip
 _SPECIAL = ("file", "base", "any", "filename")
 MAX_FILTER_WORDS = 64
+MAX_NESTING = 32  # parentheses within one another in a filter expression
 
 
 def tag_values(song: Song, tag: str) -> list[str]:
@@ -171,6 +172,7 @@ class _Expression:
         self.text = text
         self.i = 0
         self.exact = exact
+        self.depth = 0
 
     def parse(self) -> Test:
         test = self._expression()
@@ -190,6 +192,15 @@ class _Expression:
         self.i += 1
 
     def _expression(self) -> Test:
+        self.depth += 1
+        if self.depth > MAX_NESTING:  # deeper would exhaust Python's stack, reading or testing
+            raise Ack(Code.ARG, f"Filter nested too deeply (at most {MAX_NESTING})")
+        try:
+            return self._inside()
+        finally:
+            self.depth -= 1
+
+    def _inside(self) -> Test:
         self._expect("(")
         self._space()
         if self.text.startswith("!", self.i) and not self.text.startswith("!=", self.i):
