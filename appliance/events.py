@@ -1,7 +1,8 @@
 """The pipeline's vocabulary: small frozen dataclasses passed between the stages.
 
-Audio in -> events -> DJ decision -> speech out and player commands; what the player observes
-flows back to the DJ as events. Times are ``time.monotonic()`` seconds.
+The ears' events become an ``Ask`` for the station; the player's (a track started or ended) go
+to the DJ as listening events and out to the faces on the station's event stream. Times are
+``time.monotonic()`` seconds.
 """
 
 from __future__ import annotations

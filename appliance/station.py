@@ -1,13 +1,15 @@
 """QFZZStation: the appliance built from its configuration, started, supervised and stopped.
 
 This is the one place that knows every part: the library, the DJ, the player, the voice (Piper and
-the speech output) and the ears (microphone or file, wake word, end-pointing, recogniser). Data
-flows one way: audio in -> transcript -> DJ -> speech out and player commands; what the player
-observes flows back to the DJ as listening events.
+the speech output) and the ears (microphone or file, wake word, end-pointing, recogniser). Every
+face (the ears, the keyboard, the network faces) uses it the same three ways: ``snapshot()``, the
+one state (the player owns the track; the DJ reads it from there); ``execute(command)``, the one
+control path (:mod:`appliance.command_path`: what was heard is an ``Ask`` too); and ``events``,
+the one event stream. What the player observes comes back as listening events the DJ learns from.
 
 ``start()`` never fails for a missing microphone or speaker: the station runs without them (the
 capture process retries, mpv falls back to silence, speech falls back to the log) and picks them
-up when they appear. A supervisor thread restarts a failed stage after a pause, keeps the
+up when they appear. A supervisor thread starts the listener again when it stops, keeps the
 recogniser's vocabulary in step with the library, and pings systemd's watchdog only while every
 stage is alive and moving.
 """
