@@ -203,3 +203,12 @@ def test_a_filter_nested_too_deeply_is_refused_and_the_client_served_on(
     assert answer[-1].startswith("ACK [2@0] {find}") and "nested" in answer[-1], answer
     assert raw.ask("ping") == ["OK"]
     raw.close()
+
+
+def test_list_takes_a_few_groups_not_a_product_of_every_tag(served: Served) -> None:
+    raw = logged_in(served)
+    groups = " ".join(["group genre"] * 5)
+    answer = raw.ask(f"list album {groups}")
+    assert answer[-1].startswith("ACK [2@0] {list}") and "group" in answer[-1], answer
+    assert raw.ask("list album group artist group genre")[-1] == "OK"
+    raw.close()

@@ -54,6 +54,7 @@ PUBLIC = frozenset({"password", "ping", "close", "commands", "notcommands", "tag
 REFUSED = frozenset({"config"})  # known, answered, never allowed (MPD: local clients only)
 OPTIONS = {"random": "0", "repeat": "0", "single": "0", "consume": "1"}  # what the station does
 MAX_BINARY = 4 * 1024 * 1024
+MAX_GROUPS = 3  # "group" tags of one list (apps use one or two)
 MAX_ADD = 500  # tracks one add, findadd or searchadd may queue (as the station's own Enqueue)
 
 
@@ -739,12 +740,15 @@ COMMANDS["searchadd"] = Spec(partial(_findadd, False), 1, 64)
 
 
 def _groups(words: list[str]) -> tuple[list[str], list[str]]:
-    """The filter words and the ``group TAG`` names at their end."""
+    """The filter words and the ``group TAG`` names at their end (at most :data:`MAX_GROUPS`:
+    each multiplies the rows by the values a track has for that tag)."""
     groups: list[str] = []
     while len(words) >= 2 and words[-2].lower() == "group":
         name = words[-1].lower()
         if name not in TAGS and name not in OTHER_TAGS:
             raise Ack(Code.ARG, f"Unknown tag type: {words[-1]}")
+        if name in groups or len(groups) == MAX_GROUPS:
+            raise Ack(Code.ARG, f"at most {MAX_GROUPS} different groups")
         groups.insert(0, name)
         words = words[:-2]
     return words, groups
@@ -768,22 +772,33 @@ async def _list(s: Session, args: list[str], reply: Reply) -> None:
     elif len(words) == 1:
         raise Ack(Code.ARG, 'should be "Album" for 3 arguments')
     tree = await s.face.tree()
-    songs = await s.face.run(_filtered, list(tree.tracks()), words)
+    rows = await s.face.run(_grouped, tree, words, tag, groups)  # off the loop: every track
     spelled = {"file": "file", **TAGS}.get(tag, args[0])
-    table: dict[tuple[str, ...], set[str]] = {}
-    for item in songs:
-        keys = [tag_values(item, group) or [""] for group in groups]
-        for combination in _product(keys):
-            table.setdefault(combination, set()).update(tag_values(item, tag))
     shown: tuple[str, ...] = ()
-    for combination in sorted(table, key=lambda key: [part.casefold() for part in key]):
+    for combination, values in rows:
         for depth, value in enumerate(combination):
             if shown[: depth + 1] != combination[: depth + 1]:
                 reply.add(TAGS.get(groups[depth], groups[depth]), value)
         shown = combination
-        for value in sorted(table[combination], key=str.casefold):
+        for value in values:
             reply.add(spelled, value)
         await reply.flush_if_big()
+
+
+def _grouped(
+    tree: MusicTree, words: list[str], tag: str, groups: list[str]
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """``list``'s rows: each combination of the groups' values, in order, with its values of
+    ``tag`` among the songs the filter ``words`` picks."""
+    table: dict[tuple[str, ...], set[str]] = {}
+    for item in _filtered(list(tree.tracks()), words):
+        keys = [tag_values(item, group) or [""] for group in groups]
+        for combination in _product(keys):
+            table.setdefault(combination, set()).update(tag_values(item, tag))
+    return [
+        (combination, sorted(table[combination], key=str.casefold))
+        for combination in sorted(table, key=lambda key: [part.casefold() for part in key])
+    ]
 
 
 def _product(lists: list[list[str]]) -> list[tuple[str, ...]]:
