@@ -142,11 +142,16 @@ class CommandPath:
         return self.station.snapshot().volume
 
     def play(
-        self, track: Track, end_reason: str = EndReason.SKIPPED, chosen_by: str | None = None
+        self,
+        track: Track,
+        end_reason: str = EndReason.SKIPPED,
+        chosen_by: str | None = None,
+        picked_for: str | None = None,
     ) -> None:
-        """Play ``track`` now; the one playing ends with ``end_reason``."""
+        """Play ``track`` now; the one playing ends with ``end_reason``. ``chosen_by``: see
+        ``NowPlaying``; ``picked_for``: the listener whose DJ pick it may be."""
         player = self._player()
-        self.note_origin(track, chosen_by or self.station.user_id)
+        self.note_origin(track, chosen_by or self.station.user_id, picked_for)
         player.play(track, end_reason=end_reason)
         self.station.keeper.update(play_state=PlayState.PLAYING)
 
@@ -200,7 +205,7 @@ class CommandPath:
             self.play(action.track, end_reason=EndReason.REPLACED, chosen_by=user_id)
         elif isinstance(action, actions.Skip):
             if action.then is not None:
-                self.play(action.then, end_reason=action.reason, chosen_by="dj")
+                self.play(action.then, action.reason, chosen_by="dj", picked_for=user_id)
             else:
                 self.skip()
         elif isinstance(action, actions.Pause):
@@ -215,12 +220,13 @@ class CommandPath:
 
     # -- who chose a track, who moved on from it -------------------------------------------
 
-    def note_origin(self, track: Track, chosen_by: str) -> None:
-        """Remember who chose ``track`` (and the DJ's reason) until the player starts it."""
+    def note_origin(self, track: Track, chosen_by: str, picked_for: str | None = None) -> None:
+        """Remember who chose ``track`` (and the DJ's reason: ``picked_for`` is the listener it
+        picked it for, else the current one) until the player starts it."""
         dj = self.station.dj
         pick = None
         if dj is not None:
-            user = self.station.user_id if chosen_by == "dj" else chosen_by
+            user = picked_for or (self.station.user_id if chosen_by == "dj" else chosen_by)
             pick = dj.last_pick(user)
             if pick is not None and pick.track.track_id != track.track_id:
                 pick = None

@@ -290,3 +290,18 @@ def test_play_a_url(station: QFZZStation, served: str) -> None:
     assert state.track is not None and state.track.path == url
     assert state.track.title == "01 Side One.flac"
     assert state.now_playing is not None and state.now_playing.chosen_by == "home_assistant"
+
+
+def test_the_djs_own_pick_says_why(station: QFZZStation) -> None:
+    from appliance.command_path import why_chosen
+
+    track = tracks(station, "jazz")[0]
+    ok(station, c.Play(track_id=track.track_id, by="alex", source="web"))
+    playing(station, track)
+    ok(station, c.Skip(by="alex", source="web"))
+    wait_until(lambda: station.snapshot().track not in (None, track), what="the DJ's pick")
+    now = station.snapshot().now_playing
+    assert now is not None and now.chosen_by == "dj"
+    pick = station.get_dj().last_pick("alex")
+    assert pick is not None and pick.track == now.track
+    assert now.why == why_chosen(pick) != ""
