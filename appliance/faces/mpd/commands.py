@@ -720,7 +720,7 @@ async def _listallinfo(s: Session, args: list[str], reply: Reply) -> None:
 async def _found(s: Session, args: list[str], exact: bool) -> list[Song]:
     query = parse(args, exact)
     tree = await s.face.tree()
-    return await s.face.run(query.apply, list(tree.tracks()))
+    return await s.face.run(lambda: query.apply(list(tree.tracks())))  # off the loop
 
 
 async def _find(exact: bool, s: Session, args: list[str], reply: Reply) -> None:
@@ -814,7 +814,7 @@ async def _count(s: Session, args: list[str], reply: Reply) -> None:
     if len(groups) > 1:
         raise Ack(Code.ARG, "count takes one group")
     tree = await s.face.tree()
-    songs = await s.face.run(_filtered, list(tree.tracks()), words)
+    songs = await s.face.run(lambda: _filtered(list(tree.tracks()), words))
     if not groups:
         reply.add("songs", len(songs))
         reply.add("playtime", int(sum(track.duration for _, track in songs)))
