@@ -138,6 +138,12 @@ class RoomsFace:
         assert isinstance(command, SetRoom)
         if self._loop is None:
             return Outcome(False, error="the rooms are not started")
+        try:
+            on_loop = asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:  # waiting here would block the loop the answer must come from
+            return Outcome(False, error="send SetRoom from an executor, not the faces' loop")
         work = self.rooms.set_room(
             command.room,
             on=command.on,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from appliance.config import parse_config
-from appliance.control import Play, SetRoom
+from appliance.control import Outcome, Play, SetRoom
 from appliance.rooms.programme import _streams
 from appliance.station import QFZZStation, StationConfig
 from tests.rooms.conftest import House
@@ -90,6 +90,13 @@ def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
     assert rooms(station)["bedroom"].latency_ms == 50
     refused = station.execute(SetRoom(room="attic", on=True, source="test"))
     assert not refused.ok and "attic" in refused.error
+
+    async def from_the_loop() -> Outcome:  # a face that forgot run_in_executor: no deadlock
+        return station.execute(SetRoom(room="bedroom", volume=20, source="test"))
+
+    assert station.faces is not None
+    refused = station.faces.call(from_the_loop(), 5)
+    assert not refused.ok and "executor" in refused.error
 
     house.server.stop(kill=True)
     wait_until(lambda: not rooms(station)["kitchen"].connected, 10, "the rooms to go away")
