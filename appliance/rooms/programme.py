@@ -41,6 +41,7 @@ COMBINED_SINK = "qfzz_programme"
 LOCAL = "@DEFAULT_SINK@"
 PACTL_TIMEOUT = 5.0
 SWEEP = 5.0  # seconds between two looks at every stream, besides following new ones
+MAX_PAUSE = 10.0  # seconds between two attempts to reach a sound server that went away
 _FORMATS = {16: "s16le", 24: "s24-32le", 32: "s32le"}  # snapcast pads 24-bit samples to 32
 _NEW_STREAM = re.compile(r"Event 'new' on sink-input #(\d+)")
 
@@ -117,6 +118,8 @@ class Programme:
         self._modules: list[str] = []
         self._combined: str | None = None  # the combined sink's module, when this loaded it
         self._lock = threading.Lock()
+        self._life = threading.Lock()  # setup after a sound server restart, against close()
+        self._closing = threading.Event()
         self._watcher: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
 
@@ -249,7 +252,10 @@ class Programme:
                 self._move_all()
                 continue
             data = os.read(pipe, 4096)
-            if not data:
+            if not data:  # pactl ended: the sound server went away (or close() ended it)
+                watcher.wait()
+                if not self._closing.is_set():
+                    self._recover()
                 return
             *lines, pending = (pending + data).split(b"\n")
             for line in lines:
@@ -257,16 +263,39 @@ class Programme:
                 if found:
                     self._move_all(found.group(1))
 
+    def _recover(self) -> None:
+        """The sound server went away (its modules with it): set the sinks up again once it is
+        back, trying again after a pause that doubles up to :data:`MAX_PAUSE`."""
+        pause = 0.5
+        log.warning("the sound server went away; the programme waits for it")
+        while not self._closing.wait(pause):
+            with self._life:
+                if self._closing.is_set():
+                    return
+                self._watcher = None
+                self._modules.clear()
+                self._combined = None
+                try:
+                    self.setup()
+                except RoomsError:
+                    pause = min(pause * 2, MAX_PAUSE)
+                    continue
+            self._move_all(voices=self._talking)
+            log.warning("the sound server is back: the programme goes to the rooms again")
+            return
+
     def close(self) -> None:
         """Stop following, put the programme back on the local speaker, unload what was
         loaded (the FIFO stays: snapserver may hold it)."""
-        if self._watcher is not None:
-            self._watcher.terminate()
-            self._watcher.wait(PACTL_TIMEOUT)
-            self._watcher = None
-        if self._thread is not None:
-            self._thread.join(PACTL_TIMEOUT)
-            self._thread = None
+        self._closing.set()
+        with self._life:
+            if self._watcher is not None:
+                self._watcher.terminate()
+                self._watcher.wait(PACTL_TIMEOUT)
+                self._watcher = None
+            thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(PACTL_TIMEOUT)
         try:
             self.route(False)
             for index in reversed(self._modules):

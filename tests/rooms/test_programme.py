@@ -216,3 +216,22 @@ def test_ducking_here_lowers_the_local_half_only(
         music.kill()
         music.wait()
         recorder.stop()
+
+
+@pytest.mark.audio
+def test_a_sound_server_that_restarts_gets_the_programme_sinks_again(
+    pulse: PulseServer, house: House, programme: Programme, tmp_path: Path
+) -> None:
+    programme.route(True)
+    pulse.stop()
+    pulse.start()
+    wait_for(lambda: PIPE_SINK in pactl("list", "short", "sinks"), "the pipe sink again")
+    music = play(tone(tmp_path / "music.wav", 660, 3.0), "qfzz")
+    try:
+        wait_for(
+            lambda: strength(house.kitchen.heard()[-ROOM_RATE * 2 :], ROOM_RATE, 660, 2) > 0.05,
+            "the music in the kitchen again",
+        )
+    finally:
+        music.kill()
+        music.wait()
