@@ -38,7 +38,7 @@ from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, Evidence, Taste, evidence_for
+from appliance.dj.taste import EVENTS, Evidence, Taste, evidence_for, refinement
 from appliance.events import EndReason
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
@@ -1195,6 +1195,31 @@ class PersonalizedDJ:
     def _learn_rows(self, user_id: str, rows: list[tuple[str, str, float, float]]) -> None:
         self.store.add_taste(user_id, rows)
         self._taste(user_id).add(rows)
+
+    def refine(self, user_id: str, side: str, direction: str) -> bool:
+        """Move the picks as the listener asked, from what plays now, and remember it in their
+        taste (see :func:`appliance.dj.taste.refinement`): "something slower" is ("tempo",
+        "lower"), "older stuff" ("year", "lower"), "louder" music ("loudness", "higher"), "more
+        like this" ("track", "more"), "less of that" ("track", "less"). False when there was
+        nothing to do (no track to refer to) or it could not be saved."""
+        with self._lock:
+            taste = self._taste(user_id)
+            part = moods.part_of_day(self._clock())
+            rows = refinement(taste, side, direction, self._current(), self.genres, part)
+            if not rows:
+                return False
+            try:
+                with self.store.transaction():
+                    self._profile(user_id)
+                    self._learn_rows(user_id, rows)
+            except sqlite3.Error as error:
+                self._forget_stored(user_id)
+                self._outage_began(error)
+                log.warning("%s: a refinement was not saved: %s", self.store.path, error)
+                return False
+            self._saved_again()
+            self._ahead.pop(user_id, None)  # the pick promised before no longer fits
+            return True
 
     def _record(
         self,

@@ -1,17 +1,18 @@
 """Choosing what plays next.
 
 The library is held as numpy arrays, rebuilt only when the library changes: for each side of a
-track the listener may care about (artist, album, genres, tempo, energy, era, length, genre with
-tempo and with energy) every track's key as a code, so a pick over 100,000 tracks is a handful of
-vector operations. A pick weighs, per side, what this listener's listening taught: the Beta
-evidence of each key, read as log-odds against the listener's own average track (a key never
-heard sits at that average, so when what is known disappoints, the unknown gets its turn). Each
-side counts by how well it has told played-out tracks from skipped ones for this listener, so
-the DJ learns which sides matter to whom; at first every side counts alike. Evidence of the
+track the listener may care about (artist, album, genres, tempo, energy, loudness, era, length,
+genre with tempo and with energy) every track's key as a code, so a pick over 100,000 tracks is
+a handful of vector operations. A pick weighs, per side, what this listener's listening taught:
+the Beta evidence of each key, read as log-odds against the listener's own average track (a key
+never heard sits at that average, so when what is known disappoints, the unknown gets its turn).
+Each side counts by how well it has told played-out tracks from skipped ones for this listener,
+so the DJ learns which sides matter to whom; at first every side counts alike. Evidence of the
 current part of the day counts in full, the rest of the day's less as that part's own evidence
 grows. Then stated preferences, a stated mood (which moves the pick within the taste, not out of
-it), what connected friends loved, and variety (a small bonus for the unheard that fades as
-trust grows). Promises are not weights: a blocked genre or artist, a disliked track and the last
+it), the directions the listener asked for ("something slower", "older stuff"), what connected
+friends loved, and variety (a small bonus for the unheard that fades as trust grows). Promises
+are not weights: a blocked genre or artist, a disliked track and the last
 :data:`REPEAT_WINDOW` tracks heard are left out unless nothing else is left (or the listener
 asks for it by name).
 """
@@ -30,6 +31,9 @@ from appliance.dj.taste import (
     ALL,
     ENERGY_BINS,
     LENGTH_BINS,
+    LOUDNESS_BINS,
+    SAID,
+    STEERABLE,
     TEMPO_BINS,
     TRACK_RULES,
     YEAR_BINS,
@@ -59,17 +63,25 @@ KIND_WEIGHTS: dict[str, float] = {
     "genre_energy": 0.4,
     "tempo": 0.4,
     "energy": 0.6,
+    "loudness": 0.4,
     "year": 0.6,
     "length": 0.2,
 }
 TELLING_POWER = 2.0  # how sharply sides that tell less are turned down
 TELLING_EVIDENCE = 20.0  # events' weight at which that sharpness is half way
 MULTI = ("genre", "genre_tempo", "genre_energy")  # sides a track has several keys of
-BINS = {"tempo": TEMPO_BINS, "energy": ENERGY_BINS, "year": YEAR_BINS, "length": LENGTH_BINS}
+BINS = {
+    "tempo": TEMPO_BINS,
+    "energy": ENERGY_BINS,
+    "loudness": LOUDNESS_BINS,
+    "year": YEAR_BINS,
+    "length": LENGTH_BINS,
+}
 # what a reason's direction is called, per ordered side: (lower, higher)
 DIRECTIONS = {
     "tempo": ("slower", "faster"),
     "energy": ("calmer", "more intense"),
+    "loudness": ("quieter", "louder"),
     "year": ("older", "newer"),
     "length": ("shorter", "longer"),
 }
@@ -78,6 +90,10 @@ BASE_RATE = 0.3
 SAME_ARTIST = 0.5  # log-odds against the artist who just played
 MOOD_WEIGHT = 2.0  # how far a stated mood's energy and tempo move a pick, in log-odds
 CLIP = 0.02  # estimates are kept within CLIP..1-CLIP: no one key is ever certain
+# How far what the listener asked for ("something slower") moves a pick: log-odds per spread of
+# the library on that side, at full conviction (one word is half of it, see taste.SAID_KEPT).
+STEER_WEIGHT = 3.0
+STEER_LIMIT = 2.5  # spreads from the middle beyond which a track counts no more
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,11 @@ class Catalog:
         self.bpm = np.array(
             [np.nan if t.bpm is None else t.bpm for t in self.tracks], dtype=np.float64
         )
+        self.loudness = np.array(
+            [np.nan if t.loudness is None else t.loudness for t in self.tracks], dtype=np.float32
+        )
+        self.year = np.array([t.year or np.nan for t in self.tracks], dtype=np.float32)
+        self._standard: dict[str, np.ndarray] = {}
         self.titles = [t.title.casefold() for t in self.tracks]
         self.albums = [t.album.casefold() for t in self.tracks]
         self.sides = self._sides(genres)
@@ -227,6 +248,24 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.tracks)
+
+    def standard(self, side: str) -> np.ndarray:
+        """Each track's value on an ordered side (tempo, energy, loudness, year) in spreads
+        of this library from its middle (0 for a track without one), within
+        :data:`STEER_LIMIT`: how far a track lies in the direction a listener asks for."""
+        found = self._standard.get(side)
+        if found is None:
+            values = {"tempo": self.bpm, "energy": self.energy}.get(side)
+            values = values if values is not None else getattr(self, side)
+            known = values[np.isfinite(values)]
+            found = np.zeros(len(self.tracks), dtype=np.float32)
+            if known.size > 1:
+                low, middle, high = np.percentile(known, [25, 50, 75])
+                spread = (high - low) / 1.35 or float(np.std(known)) or 1.0
+                scaled = np.nan_to_num((values - middle) / spread, nan=0.0)
+                found = np.clip(scaled, -STEER_LIMIT, STEER_LIMIT).astype(np.float32)
+            self._standard[side] = found
+        return found
 
     def per_track_max(
         self, pairs: tuple[np.ndarray, np.ndarray], genre_values: np.ndarray, empty: float = 0.0
@@ -591,6 +630,12 @@ class Recommender:
             if target.genres:
                 score += 0.1 * catalog.covered_by(target.genres)
 
+        # what the listener asked for ("something slower") moves the pick the same way, within
+        # the taste: the latest word on a side leads
+        steered = self._steered(listener.taste)
+        for side, conviction in steered:
+            score += STEER_WEIGHT * conviction * catalog.standard(side)
+
         # what connected friends loved (their evidence only, never anyone else's)
         friend_of: dict[int, int] = {}
         for number, (_, taste) in enumerate(listener.friends):
@@ -629,11 +674,26 @@ class Recommender:
             why.append(("learned", f"{top[0]}:{top[1]}"))
         if listener.mood:
             why.append(("mood", listener.mood))
+        for side, conviction in steered:
+            why.append(("asked", DIRECTIONS[side][conviction > 0]))
         if row in friend_of:
             why.append(("friend", listener.friends[friend_of[row]][0]))
         if row not in heard:
             why.append(("new", ""))
         return Pick(track=track, reasons=tuple(why), matched=matched, top=top)
+
+    @staticmethod
+    def _steered(taste: Taste) -> list[tuple[str, float]]:
+        """(side, conviction) of each direction the listener asked for: -1 (all of it lower:
+        slower, calmer, quieter, older) .. 1 (higher); none that has faded to nothing."""
+        said = taste.by_kind.get(SAID, {})
+        steered = []
+        for side in STEERABLE:
+            higher, lower = said.get(side, (0.0, 0.0))
+            conviction = (higher - lower) / (higher + lower + 1.0)
+            if abs(conviction) >= 0.05:
+                steered.append((side, conviction))
+        return steered
 
     @staticmethod
     def _lately(catalog: Catalog, listener: Listener) -> list[int]:

@@ -2,9 +2,10 @@
 
 Every listening event adds evidence to each side of the track the listener could be reacting to:
 the track, its artist and album, its genres (and, at half weight, the genres above them: liking
-bebop says a little about jazz), its tempo, energy, era and length, and the combinations of genre
-with tempo and with energy (fast rock but slow jazz). Each side is also kept per part of the day,
-so mornings and evenings are learned apart. An early skip says more than a late one.
+bebop says a little about jazz), its tempo, energy, loudness, era and length, and the
+combinations of genre with tempo and with energy (fast rock but slow jazz). Each side is also
+kept per part of the day, so mornings and evenings are learned apart. An early skip says more
+than a late one.
 The evidence is a pair of weights (for, against) per (kind, key); the recommender reads it as a
 Beta distribution, so a little evidence leaves room to explore and a lot settles the question.
 
@@ -12,6 +13,12 @@ Evidence stored before energy was kept in twenty bins ("0.00".."0.95") has its e
 old keys "0".."7", which no track's side matches any more, and no "all" rows (the base rate):
 such a listener's energy and sharpness are learned again from their next events. A dislike
 stored before dislikes became rules weighs against its track but does not rule it out.
+
+What the listener says to refine the picks ("something slower", "more like this", "less of
+that") is evidence too (:func:`refinement`): a direction on an ordered side is kept under
+:data:`SAID` (each new word on a side halves what was said before), "more like this" as a few
+likes of the track's sides, "less of that" as evidence against its artist and genres that
+outweighs what was loved of them before.
 """
 
 from __future__ import annotations
@@ -38,7 +45,13 @@ _WEIGHTS: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float,
 
 # Ordered sides: the number of bins, and how a track's value falls in one (None: untagged).
 TEMPO_BINS, ENERGY_BINS, YEAR_BINS, LENGTH_BINS = 24, 20, 32, 13
-ORDINAL = ("tempo", "energy", "year", "length")
+LOUDNESS_BINS, LOUDNESS_LOW, LOUDNESS_STEP = 14, -30.0, 2.0  # -30 dB and under .. -4 dB and over
+ORDINAL = ("tempo", "energy", "loudness", "year", "length")
+SAID = "said"  # directions the listener asked for on an ordered side: (higher, lower)
+STEERABLE = ("tempo", "energy", "loudness", "year")  # the sides a listener can ask to move
+SAID_KEPT = 0.5  # a new word on a side keeps this share of what was said before
+LESS_OF_THAT = 2.0  # "less of that": against its artist and genres, beyond what they had won
+MORE_LIKE_THIS = 3.0  # "more like this": as much as this many likes of the track
 ALL = "all"  # every event, whatever the track: the listener's base rate
 # rows that rule out an artist ("artist:<name>") or a disliked track ("track:<id>")
 BLOCKED = "blocked"
@@ -65,6 +78,10 @@ def energy_bin(energy: float | None) -> int | None:
     return int(min(ENERGY_BINS - 1, max(0, energy * ENERGY_BINS)))
 
 
+def loudness_bin(loudness: float | None) -> int | None:
+    return _bin(loudness, LOUDNESS_LOW, LOUDNESS_STEP, LOUDNESS_BINS)
+
+
 def year_bin(year: int | None) -> int | None:
     return None if not year else _bin(year, 1900, 5, YEAR_BINS)
 
@@ -75,11 +92,13 @@ def length_bin(seconds: float | None) -> int | None:
 
 def bin_key(kind: str, number: int) -> str:
     """The key a bin's evidence is kept under, readable in an export: "120" bpm, "0.35"
-    energy, "1995", "4" minutes."""
+    energy, "-14" dB, "1995", "4" minutes."""
     if kind == "tempo":
         return str(number * 10)
     if kind == "energy":
         return f"{number / ENERGY_BINS:.2f}"
+    if kind == "loudness":
+        return str(int(LOUDNESS_LOW + LOUDNESS_STEP * number))
     if kind == "year":
         return str(1900 + 5 * number)
     return str(number)
@@ -89,6 +108,7 @@ def ordinal_bins(track: Track) -> dict[str, int | None]:
     return {
         "tempo": tempo_bin(track.bpm),
         "energy": energy_bin(track.energy),
+        "loudness": loudness_bin(track.loudness),
         "year": year_bin(track.year),
         "length": length_bin(track.duration),
     }
@@ -182,6 +202,58 @@ def block_artist(artist: str, blocked: bool = True) -> Evidence:
         0.0 if blocked else 1.0,
         1.0 if blocked else 0.0,
     )
+
+
+REFINEMENTS = {
+    **{side: ("lower", "higher") for side in STEERABLE},
+    "track": ("less", "more"),  # less of that (its artist and genres), more like this
+}
+
+
+def refinement(
+    taste: Taste,
+    side: str,
+    direction: str,
+    track: Track | None,
+    genres: GenreMap,
+    part: str | None = None,
+) -> list[Evidence]:
+    """The rows that remember a spoken refinement of the picks.
+
+    ``side`` "tempo", "energy", "loudness" or "year" with ``direction`` "lower" or "higher"
+    (slower, calmer, quieter, older: lower): kept under :data:`SAID`, what was said before on
+    that side halved, so the latest word leads. ``side`` "track": "more" like ``track`` (learned
+    as a like of it, every side), or "less" of it (against its artist and genres, not a
+    dislike: nothing is ruled out). Nothing when there is no track to refer to."""
+    if direction not in REFINEMENTS.get(side, ()):
+        wanted = ", ".join(f"{s} {'/'.join(d)}" for s, d in REFINEMENTS.items())
+        raise ValueError(f"unknown refinement {side!r} {direction!r}; expected one of {wanted}")
+    if side != "track":
+        pos, neg = taste.get(SAID, side)
+        up, down = (1.0, 0.0) if direction == "higher" else (0.0, 1.0)
+        kept_pos, kept_neg = pos * SAID_KEPT + up, neg * SAID_KEPT + down
+        return [(SAID, side, kept_pos - pos, kept_neg - neg)]
+    if track is None or not (track.artist or track.genres or track.path):
+        return []
+    if direction == "more":  # the listener's base rate (ALL) is left as it was: no event
+        liked = evidence_for(track, "liked", genres, part=part)
+        return [
+            (kind, key, pos * MORE_LIKE_THIS, neg * MORE_LIKE_THIS)
+            for kind, key, pos, neg in liked
+            if kind.partition("@")[0] != ALL
+        ]
+    # less of it now, whatever was loved before: its artist falls just under even, its genres
+    # lose half their lead and a little more
+    rows: list[Evidence] = []
+    if track.artist:
+        artist = track.artist.casefold()
+        lead = max(0.0, taste.net("artist", artist))
+        rows.append(("artist", artist, 0.0, lead + LESS_OF_THAT))
+    if track.genres:
+        for genre, weight in weighted_genres(track.genres, genres):
+            lead = max(0.0, taste.net("genre", genre))
+            rows.append(("genre", genre, 0.0, weight * (lead / 2 + LESS_OF_THAT)))
+    return rows
 
 
 class Taste:

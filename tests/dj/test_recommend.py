@@ -212,12 +212,14 @@ def generated(size: int = 480, seed: int = 1) -> list[Track]:
     """Artists with a home genre, albums of ten tracks from one year, tempo, energy and length
     that vary within an artist: every side differs across the library."""
     rng = random.Random(seed)
+    mastering = random.Random(seed + 100)  # loudness of its own: the other sides stay as they were
     tracks: list[Track] = []
     artist = 0
     while len(tracks) < size:
         artist += 1
         home = HOMES[artist % len(HOMES)]
         bpm, energy = rng.uniform(70, 170), rng.uniform(0.1, 0.9)
+        level = mastering.uniform(-26.0, -6.0)
         for album in range(2):
             year = rng.randint(1960, 2024)
             for number in range(10):
@@ -233,6 +235,7 @@ def generated(size: int = 480, seed: int = 1) -> list[Track]:
                         duration=rng.uniform(120, 420),
                         bpm=min(210.0, max(55.0, bpm + rng.gauss(0, 25))),
                         energy=min(1.0, max(0.0, energy + rng.gauss(0, 0.12))),
+                        loudness=round(level + mastering.gauss(0, 2.0), 1),
                     )
                 )
     return tracks
@@ -275,6 +278,7 @@ SIDES: dict[str, Callable[[Track, str], bool]] = {
         ("rock" in t.genres and (t.bpm or 0) > 125) or ("jazz" in t.genres and (t.bpm or 0) < 110)
     ),
     "short tracks": lambda t, _: (t.duration or 0) < 190,
+    "quiet masters": lambda t, _: (t.loudness or 0) < -21,
     "jazz mornings, metal evenings": lambda t, part: (
         ("jazz" if part == "morning" else "metal") in t.genres
     ),
@@ -299,6 +303,33 @@ def test_a_listener_who_skips_fast_tracks_early_gets_slower_ones() -> None:
     # random would be slow one time in five
     assert np.mean([(t.bpm or 0) < 85 for t in tracks]) <= 0.2
     assert np.mean(fitted[-40:]) >= 0.8
+
+
+def test_a_listener_who_skips_loud_tracks_gets_quieter_ones_and_is_told_why() -> None:
+    tracks = generated()
+    catalog = Catalog(tracks, GENRES)
+    quiet = float(np.mean([(t.loudness or 0) < -21 for t in tracks]))
+    fitted = listen(catalog, lambda t, _: (t.loudness or 0) < -21, picks=100)
+    assert quiet <= 0.3 and np.mean(fitted[-40:]) >= 0.8
+    # the same listener, taught directly: the loudness side's reason says which way
+    taste = Taste()
+    for track in tracks[:200]:
+        loud = (track.loudness or 0) >= -21
+        event = "skipped" if loud else "completed"
+        taste.add(evidence_for(track, event, GENRES, 3.0 if loud else None, track.duration))
+    recommender = Recommender(GENRES, np.random.default_rng(1))
+    picks = [recommender.pick(catalog, Listener(taste=taste)) for _ in range(20)]
+    assert np.mean([(p.track.loudness or 0) < -21 for p in picks if p]) >= 0.8
+    said = {p.top for p in picks if p and p.top and p.top[0] == "loudness"}
+    assert said <= {("loudness", "quieter")}
+
+
+def test_a_track_without_loudness_has_no_loudness_side() -> None:
+    plain = Track("t", "/m/t.flac", "T", "A", genres=("rock",), bpm=120.0, energy=0.5)
+    kinds = {kind for kind, *_ in evidence_for(plain, "completed", GENRES)}
+    assert "loudness" not in kinds
+    loud = dataclasses.replace(plain, loudness=-7.3)
+    assert ("loudness", "-8", 1.0, 0.0) in evidence_for(loud, "completed", GENRES)
 
 
 # -- promises ------------------------------------------------------------------------------------
