@@ -15,7 +15,15 @@ from appliance.bus import DJSaid, Heard, Lagged, Notice, StateChanged
 from appliance.faces import secrets
 from appliance.faces.web.context import Context, context
 from appliance.faces.web.covers import SIZES, TRACK_ID
-from appliance.faces.web.security import COOKIE, SESSION_IDLE, fail, peer, same_origin, session_of
+from appliance.faces.web.security import (
+    COOKIE,
+    SESSION_LIFE,
+    Refused,
+    fail,
+    peer,
+    same_origin,
+    session_of,
+)
 from appliance.faces.web.shapes import BadInput, outcome_json, parse_command, state_json
 
 log = logging.getLogger("appliance.faces.web")
@@ -28,17 +36,11 @@ MAX_PAGES = 100  # live pages at once: more is a runaway script, not a household
 async def read_json(request: web.Request) -> Any:
     """The request's JSON body; a clear 400 (raised) when it is not JSON."""
     if request.content_type != "application/json":
-        raise web.HTTPBadRequest(
-            text=json.dumps({"ok": False, "error": "send JSON (Content-Type: application/json)"}),
-            content_type="application/json",
-        )
+        raise Refused(400, "send JSON (Content-Type: application/json)")
     try:
         return await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"ok": False, "error": "the body is not valid JSON"}),
-            content_type="application/json",
-        ) from None
+        raise Refused(400, "the body is not valid JSON") from None
 
 
 def bad(error: BadInput) -> web.Response:
@@ -51,23 +53,24 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not same_origin(request):
         return fail(403, "refused: the request came from another site")
     address = peer(request) or "?"
-    wait = ctx.attempts.wait(address)
-    if wait > 0:
-        response = fail(429, f"too many wrong passwords: try again in {wait:.0f} s")
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
+    if ctx.attempts.wait(address) > 0:
+        return _wait(ctx.attempts.wait(address))
     body = await read_json(request)
     given = body.get("password") if isinstance(body, dict) else None
     if not isinstance(given, str) or len(given) > 200:
         return fail(
             400, 'password: send {"password": "..."} (the station password)', key="password"
         )
+    # checked again now that the body is in: guesses sent at once all passed the first check
+    wait = ctx.attempts.wait(address)
+    if wait > 0:
+        return _wait(wait)
     if not secrets.same(given, ctx.password):
         ctx.attempts.failed(address)
         log.warning("a wrong web password from %s", address)
         return fail(401, "wrong password (`appliance run` shows it in its log)")
     ctx.attempts.succeeded(address)
-    ctx.sessions.close(request.cookies.get(COOKIE))
+    await _end(ctx, request.cookies.get(COOKIE))
     session = ctx.sessions.open()
     response = web.json_response({"ok": True, "csrf": session.csrf})
     response.set_cookie(
@@ -76,9 +79,22 @@ async def login(request: web.Request) -> web.StreamResponse:
         httponly=True,
         samesite="Strict",
         path="/",
-        max_age=int(SESSION_IDLE),
+        max_age=int(SESSION_LIFE),
     )
     return response
+
+
+def _wait(seconds: float) -> web.Response:
+    response = fail(429, f"too many wrong passwords: try again in {seconds:.0f} s")
+    response.headers["Retry-After"] = str(int(seconds) + 1)
+    return response
+
+
+async def _end(ctx: Context, token: str | None) -> None:
+    """End the session of ``token`` and close the live pages it opened."""
+    session = ctx.sessions.close(token)
+    for page in list(session.pages if session is not None else ()):
+        await page.close(message=b"logged out")
 
 
 @routes.get("/api/session")
@@ -93,7 +109,7 @@ async def session_info(request: web.Request) -> web.Response:
 
 @routes.post("/api/logout")
 async def logout(request: web.Request) -> web.Response:
-    context(request).sessions.close(request.cookies.get(COOKIE))
+    await _end(context(request), request.cookies.get(COOKIE))
     response = web.json_response({"ok": True})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -151,9 +167,13 @@ async def events(request: web.Request) -> web.StreamResponse:
         return fail(403, "refused: the request came from another site")
     if len(ctx.sockets) >= MAX_PAGES:
         return fail(503, f"{MAX_PAGES} pages are following the station already: close one")
+    session = session_of(request, ctx.sessions)
+    if session is None:  # the guard let it in a moment ago; it may have ended since
+        return fail(401, "log in first (the station password)")
     socket = web.WebSocketResponse(heartbeat=PING_EVERY, max_msg_size=4096)
     await socket.prepare(request)
     ctx.sockets.add(socket)
+    session.pages.add(socket)
     subscription = ctx.station.events.subscribe(loop=asyncio.get_running_loop())
     sender = asyncio.create_task(_send_events(socket, subscription, ctx))
     try:
@@ -166,6 +186,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
         ctx.sockets.discard(socket)
+        session.pages.discard(socket)
     return socket
 
 

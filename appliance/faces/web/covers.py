@@ -22,6 +22,7 @@ log = logging.getLogger("appliance.faces.web")
 SIZES = (96, 300, 600)
 FOLDER_FILES = ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg", "folder.png", "front.jpg")
 MAX_PICTURE = 20 * 1024 * 1024  # bytes of a cover file worth decoding
+MAX_PIXELS = 4096 * 4096  # pixels decoded at most (50 MB as RGB; a Pi Zero has 512 MB)
 TRACK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
@@ -69,25 +70,40 @@ def embedded_picture(path: str) -> bytes | None:
     return None
 
 
-def folder_picture(path: str) -> bytes | None:
-    folder = Path(path).parent
+def folder_picture(path: str, folders: Sequence[Path]) -> bytes | None:
+    """The first cover file beside ``path`` that is a regular file of at most
+    :data:`MAX_PICTURE` bytes inside ``folders`` once its links are resolved (a ``cover.jpg``
+    linking to a private picture elsewhere is not this folder's cover)."""
+    folder = os.path.dirname(path)
     for name in FOLDER_FILES:
-        candidate = folder / name
+        candidate = os.path.join(folder, name)
         try:
-            if candidate.is_file() and candidate.stat().st_size <= MAX_PICTURE:
-                return candidate.read_bytes()
+            if not inside(candidate, folders) or not os.path.isfile(candidate):
+                continue
+            if os.path.getsize(candidate) > MAX_PICTURE:
+                continue
+            with open(candidate, "rb") as file:
+                return file.read(MAX_PICTURE + 1)
         except OSError:
             continue
     return None
 
 
 def scaled(picture: bytes, size: int) -> bytes | None:
-    """``picture`` as a JPEG at most ``size`` pixels on its longer side; None if not an image."""
+    """``picture`` as a JPEG at most ``size`` pixels on its longer side; None if not an image
+    or larger than :data:`MAX_PIXELS` once a JPEG's own reduction is used (a small file can
+    describe a picture of gigabytes)."""
     from PIL import Image
 
+    if len(picture) > MAX_PICTURE:
+        return None
     try:
         with Image.open(io.BytesIO(picture)) as opened:
             opened.draft("RGB", (size, size))
+            width, height = opened.size
+            if width * height > MAX_PIXELS:
+                log.warning("a cover of %d x %d pixels is too large to decode", width, height)
+                return None
             image = opened.convert("RGB")
         image.thumbnail((size, size))
         out = io.BytesIO()
@@ -121,7 +137,7 @@ class Covers:
             log.warning("no cover for a track outside the music folders: %s", track.track_id)
             self._none.add(key)
             return None
-        picture = embedded_picture(track.path) or folder_picture(track.path)
+        picture = embedded_picture(track.path) or folder_picture(track.path, self.folders)
         jpeg = scaled(picture, size) if picture else None
         if jpeg is None:
             self._none.add(key)

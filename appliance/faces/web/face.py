@@ -21,6 +21,7 @@ from appliance.faces.web.api import Encoded
 from appliance.faces.web.app import make_app
 from appliance.faces.web.context import Context
 from appliance.faces.web.covers import Covers
+from appliance.faces.web.security import SESSIONS_FILE, Sessions
 from appliance.faces.web.system import LogTail
 
 log = logging.getLogger("appliance.faces.web")
@@ -71,12 +72,14 @@ class WebFace:
         self.data_dir = Path(data_dir)
         self.advertise = advertise
         self.port = 0
+        password = secrets.password(settings, self.data_dir)
         self.context = Context(
             station=station,
             settings=settings,
             data_dir=self.data_dir,
-            password=secrets.password(settings, self.data_dir),
+            password=password,
             covers=Covers(self.data_dir / "cache" / "covers", settings.library.music_folders),
+            sessions=Sessions(self.data_dir / SESSIONS_FILE, password),
         )
         self.app: web.Application | None = None
         self.context.encoded = Encoded()

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.faces.web.context import context
-from appliance.faces.web.security import fail
+from appliance.faces.web.security import Refused, fail
 from appliance.faces.web.shapes import MAX_TEXT, track_json
 from appliance.library.track import Track
 
@@ -28,10 +28,7 @@ def _text(request: web.Request, key: str) -> str | None:
     if value is None:
         return None
     if len(value) > MAX_TEXT or "\x00" in value:
-        raise web.HTTPBadRequest(
-            text=f'{{"ok": false, "error": "{key}: at most {MAX_TEXT} characters"}}',
-            content_type="application/json",
-        )
+        raise Refused(400, f"{key}: at most {MAX_TEXT} characters, no NUL", key)
     return value
 
 

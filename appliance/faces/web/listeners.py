@@ -15,7 +15,7 @@ from aiohttp import web
 
 from appliance.faces.web.api import read_json
 from appliance.faces.web.context import Context, context
-from appliance.faces.web.security import fail
+from appliance.faces.web.security import Refused, fail
 from appliance.listener_id import RULE, is_user_id
 
 routes = web.RouteTableDef()
@@ -25,10 +25,7 @@ RECENT = 20  # plays shown as recent history
 def _user(request: web.Request) -> str:
     user_id = request.match_info["user_id"]
     if not is_user_id(user_id):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"ok": False, "error": f"user_id: {RULE}", "key": "user_id"}),
-            content_type="application/json",
-        )
+        raise Refused(400, f"user_id: {RULE}", "user_id")
     return user_id
 
 

@@ -10,6 +10,8 @@ from importlib import resources
 
 from aiohttp import web
 
+from appliance.faces.web.security import Refused
+
 routes = web.RouteTableDef()
 FILES = {
     "index.html": "text/html",
@@ -41,7 +43,5 @@ async def index(request: web.Request) -> web.Response:
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in FILES or name == "index.html":
-        raise web.HTTPNotFound(
-            text='{"ok": false, "error": "no such page"}', content_type="application/json"
-        )
+        raise Refused(404, f"no such file {name[:80]!r} in the page")
     return _serve(name)
