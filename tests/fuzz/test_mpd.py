@@ -1,6 +1,7 @@
 """Fuzz tier for the MPD face: any file name becomes a one-line UTF-8 URI that turns back into
-the same bytes; any request line is a word list or an ACK; any bytes sent to a live face get an
-answer or a closed connection, and the face goes on serving everyone else."""
+the same bytes; any request line is a word list or an ACK; any filter, however nested, is parsed
+or refused; any bytes sent to a live face get an answer or a closed connection, and the face goes
+on serving everyone else."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from appliance.faces.mpd.commands import COMMANDS
 from appliance.faces.mpd.filters import parse
 from appliance.faces.mpd.protocol import Ack, split
 from appliance.faces.mpd.tree import from_uri, to_uri
+from appliance.library.track import Track
 from tests.faces.mpd_station import PASSWORD, DoubleStation, Served, make_music, mpd_settings
 
 pytestmark = pytest.mark.fuzz
@@ -59,6 +61,20 @@ def test_any_filter_is_parsed_or_refused(words: list[str], exact: bool) -> None:
     except Ack:
         return
     query.apply([])
+
+
+OPENINGS = st.sampled_from(["(", "(!", "( ", "(!("])
+
+
+@given(st.lists(OPENINGS, max_size=600), st.booleans())
+def test_any_nesting_is_parsed_or_refused(openings: list[str], exact: bool) -> None:
+    """Nested as deep as a 4 KB line allows: an answer or an ACK, never Python's stack."""
+    text = "".join(openings) + "(artist == 'Sade')" + ")" * sum(o.count("(") for o in openings)
+    try:
+        query = parse([text], exact)
+    except Ack:
+        return
+    query.apply([("Sade/a.wav", Track("a", "/m/Sade/a.wav", "A", "Sade"))])
 
 
 @pytest.fixture(scope="module")
