@@ -383,34 +383,45 @@ class CommandPath:
         return c.Outcome(True, text=f"Playing {name}.")
 
     def _announce_url(self, url: str) -> c.Outcome:
-        """Play a sound (a doorbell, a spoken announcement) over the ducked music, then let
-        the music come back."""
-        import mpv
+        """Play a sound (a doorbell, a spoken announcement) on a deck of its own over the ducked
+        music, then let the music come back."""
+        from appliance.player.player import resolve_output
 
         station = self.station
+        audio = station.config.settings.audio
+        options: dict[str, str | bool | int | float] = {
+            "ao": resolve_output(station.config.audio_output),
+            "audio_fallback_to_null": True,
+            "video": False,
+            "ytdl": False,
+            "config": False,
+            "idle": True,
+            "volume": station.snapshot().volume,
+        }
+        if audio.output_device:
+            options["audio_device"] = audio.output_device
+        ended = threading.Event()
+        failed: list[str] = []
+
+        def post(_deck: object, _generation: int, event: dict[str, Any]) -> None:
+            if event.get("event") in ("end-file", "shutdown"):
+                if event.get("reason") == "error":
+                    failed.append(str(event.get("file_error") or "it could not be played"))
+                ended.set()
+
+        deck = station.config.parts.deck("announcement", options, post)
         station.ducking.hold("announcing")
-        done = threading.Event()
-        player = None
         try:
-            audio = station.config.audio_output
-            options: dict[str, Any] = {"video": False, "ytdl": False, "config": False}
-            if audio != "auto":
-                options["ao"] = audio
-            player = mpv.MPV(**options)
-
-            @player.event_callback("end-file")
-            def ended(_event: Any) -> None:
-                done.set()
-
-            player.play(url)
-            if not done.wait(ANNOUNCE_TIMEOUT):
+            deck.start()
+            title = unquote(PurePosixPath(urlsplit(url).path).name)
+            deck.load(Track(track_id="announcement", path=url, title=title, artist=""))
+            if not ended.wait(ANNOUNCE_TIMEOUT):
                 return c.Outcome(False, error="the announcement did not end within a minute")
-        except Exception as error:  # mpv missing or refusing the URL
-            return c.Outcome(False, error=f"could not play the announcement: {error}")
         finally:
-            if player is not None:
-                player.terminate()
+            deck.terminate()
             station.ducking.release("announcing")
+        if failed:
+            return c.Outcome(False, error=f"could not play the announcement: {failed[0]}")
         return c.Outcome(True)
 
     def _skip(self, command: c.Command) -> c.Outcome:

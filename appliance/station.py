@@ -468,7 +468,7 @@ class QFZZStation:
     def refresh_queue(self) -> None:
         """Bring the state's "up next" up to date with the player's queue."""
         player = self.player
-        if player is None:
+        if player is None or self._stopping.is_set():  # closing: its thread may not answer
             return
         try:
             queue = tuple(player.queue)

@@ -7,6 +7,7 @@ import functools
 import http.server
 import inspect
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from appliance.library.track import Track
 from appliance.state import PlayState, Room
 from appliance.station import QFZZStation
 from tests.station.conftest import ALBUM
+from tests.support import music
 from tests.support.waiting import wait_until
 
 
@@ -305,3 +307,38 @@ def test_the_djs_own_pick_says_why(station: QFZZStation) -> None:
     pick = station.get_dj().last_pick("alex")
     assert pick is not None and pick.track == now.track
     assert now.why == why_chosen(pick) != ""
+
+
+@pytest.fixture
+def chime(tmp_path: Path) -> Iterator[str]:
+    """A two-second sound over HTTP on 127.0.0.1, as Home Assistant sends an announcement."""
+    music.make_track(tmp_path / "chime.flac", seconds=2.0, freq=880.0, noise=0.01)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_announcement_plays_over_the_ducked_music(station: QFZZStation, chime: str) -> None:
+    track = tracks(station, "jazz")[0]
+    ok(station, c.Play(track_id=track.track_id))
+    playing(station, track)
+    with station.events.subscribe() as sub:
+        began = time.monotonic()
+        ok(station, c.PlayUrl(url=f"{chime}/chime.flac", announce=True, source="home_assistant"))
+        took = time.monotonic() - began
+        changes = []
+        while (event := sub.get(timeout=0)) is not None:
+            if isinstance(event, StateChanged) and "ducked" in event.changed:
+                changes.append(event.state.ducked)
+    assert 1.5 < took < 10  # played to its end, in real time
+    assert changes == [True, False]
+    assert station.snapshot().track == track  # the music was never replaced
+    missing = station.execute(
+        c.PlayUrl(url=f"{chime}/nothing-here.flac", announce=True, source="home_assistant")
+    )
+    assert not missing.ok and "announcement" in missing.error
+    assert not station.snapshot().ducked
