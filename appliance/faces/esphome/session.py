@@ -96,8 +96,8 @@ class Session:
         self.peer = peer
         self.client = "a client"
         self._hello = False
-        self._sent: dict[int, Message] = {}
-        self._listed: list[str] | None = None
+        self._last_state_sent: dict[int, Message] = {}
+        self._listener_options_listed: list[str] | None = None
         self._commands: asyncio.Queue[list[Command] | None] = asyncio.Queue(MAX_COMMANDS_WAITING)
         self._worker: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -213,7 +213,7 @@ class Session:
             self._send([self.device.info()])
         elif isinstance(message, pb.ListEntitiesRequest):
             state = self.station.snapshot()
-            self._listed = list(entities.listener_options(state))
+            self._listener_options_listed = list(entities.listener_options(state))
             self._send([*entities.list_messages(state), pb.ListEntitiesDoneResponse()])
         elif isinstance(message, pb.SubscribeStatesRequest):
             if not self._subscribed:
@@ -288,16 +288,19 @@ class Session:
             subscription.close()
 
     def _push(self, state: StationState, everything: bool) -> None:
-        if self._listed is not None and list(entities.listener_options(state)) != self._listed:
+        if (
+            self._listener_options_listed is not None
+            and list(entities.listener_options(state)) != self._listener_options_listed
+        ):
             # The listener select's options are fixed per connection: ask Home Assistant to
             # reconnect, and it lists them anew.
-            self._listed = None
+            self._listener_options_listed = None
             self._send([pb.DisconnectRequest()])
             return
         changed = []
         for key, message in entities.state_messages(state).items():
-            if everything or self._sent.get(key) != message:
-                self._sent[key] = message
+            if everything or self._last_state_sent.get(key) != message:
+                self._last_state_sent[key] = message
                 changed.append(message)
         if changed:
             self._send(changed)

@@ -74,7 +74,7 @@ class MpdFace:
         self.queue = PlayQueue()
         self.pictures = art.Pictures()  # covers being read, for all clients together
         self.sessions: set[Session] = set()
-        self._seen = self.state
+        self._told = self.state  # the state idle clients were last told the changes up to
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._subscription: Any = None
@@ -89,7 +89,7 @@ class MpdFace:
         loop = asyncio.get_running_loop()
         self.password = await self.run(secrets.password, self.settings, self.data_dir)
         self._apply(self.station.snapshot())
-        self._seen = self.state
+        self._told = self.state
         self._subscription = self.station.events.subscribe(loop=loop)
         self._server = await asyncio.start_server(
             self._client,
@@ -210,11 +210,11 @@ class MpdFace:
                 changed = set(SUBSYSTEMS)
             elif isinstance(event, StateChanged):
                 state = event.state
-                changed = subsystems(self._seen, state)
+                changed = subsystems(self._told, state)
             else:
                 continue
-            if state.version >= self._seen.version:
-                self._seen = state
+            if state.version >= self._told.version:
+                self._told = state
             self._apply(state)
             self.tell(changed)
 
