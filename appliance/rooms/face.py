@@ -80,8 +80,9 @@ class RoomsFace:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        programme = self._make_programme()
+        programme: Programme | None = None
         try:
+            programme = self._make_programme()
             await self._loop.run_in_executor(None, programme.setup)
             self.programme = programme
             if self.settings.source_port:  # the server is elsewhere: send it the pipe
@@ -94,7 +95,8 @@ class RoomsFace:
                 "the programme cannot reach Snapcast: %s%s",
                 error.message, f" ({error.hint})" if error.hint else "",
             )  # fmt: skip
-            programme.close()
+            if programme is not None:
+                await self._loop.run_in_executor(None, programme.close)
         self.station.register(SetRoom, self._set_room)
         await self.rooms.start()
         ducking: Any = getattr(self.station, "ducking", None)
