@@ -9,6 +9,7 @@ give from what it holds says so. The words come from sentences/talk.yaml.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,11 +39,17 @@ HANDLED = SMALL_TALK | QUESTIONS | ABOUT_ME | FOLLOW_UPS
 """Intents answered here (the DJ's engine hands them over)."""
 
 FACETS = (
-    ("year", frozenset({"year", "when", "old", "decade", "released", "recorded", "made"})),
-    ("album", frozenset({"album", "record"})),
     ("artist", frozenset({"who", "who's", "artist", "singer", "band", "sings", "singing", "sang"})),
+    ("album", frozenset({"album", "album's", "record"})),
+    ("year", frozenset({"year", "when", "old", "decade", "released", "recorded", "made", "new"})),
 )
 """Which fact of the track a "what's playing" question asks for, by its words."""
+
+HAVE_QUESTION = re.compile(
+    r"^(do you have|have you got|have you|you got|got|you have|do we have|have we got|"
+    r"is there|are there|any chance you have)\b"
+)
+"""How a request for music put as a question of having begins."""
 
 NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
 """A "no" that points at something ("not that one", "no, the other one"), not a bare no."""
@@ -110,10 +117,20 @@ def reason(pick: Pick) -> str:
     return "to explore a little, I'm still learning what you like"
 
 
+BEFORE_WORDS = frozenset({"last", "before", "earlier", "previous", "previously"})
+"""Words that move a "what was that" to the track before the one on air."""
+
+
 def facet(intent: Intent) -> str:
     """What a "what's playing" question asks about: title, artist, album or year."""
     words = set(intent.text.split())
     return next((name for name, cues in FACETS if cues & words), "title")
+
+
+def asks_before(intent: Intent) -> bool:
+    """A question about the track before ("what was that one before"), said in past tense."""
+    words = set(intent.text.split())
+    return bool(BEFORE_WORDS & words) and bool({"was", "did", "played"} & words)
 
 
 class Conversation:
@@ -123,6 +140,7 @@ class Conversation:
     def __init__(self, dj: PersonalizedDJ, talk: Talk) -> None:
         self.dj = dj
         self.talk = talk
+        self._greeted: dict[str, int] = {}  # listener -> the session they last said hello in
 
     def _say(self, section: str, situation: str, **fields: object) -> str:
         return self.talk.phrase(section, situation, fields)
@@ -149,11 +167,21 @@ class Conversation:
             part=moods.part_of_day(now),
         )
 
+    def hello_again(self, profile: UserProfile, now: datetime) -> str | None:
+        """A short hello for a listener greeting the DJ again in the same session (None: the
+        first greeting of a session, which welcomes them)."""
+        if self._greeted.get(profile.user_id) != profile.sessions:
+            self._greeted[profile.user_id] = profile.sessions
+            return None
+        return self._small_talk(profile, "hello_again", now)
+
     # -- the music ---------------------------------------------------------------------------
 
     def whats_playing(self, intent: Intent) -> str:
         """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
         track = self.dj._current()
+        if asks_before(intent):
+            track = truth(self.dj).previous or track
         if track is None:
             return self.dj._lines.now_playing(None)
         asked = facet(intent)
@@ -251,11 +279,31 @@ class Conversation:
             found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
             what = _name(found, artist)
             count = plural(len(found), "track") + f" by {what}"
-        else:
-            return Answer(self.dj._lines.unknown())
+        else:  # neither named clearly: what there is, in all
+            tracks = library.tracks()
+            artists = len({t.artist for t in tracks if t.artist})
+            what = plural(len(tracks), "track") + f" by {plural(artists, 'artist')}"
+            return Answer(self._say("answers", "count", count=what))
         if found:
             return Answer(self._say("answers", "have_yes", count=count))
         return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(genre)))
+
+    def have_note(self, intent: Intent) -> str:
+        """For a request put as a question of having ("have you got any jazz"): whether the
+        library has it and how much, said before the pick; empty for any other request."""
+        library = self.dj.library
+        if library is None or not HAVE_QUESTION.match(intent.text):
+            return ""
+        genre, artist = _slot(intent, "genre"), _slot(intent, "artist")
+        if genre:
+            count = len(library.tracks_for_genre(genre))
+            what = plural(count, f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            count, what = len(found), plural(len(found), "track") + f" by {_name(found, artist)}"
+        else:
+            return ""
+        return self._say("answers", "have_note" if count else "have_none", count=what)
 
     def _nearest(self, genre: str | None) -> str:
         """The nearest honest alternative to a genre the library lacks."""
@@ -325,7 +373,7 @@ class Conversation:
 
     def _my_trust(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         level = trust_level(profile.trust_score)
-        meaning = self.talk.book.meaning(level)
+        meaning = self.talk.pool.choose(self.talk.book.meanings(level), shuffle=True)
         return Answer(self._say("me", "trust", level=level, name=profile.name, meaning=meaning))
 
     def _forget_preference(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:

@@ -793,7 +793,10 @@ class PersonalizedDJ:
             IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
             IntentName.MOOD: self._on_mood,
             IntentName.COMMUNITY: self._on_community,
-            IntentName.GREET: lambda asked: asked.reply(self._greeting(asked.profile, asked.now)),
+            IntentName.GREET: lambda asked: asked.reply(  # a second hello is no new welcome
+                self._conversation.hello_again(asked.profile, asked.now)
+                or self._greeting(asked.profile, asked.now)
+            ),
             IntentName.HELP: lambda asked: asked.reply(lines.help()),
             IntentName.IDENTIFY: self._on_identify,
             # answered before a handler is reached (the reply to a question, a correction);
@@ -827,7 +830,9 @@ class PersonalizedDJ:
             query=_text(slots.get("query")),
         )
         self._requests[profile.user_id] = request
-        return self._propose(profile, request, asked.now, asked.reply)
+        proposed = self._propose(profile, request, asked.now, asked.reply)
+        note = self._conversation.have_note(asked.intent)  # "got any jazz?": yes, and how much
+        return dataclasses.replace(proposed, text=f"{note} {proposed.text}") if note else proposed
 
     def _on_mood(self, asked: _Asked) -> Reply:
         if asked.mood:

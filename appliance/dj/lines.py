@@ -236,11 +236,7 @@ class Lines:
         return line
 
     def help(self) -> str:
-        return (
-            "Ask me to play a genre, an artist or a song, or tell me how you feel. "
-            "You can also say skip, I love this, pause, louder, quieter, "
-            "or ask what's playing."
-        )
+        return self._line("help")
 
     def unknown(self) -> str:
         return self.talk.say("lines", "unknown")

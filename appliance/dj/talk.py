@@ -57,10 +57,11 @@ class Phrasebook:
         found = self.sections.get(section, {}).get(situation, ())
         return tuple(found) if isinstance(found, list | tuple) else ()
 
-    def meaning(self, level: str) -> str:
-        """What a trust level means, in the DJ's words."""
+    def meanings(self, level: str) -> tuple[str, ...]:
+        """What a trust level means, in the DJ's words (several phrasings)."""
         meanings = self.sections.get("me", {}).get("trust_meaning", {})
-        return str(meanings.get(level, "")) if isinstance(meanings, Mapping) else ""
+        found = meanings.get(level, ()) if isinstance(meanings, Mapping) else ()
+        return (found,) if isinstance(found, str) else tuple(found)
 
 
 @cache
@@ -105,7 +106,7 @@ def load_phrasebook(path: Path = TALK_FILE) -> Phrasebook:
             else:
                 talk[situation][band] = tuple(texts)
                 problems.extend(_bad_fields(path, lines, texts))
-    for situation in SMALL_TALK - talk.keys():
+    for situation in (SMALL_TALK | {"hello_again", "nothing_playing"}) - talk.keys():
         problem(f"talk.{situation}", "is missing: the DJ needs lines for it")
     sections: dict[str, dict[str, Any]] = {}
     for section in SECTIONS[1:]:

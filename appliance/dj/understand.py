@@ -112,7 +112,7 @@ heating" is not about the music)."""
 MODEL_MARGIN = 0.02
 """The model's intent must be at least this far ahead of the runner-up."""
 
-TALK_SAMPLES = 0
+TALK_SAMPLES = 1
 """The same for talk, whose many templates would otherwise crowd out the requests' examples
 (household chatter drifted toward them)."""
 
@@ -662,7 +662,6 @@ class Understanding:
     def training(self) -> list[tuple[str, str]]:
         """(intent, sentence) pairs the model learns from: random expansions of each template
         and each paraphrase with its placeholders filled in."""
-        rng = random.Random(7)
         lists = {name: list(table) for name, table in self._spoken.items() if name != "name"}
         for kind in (*KINDS, "named"):
             lists[kind] = [NAME_WORD]
@@ -670,6 +669,8 @@ class Understanding:
         grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
         pairs: list[tuple[str, str]] = []
         for intent in self._templates.intents.intents.values():
+            # each intent draws on its own: a template added to one does not change the others'
+            rng = random.Random(f"7:{intent.name}")
             for data in intent.data:
                 for sentence in data.sentences:
                     node = convert(sentence.expression)
@@ -683,10 +684,11 @@ class Understanding:
             for name in PARAPHRASE_LISTS
         }
         for intent_name, texts in self._templates.paraphrases.items():
+            draw = random.Random(f"7:{intent_name}:paraphrases").choice
             for text in texts:
                 draws = 6 if "{" in text else 1
                 for _ in range(draws):
-                    filled = _PLACEHOLDER.sub(lambda m: rng.choice(fill[m.group(1)]), text)
+                    filled = _PLACEHOLDER.sub(lambda m, d=draw: d(fill[m.group(1)]), text)
                     pairs.append((intent_name, self._normalise(filled)))
         return pairs
 

@@ -145,7 +145,7 @@ def test_questions_about_me_speak_the_profile_back(dj: PersonalizedDJ) -> None:
     dj.respond("ana", "i'm feeling happy")
     assert "jazz" in dj.respond("ana", "what do i like").text
     assert "happy" in dj.respond("ana", "what mood am i in").text
-    about = dj.respond("ana", "what do you know about me").text
+    about = dj.respond("ana", "what do you know about me").text.casefold()
     assert "jazz" in about and "happy" in about
     assert "session" in dj.respond("ana", "how long have we known each other").text
     assert "Friend" in dj.respond("ana", "what's my trust level").text

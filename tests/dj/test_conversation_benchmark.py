@@ -1,0 +1,36 @@
+"""The conversation benchmark (tests/benchmarks/bench_conversation.py), run fast on every test run:
+313 turns written apart from the templates, the demo library playing. It asserts the issue's aims
+(under 5 % "did not understand", every factual answer right, no sentence repeated within 20
+answers) and, until they are met, that the figures reached so far do not slip back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
+
+REACHED = {"unknown_share": 0.07, "factual_right_share": 0.88, "repeats": 30}
+"""The figures as they stand (see the commit that set them); none may get worse."""
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> Figures:
+    return run(Path(tmp_path_factory.mktemp("conversation")))
+
+
+def test_the_conversation_is_no_worse_than_before(figures: Figures) -> None:
+    found = figures.as_dict()
+    print(f"\nconversation: {found}")
+    assert found["unknown_share"] <= REACHED["unknown_share"]
+    assert found["factual_right_share"] >= REACHED["factual_right_share"]
+    assert found["answers_repeating_a_sentence_within_20"] <= REACHED["repeats"]
+
+
+@pytest.mark.xfail(strict=True, reason="the aims are not met yet: see REACHED for where it stands")
+def test_the_conversation_meets_the_aims(figures: Figures) -> None:
+    found = figures.as_dict()
+    assert found["unknown_share"] < UNKNOWN_SHARE
+    assert found["factual_right_share"] == 1.0
+    assert found["answers_repeating_a_sentence_within_20"] == 0
