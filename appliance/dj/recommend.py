@@ -201,11 +201,7 @@ class Catalog:
         self.bpm = np.array(
             [np.nan if t.bpm is None else t.bpm for t in self.tracks], dtype=np.float64
         )
-        self.loudness = np.array(
-            [np.nan if t.loudness is None else t.loudness for t in self.tracks], dtype=np.float32
-        )
-        self.year = np.array([t.year or np.nan for t in self.tracks], dtype=np.float32)
-        self._standard: dict[str, np.ndarray] = {}
+        self._standard: dict[str, np.ndarray] = {}  # built when a listener first asks
         self.titles = [t.title.casefold() for t in self.tracks]
         self.albums = [t.album.casefold() for t in self.tracks]
         self.sides = self._sides(genres)
@@ -256,7 +252,9 @@ class Catalog:
         found = self._standard.get(side)
         if found is None:
             values = {"tempo": self.bpm, "energy": self.energy}.get(side)
-            values = values if values is not None else getattr(self, side)
+            if values is None:  # loudness and year: read once, not kept for every catalog
+                read = (t.loudness if side == "loudness" else t.year or None for t in self.tracks)
+                values = np.fromiter((np.nan if v is None else v for v in read), np.float64)
             known = values[np.isfinite(values)]
             found = np.zeros(len(self.tracks), dtype=np.float32)
             if known.size > 1:
