@@ -169,10 +169,41 @@ def test_security_headers(served: Served) -> None:
     assert "unsafe-inline" not in policy
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
     assert "http://" not in page.text and "https://" not in page.text  # nothing from elsewhere
+    assert inline_code(page.text) == []  # what the policy would block: nothing
     script = requests.get(f"{served.url}/static/app.js", timeout=TIMEOUT)
     assert script.status_code == 200 and "text/javascript" in script.headers["Content-Type"]
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script.text  # text from the station is never parsed as HTML
+
+
+def inline_code(html: str) -> list[str]:
+    """The page's inline scripts, inline styles and event-handler attributes."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            names = [name for name, _ in attrs]
+            found.extend(f"{tag} {name}" for name in names if name.startswith("on"))
+            found.extend(f"{tag} style" for name in names if name == "style")
+            if (tag == "script" and "src" not in names) or tag == "style":
+                found.append(f"inline <{tag}>")
+            if any(v and v.strip().lower().startswith("javascript:") for _, v in attrs):
+                found.append(f"{tag} javascript: URL")
+
+    Reader().feed(html)
+    return found
+
+
+def test_the_inline_code_check_finds_what_the_policy_blocks() -> None:
+    hostile = (
+        '<p onclick="x()">a</p><div style="color: red"></div><script>alert(1)</script>'
+        '<script type="module">x()</script><style>p{}</style><a href="javascript:x()">y</a>'
+    )
+    assert len(inline_code(hostile)) == 6
+    assert inline_code('<script src="/static/app.js" defer></script>') == []
 
 
 # -- bad input -------------------------------------------------------------------------------------

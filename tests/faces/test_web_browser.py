@@ -3,6 +3,7 @@ started station: log in, see what plays, skip it, talk to the DJ, a wrong passwo
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,13 +13,21 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
-from appliance.config import load_config
-from appliance.control import Enqueue, Play
-from tests.faces.web_station import DoubleStation, Served, started_station, web_settings
+from appliance.config import Config, load_config
+from appliance.control import Enqueue, Play, Skip
+from appliance.state import Said
+from tests.faces.web_station import (
+    DoubleStation,
+    Served,
+    on_any_port,
+    started_station,
+    web_settings,
+)
 from tests.support import music
 from tests.support.pulse import PulseServer
 from tests.support.sound import settled_level
@@ -229,3 +238,149 @@ def test_the_first_run_walks_through_the_setup(
     finally:
         server.stop()
         double.close()
+
+
+# -- a hostile library, a narrow phone, a keyboard, a restart (on the station's double) -----------
+
+TITLE = '<img src=x onerror="window.hacked=1">' + "Unbroken" * 20
+ARTIST = "<script>window.hacked=2</script>"
+LINE = '<b onmouseover="window.hacked=3">bold</b><img src=x onerror="window.hacked=4">'
+NAME = '<img src=x onerror="window.hacked=5">'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DoubleStation, Config]]:
+    """A double station whose first track's title and artist are HTML, and whose DJ line and
+    listener name are too; and the settings (from a file) to serve it with."""
+    folder = music.tone_library(tmp_path_factory.mktemp("hostile"), music.TONES, 1, seconds=2.0)
+    music.tag(folder / "Jazz Artist 0" / "Jazz 0.flac", title=TITLE, artist=ARTIST, album=ARTIST)
+    data = tmp_path_factory.mktemp("hostile-data")
+    double = DoubleStation(folder, data)
+    track = next(t for t in double.tracks if t.title == TITLE)
+    double.execute(Play(track_id=track.track_id))
+    double.update(dj_lines=(Said(LINE, "guest", time.time()),),
+                  listeners=(("guest", NAME), ("alex", "Alex")), listener_name=NAME)  # fmt: skip
+    file = data / "config.toml"
+    file.write_text(f'[station]\ndata_dir = "{data}"\n[library]\nmusic_folders = ["{folder}"]\n'
+                    f'[faces]\npassword = "{PASSWORD}"\n')  # fmt: skip
+    yield double, on_any_port(load_config(file))
+    double.close()
+
+
+@pytest.fixture
+def hostile_page(hostile: tuple[DoubleStation, Config]) -> Iterator[tuple[DoubleStation, Served]]:
+    double, settings = hostile
+    server = Served(double, settings, settings.data_dir(), advertise=False)
+    yield double, server
+    server.stop()
+
+
+def no_script_ran(driver: WebDriver) -> None:
+    assert driver.execute_script("return window.hacked === undefined"), "a script ran"
+
+
+def test_html_in_titles_lines_and_names_is_shown_as_text(
+    browser: WebDriver, hostile_page: tuple[DoubleStation, Served]
+) -> None:
+    _, server = hostile_page
+    log_in(browser, server.url)
+    wait_text(browser, "title", lambda t: t == TITLE, "the title, as text")
+    assert text_of(browser, "artist") == ARTIST and LINE in text_of(browser, "lines")
+    assert NAME in text_of(browser, "status")
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=library]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-browse=artists]").click()
+    wait_text(browser, "browse", lambda t: ARTIST in t, "the artist in the library")
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=listeners]").click()
+    wait_text(browser, "listeners", lambda t: NAME in t, "the listener's name")
+    browser.find_element(By.CSS_SELECTOR, "[data-tab=now]").click()
+    no_script_ran(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "main img:not(#cover), main script, main b")
+
+
+def test_nothing_is_cut_off_on_a_narrow_phone(
+    browser: WebDriver, hostile_page: tuple[DoubleStation, Served]
+) -> None:
+    _, server = hostile_page
+    browser.set_window_size(320, 640)
+    try:
+        log_in(browser, server.url)
+        wait_text(browser, "title", lambda t: t == TITLE, "the long title")
+        for tab in ("now", "queue", "library", "listeners", "settings", "system"):
+            browser.find_element(By.CSS_SELECTOR, f"[data-tab={tab}]").click()
+            if tab == "settings":
+                WebDriverWait(browser, WAIT).until(
+                    seen.visibility_of_element_located((By.ID, "settings-save"))
+                )
+            wide = browser.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            widest = browser.execute_script(
+                "return [...document.querySelectorAll('body *')].filter((e) =>"
+                " e.getBoundingClientRect().right > window.innerWidth + 1)"
+                ".map((e) => e.id || e.tagName).slice(0, 5)"
+            )
+            assert wide[0] <= wide[1], f"{tab}: {widest} wider than {wide[1]} px"
+    finally:
+        browser.set_window_size(420, 900)
+
+
+def test_every_control_has_a_name_and_the_keyboard_reaches_it(
+    browser: WebDriver, hostile_page: tuple[DoubleStation, Served]
+) -> None:
+    double, server = hostile_page
+    double.execute(Enqueue(track_id=double.tracks[1].track_id))
+    log_in(browser, server.url)
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
+    unnamed = browser.execute_script(
+        """return [...document.querySelectorAll('button, input, select, textarea')]
+            .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')
+                && !/\\p{L}/u.test(c.textContent))
+            .map((c) => c.outerHTML);"""
+    )
+    assert unnamed == [], unnamed  # a screen reader would say "button" and nothing else
+    reached = set()
+    for _ in range(40):  # from the top of the page, Tab after Tab
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        reached.add(browser.switch_to.active_element.get_attribute("id"))
+    assert {"listener", "skip", "toggle", "volume", "ask-text", "logout"} <= reached
+
+
+def test_logging_out_shows_the_login_and_ends_the_session(
+    browser: WebDriver, hostile_page: tuple[DoubleStation, Served]
+) -> None:
+    _, server = hostile_page
+    log_in(browser, server.url)
+    WebDriverWait(browser, WAIT).until(seen.element_to_be_clickable((By.ID, "logout"))).click()
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "password")))
+    status = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/state').then(r => done(r.status), e => done(String(e)));"
+    )
+    assert status == 401
+
+
+def test_the_page_comes_back_by_itself_after_a_restart(
+    browser: WebDriver, hostile: tuple[DoubleStation, Config]
+) -> None:
+    double, settings = hostile
+    data = settings.data_dir()
+    server = Served(double, settings, data, advertise=False)
+    port = server.face.port
+    try:
+        log_in(browser, server.url)
+        wait_text(browser, "title", lambda t: t == TITLE, "the title before the restart")
+    finally:
+        server.stop()
+    wait_text(browser, "connection", bool, "the page saying it lost the appliance")
+    time.sleep(1.5)  # down for longer than the page's first tries to reconnect
+    same_port = dataclasses.replace(settings, web=dataclasses.replace(settings.web, port=port))
+    again = Served(double, same_port, data, advertise=False)
+    try:
+        double.execute(Skip())
+        title = double.snapshot().track.title
+        wait_text(browser, "title", lambda t: t == title, "the next title after the restart")
+        assert browser.find_element(By.ID, "app").is_displayed()  # no new login
+        assert text_of(browser, "connection") == ""
+        no_script_ran(browser)
+    finally:
+        again.stop()

@@ -29,7 +29,12 @@ async function api(method, path, body) {
     options.body = JSON.stringify(body);
   }
   if (method !== "GET") options.headers["X-CSRF-Token"] = csrf;
-  const response = await fetch(path, options);
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (error) {  // the appliance is restarting, or the phone lost the network
+    return { ok: false, error: "the appliance does not answer: is it on, and this phone on its network?", status: 0 };
+  }
   let data = {};
   try { data = await response.json(); } catch (error) { data = { ok: false, error: response.statusText }; }
   if (response.status === 401 && path !== "/api/login") showLogin();
@@ -52,6 +57,7 @@ async function command(name, fields) {
 // -- login -------------------------------------------------------------------------------------
 
 function showLogin() {
+  $("connection").textContent = "";
   $("app").hidden = true;
   $("login-view").hidden = false;
   if (socket) { socket.onclose = null; socket.close(); socket = null; }
@@ -78,12 +84,18 @@ $("login").addEventListener("submit", async (event) => {
   }
 });
 
+$("logout").addEventListener("click", async () => {
+  await api("POST", "/api/logout");
+  csrf = "";
+  showLogin();
+});
+
 // -- live state --------------------------------------------------------------------------------
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   socket = new WebSocket(`${scheme}//${location.host}/api/events`);
-  socket.onopen = () => { retry = 500; };
+  socket.onopen = () => { retry = 500; $("connection").textContent = ""; };
   socket.onmessage = (message) => {
     const data = JSON.parse(message.data);
     if (data.type === "state") render(data.state);
@@ -91,12 +103,17 @@ function connect() {
   };
   socket.onclose = () => {
     socket = null;
-    setTimeout(async () => {
-      const session = await api("GET", "/api/session");
-      if (session.logged_in) connect(); else showLogin();
-    }, retry);
+    $("connection").textContent = "Lost the appliance: reconnecting\u2026";
+    setTimeout(reconnect, retry);
     retry = Math.min(retry * 2, 10000);
   };
+}
+
+// after a restart or a network drop: back in by itself, with the login kept by the appliance
+async function reconnect() {
+  const session = await api("GET", "/api/session");
+  if (session.status === 0) { setTimeout(reconnect, retry); retry = Math.min(retry * 2, 10000); return; }
+  if (session.logged_in) { csrf = session.csrf; connect(); } else showLogin();
 }
 
 function clock(seconds) {
@@ -186,8 +203,11 @@ function renderQueue(tracks) {
   $("queue").replaceChildren(...tracks.map((track, index) => {
     const item = el("li");
     item.append(el("span", `${track.title} \u2014 ${track.artist}`));
-    item.append(button("\u2191", () => command("move_queued", { index, to: Math.max(0, index - 1) })));
-    item.append(button("\u2193", () => command("move_queued", { index, to: index + 1 })));
+    const up = button("\u2191", () => command("move_queued", { index, to: Math.max(0, index - 1) }));
+    const down = button("\u2193", () => command("move_queued", { index, to: index + 1 }));
+    up.setAttribute("aria-label", `Move ${track.title} up`);
+    down.setAttribute("aria-label", `Move ${track.title} down`);
+    item.append(up, down);
     item.append(button("Remove", () => command("remove_queued", { index })));
     return item;
   }));
@@ -198,7 +218,10 @@ $("clear-queue").addEventListener("click", () => command("clear_queue"));
 
 for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
-    for (const other of document.querySelectorAll(".tab")) other.classList.toggle("active", other === tab);
+    for (const other of document.querySelectorAll(".tab")) {
+      other.classList.toggle("active", other === tab);
+      other.setAttribute("aria-pressed", String(other === tab));
+    }
     for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== `tab-${tab.dataset.tab}`;
     const load = { library: loadStats, listeners: loadListeners, settings: loadSettings, system: loadSystem }[tab.dataset.tab];
     if (load) load();
