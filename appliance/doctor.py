@@ -190,8 +190,9 @@ def check_mpv_output(config: Config, timeout: float = 5.0) -> Iterator[Check]:
 
 
 def check_models(config: Config) -> Iterator[Check]:
-    from appliance.hardware import detect_profile, select_models
+    from appliance.boards import detect_profile
     from appliance.models.catalog import load_catalog
+    from appliance.models.plan import select_models
     from appliance.models.store import find_installed, verify_installed
 
     try:

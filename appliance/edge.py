@@ -4,8 +4,8 @@ EdgeOptimizer answers the questions the product guide asks of a device: does thi
 if not, which concrete steps would make it fit (a smaller model from the catalog, a lower voice
 quality, a leaner runtime mode, a quantised export, loading it only while in use); which bitrate
 and buffer suit a stream; and a small least-recently-used cache. Board profiles
-(:mod:`appliance.hardware`) build an EdgeDeviceConfig; the hardware planner asks EdgeOptimizer
-whether each model fits.
+(:mod:`appliance.boards`) build an EdgeDeviceConfig; the model planner
+(:mod:`appliance.models.plan`) asks EdgeOptimizer whether each model fits.
 
 Everything here runs offline: nothing in this module opens a network connection.
 """

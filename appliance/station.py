@@ -56,9 +56,9 @@ from appliance.voice.whisper_prompt import prompt_vocabulary
 
 if TYPE_CHECKING:
     from appliance.faces.host import FaceHost
-    from appliance.hardware import ModelChoice
     from appliance.ledger import Ledger
     from appliance.library import Library
+    from appliance.models.plan import ModelChoice
     from appliance.player import Player
     from appliance.voice.button import GpioButton
     from appliance.voice.capture import AudioSource
@@ -649,7 +649,7 @@ class QFZZStation:
     def _models(self) -> dict[str, ModelChoice]:
         """The models for this board and config (chosen once per start)."""
         if self._choices is None:
-            from appliance.hardware import select_models
+            from appliance.models.plan import select_models
 
             self._choices = select_models(self.config.settings, data_dir=self.data_dir)
         return self._choices
@@ -741,7 +741,7 @@ class QFZZStation:
             self._open_button()
 
     def _open_button(self) -> None:
-        from appliance.hardware import detect_profile
+        from appliance.boards import detect_profile
         from appliance.voice.button import GpioButton
 
         profile = detect_profile().profile

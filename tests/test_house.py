@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from appliance import audio_format
+from appliance.boards import parse_profile
 from appliance.config import InvalidConfig, parse_config
 from appliance.errors import HardwareError, ModelError
-from appliance.hardware import parse_profile
 from appliance.models.catalog import parse_catalog
 
 PROFILE = """name = "myboard"

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run_detect(args: argparse.Namespace) -> int:
-    from appliance.hardware import detect_profile
+    from appliance.boards import detect_profile
 
     found = detect_profile()
     profile, facts = found.profile, found.facts
@@ -59,7 +59,7 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from appliance.hardware import load_profiles
+    from appliance.boards import load_profiles
 
     profiles = load_profiles()
     if args.json:
@@ -86,8 +86,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from appliance.boards import detect_profile, get_profile
     from appliance.config import load_config
-    from appliance.hardware import detect_profile, get_profile, plan_models
+    from appliance.models.plan import plan_models
 
     config = load_config(args.config)
     if args.profile is not None:

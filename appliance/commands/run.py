@@ -99,8 +99,9 @@ def _prepare_models(settings: Any, profile: Any = None, catalog: Any = None) -> 
     (verified, with progress), then say what runs instead if one could not be fetched; on
     stderr: the person who typed `make run` reads it. ``profile``, ``catalog``: the board's
     and the shipped ones unless given."""
-    from appliance.hardware import detect_profile, select_models
+    from appliance.boards import detect_profile
     from appliance.models.catalog import load_catalog
+    from appliance.models.plan import select_models
     from appliance.models.planned import fetch_planned
 
     def say(line: str) -> None:

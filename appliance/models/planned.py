@@ -19,7 +19,7 @@ from appliance.config import Config
 from appliance.errors import ApplianceError, ModelError
 
 if TYPE_CHECKING:
-    from appliance.hardware import HardwareProfile
+    from appliance.boards import HardwareProfile
     from appliance.models.catalog import Catalog, CatalogModel
 
 REACH_S = 3.0
@@ -70,9 +70,10 @@ def fetch_planned(
     fetched. Never raises an ApplianceError or OSError: what cannot be fetched is said in one
     line, and the appliance runs on the installed models. Every host a model's files come from
     is tried (once) before its download starts."""
-    from appliance.hardware import detect_profile, plan_models
+    from appliance.boards import detect_profile
     from appliance.models.catalog import load_catalog
     from appliance.models.fetch import fetch_model
+    from appliance.models.plan import plan_models
 
     try:
         catalog = catalog or load_catalog()

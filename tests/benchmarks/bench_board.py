@@ -12,8 +12,9 @@ import json
 import subprocess
 import sys
 
-from appliance.hardware import load_profiles, plan_models
+from appliance.boards import load_profiles
 from appliance.models.catalog import load_catalog
+from appliance.models.plan import plan_models
 from tests.benchmarks.report import median, record
 
 PROBE = r"""
@@ -29,8 +30,9 @@ out = {}
 if what == "baseline":
     import importlib, logging, sqlite3
     import numpy, sounddevice, mpv, hassil, rapidfuzz, yaml, mutagen, soundfile
-    for name in ("appliance.config", "appliance.hardware", "appliance.dj", "appliance.library",
-                 "appliance.player", "appliance.voice", "appliance.sdnotify", "appliance.ledger"):
+    for name in ("appliance.config", "appliance.boards", "appliance.models.plan", "appliance.dj",
+                 "appliance.library", "appliance.player", "appliance.voice", "appliance.sdnotify",
+                 "appliance.ledger"):
         importlib.import_module(name)
     player = mpv.MPV(ao="null", video=False)
     time.sleep(0.3)

@@ -301,7 +301,7 @@ def test_api_reference_example() -> None:
 
 
 def test_profiles_build_edge_configs(tmp_path: Path) -> None:
-    from appliance.hardware import get_profile
+    from appliance.boards import get_profile
 
     profile = get_profile("rpi-zero-2w")
     optimizer = EdgeOptimizer(profile.edge_config("zero"))

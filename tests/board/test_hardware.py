@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import main
-from appliance.config import Config, parse_config
-from appliance.errors import HardwareError
-from appliance.hardware import (
+from appliance.boards import (
     detect_profile,
     get_profile,
     load_profiles,
     parse_profile,
-    plan_models,
     read_system_facts,
-    select_models,
 )
+from appliance.cli import main
+from appliance.config import Config, parse_config
+from appliance.errors import HardwareError
 from appliance.models.catalog import load_catalog
+from appliance.models.plan import plan_models, select_models
 from appliance.models.store import models_dir, write_manifest
 
 PROFILES = sorted(load_profiles())

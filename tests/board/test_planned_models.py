@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from appliance.boards import get_profile
 from appliance.commands.run import _prepare_models
 from appliance.config import parse_config
-from appliance.hardware import get_profile
 from appliance.models.catalog import read_catalog, shipped
 from appliance.models.planned import fetch_planned, reachable
 from appliance.models.store import find_installed
@@ -144,12 +144,12 @@ bytes = 1
 def test_a_plan_that_cannot_be_read_from_the_disk_is_one_line(
     monkeypatch: pytest.MonkeyPatch, isolated_env: Path
 ) -> None:
-    import appliance.hardware
+    import appliance.models.plan
 
     def unreadable(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", "/var/lib/qfzz/models")
 
-    monkeypatch.setattr(appliance.hardware, "plan_models", unreadable)
+    monkeypatch.setattr(appliance.models.plan, "plan_models", unreadable)
     said: list[str] = []
     board = get_profile("x86-64-mini-pc")
     assert fetch_planned(parse_config(CONFIG), say=said.append, profile=board) == []

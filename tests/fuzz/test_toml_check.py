@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.boards import parse_profile
 from appliance.errors import HardwareError, ModelError
-from appliance.hardware import parse_profile
 from appliance.models.catalog import parse_catalog
 from appliance.toml_check import key_lines
 

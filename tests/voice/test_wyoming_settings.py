@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.boards import get_profile
 from appliance.config import parse_config
 from appliance.errors import ConfigError
-from appliance.hardware import get_profile, plan_models, select_models
+from appliance.models.plan import plan_models, select_models
 
 
 def test_a_server_address_or_wyoming_is_a_valid_stt_and_tts() -> None:

@@ -58,7 +58,8 @@ def _doctor(ctx: Context) -> list[dict[str, str]]:
 
 
 def _plan(ctx: Context) -> dict[str, Any]:
-    from appliance.hardware import detect_profile, plan_models
+    from appliance.boards import detect_profile
+    from appliance.models.plan import plan_models
 
     return plan_models(detect_profile().profile, ctx.settings).to_dict()
 
