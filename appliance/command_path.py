@@ -134,6 +134,9 @@ class CommandPath:
         except TimeoutError:
             log.warning("%s: the player did not answer in time", type(command).__name__)
             return c.Outcome(False, error="the music player did not answer in time")
+        except Exception:  # a fault here must not take the face that asked down with it
+            log.exception("%s failed", type(command).__name__)
+            return c.Outcome(False, error="that failed; the log says why")
 
     # -- the music: what the dialogue and the commands both move it with -------------------
 
@@ -294,9 +297,9 @@ class CommandPath:
             if not tracks:
                 return c.Outcome(False, error=self._not_found(command))
             self.play(tracks[0], end_reason=EndReason.REPLACED, chosen_by=chooser)
-            for track in tracks[1:]:
+            for position, track in enumerate(tracks[1:]):  # next, in order, before the rest
                 self.note_origin(track, chooser)
-                self._player().enqueue(track)
+                self._player().enqueue(track, position)
             self._queue_changed()
             return c.Outcome(True, text=f"Playing {tracks[0].describe()}.")
         slots = _slots(command)

@@ -77,11 +77,14 @@ def test_play_a_track_by_id_says_who_chose_it(station: QFZZStation) -> None:
 
 
 def test_play_an_album_in_order_and_the_rest_is_up_next(station: QFZZStation) -> None:
+    queued = tracks(station, "rock")[0]
+    ok(station, c.Enqueue(track_id=queued.track_id))  # starts at once: nothing played
+    ok(station, c.Enqueue(track_id=tracks(station, "rock")[1].track_id))
     ok(station, c.Play(album="blue album", source="web"))
-    wait_until(lambda: station.snapshot().track is not None)
+    wait_until(lambda: getattr(station.snapshot().track, "album", "") == "Blue Album")
     state = station.snapshot()
     assert state.track is not None and state.track.title == ALBUM[0]
-    assert [t.title for t in state.up_next] == list(ALBUM[1:])
+    assert [t.title for t in state.up_next] == [*ALBUM[1:], "Rock Song 1"]
     assert state.now_playing is not None and state.now_playing.chosen_by == "web"
 
 
