@@ -182,9 +182,7 @@ def test_logout_ends_the_session_and_closes_its_live_pages(served: Served) -> No
                 theirs = await other.ws_connect(f"{served.url}/api/events")
                 await asyncio.wait_for(mine.receive_json(), TIMEOUT)
                 await asyncio.wait_for(theirs.receive_json(), TIMEOUT)
-                out = await client.post(
-                    f"{served.url}/api/logout", headers={"X-CSRF-Token": csrf}
-                )
+                out = await client.post(f"{served.url}/api/logout", headers={"X-CSRF-Token": csrf})
                 started = time.monotonic()
                 while not mine.closed:
                     message = await asyncio.wait_for(mine.receive(), TIMEOUT)
@@ -352,3 +350,41 @@ def test_a_page_that_never_reads_its_websocket_holds_little_memory(
         assert grown < 40 * 1024 * 1024, f"{grown / 2**20:.0f} MB for one page that never reads"
     finally:
         raw.close()
+
+
+# -- the settings form -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("library", "music_folders", "/"),
+        ("library", "music_folders", "/etc"),
+        ("library", "music_folders", "~/Music\n/proc/self"),
+        ("station", "data_dir", "/etc/appliance"),
+        ("station", "data_dir", "/usr/lib/../../boot"),
+        ("station", "data_dir", "/var/lib"),
+    ],
+)
+def test_the_form_cannot_point_the_music_or_the_data_at_system_folders(
+    station: DoubleStation, songs: Path, tmp_path: Path, section: str, key: str, value: str
+) -> None:
+    file = tmp_path / "config.toml"
+    before = f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
+    file.write_text(before)
+    from appliance.config import load_config
+    from tests.faces.web_station import on_any_port
+
+    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        session = logged_in(server.url)
+        form = {"values": {section: {key: value}, "faces": {"password": PASSWORD}}}
+        answer = session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT)
+        assert answer.status_code == 400, answer.text
+        problem = answer.json()["problems"][0]
+        assert problem["key"] == f"{section}.{key}" and "system folder" in problem["problem"]
+        assert file.read_text() == before
+        form["values"][section][key] = str(tmp_path / "elsewhere")
+        assert session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT).ok
+    finally:
+        server.stop()

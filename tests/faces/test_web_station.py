@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import requests
 
-from appliance.control import Enqueue, Play
+from appliance.control import ClearQueue, Enqueue, Play
 from tests.faces.web_station import started_station
 from tests.support import music
 from tests.support.waiting import wait_until
@@ -27,9 +27,10 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=30.0)
 
 
-@pytest.fixture
-def station(tones: Path, tmp_path: Path) -> Iterator[tuple[Any, str]]:
-    made, url = started_station(tones, tmp_path)
+@pytest.fixture(scope="module")
+def station(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """One started station for the module (each test sets up what it plays)."""
+    made, url = started_station(tones, tmp_path_factory.mktemp("station"))
     yield made, url
     made.stop()
 
@@ -73,6 +74,7 @@ def test_commands_move_the_real_station(station: tuple[Any, str]) -> None:
 
 def test_the_websocket_sees_the_real_track_and_volume_change(station: tuple[Any, str]) -> None:
     real, url = station
+    real.execute(ClearQueue(source="test"))  # nothing left queued by another test
     real.execute(Play(genre="rock", source="test"))
     real.execute(Enqueue(genre="jazz", source="test"))  # what a skip goes to
     wait_until(lambda: real.snapshot().track is not None, 10, "the first track")

@@ -29,6 +29,43 @@ from appliance.faces.web.security import fail
 routes = web.RouteTableDef()
 NUMBERS = ("int", "float")
 KEY = re.compile(r"[A-Za-z0-9_]{1,64}")  # a section's or a setting's name
+FOLDER_KINDS = ("paths", "optional_path")  # settings naming folders the appliance reads or writes
+SYSTEM_ROOTS = ("/", "/home", "/media", "/mnt", "/root", "/var", "/var/lib", "/srv", "/opt")
+SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run",
+                "/sbin", "/sys", "/usr")  # fmt: skip
+
+
+def system_folder(text: str) -> bool:
+    """True when ``text`` names (links resolved) a whole top folder of the system or a folder
+    inside one the system keeps for itself: no place for music or the appliance's data."""
+    try:
+        real = os.path.realpath(os.path.expanduser(text.strip()))
+    except (RuntimeError, ValueError):  # ~nobody: the loader names that problem
+        return False
+    return real in SYSTEM_ROOTS or any(
+        real == tree or real.startswith(tree + os.sep) for tree in SYSTEM_TREES
+    )
+
+
+def folder_problems(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A form's folder settings that name a system folder. The page (reachable by anyone on
+    the network with the password) may not point the music or the data there; the settings
+    file, which only the device's administrator writes, may."""
+    problems = []
+    for section, cls in SECTIONS.items():
+        kinds = {spec.name: spec.metadata["kind"] for spec in dataclasses.fields(cls)}
+        for key, value in values.get(section, {}).items():
+            if kinds.get(key) not in FOLDER_KINDS:
+                continue
+            items = value if isinstance(value, list) else str(value).splitlines()
+            for item in (str(item) for item in items if str(item).strip()):
+                if system_folder(item):
+                    problems.append({
+                        "key": f"{section}.{key}", "line": None,
+                        "problem": f"{item.strip()!r} is a system folder, not for the appliance",
+                        "valid": 'a folder of your own, e.g. "/media/music" or "~/Music"',
+                    })  # fmt: skip
+    return problems
 
 
 def shown(value: Any) -> Any:
@@ -205,6 +242,9 @@ async def save(request: web.Request) -> web.Response:
         return fail(
             400, f"{odd[:80]!r}: not a setting's name (letters, digits and _)", key=odd[:80]
         )
+    refused = folder_problems(values)
+    if refused:
+        return fail(400, "the settings were not saved", problems=refused)
     text = config_text(values, ctx.settings, users)
     file = config_file(ctx.settings)
     try:
