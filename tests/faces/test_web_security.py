@@ -388,3 +388,34 @@ def test_the_form_cannot_point_the_music_or_the_data_at_system_folders(
         assert session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT).ok
     finally:
         server.stop()
+
+
+# -- DNS rebinding ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 403),  # another site's name, pointed at this device by its DNS
+        ("speaker.local.evil.example", 403),
+        ("127.0.0.1", 200),
+        ("192.168.1.5", 200),
+        ("[fe80::1]", 200),
+        ("localhost", 200),
+        ("kitchen.local", 200),
+        ("Kitchen.Local.", 200),
+        ("kitchen", 200),
+        ("kitchen.home.arpa", 200),
+        ("kitchen.lan", 200),
+    ],
+)
+def test_a_page_asked_for_under_another_sites_name_is_refused(
+    served: Served, host: str, status: int
+) -> None:
+    port = served.face.port
+    answer = requests.get(
+        f"{served.url}/static/app.js", headers={"Host": f"{host}:{port}"}, timeout=TIMEOUT
+    )
+    assert answer.status_code == status, answer.text
+    if status == 403:
+        assert "name" in answer.json()["error"]

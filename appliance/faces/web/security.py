@@ -1,7 +1,8 @@
 """Who gets in: the LAN check, the password login, sessions, CSRF and the security headers.
 
 Every request passes :func:`guard` first: a peer outside the network ``[faces] bind`` allows is
-refused before its body is read; then a body larger than :data:`MAX_BODY` is refused from its
+refused before its body is read, and so is a request for the page under a public name (DNS
+rebinding, see :func:`own_name`); then a body larger than :data:`MAX_BODY` is refused from its
 Content-Length. The API wants a session (an HttpOnly, SameSite=Strict cookie given for the
 station password, kept across restarts, ended by logout with its live pages); a request that
 changes anything also wants the session's CSRF token in the ``X-CSRF-Token`` header and, when
@@ -238,6 +239,29 @@ def peer(request: web.Request) -> str | None:
     return name[0] if isinstance(name, tuple) and name else None
 
 
+LOCAL_SUFFIXES = (  # the names home networks give devices
+    ".local", ".lan", ".home", ".home.arpa", ".internal", ".localdomain", ".fritz.box"
+)  # fmt: skip
+
+
+def own_name(request: web.Request) -> bool:
+    """False when the browser asked for this page under a public name: another site that
+    points its name at this device (DNS rebinding) to read the page as its own. An address,
+    ``localhost``, a name without dots or a home network's name (``.local``, ``.lan``,
+    ``.home.arpa``...) is this device's."""
+    host = request.headers.get("Host")
+    if host is None:
+        return True  # HTTP/1.0 without a Host: no browser
+    name = urlsplit(f"//{host}").hostname or ""
+    name = name.rstrip(".").lower()
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name == "localhost" or "." not in name or name.endswith(LOCAL_SUFFIXES)
+
+
 def same_origin(request: web.Request) -> bool:
     """False when the browser says the request comes from another site's page."""
     origin = request.headers.get("Origin")
@@ -258,6 +282,8 @@ def make_guard(bind: str, sessions: Sessions) -> Any:
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not lan.allowed(peer(request), bind):
             return _headed(fail(403, "this page answers only on the local network"))
+        if not own_name(request):
+            return _headed(fail(403, "refused: use the device's address or its .local name"))
         length = request.content_length
         if length is not None and length > MAX_BODY:
             return _headed(fail(413, ERRORS[413]))
