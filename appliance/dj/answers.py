@@ -41,7 +41,22 @@ HANDLED = SMALL_TALK | QUESTIONS | ABOUT_ME | FOLLOW_UPS
 FACETS = (
     ("artist", frozenset({"who", "who's", "artist", "singer", "band", "sings", "singing", "sang"})),
     ("album", frozenset({"album", "album's", "record"})),
-    ("year", frozenset({"year", "when", "old", "decade", "released", "recorded", "made", "new"})),
+    (
+        "year",
+        frozenset({"year", "year's", "when", "when's", "old", "decade", "released", "release"})
+        | {
+            "recorded",
+            "made",
+            "new",
+            "date",
+            "came",
+            "come",
+            "era",
+            "vintage",
+            "eighties",
+            "nineties",
+        },
+    ),
 )
 """Which fact of the track a "what's playing" question asks for, by its words."""
 
@@ -279,6 +294,9 @@ class Conversation:
             found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
             what = _name(found, artist)
             count = plural(len(found), "track") + f" by {what}"
+        elif _slot(intent, "query"):  # a name the library does not know
+            what = str(_slot(intent, "query"))
+            return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(None)))
         else:  # neither named clearly: what there is, in all
             tracks = library.tracks()
             artists = len({t.artist for t in tracks if t.artist})
@@ -345,7 +363,7 @@ class Conversation:
         parts += found
         parts.append(self._known(profile, now))
         level = trust_level(profile.trust_score)
-        parts.append(self._say("me", "trust", level=level, name=profile.name, meaning=""))
+        parts.append(self._say("me", "trust", level=level, name=profile.name))
         return Answer(" ".join(parts))
 
     def _my_likes(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
@@ -373,8 +391,9 @@ class Conversation:
 
     def _my_trust(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         level = trust_level(profile.trust_score)
+        lead = self._say("me", "trust", level=level, name=profile.name)
         meaning = self.talk.pool.choose(self.talk.book.meanings(level), shuffle=True)
-        return Answer(self._say("me", "trust", level=level, name=profile.name, meaning=meaning))
+        return Answer(f"{lead} {meaning}")
 
     def _forget_preference(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         """Forget a stated liking: it leaves the favourites, and is not blocked either."""

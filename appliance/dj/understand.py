@@ -147,6 +147,24 @@ STATEMENT_CONFIDENCE = 0.7
 """How sure a mood is when only a mood or activity word said it."""
 """How sure a request is when it came with words understood only as a reason."""
 
+TO_THE_DJ = frozenset({"you", "you're", "you've", "your", "you'll"})
+"""How talk to the DJ about the DJ begins."""
+
+DJ_WORK = frozenset({"dj", "picks", "pick", "choices", "selection", "taste", "playlist"})
+"""Words that make a judgement about the DJ's work ("great selection today")."""
+
+PRAISE = frozenset(
+    {"good", "great", "best", "amazing", "awesome", "brilliant", "star", "legend", "genius"}
+    | {"nice", "cool", "clever", "smart", "funny", "fantastic", "excellent", "wonderful"}
+    | {"perfect", "rock", "talented", "superb", "lovely", "impressive", "spot", "nailed", "top"}
+)
+BLAME = frozenset(
+    {"bad", "terrible", "awful", "useless", "rubbish", "worst", "boring", "annoying", "stupid"}
+    | {"dumb", "hopeless", "wrong", "suck", "sucks", "lame", "crap", "pathetic", "poor"}
+    | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse"}
+)
+"""Words that judge, for :func:`_about_the_dj`."""
+
 FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
 """Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
 
@@ -411,6 +429,7 @@ class Understanding:
             self._loose(state, text)
             or self._guess(state, text)
             or self._statement(text)
+            or _about_the_dj(text)
             or Intent("unknown", {}, text)
         )
 
@@ -982,6 +1001,23 @@ def _paraphrase_node(text: str) -> Node:
         elif piece.strip():
             parts.append(Words(" ".join(piece.split())))
     return parts[0] if len(parts) == 1 else Seq(tuple(parts))
+
+
+def _about_the_dj(text: str) -> Intent | None:
+    """Praise or blame said to the DJ in words no template has ("you're a total legend",
+    "your picks today were rubbish"): said to "you" or about the DJ's picks, with a word that
+    judges; anything else stays unknown."""
+    words = text.split()
+    said = set(words)
+    if not (words and words[0] in TO_THE_DJ) and not DJ_WORK & said:
+        return None
+    good, bad = bool(PRAISE & said), bool(BLAME & said)
+    if good and said & {"not", "never", "don't", "isn't", "aren't", "no"}:
+        good, bad = False, True  # "you're not very good"
+    if good == bad:
+        return None
+    kind = "compliment" if good else "complaint"
+    return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
 
 
 def _not_added_when_forgotten(intent: Intent) -> Intent:
