@@ -207,6 +207,10 @@ class CommandPath:
             # a new request is not a verdict on what played before it
             self.play(action.track, end_reason=EndReason.REPLACED, chosen_by=user_id)
         elif isinstance(action, actions.Skip):
+            leaving = self._current()
+            if leaving is not None:  # whoever asked moved on from it: theirs to learn from
+                with self._lock:
+                    self._ended_by[leaving.track_id] = user_id
             if action.then is not None:
                 self.play(action.then, action.reason, chosen_by="dj", picked_for=user_id)
             else:
@@ -453,9 +457,6 @@ class CommandPath:
         if command.track_id is None or (current and current.track_id == command.track_id):
             if current is None:
                 return c.Outcome(False, error=NOTHING_PLAYING)
-            if intent == "dislike":
-                with self._lock:
-                    self._ended_by[current.track_id] = user
             reply = dj.act(user, intent)
             return self._reply(reply, user) if reply.actions else c.Outcome(True, text=reply.text)
         library = self.station.library

@@ -77,3 +77,15 @@ def test_a_skip_from_the_web_teaches_as_a_spoken_one(
         return {(row["kind"], row["key"]) for row in stored(station, "alex")["taste"]}
 
     assert sides(web) == sides(spoken) != set()
+
+
+def test_a_skip_asked_in_words_from_a_face_is_learned_for_its_sender(
+    station: QFZZStation,
+) -> None:
+    station.get_dj().register_user("alex", "Alex")
+    track = on_air(station)
+    outcome = station.execute(c.Ask(text="skip this one", by="alex", source="web"))
+    assert outcome.ok
+    wait_until(lambda: learned(station, "alex", track), what="the skip to be learned")
+    assert learned(station, "alex", track) == [(track.track_id, "skipped")]
+    assert learned(station, station.user_id, track) == []
