@@ -457,7 +457,10 @@ class QFZZStation:
             return
         user = self.user_id
         profile = dj.user_profiles.get(user)
-        known = tuple((uid, dj.user_profiles[uid].name) for uid in dj.user_profiles)
+        ids = tuple(dj.user_profiles)
+        known = self.keeper.state.listeners
+        if tuple(uid for uid, _ in known) != ids:  # names are read only when someone is new
+            known = tuple((uid, found.name) for uid in ids if (found := dj.user_profiles.get(uid)))
         self.keeper.update(
             listener=user,
             listener_name=profile.name if profile else user,
@@ -707,6 +710,8 @@ class QFZZStation:
         recognizer = parts.recognizer(
             stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
         )
+        if hasattr(recognizer, "judge"):  # Whisper chooses among its readings with the DJ
+            recognizer.judge = self._judge
         if stt.address:  # a Wyoming server hears the commands; the local engine stands by
             from appliance.voice.stt_wyoming import with_server
 
@@ -874,6 +879,15 @@ class QFZZStation:
             else:
                 self._voice(VoiceActivity.IDLE)
             self.ducking.release("listening")
+
+    def _judge(self, text: str) -> float:
+        """How sure the DJ's understanding is that ``text`` is a request it can act on: the
+        least sure of its parts, 0 when any is not understood (the listener's thread, no lock)."""
+        intent = None if self.dj is None else self.dj.prepare(text)
+        parts = () if intent is None else intent.each()
+        if not parts or any(part.name == "unknown" for part in parts):
+            return 0.0
+        return min(part.confidence for part in parts)
 
     def _is_complete(self, partial: str) -> bool:
         """The listener's early end: is this partial already a whole command? (Parsed on the
