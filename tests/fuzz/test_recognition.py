@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from appliance.voice.stt import Vocabulary, normalise
 from appliance.voice.stt_whisper import (
     PROMPT_TOKENS,
+    Hypothesis,
     WhisperRecognizer,
     build_prompt,
-    confidence_of,
+    choose,
     strip_wake,
 )
 from tests.fuzz.conftest import fuzz_rounds
@@ -39,7 +40,8 @@ def test_cutting_the_wake_word_keeps_the_rest_as_written(words: list[str]) -> No
     cut = strip_wake(text, WAKE)
     assert cut in text  # nothing invented, nothing reordered: a tail of what was written
     said = normalise(text)
-    assert normalise(cut) == WAKE.strip_wake(said) or not normalise(cut)
+    # the exact wake phrase's leftover goes, and perhaps words sounding like its tail after it
+    assert (" " + WAKE.strip_wake(said)).endswith(" " + normalise(cut)) or not normalise(cut)
 
 
 @given(
@@ -55,23 +57,17 @@ def test_the_prompt_always_fits(commands: list[str], names: list[str]) -> None:
 
 
 @given(
-    st.lists(
-        st.tuples(
-            st.floats(-50, 0, allow_nan=False),
-            st.floats(0, 1, allow_nan=False),
-            st.integers(0, 40),
-        ),
-        max_size=5,
-    )
+    st.lists(st.tuples(st.text(max_size=30), st.floats(0, 1, allow_nan=False)), max_size=6),
+    st.one_of(st.floats(), st.just(None)),
 )
-def test_confidence_stays_between_0_and_1(parts: list[tuple[float, float, int]]) -> None:
-    class Segment:
-        def __init__(self, logprob: float, no_speech: float, tokens: int) -> None:
-            self.avg_logprob, self.no_speech_prob, self.tokens = logprob, no_speech, [0] * tokens
-
-    value = confidence_of([Segment(*part) for part in parts])
-    assert 0.0 <= value <= 1.0
-    assert parts or value == 0.0
+def test_the_chosen_reading_is_one_of_them_with_a_confidence_in_0_to_1(
+    readings: list[tuple[str, float]], verdict: float | None
+) -> None:
+    hypotheses = [Hypothesis(text, score) for text, score in readings]
+    judge = None if verdict is None else (lambda _text: verdict)
+    text, confidence = choose(hypotheses, judge)
+    assert 0.0 <= confidence <= 1.0
+    assert text in [h.text for h in hypotheses] or (not hypotheses and text == "")
 
 
 @pytest.fixture(scope="module")
