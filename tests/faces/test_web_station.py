@@ -116,5 +116,6 @@ def test_the_page_is_announced_on_the_loopback(station: tuple[Any, str]) -> None
     try:
         info = browser.get_service_info("_http._tcp.local.", "QFZZ._http._tcp.local.", 3000)
         assert info is not None and url.endswith(f":{info.port}")
+        assert info.server == "qfzz.local."  # the speaker's name as a host name
     finally:
         browser.close()
