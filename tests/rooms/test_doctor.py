@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from appliance.config import Config, SnapcastSettings, parse_config
 from appliance.doctor import FAIL, OK, check_snapcast
 from appliance.rooms.check import source_line
@@ -18,6 +20,7 @@ def settings(port: int, fifo: str, extra: str = "") -> Config:
     )
 
 
+@pytest.mark.audio
 def test_a_reachable_server_with_rooms(house: House, pulse: PulseServer) -> None:
     config = settings(house.server.control_port, str(house.server.fifo))
 
@@ -31,6 +34,7 @@ def test_a_reachable_server_with_rooms(house: House, pulse: PulseServer) -> None
     assert "kitchen" in checks[1].message and "bedroom" in checks[1].message
 
 
+@pytest.mark.audio
 def test_a_server_down_says_what_to_do(snapserver: SnapServer, pulse: PulseServer) -> None:
     port = free_port()
     checks = list(check_snapcast(settings(port, str(snapserver.fifo))))

@@ -23,7 +23,7 @@ def test_the_programme_reaches_a_server_elsewhere_and_again_after_it_restarts(
     kitchen = SnapClient(server, "kitchen", tmp_path).start()
     programme = Programme(tmp_path / "programme.fifo", "48000:16:2")
     forwarder = Forwarder(programme.fifo, "127.0.0.1", server.source_port, max_backoff=0.3)
-    music = tone(tmp_path / "music.wav", 660, 6.0)
+    music = tone(tmp_path / "music.wav", 660, 30.0)  # longer than the test
     player = None
     try:
         programme.setup()

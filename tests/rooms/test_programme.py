@@ -97,7 +97,7 @@ def test_the_music_reaches_the_room_and_a_reply_stays_here(
         recorder.wait_for(
             lambda audio: strength(audio, SINK_RATE, 990, 1) > 0.05, here_mark, what="the reply"
         )
-        time.sleep(1.0)  # Snapcast's buffer: anything sent would be in the room by now
+        time.sleep(0.7)  # Snapcast's buffer: anything sent would be in the room by now
         in_room = house.kitchen.heard()[room_mark:]
         assert strength(in_room, ROOM_RATE, 990, 2) < 0.005, "the reply went across the house"
     finally:
@@ -173,7 +173,7 @@ def test_the_djs_talk_between_tracks_goes_on_air_and_comes_back(
         def in_kitchen() -> float:
             return strength(house.kitchen.heard()[-second // 2 :], ROOM_RATE, 990, 2)
 
-        time.sleep(1.0)
+        time.sleep(0.6)
         assert in_kitchen() < 0.005, "the voice reached the kitchen before it was on air"
         assert programme.on_air(True) >= 1
         wait_for(lambda: in_kitchen() > 0.05, "the DJ's talk in the kitchen")

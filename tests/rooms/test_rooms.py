@@ -194,7 +194,7 @@ def test_server_killed_and_restarted_the_rooms_reconnect_by_themselves(house: Ho
             assert all(not room.connected for room in rooms.rooms)
             with pytest.raises(RoomsError, match="not reachable"):
                 await rooms.set_room("kitchen", volume=50)
-            await asyncio.sleep(1.0)  # a few failed attempts, with backoff
+            await asyncio.sleep(0.5)  # a few failed attempts, with backoff
             house.server.start()
             assert await rooms.wait_connected(TIMEOUT)
             assert rooms.connects == 2
