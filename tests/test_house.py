@@ -113,6 +113,7 @@ HEARS_THE_VOICE = (
     "voice/stt_vosk.py",
     "voice/stt_pocketsphinx.py",
     "voice/stt_whisper.py",
+    "voice/stt_wyoming.py",
 )
 
 FORMAT_NAMES = {"SAMPLE_RATE", "RATE", "WIDTH", "BYTES_PER_SAMPLE", "FRAME_MS", "FRAME_BYTES"}

@@ -4,8 +4,8 @@ A recogniser is fed audio while the person speaks (``accept``), reports partial 
 changes, and gives the final :class:`~appliance.events.Transcript` at the end of the utterance
 (``finish``). Engines: ``whisper`` (a CTranslate2 Whisper model folder; it runs once at the end
 and gives no partials), ``vosk`` (any Vosk model directory) and ``pocketsphinx`` (its bundled US
-English model), each in its own module, which builds on this one and is imported (by name) only
-when asked for.
+English model), and a Wyoming server that stands in front of one of them, each in its own module,
+which builds on this one and is imported (by name) only when asked for.
 
 Every transcript carries a ``confidence`` from 0 to 1 (1.0 for typed text) with one meaning for
 every engine: the share of transcripts at that confidence that were right. Each engine maps its
@@ -177,9 +177,9 @@ def _fill(phrase: str, words: Sequence[str]) -> Iterable[str]:
 
 
 def _engine(module: str, name: str) -> Callable[..., SpeechRecognizer]:
-    """An engine's recogniser class, imported by name only when it is asked for: each engine
-    builds on this module (its Vocabulary and transcripts) and loads heavy libraries, so this
-    module never imports one."""
+    """An engine's recogniser class (or factory), imported by name only when it is asked for:
+    each engine builds on this module (its Vocabulary and transcripts) and loads heavy libraries,
+    so this module never imports one."""
     recognizer: Callable[..., SpeechRecognizer] = getattr(
         importlib.import_module(f"appliance.voice.{module}"), name
     )
@@ -201,10 +201,8 @@ def load_recognizer(
     ``grammar`` when there is one. With a ``server`` (a Wyoming server: ``tcp://host:port``, or
     ``wyoming`` to find one by zeroconf) the server hears the commands and ``engine`` stands by."""
     if server:
-        from appliance.voice.stt_wyoming import with_server
-
         local = load_recognizer(engine, model_path, phrases, words, grammar, wake_phrases)
-        return with_server(server, local)
+        return _engine("stt_wyoming", "with_server")(server, local)
     if engine == "whisper":
         if model_path is None:
             raise SpeechError(

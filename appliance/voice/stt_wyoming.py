@@ -23,6 +23,7 @@ import time
 import zlib
 from collections.abc import Sequence
 
+from appliance.audio_format import CHANNELS, RATE, WIDTH, bytes_for, seconds
 from appliance.events import Transcript
 from appliance.grammar import Grammar
 from appliance.voice.stt import SpeechRecognizer, Vocabulary, final_transcript, normalise
@@ -31,8 +32,7 @@ from appliance.wyoming_link import Connection, Link, WyomingError
 
 log = logging.getLogger("appliance.voice.stt_wyoming")
 
-SAMPLE_RATE = 16000
-CHUNK_BYTES = 3200
+CHUNK_BYTES = bytes_for(100)
 """100 ms of audio per message: small enough to stream, large enough not to cost a message per
 10 ms frame."""
 BUDGET = 1.5
@@ -40,7 +40,7 @@ BUDGET = 1.5
 it instead (Whisper tiny.en took 0.3-0.6 s here, a larger model on a home server about a second)."""
 REMOTE_CONFIDENCE = 0.86
 """See the module doc: 218 / 252 right."""
-_FORMAT = {"rate": SAMPLE_RATE, "width": 2, "channels": 1}
+_FORMAT = {"rate": RATE, "width": WIDTH, "channels": CHANNELS}
 
 
 class WyomingRecognizer:
@@ -116,7 +116,7 @@ class WyomingRecognizer:
             self.last_engine = self.fallback.name
             return self.fallback.finish()
         started = time.perf_counter()
-        audio_s = len(self._audio) / 2 / SAMPLE_RATE
+        audio_s = seconds(len(self._audio))
         text = self._remote_text()
         if text is None:
             return self._local_final()

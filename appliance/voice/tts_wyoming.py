@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Iterator
 
+from appliance.audio_format import CHANNELS, WIDTH
 from appliance.voice.speaker import Voice
 from appliance.voice.tts_piper import SpeechAudio, first_breath, split_sentences
 from appliance.wyoming_link import Connection, Link, WyomingError
@@ -72,20 +73,21 @@ class WyomingSpeech:
         if self.voice:
             data["voice"] = {"name": self.voice}
         connection.send("synthesize", data)
-        rate, width, channels = self.sample_rate, 2, 1
+        rate, width, channels = self.sample_rate, WIDTH, CHANNELS
         while True:
             message = connection.receive(time.monotonic() + self.budget)
             if message.type in ("audio-start", "audio-chunk"):
                 rate = _number(message.data.get("rate"), rate)
                 width = _number(message.data.get("width"), width)
                 channels = _number(message.data.get("channels"), channels)
-                if width != 2 or channels != 1 or not 8000 <= rate <= 48000:
+                if width != WIDTH or channels != CHANNELS or not 8000 <= rate <= 48000:
                     raise WyomingError(
                         f"{connection.address} sends audio of {width} bytes x {channels} "
                         f"channels at {rate} Hz; the appliance plays 16-bit mono"
                     )
             if message.type == "audio-chunk" and message.payload:
-                yield SpeechAudio(message.payload[: len(message.payload) // 2 * 2], rate, sentence)
+                whole = len(message.payload) // WIDTH * WIDTH  # a sample cut in two is dropped
+                yield SpeechAudio(message.payload[:whole], rate, sentence)
             elif message.type == "audio-stop":
                 return
             elif message.type == "error":
