@@ -157,11 +157,12 @@ PRAISE = frozenset(
     {"good", "great", "best", "amazing", "awesome", "brilliant", "star", "legend", "genius"}
     | {"nice", "cool", "clever", "smart", "funny", "fantastic", "excellent", "wonderful"}
     | {"perfect", "rock", "talented", "superb", "lovely", "impressive", "spot", "nailed", "top"}
+    | {"fire", "impressed", "genius", "killing"}
 )
 BLAME = frozenset(
     {"bad", "terrible", "awful", "useless", "rubbish", "worst", "boring", "annoying", "stupid"}
     | {"dumb", "hopeless", "wrong", "suck", "sucks", "lame", "crap", "pathetic", "poor"}
-    | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse"}
+    | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse", "disappointed"}
 )
 """Words that judge, for :func:`_about_the_dj`."""
 
@@ -1009,7 +1010,7 @@ def _about_the_dj(text: str) -> Intent | None:
     judges; anything else stays unknown."""
     words = text.split()
     said = set(words)
-    if not (words and words[0] in TO_THE_DJ) and not DJ_WORK & said:
+    if not TO_THE_DJ & set(words[:3]) and not DJ_WORK & said:
         return None
     good, bad = bool(PRAISE & said), bool(BLAME & said)
     if good and said & {"not", "never", "don't", "isn't", "aren't", "no"}:

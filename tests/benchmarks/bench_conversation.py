@@ -245,8 +245,10 @@ class Truth:
         if kind == "my_mood":
             mood = dj.current_mood(USER)
             word = MOOD_WORDS.get(mood, mood) if mood else None
-            if word is None:
-                return lambda r: _has(r.text, "haven't told", "no mood", "don't know your mood")
+            if word is None:  # no mood: the answer names none, and says so
+                moods = set(MOOD_WORDS.values())
+                said = ("mood", "feel", "feeling")
+                return lambda r: not _has(r.text, *moods) and _has(r.text, *said)
             return lambda r: _has(r.text, word)
         if kind == "known_for":
             turns = dj.store.turn_count(USER)
