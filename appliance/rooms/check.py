@@ -4,7 +4,10 @@ the sound server the programme goes through. Each finding says what to do when i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from appliance.config import SnapcastSettings
 from appliance.rooms import status as snap
@@ -12,6 +15,7 @@ from appliance.rooms.programme import PIPE_SINK, pactl, pulse_format
 from appliance.rooms.rpc import RoomsError, SnapcastControl
 
 PROBE_TIMEOUT = 5.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,16 @@ async def _server(settings: SnapcastSettings) -> snap.Status:
     return found["server"]
 
 
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(work)``, on a thread of its own when this one already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 def source_line(settings: SnapcastSettings) -> str:
     """The snapserver.conf source the appliance's settings need."""
     query = f"name={settings.stream}&sampleformat={settings.sample_format}"
@@ -47,7 +61,7 @@ def server_findings(settings: SnapcastSettings) -> list[Finding]:
     """Is the server reachable, does it have the appliance's stream, which rooms are there."""
     where = f"{settings.server}:{settings.control_port}"
     try:
-        status = asyncio.run(asyncio.wait_for(_server(settings), PROBE_TIMEOUT))
+        status = _run(asyncio.wait_for(_server(settings), PROBE_TIMEOUT))
     except (RoomsError, TimeoutError) as error:
         message = getattr(error, "message", "") or f"no answer in {PROBE_TIMEOUT:g} s"
         hint = getattr(error, "hint", "") or "check that snapserver runs there"

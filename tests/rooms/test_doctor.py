@@ -65,3 +65,15 @@ def test_a_server_elsewhere_is_given_a_tcp_source_open_to_the_network() -> None:
     elsewhere = SnapcastSettings(server="192.168.1.20", stream="House", source_port=4953)
     line = "tcp://0.0.0.0:4953?name=House&sampleformat=48000:16:2&mode=server"
     assert source_line(elsewhere) == line
+
+
+def test_the_check_runs_from_inside_an_event_loop_too(snapserver: SnapServer) -> None:
+    import asyncio
+
+    config = settings(snapserver.control_port, str(snapserver.fifo))
+
+    async def inside() -> list:
+        return list(check_snapcast(config))
+
+    checks = asyncio.run(inside())
+    assert checks[0].status == OK and "stream QFZZ" in checks[0].message
