@@ -25,6 +25,7 @@ MIN_BACKOFF = 0.5
 MAX_BACKOFF = 10.0
 PING_EVERY = 10.0
 MAX_LATENCY_MS = 10_000
+MAX_NAME = 100
 
 Changed = Callable[[tuple[Room, ...], bool], None]
 
@@ -209,6 +210,7 @@ class Rooms:
         latency_ms: int | None = None,
     ) -> Room:
         """Change what is given for ``room`` (its id or name); returns the room as it is now."""
+        _check_types(room, on=on, volume=volume, muted=muted, latency_ms=latency_ms)
         if volume is not None and not 0 <= volume <= 100:
             raise RoomsError(f"a room's volume is 0 to 100, not {volume}")
         if latency_ms is not None and not 0 <= latency_ms <= MAX_LATENCY_MS:
@@ -322,3 +324,16 @@ class Rooms:
 
 def _client(group: dict[str, Any], client_id: str) -> dict[str, Any]:
     return next((c for c in group.get("clients") or [] if c.get("id") == client_id), {})
+
+
+def _check_types(room: object, **values: object) -> None:
+    """What a face sent, checked before it reaches the server (a face may pass on any JSON)."""
+    if not isinstance(room, str) or not 0 < len(room) <= MAX_NAME:
+        raise RoomsError(f"a room is named by a word of at most {MAX_NAME} letters, not {room!r}")
+    for key, value in values.items():
+        if value is None:
+            continue
+        wanted = bool if key in ("on", "muted") else int
+        if type(value) is not wanted:
+            kind = "true or false" if wanted is bool else "a whole number"
+            raise RoomsError(f"a room's {key} is {kind}, not {value!r}")

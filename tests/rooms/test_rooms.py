@@ -175,6 +175,12 @@ def test_refusals_are_clear(house: House) -> None:
                 await rooms.set_room("kitchen", volume=300)
             with pytest.raises(RoomsError, match="latency"):
                 await rooms.set_room("kitchen", latency_ms=-5)
+            with pytest.raises(RoomsError, match="volume is a whole number, not '40'"):
+                await rooms.set_room("kitchen", volume="40")  # type: ignore[arg-type]
+            with pytest.raises(RoomsError, match="on is true or false"):
+                await rooms.set_room("kitchen", on=1)  # type: ignore[arg-type]
+            with pytest.raises(RoomsError, match="named by a word"):
+                await rooms.set_room("k" * 500, on=True)
         finally:
             await rooms.stop()
 
