@@ -23,10 +23,16 @@ from appliance.config import load_config
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.security import MAX_BODY, Attempts, Sessions, make_guard
 from appliance.library.track import Track
-from tests.faces.web_station import DoubleStation, Served, on_any_port, web_settings
+from tests.faces.web_station import (
+    PASSWORD,
+    DoubleStation,
+    Served,
+    logged_in,
+    on_any_port,
+    web_settings,
+)
 from tests.support import music
 
-PASSWORD = "open sesame"
 TIMEOUT = 5
 
 
@@ -63,14 +69,6 @@ def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Serv
     server.stop()
 
 
-def logged_in(served: Served) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
-    assert answer.status_code == 200, answer.text
-    session.headers["X-CSRF-Token"] = answer.json()["csrf"]
-    return session
-
-
 def command(session: requests.Session, served: Served, **body: Any) -> requests.Response:
     return session.post(f"{served.url}/api/command", json=body, timeout=TIMEOUT)
 
@@ -93,7 +91,7 @@ def test_a_login_gives_a_strict_http_only_cookie(served: Served) -> None:
     answer = requests.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
     cookie = answer.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
-    session = logged_in(served)
+    session = logged_in(served.url)
     state = session.get(f"{served.url}/api/state", timeout=TIMEOUT).json()
     assert state["now_playing"]["track"]["title"] == "Jazz Song 0"
     assert state["play_state"] == "playing" and state["listener"] == "guest"
@@ -145,7 +143,7 @@ def test_a_peer_outside_the_network_is_refused_before_its_request_is_read() -> N
 def test_a_change_from_another_site_or_without_the_token_is_refused(
     served: Served, station: DoubleStation
 ) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     token = session.headers.pop("X-CSRF-Token")
     assert command(session, served, command="skip").status_code == 403
     session.headers["X-CSRF-Token"] = "not-the-token"
@@ -210,7 +208,7 @@ def test_the_inline_code_check_finds_what_the_policy_blocks() -> None:
 
 
 def test_an_oversize_body_is_refused(served: Served, station: DoubleStation) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     huge = {"command": "ask", "text": "a" * (MAX_BODY + 10)}
     answer = command(session, served, **huge)
     assert answer.status_code == 413 and "larger than" in answer.json()["error"]
@@ -254,7 +252,7 @@ WRONG_INPUT: list[tuple[Any, str]] = [
 def test_wrong_input_is_a_clear_400_and_nothing_changes(
     served: Served, station: DoubleStation
 ) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     before = station.snapshot().version
     for body, key in WRONG_INPUT:
         answer = session.post(f"{served.url}/api/command", json=body, timeout=TIMEOUT)
@@ -264,7 +262,7 @@ def test_wrong_input_is_a_clear_400_and_nothing_changes(
 
 
 def test_a_body_that_is_not_json_is_a_400(served: Served) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     broken = session.post(
         f"{served.url}/api/command",
         data=b"{not json",
@@ -291,7 +289,7 @@ PATH_TRICKS = [
 
 
 def test_no_path_reaches_a_file_outside_the_music(served: Served) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     for path in PATH_TRICKS:
         answer = session.get(f"{served.url}{path}", timeout=TIMEOUT)
         assert 400 <= answer.status_code < 500, path
@@ -311,7 +309,7 @@ def test_a_cover_is_only_read_for_a_track_inside_the_music_folders(tmp_path: Pat
 def test_commands_reach_the_station_attributed_to_the_chosen_listener(
     served: Served, station: DoubleStation
 ) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     assert command(session, served, command="volume", level=30).json()["ok"]
     assert station.snapshot().volume == 30
     assert command(session, served, command="volume", step=-5).status_code == 200
@@ -333,14 +331,14 @@ def test_commands_reach_the_station_attributed_to_the_chosen_listener(
 
 
 def test_a_refused_command_says_why(served: Served, station: DoubleStation) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     assert command(session, served, command="stop").status_code == 200
     refused = command(session, served, command="like")
     assert refused.status_code == 409 and refused.json()["error"] == "nothing is playing"
 
 
 def test_typed_words_get_the_djs_answer(served: Served, station: DoubleStation) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     answer = command(session, served, command="ask", text="play some jazz", by="alex")
     assert answer.status_code == 200 and answer.json()["text"]
     assert station.snapshot().dj_lines[-1].text == answer.json()["text"]
@@ -457,7 +455,7 @@ def test_a_lagging_page_gets_a_fresh_state(served: Served, station: DoubleStatio
 def test_cover_art_embedded_or_from_the_folder_scaled_and_kept(
     served: Served, station: DoubleStation, tmp_path: Path
 ) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     by_title = {track.title: track for track in station.tracks}
     for title, colour in (("Jazz Song 0", (0, 0, 255)), ("Rock Song 0", (255, 0, 0))):
         track = by_title[title]
@@ -482,7 +480,7 @@ def test_cover_art_embedded_or_from_the_folder_scaled_and_kept(
 
 
 def test_browse_search_and_queue_from_the_library(served: Served, station: DoubleStation) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     get = lambda path: session.get(f"{served.url}{path}", timeout=TIMEOUT).json()  # noqa: E731
     assert [a["name"] for a in get("/api/library/artists")["items"]] == [
         "Jazz Artist 0", "Jazz Artist 1", "Rock Artist 0", "Rock Artist 1",
@@ -515,7 +513,7 @@ def test_browse_search_and_queue_from_the_library(served: Served, station: Doubl
 def test_a_listeners_profile_friends_export_and_delete(
     served: Served, station: DoubleStation
 ) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     url = f"{served.url}/api/listeners"
     station.dj.update_preferences("alex", ["jazz"])
     command(session, served, command="like", by="alex")
@@ -549,7 +547,7 @@ def test_settings_form_saves_only_what_passes_the_check(
     file.write_text(text)
     server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
     try:
-        session = logged_in(server)
+        session = logged_in(server.url)
         form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
         assert form["file"] == str(file)
         audio = next(s for s in form["sections"] if s["name"] == "audio")
@@ -583,7 +581,7 @@ def test_settings_form_saves_only_what_passes_the_check(
 
 
 def test_the_doctors_checks_the_plan_and_the_log_tail(served: Served) -> None:
-    session = logged_in(served)
+    session = logged_in(served.url)
     requests.post(f"{served.url}/api/login", json={"password": "guess"}, timeout=TIMEOUT)
     log = session.get(f"{served.url}/api/system/log?lines=50", timeout=TIMEOUT).json()
     assert any("wrong web password" in line["text"] for line in log["lines"])
@@ -605,7 +603,7 @@ def test_the_first_run_names_the_speaker_its_music_and_its_first_listener(
     monkeypatch.setenv("APPLIANCE_CONFIG", str(file))
     server = Served(station, web_settings(songs), tmp_path, advertise=False)
     try:
-        session = logged_in(server)
+        session = logged_in(server.url)
         setup = session.get(f"{server.url}/api/setup", timeout=TIMEOUT).json()
         assert setup["needed"] and setup["file"] == str(file)
         assert setup["music_folders"] == [str(songs)]

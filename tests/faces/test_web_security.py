@@ -25,10 +25,9 @@ from appliance.faces.web import security
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.security import COOKIE, FREE_FAILURES, Attempts, Sessions, make_guard
 from appliance.state import Said
-from tests.faces.web_station import DoubleStation, Served, web_settings
+from tests.faces.web_station import PASSWORD, DoubleStation, Served, logged_in, web_settings
 from tests.support import music
 
-PASSWORD = "open sesame"
 TIMEOUT = 5
 
 
@@ -49,14 +48,6 @@ def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Serv
     server = Served(station, web_settings(songs), tmp_path, advertise=False)
     yield server
     server.stop()
-
-
-def logged_in(url: str) -> requests.Session:
-    session = requests.Session()
-    answer = session.post(f"{url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
-    assert answer.status_code == 200, answer.text
-    session.headers["X-CSRF-Token"] = answer.json()["csrf"]
-    return session
 
 
 # -- guessing the password -----------------------------------------------------------------------
@@ -418,3 +409,31 @@ def test_a_page_asked_for_under_another_sites_name_is_refused(served: Served) ->
         assert answer.status_code == status, (host, answer.text)
         if status == 403:
             assert "name" in answer.json()["error"]
+
+
+def test_before_the_library_and_the_dj_open_the_page_says_so(songs: Path, tmp_path: Path) -> None:
+    from appliance.bus import EventBus
+    from appliance.control import Outcome
+    from appliance.state import StationState
+
+    class Starting:
+        """A station whose library and DJ are not open yet."""
+
+        events = EventBus()
+
+        def snapshot(self) -> StationState:
+            return StationState()
+
+        def execute(self, command: object) -> Outcome:
+            return Outcome(False, error="starting")
+
+    server = Served(Starting(), web_settings(songs), tmp_path, advertise=False)
+    try:
+        session = logged_in(server.url)
+        for path in ("/api/library/stats", "/api/library/artists", "/api/cover/abc",
+                     "/api/library/search?q=x", "/api/listeners/alex/export"):  # fmt: skip
+            answer = session.get(f"{server.url}{path}", timeout=TIMEOUT)
+            assert answer.status_code == 503, path
+            assert "not" in answer.json()["error"] and answer.headers["Content-Security-Policy"]
+    finally:
+        server.stop()

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from appliance import control
 from appliance.bus import DJSaid, EventBus, StateChanged
 from appliance.config import Config, parse_config
@@ -126,6 +128,18 @@ class DoubleStation:
             case _:
                 return control.Outcome(False, error="the double does not do that")
         return control.Outcome(True)
+
+
+PASSWORD = "open sesame"  # the station password of web_settings and started_station
+
+
+def logged_in(url: str, password: str = PASSWORD) -> requests.Session:
+    """A requests session logged in to the page at ``url``, its CSRF token in its headers."""
+    session = requests.Session()
+    answer = session.post(f"{url}/api/login", json={"password": password}, timeout=5)
+    assert answer.status_code == 200, answer.text
+    session.headers["X-CSRF-Token"] = answer.json()["csrf"]
+    return session
 
 
 def on_any_port(settings: Config) -> Config:

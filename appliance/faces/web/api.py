@@ -244,9 +244,7 @@ async def cover(request: web.Request) -> web.Response:
         size = 0
     if size not in SIZES:
         return fail(400, f"size: one of {', '.join(map(str, SIZES))}", key="size")
-    library = ctx.library
-    if library is None:
-        return fail(503, "the library is not open yet")
+    library = ctx.open_library()
     track = await ctx.run(library.get, track_id)
     if track is None:
         return fail(404, f"no track {track_id!r} in the library")

@@ -13,7 +13,7 @@ from aiohttp import web
 from appliance.config import Config
 from appliance.control import Station
 from appliance.faces.web.covers import Covers
-from appliance.faces.web.security import Attempts, Sessions
+from appliance.faces.web.security import Attempts, Refused, Sessions
 
 T = TypeVar("T")
 
@@ -40,6 +40,18 @@ class Context:
     def dj(self) -> Any | None:
         """The station's DJ, for reading a listener's profile (None until it is open)."""
         return getattr(self.station, "dj", None)
+
+    def open_library(self) -> Any:
+        """The library, or a 503 (raised) for a request that came before it opened."""
+        if self.library is None:
+            raise Refused(503, "the library is not open yet")
+        return self.library
+
+    def open_dj(self) -> Any:
+        """The DJ, or a 503 (raised) for a request that came before it opened."""
+        if self.dj is None:
+            raise Refused(503, "the DJ is not ready yet")
+        return self.dj
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """``work(*args)`` in a worker thread: the station's calls may block."""

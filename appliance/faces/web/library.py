@@ -56,9 +56,8 @@ def _listing(tracks: list[Track]) -> dict[str, Any]:
 @routes.get("/api/library/stats")
 async def stats(request: web.Request) -> web.Response:
     ctx = context(request)
-    if ctx.library is None:
-        return fail(503, "the library is not open yet")
-    counts = await ctx.run(ctx.library.stats)
+    library = ctx.open_library()
+    counts = await ctx.run(library.stats)
     return web.json_response({"ok": True, "stats": counts.as_dict(), "rescan": False})
 
 
@@ -66,9 +65,7 @@ async def stats(request: web.Request) -> web.Response:
 async def names(request: web.Request) -> web.Response:
     """The names to browse by: every artist, album (with its artist), genre or folder."""
     ctx = context(request)
-    library = ctx.library
-    if library is None:
-        return fail(503, "the library is not open yet")
+    library = ctx.open_library()
     kind = request.match_info["kind"]
     tracks: list[Track] = await ctx.run(library.tracks)
     items: list[dict[str, Any]]
@@ -96,9 +93,7 @@ async def names(request: web.Request) -> web.Response:
 async def tracks(request: web.Request) -> web.Response:
     """Tracks of one ``artist``, ``album``, ``genre`` or ``folder`` (exactly one)."""
     ctx = context(request)
-    library = ctx.library
-    if library is None:
-        return fail(503, "the library is not open yet")
+    library = ctx.open_library()
     given = {key: _text(request, key) for key in ("artist", "album", "genre", "folder")}
     chosen = [(key, value) for key, value in given.items() if value]
     if len(chosen) != 1:
@@ -123,22 +118,20 @@ async def tracks(request: web.Request) -> web.Response:
 @routes.get("/api/library/search")
 async def search(request: web.Request) -> web.Response:
     ctx = context(request)
-    if ctx.library is None:
-        return fail(503, "the library is not open yet")
+    library = ctx.open_library()
     text = _text(request, "q") or ""
     if not text.strip():
         return fail(400, "q: the words to look for", key="q")
-    found = await ctx.run(ctx.library.search, text, 50)
+    found = await ctx.run(library.search, text, 50)
     return web.json_response(_listing(found))
 
 
 @routes.get("/api/library/track/{track_id}")
 async def track(request: web.Request) -> web.Response:
     ctx = context(request)
-    if ctx.library is None:
-        return fail(503, "the library is not open yet")
+    library = ctx.open_library()
     track_id = request.match_info["track_id"]
-    found = await ctx.run(ctx.library.get, track_id) if len(track_id) <= 128 else None
+    found = await ctx.run(library.get, track_id) if len(track_id) <= 128 else None
     if found is None:
         return fail(404, "no such track in the library")
     return web.json_response({"ok": True, "track": track_json(found)})

@@ -83,8 +83,7 @@ async def everyone(request: web.Request) -> web.Response:
 async def one(request: web.Request) -> web.Response:
     ctx = context(request)
     user_id = _user(request)
-    if ctx.dj is None:
-        return fail(503, "the DJ is not ready yet")
+    ctx.open_dj()  # a 503 before the DJ is open
     found = await ctx.run(_profile, ctx, user_id)
     if found is None:
         return fail(404, f"no listener {user_id!r}")
@@ -96,9 +95,8 @@ async def export(request: web.Request) -> web.Response:
     """Everything the DJ keeps about the listener, as a JSON download."""
     ctx = context(request)
     user_id = _user(request)
-    if ctx.dj is None:
-        return fail(503, "the DJ is not ready yet")
-    data = await ctx.run(ctx.dj.export_profile, user_id)
+    dj = ctx.open_dj()
+    data = await ctx.run(dj.export_profile, user_id)
     if data is None:
         return fail(404, f"no listener {user_id!r}")
     response = web.json_response(data, dumps=lambda d: json.dumps(d, indent=2, default=str))
@@ -116,9 +114,8 @@ async def delete(request: web.Request) -> web.Response:
         return fail(
             400, f'confirm: send {{"confirm": "{user_id}"}} to delete for good', key="confirm"
         )
-    if ctx.dj is None:
-        return fail(503, "the DJ is not ready yet")
-    deleted = await ctx.run(ctx.dj.delete_profile, user_id)
+    dj = ctx.open_dj()
+    deleted = await ctx.run(dj.delete_profile, user_id)
     if not deleted:
         return fail(404, f"no listener {user_id!r}")
     return web.json_response({"ok": True, "deleted": user_id})
@@ -134,12 +131,11 @@ async def befriend(request: web.Request) -> web.Response:
         return fail(400, f"friend_id: {RULE}", key="friend_id")
     if friend == user_id:
         return fail(400, "friend_id: a listener cannot befriend themselves", key="friend_id")
-    if ctx.dj is None:
-        return fail(503, "the DJ is not ready yet")
-    known = await ctx.run(ctx.dj.export_profile, user_id)
+    dj = ctx.open_dj()
+    known = await ctx.run(dj.export_profile, user_id)
     if known is None:
         return fail(404, f"no listener {user_id!r}")
-    await ctx.run(ctx.dj.add_to_community, user_id, friend)
+    await ctx.run(dj.add_to_community, user_id, friend)
     return web.json_response({"ok": True})
 
 
@@ -150,9 +146,8 @@ async def unfriend(request: web.Request) -> web.Response:
     friend = request.match_info["friend_id"]
     if not is_user_id(friend):
         return fail(400, f"friend_id: {RULE}", key="friend_id")
-    if ctx.dj is None:
-        return fail(503, "the DJ is not ready yet")
-    removed = await ctx.run(ctx.dj.remove_from_community, user_id, friend)
+    dj = ctx.open_dj()
+    removed = await ctx.run(dj.remove_from_community, user_id, friend)
     if not removed:
         return fail(404, f"{friend!r} is not among {user_id!r}'s friends")
     return web.json_response({"ok": True})
