@@ -22,6 +22,7 @@ from appliance.faces.mpd import art
 from appliance.faces.mpd.filters import OTHER_TAGS, TAGS, Query, Song, parse, tag_values
 from appliance.faces.mpd.protocol import (
     Ack,
+    Closed,
     Code,
     Reply,
     boolean,
@@ -30,7 +31,6 @@ from appliance.faces.mpd.protocol import (
     span,
 )
 from appliance.faces.mpd.queue import MAX_LENGTH, Entry
-from appliance.faces.mpd.session import Closed
 from appliance.faces.mpd.songs import DEFAULT_TAGS, song
 from appliance.faces.mpd.tree import MusicTree, clean
 from appliance.library.track import Track

@@ -1,4 +1,5 @@
-"""MPD's wire format: splitting a command line into words, ACK errors, and the reply being built.
+"""MPD's wire format: splitting a command line into words, ACK errors, closing a client, and the
+reply being built.
 
 A request is one line: a command name, then arguments, bare or in double quotes with ``\\"`` and
 ``\\\\`` escaped (as libmpdclient and python-mpd2 write them). A reply is ``key: value`` lines
@@ -43,6 +44,10 @@ class Ack(Exception):
     def line(self, index: int, command: str) -> bytes:
         message = " ".join(self.message.split())  # one line, whatever the station said
         return f"ACK [{int(self.code)}@{index}] {{{command}}} {message}\n".encode()
+
+
+class Closed(Exception):
+    """The client asked to close, or must be closed."""
 
 
 def split(line: str) -> list[str]:

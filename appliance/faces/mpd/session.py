@@ -16,7 +16,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from appliance.faces.mpd.protocol import MAX_LINE, Ack, Code, Reply, drain, split
+from appliance.faces.mpd.commands import COMMANDS, PUBLIC
+from appliance.faces.mpd.protocol import MAX_LINE, Ack, Closed, Code, Reply, drain, split
 from appliance.faces.mpd.songs import DEFAULT_TAGS
 
 if TYPE_CHECKING:
@@ -30,10 +31,6 @@ SUBSYSTEMS = (
     "database", "update", "stored_playlist", "playlist", "player", "mixer", "output", "options",
     "partition", "sticker", "subscription", "message", "neighbor", "mount",
 )  # fmt: skip
-
-
-class Closed(Exception):
-    """The client asked to close, or must be closed."""
 
 
 class Session:
@@ -160,8 +157,6 @@ class Session:
         await reply.flush()
 
     async def _run(self, words: list[str], reply: Reply) -> None:
-        from appliance.faces.mpd.commands import COMMANDS, PUBLIC
-
         if not words:
             raise Ack(Code.UNKNOWN, "No command given")
         name = words[0]
