@@ -30,7 +30,7 @@ from appliance.listener_id import RULE as USER_ID_RULE
 from appliance.listener_id import is_user_id
 from appliance.state import PlayState
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the station's own half, split out to keep station.py small: types only
     from appliance.station import QFZZStation
 
 log = logging.getLogger("appliance.commands")
