@@ -16,8 +16,10 @@ word on, decides when the person stopped. When the caller gives ``is_complete`` 
 understanding: "is this partial text already a whole command?"), a partial it accepts ends the
 utterance after a short silence instead of the full trailing one. A recogniser that gives no
 partials (Whisper: ``partials = False``) is asked for its final at a somewhat longer short
-silence instead (``final_silence_ms``: Whisper rewrites a fragment, "to" becomes "too"): if
-that is a whole command it is the transcript; if not, the utterance goes on, the recogniser
+silence instead (``final_silence_ms``: Whisper rewrites a fragment, "to" becomes "too"),
+begun on another thread early in the pause (``speculate_ms``) when the recogniser can decode a
+copy of the audio, so that little of its decoding is left to wait for: if that is a whole
+command it is the transcript; if not, the utterance goes on, the recogniser
 restarted on the audio kept so far, and the trial final is kept: when the full silence ends
 the utterance with nothing said since, it is the transcript (no second decode of the same
 audio).
@@ -37,6 +39,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from appliance.audio_format import FRAME_MS
 from appliance.events import (
@@ -81,6 +84,7 @@ class Listener:
         wake_ms: int = 1000,
         is_complete: Callable[[str], bool] | None = None,
         final_silence_ms: int = 320,
+        speculate_ms: int = 150,
     ) -> None:
         """``pre_roll_ms``: the wake word fires 0.1-0.2 s after it ends, later when the
         command follows in the same breath, so 250 ms of earlier audio keeps the command whole
@@ -101,7 +105,11 @@ class Listener:
 
         ``final_silence_ms``: the short silence for a recogniser without partials (at least the
         endpointer's ``early_silence_ms``): a pause inside "turn it down to ... twenty" often
-        lasts 200-300 ms, and a final taken in it may be a whole command that is not meant."""
+        lasts 200-300 ms, and a final taken in it may be a whole command that is not meant.
+
+        ``speculate_ms``: how far into a pause a recogniser that can decode a copy of the audio
+        begins that final on another thread (longer than the closures inside words, "skip");
+        the wait after the short silence shrinks by up to the difference."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -113,6 +121,8 @@ class Listener:
         self.commit_ms = commit_ms
         self.is_complete = is_complete
         self.final_silence_ms = final_silence_ms
+        self.speculate_ms = speculate_ms
+        self._speculator: ThreadPoolExecutor | None = None
         self._final_only = not getattr(recognizer, "partials", True)
         self.state = State.IDLE
         # the wake word and the pre-roll: the recogniser adapts to the one, recognises the other
@@ -187,6 +197,9 @@ class Listener:
         finally:
             with self._lock:
                 self._running = False
+            if self._speculator is not None:
+                self._speculator.shutdown(wait=False)
+                self._speculator = None
             self.source.stop()
 
     def process(self, frame: bytes) -> None:
@@ -271,6 +284,8 @@ class Listener:
                 self._end(reason)
         elif self._final_only and self._short_silence(utterance):
             self._try_final(utterance, now)
+        elif self._final_only:
+            self._speculate(utterance, speech)
 
     def _feed(self, pcm: bytes) -> None:
         """Audio to the recogniser (and kept, when it may have to hear it again)."""
@@ -289,9 +304,42 @@ class Listener:
             and endpointer.silence_ms >= max(endpointer.early_silence_ms, self.final_silence_ms)
         )
 
+    def _speculate(self, utterance: _Utterance, speech: bool) -> None:
+        """A recogniser that can decode a copy (Whisper's ``decode``) starts its final on
+        another thread ``speculate_ms`` into a pause, so that the final is (nearly) ready when
+        the short silence has passed; speech after it makes that final stale."""
+        if speech:
+            utterance.speculation = None
+            return
+        endpointer = self.endpointer
+        decode = getattr(self.recognizer, "decode", None)
+        if (
+            decode is None
+            or utterance.speculation is not None
+            or utterance.tried_final
+            or self.is_complete is None
+            or not endpointer.early_silence_ms
+            or not endpointer.speech_started
+            or endpointer.silence_ms < self.speculate_ms
+        ):
+            return
+        if self._speculator is None:
+            self._speculator = ThreadPoolExecutor(1, thread_name_prefix="final")
+        utterance.speculation = self._speculator.submit(decode, bytes(utterance.audio))
+
     def _try_final(self, utterance: _Utterance, silence_at: float) -> None:
-        """The early end for a recogniser without partials: its final now, kept if whole."""
+        """The early end for a recogniser without partials: its final now (begun at the
+        start of the pause, when it could be), kept if whole."""
         utterance.tried_final = True
+        speculation, utterance.speculation = utterance.speculation, None
+        if speculation is not None:  # the recogniser still holds the audio: nothing to redo
+            transcript = speculation.result()
+            transcript = dataclasses.replace(transcript, at=max(transcript.at, time.monotonic()))
+            if transcript.text and self._complete(transcript.text):
+                self._end(EndReason.COMPLETE, transcript, silence_at)
+            else:
+                utterance.trial = transcript
+            return
         transcript = self.recognizer.finish()
         if transcript.text and self._complete(transcript.text):
             self._end(EndReason.COMPLETE, transcript, silence_at)
@@ -425,5 +473,7 @@ class _Utterance:
     """That final: the transcript when the silence goes on to the end."""
     audio: bytearray = dataclasses.field(default_factory=bytearray)
     """What the recogniser heard, when it may have to hear it again (no partials)."""
+    speculation: Future[Transcript] | None = None
+    """The final begun early in this pause (see ``Listener._speculate``)."""
     lead_speech_ms: int = 0
     lead_gap_ms: int = 0

@@ -216,9 +216,15 @@ class WhisperRecognizer:
         return None
 
     def finish(self) -> Transcript:
-        data = bytes(self._audio[: len(self._audio) // 2 * 2])  # a torn last sample: dropped
-        audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+        data = bytes(self._audio)
         self._audio.clear()
+        return self.decode(data)
+
+    def decode(self, pcm: bytes) -> Transcript:
+        """The final transcript of ``pcm`` without touching the utterance being heard: the
+        listener may start it on another thread when a pause begins (see listener.py)."""
+        data = pcm[: len(pcm) // 2 * 2]  # a torn last sample: dropped
+        audio = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
         started = time.perf_counter()
         text, confidence = self._transcribe(audio) if audio.size else ("", 0.0)
         if not normalise(text):

@@ -462,7 +462,8 @@ def test_without_partials_an_open_request_goes_on_after_its_final_was_tried(
 
 
 class Counting:
-    """A recogniser whose finish() calls are counted (everything else is the real one's)."""
+    """A recogniser whose finals (finish(), or decode() begun early in a pause) are counted
+    (everything else is the real one's)."""
 
     def __init__(self, recognizer: Any) -> None:
         self._recognizer = recognizer
@@ -474,6 +475,10 @@ class Counting:
     def finish(self) -> Transcript:
         self.finishes += 1
         return self._recognizer.finish()
+
+    def decode(self, pcm: bytes) -> Transcript:
+        self.finishes += 1
+        return self._recognizer.decode(pcm)
 
 
 @pytest.mark.parametrize(
