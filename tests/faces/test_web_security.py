@@ -21,6 +21,7 @@ from aiohttp.test_utils import make_mocked_request
 from PIL import Image
 from yarl import URL
 
+from appliance.faces.web import covers as security_covers
 from appliance.faces.web import security
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.security import COOKIE, FREE_FAILURES, Attempts, Sessions, make_guard
@@ -437,3 +438,63 @@ def test_before_the_library_and_the_dj_open_the_page_says_so(songs: Path, tmp_pa
             assert "not" in answer.json()["error"] and answer.headers["Content-Security-Policy"]
     finally:
         server.stop()
+
+
+def test_a_cover_added_later_is_found_after_a_while(songs: Path, tmp_path: Path) -> None:
+    station = DoubleStation(songs, tmp_path)
+    now = [0.0]
+    covers = Covers(tmp_path / "cache", [songs], clock=lambda: now[0])
+    track = station.tracks[0]
+    cover = Path(track.path).parent / "cover.jpg"
+    try:
+        assert covers.get(track, 96) is None
+        cover.write_bytes(jpeg("green"))
+        assert covers.get(track, 96) is None  # looked for a moment ago: not read again yet
+        now[0] += security_covers.LOOK_AGAIN + 1
+        assert covers.get(track, 96) is not None
+    finally:
+        cover.unlink(missing_ok=True)
+        station.close()
+
+
+def test_two_phones_follow_the_same_changes(served: Served, station: DoubleStation) -> None:
+    async def two_phones() -> list[str]:
+        jars = [aiohttp.CookieJar(unsafe=True) for _ in range(2)]
+        async with (
+            aiohttp.ClientSession(cookie_jar=jars[0]) as one,
+            aiohttp.ClientSession(cookie_jar=jars[1]) as two,
+        ):
+            tokens = []
+            for client in (one, two):
+                login = await client.post(f"{served.url}/api/login", json={"password": PASSWORD})
+                tokens.append((await login.json())["csrf"])
+            pages = [await c.ws_connect(f"{served.url}/api/events") for c in (one, two)]
+            for page in pages:
+                await asyncio.wait_for(page.receive_json(), TIMEOUT)
+            await one.post(
+                f"{served.url}/api/command",
+                json={"command": "volume", "level": 17},
+                headers={"X-CSRF-Token": tokens[0]},
+            )
+            await two.post(
+                f"{served.url}/api/command",
+                json={"command": "skip"},
+                headers={"X-CSRF-Token": tokens[1]},
+            )
+            seen = []
+            for page in pages:
+                volume, title = None, None
+                while title is None:
+                    event = await asyncio.wait_for(page.receive_json(), TIMEOUT)
+                    if event["type"] == "state" and "now_playing" in event["changed"]:
+                        volume = event["state"]["volume"]
+                        title = event["state"]["now_playing"]["track"]["title"]
+                seen.append(f"{volume} {title}")
+                await page.close()
+            return seen
+
+    first = station.snapshot().track
+    seen = asyncio.run(two_phones())
+    after = station.snapshot().track
+    assert first is not None and after is not None and after != first
+    assert seen == [f"17 {after.title}"] * 2

@@ -1,8 +1,9 @@
 """Cover art for a track: its embedded picture, else its folder's cover file, scaled and kept.
 
 A cover is asked for by track id only; the file read is the one the library indexed for that id,
-and only when it lies inside a configured music folder. The scaled JPEG is kept in the data
-folder's ``cache/covers`` (written atomically), so each cover is decoded and scaled once.
+and only when it lies inside a configured music folder, as must a cover file beside it once its
+links are resolved. The scaled JPEG is kept in the data folder's ``cache/covers`` (written
+atomically), so each cover is decoded and scaled once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import io
 import logging
 import os
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from appliance.atomic import write_atomically
@@ -22,6 +24,7 @@ log = logging.getLogger("appliance.faces.web")
 SIZES = (96, 300, 600)
 FOLDER_FILES = ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg", "folder.png", "front.jpg")
 MAX_PICTURE = 20 * 1024 * 1024  # bytes of a cover file worth decoding
+LOOK_AGAIN = 60.0  # seconds before a cover not found is looked for again
 MAX_PIXELS = 4096 * 4096  # pixels decoded at most (50 MB as RGB; a Pi Zero has 512 MB)
 TRACK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -114,19 +117,23 @@ def scaled(picture: bytes, size: int) -> bytes | None:
 
 
 class Covers:
-    """Finds, scales and keeps covers (see the module docstring)."""
+    """Finds, scales and keeps covers (see the module docstring). A cover looked for and not
+    found is looked for again after :data:`LOOK_AGAIN` seconds (a cover.jpg added later)."""
 
-    def __init__(self, cache: Path, folders: Sequence[Path]) -> None:
+    def __init__(
+        self, cache: Path, folders: Sequence[Path], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.cache = cache
         self.folders = tuple(folders)
-        self._none: set[tuple[str, int]] = set()  # covers looked for and not found
+        self._clock = clock
+        self._none: dict[tuple[str, int], float] = {}  # not found, and when it was looked for
 
     def get(self, track: Track, size: int) -> bytes | None:
         """The JPEG cover of ``track`` at ``size`` (one of :data:`SIZES`), or None."""
         if size not in SIZES or not TRACK_ID.fullmatch(track.track_id):
             return None
         key = (track.track_id, size)
-        if key in self._none:
+        if self._clock() - self._none.get(key, -LOOK_AGAIN) < LOOK_AGAIN:
             return None
         kept = self.cache / f"{track.track_id}-{size}.jpg"
         try:
@@ -135,12 +142,12 @@ class Covers:
             pass
         if not inside(track.path, self.folders):
             log.warning("no cover for a track outside the music folders: %s", track.track_id)
-            self._none.add(key)
+            self._none[key] = self._clock()
             return None
         picture = embedded_picture(track.path) or folder_picture(track.path, self.folders)
         jpeg = scaled(picture, size) if picture else None
         if jpeg is None:
-            self._none.add(key)
+            self._none[key] = self._clock()
             return None
         try:
             self.cache.mkdir(parents=True, exist_ok=True)
@@ -148,7 +155,3 @@ class Covers:
         except OSError as error:
             log.warning("cannot keep a cover in %s: %s", self.cache, error)
         return jpeg
-
-    def forget(self) -> None:
-        """Look again for covers not found before (the library changed)."""
-        self._none.clear()

@@ -58,7 +58,7 @@ async def stats(request: web.Request) -> web.Response:
     ctx = context(request)
     library = ctx.open_library()
     counts = await ctx.run(library.stats)
-    return web.json_response({"ok": True, "stats": counts.as_dict(), "rescan": False})
+    return web.json_response({"ok": True, "stats": counts.as_dict()})
 
 
 @routes.get("/api/library/{kind:artists|albums|genres|folders}")
