@@ -84,7 +84,6 @@ class CatalogModel:
     entry: str = ""
     package: str = ""
     package_path: str = ""
-    homepage: str = ""
     files: tuple[ModelFile, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -108,7 +107,6 @@ class Reference:
     """The reference board the catalog's RTFs are for, and the daemon's own measured memory."""
 
     board: str
-    dev_machine_speed: float
     daemon_baseline_mb: float
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -170,7 +168,6 @@ _MODEL_FIELDS = {
     "entry": str,
     "package": str,
     "package_path": str,
-    "homepage": str,
 }
 _FILE_FIELDS = {
     "url": str,
@@ -218,21 +215,19 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         if model is not None:
             models.append(model)
     ref = data.get("reference", {})
-    numbers = ("dev_machine_speed", "daemon_baseline_mb")
-    if not isinstance(ref, dict) or any(not typed(ref.get(k, 0.0), float) for k in numbers):
+    if not isinstance(ref, dict) or not typed(ref.get("daemon_baseline_mb", 0.0), float):
         check.problems.append(
             Problem(
                 str(source),
                 check.line("reference"),
                 "reference",
-                "must be a table with numbers for " + " and ".join(numbers),
-                "[reference] with dev_machine_speed = 1.0, daemon_baseline_mb = 200",
+                "must be a table with a number for daemon_baseline_mb",
+                "[reference] with daemon_baseline_mb = 200",
             )
         )
         ref = {}
     reference = Reference(
         board=str(ref.get("board", "")),
-        dev_machine_speed=float(ref.get("dev_machine_speed", 1.0)),
         daemon_baseline_mb=float(ref.get("daemon_baseline_mb", 0.0)),
         sources={
             k.removesuffix("_source"): str(v) for k, v in ref.items() if k.endswith("_source")

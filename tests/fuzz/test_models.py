@@ -322,7 +322,7 @@ def catalogs(draw: st.DrawFn) -> str:
                 lines.append(f"{key} = {_toml(draw(_value))}")
     if draw(st.booleans()):
         lines.append("[reference]")
-        lines.append(f"dev_machine_speed = {_toml(draw(_value))}")
+        lines.append(f"daemon_baseline_mb = {_toml(draw(_value))}")
     if draw(st.booleans()):
         lines.insert(draw(st.integers(0, len(lines))), draw(st.text(max_size=30)))
     return "\n".join(lines) + "\n"

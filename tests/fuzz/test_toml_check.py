@@ -77,7 +77,7 @@ CATALOG_LINES = [
     'strip = "/abs"',
     "bytes = -1",
     "[reference]",
-    'dev_machine_speed = "fast"',
+    'daemon_baseline_mb = "lots"',
     "daemon_baseline_mb = 200",
     "model = 3",
     "[",
