@@ -60,6 +60,7 @@ class Rooms:
         self._control: SnapcastControl | None = None
         self._connected = asyncio.Event()
         self._refetch = asyncio.Event()
+        self._notices = 0  # notifications so far (see _fetch)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._ducked: dict[str, tuple[int, int]] = {}  # client id -> (volume before, ducked to)
@@ -162,6 +163,7 @@ class Rooms:
             refetch.cancel()
 
     def _notice(self, method: str, params: dict[str, Any]) -> None:
+        self._notices += 1
         new = snap.apply(self.status, method, params)
         if new is None:
             self._refetch.set()
@@ -318,8 +320,13 @@ class Rooms:
         self._changed()
 
     async def _fetch(self, control: SnapcastControl) -> None:
+        """The whole status. A notification that came while it was on its way may be newer
+        than it (the server answers and notifies from different threads): fetch again then."""
+        notices = self._notices
         found = await control.call("Server.GetStatus")
         self._set_status(found.get("server") if isinstance(found, dict) else None)
+        if self._notices != notices:
+            self._refetch.set()
 
 
 def _client(group: dict[str, Any], client_id: str) -> dict[str, Any]:
