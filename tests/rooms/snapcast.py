@@ -68,7 +68,7 @@ class SnapServer:
             f"source = {source}&sampleformat=48000:16:2\n"
             f"source = pipe://{root / 'idle.fifo'}?name=Idle&sampleformat=48000:16:2&mode=create\n"
             f"buffer = {buffer_ms}\ncodec = pcm\n"
-            "[logging]\nfilter = *:notice\n"
+            "[logging]\nfilter = *:info\n"  # "Hello from <room>" shows when a room joined
         )
         self.proc: subprocess.Popen[bytes] | None = None
 
