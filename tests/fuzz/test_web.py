@@ -189,3 +189,29 @@ def test_a_full_disk_keeps_the_old_settings_and_still_serves_a_cover(
     (Path(track.path).parent / "cover.jpg").write_bytes(out.getvalue())
     covers = Covers(small_disk / "cache", [songs])
     assert covers.get(track, 96) is not None  # scaled, though it cannot be kept
+
+
+header_text = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60
+)  # what a header can carry
+
+
+@given(
+    host=st.one_of(header_text, st.sampled_from(["", "[::1]", "a..b", ".", "x:y:z", "[zz]"])),
+    origin=st.one_of(st.none(), header_text, st.sampled_from(["null", "http://", "http://["])),
+    cookie=header_text,
+    path=st.sampled_from(["/", "/api/state", "/api/events", "/api/command", "/static/app.js"]),
+)
+def test_any_host_origin_or_cookie_is_answered_without_a_server_error(
+    served: Served, host: str, origin: str | None, cookie: str, path: str
+) -> None:
+    headers = {"Host": host, "Cookie": f"qfzz_session={cookie}"}
+    if origin is not None:
+        headers["Origin"] = origin
+    method = "POST" if path == "/api/command" else "GET"
+    answer = requests.request(
+        method, served.url + path, headers=headers, json={"command": "skip"}, timeout=5
+    )
+    assert answer.status_code < 500, (headers, answer.text)
+    if path.startswith("/api/"):
+        assert answer.status_code in (400, 401, 403), (headers, answer.status_code)

@@ -29,14 +29,19 @@ MAX_PIXELS = 4096 * 4096  # pixels decoded at most (50 MB as RGB; a Pi Zero has 
 TRACK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
-def inside(path: str, folders: Sequence[Path]) -> bool:
-    """True when ``path`` (links resolved) lies within one of ``folders``."""
+def root_of(path: str, folders: Sequence[Path]) -> str | None:
+    """The music folder (links resolved) that ``path`` (links resolved) lies within, or None."""
     real = os.path.realpath(path)
     for folder in folders:
         root = os.path.realpath(os.path.expanduser(str(folder)))
         if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-            return True
-    return False
+            return root
+    return None
+
+
+def inside(path: str, folders: Sequence[Path]) -> bool:
+    """True when ``path`` (links resolved) lies within one of ``folders``."""
+    return root_of(path, folders) is not None
 
 
 def embedded_picture(path: str) -> bytes | None:

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.faces.web.context import context
+from appliance.faces.web.covers import root_of
 from appliance.faces.web.security import Refused, fail
 from appliance.faces.web.shapes import MAX_TEXT, track_json
 from appliance.library.track import Track
@@ -36,13 +37,12 @@ def folder_of(track: Track, roots: Sequence[Path]) -> str | None:
     """The track's folder relative to its music folder ("" at the top), shown as
     "<music folder name>/<sub>/<dir>"; None when it lies outside them all."""
     parent = os.path.dirname(os.path.realpath(track.path))
-    for root in roots:
-        real = os.path.realpath(os.path.expanduser(str(root)))
-        if parent == real or parent.startswith(real.rstrip(os.sep) + os.sep):
-            rest = os.path.relpath(parent, real)
-            name = os.path.basename(real.rstrip(os.sep)) or real
-            return name if rest == "." else f"{name}/{rest}"
-    return None
+    root = root_of(parent, roots)
+    if root is None:
+        return None
+    rest = os.path.relpath(parent, root)
+    name = os.path.basename(root.rstrip(os.sep)) or root
+    return name if rest == "." else f"{name}/{rest}"
 
 
 def _listing(tracks: list[Track]) -> dict[str, Any]:

@@ -252,8 +252,12 @@ def own_name(request: web.Request) -> bool:
     host = request.headers.get("Host")
     if host is None:
         return True  # HTTP/1.0 without a Host: no browser
-    name = urlsplit(f"//{host}").hostname or ""
-    name = name.rstrip(".").lower()
+    try:
+        name = (urlsplit(f"//{host}").hostname or "").rstrip(".").lower()
+    except ValueError:  # "[", an unclosed IPv6 address: no name at all
+        return False
+    if not name:
+        return False
     try:
         ipaddress.ip_address(name)
         return True
@@ -267,7 +271,10 @@ def same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True  # not a browser's cross-site request (browsers send Origin on those)
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # "http://[": no site at all
+        return False
     return bool(parts.netloc) and parts.netloc == request.host
 
 
