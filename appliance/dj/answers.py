@@ -155,7 +155,7 @@ class Conversation:
     def __init__(self, dj: PersonalizedDJ, talk: Talk) -> None:
         self.dj = dj
         self.talk = talk
-        self._greeted: dict[str, int] = {}  # listener -> the session they last said hello in
+        self._greeted: dict[str, tuple[int, int]] = {}  # listener -> (session, hellos in it)
 
     def _say(self, section: str, situation: str, **fields: object) -> str:
         return self.talk.phrase(section, situation, fields)
@@ -183,12 +183,12 @@ class Conversation:
         )
 
     def hello_again(self, profile: UserProfile, now: datetime) -> str | None:
-        """A short hello for a listener greeting the DJ again in the same session (None: the
-        first greeting of a session, which welcomes them)."""
-        if self._greeted.get(profile.user_id) != profile.sessions:
-            self._greeted[profile.user_id] = profile.sessions
-            return None
-        return self._small_talk(profile, "hello_again", now)
+        """A short hello for a listener greeting the DJ yet again in one session (None: one of
+        the first two greetings, a welcome and a welcome back, which the guide describes)."""
+        session, count = self._greeted.get(profile.user_id, (profile.sessions, 0))
+        count = count + 1 if session == profile.sessions else 1
+        self._greeted[profile.user_id] = (profile.sessions, count)
+        return self._small_talk(profile, "hello_again", now) if count > 2 else None
 
     # -- the music ---------------------------------------------------------------------------
 

@@ -1051,11 +1051,7 @@ class PersonalizedDJ:
         if promised is not None and promised[0] == request and promised[1].track != self._current():
             pick: Pick | None = promised[1]  # "what's next" was answered with it
         else:
-            pick = self._recommender.pick(catalog, self._listener(profile, now), request)
-        if pick is not None and request and pick.track == self._current():
-            # the request ran short and would give the track on air again: something else
-            other = self._recommender.pick(catalog, self._listener(profile, now), None)
-            pick = other if other is not None and other.track != pick.track else pick
+            pick = self._fresh_pick(catalog, profile, now, request)
         if pick is not None:
             self._picks[pick.track.track_id] = pick
             while len(self._picks) > RECENT_PLAYS:
@@ -1081,6 +1077,17 @@ class PersonalizedDJ:
         with self._lock:
             return self._saving(user_id, pick)[0]
 
+    def _fresh_pick(
+        self, catalog: Catalog, profile: UserProfile, now: datetime, request: Request | None
+    ) -> Pick | None:
+        """The recommender's pick, never the track on air: when the request ran short and would
+        give it again, the best pick without the request."""
+        pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        if pick is not None and request and pick.track == self._current():
+            other = self._recommender.pick(catalog, self._listener(profile, now), None)
+            pick = other if other is not None and other.track != pick.track else pick
+        return pick
+
     def pick_ahead(self, profile: UserProfile, now: datetime) -> Track | None:
         """The next pick, chosen now and kept: the track that plays after this one (unless the
         listener asks for something else first)."""
@@ -1089,8 +1096,11 @@ class PersonalizedDJ:
             return None
         request = self._requests.get(profile.user_id)
         promised = self._ahead.get(profile.user_id)
-        if promised is None or promised[0] != request:
-            pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        stale = promised is not None and (
+            promised[0] != request or promised[1].track == self._current()
+        )  # asked for something else since, or it came on already
+        if promised is None or stale:
+            pick = self._fresh_pick(catalog, profile, now, request)
             if pick is None:
                 return None
             promised = self._ahead[profile.user_id] = (request, pick)

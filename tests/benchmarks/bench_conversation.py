@@ -170,6 +170,13 @@ def _has(reply: str, *phrases: str) -> bool:
     return any(_words(p) in said for p in phrases if p.strip())
 
 
+def _says_no(text: str) -> bool:
+    """The answer says the library lacks it."""
+    return (_has(text, "don't have", "none of") or _words(text).startswith(" no ")) and not _has(
+        text, "yes"
+    )
+
+
 class Truth:
     """What a factual answer must say, found apart from the DJ's answer."""
 
@@ -230,12 +237,10 @@ class Truth:
         if kind == "have":
             expected = self.count(text)
             if self.asked_about(text) == (None, None):  # a name the library lacks, or none
-                return lambda r: str(expected) in re.findall(r"\d+", r.text) or _has(
-                    r.text, "don't have", "none of"
-                )
+                return lambda r: str(expected) in re.findall(r"\d+", r.text) or _says_no(r.text)
             if expected:
                 return lambda r: str(expected) in re.findall(r"\d+", r.text)
-            return lambda r: _has(r.text, "don't have", "no") and not _has(r.text, "yes")
+            return lambda r: _says_no(r.text)
         profile = dj.user_profiles.get(USER)
         if kind == "my_likes":
             likes = dj.favourites(USER)
