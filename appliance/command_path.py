@@ -211,9 +211,9 @@ class CommandPath:
             if leaving is not None:  # whoever asked moved on from it: theirs to learn from
                 with self._lock:
                     self._ended_by[leaving.track_id] = user_id
-            if action.then is not None:
+            if action.then is not None and not self._player().queue:
                 self.play(action.then, action.reason, chosen_by="dj", picked_for=user_id)
-            else:
+            else:  # a queue someone built plays before the DJ's own pick, as for a Skip
                 self.skip()
         elif isinstance(action, actions.Pause):
             self.pause()
