@@ -16,8 +16,6 @@ from typing import Protocol
 from appliance.bus import EventBus
 from appliance.state import StationState
 
-SOURCES = ("voice", "console", "web", "mpd", "home_assistant", "api", "test")
-
 
 @dataclass(frozen=True, kw_only=True)
 class Command:

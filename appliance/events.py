@@ -52,7 +52,6 @@ class Transcript:
     text: str
     at: float
     confidence: float = 1.0
-    alternatives: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
 

@@ -56,7 +56,6 @@ SESSION_GAP = timedelta(minutes=30)
 RECENT_PLAYS = 50
 VOLUME_STEP = 10
 OUTAGE_WAIT_MS = 250  # how long a turn waits for a lock while turns cannot be saved
-NEGATIVE_INTENTS = frozenset({"dislike", "remove_preference"})
 _T = TypeVar("_T")
 
 

@@ -9,8 +9,7 @@ Without phrases and words it decodes free text with the bundled language model.
 Confidence is the posterior probability of the whole hypothesis in the utterance's word lattice,
 mapped onto how often transcripts with that posterior were right (:data:`CONFIDENCE_SLOPE`), so
 0.5 means what it means for the other engines: below it, a transcript is more likely wrong than
-right (a garbage path that won gives an empty transcript and 0.0). ``alternatives`` are the
-next best distinct hypotheses (n-best), for the understanding to choose from.
+right (a garbage path that won gives an empty transcript and 0.0).
 
 The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
 from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
@@ -25,7 +24,6 @@ import random
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +55,6 @@ p = 0.038. Checked on the HELD-OUT voices of tests/support/voices.py (18 command
 never used to fit it, 129 of 252 right): mapped 0.9 or more, 95 % right (19); 0.8-0.9, 83 %
 (47); 0.7-0.8, 70 % (30); 0.5-0.7, 54 % (41, mapped 0.62: a little proud); below 0.5, 25 %
 (115, mapped 0.15)."""
-ALTERNATIVES = 4
 IN_GRAMMAR = 0.95
 """The confidence of a command that beat a JSGF grammar's garbage loop (there is no lattice to
 say more): the share of those that were right. Measured with the 18 calibration commands of
@@ -358,13 +355,11 @@ class PocketsphinxRecognizer:
         raw = hypothesis.hypstr if hypothesis else ""
         text = self._clean(raw, final=True)
         confidence = self._confidence() if text else 0.0
-        alternatives = self._alternatives(text) if text and self._lattice else ()
         final_s = time.perf_counter() - started
         self._decode_s += final_s
-        transcript = final_transcript(
+        return final_transcript(
             text, confidence, seconds(self._audio_bytes), self._decode_s, final_s
         )
-        return replace(transcript, alternatives=alternatives)
 
     def _confidence(self) -> float:
         """The hypothesis' lattice posterior, calibrated (see :data:`CONFIDENCE_SLOPE`); with a
@@ -377,20 +372,6 @@ class PocketsphinxRecognizer:
             1.0 + math.exp(-CONFIDENCE_SLOPE * (math.log10(posterior) - CONFIDENCE_MIDPOINT))
         )
         return round(share, 4)
-
-    def _alternatives(self, text: str) -> tuple[str, ...]:
-        """The next best distinct texts after ``text`` (n-best from the lattice)."""
-        found: list[str] = []
-        try:
-            for number, item in enumerate(self._decoder.nbest() or ()):
-                if item is None or number >= 4 * ALTERNATIVES or len(found) >= ALTERNATIVES:
-                    break  # None: the lattice has no more paths
-                other = self._clean(item.hypstr, final=True)
-                if other and other != text and other not in found:
-                    found.append(other)
-        except RuntimeError:  # no lattice (nothing was heard)
-            return ()
-        return tuple(found)
 
     def _clean(self, hypothesis: str, final: bool) -> str:
         """Fillers and garbage out, wake leftover off; a garbage final means out of grammar."""
