@@ -265,17 +265,6 @@ class Catalog:
             self._standard[side] = found
         return found
 
-    def per_track_max(
-        self, pairs: tuple[np.ndarray, np.ndarray], genre_values: np.ndarray, empty: float = 0.0
-    ) -> np.ndarray:
-        """For each track, the largest value among its genres (``empty`` when it has none)."""
-        rows, ids = pairs
-        out = np.full(len(self.tracks), -np.inf)
-        if rows.size:
-            np.maximum.at(out, rows, genre_values[ids])
-        out[np.isneginf(out)] = empty
-        return out
-
     def covered_by(self, wanted: Iterable[str]) -> np.ndarray:
         """Mask of tracks whose genres fall under any of ``wanted`` (a genre or one below it)."""
         ids = np.zeros(len(self.genre_names), dtype=bool)
