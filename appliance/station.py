@@ -613,6 +613,7 @@ class QFZZStation:
         self.dj = self._reopen(make, db, (StoreError,)) if db else make(None)  # type: ignore[arg-type]
         if self.config.play:  # "this" is what the player plays, as the state tells it
             self.dj.now_playing_from = self._playing
+            self.dj.state_from = self.snapshot  # questions about the music read the state
         if self.ledger is not None:
             self.dj.journal = self.ledger.append
         for user in settings.users:
