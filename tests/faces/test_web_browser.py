@@ -1,14 +1,19 @@
 """The page in a real browser (Debian's headless chromium, driven by Selenium) against a real
-started station: log in, see what plays, skip it, talk to the DJ, a wrong password refused."""
+started station: log in, see what plays, skip it, talk to the DJ, a wrong password refused; the
+API and the WebSocket on that station (commands move the real player and teach the real DJ);
+and, on the station's double, what a hostile library, a narrow phone, a keyboard and a restart
+do to the page."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -20,11 +25,13 @@ from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
 from appliance.config import Config, load_config
-from appliance.control import Enqueue, Play, Skip
+from appliance.control import ClearQueue, Enqueue, Play, Skip
 from appliance.state import Said
 from tests.faces.web_station import (
+    PASSWORD,
     DoubleStation,
     Served,
+    logged_in,
     on_any_port,
     started_station,
     web_settings,
@@ -34,10 +41,10 @@ from tests.support.pulse import PulseServer
 from tests.support.sound import settled_level
 from tests.support.waiting import wait_until
 
-PASSWORD = "open sesame"
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 WAIT = 10
+TIMEOUT = 10
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +246,88 @@ def test_the_first_run_walks_through_the_setup(
     finally:
         server.stop()
         double.close()
+
+
+# -- the API on the real station (the browser's station, started once) ------------------------
+
+
+def test_commands_move_the_real_station(station: tuple[Any, str]) -> None:
+    real, url = station
+    real.execute(ClearQueue(source="test"))  # nothing left queued by another test
+    session = logged_in(url)
+    send = lambda **body: session.post(f"{url}/api/command", json=body, timeout=TIMEOUT)  # noqa: E731
+    assert send(command="play", genre="jazz").status_code == 200
+    wait_until(lambda: real.snapshot().track is not None, 10, "the first track")
+    first = real.snapshot().track
+    # up next is rock: the DJ's own pick after a skip can be the skipped track again
+    assert send(command="enqueue", genre="rock").status_code == 200
+    assert [t.genres for t in real.snapshot().up_next] == [("rock",), ("rock",)]
+    assert send(command="skip").status_code == 200
+    wait_until(lambda: real.snapshot().track not in (None, first), 10, "the next track")
+    guest = real.get_dj().export_profile(real.snapshot().listener)["listening"]
+    assert any(row["track_id"] == first.track_id and row["event"] == "skipped" for row in guest)
+    assert send(command="switch_listener", user_id="alex", name="Alex").status_code == 200
+    second = real.snapshot().track
+    assert send(command="like", by="alex").status_code == 200
+    plays = real.get_dj().export_profile("alex")["listening"]
+    assert any(row["track_id"] == second.track_id and row["event"] == "liked" for row in plays)
+    assert send(command="volume", level=35).json()["ok"]
+    assert real.snapshot().volume == 35
+    assert send(command="pause").status_code == 200
+    wait_until(lambda: real.snapshot().play_state == "paused", 5, "the pause")
+    state = session.get(f"{url}/api/state", timeout=TIMEOUT).json()
+    assert state["play_state"] == "paused" and state["volume"] == 35
+    assert state["listener"] == "alex"
+    assert {"id": "alex", "name": "Alex"} in state["listeners"]
+
+
+def test_the_websocket_sees_the_real_track_and_volume_change(station: tuple[Any, str]) -> None:
+    real, url = station
+    real.execute(ClearQueue(source="test"))  # nothing left queued by another test
+    real.execute(Play(genre="rock", source="test"))
+    real.execute(Enqueue(genre="jazz", source="test"))  # what a skip goes to
+    wait_until(lambda: real.snapshot().track is not None, 10, "the first track")
+
+    async def follow() -> tuple[float, float]:
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as client:
+            login = await client.post(f"{url}/api/login", json={"password": PASSWORD})
+            headers = {"X-CSRF-Token": (await login.json())["csrf"]}
+            async with client.ws_connect(f"{url}/api/events") as socket:
+                first = await asyncio.wait_for(socket.receive_json(), TIMEOUT)
+                title = first["state"]["now_playing"]["track"]["title"]
+                started = time.monotonic()
+                await client.post(f"{url}/api/command", json={"command": "skip"}, headers=headers)
+                while True:
+                    event = await asyncio.wait_for(socket.receive_json(), 1.0)
+                    now = (event.get("state") or {}).get("now_playing") or {}
+                    if now and now["track"]["title"] != title:
+                        break
+                track_change = time.monotonic() - started
+                started = time.monotonic()
+                volume = {"command": "volume", "level": 22}
+                await client.post(f"{url}/api/command", json=volume, headers=headers)
+                while True:
+                    event = await asyncio.wait_for(socket.receive_json(), 1.0)
+                    if event["type"] == "state" and event["state"]["volume"] == 22:
+                        break
+                return track_change, time.monotonic() - started
+
+    track_change, volume_change = asyncio.run(follow())
+    assert track_change < 1.0 and volume_change < 1.0
+
+
+def test_the_page_is_announced_on_the_loopback(station: tuple[Any, str]) -> None:
+    from zeroconf import Zeroconf
+
+    _, url = station
+    browser = Zeroconf(interfaces=["127.0.0.1"])
+    try:
+        info = browser.get_service_info("_http._tcp.local.", "QFZZ._http._tcp.local.", 3000)
+        assert info is not None and url.endswith(f":{info.port}")
+        assert info.server == "qfzz.local."  # the speaker's name as a host name
+    finally:
+        browser.close()
 
 
 # -- a hostile library, a narrow phone, a keyboard, a restart (on the station's double) -----------

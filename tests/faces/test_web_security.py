@@ -131,9 +131,16 @@ def test_the_peer_is_the_socket_whatever_the_headers_say(
             "X-Real-IP": "127.0.0.1",
             "Forwarded": "for=127.0.0.1",
         }
-        request = make_mocked_request("GET", "/static/app.js", headers, transport=transport)
         handler = mock.AsyncMock(return_value=web.Response(text="in"))
         guarded = make_guard(bind, Sessions())
+        upgrade = {**headers, "Upgrade": "websocket", "Connection": "Upgrade"}
+        for path, extra in (("/api/events", upgrade), ("/no/such/page", headers)):
+            request = make_mocked_request("GET", path, extra, transport=transport)
+            if (await guarded(request, handler)).status != 403:
+                break
+        else:
+            handler.assert_not_called()
+        request = make_mocked_request("GET", "/static/app.js", headers, transport=transport)
         response = await guarded(request, handler)
         if response.status == 403:
             handler.assert_not_called()
