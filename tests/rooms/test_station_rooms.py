@@ -18,6 +18,7 @@ from appliance.station import QFZZStation, StationConfig
 from tests.rooms.conftest import House
 from tests.rooms.snapcast import SnapClient
 from tests.rooms.test_programme import ROOM_RATE, strength
+from tests.support.music import TONES
 from tests.support.pulse import SINK_RATE, PulseServer
 from tests.support.waiting import wait_until
 
@@ -122,39 +123,6 @@ def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
     assert station.execute(SetRoom(room="kitchen", volume=80, source="test")).ok
 
 
-@pytest.mark.audio
-def test_duck_local_lowers_this_boards_room_only(
-    pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
-) -> None:
-    """This board's room is the kitchen (a snapclient here); the bedroom is elsewhere."""
-    station = start_station(
-        house, tone_music, tmp_path / "data", 'duck = "local"\nlocal_room = "kitchen"\n'
-    )
-    try:
-        wait_until(lambda: {"kitchen", "bedroom"} <= rooms(station).keys(), 15, "the rooms")
-        assert station.execute(Play(genre="Jazz", source="test")).ok
-        window = ROOM_RATE  # bytes of a quarter second of a room's audio
-
-        def level(room: SnapClient) -> float:
-            return strength(room.heard()[-window:], ROOM_RATE, 660, 2)
-
-        def steady() -> bool:  # the jazz fully in, in both rooms
-            return min(level(house.bedroom), level(house.kitchen)) > 0.12
-
-        wait_until(steady, 20, "the jazz in both rooms")
-        before = level(house.bedroom)
-        station.ducking.hold("test")
-        wait_until(lambda: rooms(station)["kitchen"].volume < 30, 5, "the kitchen ducked")
-        time.sleep(0.7)  # Snapcast's buffer
-        assert level(house.kitchen) < before / 3
-        assert level(house.bedroom) > before * 0.7, "the bedroom was ducked too"
-        assert rooms(station)["bedroom"].volume == 100
-        station.ducking.release("test")
-        wait_until(lambda: rooms(station)["kitchen"].volume == 100, 5, "the kitchen back")
-    finally:
-        station.stop()
-
-
 def voice_level(audio: bytes) -> float:
     """The energy of a room's audio (48 kHz s16le stereo) apart from the music's tones (660 Hz
     jazz, 990 Hz rock): what the DJ's voice adds."""
@@ -169,12 +137,17 @@ def voice_level(audio: bytes) -> float:
 
 
 @pytest.mark.audio
-def test_the_djs_talk_reaches_the_rooms_and_a_reply_does_not(
+def test_duck_local_and_the_djs_talk_in_the_rooms_and_a_reply_here_only(
     pulse: PulseServer, house: House, tone_music: Path, tmp_path: Path
 ) -> None:
-    station = start_station(house, tone_music, tmp_path / "data", speak=True)
+    """This board's own room is the kitchen (a snapclient here); the bedroom is elsewhere.
+    duck = "local" lowers the kitchen alone; the DJ's talk between tracks reaches the rooms, a
+    reply to a request does not."""
+    station = start_station(
+        house, tone_music, tmp_path / "data", 'duck = "local"\nlocal_room = "kitchen"\n', True
+    )
     try:
-        wait_until(lambda: "kitchen" in rooms(station), 15, "the kitchen")
+        wait_until(lambda: {"kitchen", "bedroom"} <= rooms(station).keys(), 15, "the rooms")
         dj, dialogue = station.get_dj(), station.dialogue
         assert dialogue is not None and station.voice is not None
         track = dj.next_track(station.user_id)
@@ -182,6 +155,27 @@ def test_the_djs_talk_reaches_the_rooms_and_a_reply_does_not(
         assert track is not None and pick is not None
         assert station.execute(Play(track_id=track.track_id, source="test")).ok
         wait_until(lambda: dj.now_playing == track, 10, "the pick on air")
+        about = " ".join((*track.genres, track.artist or "")).casefold()
+        hz = next(tone for genre, tone in TONES.items() if genre.casefold() in about)
+        window = ROOM_RATE  # bytes of a quarter second of a room's audio
+
+        def level(room: SnapClient) -> float:
+            return strength(room.heard()[-window:], ROOM_RATE, hz, 2)
+
+        def steady() -> bool:  # the music fully in, in both rooms
+            return min(level(house.bedroom), level(house.kitchen)) > 0.12
+
+        wait_until(steady, 20, "the music in both rooms")
+        before = level(house.bedroom)
+        station.ducking.hold("test")
+        wait_until(lambda: rooms(station)["kitchen"].volume < 30, 5, "the kitchen ducked")
+        time.sleep(0.7)  # Snapcast's buffer
+        assert level(house.kitchen) < before / 3
+        assert level(house.bedroom) > before * 0.7, "the bedroom was ducked too"
+        assert rooms(station)["bedroom"].volume == 100
+        station.ducking.release("test")
+        wait_until(lambda: rooms(station)["kitchen"].volume == 100, 5, "the kitchen back")
+
         half = ROOM_RATE * 2  # bytes of half a second
 
         def kitchen_voice() -> float:
