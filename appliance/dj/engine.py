@@ -1277,6 +1277,7 @@ class PersonalizedDJ:
             self._requests,
             self._session_played,
             self._last_pick,
+            self._ahead,
             self._questions,
             self._done,
             self._history_counts,
