@@ -704,11 +704,15 @@ class Understanding:
             for name in PARAPHRASE_LISTS
         }
         for intent_name, texts in self._templates.paraphrases.items():
-            draw = random.Random(f"7:{intent_name}:paraphrases").choice
+            rng = random.Random(f"7:{intent_name}:paraphrases")
+
+            def value(match: re.Match[str], rng: random.Random = rng) -> str:
+                return str(rng.choice(fill[match.group(1)]))
+
             for text in texts:
                 draws = 6 if "{" in text else 1
                 for _ in range(draws):
-                    filled = _PLACEHOLDER.sub(lambda m, d=draw: d(fill[m.group(1)]), text)
+                    filled = _PLACEHOLDER.sub(value, text)
                     pairs.append((intent_name, self._normalise(filled)))
         return pairs
 

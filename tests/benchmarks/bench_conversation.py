@@ -252,8 +252,8 @@ class Truth:
             word = MOOD_WORDS.get(mood, mood) if mood else None
             if word is None:  # no mood: the answer names none, and says so
                 moods = set(MOOD_WORDS.values())
-                said = ("mood", "feel", "feeling")
-                return lambda r: not _has(r.text, *moods) and _has(r.text, *said)
+                words = ("mood", "feel", "feeling")
+                return lambda r: not _has(r.text, *moods) and _has(r.text, *words)
             return lambda r: _has(r.text, word)
         if kind == "known_for":
             turns = dj.store.turn_count(USER)
