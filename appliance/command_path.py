@@ -25,9 +25,11 @@ from appliance.dj.lines import because
 from appliance.dj.recommend import Pick
 from appliance.errors import ApplianceError
 from appliance.events import EndReason
+from appliance.faces import urls
 from appliance.library.track import Track
 from appliance.listener_id import RULE as USER_ID_RULE
 from appliance.listener_id import is_user_id
+from appliance.moods import MOODS
 from appliance.state import PlayState
 
 if TYPE_CHECKING:  # the station's own half, split out to keep station.py small: types only
@@ -40,7 +42,6 @@ NOTHING_PLAYING = "nothing is playing"
 NO_PLAYER = "the music player is off"
 MAX_ENQUEUE = 500  # tracks one Enqueue may add (a whole genre of a large library is too many)
 MAX_TEXT = 2000  # characters of an Announce or Ask
-URL_SCHEMES = ("http", "https")
 ANNOUNCE_TIMEOUT = 60.0  # the longest an announcement may play
 NAMED = frozenset({"title", "album", "artist", "query"})
 PART_COMMANDS: dict[type[c.Command], str] = {c.SetRoom: "there are no rooms to change"}
@@ -378,9 +379,10 @@ class CommandPath:
 
     def _play_url(self, command: c.Command) -> c.Outcome:
         assert isinstance(command, c.PlayUrl)
+        refused = urls.refusal(command.url, self.station.config.settings.faces.bind)
+        if refused is not None:
+            return c.Outcome(False, error=refused)
         parts = urlsplit(command.url)
-        if parts.scheme not in URL_SCHEMES or not parts.netloc or len(command.url) > 2048:
-            return c.Outcome(False, error="a URL to play starts with http:// or https://")
         if command.announce:
             return self._announce_url(command.url)
         name = unquote(PurePosixPath(parts.path).name) or parts.netloc
@@ -575,11 +577,9 @@ class CommandPath:
             dj.clear_mood(user)
             self.station.refresh_listener()
             return c.Outcome(True)
-        from appliance.dj.mood import MOOD_TARGETS
-
         mood = command.mood.casefold().strip()
-        if mood not in MOOD_TARGETS:
-            known = ", ".join(sorted(MOOD_TARGETS))
+        if mood not in MOODS:
+            known = ", ".join(sorted(MOODS))
             return c.Outcome(False, error=f"{command.mood!r} is not a mood; one of: {known}")
         reply = dj.act(user, "mood", {"mood": mood})
         self.station.refresh_listener()

@@ -2,8 +2,8 @@
 
 Functions of a :class:`~appliance.state.StationState`: the list of entities (a media player,
 text sensors, buttons, selects, a number, switches), each one's state message, and the
-:mod:`appliance.control` commands a command message asks for; and :func:`on_this_network`, which
-a URL to play must pass before it reaches the station (it resolves the URL's host). Keys are the
+:mod:`appliance.control` commands a command message asks for (a URL to play is checked by
+:func:`appliance.faces.urls.on_this_network`, the station's own check). Keys are the
 CRC-32 of each entity's object id, so they stay the same from one start (and one version) to the
 next.
 """
@@ -11,7 +11,6 @@ next.
 from __future__ import annotations
 
 import math
-import socket
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,14 +19,14 @@ from urllib.parse import urlsplit
 from aioesphomeapi.model import MediaPlayerCommand, MediaPlayerEntityFeature
 
 from appliance import control
-from appliance.faces import lan
 from appliance.faces.esphome.messages import Message, pb
+from appliance.faces.urls import MAX_URL
+from appliance.faces.urls import on_this_network as on_this_network  # the session's check
 from appliance.moods import MOODS as STATION_MOODS
 from appliance.state import PlayState, StationState
 
 SOURCE = "home_assistant"
 MAX_TEXT = 255  # Home Assistant keeps at most 255 characters of a state
-MAX_URL = 2048  # as the station's own limit
 VOLUME_STEP = 5
 NO_MOOD = "none"
 MOODS = (NO_MOOD, *STATION_MOODS)
@@ -209,24 +208,6 @@ def _media_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise NotAllowed(f"a media URL that is not http(s): {url[:80]!r}")
     return url
-
-
-def on_this_network(url: str, bind: str) -> bool:
-    """True when every address the host of ``url`` resolves to may talk to the station under
-    ``[faces] bind`` (:func:`appliance.faces.lan.allowed`): a URL from Home Assistant must not
-    make the station fetch from another network. Resolves names: call it off the event loop."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:  # a port out of range, a malformed address
-        return False
-    if not host:
-        return False
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False
-    return bool(found) and all(lan.allowed(str(info[4][0]), bind) for info in found)
 
 
 def _player_commands(message: Message, state: StationState) -> list[control.Command]:
