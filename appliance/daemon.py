@@ -92,9 +92,11 @@ class Console:
 
 def show_faces(station: QFZZStation, out: TextIO) -> None:
     """Say where the running faces are, and the password or key each asks for, so a person can
-    open the page (or pair Home Assistant) from what `appliance run` printed."""
-    host = station.faces
-    if host is None or station.data_dir is None:
+    open the page (or pair Home Assistant) from what `appliance run` printed. The secrets
+    themselves only to a terminal: under systemd ``out`` is the journal, which others may read,
+    so it says where they are kept and how to read them instead."""
+    host, data_dir = station.faces, station.data_dir
+    if host is None or data_dir is None:
         return
     from appliance.faces import secrets
 
@@ -102,11 +104,24 @@ def show_faces(station: QFZZStation, out: TextIO) -> None:
     for name, addresses in running.items():
         out.write(f"{name.replace('_', ' ')}: {', '.join(addresses) or '(no address)'}\n")
     settings = station.config.settings
+    terminal = out.isatty()
+
+    def secret(label: str, value: str, configured: bool, kept: str) -> None:
+        if terminal:
+            out.write(f"{label}: {value}\n")
+        elif configured:
+            out.write(f"{label}: the one set in the config file\n")
+        else:
+            path = data_dir / kept
+            out.write(f"{label}: kept in {path} (read it with `sudo cat {path}`)\n")
+
     if {"web", "mpd"} & running.keys():
-        out.write(f"password: {secrets.password(settings, station.data_dir)}\n")
+        word = secrets.password(settings, data_dir)
+        secret("password", word, bool(settings.faces.password), secrets.PASSWORD_FILE)
     if "home_assistant" in running:
-        key = secrets.encryption_key(settings, station.data_dir)
-        out.write(f"Home Assistant encryption key: {key}\n")
+        key = secrets.encryption_key(settings, data_dir)
+        configured = bool(settings.home_assistant.encryption_key)
+        secret("Home Assistant encryption key", key, configured, secrets.KEY_FILE)
     out.flush()
 
 

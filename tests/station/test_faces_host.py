@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +69,25 @@ def ask(port: int) -> str:
         return connection.makefile().readline().strip()
 
 
+def terminal_output(write: Callable[[io.TextIOWrapper], None]) -> str:
+    """What ``write`` printed to a real terminal (a pseudo-terminal's far end)."""
+    main, side = os.openpty()
+    with os.fdopen(side, "w", closefd=True) as tty:
+        assert tty.isatty()
+        write(tty)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # EIO: the terminal's other side is closed and all was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
 def test_the_faces_start_and_stop_with_the_station(
     make_station: Callable[..., QFZZStation], tiny_faces: list[TinyFace]
 ) -> None:
@@ -78,11 +98,20 @@ def test_the_faces_start_and_stop_with_the_station(
     assert station.faces is not None
     assert int(ask(face.port)) == station.snapshot().version
     port = face.port
-    out = io.StringIO()
+    out = io.StringIO()  # not a terminal: the journal under systemd, which others may read
     daemon.show_faces(station, out)
     assert station.data_dir is not None
     word = secrets.password(station.config.settings, station.data_dir)
-    assert out.getvalue() == f"web: http://127.0.0.1:{port}/\npassword: {word}\n"
+    kept = station.data_dir / secrets.PASSWORD_FILE
+    assert word not in out.getvalue()
+    assert out.getvalue() == (
+        f"web: http://127.0.0.1:{port}/\n"
+        f"password: kept in {kept} (read it with `sudo cat {kept}`)\n"
+    )
+    assert kept.read_text().strip() == word
+    assert terminal_output(lambda tty: daemon.show_faces(station, tty)) == (
+        f"web: http://127.0.0.1:{port}/\npassword: {word}\n"
+    )
     station.stop()
     assert face.stopped
     with pytest.raises(OSError):
