@@ -47,6 +47,7 @@ from appliance.library.track import Track
 
 PREFERENCE_PRIOR = 8.0  # a stated preference counts like eight completed tracks, at first
 PRIOR_FADE = 8.0  # events' weight after which it counts half
+PRIOR_SHARE = 0.5  # the share of picks a stated genre leads (see Recommender.pick)
 FUZZY_CUTOFF = 80
 REPEAT_WINDOW = 50  # no track twice among this many picks: a repeat the listener would notice
 SHRINK = 2.0  # a key's estimate starts at the listener's average, worth this many events
@@ -602,7 +603,12 @@ class Recommender:
             canonical = self.genres.normalise(preference)
             for genre in sorted({canonical} | self.genres.descendants(canonical)):
                 prior[genre] = prior.get(genre, 0.0) + PREFERENCE_PRIOR
-        score, parts = self._taste_scores(catalog, listener, prior)
+        # a stated genre leads about every other pick: the others go by what listening taught
+        # (at first, nothing), so the rest of the taste is found too (a listener who names one
+        # genre seldom loves that one alone: led by it every time, the DJ found their other
+        # genres and artists later, and fewer of them)
+        leads = bool(prior) and self.rng.random() < PRIOR_SHARE
+        score, parts = self._taste_scores(catalog, listener, prior if leads else {})
         entries = listener.taste.by_kind.get("track", {})
         heard = self._codes(catalog, entries, catalog.index) if entries else np.empty(0, np.int64)
         heard = heard[heard >= 0]

@@ -756,8 +756,14 @@ def test_a_stated_genre_leads_at_first_and_gives_way_to_listening() -> None:
     tracks = generated()
     catalog = Catalog(tracks, GENRES)
     recommender = Recommender(GENRES, np.random.default_rng(7))
-    first = recommender.pick(catalog, Listener(preferences=["folk"]))
-    assert first is not None and first.track.genres == ("folk",)
+    played: list[str] = []
+    for _ in range(40):
+        pick = recommender.pick(catalog, Listener(preferences=["folk"], played=played))
+        assert pick is not None
+        played.append(pick.track.track_id)
+    folk = [catalog.tracks[catalog.index[t]].genres == ("folk",) for t in played]
+    # about every other pick: the rest look for what else they like
+    assert 0.3 <= np.mean(folk) <= 0.8, np.mean(folk)
     taste = Taste()  # then every folk track they hear is skipped, and the country finished
     for track in tracks[::2]:
         if track.genres[0] in ("folk", "country"):
