@@ -116,6 +116,8 @@ def truth(dj: PersonalizedDJ) -> Truth:
 def reason(pick: Pick) -> str:
     """The recommender's reasons for ``pick`` as a clause ("because your friend Sam loved it")."""
     reasons = dict(pick.reasons)
+    if reasons.get("ran_short"):
+        return f"because you'd heard all the {reasons['ran_short']} I have, and it's the nearest"
     if not pick.matched:
         return "because it's the closest I have to what you asked for"
     if "friend" in reasons:

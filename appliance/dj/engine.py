@@ -890,7 +890,9 @@ class PersonalizedDJ:
         if track is not None and self.now_playing_from is None:
             self._record(asked.profile.user_id, track, "skipped")
         nxt = self._pick_track(asked.profile, asked.now)
-        return asked.reply(self._lines.skipping(nxt), Skip(then=nxt))
+        pick = self._last_pick.get(asked.profile.user_id)
+        short = dict(pick.reasons).get("ran_short", "") if pick and pick.track == nxt else ""
+        return asked.reply(self._lines.skipping(nxt, short), Skip(then=nxt))
 
     def _on_replay(self, asked: _Asked) -> Reply:
         track = self._current() or self._last_played(asked.profile.user_id)
@@ -1084,7 +1086,9 @@ class PersonalizedDJ:
         pick = self._recommender.pick(catalog, self._listener(profile, now), request)
         if pick is not None and request and pick.track == self._current():
             other = self._recommender.pick(catalog, self._listener(profile, now), None)
-            pick = other if other is not None and other.track != pick.track else pick
+            if other is not None and other.track != pick.track:  # said honestly: ran short
+                asked = request.genre or request.artist or request.album or request.title or ""
+                pick = dataclasses.replace(other, reasons=(("ran_short", asked), *other.reasons))
         return pick
 
     def pick_ahead(self, profile: UserProfile, now: datetime) -> Track | None:

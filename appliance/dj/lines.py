@@ -178,6 +178,10 @@ class Lines:
         """Name a real track and say why it fits."""
         track = pick.track
         reasons = dict(pick.reasons)
+        if reasons.get("ran_short"):  # all there is of it has just played: the nearest
+            return self.talk.say(
+                "follow", "ran_short", genre=reasons["ran_short"], track=track.describe()
+            )
         if not pick.matched:
             return self.closest(pick)
         genre = reasons.get("genre") or (track.genres[0] if track.genres else "")
@@ -266,9 +270,11 @@ class Lines:
         line = self._line("disliked")
         return line + (" " + self._line("try_next", track=nxt.describe()) if nxt else "")
 
-    def skipping(self, nxt: Track | None) -> str:
+    def skipping(self, nxt: Track | None, ran_short: str = "") -> str:
         if nxt is None:
             return self._line("skipping_nothing")
+        if ran_short:  # "that's all the jazz I have; here's something close"
+            return self.talk.say("follow", "ran_short", genre=ran_short, track=nxt.describe())
         return self._line("skipping", track=nxt.describe())
 
     def replay(self, track: Track | None) -> str:

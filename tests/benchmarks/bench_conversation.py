@@ -276,6 +276,8 @@ def _reason_words(pick: object) -> list[str]:
 
     assert isinstance(pick, Pick)
     reasons = dict(pick.reasons)
+    if reasons.get("ran_short"):
+        return [reasons["ran_short"]]
     if {"artist", "title", "album", "query"} & reasons.keys() and pick.matched:
         return ["asked"]
     if not pick.matched:

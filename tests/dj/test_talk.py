@@ -78,8 +78,10 @@ def test_welcome_back_counts_sessions_and_time(dj: PersonalizedDJ) -> None:
 def test_skips_never_announce_the_same_track_twice_in_a_row(dj: PersonalizedDJ) -> None:
     dj.respond("ana", "play some jazz")
     announced = []
+    said = []
     for _ in range(8):
         reply = dj.respond("ana", "skip")
+        said.append(reply.text)
         skip = next(a for a in reply.actions if isinstance(a, Skip))
         if skip.then is not None:
             announced.append(skip.then.track_id)
@@ -183,6 +185,21 @@ def test_no_sentence_comes_back_within_twenty_answers(dj: PersonalizedDJ) -> Non
     for index, text in enumerate(said):
         before = {s for earlier in said[max(0, index - 19) : index] for s in sentences(earlier)}
         assert not set(sentences(text)) & before, (index, text)
+
+
+def test_a_request_that_ran_short_is_said_honestly(library: Library) -> None:
+    """When the only track left for a request is the one on air, a skip says the DJ has run out
+    of it and names the nearest thing, instead of announcing the same track again."""
+    dj = PersonalizedDJ(library=library, seed=2)
+    reply = dj.respond("kim", "play some jazz")
+    on_air = next(a.track for a in reply.actions if isinstance(a, PlayTrack))
+    for track in library.tracks_for_genre("jazz"):
+        if track != on_air:  # ruled out: the jazz on air is all the jazz there is
+            dj.record_event("kim", track.track_id, "disliked")
+    skipped = dj.respond("kim", "skip")
+    nxt = next(a.then for a in skipped.actions if isinstance(a, Skip))
+    assert nxt is not None and nxt != on_air and "jazz" not in nxt.genres
+    assert "jazz" in skipped.text and nxt.title in skipped.text
 
 
 def test_the_pool_prefers_the_first_fresh_phrasing() -> None:
