@@ -251,7 +251,9 @@ class QFZZStation:
         self._listener_stop = threading.Event()
         self._supervisor: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._lock = threading.RLock()
+        self._stopped = threading.Event()  # clear while stop() closes the parts
+        self._stopped.set()
+        self._lock = threading.RLock()  # start() and stop()'s bookkeeping, never held to wait
         self._listening = False  # from the wake word to the end of the request
         self.ducking = Ducking(None, self.config.settings.audio.duck_db)
         self._names_version = -1
@@ -290,6 +292,7 @@ class QFZZStation:
 
     def start(self) -> None:
         """Build every part and start it. Missing audio devices are not an error."""
+        self._stopped.wait()  # a stop under way finishes first
         with self._lock:
             if self.started_at is not None:
                 return
@@ -344,17 +347,24 @@ class QFZZStation:
             if self.started_at is None or self._stopping.is_set():
                 return
             self._stopping.set()
+            self._stopped.clear()
             sdnotify.stopping("fading out")
             self._listener_stop.set()
-            # each step runs whatever the one before it did: a failing part never keeps the
-            # rest (the DJ's memory above all) from being closed properly
-            for name, step in self._stop_steps():
+            steps = self._stop_steps()
+        # the steps join threads: run outside the lock, so nothing waits on it meanwhile (a
+        # start() asked now waits for _stopped instead). Each step runs whatever the one before
+        # it did: a failing part never keeps the rest (the DJ's memory above all) from closing
+        try:
+            for name, step in steps:
                 try:
                     step()
                 except Exception:
                     log.exception("stopping the %s failed", name)
-            self.started_at = None
-            log.info("%s is off air", self.config.station_name)
+        finally:
+            with self._lock:
+                self.started_at = None
+                self._stopped.set()
+        log.info("%s is off air", self.config.station_name)
 
     def _stop_steps(self) -> list[tuple[str, Callable[[], object]]]:
         """How each part that runs is stopped, in the order stop() goes through them."""

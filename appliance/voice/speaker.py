@@ -200,8 +200,14 @@ class SpeechOutput:
         Setting ``cancel`` (or calling :meth:`stop`) silences the speech within one block.
         """
         with self._say_lock:
-            if self._producer is not None:
-                self._producer.join()  # one synthesis at a time: a cancelled one ends its sentence
+            # one synthesis at a time: a cancelled one ends its sentence. Waited for with the
+            # lock let go, so close() (or stop) is not held up by a sentence being synthesised
+            while (previous := self._producer) is not None and previous.is_alive():
+                self._say_lock.release()
+                try:
+                    previous.join()
+                finally:
+                    self._say_lock.acquire()
             utterance = _Utterance(cancel)
             with self._lock:
                 self._utterance = utterance
