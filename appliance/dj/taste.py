@@ -10,9 +10,11 @@ The evidence is a pair of weights (for, against) per (kind, key); the recommende
 Beta distribution, so a little evidence leaves room to explore and a lot settles the question.
 
 Evidence stored before energy was kept in twenty bins ("0.00".."0.95") has its energy under the
-old keys "0".."7", which no track's side matches any more, and no "all" rows (the base rate):
-such a listener's energy and sharpness are learned again from their next events. A dislike
-stored before dislikes became rules weighs against its track but does not rule it out.
+old keys "0".."7" (eight bands) and no "all" rows (the base rate). It is read as it would be
+kept now (:func:`_from_old_energy`): each band's weights spread over the bins it covers, and
+their sum (one row per event of a track with an energy, at the weights "all" takes) added to the
+base rate; the rows stored stay as they are, so reading them again gives the same taste. A
+dislike stored before dislikes became rules weighs against its track but does not rule it out.
 
 What the listener says to refine the picks ("something slower", "more like this", "less of
 that") is evidence too (:func:`refinement`): a direction on an ordered side is kept under
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -204,6 +206,33 @@ def block_artist(artist: str, blocked: bool = True) -> Evidence:
     )
 
 
+_OLD_ENERGY_BANDS = 8  # energy was kept in eight bands, under keys "0".."7", before the bins
+
+
+def _from_old_energy(
+    rows: Iterable[tuple[tuple[str, str], tuple[float, float]]],
+) -> Iterator[Evidence]:
+    """Stored rows as evidence, those of the old energy bands read as today's bins and base
+    rate (see the module docstring); every other row as it is."""
+    width = ENERGY_BINS / _OLD_ENERGY_BANDS  # bins per old band (2.5)
+    old_total = [0.0, 0.0]
+    for (kind, key), (pos, neg) in rows:
+        if kind != "energy" or key not in _OLD_ENERGY_KEYS:
+            yield kind, key, pos, neg
+            continue
+        low = int(key) * width
+        for number in range(int(low), min(ENERGY_BINS, math.ceil(low + width))):
+            share = (min(number + 1, low + width) - max(number, low)) / width
+            if share > 0:
+                yield "energy", bin_key("energy", number), pos * share, neg * share
+        old_total[0] += pos
+        old_total[1] += neg
+    if old_total[0] or old_total[1]:
+        yield ALL, "", old_total[0], old_total[1]
+
+
+_OLD_ENERGY_KEYS = frozenset(str(band) for band in range(_OLD_ENERGY_BANDS))
+
 REFINEMENTS = {
     **{side: ("lower", "higher") for side in STEERABLE},
     "track": ("less", "more"),  # less of that (its artist and genres), more like this
@@ -270,7 +299,7 @@ class Taste:
         # the rules on tracks by plain track id (the same [for, against] lists as under
         # BLOCKED), so a pick finds them in a catalog as it finds the tracks themselves
         self.track_rules: dict[str, list[float]] = {}
-        self.add((kind, key, pos, neg) for (kind, key), (pos, neg) in sorted((rows or {}).items()))
+        self.add(_from_old_energy(sorted((rows or {}).items())))
 
     def add(self, rows: Iterable[Evidence]) -> None:
         for kind, key, pos, neg in rows:
