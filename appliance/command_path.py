@@ -99,6 +99,7 @@ class CommandPath:
             c.Ask: self._ask,
             c.SetCommentary: self._set_commentary,
             c.MuteMicrophone: self._mute_microphone,
+            c.Rescan: lambda _c: self.station.rescan(),
         }
         self._extra: dict[type[c.Command], Handler] = {}
         # track id -> (chosen by, why) until it starts; -> who moved on from it until it ends

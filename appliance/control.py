@@ -190,6 +190,12 @@ class MuteMicrophone(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Rescan(Command):
+    """Scan the music folders again, on a thread of the station's own (one scan at a time): the
+    progress comes as ``Notice("library-scan", ...)`` events, the outcome at once."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SetRoom(Command):
     """Change one Snapcast room (its id or name, as in ``StationState.rooms``): whether it plays
     the DJ (``on``), its ``volume`` 0..100, ``muted``, ``latency_ms``; None leaves it as it is."""

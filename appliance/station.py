@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from appliance import sdnotify
-from appliance.bus import EventBus, Heard
+from appliance.bus import EventBus, Heard, Notice
 from appliance.command_path import CommandPath, Handler
 from appliance.commentary import CommentaryPolicy
 from appliance.config import Config
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from appliance.faces.host import FaceHost
     from appliance.ledger import Ledger
     from appliance.library import Library
+    from appliance.library.scan import ScanReport
     from appliance.models.plan import ModelChoice
     from appliance.player import Player
     from appliance.voice.button import GpioButton
@@ -241,6 +242,8 @@ class QFZZStation:
         self.ledger: Ledger | None = None
         self.button: GpioButton | None = None
         self._scanner: threading.Thread | None = None
+        self._scan_lock = threading.Lock()  # one library scan at a time
+        self._music_roots: list[Path] = []  # the music folders a scan walks
         self.listen_mode = ListenMode.NONE
         self.models: dict[str, Any] = {}
         self.turn_listeners: list[Callable[[Turn], None]] = []
@@ -563,14 +566,12 @@ class QFZZStation:
                 log.error("%s (%s)", error.message, error.hint)
                 found = []
         library = self.library
+        self._music_roots = found
         if not library.tracks() and demo:
             library.scan(found, progress=False)  # the demo library: small, and needed at once
             library.start_analysis()
         else:  # a real library may take a while: the DJ plays what is indexed so far
-            self._scanner = threading.Thread(
-                target=self._rescan, args=(found,), name="library-scan", daemon=True
-            )
-            self._scanner.start()
+            self.rescan()
         if folders:  # a folder that goes away (a USB stick pulled) is noticed, and its return
             library.watch(folders, on_change=self._music_changed)
 
@@ -595,13 +596,45 @@ class QFZZStation:
             except ApplianceError as error:
                 log.warning("could not start the music again: %s", error)
 
+    def rescan(self) -> Outcome:
+        """Scan the music folders again on a thread of its own, one scan at a time (the
+        ``Rescan`` command). Its progress goes out as ``Notice("library-scan", ...)``; the
+        recogniser learns the new names when the supervisor next sees the library changed."""
+        if self.library is None:
+            return Outcome(False, error="the library is not open")
+        with self._scan_lock:
+            if self._scanner is not None and self._scanner.is_alive():
+                return Outcome(False, error="a library scan is already running")
+            self._scanner = threading.Thread(
+                target=self._rescan, args=(self._music_roots,), name="library-scan", daemon=True
+            )
+            self._scanner.start()
+        return Outcome(True, text="Scanning the music folders.")
+
     def _rescan(self, folders: Sequence[Path]) -> None:
         assert self.library is not None
+        files = [0]  # found by the walk
+
+        def tell(seen: int, report: ScanReport, done: bool = False) -> None:
+            files[0] = seen
+            detail: dict[str, object] = {
+                "seen": seen,
+                "added": report.added,
+                "changed": report.updated + report.moved,
+                "removed": report.removed,
+                "not_indexed": len(report.errors),
+                "done": done,
+            }
+            self.events.publish(Notice("library-scan", detail, time.time()))
+
         try:
-            report = self.library.scan(folders, progress=False)
+            report = self.library.scan(folders, progress=False, on_progress=tell)
+            tell(files[0], report, done=True)
             log.info("library: %s", report.summary())
             self.library.start_analysis()
         except Exception as error:
+            failed = {"done": True, "error": str(error)}
+            self.events.publish(Notice("library-scan", failed, time.time()))
             if not self._stopping.is_set():  # closing the library ends a scan abruptly
                 log.error("library scan failed: %s", error)
 

@@ -240,13 +240,24 @@ class Library:
 
     # -- scanning --------------------------------------------------------------------------
 
-    def scan(self, paths: Iterable[str | Path], progress: bool | None = None) -> ScanReport:
+    def scan(
+        self,
+        paths: Iterable[str | Path],
+        progress: bool | None = None,
+        on_progress: Callable[[int, ScanReport], None] | None = None,
+    ) -> ScanReport:
         """Index the music under ``paths``: new and changed files are read, moved files keep
-        their id, files gone from a completely walked folder leave the index."""
+        their id, files gone from a completely walked folder leave the index. ``on_progress``
+        hears the files found and the report so far after the walk and each stored batch."""
         with self._scanning:
-            return self._scan(paths, progress)
+            return self._scan(paths, progress, on_progress)
 
-    def _scan(self, paths: Iterable[str | Path], progress: bool | None) -> ScanReport:
+    def _scan(
+        self,
+        paths: Iterable[str | Path],
+        progress: bool | None,
+        on_progress: Callable[[int, ScanReport], None] | None = None,
+    ) -> ScanReport:
         started = time.monotonic()
         show = sys.stderr.isatty() if progress is None else progress
         roots = list(dict.fromkeys(normalise_root(path) for path in paths))
@@ -262,6 +273,8 @@ class Library:
             if known.get(path, (None, None))[:2] != (size, mtime_ns)
         ]
         report.unchanged = len(listing.files) - len(to_read)
+        tell = on_progress or (lambda _seen, _report: None)
+        tell(len(listing.files), report)
         missing: dict[str, list[str]] = {}  # content id: indexed paths the walk did not find
         for path, (_size, _mtime, content) in known.items():
             if path not in listing.files and not _under_any(path, listing.blind_spots):
@@ -283,6 +296,7 @@ class Library:
                 reading.advance()
                 if len(batch) >= _BATCH_FILES or time.monotonic() - committed_at > _BATCH_SECONDS:
                     self._store(batch, known, missing, roots, report)
+                    tell(len(listing.files), report)
                     batch = []
                     committed_at = time.monotonic()
             self._store(batch, known, missing, roots, report)
