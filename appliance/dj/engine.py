@@ -38,7 +38,7 @@ from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, Evidence, Taste, evidence_for, refinement
+from appliance.dj.taste import EVENTS, REFINEMENTS, Evidence, Taste, evidence_for, refinement
 from appliance.events import EndReason
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
@@ -575,7 +575,7 @@ class PersonalizedDJ:
             if user_id is None:
                 cache.clear()
             else:
-                cache.pop(user_id, None)  # type: ignore[attr-defined]
+                cache.pop(user_id, None)
 
     def _log(self, kind: str, data: dict[str, Any]) -> None:
         if self.journal is None:
@@ -785,6 +785,7 @@ class PersonalizedDJ:
             IntentName.VOLUME_UP: self._on_volume_step,
             IntentName.VOLUME_DOWN: self._on_volume_step,
             IntentName.SET_VOLUME: self._on_set_volume,
+            IntentName.REFINE: self._on_refine,
             IntentName.WHATS_PLAYING: lambda asked: asked.reply(
                 self._conversation.whats_playing(asked.intent)
             ),
@@ -911,6 +912,24 @@ class PersonalizedDJ:
         except (TypeError, ValueError):  # several values, or not a number
             level = 50
         return asked.reply(self._lines.volume(None, level), SetVolume(level=level))
+
+    def _on_refine(self, asked: _Asked) -> Reply:
+        """ "Something slower": remembered in the listener's taste, then the change heard now
+        (the track on air gives way to a pick that way, with no verdict on it)."""
+        lines, user = self._lines, asked.profile.user_id
+        side, direction = _text(asked.slots.get("side")), _text(asked.slots.get("direction"))
+        if side not in REFINEMENTS or direction not in REFINEMENTS[side]:
+            return asked.reply(lines.talk.say("lines", "refine_which", shuffle=False))
+        before = self._current()
+        if side == "track" and before is None:
+            return asked.reply(lines.talk.say("lines", "refined_nothing", shuffle=False))
+        if not self.refine(user, side, direction):
+            return asked.reply(lines.talk.say("lines", "refined_unsaved", shuffle=False))
+        nxt = self._pick_track(asked.profile, asked.now)
+        text = lines.refined(side, direction, before, nxt)
+        if nxt is None:
+            return asked.reply(text)
+        return asked.reply(text, Skip(then=nxt, reason=EndReason.REPLACED))
 
     def _on_community(self, asked: _Asked) -> Reply:
         profile = asked.profile
@@ -1287,7 +1306,7 @@ class PersonalizedDJ:
             self._history_counts,
             self.conversation_context,
         ):
-            cache.pop(user_id, None)  # type: ignore[attr-defined]
+            cache.pop(user_id, None)
 
     def delete_profile(self, user_id: str) -> bool:
         """Forget a listener for good; True when there was something to delete."""

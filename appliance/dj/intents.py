@@ -23,6 +23,7 @@ class IntentName(enum.StrEnum):
     VOLUME_UP = "volume_up"
     VOLUME_DOWN = "volume_down"
     SET_VOLUME = "set_volume"
+    REFINE = "refine"  # "something slower", "older stuff": the picks move that way
     WHATS_PLAYING = "whats_playing"
     ADD_PREFERENCE = "add_preference"
     REMOVE_PREFERENCE = "remove_preference"

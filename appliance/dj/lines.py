@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from appliance.dj.pool import LinePool
-from appliance.dj.recommend import Pick
+from appliance.dj.recommend import DIRECTIONS, Pick
 from appliance.dj.talk import Talk
 from appliance.library.track import Track
 
@@ -277,6 +277,25 @@ class Lines:
             return self.talk.say("follow", "ran_short", genre=ran_short, track=nxt.describe())
         return self._line("skipping", track=nxt.describe())
 
+    def refined(self, side: str, direction: str, before: Track | None, after: Track | None) -> str:
+        """A refinement said from what really changed: the word asked for, the track now
+        chosen and, when both tracks tell it, how it differs ("96 BPM after 128")."""
+        if side == "track":
+            if after is None:
+                return self._line("refined_nothing")
+            return self._line("refined_less", track=after.describe())
+        word = DIRECTIONS[side][direction == "higher"]
+        if after is None:
+            return self._line("refined_later", word=word.capitalize())
+        change = difference(side, direction, before, after)
+        return self._line(
+            "refined",
+            word=word.capitalize(),
+            lower=word,
+            track=after.describe(),
+            change=f", {change}" if change else "",
+        )
+
     def replay(self, track: Track | None) -> str:
         if track is None:
             return self._line("replay_none")
@@ -373,9 +392,33 @@ class Lines:
         return text
 
 
+def difference(side: str, direction: str, before: Track | None, after: Track) -> str:
+    """How ``after`` differs from ``before`` on ``side``, in words; empty unless both tracks
+    know it and ``after`` really lies the way asked."""
+    if before is None:
+        return ""
+    was, now = getattr(before, FEATURES[side]), getattr(after, FEATURES[side])
+    if was is None or now is None or (now > was) != (direction == "higher") or now == was:
+        return ""
+    if side == "tempo":
+        return f"{now:.0f} BPM after {was:.0f}"
+    if side == "year":
+        return f"from {now}, after {was}"
+    if side == "loudness":
+        return f"{abs(now - was):.0f} dB {'louder' if now > was else 'quieter'} than the last"
+    return f"{'more' if now > was else 'less'} energetic than the last"
+
+
+FEATURES = {"tempo": "bpm", "energy": "energy", "loudness": "loudness", "year": "year"}
+"""The track's field each refinable side reads."""
+
+
 def because(pick: Pick) -> str:
     """The side of the learned taste that weighed most for a pick, in words ("slower, like
     you've been skipping to lately"); empty when no learned side stood out."""
+    asked = [detail for kind, detail in pick.reasons if kind == "asked" and detail]
+    if asked:  # what the listener asked for leads: "slower, like you asked"
+        return f"{join_words(asked)}, like you asked"
     if pick.top is None:
         return ""
     kind, detail = pick.top

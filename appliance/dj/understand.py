@@ -89,7 +89,19 @@ MAX_WORDS = 40
 MAX_PERSON_NAME_WORDS = 3
 """A listener's name ("this is alex", "mary jane here") is at most this many words."""
 
-SLOTS = ("genre", "mood", "activity", "artist", "album", "title", "level", "name", "query")
+SLOTS = (
+    "genre",
+    "mood",
+    "activity",
+    "artist",
+    "album",
+    "title",
+    "level",
+    "name",
+    "query",
+    "side",
+    "direction",
+)
 """Slots an intent can carry; anything else a template captures (words of a rule, a mood asked
 to be avoided in "upbeat but not too intense") is not passed on."""
 
@@ -115,6 +127,10 @@ MODEL_MARGIN = 0.02
 TALK_SAMPLES = 1
 """The same for talk, whose many templates would otherwise crowd out the requests' examples
 (household chatter drifted toward them)."""
+
+LIGHT_INTENTS = frozenset({"refine"})
+"""Requests drawn from as sparingly as talk: their many templates with a few direction words
+each would otherwise pull questions ("what can you play") toward them."""
 
 MODEL_SAMPLES = 14
 """Random sentences drawn from each template to teach the model (plus every paraphrase)."""
@@ -202,8 +218,22 @@ NEEDS = {
     "mood": ("mood", "activity"),
     "identify": ("name",),
     "correct": ("genre", "mood", "level", "artist", "album", "title"),
+    "refine": ("side",),
 }
 """Intents the model may only give with one of these slots found in the words."""
+
+REFINE_WORDS = {
+    **dict.fromkeys(("slower", "slow"), ("tempo", "lower")),
+    **dict.fromkeys(("faster", "quicker"), ("tempo", "higher")),
+    **dict.fromkeys(("calmer", "mellower", "gentler", "chiller", "softer"), ("energy", "lower")),
+    **dict.fromkeys(("livelier", "upbeat", "energetic", "punchier"), ("energy", "higher")),
+    **dict.fromkeys(("quieter",), ("loudness", "lower")),
+    **dict.fromkeys(("louder", "heavier", "harder"), ("loudness", "higher")),
+    **dict.fromkeys(("older", "earlier"), ("year", "lower")),
+    **dict.fromkeys(("newer", "recent", "modern"), ("year", "higher")),
+    **dict.fromkeys(("less",), ("track", "less")),
+}
+"""The words that say which way a refinement the model caught goes (the last one said wins)."""
 
 CUES = {
     "whats_playing": frozenset(
@@ -638,6 +668,9 @@ class Understanding:
                 return {}
             level = levels[-1] if isinstance(levels, tuple) else levels
             return {"level": max(0, min(100, int(level)))}
+        if intent == "refine":
+            said = [REFINE_WORDS[w] for w in text.split() if w in REFINE_WORDS]
+            return {"side": said[-1][0], "direction": said[-1][1]} if said else {}
         if intent == "identify":
             unknown = [w for w in text.split() if w not in self._words]
             name = " ".join(unknown)
@@ -697,7 +730,8 @@ class Understanding:
                     if node is None:
                         continue
                     one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
-                    samples = TALK_SAMPLES if intent.name in TALK_INTENTS else MODEL_SAMPLES
+                    light = intent.name in TALK_INTENTS or intent.name in LIGHT_INTENTS
+                    samples = TALK_SAMPLES if light else MODEL_SAMPLES
                     pairs.extend((intent.name, one.sample(rng)) for _ in range(samples))
         fill = {
             name: grammar.lists.get(LIST + ("named" if name == "artist" else name), [NAME_WORD])
