@@ -424,7 +424,7 @@ class Conversation:
         track = dj._current()
         if track is None:
             return Answer(dj._lines.now_playing(None))
-        dj._record(profile.user_id, track, "liked")
+        dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
         genre = track.genres[0] if track.genres else None
         request = Request(genre=genre) if genre else Request(artist=track.artist)
         dj._requests[profile.user_id] = request

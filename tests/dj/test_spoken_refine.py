@@ -135,3 +135,12 @@ def test_the_asked_reason_is_said_before_the_learned_one() -> None:
     track = Track(track_id="t", path=Path("/x.flac"), title="T", artist="A")
     pick = Pick(track=track, reasons=(("asked", "older"),), top=("tempo", "slower"))
     assert because(pick) == "older, like you asked"
+
+
+def test_more_like_this_is_remembered_as_a_refinement_not_a_like(tmp_path: Path) -> None:
+    with PersonalizedDJ(db_path=tmp_path / "dj.db", library=TrackSet(generated()), seed=3) as dj:  # type: ignore[arg-type]
+        playing = _started(dj)
+        reply = dj.respond(USER, "more like this")
+        assert reply.intent == "more_like" and reply.actions
+        assert dj._taste(USER).net("artist", (playing.artist or "").casefold()) > 0
+        assert [p["event"] for p in dj.store.recent_plays(USER, 10)] == []  # no like was said
