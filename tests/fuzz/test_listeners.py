@@ -273,11 +273,14 @@ def test_chat_goes_on_when_the_disk_fills_up(tmp_path: Path, chat_config: Path) 
                 chat.kill()
                 chat.wait()
         assert all(reply.startswith("DJ Quantum: ") for reply in replies), replies
-        assert sum("can't save anything" in reply for reply in replies) == 1, replies
-        # the DJ logs one line for the outage; (the library's background analysis logs its own
-        # full-disk failures, with a traceback today: not the listeners' part)
-        assert errors.count("appliance.dj.engine") == 1, errors
-        assert "cannot save turns (database or disk is full)" in errors
+        # The DJ says it once per outage and logs one line for it (and one when a write gets
+        # through again). The library's background analysis shares the full disk: when it
+        # gives its space back a turn may be saved, and the next outage is a new one.
+        outages = errors.count("cannot save turns (database or disk is full)")
+        assert 1 <= outages <= 2, errors
+        assert sum("can't save anything" in reply for reply in replies) == outages, replies
+        dj_lines = [line for line in errors.splitlines() if "appliance.dj.engine" in line]
+        assert all("cannot save turns" in line or "saved again" in line for line in dj_lines)
         assert "appliance/dj/" not in errors, errors
 
 
