@@ -226,6 +226,12 @@ class CommandPath:
         elif isinstance(action, actions.SetVolume):
             level = action.level if action.level is not None else self.volume + action.step
             self.set_volume(level)
+        elif isinstance(action, actions.ChangeRoom):  # "play in the kitchen too"
+            outcome = self.execute(
+                c.SetRoom(room=action.room, on=action.on, volume=action.volume, muted=action.muted)
+            )
+            if not outcome.ok:
+                log.warning("the room %s could not be changed: %s", action.room, outcome.error)
 
     # -- who chose a track, who moved on from it -------------------------------------------
 

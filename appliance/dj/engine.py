@@ -36,6 +36,7 @@ from appliance.dj.profile import (
 )
 from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
+from appliance.dj.rooms import room_change
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
 from appliance.dj.taste import EVENTS, REFINEMENTS, Evidence, Taste, evidence_for, refinement
@@ -414,6 +415,8 @@ class PersonalizedDJ:
                     self._understanding.set_vocabulary(names)
                     self._vocabulary = names
                     self.names_version += 1
+            if self.state_from is not None:  # "the kitchen": the rooms the station has now
+                self._understanding.set_rooms([room.name for room in self.state_from().rooms])
             return self._understanding
 
     def prepare(self, partial: str) -> Intent | None:
@@ -786,6 +789,7 @@ class PersonalizedDJ:
             IntentName.VOLUME_DOWN: self._on_volume_step,
             IntentName.SET_VOLUME: self._on_set_volume,
             IntentName.REFINE: self._on_refine,
+            IntentName.ROOM: self._on_room,
             IntentName.WHATS_PLAYING: lambda asked: asked.reply(
                 self._conversation.whats_playing(asked.intent)
             ),
@@ -930,6 +934,16 @@ class PersonalizedDJ:
         if nxt is None:
             return asked.reply(text)
         return asked.reply(text, Skip(then=nxt, reason=EndReason.REPLACED))
+
+    def _on_room(self, asked: _Asked) -> Reply:
+        state = self.state_from() if self.state_from is not None else None
+        text, actions = room_change(
+            self._lines.talk,
+            state.rooms if state is not None else (),
+            _text(asked.slots.get("room")),
+            _text(asked.slots.get("change")),
+        )
+        return asked.reply(text, *actions)
 
     def _on_community(self, asked: _Asked) -> Reply:
         profile = asked.profile

@@ -24,6 +24,7 @@ class IntentName(enum.StrEnum):
     VOLUME_DOWN = "volume_down"
     SET_VOLUME = "set_volume"
     REFINE = "refine"  # "something slower", "older stuff": the picks move that way
+    ROOM = "room"  # "play in the kitchen too", "which rooms are playing"
     WHATS_PLAYING = "whats_playing"
     ADD_PREFERENCE = "add_preference"
     REMOVE_PREFERENCE = "remove_preference"

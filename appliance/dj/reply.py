@@ -52,7 +52,18 @@ class SetVolume:
     step: int = 0
 
 
-Action = PlayTrack | Skip | Pause | Resume | Stop | SetVolume
+@dataclass(frozen=True)
+class ChangeRoom:
+    """Change one of the station's rooms (its id): whether it plays (``on``), its ``volume``
+    0..100, ``muted``; None leaves that as it is. The station applies it as a SetRoom."""
+
+    room: str
+    on: bool | None = None
+    volume: int | None = None
+    muted: bool | None = None
+
+
+Action = PlayTrack | Skip | Pause | Resume | Stop | SetVolume | ChangeRoom
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import random
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,6 +101,8 @@ SLOTS = (
     "query",
     "side",
     "direction",
+    "room",
+    "change",
 )
 """Slots an intent can carry; anything else a template captures (words of a rule, a mood asked
 to be avoided in "upbeat but not too intense") is not passed on."""
@@ -128,7 +130,7 @@ TALK_SAMPLES = 1
 """The same for talk, whose many templates would otherwise crowd out the requests' examples
 (household chatter drifted toward them)."""
 
-LIGHT_INTENTS = frozenset({"refine"})
+LIGHT_INTENTS = frozenset({"refine", "room"})
 """Requests drawn from as sparingly as talk: their many templates with a few direction words
 each would otherwise pull questions ("what can you play") toward them."""
 
@@ -219,6 +221,7 @@ NEEDS = {
     "identify": ("name",),
     "correct": ("genre", "mood", "level", "artist", "album", "title"),
     "refine": ("side",),
+    "room": ("change",),  # never found in the words: the model leaves rooms to the templates
 }
 """Intents the model may only give with one of these slots found in the words."""
 
@@ -376,22 +379,52 @@ class Understanding:
         ) | {"percent", "per", "cent"}
         self._genres_key = hash(frozenset(self._spoken["genre"].items()))
         self._lock = threading.Lock()
-        self._state = self._build_state(vocabulary or Vocabulary())
+        self._vocabulary = vocabulary or Vocabulary()
+        self._rooms: tuple[str, ...] = ()
+        self._state = self._build_state(self._vocabulary)
 
     # -- the library -------------------------------------------------------------------------
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Use the library's current names (call when the library changed)."""
+        with self._lock:
+            self._vocabulary = vocabulary
         state = self._build_state(vocabulary)
         with self._lock:
             self._state = state
+
+    def set_rooms(self, rooms: Sequence[str]) -> None:
+        """Know the station's rooms by name ("the kitchen"), besides the common room words
+        (call when the rooms changed; nothing is rebuilt when they did not)."""
+        names = tuple(sorted({self._normalise(room) for room in rooms} - {""}))
+        with self._lock:
+            if names == self._rooms:
+                return
+            self._rooms = names
+            vocabulary = self._vocabulary
+        state = self._build_state(vocabulary)
+        with self._lock:
+            self._state = state
+
+    def _room_list(self) -> dict[str, TextSlotList]:
+        """{room}: the file's room words and the station's rooms (their names as said)."""
+        written = self._templates.intents.slot_lists.get("room")
+        if not self._rooms or not isinstance(written, TextSlotList):
+            return {}
+        known = {str(value.value_out) for value in written.values}
+        values = list(written.values) + [
+            TextSlotValue(text_in=TextChunk(name), value_out=name)
+            for name in self._rooms
+            if name not in known
+        ]
+        return {"room": TextSlotList(name="room", values=values)}
 
     def _build_state(self, vocabulary: Vocabulary) -> _State:
         names = NameIndex(
             {"artist": vocabulary.artists, "album": vocabulary.albums, "title": vocabulary.titles},
             self._normalise,
         )
-        lists = {**self._fixed_lists, **names.slot_lists()}
+        lists = {**self._fixed_lists, **names.slot_lists(), **self._room_list()}
         return _State(
             names=names,
             matcher=TemplateMatcher(self._templates.intents, lists),
