@@ -347,13 +347,18 @@ class QFZZStation:
     def stop(self) -> None:
         """Fade the music, flush the DJ's memory, release every device. Takes under 2 s."""
         with self._lock:
-            if self.started_at is None or self._stopping.is_set():
+            if self.started_at is None:
                 return
-            self._stopping.set()
-            self._stopped.clear()
-            sdnotify.stopping("fading out")
-            self._listener_stop.set()
-            steps = self._stop_steps()
+            another = self._stopping.is_set()
+            if not another:
+                self._stopping.set()
+                self._stopped.clear()
+                sdnotify.stopping("fading out")
+                self._listener_stop.set()
+                steps = self._stop_steps()
+        if another:  # stopping on another thread: done when it is
+            self._stopped.wait()
+            return
         # the steps join threads: run outside the lock, so nothing waits on it meanwhile (a
         # start() asked now waits for _stopped instead). Each step runs whatever the one before
         # it did: a failing part never keeps the rest (the DJ's memory above all) from closing

@@ -33,7 +33,12 @@ def test_stop_joins_the_parts_without_holding_the_stations_lock(
         assert got, "stop() held the station's lock while waiting for a part"
         station._lock.release()
         assert not station.running
+        again = threading.Thread(target=station.stop)  # a second stop waits for the first
+        again.start()
+        again.join(0.3)
+        assert again.is_alive()
     finally:
         go_on.set()
         stopper.join(10)
-    assert not stopper.is_alive() and station.started_at is None
+    again.join(10)
+    assert not stopper.is_alive() and not again.is_alive() and station.started_at is None
