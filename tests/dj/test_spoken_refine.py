@@ -95,6 +95,7 @@ def test_something_slower_moves_on_now_says_so_and_is_remembered(tmp_path: Path)
         pick = dj.pick_of(USER, action.then)
         assert pick is not None and ("asked", "slower") in pick.reasons
         assert because(pick) == "slower, like you asked"
+        assert "Slower, like you asked." in dj.commentary(USER, playing, pick)  # between tracks
     with PersonalizedDJ(db_path=db, library=TrackSet(tracks), seed=3) as dj:  # type: ignore[arg-type]
         higher, lower = dj._taste(USER).get(SAID, "tempo")
         assert lower > higher  # remembered across a restart
