@@ -19,9 +19,10 @@ from aiohttp.test_utils import make_mocked_request
 from mutagen.flac import FLAC, Picture
 from PIL import Image
 
-from appliance.config import load_config
+from appliance.config import Config, load_config, parse_config
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.security import MAX_BODY, Attempts, Sessions, make_guard
+from appliance.faces.web.settings import config_text
 from appliance.library.track import Track
 from tests.faces.web_station import (
     PASSWORD,
@@ -573,6 +574,136 @@ def test_settings_form_saves_only_what_passes_the_check(
         assert again.faces.password == PASSWORD and again.library.music_folders == (songs,)
         junk = session.post(f"{server.url}/api/settings", json={"values": [1]}, timeout=TIMEOUT)
         assert junk.status_code == 400
+    finally:
+        server.stop()
+
+
+KEPT = """# Our kitchen speaker: tuned by hand, comments and all.
+[station]
+name = "Kitchen"   # as the DJ says it
+
+[web]
+port = 8080
+
+[library]
+music_folders = ["{songs}"]
+
+[faces]
+password = "{password}"
+
+[audio]
+volume = 40  # not too loud at breakfast
+duck_db = -12.5
+
+[[users]]
+id = "sam"
+name = "Sam"
+"""
+
+
+def saved_with(station: DoubleStation, file: Path, tmp_path: Path, *posts: Any) -> list[Any]:
+    """Serve the settings in ``file``, post each body to /api/settings, return the answers."""
+    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        session = logged_in(server.url)
+        return [session.post(f"{server.url}/api/settings", json=body, timeout=TIMEOUT)
+                for body in posts]  # fmt: skip
+    finally:
+        server.stop()
+
+
+def test_saving_one_setting_changes_its_line_and_keeps_the_rest_of_the_file(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "config.toml"
+    text = KEPT.format(songs=songs, password=PASSWORD)
+    file.write_text(text)
+    answers = saved_with(
+        station, file, tmp_path,
+        {"values": {"audio": {"volume": 60}}},  # the README's example
+        {"values": {"dj": {"name": "DJ Toast"}, "audio": {"duck_db": ""}}},
+    )  # fmt: skip
+    assert [answer.status_code for answer in answers] == [200, 200], answers[-1].text
+    config = load_config(file)
+    assert config.station.name == "Kitchen" and config.web.port == 8080
+    assert config.library.music_folders == (songs,) and config.faces.password == PASSWORD
+    assert config.audio.volume == 60 and config.dj.name == "DJ Toast"
+    assert config.audio.duck_db == Config().audio.duck_db  # a cleared field: the default again
+    assert [(user.id, user.name) for user in config.users] == [("sam", "Sam")]
+    changed = text.replace("volume = 40  #", "volume = 60  #").replace("duck_db = -12.5\n", "")
+    assert file.read_text() == changed + '\n[dj]\nname = "DJ Toast"\n'  # comments, layout kept
+
+
+def test_an_untouched_form_writes_nothing_new_and_keeps_no_music_folders(
+    station: DoubleStation, tmp_path: Path
+) -> None:
+    file = tmp_path / "config.toml"
+    text = (
+        f'[library]\nmusic_folders = []  # the demo library\n[faces]\npassword = "{PASSWORD}"\n'
+        "[web]\nport = 8080\n"
+    )
+    file.write_text(text)
+    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        session = logged_in(server.url)
+        form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
+        values = {}
+        for section in form["sections"]:  # as the page sends them: 8.0 comes back as 8
+            values[section["name"]] = {
+                field["key"]: int(field["value"])
+                if isinstance(field["value"], float) and field["value"].is_integer()
+                else field["value"]
+                for field in section["fields"]
+            }
+        assert values["library"]["music_folders"] == "" and values["audio"]["duck_db"] == -15
+        values["web"]["port"] = 8080  # the test serves on port 0, which a file cannot say
+        answer = session.post(f"{server.url}/api/settings", json={"values": values},
+                              timeout=TIMEOUT)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert file.read_text() == text
+        assert load_config(file).library.music_folders == ()
+        values["library"]["music_folders"] = ""
+        values["audio"]["duck_db"] = -20
+        answer = session.post(f"{server.url}/api/settings", json={"values": values},
+                              timeout=TIMEOUT)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert file.read_text() == text + "\n[audio]\nduck_db = -20\n"
+    finally:
+        server.stop()
+
+
+def test_a_cleared_music_folders_field_means_no_folders(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "config.toml"
+    file.write_text(KEPT.format(songs=songs, password=PASSWORD))
+    (answer,) = saved_with(station, file, tmp_path, {"values": {"library": {"music_folders": ""}}})
+    assert answer.status_code == 200, answer.text
+    assert load_config(file).library.music_folders == ()
+    assert "music_folders = []" in file.read_text()
+
+
+def test_a_layout_the_line_edits_cannot_follow_is_rewritten_with_every_setting() -> None:
+    old = 'audio = {volume = 40, duck_db = -12.5}\nstation.name = "Kitchen"\n'
+    current = parse_config(old)
+    text = config_text({"audio": {"volume": 60}}, current, None, old)
+    again = parse_config(text)
+    assert again.audio.volume == 60 and again.audio.duck_db == -12.5
+    assert again.station.name == "Kitchen"
+
+
+def test_the_session_names_the_station_for_the_page_title(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    settings = web_settings(songs, '[station]\nname = "Den Radio"\n')
+    server = Served(station, settings, tmp_path, advertise=False)
+    try:
+        plain = requests.get(f"{server.url}/api/session", timeout=TIMEOUT).json()
+        assert plain["name"] == "Den Radio" and not plain["logged_in"]
+        session = logged_in(server.url)
+        assert session.get(f"{server.url}/api/session", timeout=TIMEOUT).json()["name"] == (
+            "Den Radio"
+        )
     finally:
         server.stop()
 

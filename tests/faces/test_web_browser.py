@@ -248,6 +248,38 @@ def test_the_first_run_walks_through_the_setup(
         double.close()
 
 
+def test_the_page_wears_the_station_name_and_an_untouched_save_changes_nothing(
+    browser: WebDriver, tones: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "config.toml"
+    text = (
+        '# the demo library\n[station]\nname = "Den Radio"\n[library]\nmusic_folders = []\n'
+        f'[faces]\npassword = "{PASSWORD}"\n[web]\nport = 8080\n'
+    )
+    file.write_text(text)
+    double = DoubleStation(tones, tmp_path)
+    server = Served(double, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        browser.delete_all_cookies()
+        browser.get(server.url + "/")
+        WebDriverWait(browser, WAIT).until(lambda d: d.title == "Den Radio", "the name as title")
+        assert text_of(browser, "login-name") == "Den Radio"
+        log_in(browser, server.url)
+        wait_text(browser, "station", lambda t: t == "Den Radio", "the name in the header")
+        browser.find_element(By.CSS_SELECTOR, "[data-tab=settings]").click()
+        port = WebDriverWait(browser, WAIT).until(
+            seen.visibility_of_element_located((By.ID, "set-web-port"))
+        )
+        port.clear()
+        port.send_keys("8080")  # the test serves on port 0, which a file cannot say
+        browser.find_element(By.ID, "settings-save").click()
+        wait_text(browser, "settings-result", lambda t: "saved" in t, "the saving")
+        assert file.read_text() == text
+    finally:
+        server.stop()
+        double.close()
+
+
 # -- the API on the real station (the browser's station, started once) ------------------------
 
 

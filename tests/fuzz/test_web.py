@@ -17,8 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from appliance.config import SECTIONS, load_config
+from appliance.config import SECTIONS, InvalidConfig, load_config, parse_config
 from appliance.faces.web.covers import Covers
+from appliance.faces.web.settings import config_text, parsed, toml_value
 from appliance.faces.web.shapes import COMMANDS, BadInput, parse_command
 from tests.faces.web_station import DoubleStation, Served, on_any_port, web_settings
 from tests.fuzz.conftest import fuzz_rounds
@@ -159,6 +160,59 @@ def test_a_settings_form_is_saved_whole_or_not_at_all(
         assert answer.json()["error"]
     else:
         load_config(file)  # what was saved passes the check
+
+
+LAYOUTS = [
+    "",
+    '# ours\n[station]\nname = "Before"  # the kitchen\n\n[audio]\nvolume = 40\n',
+    '[library]\nmusic_folders = [\n  "/srv/music",  # the big disk\n  "~/Music",\n]\n'
+    '[[users]]\nid = "sam"\nname = "Sam"\n[dj]\nname = "Toast"\n',
+    'audio = {volume = 40, duck_db = -12.5}\nstation.name = "Before"\n',
+    '[station]\n"name" = "Before"\ndata_dir = """/var/lib/x"""\n[voice]\n',
+    "[library]\nmusic_folders = []\n# a comment = not a key\n[voice]\nmax_utterance_s = 8.0\n",
+]
+FORM_FIELDS = [
+    (section, spec.name, spec.metadata["kind"])
+    for section, cls in SECTIONS.items()
+    for spec in dataclasses.fields(cls)
+    if spec.metadata["kind"] in ("int", "float", "bool", "text", "choice", "paths")
+]
+FORM_VALUES = st.one_of(
+    st.booleans(), st.integers(-20, 200), st.floats(-30, 300, allow_nan=False),
+    st.sampled_from(["", "8", "8.0", "-15", "x y", '"quoted"', "a\nb", "~/Music", "1e2"]),
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(LAYOUTS),
+    st.lists(st.tuples(st.sampled_from(FORM_FIELDS), FORM_VALUES), max_size=5),
+)
+def test_a_form_edits_only_the_settings_it_changes(
+    layout: str, changes: list[tuple[tuple[str, str, str], Any]]
+) -> None:
+    """Whatever the file's layout and the form's values: the saved text either passes the
+    check with every other setting as it was and each sent one as the loader reads it, or its
+    only problems are the sent settings'."""
+    current = parse_config(layout)
+    form: dict[str, dict[str, Any]] = {}
+    for (section, key, _), value in changes:
+        form.setdefault(section, {})[key] = value
+    text = config_text(form, current, None, layout)
+    sent = {f"{section}.{key}" for section, keys in form.items() for key in keys}
+    try:
+        saved = parse_config(text)
+    except InvalidConfig as error:
+        assert {problem.key for problem in error.problems} <= sent, (text, error.problems)
+        return
+    assert saved.users == current.users
+    for section, key, kind in FORM_FIELDS:
+        now = getattr(getattr(saved, section), key)
+        if f"{section}.{key}" not in sent:
+            assert now == getattr(getattr(current, section), key), (section, key, text)
+            continue
+        literal = toml_value(kind, form[section][key])
+        if literal is not None:
+            assert now == parsed(section, key, literal), (section, key, text)
 
 
 def test_a_full_disk_keeps_the_old_settings_and_still_serves_a_cover(

@@ -99,12 +99,14 @@ async def _end(ctx: Context, token: str | None) -> None:
 
 @routes.get("/api/session")
 async def session_info(request: web.Request) -> web.Response:
-    """Whether this browser is logged in, and its CSRF token when it is (after a reload)."""
+    """Whether this browser is logged in, and its CSRF token when it is (after a reload); and
+    the station's name, for the page's title (the name is announced on the network anyway)."""
     ctx = context(request)
+    name = ctx.settings.station.name
     session = session_of(request, ctx.sessions)
     if session is None:
-        return web.json_response({"ok": False, "logged_in": False})
-    return web.json_response({"ok": True, "logged_in": True, "csrf": session.csrf})
+        return web.json_response({"ok": False, "logged_in": False, "name": name})
+    return web.json_response({"ok": True, "logged_in": True, "csrf": session.csrf, "name": name})
 
 
 @routes.post("/api/logout")

@@ -64,6 +64,14 @@ function showLogin() {
   $("password").focus();
 }
 
+// The configured station name in the tab title and the headers, in place of the product's.
+function showName(name) {
+  if (!name) return;
+  document.title = name;
+  $("station").textContent = name;
+  $("login-name").textContent = name;
+}
+
 async function showApp() {
   $("login-view").hidden = true;
   $("app").hidden = false;
@@ -476,5 +484,6 @@ $("setup").addEventListener("submit", async (event) => {
 
 (async () => {
   const session = await api("GET", "/api/session");
+  showName(session.name);
   if (session.logged_in) { csrf = session.csrf; showApp(); firstRun(); } else showLogin();
 })();
