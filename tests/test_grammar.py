@@ -80,4 +80,4 @@ def test_the_language_model_samples_paraphrases_and_library_names(
     plain = {s for intent, texts in written.items() if intent != "unknown" for s in texts}
     assert sum(sentence in plain for sentence in said) / len(said) > 0.05
     assert "miles davis" in text and "sade" in text
-    assert "how many friends" in text
+    assert "friends" in text  # a community question: words from the paraphrases too

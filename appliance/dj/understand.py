@@ -78,6 +78,14 @@ INTENTS: tuple[str, ...] = tuple(IntentName)
 TALK_INTENTS = frozenset(INTENTS[INTENTS.index("thanks") : INTENTS.index("unknown")])
 """Talk with the DJ rather than requests for music: questions, small talk, follow-ups."""
 
+# What a listener says most (the music's controls): the recogniser's language model leans their way
+COMMAND_INTENTS = (
+    IntentName.PLAY, IntentName.SKIP, IntentName.LIKE, IntentName.DISLIKE, IntentName.REPLAY,
+    IntentName.PAUSE, IntentName.RESUME, IntentName.STOP, IntentName.VOLUME_UP,
+    IntentName.VOLUME_DOWN, IntentName.SET_VOLUME, IntentName.WHATS_PLAYING, IntentName.MOOD,
+    IntentName.ADD_PREFERENCE,
+)  # fmt: skip
+COMMAND_WEIGHT = 3
 TEMPLATE_INTENTS: tuple[str, ...] = tuple(name for name in INTENTS if name != "unknown")
 
 CACHE_SIZE = 1024
@@ -1036,8 +1044,11 @@ class Understanding:
         lists.update({kind: keys[kind] for kind in KINDS})
         lists["named"] = [key for kind in KINDS for key in keys[kind]]
         lists["name"] = [*self._templates.sample_names, *(n.lower() for n in names)]
-        # an empty list (no albums yet) cannot be said: prune what needs one
-        grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
+        # an empty list (no albums yet) cannot be said: prune what needs one. The commands
+        # weigh more than talk: a recogniser's language model sampled from the grammar should
+        # expect "play some jazz" more than "tell me a joke", as people say them
+        weights = {str(name): COMMAND_WEIGHT for name in COMMAND_INTENTS}
+        grammar = build_grammar(self._templates.intents, self._templates.rules, lists, weights)
         # the paraphrases too, so that their words and word orders reach the recogniser's
         # language model: one sample in PARAPHRASE_SHARE (one intent, then one of its
         # paraphrases), the templates the rest

@@ -62,15 +62,18 @@ def build_grammar(
     intents: Intents,
     rules: Mapping[str, object],
     lists: Mapping[str, Iterable[str]],
+    weights: Mapping[str, int] | None = None,
 ) -> Grammar:
-    """The grammar of ``intents`` (their templates), ``rules`` and slot ``lists``."""
+    """The grammar of ``intents`` (their templates), ``rules`` and slot ``lists``. ``weights``
+    (default 1 each) makes an intent's sentences that many times as likely in a sample."""
     commands = []
-    for intent in intents.intents.values():
+    for name, intent in intents.intents.items():
+        weight = (weights or {}).get(name, 1)
         for data in intent.data:
             for sentence in data.sentences:
                 node = convert(sentence.expression)
                 if node is not None:
-                    commands.append(node)
+                    commands.extend([node] * weight)
     grammar_rules: dict[str, Node] = {}
     for name, rule in rules.items():
         node = convert(rule.expression)  # type: ignore[attr-defined]
