@@ -510,3 +510,39 @@ def test_the_page_comes_back_by_itself_after_a_restart(
         no_script_ran(browser)
     finally:
         again.stop()
+
+
+def test_scan_again_finds_a_new_file_in_the_music_folder(
+    browser: WebDriver, tmp_path: Path
+) -> None:
+    songs = tmp_path / "songs"
+    music.make_track(songs / "One" / "one.flac", 2.0, bpm=100, freq=440.0, noise=0.01,
+                     title="One", artist="First", genre="Jazz")  # fmt: skip
+    (tmp_path / "station").mkdir()
+    real, url = started_station(songs, tmp_path / "station")
+    try:
+        session = logged_in(url)
+        assert real.library.stats().tracks == 1
+        music.make_track(songs / "Two" / "two.flac", 2.0, bpm=100, freq=550.0, noise=0.02,
+                         title="Brand New", artist="Second", genre="Rock")  # fmt: skip
+        reply = session.post(url + "/api/command", json={"command": "rescan"}, timeout=TIMEOUT)
+        assert reply.status_code == 200, reply.text
+
+        def found() -> bool:
+            answer = session.get(url + "/api/library/search?q=brand", timeout=TIMEOUT).json()
+            return any(track["title"] == "Brand New" for track in answer.get("tracks", []))
+
+        wait_until(found, WAIT, "the new file in the library after the API's rescan")
+        # the page: its button scans again, the notices show progress, then the counts reload
+        music.make_track(songs / "Three" / "three.flac", 2.0, bpm=100, freq=770.0,
+                         noise=0.03, title="Third", artist="Third", genre="Rock")  # fmt: skip
+        log_in(browser, url)
+        WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
+        browser.find_element(By.CSS_SELECTOR, "[data-tab=library]").click()
+        wait_text(browser, "stats", lambda text: text.startswith("2 tracks"), "two tracks")
+        browser.find_element(By.ID, "rescan").click()
+        done = wait_text(browser, "scan", lambda text: text.startswith("Scan done"), "done")
+        assert "1 added" in done
+        wait_text(browser, "stats", lambda text: text.startswith("3 tracks"), "three tracks")
+    finally:
+        real.stop()

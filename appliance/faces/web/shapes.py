@@ -44,6 +44,7 @@ COMMANDS: dict[str, type[control.Command]] = {
     "commentary": control.SetCommentary,
     "mute_microphone": control.MuteMicrophone,
     "room": control.SetRoom,
+    "rescan": control.Rescan,
 }
 LIMITS: dict[str, tuple[float, float]] = {
     "level": (0, 100),

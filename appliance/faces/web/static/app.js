@@ -108,6 +108,7 @@ function connect() {
     const data = JSON.parse(message.data);
     if (data.type === "state") render(data.state);
     else if (data.type === "said") addLine(data.text);
+    else if (data.type === "notice" && data.kind === "library-scan") showScan(data.detail);
   };
   socket.onclose = () => {
     socket = null;
@@ -245,6 +246,21 @@ async function loadStats() {
   $("stats").textContent = `${s.tracks} tracks, ${s.artists} artists, ${s.albums} albums, ` +
     `${s.genres} genres; ${s.analysed} measured, ${s.pending} waiting, ${s.errors} problems`;
 }
+
+// a re-scan's progress comes as "library-scan" notices; the counts are reloaded when it is done
+function showScan(d) {
+  const counts = `${d.seen} files seen, ${d.added} added, ${d.changed} changed, ${d.removed} removed` +
+    (d.not_indexed ? `, ${d.not_indexed} not indexed` : "");
+  if (!d.done) { $("scan").textContent = `Scanning: ${counts}`; return; }
+  $("scan").textContent = d.error ? `Scan stopped: ${d.error}` : `Scan done: ${counts}`;
+  loadStats();
+}
+
+$("rescan").addEventListener("click", async () => {
+  $("scan").textContent = "Scanning\u2026";  // before the answer: a small scan's notices beat it
+  const result = await command("rescan");
+  if (!result.ok) $("scan").textContent = result.error || "refused";
+});
 
 function showTracks(tracks, more) {
   $("tracks").replaceChildren(...tracks.map((track) => {
