@@ -10,6 +10,8 @@ A file that is not valid is refused as a whole: the daemon never starts on half 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import dataclasses
 import errno
@@ -269,8 +271,8 @@ class FacesSettings:
         metadata=_rules(
             "The password the web page and music apps ask for. Unset: one is made up at the "
             "first start, kept in the data folder and shown by `appliance run`.",
-            kind="optional_text",
-            example='"a long phrase you can type on a phone"',
+            kind="password",
+            example='"<a phrase of 8 characters or more you can type on a phone>"',
         ),
     )
 
@@ -312,8 +314,8 @@ class HomeAssistantSettings:
             "The 32-byte base64 key Home Assistant asks for when it adds the device. Unset: "
             "one is made up at the first start, kept in the data folder and shown by "
             "`appliance run`.",
-            kind="optional_text",
-            example='"Gd/Pz5rJk1T0xYsRWbZ0m0Ur2aBq4hM3jC0bXW2kq9Q="',
+            kind="noise_key",
+            example='"<32 random bytes in base64: `head -c 32 /dev/urandom | base64`>"',
         ),
     )
 
@@ -592,6 +594,39 @@ def _user_id(value: Any, meta: dict[str, Any]) -> str:
     return text
 
 
+def _placeholder(text: str) -> bool:
+    """An example's "<...>" left in place of a secret of one's own."""
+    return text.startswith("<") and text.endswith(">")
+
+
+def _password(value: Any, meta: dict[str, Any]) -> str:
+    """The faces' password: long enough not to be guessed from a phone's keyboard in a day."""
+    text = _text(value, meta)
+    valid = "a phrase of your own, 8 characters or more"
+    if _placeholder(text.strip()):
+        raise _Invalid("is the example's placeholder, not a password", valid)
+    if len(text) < 8:
+        raise _Invalid(f"is {len(text)} characters long", valid)
+    return text
+
+
+def _noise_key(value: Any, meta: dict[str, Any]) -> str:
+    """Home Assistant's encryption key: exactly 32 bytes, base64 (as ESPHome writes them)."""
+    text = _text(value, meta)
+    valid = (
+        "32 random bytes in base64 (44 characters), e.g. from `head -c 32 /dev/urandom | base64`"
+    )
+    if _placeholder(text.strip()):
+        raise _Invalid("is the example's placeholder, not a key", valid)
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise _Invalid("is not base64", valid) from None
+    if len(key) != 32:
+        raise _Invalid(f"is {len(key)} bytes, not 32", valid)
+    return text.strip()
+
+
 def _model(value: Any, meta: dict[str, Any]) -> str:
     return _text(value, meta)  # the catalog check needs the section's key: see _check_models
 
@@ -609,6 +644,8 @@ _CONVERTERS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
     "quiet_hours": _quiet_hours,
     "user_id": _user_id,
     "model": _model,
+    "noise_key": _noise_key,
+    "password": _password,
 }
 
 

@@ -18,7 +18,12 @@ def register(sub: Any) -> None:
         "its user (in the audio group) and reloads systemd.",
     )
     parser.add_argument("--user", default=DEFAULT_USER, help="the service user")
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="the config file")
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="the config file the service reads "
+        f"(default: $APPLIANCE_CONFIG, else {DEFAULT_CONFIG})",
+    )
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     parser.add_argument("--unit-dir", default=str(UNIT_DIR))
     parser.add_argument("--print", action="store_true", help="only print the unit file")
@@ -39,18 +44,22 @@ def _check(args: argparse.Namespace) -> None:
             "(e.g. appliance)",
         )
     for option in ("config", "data_dir", "unit_dir"):
-        if not str(getattr(args, option)).strip() or str(getattr(args, option)) == ".":
+        value = getattr(args, option)
+        if value is None:  # --config not given: $APPLIANCE_CONFIG or the default
+            continue
+        if not str(value).strip() or str(value) == ".":
             flag = "--" + option.replace("_", "-")
             raise UsageError(f"{flag}: an empty path", hint=f"give {flag} an absolute path")
 
 
 def run(args: argparse.Namespace) -> int:
+    from appliance.paths import config_path
     from appliance.service import ServiceSettings, install_service, render_unit
 
     _check(args)
     settings = ServiceSettings(
         user=args.user,
-        config=Path(args.config).expanduser().absolute(),
+        config=config_path(args.config).expanduser().absolute(),
         data_dir=Path(args.data_dir).expanduser().absolute(),
         unit_dir=Path(args.unit_dir),
     )

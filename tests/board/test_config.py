@@ -199,8 +199,15 @@ def test_example_passes_the_check_and_documents_every_setting() -> None:
         assert f"[{section}]" in text
     for key in ("data_dir", "quiet_hours", "input_device", "output_device", "id", "name"):
         assert re.search(rf"^# {key} = ", text, re.M), key
-    # every commented-out line is itself valid once uncommented
-    uncommented = re.sub(r"^# (\w+ = |\[\[users\]\]$)", r"\1", text, flags=re.M)
+    # every commented-out line is itself valid once uncommented, but for the secrets: their
+    # examples are placeholders the check refuses, so no one runs with a key everyone knows
+    secrets = ("password", "encryption_key")
+    assert all(re.search(rf'^# {key} = "<', text, re.M) for key in secrets)
+    for key in secrets:
+        with pytest.raises(InvalidConfig, match=f"{key}: is the example's placeholder"):
+            parse_config(re.sub(rf"^# ({key} = )", r"\1", text, flags=re.M))
+    kept = re.sub(rf"^# ({'|'.join(secrets)}) = ", r"#\1 = ", text, flags=re.M)
+    uncommented = re.sub(r"^# (\w+ = |\[\[users\]\]$)", r"\1", kept, flags=re.M)
     config = parse_config(uncommented)
     assert config.station.data_dir == Path("/var/lib/appliance")
     assert [user.id for user in config.users] == ["alex"]

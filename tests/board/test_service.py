@@ -228,3 +228,19 @@ def test_systemd_analyze_verify_accepts_the_closed_unit(tmp_path: Path) -> None:
         ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def test_install_service_print_reads_the_config_appliance_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "quiet.toml"
+    config.write_text("[web]\nenabled = false\n[mpd]\nenabled = false\n"
+                      "[home_assistant]\nenabled = false\n")  # fmt: skip
+    monkeypatch.setenv("APPLIANCE_CONFIG", str(config))
+    assert main(["install-service", "--print"]) == 0
+    keys = unit_lines(capsys.readouterr().out)
+    assert keys["RestrictAddressFamilies"] == ["AF_UNIX AF_NETLINK"]
+    assert f"APPLIANCE_CONFIG={config}" in keys["Environment"]
+    monkeypatch.delenv("APPLIANCE_CONFIG")
+    assert main(["install-service", "--print", "--config", str(tmp_path / "none.toml")]) == 0
+    assert "IPAddressAllow" in unit_lines(capsys.readouterr().out)  # no file yet: the defaults
