@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import errno
 import stat
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from appliance.config import Config, FacesSettings
 from appliance.faces import lan, secrets
@@ -35,3 +38,41 @@ def test_the_password_and_key_are_made_once_and_kept_private(tmp_path: Path) -> 
     assert secrets.same("kitchen radio", "kitchen radio")
     assert not secrets.same("kitchen radi", "kitchen radio")
     assert not secrets.same(b"\xff", "kitchen radio")
+
+
+class _TakenPort:
+    """A face whose port another program holds."""
+
+    name = "web"
+
+    def __init__(self, *parts: object) -> None:
+        pass
+
+    async def start(self) -> None:
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    async def stop(self) -> None:  # pragma: no cover - never started
+        pass
+
+    def addresses(self) -> list[str]:  # pragma: no cover - never started
+        return []
+
+
+def test_a_taken_port_is_named_with_the_setting_to_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from appliance.config import WebSettings
+    from appliance.faces import host
+
+    monkeypatch.setitem(sys.modules, "qfzz_taken_port", sys.modules[__name__])
+    monkeypatch.setitem(host.FACES, "web", ("web", "qfzz_taken_port:_TakenPort"))
+    settings = replace(Config(), web=WebSettings(port=18123))
+    faces = host.FaceHost(station=None, settings=settings, data_dir=tmp_path)  # type: ignore[arg-type]
+    try:
+        assert faces.start(["web"]) == []
+    finally:
+        faces.stop()
+    (line,) = [r.getMessage() for r in caplog.records if "did not start" in r.getMessage()]
+    assert "port 18123" in line and "[web] port" in line and "Errno" not in line

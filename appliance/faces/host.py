@@ -89,8 +89,8 @@ class FaceHost:
             try:
                 self.call(face.start(), START_TIMEOUT)
             except Exception as error:  # a taken port, a missing library: the others carry on
-                log.error("the %s face did not start: %s%s", name.replace("_", " "), error,
-                          _hint(error))  # fmt: skip
+                log.error("the %s face did not start: %s", name.replace("_", " "),
+                          _why(error, FACES[name][0], self.settings))  # fmt: skip
                 continue
             self.faces.append(face)
             for address in face.addresses():
@@ -138,14 +138,20 @@ class FaceHost:
         self.loop = None
 
 
-def _hint(error: Exception) -> str:
-    """What to do about a face that could not open its port."""
+def _why(error: Exception, section: str, settings: Config) -> str:
+    """Why a face could not open its port, and what to do about it, in words."""
     code = getattr(error, "errno", None)
+    port = getattr(getattr(settings, section), "port", None)
     if code in (errno.EAFNOSUPPORT, errno.EPERM, errno.EACCES):
         return (
-            " (the service's sandbox keeps the network closed: run "
-            "`sudo appliance install-service` again after turning a face on)"
+            f"the network is closed to it (port {port}): the service's sandbox opens it only "
+            "for the faces turned on when it was installed; run `sudo appliance "
+            "install-service` again, or for a port under 1024 choose a higher one in "
+            f"[{section}] port"
         )
     if code == errno.EADDRINUSE:
-        return " (another program uses that port: change the port in the config)"
-    return ""
+        return (
+            f"another program already uses port {port}: set another one in [{section}] port, "
+            f"or turn the face off with [{section}] enabled = false"
+        )
+    return str(error)
