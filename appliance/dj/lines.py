@@ -197,7 +197,7 @@ class Lines:
             line += f", for {setting}."
         if "friend" in reasons:
             line += f" Your friend {reasons['friend']} loved this one."
-        elif because(pick):
+        elif because(pick) and reasons.get("asked") != genre:  # not "some jazz. Jazz, like.."
             line += f" {because(pick).capitalize()}."
         if exploring:
             line += " " + self.talk.say("lines", "exploring")

@@ -95,6 +95,9 @@ CLIP = 0.02  # estimates are kept within CLIP..1-CLIP: no one key is ever certai
 # the library on that side, at full conviction (one word is half of it, see taste.SAID_KEPT).
 STEER_WEIGHT = 3.0
 STEER_LIMIT = 2.5  # spreads from the middle beyond which a track counts no more
+# Played-out evidence (three tracks heard to the end, or a like and one more) before a reason
+# says the listener likes a key ("the way you like it", "you keep playing them to the end").
+REASON_EVIDENCE = 3.0
 
 
 @dataclass(frozen=True)
@@ -499,11 +502,11 @@ class Recommender:
             kind: float(values[row if codes is None else codes[row]])
             for kind, (codes, values) in parts.items()
         }
-        kind = max(sorted(weighed), key=lambda k: weighed[k], default=None)
-        if kind is None or weighed[kind] <= 0.05:
-            return None
         track = catalog.tracks[row]
         genre = self.genres.normalise(track.genres[0]) if track.genres else ""
+        kind = max(sorted(weighed), key=lambda k: weighed[k], default=None)
+        if kind is None or weighed[kind] <= 0.05 or not self._bears(listener, track, kind):
+            return None  # said only when the listening bears it out
         if kind == "track":
             return ("track", track.title)
         if kind in ("artist", "album"):
@@ -515,6 +518,38 @@ class Recommender:
         of_genre = genre if kind.startswith("genre_") else None
         word = self._direction(listener.taste, side, number, of_genre) if number is not None else ""
         return (kind, f"{word} {genre}".strip() if kind.startswith("genre_") else word)
+
+    def _bears(self, listener: Listener, track: Track, kind: str) -> bool:
+        """Whether what a reason of ``kind`` would say of ``track`` ("more Dusty Almanac, you
+        keep playing them to the end", "more hip hop, the way you like it") rests on enough
+        of this listener's own listening (or, for a genre, their word)."""
+        taste = listener.taste
+        artist = track.artist.casefold()
+        if kind == "track":
+            return self._shown(taste, "track", track.track_id)
+        if kind == "artist":
+            return self._shown(taste, "artist", artist)
+        if kind == "album":
+            return self._shown(taste, "album", f"{artist}|{track.album.casefold()}")
+        if kind in MULTI:  # said of the track's first genre (at its tempo, its energy)
+            genre = self.genres.normalise(track.genres[0]) if track.genres else ""
+            if genre in {self.genres.normalise(p) for p in listener.preferences}:
+                return True
+            if kind == "genre":
+                return self._shown(taste, "genre", genre)
+            side = kind.removeprefix("genre_")
+            number = ordinal_bins(track)[side]
+            key = bin_key(side, number - number % 2) if number is not None else ""
+            return self._shown(taste, kind, f"{genre}|{key}")
+        heard = sum(p + n for p, n in taste.by_kind.get(kind, {}).values())
+        return heard >= REASON_EVIDENCE  # "the way you've been listening lately"
+
+    @staticmethod
+    def _shown(taste: Taste, kind: str, key: str) -> bool:
+        """Enough played-out evidence of a key, and more of it than against, to say the
+        listener likes it."""
+        pos, neg = taste.get(kind, key)
+        return pos >= REASON_EVIDENCE and pos > neg
 
     @staticmethod
     def _direction(taste: Taste, side: str, number: int, genre: str | None = None) -> str:
@@ -653,16 +688,28 @@ class Recommender:
 
         score += self.rng.random(len(catalog)) * 0.1  # ties go any way
 
-        row = self._best(score, wanted, repeat, blocked)
+        by_name = bool(request.title)
+        row = self._best(score, wanted, repeat, blocked, by_name)
         if wanted is not None and not wanted[row]:
+            if (wanted & ~blocked).any():
+                # all it answers played lately: the request has run its course, and the taste
+                # chooses (with its own reasons) rather than the same few tracks again; said
+                # once, on the pick after the last of it
+                other = self.pick(catalog, listener, None)
+                if other is None or not self._just_answered(catalog, listener, wanted):
+                    return other
+                asked = request.genre or request.artist or request.album or request.title or ""
+                return Pick(other.track, (("ran_short", asked), *other.reasons), True, other.top)
             matched = False  # the request gave way: whatever plays is not what was asked for
         track = catalog.tracks[row]
         why = list(reasons) if matched else [("closest", ""), *reasons]
         top = None if request else self._top_reason(catalog, listener, row, parts)
         own = [self.genres.normalise(g) for g in track.genres]
-        liked = [g for g in own if listener.taste.net("genre", g) > 0 or g in prior]
-        if liked and not request.genre:
+        liked = [g for g in own if self._shown(listener.taste, "genre", g) or g in prior]
+        if liked and not (request and matched):  # an answered request's reason is the request
             why.append(("genre", liked[0]))
+        if request.genre and matched:  # said as asked for, not as a taste it never showed
+            why.append(("asked", self.genres.normalise(request.genre)))
         if top is not None:
             why.append(("learned", f"{top[0]}:{top[1]}"))
         if listener.mood:
@@ -689,6 +736,14 @@ class Recommender:
         return steered
 
     @staticmethod
+    def _just_answered(catalog: Catalog, listener: Listener, wanted: np.ndarray) -> bool:
+        """Whether the track picked or heard last answered the request."""
+        played = list(listener.played)
+        last = played[-1] if played else next(iter(listener.recent), None)
+        row = catalog.index.get(last) if last is not None else None
+        return row is not None and bool(wanted[row])
+
+    @staticmethod
     def _lately(catalog: Catalog, listener: Listener) -> list[int]:
         """The rows of the last :data:`REPEAT_WINDOW` tracks: this session's picks (newest
         last; a pick the player never started counts too) and then earlier plays (newest
@@ -708,20 +763,18 @@ class Recommender:
         wanted: np.ndarray | None,
         repeat: np.ndarray,
         blocked: np.ndarray,
+        by_name: bool = False,
     ) -> int:
-        """The best-scoring allowed track. When nothing is left, the variety rules give way
-        first (recent repeats), then the request itself; something ruled out
-        plays only if nothing else exists."""
+        """The best-scoring allowed track. When the request's tracks have all played lately,
+        the request gives way before the repeat rule (a track asked for by name: the repeat
+        rule first); something ruled out plays only if nothing else exists."""
         anything = np.ones(len(score), dtype=bool)
         allowed = ~blocked
         requested = wanted if wanted is not None else anything
-        for mask in (
-            requested & allowed & ~repeat,
-            requested & allowed,
-            allowed & ~repeat,
-            allowed,
-            anything,
-        ):
+        order = [requested & allowed & ~repeat, allowed & ~repeat, requested & allowed]
+        if by_name:
+            order[1], order[2] = order[2], order[1]
+        for mask in (*order, allowed, anything):
             if mask.any():
                 return int(np.argmax(np.where(mask, score, -np.inf)))
         raise AssertionError("an empty catalog has no best track")

@@ -11,12 +11,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from appliance.command_path import why_chosen
 from appliance.dj import PersonalizedDJ
 from appliance.dj import catalogs as catalogs_module
 from appliance.dj.catalogs import Catalogs
@@ -24,6 +25,7 @@ from appliance.dj.lines import Lines, because
 from appliance.dj.mood import MOOD_TARGETS
 from appliance.dj.recommend import REPEAT_WINDOW, Catalog, Listener, Recommender, Request
 from appliance.dj.taste import Taste, block_artist, evidence_for, skip_weight
+from appliance.library import Library, ensure_demo_library
 from appliance.library.genres import default_genres
 from appliance.library.track import Track
 from tests.support.listeners import generate_library
@@ -775,3 +777,88 @@ def test_a_stated_genre_leads_at_first_and_gives_way_to_listening() -> None:
         pick = recommender.pick(catalog, listener)
         assert pick is not None and pick.track.genres == ("country",), pick
         recent.insert(0, pick.track.track_id)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """The demo library, scanned into a real Library."""
+    folder = ensure_demo_library(tmp_path_factory.mktemp("demo-data"), progress=False)
+    with Library(tmp_path_factory.mktemp("demo-db") / "library.db") as lib:
+        lib.scan([folder], progress=False)
+        yield lib
+
+
+def test_a_requested_genre_gives_way_once_its_few_tracks_have_played(demo: Library) -> None:
+    dj = PersonalizedDJ(library=demo, seed=5)
+    try:
+        bossa = {t.track_id for t in demo.tracks_for_genre("bossa nova")}
+        assert 1 < len(bossa) < 6  # few: the loop the household heard
+        dj.respond("ana", "play some bossa nova")
+        picks = [dj.next_track("ana") for _ in range(12)]
+        ids = [t.track_id for t in picks if t is not None]
+        assert len(ids) == 12
+        # the rest of the request first, then other music, and nothing twice
+        assert set(ids[: len(bossa) - 1]) <= bossa
+        assert not set(ids[len(bossa) - 1 :]) & bossa, [t.artist for t in picks if t]
+        assert len(set(ids)) == len(ids)
+        why = why_chosen(dj.last_pick("ana"))
+        assert "bossa nova" not in why
+    finally:
+        dj.close()
+
+
+def test_a_repeat_only_when_the_library_has_nothing_else(catalog: Catalog) -> None:
+    recommender = Recommender(GENRES, np.random.default_rng(1))
+    played: list[str] = []
+    for _ in range(len(catalog)):
+        pick = recommender.pick(catalog, Listener(played=played), Request(genre="jazz"))
+        assert pick is not None
+        played.append(pick.track.track_id)
+    assert len(set(played)) == len(catalog)  # every track once before any twice
+    again = recommender.pick(catalog, Listener(played=played), Request(genre="jazz"))
+    assert again is not None and again.track.genres[0] in ("bebop", "cool jazz")
+    # asked for by name: it plays again, whatever played lately
+    named = recommender.pick(catalog, Listener(played=played), Request(title="jolene"))
+    assert named is not None and named.track.title == "Jolene" and named.matched
+
+
+def test_a_reason_claims_only_what_listening_showed(catalog: Catalog) -> None:
+    recommender = Recommender(GENRES, np.random.default_rng(2))
+    house = [t for t in catalog.tracks if t.artist == "Daft Punk"]
+    once = Taste()
+    once.add(evidence_for(house[0], "completed", GENRES))
+    for _ in range(30):
+        pick = recommender.pick(catalog, Listener(taste=once, played=[house[0].track_id]))
+        assert pick is not None
+        said = because(pick) + why_chosen(pick)
+        assert "the way you like it" not in said and "to the end" not in said, pick
+        assert ("genre", "house") not in pick.reasons
+    often = Taste()
+    for track in (*house, *house, house[0]):
+        often.add(evidence_for(track, "completed", GENRES))
+    reasons = set()
+    for _ in range(30):
+        pick = recommender.pick(catalog, Listener(taste=often, recent=[house[0].track_id]))
+        assert pick is not None
+        reasons.add(because(pick))
+    assert "more Daft Punk, you keep playing them to the end" in reasons, reasons
+
+
+def test_a_genre_request_says_it_was_asked_for_not_liked(catalog: Catalog) -> None:
+    recommender = Recommender(GENRES, np.random.default_rng(4))
+    pick = recommender.pick(catalog, Listener(), Request(genre="country"))
+    assert pick is not None and pick.track.artist == "Dolly Parton"
+    assert why_chosen(pick) == "country, like you asked"
+    talk = Lines("Max", "QFZZ", random.Random(1)).commentary(None, pick, "morning")
+    assert "the way you like it" not in talk
+
+
+def test_a_track_asked_for_by_name_gives_no_taste_reason(catalog: Catalog) -> None:
+    recommender = Recommender(GENRES, np.random.default_rng(5))
+    listener = Listener(preferences=["country"])  # "the way you like it" would fit, yet
+    pick = recommender.pick(catalog, listener, Request(title="jolene"))
+    assert pick is not None and pick.matched and pick.track.title == "Jolene"
+    assert dict(pick.reasons).keys() <= {"title", "new"}, pick.reasons
+    assert why_chosen(pick) == ""
+    talk = Lines("Max", "QFZZ", random.Random(1)).commentary(None, pick, "morning")
+    assert "the way you like it" not in talk
