@@ -877,16 +877,17 @@ class PersonalizedDJ:
 
     def _on_like(self, asked: _Asked) -> Reply:
         track = self._current()
-        if track is not None:
-            self._record(asked.profile.user_id, track, "liked")
+        if track is None:  # nothing to like: nothing learned, nothing promised
+            return asked.reply(self._lines.now_playing(None))
+        self._record(asked.profile.user_id, track, "liked")
         return asked.reply(self._lines.liked(track))
 
     def _on_dislike(self, asked: _Asked) -> Reply:
         track = self._current()
-        nxt: Track | None = None
-        if track is not None:
-            self._record(asked.profile.user_id, track, "disliked")
-            nxt = self._pick_track(asked.profile, asked.now)
+        if track is None:  # no verdict to learn, but no trust earned by it either
+            return asked.reply(self._lines.now_playing(None), negative=True)
+        self._record(asked.profile.user_id, track, "disliked")
+        nxt = self._pick_track(asked.profile, asked.now)
         moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
         return asked.reply(self._lines.disliked(nxt), moved_on, negative=True)
 
