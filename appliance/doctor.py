@@ -260,6 +260,39 @@ def check_snapcast(config: Config) -> Iterator[Check]:
                     found.fix)  # fmt: skip
 
 
+def check_faces(config: Config) -> Iterator[Check]:
+    """Each network face the config turns on: can its port be opened here?"""
+    import errno
+    import socket
+
+    from appliance.faces.host import FACES, configured_faces
+    from appliance.faces.lan import listen_host
+
+    host = listen_host(config.faces.bind) or ""
+    for name in configured_faces(config):
+        section = FACES[name][0]
+        port = getattr(getattr(config, section), "port", None)
+        if port is None:  # a part that only connects out (the rooms)
+            continue
+        label = name.replace("_", " ")
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                problem = f"port {port} is in use: by the running appliance, or another program"
+                fix = f"if the appliance is not running, set another [{section}] port"
+                yield Check(label, WARN, problem, fix)
+            else:
+                problem = f"port {port} cannot be opened: {error.strerror}"
+                yield Check(label, FAIL, problem, f"choose a port above 1023 in [{section}] port")
+            continue
+        finally:
+            probe.close()
+        yield Check(label, OK, f"port {port} is free ({config.faces.bind})")
+
+
 def check_service(
     run: Callable[[list[str]], subprocess.CompletedProcess[str]] | None = None,
 ) -> Check:
@@ -303,6 +336,7 @@ def run_checks(config_path: str | None = None, *, audio: bool = True) -> list[Ch
         ("data directory", lambda: check_data_dir(config)),
         ("audio", lambda: check_audio(config) if audio else iter(())),
         ("models", lambda: check_models(config)),
+        ("faces", lambda: check_faces(config)),
         ("snapcast", lambda: check_snapcast(config)),
         ("service", lambda: iter([check_service()])),
     ]

@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import contextlib
 
-    from appliance.doctor import FAIL, run_checks
+    from appliance.doctor import FAIL, WARN, run_checks
     from appliance.logs import native_stderr_silenced
 
     # the sound libraries' own complaints while probing: the checks below say it once, clearly
@@ -30,5 +30,9 @@ def run(args: argparse.Namespace) -> int:
     for check in checks:
         print(check)
     failed = sum(check.status == FAIL for check in checks)
-    print("all is well" if not failed else f"{failed} problem(s) to fix")
+    warned = sum(check.status == WARN for check in checks)
+    if failed:
+        print((f"{warned} warning(s), " if warned else "") + f"{failed} problem(s) to fix")
+    else:
+        print(f"it will run; {warned} warning(s) above" if warned else "all is well")
     return 1 if failed else 0
