@@ -204,6 +204,25 @@ def test_password_comes_first(served: Served, station: DoubleStation) -> None:
 # -- Debian's mpc ------------------------------------------------------------------------------
 
 
+def test_muted_the_real_level_shows_and_a_step_starts_from_it(
+    served: Served, station: DoubleStation
+) -> None:
+    """MPD has no mute: like MPD on a PulseAudio mixer, the level stays what it is while muted,
+    and ``mpc volume +5`` from 33 goes to 38 (and is heard), not to 5."""
+    station.update(volume=33, muted=True)
+    ha = client(served)
+    deadline = time.monotonic() + 3
+    while ha.status()["volume"] != "33" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ha.status()["volume"] == "33" and "volume: 33%" in mpc(served, "volume").stdout
+    assert "volume: 38%" in mpc(served, "volume", "+5").stdout
+    assert station.snapshot().volume == 38 and not station.snapshot().muted
+    station.update(muted=True)
+    ha.volume(-10)
+    assert station.snapshot().volume == 28 and not station.snapshot().muted
+    ha.disconnect()
+
+
 def test_mpc(served: Served, station: DoubleStation) -> None:
     status = mpc(served, "status")
     assert status.returncode == 0, status.stderr

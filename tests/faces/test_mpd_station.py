@@ -141,3 +141,34 @@ def test_the_face_is_announced_on_the_loopback(station: tuple[Any, MpdFace]) -> 
     finally:
         browser.close()
     assert face.addresses() == [f"mpd://127.0.0.1:{face.port}"]
+
+
+def test_update_scans_again_and_muted_volume_steps_from_the_real_level(tmp_path: Path) -> None:
+    from appliance.control import Mute, SetVolume
+
+    songs = tmp_path / "songs"
+    music.make_track(songs / "Old" / "old.flac", 2.0, bpm=100, freq=440.0, noise=0.01,
+                     title="Old", artist="Known", genre="Jazz")  # fmt: skip
+    real, face = started_station(songs)
+    app, waiter = connect(face), connect(face)
+    try:
+        assert real.execute(SetVolume(level=33, source="test")).ok
+        assert real.execute(Mute(on=True, source="test")).ok
+        assert "volume: 38%" in mpc(face, "volume", "+5").stdout
+        assert real.snapshot().volume == 38 and not real.snapshot().muted
+
+        music.make_track(songs / "New" / "fresh.flac", 2.0, bpm=100, freq=550.0, noise=0.02,
+                         title="Fresh", artist="Newcomer", genre="Rock")  # fmt: skip
+        told: list[list[str]] = []
+        idle = threading.Thread(target=lambda: told.append(waiter.idle("database")))
+        idle.start()
+        time.sleep(0.2)  # the idle is in before the update
+        assert int(app.update()) >= 1
+        idle.join(TIMEOUT)
+        assert told == [["database"]]  # when the scan is done
+        assert [song["title"] for song in app.search("title", "fresh")] == ["Fresh"]
+        assert "updating_db" not in app.status()
+    finally:
+        app.disconnect()
+        waiter.disconnect()
+        real.stop()

@@ -160,7 +160,7 @@ def _elapsed(s: Session) -> float:
 @command("status")
 async def _status(s: Session, args: list[str], reply: Reply) -> None:
     state, queue = s.face.state, s.face.queue
-    reply.add("volume", 0 if state.muted else state.volume)
+    reply.add("volume", state.volume)  # MPD has no mute: muted, the level stays (as on Pulse)
     for name, value in OPTIONS.items():
         reply.add(name, value)
     reply.add("partition", "default")
@@ -168,6 +168,8 @@ async def _status(s: Session, args: list[str], reply: Reply) -> None:
     reply.add("playlistlength", len(queue))
     reply.add("mixrampdb", "0.000000")
     reply.add("state", {"playing": "play", "paused": "pause"}.get(state.play_state, "stop"))
+    if s.face.updating:
+        reply.add("updating_db", s.face.update_job)
     if queue.on_air and queue.entries:
         reply.add("song", 0)
         reply.add("songid", queue.entries[0].id)
@@ -315,7 +317,8 @@ async def _nothing(s: Session, args: list[str], reply: Reply) -> None:
 
 @command("update", "rescan", high=1)
 async def _update(s: Session, args: list[str], reply: Reply) -> None:
-    raise Ack(Code.SYSTEM, "the music folders are watched: new music is found by itself")
+    # the whole music folders are scanned again, whatever folder is named
+    reply.add("updating_db", await s.face.rescan())
 
 
 # -- playback ------------------------------------------------------------------------------
@@ -442,13 +445,14 @@ async def _setvol(s: Session, args: list[str], reply: Reply) -> None:
 
 @command("volume", low=1, high=1)
 async def _volume(s: Session, args: list[str], reply: Reply) -> None:
+    # the station steps from its real level, muted or not, and a change of level unmutes
     await s.face.execute(_mpd(control.SetVolume, step=integer(args[0], -100, 100)))
 
 
 @command("getvol")
 async def _getvol(s: Session, args: list[str], reply: Reply) -> None:
     state = s.face.state
-    reply.add("volume", 0 if state.muted else state.volume)
+    reply.add("volume", state.volume)
 
 
 # -- the queue -----------------------------------------------------------------------------

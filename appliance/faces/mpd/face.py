@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from appliance import control
-from appliance.bus import Lagged, StateChanged
+from appliance.bus import Lagged, Notice, StateChanged
 from appliance.config import Config
 from appliance.faces import lan, mdns, secrets
 from appliance.faces.mpd import art
@@ -82,6 +82,8 @@ class MpdFace:
         self._tree_generation: int | None = None
         self._tree_lock = asyncio.Lock()
         self._announcement: mdns.Announcement | None = None
+        self.update_job = 0  # MPD's `updating_db` number of the last library scan asked for
+        self.updating = False  # while that scan runs (its notices say when it is done)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -211,12 +213,30 @@ class MpdFace:
             elif isinstance(event, StateChanged):
                 state = event.state
                 changed = subsystems(self._told, state)
+            elif isinstance(event, Notice) and event.kind == "library-scan":
+                if event.detail.get("done"):
+                    self.updating = False
+                    self.tell({"update", "database"})
+                continue
             else:
                 continue
             if state.version >= self._told.version:
                 self._told = state
             self._apply(state)
             self.tell(changed)
+
+    async def rescan(self) -> int:
+        """Scan the music folders again (MPD's ``update``); the job's number for
+        ``updating_db``. Idle clients hear "update" and "database" when the scan is done."""
+        self.update_job += 1
+        self.updating = True  # before asking: a small scan's "done" may come before the answer
+        try:
+            await self.execute(control.Rescan(by=None, source="mpd"))
+        except Ack:
+            self.updating = False
+            raise
+        self.tell({"update"})
+        return self.update_job
 
     def tell(self, changed: set[str]) -> None:
         if changed:
