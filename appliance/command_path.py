@@ -44,6 +44,8 @@ MAX_ENQUEUE = 500  # tracks one Enqueue may add (a whole genre of a large librar
 MAX_TEXT = 2000  # characters of an Announce or Ask
 ANNOUNCE_TIMEOUT = 60.0  # the longest an announcement may play
 NAMED = frozenset({"title", "album", "artist", "query"})
+DJ_ANSWERS = frozenset({c.Play, c.Skip, c.Like, c.Dislike, c.SwitchListener, c.SetMood})
+"""Commands whose Outcome.text is the DJ's answer: kept in its lines (see QFZZStation.said)."""
 PART_COMMANDS: dict[type[c.Command], str] = {c.SetRoom: "there are no rooms to change"}
 """Commands a part carries out when it runs (``register``), and what is said when it does not."""
 
@@ -129,7 +131,11 @@ class CommandPath:
         if not self.station.running or self.station.dj is None:
             return c.Outcome(False, error="the station is not running")
         try:
-            return handler(command)
+            outcome = handler(command)
+            if type(command) in DJ_ANSWERS and outcome.text:
+                user = command.user_id if isinstance(command, c.SwitchListener) else command.by
+                self.station.said(outcome.text, user or self.station.user_id)
+            return outcome
         except ApplianceError as error:
             log.warning("%s failed: %s", type(command).__name__, error)
             return c.Outcome(False, error=error.message)
@@ -607,8 +613,14 @@ class CommandPath:
             return c.Outcome(False, error="say something to the DJ")
         user = self._user(command) if command.by else None
         confidence = max(0.0, min(1.0, float(command.confidence)))
-        turn = self.station.ask(
-            text, user, command.source, confidence, dict(command.timings), wait=command.wait
+        turn = self.station.ask(  # a face's answer need not wait for the voice to say it
+            text,
+            user,
+            command.source,
+            confidence,
+            dict(command.timings),
+            wait=command.wait,
+            decided=True,
         )
         if not command.wait:
             return c.Outcome(True)

@@ -73,6 +73,9 @@ class Turn:
     spoken: bool = False  # heard through the microphone (not typed)
     timings: dict[str, float] = field(default_factory=dict)  # the recogniser's own, if any
     confidence: float = 1.0  # the recogniser's, 0..1 (below 0.5: more likely misheard); typed: 1
+    # set once the DJ's words are decided (and in the lines), before they are spoken: a face
+    # waiting for the answer need not wait for the voice
+    decided: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
 
 class Dialogue:
@@ -143,6 +146,8 @@ class Dialogue:
             except Exception:
                 log.exception("could not handle %r", job.payload)
             finally:
+                if isinstance(job.payload, Turn):
+                    job.payload.decided.set()
                 job.done.set()
 
     def submit(
@@ -176,16 +181,18 @@ class Dialogue:
         user_id: str | None = None,
         confidence: float = 1.0,
         spoken: bool = False,
+        decided: bool = False,
     ) -> Turn:
         """Queue a request (from ``user_id``, else the current listener) and wait for its
-        answer, in order with everything else."""
+        answer, in order with everything else: until it has been said and done, or
+        (``decided``) only until the DJ's words are decided, while they are still being spoken."""
         turn = Turn(
             text=text, user_id=user_id or self.user_id, confidence=confidence, spoken=spoken
         )
         job = _Job(turn)
         self._jobs.put(job)
-        job.done.wait(timeout)
-        return job.payload  # type: ignore[return-value]
+        (turn.decided if decided else job.done).wait(timeout)
+        return turn
 
     def drain(self, timeout: float, stop: threading.Event | None = None) -> bool:
         """Wait until everything queued so far has been answered and said; True when it has.
@@ -238,6 +245,7 @@ class Dialogue:
             if turn.text.strip():
                 self._answer(turn)
         finally:
+            turn.decided.set()
             if self.on_turn is not None:
                 try:
                     self.on_turn(turn)
@@ -254,6 +262,7 @@ class Dialogue:
             self.user_id = reply.user_id
         self._apply((a for a in reply.actions if isinstance(a, BEFORE_SPEAKING)), reply.user_id)
         self._said(reply.text, reply.user_id)
+        turn.decided.set()
         turn.interrupted = not self._speak_turn(turn, reply.text)
         self._apply((a for a in reply.actions if not isinstance(a, BEFORE_SPEAKING)), reply.user_id)
 

@@ -74,6 +74,7 @@ SUPERVISE_EVERY = 0.5  # seconds between health checks
 RESTART_PAUSE = 2.0  # seconds before a failed stage is started again
 STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
 EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
+NEXT_TRACK_GRACE = 3.0  # seconds a track that ended stays "now playing" while the next one starts
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
 
 
@@ -263,6 +264,9 @@ class QFZZStation:
         self._choices: dict[str, ModelChoice] | None = None
         self._stt_engine = ""
         self._speaker_down_at: float | None = None
+        # a track that ended, and until when it may stay now_playing (see _settle_ended)
+        self._ended_pending: tuple[Track, float] | None = None
+        self._ended_lock = threading.Lock()
         self.events = EventBus()
         self.keeper = StateKeeper(
             self.events,
@@ -443,17 +447,22 @@ class QFZZStation:
         confidence: float = 1.0,
         timings: dict[str, float] | None = None,
         wait: bool = True,
+        decided: bool = False,
     ) -> Turn:
         """Words for the DJ from ``source`` (as ``user_id``, else the current listener), in
         order with everything else: the answered turn, or (``wait`` False) the turn that fills
-        in once answered. Words from the voice come with the recogniser's ``confidence``."""
+        in once answered; ``decided``: wait only until the DJ's words are decided (a face's
+        answer, while the voice still says them). Words from the voice come with the
+        recogniser's ``confidence``."""
         if self.dialogue is None:
             raise RuntimeError("start() the station first")
         self.events.publish(Heard(text, user_id or self.user_id, source, time.time()))
         self._voice(VoiceActivity.THINKING)
         spoken = source == "voice"
         if wait:
-            return self.dialogue.ask(text, user_id=user_id, confidence=confidence, spoken=spoken)
+            return self.dialogue.ask(
+                text, user_id=user_id, confidence=confidence, spoken=spoken, decided=decided
+            )
         return self.dialogue.submit(text, timings, spoken, confidence, user_id=user_id)
 
     def announce(self, text: str) -> None:
@@ -515,6 +524,14 @@ class QFZZStation:
 
     def _dj_said(self, text: str, user_id: str) -> None:
         self.keeper.said(text, user_id)
+
+    def said(self, text: str, user_id: str) -> None:
+        """The DJ's words in answer to a command (a like, a play by artist, a new listener):
+        published and kept in the lines like an Ask's, but not spoken. A radio DJ does not talk
+        over the music to acknowledge a button pressed on a phone; the one who pressed it reads
+        the answer, and the room hears only what was asked of the voice."""
+        if text:
+            self.keeper.said(text, user_id)
 
     @property
     def user_id(self) -> str:
@@ -986,6 +1003,8 @@ class QFZZStation:
                 "last_played": previous,
             }
 
+        with self._ended_lock:
+            self._ended_pending = None  # the next track is here: nothing to clear
         previous = self.keeper.change(started).last_played
         dj.track_started(event.track)  # what was asked for has begun: "this" is what plays
         self.refresh_queue()
@@ -1013,16 +1032,35 @@ class QFZZStation:
         ):
             log.warning("could not play %s: %s", shown(event.track.path), event.error)
 
+        if event.reason == EndReason.STOPPED:
+            self._clear_ended(event.track, PlayState.STOPPED)
+        else:  # the next track is usually on its way: no "nothing playing" between the two
+            with self._ended_lock:
+                self._ended_pending = (event.track, time.monotonic() + NEXT_TRACK_GRACE)
+
+    def _clear_ended(self, track: Track, play_state: PlayState | None = None) -> None:
+        """Take ``track`` out of now_playing if it is still there (nothing followed it)."""
+
         def ended(state: StationState) -> dict[str, object]:
             fields: dict[str, object] = {}
-            if state.track is not None and state.track.track_id == event.track.track_id:
+            if state.track is not None and state.track.track_id == track.track_id:
                 fields["now_playing"] = None
-                fields["last_played"] = event.track
-            if event.reason == EndReason.STOPPED:
-                fields["play_state"] = PlayState.STOPPED
+                fields["last_played"] = track
+            if play_state is not None:
+                fields["play_state"] = play_state
             return fields
 
         self.keeper.change(ended)
+
+    def _settle_ended(self) -> None:
+        """The supervisor's part: a track that ended with nothing after it within
+        :data:`NEXT_TRACK_GRACE` leaves now_playing."""
+        with self._ended_lock:
+            pending = self._ended_pending
+            if pending is None or time.monotonic() < pending[1]:
+                return
+            self._ended_pending = None
+        self._clear_ended(pending[0])
 
     # -- supervision -----------------------------------------------------------------------
 
@@ -1063,6 +1101,7 @@ class QFZZStation:
         dead_since: dict[str, float] = {}
         while not self._stopping.wait(SUPERVISE_EVERY):
             try:
+                self._settle_ended()
                 self._refresh_vocabulary()
                 health = self.health()
                 now = clock()
