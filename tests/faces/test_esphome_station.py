@@ -32,10 +32,12 @@ def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def station(songs: Path) -> Iterator[QFZZStation]:
+def station(songs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QFZZStation]:
+    # its own data folder: a module's station starts before each test's private HOME is set
     config = StationConfig.from_settings(
-        face_settings(songs), listen="none", speak=False, audio_output="null"
-    )
+        face_settings(songs), listen="none", speak=False, audio_output="null",
+        data_dir=tmp_path_factory.mktemp("station-data"),
+    )  # fmt: skip
     made = QFZZStation(config)
     made.start()
     outcome = made.execute(control.Play(genre="jazz", source="test"))
@@ -57,6 +59,8 @@ def test_home_assistant_drives_a_real_station(
         data = dj.export_profile(user) or {"listening": []}
         return any(r["track_id"] == track_id and r["event"] == "skipped" for r in data["listening"])
 
+    assert user == "guest" and station.execute(control.SetMood(mood=None, source="test")).ok
+
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face:
             with pytest.raises(RequiresEncryptionAPIError):
@@ -69,10 +73,18 @@ def test_home_assistant_drives_a_real_station(
                 info = await api.device_info()
                 assert info.friendly_name == "Kitchen Speaker" and info.model == "QFZZ"
                 by_id = keys((await api.list_entities_services())[0])
-                assert user in by_id["choose_listener"].options
+                assert by_id["choose_listener"].options == ["Guest"]  # the name, not "guest"
                 seen: dict[int, Any] = {}
                 api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
                 title = by_id["title"].key
+
+                def shown(name: str) -> str:
+                    return getattr(seen.get(by_id[name].key), "state", "")
+
+                # the sensors say what the selects say: the listener's name, "none" for no mood
+                await eventually(lambda: shown("listener") == "Guest", "the listener's name")
+                await eventually(lambda: shown("mood") == "none", "no mood, as the select")
+                assert shown("choose_mood") == "none" and shown("choose_listener") == "Guest"
 
                 def shown_title() -> str:
                     return getattr(seen.get(title), "state", "")
@@ -108,6 +120,14 @@ def test_home_assistant_drives_a_real_station(
                 await eventually(lambda: not station.snapshot().commentary, "commentary off")
                 api.switch_command(by_id["commentary"].key, True)
                 await eventually(lambda: station.snapshot().commentary, "commentary on")
+
+            new = control.SwitchListener(user_id="alex", name="Alex", source="test")
+            assert station.execute(new).ok
+            async with client(face, key) as api:  # a new listener: Home Assistant reconnects
+                by_id = keys((await api.list_entities_services())[0])
+                assert by_id["choose_listener"].options == ["Guest", "Alex"]
+                api.select_command(by_id["choose_listener"].key, "Guest")  # back to the id
+                await eventually(lambda: station.snapshot().listener == user, "the guest again")
 
     with caplog.at_level(logging.INFO):
         run(scenario())

@@ -101,13 +101,19 @@ def _text(value: str) -> str:
     return value[:MAX_TEXT]
 
 
+def shown_name(user_id: str, name: str) -> str:
+    """The name Home Assistant shows for a listener: theirs, or for one whose name is only their
+    id (the guest, someone added without a name) the id capitalised, "Guest" beside "Alex"."""
+    return name if name and name != user_id else user_id[:1].upper() + user_id[1:]
+
+
 def listener_options(state: StationState) -> dict[str, str]:
-    """The listener select's options (names; a shared name gets its id) -> listener ids. The
-    current listener is always one (Home Assistant refuses a select without options)."""
+    """The listener select's options (shown names; a shared name gets its id) -> listener ids.
+    The current listener is always one (Home Assistant refuses a select without options)."""
     known = list(state.listeners)
     if state.listener and state.listener not in dict(known):
         known.append((state.listener, state.listener_name))
-    names = [name or user_id for user_id, name in known]
+    names = [shown_name(user_id, name) for user_id, name in known]
     options: dict[str, str] = {}
     for (user_id, _), name in zip(known, names, strict=True):
         option = name if names.count(name) == 1 else f"{name} ({user_id})"
@@ -119,7 +125,7 @@ def current_listener_option(state: StationState) -> str:
     for option, user_id in listener_options(state).items():
         if user_id == state.listener:
             return option
-    return _text(state.listener_name or state.listener)
+    return _text(shown_name(state.listener, state.listener_name))
 
 
 def list_messages(state: StationState) -> list[Message]:
@@ -171,8 +177,8 @@ def state_messages(state: StationState) -> dict[int, Message]:
         ARTIST: track.artist if track else "",
         ALBUM: track.album if track else "",
         DJ_LINE: last_line,
-        LISTENER: state.listener_name or state.listener,
-        MOOD: state.mood or "",
+        LISTENER: current_listener_option(state),  # as the select shows it
+        MOOD: state.mood or NO_MOOD,  # as the select shows it
         VOICE: state.voice.value,
     }
     out: dict[int, Message] = {
