@@ -41,6 +41,7 @@ class IntentName(enum.StrEnum):
     BYE = "bye"
     HOW_ARE_YOU = "how_are_you"
     WHO_ARE_YOU = "who_are_you"
+    DJ_OPINION = "dj_opinion"  # "do you like this song?": the DJ's own taste, nothing recorded
     COMPLIMENT = "compliment"
     COMPLAINT = "complaint"
     JOKE = "joke"

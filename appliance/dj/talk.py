@@ -32,7 +32,17 @@ BANDS = ("any", "new", "close")
 """Who a small-talk line is for: everyone, a listener the DJ barely knows, a close friend."""
 
 SMALL_TALK = frozenset(
-    {"thanks", "bye", "how_are_you", "who_are_you", "compliment", "complaint", "joke", "fact"}
+    {
+        "thanks",
+        "bye",
+        "how_are_you",
+        "who_are_you",
+        "dj_opinion",
+        "compliment",
+        "complaint",
+        "joke",
+        "fact",
+    }
 )
 """Intents answered with small talk alone (nothing changes but the conversation)."""
 

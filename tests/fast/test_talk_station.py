@@ -32,3 +32,26 @@ def test_music_questions_read_the_stations_state(station: QFZZStation) -> None:
     assert station.execute(c.Enqueue(track_id=queued.track_id, source="test")).ok
     wait_until(lambda: station.snapshot().up_next[:1] == (queued,), timeout=5, what="the queue")
     assert queued.title in _ask(station, "what's next")
+
+
+def test_asking_the_djs_opinion_gets_an_answer_and_records_nothing(station: QFZZStation) -> None:
+    from appliance.dj.talk import fill, load_phrasebook
+
+    assert station.execute(c.Play(genre="jazz", source="test")).ok
+    wait_until(lambda: station.snapshot().track is not None, timeout=5, what="the music")
+    playing = station.snapshot().track
+    dj = station.get_dj()
+    before = dj.export_profile(station.user_id)
+    book = load_phrasebook().talk["dj_opinion"]
+    name = dj.user_profiles[station.user_id].name
+    answers = {fill(line, {"name": name}) for band in book.values() for line in band}
+    for question in ("do you like this song?", "is this any good", "what do you think of it"):
+        answer = _ask(station, question)
+        assert answer in answers, (question, answer)
+    assert station.snapshot().track == playing
+    after = dj.export_profile(station.user_id)
+    assert before is not None and after is not None
+    for key in ("preferences", "blocked"):  # nothing liked or disliked
+        assert after["profile"].get(key) == before["profile"].get(key)
+    kept = {key for key in before if key not in ("profile", "history")}  # talk is remembered
+    assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
