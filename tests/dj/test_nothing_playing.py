@@ -9,7 +9,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 
 
-@pytest.mark.parametrize("text", ["i love this", "is this any good", "i hate this"])
+@pytest.mark.parametrize("text", ["i love this", "this is good", "i hate this"])
 def test_a_verdict_with_nothing_playing_is_not_learned(tmp_path: Path, text: str) -> None:
     dj = PersonalizedDJ(db_path=tmp_path / "dj.db", seed=1)
     try:

@@ -157,6 +157,10 @@ def test_the_djs_talk_between_tracks_goes_on_air_and_comes_back(
     after, only this speaker does."""
     import sounddevice
 
+    # PortAudio keeps the device list of its first start in this process: an earlier test's
+    # sound server may be gone, so it starts again and sees this one
+    sounddevice._terminate()
+    sounddevice._initialize()
     programme.route(True)
     rate, phase = 22050, [0]
 
