@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,6 +55,15 @@ def daemon(
         yield d
 
 
+def answered(daemon: Daemon, mic: Any, reply: str) -> None:
+    """Wait for the DJ's ``reply``; when it asks whether it heard right, say yes (as a
+    listener would) and wait for that answer."""
+    line = daemon.wait_for(reply, timeout=30)
+    if line.rstrip().endswith("?"):
+        mic.say(speech_pcm("hey jarvis") + speech_pcm("yes"))
+        daemon.wait_for("'yes' ->", timeout=30)
+
+
 def test_spoken_request_gets_a_spoken_answer_then_the_music(
     pulse: PulseServer, daemon: Daemon
 ) -> None:
@@ -62,13 +72,13 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         mark = recorder.mark()
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some jazz"))
         daemon.wait_for("heard 'play some jazz'", timeout=30)
-        daemon.wait_for("'play some jazz' ->", timeout=30)
-        time.sleep(4.0)
+        answered(daemon, mic, "'play some jazz' ->")
+        time.sleep(7.0)  # the answer (its words vary: up to 5 s), then a second of jazz at least
         first_part = analyse(recorder.audio()[mark:], TONES)
         floor = float(np.median([f["level"] for f in first_part[:5]]))  # silence before
         spoken = where(first_part, floor, voice_share=0.1)
         jazz = where(first_part, floor, jazz_share=0.9)
-        assert len(spoken) >= 10, "the DJ's answer (a second or more of speech) is missing"
+        assert len(spoken) >= 5, "the DJ's answer (half a second or more of speech) is missing"
         assert len(jazz) >= 10, "no jazz after the answer" + daemon.log()
         assert first(spoken) < first(jazz), "speech first, then the music"
         assert not where(first_part, floor, rock_share=0.5), "rock played, not jazz"
@@ -77,8 +87,8 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         steady = float(np.median([first_part[i]["jazz"] for i in jazz[-10:]]))
         mark = recorder.mark()
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some rock"))
-        daemon.wait_for("'play some rock' ->", timeout=30)
-        time.sleep(5.0)
+        answered(daemon, mic, "'play some rock' ->")
+        time.sleep(8.0)  # the answer (or a question and its yes), then the rock
         second_part = analyse(recorder.audio()[mark:], TONES)
         answer = [
             i
@@ -109,7 +119,7 @@ def test_the_wake_word_stops_the_dj_mid_sentence(pulse: PulseServer, daemon: Dae
         while not where(analyse(recorder.audio()[mark:], TONES), -60.0, voice_share=0.5):
             assert time.monotonic() < deadline, "the DJ never started answering:\n" + daemon.log()
             time.sleep(0.1)
-        time.sleep(1.0)  # a second into the answer, say the wake word again
+        time.sleep(0.2)  # just into the answer (or a short question), the wake word again
         mic.say(speech_pcm("hey jarvis") + speech_pcm("pause"))
         daemon.wait_for("barge-in: the DJ stops talking", timeout=15)
         daemon.wait_for("'what can you do' -> (interrupted)", timeout=15)

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from appliance.dj.understand import Intent
 
 DESTRUCTIVE = frozenset({"skip", "stop", "set_volume", "dislike", "remove_preference"})
-HARMLESS = frozenset({"whats_playing", "help", "greet", "community", "confirm", "deny", "unknown"})
+HARMLESS = frozenset({
+    "whats_playing", "help", "greet", "community", "confirm", "deny", "unknown",
+    # talk: an answer, a joke or a question about the music or oneself changes nothing
+    "thanks", "bye", "how_are_you", "who_are_you", "compliment", "complaint", "joke", "fact",
+    "time_left", "whats_next", "whats_previous", "why_this", "count_songs", "have_any",
+    "about_me", "my_likes", "my_mood", "known_for", "my_trust", "dj_opinion",
+})  # fmt: skip
 
 NEEDED_DESTRUCTIVE = 0.8
 NEEDED_ORDINARY = 0.6
