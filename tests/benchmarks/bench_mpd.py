@@ -34,6 +34,7 @@ from appliance.state import StationState
 from tests.benchmarks.report import median, percentile, record
 from tests.faces.mpd_station import PASSWORD, Served, mpd_settings, started_station
 from tests.support import music
+from tests.support.process import rss_mb
 from tests.support.tracksets import TrackSet
 from tests.support.waiting import wait_until
 
@@ -43,13 +44,6 @@ POLL_EVERY = 0.1
 ASKS = 12
 SKIPS = 6
 LIBRARY = 100_000
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def started_after(station: Any, moment: float) -> bool:

@@ -24,6 +24,7 @@ from appliance.memory import limit_arenas
 from appliance.station import QFZZStation, StationConfig
 from tests.benchmarks.report import record
 from tests.support import music
+from tests.support.process import rss_mb
 from tests.support.waiting import wait_until
 
 REQUESTS = 300
@@ -42,13 +43,6 @@ TYPED = (
     "play something by jazz artist 1",
     "what's playing",
 )
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def test_memory_over_typed_requests_and_skips(isolated_env: Path, tmp_path: Path) -> None:

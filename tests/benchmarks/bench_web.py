@@ -32,6 +32,7 @@ from appliance.faces.web.pages import FILES, asset
 from tests.benchmarks.report import median, percentile, record
 from tests.faces.web_station import started_station
 from tests.support import music
+from tests.support.process import rss_mb
 from tests.support.waiting import wait_until
 
 PAGES = 20
@@ -40,13 +41,6 @@ POLL_EVERY = float(os.environ.get("QFZZ_BENCH_POLL_EVERY", "0.1"))  # seconds
 ASKS = 12
 SKIPS = 6
 PASSWORD = "open sesame"
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def started_after(station: Any, moment: float) -> bool:
