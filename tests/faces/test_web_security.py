@@ -505,3 +505,50 @@ def test_two_phones_follow_the_same_changes(served: Served, station: DoubleStati
     after = station.snapshot().track
     assert first is not None and after is not None and after != first
     assert seen == [f"17 {after.title}"] * 2
+
+
+# -- secrets in the settings form ----------------------------------------------------------------
+
+KEY = "q6Mu0cJ+v5T0o3Fj4Kp7t1N9b2Zr8Ew3yHa5Lc6Dd0s="
+
+
+def test_the_settings_form_masks_the_secrets_and_an_untouched_save_keeps_them(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    from appliance.config import load_config
+    from appliance.faces.web.settings import MASK
+    from tests.faces.web_station import on_any_port
+
+    file = tmp_path / "config.toml"
+    text = (
+        f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
+        f'[home_assistant]\nencryption_key = "{KEY}"\n[web]\nport = 8080\n'
+    )
+    file.write_text(text)
+    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
+    try:
+        session = logged_in(server.url)
+        answer = session.get(f"{server.url}/api/settings", timeout=TIMEOUT)
+        assert PASSWORD not in answer.text and KEY not in answer.text
+        form = answer.json()
+        values = {s["name"]: {f["key"]: f["value"] for f in s["fields"]} for s in form["sections"]}
+        assert values["faces"]["password"] == MASK
+        assert values["home_assistant"]["encryption_key"] == MASK
+        values["web"]["port"] = 8080
+        values["audio"]["volume"] = 55  # a save of the whole form, the masks untouched
+        saved = session.post(f"{server.url}/api/settings", json={"values": values},
+                             timeout=TIMEOUT)  # fmt: skip
+        assert saved.status_code == 200, saved.text
+        config = load_config(file)
+        assert config.faces.password == PASSWORD
+        assert config.home_assistant.encryption_key == KEY
+        assert config.audio.volume == 55 and MASK not in file.read_text()
+        # a new password typed in its place is saved
+        values["faces"]["password"] = "a new long password"
+        saved = session.post(f"{server.url}/api/settings", json={"values": values},
+                             timeout=TIMEOUT)  # fmt: skip
+        assert saved.status_code == 200, saved.text
+        assert load_config(file).faces.password == "a new long password"
+        assert load_config(file).home_assistant.encryption_key == KEY
+    finally:
+        server.stop()

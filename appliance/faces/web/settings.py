@@ -40,6 +40,8 @@ routes = web.RouteTableDef()
 NUMBERS = ("int", "float")
 KEY = re.compile(r"[A-Za-z0-9_]{1,64}")  # a section's or a setting's name
 FOLDER_KINDS = ("paths", "optional_path")  # settings naming folders the appliance reads or writes
+SECRET_KINDS = ("password", "noise_key")  # never sent to the page, only whether they are set
+MASK = "\u2022" * 8  # what the form shows for a secret that is set; sent back, it changes nothing
 SYSTEM_ROOTS = ("/", "/home", "/media", "/mnt", "/root", "/var", "/var/lib", "/srv", "/opt")
 SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run",
                 "/sbin", "/sys", "/usr")  # fmt: skip
@@ -93,6 +95,29 @@ def shown(value: Any) -> Any:
     return str(value)
 
 
+def masked(kind: str, value: Any) -> Any:
+    """A setting's value for the page: a secret that is set (the station password, the Home
+    Assistant key) only as :data:`MASK`; anyone who opens the page would otherwise read it."""
+    if kind in SECRET_KINDS and value:
+        return MASK
+    return shown(value)
+
+
+def unmasked(values: dict[str, Any]) -> dict[str, Any]:
+    """A form's values without the secrets it sent back masked: those keep what is stored."""
+    kept: dict[str, Any] = {}
+    for section, given in values.items():
+        cls = SECTIONS.get(section)
+        specs = dataclasses.fields(cls) if cls else ()
+        kinds = {spec.name: spec.metadata["kind"] for spec in specs}
+        kept[section] = {
+            key: value
+            for key, value in given.items()
+            if not (kinds.get(key) in SECRET_KINDS and value == MASK)
+        }
+    return kept
+
+
 def schema(config: Config) -> list[dict[str, Any]]:
     defaults = Config()
     sections = []
@@ -111,7 +136,7 @@ def schema(config: Config) -> list[dict[str, Any]]:
                     "high": meta["high"],
                     "example": meta["example"],
                     "default": shown(getattr(getattr(defaults, section), spec.name)),
-                    "value": shown(getattr(current, spec.name)),
+                    "value": masked(meta["kind"], getattr(current, spec.name)),
                 }
             )
         sections.append({"name": section, "doc": cls.__doc__ or "", "fields": fields})
@@ -459,6 +484,7 @@ async def save(request: web.Request) -> web.Response:
         return fail(
             400, f"{odd[:80]!r}: not a setting's name (letters, digits and _)", key=odd[:80]
         )
+    values = unmasked(values)
     refused = folder_problems(values)
     if refused:
         return fail(400, "the settings were not saved", problems=refused)

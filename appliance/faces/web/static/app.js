@@ -403,6 +403,11 @@ async function loadSettings() {
       } else if (field.kind === "paths") {
         input = el("textarea", null, { id, rows: "3" });
         input.value = field.value;
+      } else if (field.kind === "password" || field.kind === "noise_key") {
+        // a secret that is set comes masked; sent back untouched it keeps the stored one
+        input = el("input", null, { id, type: "password", autocomplete: "new-password" });
+        input.value = field.value;
+        input.placeholder = "not set: made up at the first start";
       } else {
         input = el("input", null, { id, type: "text" });
         input.value = field.value;
