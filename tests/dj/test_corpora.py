@@ -31,9 +31,10 @@ TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS / "dj" / "corpus"
 HELDOUT = CORPUS / "heldout.tsv"
 TUNE = CORPUS / "tune.tsv"
+TUNE2 = CORPUS / "tune2.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
-ALL = [HELDOUT, TUNE, CHATTER, SPEECH]
+ALL = [HELDOUT, TUNE, TUNE2, CHATTER, SPEECH]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
 
@@ -92,7 +93,8 @@ def test_no_held_out_line_leaks_into_the_tuning_set() -> None:
     held = {_normalised(line.text): line.where for line in read_corpus(HELDOUT)}
     leaked = [
         f"{line.where} repeats {held[_normalised(line.text)]}: {line.text!r}"
-        for line in read_corpus(TUNE)
+        for path in (TUNE, TUNE2)
+        for line in read_corpus(path)
         if _normalised(line.text) in held
     ]
     assert not leaked, "\n".join(leaked)
