@@ -134,6 +134,7 @@ class PersonalizedDJ:
         self._asked: Track | None = None  # with a station: just asked for, not started yet
         self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
         self._done: dict[str, _Done] = {}  # the last request a correction would mend
+        self._sitting: str | None = None  # the listener the DJ heard from last
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
         self._vocabulary: object = None
@@ -240,13 +241,20 @@ class PersonalizedDJ:
             blocked=profile.blocked_genres,
         )
 
-    def _touch(self, profile: UserProfile, now: datetime) -> bool:
-        """Count a new session after a long enough gap; True when one began."""
-        fresh = profile.last_seen is None or now - profile.last_seen > SESSION_GAP
+    def _touch(self, profile: UserProfile, now: datetime, *, taking_over: bool = False) -> bool:
+        """Count a new session, a sitting: the first contact, a gap longer than
+        :data:`SESSION_GAP`, or a listener taking over from someone else ("this is sam"), never
+        each turn; True when one began."""
+        fresh = (
+            profile.last_seen is None
+            or now - profile.last_seen > SESSION_GAP
+            or (taking_over and self._sitting != profile.user_id)
+        )
         if fresh:
             profile.sessions += 1
             self._session_played.pop(profile.user_id, None)
         profile.last_seen = now
+        self._sitting = profile.user_id
         return fresh
 
     def register_user(self, user_id: str, name: str) -> UserProfile:
@@ -295,7 +303,7 @@ class PersonalizedDJ:
             return self._lines.welcome(profile.name)
         return self._lines.welcome_back(
             profile.name,
-            turns,
+            profile.sessions,
             now - profile.created_at,
             self.favourites(profile.user_id),
             self.current_mood(profile.user_id),
@@ -967,12 +975,12 @@ class PersonalizedDJ:
             if known is None:
                 return asked.reply(lines.unknown())
             other, _ = self._profile(known, display)
-            self._touch(other, now)
+            self._touch(other, now, taking_over=True)
             self._save(other)
             return asked.reply(lines.switched(other.name, new=True), user=known)
         found = self._load(known)
         assert found is not None
-        self._touch(found, now)
+        self._touch(found, now, taking_over=True)
         self._save(found)
         return asked.reply(lines.switched(found.name, new=False), user=known)
 

@@ -72,7 +72,7 @@ def test_welcome_back_counts_sessions_and_time(dj: PersonalizedDJ) -> None:
     dj._clock.now += timedelta(days=3)  # type: ignore[attr-defined]
     text = dj.respond("sam", "hello").text
     assert text.startswith("Welcome back, sam!")
-    assert "1 session" in text and "3 days" in text
+    assert "2 sessions" in text and "3 days" in text  # two sittings, three days apart
 
 
 def test_skips_never_announce_the_same_track_twice_in_a_row(dj: PersonalizedDJ) -> None:
