@@ -100,6 +100,27 @@ def test_a_wrong_password_is_refused(browser: WebDriver, station: tuple[Any, str
     assert not browser.find_element(By.ID, "app").is_displayed()
 
 
+def test_a_phone_pairs_with_the_code_the_station_says(
+    browser: WebDriver, station: tuple[Any, str]
+) -> None:
+    real, url = station
+    browser.delete_all_cookies()
+    browser.get(url + "/")
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "pair-start")))
+    browser.find_element(By.ID, "pair-start").click()
+    box = WebDriverWait(browser, WAIT).until(
+        seen.visibility_of_element_located((By.ID, "pair-code"))
+    )
+    said = lambda: [s.text for s in real.snapshot().dj_lines if "pairing code" in s.text]  # noqa: E731
+    wait_until(said, WAIT, "the station to say the pairing code")
+    code = "".join(ch for ch in said()[-1] if ch.isdigit())
+    assert len(code) == 6
+    box.send_keys(code)
+    browser.find_element(By.ID, "pair-button").click()
+    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
+    assert not browser.find_element(By.ID, "login-view").is_displayed()
+
+
 def test_log_in_see_the_title_and_skip_to_the_next(
     browser: WebDriver, station: tuple[Any, str]
 ) -> None:

@@ -125,6 +125,11 @@ class DoubleStation:
                 self.update(dj_lines=(*state.dj_lines[-4:], said))
                 self.events.publish(DJSaid(said))
                 return control.Outcome(True, text=answer)
+            case control.Announce(text=text):
+                said = Said(text, state.listener, time.time())
+                self.update(dj_lines=(*state.dj_lines[-4:], said))
+                self.events.publish(DJSaid(said))
+                return control.Outcome(True, text=text)
             case _:
                 return control.Outcome(False, error="the double does not do that")
         return control.Outcome(True)

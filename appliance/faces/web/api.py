@@ -54,7 +54,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return fail(403, "refused: the request came from another site")
     address = peer(request) or "?"
     if ctx.attempts.wait(address) > 0:
-        return _wait(ctx.attempts.wait(address))
+        return too_many(ctx.attempts.wait(address))
     body = await read_json(request)
     given = body.get("password") if isinstance(body, dict) else None
     if not isinstance(given, str) or len(given) > 200:
@@ -64,12 +64,18 @@ async def login(request: web.Request) -> web.StreamResponse:
     # checked again now that the body is in: guesses sent at once all passed the first check
     wait = ctx.attempts.wait(address)
     if wait > 0:
-        return _wait(wait)
+        return too_many(wait)
     if not secrets.same(given, ctx.password):
         ctx.attempts.failed(address)
         log.warning("a wrong web password from %s", address)
         return fail(401, "wrong password (`appliance run` shows it in its log)")
     ctx.attempts.succeeded(address)
+    return await opened(ctx, request)
+
+
+async def opened(ctx: Context, request: web.Request) -> web.Response:
+    """A new session for this browser (ending the one it had): the cookie and the CSRF token,
+    for a right password or a right pairing code alike."""
     await _end(ctx, request.cookies.get(COOKIE))
     session = ctx.sessions.open()
     response = web.json_response({"ok": True, "csrf": session.csrf})
@@ -84,8 +90,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _wait(seconds: float) -> web.Response:
-    response = fail(429, f"too many wrong passwords: try again in {seconds:.0f} s")
+def too_many(seconds: float) -> web.Response:
+    """The answer to a try while this address must wait after wrong passwords or codes."""
+    response = fail(429, f"too many wrong passwords or codes: try again in {seconds:.0f} s")
     response.headers["Retry-After"] = str(int(seconds) + 1)
     return response
 

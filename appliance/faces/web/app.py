@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.faces.web import api, library, listeners, pages, settings, system
+from appliance.faces.web import api, library, listeners, pages, pairing, settings, system
 from appliance.faces.web.context import CONTEXT, Context
 from appliance.faces.web.security import MAX_BODY, make_guard
 
@@ -15,7 +15,10 @@ def make_app(ctx: Context) -> web.Application:
         client_max_size=MAX_BODY,
     )
     app[CONTEXT] = ctx
-    tables = (api.routes, library.routes, listeners.routes, settings.routes, system.routes)
+    if ctx.pairing is None:
+        ctx.pairing = pairing.Pairing()
+    tables = (api.routes, pairing.routes, library.routes, listeners.routes, settings.routes,
+              system.routes)  # fmt: skip
     for table in (*tables, pages.routes):
         app.add_routes(table)
     app.on_shutdown.append(_close_sockets)

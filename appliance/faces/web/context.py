@@ -27,6 +27,7 @@ class Context:
     covers: Covers
     sessions: Sessions = field(default_factory=Sessions)
     attempts: Attempts = field(default_factory=Attempts)
+    pairing: Any = None  # pairing.Pairing: the spoken code that may be out
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
     encoded: Any = None  # api.Encoded: the events' JSON, made once for every page
     log_tail: Any = None  # system.LogTail: the log's last lines, while the face runs

@@ -44,7 +44,9 @@ FREE_FAILURES_ANYWHERE = 30  # wrong passwords from all addresses before every o
 FORGET_AFTER = 3600.0  # seconds after which a wrong password no longer counts for all
 MAX_WAIT = 300.0  # the longest wait after wrong passwords, in seconds
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-OPEN_PATHS = frozenset({"/", "/index.html", "/api/login", "/api/session"})
+OPEN_PATHS = frozenset(
+    {"/", "/index.html", "/api/login", "/api/session", "/api/pair", "/api/pair/start"}
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

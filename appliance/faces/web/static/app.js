@@ -37,7 +37,7 @@ async function api(method, path, body) {
   }
   let data = {};
   try { data = await response.json(); } catch (error) { data = { ok: false, error: response.statusText }; }
-  if (response.status === 401 && path !== "/api/login") showLogin();
+  if (response.status === 401 && path !== "/api/login" && !path.startsWith("/api/pair")) showLogin();
   data.status = response.status;
   return data;
 }
@@ -90,6 +90,29 @@ $("login").addEventListener("submit", async (event) => {
   } else {
     $("login-error").textContent = result.error || "refused";
   }
+});
+
+// pairing: the speaker says a one-time code aloud; typed here it logs this phone in
+$("pair-start").addEventListener("click", async () => {
+  $("pair-error").textContent = "";
+  const result = await api("POST", "/api/pair/start");
+  if (!result.ok) { $("pair-error").textContent = result.error || "refused"; return; }
+  $("pair-note").textContent = `Listen: ${result.note}. The code lasts ${Math.round(result.seconds / 60)} minutes.`;
+  $("pair-entry").hidden = false;
+  $("pair-code").focus();
+});
+
+$("pair").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const result = await api("POST", "/api/pair", { code: $("pair-code").value });
+  if (!result.ok) { $("pair-error").textContent = result.error || "refused"; return; }
+  csrf = result.csrf;
+  $("pair-code").value = "";
+  $("pair-note").textContent = "";
+  $("pair-error").textContent = "";
+  $("pair-entry").hidden = true;
+  showApp();
+  firstRun();
 });
 
 $("logout").addEventListener("click", async () => {
