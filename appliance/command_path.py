@@ -30,6 +30,7 @@ from appliance.library.track import Track
 from appliance.listener_id import RULE as USER_ID_RULE
 from appliance.listener_id import is_user_id
 from appliance.moods import MOODS
+from appliance.player.relay import RELAY
 from appliance.state import PlayState
 
 if TYPE_CHECKING:  # the station's own half, split out to keep station.py small: types only
@@ -392,9 +393,12 @@ class CommandPath:
 
     def _play_url(self, command: c.Command) -> c.Outcome:
         assert isinstance(command, c.PlayUrl)
-        refused = urls.refusal(command.url, self.station.config.settings.faces.bind)
-        if refused is not None:
-            return c.Outcome(False, error=refused)
+        bind = self.station.config.settings.faces.bind
+        try:  # mpv fetches it through the relay, from the addresses checked here only
+            checked = urls.check(command.url, bind)
+            RELAY.pin(command.url, checked.addresses, lambda url: urls.check(url, bind).addresses)
+        except urls.NotPlayable as refused:
+            return c.Outcome(False, error=str(refused))
         parts = urlsplit(command.url)
         if command.announce:
             return self._announce_url(command.url)

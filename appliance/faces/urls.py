@@ -5,12 +5,17 @@ station must never become a way to fetch from another network. Only http/https, 
 address the host resolves to must pass :func:`appliance.faces.lan.allowed` under ``[faces]
 bind``. Resolving a name can hang on a broken resolver, so it runs on a thread of its own with a
 deadline: the caller (a face's executor thread, the command path) waits at most that long.
+
+The name is resolved here once: :func:`check` returns the addresses it checked, and the player
+connects to those and no others (:mod:`appliance.player.relay`), so a name that resolves to this
+network now and elsewhere a moment later (DNS rebinding) cannot send the fetch off it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from appliance.faces import lan
@@ -32,27 +37,51 @@ def _addresses(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in found]
 
 
-def refusal(url: str, bind: str, timeout: float = RESOLVE_TIMEOUT) -> str | None:
-    """Why the station must not play ``url`` under ``[faces] bind``; None when it may."""
+@dataclass(frozen=True)
+class Checked:
+    """A URL that passed, with every address its host resolved to (all on this network)."""
+
+    url: str
+    addresses: tuple[str, ...]
+
+
+class NotPlayable(ValueError):
+    """Why a URL must not be played, in words for the face that sent it."""
+
+
+def check(url: str, bind: str, timeout: float = RESOLVE_TIMEOUT) -> Checked:
+    """``url`` with the addresses it may be fetched from under ``[faces] bind``; raises
+    :class:`NotPlayable` when it may not be played."""
     if len(url) > MAX_URL:
-        return f"a URL to play is at most {MAX_URL} characters"
+        raise NotPlayable(f"a URL to play is at most {MAX_URL} characters")
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:  # a port out of range, a malformed address
-        return BAD_URL
+        raise NotPlayable(BAD_URL) from None
     if parts.scheme not in SCHEMES or not host:
-        return BAD_URL
+        raise NotPlayable(BAD_URL)
     future = _resolver.submit(_addresses, host, port)
     try:
         addresses = future.result(timeout=timeout)
     except concurrent.futures.TimeoutError:
-        return f"the host of a URL to play did not resolve within {timeout:g} s"
+        raise NotPlayable(
+            f"the host of a URL to play did not resolve within {timeout:g} s"
+        ) from None
     if not addresses or not all(lan.allowed(address, bind) for address in addresses):
-        return NOT_HERE
+        raise NotPlayable(NOT_HERE)
+    return Checked(url, tuple(dict.fromkeys(addresses)))
+
+
+def refusal(url: str, bind: str, timeout: float = RESOLVE_TIMEOUT) -> str | None:
+    """Why the station must not play ``url`` under ``[faces] bind``; None when it may."""
+    try:
+        check(url, bind, timeout)
+    except NotPlayable as refused:
+        return str(refused)
     return None
 
 
 def on_this_network(url: str, bind: str) -> bool:
-    """True when ``url`` may be played under ``[faces] bind`` (see :func:`refusal`)."""
+    """True when ``url`` may be played under ``[faces] bind`` (see :func:`check`)."""
     return refusal(url, bind) is None

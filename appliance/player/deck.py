@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from appliance.errors import PlayerError
 from appliance.library.track import Track
+from appliance.player.relay import RELAY
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class Deck:
         arrived (mpv had already found its playlist empty and gone idle), it starts at once
         instead of waiting forever in the playlist."""
         # the path's own bytes: a name that is not UTF-8 reaches mpv exactly as the disk has it
-        path = os.fsencode(track.path)
+        path = os.fsencode(RELAY.local(track.path))  # a URL only through the relay
         result = self._command("loadfile", path, "append-play" if append else "replace")
         return int(result["playlist_entry_id"]) if result else None
 
