@@ -32,6 +32,9 @@ CORPUS = TESTS / "dj" / "corpus"
 HELDOUT = CORPUS / "heldout.tsv"
 TUNE = CORPUS / "tune.tsv"
 TUNE2 = CORPUS / "tune2.tsv"
+TALK = CORPUS / "talk_tune.tsv"
+TALK2 = CORPUS / "talk_tune2.tsv"
+CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
 ALL = [HELDOUT, TUNE, TUNE2, CHATTER, SPEECH]
@@ -98,6 +101,44 @@ def test_no_held_out_line_leaks_into_the_tuning_set() -> None:
         if _normalised(line.text) in held
     ]
     assert not leaked, "\n".join(leaked)
+
+
+def test_the_second_tuning_set_covers_every_intent() -> None:
+    lines = read_corpus(TUNE2)
+    assert len(lines) >= 700
+    assert {i: _count(lines, i) for i in INTENTS if _count(lines, i) < 20} == {}
+    assert _count(lines, "play") >= 150
+    assert _count(lines, "unknown") >= 80
+    play_slots = {name for line in lines if "play" in line.intents for name in line.slots}
+    assert play_slots >= {"genre", "mood", "activity", "artist", "album", "title", "query"}
+
+
+def _talk(path: Path) -> list[tuple[str, str]]:
+    """(text, kind) per line of a talk corpus (text<TAB>kind), as the conversation benchmark
+    reads it."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.startswith("#"):
+            parts = line.split("\t")
+            assert len(parts) == 2 and all(p.strip() for p in parts), f"{path.name}:{number}"
+            rows.append((parts[0].strip(), parts[1].strip()))
+    return rows
+
+
+def test_the_second_talk_tuning_set_is_well_formed() -> None:
+    rows = _talk(TALK2)
+    assert len(rows) >= 250
+    kinds = {kind for _, kind in _talk(TALK)}
+    assert [f"{text!r}: {kind}" for text, kind in rows if kind not in kinds] == []
+    counts = Counter(_normalised(text) for text, _ in rows)
+    assert [text for text, n in counts.items() if n > 1] == []
+
+
+def test_no_benchmark_line_leaks_into_the_second_tuning_sets() -> None:
+    held = {_normalised(line.text) for line in read_corpus(HELDOUT)}
+    held |= {_normalised(text) for text, _ in _talk(CONVERSATION)}
+    texts = [line.text for line in read_corpus(TUNE2)] + [text for text, _ in _talk(TALK2)]
+    assert [text for text in texts if _normalised(text) in held] == []
 
 
 def test_the_held_out_set_covers_every_intent_and_style() -> None:
