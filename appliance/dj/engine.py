@@ -1026,7 +1026,7 @@ class PersonalizedDJ:
             if mood:
                 return reply(self._lines.mood(mood))
             return reply(self._lines.learning() if exploring else self._lines.trust_me())
-        pick = self._pick(profile, now, request)
+        pick = self._pick(profile, now, request, asked_now=True)
         if pick is None:
             return reply(self._lines.nothing_to_play())
         text = self._lines.propose(pick, moods.part_of_day(now), exploring, confident)
@@ -1086,7 +1086,15 @@ class PersonalizedDJ:
             part=moods.part_of_day(now),
         )
 
-    def _pick(self, profile: UserProfile, now: datetime, request: Request | None) -> Pick | None:
+    def _pick(
+        self,
+        profile: UserProfile,
+        now: datetime,
+        request: Request | None,
+        *,
+        asked_now: bool = False,
+    ) -> Pick | None:
+        """The next pick (``asked_now``: the listener makes ``request`` this turn)."""
         catalog = self.catalog()
         if catalog is None:
             return None
@@ -1094,7 +1102,7 @@ class PersonalizedDJ:
         if promised is not None and promised[0] == request and promised[1].track != self._current():
             pick: Pick | None = promised[1]  # "what's next" was answered with it
         else:
-            pick = self._fresh_pick(catalog, profile, now, request)
+            pick = self._fresh_pick(catalog, profile, now, request, asked_now=asked_now)
         if pick is not None:
             self._picks[pick.track.track_id] = pick
             while len(self._picks) > RECENT_PLAYS:
@@ -1121,11 +1129,21 @@ class PersonalizedDJ:
             return self._saving(user_id, pick)[0]
 
     def _fresh_pick(
-        self, catalog: Catalog, profile: UserProfile, now: datetime, request: Request | None
+        self,
+        catalog: Catalog,
+        profile: UserProfile,
+        now: datetime,
+        request: Request | None,
+        *,
+        asked_now: bool = False,
     ) -> Pick | None:
         """The recommender's pick, never the track on air: when the request ran short and would
-        give it again, the best pick without the request."""
+        give it again, the best pick without the request. A track the listener names this turn
+        is what they get, even on air (it starts again): never another in its place."""
         pick = self._recommender.pick(catalog, self._listener(profile, now), request)
+        named = asked_now and request is not None and bool(request.title)
+        if named and pick is not None and pick.matched:
+            return pick
         if pick is not None and request and pick.track == self._current():
             other = self._recommender.pick(catalog, self._listener(profile, now), None)
             if other is not None and other.track != pick.track:  # said honestly: ran short

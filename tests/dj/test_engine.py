@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from appliance.dj import PersonalizedDJ, engine, store
 from appliance.dj.profile import trust_level
-from appliance.dj.reply import Pause, SetVolume, Skip, Stop
+from appliance.dj.reply import Pause, PlayTrack, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID
 from tests.support.listeners import generate_library
 from tests.support.locks import hold_lock
@@ -467,3 +468,23 @@ def test_a_huge_typed_line_is_cut_and_said_once_in_the_log(
     assert [len(text) <= MAX_SAID for text in stored] == [True, True]
     assert stored[0].startswith("play some jazz la la")
     assert len([r for r in caplog.records if "was cut" in r.getMessage()]) == 1
+
+
+def test_a_track_asked_for_by_name_while_it_plays_is_never_swapped() -> None:
+    """Asking by name for the track on air (or the one just played) plays what was asked: the
+    DJ used to answer with another track, as though the request had run its course."""
+    library = generate_library(60).library()
+    titles = Counter(t.title.casefold() for t in library.tracks())
+    dj = PersonalizedDJ(library=library, seed=2)
+    on_air = dj.next_track("alex")
+    while on_air is not None and titles[on_air.title.casefold()] > 1:  # a title of its own
+        on_air = dj.next_track("alex")
+    assert on_air is not None
+    again = dj.respond("alex", f"play {on_air.title}")
+    assert [a.track for a in again.actions if isinstance(a, PlayTrack)] == [on_air], again.text
+    assert on_air.title in again.text and "heard all" not in again.text
+    assert dj.now_playing == on_air
+    then = dj.next_track("alex")  # the request is answered: the radio goes on to another
+    assert then is not None and then != on_air
+    just_played = dj.respond("alex", f"play {on_air.title}")
+    assert [a.track for a in just_played.actions if isinstance(a, PlayTrack)] == [on_air]
