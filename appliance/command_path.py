@@ -49,6 +49,13 @@ DJ_ANSWERS = frozenset({c.Play, c.Skip, c.Like, c.Dislike, c.SwitchListener, c.S
 """Commands whose Outcome.text is the DJ's answer: kept in its lines (see QFZZStation.said)."""
 PART_COMMANDS: dict[type[c.Command], str] = {c.SetRoom: "there are no rooms to change"}
 """Commands a part carries out when it runs (``register``), and what is said when it does not."""
+FACES = {
+    "web": "on the web page",
+    "mpd": "from a music app",
+    "home_assistant": "from Home Assistant",
+}
+"""Where a command came from, in words, for ``NowPlaying.why`` (sources not here: the listener
+spoke or typed)."""
 
 
 def why_chosen(pick: Pick | None) -> str:
@@ -159,11 +166,13 @@ class CommandPath:
         end_reason: str = EndReason.SKIPPED,
         chosen_by: str | None = None,
         picked_for: str | None = None,
+        why: str | None = None,
     ) -> None:
-        """Play ``track`` now; the one playing ends with ``end_reason``. ``chosen_by``: see
-        ``NowPlaying``; ``picked_for``: the listener whose DJ pick it may be."""
+        """Play ``track`` now; the one playing ends with ``end_reason``. ``chosen_by``, ``why``:
+        see ``NowPlaying`` and :meth:`note_origin`; ``picked_for``: the listener whose DJ pick it
+        may be."""
         player = self._player()
-        self.note_origin(track, chosen_by or self.station.user_id, picked_for)
+        self.note_origin(track, chosen_by or self.station.user_id, picked_for, why)
         player.play(track, end_reason=end_reason)
         self.station.keeper.update(play_state=PlayState.PLAYING)
 
@@ -242,17 +251,22 @@ class CommandPath:
 
     # -- who chose a track, who moved on from it -------------------------------------------
 
-    def note_origin(self, track: Track, chosen_by: str, picked_for: str | None = None) -> None:
-        """Remember who chose ``track`` (and the DJ's reason: ``picked_for`` is the listener it
-        picked it for, else the current one) until the player starts it."""
+    def note_origin(
+        self, track: Track, chosen_by: str, picked_for: str | None = None, why: str | None = None
+    ) -> None:
+        """Remember who chose ``track`` and why until the player starts it. ``why`` None: the
+        DJ's reason for its last pick (``picked_for`` is the listener it picked it for, else the
+        current one), for a track the DJ chose; a track a face named gives its own ``why``, so
+        the DJ's reason from an earlier pick of the same track never sticks to it."""
         dj = self.station.dj
         pick = None
-        if dj is not None:
+        if why is None and dj is not None:
             user = picked_for or (self.station.user_id if chosen_by == "dj" else chosen_by)
             pick = dj.last_pick(user)
             if pick is not None and pick.track.track_id != track.track_id:
                 pick = None
-        why = why_chosen(pick) if pick is not None else ""
+        if why is None:
+            why = why_chosen(pick) if pick is not None else ""
         with self._lock:
             self._origins[track.track_id] = (chosen_by, why)
             while len(self._origins) > 64:  # tracks asked for but never started
@@ -294,6 +308,17 @@ class CommandPath:
             return self.station.user_id
         return command.source
 
+    def _asked_on(self, command: c.Command) -> str:
+        """``NowPlaying.why`` for a track a command named: who asked, and through which face
+        ("alex asked for it on the web page"); empty when the listener spoke or typed it."""
+        where = FACES.get(command.source)
+        if where is None:
+            return ""
+        if not command.by:
+            return f"asked for {where}"
+        profile = self.station.get_dj().user_profiles.get(self._user(command))
+        return f"{profile.name if profile else command.by} asked for it {where}"
+
     def _current(self) -> Track | None:
         state = self.station.snapshot()
         if state.now_playing is not None:
@@ -310,14 +335,14 @@ class CommandPath:
     def _play(self, command: c.Command) -> c.Outcome:
         assert isinstance(command, c.Play)
         self._player()
-        chooser = self._chooser(command)
+        chooser, why = self._chooser(command), self._asked_on(command)
         if command.track_id is not None or command.album is not None:
             tracks = self._tracks(command)
             if not tracks:
                 return c.Outcome(False, error=self._not_found(command))
-            self.play(tracks[0], end_reason=EndReason.REPLACED, chosen_by=chooser)
+            self.play(tracks[0], end_reason=EndReason.REPLACED, chosen_by=chooser, why=why)
             for position, track in enumerate(tracks[1:]):  # next, in order, before the rest
-                self.note_origin(track, chooser)
+                self.note_origin(track, chooser, why=why)
                 self._player().enqueue(track, position)
             self._queue_changed()
             return c.Outcome(True, text=f"Playing {tracks[0].describe()}.")
@@ -325,17 +350,25 @@ class CommandPath:
         if not slots:
             return c.Outcome(False, error=self._not_found(command))
         dj = self.station.get_dj()
-        reply = dj.act(self._user(command), "play", slots)
+        user = self._user(command)
+        reply = dj.act(user, "play", slots)
         if not any(isinstance(a, actions.PlayTrack) for a in reply.actions):
             return c.Outcome(False, text=reply.text, error=reply.text or "nothing matched")
         for action in reply.actions:
             if isinstance(action, actions.PlayTrack):
-                self.play(action.track, end_reason=EndReason.REPLACED, chosen_by=chooser)
+                pick = dj.last_pick(user)  # this turn's pick: its reason, else who asked
+                reason = why_chosen(pick) if pick and pick.track == action.track else ""
+                self.play(
+                    action.track,
+                    end_reason=EndReason.REPLACED,
+                    chosen_by=chooser,
+                    why=reason or why,
+                )
             else:
                 self.apply(action, self._user(command))
         return c.Outcome(True, text=reply.text)
 
-    def _tracks(self, command: c.Play | c.Enqueue) -> list[Track]:
+    def _tracks(self, command: c.Choice) -> list[Track]:
         """The tracks a Play or Enqueue names: one by id, an album in order, an artist's tracks
         (album by album), a genre's, or the best match for the words."""
         library = self.station.library
@@ -364,7 +397,7 @@ class CommandPath:
         return []
 
     @staticmethod
-    def _not_found(command: c.Play | c.Enqueue) -> str:
+    def _not_found(command: c.Choice) -> str:
         if command.track_id is not None:
             return f"no track {command.track_id!r} in the library"
         for kind in ("album", "artist", "genre", "query"):
@@ -381,9 +414,9 @@ class CommandPath:
             return c.Outcome(False, error=self._not_found(command))
         if command.position is not None and command.position < 0:
             return c.Outcome(False, error="a queue position counts from 0")
-        chooser = self._chooser(command)
+        chooser, why = self._chooser(command), self._asked_on(command)
         for offset, track in enumerate(tracks):
-            self.note_origin(track, chooser)
+            self.note_origin(track, chooser, why=why)
             at = None if command.position is None else command.position + offset
             player.enqueue(track, at)
         self._queue_changed()
@@ -405,7 +438,8 @@ class CommandPath:
         name = unquote(PurePosixPath(parts.path).name) or parts.netloc
         digest = hashlib.sha256(command.url.encode()).hexdigest()[:16]
         track = Track(track_id=f"url-{digest}", path=command.url, title=name, artist="")
-        self.play(track, end_reason=EndReason.REPLACED, chosen_by=self._chooser(command))
+        chooser, why = self._chooser(command), self._asked_on(command)
+        self.play(track, end_reason=EndReason.REPLACED, chosen_by=chooser, why=why)
         return c.Outcome(True, text=f"Playing {name}.")
 
     def _announce_url(self, url: str) -> c.Outcome:
@@ -643,7 +677,7 @@ class CommandPath:
         return c.Outcome(True)
 
 
-def _slots(command: c.Play) -> dict[str, str]:
+def _slots(command: c.Choice) -> dict[str, str]:
     """The DJ's slots for a Play by words, artist or genre (lower case, as understood)."""
     slots = {}
     for kind in ("query", "artist", "genre"):

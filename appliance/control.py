@@ -26,9 +26,10 @@ class Command:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Play(Command):
-    """Play now. Exactly one of: ``track_id``; ``query`` (words, as a listener would ask:
-    "something by sade"); ``artist``/``album``/``genre`` (all that match, album in order)."""
+class Choice:
+    """What to play, as :class:`Play` and :class:`Enqueue` name it: exactly one of
+    ``track_id``; ``query`` (words, as a listener would ask: "something by sade");
+    ``artist``/``album``/``genre`` (all that match, an album in order). Not a command itself."""
 
     track_id: str | None = None
     query: str | None = None
@@ -38,14 +39,14 @@ class Play(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Enqueue(Command):
+class Play(Choice, Command):
+    """Play now what the :class:`Choice` names."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Enqueue(Choice, Command):
     """Add to the end of "up next" (or at ``position``), chosen as for :class:`Play`."""
 
-    track_id: str | None = None
-    query: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    genre: str | None = None
     position: int | None = None
 
 

@@ -36,7 +36,8 @@ class NowPlaying:
 
     ``chosen_by`` is a listener id for a request, "dj" for the DJ's own pick, or the face that
     sent it ("web", "mpd", "home_assistant") when no listener is known. ``why`` is the DJ's reason
-    in words ("because you liked Sade"), empty when the track was asked for by name.
+    in words ("because you liked Sade"); for a track a face named, who asked and where ("asked
+    for on the web page"); empty for a track a listener asked for by name in words.
     """
 
     track: Track

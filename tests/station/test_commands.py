@@ -16,6 +16,7 @@ import pytest
 from appliance import control as c
 from appliance.bus import DJSaid, Heard, StateChanged
 from appliance.command_path import PART_COMMANDS
+from appliance.events import TrackStarted
 from appliance.library.track import Track
 from appliance.state import PlayState, Room
 from appliance.station import QFZZStation
@@ -70,7 +71,7 @@ def test_play_a_track_by_id_says_who_chose_it(station: QFZZStation) -> None:
     assert state.play_state == PlayState.PLAYING
     assert state.now_playing is not None
     assert state.now_playing.chosen_by == "alex"
-    assert state.now_playing.why == ""
+    assert state.now_playing.why == "alex asked for it on the web page"
     assert state.now_playing.duration == pytest.approx(40.0, abs=0.5)
     missing = station.execute(c.Play(track_id="nope", source="web"))
     assert not missing.ok and "nope" in missing.error
@@ -310,6 +311,54 @@ def test_the_djs_own_pick_says_why(station: QFZZStation) -> None:
     pick = station.get_dj().last_pick("alex")
     assert pick is not None and pick.track == now.track
     assert now.why == why_chosen(pick) != ""
+
+
+def started(sub: object, deadline: float = 10.0) -> Track:
+    """The next track the player starts, from the event stream."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        event = sub.get(timeout=0.1)  # type: ignore[attr-defined]
+        if isinstance(event, TrackStarted):
+            return event.track
+    raise AssertionError("no track started")
+
+
+def test_a_track_asked_for_by_name_while_it_plays_starts_again(station: QFZZStation) -> None:
+    """Never another track in place of the one named, even when it is the one on air."""
+    track = tracks(station, "jazz")[0]
+    ok(station, c.Play(track_id=track.track_id, by="alex", source="web"))
+    playing(station, track)
+    with station.events.subscribe() as sub:
+        said = ok(station, c.Ask(text=f"play {track.title.lower()}", by="alex", source="console"))
+        assert track.title in said.text, said.text
+        assert started(sub) == track
+    now = station.snapshot().now_playing
+    assert now is not None and now.track == track and now.chosen_by == "alex"
+
+
+def test_a_track_a_face_taps_says_who_chose_it_never_the_djs_old_reason(
+    station: QFZZStation,
+) -> None:
+    jazz = tracks(station, "jazz")[0]
+    ok(station, c.Play(track_id=jazz.track_id, source="web"))
+    playing(station, jazz)
+    now = station.snapshot().now_playing
+    assert now is not None and now.chosen_by == "web" and now.why == "asked for on the web page"
+    ok(station, c.Skip(by="alex", source="web"))  # the DJ picks for alex, with its reasons
+    wait_until(lambda: station.snapshot().track not in (None, jazz), what="the DJ's pick")
+    picked = station.snapshot().now_playing
+    assert picked is not None and picked.chosen_by == "dj" and picked.why
+    with station.events.subscribe() as sub:  # alex taps the DJ's pick again on the page
+        ok(station, c.Play(track_id=picked.track.track_id, by="alex", source="web"))
+        assert started(sub) == picked.track
+    now = station.snapshot().now_playing
+    assert now is not None and now.chosen_by == "alex"
+    assert now.why == "alex asked for it on the web page"
+    ok(station, c.Enqueue(track_id=jazz.track_id, source="mpd"))
+    ok(station, c.Skip(source="mpd"))
+    wait_until(lambda: station.snapshot().track == jazz, what="the queued track")
+    now = station.snapshot().now_playing
+    assert now is not None and now.chosen_by == "mpd" and now.why == "asked for from a music app"
 
 
 @pytest.fixture
