@@ -26,7 +26,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from appliance.config import Config, load_config
 from appliance.control import ClearQueue, Enqueue, Play, Skip
+from appliance.models.catalog import shipped
+from appliance.models.store import models_dir
 from appliance.state import Said
+from tests.board.conftest import ModelServer, make_zip, model_server  # noqa: F401
 from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
@@ -569,3 +572,45 @@ def test_scan_again_finds_a_new_file_in_the_music_folder(
         wait_text(browser, "stats", lambda text: text.startswith("3 tracks"), "three tracks")
     finally:
         real.stop()
+
+
+def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
+    browser: WebDriver,
+    tones: Path,
+    tmp_path: Path,
+    model_server: ModelServer,  # noqa: F811
+) -> None:
+    from tests.faces.test_web_models import PAUSE, entry
+
+    data = make_zip()
+    url = model_server.add("/test.zip", data, pause_at=PAUSE)
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        shipped("models", "catalog.toml").read_text(encoding="utf-8")
+        + entry("test-model", url, data)
+    )
+    double = DoubleStation(tones, tmp_path)
+    server = Served(double, web_settings(tones), tmp_path, advertise=False, catalog=catalog)
+    try:
+        log_in(browser, server.url)
+        WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "logout")))
+        browser.find_element(By.CSS_SELECTOR, "[data-tab=system]").click()
+        fetch = WebDriverWait(browser, WAIT).until(
+            seen.element_to_be_clickable((By.CSS_SELECTOR, "[aria-label='Fetch test-model']"))
+        )
+        assert "not installed" in text_of(browser, "model-test-model")
+        fetch.click()
+        share = f"downloading {round(100 * PAUSE / len(data), 1)}%"
+        wait_text(browser, "model-test-model", lambda t: share in t, "the download's progress")
+        model_server.files["/test.zip"].resume.set()
+        done = wait_text(browser, "model-test-model", lambda t: "installed," in t, "installed")
+        assert "installed just now" in done
+        assert (models_dir(tmp_path) / "test-model" / "README").exists()
+        browser.find_element(By.CSS_SELECTOR, "[aria-label='Remove test-model']").click()
+        WebDriverWait(browser, WAIT).until(seen.alert_is_present()).accept()
+        wait_text(browser, "models-result", lambda t: "removed" in t, "the removal's note")
+        assert not (models_dir(tmp_path) / "test-model").exists()
+        assert "not installed" in text_of(browser, "model-test-model")
+    finally:
+        server.stop()
+        double.close()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.faces.web import api, library, listeners, pages, pairing, settings, system
+from appliance.faces.web import (
+    api,
+    library,
+    listeners,
+    models,
+    pages,
+    pairing,
+    settings,
+    system,
+)
 from appliance.faces.web.context import CONTEXT, Context
 from appliance.faces.web.security import MAX_BODY, make_guard
 
@@ -17,8 +26,10 @@ def make_app(ctx: Context) -> web.Application:
     app[CONTEXT] = ctx
     if ctx.pairing is None:
         ctx.pairing = pairing.Pairing()
+    if ctx.model_jobs is None:
+        ctx.model_jobs = models.ModelJobs()
     tables = (api.routes, pairing.routes, library.routes, listeners.routes, settings.routes,
-              system.routes)  # fmt: skip
+              system.routes, models.routes)  # fmt: skip
     for table in (*tables, pages.routes):
         app.add_routes(table)
     app.on_shutdown.append(_close_sockets)

@@ -28,6 +28,8 @@ class Context:
     sessions: Sessions = field(default_factory=Sessions)
     attempts: Attempts = field(default_factory=Attempts)
     pairing: Any = None  # pairing.Pairing: the spoken code that may be out
+    catalog: Path | None = None  # the model catalog (None: the one that ships)
+    model_jobs: Any = None  # models.ModelJobs: the page's model fetches
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
     encoded: Any = None  # api.Encoded: the events' JSON, made once for every page
     log_tail: Any = None  # system.LogTail: the log's last lines, while the face runs

@@ -56,7 +56,8 @@ def listen_socket(host: str | None, port: int) -> socket.socket:
 
 class WebFace:
     """The web face; ``advertise``: None announces on every interface (the loopback only with
-    bind = "localhost"), a list announces on those interfaces only, False not at all."""
+    bind = "localhost"), a list announces on those interfaces only, False not at all;
+    ``catalog``: the model catalog the System page offers (None: the one that ships)."""
 
     name = "web"
 
@@ -66,6 +67,7 @@ class WebFace:
         settings: Config,
         data_dir: Path,
         advertise: list[str] | bool | None = None,
+        catalog: Path | None = None,
     ) -> None:
         self.station = station
         self.settings = settings
@@ -80,6 +82,7 @@ class WebFace:
             password=password,
             covers=Covers(self.data_dir / "cache" / "covers", settings.library.music_folders),
             sessions=Sessions(self.data_dir / SESSIONS_FILE, password),
+            catalog=catalog,
         )
         self.app: web.Application | None = None
         self.context.encoded = Encoded()

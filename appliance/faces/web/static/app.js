@@ -478,6 +478,7 @@ async function loadLog() {
 
 async function loadSystem() {
   loadLog();
+  loadModels();
   $("checks").replaceChildren(el("li", "checking\u2026"));
   const checks = await api("GET", "/api/system/doctor");
   if (checks.ok) {
@@ -494,6 +495,63 @@ async function loadSystem() {
   $("plan-models").replaceChildren(...p.models.map((m) => el("li", `${m.kind}: ${m.name} (${m.ram_mb} MB)`)));
 }
 $("log-refresh").addEventListener("click", loadLog);
+
+// models: the catalog with what is here; a fetch runs on the appliance and is polled here
+let modelsPoll = null;
+
+function megabytes(bytes) { return (bytes / 1048576).toFixed(1); }
+
+function jobText(job) {
+  if (job.phase === "failed") return `not installed: ${job.error}${job.hint ? " (" + job.hint + ")" : ""}`;
+  if (job.phase === "installed") return "installed just now";
+  if (job.phase === "network") return "reaching the server\u2026";
+  if (job.phase === "verifying") return "checking the download\u2026";
+  if (job.phase === "installing") return "installing\u2026";
+  const share = job.percent === null ? "" : `${job.percent}% `;
+  return `downloading ${share}(${megabytes(job.bytes)}${job.total ? " of " + megabytes(job.total) : ""} MB)`;
+}
+
+async function loadModels() {
+  const result = await api("GET", "/api/models");
+  if (!result.ok) { $("models-result").textContent = result.error; return; }
+  $("models-folder").textContent = `Downloaded models live in ${result.folder}.`;
+  const jobs = Object.fromEntries(result.jobs.map((job) => [job.name, job]));
+  $("models").replaceChildren(...result.models.map((m) => {
+    const item = el("li", null, { id: `model-${m.name}` });
+    let where = "not installed";
+    if (m.source === "package") where = "ships with the appliance";
+    else if (m.installed) where = `installed, ${m.size_mb} MB${m.verified ? "" : " (unverified)"}`;
+    const flags = [m.in_use ? "in use" : "", m.planned ? "the plan wants it" : ""].filter(Boolean);
+    item.append(el("span", `${m.name} \u2014 ${m.kind}, ${m.engine}, ${m.disk_mb} MB on disk, ` +
+      `${m.ram_mb} MB memory: ${where}${flags.length ? " \u00b7 " + flags.join(", ") : ""}`));
+    const job = jobs[m.name];
+    if (job) item.append(el("span", jobText(job), { class: job.phase === "failed" ? "error" : "quiet", role: "status" }));
+    if (!m.installed && m.fetchable && !(job && !["installed", "failed"].includes(job.phase))) {
+      const fetching = button("Fetch", async () => {
+        const started = await api("POST", `/api/models/${encodeURIComponent(m.name)}/fetch`);
+        $("models-result").textContent = started.ok ? "" : started.error;
+        loadModels();
+      });
+      fetching.setAttribute("aria-label", `Fetch ${m.name}`);
+      item.append(fetching);
+    }
+    if (m.installed && m.source === "download") {
+      const removing = button("Remove", async () => {
+        const warning = m.in_use ? " The station uses it now." : (m.planned ? " This board's plan wants it." : "");
+        if (!window.confirm(`Remove ${m.name}?${warning}`)) return;
+        const done = await api("DELETE", `/api/models/${encodeURIComponent(m.name)}`, { confirm: m.name });
+        $("models-result").textContent = done.ok ? done.note : done.error;
+        loadModels();
+      });
+      removing.setAttribute("aria-label", `Remove ${m.name}`);
+      item.append(removing);
+    }
+    return item;
+  }));
+  const running = result.jobs.some((job) => !["installed", "failed"].includes(job.phase));
+  clearTimeout(modelsPoll);
+  if (running && !$("tab-system").hidden) modelsPoll = setTimeout(loadModels, 500);
+}
 
 // -- first run ---------------------------------------------------------------------------------
 
