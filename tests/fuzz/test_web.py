@@ -21,6 +21,7 @@ from appliance.config import SECTIONS, InvalidConfig, load_config, parse_config
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.settings import config_text, parsed, toml_value
 from appliance.faces.web.shapes import COMMANDS, BadInput, parse_command
+from tests.board.conftest import ModelServer, make_zip, model_server  # noqa: F401
 from tests.faces.web_station import DoubleStation, Served, on_any_port, web_settings
 from tests.fuzz.conftest import fuzz_rounds
 from tests.support import music
@@ -269,3 +270,45 @@ def test_any_host_origin_or_cookie_is_answered_without_a_server_error(
     assert answer.status_code < 500, (headers, answer.text)
     if path.startswith("/api/"):
         assert answer.status_code in (400, 401, 403), (headers, answer.status_code)
+
+
+def test_a_model_fetched_from_the_page_onto_a_full_disk_says_so_and_installs_nothing(
+    small_disk: Path,
+    songs: Path,
+    tmp_path: Path,
+    model_server: ModelServer,  # noqa: F811
+) -> None:
+    from appliance.models.catalog import shipped
+    from appliance.models.store import models_dir
+    from tests.faces.test_web_models import entry
+    from tests.faces.web_station import logged_in
+    from tests.support.waiting import wait_until
+
+    data = make_zip()
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        shipped("models", "catalog.toml").read_text(encoding="utf-8")
+        + entry("test-model", model_server.add("/m.zip", data), data)
+    )
+    station = DoubleStation(songs, tmp_path)
+    data_dir = small_disk / "data"
+    server = Served(station, web_settings(songs), data_dir, advertise=False, catalog=catalog)
+    try:
+        page = logged_in(server.url, PASSWORD)
+        fill(small_disk)
+        started = page.post(f"{server.url}/api/models/test-model/fetch", timeout=5)
+        assert started.status_code == 202, started.text
+
+        def job() -> dict[str, Any]:
+            return page.get(f"{server.url}/api/models/test-model/fetch", timeout=5).json()["job"]
+
+        wait_until(lambda: job()["phase"] in ("installed", "failed"), 20, "the fetch to end")
+        ended = job()
+        assert ended["phase"] == "failed" and ended["error"].startswith("no space left on")
+        assert "MB and run again" in ended["error"] and "\n" not in ended["error"]
+        assert not (models_dir(data_dir) / "test-model").exists()
+        listed = page.get(f"{server.url}/api/models", timeout=5).json()["models"]
+        assert next(m for m in listed if m["name"] == "test-model")["installed"] is False
+    finally:
+        server.stop()
+        station.close()
