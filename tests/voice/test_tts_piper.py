@@ -113,16 +113,9 @@ def test_a_damaged_voice_raises_a_speech_error(tmp_path: Path) -> None:
         PiperSpeech.load(model)
 
 
-def rss_mb() -> float:
-    for row in Path("/proc/self/status").read_text().splitlines():
-        if row.startswith("VmRSS:"):
-            return int(row.split()[1]) / 1024
-    raise AssertionError("no VmRSS in /proc/self/status")
-
-
 GROWTH_SCRIPT = """
 import sys
-from tests.voice.test_tts_piper import rss_mb
+from tests.support.process import rss_mb
 from appliance.voice.tts_piper import PiperSpeech
 
 speech = PiperSpeech.load()
