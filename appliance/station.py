@@ -16,8 +16,10 @@ stage is alive and moving.
 
 from __future__ import annotations
 
+import collections
 import enum
 import logging
+import math
 import sys
 import threading
 import time
@@ -76,6 +78,7 @@ STALLED_AFTER = 15.0  # seconds without audio before the ears count as hung
 EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/complete.py)
 NEXT_TRACK_GRACE = 3.0  # seconds a track that ended stays "now playing" while the next one starts
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
+LEVEL_FRAMES = 10  # the microphone's last frames a level meter reads (100 ms)
 
 
 class ListenMode(enum.StrEnum):
@@ -210,19 +213,47 @@ class _SpeakingDuck:
 
 
 class _Stamped:
-    """An audio source that notes when it last delivered, so a hung listener can be told."""
+    """An audio source that notes when it last delivered, so a hung listener can be told, and
+    keeps its last frames for a level meter (measured only when asked)."""
 
     def __init__(self, source: AudioSource, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
         self._clock = clock
         self.last_read = clock()
+        self.last_frame_at: float | None = None
+        self.recent: collections.deque[bytes] = collections.deque(maxlen=LEVEL_FRAMES)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.source, name)
 
     def read(self, timeout: float | None = None) -> bytes | None:
         self.last_read = self._clock()
-        return self.source.read(timeout)
+        frame = self.source.read(timeout)
+        if frame is not None:
+            self.recent.append(frame)
+            self.last_frame_at = self._clock()
+        return frame
+
+    def level(self) -> float | None:
+        """The loudness of the last frames in dBFS (-96: silence), or None when none came in
+        the last second (no sound reaches the listener)."""
+        if self.last_frame_at is None or self._clock() - self.last_frame_at > 1.0:
+            return None
+        import numpy as np
+
+        for _ in range(3):
+            try:
+                frames = b"".join(self.recent)
+                break
+            except RuntimeError:  # the listener's thread added one meanwhile: read again
+                continue
+        else:
+            return None
+        samples = np.frombuffer(frames, dtype="<i2").astype(np.float64)
+        if not samples.size:
+            return None
+        rms = float(np.sqrt(np.mean(samples * samples)))
+        return round(max(-96.0, 20 * math.log10(max(rms, 1e-9) / 32768)), 1)
 
 
 class QFZZStation:
@@ -423,6 +454,14 @@ class QFZZStation:
     def execute(self, command: Command) -> Outcome:
         """Carry out ``command`` (from any thread; may wait for a DJ turn)."""
         return self.commands.execute(command)
+
+    def microphone_level(self) -> float | None:
+        """The microphone's loudness over its last 100 ms in dBFS, for a level meter (None:
+        no microphone, or no sound from it in the last second). Read-only, from any thread."""
+        source = self._source
+        if source is None or self.listen_mode != ListenMode.MICROPHONE:
+            return None
+        return source.level()
 
     def register(self, kind: type[Command], handler: Handler) -> None:
         """Let a part carry out a command type the station does not handle itself."""

@@ -258,6 +258,10 @@ def test_the_first_run_walks_through_the_setup(
             seen.visibility_of_element_located((By.ID, "setup-name"))
         )
         assert not browser.find_element(By.ID, "tab-now").is_displayed()
+        # the double has no microphone (as with listen = "none"): the step says so plainly
+        note = wait_text(browser, "mic-note", bool, "the microphone step's note")
+        assert 'not listening (listen = "none")' in note
+        assert not browser.find_element(By.ID, "wake-test").is_enabled()
         name.clear()
         name.send_keys("Kitchen")
         browser.find_element(By.ID, "setup-listener").send_keys("Sam Jones")

@@ -8,6 +8,7 @@ from appliance.faces.web import (
     api,
     library,
     listeners,
+    microphone,
     models,
     pages,
     pairing,
@@ -29,7 +30,7 @@ def make_app(ctx: Context) -> web.Application:
     if ctx.model_jobs is None:
         ctx.model_jobs = models.ModelJobs()
     tables = (api.routes, pairing.routes, library.routes, listeners.routes, settings.routes,
-              system.routes, models.routes)  # fmt: skip
+              system.routes, models.routes, microphone.routes)  # fmt: skip
     for table in (*tables, pages.routes):
         app.add_routes(table)
     app.on_shutdown.append(_close_sockets)

@@ -398,6 +398,12 @@ def edit_lines(
     return "\n".join(lines + tail) + "\n"
 
 
+def wake_phrase(config: Config) -> str:
+    """The wake word as a person says it ("okay nabu"), for the walk-through's test."""
+    voice = config.voice
+    return voice.wake_phrase if voice.wake_word == "phrase" else voice.wake_word.replace("_", " ")
+
+
 def config_file(config: Config) -> Path:
     if config.source is not None:
         return Path(config.source)
@@ -451,6 +457,7 @@ async def setup(request: web.Request) -> web.Response:
             "file": str(file),
             "name": ctx.settings.station.name,
             "music_folders": [str(folder) for folder in ctx.settings.library.music_folders],
+            "wake_word": wake_phrase(ctx.settings),
             "listeners": [{"id": uid, "name": name} for uid, name in state.listeners],
         }
     )

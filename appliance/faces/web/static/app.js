@@ -561,7 +561,35 @@ async function firstRun() {
   $("setup-name").value = setup.name;
   $("setup-music").value = setup.music_folders.join("\n");
   for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.id !== "welcome";
+  wakeWord = setup.wake_word || "the wake word";
+  micLevel();
 }
+
+// the microphone's level as the station hears it (never this phone's own microphone)
+let wakeWord = "the wake word";
+async function micLevel() {
+  if ($("welcome").hidden) return;
+  const found = await api("GET", "/api/setup/microphone");
+  if (found.ok && !found.available) {
+    $("mic-level").hidden = true;
+    $("wake-test").disabled = true;
+    $("mic-note").textContent = found.note;
+    return;
+  }
+  if (found.ok) {
+    $("mic-level").value = found.level_db === null ? -60 : Math.max(-60, found.level_db);
+    $("mic-note").textContent = found.note || `${Math.round(found.level_db)} dB`;
+  }
+  setTimeout(micLevel, 300);
+}
+
+$("wake-test").addEventListener("click", async () => {
+  $("wake-test").disabled = true;
+  $("wake-result").textContent = `Say \u201c${wakeWord}\u201d now\u2026`;
+  const result = await api("POST", "/api/setup/wake-test", { seconds: 10 });
+  $("wake-result").textContent = result.ok ? (result.fired ? `It works: ${result.note}.` : result.note) : result.error;
+  $("wake-test").disabled = false;
+});
 
 $("setup-test").addEventListener("click", () =>
   command("announce", { text: `Hello, this is ${$("setup-name").value || "your speaker"}.` }));
