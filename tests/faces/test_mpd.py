@@ -629,3 +629,38 @@ def test_home_assistants_asyncio_client(served: Served, station: DoubleStation) 
     assert "readpicture" in seen and "player" in seen
     assert title == "Freddie Freeloader" and volume == "25"
     assert station.snapshot().volume == 25
+
+
+def test_status_and_currentsong_polls_ask_the_library_nothing(
+    served: Served, station: DoubleStation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apps poll ``status`` and ``currentsong`` every second: answered from the state as it is,
+    with no library query and no worker thread per poll, yet every change shows at once."""
+    app = client(served)
+    first = app.currentsong()  # the music tree is built once
+    asked: list[object] = []
+    run = served.face.run
+
+    async def counted(work: Callable[..., object], *args: object) -> object:
+        asked.append(work)
+        return await run(work, *args)
+
+    library = type(station.library)
+    generation = library.generation  # type: ignore[attr-defined]
+    monkeypatch.setattr(served.face, "run", counted)
+    monkeypatch.setattr(
+        library, "generation", property(lambda self: asked.append("db") or generation.fget(self))
+    )
+    for _ in range(50):
+        status, song = app.status(), app.currentsong()
+    assert asked == []
+    assert song == first and status["volume"] == str(station.snapshot().volume)
+    elapsed = float(status["elapsed"])
+    time.sleep(0.3)
+    assert float(app.status()["elapsed"]) >= elapsed + 0.25  # the clock is never kept
+    station.update(volume=41)
+    wait_until(lambda: app.status()["volume"] == "41", 2)
+    station.skip()
+    wait_until(lambda: app.currentsong()["title"] != first["title"], 2)
+    assert app.status()["songid"] == app.currentsong()["id"]
+    app.disconnect()

@@ -159,30 +159,44 @@ def _elapsed(s: Session) -> float:
 
 @command("status")
 async def _status(s: Session, args: list[str], reply: Reply) -> None:
-    state, queue = s.face.state, s.face.queue
-    reply.add("volume", state.volume)  # MPD has no mute: muted, the level stays (as on Pulse)
-    for name, value in OPTIONS.items():
-        reply.add(name, value)
-    reply.add("partition", "default")
-    reply.add("playlist", queue.version)
-    reply.add("playlistlength", len(queue))
-    reply.add("mixrampdb", "0.000000")
-    reply.add("state", {"playing": "play", "paused": "pause"}.get(state.play_state, "stop"))
-    if s.face.updating:
-        reply.add("updating_db", s.face.update_job)
-    if queue.on_air and queue.entries:
-        reply.add("song", 0)
-        reply.add("songid", queue.entries[0].id)
-    if len(queue) > (1 if queue.on_air else 0):
-        following = 1 if queue.on_air else 0
-        reply.add("nextsong", following)
-        reply.add("nextsongid", queue.entries[following].id)
+    """Polled by every app every second or so: all but the clock is kept per state version."""
+    face = s.face
+    fixed = face.answer("status")
+    if fixed is None:
+        fixed = _status_fixed(s)
+        face.keep_answer("status", fixed)
+    reply.raw(fixed)
+    state = face.state
     if state.now_playing is not None and state.play_state != PlayState.STOPPED:
         elapsed, duration = _elapsed(s), state.now_playing.duration
         reply.add("time", f"{int(elapsed)}:{round(duration)}")
         reply.add("elapsed", f"{elapsed:.3f}")
         if duration > 0:
             reply.add("duration", f"{duration:.3f}")
+
+
+def _status_fixed(s: Session) -> bytes:
+    """``status``'s lines that do not move with the clock."""
+    state, queue = s.face.state, s.face.queue
+    lines = Reply.lines()
+    lines.add("volume", state.volume)  # MPD has no mute: muted, the level stays (as on Pulse)
+    for name, value in OPTIONS.items():
+        lines.add(name, value)
+    lines.add("partition", "default")
+    lines.add("playlist", queue.version)
+    lines.add("playlistlength", len(queue))
+    lines.add("mixrampdb", "0.000000")
+    lines.add("state", {"playing": "play", "paused": "pause"}.get(state.play_state, "stop"))
+    if s.face.updating:
+        lines.add("updating_db", s.face.update_job)
+    if queue.on_air and queue.entries:
+        lines.add("song", 0)
+        lines.add("songid", queue.entries[0].id)
+    if len(queue) > (1 if queue.on_air else 0):
+        following = 1 if queue.on_air else 0
+        lines.add("nextsong", following)
+        lines.add("nextsongid", queue.entries[following].id)
+    return lines.data()
 
 
 def _file_of(tree: MusicTree, track: Track) -> str:
@@ -194,7 +208,7 @@ def _file_of(tree: MusicTree, track: Track) -> str:
 
 
 async def _entry(s: Session, reply: Reply, position: int, entry: Entry) -> None:
-    tree = await s.face.tree()
+    tree = await s.face.known_tree()
     uri = _file_of(tree, entry.track)
     song(reply, (uri, entry.track), s.tags)
     if position == 0 and s.face.queue.on_air and "comment" in s.tags:
@@ -207,9 +221,18 @@ async def _entry(s: Session, reply: Reply, position: int, entry: Entry) -> None:
 
 @command("currentsong")
 async def _currentsong(s: Session, args: list[str], reply: Reply) -> None:
+    """Polled with ``status``: kept per state version and the client's tags."""
     queue = s.face.queue
-    if queue.on_air and queue.entries:
-        await _entry(s, reply, 0, queue.entries[0])
+    if not (queue.on_air and queue.entries):
+        return
+    variant = ("currentsong", frozenset(s.tags))
+    kept = s.face.answer(variant)
+    if kept is None:
+        lines = Reply.lines()
+        await _entry(s, lines, 0, queue.entries[0])
+        kept = lines.data()
+        s.face.keep_answer(variant, kept)
+    reply.raw(kept)
 
 
 @command("stats")

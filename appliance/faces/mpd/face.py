@@ -80,10 +80,13 @@ class MpdFace:
         self._subscription: Any = None
         self._tree: MusicTree | None = None
         self._tree_generation: int | None = None
+        self._tree_builds = 0  # trees built so far (a kept answer names the one it used)
         self._tree_lock = asyncio.Lock()
         self._announcement: mdns.Announcement | None = None
         self.update_job = 0  # MPD's `updating_db` number of the last library scan asked for
         self.updating = False  # while that scan runs (its notices say when it is done)
+        # answers that change only with the state: (what they depend on, per-variant bytes)
+        self.answers: tuple[tuple[object, ...], dict[object, bytes]] = ((), {})
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -265,6 +268,30 @@ class MpdFace:
         except Exception:  # a library being closed: asked again later
             return None
 
+    def answer(self, variant: object) -> bytes | None:
+        """An answer kept for the state, queue and scan as they are now (None: not kept);
+        ``variant`` tells apart what else it depends on (the command, a client's tags)."""
+        key = self._answers_key()
+        kept_key, kept = self.answers
+        return kept.get(variant) if kept_key == key else None
+
+    def keep_answer(self, variant: object, data: bytes) -> None:
+        """Keep ``data`` until the state, queue or scan changes: a poll costs a look-up."""
+        key = self._answers_key()
+        if self.answers[0] != key:
+            self.answers = (key, {})
+        self.answers[1][variant] = data
+
+    def _answers_key(self) -> tuple[object, ...]:
+        return (self.state.version, self.queue.version, self.updating, self.update_job,
+                self._tree_builds)  # fmt: skip
+
+    async def known_tree(self) -> MusicTree:
+        """The tree as last built, without asking whether the library changed (a queued
+        track's URI depends on the music folders, not on the rest of the library): the queue's
+        answers never wait for the library or a worker thread."""
+        return self._tree if self._tree is not None else await self.tree()
+
     async def tree(self) -> MusicTree:
         """The music folders' tree, rebuilt off the event loop when the library changed, but
         at most once per :data:`REBUILD_EVERY` times its build took (measuring a large library
@@ -280,6 +307,7 @@ class MpdFace:
                 library = getattr(self.station, "library", None)
                 tracks = [] if library is None else await self.run(library.tracks)
                 self._tree = await self.run(MusicTree, tracks, self.roots)
+                self._tree_builds += 1
                 self._tree_generation = generation
         assert self._tree is not None
         return self._tree

@@ -93,11 +93,19 @@ class Reply:
     """One command's (or one command list's) answer, handed to the socket in pieces so that a
     listing of the whole library never sits in memory at once."""
 
-    def __init__(self, writer: asyncio.StreamWriter, timeout: float) -> None:
+    def __init__(self, writer: asyncio.StreamWriter | None, timeout: float) -> None:
         self._writer = writer
         self._timeout = timeout
         self._parts: list[bytes] = []
         self._size = 0
+
+    @classmethod
+    def lines(cls) -> Reply:
+        """A reply kept in memory (an answer to keep), read with :meth:`data`."""
+        return cls(None, 0.0)
+
+    def data(self) -> bytes:
+        return b"".join(self._parts)
 
     def add(self, key: str, value: object) -> None:
         text = str(value)
@@ -117,11 +125,11 @@ class Reply:
 
     async def flush_if_big(self) -> None:
         """Send what is held once it is large (and wait for the client to take it)."""
-        if self._size >= FLUSH_AT:
+        if self._size >= FLUSH_AT and self._writer is not None:
             await self.flush()
 
     async def flush(self) -> None:
-        if not self._parts:
+        if not self._parts or self._writer is None:
             return
         self._writer.write(b"".join(self._parts))
         self._parts.clear()
