@@ -1024,6 +1024,7 @@ class QFZZStation:
 
     def _track_started(self, dj: PersonalizedDJ, event: TrackStarted) -> None:
         chosen_by, why = self.commands.origin(event.track) or ("", "")
+        log.info("on air: %s (chosen by %s)", shown(event.track.describe()), chosen_by or "dj")
         playing = NowPlaying(
             track=event.track,
             duration=event.track.duration,

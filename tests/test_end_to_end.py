@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from tests.support import music
-from tests.support.appliance import Daemon, Microphone, analyse, first, where
+from tests.support.appliance import FRAME, Daemon, Microphone, analyse, first, where
 from tests.support.daemons import tone_daemon
 from tests.support.pulse import PulseServer, Recorder
 from tests.support.speech import speech_pcm
@@ -29,6 +29,7 @@ from tests.support.speech import speech_pcm
 pytestmark = pytest.mark.audio
 
 TONES = {genre.lower(): hz for genre, hz in music.TONES.items()}
+FRAME_BYTES = FRAME * 2  # s16le mono
 
 
 @contextmanager
@@ -55,6 +56,38 @@ def daemon(
         yield d
 
 
+def on_air(daemon: Daemon, genre: str, after: int, timeout: float = 30.0) -> str:
+    """The station's line for the player starting a track of ``genre``, logged after the
+    daemon's first ``after`` lines."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in daemon.lines[after:]:
+            if "on air: " in line and f"'{genre} Song" in line:
+                return line
+        assert daemon.proc.poll() is None, "the daemon died:\n" + daemon.log()
+        time.sleep(0.05)
+    raise AssertionError(f"no {genre} track went on air:\n" + daemon.log())
+
+
+def heard(
+    recorder: Recorder, mark: int, enough: Callable[[list[dict[str, float]]], bool], what: str
+) -> list[dict[str, float]]:
+    """The recording from ``mark`` on, analysed, once ``enough`` holds for it (what was played
+    reaches the recording a little later, more so on a busy machine)."""
+    audio = recorder.wait_for(
+        lambda pcm: len(pcm) > FRAME_BYTES * 5 and enough(analyse(pcm, TONES)),
+        start=mark,
+        timeout=30.0,
+        what=what,
+    )
+    return analyse(audio, TONES)
+
+
+def silence(part: list[dict[str, float]]) -> float:
+    """The level of the recording's first half second (before anyone speaks)."""
+    return float(np.median([f["level"] for f in part[:5]]))
+
+
 def answered(daemon: Daemon, mic: Any, reply: str) -> None:
     """Wait for the DJ's ``reply``; when it asks whether it heard right, say yes (as a
     listener would) and wait for that answer."""
@@ -69,13 +102,18 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
 ) -> None:
     with speaking_to(pulse, daemon) as (recorder, mic):
         # 1: nothing plays; "hey jarvis, play some jazz" -> the DJ speaks, then jazz plays
-        mark = recorder.mark()
+        mark, lines = recorder.mark(), len(daemon.lines)
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some jazz"))
         daemon.wait_for("heard 'play some jazz'", timeout=30)
         answered(daemon, mic, "'play some jazz' ->")
-        time.sleep(7.0)  # the answer (its words vary: up to 5 s), then a second of jazz at least
-        first_part = analyse(recorder.audio()[mark:], TONES)
-        floor = float(np.median([f["level"] for f in first_part[:5]]))  # silence before
+        on_air(daemon, "Jazz", lines)  # the answer has been said: the player starts the jazz
+        first_part = heard(  # then a second of jazz at least
+            recorder,
+            mark,
+            lambda part: len(where(part, silence(part), jazz_share=0.9)) >= 10,
+            "a second of jazz",
+        )
+        floor = silence(first_part)
         spoken = where(first_part, floor, voice_share=0.1)
         jazz = where(first_part, floor, jazz_share=0.9)
         assert len(spoken) >= 5, "the DJ's answer (half a second or more of speech) is missing"
@@ -85,11 +123,16 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
 
         # 2: jazz plays; "hey jarvis, play some rock" -> jazz ducked under the answer, then rock
         steady = float(np.median([first_part[i]["jazz"] for i in jazz[-10:]]))
-        mark = recorder.mark()
+        mark, lines = recorder.mark(), len(daemon.lines)
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some rock"))
         answered(daemon, mic, "'play some rock' ->")
-        time.sleep(8.0)  # the answer (or a question and its yes), then the rock
-        second_part = analyse(recorder.audio()[mark:], TONES)
+        on_air(daemon, "Rock", lines)  # the answer (or a question and its yes), then the rock
+        second_part = heard(
+            recorder,
+            mark,
+            lambda part: len(where(part, floor, rock_share=0.9)) >= 10,
+            "a second of rock",
+        )
         answer = [
             i
             for i in where(second_part, floor, voice_share=0.1)
