@@ -55,6 +55,19 @@ def test_every_command_has_a_handler(station: QFZZStation) -> None:
         assert not outcome.ok and outcome.error == PART_COMMANDS[kind]
 
 
+def test_play_and_enqueue_name_what_to_play_with_one_choice() -> None:
+    """One declaration of "what to play" for both: a new way to name music reaches both."""
+    choice = [f.name for f in dataclasses.fields(c.Choice)]
+    assert choice == ["track_id", "query", "artist", "album", "genre"]
+    for kind in (c.Play, c.Enqueue):
+        assert issubclass(kind, c.Choice) and issubclass(kind, c.Command)
+        names = [f.name for f in dataclasses.fields(kind)]
+        assert names[:2] == ["by", "source"] and names[2:7] == choice
+    assert not issubclass(c.Choice, c.Command)  # not a command of its own
+    queued = c.Enqueue(genre="jazz", position=2, by="alex", source="web")
+    assert (queued.genre, queued.position, queued.track_id, queued.by) == ("jazz", 2, None, "alex")
+
+
 def _required(kind: type) -> list[dataclasses.Field]:
     return [
         f
