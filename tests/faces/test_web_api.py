@@ -758,6 +758,7 @@ def test_the_first_run_names_the_speaker_its_music_and_its_first_listener(
         assert not session.get(f"{server.url}/api/setup", timeout=TIMEOUT).json()["needed"]
         hello = command(session, server, command="announce", text="Hello, this is Kitchen.")
         assert station.executed[-1].text == "Hello, this is Kitchen."  # type: ignore[attr-defined]
-        assert hello.status_code == 409  # the double does not speak; the real station does
+        assert hello.status_code == 200  # the double keeps the line; the real station says it
+        assert station.snapshot().dj_lines[-1].text == "Hello, this is Kitchen."
     finally:
         server.stop()

@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -605,16 +606,17 @@ def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
         assert "not installed" in text_of(browser, "model-test-model")
         fetch.click()
         share = f"downloading {round(100 * PAUSE / len(data), 1)}%"
-        wait_text(browser, "model-test-model", lambda t: share in t, "the download's progress")
+        redrawn = WebDriverWait(browser, WAIT, ignored_exceptions=[StaleElementReferenceException])
+        row = lambda d: d.find_element(By.ID, "model-test-model").text  # noqa: E731
+        redrawn.until(lambda d: share in row(d), "the download's progress")
         model_server.files["/test.zip"].resume.set()
-        done = wait_text(browser, "model-test-model", lambda t: "installed," in t, "installed")
-        assert "installed just now" in done
+        redrawn.until(lambda d: "installed just now" in row(d), "installed")
         assert (models_dir(tmp_path) / "test-model" / "README").exists()
         browser.find_element(By.CSS_SELECTOR, "[aria-label='Remove test-model']").click()
         WebDriverWait(browser, WAIT).until(seen.alert_is_present()).accept()
         wait_text(browser, "models-result", lambda t: "removed" in t, "the removal's note")
         assert not (models_dir(tmp_path) / "test-model").exists()
-        assert "not installed" in text_of(browser, "model-test-model")
+        redrawn.until(lambda d: "not installed" in row(d), "the list redrawn")
     finally:
         server.stop()
         double.close()
