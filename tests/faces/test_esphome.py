@@ -139,7 +139,7 @@ def test_home_assistant_connects_with_the_key_and_sees_the_device(
             for name in ("skip", "like", "dislike"):
                 assert isinstance(by_id[name], ButtonInfo)
             mood = by_id["choose_mood"]
-            assert isinstance(mood, SelectInfo) and "calm" in mood.options
+            assert isinstance(mood, SelectInfo) and mood.options[:2] == ["No mood", "Energetic"]
             listeners = by_id["choose_listener"]
             assert isinstance(listeners, SelectInfo) and listeners.options
             volume = by_id["volume"]
@@ -254,10 +254,10 @@ def test_states_follow_the_station_and_commands_reach_it(
             )
 
             # the mood select, and a mood that is not offered changes nothing
-            api.select_command(by_id["choose_mood"].key, "calm")
+            api.select_command(by_id["choose_mood"].key, "Calm")
             await eventually(lambda: station.snapshot().mood == "calm", "the mood")
             api.select_command(by_id["choose_mood"].key, "furious")
-            api.select_command(by_id["choose_mood"].key, "none")
+            api.select_command(by_id["choose_mood"].key, "No mood")
             await eventually(lambda: station.snapshot().mood is None, "the mood cleared")
 
             # the switches

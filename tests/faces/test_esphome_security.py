@@ -121,7 +121,9 @@ def test_moods_come_from_the_vocabulary_and_the_face_loads_no_dj_code() -> None:
     from appliance.moods import MOODS
 
     assert tuple(MOOD_TARGETS) == MOODS  # the DJ's table covers exactly the moods offered
-    assert (ents.NO_MOOD, *MOODS) == ents.MOODS
+    # offered as a person reads them, each mapped back to the station's own
+    assert ("No mood", *(mood.capitalize() for mood in MOODS)) == ents.MOODS
+    assert [ents.MOOD_OF[option] for option in ents.MOODS] == [None, *MOODS]
     loaded = subprocess.run(
         [
             sys.executable,

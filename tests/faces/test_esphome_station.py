@@ -81,10 +81,12 @@ def test_home_assistant_drives_a_real_station(
                 def shown(name: str) -> str:
                     return getattr(seen.get(by_id[name].key), "state", "")
 
-                # the sensors say what the selects say: the listener's name, "none" for no mood
+                # the sensors say what the selects say, in words a person reads: the listener's
+                # name, "No mood", and the voice's state capitalised as Home Assistant's own
                 await eventually(lambda: shown("listener") == "Guest", "the listener's name")
-                await eventually(lambda: shown("mood") == "none", "no mood, as the select")
-                assert shown("choose_mood") == "none" and shown("choose_listener") == "Guest"
+                await eventually(lambda: shown("mood") == "No mood", "no mood, as the select")
+                assert shown("choose_mood") == "No mood" and shown("choose_listener") == "Guest"
+                assert shown("voice") == "Idle"
 
                 def shown_title() -> str:
                     return getattr(seen.get(title), "state", "")
@@ -109,10 +111,10 @@ def test_home_assistant_drives_a_real_station(
                     "the new title pushed",
                 )
 
-                api.select_command(by_id["choose_mood"].key, "calm")
+                api.select_command(by_id["choose_mood"].key, "Calm")
                 await eventually(lambda: station.snapshot().mood == "calm", "the mood")
                 await eventually(
-                    lambda: getattr(seen.get(by_id["mood"].key), "state", "") == "calm",
+                    lambda: getattr(seen.get(by_id["mood"].key), "state", "") == "Calm",
                     "the mood sensor",
                 )
 

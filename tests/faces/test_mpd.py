@@ -154,7 +154,7 @@ def test_home_assistant_sequence(served: Served, station: DoubleStation) -> None
     assert ha.currentsong()["title"] == "Freddie Freeloader"
     ha.seekcur(0.5)
     ha.repeat(0)
-    with pytest.raises(mpd.CommandError, match="random stays 0"):
+    with pytest.raises(mpd.CommandError, match="random stays off"):
         ha.random(1)
     ha.clear()
     ha.add("Sade/Love Deluxe/01 No Ordinary Love.wav")
@@ -414,7 +414,8 @@ def test_database_queries(served: Served, station: DoubleStation) -> None:
     assert app.find("artist", "miles davis") == []  # find is exact
     assert len(app.search("artist", "miles davis")) == 2  # search ignores case
     assert len(app.search("any", "deluxe")) == 1
-    assert len(app.find("(genre == 'jazz')", "window", "0:1")) == 1
+    assert len(app.find("(genre == 'Jazz')", "window", "0:1")) == 1  # as `list genre` shows it
+    assert app.list("genre") == [{"genre": "Jazz"}, {"genre": "Soul"}]
     assert len(app.search("((artist contains 'MILES') AND (!(title == 'so what')))")) == 1
     assert len(app.find("(base 'Sade')")) == 1
     with pytest.raises(mpd.CommandError, match="Regular expressions"):

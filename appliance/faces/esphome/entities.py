@@ -28,8 +28,10 @@ from appliance.state import PlayState, StationState
 SOURCE = "home_assistant"
 MAX_TEXT = 255  # Home Assistant keeps at most 255 characters of a state
 VOLUME_STEP = 5
-NO_MOOD = "none"
-MOODS = (NO_MOOD, *STATION_MOODS)
+NO_MOOD = "No mood"
+MOOD_OF = {NO_MOOD: None, **{mood.capitalize(): mood for mood in STATION_MOODS}}
+"""The mood select's options, as a person reads them ("Calm"), -> the station's moods."""
+MOODS = tuple(MOOD_OF)
 CONFIG = pb.ENTITY_CATEGORY_CONFIG
 
 MEDIA_FEATURES = (
@@ -121,6 +123,11 @@ def listener_options(state: StationState) -> dict[str, str]:
     return options
 
 
+def shown_mood(mood: str | None) -> str:
+    """A mood as the select and the sensor show it: "Calm", or "No mood"."""
+    return mood.capitalize() if mood else NO_MOOD
+
+
 def current_listener_option(state: StationState) -> str:
     for option, user_id in listener_options(state).items():
         if user_id == state.listener:
@@ -178,8 +185,8 @@ def state_messages(state: StationState) -> dict[int, Message]:
         ALBUM: track.album if track else "",
         DJ_LINE: last_line,
         LISTENER: current_listener_option(state),  # as the select shows it
-        MOOD: state.mood or NO_MOOD,  # as the select shows it
-        VOICE: state.voice.value,
+        MOOD: shown_mood(state.mood),  # as the select shows it
+        VOICE: state.voice.value.capitalize(),  # "Listening", as Home Assistant's own states
     }
     out: dict[int, Message] = {
         PLAYER.key: pb.MediaPlayerStateResponse(
@@ -191,7 +198,7 @@ def state_messages(state: StationState) -> dict[int, Message]:
         CHOOSE_LISTENER.key: pb.SelectStateResponse(
             key=CHOOSE_LISTENER.key, state=current_listener_option(state)
         ),
-        CHOOSE_MOOD.key: pb.SelectStateResponse(key=CHOOSE_MOOD.key, state=state.mood or NO_MOOD),
+        CHOOSE_MOOD.key: pb.SelectStateResponse(key=CHOOSE_MOOD.key, state=shown_mood(state.mood)),
         VOLUME.key: pb.NumberStateResponse(key=VOLUME.key, state=float(state.volume)),
         MIC_MUTE.key: pb.SwitchStateResponse(key=MIC_MUTE.key, state=state.microphone_muted),
         COMMENTARY.key: pb.SwitchStateResponse(key=COMMENTARY.key, state=state.commentary),
@@ -267,10 +274,9 @@ def commands_for(message: Message, state: StationState) -> list[control.Command]
     if isinstance(message, pb.SwitchCommandRequest) and entity is COMMENTARY:
         return [control.SetCommentary(on=message.state, source=SOURCE)]
     if isinstance(message, pb.SelectCommandRequest) and entity is CHOOSE_MOOD:
-        if message.state not in MOODS:
+        if message.state not in MOOD_OF:
             raise NotAllowed(f"mood {message.state[:40]!r} is not one of {', '.join(MOODS)}")
-        mood = None if message.state == NO_MOOD else message.state
-        return [control.SetMood(mood=mood, source=SOURCE)]
+        return [control.SetMood(mood=MOOD_OF[message.state], source=SOURCE)]
     if isinstance(message, pb.SelectCommandRequest) and entity is CHOOSE_LISTENER:
         user_id = listener_options(state).get(message.state)
         if user_id is None:

@@ -284,9 +284,10 @@ async def _fixed_option(name: str, s: Session, args: list[str], reply: Reply) ->
     if args[0] not in ("0", "1", "oneshot") or (args[0] == "oneshot" and name != "single"):
         raise Ack(Code.ARG, f"Boolean (0/1) expected: {args[0]}")
     if args[0] != OPTIONS[name]:
+        state = "on" if OPTIONS[name] == "1" else "off"
         raise Ack(
             Code.ARG,
-            f"{name} stays {OPTIONS[name]}: played tracks leave the queue, and when it runs out "
+            f"{name} stays {state}: played tracks leave the queue, and when it runs out "
             "the DJ picks what plays next",
         )
 

@@ -59,7 +59,7 @@ def tag_values(song: Song, tag: str) -> list[str]:
     elif tag == "track":
         values = [str(track.track_number)] if track.track_number else []
     elif tag == "genre":
-        values = list(track.genres)
+        values = [shown_genre(genre) for genre in track.genres]
     elif tag == "date":
         values = [str(track.year)] if track.year else []
     elif tag == "file":
@@ -71,6 +71,23 @@ def tag_values(song: Song, tag: str) -> list[str]:
     else:
         values = []
     return [readable(value) for value in values if value]
+
+
+SMALL_WORDS = frozenset({"and", "n", "of", "the", "de", "y"})
+
+
+def shown_genre(name: str) -> str:
+    """A genre as a music app lists it: the library keeps them in lower case to compare them
+    ("bossa nova", "r&b", "drum and bass"); apps show "Bossa Nova", "R&B", "Drum and Bass"."""
+
+    def word(index: int, text: str) -> str:
+        if "&" in text:
+            return text.upper()
+        if index and text in SMALL_WORDS:
+            return text
+        return text[:1].upper() + text[1:]
+
+    return " ".join(word(index, text) for index, text in enumerate(name.split(" ")))
 
 
 @dataclass(frozen=True)
