@@ -131,7 +131,8 @@ class PersonalizedDJ:
         self._session_played: dict[str, list[str]] = {}
         self._last_pick: dict[str, Pick] = {}
         self._picked: Track | None = None  # alone: the last pick or request, as if playing
-        self._asked: Track | None = None  # with a station: just asked for, not started yet
+        # with a station: asked for and not started yet, oldest first (the last is "this")
+        self._asked: list[Track] = []
         self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
         self._done: dict[str, _Done] = {}  # the last request a correction would mend
         self._sitting: str | None = None  # the listener the DJ heard from last
@@ -565,12 +566,12 @@ class PersonalizedDJ:
         """What memory alone holds of each listener's session (the store never has it)."""
         return (self._questions, self._requests, self._session_played, self._last_pick, self._done)
 
-    def _session(self, user_id: str) -> tuple[list[Any], Track | None, Track | None]:
+    def _session(self, user_id: str) -> tuple[list[Any], Track | None, list[Track]]:
         kept = [copy.copy(cache.get(user_id)) for cache in self._session_caches()]
-        return kept, self._picked, self._asked
+        return kept, self._picked, list(self._asked)
 
     def _restore_session(
-        self, user_id: str, session: tuple[list[Any], Track | None, Track | None]
+        self, user_id: str, session: tuple[list[Any], Track | None, list[Track]]
     ) -> None:
         """Put the session back as it was before a write the store rolled back."""
         kept, self._picked, self._asked = session
@@ -1176,10 +1177,19 @@ class PersonalizedDJ:
         return last if last is not None and last.track == track else pick
 
     def liked_artists(self, user_id: str, count: int = 3) -> list[str]:
-        """Artists the listener's listening shows they like most."""
+        """Artists the listener's listening shows they like most, named as the library writes
+        them (the taste keeps its keys case-folded)."""
         taste = self._taste(user_id)
         scored = [(taste.net("artist", key), key) for key in taste.by_kind.get("artist", {})]
-        return [name for score, name in sorted(scored, reverse=True) if score > 1][:count]
+        keys = [name for score, name in sorted(scored, reverse=True) if score > 1][:count]
+        catalog = self.catalog()
+        if catalog is None:
+            return keys
+        named = []
+        for key in keys:
+            rows = np.flatnonzero(catalog.artist_idx == catalog.artist_id.get(key, -1))
+            named.append(catalog.tracks[int(rows[0])].artist if rows.size else key)
+        return named
 
     def last_pick(self, user_id: str) -> Pick | None:
         """The last pick for this listener, with the reasons behind it (for commentary)."""
@@ -1198,9 +1208,13 @@ class PersonalizedDJ:
 
     def track_started(self, track: Track) -> None:
         """The player began ``track``: "what's playing" and "I love this" refer to it now, not
-        to what was asked for before it."""
+        to what was asked for before it; a track asked for after it is still on its way (two
+        quick requests: the first one's start can come after the second was asked)."""
         with self._lock:
-            self._asked = None
+            if track in self._asked:
+                del self._asked[: self._asked.index(track) + 1]
+            else:  # something else began (what was asked could not play): it is "this"
+                self._asked.clear()
             if self.now_playing_from is None:
                 self._play_alone(track)
 
@@ -1212,14 +1226,15 @@ class PersonalizedDJ:
 
     def _current(self) -> Track | None:
         """The track a listener means by "this": the one just asked for, else the one playing."""
-        return self._asked or self.now_playing
+        return self._asked[-1] if self._asked else self.now_playing
 
     def _asked_for(self, reply: Reply) -> None:
         for action in reply.actions:
             track = action.track if isinstance(action, PlayTrack) else getattr(action, "then", None)
             if track is not None:
                 if self.now_playing_from is not None:
-                    self._asked = track  # until the player says it started
+                    self._asked.append(track)  # until the player says it started
+                    del self._asked[:-RECENT_PLAYS]
                 else:
                     self._play_alone(track)
 

@@ -14,6 +14,7 @@ from appliance.dj import PersonalizedDJ, engine, store
 from appliance.dj.profile import trust_level
 from appliance.dj.reply import Pause, PlayTrack, SetVolume, Skip, Stop
 from appliance.dj.said import MAX_SAID
+from appliance.library.track import Track
 from tests.support.listeners import generate_library
 from tests.support.locks import hold_lock
 
@@ -488,3 +489,37 @@ def test_a_track_asked_for_by_name_while_it_plays_is_never_swapped() -> None:
     assert then is not None and then != on_air
     just_played = dj.respond("alex", f"play {on_air.title}")
     assert [a.track for a in just_played.actions if isinstance(a, PlayTrack)] == [on_air]
+
+
+def test_this_is_the_last_track_asked_for_even_when_an_earlier_one_starts_late() -> None:
+    """Two requests in quick succession (typed, or tapped): the player's start of the first
+    arrives after the second was asked, and "play it again" replayed the first."""
+    library = generate_library(60).library()
+    titles = Counter(t.title.casefold() for t in library.tracks())
+    first, second, other = [t for t in library.tracks() if titles[t.title.casefold()] == 1][:3]
+    dj = PersonalizedDJ(library=library, seed=2)
+    on_air: list[Track | None] = [None]
+    dj.now_playing_from = lambda: on_air[0]  # as a station runs it: the player says what plays
+    for track in (first, second):
+        asked = dj.respond("alex", f"play {track.title}")
+        assert [a.track for a in asked.actions if isinstance(a, PlayTrack)] == [track]
+    on_air[0] = first
+    dj.track_started(first)  # late: the second is still on its way
+    again = dj.respond("alex", "play it again")
+    assert [a.track for a in again.actions if isinstance(a, PlayTrack)] == [second], again.text
+    on_air[0] = other
+    dj.track_started(other)  # something else began (what was asked failed): it is "this"
+    again = dj.respond("alex", "play that again")
+    assert [a.track for a in again.actions if isinstance(a, PlayTrack)] == [other], again.text
+
+
+def test_liked_artists_are_named_as_the_library_names_them() -> None:
+    """Asked "what do you know about me", the DJ said "you like marisol quartet": the taste
+    keeps names case-folded, a listener hears them as the library writes them."""
+    library = generate_library(60).library()
+    track = next(t for t in library.tracks() if t.artist != t.artist.casefold())
+    dj = PersonalizedDJ(library=library, seed=2)
+    for _ in range(3):
+        dj.record_event("alex", track.track_id, "liked")
+    assert dj.liked_artists("alex") == [track.artist]
+    assert track.artist in dj.respond("alex", "what do you know about me").text
