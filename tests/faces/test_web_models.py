@@ -223,3 +223,21 @@ def test_bad_model_requests_get_a_clear_4xx_and_change_nothing(
     assert forged.status_code == 403
     assert listed(session, served)["jobs"] == []
     assert not models_dir(tmp_path).exists() or not any(models_dir(tmp_path).iterdir())
+
+
+def test_a_catalog_no_plan_can_be_made_from_is_still_listed(
+    station: DoubleStation,
+    songs: Path,
+    tmp_path: Path,
+    archive: bytes,
+    model_server: ModelServer,  # noqa: F811
+) -> None:
+    only = tmp_path / "only.toml"  # one recogniser: no voice, wake word or VAD to plan with
+    only.write_text(entry("test-model", model_server.add("/m.zip", archive), archive))
+    server = Served(station, web_settings(songs), tmp_path, advertise=False, catalog=only)
+    try:
+        session = logged_in(server.url)
+        (model,) = listed(session, server)["models"]
+        assert model["name"] == "test-model" and model["planned"] is False
+    finally:
+        server.stop()

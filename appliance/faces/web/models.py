@@ -191,8 +191,8 @@ def planned(ctx: Context, catalog: Catalog) -> set[str]:
         plan = plan_models(
             detect_profile().profile, ctx.settings, catalog=catalog, data_dir=ctx.data_dir
         )
-    except (ApplianceError, OSError) as error:
-        log.info("models: no plan for the page (%s)", error)
+    except (ApplianceError, OSError) as error:  # the plan only marks rows: the list stands
+        log.warning("models: no hardware plan to mark the models the board wants (%s)", error)
         return set()
     return {model.name for model in plan.models}
 
