@@ -837,9 +837,9 @@ class PersonalizedDJ:
             self._add_preference(profile, genre)
         request = Request(
             genre=_text(slots.get("genre")),
-            artist=_text(slots.get("artist")),
-            title=_text(slots.get("title")),
-            album=_text(slots.get("album")),
+            artist=self._as_written("artist", _text(slots.get("artist"))),
+            title=self._as_written("title", _text(slots.get("title"))),
+            album=self._as_written("album", _text(slots.get("album"))),
             query=_text(slots.get("query")),
         )
         self._requests[profile.user_id] = request
@@ -875,7 +875,8 @@ class PersonalizedDJ:
             request = self._requests.get(profile.user_id)
             if request and request.artist:
                 self._requests.pop(profile.user_id)
-            return asked.reply(lines.preference_removed(artist), negative=True)
+            said = self._as_written("artist", artist) or artist
+            return asked.reply(lines.preference_removed(said), negative=True)
         if not genre:
             return asked.reply(lines.unknown(), negative=True)
         self._block(profile, genre)
@@ -1182,14 +1183,19 @@ class PersonalizedDJ:
         taste = self._taste(user_id)
         scored = [(taste.net("artist", key), key) for key in taste.by_kind.get("artist", {})]
         keys = [name for score, name in sorted(scored, reverse=True) if score > 1][:count]
-        catalog = self.catalog()
-        if catalog is None:
-            return keys
-        named = []
-        for key in keys:
-            rows = np.flatnonzero(catalog.artist_idx == catalog.artist_id.get(key, -1))
-            named.append(catalog.tracks[int(rows[0])].artist if rows.size else key)
-        return named
+        return [self._as_written("artist", key) or key for key in keys]
+
+    def _as_written(self, kind: str, name: str | None) -> str | None:
+        """An artist, title or album ``name`` as heard (the understanding and the taste keep
+        names case-folded) as the library writes it, for what the DJ says; else as it is."""
+        catalog = self.catalog() if name else None
+        if catalog is None or name is None:
+            return name
+        folded = name.casefold()
+        for track in catalog.tracks:
+            if getattr(track, kind).casefold() == folded:
+                return str(getattr(track, kind))
+        return name
 
     def last_pick(self, user_id: str) -> Pick | None:
         """The last pick for this listener, with the reasons behind it (for commentary)."""

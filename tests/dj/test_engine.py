@@ -523,3 +523,17 @@ def test_liked_artists_are_named_as_the_library_names_them() -> None:
         dj.record_event("alex", track.track_id, "liked")
     assert dj.liked_artists("alex") == [track.artist]
     assert track.artist in dj.respond("alex", "what do you know about me").text
+
+
+def test_names_heard_in_lower_case_are_said_as_the_library_writes_them() -> None:
+    """The understanding hears names case-folded: "no more venlo anbridu" was said as heard."""
+    library = generate_library(60).library()
+    titles = Counter(t.title.casefold() for t in library.tracks())
+    track = next(t for t in library.tracks() if titles[t.title.casefold()] == 1)
+    dj = PersonalizedDJ(library=library, seed=2)
+    assert track.title in dj.respond("alex", f"play {track.title.casefold()}").text
+    dj.next_track("alex")  # the request has run its course: the nearest, said as such
+    pick = dj.last_pick("alex")
+    assert pick is not None and dict(pick.reasons).get("ran_short") == track.title
+    dropped = dj.respond("alex", f"i don't like {track.artist.casefold()}")
+    assert track.artist in dropped.text, dropped.text
