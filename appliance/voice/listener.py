@@ -18,8 +18,9 @@ utterance after a short silence instead of the full trailing one. A recogniser t
 partials (Whisper: ``partials = False``) is asked for its final at a somewhat longer short
 silence instead (``final_silence_ms``: Whisper rewrites a fragment, "to" becomes "too"),
 begun on another thread early in the pause (``speculate_ms``) when the recogniser can decode a
-copy of the audio, so that little of its decoding is left to wait for: if that is a whole
-command it is the transcript; if not, the utterance goes on, the recogniser
+copy of the audio, so that little of its decoding is left to wait for (a whole command heard
+surely ends the utterance as soon as that final is ready: ``sure_confidence``): if that is a
+whole command it is the transcript; if not, the utterance goes on, the recogniser
 restarted on the audio kept so far, and the trial final is kept: when the full silence ends
 the utterance with nothing said since, it is the transcript (no second decode of the same
 audio).
@@ -85,6 +86,7 @@ class Listener:
         is_complete: Callable[[str], bool] | None = None,
         final_silence_ms: int = 320,
         speculate_ms: int = 150,
+        sure_confidence: float = 0.8,
     ) -> None:
         """``pre_roll_ms``: the wake word fires 0.1-0.2 s after it ends, later when the
         command follows in the same breath, so 250 ms of earlier audio keeps the command whole
@@ -109,7 +111,12 @@ class Listener:
 
         ``speculate_ms``: how far into a pause a recogniser that can decode a copy of the audio
         begins that final on another thread (longer than the closures inside words, "skip");
-        the wait after the short silence shrinks by up to the difference."""
+        the wait after the short silence shrinks by up to the difference.
+
+        ``sure_confidence``: a final begun early that is a whole command heard at least this
+        surely (the share right, as the DJ's bars: 0.8 is what a skip needs) ends the
+        utterance as soon as it is ready, once the endpointer's ``early_silence_ms`` has
+        passed, instead of at ``final_silence_ms``: it is what a pause's end would confirm."""
         self.source = microphone
         self.wake = list(wake)
         self.recognizer = recognizer
@@ -122,6 +129,7 @@ class Listener:
         self.is_complete = is_complete
         self.final_silence_ms = final_silence_ms
         self.speculate_ms = speculate_ms
+        self.sure_confidence = sure_confidence
         self._speculator: ThreadPoolExecutor | None = None
         self._final_only = not getattr(recognizer, "partials", True)
         self.state = State.IDLE
@@ -282,7 +290,7 @@ class Listener:
                 self._end(reason, dataclasses.replace(kept, at=time.monotonic()))
             else:
                 self._end(reason)
-        elif self._final_only and self._short_silence(utterance):
+        elif self._final_only and (self._short_silence(utterance) or self._sure(utterance)):
             self._try_final(utterance, now)
         elif self._final_only:
             self._speculate(utterance, speech)
@@ -302,6 +310,28 @@ class Listener:
             and not utterance.tried_final
             and endpointer.speech_started
             and endpointer.silence_ms >= max(endpointer.early_silence_ms, self.final_silence_ms)
+        )
+
+    def _sure(self, utterance: _Utterance) -> bool:
+        """The final begun early is ready, a whole command, heard surely: no need to wait for
+        the rest of the short silence (see ``sure_confidence``)."""
+        speculation = utterance.speculation
+        endpointer = self.endpointer
+        if (
+            speculation is None
+            or not speculation.done()
+            or utterance.tried_final
+            or endpointer.silence_ms < endpointer.early_silence_ms
+        ):
+            return False
+        try:
+            transcript = speculation.result()
+        except Exception:
+            return False  # _try_final meets the failure and the listener's loop handles it
+        return (
+            transcript.confidence >= self.sure_confidence
+            and bool(transcript.text)
+            and self._complete(transcript.text)
         )
 
     def _speculate(self, utterance: _Utterance, speech: bool) -> None:

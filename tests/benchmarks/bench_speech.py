@@ -49,6 +49,7 @@ import pytest
 
 from appliance.config import load_config
 from appliance.dialogue import Turn
+from appliance.dj import confirm
 from appliance.dj.understand import Understanding
 from appliance.station import QFZZStation, StationConfig
 from tests.benchmarks.daemon_rig import Heard, sink_delay, station_rig
@@ -63,8 +64,10 @@ pytestmark = pytest.mark.audio
 
 COMMANDS = Path(__file__).with_name("speech_commands.tsv")
 TIERS = ("whisper-tiny-en", "pocketsphinx-en-us")
-HARMLESS = frozenset({"whats_playing", "help", "greet", "community", "unknown"})
-"""Intents whose answer changes nothing: heard wrongly, they are a wrong answer, not an action."""
+HARMLESS = confirm.HARMLESS
+"""Intents whose answer changes nothing (the DJ's own list: answers, talk, a yes or no with
+nothing asked): heard wrongly, they are a wrong answer, not an action. A reply that did act
+(a yes to a question asked before) is a wrong action whatever its intent."""
 SHORT = ("skip", "pause", "stop", "what's playing", "turn it up", "play some jazz",
          "next song please", "resume")  # fmt: skip
 TURN_WAIT_S = 20.0

@@ -233,3 +233,35 @@ def test_the_prompts_commands_are_understood_and_names_are_not_crowded_out() -> 
     phrases, words = prompt_vocabulary(["sam", "alex"], library)
     assert phrases == list(PROMPT_COMMANDS) and words[:2] == ["sam", "alex"]
     assert len(words) < 100
+
+
+class Windows(WhisperRecognizer):
+    """Real Whisper that notes each encoder window it decoded with."""
+
+    windows: list[float]
+
+    def hypotheses(self, audio: np.ndarray, window_s: float = 30.0) -> list[Hypothesis]:
+        self.__dict__.setdefault("windows", []).append(window_s)  # the warm-up's too
+        return super().hypotheses(audio, window_s)
+
+
+def test_a_sure_quick_reading_spares_the_full_window(model_path: Path) -> None:
+    """A command heard surely in the quick window, and understood, is the transcript; one the
+    judge doubts is read again in the full window, as is audio longer than the quick window.
+    No judge (no understanding to check with): the full window only."""
+    whisper = Windows(model_path, COMMANDS, NAMES, model=shared.shared_model())
+    skip = silence(0.25) + speech_pcm("skip this song") + silence(0.3)
+    audio = np.frombuffer(skip, dtype="<i2").astype(np.float32) / 32768.0
+    for judge, windows in (
+        (lambda text: 1.0, [stt_whisper.QUICK_WINDOW_S]),
+        (lambda text: 0.5, [stt_whisper.QUICK_WINDOW_S, 30.0]),
+        (None, [30.0]),
+    ):
+        whisper.judge, whisper.windows = judge, []
+        text, confidence = whisper._transcribe(audio)
+        assert (normalise(text), whisper.windows) == ("skip this song", windows)
+        assert confidence >= stt_whisper.QUICK_SURE
+    whisper.judge, whisper.windows = (lambda text: 1.0), []
+    long = np.concatenate([audio, np.zeros(int(stt_whisper.QUICK_WINDOW_S * 16000))])
+    whisper._transcribe(long)
+    assert whisper.windows == [30.0]

@@ -90,3 +90,34 @@ def whole() -> Any:
     """The station's check: is this text already a whole command?"""
     understanding = PersonalizedDJ().understanding
     return lambda text: is_complete(understanding.parse(text))
+
+
+def ended_after(whisper: WhisperRecognizer, check: Any, text: str, sure: float) -> Transcript:
+    """``text`` through a listener whose short silence is long (2.5 s), so that a final ready
+    before it shows, on a loaded machine too."""
+    pcm = silence(0.3) + speech_pcm(text) + silence(3.6)
+    events, _ = listen(
+        PcmSource(pcm, realtime=True, tail_s=0.1),
+        whisper,
+        [],
+        before_run=lambda listener: listener.trigger(),
+        endpointer=Endpointer(trailing_silence_ms=3000, early_silence_ms=200),
+        is_complete=check,
+        final_silence_ms=2500,
+        sure_confidence=sure,
+    )
+    (transcript,) = of(events, Transcript)
+    return transcript
+
+
+def test_a_whole_command_heard_surely_ends_as_soon_as_its_final_is_ready(
+    whisper: WhisperRecognizer, whole: Any
+) -> None:
+    sure = ended_after(whisper, whole, "skip this song", sure=0.5)
+    assert sure.text.lower().strip(".!") == "skip this song" and sure.confidence >= 0.5
+    assert sure.timings["ended_early"] == 1.0
+    assert sure.timings["end_of_speech_s"] < 2.4  # the final's wait, not the short silence
+    unsure = ended_after(whisper, whole, "skip this song", sure=1.01)  # never sure enough
+    assert unsure.text == sure.text and unsure.timings["end_of_speech_s"] >= 2.5
+    going_on = ended_after(whisper, whole, "play something by", sure=0.0)  # not whole
+    assert going_on.timings["end_of_speech_s"] >= 2.5

@@ -1,0 +1,174 @@
+"""The speech benchmark without real time: the same rendered lines straight into Whisper and the
+station's DJ, in minutes instead of an hour, to iterate on between daemon runs.
+
+Each line of speech_commands.tsv said by each voice (tests/support/voices.py) is decoded as the
+listener would hand it over after push-to-talk (0.3 s of silence, the words, the early end's
+0.32 s of silence) by a :class:`WhisperRecognizer` with the station's prompt and judge; the
+transcript and its confidence go to a real station's dialogue (the player on the private
+PulseAudio's null sink, no voice) as a heard request, in order, and the turn is judged as
+bench_speech.py judges the daemon's. What it leaves out: the VAD and the endpointer (an early
+end inside a pause), the capture's timing.
+
+Whisper's readings are cached under ``.bench/whisper_readings/`` keyed by the audio, the prompt
+and the decoding settings, so a second run only re-chooses among them (the judge, the
+confidence, the DJ): seconds, not minutes.
+
+Voices: QFZZ_SPEECH_VOICES (names) or QFZZ_SPEECH_SPLIT ("tune", the default, or "held-out").
+TUNE voices print each miss; HELD-OUT voices print totals only (never tuned on line by line).
+QFZZ_SPEECH_EVERY picks every n-th line; QFZZ_WHISPER_QUICK tries another quick window (seconds;
+0: none). Results: .bench/speech_offline.json (+ the TUNE lines
+in .bench/speech_offline_tune.jsonl).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from appliance.config import load_config
+from appliance.station import QFZZStation, StationConfig
+from appliance.voice import stt_whisper
+from appliance.voice.stt import normalise
+from appliance.voice.stt_whisper import Hypothesis, WhisperRecognizer
+from tests.benchmarks.bench_speech import (
+    Said,
+    corpus_library,
+    judge,
+    lines,
+    reply_facts,
+    summarise,
+    typed_facts,
+)
+from tests.benchmarks.report import RESULTS, record
+from tests.support.pulse import PulseServer
+from tests.support.speech import silence
+from tests.support.voices import HELD_OUT, TUNE, Voice, by_name, render
+
+pytestmark = pytest.mark.audio
+
+READINGS = RESULTS / "whisper_readings"
+TIER = "whisper-tiny-en"
+LEAD_S = 0.3
+"""Silence before the words: the benchmark's push-to-talk says 0.3 s of it first."""
+TAIL_S = 0.32
+"""Silence after them: the listener's final comes after this much (``final_silence_ms``)."""
+
+
+def chosen_voices() -> tuple[Voice, ...]:
+    named = os.environ.get("QFZZ_SPEECH_VOICES")
+    if named:
+        return by_name(named)
+    return HELD_OUT if os.environ.get("QFZZ_SPEECH_SPLIT") == "held-out" else TUNE
+
+
+def station_without_ears(tmp: Path) -> QFZZStation:
+    """The benchmark's station with the player on the null sink, no microphone and no voice."""
+    folder = corpus_library(tmp / "music")
+    config = tmp / "config.toml"
+    config.write_text(
+        "[dj]\ncommentary = 0.0\n"
+        '[voice]\nwake_word = "none"\n'
+        f'[models]\nstt = "{TIER}"\n'
+        f'[library]\nmusic_folders = ["{folder}"]\n'
+    )
+    station = QFZZStation(
+        StationConfig.from_settings(
+            load_config(config), listen="none", speak=False, play=True, data_dir=tmp / "data"
+        )
+    )
+    station.start()
+    return station
+
+
+class StoredWhisper(WhisperRecognizer):
+    """Whisper whose readings of audio it read before come from :data:`READINGS`."""
+
+    def hypotheses(self, audio: np.ndarray, window_s: float = 30.0) -> list[Hypothesis]:
+        settings = f"{self.prompt}|{stt_whisper.NBEST}|{stt_whisper.MAX_NEW_TOKENS}"
+        if window_s != 30.0:
+            settings += f"|{window_s:g}"
+        pcm = (audio * 32768.0).round().astype("<i2").tobytes()
+        key = hashlib.sha256(pcm + settings.encode() + str(self.model_path).encode())
+        path = READINGS / f"{key.hexdigest()[:24]}.json"
+        if path.exists():
+            return [Hypothesis(**h) for h in json.loads(path.read_text())]
+        found = super().hypotheses(audio, window_s)
+        READINGS.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([asdict(h) for h in found]))
+        return found
+
+
+def recogniser_for(station: QFZZStation) -> StoredWhisper:
+    """Whisper as the station would build it: its prompt, its model, the DJ as the judge."""
+    stt = station._models()["stt"]
+    assert stt.engine == "whisper" and stt.location is not None, stt
+    phrases, words, grammar = station._vocabulary("whisper")
+    recognizer = StoredWhisper(Path(stt.location), phrases, words, grammar)
+    recognizer.judge = station._judge
+    quick = os.environ.get("QFZZ_WHISPER_QUICK")  # trying another quick window (0: none)
+    if quick:
+        recognizer.quick_window_s = float(quick)
+    return recognizer
+
+
+def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
+    station = station_without_ears(tmp_path)
+    rows: list[Said] = []
+    try:
+        recognizer = recogniser_for(station)
+        dialogue = station.dialogue
+        assert dialogue is not None
+        understanding = station.get_dj().understanding
+        tuning = {v.name for v in TUNE}
+        out: list[dict[str, Any]] = []
+        for voice in chosen_voices():
+            for line in lines():
+                pcm = silence(LEAD_S) + render(line.text, voice) + silence(TAIL_S)
+                transcript = recognizer.decode(pcm)
+                text, confidence = transcript.text, transcript.confidence
+                if normalise(text):
+                    turn = dialogue.ask(text, confidence=confidence, spoken=True)
+                    facts = reply_facts(turn, understanding)
+                else:
+                    facts = (None, {}, False, False)
+                intents, slots, acted, asked = facts
+                typed = judge(line, *typed_facts(understanding, line.text), False, False)
+                outcome = judge(line, intents, slots, acted, asked)
+                rows.append(Said(TIER, voice, line, text, confidence, outcome, typed, intents,
+                                 slots, acted, asked))  # fmt: skip
+                if voice.name in tuning:  # held-out lines are never shown one by one
+                    out.append({"voice": voice.name, "text": line.text, "heard": text,
+                                "confidence": confidence, "outcome": outcome,
+                                "intents": list(intents or ()), "typed": typed})  # fmt: skip
+                    if outcome != "understood":
+                        print(f"  {voice.name}: {line.text!r} -> {text!r} {confidence:.2f} "
+                              f"{intents} {outcome.upper()}")  # fmt: skip
+            done = [r for r in rows if r.voice == voice and r.line.intent != "unknown"]
+            right = sum(r.outcome == "understood" for r in done)
+            wrong = sum(r.outcome == "wrong_action" for r in done)
+            print(f"{voice.name}: {right}/{len(done)} understood, {wrong} wrong")
+    finally:
+        station.stop()
+    summary = summarise(rows)
+    figures = {
+        key: " ".join(
+            f"{name}={value:.0f}" if isinstance(value, float) else f"{name}={value}"
+            for name, value in cell.items()
+        )
+        for key, cell in summary.items()
+    }
+    for key in figures:
+        if key.endswith(("/ALL", "/ALL-espeak", "/ALL-joe")):
+            print(key, figures[key])
+    record("speech_offline", figures)
+    if out:
+        with (RESULTS / "speech_offline_tune.jsonl").open("w") as lines_out:
+            lines_out.writelines(json.dumps(row) + "\n" for row in out)
+    assert rows
