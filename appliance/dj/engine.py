@@ -940,6 +940,8 @@ class PersonalizedDJ:
             return asked.reply(lines.talk.say("lines", "refined_nothing", shuffle=False))
         if not self.refine(user, side, direction):
             return asked.reply(lines.talk.say("lines", "refined_unsaved", shuffle=False))
+        if (side, direction) == ("track", "less"):  # away from what the request brought too
+            self._requests.pop(user, None)
         nxt = self._pick_track(asked.profile, asked.now)
         text = lines.refined(side, direction, before, nxt)
         if nxt is None:

@@ -537,3 +537,19 @@ def test_names_heard_in_lower_case_are_said_as_the_library_writes_them() -> None
     assert pick is not None and dict(pick.reasons).get("ran_short") == track.title
     dropped = dj.respond("alex", f"i don't like {track.artist.casefold()}")
     assert track.artist in dropped.text, dropped.text
+
+
+def test_less_of_that_moves_away_from_the_request_that_brought_it() -> None:
+    """Asked for bluegrass, then "less of that": the DJ answered "Less of that, then:" with
+    the same artist's next bluegrass track (the request still held it there)."""
+    library = generate_library(60).library()
+    dj = PersonalizedDJ(library=library, seed=2)
+    asked = dj.respond("alex", "play some bluegrass")
+    playing = [a.track for a in asked.actions if isinstance(a, PlayTrack)]
+    assert playing and playing[0].artist == "Venlo Anbridu"
+    less = dj.respond("alex", "less of that")
+    moved = [a.then for a in less.actions if isinstance(a, Skip)]
+    assert moved and moved[0] is not None, less.text
+    assert moved[0].artist != "Venlo Anbridu" and "bluegrass" not in moved[0].genres, less.text
+    after = dj.next_track("alex")
+    assert after is not None and "bluegrass" not in after.genres
