@@ -165,6 +165,9 @@ class Conversation:
     def answer(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         """The answer to one of HANDLED."""
         kind = intent.name
+        thing = intent.slots.get("genre") or intent.slots.get("artist")
+        if kind == "dj_opinion" and isinstance(thing, str):  # "do you like jazz": its taste
+            return Answer(self._small_talk(profile, "taste_opinion", now, thing=thing))
         if kind in SMALL_TALK:
             return Answer(self._small_talk(profile, kind, now))
         handler = getattr(self, f"_{kind}")
@@ -173,7 +176,7 @@ class Conversation:
 
     # -- small talk --------------------------------------------------------------------------
 
-    def _small_talk(self, profile: UserProfile, kind: str, now: datetime) -> str:
+    def _small_talk(self, profile: UserProfile, kind: str, now: datetime, **fields: object) -> str:
         dj = self.dj
         return self.talk.small_talk(
             kind,
@@ -182,6 +185,7 @@ class Conversation:
             dj=dj.name,
             station=dj.station_name,
             part=moods.part_of_day(now),
+            **fields,
         )
 
     def hello_again(self, profile: UserProfile, now: datetime) -> str | None:

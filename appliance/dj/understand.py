@@ -40,8 +40,9 @@ from hassil.expression import TextChunk
 
 from appliance.dj.intents import IntentName
 from appliance.dj.understand_grammar import LIST, build_grammar, convert
+from appliance.dj.understand_learned import IMPLIED_SLOTS, LEARNED_FILE, load_learned
 from appliance.dj.understand_match import RULE_LIST_PREFIX, TemplateMatcher
-from appliance.dj.understand_model import NeighbourModel, word_features
+from appliance.dj.understand_model import Guess, NeighbourModel, word_features
 from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_templates import (
     PARAPHRASE_LISTS,
@@ -52,6 +53,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser, number_words
+from appliance.dj.understand_tidy import tidy
 from appliance.grammar import Alt, Grammar, Node, Ref, Seq, Words
 from appliance.library.genres import GenreMap, default_genres
 
@@ -131,6 +133,9 @@ UNKNOWN_WORD_FACTOR = 0.7
 """Each word the DJ has never heard of makes the model's guess this much less sure ("turn up the
 heating" is not about the music)."""
 
+IMPLIED_SIMILARITY = 0.5
+"""How close the closest example must be for what it means unsaid to be taken."""
+
 MODEL_MARGIN = 0.02
 """The model's intent must be at least this far ahead of the runner-up."""
 
@@ -144,6 +149,10 @@ each would otherwise pull questions ("what can you play") toward them."""
 
 MODEL_SAMPLES = 14
 """Random sentences drawn from each template to teach the model (plus every paraphrase)."""
+
+LEARNED_DRAWS = 6
+"""Sentences made from each paraphrase or learned sentence with placeholders, each with values
+drawn at random."""
 
 MAX_CUT_WORDS = 14
 """Up to this many words, an utterance may be cut anywhere when looking for several requests;
@@ -159,6 +168,9 @@ REASON = "\x00reason"
 """Stands for a reason in a cut utterance; never an intent of its own."""
 
 REASON_CONFIDENCE = 0.9
+
+TIDIED_CONFIDENCE = 0.85
+"""How sure a request is that was understood only once the words around it were taken out."""
 
 STATEMENT_STARTS = frozenset({"i'm", "we're", "i've", "just", "feeling"})
 """How a statement about oneself begins; a past told ("we had", "i was") is not one."""
@@ -251,9 +263,24 @@ CUES = {
         {"song", "track", "tune", "playing", "this", "that", "it", "artist", "singer", "band"}
         | {"called", "name", "who", "who's", "album", "music", "singing", "sings", "sang"}
     ),
+    "set_volume": frozenset(
+        {"volume", "sound", "level", "loud", "louder", "quiet", "quieter", "turn", "crank"}
+        | {"bump", "pump", "set"}
+    ),
 }
 """Intents the model may only give when the words hold one of these: asking what plays names
-the music or asks who ("what's the level like" does neither)."""
+the music or asks who ("what's the level like" does neither); a level is for the sound ("my
+phone's on twenty percent" is not)."""
+
+ABOUT_SOMEONE_ELSE = frozenset(
+    {"he", "she", "he's", "she's", "they", "they're", "they've", "his", "her", "their"}
+    | {"he'll", "she'll", "they'll", "he'd", "she'd", "they'd", "them"}
+)
+"""Words a sentence about someone else begins with: never a request to the DJ, whatever
+words it shares with one ("he's very much into punk these days")."""
+
+SHORT_MODEL_FLOOR = 0.5
+"""MODEL_FLOOR for two words: a short sentence shares its few words with many examples."""
 
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
@@ -273,7 +300,7 @@ NAME_WORD = "xxname"
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _Found = TypeVar("_Found")
-_MODELS: dict[tuple[object, ...], NeighbourModel] = {}
+_MODELS: dict[tuple[object, ...], _Model] = {}
 _MODELS_LOCK = threading.Lock()
 
 
@@ -338,6 +365,14 @@ class _Candidate:
     rank: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class _Model:
+    """The model with what each of its examples means without saying it."""
+
+    neighbours: NeighbourModel
+    implied: tuple[dict[str, str], ...]
+
+
 @dataclass
 class _State:
     """Everything that depends on the library; swapped whole when the library changes."""
@@ -360,11 +395,18 @@ class Understanding:
         *,
         sentences_file: Path | None = None,
         cache_size: int = CACHE_SIZE,
+        learned_file: Path | None = None,
     ) -> None:
         self._genres = genres or default_genres()
         self._cache_size = max(0, cache_size)
         self._templates: Templates = load_templates(
             Path(sentences_file or SENTENCES_FILE), TEMPLATE_INTENTS, MOODS, ACTIVITIES
+        )
+        self._learned = load_learned(
+            Path(learned_file or LEARNED_FILE),
+            INTENTS,
+            PARAPHRASE_LISTS,
+            {"genre": self._genres.names(), "mood": MOODS, "activity": ACTIVITIES},
         )
         self._normalise = Normaliser(
             self._templates.respellings, self._templates.slips, self._templates.number_slips
@@ -386,6 +428,12 @@ class Understanding:
             self._templates.words
             | {word for table in self._spoken.values() for key in table for word in key.split()}
         ) - {""}
+        self._heard_words = frozenset(
+            word
+            for line in self._learned.lines
+            for word in _PLACEHOLDER.sub(" ", line.text).split()
+        )
+        """Words of the learned sentences: known, though no template uses them."""
         self._level_words = frozenset(
             word for key in self._spoken["level"] for word in key.split()
         ) | {"percent", "per", "cent"}
@@ -441,7 +489,7 @@ class Understanding:
             names=names,
             matcher=TemplateMatcher(self._templates.intents, lists),
             fallback=TemplateMatcher(self._templates.fallback, lists),
-            corrector=WordCorrector(self._words | names.words()),
+            corrector=WordCorrector(self._words | self._heard_words | names.words()),
         )
 
     def _genre_list(self) -> TextSlotList:
@@ -497,17 +545,48 @@ class Understanding:
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
         found = self._exact(state, text)
         if found is not None:
-            return found
+            return self._told_apart(state, found, marked)
         found = self._several(state, marked)
         if found is not None:
             return found
-        return (
+        found = (
             self._loose(state, text)
-            or self._guess(state, text)
-            or self._statement(text)
+            or self._guess(state, text, statement=True)
             or _about_the_dj(text)
-            or Intent("unknown", {}, text)
         )
+        if found is not None:
+            return found
+        # said around a request ("so er yeah can you play something"): the words that ask, if
+        # a template knows them (the model has too few words left to go on)
+        tidied = tidy(text)
+        if tidied and tidied != text:
+            found = (
+                self._exact(state, tidied)
+                or self._several(state, tidy(" ".join(marked)).split())
+                or self._loose(state, tidied)
+                or self._statement(tidied)
+            )
+            if found is not None:
+                return dataclasses.replace(
+                    found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
+                )
+        return Intent("unknown", {}, text)
+
+    def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:
+        """ "i'm cooking, put on some jazz": what one is doing, then a request, is two things
+        said (the mood, and the music), though one template reads it whole."""
+        words = found.text.split()
+        if (
+            found.name != "play"
+            or not {"mood", "activity"} & found.slots.keys()
+            or not words
+            or words[0] not in STATEMENT_STARTS
+        ):
+            return found
+        parts = self._several(state, marked, apart=True)
+        if parts is None or [part.name for part in parts.each()] != ["mood", "play"]:
+            return found
+        return parts
 
     def _statement(self, text: str) -> Intent | None:
         """Someone saying what they are doing or how they feel, in words no template has ("i
@@ -543,9 +622,11 @@ class Understanding:
         if best.name == "correct" and set(best.slots) <= {"query"}:
             return None  # "no, i said hello to my neighbour": a correction names what it meant
         sure = best.rank[1] == 0 and corrected == text  # no free text, no word mended
-        return Intent(
-            best.name, best.slots, corrected, confidence=1.0 if sure else LOOSE_CONFIDENCE
-        )
+        slots = dict(best.slots)
+        query = slots.get("query")
+        if isinstance(query, str) and corrected != text:
+            slots["query"] = _as_said(query, corrected.split(), text.split())
+        return Intent(best.name, slots, corrected, confidence=1.0 if sure else LOOSE_CONFIDENCE)
 
     def _clause(self, state: _State, text: str) -> Intent | None:
         """One part of an utterance, understood on its own (None: not understood)."""
@@ -553,7 +634,7 @@ class Understanding:
             return None
         return self._exact(state, text) or self._loose(state, text) or self._guess(state, text)
 
-    def _several(self, state: _State, marked: list[str]) -> Intent | None:
+    def _several(self, state: _State, marked: list[str], apart: bool = False) -> Intent | None:
         """Several requests in one utterance ("i hate this, next"; "boring next"; "pause i'm on
         the phone"), or None.
 
@@ -599,8 +680,11 @@ class Understanding:
                         if (
                             found is not None
                             and found.name in ("play", "replay")
-                            and (self._only_values(text) or (not found.slots and " " not in text))
-                        ):  # "music", "house", "again": a word of a request, not a request
+                            and (
+                                self._only_values(text)
+                                or (not found.slots and (" " not in text or found.name == "play"))
+                            )
+                        ):  # "music", "house", "again", "can we hear": a word of a request
                             found = None
                     if (found is None or found.name == "unknown") and inner[0] in REASONS:
                         found = Intent(REASON, {}, text)
@@ -617,6 +701,8 @@ class Understanding:
         for end in cuts:
             for start in cuts:
                 if start >= end or start not in best:
+                    continue
+                if apart and start == 0 and end == len(words):  # read in two parts or more
                     continue
                 part = clause(start, end)
                 if part is None:
@@ -659,31 +745,57 @@ class Understanding:
         covered = sum(size for _start, size, _token in self._spans(words, SCANNED_LISTS))
         return bool(words) and covered == len(words)
 
-    def _guess(self, state: _State, text: str) -> Intent | None:
-        """The model's intent, with slots from what the words mention; None when unsure."""
+    def _guess(self, state: _State, text: str, statement: bool = False) -> Intent | None:
+        """The model's intent, with slots from what the words mention; None when unsure.
+        ``statement``: a statement about oneself ("just woke up") that the model does not take
+        for talk or a request of its own sets the mood."""
+        guess = self._model_guess(state, text)
+        if not statement:
+            return guess
+        told = self._statement(text)
+        if told is not None and (guess is None or guess.name == "play"):
+            return told
+        return guess
+
+    def _model_guess(self, state: _State, text: str) -> Intent | None:
         variants = state.matcher.variants(text)
         words = " ".join(state.corrector.correct_all(variants[0].split()))
         if words.count(" ") < 1:  # one word no template knows ("so", "wow") is not a request
             return None
         if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
             return None
-        guess = self._model().guess(self._features(state, words))
+        if words.split()[0] in ABOUT_SOMEONE_ELSE:  # "he's very into punk": talk about others
+            return None
+        model = self._model()
+        guess = model.neighbours.guess(self._features(state, words))
         if guess is None or guess.intent == "unknown":  # closest to chatter
             return None
         names = state.names.words()  # a word mended to a known one still counts as unknown
-        unknown = sum(w not in self._words and w not in names for w in variants[0].split())
+        unknown = sum(
+            w not in self._words and w not in self._heard_words and w not in names
+            for w in variants[0].split()
+        )
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
-        if similarity < MODEL_FLOOR or guess.margin < MODEL_MARGIN:
+        floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
+        if similarity < floor or guess.margin < MODEL_MARGIN:
             return None
         cues = CUES.get(guess.intent)
         if cues is not None and not cues & set(words.split()):
             return None
         slots = self._mentioned(state, words, guess.intent)
+        slots = {**self._implied(model, guess, slots), **slots}
         needs = NEEDS.get(guess.intent)
         if needs is not None and not any(slot in slots for slot in needs):
             return None
         confidence = min(0.95, 0.55 + similarity * 0.5)
         return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
+
+    def _implied(self, model: _Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slot]:
+        """What the closest example means without saying it ("my dog died": a sad mood), when
+        the words name no value of their own and that example is close."""
+        if guess.nearest_similarity < IMPLIED_SIMILARITY or set(IMPLIED_SLOTS) & said.keys():
+            return {}
+        return dict(model.implied[guess.nearest]) if guess.nearest >= 0 else {}
 
     def _mentioned(self, state: _State, text: str, intent: str) -> dict[str, Slot]:
         """The slots ``intent`` can take that ``text`` names (the model found no slots itself)."""
@@ -742,30 +854,38 @@ class Understanding:
         sentence the templates miss (half a second)."""
         self._model()
 
-    def _model(self) -> NeighbourModel:
-        """Built on first use from the templates and paraphrases (the same for every library:
-        names are words the examples do not need)."""
-        key = (self._templates.digest, self._genres_key)
+    def _model(self) -> _Model:
+        """Built on first use from the templates, paraphrases and learned sentences (the same
+        for every library: names are words the examples do not need)."""
+        key = (self._templates.digest, self._learned.digest, self._genres_key)
         model = _MODELS.get(key)
         if model is None:
             with _MODELS_LOCK:
                 model = _MODELS.get(key)
                 if model is None:
-                    model = NeighbourModel(
-                        (intent, self._features(None, text)) for intent, text in self.training()
+                    examples = self._examples()
+                    model = _Model(
+                        NeighbourModel(
+                            (intent, self._features(None, text)) for intent, text, _ in examples
+                        ),
+                        tuple(implied for _intent, _text, implied in examples),
                     )
                     _MODELS[key] = model
         return model
 
     def training(self) -> list[tuple[str, str]]:
-        """(intent, sentence) pairs the model learns from: random expansions of each template
-        and each paraphrase with its placeholders filled in."""
+        """(intent, sentence) pairs the model learns from: random expansions of each template,
+        each paraphrase and each learned sentence with its placeholders filled in."""
+        return [(intent, text) for intent, text, _implied in self._examples()]
+
+    def _examples(self) -> list[tuple[str, str, dict[str, str]]]:
+        """:meth:`training` with the slots each sentence means without saying them."""
         lists = {name: list(table) for name, table in self._spoken.items() if name != "name"}
         for kind in (*KINDS, "named"):
             lists[kind] = [NAME_WORD]
         lists["name"] = list(self._templates.sample_names)
         grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
-        pairs: list[tuple[str, str]] = []
+        examples: list[tuple[str, str, dict[str, str]]] = []
         for intent in self._templates.intents.intents.values():
             # each intent draws on its own: a template added to one does not change the others'
             rng = random.Random(f"7:{intent.name}")
@@ -777,23 +897,29 @@ class Understanding:
                     one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
                     light = intent.name in TALK_INTENTS or intent.name in LIGHT_INTENTS
                     samples = TALK_SAMPLES if light else MODEL_SAMPLES
-                    pairs.extend((intent.name, one.sample(rng)) for _ in range(samples))
+                    examples.extend((intent.name, one.sample(rng), {}) for _ in range(samples))
         fill = {
             name: grammar.lists.get(LIST + ("named" if name == "artist" else name), [NAME_WORD])
             for name in PARAPHRASE_LISTS
         }
-        for intent_name, texts in self._templates.paraphrases.items():
-            rng = random.Random(f"7:{intent_name}:paraphrases")
+        written: list[tuple[str, str, dict[str, str]]] = [
+            (intent_name, text, {})
+            for intent_name, texts in self._templates.paraphrases.items()
+            for text in texts
+        ]
+        learned = [(line.intent, line.text, dict(line.implied)) for line in self._learned.lines]
+        for source, said in (("paraphrases", written), ("learned", learned)):
+            for intent_name, text, implied in said:
+                rng = random.Random(f"7:{intent_name}:{source}:{text}")
 
-            def value(match: re.Match[str], rng: random.Random = rng) -> str:
-                return str(rng.choice(fill[match.group(1)]))
+                def value(match: re.Match[str], rng: random.Random = rng) -> str:
+                    return str(rng.choice(fill[match.group(1)]))
 
-            for text in texts:
-                draws = 6 if "{" in text else 1
+                draws = LEARNED_DRAWS if "{" in text else 1
                 for _ in range(draws):
                     filled = _PLACEHOLDER.sub(value, text)
-                    pairs.append((intent_name, self._normalise(filled)))
-        return pairs
+                    examples.append((intent_name, self._normalise(filled), implied))
+        return examples
 
     def _features(self, state: _State | None, text: str) -> list[str]:
         """Words and word pairs, with genres and library names as placeholders (any genre is
@@ -1137,6 +1263,16 @@ def _not_added_when_forgotten(intent: Intent) -> Intent:
     ]
     first, *rest = parts
     return dataclasses.replace(first, also=tuple(rest))
+
+
+def _as_said(phrase: str, mended: list[str], said: list[str]) -> str:
+    """``phrase``, found in the ``mended`` words, as it was said: a search text keeps the words
+    that were heard ("frank sinatra", not "rank sinatra"); mending is one word for one."""
+    size = len(phrase.split())
+    for start in range(len(mended) - size + 1):
+        if " ".join(mended[start : start + size]) == phrase:
+            return " ".join(said[start : start + size])
+    return phrase
 
 
 def _copy(intent: Intent) -> Intent:

@@ -26,6 +26,10 @@ NEIGHBOURS = 3
 """How many of an intent's closest examples its score averages (one lucky example is not enough
 to win, a few agreeing ones are)."""
 
+CLOSEST_WEIGHT = 0.3
+"""How much of an intent's score is its single closest example (the rest: the mean of its
+NEIGHBOURS closest), so one sentence people said counts though no other is like it."""
+
 PAIR_WEIGHT = 0.6
 """A word pair counts for less than a word: short requests share few pairs with anything."""
 
@@ -39,6 +43,10 @@ class Guess:
     """Mean similarity (0..1) of the intent's closest examples, lowered by unknown words."""
     margin: float
     """How far ahead of the runner-up intent it is."""
+    nearest: int = -1
+    """The position, among the examples the model was built from, of the intent's closest
+    example (what it says without naming it may be meant too)."""
+    nearest_similarity: float = 0.0
 
 
 def word_features(words: list[str]) -> list[str]:
@@ -53,12 +61,13 @@ class NeighbourModel:
 
     def __init__(self, examples: Iterable[tuple[str, Sequence[str]]]) -> None:
         """``examples``: (intent, features of one example sentence) pairs."""
-        unique: dict[tuple[str, frozenset[str]], None] = {}
-        for intent, sentence_features in examples:
+        unique: dict[tuple[str, frozenset[str]], int] = {}
+        for position, (intent, sentence_features) in enumerate(examples):
             features = frozenset(sentence_features)
             if features:
-                unique.setdefault((intent, features), None)
+                unique.setdefault((intent, features), position)
         ordered = sorted(unique, key=lambda row: row[0])
+        self._origins = np.asarray([unique[row] for row in ordered], dtype=np.int64)
         self.intents: tuple[str, ...] = tuple(sorted({intent for intent, _ in ordered}))
         vocabulary: dict[str, int] = {}
         document_frequency: list[int] = []
@@ -117,7 +126,7 @@ class NeighbourModel:
         labels = self._labels[near]
         # each intent's NEIGHBOURS closest examples: sorted by intent, then closest first
         order = np.lexsort((-similarity, labels))
-        labels, similarity = labels[order], similarity[order]
+        labels, similarity, near = labels[order], similarity[order], near[order]
         firsts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
         sizes = np.diff(np.r_[firsts, len(labels)])
         rank = np.arange(len(labels)) - np.repeat(firsts, sizes)
@@ -126,9 +135,16 @@ class NeighbourModel:
             np.bincount(labels[kept], weights=similarity[kept], minlength=len(self.intents))
             / NEIGHBOURS
         )
+        if CLOSEST_WEIGHT:
+            single = np.zeros(len(self.intents))
+            single[labels[firsts]] = similarity[firsts]
+            scores = (1 - CLOSEST_WEIGHT) * scores + CLOSEST_WEIGHT * single
         best, runner_up = np.argsort(-scores)[:2]
+        closest = int(np.searchsorted(labels, best))  # the best intent's closest example
         return Guess(
             self.intents[int(best)],
             float(scores[best]),
             float(scores[best] - scores[runner_up]),
+            int(self._origins[near[closest]]),
+            float(similarity[closest]),
         )

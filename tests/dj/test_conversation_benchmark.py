@@ -11,7 +11,7 @@ import pytest
 
 from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.035, "factual_right_share": 0.95, "repeats": 0}
+REACHED = {"unknown_share": 0.02, "factual_right_share": 0.97, "repeats": 0}
 """The figures as they stand (see the commit that set them); none may get worse."""
 
 

@@ -153,6 +153,18 @@ def test_questions_about_me_speak_the_profile_back(dj: PersonalizedDJ) -> None:
     assert "Friend" in dj.respond("ana", "what's my trust level").text
 
 
+@pytest.mark.parametrize(
+    "text", ["do you like jazz", "are you a fan of rock music", "what do you think of jazz"]
+)
+def test_asking_the_djs_taste_in_a_genre_is_small_talk(dj: PersonalizedDJ, text: str) -> None:
+    reply = dj.respond("kai", text)
+    assert dj.understanding.parse(text).name == "dj_opinion"
+    assert any(genre in reply.text.casefold() for genre in ("jazz", "rock")), reply.text
+    assert not [a for a in reply.actions if isinstance(a, PlayTrack | Skip)]
+    profile = dj.user_profiles["kai"]
+    assert profile.music_preferences == [] and profile.blocked_genres == []
+
+
 def test_forgetting_a_liking_never_adds_it(dj: PersonalizedDJ) -> None:
     for text in ("forget that i like jazz", "forget i love jazz", "please forget about jazz"):
         dj.respond("neo", text)

@@ -138,7 +138,6 @@ def test_corpus_is_not_copied_from_the_templates() -> None:
         ("play something for lifting", {"activity": "workout"}),
         ("play something for winding down after work", {"activity": "relax"}),
         ("play music for coding", {"activity": "work"}),
-        ("i'm working out need high energy music", {"activity": "workout", "mood": "energetic"}),
         ("play something by miles davis", {"artist": "miles davis"}),
         ("play don't know why", {"title": "don't know why"}),
         ("play kind of blue", {"album": "kind of blue"}),
@@ -176,6 +175,30 @@ def test_play_slots_are_canonical(understanding: Understanding, text: str, slots
 def test_statements(understanding: Understanding, text: str, intent: str, slots: dict) -> None:
     got = understanding.parse(text)
     assert (got.name, got.slots) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "told", "asked"),
+    [
+        ("i'm working out need high energy music", {"activity": "workout"}, {"mood": "energetic"}),
+        ("i'm cooking, put on some jazz", {"activity": "cooking"}, {"genre": "jazz"}),
+        ("I'm angry, play some metal.", {"mood": "angry"}, {"genre": "metal"}),
+    ],
+)
+def test_what_one_is_doing_then_a_request_is_the_mood_and_the_music(
+    understanding: Understanding, text: str, told: dict, asked: dict
+) -> None:
+    intent = understanding.parse(text)
+    assert [(part.name, part.slots) for part in intent.each()] == [("mood", told), ("play", asked)]
+
+
+def test_a_reason_said_after_a_request_stays_with_it(understanding: Understanding) -> None:
+    intent = understanding.parse("put on some jazz while i cook")
+    assert (intent.name, intent.slots, intent.also) == (
+        "play",
+        {"genre": "jazz", "activity": "cooking"},
+        (),
+    )
 
 
 def test_an_activity_is_not_turned_into_a_mood(understanding: Understanding) -> None:
@@ -501,6 +524,10 @@ def test_a_missing_templates_file_is_reported(tmp_path: Path) -> None:
 
 HELDOUT = Path(__file__).with_name("corpus") / "heldout.tsv"
 TUNE = Path(__file__).with_name("corpus") / "tune.tsv"
+TUNE2 = Path(__file__).with_name("corpus") / "tune2.tsv"
+TALK_TUNE = Path(__file__).with_name("corpus") / "talk_tune.tsv"
+TALK_TUNE2 = Path(__file__).with_name("corpus") / "talk_tune2.tsv"
+CONVERSATION = Path(__file__).with_name("corpus") / "conversation.tsv"
 CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
 HELDOUT_INTENT_ACCURACY = 0.97
 HELDOUT_SLOT_ACCURACY = 0.95
@@ -536,15 +563,26 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
+HELDOUT_REACHED = (0.90, 0.87)
+"""Intents, and intents with slots, on the held-out set as they stand (0.906 and 0.871; they
+were 0.869 and 0.831): neither may slip back while the promise is not met."""
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.869 of intents and 0.831 of slots on the held-out set",
+    reason="the promise is not met yet: 0.906 of intents and 0.871 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
     print(f"\nheld-out: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
     assert intent_accuracy >= HELDOUT_INTENT_ACCURACY
     assert slot_accuracy >= HELDOUT_SLOT_ACCURACY
+
+
+def test_the_held_out_corpus_is_no_worse_than_reached(understanding: Understanding) -> None:
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
+    print(f"\nheld-out: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= HELDOUT_REACHED[0] and slot_accuracy >= HELDOUT_REACHED[1]
 
 
 def test_chatter_is_not_taken_for_requests(understanding: Understanding) -> None:
@@ -556,8 +594,93 @@ def test_chatter_is_not_taken_for_requests(understanding: Understanding) -> None
 def test_the_tuning_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE)
     print(f"\ntune: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
-    assert intent_accuracy >= 0.93
-    assert slot_accuracy >= 0.9
+    assert intent_accuracy >= 0.95
+    assert slot_accuracy >= 0.93
+
+
+def test_the_second_tuning_corpus_is_understood(understanding: Understanding) -> None:
+    """Written by someone who never saw the templates. The floor is the figure measured on
+    lines the model had not learned (two folds, each learned without the other: 0.90 of
+    intents, 0.87 of slots), so lines still being added do not break it."""
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE2)
+    print(f"\ntune2: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= 0.90
+    assert slot_accuracy >= 0.86
+
+
+def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
+    """The share of ``text<TAB>intent`` lines of a talk corpus understood as their intent."""
+    rows = [
+        line.split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    right = sum(understanding.parse(text).name == intent.strip() for text, intent, *_ in rows)
+    return right / len(rows), len(rows)
+
+
+@pytest.mark.parametrize(("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.82)])
+def test_the_talk_tuning_corpora_are_understood(
+    understanding: Understanding, path: Path, floor: float
+) -> None:
+    """talk_tune2's floor is its figure on lines the model had not learned (0.83)."""
+    accuracy, size = talk_score(understanding, path)
+    print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
+    assert accuracy >= floor
+
+
+# -- what people were heard saying (sentences/learned.tsv) ---------------------------------------
+
+
+def test_no_learned_sentence_comes_from_a_held_out_corpus() -> None:
+    """The learned sentences are the tuning corpora's; a held-out line among them would make
+    the held-out figures a lie. Only the count is shown, never the lines."""
+    from appliance.dj.understand_learned import LEARNED_FILE
+    from tests.dj.learned_examples import held_out_texts
+
+    learned = {
+        line.split("\t")[1]
+        for line in LEARNED_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    leaked = len(learned & held_out_texts(Understanding(learned_file=Path("/nonexistent"))))
+    assert leaked == 0, f"{leaked} learned sentences are held-out lines"
+
+
+def test_a_bad_learned_line_is_named_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "learned.tsv"
+    path.write_text(
+        "# heard\nplay\tput on some {genre}\nplay\tput on {colour}\n"
+        "mood\tmy dog died\tmood=glum\nskipp\tnext\nlike\tGreat Tune!\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        Understanding(learned_file=path)
+    message = str(caught.value)
+    assert f"{path}:3: unknown placeholder {{colour}}" in message
+    assert f"{path}:4: mood='glum' is not a mood the DJ knows" in message
+    assert f"{path}:5: unknown intent 'skipp'" in message
+    assert f"{path}:6: the sentence must be lower-case words" in message
+    assert caught.value.hint
+
+
+def test_a_learned_sentence_teaches_its_kin(tmp_path: Path) -> None:
+    """A sentence no template has, learned once, is understood in other words and with other
+    values; what it means without saying it comes with it."""
+    path = tmp_path / "learned.tsv"
+    path.write_text(
+        "play\twhack on a bit of {genre} for the lads\n"
+        "mood\tthe guests are arriving any minute\tactivity=party\n",
+        encoding="utf-8",
+    )
+    without = Understanding(learned_file=tmp_path / "none.tsv")
+    taught = Understanding(learned_file=path)
+    for understanding, expected in ((without, "unknown"), (taught, "play")):
+        assert understanding.parse("whack on a bit of reggae for the lads").name == expected
+    assert taught.parse("whack on a bit of reggae for the lads").slots == {"genre": "reggae"}
+    assert without.parse("the guests are arriving").name == "unknown"
+    found = taught.parse("the guests are arriving")
+    assert (found.name, found.slots) == ("mood", {"activity": "party"})
 
 
 # -- whisper-style text is understood exactly like grammar output --------------------------------
@@ -850,3 +973,49 @@ def test_the_model_is_shared_by_files_that_hold_the_same(tmp_path: Path) -> None
     first = Understanding(sentences_file=SENTENCES_FILE)._model()
     assert Understanding(sentences_file=same)._model() is first
     assert Understanding(sentences_file=other)._model() is not first
+
+
+# -- speech as people say it: hesitations, openers, tags ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        ("so er yeah can you play some jazz", ("play",), {"genre": "jazz"}),
+        ("um hi it's uh it's sophie", ("greet", "identify"), {"name": "sophie"}),
+        ("turn it up bruv", ("volume_up",), {}),
+        ("like can you just put on some like chill music or whatever", ("play",), {"mood": "calm"}),
+        ("skip skip skip", ("skip",), {}),
+    ],
+)
+def test_words_said_around_a_request_are_left_out(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    intent = understanding.parse(text)
+    assert understood_as(intent) == (intents, slots)
+    assert intent.confidence < 1.0 or intents == ("skip",)
+
+
+@pytest.mark.parametrize("text", ["i mean", "you know what i mean", "well you know"])
+def test_openers_and_tags_alone_ask_nothing(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [("play frank sinatra", "frank sinatra"), ("play something by my neighbour", "my neighbour")],
+)
+def test_a_search_text_keeps_the_words_heard(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    """Words are mended towards known ones to match templates; a search is for what was said
+    ("frank" was searched as "rank")."""
+    assert understanding.parse(text).slots == {"query": query}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he's very much into punk these days", "she's been in a mood all day", "they're at the gym"],
+)
+def test_talk_about_someone_else_is_no_request(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"

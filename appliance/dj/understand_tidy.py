@@ -1,0 +1,84 @@
+"""Speech as people say it, tidied: hesitations, false starts, openers and tags taken out.
+
+People talk around a request: "so er yeah can you play something", "um hi it's uh it's sophie",
+"turn it up bruv", "like can you just put on some like chill music or whatever". None of those
+words changes what is asked, but each one takes the sentence further from every template. The
+understanding tries the tidied words when the words as said meant nothing to it, so a sentence
+the templates match as said is never changed by this.
+"""
+
+from __future__ import annotations
+
+HESITATIONS = frozenset({"er", "erm", "um", "umm", "uh", "uhh", "uhm", "hmm", "mm", "ah", "eh"})
+"""Sounds that stand for nothing, wherever they come."""
+
+OPENERS = (
+    "you know what", "do one thing", "i dunno", "i don't know", "you know", "i mean", "so",
+    "like", "yeah", "okay", "right", "well", "and", "but", "oh", "basically", "honestly",
+    "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no",
+)  # fmt: skip
+"""Words a request may start with that only open it (taken off the front, again and again)."""
+
+TAGS = (
+    "or whatever", "or something", "you know", "music man", "young man", "innit", "bruv",
+    "yaar", "dear", "ji", "only", "mate", "man", "though", "selecta", "please", "love",
+    "darling", "fam", "bro", "buddy", "pal", "dude", "boss", "yeah", "me", "then", "now",
+    "thanks", "thank you", "right", "okay",
+)  # fmt: skip
+"""Words a request may end with that only address or soften it (taken off the end)."""
+
+FILLER_LIKE_AFTER = frozenset({"some", "just", "so", "yeah", "is", "it's", "and", "on", "the"})
+"""After these, "like" is a filler ("some like chill music"), not a liking ("i like")."""
+
+MAX_REPEAT = 3
+"""A group of up to this many words said twice in a row is said once ("it's it's sophie")."""
+
+
+def _strip_front(words: list[str]) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        for opener in OPENERS:
+            said = opener.split()
+            if len(words) > len(said) and words[: len(said)] == said:
+                words = words[len(said) :]
+                changed = True
+                break
+    return words
+
+
+def _strip_end(words: list[str]) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        for tag in TAGS:
+            said = tag.split()
+            if len(words) > len(said) and words[-len(said) :] == said:
+                words = words[: -len(said)]
+                changed = True
+                break
+    return words
+
+
+def _once(words: list[str]) -> list[str]:
+    """Groups said twice in a row, said once."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for size in range(1, MAX_REPEAT + 1):
+            if len(out) >= 2 * size and out[-size:] == out[-2 * size : -size]:
+                del out[-size:]
+                break
+    return out
+
+
+def tidy(text: str) -> str:
+    """``text`` (normalised words) without hesitations, repeats, openers and tags."""
+    words = [word for word in text.split() if word not in HESITATIONS]
+    words = [
+        word
+        for index, word in enumerate(words)
+        if not (word == "like" and index > 0 and words[index - 1] in FILLER_LIKE_AFTER)
+    ]
+    words = _strip_end(_strip_front(_once(words)))
+    return " ".join(words)
