@@ -5,8 +5,8 @@ understanding's confidence in their meaning. Below what its kind of action needs
 short question instead ("sorry, skip this one?"); a yes on the next turn, within a minute, carries
 it out, if the yes itself was heard as surely as the request needed (noise is often heard as
 "yes"). Actions that lose something or surprise (skipping, stopping, a volume level, a dislike,
-dropping a genre) need more than harmless answers (what's playing, help). A correction is held
-to the bar of the request it would replay.
+dropping a genre) need more than harmless answers (what's playing, help). A correction undoes
+the last request: it needs what those do, or what the request it would replay needs if more.
 
 Understanding's own doubt reaches this too: a request read by the model alone is at most 0.95
 sure and at least 0.75, so it is asked about when destructive, or when the words were unsure.
@@ -60,9 +60,12 @@ def heard_with(intent: Intent, confidence: float) -> Intent:
 
 
 def needed_by(part: Intent, replays: str | None = None) -> float:
-    """What ``part`` needs; a correction needs what the request it replays (``replays``) does."""
-    if part.name == "correct" and replays is not None:
-        return max(needed(part.name), needed(replays))
+    """What ``part`` needs; a correction undoes the last request and what it taught, so it
+    needs what a destructive action does, or what the request it replays (``replays``) needs
+    if that is more ("please come away with me", heard for "play come away with me", was read
+    as a correction and undid the request before it)."""
+    if part.name == "correct":
+        return max(NEEDED_DESTRUCTIVE, needed(replays) if replays is not None else 0.0)
     return needed(part.name)
 
 

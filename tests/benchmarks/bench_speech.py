@@ -434,10 +434,17 @@ def test_heard_reply_latency_short_commands(
                 clip = mark["first_pcm"][: int(CLIP_S * SINK_RATE) * 2]
                 sink_ms, score = sink_delay(recorder, turn, clip, recorded)
                 total = (turn.first_audio_at - utterance.ended_at) * 1000 + sink_ms
+                thought = turn.thought_at or turn.first_audio_at
                 rows.append({
                     "voice": speaker.name, "command": command, "heard_ms": total,
                     "ended_early": turn.timings.get("ended_early", 0.0), "correlation": score,
                     "end_of_speech_ms": 1000 * turn.timings.get("end_of_speech_s", float("nan")),
+                    # where the time went: the final after the decision, the DJ, the first
+                    # sentence made and sent, the sound server
+                    "final_wait_ms": 1000 * turn.timings.get("recognition_final_s", float("nan")),
+                    "decode_ms": 1000 * turn.timings.get("decode_s", float("nan")),
+                    "dj_ms": 1000 * (thought - (turn.heard_at or thought)),
+                    "voice_ms": 1000 * (turn.first_audio_at - thought), "sink_ms": sink_ms,
                 })  # fmt: skip
                 print(f"  {speaker.name} {command!r}: {total:.0f} ms heard"
                       f" (early {rows[-1]['ended_early']:.0f}, corr {score:.2f})")  # fmt: skip
@@ -454,5 +461,7 @@ def test_heard_reply_latency_short_commands(
         "heard_reply_ms_median": median(heard_ms) if heard_ms else float("nan"),
         "heard_reply_ms_p90": percentile(heard_ms, 0.9) if heard_ms else float("nan"),
         "end_of_speech_ms_median": median([row["end_of_speech_ms"] for row in rows]),
+        **{f"{part}_median": median([row[part] for row in rows])
+           for part in ("final_wait_ms", "decode_ms", "dj_ms", "voice_ms", "sink_ms")},
         "ended_early_share": sum(row["ended_early"] for row in rows) / len(rows),
     })  # fmt: skip
