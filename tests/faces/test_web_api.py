@@ -28,8 +28,10 @@ from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
     Served,
+    file_settings,
     logged_in,
-    on_any_port,
+    serving,
+    settings_text,
     web_settings,
 )
 from tests.support import music
@@ -45,7 +47,8 @@ def picture(colour: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two jazz and two rock tracks of 3 s; one has an embedded cover, one a folder cover."""
+    """Two jazz and two rock tracks of 3 s; one has an embedded cover, one a folder cover (the
+    shared ``songs`` have one of each and no covers, which these tests serve and search)."""
     folder = music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 2, seconds=3.0)
     embedded = FLAC(folder / "Jazz Artist 0" / "Jazz 0.flac")
     art = Picture()
@@ -54,20 +57,6 @@ def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     embedded.save()
     (folder / "Rock Artist 0" / "cover.jpg").write_bytes(picture("red"))
     return folder
-
-
-@pytest.fixture
-def station(songs: Path, tmp_path: Path) -> Iterator[DoubleStation]:
-    made = DoubleStation(songs, tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Served]:
-    server = Served(station, web_settings(songs), tmp_path, advertise=False)
-    yield server
-    server.stop()
 
 
 def command(session: requests.Session, served: Served, **body: Any) -> requests.Response:
@@ -544,10 +533,9 @@ def test_settings_form_saves_only_what_passes_the_check(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
     file = tmp_path / "config.toml"
-    text = f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
+    text = settings_text(songs)
     file.write_text(text)
-    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with serving(station, file_settings(file), tmp_path) as server:
         session = logged_in(server.url)
         form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
         assert form["file"] == str(file)
@@ -574,8 +562,6 @@ def test_settings_form_saves_only_what_passes_the_check(
         assert again.faces.password == PASSWORD and again.library.music_folders == (songs,)
         junk = session.post(f"{server.url}/api/settings", json={"values": [1]}, timeout=TIMEOUT)
         assert junk.status_code == 400
-    finally:
-        server.stop()
 
 
 KEPT = """# Our kitchen speaker: tuned by hand, comments and all.
@@ -603,13 +589,10 @@ name = "Sam"
 
 def saved_with(station: DoubleStation, file: Path, tmp_path: Path, *posts: Any) -> list[Any]:
     """Serve the settings in ``file``, post each body to /api/settings, return the answers."""
-    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with serving(station, file_settings(file), tmp_path) as server:
         session = logged_in(server.url)
         return [session.post(f"{server.url}/api/settings", json=body, timeout=TIMEOUT)
                 for body in posts]  # fmt: skip
-    finally:
-        server.stop()
 
 
 def test_saving_one_setting_changes_its_line_and_keeps_the_rest_of_the_file(
@@ -643,8 +626,7 @@ def test_an_untouched_form_writes_nothing_new_and_keeps_no_music_folders(
         "[web]\nport = 8080\n"
     )
     file.write_text(text)
-    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with serving(station, file_settings(file), tmp_path) as server:
         session = logged_in(server.url)
         form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
         values = {}
@@ -668,8 +650,6 @@ def test_an_untouched_form_writes_nothing_new_and_keeps_no_music_folders(
                               timeout=TIMEOUT)  # fmt: skip
         assert answer.status_code == 200, answer.text
         assert file.read_text() == text + "\n[audio]\nduck_db = -20\n"
-    finally:
-        server.stop()
 
 
 def test_a_cleared_music_folders_field_means_no_folders(
@@ -696,16 +676,13 @@ def test_the_session_names_the_station_for_the_page_title(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
     settings = web_settings(songs, '[station]\nname = "Den Radio"\n')
-    server = Served(station, settings, tmp_path, advertise=False)
-    try:
+    with serving(station, settings, tmp_path) as server:
         plain = requests.get(f"{server.url}/api/session", timeout=TIMEOUT).json()
         assert plain["name"] == "Den Radio" and not plain["logged_in"]
         session = logged_in(server.url)
         assert session.get(f"{server.url}/api/session", timeout=TIMEOUT).json()["name"] == (
             "Den Radio"
         )
-    finally:
-        server.stop()
 
 
 # -- system ----------------------------------------------------------------------------------------
@@ -732,8 +709,7 @@ def test_the_first_run_names_the_speaker_its_music_and_its_first_listener(
     file = tmp_path / "etc" / "config.toml"
     file.parent.mkdir()
     monkeypatch.setenv("APPLIANCE_CONFIG", str(file))
-    server = Served(station, web_settings(songs), tmp_path, advertise=False)
-    try:
+    with serving(station, web_settings(songs), tmp_path) as server:
         session = logged_in(server.url)
         setup = session.get(f"{server.url}/api/setup", timeout=TIMEOUT).json()
         assert setup["needed"] and setup["file"] == str(file)
@@ -760,5 +736,3 @@ def test_the_first_run_names_the_speaker_its_music_and_its_first_listener(
         assert station.executed[-1].text == "Hello, this is Kitchen."  # type: ignore[attr-defined]
         assert hello.status_code == 200  # the double keeps the line; the real station says it
         assert station.snapshot().dj_lines[-1].text == "Hello, this is Kitchen."
-    finally:
-        server.stop()

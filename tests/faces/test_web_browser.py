@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
     Served,
+    file_settings,
     logged_in,
     on_any_port,
+    serving,
     started_station,
     web_settings,
 )
@@ -53,11 +56,14 @@ TIMEOUT = 10
 
 @pytest.fixture(scope="module")
 def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two tracks a genre of 30 s, not the shared 2 s ``songs``: none ends while a test of the
+    real station looks at what it plays."""
     return music.tone_library(tmp_path_factory.mktemp("tones"), music.TONES, 2, seconds=30.0)
 
 
 @pytest.fixture(scope="module")
 def station(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """Here the real station (started once, with its page's URL), not the shared double."""
     made, url = started_station(tones, tmp_path_factory.mktemp("station"))
     yield made, url
     made.stop()
@@ -251,9 +257,10 @@ def test_the_first_run_walks_through_the_setup(
 ) -> None:
     file = tmp_path / "config.toml"  # not there yet: nothing is configured
     monkeypatch.setenv("APPLIANCE_CONFIG", str(file))
-    double = DoubleStation(tones, tmp_path)
-    server = Served(double, web_settings(tones), tmp_path, advertise=False)
-    try:
+    with (
+        closing(DoubleStation(tones, tmp_path)) as double,
+        serving(double, web_settings(tones), tmp_path) as server,
+    ):
         log_in(browser, server.url)
         name = WebDriverWait(browser, WAIT).until(
             seen.visibility_of_element_located((By.ID, "setup-name"))
@@ -272,9 +279,6 @@ def test_the_first_run_walks_through_the_setup(
         assert config.station.name == "Kitchen" and config.library.music_folders == (tones,)
         assert [(u.id, u.name) for u in config.users] == [("sam-jones", "Sam Jones")]
         assert double.snapshot().listener == "sam-jones"
-    finally:
-        server.stop()
-        double.close()
 
 
 def test_the_page_wears_the_station_name_and_an_untouched_save_changes_nothing(
@@ -286,9 +290,10 @@ def test_the_page_wears_the_station_name_and_an_untouched_save_changes_nothing(
         f'[faces]\npassword = "{PASSWORD}"\n[web]\nport = 8080\n'
     )
     file.write_text(text)
-    double = DoubleStation(tones, tmp_path)
-    server = Served(double, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with (
+        closing(DoubleStation(tones, tmp_path)) as double,
+        serving(double, file_settings(file), tmp_path) as server,
+    ):
         browser.delete_all_cookies()
         browser.get(server.url + "/")
         WebDriverWait(browser, WAIT).until(lambda d: d.title == "Den Radio", "the name as title")
@@ -304,9 +309,6 @@ def test_the_page_wears_the_station_name_and_an_untouched_save_changes_nothing(
         browser.find_element(By.ID, "settings-save").click()
         wait_text(browser, "settings-result", lambda t: "saved" in t, "the saving")
         assert file.read_text() == text
-    finally:
-        server.stop()
-        double.close()
 
 
 # -- the API on the real station (the browser's station, started once) ------------------------
@@ -423,9 +425,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DoubleSt
 @pytest.fixture
 def hostile_page(hostile: tuple[DoubleStation, Config]) -> Iterator[tuple[DoubleStation, Served]]:
     double, settings = hostile
-    server = Served(double, settings, settings.data_dir(), advertise=False)
-    yield double, server
-    server.stop()
+    with serving(double, settings, settings.data_dir()) as server:
+        yield double, server
 
 
 def no_script_ran(driver: WebDriver) -> None:
@@ -529,8 +530,7 @@ def test_the_page_comes_back_by_itself_after_a_restart(
     wait_text(browser, "connection", bool, "the page saying it lost the appliance")
     time.sleep(0.8)  # down for longer than the page's first try to reconnect (at 0.5 s)
     same_port = dataclasses.replace(settings, web=dataclasses.replace(settings.web, port=port))
-    again = Served(double, same_port, data, advertise=False)
-    try:
+    with serving(double, same_port, data):
         double.execute(Skip())
         track = double.snapshot().track
         assert track is not None
@@ -539,8 +539,6 @@ def test_the_page_comes_back_by_itself_after_a_restart(
         assert browser.find_element(By.ID, "app").is_displayed()  # no new login
         assert text_of(browser, "connection") == ""
         no_script_ran(browser)
-    finally:
-        again.stop()
 
 
 def test_scan_again_finds_a_new_file_in_the_music_folder(
@@ -594,9 +592,10 @@ def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
         shipped("models", "catalog.toml").read_text(encoding="utf-8")
         + entry("test-model", url, data)
     )
-    double = DoubleStation(tones, tmp_path)
-    server = Served(double, web_settings(tones), tmp_path, advertise=False, catalog=catalog)
-    try:
+    with (
+        closing(DoubleStation(tones, tmp_path)) as double,
+        serving(double, web_settings(tones), tmp_path, catalog=catalog) as server,
+    ):
         log_in(browser, server.url)
         WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "logout")))
         browser.find_element(By.CSS_SELECTOR, "[data-tab=system]").click()
@@ -617,6 +616,3 @@ def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
         wait_text(browser, "models-result", lambda t: "removed" in t, "the removal's note")
         assert not (models_dir(tmp_path) / "test-model").exists()
         redrawn.until(lambda d: "not installed" in row(d), "the list redrawn")
-    finally:
-        server.stop()
-        double.close()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import requests
 
-from tests.faces.web_station import DoubleStation, Served, logged_in, started_station, web_settings
+from tests.faces.web_station import Served, logged_in, started_station
 from tests.support import music
 from tests.support.appliance import Microphone
 from tests.support.pulse import MIC_RATE, PulseServer
@@ -25,6 +25,7 @@ TIMEOUT = 5
 
 @pytest.fixture(scope="module")
 def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tracks of 5 s, not the shared 2 s: a real station plays them while the test listens."""
     return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 1, seconds=5.0)
 
 
@@ -92,31 +93,26 @@ def test_the_level_rises_with_sound_and_the_wake_word_passes_the_test(
     assert 0.5 < fired["seconds"] < 10
 
 
-@pytest.fixture
-def deaf(songs: Path, tmp_path: Path) -> Iterator[Served]:
-    station = DoubleStation(songs, tmp_path)  # no microphone, as with listen = "none"
-    server = Served(station, web_settings(songs), tmp_path, advertise=False)
-    yield server
-    server.stop()
-    station.close()
+# ``served`` (tests/faces/conftest.py) is the page of the station's double: it has no
+# microphone, as with listen = "none".
 
 
-def test_without_a_microphone_the_page_says_so(deaf: Served) -> None:
-    page = logged_in(deaf.url)
-    found = level(page, deaf.url)
+def test_without_a_microphone_the_page_says_so(served: Served) -> None:
+    page = logged_in(served.url)
+    found = level(page, served.url)
     assert found["available"] is False and found["level_db"] is None
     assert 'listen = "none"' in found["note"]
-    test = page.post(f"{deaf.url}/api/setup/wake-test", json={"seconds": 2}, timeout=TIMEOUT)
+    test = page.post(f"{served.url}/api/setup/wake-test", json={"seconds": 2}, timeout=TIMEOUT)
     assert test.status_code == 409 and "no microphone" in test.json()["error"]
 
 
-def test_a_bad_wake_test_request_is_a_clear_400(deaf: Served) -> None:
-    page = logged_in(deaf.url)
+def test_a_bad_wake_test_request_is_a_clear_400(served: Served) -> None:
+    page = logged_in(served.url)
     bad = ("0", "31", '"5"', "true", "Infinity", "NaN", "null", "[1]")
     for body in [f'{{"seconds": {value}}}' for value in bad] + ["[]"]:
-        answer = page.post(f"{deaf.url}/api/setup/wake-test", data=body, timeout=TIMEOUT,
+        answer = page.post(f"{served.url}/api/setup/wake-test", data=body, timeout=TIMEOUT,
                            headers={"Content-Type": "application/json"})  # fmt: skip
         assert answer.status_code == 400 and answer.json()["key"] == "seconds", body
-    text = page.post(f"{deaf.url}/api/setup/wake-test", data="5", timeout=TIMEOUT)
+    text = page.post(f"{served.url}/api/setup/wake-test", data="5", timeout=TIMEOUT)
     assert text.status_code == 400
-    assert requests.get(f"{deaf.url}/api/setup/microphone", timeout=TIMEOUT).status_code == 401
+    assert requests.get(f"{served.url}/api/setup/microphone", timeout=TIMEOUT).status_code == 401

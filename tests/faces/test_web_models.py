@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,7 @@ import requests
 from appliance.models.catalog import shipped
 from appliance.models.store import models_dir
 from tests.board.conftest import MODEL_FILES, ModelServer, make_zip, model_server  # noqa: F401
-from tests.faces.web_station import DoubleStation, Served, logged_in, web_settings
-from tests.support import music
+from tests.faces.web_station import DoubleStation, Served, logged_in, serving, web_settings
 from tests.support.waiting import wait_until
 
 TIMEOUT = 5
@@ -39,11 +37,6 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 1, seconds=2.0)
 
 
 @pytest.fixture
@@ -72,17 +65,9 @@ def catalog(tmp_path: Path, model_server: ModelServer, archive: bytes) -> Path: 
 
 
 @pytest.fixture
-def station(songs: Path, tmp_path: Path) -> Iterator[DoubleStation]:
-    made = DoubleStation(songs, tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def served(station: DoubleStation, songs: Path, tmp_path: Path, catalog: Path) -> Iterator[Served]:
-    server = Served(station, web_settings(songs), tmp_path, advertise=False, catalog=catalog)
-    yield server
-    server.stop()
+def face_options(catalog: Path) -> dict[str, Any]:
+    """The shared ``served`` page, reading the models from ``catalog``."""
+    return {"catalog": catalog}
 
 
 def listed(session: requests.Session, served: Served) -> dict[str, Any]:
@@ -234,10 +219,7 @@ def test_a_catalog_no_plan_can_be_made_from_is_still_listed(
 ) -> None:
     only = tmp_path / "only.toml"  # one recogniser: no voice, wake word or VAD to plan with
     only.write_text(entry("test-model", model_server.add("/m.zip", archive), archive))
-    server = Served(station, web_settings(songs), tmp_path, advertise=False, catalog=only)
-    try:
+    with serving(station, web_settings(songs), tmp_path, catalog=only) as server:
         session = logged_in(server.url)
         (model,) = listed(session, server)["models"]
         assert model["name"] == "test-model" and model["planned"] is False
-    finally:
-        server.stop()

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,29 +13,9 @@ import requests
 from appliance.bus import DJSaid
 from appliance.faces.web.pairing import CODE_EVERY, CODE_LIFE, MAX_TRIES, Pairing
 from appliance.faces.web.security import COOKIE, FREE_FAILURES, MAX_BODY
-from tests.faces.web_station import PASSWORD, DoubleStation, Served, web_settings
-from tests.support import music
+from tests.faces.web_station import PASSWORD, DoubleStation, Served
 
 TIMEOUT = 5
-
-
-@pytest.fixture(scope="module")
-def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 1, seconds=2.0)
-
-
-@pytest.fixture
-def station(songs: Path, tmp_path: Path) -> Iterator[DoubleStation]:
-    made = DoubleStation(songs, tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Served]:
-    server = Served(station, web_settings(songs), tmp_path, advertise=False)
-    yield server
-    server.stop()
 
 
 class Clock:

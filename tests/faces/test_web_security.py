@@ -9,7 +9,6 @@ import io
 import os
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -26,29 +25,18 @@ from appliance.faces.web import security
 from appliance.faces.web.covers import Covers
 from appliance.faces.web.security import COOKIE, FREE_FAILURES, Attempts, Sessions, make_guard
 from appliance.state import Said
-from tests.faces.web_station import PASSWORD, DoubleStation, Served, logged_in, web_settings
-from tests.support import music
+from tests.faces.web_station import (
+    PASSWORD,
+    DoubleStation,
+    Served,
+    file_settings,
+    logged_in,
+    serving,
+    settings_text,
+    web_settings,
+)
 
 TIMEOUT = 5
-
-
-@pytest.fixture(scope="module")
-def songs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return music.tone_library(tmp_path_factory.mktemp("songs"), music.TONES, 1, seconds=2.0)
-
-
-@pytest.fixture
-def station(songs: Path, tmp_path: Path) -> Iterator[DoubleStation]:
-    made = DoubleStation(songs, tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def served(station: DoubleStation, songs: Path, tmp_path: Path) -> Iterator[Served]:
-    server = Served(station, web_settings(songs), tmp_path, advertise=False)
-    yield server
-    server.stop()
 
 
 # -- guessing the password -----------------------------------------------------------------------
@@ -205,14 +193,10 @@ def test_logout_ends_the_session_and_closes_its_live_pages(served: Served) -> No
 def test_a_login_survives_a_restart_but_not_a_new_password(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
-    first = Served(station, web_settings(songs), tmp_path, advertise=False)
-    try:
+    with serving(station, web_settings(songs), tmp_path) as first:
         session = logged_in(first.url)
         token = session.headers["X-CSRF-Token"]
-    finally:
-        first.stop()
-    again = Served(station, web_settings(songs), tmp_path, advertise=False)
-    try:
+    with serving(station, web_settings(songs), tmp_path) as again:
         kept = session.get(f"{again.url}/api/session", timeout=TIMEOUT).json()
         assert kept["logged_in"] and kept["csrf"] == token
         skip = session.post(f"{again.url}/api/command", json={"command": "skip"}, timeout=TIMEOUT)
@@ -220,19 +204,14 @@ def test_a_login_survives_a_restart_but_not_a_new_password(
         stored = (tmp_path / security.SESSIONS_FILE).read_text()
         assert str(session.cookies[COOKIE]) not in stored  # kept hashed: the file is no cookie
         assert os.stat(tmp_path / security.SESSIONS_FILE).st_mode & 0o077 == 0
-    finally:
-        again.stop()
     changed = web_settings(songs).faces
     import dataclasses
 
     other = dataclasses.replace(
         web_settings(songs), faces=dataclasses.replace(changed, password="another one")
     )
-    third = Served(station, other, tmp_path, advertise=False)
-    try:
+    with serving(station, other, tmp_path) as third:
         assert session.get(f"{third.url}/api/state", timeout=TIMEOUT).status_code == 401
-    finally:
-        third.stop()
 
 
 def test_a_kept_session_expires(tmp_path: Path) -> None:
@@ -276,44 +255,38 @@ def jpeg(colour: str, size: tuple[int, int] = (300, 300)) -> bytes:
     return out.getvalue()
 
 
-def test_a_cover_file_linking_outside_the_music_is_not_read(songs: Path, tmp_path: Path) -> None:
-    station = DoubleStation(songs, tmp_path)
+def test_a_cover_file_linking_outside_the_music_is_not_read(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
+    track = station.tracks[0]
+    private = tmp_path / "private" / "photo.jpg"
+    private.parent.mkdir()
+    private.write_bytes(jpeg("green"))
+    link = Path(track.path).parent / "cover.jpg"
+    link.symlink_to(private)
     try:
-        track = station.tracks[0]
-        private = tmp_path / "private" / "photo.jpg"
-        private.parent.mkdir()
-        private.write_bytes(jpeg("green"))
-        link = Path(track.path).parent / "cover.jpg"
-        link.symlink_to(private)
-        try:
-            covers = Covers(tmp_path / "cache", [songs])
-            assert covers.get(track, 96) is None
-            link.unlink()
-            link.write_bytes(jpeg("green"))  # the same picture inside the music is served
-            assert Covers(tmp_path / "cache2", [songs]).get(track, 96) is not None
-        finally:
-            link.unlink(missing_ok=True)
+        covers = Covers(tmp_path / "cache", [songs])
+        assert covers.get(track, 96) is None
+        link.unlink()
+        link.write_bytes(jpeg("green"))  # the same picture inside the music is served
+        assert Covers(tmp_path / "cache2", [songs]).get(track, 96) is not None
     finally:
-        station.close()
+        link.unlink(missing_ok=True)
 
 
 def test_a_picture_too_large_to_decode_or_not_a_picture_is_no_cover(
-    songs: Path, tmp_path: Path
+    station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
-    station = DoubleStation(songs, tmp_path)
+    track = station.tracks[0]
+    cover = Path(track.path).parent / "cover.png"
+    huge = io.BytesIO()  # 7000 x 7000: 147 MB once decoded to RGB, 30 KB as a PNG
+    Image.new("1", (7000, 7000)).save(huge, "PNG")
     try:
-        track = station.tracks[0]
-        cover = Path(track.path).parent / "cover.png"
-        huge = io.BytesIO()  # 7000 x 7000: 147 MB once decoded to RGB, 30 KB as a PNG
-        Image.new("1", (7000, 7000)).save(huge, "PNG")
-        try:
-            for data in (huge.getvalue(), b"not a picture at all" * 100, b""):
-                cover.write_bytes(data)
-                assert Covers(tmp_path / f"cache{len(data)}", [songs]).get(track, 96) is None
-        finally:
-            cover.unlink(missing_ok=True)
+        for data in (huge.getvalue(), b"not a picture at all" * 100, b""):
+            cover.write_bytes(data)
+            assert Covers(tmp_path / f"cache{len(data)}", [songs]).get(track, 96) is None
     finally:
-        station.close()
+        cover.unlink(missing_ok=True)
 
 
 # -- a page that never reads ---------------------------------------------------------------------
@@ -367,14 +340,10 @@ SYSTEM_FOLDERS = [
 def test_the_form_cannot_point_the_music_or_the_data_at_system_folders(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
-    from appliance.config import load_config
-    from tests.faces.web_station import on_any_port
-
     file = tmp_path / "config.toml"
-    before = f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
+    before = settings_text(songs)
     file.write_text(before)
-    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with serving(station, file_settings(file), tmp_path) as server:
         session = logged_in(server.url)
         for section, key, value in SYSTEM_FOLDERS:
             form = {"values": {section: {key: value}, "faces": {"password": PASSWORD}}}
@@ -386,8 +355,6 @@ def test_the_form_cannot_point_the_music_or_the_data_at_system_folders(
         form["values"]["station"] = {"data_dir": str(tmp_path / "elsewhere")}
         form["values"]["library"] = {"music_folders": str(tmp_path / "music")}
         assert session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT).ok
-    finally:
-        server.stop()
 
 
 # -- DNS rebinding ---------------------------------------------------------------------------------
@@ -435,20 +402,18 @@ def test_before_the_library_and_the_dj_open_the_page_says_so(songs: Path, tmp_pa
         def execute(self, command: object) -> Outcome:
             return Outcome(False, error="starting")
 
-    server = Served(Starting(), web_settings(songs), tmp_path, advertise=False)
-    try:
+    with serving(Starting(), web_settings(songs), tmp_path) as server:
         session = logged_in(server.url)
         for path in ("/api/library/stats", "/api/library/artists", "/api/cover/abc",
                      "/api/library/search?q=x", "/api/listeners/alex/export"):  # fmt: skip
             answer = session.get(f"{server.url}{path}", timeout=TIMEOUT)
             assert answer.status_code == 503, path
             assert "not" in answer.json()["error"] and answer.headers["Content-Security-Policy"]
-    finally:
-        server.stop()
 
 
-def test_a_cover_added_later_is_found_after_a_while(songs: Path, tmp_path: Path) -> None:
-    station = DoubleStation(songs, tmp_path)
+def test_a_cover_added_later_is_found_after_a_while(
+    station: DoubleStation, songs: Path, tmp_path: Path
+) -> None:
     now = [0.0]
     covers = Covers(tmp_path / "cache", [songs], clock=lambda: now[0])
     track = station.tracks[0]
@@ -461,7 +426,6 @@ def test_a_cover_added_later_is_found_after_a_while(songs: Path, tmp_path: Path)
         assert covers.get(track, 96) is not None
     finally:
         cover.unlink(missing_ok=True)
-        station.close()
 
 
 def test_two_phones_follow_the_same_changes(served: Served, station: DoubleStation) -> None:
@@ -517,16 +481,11 @@ def test_the_settings_form_masks_the_secrets_and_an_untouched_save_keeps_them(
 ) -> None:
     from appliance.config import load_config
     from appliance.faces.web.settings import MASK
-    from tests.faces.web_station import on_any_port
 
     file = tmp_path / "config.toml"
-    text = (
-        f'[library]\nmusic_folders = ["{songs}"]\n[faces]\npassword = "{PASSWORD}"\n'
-        f'[home_assistant]\nencryption_key = "{KEY}"\n[web]\nport = 8080\n'
-    )
+    text = settings_text(songs, f'[home_assistant]\nencryption_key = "{KEY}"\n[web]\nport = 8080\n')
     file.write_text(text)
-    server = Served(station, on_any_port(load_config(file)), tmp_path, advertise=False)
-    try:
+    with serving(station, file_settings(file), tmp_path) as server:
         session = logged_in(server.url)
         answer = session.get(f"{server.url}/api/settings", timeout=TIMEOUT)
         assert PASSWORD not in answer.text and KEY not in answer.text
@@ -550,5 +509,3 @@ def test_the_settings_form_masks_the_secrets_and_an_untouched_save_keeps_them(
         assert saved.status_code == 200, saved.text
         assert load_config(file).faces.password == "a new long password"
         assert load_config(file).home_assistant.encryption_key == KEY
-    finally:
-        server.stop()

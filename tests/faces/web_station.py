@@ -13,6 +13,8 @@ import asyncio
 import dataclasses
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import requests
 
 from appliance import control
 from appliance.bus import DJSaid, EventBus, StateChanged
-from appliance.config import Config, parse_config
+from appliance.config import Config, load_config, parse_config
 from appliance.dj import PersonalizedDJ
 from appliance.faces.web import WebFace
 from appliance.library import Library
@@ -152,12 +154,18 @@ def on_any_port(settings: Config) -> Config:
     return dataclasses.replace(settings, web=dataclasses.replace(settings.web, port=0))
 
 
+def settings_text(music: Path, extra: str = "") -> str:
+    """A settings file's text: ``music`` the library, PASSWORD the password, then ``extra``."""
+    return f'[library]\nmusic_folders = ["{music}"]\n[faces]\npassword = "{PASSWORD}"\n{extra}'
+
+
 def web_settings(music: Path, extra: str = "") -> Config:
-    return on_any_port(
-        parse_config(
-            f'[library]\nmusic_folders = ["{music}"]\n[faces]\npassword = "open sesame"\n{extra}'
-        )
-    )
+    return on_any_port(parse_config(settings_text(music, extra)))
+
+
+def file_settings(file: Path) -> Config:
+    """The settings in ``file``, read as the station reads them, the page on any port."""
+    return on_any_port(load_config(file))
 
 
 class Served:
@@ -181,6 +189,16 @@ class Served:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)
             self.loop.close()
+
+
+@contextmanager
+def serving(station: Any, settings: Config, data: Path, **options: Any) -> Iterator[Served]:
+    """A WebFace (not advertised) for the length of a with block, stopped however it ends."""
+    server = Served(station, settings, data, advertise=False, **options)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def started_station(music: Path, folder: Path, extra: str = "", **fields: Any) -> Any:
