@@ -6,10 +6,13 @@ matches a command takes the command path, and anything else (chatter, another se
 phone loop and comes out as an empty transcript instead of being forced onto the nearest command.
 Without phrases and words it decodes free text with the bundled language model.
 
-Confidence is the posterior probability of the whole hypothesis in the utterance's word lattice,
-mapped onto how often transcripts with that posterior were right (:data:`CONFIDENCE_SLOPE`), so
-0.5 means what it means for the other engines: below it, a transcript is more likely wrong than
-right (a garbage path that won gives an empty transcript and 0.0).
+With the DJ's language model the readings of the n-best list are handed to the understanding
+(the station's ``judge``), which may choose a nearly as likely one it accepts over the search's
+best (:func:`choose`). Confidence comes from the least lattice posterior of the words said and
+how far the n-best agree with them, mapped onto how often transcripts were right in meaning at
+those values (:data:`CONFIDENCE`), so 0.5 means what it means for the other engines: below it, a
+transcript is more likely wrong than right (a garbage path that won gives an empty transcript
+and 0.0).
 
 The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
 from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
@@ -23,7 +26,8 @@ import math
 import random
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +49,39 @@ LM_SEED = 7  # the same templates always give the same model
 LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
 by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
-CONFIDENCE_SLOPE, CONFIDENCE_MIDPOINT = 2.2, -1.42
-"""The lattice posterior p becomes the share of transcripts that were right at that posterior:
-1 / (1 + exp(-2.2 (log10 p + 1.42))). Measured (tests/benchmarks/bench_recognition.py: 90
-commands spoken by Piper and espeak-ng voices through the DJ's template language model): right
-transcripts had a median posterior of 0.3, wrong ones 0.03; of those at p >= 0.3, 87 % were
-right (-> 0.88), at 0.1-0.3, 70 % (-> 0.72), below 0.01, about 20 % (-> 0.13); even is at
-p = 0.038. Checked on the HELD-OUT voices of tests/support/voices.py (18 commands x 14 voices
-never used to fit it, 129 of 252 right): mapped 0.9 or more, 95 % right (19); 0.8-0.9, 83 %
-(47); 0.7-0.8, 70 % (30); 0.5-0.7, 54 % (41, mapped 0.62: a little proud); below 0.5, 25 %
-(115, mapped 0.15)."""
+CONFIDENCE = (3.67, 3.26, -1.64)
+"""confidence = 1 / (1 + exp(-(3.67 w + 3.26 a - 1.64))), w the least lattice posterior of a word
+said, a the n-best's agreement (:meth:`PocketsphinxRecognizer.agreement`): a logistic fit on the
+TUNE voices of tests/support/voices.py (8 voices x 49 lines of
+tests/benchmarks/speech_commands.tsv through the DJ's language model and its judge; 322 readings
+the understanding accepted, 204 right in meaning), a wrong one counting twice. The posterior of
+the whole path (the fit before, 1 / (1 + exp(-2.2 (log10 p + 1.42)))) is shared among every
+path that says the same words with other fillers or another cut of the wake word's tail: joe's
+clean "play some jazz" after 0.4-0.5 s of "jarvis" came out at 0.35-0.55, and the DJ asked
+"Play jazz?". On the same readings, acted on at 0.8 (a skip, a stop, a volume): 81 right and 3
+wrong (the path's posterior: 81 and 10); at 0.6, 122 and 13 (119 and 17)."""
+NBEST = 12
+"""N-best entries read after each utterance with a language model (about 2 ms): the readings the
+understanding chooses among, and how far they agree with the one chosen."""
+JUDGE_WEIGHT = 1.0
+"""How much the understanding's verdict (0..1) weighs against ln(the n-best score) when choosing
+a reading: the readings pocketsphinx finds nearly as likely differ by a few hundredths in ln, so
+a reading the understanding accepts wins over a likelier one it does not; one that is far less
+likely (another tier of the n-best, e-20 and below) never does."""
+
+Judge = Callable[[str], float]
+"""How sure the understanding is that a text is a request it can act on (0: none); the station
+passes the DJ's (as it does for Whisper)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One n-best reading, cleaned as a transcript is, and pocketsphinx's score for it."""
+
+    text: str
+    score: float
+
+
 IN_GRAMMAR = 0.95
 """The confidence of a command that beat a JSGF grammar's garbage loop (there is no lattice to
 say more): the share of those that were right. Measured with the 18 calibration commands of
@@ -135,6 +162,15 @@ class PocketsphinxRecognizer:
         self._in_utterance = False
         self._decode_s = 0.0
         self._audio_bytes = 0
+        self.judge: Judge | None = None
+        """Chooses among the n-best readings (see :meth:`_choose`); set by the station."""
+        self.readings: list[Reading] = []
+        """The last utterance's n-best readings (for the log and the benchmarks)."""
+        self.posterior = 0.0
+        """The last utterance's lattice posterior of the search's best path."""
+        self.word_posterior = 0.0
+        """The least lattice posterior of the words of the last utterance's best path (fillers
+        and what is left of the wake word aside)."""
         self.set_vocabulary(phrases, words, wake_phrases, grammar)
 
     @property
@@ -354,24 +390,71 @@ class PocketsphinxRecognizer:
         hypothesis = self._decoder.hyp()
         raw = hypothesis.hypstr if hypothesis else ""
         text = self._clean(raw, final=True)
-        confidence = self._confidence() if text else 0.0
+        self.readings, self.posterior, self.word_posterior = [], 0.0, 0.0
+        if text and self._lattice:
+            self.posterior = min(1.0, max(1e-12, float(self._decoder.get_prob())))
+            self.word_posterior = self._word_posterior()
+            self.readings = self._nbest(text)
+            text = self._choose(text)
+        confidence = self._confidence(text) if text else 0.0
         final_s = time.perf_counter() - started
         self._decode_s += final_s
         return final_transcript(
             text, confidence, seconds(self._audio_bytes), self._decode_s, final_s
         )
 
-    def _confidence(self) -> float:
-        """The hypothesis' lattice posterior, calibrated (see :data:`CONFIDENCE_SLOPE`); with a
-        JSGF grammar (no lattice) :data:`IN_GRAMMAR`, as the garbage loop already said no to
-        what it rejects."""
+    def _word_posterior(self) -> float:
+        """The least posterior of a word of the best path: a path's own posterior is shared
+        with every path saying the same words with other fillers or another cut of the wake
+        word's tail, a word's is not."""
+        posteriors = [
+            float(segment.prob)
+            for segment in self._decoder.seg()
+            if not segment.word.startswith(("<", "[", "+", GARBAGE_PREFIX, WAKE_TAIL))
+        ]
+        return min(1.0, max(0.0, min(posteriors))) if posteriors else 0.0
+
+    def _nbest(self, best: str) -> list[Reading]:
+        """The first :data:`NBEST` readings of the lattice, cleaned (garbage left out); the
+        search's own best first, as the lattice's A* search may order it otherwise."""
+        readings = []
+        try:
+            for _, entry in zip(range(NBEST), self._decoder.nbest(), strict=False):
+                if entry is None:  # the A* search can end a path without a hypothesis
+                    continue
+                text = self._clean(entry.hypstr, final=True)
+                if text:
+                    readings.append(Reading(text, float(entry.score)))
+        except RuntimeError:  # no lattice for this utterance
+            return [Reading(best, 1.0)]
+        top = max((r.score for r in readings), default=1.0)
+        return [Reading(best, top), *(r for r in readings if r.text != best or r.score < top)]
+
+    def _choose(self, best: str) -> str:
+        """The reading to act on (see :func:`choose`)."""
+        if self.judge is None:
+            return best
+        chosen = choose(self.readings, self.judge)
+        if chosen != best:
+            log.debug("heard %r rather than %r (the understanding's choice)", chosen, best)
+        return chosen
+
+    def agreement(self, text: str) -> float:
+        """The share of the n-best's weight that reads ``text`` (1.0 without readings)."""
+        total = sum(r.score for r in self.readings[1:])
+        if not self.readings or total <= 0.0:
+            return 1.0
+        return sum(r.score for r in self.readings[1:] if r.text == text) / total
+
+    def _confidence(self, text: str) -> float:
+        """How often ``text`` would be right in meaning (see :data:`CONFIDENCE`); with a JSGF
+        grammar (no lattice) :data:`IN_GRAMMAR`, as the garbage loop already said no to what it
+        rejects."""
         if not self._lattice:
             return IN_GRAMMAR
-        posterior = min(1.0, max(1e-12, float(self._decoder.get_prob())))
-        share = 1.0 / (
-            1.0 + math.exp(-CONFIDENCE_SLOPE * (math.log10(posterior) - CONFIDENCE_MIDPOINT))
-        )
-        return round(share, 4)
+        word, agreeing, bias = CONFIDENCE
+        z = word * self.word_posterior + agreeing * self.agreement(text) + bias
+        return round(1.0 / (1.0 + math.exp(-z)), 4)
 
     def _clean(self, hypothesis: str, final: bool) -> str:
         """Fillers and garbage out, wake leftover off; a garbage final means out of grammar."""
@@ -386,3 +469,30 @@ class PocketsphinxRecognizer:
         # pocketsphinx marks alternative pronunciations as word(2)
         text = normalise(" ".join(t.split("(")[0] for t in kept))
         return self.vocabulary.strip_wake(text)
+
+
+def choose(readings: Sequence[Reading], judge: Judge) -> str:
+    """The reading to act on: the first (the search's best) unless the understanding
+    (``judge``) accepts a nearly as likely one better (see :data:`JUDGE_WEIGHT`); apart from the
+    decoding, so stored readings are chosen as the recogniser chooses."""
+    likeliest: dict[str, float] = {}  # each text once, at its best score, in order
+    for reading in readings:
+        likeliest[reading.text] = max(likeliest.get(reading.text, 0.0), reading.score)
+    if len(likeliest) < 2:
+        return next(iter(likeliest), "")
+    weighed = {
+        text: math.log(max(score, 1e-300)) + JUDGE_WEIGHT * _judged(judge, text)
+        for text, score in likeliest.items()
+    }
+    return max(weighed, key=lambda text: weighed[text])  # the first on a tie
+
+
+def _judged(judge: Judge, text: str) -> float:
+    """The judge's verdict on ``text``, 0 when it fails (a failing judge costs the choice, never
+    the command)."""
+    try:
+        verdict = float(judge(text))
+    except Exception:
+        log.exception("could not judge %r", text)
+        return 0.0
+    return max(0.0, min(1.0, verdict)) if math.isfinite(verdict) else 0.0

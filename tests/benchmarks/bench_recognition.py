@@ -8,6 +8,7 @@ speed figure is the median of several runs.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from appliance.voice.stt_vosk import VoskRecognizer, load_model
 from appliance.voice.vad import MicroVad, SileroVad
 from appliance.voice.wake import MicroWakeWord, PhraseWake
-from tests.benchmarks.report import median, record
+from tests.benchmarks.report import RESULTS, median, record
 from tests.support.speech import demo_music, mix, seconds, silence, speech_pcm
 from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES
 
@@ -340,3 +341,132 @@ def test_whisper_speed_memory_and_what_confidence_means() -> None:
     figures["whisper rss mb over numpy (after a trim)"] = round(memory["held"], 1)
     figures["whisper peak mb over numpy"] = round(memory["peak"], 1)
     record("recognition_whisper", figures)
+
+
+# --- pocketsphinx offline: the speech benchmark's lines, without the real-time audio path -------
+
+
+def replay_station(tmp: Path) -> Any:
+    """A station as bench_speech builds it (its library, its DJ, its recogniser's grammar), with
+    no audio: the replay feeds the recogniser itself and hands the transcript to the DJ."""
+    from appliance.config import load_config
+    from appliance.station import QFZZStation, StationConfig
+    from tests.benchmarks.bench_speech import corpus_library
+
+    folder = corpus_library(tmp / "music")
+    config = tmp / "config.toml"
+    config.write_text(
+        '[dj]\ncommentary = 0.0\n[voice]\nwake_word = "none"\n'
+        f'[models]\nstt = "pocketsphinx-en-us"\n[library]\nmusic_folders = ["{folder}"]\n'
+    )
+    station = QFZZStation(
+        StationConfig.from_settings(
+            load_config(config), listen="none", speak=False, play=False, data_dir=tmp / "data"
+        )
+    )
+    station.start()
+    return station
+
+
+def replay_voice(
+    station: Any, voice: Any, every: int = 1, features: list[dict[str, Any]] | None = None
+) -> list[tuple[Any, str, float, str]]:
+    """Every line of the speech benchmark said by ``voice`` into a fresh pocketsphinx
+    recogniser (its cepstral mean carried from line to line, as in the daemon) and the DJ's
+    answer judged as bench_speech judges a turn: (line, heard, confidence, outcome).
+    ``features``, when given, gets what the confidence is made of for each line and whether
+    the words heard meant what the line means (to fit the confidence on TUNE voices)."""
+    from appliance.voice.stt import load_recognizer
+    from tests.benchmarks.bench_speech import COMMANDS as SPOKEN
+    from tests.benchmarks.bench_speech import judge, read_corpus, slots_match, typed_facts
+    from tests.support.voices import render
+
+    dj = station.get_dj()
+    _phrases, _words, grammar = station._vocabulary("pocketsphinx")
+    recognizer = load_recognizer("pocketsphinx", None, grammar=grammar)
+    if os.environ.get("QFZZ_REPLAY_JUDGE", "1") == "1":
+        recognizer.judge = station._judge  # as the station sets it
+    user = "guest"
+    done = []
+    for line in read_corpus(SPOKEN)[::every]:
+        pcm = silence(0.3) + render(line.text, voice) + silence(0.5)
+        transcript = stream_final(recognizer, pcm)
+        intents: tuple[str, ...] | None = None
+        slots: dict[str, Any] = {}
+        acted = asked = False
+        if transcript.text:
+            reply = dj.respond(user, transcript.text, confidence=transcript.confidence)
+            user = reply.user_id
+            intents = reply.intents or (reply.intent,)
+            slots = dict(reply.slots)
+            if len(intents) > 1:  # the reply holds the first request's slots only
+                for part in dj.understanding.parse(transcript.text).each():
+                    slots.update(part.slots)
+            acted, asked = bool(reply.actions), reply.question
+        outcome = judge(line, intents, slots, acted, asked)
+        if features is not None and transcript.text:
+            meant, meant_slots = typed_facts(dj.understanding, transcript.text)
+            features.append({
+                "voice": voice.name, "line": line.text, "heard": transcript.text,
+                "command": line.intent != "unknown",
+                "posterior": recognizer.posterior,
+                "word_posterior": recognizer.word_posterior,
+                "agreement": recognizer.agreement(transcript.text),
+                "judge": station._judge(transcript.text),
+                "confidence": transcript.confidence,
+                "right": meant == line.intents and slots_match(line.slots, meant_slots),
+            })  # fmt: skip
+        done.append((line, transcript.text, transcript.confidence, outcome))
+    return done
+
+
+def test_pocketsphinx_replay(tmp_path: Path) -> None:
+    """The speech benchmark's lines through pocketsphinx and the DJ, offline (minutes, not
+    hours): QFZZ_REPLAY_SPLIT=tune|held_out (default tune), QFZZ_SPEECH_VOICES, QFZZ_SPEECH_EVERY.
+    Misses are printed for TUNE voices only; held-out voices give totals."""
+    from tests.support.voices import HELD_OUT, TUNE, by_name
+
+    split = os.environ.get("QFZZ_REPLAY_SPLIT", "tune")
+    pool = HELD_OUT if split == "held_out" else TUNE
+    chosen = by_name(os.environ.get("QFZZ_SPEECH_VOICES"), pool)
+    assert all(v in pool for v in chosen), f"only {split} voices in a {split} replay"
+    every = max(1, int(os.environ.get("QFZZ_SPEECH_EVERY", "1")))
+    station = replay_station(tmp_path)
+    figures: dict[str, Any] = {"split": split, "every": every}
+    totals: dict[str, int] = {}
+    features: list[dict[str, Any]] | None = [] if split == "tune" else None
+    try:
+        for voice in chosen:
+            done = replay_voice(station, voice, every, features)
+            if features:  # kept voice by voice: a long run keeps what it has
+                path = RESULTS / f"pocketsphinx_features_{voice.name}_every{every}.jsonl"
+                path.write_text("".join(json.dumps(row) + "\n" for row in features))
+                features.clear()
+            commands = [d for d in done if d[0].intent != "unknown"]
+            chatter = [d for d in done if d[0].intent == "unknown"]
+            counts = {o: sum(d[3] == o for d in commands) for o in OUTCOMES}
+            counts["commands"] = len(commands)
+            counts["chatter_rejected"] = sum(d[3] == "understood" for d in chatter)
+            counts["chatter_acted_on"] = sum(d[3] == "wrong_action" for d in chatter)
+            counts["chatter"] = len(chatter)
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            figures[voice.name] = _counts(counts)
+            if split == "tune" and os.environ.get("QFZZ_REPLAY_SHOW"):
+                for line, heard, confidence, outcome in done:
+                    if outcome != "understood":
+                        print(f"  {voice.name}: {line.text!r} -> {heard!r} "
+                              f"({confidence:.2f}) {outcome}")  # fmt: skip
+    finally:
+        station.stop()
+    figures["ALL"] = _counts(totals)
+    label = "_".join(v.name for v in chosen) if os.environ.get("QFZZ_SPEECH_VOICES") else split
+    record(f"pocketsphinx_replay_{label}_every{every}", figures)
+
+
+OUTCOMES = ("understood", "asked", "ignored", "wrong_action", "wrong_answer")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    shown = " ".join(f"{k}={v}" for k, v in counts.items())
+    return f"{shown} understood_pct={100 * counts['understood'] / max(1, counts['commands']):.0f}"
