@@ -97,6 +97,15 @@ MAX_WORDS = 40
 """Longer than this is not a command to a DJ (a recogniser running on, a pasted text): unknown."""
 
 MAX_PERSON_NAME_WORDS = 3
+
+NOT_NAMES = frozenset(
+    {"home", "back", "here", "done", "ready", "fine", "okay", "good", "late", "early", "sorry"}
+    | {"sure", "hungry", "starving", "cold", "hot", "freezing", "busy", "free", "awake", "up"}
+    | {"out", "off", "in", "lost", "stuck", "finished", "leaving", "going", "coming", "sick"}
+    | {"ill", "bored", "full", "thirsty", "confused", "alone", "outside", "inside", "upstairs"}
+    | {"downstairs", "nobody", "someone", "everyone", "fed", "sorted", "noise", "mid", "it"}
+)
+"""Words said after "i'm" or "it's" that say how one is or what it is, never who."""
 """A listener's name ("this is alex", "mary jane here") is at most this many words."""
 
 SLOTS = (
@@ -212,6 +221,9 @@ CONJUNCTIONS = frozenset({"and", "then", "also", "plus", "but", "or"})
 
 DESCRIBED = frozenset({"something", "anything", "me", "us", "music", "songs", "stuff"})
 """Free text after "play" that begins like this describes music rather than naming it."""
+
+SEARCH_TAILS = frozenset({"songs", "song", "music", "tracks", "tunes", "stuff", "please"})
+"""Words after a search text that say what kind of thing, not which."""
 
 GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
 """A dislike said as a sound: dropped beside a request that says the dislike in words."""
@@ -540,7 +552,9 @@ class Understanding:
 
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
-        return _not_added_when_forgotten(self._reading_of(state, text, marked))
+        found = _not_added_when_forgotten(self._reading_of(state, text, marked))
+        first, *rest = (self._described(state, part) for part in found.each())
+        return dataclasses.replace(first, also=tuple(rest))
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
         found = self._exact(state, text)
@@ -623,9 +637,10 @@ class Understanding:
             return None  # "no, i said hello to my neighbour": a correction names what it meant
         sure = best.rank[1] == 0 and corrected == text  # no free text, no word mended
         slots = dict(best.slots)
-        query = slots.get("query")
-        if isinstance(query, str) and corrected != text:
-            slots["query"] = _as_said(query, corrected.split(), text.split())
+        for free in ("query", "name"):  # a search and a name are what was heard
+            value = slots.get(free)
+            if isinstance(value, str) and corrected != text:
+                slots[free] = _as_said(value, corrected.split(), text.split())
         return Intent(best.name, slots, corrected, confidence=1.0 if sure else LOOSE_CONFIDENCE)
 
     def _clause(self, state: _State, text: str) -> Intent | None:
@@ -682,7 +697,13 @@ class Understanding:
                             and found.name in ("play", "replay")
                             and (
                                 self._only_values(text)
-                                or (not found.slots and (" " not in text or found.name == "play"))
+                                or (
+                                    not found.slots
+                                    and (
+                                        " " not in text
+                                        or (found.name == "play" and end < len(words))
+                                    )
+                                )
                             )
                         ):  # "music", "house", "again", "can we hear": a word of a request
                             found = None
@@ -713,11 +734,15 @@ class Understanding:
         parts = best.get(len(words))
         if parts is None or len(parts) < 2:
             return None
-        # "i like rock and jazz": a bare value after a request with values belongs to it
+        # "i like rock and jazz": a bare value after a request with values belongs to it;
+        # "i love soul, put some on": a bare play is of what was just named
         for index in range(1, len(parts)):
             before, part = parts[index - 1], parts[index]
             if before.name in MERGED and part.name == "play" and self._only_values(part.text):
                 parts[index] = Intent(before.name, part.slots, part.text, (), part.confidence)
+            elif part.name == "play" and not part.slots and before.name in MERGED:
+                named = {k: v for k, v in before.slots.items() if k in ("genre", "artist")}
+                parts[index] = Intent("play", named, part.text, (), part.confidence)
         requests = [part for part in parts if part.name != REASON]
         if not requests:
             return None
@@ -764,7 +789,7 @@ class Understanding:
             return None
         if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
             return None
-        if words.split()[0] in ABOUT_SOMEONE_ELSE:  # "he's very into punk": talk about others
+        if ABOUT_SOMEONE_ELSE & set(words.split()[:2]):  # "he's into punk": talk about others
             return None
         model = self._model()
         guess = model.neighbours.guess(self._features(state, words))
@@ -808,14 +833,16 @@ class Understanding:
             "correct",
         ):
             lists = SCANNED_LISTS if intent != "correct" else (*SCANNED_LISTS, "level")
-            slots: dict[str, Slot] = dict(self._scan(text, lists, several=True))
+            named = self._names_in(state, text, last=intent == "correct")
+            rest = self._without_names(text, [name for _kind, name in named])
+            slots: dict[str, Slot] = dict(self._scan(rest, lists, several=True))
             if intent == "correct":  # "not rock, jazz": the value said last is the one meant
                 slots = {k: v[-1] if isinstance(v, tuple) else v for k, v in slots.items()}
             if intent in ("add_preference", "remove_preference", "forget_preference"):
                 slots = {k: v for k, v in slots.items() if k == "genre"}
             if intent == "mood":
                 slots = {k: v for k, v in slots.items() if k in ("mood", "activity")}
-            for kind, name in self._names_in(state, text, last=intent == "correct"):
+            for kind, name in named:
                 slots.setdefault(kind, name)
             return slots
         if intent == "set_volume":
@@ -833,6 +860,31 @@ class Understanding:
             name = " ".join(unknown)
             return {"name": name} if unknown and self._person_name(name) else {}
         return {}
+
+    def _without_names(self, text: str, names: Iterable[str]) -> str:
+        """``text`` with the library names said in it left out ("kind of blue" is no sad
+        mood)."""
+        words = text.split()
+        for name in names:
+            key = self._normalise(name).split()
+            for start in range(len(words) - len(key) + 1):
+                if key and words[start : start + len(key)] == key:
+                    words[start : start + len(key)] = ["|"]
+                    break
+        return " ".join(words)
+
+    def _described(self, state: _State, intent: Intent) -> Intent:
+        """A play of a library name with a mood or an occasion said around it ("some sad nina
+        simone", "daft punk for the party"): those too."""
+        names = [
+            str(intent.slots[kind]) for kind in ("artist", "album", "title") if kind in intent.slots
+        ]
+        if intent.name != "play" or not names or {"mood", "activity"} & intent.slots.keys():
+            return intent
+        found = self._scan(self._without_names(intent.text, names), ("mood", "activity"), False)
+        if not found:
+            return intent
+        return dataclasses.replace(intent, slots={**intent.slots, **found})
 
     def _names_in(self, state: _State, text: str, last: bool = False) -> list[tuple[str, str]]:
         """Library names said exactly in ``text`` (a single word only when no template uses
@@ -1005,7 +1057,7 @@ class Understanding:
                 found = self._resolve_free_text(state, name, words)
                 if found is None:
                     misses += 1
-                    slots.setdefault("query", words)
+                    slots.setdefault("query", _search_text(words))
                     continue
                 for slot, (slot_value, score) in found.items():
                     slots.setdefault(slot, slot_value)
@@ -1027,7 +1079,7 @@ class Understanding:
         return (
             0 < len(parts) <= MAX_PERSON_NAME_WORDS
             and all(part.replace("'", "").isalpha() for part in parts)
-            and not any(part in self._words for part in parts)
+            and not any(part in self._words or part in NOT_NAMES for part in parts)
         )
 
     def _resolve_free_text(
@@ -1304,14 +1356,33 @@ def _longest_phrases(
     return found
 
 
+def _search_text(words: str) -> str:
+    """Free text as a search: without a trailing "songs" or "music" ("arijit singh songs")."""
+    found = words.split()
+    while len(found) > 1 and found[-1] in SEARCH_TAILS:
+        found.pop()
+    return " ".join(found)
+
+
+def _dislike_first(parts: list[Intent]) -> list[Intent]:
+    """ "skip this rubbish": the dislike is of the track on air, so it comes before the skip
+    (after it, it would be of the next track)."""
+    ordered = list(parts)
+    for index in range(len(ordered) - 1):
+        if ordered[index].name == "skip" and ordered[index + 1].name == "dislike":
+            ordered[index], ordered[index + 1] = ordered[index + 1], ordered[index]
+    return ordered
+
+
 def _merge(parts: list[Intent], text: str) -> Intent:
     """Requests said together as one intent with ``also``: repeats of a MERGED intent in a row
     become one with several values ("play some rock" + "some jazz"), other repeats one."""
     if len(parts) > 1:  # "nah, skip it", "yes, play some jazz": a sound, not a request
-        negative = any(p.name in ("dislike", "remove_preference", "skip") for p in parts[1:])
+        negative = any(p.name in ("dislike", "remove_preference") for p in parts[1:])
         parts = [
             p for p in parts if not _interjection(p) or (p.name == "dislike" and not negative)
         ] or parts[:1]
+        parts = _dislike_first(parts)
     kept: list[Intent] = []
     for part in parts:
         previous = kept[-1] if kept else None

@@ -95,7 +95,7 @@ def measure(understanding: Understanding, texts: list[str]) -> Latency:
 
 def test_understand_latency() -> None:
     texts = [text for text, _, _ in read_corpus()]
-    for name in ("heldout", "tune", "chatter"):
+    for name in ("heldout", "tune", "tune2", "chatter"):
         texts += [line.text for line in corpus.read_corpus(CORPORA / f"{name}.tsv")]
     started = time.perf_counter()
     plain = Understanding(cache_size=0)

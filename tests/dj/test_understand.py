@@ -563,14 +563,14 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.90, 0.87)
-"""Intents, and intents with slots, on the held-out set as they stand (0.906 and 0.871; they
+HELDOUT_REACHED = (0.915, 0.89)
+"""Intents, and intents with slots, on the held-out set as they stand (0.919 and 0.893; they
 were 0.869 and 0.831): neither may slip back while the promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.906 of intents and 0.871 of slots on the held-out set",
+    reason="the promise is not met yet: 0.919 of intents and 0.893 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -600,12 +600,12 @@ def test_the_tuning_corpus_is_understood(understanding: Understanding) -> None:
 
 def test_the_second_tuning_corpus_is_understood(understanding: Understanding) -> None:
     """Written by someone who never saw the templates. The floor is the figure measured on
-    lines the model had not learned (two folds, each learned without the other: 0.90 of
-    intents, 0.87 of slots), so lines still being added do not break it."""
+    lines the model had not learned (two folds, each learned without the other: 0.936 of
+    intents, 0.919 of slots), so lines still being added do not break it."""
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE2)
     print(f"\ntune2: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
-    assert intent_accuracy >= 0.90
-    assert slot_accuracy >= 0.86
+    assert intent_accuracy >= 0.93
+    assert slot_accuracy >= 0.91
 
 
 def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
@@ -669,15 +669,15 @@ def test_a_learned_sentence_teaches_its_kin(tmp_path: Path) -> None:
     values; what it means without saying it comes with it."""
     path = tmp_path / "learned.tsv"
     path.write_text(
-        "play\twhack on a bit of {genre} for the lads\n"
+        "play\tsort us out with a bit of {genre} for the lads\n"
         "mood\tthe guests are arriving any minute\tactivity=party\n",
         encoding="utf-8",
     )
     without = Understanding(learned_file=tmp_path / "none.tsv")
     taught = Understanding(learned_file=path)
     for understanding, expected in ((without, "unknown"), (taught, "play")):
-        assert understanding.parse("whack on a bit of reggae for the lads").name == expected
-    assert taught.parse("whack on a bit of reggae for the lads").slots == {"genre": "reggae"}
+        assert understanding.parse("sort us out with some reggae for the lads").name == expected
+    assert taught.parse("sort us out with some reggae for the lads").slots == {"genre": "reggae"}
     assert without.parse("the guests are arriving").name == "unknown"
     found = taught.parse("the guests are arriving")
     assert (found.name, found.slots) == ("mood", {"activity": "party"})
@@ -1019,3 +1019,37 @@ def test_a_search_text_keeps_the_words_heard(
 )
 def test_talk_about_someone_else_is_no_request(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).name == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("skip this rubbish", [("dislike", {}), ("skip", {})]),  # the dislike is of this track
+        ("ugh, skip", [("dislike", {}), ("skip", {})]),
+        (
+            "I love soul, put some on.",
+            [("add_preference", {"genre": "soul"}), ("play", {"genre": "soul"})],
+        ),
+        ("play some sad nina simone", [("play", {"artist": "nina simone", "mood": "sad"})]),
+        (
+            "play some daft punk for the party",
+            [("play", {"artist": "daft punk", "activity": "party"})],
+        ),
+        ("pop on kind of blue for me", [("play", {"album": "kind of blue"})]),  # no "blue" mood
+        ("would you mind playing some jazz", [("play", {"genre": "jazz"})]),
+        ("I am Sofia.", [("identify", {"name": "sofia"})]),
+        ("i'm absolutely gutted", [("mood", {"mood": "sad"})]),
+        ("i'm knackered", [("mood", {"mood": "calm"})]),
+        ("volume all the way up", [("set_volume", {"level": 100})]),
+        ("turn it all the way down", [("set_volume", {"level": 0})]),
+    ],
+)
+def test_requests_in_more_of_the_ways_people_put_them(
+    understanding: Understanding, text: str, parts: list
+) -> None:
+    assert [(part.name, part.slots) for part in understanding.parse(text).each()] == parts
+
+
+@pytest.mark.parametrize("text", ["i'm home", "i'm starving", "it's late", "i'm off out"])
+def test_how_one_is_is_not_who_one_is(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name != "identify"
