@@ -616,6 +616,7 @@ class CommandPath:
         dj = self.station.get_dj()
         if command.user_id not in dj.user_profiles:
             dj.register_user(command.user_id, name or command.user_id)
+        dj.take_over(command.user_id)
         self.station.switch_listener(command.user_id)
         profile = dj.user_profiles[command.user_id]
         return c.Outcome(True, text=f"Now listening to {profile.name}.")

@@ -249,7 +249,7 @@ class PersonalizedDJ:
         fresh = (
             profile.last_seen is None
             or now - profile.last_seen > SESSION_GAP
-            or (taking_over and self._sitting != profile.user_id)
+            or (taking_over and self._sitting not in (None, profile.user_id))
         )
         if fresh:
             profile.sessions += 1
@@ -266,6 +266,18 @@ class PersonalizedDJ:
                 profile.name = name
                 self._save(profile)
             return profile
+
+    def take_over(self, user_id: str) -> None:
+        """A face made ``user_id`` the listener (the web page's listener switch): a new sitting
+        for them when they take over from someone else (as "this is sam" does)."""
+
+        def arrive() -> None:
+            profile, _ = self._profile(user_id)
+            self._touch(profile, self._clock(), taking_over=True)
+            self._save(profile)
+
+        with self._lock:
+            self._saving(user_id, arrive)
 
     def find_user(self, name: str) -> str | None:
         """The id of the listener called ``name`` (or with that id), if the DJ knows them."""

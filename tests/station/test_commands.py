@@ -55,6 +55,21 @@ def test_every_command_has_a_handler(station: QFZZStation) -> None:
         assert not outcome.ok and outcome.error == PART_COMMANDS[kind]
 
 
+def test_a_listener_switched_to_from_a_face_begins_a_sitting(station: QFZZStation) -> None:
+    """A session is a sitting: taking over from someone else on the web page starts one, as
+    "this is alex" does; choosing whoever already listens does not."""
+    dj = station.get_dj()
+    ok(station, c.SwitchListener(user_id="sam", name="Sam", source="web"))
+    ok(station, c.SwitchListener(user_id="alex", name="Alex", source="web"))
+    assert dj.user_profiles["alex"].sessions == 1
+    ok(station, c.SwitchListener(user_id="sam", source="web"))
+    ok(station, c.SwitchListener(user_id="alex", source="web"))
+    assert dj.user_profiles["alex"].sessions == 2
+    ok(station, c.SwitchListener(user_id="alex", source="web"))
+    assert dj.user_profiles["alex"].sessions == 2
+    assert dj.user_profiles["sam"].sessions == 2
+
+
 def test_play_and_enqueue_name_what_to_play_with_one_choice() -> None:
     """One declaration of "what to play" for both: a new way to name music reaches both."""
     choice = [f.name for f in dataclasses.fields(c.Choice)]
