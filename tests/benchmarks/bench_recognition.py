@@ -384,8 +384,6 @@ def replay_voice(
     dj = station.get_dj()
     _phrases, _words, grammar = station._vocabulary("pocketsphinx")
     recognizer = load_recognizer("pocketsphinx", None, grammar=grammar)
-    if os.environ.get("QFZZ_REPLAY_JUDGE", "1") == "1":
-        recognizer.judge = station._judge  # as the station sets it
     user = "guest"
     done = []
     for line in read_corpus(SPOKEN)[::every]:
