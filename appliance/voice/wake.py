@@ -251,7 +251,11 @@ class PhraseWake:
         threshold: float = 1e-12,
         strict_threshold: float = 1e-5,
         restart_s: float = 20.0,
+        pronounce_missing: bool = False,
     ) -> None:
+        """``pronounce_missing``: words the dictionary lacks ("nabu") are given espeak-ng's
+        pronunciation instead of being refused (for a model's own phrase, not a listener's:
+        tests/benchmarks/bench_wake.py spots the models' phrases this way)."""
         from appliance.voice.stt_pocketsphinx import new_decoder
 
         self.phrase = _words(phrase)
@@ -259,6 +263,12 @@ class PhraseWake:
         if not self.phrase:
             raise SpeechError("the wake phrase is empty", hint="set a phrase such as 'hey dj'")
         self._decoder = new_decoder()
+        if pronounce_missing:
+            from appliance.voice.pronounce import pronounce
+
+            for word in self.phrase.split():
+                if self._decoder.lookup_word(word) is None and (phones := pronounce(word)):
+                    self._decoder.add_word(word, phones, update=True)
         missing = [w for w in self.phrase.split() if self._decoder.lookup_word(w) is None]
         if missing:
             raise SpeechError(

@@ -6,8 +6,10 @@ hour on speech and music, and the cut-off, window and peak tuned per model.
    "so,", before "what's playing"), and the model's raw probability (one per 30 ms inference,
    unsmoothed) is recorded.
 2. Background, one set per split, about half an hour of each kind: chatter (espeak-ng and Piper
-   reading prose, the project's licence and README with lines naming a wake word left out) and
-   music (chords, drums, hiss): the false wakes per hour. Apart from it, near misses: every
+   reading prose, the project's licence and README with lines naming a wake word left out),
+   music (chords, drums, hiss), and the same chatter over other music (music
+   :data:`OVER_MUSIC_SNR_DB` below the voice, as when someone talks while it plays): the false
+   wakes per hour of each. Apart from it, near misses: every
    voice of the split saying the other models' phrases and look-alikes such as "hey travis",
    "a lexus", "hey microsoft", "okay now boo" (reported as how many of them woke it; said
    every few seconds they are far denser than in life, so they are not counted per hour).
@@ -26,6 +28,7 @@ chatter and of music per split (default 30). Results: .bench/wake_<model>.json a
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import os
@@ -38,10 +41,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from appliance.voice.wake import BUILTIN_MODELS, TUNED, MicroWakeWord, WakeTuning
+from appliance.audio_format import FRAME_BYTES
+from appliance.voice.wake import (
+    BUILTIN_MODELS,
+    TUNED,
+    MicroWakeWord,
+    PhraseWake,
+    WakeDetector,
+    WakeTuning,
+)
 from tests.benchmarks.report import RESULTS, record
 from tests.support.speech import RATE, demo_music, silence
-from tests.support.voices import HELD_OUT, TUNE, Voice, render
+from tests.support.voices import HELD_OUT, TUNE, Voice, _under, render
 
 PHRASES = {
     "hey_jarvis": "hey jarvis",
@@ -52,6 +63,7 @@ PHRASES = {
 CONTEXTS = ("{}", "{}, play some jazz", "so, {}", "{}, what's playing")
 INFERENCE_S = 0.03
 REFRACTORY = int(3.0 / INFERENCE_S)  # after a wake the appliance listens, deaf to wake words
+OVER_MUSIC_SNR_DB = 5.0
 PASS_TAKES = 3  # a voice "works" when the phrase is heard in 3 of its 4 contexts
 MAX_FALSE_PER_HOUR = 1.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +124,7 @@ def fires(raw: np.ndarray, window: int, cutoff: float, peak: float = 0.0) -> int
     for index in np.nonzero(ok)[0]:
         if index > until:
             count += 1
-            until = index + REFRACTORY
+            until = int(index) + REFRACTORY
     return count
 
 
@@ -130,7 +142,7 @@ def prose() -> list[str]:
     paragraphs = []
     for block in re.split(r"\n\s*\n", text):
         words = re.sub(r"[`*#|<>_\[\]()]+", " ", block)
-        words = " ".join(words.split())
+        words = " ".join(words.split()).lstrip("-— ")  # a leading dash reads as an option
         if len(words.split()) >= 8 and not WAKE_WORDS.search(words):
             paragraphs.append(words)
     return paragraphs
@@ -141,6 +153,7 @@ class Background:
     speech: list[bytes]
     music: list[bytes]
     near: list[bytes]
+    over_music: list[bytes]
 
     @property
     def speech_h(self) -> float:
@@ -149,6 +162,14 @@ class Background:
     @property
     def music_h(self) -> float:
         return sum(len(c) for c in self.music) / 2 / RATE / 3600
+
+    @property
+    def over_music_h(self) -> float:
+        return sum(len(c) for c in self.over_music) / 2 / RATE / 3600
+
+    @property
+    def hours(self) -> float:
+        return self.speech_h + self.music_h + self.over_music_h
 
 
 def background(split: str, minutes: float, model: str) -> Background:
@@ -168,10 +189,73 @@ def background(split: str, minutes: float, model: str) -> Background:
     near = [silence(0.5) + render(p, v) + silence(0.8) for v in voices for p in confusers]
     seed0 = 100 if split == "tune" else 200
     music = [demo_music(60.0, seed=seed0 + n) for n in range(int(minutes))]
-    return Background(speech, music, near)
+    over_music = [
+        _under(clip, demo_music(len(clip) / 2 / RATE, seed=seed0 + 50 + n), OVER_MUSIC_SNR_DB)
+        for n, clip in enumerate(speech)
+    ]
+    return Background(speech, music, near, over_music)
 
 
 # -- the benchmark ---------------------------------------------------------------------------
+
+
+class Confirmed:
+    """The second stage the issue asks for, measured here and not shipped: a model's fire is
+    only a candidate until pocketsphinx's keyword search (:class:`PhraseWake`) finds the phrase
+    in the last ``seconds`` of audio. Measured (the _confirmed rows): it rejected most real wake
+    words (okay_nabu at its tuned cut-off heard 4 of 14 held-out voices with it, 12 without;
+    hey_mycroft 0 and 12), and on the TUNE voices it kept 9-16 of 19 look-alikes ("a lexus",
+    "alex") that fired alexa at a low cut-off while dropping 8-14 of 31 real "alexa"s
+    (thresholds 1e-60 to 1e-20). While the DJ speaks (strict) the model decides alone."""
+
+    def __init__(
+        self, detector: MicroWakeWord, seconds: float = 2.0, threshold: float = 1e-20
+    ) -> None:
+        self.detector = detector
+        self.name = detector.name
+        self.phrase = detector.phrase
+        self._spotter = PhraseWake(
+            detector.phrase, threshold=threshold, restart_s=seconds + 1.0, pronounce_missing=True
+        )
+        self._recent: collections.deque[bytes] = collections.deque(
+            maxlen=max(1, int(seconds * 100))  # 10 ms frames
+        )
+        self.candidates = 0  # fires of the model (for the log and the benchmark)
+        self.rejected = 0  # of those, the phrase the recogniser did not find
+
+    @property
+    def strict(self) -> bool:
+        return self.detector.strict
+
+    def process(self, frame: bytes) -> bool:
+        self._recent.append(frame)
+        if not self.detector.process(frame):
+            return False
+        if self.detector.strict:
+            return True
+        self.candidates += 1
+        if self._confirm():
+            return True
+        self.rejected += 1
+        return False
+
+    def _confirm(self) -> bool:
+        """Whether the keyword search finds the phrase in the audio held."""
+        self._spotter.reset()
+        heard = b"".join(self._recent) + b"\0" * (5 * FRAME_BYTES)  # flushes its last frames
+        found = any(
+            self._spotter.process(heard[at : at + FRAME_BYTES])
+            for at in range(0, len(heard) - FRAME_BYTES + 1, FRAME_BYTES)
+        )
+        self._spotter.reset()
+        return found
+
+    def reset(self) -> None:
+        self.detector.reset()
+        self._recent.clear()
+
+    def set_strict(self, strict: bool) -> None:
+        self.detector.set_strict(strict)
 
 
 PEAKS = (0.0, 0.8, 0.9, 0.95, 0.98)
@@ -232,12 +316,12 @@ def _runs(cutoffs: list[float], step: float = 0.01) -> list[tuple[float, float]]
     return runs
 
 
-def real_hits(detector: MicroWakeWord, clip: bytes) -> bool:
+def real_hits(detector: WakeDetector, clip: bytes) -> bool:
     detector.reset()
     return any(detector.process(frame) for frame in frames(clip))
 
 
-def real_false(detector: MicroWakeWord, clips: list[bytes]) -> int:
+def real_false(detector: WakeDetector, clips: list[bytes]) -> int:
     """False wakes of the real detector over a stream, deaf for 3 s after each."""
     detector.reset()
     count = deaf = 0
@@ -263,24 +347,32 @@ def test_wake_across_voices(model: str) -> None:
         for v in TUNE
         for n, clip in enumerate(phrase_clips(model, v))
     }
-    bg_trace = trace(model, tune_bg.speech + tune_bg.music)
+    bg_trace = trace(model, tune_bg.speech + tune_bg.music + tune_bg.over_music)
     near_traces = [trace(model, [clip]) for clip in tune_bg.near]
     best, hits, false, fooled, table = tune(
-        model, tune_traces, bg_trace, tune_bg.speech_h + tune_bg.music_h, near_traces
+        model, tune_traces, bg_trace, tune_bg.hours, near_traces
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"wake_{model}_table.json").write_text(json.dumps(table))
     shipped = _shipped(model)
     # 4: report on the held-out voices and background with the real detector
     rows: dict[str, Any] = {}
-    settings_of = {"tuned_now": best, "in_code": TUNED.get(model), "shipped": shipped}
+    settings_of = {
+        "tuned_now": best,
+        "tuned_now_confirmed": best,
+        "in_code": TUNED.get(model),
+        "shipped": shipped,
+    }
     for label, settings in settings_of.items():
-        # tuned_now: this run's choice; in_code: appliance.voice.wake.TUNED; shipped: the JSON
+        # tuned_now: this run's choice; _confirmed: with the recogniser's second stage;
+        # in_code: appliance.voice.wake.TUNED; shipped: the JSON
         if settings is None:
             continue
-        detector = MicroWakeWord(
+        micro = MicroWakeWord(
             model, cutoff=settings.cutoff, window=settings.window, peak=settings.peak
         )
+        confirm = label.endswith("_confirmed")
+        detector: WakeDetector = Confirmed(micro) if confirm else micro
         per_voice = {}
         for voice in HELD_OUT:
             heard = [real_hits(detector, clip) for clip in phrase_clips(model, voice)]
@@ -288,10 +380,12 @@ def test_wake_across_voices(model: str) -> None:
         fooled_held = sum(real_hits(detector, clip) for clip in held_bg.near)
         speech_false = real_false(detector, held_bg.speech)
         music_false = real_false(detector, held_bg.music)
+        over_false = real_false(detector, held_bg.over_music)
         rows[label] = {
-            "cutoff": detector.tuning.cutoff,
-            "window": detector.tuning.window,
-            "peak": detector.tuning.peak,
+            "cutoff": settings.cutoff,
+            "window": settings.window,
+            "peak": settings.peak,
+            "confirm": confirm,
             "voices_working": sum(n >= PASS_TAKES for n in per_voice.values()),
             # espeak-ng speakers and Piper's joe in other conditions apart (joe is one speaker)
             **{
@@ -306,7 +400,8 @@ def test_wake_across_voices(model: str) -> None:
             "phrases": len(HELD_OUT) * len(CONTEXTS),
             "false_per_h_speech": speech_false / held_bg.speech_h,
             "false_per_h_music": music_false / held_bg.music_h,
-            "false_per_h": (speech_false + music_false) / (held_bg.speech_h + held_bg.music_h),
+            "false_per_h_speech_over_music": over_false / held_bg.over_music_h,
+            "false_per_h": (speech_false + music_false + over_false) / held_bg.hours,
             "near_misses_fired": f"{fooled_held}/{len(held_bg.near)}",
             "per_voice": per_voice,
         }
@@ -318,9 +413,10 @@ def test_wake_across_voices(model: str) -> None:
         "tune_hits": f"{hits}/{len(tune_traces)}",
         "tune_false_per_h": false,
         "tune_near_misses_fired": f"{fooled}/{len(near_traces)}",
-        "tune_background_h": tune_bg.speech_h + tune_bg.music_h,
+        "tune_background_h": tune_bg.hours,
         "held_out_speech_h": held_bg.speech_h,
         "held_out_music_h": held_bg.music_h,
+        "held_out_speech_over_music_h": held_bg.over_music_h,
         "held_out_voices": len(HELD_OUT),
     }
     for label, row in rows.items():
@@ -365,7 +461,10 @@ def _markdown(model: str, figures: dict[str, Any], rows: dict[str, Any]) -> None
             "works for "
             f"{row['voices_working']}/{len(HELD_OUT)} voices (>= {PASS_TAKES}/{len(CONTEXTS)}), "
             f"{row['phrases_heard']}/{row['phrases']} phrases; false wakes "
-            f"{row['false_per_h_speech']:.2f}/h speech, {row['false_per_h_music']:.2f}/h music; "
+            f"{row['false_per_h_speech']:.2f}/h speech, {row['false_per_h_music']:.2f}/h music, "
+            f"{row['false_per_h_speech_over_music']:.2f}/h speech over music "
+            f"({figures['held_out_speech_h']:.2f} h, {figures['held_out_music_h']:.2f} h and "
+            f"{figures['held_out_speech_over_music_h']:.2f} h); "
             f"near misses fired {row['near_misses_fired']}."
         )
     RESULTS.mkdir(exist_ok=True)

@@ -199,3 +199,13 @@ def test_tuned_okay_nabu_hears_voices_its_shipped_settings_missed() -> None:
         said = [silence(0.6) + render(text, voice) + silence(0.8) for text in contexts]
         assert sum(len(fires(tuned, pcm)) == 1 for pcm in said) == 4
         assert sum(bool(fires(shipped, pcm)) for pcm in said) <= 2
+
+
+def test_a_model_s_phrase_the_dictionary_lacks_is_spotted_by_its_pronunciation() -> None:
+    """The recogniser's dictionary has no "nabu": refused for a listener's phrase, pronounced by
+    espeak-ng when asked (the wake benchmark spots the models' phrases so)."""
+    with pytest.raises(SpeechError):
+        PhraseWake("okay nabu")
+    spotter = PhraseWake("okay nabu", pronounce_missing=True)
+    assert len(fires(spotter, speech_pcm("okay nabu"))) == 1
+    assert fires(spotter, speech_pcm("play some jazz")) == []
