@@ -743,7 +743,10 @@ class Understanding:
             elif part.name == "play" and not part.slots and before.name in MERGED:
                 named = {k: v for k, v in before.slots.items() if k in ("genre", "artist")}
                 parts[index] = Intent("play", named, part.text, (), part.confidence)
+        parts = self._corrections(parts)
         requests = [part for part in parts if part.name != REASON]
+        if any(part.name in COMMAND_INTENTS for part in requests):  # "stop, thank you": a stop
+            requests = [part for part in requests if part.name != "thanks"] or requests
         if not requests:
             return None
         if len(requests) < len(parts):  # a request with its reason: a little less sure
@@ -763,6 +766,26 @@ class Understanding:
                 for r in requests
             ]
         return _merge(requests, " ".join(words))
+
+    def _corrections(self, parts: list[Intent]) -> list[Intent]:
+        """ "no, not that, reggae!", "no, i said jazz! jazz!", "i said disco, not this": a no
+        and a bare value, or a correction and its echoes, are one correction of that value."""
+        mended: list[Intent] = []
+        for part in parts:
+            before = mended[-1] if mended else None
+            oops = before is not None and (
+                before.name == "deny"
+                or (before.name == "dislike" and before.text.split()[0] in ("not", "no"))
+            )
+            values = part.name == "play" and self._only_values(part.text)
+            if before is not None and values and (oops or before.name == "correct"):
+                slots = {**(before.slots if before.name == "correct" else {}), **part.slots}
+                mended[-1] = Intent("correct", slots, part.text, (), part.confidence)
+                continue
+            if before is not None and before.name == "correct" and part.name in ("dislike", "deny"):
+                continue  # "i said disco, not this": what the correction undoes
+            mended.append(part)
+        return mended
 
     def _only_values(self, text: str) -> bool:
         """True when ``text`` names genres, moods or activities and nothing else ("some jazz")."""

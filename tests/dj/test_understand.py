@@ -1042,6 +1042,13 @@ def test_talk_about_someone_else_is_no_request(understanding: Understanding, tex
         ("i'm knackered", [("mood", {"mood": "calm"})]),
         ("volume all the way up", [("set_volume", {"level": 100})]),
         ("turn it all the way down", [("set_volume", {"level": 0})]),
+        ("No, not that. Reggae!", [("correct", {"genre": "reggae"})]),
+        ("No, I said jazz! Jazz!", [("correct", {"genre": "jazz"})]),
+        ("I said disco, not this.", [("correct", {"genre": "disco"})]),
+        ("i said the album kind of blue", [("correct", {"album": "kind of blue"})]),
+        ("Stop the music, thank you.", [("stop", {})]),
+        ("who's the composer of this", [("whats_playing", {})]),
+        ("put something with a bit of energy on", [("play", {"mood": "energetic"})]),
     ],
 )
 def test_requests_in_more_of_the_ways_people_put_them(
