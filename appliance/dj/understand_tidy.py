@@ -15,7 +15,8 @@ HESITATIONS = frozenset({"er", "erm", "um", "umm", "uh", "uhh", "uhm", "hmm", "m
 OPENERS = (
     "you know what", "do one thing", "i dunno", "i don't know", "you know", "i mean", "so",
     "like", "yeah", "okay", "right", "well", "and", "but", "oh", "basically", "honestly",
-    "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no",
+    "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no", "fair enough",
+    "fine", "whatever", "cool",
 )  # fmt: skip
 """Words a request may start with that only open it (taken off the front, again and again)."""
 

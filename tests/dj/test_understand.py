@@ -619,11 +619,11 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     return right / len(rows), len(rows)
 
 
-@pytest.mark.parametrize(("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.82)])
+@pytest.mark.parametrize(("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85)])
 def test_the_talk_tuning_corpora_are_understood(
     understanding: Understanding, path: Path, floor: float
 ) -> None:
-    """talk_tune2's floor is its figure on lines the model had not learned (0.83)."""
+    """talk_tune2's floor is its figure on lines the model had not learned (0.86)."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor
@@ -1049,6 +1049,9 @@ def test_talk_about_someone_else_is_no_request(understanding: Understanding, tex
         ("Stop the music, thank you.", [("stop", {})]),
         ("who's the composer of this", [("whats_playing", {})]),
         ("put something with a bit of energy on", [("play", {"mood": "energetic"})]),
+        ("and um who's it by again", [("whats_playing", {})]),
+        ("fair enough, what's on after it", [("whats_next", {})]),
+        ("down again please", [("volume_down", {})]),
     ],
 )
 def test_requests_in_more_of_the_ways_people_put_them(
