@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import mpd
 import pytest
@@ -647,11 +648,14 @@ def test_status_and_currentsong_polls_ask_the_library_nothing(
         return await run(work, *args)
 
     library = type(station.library)
-    generation = library.generation  # type: ignore[attr-defined]
+    generation: Any = vars(library)["generation"]  # the property itself
+
+    def read_generation(self: object) -> int:
+        asked.append("db")
+        return int(generation.fget(self))
+
     monkeypatch.setattr(served.face, "run", counted)
-    monkeypatch.setattr(
-        library, "generation", property(lambda self: asked.append("db") or generation.fget(self))
-    )
+    monkeypatch.setattr(library, "generation", property(read_generation))
     for _ in range(50):
         status, song = app.status(), app.currentsong()
     assert asked == []
@@ -665,3 +669,39 @@ def test_status_and_currentsong_polls_ask_the_library_nothing(
     wait_until(lambda: app.currentsong()["title"] != first["title"], 2)
     assert app.status()["songid"] == app.currentsong()["id"]
     app.disconnect()
+
+
+def test_a_change_wakes_only_the_clients_idling_for_it(
+    served: Served, station: DoubleStation
+) -> None:
+    """50 apps in ``idle player``: a volume change is not theirs to hear and wakes none of
+    them (the faces' loop does no work per app for it); a track change wakes each once."""
+    raws = []
+    for _ in range(5):
+        raw = Raw(served)
+        raw.ask(f'password "{PASSWORD}"')
+        raw.send(b"idle player\n")
+        raws.append(raw)
+    wait_until(lambda: sum(s.waiting for s in served.face.sessions) == 5)
+    woken: list[object] = []
+
+    def counting(session: Any) -> Callable[[], None]:
+        real = session.wake.set
+
+        def wake() -> None:
+            woken.append(session)
+            real()
+
+        return wake
+
+    for session in served.face.sessions:
+        session.wake.set = counting(session)  # type: ignore[method-assign]
+    station.update(volume=17)
+    wait_until(lambda: served.face.state.volume == 17)
+    time.sleep(0.1)
+    assert woken == []
+    station.skip()
+    for raw in raws:
+        assert raw.line() == "changed: player\n" and raw.line() == "OK\n"
+        raw.close()
+    assert len(woken) == 5 == len(set(woken))

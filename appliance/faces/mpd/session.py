@@ -53,13 +53,16 @@ class Session:
         self.pending: set[str] = set()  # subsystems changed since this client last heard
         self.wake = asyncio.Event()
         self.waiting = False  # in idle
+        self.wanted: set[str] = set()  # the subsystems this client's idle waits for
         self._next_line: asyncio.Task[bytes] | None = None
         self.task: asyncio.Task[Any] | None = None  # the task serving this client
 
     def changed(self, subsystems: set[str]) -> None:
-        """The station changed these subsystems (called on the faces' loop)."""
+        """The station changed these subsystems (called on the faces' loop). Only a client
+        idling for one of them is woken: a volume change leaves 50 apps in `idle player` be."""
         self.pending |= subsystems
-        self.wake.set()
+        if self.waiting and subsystems & self.wanted:
+            self.wake.set()
 
     async def serve(self) -> None:
         version = self.face.VERSION
@@ -182,7 +185,7 @@ class Session:
                 return
             wanted.add(name)
         wanted = wanted or set(SUBSYSTEMS)
-        self.waiting = True
+        self.waiting, self.wanted = True, wanted
         try:
             await self._wait(wanted)
         finally:
