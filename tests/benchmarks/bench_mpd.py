@@ -110,8 +110,10 @@ async def _clients(port: int, seconds: float) -> dict[str, Any]:
     return {"heard": heard}
 
 
-def _poll_status(port: int, seconds: float, pollers: int = POLLERS) -> list[float]:
-    """``pollers`` apps asking ``status`` every POLL_EVERY s, each on its own socket and
+def _poll_status(
+    port: int, seconds: float, pollers: int = POLLERS, every: float = POLL_EVERY
+) -> list[float]:
+    """``pollers`` apps asking ``status`` every ``every`` s, each on its own socket and
     thread; the seconds each answer took."""
     polls: list[float] = []
 
@@ -128,7 +130,7 @@ def _poll_status(port: int, seconds: float, pollers: int = POLLERS) -> list[floa
                 while not reader.readline().startswith(b"OK"):
                     pass
                 polls.append(time.perf_counter() - started)
-                time.sleep(POLL_EVERY)
+                time.sleep(every)
 
     threads = [threading.Thread(target=app) for _ in range(pollers)]
     for thread in threads:
@@ -138,10 +140,13 @@ def _poll_status(port: int, seconds: float, pollers: int = POLLERS) -> list[floa
     return polls
 
 
-def start_pollers(port: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+def start_pollers(
+    port: int, seconds: float, out: Path, pollers: int = POLLERS, every: float = POLL_EVERY
+) -> subprocess.Popen[bytes]:
+    """``pollers`` apps polling ``status`` every ``every`` s, in a process of their own."""
     return subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.bench_mpd", "poll", str(port), str(seconds),
-         str(out)],
+         str(out), str(pollers), str(every)],
         cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
 
@@ -285,9 +290,12 @@ def test_listallinfo_over_a_large_library_streams(tmp_path: Path) -> None:
     assert figures["rss_peak_growth_mb"] < 0.2 * figures["listing_mb"]
 
 
-if __name__ == "__main__":  # the clients' processes: "idle" or "poll", port, seconds, file
+if __name__ == "__main__":  # the clients' processes: "idle"|"poll", port, seconds, file[, n, s]
     kind, port, seconds, into = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), Path(sys.argv[4])
     if kind == "idle":
         into.write_text(json.dumps(asyncio.run(_clients(port, seconds))))
     else:
-        into.write_text(json.dumps(_poll_status(port, seconds)))
+        count, every = (
+            (int(sys.argv[5]), float(sys.argv[6])) if len(sys.argv) > 6 else (POLLERS, POLL_EVERY)
+        )
+        into.write_text(json.dumps(_poll_status(port, seconds, count, every)))
