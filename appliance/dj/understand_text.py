@@ -20,6 +20,12 @@ _ONES = (
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 _DIGITS = re.compile(r"\d+")
+_DECADE = re.compile(r"(?<![\w'])'?(?:19|20)?([1-9]0)'?s(?![\w'])")
+_DECADES = {
+    "10": "tens", "20": "twenties", "30": "thirties", "40": "forties", "50": "fifties",
+    "60": "sixties", "70": "seventies", "80": "eighties", "90": "nineties",
+}  # fmt: skip
+"""A decade written in digits ("80s", "'90s", "1970s") as it is said ("eighties")."""
 _NOT_WORD = re.compile(r"[^\w\s']|_")
 _LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
 
@@ -99,6 +105,7 @@ class Normaliser:
         text = _NOT_WORD.sub(" ", text)
         text = _LOOSE_APOSTROPHE.sub(" ", text)
         if any(char.isdigit() for char in text):
+            text = _DECADE.sub(lambda match: f" {_DECADES[match.group(1)]} ", text)
             text = _DIGITS.sub(lambda match: f" {number_words(int(match.group()))} ", text)
         return " ".join(text.split())
 

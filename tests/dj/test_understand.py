@@ -701,6 +701,8 @@ def test_a_learned_sentence_teaches_its_kin(tmp_path: Path) -> None:
         ("Don’t like this.", "don't like this"),
         ("Play some R&B.", "play some r and b"),
         ("I need to focus on my homework.", "i need to focus on my homework"),
+        ("Play some 80s pop.", "play some eighties pop"),
+        ("Put on some '70s disco!", "put on some seventies disco"),
     ],
 )
 def test_written_text_means_what_its_spoken_form_means(
@@ -1052,6 +1054,11 @@ def test_talk_about_someone_else_is_no_request(understanding: Understanding, tex
         ("and um who's it by again", [("whats_playing", {})]),
         ("fair enough, what's on after it", [("whats_next", {})]),
         ("down again please", [("volume_down", {})]),
+        ("make it sixty", [("set_volume", {"level": 60})]),
+        ("this is dire", [("dislike", {})]),
+        ("i could listen to reggae all day", [("add_preference", {"genre": "reggae"})]),
+        ("hang about", [("pause", {})]),
+        ("onto the next one", [("skip", {})]),
     ],
 )
 def test_requests_in_more_of_the_ways_people_put_them(
