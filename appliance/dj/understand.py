@@ -312,6 +312,9 @@ NAME_WORD = "xxname"
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _Found = TypeVar("_Found")
+MODELS_KEPT = 4
+"""Models kept for different templates or learned files (one, in the appliance)."""
+
 _MODELS: dict[tuple[object, ...], _Model] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -946,6 +949,8 @@ class Understanding:
                         tuple(implied for _intent, _text, implied in examples),
                     )
                     _MODELS[key] = model
+                    while len(_MODELS) > MODELS_KEPT:  # a file edited again and again
+                        _MODELS.pop(next(iter(_MODELS)))
         return model
 
     def training(self) -> list[tuple[str, str]]:

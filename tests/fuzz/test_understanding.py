@@ -221,3 +221,35 @@ def test_no_turn_moves_the_music_on_words_heard_unsure(small_library, turns) -> 
                 assert not ends, (text, confidence, reply)
     finally:
         dj.close()
+
+
+# -- the learned sentences file --------------------------------------------------------------
+
+LEARNED_INTENTS = tuple(name for name in INTENTS if name != "unknown")
+learned_line = st.one_of(
+    st.text(max_size=80),
+    st.tuples(
+        st.sampled_from([*LEARNED_INTENTS, "unknown", "skipp", ""]),
+        st.lists(st.sampled_from([*VOCABULARY[:200], "{genre}", "{mood}", "{colour}", "X"])).map(
+            " ".join
+        ),
+        st.sampled_from(["", "mood=sad", "mood=glum", "activity=party", "genre", "tempo=fast"]),
+    ).map(lambda parts: "\t".join(part for part in parts if part or parts[2])),
+)
+
+
+@settings(max_examples=fuzz_rounds(10, 300), deadline=None)  # each builds a model anew
+@given(st.lists(learned_line, max_size=6))
+def test_a_learned_file_is_read_or_named_line_by_line(tmp_path_factory, lines: list[str]) -> None:
+    """Whatever a person writes into learned.tsv, the understanding starts and parses, or the
+    file is refused with its name and line numbers; never a traceback."""
+    path = tmp_path_factory.mktemp("learned") / "learned.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        understanding = Understanding(learned_file=path)
+    except ConfigError as error:
+        assert re.search(rf"{re.escape(str(path))}:\d+: ", str(error)), str(error)
+        assert error.hint
+        return
+    for text in ("play some jazz", "skip", *lines[:2]):
+        assert understanding.parse(text).name in INTENTS
