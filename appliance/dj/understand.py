@@ -225,6 +225,9 @@ DESCRIBED = frozenset({"something", "anything", "me", "us", "music", "songs", "s
 SEARCH_TAILS = frozenset({"songs", "song", "music", "tracks", "tunes", "stuff", "please"})
 """Words after a search text that say what kind of thing, not which."""
 
+GREETINGS = frozenset({"hi", "hey", "hello", "hiya", "morning", "evening", "afternoon", "yo"})
+"""Words a hello begins with: said before a name, a greeting of its own."""
+
 GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
 """A dislike said as a sound: dropped beside a request that says the dislike in words."""
 
@@ -591,8 +594,12 @@ class Understanding:
 
     def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:
         """ "i'm cooking, put on some jazz": what one is doing, then a request, is two things
-        said (the mood, and the music), though one template reads it whole."""
+        said (the mood, and the music), though one template reads it whole; so is a hello
+        with a name ("hi, i'm nina")."""
         words = found.text.split()
+        if found.name == "identify" and words and words[0] in GREETINGS:
+            hello = Intent("greet", {}, words[0], confidence=found.confidence)
+            return dataclasses.replace(hello, text=found.text, also=(found,))
         if (
             found.name != "play"
             or not {"mood", "activity"} & found.slots.keys()
@@ -631,9 +638,14 @@ class Understanding:
         return None
 
     def _loose(self, state: _State, text: str) -> Intent | None:
-        """The fallback templates (names as free text), on the mended words."""
+        """The fallback templates (names as free text), on the mended words (on the words as
+        said first when a name is all they leave open: "i'm sam" is not "i'm same")."""
         corrected = " ".join(state.corrector.correct_all(text.split()))
         best = self._best(state, state.fallback, corrected)
+        if corrected != text and (best is None or best.name == "identify"):
+            as_said = self._best(state, state.fallback, text)
+            if as_said is not None and as_said.name == "identify":
+                best, corrected = as_said, text
         if best is None:
             return None
         if best.name == "correct" and set(best.slots) <= {"query"}:

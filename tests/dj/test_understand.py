@@ -1055,6 +1055,8 @@ def test_talk_about_someone_else_is_no_request(understanding: Understanding, tex
         ("fair enough, what's on after it", [("whats_next", {})]),
         ("down again please", [("volume_down", {})]),
         ("make it sixty", [("set_volume", {"level": 60})]),
+        ("hi, i'm nina", [("greet", {}), ("identify", {"name": "nina"})]),
+        ("i'm sam", [("identify", {"name": "sam"})]),
         ("this is dire", [("dislike", {})]),
         ("i could listen to reggae all day", [("add_preference", {"genre": "reggae"})]),
         ("hang about", [("pause", {})]),
