@@ -59,13 +59,14 @@ words with other fillers or another cut of the wake word's tail: joe's clean "pl
 at 0.8 (a skip, a stop, a volume): 81 right and 3 wrong (the path's posterior: 81 and 10); at 0.6,
 122 and 13 (119 and 17)."""
 NBEST = 12
-"""N-best entries read after each utterance with a language model (about 2 ms), to see how far
-they agree with the search's best (:meth:`PocketsphinxRecognizer.agreement`). Letting the
-understanding choose among them (the reading it accepts over a nearly as likely one it does not,
-as Whisper's does) was measured and left out: on the HELD-OUT voices of tests/support/voices.py
-(every third line of tests/benchmarks/speech_commands.tsv, 392 commands, replayed by
-tests/benchmarks/bench_recognition.py) it acted wrongly 22 times against 7 without it, and
-understood 109 against 129: the readings it rescued were wrong as often as right."""
+"""N-best entries read after each utterance with a language model, to see how far they agree with
+the search's best (:meth:`PocketsphinxRecognizer.agreement`). Letting the understanding choose among
+them (the reading it accepts over a nearly as likely one it does not, as Whisper's does) was
+measured and left out: on the HELD-OUT voices of tests/support/voices.py (every third line of
+tests/benchmarks/speech_commands.tsv, 392 commands, replayed by
+tests/benchmarks/bench_recognition.py) it acted wrongly 22 times and understood 109; without it, in
+a run ten minutes later, 7 and 129 (the understanding changed in between, which moved the same
+recogniser by up to 8 wrong actions): the readings it rescued were wrong as often as right."""
 
 
 @dataclass(frozen=True)
