@@ -446,6 +446,11 @@ class Understanding:
             self._templates.words
             | {word for table in self._spoken.values() for key in table for word in key.split()}
         ) - {""}
+        self._first_words = {
+            slot: frozenset(key.split()[0] for key in table if key)
+            for slot, table in self._spoken.items()
+        }
+        """Per list, the words its phrases begin with (the rest need no look-up)."""
         self._heard_words = frozenset(
             word
             for line in self._learned.lines
@@ -1039,7 +1044,8 @@ class Understanding:
         def token(phrase: str) -> str | None:
             return next((f"<{slot}>" for slot in lists if phrase in self._spoken[slot]), None)
 
-        return _longest_phrases(words, 4, token)
+        firsts = frozenset().union(*(self._first_words[slot] for slot in lists))
+        return _longest_phrases(words, 4, token, firsts)
 
     def _name_spans(self, state: _State, words: list[str]) -> list[tuple[int, int]]:
         spans = []
@@ -1379,14 +1385,20 @@ def _copy(intent: Intent) -> Intent:
 
 
 def _longest_phrases(
-    words: list[str], most: int, lookup: Callable[[str], _Found | None]
+    words: list[str],
+    most: int,
+    lookup: Callable[[str], _Found | None],
+    firsts: frozenset[str] | None = None,
 ) -> list[tuple[int, int, _Found]]:
     """(start, length, what ``lookup`` found) for each phrase of ``words`` (up to ``most`` words)
-    it knows, longest first; a word belongs to one phrase at most."""
+    it knows, longest first; a word belongs to one phrase at most. ``firsts``: the words a known
+    phrase can begin with (others are not looked up)."""
     found: list[tuple[int, int, _Found]] = []
     used = [False] * len(words)
     for size in range(min(most, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
+            if firsts is not None and words[start] not in firsts:
+                continue
             if any(used[start : start + size]):
                 continue
             hit = lookup(" ".join(words[start : start + size]))
