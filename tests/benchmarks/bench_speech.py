@@ -25,7 +25,11 @@ told apart as hearing or understanding.
 Second part: heard reply latency for short commands, end of speech (its last voiced 10 ms into
 the microphone) to the DJ's first sample passing through the null sink, found by
 cross-correlation in the recording; the station answers aloud (the accuracy part does not, to
-keep the run short).
+keep the run short). Medians of where the time went come with it: the end-of-speech wait, the
+final's wait after it and its decode, the DJ, the first sentence made and sent, the sound server.
+
+To iterate without real time: bench_speech_offline.py replays the same lines and voices
+straight into Whisper and the DJ.
 
 A full run is long (each line is said in real time): pick parts with
 QFZZ_SPEECH_TIERS (catalog names, default "whisper-tiny-en,pocketsphinx-en-us"),

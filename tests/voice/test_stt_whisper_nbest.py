@@ -95,13 +95,21 @@ def test_the_reading_the_understanding_accepts_wins(voice: str, text: str, slots
         # greedy, mapped from Whisper's score alone: asked at 0.13, 0.57 and 0.09
         ("gb_f2", "resume"),
         ("us_m3", "it's a bit too loud"),
-        ("rp_m1_room", "no i said jazz"),
     ],
 )
 def test_espeak_accented_commands_heard_right_are_not_asked_about(voice: str, text: str) -> None:
     text_heard, confidence = heard(said(text, voice))
     assert understanding().parse(text_heard) == understanding().parse(text), text_heard
     assert acted_on(text_heard, confidence), (text_heard, confidence)
+
+
+def test_a_correction_heard_right_but_not_surely_is_asked() -> None:
+    """rp_m1_room: "no i said jazz" heard right at 0.77 (0.09 from Whisper's score alone): a
+    correction undoes the last request, so it is asked about below the destructive bar."""
+    text_heard, confidence = heard(said("no i said jazz", "rp_m1_room"))
+    assert understanding().parse(text_heard) == understanding().parse("no i said jazz")
+    assert confirm.NEEDED_ORDINARY <= confidence < confirm.NEEDED_DESTRUCTIVE, confidence
+    assert not acted_on(text_heard, confidence)
 
 
 def test_a_hundred_after_a_pause_is_heard_whole() -> None:
