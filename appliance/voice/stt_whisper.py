@@ -4,11 +4,11 @@ Whisper is not a streaming recogniser: its encoder reads a 30 s window, so it ru
 the utterance has ended (about 0.3-0.4 s for a short command on the development machine,
 whatever the command's length). A short utterance is read first in a 12 s window, a third of
 the cost, and that reading is kept when it is sure and understood (:data:`QUICK_WINDOW_S`).
-It gives no partial transcripts: ``accept`` only keeps the audio. pocketsphinx alongside for partials was measured and left out: it would cost a tenth of a core
-while listening (real-time factor 0.10-0.14 with the DJ's language model) and 30-96 MB, and its
-text was wrong for 40 % of the commands Whisper heard right, so partials would mislead anything
-that acts on them (ending the utterance early); the final is ready a third of a second after
-the end of speech.
+It gives no partial transcripts: ``accept`` only keeps the audio. pocketsphinx alongside for
+partials was measured and left out: it would cost a tenth of a core while listening (real-time
+factor 0.10-0.14 with the DJ's language model) and 30-96 MB, and its text was wrong for 40 % of
+the commands Whisper heard right, so partials would mislead anything that acts on them (ending
+the utterance early); the final is ready a third of a second after the end of speech.
 
 It hears open English, so it is biased rather than constrained: the prompt it reads before the
 audio holds the library's names and the DJ's commands as sentences, which turns "let's get" back
