@@ -11,8 +11,12 @@ before found nothing:
 3. several requests in one breath ("i hate this, next"; "play some rock and some jazz"): the
    utterance cut at commas and at "and", "then", "also", each part understood on its own;
 4. looser templates where a name is free text, looked up in the library by near miss;
-5. the model (appliance.dj.understand_model): the intent of the closest example sentences, with
-   slots taken from the genres, moods, activities, numbers and names the words mention.
+5. the model (appliance.dj.understand_model): the intent of the closest example sentences
+   (template expansions, paraphrases, and what people were heard saying in
+   ``sentences/learned.tsv``), with slots taken from the genres, moods, activities, numbers and
+   names the words mention, or else from what the closest example means unsaid;
+6. the words without what is said around a request (appliance.dj.understand_tidy: "so er yeah",
+   "bruv", "or whatever"), through the templates again.
 
 What none of them understands confidently is ``unknown``: the DJ answers it as chat, never as a
 wild guess. Results are cached per normalised text, so a repeated command costs a dict lookup.
