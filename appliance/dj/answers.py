@@ -390,8 +390,8 @@ class Conversation:
             return self._say("me", "known_new", name=profile.name)
         age = known_for(now - profile.created_at)
         ago = f"{age} ago" if age else "today"
-        sittings = max(profile.sessions, 1)  # sessions are sittings, not turns
-        return self._say("me", "known", sessions=plural(sittings, "session"), ago=ago)
+        visits = max(profile.sessions, 1)  # sittings, not turns (the greeting counts turns)
+        return self._say("me", "known", sessions=plural(visits, "visit"), ago=ago)
 
     def _known_for(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         return Answer(self._known(profile, now))

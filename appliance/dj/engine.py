@@ -316,7 +316,7 @@ class PersonalizedDJ:
             return self._lines.welcome(profile.name)
         return self._lines.welcome_back(
             profile.name,
-            profile.sessions,
+            turns,
             now - profile.created_at,
             self.favourites(profile.user_id),
             self.current_mood(profile.user_id),

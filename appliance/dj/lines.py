@@ -108,11 +108,12 @@ class Lines:
         )
 
     def welcome_back(
-        self, name: str, sessions: int, age: timedelta, favourites: Sequence[str], mood: str | None
+        self, name: str, turns: int, age: timedelta, favourites: Sequence[str], mood: str | None
     ) -> str:
-        """For someone the DJ has met before: how many sittings they have shared (said from the
-        second on: a listener counts visits, not requests) and how long it has known them, then
-        their taste or mood."""
+        """For someone the DJ has met before: how many times they have talked to it, in the
+        product guide's words (it calls each of the listener's turns a session: 50 messages,
+        "We've shared 50 sessions together"), how long it has known them, then their taste or
+        mood. Spoken answers about the listener count visits instead (see answers.py)."""
         parts = [  # the guide's words (a greeting a returning listener expects)
             self.pool.choose(
                 (
@@ -122,8 +123,8 @@ class Lines:
                 )
             )
         ]
-        if sessions > 1:
-            parts.append(f"We've shared {plural(sessions, 'session')} together.")
+        if turns > 0:
+            parts.append(f"We've shared {plural(turns, 'session')} together.")
         duration = known_for(age)
         if duration:
             parts.append(f"We've known each other for {duration} now.")

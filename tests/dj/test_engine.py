@@ -89,7 +89,7 @@ def test_returning_greeting_reflects_the_relationship(clock: Clock) -> None:
         dj.interact("alex", "hello")
     greeting = dj.greet_user("alex", "Alex")
     assert greeting.startswith("Welcome back, Alex!")
-    assert "We've shared 4 sessions together" in greeting  # the first hello and three visits
+    assert "We've shared 3 sessions together" in greeting  # the guide's word for the three turns
     assert "6 weeks" in greeting
     assert "jazz or bossa nova" in greeting
 
@@ -102,7 +102,7 @@ def test_a_newcomer_saying_hi_is_welcomed_not_welcomed_back(tmp_path: Path) -> N
     assert reply.text.startswith("Hey sam! Welcome to QFZZ!")
     again = dj.respond("sam", "hello")
     assert again.text.startswith("Welcome back, sam! Great to see you again.")
-    assert "session" not in again.text  # the same sitting: nothing to count yet
+    assert "We've shared 1 session together" in again.text  # the guide counts each turn
     dj.close()
 
 
@@ -127,9 +127,10 @@ def test_sessions_count_gaps_not_messages(clock: Clock) -> None:
     assert dj.user_profiles["alex"].sessions == 2
 
 
-def test_every_spoken_count_is_of_sittings_not_turns(tmp_path: Path, clock: Clock) -> None:
+def test_spoken_answers_count_visits_not_turns(tmp_path: Path, clock: Clock) -> None:
     """A household's report: a few requests in one sitting, and the DJ said "We've had 4
-    sessions". A session is a sitting: a gap of half an hour, or a switch of listener."""
+    sessions". Answers about the listener count visits (sittings: a gap of half an hour, or a
+    switch of listener); only the greeting keeps the guide's count of turns."""
     db = tmp_path / "dj.db"
     dj = PersonalizedDJ(db_path=db, clock=clock, seed=3)
     dj.greet_user("alex", "Alex")
@@ -139,18 +140,16 @@ def test_every_spoken_count_is_of_sittings_not_turns(tmp_path: Path, clock: Cloc
     clock.advance(minutes=3)
     known = dj.respond("alex", "how many sessions have we had")
     assert known.intent == "known_for"
-    assert "1 session" in known.text and "sessions" not in known.text
+    assert "1 visit" in known.text and "visits" not in known.text
     about = dj.respond("alex", "what do you know about me").text
-    assert "1 session" in about and "sessions" not in about
-    greeting = dj.greet_user("alex", "Alex")
-    assert greeting.startswith("Welcome back, Alex!") and "session" not in greeting  # the first
+    assert "1 visit" in about and "visits" not in about
 
     clock.advance(hours=2)  # a second sitting, after a restart
     dj.close()
     dj = PersonalizedDJ(db_path=db, clock=clock, seed=3)
-    assert "We've shared 2 sessions together" in dj.greet_user("alex", "Alex")
+    dj.greet_user("alex", "Alex")
     clock.advance(minutes=5)
-    assert "2 sessions" in dj.respond("alex", "how many sessions have we had").text
+    assert "2 visits" in dj.respond("alex", "how many sessions have we had").text
 
     clock.advance(minutes=5)  # sam takes over, and alex comes back within minutes: a new sitting
     dj.respond("alex", "this is sam")
@@ -161,7 +160,7 @@ def test_every_spoken_count_is_of_sittings_not_turns(tmp_path: Path, clock: Cloc
     clock.advance(minutes=5)
     dj.respond("alex", "this is alex")  # saying who you are again starts nothing new
     assert dj.user_profiles["alex"].sessions == 3
-    assert "3 sessions" in dj.respond("alex", "how many sessions have we had").text
+    assert "3 visits" in dj.respond("alex", "how many sessions have we had").text
     dj.close()
 
 

@@ -72,11 +72,9 @@ def test_profile_evolution(dj: PersonalizedDJ) -> None:
     for i in range(50):
         dj.interact("user_001", f"Message {i}")
     greeting = dj.greet_user("user_001", "Alex")
-    # the guide's sample prints "We've shared 50 sessions together." for 50 messages in one
-    # sitting; a session is a sitting (listeners heard "4 sessions" after four requests), so the
-    # count is said from the second sitting on
-    assert greeting.startswith("Welcome back, Alex! Great to see you again.")
-    assert "session" not in greeting
+    assert greeting.startswith(  # the guide's words: it calls each message a session
+        "Welcome back, Alex! Great to see you again. We've shared 50 sessions together."
+    )
     assert "We only met" in greeting  # and how long it has known them
     profile = dj.user_profiles["user_001"]
     assert profile.trust_score == pytest.approx(1.0)

@@ -72,7 +72,7 @@ def test_welcome_back_counts_sessions_and_time(dj: PersonalizedDJ) -> None:
     dj._clock.now += timedelta(days=3)  # type: ignore[attr-defined]
     text = dj.respond("sam", "hello").text
     assert text.startswith("Welcome back, sam!")
-    assert "2 sessions" in text and "3 days" in text  # two sittings, three days apart
+    assert "1 session" in text and "3 days" in text  # the guide's count of turns
 
 
 def test_skips_never_announce_the_same_track_twice_in_a_row(dj: PersonalizedDJ) -> None:
@@ -149,7 +149,7 @@ def test_questions_about_me_speak_the_profile_back(dj: PersonalizedDJ) -> None:
     assert "happy" in dj.respond("ana", "what mood am i in").text
     about = dj.respond("ana", "what do you know about me").text.casefold()
     assert "jazz" in about and "happy" in about
-    assert "session" in dj.respond("ana", "how long have we known each other").text
+    assert "visit" in dj.respond("ana", "how long have we known each other").text
     assert "Friend" in dj.respond("ana", "what's my trust level").text
 
 
