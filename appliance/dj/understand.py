@@ -1150,6 +1150,10 @@ class Understanding:
             return {"artist": (partial, 90.0)} if partial else None
         if list_name != "any_text":
             return None
+        if " " not in words:  # "play some miles": one word of one artist's name
+            partial = state.names.find_by_word(words, "artist")
+            if partial:
+                return {"artist": (partial, 90.0)}
         # "kind of blue by miles": a name, then its artist said short
         what, by, who = words.partition(" by ")
         if by and what and who:

@@ -564,13 +564,13 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
 
 
 HELDOUT_REACHED = (0.915, 0.89)
-"""Intents, and intents with slots, on the held-out set as they stand (0.920 and 0.895; they
+"""Intents, and intents with slots, on the held-out set as they stand (0.920 and 0.896; they
 were 0.869 and 0.831): neither may slip back while the promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.920 of intents and 0.895 of slots on the held-out set",
+    reason="the promise is not met yet: 0.920 of intents and 0.896 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -1057,6 +1057,7 @@ def test_talk_about_someone_else_is_no_request(understanding: Understanding, tex
         ("make it sixty", [("set_volume", {"level": 60})]),
         ("hi, i'm nina", [("greet", {}), ("identify", {"name": "nina"})]),
         ("i'm sam", [("identify", {"name": "sam"})]),
+        ("play some miles", [("play", {"artist": "miles davis"})]),  # one word of one name
         ("this is dire", [("dislike", {})]),
         ("i could listen to reggae all day", [("add_preference", {"genre": "reggae"})]),
         ("hang about", [("pause", {})]),
