@@ -250,3 +250,28 @@ def test_a_signal_while_the_file_is_answered_is_obeyed_at_once() -> None:
     finally:
         dialogue.stop()
         dj.close()
+
+
+def test_run_input_hears_the_command_after_the_files_wake_word(tmp_path: Path) -> None:
+    """A recording that opens with the wake word ("okay nabu", a pause, "play some bossa
+    nova"): the command after it is heard and played, not the wake word's own words."""
+    folder = music.tone_library(tmp_path / "music", {"Bossa Nova": 550.0, "Jazz": 660.0}, 1, 5)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[station]\nlog_level = "info"\n[dj]\ncommentary = 0.0\n'
+        '[models]\nstt = "pocketsphinx-en-us"\n'
+        f'[voice]\nwake_word = "okay_nabu"\n[library]\nmusic_folders = ["{folder}"]\n'
+    )
+    wake, command = (
+        np.frombuffer(speech_pcm(text), dtype="<i2")
+        for text in ("okay nabu", "play some bossa nova")
+    )
+    pause, tail = np.zeros(RATE // 2, dtype="<i2"), np.zeros(RATE, dtype="<i2")
+    wav = tmp_path / "wake.wav"
+    soundfile.write(wav, np.concatenate([wake, pause, command, tail]), RATE)
+    lines, reply = run_input(config, wav)
+    text = "\n".join(lines)
+    assert "wake: okay_nabu" in text, text
+    assert re.search(r"heard 'play some bossa nova\.?'", text, re.I), text
+    assert re.search(r"-> Here's 'Bossa Nova Song", lines[reply]), text
+    assert re.search(r"on air: 'Bossa Nova Song \d+'", text), text

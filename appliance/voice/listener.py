@@ -58,6 +58,10 @@ from appliance.voice.wake import WakeDetector
 
 log = logging.getLogger("appliance.voice.listener")
 
+WATCH_WAKE_MS = 2500
+"""A command begun by a file or a button may open with the wake word all the same (a recording
+of someone talking to the appliance): the detectors keep listening this long into it."""
+
 VAD_PRIMING_FRAMES = 30  # 300 ms: what the VAD hears before the command, for its context
 
 
@@ -248,7 +252,8 @@ class Listener:
         self._emit(WakeDetected(source=source, at=now))
         # listening from here on: if an engine fails below, _abandon() says so with an empty
         # transcript, and whoever ducked the music for this command lets it go
-        self._utterance = _Utterance(wake_at=now, leading=after_wake_word)
+        watch = 0 if after_wake_word or not self.wake else WATCH_WAKE_MS
+        self._utterance = _Utterance(wake_at=now, leading=after_wake_word, watch_wake_ms=watch)
         self.state = State.LISTENING
         for detector in self.wake:
             detector.reset()
@@ -272,6 +277,8 @@ class Listener:
     def _listen(self, frame: bytes) -> None:
         utterance = self._utterance
         assert utterance is not None
+        if utterance.watch_wake_ms > 0 and self._wake_in_command(utterance, frame):
+            return
         self._feed(frame)
         speech = self.vad.is_speech(frame)
         if utterance.leading and self._leading(utterance, speech):
@@ -377,6 +384,18 @@ class Listener:
         utterance.trial = transcript  # the transcript if nothing more is said
         self.recognizer.start()  # not whole: go on as if nothing happened
         self.recognizer.accept(bytes(utterance.audio))
+
+    def _wake_in_command(self, utterance: _Utterance, frame: bytes) -> bool:
+        """A command begun by a file or a button that opens with the wake word ("okay nabu,
+        play some bossa nova"): start it again after the wake word, as the microphone does,
+        so the recogniser hears the command and not the wake word. True when it fired."""
+        utterance.watch_wake_ms -= FRAME_MS
+        self._ring.append(frame)
+        for detector in self.wake:
+            if detector.process(frame):
+                self._begin(detector.name, after_wake_word=True)
+                return True
+        return False
 
     def _leading(self, utterance: _Utterance, speech: bool) -> bool:
         """Right after the wake word: drop its tail if the person pauses before the command.
@@ -507,3 +526,5 @@ class _Utterance:
     """The final begun early in this pause (see ``Listener._speculate``)."""
     lead_speech_ms: int = 0
     lead_gap_ms: int = 0
+    watch_wake_ms: int = 0
+    """How much longer the wake detectors listen in a command begun without the wake word."""
