@@ -255,10 +255,11 @@ class Truth:
                 words = ("mood", "feel", "feeling")
                 return lambda r: not _has(r.text, *moods) and _has(r.text, *words)
             return lambda r: _has(r.text, word)
-        if kind == "known_for":  # sessions are sittings (visits), not turns
+        if kind == "known_for":  # counted in sittings (visits), not turns
             turns = dj.store.turn_count(USER)
-            said = plural(max(profile.sessions, 1) if profile else 1, "session")
-            return lambda r: _has(r.text, said) if turns else _has(r.text, "first session")
+            visits = max(profile.sessions, 1) if profile else 1
+            said = (plural(visits, "visit"), plural(visits, "session"))
+            return lambda r: _has(r.text, *said) if turns else _has(r.text, "first session")
         if kind == "trust":
             level = trust_level(profile.trust_score) if profile else "Friend"
             return lambda r: _has(r.text, level)
