@@ -378,6 +378,11 @@ class QFZZStation:
                 summary or "no speech models",
             )
             sdnotify.ready(f"on air, listening: {self.listen_mode}")
+            if self.voice is not None:  # after READY: the commonest first words, made ahead
+                from appliance.dj.lines import fixed_openings
+                from appliance.voice.tts_piper import warm_in_background
+
+                warm_in_background(self.voice, fixed_openings(), self._stopping)
 
     def stop(self) -> None:
         """Fade the music, flush the DJ's memory, release every device. Takes under 2 s."""

@@ -8,12 +8,13 @@ while it is still learning someone, and makes confident picks for a close friend
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from appliance.dj.pool import LinePool
 from appliance.dj.recommend import DIRECTIONS, Pick
-from appliance.dj.talk import Talk
+from appliance.dj.talk import Phrasebook, Talk, load_phrasebook
 from appliance.library.track import Track
 
 MOOD_REPLIES: dict[str, tuple[str, ...]] = {
@@ -440,3 +441,46 @@ def because(pick: Pick) -> str:
     if kind == "genre":
         return f"more {detail}, the way you like it"
     return "one you loved before"
+
+
+FREQUENT_LINES = (
+    "skipping",
+    "skipping_nothing",
+    "paused",
+    "resumed",
+    "volume_up",
+    "volume_down",
+    "stopped",
+    "liked",
+    "disliked",
+    "dropped",
+    "nothing_asked",
+    "replay_none",
+)
+"""The everyday lines said most often (sentences/talk.yaml, section ``lines``), commonest first."""
+
+_SENTENCE_END = re.compile(r"[.!?]")
+
+
+def fixed_openings(book: Phrasebook | None = None) -> tuple[str, ...]:
+    """What the commonest replies open with, the same words every time, for the DJ's voice to
+    make ahead (see ``PiperSpeech.warm``): each phrasing of :data:`FREQUENT_LINES` and of the
+    mood replies, up to its first field cut back to the end of a sentence ("Skipping. Here's
+    {track}." opens with "Skipping."). The usual phrasings come first, then the others."""
+    book = book or load_phrasebook()
+    choices = [book.lines("lines", situation) for situation in FREQUENT_LINES]
+    choices += list(MOOD_REPLIES.values())
+    openings: dict[str, None] = {}
+    for rank in range(max(len(options) for options in choices)):
+        for options in choices:
+            if rank < len(options):
+                text = options[rank].split("{", 1)
+                fixed = text[0] if len(text) == 1 else _before_last_end(text[0])
+                if fixed.strip():
+                    openings.setdefault(fixed.strip())
+    return tuple(openings)
+
+
+def _before_last_end(text: str) -> str:
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends else ""

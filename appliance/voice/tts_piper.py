@@ -8,12 +8,14 @@ appliance, so a fresh device speaks without downloading anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,9 @@ answers come back often ("Paused.", "Skipping this one.") and a reply's first se
 the listener waits for (Piper takes 100-200 ms for one on the development machine)."""
 KEEP_SENTENCES = 64
 """Sentences kept at most (2.5 s at 22050 Hz is 110 kB: 7 MB at most)."""
+WARM_SENTENCES = 40
+"""Sentences made ahead at most (:meth:`PiperSpeech.warm`): the rest of the kept ones are left
+for what the DJ goes on to say."""
 
 
 class PiperSpeech:
@@ -83,6 +88,9 @@ class PiperSpeech:
         self.sample_rate: int = int(voice.config.sample_rate)
         self._kept: OrderedDict[str, tuple[SpeechAudio, ...]] = OrderedDict()
         self._kept_lock = threading.Lock()
+        self._speaking = 0  # replies being made now: the warm-up waits for them
+        self._quiet = threading.Event()
+        self._quiet.set()
 
     @classmethod
     def load(cls, model_path: Path | None = None) -> PiperSpeech:
@@ -116,6 +124,7 @@ class PiperSpeech:
         long first sentence is split at its first clause (see :func:`first_breath`), and Piper
         may split a long sentence further, in which case each part carries the whole sentence.
         """
+        self._busy(+1)
         try:
             for sentence in first_breath(split_sentences(text)):
                 kept = self._recall(sentence)
@@ -128,7 +137,49 @@ class PiperSpeech:
                     yield made[-1]
                 self._keep(sentence, made)
         finally:
+            self._busy(-1)
             trim_when_grown()
+
+    def warm(self, texts: Iterable[str], stop: threading.Event | None = None) -> int:
+        """Make the first chunk of each of ``texts`` (the DJ's fixed openings) ahead, so a
+        reply that opens with one is heard at once; how many were made.
+
+        Meant for a thread of its own after start-up, at the lowest priority: it waits while a
+        reply is being made, makes :data:`WARM_SENTENCES` at most, and ends early on ``stop``.
+        """
+        with contextlib.suppress(OSError, AttributeError):  # a Linux thread's own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        made = 0
+        firsts = dict.fromkeys(first_breath(split_sentences(text))[0] for text in texts if text)
+        try:
+            for sentence in list(firsts)[:WARM_SENTENCES]:
+                while not self._quiet.wait(0.1):
+                    if stop is not None and stop.is_set():
+                        return made
+                if stop is not None and stop.is_set():
+                    break
+                if self._recall(sentence) is not None:
+                    continue
+                chunks = [
+                    SpeechAudio(chunk.audio_int16_bytes, chunk.sample_rate, sentence)
+                    for chunk in self._voice.synthesize(sentence)
+                ]
+                self._keep(sentence, chunks)
+                made += 1
+        except Exception:  # a sentence it cannot make is made when it is said, or fails then
+            log.exception("could not make the DJ's first words ahead")
+        finally:
+            trim_when_grown()
+        log.debug("made %d of the DJ's first words ahead", made)
+        return made
+
+    def _busy(self, change: int) -> None:
+        with self._kept_lock:
+            self._speaking += change
+            if self._speaking:
+                self._quiet.clear()
+            else:
+                self._quiet.set()
 
     def _recall(self, sentence: str) -> tuple[SpeechAudio, ...] | None:
         with self._kept_lock:
@@ -146,6 +197,18 @@ class PiperSpeech:
             self._kept[sentence] = tuple(chunks)
             while len(self._kept) > KEEP_SENTENCES:
                 self._kept.popitem(last=False)
+
+
+def warm_in_background(voice: object, texts: Iterable[str], stop: threading.Event) -> bool:
+    """Start ``voice.warm(texts, stop)`` on a thread of its own (nothing for a voice that
+    cannot: a Wyoming server's); True when started."""
+    warm = getattr(voice, "warm", None)
+    if warm is None:
+        return False
+    thread = threading.Thread(target=warm, args=(list(texts), stop), name="voice-warm-up")
+    thread.daemon = True
+    thread.start()
+    return True
 
 
 def _load_voice(path: Path, settings: dict[str, Any]) -> Any:

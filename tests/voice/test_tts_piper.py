@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from appliance.errors import SpeechError
+from appliance.voice import tts_piper
 from appliance.voice.tts_piper import (
     PiperSpeech,
     SpeechAudio,
@@ -219,3 +220,73 @@ def test_kept_sentences_are_bounded(speech: PiperSpeech, monkeypatch: pytest.Mon
     for word in ("One.", "Two.", "Three."):
         list(speech.synthesize(word))
     assert list(speech._kept) == ["Two.", "Three."]
+
+
+class _CountingModel:
+    """The voice's model with each run counted (the real model still runs)."""
+
+    def __init__(self, speech: PiperSpeech) -> None:
+        self.voice = speech._voice
+        self.real = self.voice.phoneme_ids_to_audio
+        self.calls = 0
+
+    def __enter__(self) -> _CountingModel:
+        def counting(*args: object, **kwargs: object) -> object:
+            self.calls += 1
+            return self.real(*args, **kwargs)
+
+        self.voice.phoneme_ids_to_audio = counting
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        del self.voice.phoneme_ids_to_audio
+
+
+def test_warmed_up_a_skips_first_words_come_without_piper(speech: PiperSpeech) -> None:
+    """After the warm-up with the DJ's fixed openings, a skip's reply (the DJ's own line) opens
+    with a chunk made ahead: the model runs only for the track's sentence."""
+    import random
+
+    from appliance.dj.lines import Lines, fixed_openings
+    from appliance.library.track import Track
+
+    speech._kept.clear()
+    with _CountingModel(speech) as model:
+        made = speech.warm(fixed_openings())
+        assert made >= 20 and model.calls >= made
+        assert len(speech._kept) <= tts_piper.KEEP_SENTENCES
+        reply = Lines("Nova", "QFZZ", random.Random(1)).skipping(
+            Track(track_id="t1", path="so-what.flac", title="So What", artist="Miles Davis")
+        )
+        assert reply.startswith("Skipping. ")
+        before = model.calls
+        chunks = speech.synthesize(reply)
+        first = next(chunks)
+        assert first.text == "Skipping." and model.calls == before  # at once, no model
+        rest = list(chunks)
+        assert rest and model.calls > before  # the track's name is made as it is said
+
+
+def test_the_warm_up_waits_for_a_reply_and_is_bounded(
+    speech: PiperSpeech, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply being made comes first: the warm-up makes nothing until it is done, then at
+    most WARM_SENTENCES; a stop ends it."""
+    import threading
+
+    monkeypatch.setattr(tts_piper, "WARM_SENTENCES", 3)
+    speech._kept.clear()
+    reply = speech.synthesize("Here is a reply. It has two sentences.")
+    next(reply)  # being made and said
+    done: list[int] = []
+    thread = threading.Thread(target=lambda: done.append(speech.warm(["One.", "Two.", "Go."])))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive() and not done
+    assert not {"One.", "Two.", "Go."} & set(speech._kept)
+    list(reply)  # the reply is done
+    thread.join(30)
+    assert done == [3] and {"One.", "Two.", "Go."} <= set(speech._kept)
+    stop = threading.Event()
+    stop.set()
+    assert speech.warm(["Four.", "Five."], stop) == 0

@@ -1,0 +1,48 @@
+"""The station makes the DJ's commonest first words after start-up, never before it is ready."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.config import parse_config
+from appliance.station import QFZZStation, StationConfig
+from appliance.voice.tts_piper import PiperSpeech
+from tests.support import music
+from tests.support.waiting import wait_until
+
+
+def test_the_warm_up_runs_after_ready_on_its_own_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = PiperSpeech.warm
+    seen: list[tuple[float, str, int]] = []
+
+    def watched(self: PiperSpeech, texts: list[str], stop: threading.Event | None = None) -> int:
+        seen.append((time.monotonic(), threading.current_thread().name, 0))
+        made = real(self, texts, stop)
+        seen.append((time.monotonic(), threading.current_thread().name, made))
+        return made
+
+    monkeypatch.setattr(PiperSpeech, "warm", watched)
+    folder = music.tone_library(tmp_path / "music", music.TONES, per_genre=1, seconds=3.0)
+    config = StationConfig.from_settings(
+        parse_config(f'[library]\nmusic_folders = ["{folder}"]\n'),
+        listen="none",
+        speak=True,
+        play=False,
+    )
+    station = QFZZStation(config)
+    station.start()
+    try:
+        assert station.ready_at is not None and isinstance(station.voice, PiperSpeech)
+        wait_until(lambda: len(seen) == 2, timeout=60)  # done in the background
+        (began, thread, _), (_, _, made) = seen
+        assert began >= station.ready_at and thread == "voice-warm-up"
+        assert made >= 20
+        assert "Skipping." in station.voice._kept and "Paused." in station.voice._kept
+    finally:
+        station.stop()
