@@ -44,6 +44,21 @@ FACTUAL = {
     *("my_likes", "my_mood", "known_for", "trust"),
 }
 UNKNOWN_SHARE = 0.05
+TUNING = ("tune.tsv", "tune2.tsv", "tune_u.tsv", "talk_tune.tsv", "talk_tune2.tsv")
+"""Corpora the DJ was tuned on: a conversation line also written there is still said (the
+conversation follows on from it) but not scored, so the figures are of unseen lines only."""
+
+
+def tuned_lines(folder: Path = CORPUS.parent) -> set[str]:
+    """The texts of the tuning corpora, case-folded, for telling seen lines apart."""
+    texts = set()
+    for name in TUNING:
+        path = folder / name
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip() and not line.startswith("#"):
+                    texts.add(line.split("\t")[0].strip().casefold())
+    return texts
 
 
 def read_conversation(path: Path = CORPUS) -> list[tuple[str, str]]:
@@ -139,6 +154,7 @@ class Figures:
     checked: Counter[str] = field(default_factory=Counter)
     right: Counter[str] = field(default_factory=Counter)
     repeats: int = 0
+    seen_in_tuning: int = 0  # said but not scored: also a line of a tuning corpus
     wrong: list[str] = field(default_factory=list)  # kinds only, never the corpus's words
 
     def as_dict(self) -> dict[str, float | int]:
@@ -150,6 +166,7 @@ class Figures:
             "factual_checked": checked,
             "factual_right_share": sum(self.right.values()) / checked if checked else 1.0,
             "answers_repeating_a_sentence_within_20": self.repeats,
+            "turns_not_scored_as_seen_in_tuning": self.seen_in_tuning,
         }
         for kind in sorted(self.turns):
             figures[f"{kind}: turns"] = self.turns[kind]
@@ -314,12 +331,19 @@ def run(folder: Path, corpus: Path = CORPUS) -> Figures:
     """Play the conversation and measure it."""
     figures = Figures()
     said: list[set[str]] = []
+    tuned = tuned_lines(corpus.parent)
     with conversation_rig(folder) as (dj, library, player):
         truth = Truth(dj, library, player)
         for text, kind in read_conversation(corpus):
             check = truth.checker(kind, text)
             reply = dj.respond(USER, text)
             player.apply(reply)
+            said.append(set(sentences(reply.text)))
+            if any(said[-1] & earlier for earlier in said[-MEMORY:-1]):
+                figures.repeats += 1  # of every answer: repeating is no matter of tuning
+            if text.casefold() in tuned:
+                figures.seen_in_tuning += 1
+                continue
             figures.turns[kind] += 1
             if all(name == "unknown" for name in (reply.intents or (reply.intent,))):
                 figures.unknown[kind] += 1
@@ -331,10 +355,6 @@ def run(folder: Path, corpus: Path = CORPUS) -> Figures:
                     figures.right[kind] += 1
                 else:
                     figures.wrong.append(kind)
-            keys = set(sentences(reply.text))
-            if any(keys & earlier for earlier in said[-(MEMORY - 1) :]):
-                figures.repeats += 1
-            said.append(keys)
     return figures
 
 

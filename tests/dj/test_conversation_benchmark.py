@@ -1,5 +1,6 @@
 """The conversation benchmark (tests/benchmarks/bench_conversation.py), run fast on every test run:
-313 turns written apart from the templates, the demo library playing. It asserts the issue's aims
+its turns written apart from the templates (those also found in a tuning corpus are said but not
+scored), the demo library playing. It asserts the issue's aims
 (under 5 % "did not understand", every factual answer right, no sentence repeated within 20
 answers) and, until they are met, that the figures reached so far do not slip back."""
 
@@ -11,7 +12,7 @@ import pytest
 
 from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.02, "factual_right_share": 0.97, "repeats": 0}
+REACHED = {"unknown_share": 0.025, "factual_right_share": 0.97, "repeats": 0}
 """The figures as they stand (see the commit that set them); none may get worse."""
 
 
