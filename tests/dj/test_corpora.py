@@ -93,15 +93,12 @@ def test_no_line_is_written_twice_in_a_file(path: Path) -> None:
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-def test_no_held_out_line_leaks_into_the_tuning_set() -> None:
-    held = {_normalised(line.text): line.where for line in read_corpus(HELDOUT)}
-    leaked = [
-        f"{line.where} repeats {held[_normalised(line.text)]}: {line.text!r}"
-        for path in (TUNE, TUNE2, TUNE_U)
-        for line in read_corpus(path)
-        if _normalised(line.text) in held
-    ]
-    assert not leaked, "\n".join(leaked)
+@pytest.mark.parametrize("path", [TUNE, TUNE2, TUNE_U], ids=lambda path: path.name)
+def test_no_held_out_line_leaks_into_the_tuning_set(path: Path) -> None:
+    """Only the count is shown: a held-out line printed here would be read and tuned on."""
+    held = {_normalised(line.text) for line in read_corpus(HELDOUT)}
+    leaked = sum(_normalised(line.text) in held for line in read_corpus(path))
+    assert leaked == 0, f"{leaked} lines of {path.name} are held-out lines"
 
 
 def test_the_second_tuning_set_covers_every_intent() -> None:
@@ -138,8 +135,12 @@ def test_the_second_talk_tuning_set_is_well_formed() -> None:
 def test_no_benchmark_line_leaks_into_the_second_tuning_sets() -> None:
     held = {_normalised(line.text) for line in read_corpus(HELDOUT)}
     held |= {_normalised(text) for text, _ in _talk(CONVERSATION)}
-    texts = [line.text for line in read_corpus(TUNE2)] + [text for text, _ in _talk(TALK2)]
-    assert [text for text in texts if _normalised(text) in held] == []
+    for path, texts in (
+        (TUNE2, [line.text for line in read_corpus(TUNE2)]),
+        (TALK2, [text for text, _ in _talk(TALK2)]),
+    ):
+        leaked = sum(_normalised(text) in held for text in texts)
+        assert leaked == 0, f"{leaked} lines of {path.name} are held-out or benchmark lines"
 
 
 def test_the_held_out_set_covers_every_intent_and_style() -> None:

@@ -674,7 +674,7 @@ def test_status_and_currentsong_polls_ask_the_library_nothing(
 def test_a_change_wakes_only_the_clients_idling_for_it(
     served: Served, station: DoubleStation
 ) -> None:
-    """50 apps in ``idle player``: a volume change is not theirs to hear and wakes none of
+    """5 apps in ``idle player``: a volume change is not theirs to hear and wakes none of
     them (the faces' loop does no work per app for it); a track change wakes each once."""
     raws = []
     for _ in range(5):
@@ -696,9 +696,15 @@ def test_a_change_wakes_only_the_clients_idling_for_it(
 
     for session in served.face.sessions:
         session.wake.set = counting(session)  # type: ignore[method-assign]
+    # A sixth client idling for the mixer hears the change in the same step that tells the
+    # five: once it has heard, every client has been told.
+    probe = Raw(served)
+    probe.ask(f'password "{PASSWORD}"')
+    probe.send(b"idle mixer\n")
+    wait_until(lambda: sum(s.waiting for s in served.face.sessions) == 6)
     station.update(volume=17)
-    wait_until(lambda: served.face.state.volume == 17)
-    time.sleep(0.1)
+    assert probe.line() == "changed: mixer\n" and probe.line() == "OK\n"
+    probe.close()
     assert woken == []
     station.skip()
     for raw in raws:
