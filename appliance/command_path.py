@@ -448,18 +448,11 @@ class CommandPath:
         from appliance.player.player import resolve_output
 
         station = self.station
-        audio = station.config.settings.audio
-        options: dict[str, str | bool | int | float] = {
-            "ao": resolve_output(station.config.audio_output),
-            "audio_fallback_to_null": True,
-            "video": False,
-            "ytdl": False,
-            "config": False,
-            "idle": True,
-            "volume": station.snapshot().volume,
-        }
-        if audio.output_device:
-            options["audio_device"] = audio.output_device
+        options = announcement_options(
+            resolve_output(station.config.audio_output),
+            station.config.settings.audio.output_device,
+            station.snapshot().volume,
+        )
         ended = threading.Event()
         failed: list[str] = []
 
@@ -676,6 +669,26 @@ class CommandPath:
         assert isinstance(command, c.MuteMicrophone)
         self.station.keeper.update(microphone_muted=bool(command.on))
         return c.Outcome(True)
+
+
+def announcement_options(
+    output: str, device: str | None, volume: int
+) -> dict[str, str | bool | int | float]:
+    """mpv's options for an announcement's deck: a URL is played as it is and nothing it names
+    is followed (a playlist's entries, an HLS index's segments were never checked)."""
+    options: dict[str, str | bool | int | float] = {
+        "ao": output,
+        "audio_fallback_to_null": True,
+        "video": False,
+        "ytdl": False,
+        "access_references": False,
+        "config": False,
+        "idle": True,
+        "volume": volume,
+    }
+    if device:
+        options["audio_device"] = device
+    return options
 
 
 def _slots(command: c.Choice) -> dict[str, str]:

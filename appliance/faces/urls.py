@@ -8,7 +8,8 @@ deadline: the caller (a face's executor thread, the command path) waits at most 
 
 The name is resolved here once: :func:`check` returns the addresses it checked, and the player
 connects to those and no others (:mod:`appliance.player.relay`), so a name that resolves to this
-network now and elsewhere a moment later (DNS rebinding) cannot send the fetch off it.
+network now and elsewhere a moment later (DNS rebinding) cannot send the fetch off it. Only that
+URL is checked: mpv opens no host a fetched playlist or HLS index names (``access_references``).
 """
 
 from __future__ import annotations

@@ -175,6 +175,7 @@ class Player:
             "input_default_bindings": False,
             "gapless_audio": "weak",
             "ytdl": False,
+            "access_references": False,  # a playlist's entries were never checked: not followed
             "audio_client_name": "qfzz",
             "volume": 0,
             "volume_max": 100,

@@ -15,7 +15,10 @@ The certificate is not verified, as mpv does not verify by default: servers on a
 mostly have self-signed ones, and what keeps the fetch on this network is the pinned, checked
 address, not the certificate.
 
-An http(s) path that was never pinned gets a 404 from the relay: nothing reaches mpv unchecked.
+An http(s) path that was never pinned gets a 404 from the relay. What comes through is played as
+it is: mpv runs with ``access_references=no`` (both option sets: the player's decks and an
+announcement's), so the entries of a playlist (.m3u, .pls) or the segments of an HLS index it
+fetches here are not opened: mpv would resolve and fetch those hosts itself, unchecked.
 """
 
 from __future__ import annotations
