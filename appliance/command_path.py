@@ -635,8 +635,8 @@ class CommandPath:
         text = " ".join(command.text.split())[:MAX_TEXT]
         if not text:
             return c.Outcome(False, error="nothing to announce")
-        self.station.announce(text)
-        return c.Outcome(True, text=text)
+        self.station.announce(text, private=command.private)
+        return c.Outcome(True) if command.private else c.Outcome(True, text=text)
 
     def _ask(self, command: c.Command) -> c.Outcome:
         assert isinstance(command, c.Ask)

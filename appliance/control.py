@@ -158,9 +158,13 @@ class SetMood(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class Announce(Command):
-    """Say ``text`` in the DJ's voice over ducked music (not a reply: nothing is learned)."""
+    """Say ``text`` in the DJ's voice over ducked music (not a reply: nothing is learned).
+
+    ``private``: said only, never recorded (no DJSaid event, not among the DJ's lines other
+    faces show, not in the log): for a secret such as a pairing code."""
 
     text: str
+    private: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -50,12 +50,19 @@ Say = Callable[[str, threading.Event, Callable[[float], None] | None], bool]
 Apply = Callable[[Action, str], None]
 
 
+@dataclass(frozen=True)
+class _Private:
+    """An announcement that is spoken and never recorded (see :meth:`Dialogue.announce`)."""
+
+    text: str
+
+
 @dataclass
 class _Job:
     """A queued request (a Turn), commentary ((previous track, next pick)) or an announcement
     (its text); ``done`` is set when it has been dealt with."""
 
-    payload: Turn | tuple[Track | None, Pick] | str | None  # None: a barrier (see drain)
+    payload: Turn | tuple[Track | None, Pick] | str | _Private | None  # None: a barrier
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -138,6 +145,8 @@ class Dialogue:
                     pass  # a barrier: everything queued before it is done
                 elif isinstance(job.payload, Turn):
                     self.handle(job.payload)
+                elif isinstance(job.payload, _Private):
+                    self._speak(job.payload.text)
                 elif isinstance(job.payload, str):
                     self._said(job.payload, self.user_id)
                     self._speak(job.payload)
@@ -170,9 +179,10 @@ class Dialogue:
         self._jobs.put(_Job(turn))
         return turn
 
-    def announce(self, text: str) -> None:
-        """Queue a line the DJ says of its own accord (music gone from a folder, and back)."""
-        self._jobs.put(_Job(text))
+    def announce(self, text: str, private: bool = False) -> None:
+        """Queue a line the DJ says of its own accord (music gone from a folder, and back);
+        a ``private`` one (a pairing code) is spoken only: ``on_said`` never hears it."""
+        self._jobs.put(_Job(_Private(text) if private else text))
 
     def ask(
         self,

@@ -509,11 +509,12 @@ class QFZZStation:
             )
         return self.dialogue.submit(text, timings, spoken, confidence, user_id=user_id)
 
-    def announce(self, text: str) -> None:
-        """Say ``text`` in the DJ's voice over the ducked music, in turn with everything else."""
+    def announce(self, text: str, private: bool = False) -> None:
+        """Say ``text`` in the DJ's voice over the ducked music, in turn with everything else
+        (``private``: said, never recorded)."""
         if self.dialogue is None:
             raise RuntimeError("start() the station first")
-        self.dialogue.announce(text)
+        self.dialogue.announce(text, private=private)
 
     def switch_listener(self, user_id: str) -> None:
         """Make ``user_id`` (a known listener) the one the station plays for."""

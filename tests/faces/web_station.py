@@ -127,6 +127,8 @@ class DoubleStation:
                 self.update(dj_lines=(*state.dj_lines[-4:], said))
                 self.events.publish(DJSaid(said))
                 return control.Outcome(True, text=answer)
+            case control.Announce(private=True):
+                return control.Outcome(True)  # spoken only: never among the lines, no event
             case control.Announce(text=text):
                 said = Said(text, state.listener, time.time())
                 self.update(dj_lines=(*state.dj_lines[-4:], said))

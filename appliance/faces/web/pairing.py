@@ -3,7 +3,8 @@
 Anyone in the room hears the code; nobody elsewhere on the network does. ``POST
 /api/pair/start`` makes one code (one at a time, a new one at most every
 :data:`CODE_EVERY` seconds), logs it and has the DJ say it through the station's command path
-(an ``Announce``); ``POST /api/pair`` with the code opens the same session the password does.
+(a private ``Announce``: spoken, never among the DJ's lines Home Assistant and the page show);
+``POST /api/pair`` with the code opens the same session the password does.
 A code lasts :data:`CODE_LIFE` seconds, is used up by its first right answer and void after
 :data:`MAX_TRIES` wrong ones; every wrong code also counts as a wrong password for the
 address's wait (:class:`~appliance.faces.web.security.Attempts`), so guessing codes is no
@@ -104,7 +105,7 @@ async def start(request: web.Request) -> web.Response:
     log.warning("web pairing code for %s: %s (valid for two minutes)", address, digits)
     outcome = await ctx.run(
         ctx.station.execute,
-        Announce(text=f"The pairing code is {spoken(digits)}.", source="web"),
+        Announce(text=f"The pairing code is {spoken(digits)}.", source="web", private=True),
     )
     where = "the speaker says it now, and it is in the appliance's log"
     if not outcome.ok:
