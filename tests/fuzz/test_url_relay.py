@@ -1,7 +1,8 @@
 """Fuzz tier for the relay mpv fetches URLs through (appliance/player/relay.py): any bytes sent to
-it end in an answer or a closed connection, reach no server unless they name a pinned URL, and
-leave it serving; any redirect a server answers is followed only to an address that passed the
-check, else refused."""
+it end in a 404, 405 or 502 or a closed connection, and leave it serving; a request with a real
+token, whatever else it says (path, Host, method, headers), reaches the pinned server only, for
+the pinned URL's own path and Host; any redirect a server answers is followed only to an address
+that passed the check, else refused."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Upstream:
         self.listening = socket.create_server(("127.0.0.1", 0))
         self.port = self.listening.getsockname()[1]
         self.connections = 0
+        self.heads: list[bytes] = []  # each request's head, as it arrived
         self.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -45,7 +47,10 @@ class Upstream:
             with connection:
                 connection.settimeout(5)
                 try:
-                    connection.recv(65536)
+                    head = b""
+                    while b"\r\n\r\n" not in head and (more := connection.recv(65536)):
+                        head += more
+                    self.heads.append(head)
                     connection.sendall(self.answer)
                 except OSError:
                     pass
@@ -53,6 +58,14 @@ class Upstream:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[Upstream]:
+    server = Upstream()
+    yield server
+    server.listening.close()
+
+
+@pytest.fixture(scope="module")
+def decoy() -> Iterator[Upstream]:
+    """Another server on the loopback, which hostile requests name: nothing may reach it."""
     server = Upstream()
     yield server
     server.listening.close()
@@ -77,13 +90,64 @@ def recheck(url: str) -> tuple[str, ...]:
 
 
 @given(st.binary(max_size=2000))
-def test_any_bytes_get_an_answer_or_a_close_and_reach_no_server(
-    upstream: Upstream, data: bytes
-) -> None:
-    before = upstream.connections
+def test_any_bytes_get_an_answer_or_a_close(upstream: Upstream, data: bytes) -> None:
     answer = ask(data)
     assert answer == b"" or answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 405", b"HTTP/1.1 502"))
-    assert upstream.connections == before  # nothing named a pinned URL
+    upstream.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    path = urlsplit(RELAY.pin(f"http://127.0.0.1:{upstream.port}/a", ("127.0.0.1",), recheck)).path
+    assert ask(f"GET {path} HTTP/1.1\r\n\r\n".encode()).endswith(b"ok")  # still serving
+
+
+LINE = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)  # no CR or LF
+NAMES = st.one_of(st.sampled_from(["Host", "host", " Host", "HOST ", "X-Forwarded-Host",
+                                   "Forwarded", "Connection", "Authorization", "Via"]),
+                  LINE.filter(lambda name: ":" not in name))  # fmt: skip
+METHODS = st.one_of(st.sampled_from(["GET", "HEAD", "POST", "CONNECT", "get", "TRACE"]),
+                    LINE.filter(lambda method: " " not in method))  # fmt: skip
+SUFFIXES = st.one_of(st.sampled_from(["", "/stream", "/../../etc/passwd", "/%2e%2e/x",
+                                      "@127.0.0.1:{decoy}/", "/http://127.0.0.1:{decoy}/",
+                                      "?url=http://127.0.0.1:{decoy}/", "#x", "//127.0.0.1"]),
+                     LINE.map(lambda text: text.replace(" ", "")))  # fmt: skip
+HOSTS = st.one_of(st.sampled_from(["127.0.0.1:{decoy}", "203.0.113.9", "[::1]:{decoy}", ""]),
+                  LINE)  # fmt: skip
+
+
+@given(
+    method=METHODS,
+    suffix=SUFFIXES,
+    host=HOSTS,
+    headers=st.lists(st.tuples(NAMES, LINE), max_size=4),
+)
+def test_a_pinned_token_reaches_the_pinned_url_only(
+    upstream: Upstream,
+    decoy: Upstream,
+    method: str,
+    suffix: str,
+    host: str,
+    headers: list[tuple[str, str]],
+) -> None:
+    """Whatever the rest of a request with a real token says, the relay connects to the pinned
+    address alone and asks it for the pinned URL's path with its Host, or answers 405/502."""
+    upstream.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    url = f"http://127.0.0.1:{upstream.port}/pinned/song.ogg?q=1"
+    token = urlsplit(RELAY.pin(url, ("127.0.0.1",), recheck)).path.split("/")[1]
+    named = str(decoy.port)
+    lines = [f"{method} /{token}{suffix.replace('{decoy}', named)} HTTP/1.1",
+             f"Host: {host.replace('{decoy}', named)}",
+             *(f"{name}: {value}" for name, value in headers)]  # fmt: skip
+    reached, decoyed = upstream.connections, decoy.connections
+    answer = ask(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    assert decoy.connections == decoyed
+    if upstream.connections == reached:  # refused before any connection
+        assert answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 405", b"HTTP/1.1 502"))
+        assert method not in ("GET", "HEAD") or not answer.startswith(b"HTTP/1.1 405")
+        return
+    assert upstream.connections == reached + 1 and method in ("GET", "HEAD")
+    assert answer.startswith(b"HTTP/1.1 200")
+    asked = upstream.heads[-1].split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    assert asked[0] == f"{method} /pinned/song.ogg?q=1 HTTP/1.1"
+    hosts = [line for line in asked[1:] if line.partition(":")[0].strip().lower() == "host"]
+    assert hosts == [f"Host: 127.0.0.1:{upstream.port}"]
 
 
 @given(LOCATIONS)
