@@ -209,17 +209,21 @@ class Served:
             self.loop.close()
 
 
-def started_station(music_folder: Path) -> tuple[Any, MpdFace]:
-    """A real QFZZStation over ``music_folder`` with only its MPD face on (127.0.0.1, a port
-    the system picks, announced on the loopback only), neither listening nor speaking; music to
-    mpv's null output. Returns (station, the MPD face)."""
+def started_station(music_folder: Path, name: str = "QFZZ") -> tuple[Any, MpdFace]:
+    """A real QFZZStation called ``name`` over ``music_folder`` with only its MPD face on
+    (127.0.0.1, a port the system picks, announced on the loopback only), neither listening nor
+    speaking; music to mpv's null output. Returns (station, the MPD face)."""
     from appliance.station import QFZZStation, StationConfig
 
     settings = parse_config(
         f'[library]\nmusic_folders = ["{music_folder}"]\n[faces]\nbind = "localhost"\n'
         f'password = "{PASSWORD}"\n[web]\nenabled = false\n[home_assistant]\nenabled = false\n'
     )
-    settings = dataclasses.replace(settings, mpd=dataclasses.replace(settings.mpd, port=0))
+    settings = dataclasses.replace(
+        settings,
+        station=dataclasses.replace(settings.station, name=name),
+        mpd=dataclasses.replace(settings.mpd, port=0),
+    )
     config = StationConfig.from_settings(
         settings, faces=True, listen="none", speak=False, audio_output="null"
     )

@@ -5,6 +5,7 @@ and when it runs out the DJ picks again."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import threading
@@ -22,6 +23,7 @@ from tests.support import music
 from tests.support.waiting import wait_until
 
 TIMEOUT = 10.0
+STATION = f"Kitchen {secrets.token_hex(4)}"  # announced on the loopback: no other has this name
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def station(tones: Path) -> Iterator[tuple[Any, MpdFace]]:
-    made, face = started_station(tones)
+    made, face = started_station(tones, name=STATION)
     yield made, face
     made.stop()
 
@@ -136,7 +138,7 @@ def test_the_face_is_announced_on_the_loopback(station: tuple[Any, MpdFace]) -> 
     _, face = station
     browser = Zeroconf(interfaces=["127.0.0.1"])
     try:
-        info = browser.get_service_info("_mpd._tcp.local.", "QFZZ._mpd._tcp.local.", 3000)
+        info = browser.get_service_info("_mpd._tcp.local.", f"{STATION}._mpd._tcp.local.", 3000)
         assert info is not None and info.port == face.port
     finally:
         browser.close()

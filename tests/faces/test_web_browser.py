@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -52,6 +53,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 WAIT = 10
 TIMEOUT = 10
+TAG = secrets.token_hex(4)
+STATION = f"Kitchen {TAG}"  # announced on the loopback: a name no other announcer there has
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +67,7 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def station(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     """Here the real station (started once, with its page's URL), not the shared double."""
-    made, url = started_station(tones, tmp_path_factory.mktemp("station"))
+    made, url = started_station(tones, tmp_path_factory.mktemp("station"), name=STATION)
     yield made, url
     made.stop()
 
@@ -388,9 +391,9 @@ def test_the_page_is_announced_on_the_loopback(station: tuple[Any, str]) -> None
     _, url = station
     browser = Zeroconf(interfaces=["127.0.0.1"])
     try:
-        info = browser.get_service_info("_http._tcp.local.", "QFZZ._http._tcp.local.", 3000)
+        info = browser.get_service_info("_http._tcp.local.", f"{STATION}._http._tcp.local.", 3000)
         assert info is not None and url.endswith(f":{info.port}")
-        assert info.server == "qfzz.local."  # the speaker's name as a host name
+        assert info.server == f"kitchen-{TAG}.local."  # the speaker's name as a host name
     finally:
         browser.close()
 

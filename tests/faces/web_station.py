@@ -203,17 +203,19 @@ def serving(station: Any, settings: Config, data: Path, **options: Any) -> Itera
         server.stop()
 
 
-def started_station(music: Path, folder: Path, extra: str = "", **fields: Any) -> Any:
-    """A real QFZZStation over ``music`` with its faces on (the web page on 127.0.0.1, port 0,
-    announced on the loopback only), neither listening nor speaking; music to mpv's null output
-    unless ``audio_output`` says otherwise. Its settings file and data are in ``folder``.
-    Returns (station, the page's URL)."""
+def started_station(
+    music: Path, folder: Path, extra: str = "", name: str = "QFZZ", **fields: Any
+) -> Any:
+    """A real QFZZStation called ``name`` over ``music`` with its faces on (the web page on
+    127.0.0.1, port 0, announced on the loopback only), neither listening nor speaking; music to
+    mpv's null output unless ``audio_output`` says otherwise. Its settings file and data are in
+    ``folder``. Returns (station, the page's URL)."""
     from appliance.config import load_config
     from appliance.station import QFZZStation, StationConfig
 
     file = folder / "config.toml"
     file.write_text(
-        f'[station]\ndata_dir = "{folder / "data"}"\n'
+        f'[station]\nname = "{name}"\ndata_dir = "{folder / "data"}"\n'
         f'[library]\nmusic_folders = ["{music}"]\n[faces]\nbind = "localhost"\n'
         f'password = "open sesame"\n[mpd]\nenabled = false\n'
         f"[home_assistant]\nenabled = false\n{extra}"
