@@ -15,6 +15,12 @@ The certificate is not verified, as mpv does not verify by default: servers on a
 mostly have self-signed ones, and what keeps the fetch on this network is the pinned, checked
 address, not the certificate.
 
+A URL is pinned when a face sends it; the relay keeps the last :data:`KEEP`. A URL track played
+again after its pin was dropped (many newer ones) is checked and pinned anew with the last check
+it was given; with no check to hand (after a restart) the relay logs that the URL must be sent
+again and mpv gets a 404. At most :data:`SLOTS` connections are served at once (more get a 503),
+and a request's head must arrive within :data:`HEAD_DEADLINE` seconds however slowly it trickles.
+
 An http(s) path that was never pinned gets a 404 from the relay. What comes through is played as
 it is: mpv runs with ``access_references=no`` (both option sets: the player's decks and an
 announcement's), so the entries of a playlist (.m3u, .pls) or the segments of an HLS index it
@@ -33,6 +39,7 @@ import socket
 import socketserver
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -43,7 +50,9 @@ Recheck = Callable[[str], tuple[str, ...]]
 """A redirect's URL -> the addresses it may be fetched from (raises ValueError: not allowed)."""
 
 KEEP = 64  # pinned URLs kept (a redirect pins one more)
+SLOTS = 16  # connections served at once (mpv opens one or two per stream)
 MAX_HEAD = 16 * 1024  # bytes of a request's or an answer's head
+HEAD_DEADLINE = 10.0  # seconds a client has to send its whole request head
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0  # seconds the server may send nothing (a live stream sends all the time)
 CHUNK = 64 * 1024
@@ -57,6 +66,7 @@ class Pin:
     url: str
     addresses: tuple[str, ...]
     recheck: Recheck
+    name: str  # the URL's file name, last in the relay's URL: mpv guesses the format by it
 
 
 class Relay:
@@ -66,6 +76,8 @@ class Relay:
         self._lock = threading.Lock()
         self._pins: collections.OrderedDict[str, Pin] = collections.OrderedDict()
         self._tokens: dict[str, str] = {}  # URL -> its latest token
+        self._recheck: Recheck | None = None  # the last check given: a dropped pin's renewal
+        self._slots = threading.BoundedSemaphore(SLOTS)
         self._server: socketserver.ThreadingTCPServer | None = None
 
     @property
@@ -79,7 +91,14 @@ class Relay:
 
             class Handler(socketserver.BaseRequestHandler):
                 def handle(self) -> None:
-                    relay._serve(self.request)
+                    if not relay._slots.acquire(blocking=False):
+                        with contextlib.suppress(OSError):
+                            self.request.sendall(_status(503))
+                        return
+                    try:
+                        relay._serve(self.request)
+                    finally:
+                        relay._slots.release()
 
             server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
             server.daemon_threads = True
@@ -90,26 +109,42 @@ class Relay:
     def pin(self, url: str, addresses: tuple[str, ...], recheck: Recheck) -> str:
         """Pin ``url`` to ``addresses`` (already checked); the URL mpv is to open for it."""
         token = secrets.token_urlsafe(12)
+        name = unquote(urlsplit(url).path.rpartition("/")[2]) or "stream"
         with self._lock:
             port = self._start()
-            self._pins[token] = Pin(url, addresses, recheck)
+            self._pins[token] = Pin(url, addresses, recheck, name)
             self._tokens[url] = token
+            self._recheck = recheck
             while len(self._pins) > KEEP:
                 old, pin = self._pins.popitem(last=False)
                 if self._tokens.get(pin.url) == old:
                     del self._tokens[pin.url]
-        name = unquote(urlsplit(url).path.rpartition("/")[2]) or "stream"
-        return f"http://127.0.0.1:{port}/{token}/{quote(name)}"  # the name: mpv's format guess
+        return _address(port, token, name)
 
     def local(self, path: str) -> str:
         """What mpv opens for a track's ``path``: a file as it is; an http(s) URL through the
-        relay (one never pinned gets a 404 there)."""
+        relay, pinned again (checked anew) when its pin was dropped; a 404 there when it
+        cannot be."""
         if not path.startswith(("http://", "https://")):
             return path
         with self._lock:
             port = self._start()
-            token = self._tokens.get(path, "not-pinned")
-        return f"http://127.0.0.1:{port}/{token}/stream"
+            token = self._tokens.get(path)
+            pin = None if token is None else self._pins.get(token)
+            recheck = self._recheck
+        if token is not None and pin is not None:
+            return _address(port, token, pin.name)
+        parts = urlsplit(path)
+        shown = f"{parts.scheme}://{parts.hostname}{parts.path}"  # no credentials, no query
+        if recheck is None:
+            log.warning("%s was not checked since the appliance started: send the URL again",
+                        shown[:120])  # fmt: skip
+            return _address(port, "not-pinned", "stream")
+        try:
+            return self.pin(path, recheck(path), recheck)
+        except ValueError as refused:
+            log.warning("%s may no longer be played: %s", shown[:120], refused)
+            return _address(port, "not-pinned", "stream")
 
     # -- one connection from mpv ----------------------------------------------------------
 
@@ -117,8 +152,7 @@ class Relay:
         upstream: socket.socket | None = None
         answered = False
         try:
-            client.settimeout(CONNECT_TIMEOUT)
-            head = _read_head(client)
+            head = _read_head(client, time.monotonic() + HEAD_DEADLINE)
             method, target, headers = _parse_request(head)
             with self._lock:
                 pin = self._pins.get(target.lstrip("/").split("/", 1)[0])
@@ -166,13 +200,25 @@ class Relay:
 RELAY = Relay()
 
 
-def _read_head(sock: socket.socket) -> bytes:
+def _address(port: int, token: str, name: str) -> str:
+    """The relay's URL for a pin: its token, then the file name (mpv's format guess)."""
+    return f"http://127.0.0.1:{port}/{token}/{quote(name)}"
+
+
+def _read_head(sock: socket.socket, deadline: float | None = None) -> bytes:
     """Bytes up to and including the blank line that ends an HTTP head; what follows it (a
-    body's start) stays with the head, so nothing is lost."""
+    body's start) stays with the head, so nothing is lost. With a ``deadline``
+    (time.monotonic()), the whole head must have come by then (a trickle is not let hold a
+    connection)."""
     data = b""
     while b"\r\n\r\n" not in data:
         if len(data) > MAX_HEAD:
             raise ValueError("an HTTP head over 16 KiB")
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ValueError("the request's head did not arrive in time")
+            sock.settimeout(min(CONNECT_TIMEOUT, left))
         more = sock.recv(4096)
         if not more:
             raise ValueError("the connection closed before its head ended")
@@ -247,5 +293,6 @@ def _connect(pin: Pin) -> socket.socket:
 
 
 def _status(code: int) -> bytes:
-    reason = {404: "Not Found", 405: "Method Not Allowed", 502: "Bad Gateway"}[code]
+    reason = {404: "Not Found", 405: "Method Not Allowed", 502: "Bad Gateway",
+              503: "Service Unavailable"}[code]  # fmt: skip
     return f"HTTP/1.1 {code} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
