@@ -346,28 +346,6 @@ def test_whisper_speed_memory_and_what_confidence_means() -> None:
 # --- pocketsphinx offline: the speech benchmark's lines, without the real-time audio path -------
 
 
-def replay_station(tmp: Path) -> Any:
-    """A station as bench_speech builds it (its library, its DJ, its recogniser's grammar), with
-    no audio: the replay feeds the recogniser itself and hands the transcript to the DJ."""
-    from appliance.config import load_config
-    from appliance.station import QFZZStation, StationConfig
-    from tests.benchmarks.bench_speech import corpus_library
-
-    folder = corpus_library(tmp / "music")
-    config = tmp / "config.toml"
-    config.write_text(
-        '[dj]\ncommentary = 0.0\n[voice]\nwake_word = "none"\n'
-        f'[models]\nstt = "pocketsphinx-en-us"\n[library]\nmusic_folders = ["{folder}"]\n'
-    )
-    station = QFZZStation(
-        StationConfig.from_settings(
-            load_config(config), listen="none", speak=False, play=False, data_dir=tmp / "data"
-        )
-    )
-    station.start()
-    return station
-
-
 def replay_voice(
     station: Any, voice: Any, every: int = 1, features: list[dict[str, Any]] | None = None
 ) -> list[tuple[Any, str, float, str]]:
@@ -422,6 +400,7 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     """The speech benchmark's lines through pocketsphinx and the DJ, offline (minutes, not
     hours): QFZZ_REPLAY_SPLIT=tune|held_out (default tune), QFZZ_SPEECH_VOICES, QFZZ_SPEECH_EVERY.
     Misses are printed for TUNE voices only; held-out voices give totals."""
+    from tests.benchmarks.bench_speech_offline import benchmark_station
     from tests.support.voices import HELD_OUT, TUNE, by_name
 
     split = os.environ.get("QFZZ_REPLAY_SPLIT", "tune")
@@ -429,7 +408,7 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     chosen = by_name(os.environ.get("QFZZ_SPEECH_VOICES"), pool)
     assert all(v in pool for v in chosen), f"only {split} voices in a {split} replay"
     every = max(1, int(os.environ.get("QFZZ_SPEECH_EVERY", "1")))
-    station = replay_station(tmp_path)
+    station = benchmark_station(tmp_path, stt="pocketsphinx-en-us", play=False)
     figures: dict[str, Any] = {"split": split, "every": every}
     totals: dict[str, int] = {}
     features: list[dict[str, Any]] | None = [] if split == "tune" else None

@@ -68,19 +68,21 @@ def chosen_voices() -> tuple[Voice, ...]:
     return HELD_OUT if os.environ.get("QFZZ_SPEECH_SPLIT") == "held-out" else TUNE
 
 
-def station_without_ears(tmp: Path) -> QFZZStation:
-    """The benchmark's station with the player on the null sink, no microphone and no voice."""
+def benchmark_station(tmp: Path, stt: str = TIER, play: bool = True) -> QFZZStation:
+    """The speech benchmark's station (its library, its DJ, ``stt``'s grammar or prompt) with no
+    microphone and no voice: the caller hands it what was heard. ``play``: the player on (the
+    null sink), or none (the recognition replay judges the answers alone)."""
     folder = corpus_library(tmp / "music")
     config = tmp / "config.toml"
     config.write_text(
         "[dj]\ncommentary = 0.0\n"
         '[voice]\nwake_word = "none"\n'
-        f'[models]\nstt = "{TIER}"\n'
+        f'[models]\nstt = "{stt}"\n'
         f'[library]\nmusic_folders = ["{folder}"]\n'
     )
     station = QFZZStation(
         StationConfig.from_settings(
-            load_config(config), listen="none", speak=False, play=True, data_dir=tmp / "data"
+            load_config(config), listen="none", speak=False, play=play, data_dir=tmp / "data"
         )
     )
     station.start()
@@ -119,7 +121,7 @@ def recogniser_for(station: QFZZStation) -> StoredWhisper:
 
 
 def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
-    station = station_without_ears(tmp_path)
+    station = benchmark_station(tmp_path)
     rows: list[Said] = []
     try:
         recognizer = recogniser_for(station)
