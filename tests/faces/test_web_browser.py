@@ -29,7 +29,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from appliance.config import Config, load_config
 from appliance.control import ClearQueue, Enqueue, Play, Skip
-from appliance.models.catalog import shipped
 from appliance.models.store import models_dir
 from appliance.state import Said
 from tests.board.conftest import ModelServer, make_zip, model_server  # noqa: F401
@@ -37,6 +36,7 @@ from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
     Served,
+    catalog_with,
     file_settings,
     logged_in,
     on_any_port,
@@ -586,15 +586,10 @@ def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
     tmp_path: Path,
     model_server: ModelServer,  # noqa: F811
 ) -> None:
-    from tests.faces.test_web_models import PAUSE, entry
+    from tests.faces.test_web_models import PAUSE
 
     data = make_zip()
-    url = model_server.add("/test.zip", data, pause_at=PAUSE)
-    catalog = tmp_path / "catalog.toml"
-    catalog.write_text(
-        shipped("models", "catalog.toml").read_text(encoding="utf-8")
-        + entry("test-model", url, data)
-    )
+    catalog = catalog_with(tmp_path, model_server.add("/test.zip", data, pause_at=PAUSE), data)
     with (
         closing(DoubleStation(tones, tmp_path)) as double,
         serving(double, web_settings(tones), tmp_path, catalog=catalog) as server,

@@ -4,7 +4,6 @@ network said in one line, and removal confirmed and refused for a model the stat
 
 from __future__ import annotations
 
-import hashlib
 import socket
 from pathlib import Path
 from typing import Any
@@ -12,25 +11,21 @@ from typing import Any
 import pytest
 import requests
 
-from appliance.models.catalog import shipped
 from appliance.models.store import models_dir
 from tests.board.conftest import MODEL_FILES, ModelServer, make_zip, model_server  # noqa: F401
-from tests.faces.web_station import DoubleStation, Served, logged_in, serving, web_settings
+from tests.faces.web_station import (
+    DoubleStation,
+    Served,
+    catalog_with,
+    logged_in,
+    model_entry,
+    serving,
+    web_settings,
+)
 from tests.support.waiting import wait_until
 
 TIMEOUT = 5
 PAUSE = 15 * 4096  # the server sends 4 KiB chunks: it pauses after this many bytes
-
-
-def entry(name: str, url: str, data: bytes, *, sha256: str | None = None) -> str:
-    digest = hashlib.sha256(data).hexdigest() if sha256 is None else sha256
-    checksum = f'sha256 = "{digest}"\n' if digest else ""
-    return (
-        f'\n[model."{name}"]\nkind = "stt"\nengine = "vosk"\nlanguage = "en-us"\ntier = 1\n'
-        f'licence = "Apache-2.0"\ndescription = "a test model"\nram_mb = 10\nrtf = 0.1\n'
-        f'disk_mb = 1\n[[model."{name}".files]]\nurl = "{url}"\n{checksum}'
-        f'bytes = {len(data)}\nunpack = "zip"\nstrip = "test-model"\n'
-    )
 
 
 def closed_port() -> int:
@@ -52,16 +47,14 @@ def catalog(tmp_path: Path, model_server: ModelServer, archive: bytes) -> Path: 
     good = model_server.add("/good.zip", archive, pause_at=PAUSE)
     bad = model_server.add("/bad.zip", archive)
     gone = f"http://127.0.0.1:{closed_port()}/gone.zip"
-    path = tmp_path / "catalog.toml"
-    path.write_text(
-        shipped("models", "catalog.toml").read_text(encoding="utf-8")
-        + entry("test-model", good, archive)
-        + entry("bad-model", bad, archive, sha256="0" * 64)
-        + entry("gone-model", gone, archive)
-        + entry("open-model", bad, archive, sha256=""),
-        encoding="utf-8",
+    return catalog_with(
+        tmp_path,
+        good,
+        archive,
+        model_entry("bad-model", bad, archive, sha256="0" * 64),
+        model_entry("gone-model", gone, archive),
+        model_entry("open-model", bad, archive, sha256=""),
     )
-    return path
 
 
 @pytest.fixture
@@ -218,7 +211,7 @@ def test_a_catalog_no_plan_can_be_made_from_is_still_listed(
     model_server: ModelServer,  # noqa: F811
 ) -> None:
     only = tmp_path / "only.toml"  # one recogniser: no voice, wake word or VAD to plan with
-    only.write_text(entry("test-model", model_server.add("/m.zip", archive), archive))
+    only.write_text(model_entry("test-model", model_server.add("/m.zip", archive), archive))
     with serving(station, web_settings(songs), tmp_path, catalog=only) as server:
         session = logged_in(server.url)
         (model,) = listed(session, server)["models"]

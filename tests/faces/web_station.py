@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -201,6 +202,34 @@ def serving(station: Any, settings: Config, data: Path, **options: Any) -> Itera
         yield server
     finally:
         server.stop()
+
+
+def model_entry(name: str, url: str, data: bytes, *, sha256: str | None = None) -> str:
+    """A catalog entry for a test model: ``data`` (a zip) fetched from ``url``; ``sha256`` the
+    checksum published for it (None: the right one, "": none)."""
+    digest = hashlib.sha256(data).hexdigest() if sha256 is None else sha256
+    checksum = f'sha256 = "{digest}"\n' if digest else ""
+    return (
+        f'\n[model."{name}"]\nkind = "stt"\nengine = "vosk"\nlanguage = "en-us"\ntier = 1\n'
+        f'licence = "Apache-2.0"\ndescription = "a test model"\nram_mb = 10\nrtf = 0.1\n'
+        f'disk_mb = 1\n[[model."{name}".files]]\nurl = "{url}"\n{checksum}'
+        f'bytes = {len(data)}\nunpack = "zip"\nstrip = "test-model"\n'
+    )
+
+
+def catalog_with(folder: Path, url: str, data: bytes, *more: str) -> Path:
+    """``folder``/catalog.toml: the shipped model catalog plus "test-model" (``data`` served at
+    ``url``) and the ``more`` entries (:func:`model_entry`)."""
+    from appliance.models.catalog import shipped
+
+    path = folder / "catalog.toml"
+    path.write_text(
+        shipped("models", "catalog.toml").read_text(encoding="utf-8")
+        + model_entry("test-model", url, data)
+        + "".join(more),
+        encoding="utf-8",
+    )
+    return path
 
 
 def started_station(

@@ -281,18 +281,12 @@ def test_a_model_fetched_from_the_page_onto_a_full_disk_says_so_and_installs_not
     tmp_path: Path,
     model_server: ModelServer,  # noqa: F811
 ) -> None:
-    from appliance.models.catalog import shipped
     from appliance.models.store import models_dir
-    from tests.faces.test_web_models import entry
-    from tests.faces.web_station import logged_in
+    from tests.faces.web_station import catalog_with, logged_in
     from tests.support.waiting import wait_until
 
     data = make_zip()
-    catalog = tmp_path / "catalog.toml"
-    catalog.write_text(
-        shipped("models", "catalog.toml").read_text(encoding="utf-8")
-        + entry("test-model", model_server.add("/m.zip", data), data)
-    )
+    catalog = catalog_with(tmp_path, model_server.add("/m.zip", data), data)
     station = DoubleStation(songs, tmp_path)
     data_dir = small_disk / "data"
     server = Served(station, web_settings(songs), data_dir, advertise=False, catalog=catalog)
