@@ -12,7 +12,13 @@ import requests
 
 from appliance.bus import DJSaid
 from appliance.control import Announce
-from appliance.faces.web.pairing import CODE_EVERY, CODE_LIFE, MAX_TRIES, Pairing
+from appliance.faces.web.pairing import (
+    CODE_EVERY,
+    CODE_LIFE,
+    MAX_TRIES,
+    MAX_TRIES_ANYWHERE,
+    Pairing,
+)
 from appliance.faces.web.security import COOKIE, FREE_FAILURES, MAX_BODY
 from tests.faces.web_station import PASSWORD, DoubleStation, Served
 
@@ -162,11 +168,51 @@ def test_bad_pairing_requests_get_a_clear_4xx_and_open_nothing(
 def test_the_pairing_code_unit() -> None:
     clock = Clock()
     pairing = Pairing(clock=clock)
-    assert pairing.check("000000") is not None  # none out
+    assert pairing.check("000000", PHONE) is not None  # none out
     code, life = pairing.new()
     assert code is not None and re.fullmatch(r"\d{6}", code) and life == CODE_LIFE
     assert pairing.new() == (None, CODE_LIFE)
     clock.now += CODE_LIFE
-    assert "expired" in (pairing.check(code) or "")
+    assert "expired" in (pairing.check(code, PHONE) or "")
     again, _ = pairing.new()
-    assert again is not None and pairing.check(again) is None and pairing.check(again)
+    assert again is not None and pairing.check(again, PHONE) is None
+    assert pairing.check(again, PHONE)
+
+
+PHONE = "192.168.1.20"
+
+
+def test_wrong_codes_void_the_code_only_for_the_network_they_came_from() -> None:
+    pairing = Pairing(clock=Clock())
+    code, _ = pairing.new()
+    assert code is not None
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for guesser in ("192.168.1.66", "::ffff:192.168.1.66"):  # one address, both forms
+        for _ in range(MAX_TRIES // 2 + 1):
+            assert pairing.check(wrong, guesser) is not None
+    assert "too many" in (pairing.check(code, "192.168.1.66") or "")  # void for the guesser
+    ipv6 = ["fd00::1:1", "fd00::1:2", "fd00::1:3", "fd00::1:4", "fd00::1:5"]  # one /64
+    assert all(pairing.check(wrong, a) for a in ipv6)
+    assert "too many" in (pairing.check(code, "fd00::1:99") or "")
+    assert pairing.check(code, PHONE) is None  # the phone in the room still pairs
+
+
+def test_wrong_codes_from_many_networks_void_the_code_for_all() -> None:
+    pairing = Pairing(clock=Clock())
+    code, _ = pairing.new()
+    assert code is not None
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for n in range(MAX_TRIES_ANYWHERE):
+        assert pairing.check(wrong, f"10.0.{n}.1") is not None
+    assert pairing.check(code, PHONE) is not None
+
+
+def test_asking_for_codes_too_often_counts_as_wrong_guesses(
+    served: Served, station: DoubleStation
+) -> None:
+    said_code(served, station)
+    refused = [start(served).status_code for _ in range(FREE_FAILURES + 1)]
+    assert refused == [429] * (FREE_FAILURES + 1)
+    assert served.face.context.attempts.wait("127.0.0.1") > 0
+    login = requests.post(f"{served.url}/api/login", json={"password": PASSWORD}, timeout=TIMEOUT)
+    assert login.status_code == 429

@@ -7,6 +7,7 @@ import collections
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -47,30 +48,64 @@ def bad(error: BadInput) -> web.Response:
     return fail(400, str(error), key=error.key)
 
 
-@routes.post("/api/login")
-async def login(request: web.Request) -> web.StreamResponse:
+def admitted(request: web.Request) -> tuple[Context, str]:
+    """The context and the caller's address for a request that guesses (a password, a pairing
+    code); refused (raised) when it came from another site or the address must still wait
+    after wrong guesses."""
     ctx = context(request)
     if not same_origin(request):
-        return fail(403, "refused: the request came from another site")
+        raise Refused(403, "refused: the request came from another site")
     address = peer(request) or "?"
-    if ctx.attempts.wait(address) > 0:
-        return too_many(ctx.attempts.wait(address))
-    body = await read_json(request)
-    given = body.get("password") if isinstance(body, dict) else None
-    if not isinstance(given, str) or len(given) > 200:
-        return fail(
-            400, 'password: send {"password": "..."} (the station password)', key="password"
-        )
-    # checked again now that the body is in: guesses sent at once all passed the first check
+    _no_wait(ctx, address)
+    return ctx, address
+
+
+def _no_wait(ctx: Context, address: str) -> None:
     wait = ctx.attempts.wait(address)
     if wait > 0:
-        return too_many(wait)
-    if not secrets.same(given, ctx.password):
+        refused = Refused(429, "")
+        refused.response = too_many(wait)
+        raise refused
+
+
+async def guess(
+    request: web.Request,
+    key: str,
+    longest: int,
+    hint: str,
+    wrong: Callable[[Context, str, str], str | None],
+    what: str,
+) -> web.Response:
+    """One guess at a secret sent as ``{key: "..."}``: checked against the address's wait
+    before and after the body is read (guesses sent at once all passed the first check); a
+    wrong one (``wrong(ctx, given, address)`` says why) counts against the address, a right
+    one opens a session."""
+    ctx, address = admitted(request)
+    body = await read_json(request)
+    given = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(given, str) or len(given) > longest:
+        return fail(400, f"{key}: {hint}", key=key)
+    _no_wait(ctx, address)
+    problem = wrong(ctx, given, address)
+    if problem is not None:
         ctx.attempts.failed(address)
-        log.warning("a wrong web password from %s", address)
-        return fail(401, "wrong password (`appliance run` shows it in its log)")
+        log.warning("a wrong %s from %s", what, address)
+        return fail(401, problem)
     ctx.attempts.succeeded(address)
+    log.info("a right %s from %s: a session is opened", what, address)
     return await opened(ctx, request)
+
+
+def _wrong_password(ctx: Context, given: str, _address: str) -> str | None:
+    if secrets.same(given, ctx.password):
+        return None
+    return "wrong password (`appliance run` shows it in its log)"
+
+
+@routes.post("/api/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    hint = 'send {"password": "..."} (the station password)'
+    return await guess(request, "password", 200, hint, _wrong_password, "web password")
 
 
 async def opened(ctx: Context, request: web.Request) -> web.Response:

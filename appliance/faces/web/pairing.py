@@ -5,10 +5,12 @@ Anyone in the room hears the code; nobody elsewhere on the network does. ``POST
 :data:`CODE_EVERY` seconds), logs it and has the DJ say it through the station's command path
 (a private ``Announce``: spoken, never among the DJ's lines Home Assistant and the page show);
 ``POST /api/pair`` with the code opens the same session the password does.
-A code lasts :data:`CODE_LIFE` seconds, is used up by its first right answer and void after
-:data:`MAX_TRIES` wrong ones; every wrong code also counts as a wrong password for the
-address's wait (:class:`~appliance.faces.web.security.Attempts`), so guessing codes is no
-faster than guessing the password.
+A code lasts :data:`CODE_LIFE` seconds, is used up by its first right answer and void for a
+network after :data:`MAX_TRIES` wrong ones from it (for all after :data:`MAX_TRIES_ANYWHERE`);
+a start refused because a code was made a moment ago counts as a wrong guess. Every wrong code
+also counts as a wrong password for the address's wait
+(:class:`~appliance.faces.web.security.Attempts`), so guessing codes is no faster than guessing
+the password; both go through :func:`appliance.faces.web.api.guess`.
 """
 
 from __future__ import annotations
@@ -17,21 +19,22 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from appliance.control import Announce
-from appliance.faces.web.api import opened, read_json, too_many
-from appliance.faces.web.context import context
-from appliance.faces.web.security import fail, peer, same_origin
+from appliance.faces.web.api import admitted, guess
+from appliance.faces.web.context import Context
+from appliance.faces.web.security import fail, network_of
 
 log = logging.getLogger("appliance.faces.web")
 routes = web.RouteTableDef()
 
 CODE_LIFE = 120.0  # seconds a code can be used
 CODE_EVERY = 15.0  # seconds between two new codes
-MAX_TRIES = 5  # wrong answers before a code is void
+MAX_TRIES = 5  # wrong answers from one network before the code is void for it
+MAX_TRIES_ANYWHERE = 20  # wrong answers from all networks before the code is void
 DIGITS = 6
 
 
@@ -39,7 +42,7 @@ DIGITS = 6
 class _Code:
     digits: str
     expires: float
-    tries: int = 0
+    tries: dict[str, int] = field(default_factory=dict)  # network of the address -> wrong ones
 
 
 class Pairing:
@@ -62,21 +65,28 @@ class Pairing:
         self._made = now
         return self._code.digits, CODE_LIFE
 
-    def check(self, given: str) -> str | None:
-        """None when ``given`` is the code (which is then used up); else why it is refused."""
+    def check(self, given: str, address: str) -> str | None:
+        """None when ``given`` is the code (which is then used up); else why it is refused.
+        Wrong tries count per network of ``address`` (one guesser cannot void the code for the
+        phone in the room), and :data:`MAX_TRIES_ANYWHERE` from all of them void it."""
         code = self._code
         if code is None:
             return "no pairing code is out: press Pair for one"
         if self._clock() >= code.expires:
             self._code = None
             return "that code has expired (it lasts two minutes): press Pair for a new one"
+        network = network_of(address)
+        too_many = "wrong code, and too many for this one: press Pair for a new one"
+        if code.tries.get(network, 0) >= MAX_TRIES:
+            return too_many
         if secrets.compare_digest(given.encode("utf-8"), code.digits.encode("ascii")):
             self._code = None
             return None
-        code.tries += 1
-        if code.tries >= MAX_TRIES:
+        code.tries[network] = code.tries.get(network, 0) + 1
+        if sum(code.tries.values()) >= MAX_TRIES_ANYWHERE:
             self._code = None
-            return "wrong code, and too many for this one: press Pair for a new one"
+        if self._code is None or code.tries[network] >= MAX_TRIES:
+            return too_many
         return "wrong code: type the six digits the speaker said"
 
 
@@ -88,15 +98,10 @@ def spoken(digits: str) -> str:
 
 @routes.post("/api/pair/start")
 async def start(request: web.Request) -> web.Response:
-    ctx = context(request)
-    if not same_origin(request):
-        return fail(403, "refused: the request came from another site")
-    address = peer(request) or "?"
-    wait = ctx.attempts.wait(address)
-    if wait > 0:
-        return too_many(wait)
+    ctx, address = admitted(request)
     digits, seconds = ctx.pairing.new()
-    if digits is None:
+    if digits is None:  # counted as a wrong guess: pressing Pair over and over is not free
+        ctx.attempts.failed(address)
         response = fail(
             429, f"a pairing code was given a moment ago: use it, or ask again in {seconds:.0f} s"
         )
@@ -116,24 +121,9 @@ async def start(request: web.Request) -> web.Response:
 
 @routes.post("/api/pair")
 async def pair(request: web.Request) -> web.Response:
-    ctx = context(request)
-    if not same_origin(request):
-        return fail(403, "refused: the request came from another site")
-    address = peer(request) or "?"
-    if ctx.attempts.wait(address) > 0:
-        return too_many(ctx.attempts.wait(address))
-    body = await read_json(request)
-    given = body.get("code") if isinstance(body, dict) else None
-    if not isinstance(given, str) or len(given) > 40:
-        return fail(400, 'code: send {"code": "123456"} (the digits the speaker said)', key="code")
-    wait = ctx.attempts.wait(address)  # again: guesses sent at once all passed the first
-    if wait > 0:
-        return too_many(wait)
-    problem = ctx.pairing.check("".join(given.split()))
-    if problem is not None:
-        ctx.attempts.failed(address)
-        log.warning("a wrong pairing code from %s", address)
-        return fail(401, problem)
-    ctx.attempts.succeeded(address)
-    log.info("a phone at %s paired with the spoken code", address)
-    return await opened(ctx, request)
+    hint = 'send {"code": "123456"} (the digits the speaker said)'
+    return await guess(request, "code", 40, hint, _wrong_code, "pairing code")
+
+
+def _wrong_code(ctx: Context, given: str, address: str) -> str | None:
+    return ctx.pairing.check("".join(given.split()), address)
