@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from appliance.dj.lines import MOOD_WORDS, because, join_words, known_for, plura
 from appliance.dj.profile import UserProfile, trust_level
 from appliance.dj.recommend import Pick, Request
 from appliance.dj.reply import Action, PlayTrack, Skip
-from appliance.dj.talk import SMALL_TALK, Talk
+from appliance.dj.talk import SMALL_TALK, Talk, fill
 from appliance.library.track import Track
 from appliance.state import PlayState
 
@@ -196,6 +197,11 @@ class Conversation:
         self._greeted[profile.user_id] = (profile.sessions, count)
         return self._small_talk(profile, "hello_again", now) if count > 2 else None
 
+    def introduced(self, profile: UserProfile) -> None:
+        """ "This is sam" greets Sam ("Nice to meet you, Sam!"): their next hello in the sitting
+        is a short hello again, not a second welcome that introduces the DJ once more."""
+        self._greeted[profile.user_id] = (profile.sessions, 2)
+
     # -- the music ---------------------------------------------------------------------------
 
     def whats_playing(self, intent: Intent) -> str:
@@ -242,10 +248,38 @@ class Conversation:
         return Answer(self._say("answers", "next_known", track=upcoming.describe()))
 
     def _whats_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
-        previous = truth(self.dj).previous
-        if previous is None:
-            return Answer(self._say("answers", "previous_none"))
-        return Answer(self._say("answers", "previous_known", track=previous.describe()))
+        known = truth(self.dj)
+        if known.previous is not None:
+            return Answer(self._say("answers", "previous_known", track=known.previous.describe()))
+        if known.track is None:  # nothing on air, nothing before: "last time" is their history
+            heard = self._last_sitting(profile.user_id)
+            if not heard:
+                return Answer(self._say("answers", "history_none"))
+            tracks = join_words([track.describe() for track in heard])
+            return Answer(self._say("answers", "history", tracks=tracks))
+        return Answer(self._say("answers", "previous_none"))
+
+    def _last_sitting(self, user_id: str, most: int = 3) -> list[Track]:
+        """The last tracks (newest first, ``most`` of them) of the listener's latest sitting in
+        their stored history: plays no more than a session's gap apart."""
+        from appliance.dj.engine import SESSION_GAP
+
+        library = self.dj.library
+        if library is None:
+            return []
+        found: list[Track] = []
+        later: datetime | None = None
+        for play in self.dj.store.recent_plays(user_id, 50):
+            at = play["ts"]
+            if later is not None and at is not None and later - at > SESSION_GAP:
+                break
+            later = at or later
+            track = library.get(play["track_id"])
+            if track is not None and track not in found:
+                found.append(track)
+                if len(found) == most:
+                    break
+        return found
 
     def _why_this(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         known = truth(self.dj)
@@ -365,12 +399,18 @@ class Conversation:
         if mood:
             found.append(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
         if not found:
-            found.append(self._say("me", "about_nothing", name=profile.name))
+            found.append(self._unnamed("me", "about_nothing"))
         parts += found
-        parts.append(self._known(profile, now))
-        level = trust_level(profile.trust_score)
-        parts.append(self._say("me", "trust", level=level, name=profile.name))
+        parts.append(self._known(profile, now, named=False))
+        parts.append(self._unnamed("me", "trust", level=trust_level(profile.trust_score)))
         return Answer(" ".join(parts))
+
+    def _unnamed(self, section: str, situation: str, **fields: object) -> str:
+        """A phrasing that does not call the listener by name (once in an answer is enough)."""
+        lines = [
+            t for t in self.talk.book.lines(section, situation) if "{name}" not in t.casefold()
+        ]
+        return self.talk.pool.choose([fill(text, fields) for text in lines], shuffle=True)
 
     def _my_likes(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         found = self._likes(profile)
@@ -384,9 +424,11 @@ class Conversation:
             return Answer(self._say("me", "mood_none"))
         return Answer(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
 
-    def _known(self, profile: UserProfile, now: datetime) -> str:
+    def _known(self, profile: UserProfile, now: datetime, named: bool = True) -> str:
         turns = self.dj.store.turn_count(profile.user_id)
         if turns == 0:
+            if not named:
+                return self._unnamed("me", "known_new")
             return self._say("me", "known_new", name=profile.name)
         age = known_for(now - profile.created_at)
         ago = f"{age} ago" if age else "today"
@@ -403,24 +445,49 @@ class Conversation:
         return Answer(f"{lead} {meaning}")
 
     def _forget_preference(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
-        """Forget a stated liking: it leaves the favourites, and is not blocked either."""
+        """Forget a liking, both as said and as listening taught it (a listener who says "forget
+        that I like jazz" means jazz is no favourite of theirs any more, however the DJ came to
+        think so); it is not blocked either, and the answer says what was forgotten."""
         what = _slot(intent, "genre") or _slot(intent, "artist")
         if not what:
             return Answer(self.dj._lines.unknown())
         genres = self.dj.genres
         canonical = genres.normalise(what)
-        kept = [
-            p
-            for p in profile.music_preferences
-            if not (p == what or genres.covers(canonical, genres.normalise(p)))
-        ]
-        if len(kept) == len(profile.music_preferences):
+
+        def meant(genre: str) -> bool:
+            return genre == what or genres.covers(canonical, genres.normalise(genre))
+
+        kept = [p for p in profile.music_preferences if not meant(p)]
+        said = len(kept) < len(profile.music_preferences)
+        taught = self._unlearn(profile.user_id, meant)
+        if not said and not taught:
             return Answer(self._say("me", "forgot_nothing", what=what))
         profile.music_preferences[:] = kept
         request = self.dj._requests.get(profile.user_id)
-        if request is not None and request.genre and genres.covers(canonical, request.genre):
+        if request is not None and request.genre and meant(request.genre):
             self.dj._requests.pop(profile.user_id, None)
-        return Answer(self._say("me", "forgot", what=what))
+        if not taught:
+            return Answer(self._say("me", "forgot", what=what))
+        return Answer(self._say("me", "forgot_listening" if said else "forgot_learned", what=what))
+
+    def _unlearn(self, user_id: str, meant: Callable[[str], bool]) -> bool:
+        """Set to nothing what listening taught of the genres ``meant`` (at every time of day);
+        True when it had taught a liking the DJ counts among the favourites (see
+        ``PersonalizedDJ.favourites``)."""
+        taste = self.dj._taste(user_id)
+        rows = [
+            (kind, key, -pos, -neg)
+            for kind, entries in taste.by_kind.items()
+            if kind == "genre" or kind.startswith("genre@")
+            for key, (pos, neg) in entries.items()
+            if meant(key) and (pos or neg)
+        ]
+        liked = any(
+            taste.net("genre", key) > 1 for key in taste.by_kind.get("genre", {}) if meant(key)
+        )
+        if rows:
+            self.dj._learn_rows(user_id, rows)
+        return liked
 
     # -- follow-ups --------------------------------------------------------------------------
 

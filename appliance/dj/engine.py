@@ -993,11 +993,13 @@ class PersonalizedDJ:
             other, _ = self._profile(known, display)
             self._touch(other, now, taking_over=True)
             self._save(other)
+            self._conversation.introduced(other)
             return asked.reply(lines.switched(other.name, new=True), user=known)
         found = self._load(known)
         assert found is not None
         self._touch(found, now, taking_over=True)
         self._save(found)
+        self._conversation.introduced(found)
         return asked.reply(lines.switched(found.name, new=False), user=known)
 
     def _learn_mood(self, profile: UserProfile, slots: dict[str, Any], now: datetime) -> str | None:

@@ -896,6 +896,12 @@ class Understanding:
             for kind, name in named:
                 slots.setdefault(kind, name)
             return slots
+        if intent in ("count_songs", "have_any"):  # "how many reggae tracks": of what, if said
+            named = self._names_in(state, text)
+            rest = self._without_names(text, [name for _kind, name in named])
+            found = self._scan(rest, ("genre",), several=False)
+            artists = [name for kind, name in named if kind == "artist"]
+            return {**found, "artist": artists[0]} if artists and not found else found
         if intent == "set_volume":
             levels = self._scan(text, ("level",), several=True).get("level")
             words = set(text.split()) - self._level_words - {"to", "at", "on", "the", "it"}

@@ -17,6 +17,7 @@ from appliance.dj.reply import PlayTrack, Skip
 from appliance.dj.talk import load_phrasebook
 from appliance.errors import ConfigError
 from appliance.library import Library
+from appliance.state import PlayState, StationState
 from tests.support.music import make_track
 
 GENRES = {
@@ -228,3 +229,63 @@ def test_a_broken_phrasebook_names_the_file_and_line(tmp_path: Path) -> None:
     path.write_text("talk:\n  thanks:\n    any:\n      - 'Hi {na me}'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"talk\.yaml"):
         load_phrasebook(path)
+
+
+def test_an_introduction_counts_as_the_first_hello(dj: PersonalizedDJ) -> None:
+    introduced = dj.respond("guest", "this is sam")
+    assert "Sam" in introduced.text
+    text = dj.respond(introduced.user_id, "hello").text
+    assert "Welcome" not in text and "I'm DJ" not in text, text
+
+
+def test_what_i_heard_last_time_comes_from_my_history(library: Library) -> None:
+    clock = Clock()
+    with PersonalizedDJ(library=library, seed=5, clock=clock) as dj:
+        dj.now_playing_from = lambda: None  # a station with nothing on air
+        dj.state_from = lambda: StationState(play_state=PlayState.STOPPED)
+        assert "no" in dj.respond("ana", "what did i listen to last time").text.casefold()
+        heard = library.tracks_for_genre("jazz")[:2]
+        for track in heard:
+            dj.record_event("ana", track.track_id, "completed")
+        clock.now += timedelta(days=1)  # the next evening: a new sitting, nothing playing
+        text = dj.respond("ana", "what did i listen to last time").text
+        assert "first track" not in text, text
+        assert all(track.title in text for track in heard), text
+
+
+def test_forgetting_a_liking_says_what_listening_taught_and_forgets_it(dj: PersonalizedDJ) -> None:
+    jazz = dj.library.tracks_for_genre("jazz")  # type: ignore[union-attr]
+    for _ in range(3):
+        for track in jazz:
+            dj.record_event("neo", track.track_id, "completed")
+    dj.respond("neo", "i love jazz")
+    assert "jazz" in dj.respond("neo", "what do i like").text.casefold()
+    forgot = dj.respond("neo", "forget that i like jazz").text
+    assert "jazz" in forgot.casefold() and "listen" in forgot.casefold(), forgot
+    assert "jazz" not in dj.respond("neo", "what do you know about me").text.casefold()
+    assert "jazz" not in dj.favourites("neo")
+
+
+def test_what_you_know_about_me_names_me_at_most_once(dj: PersonalizedDJ) -> None:
+    for text in ("this is alex", "what do you know about me"):
+        reply = dj.respond("guest", text)
+    for _ in range(6):  # every phrasing drawn in turn
+        assert reply.text.count("Alex") <= 1, reply.text
+        reply = dj.respond("alex", "what do you know about me")
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("how many jazz pieces have you got", "3"),
+        ("any idea how many rock tracks there are", "3"),
+        ("you are having any jazz songs", "3"),
+        ("is there anything by the marisol quartet", "3"),
+    ],
+)
+def test_a_count_or_a_have_is_of_what_was_named(dj: PersonalizedDJ, text: str, count: str) -> None:
+    """However the question is put, the count is of the genre or artist it names, not of the
+    whole library (6 tracks)."""
+    reply = dj.respond("ana", text)
+    assert reply.intent in ("count_songs", "have_any", "play"), reply.intent
+    assert count in reply.text and "6" not in reply.text, reply.text
