@@ -1,10 +1,14 @@
 """The one check a URL to play passes before the station fetches it, whichever face sent it.
 
 A face (Home Assistant, the web page, a music app) may ask the station to play a stream; the
-station must never become a way to fetch from another network. Only http/https, and every
-address the host resolves to must pass :func:`appliance.faces.lan.allowed` under ``[faces]
-bind``. Resolving a name can hang on a broken resolver, so it runs on a thread of its own with a
-deadline: the caller (a face's executor thread, the command path) waits at most that long.
+station must never become a way to fetch from another network, nor from the device itself or
+link-local addresses (another service's port on this device, a router's or a cloud's metadata
+address). Only http/https, and every address the host resolves to must be one a peer could
+connect from under ``[faces] bind`` (:func:`appliance.faces.lan.allowed`): with "lan" a
+private address that is neither loopback nor link-local; with "localhost" this device alone
+(a station that serves only itself plays what it serves itself). Resolving a name can hang on
+a broken resolver, so it runs on a thread of its own with a deadline: the caller (a face's
+executor thread, the command path) waits at most that long.
 
 The name is resolved here once: :func:`check` returns the addresses it checked, and the player
 connects to those and no others (:mod:`appliance.player.relay`), so a name that resolves to this
@@ -15,6 +19,7 @@ URL is checked: mpv opens no host a fetched playlist or HLS index names (``acces
 from __future__ import annotations
 
 import concurrent.futures
+import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -69,9 +74,21 @@ def check(url: str, bind: str, timeout: float = RESOLVE_TIMEOUT) -> Checked:
         raise NotPlayable(
             f"the host of a URL to play did not resolve within {timeout:g} s"
         ) from None
-    if not addresses or not all(lan.allowed(address, bind) for address in addresses):
+    if not addresses or not all(playable(address, bind) for address in addresses):
         raise NotPlayable(NOT_HERE)
     return Checked(url, tuple(dict.fromkeys(addresses)))
+
+
+def playable(address: str, bind: str) -> bool:
+    """True when a URL's host at ``address`` may be fetched under ``[faces] bind``."""
+    if not lan.allowed(address, bind):
+        return False
+    if bind == "localhost":
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (ip.is_loopback or ip.is_link_local)
 
 
 def refusal(url: str, bind: str, timeout: float = RESOLVE_TIMEOUT) -> str | None:

@@ -28,8 +28,14 @@ from tests.support.waiting import wait_until
 
 
 def test_only_http_urls_whose_every_address_is_on_this_network_pass() -> None:
-    assert urls.refusal("http://127.0.0.1:8123/x.mp3", "lan") is None
     assert urls.refusal("https://localhost/x.mp3", "localhost") is None
+    assert urls.refusal("http://127.0.0.1:8123/x.mp3", "localhost") is None
+    # this device and link-local addresses only when the faces serve this device alone
+    for inside in ("127.0.0.1:6600", "127.0.0.2", "[::1]", "169.254.169.254", "[fe80::1]",
+                   "[::ffff:127.0.0.1]", "localhost:8123"):  # fmt: skip
+        assert urls.refusal(f"http://{inside}/x.mp3", "lan") == urls.NOT_HERE, inside
+    assert urls.refusal("http://10.1.2.3/x.mp3", "lan") is None
+    assert urls.refusal("http://[fd00::5]/x.mp3", "lan") is None
     assert urls.refusal("http://192.168.1.20/x.mp3", "lan") is None
     assert urls.refusal("http://192.168.1.20/x.mp3", "localhost") == urls.NOT_HERE
     assert urls.refusal("http://8.8.8.8/x.mp3", "lan") == urls.NOT_HERE
@@ -140,8 +146,10 @@ def rebinding(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def pinned(url: str) -> str:
-    checked = urls.check(url, "lan")
-    return RELAY.pin(url, checked.addresses, lambda u: urls.check(u, "lan").addresses)
+    """The relay's URL for ``url``, checked as a station whose faces bind to this device (the
+    test servers are on the loopback, which a "lan" station refuses)."""
+    checked = urls.check(url, "localhost")
+    return RELAY.pin(url, checked.addresses, lambda u: urls.check(u, "localhost").addresses)
 
 
 def test_the_relay_fetches_from_the_address_checked_with_the_urls_own_host(
@@ -151,7 +159,7 @@ def test_the_relay_fetches_from_the_address_checked_with_the_urls_own_host(
     url = f"http://rebind.test:{port}/song.wav?from=home"
     local = pinned(url)
     assert rebinding == ["rebind.test"]
-    assert urls.refusal(url, "lan") == urls.NOT_HERE  # the name now points off this network
+    assert urls.refusal(url, "localhost") == urls.NOT_HERE  # the name now points off this network
     for _ in range(2):  # twice: each fetch goes to the pinned address, nothing is resolved
         with urllib.request.urlopen(local, timeout=10) as answer:
             assert answer.read() == (folder / "song.wav").read_bytes()

@@ -15,8 +15,11 @@ def test_the_station_refuses_a_url_off_this_network_from_any_face(station: QFZZS
             assert not refused.ok and "network" in refused.error, (source, refused)
         refused = station.execute(c.PlayUrl(url="file:///etc/passwd", source="web"))
         assert not refused.ok and "http" in refused.error
+        for inside in ("127.0.0.1:9", "169.254.169.254"):  # this device, link-local: refused
+            refused = station.execute(c.PlayUrl(url=f"http://{inside}/x.mp3", source="web"))
+            assert not refused.ok and "network" in refused.error, inside
         # one on this network is handed to the player (nothing serves it here: it fails there)
-        assert station.execute(c.PlayUrl(url="http://127.0.0.1:9/x.mp3", source="web")).ok
+        assert station.execute(c.PlayUrl(url="http://10.255.255.1:9/x.mp3", source="web")).ok
         started = []
         while (event := subscription.get(timeout=0.5)) is not None:
             if isinstance(event, TrackStarted):

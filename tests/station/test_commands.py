@@ -8,7 +8,7 @@ import http.server
 import inspect
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -314,7 +314,8 @@ def served(long_tracks: Path) -> Iterator[str]:
     server.server_close()
 
 
-def test_play_a_url(station: QFZZStation, served: str) -> None:
+def test_play_a_url(make_station: Callable[..., QFZZStation], served: str) -> None:
+    station = make_station('[faces]\nbind = "localhost"\n')  # served on the loopback
     refused = station.execute(c.PlayUrl(url="file:///etc/passwd", source="home_assistant"))
     assert not refused.ok and "http" in refused.error
     url = f"{served}/01%20Side%20One.flac"
@@ -402,7 +403,10 @@ def chime(tmp_path: Path) -> Iterator[str]:
     server.server_close()
 
 
-def test_an_announcement_plays_over_the_ducked_music(station: QFZZStation, chime: str) -> None:
+def test_an_announcement_plays_over_the_ducked_music(
+    make_station: Callable[..., QFZZStation], chime: str
+) -> None:
+    station = make_station('[faces]\nbind = "localhost"\n')  # the chime is on the loopback
     track = tracks(station, "jazz")[0]
     ok(station, c.Play(track_id=track.track_id))
     playing(station, track)
