@@ -289,3 +289,9 @@ def test_a_count_or_a_have_is_of_what_was_named(dj: PersonalizedDJ, text: str, c
     reply = dj.respond("ana", text)
     assert reply.intent in ("count_songs", "have_any", "play"), reply.intent
     assert count in reply.text and "6" not in reply.text, reply.text
+
+
+def test_a_style_the_library_lacks_is_answered_honestly(dj: PersonalizedDJ) -> None:
+    reply = dj.respond("ana", "have you got any polka music")
+    assert reply.intent == "have_any", reply.text
+    assert ("polka" in reply.text and "don't have" in reply.text) or "No polka" in reply.text
