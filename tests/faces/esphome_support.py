@@ -10,14 +10,19 @@ import hashlib
 from aioesphomeapi.noise import NoiseHandshake
 
 from appliance import control
+from appliance.faces import urls
 from appliance.library.track import Track
 from appliance.moods import MOODS
 from tests.faces.web_station import DoubleStation
+
+URL_BIND = "localhost"  # the faces' bind the double checks URLs under, as the tests bind
 
 
 class HomeStation(DoubleStation):
     def execute(self, command: control.Command) -> control.Outcome:
         match command:
+            case control.PlayUrl(url=url) if (refused := urls.refusal(url, URL_BIND)) is not None:
+                return control.Outcome(False, error=refused)  # as the command path checks it
             case control.SetMood(mood=mood):
                 if mood is not None and mood not in MOODS:
                     return control.Outcome(False, error=f"{mood!r} is not a mood")

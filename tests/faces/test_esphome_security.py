@@ -6,15 +6,17 @@ is answered, and the moods offered are the station's vocabulary, not the DJ's co
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aioesphomeapi import APIClient
 
 from appliance.control import PlayUrl
-from appliance.faces import secrets
+from appliance.faces import secrets, urls
 from appliance.faces.esphome import entities as ents
 from tests.faces.esphome_support import HomeStation
 from tests.faces.test_esphome import (
@@ -80,7 +82,46 @@ def test_a_url_to_play_from_another_network_never_reaches_the_station(
     with caplog.at_level("WARNING", "appliance.faces.esphome"):
         run(scenario())
     assert [c.url for c in station.executed if isinstance(c, PlayUrl)] == [local]
-    assert caplog.text.count("not on this network") == len(PUBLIC_SPELLINGS)
+    assert caplog.text.count(f"refused, {urls.NOT_HERE}") == len(PUBLIC_SPELLINGS)
+
+
+def test_a_url_from_home_assistant_is_resolved_once(
+    station: HomeStation,  # noqa: F811
+    short_tracks: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The command path's check is the only one: the face does not resolve the name first
+    (a name that answers differently the second time would pass one check and fail the other)."""
+    settings = face_settings(short_tracks)
+    key = secrets.encryption_key(settings, tmp_path)
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "speaker.test":
+            asked.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    url = "http://speaker.test:8123/api/tts_proxy/x.mp3"
+
+    async def scenario() -> None:
+        async with serving(station, settings, tmp_path) as face:
+            api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
+            await asyncio.wait_for(api.connect(login=True), TIMEOUT)
+            try:
+                player = keys((await api.list_entities_services())[0])["speaker"].key
+                api.media_player_command(player, media_url=url)
+                await eventually(
+                    lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the URL"
+                )
+            finally:
+                await api.disconnect()
+
+    run(scenario())
+    assert asked == ["speaker.test"]
 
 
 def test_home_assistants_connect_sequence_is_answered(

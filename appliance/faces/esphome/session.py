@@ -250,16 +250,7 @@ class Session:
     async def _run_commands(self) -> None:
         loop = asyncio.get_running_loop()
         while (commands := await self._commands.get()) is not None:
-            for command in commands:
-                if isinstance(command, PlayUrl) and not await loop.run_in_executor(
-                    None, entities.on_this_network, command.url, self.bind
-                ):
-                    log.warning(
-                        "Home Assistant (%s) asked to play %r: refused, not on this network",
-                        self.peer,
-                        command.url[:80],
-                    )
-                    continue
+            for command in commands:  # a URL is checked once, by the command path
                 try:
                     outcome = await loop.run_in_executor(None, self.station.execute, command)
                 except Exception:
@@ -267,7 +258,16 @@ class Session:
                         "the station failed %s from Home Assistant", type(command).__name__
                     )
                     continue
-                if not outcome.ok:
+                if outcome.ok:
+                    continue
+                if isinstance(command, PlayUrl):  # the API has no reply to a media command
+                    log.warning(
+                        "Home Assistant (%s) asked to play %r: refused, %s",
+                        self.peer,
+                        command.url[:80],
+                        outcome.error,
+                    )
+                else:
                     log.info(
                         "Home Assistant's %s was refused: %s", type(command).__name__, outcome.error
                     )
