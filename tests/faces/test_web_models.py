@@ -4,6 +4,8 @@ network said in one line, and removal confirmed and refused for a model the stat
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,8 @@ from typing import Any
 import pytest
 import requests
 
+from appliance.faces.web import models as web_models
+from appliance.faces.web.models import FetchJob
 from appliance.models.store import models_dir
 from tests.board.conftest import MODEL_FILES, ModelServer, make_zip, model_server  # noqa: F401
 from tests.faces.web_station import (
@@ -90,6 +94,7 @@ def test_a_fetch_shows_its_progress_and_installs_the_model(
     model_server: ModelServer,  # noqa: F811
     archive: bytes,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session = logged_in(served.url)
     before = row(session, served, "test-model")
@@ -104,7 +109,21 @@ def test_a_fetch_shows_its_progress_and_installs_the_model(
     halfway = job(session, served, "test-model")
     assert halfway["phase"] == "download" and halfway["total"] == len(archive)
     assert halfway["percent"] == round(100 * PAUSE / len(archive), 1)
+    on_loop: list[bool] = []
+    progress = FetchJob.progress
+
+    def watched(job: FetchJob) -> dict[str, Any]:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)  # a stat and a listing of the folder on the event loop
+        except RuntimeError:
+            on_loop.append(False)
+        return progress(job)
+
+    monkeypatch.setattr(FetchJob, "progress", watched)
     assert listed(session, served)["jobs"][0]["name"] == "test-model"
+    assert on_loop == [False]  # read in the executor, as fetch_progress does
+    monkeypatch.undo()
     again = session.post(f"{served.url}/api/models/bad-model/fetch", timeout=TIMEOUT)
     assert again.status_code == 409 and "being fetched" in again.json()["error"]
     model_server.files["/good.zip"].resume.set()
@@ -209,10 +228,17 @@ def test_a_catalog_no_plan_can_be_made_from_is_still_listed(
     tmp_path: Path,
     archive: bytes,
     model_server: ModelServer,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(web_models, "_TOLD", set())  # as after a start
     only = tmp_path / "only.toml"  # one recogniser: no voice, wake word or VAD to plan with
     only.write_text(model_entry("test-model", model_server.add("/m.zip", archive), archive))
     with serving(station, web_settings(songs), tmp_path, catalog=only) as server:
         session = logged_in(server.url)
-        (model,) = listed(session, server)["models"]
-        assert model["name"] == "test-model" and model["planned"] is False
+        with caplog.at_level(logging.DEBUG, "appliance.faces.web"):
+            for _ in range(3):  # the page lists twice a second while a fetch runs
+                (model,) = listed(session, server)["models"]
+                assert model["name"] == "test-model" and model["planned"] is False
+    told = [r for r in caplog.records if "no hardware plan" in r.getMessage()]
+    assert [r.levelno for r in told] == [logging.WARNING] + [logging.DEBUG] * 2  # said once

@@ -182,6 +182,9 @@ def in_use(ctx: Context) -> set[str]:
     return names
 
 
+_TOLD: set[str] = set()  # why no plan could be made, each reason logged once
+
+
 def planned(ctx: Context, catalog: Catalog) -> set[str]:
     """The models this board's plan wants (empty when no plan can be made)."""
     from appliance.boards import detect_profile
@@ -192,7 +195,12 @@ def planned(ctx: Context, catalog: Catalog) -> set[str]:
             detect_profile().profile, ctx.settings, catalog=catalog, data_dir=ctx.data_dir
         )
     except (ApplianceError, OSError) as error:  # the plan only marks rows: the list stands
-        log.warning("models: no hardware plan to mark the models the board wants (%s)", error)
+        why = str(error)
+        if why in _TOLD:  # the page lists twice a second during a fetch: once is enough
+            log.debug("models: still no hardware plan (%s)", why)
+        else:
+            _TOLD.add(why)
+            log.warning("models: no hardware plan to mark the models the board wants (%s)", why)
         return set()
     return {model.name for model in plan.models}
 
@@ -236,7 +244,8 @@ def listing(ctx: Context) -> dict[str, Any]:
 async def models(request: web.Request) -> web.Response:
     ctx = context(request)
     found = await ctx.run(listing, ctx)
-    found["jobs"] = [job.progress() for job in ctx.model_jobs.jobs.values()]
+    jobs = list(ctx.model_jobs.jobs.values())
+    found["jobs"] = await ctx.run(lambda: [job.progress() for job in jobs])  # stat, iterdir
     return web.json_response(found)
 
 
