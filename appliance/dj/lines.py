@@ -466,18 +466,21 @@ def fixed_openings(book: Phrasebook | None = None) -> tuple[str, ...]:
     """What the commonest replies open with, the same words every time, for the DJ's voice to
     make ahead (see ``PiperSpeech.warm``): each phrasing of :data:`FREQUENT_LINES` and of the
     mood replies, up to its first field cut back to the end of a sentence ("Skipping. Here's
-    {track}." opens with "Skipping."). The usual phrasings come first, then the others."""
+    {track}." opens with "Skipping."). The everyday lines come first, the usual phrasings
+    before the others, then the mood replies."""
     book = book or load_phrasebook()
-    choices = [book.lines("lines", situation) for situation in FREQUENT_LINES]
-    choices += list(MOOD_REPLIES.values())
     openings: dict[str, None] = {}
-    for rank in range(max(len(options) for options in choices)):
-        for options in choices:
-            if rank < len(options):
-                text = options[rank].split("{", 1)
-                fixed = text[0] if len(text) == 1 else _before_last_end(text[0])
-                if fixed.strip():
-                    openings.setdefault(fixed.strip())
+    for choices in (
+        [book.lines("lines", situation) for situation in FREQUENT_LINES],
+        list(MOOD_REPLIES.values()),
+    ):
+        for rank in range(max(len(options) for options in choices)):
+            for options in choices:
+                if rank < len(options):
+                    text = options[rank].split("{", 1)
+                    fixed = text[0] if len(text) == 1 else _before_last_end(text[0])
+                    if fixed.strip():
+                        openings.setdefault(fixed.strip())
     return tuple(openings)
 
 
