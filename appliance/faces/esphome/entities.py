@@ -2,8 +2,8 @@
 
 Functions of a :class:`~appliance.state.StationState`: the list of entities (a media player,
 text sensors, buttons, selects, a number, switches), each one's state message, and the
-:mod:`appliance.control` commands a command message asks for (a URL to play is checked by
-:func:`appliance.faces.urls.on_this_network`, the station's own check). Keys are the
+:mod:`appliance.control` commands a command message asks for (a URL to play is checked once,
+by the command path's :func:`appliance.faces.urls.check`). Keys are the
 CRC-32 of each entity's object id, so they stay the same from one start (and one version) to the
 next.
 """
@@ -21,7 +21,7 @@ from aioesphomeapi.model import MediaPlayerCommand, MediaPlayerEntityFeature
 from appliance import control
 from appliance.faces.esphome.messages import Message, pb
 from appliance.faces.urls import MAX_URL
-from appliance.faces.urls import on_this_network as on_this_network  # the session's check
+from appliance.faces.urls import on_this_network as on_this_network  # the station's check
 from appliance.moods import MOODS as STATION_MOODS
 from appliance.state import PlayState, StationState
 
