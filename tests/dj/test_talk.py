@@ -295,3 +295,14 @@ def test_a_style_the_library_lacks_is_answered_honestly(dj: PersonalizedDJ) -> N
     reply = dj.respond("ana", "have you got any polka music")
     assert reply.intent == "have_any", reply.text
     assert ("polka" in reply.text and "don't have" in reply.text) or "No polka" in reply.text
+
+
+@pytest.mark.parametrize("text", ["remind me what we just heard", "name the previous track"])
+def test_asking_what_came_before_names_it_and_plays_nothing(dj: PersonalizedDJ, text: str) -> None:
+    first = next(
+        a.track for a in dj.respond("ana", "play some rock").actions if isinstance(a, PlayTrack)
+    )
+    dj.respond("ana", "play some jazz")
+    reply = dj.respond("ana", text)
+    assert reply.intent == "whats_previous" and first.title in reply.text, reply.text
+    assert not reply.actions
