@@ -63,9 +63,9 @@ FACETS = (
 
 HAVE_QUESTION = re.compile(
     r"^(do you have|have you got|have you|you got|got|you have|do we have|have we got|"
-    r"is there|are there|any chance you have)\b"
+    r"is there|are there|any chance you have|any|anything)\b"
 )
-"""How a request for music put as a question of having begins."""
+"""How a request for music put as a question of having begins ("any jazz?" too)."""
 
 NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
 """A "no" that points at something ("not that one", "no, the other one"), not a bare no."""

@@ -306,3 +306,10 @@ def test_asking_what_came_before_names_it_and_plays_nothing(dj: PersonalizedDJ, 
     reply = dj.respond("ana", text)
     assert reply.intent == "whats_previous" and first.title in reply.text, reply.text
     assert not reply.actions
+
+
+def test_any_said_alone_is_asked_as_a_question_of_having(dj: PersonalizedDJ) -> None:
+    """ "Any jazz?" is "do you have any jazz": the answer says how much, and plays it."""
+    reply = dj.respond("ana", "any jazz")
+    assert "3" in reply.text, reply.text
+    assert any(isinstance(a, PlayTrack | Skip) for a in reply.actions), reply.actions
