@@ -179,9 +179,9 @@ class WhisperRecognizer:
         self.model_path = model_path
         self.model = model if model is not None else load_model(model_path)
         self.judge = judge
+        """Chooses among Whisper's readings (see :func:`choose`); may be set after start-up."""
         self.quick_window_s = QUICK_WINDOW_S
         """The quick first reading's window (see :data:`QUICK_WINDOW_S`)."""
-        """Chooses among Whisper's readings (see :func:`choose`); may be set after start-up."""
         self.vocabulary = Vocabulary()
         self.prompt = ""
         self._prompt_ids: list[int] = []
