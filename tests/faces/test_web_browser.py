@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -117,17 +118,27 @@ def test_a_phone_pairs_with_the_code_the_station_says(
     browser: WebDriver, station: tuple[Any, str]
 ) -> None:
     real, url = station
-    browser.delete_all_cookies()
-    browser.get(url + "/")
-    WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "pair-start")))
-    browser.find_element(By.ID, "pair-start").click()
-    box = WebDriverWait(browser, WAIT).until(
-        seen.visibility_of_element_located((By.ID, "pair-code"))
-    )
-    said = lambda: [s.text for s in real.snapshot().dj_lines if "pairing code" in s.text]  # noqa: E731
-    wait_until(said, WAIT, "the station to say the pairing code")
-    code = "".join(ch for ch in said()[-1] if ch.isdigit())
-    assert len(code) == 6
+    logged: list[str] = []  # the code is said privately (never a DJ line), and logged
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("appliance.faces.web").addHandler(handler)
+    try:
+        browser.delete_all_cookies()
+        browser.get(url + "/")
+        WebDriverWait(browser, WAIT).until(
+            seen.visibility_of_element_located((By.ID, "pair-start"))
+        )
+        browser.find_element(By.ID, "pair-start").click()
+        box = WebDriverWait(browser, WAIT).until(
+            seen.visibility_of_element_located((By.ID, "pair-code"))
+        )
+        found = lambda: [line for line in logged if "pairing code for" in line]  # noqa: E731
+        wait_until(found, WAIT, "the station to log the pairing code")
+    finally:
+        logging.getLogger("appliance.faces.web").removeHandler(handler)
+    code = found()[-1].split(":")[-1].split("(")[0].strip()
+    assert len(code) == 6 and code.isdigit()
+    assert not any(code in line.text for line in real.snapshot().dj_lines)
     box.send_keys(code)
     browser.find_element(By.ID, "pair-button").click()
     WebDriverWait(browser, WAIT).until(seen.visibility_of_element_located((By.ID, "skip")))
