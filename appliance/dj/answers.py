@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from appliance.dj import mood as moods
 from appliance.dj.lines import MOOD_WORDS, because, join_words, known_for, plural
-from appliance.dj.profile import UserProfile, trust_level
+from appliance.dj.profile import SESSION_GAP, UserProfile, trust_level
 from appliance.dj.recommend import Pick, Request
 from appliance.dj.reply import Action, PlayTrack, Skip
 from appliance.dj.talk import SMALL_TALK, Talk, fill
@@ -262,8 +262,6 @@ class Conversation:
     def _last_sitting(self, user_id: str, most: int = 3) -> list[Track]:
         """The last tracks (newest first, ``most`` of them) of the listener's latest sitting in
         their stored history: plays no more than a session's gap apart."""
-        from appliance.dj.engine import SESSION_GAP
-
         library = self.dj.library
         if library is None:
             return []

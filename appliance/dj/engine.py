@@ -15,7 +15,7 @@ import random
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -27,6 +27,7 @@ from appliance.dj.catalogs import Catalogs
 from appliance.dj.intents import IntentName
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
+    SESSION_GAP,
     TRUST_START,
     TRUST_STEP,
     HistoryView,
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONTEXT_SIZE = 20
-SESSION_GAP = timedelta(minutes=30)
 RECENT_PLAYS = 50
 VOLUME_STEP = 10
 OUTAGE_WAIT_MS = 250  # how long a turn waits for a lock while turns cannot be saved

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, overload
 
 from appliance.errors import UsageError
 from appliance.listener_id import RULE, is_user_id
 
+SESSION_GAP = timedelta(minutes=30)
+"""A pause longer than this ends a sitting (a session): the next word begins another."""
 TRUST_START = 0.5
 TRUST_STEP = 0.01
 
