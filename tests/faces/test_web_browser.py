@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -620,7 +620,15 @@ def test_the_system_page_fetches_a_model_with_progress_and_removes_it(
         model_server.files["/test.zip"].resume.set()
         redrawn.until(lambda d: "installed just now" in row(d), "installed")
         assert (models_dir(tmp_path) / "test-model" / "README").exists()
-        browser.find_element(By.CSS_SELECTOR, "[aria-label='Remove test-model']").click()
+
+        def remove(d: WebDriver) -> bool:  # the list is redrawn once more when the job ends
+            try:
+                d.find_element(By.CSS_SELECTOR, "[aria-label='Remove test-model']").click()
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+            return True
+
+        redrawn.until(remove, "the installed model's Remove button")
         WebDriverWait(browser, WAIT).until(seen.alert_is_present()).accept()
         wait_text(browser, "models-result", lambda t: "removed" in t, "the removal's note")
         assert not (models_dir(tmp_path) / "test-model").exists()
