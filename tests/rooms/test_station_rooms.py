@@ -119,7 +119,11 @@ def test_the_station_plays_in_the_kitchen_and_rooms_are_commands(
     assert not refused.ok and "not reachable" in refused.error
 
     house.server.start()
-    wait_until(lambda: rooms(station).get("kitchen") and rooms(station)["kitchen"].connected, 30)
+    wait_until(
+        lambda: rooms(station).get("kitchen") and rooms(station)["kitchen"].connected,
+        60,
+        "the kitchen back after its server restarts (backoff up to 10 s, and the client's own)",
+    )
     assert station.execute(SetRoom(room="kitchen", volume=80, source="test")).ok
 
 
