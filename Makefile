@@ -51,6 +51,8 @@ test: $(STAMPS)/venv
 	$(BIN)/ruff check appliance tests
 	$(BIN)/mypy appliance
 	$(BIN)/python -m pytest -q --doctest-modules appliance
+	@# compiled once here, so each daemon and command the tests start does not compile it again
+	$(BIN)/python -m compileall -q appliance tests > /dev/null
 	$(BIN)/python -m pytest -q tests
 
 fuzz: $(STAMPS)/venv
