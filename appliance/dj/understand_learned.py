@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appliance.dj.understand_templates import PLAIN_WORDS
 from appliance.errors import ConfigError
 
 LEARNED_FILE = Path(__file__).with_name("sentences") / "learned.tsv"
@@ -27,7 +28,6 @@ LEARNED_FILE = Path(__file__).with_name("sentences") / "learned.tsv"
 IMPLIED_SLOTS = ("genre", "mood", "activity")
 """Slots a sentence may mean without naming them."""
 
-_SENTENCE = re.compile(r"[a-z' ]+")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -80,7 +80,7 @@ def load_learned(
         if unknown:
             problems.append(f"{where}: unknown placeholder {{{unknown[0]}}}")
             continue
-        if not _SENTENCE.fullmatch(_PLACEHOLDER.sub(" ", sentence)):
+        if not PLAIN_WORDS.fullmatch(_PLACEHOLDER.sub(" ", sentence)):
             problems.append(f"{where}: the sentence must be lower-case words and placeholders")
             continue
         implied: dict[str, str] = {}

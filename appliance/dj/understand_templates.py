@@ -47,7 +47,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml when it is there: the file is read at every start, ten times faster."""
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_PARAPHRASE_TEXT = re.compile(r"[a-z' ]+")
+PLAIN_WORDS = re.compile(r"[a-z' ]+")
+"""What a paraphrase or a learned sentence may hold: lower-case words and apostrophes."""
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,7 @@ def _paraphrases(
                     f"paraphrase {text!r} uses unknown placeholder {{{unknown[0]}}}"
                     f" (known: {', '.join(PARAPHRASE_LISTS)})",
                 )
-            elif not _PARAPHRASE_TEXT.fullmatch(plain):
+            elif not PLAIN_WORDS.fullmatch(plain):
                 checker.add(
                     text,
                     f"paraphrase {text!r} must be lower-case words as a recogniser writes them"
