@@ -36,6 +36,7 @@ TUNE_U = CORPUS / "tune_u.tsv"  # the understanding's own tuning lines
 TUNE3 = CORPUS / "tune3.tsv"
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
+TALK3 = CORPUS / "talk_tune3.tsv"
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
@@ -124,8 +125,9 @@ def _talk(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def test_the_second_talk_tuning_set_is_well_formed() -> None:
-    rows = _talk(TALK2)
+@pytest.mark.parametrize("path", [TALK2, TALK3], ids=lambda path: path.name)
+def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
+    rows = _talk(path)
     assert len(rows) >= 250
     kinds = {kind for _, kind in _talk(TALK)}
     assert [f"{text!r}: {kind}" for text, kind in rows if kind not in kinds] == []
@@ -139,6 +141,7 @@ def test_no_benchmark_line_leaks_into_the_second_tuning_sets() -> None:
     for path, texts in (
         (TUNE2, [line.text for line in read_corpus(TUNE2)]),
         (TALK2, [text for text, _ in _talk(TALK2)]),
+        (TALK3, [text for text, _ in _talk(TALK3)]),
     ):
         leaked = sum(_normalised(text) in held for text in texts)
         assert leaked == 0, f"{leaked} lines of {path.name} are held-out or benchmark lines"
