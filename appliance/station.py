@@ -967,6 +967,10 @@ class QFZZStation:
             self._listening = True
             self.ducking.hold("listening", fade=0.15)
             self._voice(VoiceActivity.LISTENING)
+            # which woke it: the web page's wake-word test passes on the wake word alone
+            words = {w.name for w in self.listener.wake} if self.listener is not None else set()
+            said = {"source": event.source, "wake_word": event.source in words}
+            self.events.publish(Notice("wake", said, time.time()))
             if self.dialogue is not None and self.dialogue.speaking:
                 log.info("barge-in: the DJ stops talking and listens")
                 self.dialogue.barge_in()

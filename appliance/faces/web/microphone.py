@@ -1,9 +1,10 @@
 """The first run's microphone check: a live level and a "say the wake word now" test.
 
 Both come from the station, never from the phone's own microphone: the level is the station's
-read of what its listener hears (``microphone_level()``), the wake-word test waits for the
-station's voice to turn to ``listening`` on its event stream, which the wake word does. With no
-microphone (``listen = "none"``, typed requests, a file) both say so plainly.
+read of what its listener hears (``microphone_level()``), the wake-word test waits on its event
+stream for the station's "wake" notice saying the wake word itself woke it: push-to-talk (a
+button, an empty line) starts listening too, and must not pass. With no microphone
+(``listen = "none"``, typed requests, a file) both say so plainly.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.bus import Lagged, StateChanged
+from appliance.bus import Notice
 from appliance.faces.web.api import read_json
 from appliance.faces.web.context import Context, context
 from appliance.faces.web.security import fail
 from appliance.faces.web.settings import wake_phrase
-from appliance.state import VoiceActivity
 
 routes = web.RouteTableDef()
 LONGEST_TEST = 30  # seconds a wake-word test may wait
@@ -36,6 +36,12 @@ def absent(ctx: Context) -> str | None:
     if mode == "microphone" and hasattr(ctx.station, "microphone_level"):
         return None
     return NO_MICROPHONE.get(mode, NO_MICROPHONE["none"])
+
+
+def heard_wake_word(event: object) -> bool:
+    """Whether ``event`` is the station's notice that its wake word (not a button or an empty
+    line) woke it. Events lost to a ``Lagged`` are not guessed at: the test goes on waiting."""
+    return isinstance(event, Notice) and event.kind == "wake" and event.detail["wake_word"] is True
 
 
 @routes.get("/api/setup/microphone")
@@ -76,17 +82,8 @@ async def wake_test(request: web.Request) -> web.Response:
     with ctx.station.events.subscribe(loop=asyncio.get_running_loop()) as events:
         try:
             async with asyncio.timeout(float(seconds)):
-                while True:
-                    event = await events.next()
-                    if (
-                        isinstance(event, StateChanged)
-                        and "voice" in event.changed
-                        and event.state.voice == VoiceActivity.LISTENING
-                    ) or (
-                        isinstance(event, Lagged)
-                        and ctx.station.snapshot().voice == VoiceActivity.LISTENING
-                    ):
-                        break
+                while not heard_wake_word(await events.next()):
+                    pass
         except TimeoutError:
             return web.json_response({
                 "ok": True, "fired": False, "wake_word": phrase, "seconds": float(seconds),
