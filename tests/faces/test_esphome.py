@@ -21,6 +21,7 @@ from aioesphomeapi import (
     APIClient,
     ButtonInfo,
     EntityState,
+    EventInfo,
     InvalidEncryptionKeyAPIError,
     MediaPlayerCommand,
     MediaPlayerInfo,
@@ -134,8 +135,10 @@ def test_home_assistant_connects_with_the_key_and_sees_the_device(
             flags = MediaPlayerEntityFeature(player.feature_flags)
             assert MediaPlayerEntityFeature.MEDIA_ANNOUNCE in flags
             assert MediaPlayerEntityFeature.PLAY_MEDIA in flags
-            for name in ("title", "artist", "album", "dj_line", "listener", "mood", "voice"):
+            texts = ("title", "artist", "album", "dj_line", "listener", "mood", "voice")
+            for name in (*texts, "last_refusal"):
                 assert isinstance(by_id[name], TextSensorInfo)
+            assert isinstance(by_id["refused"], EventInfo)
             for name in ("skip", "like", "dislike"):
                 assert isinstance(by_id[name], ButtonInfo)
             mood = by_id["choose_mood"]
@@ -212,7 +215,7 @@ def test_states_follow_the_station_and_commands_reach_it(
             seen: dict[int, EntityState] = {}
             api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
             title_key = by_id["title"].key
-            stateful = [e for e in ents.ENTITIES if e.kind != "button"]
+            stateful = [e for e in ents.ENTITIES if e.kind not in ("button", "event")]
             await eventually(lambda: len(seen) == len(stateful), "every entity's state")
 
             def title() -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aioesphomeapi import APIClient
+from aioesphomeapi import APIClient, Event, TextSensorState
 
 from appliance.control import PlayUrl
 from appliance.faces import secrets, urls
@@ -64,18 +64,25 @@ def test_a_url_to_play_from_another_network_never_reaches_the_station(
     key = secrets.encryption_key(settings, tmp_path)
     local = "http://127.0.0.1:8123/api/tts_proxy/doorbell.mp3"
 
+    seen: list[Any] = []
+
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face:
             api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
             await asyncio.wait_for(api.connect(login=True), TIMEOUT)
             try:
-                player = keys((await api.list_entities_services())[0])["speaker"].key
+                by_id = keys((await api.list_entities_services())[0])
+                assert by_id["refused"].event_types == ["url_refused", "command_refused"]
+                api.subscribe_states(seen.append)
+                player = by_id["speaker"].key
                 for url in PUBLIC_SPELLINGS:
                     api.media_player_command(player, media_url=url, announcement=True)
+                api.media_player_command(player, media_url="ftp://127.0.0.1/a.mp3")  # no http
                 api.media_player_command(player, media_url=local)  # after them, in order
                 await eventually(
                     lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the local URL"
                 )
+                await eventually(lambda: len(told(seen)[0]) == 7, "each refusal told")
             finally:
                 await api.disconnect()
 
@@ -83,6 +90,23 @@ def test_a_url_to_play_from_another_network_never_reaches_the_station(
         run(scenario())
     assert [c.url for c in station.executed if isinstance(c, PlayUrl)] == [local]
     assert caplog.text.count(f"refused, {urls.NOT_HERE}") == len(PUBLIC_SPELLINGS)
+    # Home Assistant is told too: an event per refusal, and its reason in a sensor (the scheme
+    # is refused by the face at once, the addresses by the station's check in turn)
+    events, reasons = told(seen)
+    assert events == ["url_refused"] * 7
+    assert "Refused to play ftp://127.0.0.1/a.mp3: a media URL that is not http(s)" in reasons[0]
+    assert any(r.startswith("Refused to play http://8.8.8.8/a.mp3: ") for r in reasons)
+    assert sum(urls.NOT_HERE in r for r in reasons) == len(PUBLIC_SPELLINGS)
+
+
+def told(seen: list[Any]) -> tuple[list[str], list[str]]:
+    """What Home Assistant was told of refusals: the refusal events' types, and each reason
+    the "Last refusal" sensor showed (its first, empty, state left out)."""
+    events = [s.event_type for s in seen if isinstance(s, Event) and s.key == ents.REFUSED.key]
+    reasons = [
+        s.state for s in seen if isinstance(s, TextSensorState) and s.key == ents.LAST_REFUSAL.key
+    ]
+    return events, [reason for reason in reasons if reason]
 
 
 def test_a_url_from_home_assistant_is_resolved_once(

@@ -1,7 +1,7 @@
 """What Home Assistant sees of the station: its entities, their states, and what a press means.
 
 Functions of a :class:`~appliance.state.StationState`: the list of entities (a media player,
-text sensors, buttons, selects, a number, switches), each one's state message, and the
+text sensors, buttons, selects, a number, switches, an event), each one's state message, and the
 :mod:`appliance.control` commands a command message asks for (a URL to play is checked once,
 by the command path's :func:`appliance.faces.urls.check`). Keys are the
 CRC-32 of each entity's object id, so they stay the same from one start (and one version) to the
@@ -33,6 +33,7 @@ MOOD_OF = {NO_MOOD: None, **{mood.capitalize(): mood for mood in STATION_MOODS}}
 """The mood select's options, as a person reads them ("Calm"), -> the station's moods."""
 MOODS = tuple(MOOD_OF)
 CONFIG = pb.ENTITY_CATEGORY_CONFIG
+DIAGNOSTIC = pb.ENTITY_CATEGORY_DIAGNOSTIC
 
 MEDIA_FEATURES = (
     MediaPlayerEntityFeature.PLAY
@@ -52,7 +53,11 @@ PLAYER_STATES = {
 
 
 class NotAllowed(ValueError):
-    """A command message the station cannot act on; the words go to the log."""
+    """A command message the station cannot act on; the words go to the log and the client."""
+
+
+class UrlNotAllowed(NotAllowed):
+    """A media URL the face refuses before the station sees it (not http(s), too long)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,15 @@ CHOOSE_MOOD = Entity("select", "choose_mood", "Set the mood", "mdi:emoticon")
 VOLUME = Entity("number", "volume", "Volume", "mdi:volume-high")
 MIC_MUTE = Entity("switch", "microphone_mute", "Microphone mute", "mdi:microphone-off", CONFIG)
 COMMENTARY = Entity("switch", "commentary", "DJ commentary", "mdi:radio-tower", CONFIG)
+# The API has no reply to a command: a refused one is told as an event (for automations) and
+# its reason shown in a sensor ("Refused to play http://...: not on this network")
+REFUSED = Entity("event", "refused", "Refused", "mdi:alert-circle-outline", DIAGNOSTIC)
+LAST_REFUSAL = Entity("text_sensor", "last_refusal", "Last refusal", "mdi:alert", DIAGNOSTIC)
+URL_REFUSED, COMMAND_REFUSED = "url_refused", "command_refused"  # REFUSED's event types
 
 ENTITIES = (
     PLAYER, TITLE, ARTIST, ALBUM, DJ_LINE, LISTENER, MOOD, VOICE, SKIP, LIKE, DISLIKE,
-    CHOOSE_LISTENER, CHOOSE_MOOD, VOLUME, MIC_MUTE, COMMENTARY,
+    CHOOSE_LISTENER, CHOOSE_MOOD, VOLUME, MIC_MUTE, COMMENTARY, REFUSED, LAST_REFUSAL,
 )  # fmt: skip
 BY_KEY = {entity.key: entity for entity in ENTITIES}
 assert len(BY_KEY) == len(ENTITIES), "two entities share a key"
@@ -159,6 +169,10 @@ def list_messages(state: StationState) -> list[Message]:
         elif entity.kind == "select":
             options = list(listener_options(state)) if entity is CHOOSE_LISTENER else list(MOODS)
             out.append(pb.ListEntitiesSelectResponse(**common, options=options))
+        elif entity.kind == "event":
+            out.append(
+                pb.ListEntitiesEventResponse(**common, event_types=[URL_REFUSED, COMMAND_REFUSED])
+            )
         elif entity.kind == "number":
             out.append(
                 pb.ListEntitiesNumberResponse(
@@ -175,8 +189,9 @@ def list_messages(state: StationState) -> list[Message]:
     return out
 
 
-def state_messages(state: StationState) -> dict[int, Message]:
-    """Each entity's state message now, by key."""
+def state_messages(state: StationState, refusal: str = "") -> dict[int, Message]:
+    """Each entity's state message now, by key; ``refusal``: why the last refused command
+    was refused, which the face keeps (the station does not)."""
     track = state.track
     last_line = state.dj_lines[-1].text if state.dj_lines else ""
     texts = {
@@ -187,6 +202,7 @@ def state_messages(state: StationState) -> dict[int, Message]:
         LISTENER: current_listener_option(state),  # as the select shows it
         MOOD: shown_mood(state.mood),  # as the select shows it
         VOICE: state.voice.value.capitalize(),  # "Listening", as Home Assistant's own states
+        LAST_REFUSAL: refusal,
     }
     out: dict[int, Message] = {
         PLAYER.key: pb.MediaPlayerStateResponse(
@@ -208,6 +224,11 @@ def state_messages(state: StationState) -> dict[int, Message]:
     return out
 
 
+def refusal_event(url: bool) -> Message:
+    """The REFUSED event for a refused media URL (``url``) or another refused command."""
+    return pb.EventResponse(key=REFUSED.key, event_type=URL_REFUSED if url else COMMAND_REFUSED)
+
+
 def _level(value: float, scale: float) -> int:
     if not math.isfinite(value) or not 0 <= value <= scale:
         raise NotAllowed(f"a volume of {value} (0 to {scale:g})")
@@ -216,10 +237,10 @@ def _level(value: float, scale: float) -> int:
 
 def _media_url(url: str) -> str:
     if len(url) > MAX_URL or any(ord(c) < 32 or ord(c) == 127 for c in url):
-        raise NotAllowed("a media URL that is too long or holds control characters")
+        raise UrlNotAllowed("a media URL that is too long or holds control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise NotAllowed(f"a media URL that is not http(s): {url[:80]!r}")
+        raise UrlNotAllowed(f"a media URL that is not http(s): {url[:80]!r}")
     return url
 
 

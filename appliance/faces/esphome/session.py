@@ -103,6 +103,7 @@ class Session:
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self._subscribed = False
+        self._refusal = ""  # why the last command refused on this connection was refused
 
     # -- the connection -------------------------------------------------------------------
 
@@ -239,6 +240,10 @@ class Session:
             commands = entities.commands_for(message, self.station.snapshot())
         except entities.NotAllowed as refusal:
             log.warning("Home Assistant (%s) asked for %s: refused", self.peer, refusal)
+            url = isinstance(refusal, entities.UrlNotAllowed)
+            media_url = getattr(message, "media_url", "")
+            self._tell_refused(f"Refused to play {media_url[:80]}: {refusal}" if url else
+                               f"Refused: {refusal}", url=url)  # fmt: skip
             return
         try:
             self._commands.put_nowait(commands)
@@ -260,17 +265,31 @@ class Session:
                     continue
                 if outcome.ok:
                     continue
-                if isinstance(command, PlayUrl):  # the API has no reply to a media command
+                if isinstance(command, PlayUrl):
                     log.warning(
                         "Home Assistant (%s) asked to play %r: refused, %s",
                         self.peer,
                         command.url[:80],
                         outcome.error,
                     )
+                    self._tell_refused(
+                        f"Refused to play {command.url[:80]}: {outcome.error}", url=True
+                    )
                 else:
                     log.info(
                         "Home Assistant's %s was refused: %s", type(command).__name__, outcome.error
                     )
+                    self._tell_refused(
+                        f"Refused {type(command).__name__}: {outcome.error}", url=False
+                    )
+
+    def _tell_refused(self, reason: str, url: bool) -> None:
+        """The API has no reply to a command: a subscribed client is told of a refusal by the
+        REFUSED event, and why in the LAST_REFUSAL sensor (this connection's last refusal)."""
+        self._refusal = reason
+        if self._subscribed:
+            self._push(self.station.snapshot(), everything=False)
+            self._send([entities.refusal_event(url)])
 
     # -- states ---------------------------------------------------------------------------
 
@@ -298,7 +317,7 @@ class Session:
             self._send([pb.DisconnectRequest()])
             return
         changed = []
-        for key, message in entities.state_messages(state).items():
+        for key, message in entities.state_messages(state, self._refusal).items():
             if everything or self._last_state_sent.get(key) != message:
                 self._last_state_sent[key] = message
                 changed.append(message)
