@@ -9,6 +9,7 @@ give from what it holds says so. The words come from sentences/talk.yaml.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -67,8 +68,21 @@ HAVE_QUESTION = re.compile(
 )
 """How a request for music put as a question of having begins ("any jazz?" too)."""
 
+FOLLOW_ON = re.compile(r"^(?:(?:and|so|okay|ok|then)\s+)?(?:(?:what|how)\s+about|and)\b")
+"""A turn that carries the last question on to something else ("what about house", "and
+rock"): after "how many jazz songs do you have" it asks the same of house, it plays nothing."""
+
+CARRIED_ON = frozenset({"count_songs", "have_any"})
+"""Questions a follow-on turn asks again of what it names."""
+
 NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
 """A "no" that points at something ("not that one", "no, the other one"), not a bare no."""
+
+
+def spoken_name(profile: UserProfile) -> str:
+    """What the DJ calls the listener: their name, or nothing when it only knows their id (a
+    listener named by id alone, as ``appliance chat --user lee`` is, is not called "lee")."""
+    return "" if profile.name == profile.user_id else profile.name
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ class Conversation:
         self.dj = dj
         self.talk = talk
         self._greeted: dict[str, tuple[int, int]] = {}  # listener -> (session, hellos in it)
+        self._question: dict[str, str] = {}  # listener -> a question of CARRIED_ON, last turn
 
     def _say(self, section: str, situation: str, **fields: object) -> str:
         return self.talk.phrase(section, situation, fields)
@@ -175,6 +190,26 @@ class Conversation:
         answer: Answer = handler(profile, intent, now)
         return answer
 
+    def carried_on(self, user_id: str, intent: Intent) -> Intent:
+        """``intent`` as meant after the turn before: a request to play a genre or an artist put
+        as a follow-on ("what about house") right after a count or a "do you have" is that
+        question again, of what it names. Remembers this turn's question for the next."""
+        last = self._question.pop(user_id, None)
+        named = {"genre", "artist"} & intent.slots.keys()
+        if (
+            last is not None
+            and not intent.also
+            and intent.name in ("play", *CARRIED_ON)
+            and named
+            and intent.slots.keys() <= {"genre", "artist"}
+            and FOLLOW_ON.match(intent.text)
+        ):
+            intent = dataclasses.replace(intent, name=last)
+        asked = [part.name for part in intent.each() if part.name in CARRIED_ON]
+        if asked:
+            self._question[user_id] = asked[-1]
+        return intent
+
     # -- small talk --------------------------------------------------------------------------
 
     def _small_talk(self, profile: UserProfile, kind: str, now: datetime, **fields: object) -> str:
@@ -182,7 +217,7 @@ class Conversation:
         return self.talk.small_talk(
             kind,
             profile.trust_score,
-            name=profile.name,
+            name=spoken_name(profile),
             dj=dj.name,
             station=dj.station_name,
             part=moods.part_of_day(now),
@@ -388,7 +423,7 @@ class Conversation:
         return parts
 
     def _about_me(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
-        parts = [self._say("me", "about_intro", name=profile.name)]
+        parts = [self._say("me", "about_intro", name=spoken_name(profile))]
         found = self._likes(profile)
         artists = self.dj.liked_artists(profile.user_id)
         if artists:
@@ -427,7 +462,7 @@ class Conversation:
         if turns == 0:
             if not named:
                 return self._unnamed("me", "known_new")
-            return self._say("me", "known_new", name=profile.name)
+            return self._say("me", "known_new", name=spoken_name(profile))
         age = known_for(now - profile.created_at)
         ago = f"{age} ago" if age else "today"
         visits = max(profile.sessions, 1)  # sittings, not turns (the greeting counts turns)
@@ -438,7 +473,7 @@ class Conversation:
 
     def _my_trust(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         level = trust_level(profile.trust_score)
-        lead = self._say("me", "trust", level=level, name=profile.name)
+        lead = self._say("me", "trust", level=level, name=spoken_name(profile))
         meaning = self.talk.pool.choose(self.talk.book.meanings(level), shuffle=True)
         return Answer(f"{lead} {meaning}")
 

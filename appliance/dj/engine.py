@@ -22,7 +22,7 @@ import numpy as np
 
 from appliance.dj import confirm
 from appliance.dj import mood as moods
-from appliance.dj.answers import HANDLED, Conversation
+from appliance.dj.answers import HANDLED, Conversation, spoken_name
 from appliance.dj.catalogs import Catalogs
 from appliance.dj.intents import IntentName
 from appliance.dj.lines import Lines
@@ -301,7 +301,7 @@ class PersonalizedDJ:
             self._touch(profile, now)
             self._save(profile)
             if new:
-                return self._lines.welcome(profile.name)
+                return self._lines.welcome(spoken_name(profile))
             return self._greeting(profile, now)
 
         with self._lock:
@@ -313,9 +313,9 @@ class PersonalizedDJ:
         earlier session (a listener named in the config, saying their first hello, is new)."""
         turns = self.store.turn_count(profile.user_id)
         if not turns and profile.sessions <= 1:
-            return self._lines.welcome(profile.name)
+            return self._lines.welcome(spoken_name(profile))
         return self._lines.welcome_back(
-            profile.name,
+            spoken_name(profile),
             turns,
             now - profile.created_at,
             self.favourites(profile.user_id),
@@ -475,15 +475,25 @@ class PersonalizedDJ:
             (reply, trust_before, trust), saved = self._saving(
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )
-            self._lines.pool.said(reply.text)  # not said again for a while
+            text = reply.text
+            if saved == "outage":
+                text = f"{text} {self._lines.cannot_remember()}"
+            reply = dataclasses.replace(reply, text=self._spoken(text))
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
             del context[:-CONTEXT_SIZE]
         if saved == "saved" and trust != trust_before:
             self._log("trust", {"user_id": user_id, "trust": trust})
-        if saved == "outage":
-            reply = dataclasses.replace(reply, text=f"{reply.text} {self._lines.cannot_remember()}")
         return reply
+
+    def _spoken(self, text: str) -> str:
+        """An answer as said: with a library (the appliance), no sentence said in the last
+        answers comes back (see ``Lines.spoken``); without one, the DJ is the product guide's
+        example and says its documented lines word for word, remembering them all the same."""
+        if self.library is None:
+            self._lines.pool.said(text)
+            return text
+        return self._lines.spoken(text)
 
     def _run_turn(self, user_id: str, intent: Intent, message: str) -> tuple[Reply, float, float]:
         """One turn inside a transaction (of the store, or of a scratch copy when it cannot be
@@ -615,6 +625,7 @@ class PersonalizedDJ:
         """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
         answer to the question it asked last turn (a question waits one turn, a minute)."""
         user_id = profile.user_id
+        intent = self._conversation.carried_on(user_id, intent)  # "what about house"
         question = self._questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None
@@ -626,7 +637,10 @@ class PersonalizedDJ:
                 if answer is not None:
                     return Reply(answer.text, "deny", user_id, actions=answer.actions)
             if question is None:
-                text = self._lines.nothing_asked() if intent.name == "confirm" else "Okay."
+                lines = self._lines
+                text = (
+                    lines.nothing_asked() if intent.name == "confirm" else lines.no_nothing_asked()
+                )
                 return Reply(text=text, intent=intent.name, user_id=user_id)
             if intent.name == "deny":
                 return Reply(text=self._lines.dropped(), intent="deny", user_id=user_id)
@@ -997,6 +1011,8 @@ class PersonalizedDJ:
             return asked.reply(lines.switched(other.name, new=True), user=known)
         found = self._load(known)
         assert found is not None
+        if not spoken_name(found):  # known by id alone ("chat --user lee"): now by name
+            found.name = display
         self._touch(found, now, taking_over=True)
         self._save(found)
         self._conversation.introduced(found)

@@ -93,6 +93,16 @@ class Lines:
         self.pool = LinePool(rng)
         self.talk = Talk(self.pool)
 
+    def spoken(self, text: str) -> str:
+        """``text`` as the DJ says it now, one answer: a sentence said in the last answers put
+        another way (see :meth:`LinePool.reword`), then remembered as said."""
+        book = self.talk.book
+        text = self.pool.reword(
+            text, book.lines("lines", "said_again"), book.lines("lines", "asked_again")
+        )
+        self.pool.said(text)
+        return text
+
     def _one(self, options: Sequence[str]) -> str:
         return self.pool.choose(options, shuffle=True)
 
@@ -103,9 +113,10 @@ class Lines:
     # -- greetings -------------------------------------------------------------------------
 
     def welcome(self, name: str) -> str:
+        """A newcomer's welcome (``name`` empty: the DJ knows no name to call them by)."""
         return (
-            f"Hey {name}! Welcome to {self.station}! I'm {self.dj_name}, your personal DJ. "
-            "Let's discover some great music together!"
+            f"Hey {name or 'there'}! Welcome to {self.station}! I'm {self.dj_name}, your "
+            "personal DJ. Let's discover some great music together!"
         )
 
     def welcome_back(
@@ -115,12 +126,13 @@ class Lines:
         product guide's words (it calls each of the listener's turns a session: 50 messages,
         "We've shared 50 sessions together"), how long it has known them, then their taste or
         mood. Spoken answers about the listener count visits instead (see answers.py)."""
+        back = f"Welcome back, {name}!" if name else "Welcome back!"
         parts = [  # the guide's words (a greeting a returning listener expects)
             self.pool.choose(
                 (
-                    f"Welcome back, {name}! Great to see you again.",
-                    f"Welcome back, {name}! Good to hear from you.",
-                    f"Welcome back, {name}! Nice to have you here.",
+                    f"{back} Great to see you again.",
+                    f"{back} Good to hear from you.",
+                    f"{back} Nice to have you here.",
                 )
             )
         ]
@@ -358,6 +370,10 @@ class Lines:
     def nothing_asked(self) -> str:
         return self._line("nothing_asked")
 
+    def no_nothing_asked(self) -> str:
+        """A "no" when nothing was asked and nothing points at a track: a plain okay."""
+        return self._line("no_nothing_asked")
+
     def then_also(self, genre: str) -> str:
         return self._line("then_also", genre=genre)
 
@@ -389,9 +405,7 @@ class Lines:
             parts.append(f"More {reasons['genre']}, the way you like it.")
         elif "new" in reasons:
             parts.append("Something you haven't heard yet.")
-        text = " ".join(parts)
-        self.pool.said(text)  # said between answers: it counts as one of the last lines
-        return text
+        return self.spoken(" ".join(parts))  # said between answers: one of the last lines
 
 
 def difference(side: str, direction: str, before: Track | None, after: Track) -> str:

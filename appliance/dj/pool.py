@@ -3,7 +3,10 @@ phrasing none of them used.
 
 Listeners notice a radio host who says the same sentence twice in a few minutes far more than
 one who says something plain; so each situation has several phrasings, and the one chosen is the
-first (or a random one) whose sentences were not said in the last ``memory`` answers.
+first (or a random one) whose sentences were not said in the last ``memory`` answers. What is
+said at last goes through :meth:`LinePool.reword` too: a sentence no phrasing could avoid (every
+phrasing of a situation said lately, a track announced again, a line with one wording) is put
+another way ("..., like I said"), so no sentence is ever said twice within ``memory`` answers.
 """
 
 from __future__ import annotations
@@ -18,16 +21,16 @@ MEMORY = 20
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _NOT_WORDS = re.compile(r"[^\w' ]+")
+_END_MARK = re.compile(r"[.!?]+$")
+
+
+def _key(sentence: str) -> str:
+    return " ".join(_NOT_WORDS.sub(" ", sentence.casefold()).split())
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of ``text``, normalised (case, punctuation and spacing do not count)."""
-    found = []
-    for part in _SENTENCE_END.split(text.strip()):
-        key = " ".join(_NOT_WORDS.sub(" ", part.casefold()).split())
-        if key:
-            found.append(key)
-    return found
+    return [key for key in map(_key, _SENTENCE_END.split(text.strip())) if key]
 
 
 class LinePool:
@@ -77,6 +80,37 @@ class LinePool:
             return 1
 
         return min(options, key=last_said)
+
+    def reword(self, text: str, statements: Sequence[str], questions: Sequence[str]) -> str:
+        """``text`` as it can be said now: each sentence said in the last answers (or earlier in
+        ``text``) put another way by the first of the forms (``{line}`` stands for the sentence,
+        its end mark follows) not said lately either; ``questions`` for a question,
+        ``statements`` else. With ``memory`` forms or more of each, none can be left over."""
+        parts = _SENTENCE_END.split(text.strip())
+        used: set[str] = set()
+        changed = False
+        for index, part in enumerate(parts):
+            key = _key(part)
+            if key and (key in used or self._said_lately(key)):
+                part = self._another_way(part, questions if "?" in part else statements, used)
+                parts[index], changed = part, True
+            used.update(sentences(part))
+        return " ".join(parts) if changed else text
+
+    def _said_lately(self, key: str) -> bool:
+        return any(key in said for said in self._said)
+
+    def _another_way(self, sentence: str, forms: Sequence[str], used: set[str]) -> str:
+        body = sentence.strip()
+        mark = _END_MARK.search(body)
+        end = mark.group() if mark else "."
+        line = body[: mark.start()] if mark else body
+        for form in forms:
+            said = form.replace("{line}", line) + end
+            key = _key(said)
+            if key not in used and not self._said_lately(key):
+                return said
+        return sentence
 
     def said(self, text: str, also: Iterable[str] = ()) -> None:
         """The DJ said ``text`` (one answer): its sentences are not chosen again for a while."""

@@ -53,6 +53,7 @@ CLOSE_FROM = 0.7
 """Trust from this is a Close or Best Friend: teased."""
 
 _FIELD = re.compile(r"\{([A-Za-z_]+)\}")
+_NAMED = re.compile(r"\{[Nn]ame\}")
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,15 @@ def fill(text: str, fields: Mapping[str, object]) -> str:
     return " ".join(_FIELD.sub(value, text).split())
 
 
+def sayable(texts: Sequence[str], fields: Mapping[str, object]) -> list[str]:
+    """The phrasings that fit ``fields``: when ``name`` is given empty (the DJ knows no name to
+    call the listener by), none that calls them by it, unless every one does."""
+    if "name" not in fields or fields["name"]:
+        return list(texts)
+    unnamed = [text for text in texts if not _NAMED.search(text)]
+    return unnamed or list(texts)
+
+
 class Talk:
     """Picks and fills lines from the phrasebook, never one said in the last answers."""
 
@@ -194,16 +204,19 @@ class Talk:
         self, section: str, situation: str, fields: Mapping[str, object], shuffle: bool = True
     ) -> str:
         """:meth:`say` with the placeholders' values in a mapping."""
-        options = [fill(text, fields) for text in self.book.lines(section, situation)]
+        lines = sayable(self.book.lines(section, situation), fields)
+        options = [fill(text, fields) for text in lines]
         return self.pool.choose(options, shuffle=shuffle)
 
     def small_talk(self, kind: str, trust: float, **fields: object) -> str:
         """The answer to small talk (``kind``: one of SMALL_TALK), in tune with trust: about half
         the time one of the lines for the listener's band, when it has any."""
         lines = self.book.talk.get(kind, {})
-        common = [fill(text, fields) for text in lines.get("any", ())]
+        common = [fill(text, fields) for text in sayable(lines.get("any", ()), fields)]
         extra = band(trust)
-        own = [fill(text, fields) for text in lines.get(extra, ())] if extra != "any" else []
+        own = []
+        if extra != "any":
+            own = [fill(text, fields) for text in sayable(lines.get(extra, ()), fields)]
         if own and self.pool.coin():
             return self.pool.choose(self.pool.shuffled(own) + self.pool.shuffled(common))
         return self.pool.choose(common + own, shuffle=True)

@@ -1,8 +1,8 @@
 """The conversation benchmark (tests/benchmarks/bench_conversation.py), run fast on every test run:
 its turns written apart from the templates (those also found in a tuning corpus are said but not
-scored), the demo library playing. It asserts the issue's aims
-(under 5 % "did not understand", every factual answer right, no sentence repeated within 20
-answers) and, until they are met, that the figures reached so far do not slip back."""
+scored), the demo library playing. It asserts the issue's aims (under 5 % "did not
+understand", every factual answer right, no sentence repeated within 20 answers) and, for the
+ones not met yet, that the figures reached so far do not slip back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.07, "factual_right_share": 0.92, "repeats": 3}
+REACHED = {"unknown_share": 0.07, "factual_right_share": 0.92}
 """The figures as they stand (see the commit that set them); none may get worse."""
 
 
@@ -26,12 +26,17 @@ def test_the_conversation_is_no_worse_than_before(figures: Figures) -> None:
     print(f"\nconversation: {found}")
     assert found["unknown_share"] <= REACHED["unknown_share"]
     assert found["factual_right_share"] >= REACHED["factual_right_share"]
-    assert found["answers_repeating_a_sentence_within_20"] <= REACHED["repeats"]
 
 
-@pytest.mark.xfail(strict=True, reason="the aims are not met yet: see REACHED for where it stands")
-def test_the_conversation_meets_the_aims(figures: Figures) -> None:
-    found = figures.as_dict()
-    assert found["unknown_share"] < UNKNOWN_SHARE
-    assert found["factual_right_share"] == 1.0
-    assert found["answers_repeating_a_sentence_within_20"] == 0
+def test_no_sentence_comes_back_within_20_answers(figures: Figures) -> None:
+    assert figures.repeats == 0, dict(figures.repeated)  # kinds only
+
+
+@pytest.mark.xfail(strict=True, reason="not met yet: see REACHED for where it stands")
+def test_under_5_percent_is_not_understood(figures: Figures) -> None:
+    assert figures.as_dict()["unknown_share"] < UNKNOWN_SHARE
+
+
+@pytest.mark.xfail(strict=True, reason="not met yet: see REACHED for where it stands")
+def test_every_factual_answer_is_right(figures: Figures) -> None:
+    assert figures.as_dict()["factual_right_share"] == 1.0

@@ -5,6 +5,7 @@ first hello; a skip announcing the track already playing)."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_welcome_back_counts_sessions_and_time(dj: PersonalizedDJ) -> None:
     dj.respond("sam", "hi")
     dj._clock.now += timedelta(days=3)  # type: ignore[attr-defined]
     text = dj.respond("sam", "hello").text
-    assert text.startswith("Welcome back, sam!")
+    assert text.startswith("Welcome back!")  # "sam" is an id: the DJ knows no name to use
     assert "1 session" in text and "3 days" in text  # the guide's count of turns
 
 
@@ -313,3 +314,41 @@ def test_any_said_alone_is_asked_as_a_question_of_having(dj: PersonalizedDJ) -> 
     reply = dj.respond("ana", "any jazz")
     assert "3" in reply.text, reply.text
     assert any(isinstance(a, PlayTrack | Skip) for a in reply.actions), reply.actions
+
+
+@pytest.mark.parametrize(
+    ("question", "then"),
+    [
+        ("how many jazz songs do you have", "what about rock"),
+        ("do you have any jazz", "and how about rock"),
+        ("how many jazz songs do you have", "what about iron lilac"),
+    ],
+)
+def test_a_follow_on_asks_the_last_question_again(
+    dj: PersonalizedDJ, question: str, then: str
+) -> None:
+    """ "What about rock" right after a count asks the count of rock: it plays nothing."""
+    dj.respond("ana", question)
+    reply = dj.respond("ana", then)
+    assert not reply.actions, reply.text
+    assert "3" in reply.text and ("rock" in reply.text or "Iron Lilac" in reply.text), reply.text
+
+
+def test_what_about_a_genre_with_no_question_before_plays_it(dj: PersonalizedDJ) -> None:
+    dj.respond("ana", "how many jazz songs do you have")
+    dj.respond("ana", "thanks")  # the question is no longer the turn before
+    reply = dj.respond("ana", "what about rock")
+    assert any(isinstance(a, PlayTrack) for a in reply.actions), reply.text
+
+
+def test_a_listener_known_by_id_alone_is_not_called_by_it(library: Library) -> None:
+    """`appliance chat --user lee` makes a listener whose name is their id: the DJ calls them
+    nothing until they say their name, and then calls them by it."""
+    with PersonalizedDJ(library=library, seed=5, clock=Clock()) as dj:
+        dj.register_user("lee", "lee")  # as the console's SwitchListener does, no name given
+        turns = ["hi", "thanks", "what do you know about me", "what's my trust level", "hello"]
+        turns += ["how long have we known each other", "bye", "hello", "that was great"]
+        said = [dj.respond("lee", text).text for text in turns * 3]
+        assert not [text for text in said if re.search(r"\blee\b", text, re.IGNORECASE)]
+        assert "Lee" in dj.respond("lee", "my name is lee").text
+        assert dj.user_profiles["lee"].name == "Lee"
