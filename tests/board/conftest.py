@@ -11,10 +11,12 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+
+from tests.support.http_server import serving
 
 
 @dataclass
@@ -112,17 +114,9 @@ def _handler(server: ModelServer) -> type[BaseHTTPRequestHandler]:
 def model_server() -> Iterator[ModelServer]:
     """An HTTP server on 127.0.0.1 serving what the test adds; stopped after the test."""
     state = ModelServer(base="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(state)) as base:
+        state.base = base
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 class Zeros(io.RawIOBase):

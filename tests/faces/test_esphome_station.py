@@ -5,10 +5,7 @@ station's command path and teach the DJ as spoken ones do."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from appliance.faces import secrets
 from appliance.station import QFZZStation, StationConfig
 from tests.faces.test_esphome import client, eventually, face_settings, keys, run, serving
 from tests.support import music
+from tests.support.http_server import serving_folder
 from tests.support.pulse import SINK_RATE, PulseServer
 from tests.support.sound import as_float, settled_level, tone_db, tone_levels
 from tests.support.waiting import wait_until
@@ -145,53 +143,45 @@ def test_an_announcement_ducks_the_music_and_brings_it_back(
     chimes = tmp_path / "http"
     chimes.mkdir()
     music.write(chimes / "chime.wav", music.signal(seconds=2.5, freq=1500.0, level=0.5))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(chimes)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/chime.wav"
-    settings = face_settings(tone_music)
-    config = StationConfig.from_settings(settings, listen="none", speak=False)
-    station = QFZZStation(config)
-    recorder = pulse.recorder().start()
-    try:
-        station.start()
-        assert station.execute(control.Play(genre="jazz", source="test")).ok
-        before = settled_level(recorder, 660, lambda level: level > 50)
-        key = secrets.encryption_key(settings, tmp_path)
-        start = recorder.mark()
+    with serving_folder(chimes) as base:
+        url = f"{base}/chime.wav"
+        settings = face_settings(tone_music)
+        config = StationConfig.from_settings(settings, listen="none", speak=False)
+        station = QFZZStation(config)
+        recorder = pulse.recorder().start()
+        try:
+            station.start()
+            assert station.execute(control.Play(genre="jazz", source="test")).ok
+            before = settled_level(recorder, 660, lambda level: level > 50)
+            key = secrets.encryption_key(settings, tmp_path)
+            start = recorder.mark()
 
-        async def scenario() -> None:
-            async with serving(station, settings, tmp_path) as face, client(face, key) as api:
-                player = keys((await api.list_entities_services())[0])["speaker"].key
-                api.media_player_command(player, media_url=url, announcement=True)
-                await eventually(lambda: station.snapshot().ducked, "the music ducked")
-                await eventually(lambda: not station.snapshot().ducked, "the music back", 20)
+            async def scenario() -> None:
+                async with serving(station, settings, tmp_path) as face, client(face, key) as api:
+                    player = keys((await api.list_entities_services())[0])["speaker"].key
+                    api.media_player_command(player, media_url=url, announcement=True)
+                    await eventually(lambda: station.snapshot().ducked, "the music ducked")
+                    await eventually(lambda: not station.snapshot().ducked, "the music back", 20)
 
-        run(scenario())
-        heard = recorder.wait_for(
-            lambda audio: (
-                len(audio) > 4 * SINK_RATE * 2
-                and tone_db(as_float(audio[-SINK_RATE:]), 1500, window_s=0.2) < 20
-            ),
-            start,
-            what="the chime and its end",
-        )
-        levels = tone_levels(as_float(heard), 1500, window_s=0.1)
-        chiming = np.flatnonzero(levels > 0.3 * levels.max())
-        assert chiming.size >= 15  # 2.5 s of chime, in 0.1 s windows (gaps allowed)
-        inside = as_float(heard)[
-            (chiming[0] + 5) * SINK_RATE // 10 : (chiming[-1] - 2) * SINK_RATE // 10
-        ]
-        during = tone_db(inside, 660, window_s=0.3, hop_s=0.1)
-        after = settled_level(recorder, 660, lambda level: level > during + 3)
-        assert during < before - 6, (before, during)
-        assert abs(after - before) < 1.5, (before, after)
-    finally:
-        recorder.stop()
-        station.stop()
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
+            run(scenario())
+            heard = recorder.wait_for(
+                lambda audio: (
+                    len(audio) > 4 * SINK_RATE * 2
+                    and tone_db(as_float(audio[-SINK_RATE:]), 1500, window_s=0.2) < 20
+                ),
+                start,
+                what="the chime and its end",
+            )
+            levels = tone_levels(as_float(heard), 1500, window_s=0.1)
+            chiming = np.flatnonzero(levels > 0.3 * levels.max())
+            assert chiming.size >= 15  # 2.5 s of chime, in 0.1 s windows (gaps allowed)
+            inside = as_float(heard)[
+                (chiming[0] + 5) * SINK_RATE // 10 : (chiming[-1] - 2) * SINK_RATE // 10
+            ]
+            during = tone_db(inside, 660, window_s=0.3, hop_s=0.1)
+            after = settled_level(recorder, 660, lambda level: level > during + 3)
+            assert during < before - 6, (before, during)
+            assert abs(after - before) < 1.5, (before, after)
+        finally:
+            recorder.stop()
+            station.stop()

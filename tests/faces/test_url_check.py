@@ -5,7 +5,6 @@ whatever the name resolves to afterwards."""
 
 from __future__ import annotations
 
-import http.server
 import socket
 import ssl
 import subprocess
@@ -16,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -24,6 +24,7 @@ from appliance.library.track import Track
 from appliance.player.deck import Deck
 from appliance.player.relay import RELAY, Relay
 from tests.support import music
+from tests.support.http_server import QuietFiles, serving_folder
 from tests.support.waiting import wait_until
 
 
@@ -83,7 +84,7 @@ def test_a_resolver_that_hangs_is_given_up_on_and_the_caller_goes_on(
 OFF_NETWORK = "203.0.113.7"  # TEST-NET-3: never this network, never reachable
 
 
-class Seen(http.server.SimpleHTTPRequestHandler):
+class Seen(QuietFiles):
     """Serves a folder and notes each request's path and Host; /moved-* redirect."""
 
     requests: ClassVar[list[tuple[str, str]]] = []
@@ -104,26 +105,14 @@ class Seen(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[int, list[tuple[str, str]], Path]]:
     """A one-second sound over HTTP on 127.0.0.1; (port, the requests seen, the folder)."""
     music.make_track(tmp_path / "song.wav", seconds=1.0, freq=440.0)
     seen: list[tuple[str, str]] = []
-    handler = type("Handler", (Seen,), {"requests": seen})
-
-    def make(*args: Any) -> Seen:
-        return handler(*args, directory=str(tmp_path))
-
-    served = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make)
-    thread = threading.Thread(target=served.serve_forever, daemon=True)
-    thread.start()
-    yield served.server_address[1], seen, tmp_path
-    served.shutdown()
-    served.server_close()
+    with serving_folder(tmp_path, type("Handler", (Seen,), {"requests": seen})) as base:
+        yield urlsplit(base).port or 0, seen, tmp_path
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ that passed the check, else refused."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appliance.player.relay import RELAY
+from tests.support.http_server import Canned, response
 
 pytestmark = pytest.mark.fuzz
 
@@ -26,49 +26,17 @@ LOCATIONS = st.one_of(
 )  # fmt: skip
 
 
-class Upstream:
-    """A server on 127.0.0.1 that counts connections and answers each with ``answer``."""
-
-    def __init__(self) -> None:
-        self.listening = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listening.getsockname()[1]
-        self.connections = 0
-        self.heads: list[bytes] = []  # each request's head, as it arrived
-        self.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listening.accept()
-            except OSError:
-                return
-            self.connections += 1
-            with connection:
-                connection.settimeout(5)
-                try:
-                    head = b""
-                    while b"\r\n\r\n" not in head and (more := connection.recv(65536)):
-                        head += more
-                    self.heads.append(head)
-                    connection.sendall(self.answer)
-                except OSError:
-                    pass
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Canned]:
+    with Canned() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[Upstream]:
-    server = Upstream()
-    yield server
-    server.listening.close()
-
-
-@pytest.fixture(scope="module")
-def decoy() -> Iterator[Upstream]:
+def decoy() -> Iterator[Canned]:
     """Another server on the loopback, which hostile requests name: nothing may reach it."""
-    server = Upstream()
-    yield server
-    server.listening.close()
+    with Canned() as server:
+        yield server
 
 
 def ask(data: bytes) -> bytes:
@@ -90,10 +58,10 @@ def recheck(url: str) -> tuple[str, ...]:
 
 
 @given(st.binary(max_size=2000))
-def test_any_bytes_get_an_answer_or_a_close(upstream: Upstream, data: bytes) -> None:
+def test_any_bytes_get_an_answer_or_a_close(upstream: Canned, data: bytes) -> None:
     answer = ask(data)
     assert answer == b"" or answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 405", b"HTTP/1.1 502"))
-    upstream.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    upstream.answer = response()
     path = urlsplit(RELAY.pin(f"http://127.0.0.1:{upstream.port}/a", ("127.0.0.1",), recheck)).path
     assert ask(f"GET {path} HTTP/1.1\r\n\r\n".encode()).endswith(b"ok")  # still serving
 
@@ -119,8 +87,8 @@ HOSTS = st.one_of(st.sampled_from(["127.0.0.1:{decoy}", "203.0.113.9", "[::1]:{d
     headers=st.lists(st.tuples(NAMES, LINE), max_size=4),
 )
 def test_a_pinned_token_reaches_the_pinned_url_only(
-    upstream: Upstream,
-    decoy: Upstream,
+    upstream: Canned,
+    decoy: Canned,
     method: str,
     suffix: str,
     host: str,
@@ -128,7 +96,7 @@ def test_a_pinned_token_reaches_the_pinned_url_only(
 ) -> None:
     """Whatever the rest of a request with a real token says, the relay connects to the pinned
     address alone and asks it for the pinned URL's path with its Host, or answers 405/502."""
-    upstream.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    upstream.answer = response()
     url = f"http://127.0.0.1:{upstream.port}/pinned/song.ogg?q=1"
     token = urlsplit(RELAY.pin(url, ("127.0.0.1",), recheck)).path.split("/")[1]
     named = str(decoy.port)
@@ -144,14 +112,14 @@ def test_a_pinned_token_reaches_the_pinned_url_only(
         return
     assert upstream.connections == reached + 1 and method in ("GET", "HEAD")
     assert answer.startswith(b"HTTP/1.1 200")
-    asked = upstream.heads[-1].split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    asked = upstream.requests[-1].split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
     assert asked[0] == f"{method} /pinned/song.ogg?q=1 HTTP/1.1"
     hosts = [line for line in asked[1:] if line.partition(":")[0].strip().lower() == "host"]
     assert hosts == [f"Host: 127.0.0.1:{upstream.port}"]
 
 
 @given(LOCATIONS)
-def test_a_redirect_goes_only_where_the_check_allows(upstream: Upstream, location: str) -> None:
+def test_a_redirect_goes_only_where_the_check_allows(upstream: Canned, location: str) -> None:
     upstream.answer = f"HTTP/1.1 302 Found\r\nLocation: {location}\r\n\r\n".encode()
     url = f"http://127.0.0.1:{upstream.port}/start"
     path = urlsplit(RELAY.pin(url, ("127.0.0.1",), recheck)).path
@@ -162,5 +130,5 @@ def test_a_redirect_goes_only_where_the_check_allows(upstream: Upstream, locatio
         assert moved.startswith(f"Location: http://127.0.0.1:{RELAY.port}/")
     else:
         assert head.startswith("HTTP/1.1 502")
-    upstream.answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    upstream.answer = response()
     assert ask(f"GET {path} HTTP/1.1\r\n\r\n".encode()).endswith(b"ok")  # still serving

@@ -4,9 +4,7 @@ pin was dropped is checked and pinned anew (or refused plainly)."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -14,38 +12,15 @@ import pytest
 
 from appliance.player import relay
 from appliance.player.relay import Relay
+from tests.support.http_server import Canned
 
 pytestmark = pytest.mark.fuzz
 
 
-class Upstream:
-    """A server on 127.0.0.1 answering every request with ``ok``; it counts them."""
-
-    def __init__(self) -> None:
-        self.listening = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listening.getsockname()[1]
-        self.requests = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listening.accept()
-            except OSError:
-                return
-            with connection:
-                connection.settimeout(5)
-                with contextlib.suppress(OSError):
-                    connection.recv(65536)
-                    self.requests += 1
-                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-
-
 @pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    server = Upstream()
-    yield server
-    server.listening.close()
+def upstream() -> Iterator[Canned]:
+    with Canned() as server:
+        yield server
 
 
 def here(_url: str) -> tuple[str, ...]:
@@ -89,7 +64,7 @@ def test_a_trickling_client_is_cut_off_at_the_head_deadline(
 
 
 def test_connections_past_the_cap_get_a_503_and_the_relay_serves_again_after(
-    upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+    upstream: Canned, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(relay, "HEAD_DEADLINE", 3.0)
     server = Relay()
@@ -99,15 +74,15 @@ def test_connections_past_the_cap_get_a_503_and_the_relay_serves_again_after(
         time.sleep(0.3)  # all accepted and waiting for their heads
         began = time.monotonic()
         assert get(url).startswith(b"HTTP/1.1 503")
-        assert time.monotonic() - began < 1.0 and upstream.requests == 0
+        assert time.monotonic() - began < 1.0 and upstream.connections == 0
     finally:
         for sock in idle:
             sock.close()
     time.sleep(0.3)  # their slots are given back as they close
-    assert get(url).endswith(b"ok") and upstream.requests == 1
+    assert get(url).endswith(b"ok") and upstream.connections == 1
 
 
-def test_the_url_mpv_opens_is_the_one_pin_gave(upstream: Upstream) -> None:
+def test_the_url_mpv_opens_is_the_one_pin_gave(upstream: Canned) -> None:
     server = Relay()
     url = f"http://127.0.0.1:{upstream.port}/music/Blue%20Train.flac?x=1"
     given = server.pin(url, ("127.0.0.1",), here)
@@ -115,7 +90,7 @@ def test_the_url_mpv_opens_is_the_one_pin_gave(upstream: Upstream) -> None:
     assert get(server.local(url)).endswith(b"ok")
 
 
-def test_a_url_whose_pin_was_dropped_is_checked_and_pinned_again(upstream: Upstream) -> None:
+def test_a_url_whose_pin_was_dropped_is_checked_and_pinned_again(upstream: Canned) -> None:
     server = Relay()
     checked: list[str] = []
 
@@ -132,7 +107,7 @@ def test_a_url_whose_pin_was_dropped_is_checked_and_pinned_again(upstream: Upstr
 
 
 def test_a_dropped_pin_that_fails_its_check_now_or_has_none_is_refused_plainly(
-    upstream: Upstream, caplog: pytest.LogCaptureFixture
+    upstream: Canned, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = f"http://127.0.0.1:{upstream.port}/gone.ogg"
     fresh = Relay()  # as after a restart: nothing was checked yet
@@ -145,4 +120,4 @@ def test_a_dropped_pin_that_fails_its_check_now_or_has_none_is_refused_plainly(
     server = Relay()
     server.pin(f"http://127.0.0.1:{upstream.port}/other.ogg", ("127.0.0.1",), refuse)
     assert get(server.local(url)).startswith(b"HTTP/1.1 404")
-    assert "not on this network" in caplog.text and upstream.requests == 0
+    assert "not on this network" in caplog.text and upstream.connections == 0

@@ -3,7 +3,6 @@ names: those were never checked (mpv would resolve and fetch them itself)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -15,48 +14,18 @@ from appliance.library.track import Track
 from appliance.player import Player
 from appliance.player.deck import Deck
 from appliance.player.relay import RELAY
+from tests.support.http_server import Canned, response
 from tests.support.waiting import wait_until
 
 
-class Server:
-    """A server on ``host`` answering every request with ``body``; it counts the requests."""
-
-    def __init__(self, host: str, body: bytes = b"", kind: str = "audio/mpeg") -> None:
-        self.listening = socket.create_server((host, 0))
-        self.port = self.listening.getsockname()[1]
-        self.body, self.kind = body, kind
-        self.requests: list[bytes] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listening.accept()
-            except OSError:
-                return
-            with connection:
-                connection.settimeout(5)
-                try:
-                    self.requests.append(connection.recv(65536))
-                    head = f"HTTP/1.1 200 OK\r\nContent-Type: {self.kind}\r\n"
-                    head += f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
-                    connection.sendall(head.encode() + self.body)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.listening.close()
-
-
 @pytest.fixture
-def unchecked() -> Iterator[Server]:
+def unchecked() -> Iterator[Canned]:
     """The host a playlist names: nobody checked it, so it must see no request."""
-    server = Server("127.0.0.2", b"\xff\xfb" * 2000)
-    yield server
-    server.close()
+    with Canned("127.0.0.2", response(b"\xff\xfb" * 2000, "audio/mpeg")) as server:
+        yield server
 
 
-def playlists(unchecked: Server) -> dict[str, tuple[bytes, str]]:
+def playlists(unchecked: Canned) -> dict[str, tuple[bytes, str]]:
     elsewhere = f"http://127.0.0.2:{unchecked.port}"
     return {
         "list.m3u": (f"#EXTM3U\n{elsewhere}/song.mp3\n".encode(), "audio/x-mpegurl"),
@@ -70,19 +39,19 @@ def playlists(unchecked: Server) -> dict[str, tuple[bytes, str]]:
     }
 
 
-def pinned(name: str, body: bytes, kind: str, servers: list[Server]) -> tuple[Track, Server]:
-    checked = Server("127.0.0.1", body, kind)
+def pinned(name: str, body: bytes, kind: str, servers: list[Canned]) -> tuple[Track, Canned]:
+    checked = Canned(answer=response(body, kind))
     servers.append(checked)
-    url = f"http://127.0.0.1:{checked.port}/{name}"
+    url = checked.url(f"/{name}")
     RELAY.pin(url, ("127.0.0.1",), lambda _url: ("127.0.0.1",))
     return Track(track_id=f"url-{name}", path=url, title=name, artist=""), checked
 
 
 @pytest.mark.parametrize("name", ["list.m3u", "live.m3u8"])
 def test_the_player_follows_no_reference_in_a_relayed_playlist(
-    name: str, unchecked: Server
+    name: str, unchecked: Canned
 ) -> None:
-    servers: list[Server] = []
+    servers: list[Canned] = []
     body, kind = playlists(unchecked)[name]
     track, checked = pinned(name, body, kind, servers)
     try:
@@ -97,10 +66,10 @@ def test_the_player_follows_no_reference_in_a_relayed_playlist(
 
 
 @pytest.mark.parametrize("name", ["list.m3u", "live.m3u8"])
-def test_the_announcement_deck_follows_no_reference(name: str, unchecked: Server) -> None:
+def test_the_announcement_deck_follows_no_reference(name: str, unchecked: Canned) -> None:
     from appliance.command_path import announcement_options
 
-    servers: list[Server] = []
+    servers: list[Canned] = []
     body, kind = playlists(unchecked)[name]
     track, checked = pinned(name, body, kind, servers)
     options: Mapping[str, Any] = {**announcement_options("null", None, 50), "ao_null_untimed": True}

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
-import http.server
 import inspect
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from appliance.state import PlayState, Room
 from appliance.station import QFZZStation
 from tests.station.conftest import ALBUM
 from tests.support import music
+from tests.support.http_server import serving_folder
 from tests.support.waiting import wait_until
 
 
@@ -303,15 +301,8 @@ def test_a_part_registers_its_own_commands_and_rooms(station: QFZZStation) -> No
 @pytest.fixture
 def served(long_tracks: Path) -> Iterator[str]:
     """The tone library over HTTP on 127.0.0.1 (another system's stream)."""
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(long_tracks / "Blue Album")
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving_folder(long_tracks / "Blue Album") as base:
+        yield base
 
 
 def test_play_a_url(make_station: Callable[..., QFZZStation], served: str) -> None:
@@ -394,13 +385,8 @@ def test_a_track_a_face_taps_says_who_chose_it_never_the_djs_old_reason(
 def chime(tmp_path: Path) -> Iterator[str]:
     """A two-second sound over HTTP on 127.0.0.1, as Home Assistant sends an announcement."""
     music.make_track(tmp_path / "chime.flac", seconds=2.0, freq=880.0, noise=0.01)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving_folder(tmp_path) as base:
+        yield base
 
 
 def test_an_announcement_plays_over_the_ducked_music(
