@@ -71,6 +71,24 @@ async def _everyone(mpd: int, esphome: int, key: str, seconds: float) -> dict[st
     return {**apps, "home_assistant": home}
 
 
+def start_home_clients(
+    mpd: Any, home: Any, key: str, seconds: float, into: Path, nice: int = 0, wait: float = 10.0
+) -> subprocess.Popen[bytes]:
+    """Home Assistant's client and the music apps in idle (:func:`_everyone`) for ``seconds``
+    in a process of their own (at ``nice``), what they heard written to ``into``; returns once
+    every one is connected to the station's ``mpd`` and ``home`` faces. The key goes in the
+    environment, not on the command line, where ps shows it."""
+    clients = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.bench_esphome", str(mpd.port), str(home.port),
+         str(seconds), str(into)],
+        cwd=Path(__file__).resolve().parents[2], env={**os.environ, KEY_VARIABLE: key},
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+    )  # fmt: skip
+    wait_until(lambda: sum(s.waiting for s in mpd.sessions) == IDLERS, wait, "every music app")
+    wait_until(lambda: home.clients == 1, wait, "Home Assistant")
+    return clients
+
+
 def test_home_assistant_and_music_apps_under_load(tmp_path_factory: pytest.TempPathFactory) -> None:
     from appliance.station import QFZZStation, StationConfig
 
@@ -107,14 +125,8 @@ def test_home_assistant_and_music_apps_under_load(tmp_path_factory: pytest.TempP
             duration = 5.0 + CHANGES * 1.5 + len(alone) * max(alone) * 2
             folder = tmp_path_factory.mktemp("clients")
             out = folder / "clients.json"
-            clients = subprocess.Popen(
-                [sys.executable, "-m", "tests.benchmarks.bench_esphome", str(mpd.port),  # type: ignore[attr-defined]
-                 str(home.port), str(duration), str(out)],  # type: ignore[attr-defined]
-                cwd=Path(__file__).resolve().parents[2], env={**os.environ, KEY_VARIABLE: key},
-            )  # fmt: skip
+            clients = start_home_clients(mpd, home, key, duration, out)
             idle = lambda: sum(s.waiting for s in mpd.sessions) == IDLERS  # type: ignore[attr-defined]  # noqa: E731
-            wait_until(idle, 10, "every music app")
-            wait_until(lambda: home.clients == 1, 10, "Home Assistant")  # type: ignore[attr-defined]
             pollers = start_pollers(mpd.port, duration - 5.0, folder / "polls.json")  # type: ignore[attr-defined]
             loaded += ask_times(station)
             changes: list[tuple[float, str]] = []

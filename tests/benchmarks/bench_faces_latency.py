@@ -40,6 +40,7 @@ import pytest
 from appliance.config import parse_config
 from appliance.dialogue import Turn
 from appliance.faces import secrets
+from tests.benchmarks.bench_esphome import start_home_clients
 from tests.benchmarks.bench_mpd import start_pollers
 from tests.benchmarks.bench_speech import _drain, _wait_turn, corpus_library
 from tests.benchmarks.daemon_rig import StationRig, station_rig
@@ -59,7 +60,6 @@ PAGE_POLL_EVERY = "1.0"  # seconds: a page's clock ticks once a second
 BLOCK_S = 35.0  # the longest a block of commands may take (the clients' lifetime)
 CLIENT_NICE = 10
 SETTLE_S = 3.0  # after connecting: the clients' start-up is not what is measured
-KEY_VARIABLE = "QFZZ_BENCH_HA_KEY"  # not on the command line, where ps shows it
 
 
 def make_station(tmp: Path) -> Any:
@@ -124,28 +124,22 @@ def measure(
 def start_clients(kind: str, station: Any, tmp: Path, block: int) -> tuple[list[Any], Path]:
     faces = {face.name: face for face in station.faces.faces}
     out = tmp / f"clients-{block}.json"
-    env = dict(os.environ, QFZZ_BENCH_POLL_EVERY=PAGE_POLL_EVERY)
-    if kind == "web":
-        args = ["web", f"http://127.0.0.1:{faces['web'].port}"]
-    else:
-        env[KEY_VARIABLE] = secrets.encryption_key(station.config.settings, station.data_dir)
-        args = ["home", str(faces["mpd"].port), str(faces["home_assistant"].port)]
-    clients = subprocess.Popen(
-        [sys.executable, "-m", "tests.benchmarks.bench_faces_latency", *args, str(BLOCK_S),
-         str(out)],
-        cwd=Path(__file__).resolve().parents[2], env=env,
-        preexec_fn=lambda: os.nice(CLIENT_NICE),
-    )  # fmt: skip
-    if kind == "web":
-        web = faces["web"]
-        wait_until(lambda: len(web.context.sockets) >= 20, 15, "every page")
-    else:
+    if kind == "home":
         mpd, home = faces["mpd"], faces["home_assistant"]
-        wait_until(lambda: sum(s.waiting for s in mpd.sessions) >= 50, 15, "every music app")
-        wait_until(lambda: home.clients == 1, 15, "Home Assistant")
+        key = secrets.encryption_key(station.config.settings, station.data_dir)
+        clients = start_home_clients(mpd, home, key, BLOCK_S, out, CLIENT_NICE, wait=15.0)
         pollers = start_pollers(mpd.port, BLOCK_S - 15.0, tmp / f"polls-{block}.json", 1, 1.0)
         time.sleep(SETTLE_S)
         return [clients, pollers], out
+    clients = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.bench_faces_latency",
+         f"http://127.0.0.1:{faces['web'].port}", str(BLOCK_S), str(out)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ, QFZZ_BENCH_POLL_EVERY=PAGE_POLL_EVERY),
+        preexec_fn=lambda: os.nice(CLIENT_NICE),
+    )  # fmt: skip
+    web = faces["web"]
+    wait_until(lambda: len(web.context.sockets) >= 20, 15, "every page")
     time.sleep(SETTLE_S)
     return [clients], out
 
@@ -271,24 +265,8 @@ def block_ratio(rows: list[Measured], kind: str, key: str, order: list[str]) -> 
     return median(ratios) if ratios else float("nan")
 
 
-async def _web_clients(url: str, seconds: float) -> dict[str, Any]:
+if __name__ == "__main__":  # the web clients' process (Home Assistant's: bench_esphome)
     from tests.benchmarks.bench_web import _clients
 
-    return await _clients(url, seconds)
-
-
-async def _home_clients(mpd: int, home: int, seconds: float) -> dict[str, Any]:
-    from tests.benchmarks.bench_esphome import _everyone
-
-    return await _everyone(mpd, home, os.environ[KEY_VARIABLE], seconds)
-
-
-if __name__ == "__main__":  # the clients' process
-    kind, *rest = sys.argv[1:]
-    into = Path(rest[-1])
-    seconds = float(rest[-2])
-    if kind == "web":
-        found = asyncio.run(_web_clients(rest[0], seconds))
-    else:
-        found = asyncio.run(_home_clients(int(rest[0]), int(rest[1]), seconds))
-    into.write_text(json.dumps(found))
+    url, seconds, into = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
+    into.write_text(json.dumps(asyncio.run(_clients(url, seconds))))

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from unittest import mock
@@ -90,10 +90,36 @@ async def serving(
         await face.stop()
 
 
+@dataclass(frozen=True)
+class Home:
+    """What a test serves the face with: its settings (the short tracks, on the loopback), its
+    data folder, and the key Home Assistant is given."""
+
+    settings: Config
+    data: Path
+    key: str
+
+
+@pytest.fixture
+def home(short_tracks: Path, tmp_path: Path) -> Home:
+    settings = face_settings(short_tracks)
+    return Home(settings, tmp_path, secrets.encryption_key(settings, tmp_path))
+
+
+async def connected(
+    face: EsphomeFace, key: str | None, client_info: str = "test", **options: Any
+) -> APIClient:
+    """Home Assistant's client, connected to ``face`` (``options``: for ``connect``)."""
+    api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info=client_info)
+    await asyncio.wait_for(api.connect(**{"login": False, **options}), TIMEOUT)
+    return api
+
+
 @asynccontextmanager
-async def client(face: EsphomeFace, key: str | None) -> AsyncIterator[APIClient]:
-    api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
-    await asyncio.wait_for(api.connect(login=False), TIMEOUT)
+async def client(
+    face: EsphomeFace, key: str | None, login: bool = False, client_info: str = "test"
+) -> AsyncIterator[APIClient]:
+    api = await connected(face, key, client_info, login=login)
     try:
         yield api
     finally:
@@ -113,10 +139,9 @@ def keys(entities: list[Any]) -> dict[str, Any]:
 
 
 def test_home_assistant_connects_with_the_key_and_sees_the_device(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
 
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face, client(face, key) as api:
@@ -160,10 +185,9 @@ def test_home_assistant_connects_with_the_key_and_sees_the_device(
 
 
 def test_a_client_without_the_key_or_with_another_is_refused(
-    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    station: HomeStation, home: Home, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     other = base64.b64encode(os.urandom(32)).decode()
 
     async def scenario() -> None:
@@ -202,10 +226,9 @@ def test_without_encryption_the_plaintext_format_serves_and_an_encrypting_client
 
 
 def test_states_follow_the_station_and_commands_reach_it(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     dj = station.dj
 
     async def scenario() -> None:
@@ -339,10 +362,9 @@ def test_the_device_is_advertised_over_mdns_on_the_loopback(
 
 
 def test_a_url_and_an_announcement_from_home_assistant(
-    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    station: HomeStation, home: Home, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     url = "http://127.0.0.1:8123/api/tts_proxy/doorbell.mp3"
 
     async def scenario() -> None:
@@ -366,10 +388,9 @@ def test_a_url_and_an_announcement_from_home_assistant(
 
 
 def test_a_client_that_falls_behind_still_ends_with_the_stations_state(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
 
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face, client(face, key) as api:
@@ -386,11 +407,10 @@ def test_a_client_that_falls_behind_still_ends_with_the_stations_state(
 
 
 def test_a_silent_client_is_pinged_and_one_that_never_answers_is_closed(
-    station: HomeStation, short_tracks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    station: HomeStation, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(session_module, "QUIET_BEFORE_PING", 0.3)
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
 
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face:
@@ -413,10 +433,9 @@ def test_a_silent_client_is_pinged_and_one_that_never_answers_is_closed(
 
 
 def test_a_new_listener_makes_home_assistant_reconnect_to_see_the_option(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
 
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face:
@@ -425,8 +444,7 @@ def test_a_new_listener_makes_home_assistant_reconnect_to_see_the_option(
             async def on_stop(expected: bool) -> None:
                 stopped.append(expected)
 
-            api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
-            await asyncio.wait_for(api.connect(on_stop=on_stop, login=False), TIMEOUT)
+            api = await connected(face, key, on_stop=on_stop)
             listeners = keys((await api.list_entities_services())[0])["choose_listener"]
             assert "Sam" not in listeners.options
             api.subscribe_states(lambda state: None)
@@ -444,10 +462,9 @@ def test_a_new_listener_makes_home_assistant_reconnect_to_see_the_option(
 
 
 def test_a_track_change_reaches_a_subscribed_client_within_250_ms(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     delays: list[float] = []
 
     async def scenario() -> None:
@@ -477,10 +494,9 @@ def test_a_track_change_reaches_a_subscribed_client_within_250_ms(
 
 
 def test_the_face_host_starts_it_says_where_and_stops_it_quickly(
-    station: HomeStation, short_tracks: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    station: HomeStation, home: Home, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     host = FaceHost(station, settings, tmp_path)
     with caplog.at_level(logging.INFO, "appliance.faces"):
         (face,) = host.start(["home_assistant"])
@@ -488,12 +504,7 @@ def test_the_face_host_starts_it_says_where_and_stops_it_quickly(
     (address,) = host.addresses()["home_assistant"]
     assert address.startswith(f"127.0.0.1:{face.port} ") and address in caplog.text
 
-    async def connect() -> APIClient:
-        api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
-        await asyncio.wait_for(api.connect(login=False), TIMEOUT)
-        return api
-
-    host.call(connect(), TIMEOUT)  # connected while the host stops
+    host.call(connected(face, key), TIMEOUT)  # connected while the host stops
     assert face.clients == 1
     started = time.monotonic()
     host.stop()
@@ -501,17 +512,15 @@ def test_the_face_host_starts_it_says_where_and_stops_it_quickly(
 
 
 def test_a_client_that_vanishes_right_after_a_command_leaves_it_done_once(
-    station: HomeStation, short_tracks: Path, tmp_path: Path
+    station: HomeStation, home: Home, tmp_path: Path
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     before = station.snapshot().track
     assert before is not None
 
     async def scenario() -> None:
         async with serving(station, settings, tmp_path) as face:
-            api = APIClient("127.0.0.1", face.port, None, noise_psk=key)
-            await asyncio.wait_for(api.connect(login=False), TIMEOUT)
+            api = await connected(face, key)
             skip = keys((await api.list_entities_services())[0])["skip"].key
             api.button_command(skip)
             api.force_disconnect()  # gone without a goodbye

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aioesphomeapi import APIClient, Event, TextSensorState
+from aioesphomeapi import Event, TextSensorState
 
 from appliance.control import PlayUrl
 from appliance.faces import secrets, urls
@@ -21,8 +21,11 @@ from appliance.faces.esphome import entities as ents
 from tests.faces.esphome_support import HomeStation
 from tests.faces.test_esphome import (
     TIMEOUT,
+    Home,
+    client,
     eventually,
     face_settings,
+    home,  # noqa: F401  (a fixture)
     keys,
     run,
     serving,
@@ -56,35 +59,32 @@ def test_urls_on_this_network_pass_and_localhost_binds_to_this_device() -> None:
 
 def test_a_url_to_play_from_another_network_never_reaches_the_station(
     station: HomeStation,  # noqa: F811
-    short_tracks: Path,  # noqa: F811
+    home: Home,  # noqa: F811
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     local = "http://127.0.0.1:8123/api/tts_proxy/doorbell.mp3"
 
     seen: list[Any] = []
 
     async def scenario() -> None:
-        async with serving(station, settings, tmp_path) as face:
-            api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
-            await asyncio.wait_for(api.connect(login=True), TIMEOUT)
-            try:
-                by_id = keys((await api.list_entities_services())[0])
-                assert by_id["refused"].event_types == ["url_refused", "command_refused"]
-                api.subscribe_states(seen.append)
-                player = by_id["speaker"].key
-                for url in PUBLIC_SPELLINGS:
-                    api.media_player_command(player, media_url=url, announcement=True)
-                api.media_player_command(player, media_url="ftp://127.0.0.1/a.mp3")  # no http
-                api.media_player_command(player, media_url=local)  # after them, in order
-                await eventually(
-                    lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the local URL"
-                )
-                await eventually(lambda: len(told(seen)[0]) == 7, "each refusal told")
-            finally:
-                await api.disconnect()
+        async with (
+            serving(station, settings, tmp_path) as face,
+            client(face, key, login=True) as api,
+        ):
+            by_id = keys((await api.list_entities_services())[0])
+            assert by_id["refused"].event_types == ["url_refused", "command_refused"]
+            api.subscribe_states(seen.append)
+            player = by_id["speaker"].key
+            for url in PUBLIC_SPELLINGS:
+                api.media_player_command(player, media_url=url, announcement=True)
+            api.media_player_command(player, media_url="ftp://127.0.0.1/a.mp3")  # no http
+            api.media_player_command(player, media_url=local)  # after them, in order
+            await eventually(
+                lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the local URL"
+            )
+            await eventually(lambda: len(told(seen)[0]) == 7, "each refusal told")
 
     with caplog.at_level("WARNING", "appliance.faces.esphome"):
         run(scenario())
@@ -111,14 +111,13 @@ def told(seen: list[Any]) -> tuple[list[str], list[str]]:
 
 def test_a_url_from_home_assistant_is_resolved_once(
     station: HomeStation,  # noqa: F811
-    short_tracks: Path,  # noqa: F811
+    home: Home,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The command path's check is the only one: the face does not resolve the name first
     (a name that answers differently the second time would pass one check and fail the other)."""
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
     real = socket.getaddrinfo
     asked: list[str] = []
 
@@ -132,17 +131,15 @@ def test_a_url_from_home_assistant_is_resolved_once(
     url = "http://speaker.test:8123/api/tts_proxy/x.mp3"
 
     async def scenario() -> None:
-        async with serving(station, settings, tmp_path) as face:
-            api = APIClient("127.0.0.1", face.port, None, noise_psk=key, client_info="test")
-            await asyncio.wait_for(api.connect(login=True), TIMEOUT)
-            try:
-                player = keys((await api.list_entities_services())[0])["speaker"].key
-                api.media_player_command(player, media_url=url)
-                await eventually(
-                    lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the URL"
-                )
-            finally:
-                await api.disconnect()
+        async with (
+            serving(station, settings, tmp_path) as face,
+            client(face, key, login=True) as api,
+        ):
+            player = keys((await api.list_entities_services())[0])["speaker"].key
+            api.media_player_command(player, media_url=url)
+            await eventually(
+                lambda: any(isinstance(c, PlayUrl) for c in station.executed), "the URL"
+            )
 
     run(scenario())
     assert asked == ["speaker.test"]
@@ -150,33 +147,29 @@ def test_a_url_from_home_assistant_is_resolved_once(
 
 def test_home_assistants_connect_sequence_is_answered(
     station: HomeStation,  # noqa: F811
-    short_tracks: Path,  # noqa: F811
+    home: Home,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    settings = face_settings(short_tracks)
-    key = secrets.encryption_key(settings, tmp_path)
+    settings, key = home.settings, home.key
 
     async def scenario() -> None:
-        async with serving(station, settings, tmp_path) as face:
-            api = APIClient(
-                "127.0.0.1", face.port, None, noise_psk=key, client_info="Home Assistant 2025.12"
+        async with (
+            serving(station, settings, tmp_path) as face,
+            client(face, key, login=True, client_info="Home Assistant 2025.12") as api,  # at once
+        ):
+            info, found, services = await asyncio.wait_for(
+                api.device_info_and_list_entities(), TIMEOUT
             )
-            await asyncio.wait_for(api.connect(login=True), TIMEOUT)  # hello + login at once
-            try:
-                info, found, services = await asyncio.wait_for(
-                    api.device_info_and_list_entities(), TIMEOUT
-                )
-                assert info.name.startswith("kitchen-speaker-") and services == []
-                assert {e.object_id for e in found} == {e.object_id for e in ents.ENTITIES}
-                seen: list[object] = []
-                api.subscribe_states(seen.append)
-                api.subscribe_home_assistant_states_and_services(
-                    seen.append, seen.append, lambda entity, attribute: None
-                )
-                await eventually(lambda: len(seen) >= len(ents.ENTITIES) - 3, "the states")
-                assert await asyncio.wait_for(api.device_info(), TIMEOUT) == info  # still up
-            finally:
-                await api.disconnect()
+            assert info.name.startswith("kitchen-speaker-") and services == []
+            assert {e.object_id for e in found} == {e.object_id for e in ents.ENTITIES}
+            seen: list[object] = []
+            api.subscribe_states(seen.append)
+            api.subscribe_home_assistant_states_and_services(
+                seen.append, seen.append, lambda entity, attribute: None
+            )
+            stateful = [e for e in ents.ENTITIES if e.kind not in ("button", "event")]
+            await eventually(lambda: len(seen) >= len(stateful), "the states")
+            assert await asyncio.wait_for(api.device_info(), TIMEOUT) == info  # still up
 
     run(scenario())
 

@@ -28,9 +28,9 @@ from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
     Served,
-    file_settings,
     logged_in,
     serving,
+    settings_page,
     settings_text,
     web_settings,
 )
@@ -532,11 +532,8 @@ def test_a_listeners_profile_friends_export_and_delete(
 def test_settings_form_saves_only_what_passes_the_check(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
-    file = tmp_path / "config.toml"
     text = settings_text(songs)
-    file.write_text(text)
-    with serving(station, file_settings(file), tmp_path) as server:
-        session = logged_in(server.url)
+    with settings_page(station, text, tmp_path) as (server, session, file):
         form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
         assert form["file"] == str(file)
         audio = next(s for s in form["sections"] if s["name"] == "audio")
@@ -587,10 +584,10 @@ name = "Sam"
 """
 
 
-def saved_with(station: DoubleStation, file: Path, tmp_path: Path, *posts: Any) -> list[Any]:
-    """Serve the settings in ``file``, post each body to /api/settings, return the answers."""
-    with serving(station, file_settings(file), tmp_path) as server:
-        session = logged_in(server.url)
+def saved_with(station: DoubleStation, text: str, tmp_path: Path, *posts: Any) -> list[Any]:
+    """Serve the settings ``text`` (in tmp_path/config.toml), post each body to /api/settings,
+    return the answers."""
+    with settings_page(station, text, tmp_path) as (server, session, _):
         return [session.post(f"{server.url}/api/settings", json=body, timeout=TIMEOUT)
                 for body in posts]  # fmt: skip
 
@@ -600,9 +597,8 @@ def test_saving_one_setting_changes_its_line_and_keeps_the_rest_of_the_file(
 ) -> None:
     file = tmp_path / "config.toml"
     text = KEPT.format(songs=songs, password=PASSWORD)
-    file.write_text(text)
     answers = saved_with(
-        station, file, tmp_path,
+        station, text, tmp_path,
         {"values": {"audio": {"volume": 60}}},  # the README's example
         {"values": {"dj": {"name": "DJ Toast"}, "audio": {"duck_db": ""}}},
     )  # fmt: skip
@@ -620,14 +616,11 @@ def test_saving_one_setting_changes_its_line_and_keeps_the_rest_of_the_file(
 def test_an_untouched_form_writes_nothing_new_and_keeps_no_music_folders(
     station: DoubleStation, tmp_path: Path
 ) -> None:
-    file = tmp_path / "config.toml"
     text = (
         f'[library]\nmusic_folders = []  # the demo library\n[faces]\npassword = "{PASSWORD}"\n'
         "[web]\nport = 8080\n"
     )
-    file.write_text(text)
-    with serving(station, file_settings(file), tmp_path) as server:
-        session = logged_in(server.url)
+    with settings_page(station, text, tmp_path) as (server, session, file):
         form = session.get(f"{server.url}/api/settings", timeout=TIMEOUT).json()
         values = {}
         for section in form["sections"]:  # as the page sends them: 8.0 comes back as 8
@@ -656,8 +649,8 @@ def test_a_cleared_music_folders_field_means_no_folders(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
     file = tmp_path / "config.toml"
-    file.write_text(KEPT.format(songs=songs, password=PASSWORD))
-    (answer,) = saved_with(station, file, tmp_path, {"values": {"library": {"music_folders": ""}}})
+    text = KEPT.format(songs=songs, password=PASSWORD)
+    (answer,) = saved_with(station, text, tmp_path, {"values": {"library": {"music_folders": ""}}})
     assert answer.status_code == 200, answer.text
     assert load_config(file).library.music_folders == ()
     assert "music_folders = []" in file.read_text()

@@ -29,9 +29,9 @@ from tests.faces.web_station import (
     PASSWORD,
     DoubleStation,
     Served,
-    file_settings,
     logged_in,
     serving,
+    settings_page,
     settings_text,
     web_settings,
 )
@@ -340,11 +340,8 @@ SYSTEM_FOLDERS = [
 def test_the_form_cannot_point_the_music_or_the_data_at_system_folders(
     station: DoubleStation, songs: Path, tmp_path: Path
 ) -> None:
-    file = tmp_path / "config.toml"
     before = settings_text(songs)
-    file.write_text(before)
-    with serving(station, file_settings(file), tmp_path) as server:
-        session = logged_in(server.url)
+    with settings_page(station, before, tmp_path) as (server, session, file):
         for section, key, value in SYSTEM_FOLDERS:
             form = {"values": {section: {key: value}, "faces": {"password": PASSWORD}}}
             answer = session.post(f"{server.url}/api/settings", json=form, timeout=TIMEOUT)
@@ -482,11 +479,8 @@ def test_the_settings_form_masks_the_secrets_and_an_untouched_save_keeps_them(
     from appliance.config import load_config
     from appliance.faces.web.settings import MASK
 
-    file = tmp_path / "config.toml"
     text = settings_text(songs, f'[home_assistant]\nencryption_key = "{KEY}"\n[web]\nport = 8080\n')
-    file.write_text(text)
-    with serving(station, file_settings(file), tmp_path) as server:
-        session = logged_in(server.url)
+    with settings_page(station, text, tmp_path) as (server, session, file):
         answer = session.get(f"{server.url}/api/settings", timeout=TIMEOUT)
         assert PASSWORD not in answer.text and KEY not in answer.text
         form = answer.json()

@@ -204,6 +204,18 @@ def serving(station: Any, settings: Config, data: Path, **options: Any) -> Itera
         server.stop()
 
 
+@contextmanager
+def settings_page(
+    station: Any, text: str, data: Path
+) -> Iterator[tuple[Served, requests.Session, Path]]:
+    """The page served with the settings ``text`` written to ``data``/config.toml, the file its
+    settings form edits: (the page, a session logged in to it, the file)."""
+    file = data / "config.toml"
+    file.write_text(text)
+    with serving(station, file_settings(file), data) as server:
+        yield server, logged_in(server.url), file
+
+
 def model_entry(name: str, url: str, data: bytes, *, sha256: str | None = None) -> str:
     """A catalog entry for a test model: ``data`` (a zip) fetched from ``url``; ``sha256`` the
     checksum published for it (None: the right one, "": none)."""
