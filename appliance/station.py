@@ -283,6 +283,7 @@ class QFZZStation:
         self.ready_at: float | None = None
         self._source: _Stamped | None = None
         self._listener_thread: threading.Thread | None = None
+        self._warm_up: threading.Thread | None = None  # the voice making its first words ahead
         self._listener_stop = threading.Event()
         self._supervisor: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -382,7 +383,7 @@ class QFZZStation:
                 from appliance.dj.lines import fixed_openings
                 from appliance.voice.tts_piper import warm_in_background
 
-                warm_in_background(self.voice, fixed_openings(), self._stopping)
+                self._warm_up = warm_in_background(self.voice, fixed_openings(), self._stopping)
 
     def stop(self) -> None:
         """Fade the music, flush the DJ's memory, release every device. Takes under 2 s."""
@@ -425,6 +426,7 @@ class QFZZStation:
         add("faces", self.faces, lambda faces: faces.stop())
         add("supervisor", self._supervisor, lambda thread: thread.join(1.0))
         add("dialogue", self.dialogue, lambda dialogue: dialogue.stop(timeout=1.0))
+        add("voice warm-up", self._warm_up, lambda thread: thread.join(3.0))  # one sentence
         add("music", self.player, lambda player: player.stop(fade=0.4))
         add("player", self.player, lambda player: player.close())
         add("listener", self._listener_thread, lambda thread: thread.join(0.5))

@@ -199,16 +199,19 @@ class PiperSpeech:
                 self._kept.popitem(last=False)
 
 
-def warm_in_background(voice: object, texts: Iterable[str], stop: threading.Event) -> bool:
+def warm_in_background(
+    voice: object, texts: Iterable[str], stop: threading.Event
+) -> threading.Thread | None:
     """Start ``voice.warm(texts, stop)`` on a thread of its own (nothing for a voice that
-    cannot: a Wyoming server's); True when started."""
+    cannot: a Wyoming server's); the thread, for the stop to wait for (a process that exits
+    while onnxruntime runs on it is aborted)."""
     warm = getattr(voice, "warm", None)
     if warm is None:
-        return False
+        return None
     thread = threading.Thread(target=warm, args=(list(texts), stop), name="voice-warm-up")
     thread.daemon = True
     thread.start()
-    return True
+    return thread
 
 
 def _load_voice(path: Path, settings: dict[str, Any]) -> Any:

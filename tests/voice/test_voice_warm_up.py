@@ -46,3 +46,23 @@ def test_the_warm_up_runs_after_ready_on_its_own_thread(
         assert "Skipping." in station.voice._kept and "Paused." in station.voice._kept
     finally:
         station.stop()
+
+
+def test_a_stop_during_the_warm_up_waits_for_the_sentence_being_made(tmp_path: Path) -> None:
+    """A stop soon after start-up (SIGTERM, SIGHUP) ends the warm-up before it returns: the
+    process exits next, and a thread killed inside onnxruntime aborted it (exit code -6)."""
+    folder = music.tone_library(tmp_path / "music", music.TONES, per_genre=1, seconds=3.0)
+    config = StationConfig.from_settings(
+        parse_config(f'[library]\nmusic_folders = ["{folder}"]\n'),
+        listen="none",
+        speak=True,
+        play=False,
+    )
+    station = QFZZStation(config)
+    station.start()
+    try:
+        warming = [t for t in threading.enumerate() if t.name == "voice-warm-up"]
+        assert warming, "the warm-up is over already: nothing to stop"
+    finally:
+        station.stop()
+    assert not warming[0].is_alive()
