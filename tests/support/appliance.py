@@ -105,7 +105,9 @@ def as_nobody(job: Callable[[], object]) -> str:
 class Daemon:
     """`appliance run` in a child process, its log collected line by line."""
 
-    def __init__(self, config: Path, env: dict[str, str], *args: str) -> None:
+    def __init__(
+        self, config: Path, env: dict[str, str], *args: str, stdin: int = subprocess.DEVNULL
+    ) -> None:
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify_path = Path(env["APPLIANCE_DATA_DIR"]).parent / "notify.sock"
         self.notify.bind(str(notify_path))
@@ -114,7 +116,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "appliance", "run", "--config", str(config), *args],
             env={**env, "NOTIFY_SOCKET": str(notify_path), "PYTHONUNBUFFERED": "1"},
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
