@@ -97,10 +97,53 @@ def answered(daemon: Daemon, mic: Any, reply: str) -> None:
         daemon.wait_for("'yes' ->", timeout=30)
 
 
+def barge_in(daemon: Daemon, recorder: Recorder, mic: Microphone, full: float) -> None:
+    """The wake word said again just into the DJ's answer to "what can you do" (``full``
+    seconds when said whole) stops it mid-sentence and is heard; then wait for quiet."""
+    mark = recorder.mark()
+    mic.say(speech_pcm("hey jarvis") + speech_pcm("what can you do"))
+    deadline = time.monotonic() + 30
+    while not where(analyse(recorder.audio()[mark:], TONES), -60.0, voice_share=0.5):
+        assert time.monotonic() < deadline, "the DJ never started answering:\n" + daemon.log()
+        time.sleep(0.1)
+    time.sleep(0.2)  # just into the answer (or a short question), the wake word again
+    mic.say(speech_pcm("hey jarvis") + speech_pcm("pause"))
+    daemon.wait_for("barge-in: the DJ stops talking", timeout=15)
+    daemon.wait_for("'what can you do' -> (interrupted)", timeout=15)
+    daemon.wait_for("heard 'pause'", timeout=15)
+    daemon.wait_for("'pause' ->", timeout=15)
+    answered = recorder.mark() - mark
+    part = analyse(recorder.audio()[mark:], TONES)
+    floor = float(np.median([f["level"] for f in part[:5]]))
+    spoken = where(part, floor, voice_share=0.5)
+    help_frames = [i for i in spoken if i < spoken[0] + full * 10]
+    assert len(help_frames) < 0.7 * full * 10, "the answer was not cut short"
+    recorder.wait_for(  # the reply to "pause" said: half a second of silence before the next
+        lambda pcm: (
+            len(pcm) > answered + FRAME_BYTES * 5
+            and not where(analyse(pcm[-FRAME_BYTES * 5 :], TONES), floor)
+        ),
+        start=mark,
+        timeout=30.0,
+        what="quiet after the reply to 'pause'",
+    )
+
+
 def test_spoken_request_gets_a_spoken_answer_then_the_music(
     pulse: PulseServer, daemon: Daemon
 ) -> None:
+    """One daemon, the whole conversation: the wake word stops the DJ mid-sentence; a request
+    is answered, then its music plays; the next is answered over that music, ducked, then its
+    music plays; SIGTERM stops it cleanly."""
+    from appliance.dj.lines import Lines
+    from appliance.voice.tts_piper import PiperSpeech
+
+    answer = Lines("DJ Quantum", "QFZZ", random.Random()).help()
+    full = sum(chunk.seconds for chunk in PiperSpeech.load().synthesize(answer))
     with speaking_to(pulse, daemon) as (recorder, mic):
+        # 0: nothing plays; the wake word again stops the DJ's answer mid-sentence
+        barge_in(daemon, recorder, mic, full)
+
         # 1: nothing plays; "hey jarvis, play some jazz" -> the DJ speaks, then jazz plays
         mark, lines = recorder.mark(), len(daemon.lines)
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some jazz"))
@@ -147,31 +190,3 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
     assert code == 0, daemon.log()
     assert "off air" in daemon.log()
     print(f"stopped {seconds:.2f} s after SIGTERM")
-
-
-def test_the_wake_word_stops_the_dj_mid_sentence(pulse: PulseServer, daemon: Daemon) -> None:
-    from appliance.dj.lines import Lines
-    from appliance.voice.tts_piper import PiperSpeech
-
-    answer = Lines("DJ Quantum", "QFZZ", random.Random()).help()
-    full = sum(chunk.seconds for chunk in PiperSpeech.load().synthesize(answer))
-    with speaking_to(pulse, daemon) as (recorder, mic):
-        mark = recorder.mark()
-        mic.say(speech_pcm("hey jarvis") + speech_pcm("what can you do"))
-        deadline = time.monotonic() + 30
-        while not where(analyse(recorder.audio()[mark:], TONES), -60.0, voice_share=0.5):
-            assert time.monotonic() < deadline, "the DJ never started answering:\n" + daemon.log()
-            time.sleep(0.1)
-        time.sleep(0.2)  # just into the answer (or a short question), the wake word again
-        mic.say(speech_pcm("hey jarvis") + speech_pcm("pause"))
-        daemon.wait_for("barge-in: the DJ stops talking", timeout=15)
-        daemon.wait_for("'what can you do' -> (interrupted)", timeout=15)
-        daemon.wait_for("heard 'pause'", timeout=15)
-        daemon.wait_for("'pause' ->", timeout=15)
-        part = analyse(recorder.audio()[mark:], TONES)
-        floor = float(np.median([f["level"] for f in part[:5]]))
-        spoken = where(part, floor, voice_share=0.5)
-        help_frames = [i for i in spoken if i < spoken[0] + full * 10]
-        assert len(help_frames) < 0.7 * full * 10, "the answer was not cut short"
-    code, _ = daemon.terminate()
-    assert code == 0

@@ -42,7 +42,7 @@ def test_the_station_hears_and_answers_through_the_servers(
     tmp_path: Path,
 ) -> None:
     stt_server, tts_server = servers
-    tracks = music.tone_library(tmp_path / "music", music.TONES, seconds=40.0)
+    tracks = music.tone_library(tmp_path / "music", music.TONES, 1, seconds=5.0)
     wav = write_wav(tmp_path / "say.wav", silence(0.5) + speech_pcm("play some jazz") + silence(2))
     settings = parse_config(
         f'[library]\nmusic_folders = ["{tracks}"]\n[dj]\ncommentary = 0.0\n'
