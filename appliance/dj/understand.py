@@ -301,6 +301,10 @@ words it shares with one ("he's very much into punk these days")."""
 SHORT_MODEL_FLOOR = 0.5
 """MODEL_FLOOR for two words: a short sentence shares its few words with many examples."""
 
+SAID_AS_HEARD = 0.99
+"""A single word the model takes only when an example is that word ("similar", heard said so
+on its own); any other word alone is too little to go on."""
+
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 Slot = str | int | tuple[str, ...]
@@ -588,7 +592,7 @@ class Understanding:
             or _about_the_dj(text)
         )
         if found is not None:
-            return found
+            return _hello_apart(found)
         # said around a request ("so er yeah can you play something"): the words that ask, if
         # a template knows them (the model has too few words left to go on)
         tidied = tidy(text)
@@ -610,9 +614,8 @@ class Understanding:
         said (the mood, and the music), though one template reads it whole; so is a hello
         with a name ("hi, i'm nina")."""
         words = found.text.split()
-        if found.name == "identify" and words and words[0] in GREETINGS:
-            hello = Intent("greet", {}, words[0], confidence=found.confidence)
-            return dataclasses.replace(hello, text=found.text, also=(found,))
+        if found.name == "identify":
+            return _hello_apart(found)
         if (
             found.name != "play"
             or not {"mood", "activity"} & found.slots.keys()
@@ -669,6 +672,8 @@ class Understanding:
             value = slots.get(free)
             if isinstance(value, str) and corrected != text:
                 slots[free] = _as_said(value, corrected.split(), text.split())
+        if best.name == "identify" and not self._person_name(str(slots.get("name", ""))):
+            return None  # "i'm starving" mended to "i'm starting": a name only as heard
         return Intent(best.name, slots, corrected, confidence=1.0 if sure else LOOSE_CONFIDENCE)
 
     def _clause(self, state: _State, text: str) -> Intent | None:
@@ -691,7 +696,10 @@ class Understanding:
         """
         words: list[str] = []
         natural = {0}
+        pauses = {0}  # the ends, and where a comma was
         for word in marked:
+            if word == ",":
+                pauses.add(len(words))
             if word == "," or word in CONJUNCTIONS:
                 natural.add(len(words))
                 if word != ",":
@@ -700,6 +708,7 @@ class Understanding:
                 continue
             words.append(word)
         natural.add(len(words))
+        pauses.add(len(words))
         if len(words) < 2:
             return None
         anywhere = len(words) <= MAX_CUT_WORDS
@@ -737,6 +746,10 @@ class Understanding:
                             found = None
                     if (found is None or found.name == "unknown") and inner[0] in REASONS:
                         found = Intent(REASON, {}, text)
+                    elif (found is None or found.name == "unknown") and (
+                        {start, end} <= pauses and end - start < len(words)
+                    ):  # "toast's burning, turn it down": what goes on around a request
+                        found = Intent(REASON, {}, text, confidence=0.0)
                 known[start, end] = found if found is None or found.name != "unknown" else None
             return known[start, end]
 
@@ -773,6 +786,11 @@ class Understanding:
                 parts[index] = Intent("play", named, part.text, (), part.confidence)
         parts = self._corrections(parts)
         requests = [part for part in parts if part.name != REASON]
+        if any(part.name == REASON and not part.confidence for part in parts) and any(
+            part.name in ("confirm", "deny") or part.confidence < MENDED_CONFIDENCE
+            for part in requests
+        ):  # "yes, it's about the parcel": a request beside talk is one said surely
+            return None
         if any(part.name in COMMAND_INTENTS for part in requests):  # "stop, thank you": a stop
             requests = [part for part in requests if part.name != "thanks"] or requests
         if not requests:
@@ -834,10 +852,19 @@ class Understanding:
         return guess
 
     def _model_guess(self, state: _State, text: str) -> Intent | None:
+        """The model's reading of the words without skip words (as the templates are written),
+        or of the words as said (as people were heard: "thank you ever so much" is not "ever"),
+        whichever is surer ("just a" is too short to be read as said)."""
         variants = state.matcher.variants(text)
-        words = " ".join(state.corrector.correct_all(variants[0].split()))
-        if words.count(" ") < 1:  # one word no template knows ("so", "wow") is not a request
-            return None
+        found = [
+            self._model_reading(state, variant)
+            for variant in variants
+            if variant is variants[0] or variant.count(" ") >= 2
+        ]
+        return max(filter(None, found), key=lambda one: one.confidence, default=None)
+
+    def _model_reading(self, state: _State, said: str) -> Intent | None:
+        words = " ".join(state.corrector.correct_all(said.split()))
         if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
             return None
         if ABOUT_SOMEONE_ELSE & set(words.split()[:2]):  # "he's into punk": talk about others
@@ -846,10 +873,12 @@ class Understanding:
         guess = model.neighbours.guess(self._features(state, words))
         if guess is None or guess.intent == "unknown":  # closest to chatter
             return None
+        if " " not in words and guess.nearest_similarity < SAID_AS_HEARD:
+            return None  # one word no template knows ("so", "wow") is not a request
         names = state.names.words()  # a word mended to a known one still counts as unknown
         unknown = sum(
             w not in self._words and w not in self._heard_words and w not in names
-            for w in variants[0].split()
+            for w in said.split()
         )
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
@@ -1365,6 +1394,16 @@ def _about_the_dj(text: str) -> Intent | None:
         return None
     kind = "compliment" if good else "complaint"
     return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
+
+
+def _hello_apart(found: Intent) -> Intent:
+    """A hello with a name ("hi, i'm nina", "um hi it's uh it's sophie") is a hello, then who
+    it is."""
+    words = tidy(found.text).split()
+    if found.name != "identify" or found.also or not words or words[0] not in GREETINGS:
+        return found
+    hello = Intent("greet", {}, words[0], confidence=found.confidence)
+    return dataclasses.replace(hello, text=found.text, also=(found,))
 
 
 def _not_added_when_forgotten(intent: Intent) -> Intent:

@@ -64,12 +64,23 @@ def _phrase_pattern(phrases: Mapping[str, str], before: str = "") -> re.Pattern[
     return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w']){before}")
 
 
+def _without_accents(text: str) -> str:
+    """``text`` with the accents of Latin letters left off ("beyoncé": "beyonce"); other
+    scripts keep theirs (a Greek name stays as written)."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if "\u0300" <= char <= "\u036f" and kept and kept[-1].isascii():
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
 def _look_up(table: Mapping[str, str], match: re.Match[str]) -> str:
     return table[match.group()]
 
 
 class Normaliser:
-    """Lower case, no punctuation, numbers as words, then known respellings and slips mended.
+    """Lower case, no accents or punctuation, numbers as words, then respellings and slips mended.
 
     ``respellings`` map a recogniser's spelling to the one the templates use ("im" -> "i'm");
     ``slips`` map words a recogniser hears in place of others ("sum" -> "some");
@@ -100,6 +111,8 @@ class Normaliser:
     def _clean(text: str) -> str:
         """Case, punctuation, spacing and digits only: the part that needs no tables."""
         text = unicodedata.normalize("NFKC", text).casefold()
+        if not text.isascii():  # "beyoncé" as a recogniser spells it: "beyonce"
+            text = _without_accents(text)
         text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
         text = text.replace("&", " and ").replace("%", " percent ").replace("+", " plus ")
         text = _NOT_WORD.sub(" ", text)

@@ -35,27 +35,17 @@ MAX_REPEAT = 3
 """A group of up to this many words said twice in a row is said once ("it's it's sophie")."""
 
 
-def _strip_front(words: list[str]) -> list[str]:
+def _strip(words: list[str], phrases: tuple[str, ...], front: bool) -> list[str]:
+    """``words`` with any of ``phrases`` taken off the front (or the end), again and again; a
+    phrase that is all there is stays."""
     changed = True
     while changed and words:
         changed = False
-        for opener in OPENERS:
-            said = opener.split()
-            if len(words) > len(said) and words[: len(said)] == said:
-                words = words[len(said) :]
-                changed = True
-                break
-    return words
-
-
-def _strip_end(words: list[str]) -> list[str]:
-    changed = True
-    while changed and words:
-        changed = False
-        for tag in TAGS:
-            said = tag.split()
-            if len(words) > len(said) and words[-len(said) :] == said:
-                words = words[: -len(said)]
+        for phrase in phrases:
+            said = phrase.split()
+            edge = words[: len(said)] if front else words[-len(said) :]
+            if len(words) > len(said) and edge == said:
+                words = words[len(said) :] if front else words[: -len(said)]
                 changed = True
                 break
     return words
@@ -81,5 +71,5 @@ def tidy(text: str) -> str:
         for index, word in enumerate(words)
         if not (word == "like" and index > 0 and words[index - 1] in FILLER_LIKE_AFTER)
     ]
-    words = _strip_end(_strip_front(_once(words)))
+    words = _strip(_strip(_once(words), OPENERS, front=True), TAGS, front=False)
     return " ".join(words)

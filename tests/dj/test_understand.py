@@ -525,8 +525,10 @@ def test_a_missing_templates_file_is_reported(tmp_path: Path) -> None:
 HELDOUT = Path(__file__).with_name("corpus") / "heldout.tsv"
 TUNE = Path(__file__).with_name("corpus") / "tune.tsv"
 TUNE2 = Path(__file__).with_name("corpus") / "tune2.tsv"
+TUNE3 = Path(__file__).with_name("corpus") / "tune3.tsv"
 TALK_TUNE = Path(__file__).with_name("corpus") / "talk_tune.tsv"
 TALK_TUNE2 = Path(__file__).with_name("corpus") / "talk_tune2.tsv"
+TALK_TUNE3 = Path(__file__).with_name("corpus") / "talk_tune3.tsv"
 CONVERSATION = Path(__file__).with_name("corpus") / "conversation.tsv"
 CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
 HELDOUT_INTENT_ACCURACY = 0.97
@@ -563,14 +565,15 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.915, 0.89)
-"""Intents, and intents with slots, on the held-out set as they stand (0.920 and 0.896; they
-were 0.869 and 0.831): neither may slip back while the promise is not met."""
+HELDOUT_REACHED = (0.92, 0.895)
+"""Intents, and intents with slots, on the held-out set as they stand (0.924 and 0.898; they
+were 0.920 and 0.896 before the third tuning corpora, 0.869 and 0.831 before that): neither may
+slip back while the promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.920 of intents and 0.896 of slots on the held-out set",
+    reason="the promise is not met yet: 0.924 of intents and 0.898 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -608,6 +611,16 @@ def test_the_second_tuning_corpus_is_understood(understanding: Understanding) ->
     assert slot_accuracy >= 0.91
 
 
+def test_the_third_tuning_corpus_is_understood(understanding: Understanding) -> None:
+    """Scenes written apart from the templates (a request with what is going on around it).
+    Unseen, before it was learned, it scored 0.664 of intents and 0.611 of slots (its first 571
+    lines); the floor is what learning it and the changes it showed were needed reach."""
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE3)
+    print(f"\ntune3: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= 0.88
+    assert slot_accuracy >= 0.82
+
+
 def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     """The share of ``text<TAB>intent`` lines of a talk corpus understood as their intent."""
     rows = [
@@ -619,11 +632,14 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     return right / len(rows), len(rows)
 
 
-@pytest.mark.parametrize(("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85)])
+@pytest.mark.parametrize(
+    ("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.6)]
+)
 def test_the_talk_tuning_corpora_are_understood(
     understanding: Understanding, path: Path, floor: float
 ) -> None:
-    """talk_tune2's floor is its figure on lines the model had not learned (0.86)."""
+    """talk_tune2's floor is its figure on lines the model had not learned (0.86); talk_tune3
+    scored 0.510 unseen (its first 259 lines), and many of its lines lean on the turn before."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor
@@ -704,6 +720,54 @@ def test_a_learned_sentence_teaches_its_kin(tmp_path: Path) -> None:
     assert without.parse("the guests are arriving").name == "unknown"
     found = taught.parse("the guests are arriving")
     assert (found.name, found.slots) == ("mood", {"activity": "party"})
+
+
+def test_a_learned_sentence_of_skip_words_is_read_as_said(tmp_path: Path) -> None:
+    """ "thank you ever so much" is mostly skip words ("thank you", "so much"): without them only
+    "ever" is left, so the model reads the words as said too; a word said alone counts only
+    when people were heard saying it alone."""
+    path = tmp_path / "learned.tsv"
+    path.write_text("thanks\tthank you ever so much\nmore_like\tsimilar\n", encoding="utf-8")
+    taught = Understanding(learned_file=path)
+    assert taught.parse("oh thank you ever so much").name == "thanks"
+    assert taught.parse("similar").name == "more_like"
+    assert taught.parse("dissimilar").name == "unknown"
+    assert taught.parse("just a").name == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("pause it, toilet break", "pause"),
+        ("the kettle's whistling, turn it down", "volume_down"),
+        ("jazz, play it", "play"),
+        ("Yes, it's about the parcel that was meant to arrive today.", "unknown"),
+        ("Pass me the scissors, would you?", "unknown"),
+    ],
+)
+def test_what_goes_on_around_a_request_is_left_beside_it(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    """A part said between pauses that means nothing to the DJ is what goes on around the
+    request; a yes or a guess beside it is no request (the phone call goes on)."""
+    assert understanding.parse(text).name == intent
+
+
+def test_accents_are_heard_as_a_recogniser_spells_them(tmp_path: Path) -> None:
+    """A tuning line written "play some Beyoncé" is learned as plain words (an accent in
+    learned.tsv stopped the understanding from starting), and still finds the library's name."""
+    from tests.dj import learned_examples as gen
+
+    corpus = tmp_path / "tune.tsv"
+    corpus.write_text("Play some Beyoncé, s'il vous plaît.\tplay\tartist=beyoncé\n", "utf-8")
+    understanding = Understanding(vocabulary=Vocabulary(artists=("Beyoncé", "Sigur Rós")))
+    lines = gen.learned_lines(understanding, [corpus], [])
+    assert lines == ["play\tplay some {artist} s'il vous plait"]
+    learned = tmp_path / "learned.tsv"
+    learned.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    taught = Understanding(vocabulary=Vocabulary(artists=("Sigur Rós",)), learned_file=learned)
+    assert taught.parse("play sigur ros").slots == {"artist": "sigur rós"}
+    assert taught.parse("Play Sigur Rós.").slots == {"artist": "sigur rós"}
 
 
 # -- whisper-style text is understood exactly like grammar output --------------------------------
