@@ -1,5 +1,6 @@
 """Speech on a Wyoming server: real wyoming-faster-whisper and wyoming-piper servers started here
-on 127.0.0.1, the local engines standing by when a server is killed, slow or not there."""
+on 127.0.0.1 (once for the module), the local engines standing by when a server is killed, slow
+or not there, and a whole station hearing and answering through them."""
 
 from __future__ import annotations
 
@@ -8,18 +9,23 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from appliance.config import parse_config
+from appliance.dialogue import Turn
+from appliance.station import QFZZStation, StationConfig
 from appliance.voice.stt_whisper import WhisperRecognizer
 from appliance.voice.stt_wyoming import REMOTE_CONFIDENCE, WyomingRecognizer
 from appliance.voice.tts_piper import PiperSpeech
 from appliance.voice.tts_wyoming import WyomingSpeech
 from appliance.wyoming_link import Address, Connection, Link, WyomingError, parse_address
-from tests.support import whisper
-from tests.support.speech import silence, speech_pcm
+from tests.support import music, whisper
+from tests.support.pulse import PulseServer
+from tests.support.speech import silence, speech_pcm, write_wav
 from tests.support.waiting import wait_until
 from tests.support.wyoming_servers import WyomingServer, free_port
 from tests.voice.conftest import recognise
@@ -452,3 +458,49 @@ def test_doctor_says_whether_the_server_answers(stt_server: WyomingServer) -> No
     assert away.status == WARN
     assert "does not answer" in away.message and "en_US-joe-medium" in away.message
     assert "start the server" in away.fix
+
+
+# -- the whole station ---------------------------------------------------------------------------
+
+
+@pytest.mark.audio
+def test_the_station_hears_and_answers_through_the_servers(
+    stt_server: WyomingServer,
+    tts_server: WyomingServer,
+    pulse: PulseServer,
+    isolated_env: Path,
+    tmp_path: Path,
+) -> None:
+    """[models] stt and tts naming the servers: a spoken command from a file is heard by the
+    speech server and answered by the voice server, the planned local engines standing by."""
+    tracks = music.tone_library(tmp_path / "music", music.TONES, 1, seconds=5.0)
+    wav = write_wav(tmp_path / "say.wav", silence(0.5) + speech_pcm("play some jazz") + silence(2))
+    settings = parse_config(
+        f'[library]\nmusic_folders = ["{tracks}"]\n[dj]\ncommentary = 0.0\n'
+        f'[models]\nstt = "{stt_server.address}"\ntts = "{tts_server.address}"\n'
+    )
+    config = StationConfig.from_settings(
+        settings, listen="file", input_file=wav, speak=True, audio_output="null"
+    )
+    station = QFZZStation(config)
+    turns: list[Turn] = []
+    station.turn_listeners.append(turns.append)
+    station.start()
+    try:
+        recognizer = station.listener.recognizer if station.listener else None
+        assert isinstance(recognizer, WyomingRecognizer)
+        recognizer.budget = 10.0  # before the command ends: this loaded machine's server is slow
+        assert recognizer.fallback.name == "pocketsphinx"  # the smallest local engine
+        voice = station.voice
+        assert isinstance(voice, WyomingSpeech)
+        voice.budget = 10.0
+        wait_until(lambda: turns and turns[0].first_audio_at, timeout=60, what="a spoken answer")
+        assert recognizer.last_engine == "wyoming"
+        assert "play some jazz" in turns[0].text.lower()
+        assert voice.last_engine == "wyoming"
+        turn = turns[0]
+        assert turn.heard_at is not None and turn.first_audio_at is not None
+        print(f"end of the command to the answer's first sample: "
+              f"{turn.first_audio_at - turn.heard_at:.2f} s after the final")  # fmt: skip
+    finally:
+        station.stop()
