@@ -18,6 +18,11 @@ TUNE voices print each miss; HELD-OUT voices print totals only (never tuned on l
 QFZZ_SPEECH_EVERY picks every n-th line; QFZZ_WHISPER_QUICK tries another quick window (seconds;
 0: none). Results: .bench/speech_offline.json (+ the TUNE lines
 in .bench/speech_offline_tune.jsonl).
+
+Each command not understood is also told apart by where it was lost (:func:`lost_in`, totals
+per voice for every voice): misheard (Whisper's chosen words mean something else than the line
+typed), heard right and asked about anyway (the confidence or the bar), heard right and still
+not understood (the DJ's context), or not understood even typed (the understanding's).
 """
 
 from __future__ import annotations
@@ -120,6 +125,15 @@ def recogniser_for(station: QFZZStation) -> StoredWhisper:
     return recognizer
 
 
+def lost_in(heard_right: bool, typed: str, outcome: str) -> str:
+    """Where a command not understood was lost: "misheard <outcome>", "heard right, <outcome>"
+    (right: the words Whisper chose mean what the line typed means), or "not understood typed"
+    (heard right, but the line typed is not understood either: the understanding's)."""
+    if not heard_right:
+        return f"misheard {outcome}"
+    return f"heard right, {outcome}" if typed == "understood" else "not understood typed"
+
+
 def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
     station = benchmark_station(tmp_path)
     rows: list[Said] = []
@@ -130,6 +144,7 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
         understanding = station.get_dj().understanding
         tuning = {v.name for v in TUNE}
         out: list[dict[str, Any]] = []
+        lost: dict[str, dict[str, int]] = {}
         for voice in chosen_voices():
             for line in lines():
                 pcm = silence(LEAD_S) + render(line.text, voice) + silence(TAIL_S)
@@ -141,8 +156,15 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
                 else:
                     facts = (None, {}, False, False)
                 intents, slots, acted, asked = facts
-                typed = judge(line, *typed_facts(understanding, line.text), False, False)
+                meant = typed_facts(understanding, line.text)
+                typed = judge(line, *meant, False, False)
                 outcome = judge(line, intents, slots, acted, asked)
+                if line.intent != "unknown" and outcome != "understood":
+                    heard = typed_facts(understanding, text) if normalise(text) else None
+                    heard_right = heard == meant
+                    kind = lost_in(heard_right, typed, outcome)
+                    voice_lost = lost.setdefault(voice.name, {})
+                    voice_lost[kind] = voice_lost.get(kind, 0) + 1
                 rows.append(Said(TIER, voice, line, text, confidence, outcome, typed, intents,
                                  slots, acted, asked))  # fmt: skip
                 if voice.name in tuning:  # held-out lines are never shown one by one
@@ -155,7 +177,8 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
             done = [r for r in rows if r.voice == voice and r.line.intent != "unknown"]
             right = sum(r.outcome == "understood" for r in done)
             wrong = sum(r.outcome == "wrong_action" for r in done)
-            print(f"{voice.name}: {right}/{len(done)} understood, {wrong} wrong")
+            losses = ", ".join(f"{k} {n}" for k, n in sorted(lost.get(voice.name, {}).items()))
+            print(f"{voice.name}: {right}/{len(done)} understood, {wrong} wrong; lost: {losses}")
     finally:
         station.stop()
     summary = summarise(rows)
@@ -166,8 +189,19 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
         )
         for key, cell in summary.items()
     }
+    for name, where in lost.items():
+        figures[f"{TIER}/{name}/lost"] = " ".join(
+            f"{k.replace(' ', '_').replace(',', '')}={n}" for k, n in sorted(where.items())
+        )
+    everywhere: dict[str, int] = {}
+    for where in lost.values():
+        for k, n in where.items():
+            everywhere[k] = everywhere.get(k, 0) + n
+    figures[f"{TIER}/ALL/lost"] = " ".join(
+        f"{k.replace(' ', '_').replace(',', '')}={n}" for k, n in sorted(everywhere.items())
+    )
     for key in figures:
-        if key.endswith(("/ALL", "/ALL-espeak", "/ALL-joe")):
+        if key.endswith(("/ALL", "/ALL-espeak", "/ALL-joe", "/ALL/lost")):
             print(key, figures[key])
     record("speech_offline", figures)
     if out:
