@@ -153,6 +153,15 @@ BEFORE_WORDS = frozenset({"last", "before", "earlier", "previous", "previously"}
 """Words that move a "what was that" to the track before the one on air."""
 
 
+ARTIST_WORDS = frozenset(
+    {"artist", "artists", "band", "bands", "singer", "singers", "musicians", "groups", "who"}
+)
+"""Words that ask "what do I like" of artists, not styles."""
+
+NOW_WORDS = frozenset({"this", "now", "playing", "current", "currently", "on"})
+"""Words that keep a question on the track on air, whatever was asked before."""
+
+
 def facet(intent: Intent) -> str:
     """What a "what's playing" question asks about: title, artist, album or year."""
     words = set(intent.text.split())
@@ -174,6 +183,8 @@ class Conversation:
         self.talk = talk
         self._greeted: dict[str, tuple[int, int]] = {}  # listener -> (session, hellos in it)
         self._question: dict[str, str] = {}  # listener -> a question of CARRIED_ON, last turn
+        self._turns: dict[str, int] = {}  # listener -> turns so far (for what "that" points at)
+        self._before_asked: dict[str, tuple[int, Track]] = {}  # the track before, asked about
 
     def _say(self, section: str, situation: str, **fields: object) -> str:
         return self.talk.phrase(section, situation, fields)
@@ -194,6 +205,7 @@ class Conversation:
         """``intent`` as meant after the turn before: a request to play a genre or an artist put
         as a follow-on ("what about house") right after a count or a "do you have" is that
         question again, of what it names. Remembers this turn's question for the next."""
+        self._turns[user_id] = self._turns.get(user_id, 0) + 1
         last = self._question.pop(user_id, None)
         named = {"genre", "artist"} & intent.slots.keys()
         if (
@@ -239,11 +251,27 @@ class Conversation:
 
     # -- the music ---------------------------------------------------------------------------
 
-    def whats_playing(self, intent: Intent) -> str:
+    def _asked_before(self, user_id: str, track: Track) -> None:
+        """The listener asked about ``track``, the one before the one on air, this turn."""
+        self._before_asked[user_id] = (self._turns.get(user_id, 0), track)
+
+    def _that_one(self, user_id: str, intent: Intent) -> Track | None:
+        """The track before, when the turn before asked about it and this question points at
+        it ("what was the last song" then "who did that one"), not at what plays now."""
+        turn, track = self._before_asked.get(user_id, (-1, None))
+        words = set(intent.text.split())
+        if turn != self._turns.get(user_id, 0) - 1 or "that" not in words or NOW_WORDS & words:
+            return None
+        return track
+
+    def whats_playing(self, user_id: str, intent: Intent) -> str:
         """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
         track = self.dj._current()
-        if asks_before(intent):
-            track = truth(self.dj).previous or track
+        before = truth(self.dj).previous if asks_before(intent) else None
+        before = before or self._that_one(user_id, intent)
+        if before is not None:
+            track = before
+            self._asked_before(user_id, before)
         if track is None:
             return self.dj._lines.now_playing(None)
         asked = facet(intent)
@@ -285,6 +313,7 @@ class Conversation:
     def _whats_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         known = truth(self.dj)
         if known.previous is not None:
+            self._asked_before(profile.user_id, known.previous)
             return Answer(self._say("answers", "previous_known", track=known.previous.describe()))
         if known.track is None:  # nothing on air, nothing before: "last time" is their history
             heard = self._last_sitting(profile.user_id)
@@ -446,9 +475,17 @@ class Conversation:
         return self.talk.pool.choose([fill(text, fields) for text in lines], shuffle=True)
 
     def _my_likes(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        """The favourite styles (and what is kept away); asked of artists ("which bands am I
+        into"), the artists listening shows first."""
         found = self._likes(profile)
         if not self.dj.favourites(profile.user_id):
             found.insert(0, self._say("me", "likes_none"))
+        if ARTIST_WORDS & set(intent.text.split()):
+            artists = self.dj.liked_artists(profile.user_id)
+            if artists:
+                found.insert(0, self._say("me", "artists", artists=join_words(artists)))
+            else:
+                found.insert(0, self._say("me", "artists_none"))
         return Answer(" ".join(found))
 
     def _my_mood(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
@@ -464,9 +501,10 @@ class Conversation:
                 return self._unnamed("me", "known_new")
             return self._say("me", "known_new", name=spoken_name(profile))
         age = known_for(now - profile.created_at)
-        ago = f"{age} ago" if age else "today"
-        visits = max(profile.sessions, 1)  # sittings, not turns (the greeting counts turns)
-        return self._say("me", "known", sessions=plural(visits, "visit"), ago=ago)
+        visits = plural(max(profile.sessions, 1), "visit")  # sittings, not turns (as greeted)
+        if not age:  # "we go back to today" is no way to say it
+            return self._say("me", "known_today", sessions=visits)
+        return self._say("me", "known", sessions=visits, ago=f"{age} ago")
 
     def _known_for(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         return Answer(self._known(profile, now))
@@ -484,6 +522,12 @@ class Conversation:
         what = _slot(intent, "genre") or _slot(intent, "artist")
         if not what:
             return Answer(self.dj._lines.unknown())
+        if not _slot(intent, "genre"):  # an artist: only listening can have taught it
+            key = what.casefold()
+            shown = self.dj._as_written("artist", what) or what
+            if not self._unlearn(profile.user_id, "artist", lambda name: name == key):
+                return Answer(self._say("me", "forgot_nothing", what=shown))
+            return Answer(self._say("me", "forgot_learned", what=shown))
         genres = self.dj.genres
         canonical = genres.normalise(what)
 
@@ -492,7 +536,7 @@ class Conversation:
 
         kept = [p for p in profile.music_preferences if not meant(p)]
         said = len(kept) < len(profile.music_preferences)
-        taught = self._unlearn(profile.user_id, meant)
+        taught = self._unlearn(profile.user_id, "genre", meant)
         if not said and not taught:
             return Answer(self._say("me", "forgot_nothing", what=what))
         profile.music_preferences[:] = kept
@@ -503,21 +547,20 @@ class Conversation:
             return Answer(self._say("me", "forgot", what=what))
         return Answer(self._say("me", "forgot_listening" if said else "forgot_learned", what=what))
 
-    def _unlearn(self, user_id: str, meant: Callable[[str], bool]) -> bool:
-        """Set to nothing what listening taught of the genres ``meant`` (at every time of day);
-        True when it had taught a liking the DJ counts among the favourites (see
-        ``PersonalizedDJ.favourites``)."""
+    def _unlearn(self, user_id: str, side: str, meant: Callable[[str], bool]) -> bool:
+        """Set to nothing what listening taught of the genres (``side`` "genre") or artists
+        ("artist") ``meant``, at every time of day; True when it had taught a liking the DJ
+        counts among the favourites or liked artists (net above 1, see
+        ``PersonalizedDJ.favourites`` and ``liked_artists``)."""
         taste = self.dj._taste(user_id)
         rows = [
             (kind, key, -pos, -neg)
             for kind, entries in taste.by_kind.items()
-            if kind == "genre" or kind.startswith("genre@")
+            if kind == side or kind.startswith(f"{side}@")
             for key, (pos, neg) in entries.items()
             if meant(key) and (pos or neg)
         ]
-        liked = any(
-            taste.net("genre", key) > 1 for key in taste.by_kind.get("genre", {}) if meant(key)
-        )
+        liked = any(taste.net(side, key) > 1 for key in taste.by_kind.get(side, {}) if meant(key))
         if rows:
             self.dj._learn_rows(user_id, rows)
         return liked

@@ -826,7 +826,7 @@ class PersonalizedDJ:
             IntentName.REFINE: self._on_refine,
             IntentName.ROOM: self._on_room,
             IntentName.WHATS_PLAYING: lambda asked: asked.reply(
-                self._conversation.whats_playing(asked.intent)
+                self._conversation.whats_playing(asked.profile.user_id, asked.intent)
             ),
             IntentName.ADD_PREFERENCE: self._on_add_preference,
             IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
@@ -1234,8 +1234,10 @@ class PersonalizedDJ:
         return self._last_pick.get(user_id)
 
     def commentary(self, user_id: str, previous: Track | None, pick: Pick) -> str:
-        """Radio-style talk over the next track's intro: what played, what comes next, why."""
-        return self._lines.commentary(previous, pick, moods.part_of_day(self._clock()))
+        """Radio-style talk over the next track's intro: what played, what comes next, why
+        (under the lock: it is remembered with the answers, which turns change too)."""
+        with self._lock:
+            return self._lines.commentary(previous, pick, moods.part_of_day(self._clock()))
 
     def _last_played(self, user_id: str) -> Track | None:
         if self.library is None:

@@ -47,7 +47,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "dj" / "corpus" / "conversation.t
 USER = "robin"
 FACTUAL = {
     *("title", "artist", "album", "year", "next", "previous", "why", "count", "have"),
-    *("my_likes", "my_mood", "known_for", "trust"),
+    *("my_likes", "my_mood", "known_for", "trust", "about_me"),
 }
 UNKNOWN_SHARE = 0.05
 INTENTS = {
@@ -61,6 +61,7 @@ INTENTS = {
     "my_mood": {"my_mood"},
     "known_for": {"known_for"},
     "trust": {"my_trust"},
+    "about_me": {"about_me"},
 }
 """The intents a factual kind is rightly understood as (a wrong answer is put down to the
 understanding when the turn was understood as none of them)."""
@@ -73,7 +74,10 @@ INTENT_KINDS = {
     "my_trust": "trust",
 }
 """A tuning corpus's intent labels as the kinds here (``whats_playing``: by the fact it asks)."""
-TUNING = ("tune.tsv", "tune2.tsv", "tune_u.tsv", "talk_tune.tsv", "talk_tune2.tsv")
+TUNING = (
+    *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv"),
+    *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv", "talk_tune_a.tsv"),
+)
 """Corpora the DJ was tuned on: a conversation line also written there is still said (the
 conversation follows on from it) but not scored, so the figures are of unseen lines only."""
 
@@ -113,7 +117,7 @@ def kind_of(label: str, text: str) -> str:
     for kind, cues in (
         ("artist", {"who", "who's", "artist", "singer", "band", "sings", "singing"}),
         ("album", {"album", "record"}),
-        ("year", {"year", "when", "released", "old", "decade"}),
+        ("year", {"year", "when", "released", "old", "decade", "era", "eighties", "nineties"}),
     ):
         if said & cues:
             return kind
@@ -313,6 +317,11 @@ class Truth:
         profile = dj.user_profiles.get(USER)
         if kind == "my_likes":
             likes = dj.favourites(USER)
+            if _has(text, "artist", "artists", "band", "bands", "singer", "singers"):
+                artists = dj.liked_artists(USER)  # asked of artists: those, named
+                if not artists:
+                    return lambda r: _has(r.text, "no artist", "no favourite artist", "yet")
+                return lambda r: all(_has(r.text, artist) for artist in artists)
             if not likes:
                 return lambda r: _has(r.text, "don't know", "haven't told", "yet")
             return lambda r: all(_has(r.text, like) for like in likes)
@@ -325,14 +334,29 @@ class Truth:
                 return lambda r: not _has(r.text, *moods) and _has(r.text, *words)
             return lambda r: _has(r.text, word)
         if kind == "known_for":  # counted in sittings (visits), not turns
-            turns = dj.store.turn_count(USER)
-            visits = max(profile.sessions, 1) if profile else 1
-            said = (plural(visits, "visit"), plural(visits, "session"))
-            return lambda r: _has(r.text, *said) if turns else _has(r.text, "first session")
+            return self._known_for()
         if kind == "trust":
             level = trust_level(profile.trust_score) if profile else "Friend"
             return lambda r: _has(r.text, level)
+        if kind == "about_me":  # the summary: favourites, what is kept away, how long, trust
+            likes, blocked = dj.favourites(USER), profile.blocked_genres if profile else []
+            level = trust_level(profile.trust_score) if profile else "Friend"
+            known = self._known_for()
+            return lambda r: (
+                all(_has(r.text, like) for like in likes)
+                and all(_has(r.text, genre) for genre in blocked[:3])
+                and _has(r.text, level)
+                and known(r)
+            )
         return None
+
+    def _known_for(self) -> Callable[[Reply], bool]:
+        """How long the DJ has known the listener, in sittings (visits), not turns."""
+        profile = self.dj.user_profiles.get(USER)
+        turns = self.dj.store.turn_count(USER)
+        visits = max(profile.sessions, 1) if profile else 1
+        said = (plural(visits, "visit"), plural(visits, "session"))
+        return lambda r: _has(r.text, *said) if turns else _has(r.text, "first session")
 
     def next_is(self, reply: Reply) -> bool:
         """After "what's next": the track that plays next is the one the DJ named."""
@@ -383,6 +407,11 @@ Show = Callable[[str, str, str, str], object]
 """Told of each miss of a tuning corpus: (what was said, its kind, the answer, what went wrong)."""
 
 
+def _already(right: bool) -> Callable[[Reply], bool]:
+    """A check made already (what's next: once the track has ended)."""
+    return lambda _reply: right
+
+
 def _cause(kind: str, reply: Reply) -> str:
     """Why a factual answer was wrong, as far as the benchmark can tell."""
     heard = set(reply.intents or (reply.intent,))
@@ -400,14 +429,17 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
         raise ValueError("the held-out conversation is measured in totals only")
     figures = Figures()
     said: list[set[str]] = []
-    tuned = set() if corpus.name in TUNING else tuned_lines(corpus.parent)
+    tuned = set() if show is not None or corpus.name in TUNING else tuned_lines(corpus.parent)
     with conversation_rig(folder) as (dj, library, player):
         truth = Truth(dj, library, player)
+        held_out = corpus.resolve() == CORPUS.resolve()  # its kinds are the benchmark's own
         for text, label in read_conversation(corpus):
-            kind = kind_of(label, text)
+            kind = label if held_out else kind_of(label, text)
             check = truth.checker(kind, text)
             reply = dj.respond(USER, text)
             player.apply(reply)
+            if kind == "next":  # the track then plays to its end, whether scored or not
+                check = _already(truth.next_is(reply))
             said.append(set(sentences(reply.text)))
             again = set().union(*said[-MEMORY:-1]) & said[-1] if len(said) > 1 else set()
             if again:
@@ -423,8 +455,6 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
                 figures.unknown[kind] += 1
                 if show is not None:
                     show(text, kind, reply.text, "not understood")
-            if kind == "next":
-                check = truth.next_is
             if check is not None and kind in FACTUAL:
                 figures.checked[kind] += 1
                 if check(reply):
@@ -453,10 +483,10 @@ if __name__ == "__main__":  # pragma: no cover
 
     tuning = [CORPUS.parent / name for name in sys.argv[1:]]  # tuning corpora: misses shown
     with tempfile.TemporaryDirectory() as scratch:
-        if tuning:
-            for path in tuning:
-                found = run(Path(scratch) / path.stem, path, show=_show)
-        else:
+        for path in tuning:
+            found = run(Path(scratch) / path.stem, path, show=_show)
+            print(f"== {path.name}:", {k: v for k, v in found.as_dict().items() if ":" not in k})
+        if not tuning:
             found = run(Path(scratch))
     for key, value in found.as_dict().items():
         print(f"{key:<45} {value:.3f}" if isinstance(value, float) else f"{key:<45} {value}")

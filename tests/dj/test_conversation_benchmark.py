@@ -12,8 +12,10 @@ import pytest
 
 from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.07, "factual_right_share": 0.92}
-"""The figures as they stand (see the commit that set them); none may get worse."""
+REACHED = {"unknown_share": 0.073, "factual_right_share": 0.92}
+"""The figures as they stand (see the commit that set them); none may get worse. (403 turns
+scored since talk_tune_a.tsv joined the tuning corpora: the same turns not understood as
+among the 418 before, so a share 0.069 -> 0.072.)"""
 
 
 @pytest.fixture(scope="module")

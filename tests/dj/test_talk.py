@@ -352,3 +352,55 @@ def test_a_listener_known_by_id_alone_is_not_called_by_it(library: Library) -> N
         assert not [text for text in said if re.search(r"\blee\b", text, re.IGNORECASE)]
         assert "Lee" in dj.respond("lee", "my name is lee").text
         assert dj.user_profiles["lee"].name == "Lee"
+
+
+def test_that_one_after_asking_what_came_before_is_the_track_before(dj: PersonalizedDJ) -> None:
+    first = next(
+        a.track for a in dj.respond("ana", "play some rock").actions if isinstance(a, PlayTrack)
+    )
+    dj.respond("ana", "play some jazz")
+    assert first.title in dj.respond("ana", "what was the last one").text
+    reply = dj.respond("ana", "who did that one")
+    assert "Iron Lilac" in reply.text and first.title in reply.text, reply.text
+    now = dj.respond("ana", "who sings this").text  # "this": the track on air again
+    assert "Marisol Quartet" in now, now
+
+
+def test_what_listening_shows_of_artists_is_said_no_stronger_than_it_is(
+    dj: PersonalizedDJ,
+) -> None:
+    """Artists liked on balance, one of their tracks skipped: no "you never skip them"."""
+    jazz = dj.library.tracks_for_genre("jazz")  # type: ignore[union-attr]
+    for track in jazz[:2]:
+        dj.record_event("ana", track.track_id, "liked")
+    dj.record_event("ana", jazz[2].track_id, "skipped", position=5.0, duration=200.0)
+    assert dj.liked_artists("ana") == ["Marisol Quartet"]
+    said = " ".join(dj.respond("ana", "what do you know about me").text for _ in range(12))
+    for claim in ("never skip", "to the end", "all the way through", "keep playing"):
+        assert claim not in said, claim
+
+
+def test_how_long_on_the_first_day_is_said_plainly(dj: PersonalizedDJ) -> None:
+    dj.respond("ana", "hi")
+    said = [dj.respond("ana", "how long have we known each other").text for _ in range(10)]
+    assert all("today" in text.casefold() and "1 visit" in text for text in said), said
+    assert not [t for t in said if "back to today" in t or "since today" in t or "first today" in t]
+
+
+@pytest.mark.parametrize("text", ["which artists do i like", "what bands do i like"])
+def test_what_i_like_asked_of_artists_names_the_artists(dj: PersonalizedDJ, text: str) -> None:
+    none = dj.respond("ana", text)
+    assert none.intent == "my_likes" and "artist" in none.text.casefold(), none  # none yet
+    for track in dj.library.tracks_for_genre("rock")[:2]:  # type: ignore[union-attr]
+        dj.record_event("ana", track.track_id, "liked")
+    assert "Iron Lilac" in dj.respond("ana", text).text
+
+
+def test_forgetting_an_artist_forgets_what_listening_taught(dj: PersonalizedDJ) -> None:
+    for track in dj.library.tracks_for_genre("rock")[:2]:  # type: ignore[union-attr]
+        dj.record_event("ana", track.track_id, "liked")
+    assert dj.liked_artists("ana") == ["Iron Lilac"]
+    said = dj.respond("ana", "forget that i like iron lilac").text
+    assert "Iron Lilac" in said and "listening" in said, said
+    assert dj.liked_artists("ana") == []
+    assert "Iron Lilac" not in dj.respond("ana", "what do you know about me").text
