@@ -15,6 +15,20 @@ from tests.support import music
 from tests.support.waiting import wait_until
 
 
+def speaking_station(tmp_path: Path) -> QFZZStation:
+    """A started station that speaks (so its voice warms up) but neither listens nor plays."""
+    folder = music.tone_library(tmp_path / "music", music.TONES, per_genre=1, seconds=3.0)
+    config = StationConfig.from_settings(
+        parse_config(f'[library]\nmusic_folders = ["{folder}"]\n'),
+        listen="none",
+        speak=True,
+        play=False,
+    )
+    station = QFZZStation(config)
+    station.start()
+    return station
+
+
 def test_the_warm_up_runs_after_ready_on_its_own_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -28,15 +42,7 @@ def test_the_warm_up_runs_after_ready_on_its_own_thread(
         return made
 
     monkeypatch.setattr(PiperSpeech, "warm", watched)
-    folder = music.tone_library(tmp_path / "music", music.TONES, per_genre=1, seconds=3.0)
-    config = StationConfig.from_settings(
-        parse_config(f'[library]\nmusic_folders = ["{folder}"]\n'),
-        listen="none",
-        speak=True,
-        play=False,
-    )
-    station = QFZZStation(config)
-    station.start()
+    station = speaking_station(tmp_path)
     try:
         assert station.ready_at is not None and isinstance(station.voice, PiperSpeech)
         wait_until(lambda: len(seen) == 2, timeout=60)  # done in the background
@@ -51,15 +57,7 @@ def test_the_warm_up_runs_after_ready_on_its_own_thread(
 def test_a_stop_during_the_warm_up_waits_for_the_sentence_being_made(tmp_path: Path) -> None:
     """A stop soon after start-up (SIGTERM, SIGHUP) ends the warm-up before it returns: the
     process exits next, and a thread killed inside onnxruntime aborted it (exit code -6)."""
-    folder = music.tone_library(tmp_path / "music", music.TONES, per_genre=1, seconds=3.0)
-    config = StationConfig.from_settings(
-        parse_config(f'[library]\nmusic_folders = ["{folder}"]\n'),
-        listen="none",
-        speak=True,
-        play=False,
-    )
-    station = QFZZStation(config)
-    station.start()
+    station = speaking_station(tmp_path)
     try:
         warming = [t for t in threading.enumerate() if t.name == "voice-warm-up"]
         assert warming, "the warm-up is over already: nothing to stop"
