@@ -217,6 +217,24 @@ BLAME = frozenset(
 )
 """Words that judge, for :func:`_about_the_dj`."""
 
+LIKING = frozenset(
+    {"love", "adore", "into", "fan", "favourite", "keen", "obsessed", "hooked", "addicted"}
+    | {"dig", "thing", "jam", "scene", "cup", "for"}
+)
+"""Words that tell a taste beside a genre or an artist ("i've really got into trip hop", "not
+keen on bob marley", "hard rock isn't my scene", "nina simone's not for me")."""
+
+NEGATIONS = frozenset({"not", "never", "don't", "isn't", "ain't", "doesn't", "no", "wasn't"})
+DISLIKING = frozenset({"hate", "loathe", "detest", "stand", "sick", "tired", "over"})
+"""Words that tell a dislike on their own ("i'm over sade", "sick of techno")."""
+
+FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "we", "we're", "we've", "me", "my", "us"})
+OTHER_PEOPLE = frozenset(
+    {"sister", "brother", "mum", "mom", "dad", "friend", "friends", "wife", "husband", "son"}
+    | {"daughter", "kids", "partner", "boyfriend", "girlfriend", "mate", "neighbour", "boss"}
+)
+"""Who else a taste told may be of ("my sister loves jazz" is not the listener's)."""
+
 FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
 """Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
 
@@ -590,6 +608,7 @@ class Understanding:
             self._loose(state, text)
             or self._guess(state, text, statement=True)
             or _about_the_dj(text)
+            or self._taste_told(state, text)
         )
         if found is not None:
             return _hello_apart(found)
@@ -784,7 +803,7 @@ class Understanding:
             elif part.name == "play" and not part.slots and before.name in MERGED:
                 named = {k: v for k, v in before.slots.items() if k in ("genre", "artist")}
                 parts[index] = Intent("play", named, part.text, (), part.confidence)
-        parts = self._corrections(parts)
+        parts = _said_once(self._corrections(parts))
         requests = [part for part in parts if part.name != REASON]
         if any(part.name == REASON and not part.confidence for part in parts) and any(
             part.name in ("confirm", "deny") or part.confidence < MENDED_CONFIDENCE
@@ -946,6 +965,28 @@ class Understanding:
             name = " ".join(unknown)
             return {"name": name} if unknown and self._person_name(name) else {}
         return {}
+
+    def _taste_told(self, state: _State, text: str) -> Intent | None:
+        """A taste told in words no template or example has ("i've really got into trip hop
+        lately", "not keen on bob marley to be honest"): a liking or a dislike of the genres or
+        artist it names, said of oneself, less sure."""
+        words = text.split()
+        said = set(words)
+        if not FIRST_PERSON & said or (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE) & said:
+            return None
+        named = self._names_in(state, text)
+        rest = self._without_names(text, [name for _kind, name in named])
+        slots: dict[str, Slot] = dict(self._scan(rest, ("genre",), several=True))
+        artists = [name for kind, name in named if kind == "artist"]
+        if not slots and artists:
+            slots = {"artist": artists[0]}
+        if not slots:
+            return None
+        negative = bool(said & DISLIKING) or bool(said & NEGATIONS and said & LIKING)
+        if not negative and not said & LIKING - {"for"}:
+            return None
+        kind = "remove_preference" if negative else "add_preference"
+        return Intent(kind, slots, text, confidence=STATEMENT_CONFIDENCE)
 
     def _without_names(self, text: str, names: Iterable[str]) -> str:
         """``text`` with the library names said in it left out ("kind of blue" is no sad
@@ -1394,6 +1435,28 @@ def _about_the_dj(text: str) -> Intent | None:
         return None
     kind = "compliment" if good else "complaint"
     return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
+
+
+GO_AHEAD = frozenset({"replay", "resume"})
+"""Intents a bare "play it", "go on" is read as: beside a request for music, they only say to
+go ahead with it ("jazz, play it", "reggae, go on")."""
+
+
+def _said_once(parts: list[Intent]) -> list[Intent]:
+    """One request for music said with its go-ahead ("jazz, play it", "go on, surprise me"),
+    or with the mood it names said again as the reason ("something angry, i'm furious"), is
+    that one request."""
+    plays = [part for part in parts if part.name == "play"]
+    if len(plays) != 1:
+        return parts
+    play = plays[0]
+    slots = {value for value in play.slots.values() if isinstance(value, str)}
+    return [
+        part
+        for part in parts
+        if not (part.name in GO_AHEAD and not part.slots)
+        and not (part.name == "mood" and part.slots and set(part.slots.values()) <= slots)
+    ]
 
 
 def _hello_apart(found: Intent) -> Intent:

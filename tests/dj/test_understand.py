@@ -248,6 +248,8 @@ def test_a_library_title_that_is_also_a_command(understanding: Understanding) ->
         ("set the volume to zero", 0),
         ("set volume too sixty", 60),
         ("volume 35", 35),
+        ("whack it to ninety", 90),
+        ("nudge it up to forty", 40),
         ("volume 20%", 20),
         ("mute", 0),
     ],
@@ -751,6 +753,56 @@ def test_what_goes_on_around_a_request_is_left_beside_it(
     """A part said between pauses that means nothing to the DJ is what goes on around the
     request; a yes or a guess beside it is no request (the phone call goes on)."""
     assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("something angry, i'm furious", [("play", {"mood": "angry"})]),
+        ("soul, go on", [("play", {"genre": "soul"})]),
+        (
+            "I'm angry, play some metal.",
+            [("mood", {"mood": "angry"}), ("play", {"genre": "metal"})],
+        ),
+    ],
+)
+def test_a_request_said_with_its_go_ahead_or_its_reason_is_one_request(
+    understanding: Understanding, text: str, said: list
+) -> None:
+    assert [(part.name, part.slots) for part in understanding.parse(text).each()] == said
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("i am completely obsessed with bossa nova these days", "add_preference",
+         {"genre": "bossa nova"}),
+        ("loathe country with a passion i do", "remove_preference", {"genre": "country"}),
+        ("my boyfriend is obsessed with techno", "unknown", {}),
+    ],
+)  # fmt: skip
+def test_a_taste_told_in_other_words_is_a_preference(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    found = understanding.parse(text)
+    assert (found.name, found.slots) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("wats dat tune", "whats_playing", {}),
+        ("i luv dis one", "like", {}),
+        ("stop de music", "stop", {}),
+        ("no i sed reggae", "correct", {"genre": "reggae"}),
+        ("skip plz", "skip", {}),
+    ],
+)
+def test_spellings_by_ear_are_read_as_meant(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    found = understanding.parse(text)
+    assert (found.name, found.slots) == (intent, slots)
 
 
 def test_accents_are_heard_as_a_recogniser_spells_them(tmp_path: Path) -> None:
