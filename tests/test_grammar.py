@@ -70,7 +70,7 @@ def test_paraphrases_corrections_and_answers_reach_the_grammar(
 def test_the_language_model_samples_paraphrases_and_library_names(
     understanding: Understanding,
 ) -> None:
-    # pocketsphinx trains its trigram model on Grammar.sample (stt_pocketsphinx: LM_SENTENCES)
+    # pocketsphinx's trigram model holds what Grammar.sample says on average (voice/ngram.py)
     grammar = understanding.grammar(names=["zoe"])
     rng = random.Random(2)
     samples = {grammar.sample(rng) for _ in range(4000)}

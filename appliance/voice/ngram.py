@@ -1,10 +1,12 @@
 """A small n-gram language model, written in the ARPA format recognisers read.
 
 The DJ's templates can say billions of sentences; a recogniser restricted to a grammar that big
-is slow, and one restricted to a short list of examples misses the rest. A trigram model trained
-on sentences sampled from the templates is both fast and general: it knows which words follow
-which in anything the DJ understands. Absolute discounting with back-off; a small discount keeps
-the model close to the templates.
+is slow, and one restricted to a short list of examples misses the rest. A trigram model of the
+templates is both fast and general: it knows which words follow which in anything the DJ
+understands. Its counts are the templates' expected counts (:func:`grammar_arpa`, see
+:mod:`appliance.voice.grammar_counts`), not a random sample's, so a template added elsewhere does
+not reshuffle what the recogniser expects of the others. Absolute discounting with back-off; a
+small discount keeps the model close to the templates.
 """
 
 from __future__ import annotations
@@ -13,18 +15,49 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
-START, END = "<s>", "</s>"
-Gram = tuple[str, ...]
+from appliance.grammar import Grammar
+from appliance.voice.grammar_counts import END, START, Gram, expected_counts
+
+SENTENCES = 20000.0
+"""How many sentences a grammar's expected counts stand for (as many as the sample they replace
+held): with :data:`FLOOR`, how rare an n-gram may be and still be kept."""
+FLOOR = 0.5
+"""An n-gram of two or three words expected fewer times than this in :data:`SENTENCES` is left
+to back-off (a sample that size would mostly not have held it); every word is kept."""
 
 
 def arpa(sentences: Iterable[str], order: int = 3, discount: float = 0.05) -> str:
     """The ARPA text of an ``order``-gram model of ``sentences`` (lower case, words by spaces)."""
-    counts: list[dict[Gram, int]] = [defaultdict(int) for _ in range(order + 1)]
+    counts: list[dict[Gram, float]] = [defaultdict(float) for _ in range(order + 1)]
     for sentence in sentences:
         tokens = [START, *sentence.split(), END]
         for n in range(1, order + 1):
             for i in range(len(tokens) - n + 1):
                 counts[n][tuple(tokens[i : i + n])] += 1
+    return _model(counts, order, discount)
+
+
+def grammar_arpa(
+    grammar: Grammar,
+    discount: float = 0.05,
+    sentences: float = SENTENCES,
+    floor: float = FLOOR,
+) -> str:
+    """The ARPA text of a trigram model of ``grammar``'s sentences, from their expected counts
+    (as if ``sentences`` of them were said): the same grammar always gives the same text. Every
+    list must have a value: pass a :meth:`Grammar.pruned` grammar."""
+    # a contribution a quarter of the floor's chance cannot make an n-gram kept on its own
+    expected = expected_counts(grammar, least=floor / sentences / 4)
+    counts: list[dict[Gram, float]] = [defaultdict(float) for _ in range(4)]
+    for gram, chance in expected.items():
+        scaled = chance * sentences
+        if len(gram) == 1 or scaled >= floor:
+            counts[len(gram)][gram] = scaled
+    return _model(counts, 3, discount)
+
+
+def _model(counts: list[dict[Gram, float]], order: int, discount: float) -> str:
+    """The ARPA text of the model of these n-gram ``counts`` (by order; index 0 unused)."""
     if not counts[1]:
         raise ValueError("no sentences to learn from")
 
@@ -36,7 +69,7 @@ def arpa(sentences: Iterable[str], order: int = 3, discount: float = 0.05) -> st
         seen = counts[1][(word,)]
         probability[1][(word,)] = (seen + 0.1) / (total + 0.1 * len(vocabulary))
     for n in range(2, order + 1):
-        history_total: dict[Gram, int] = defaultdict(int)
+        history_total: dict[Gram, float] = defaultdict(float)
         for gram, seen in counts[n].items():
             history_total[gram[:-1]] += seen
         for gram, seen in counts[n].items():

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import random
 import tempfile
 import time
 from collections.abc import Sequence
@@ -33,7 +32,8 @@ from appliance.audio_format import bytes_for, seconds
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
-from appliance.voice.ngram import arpa
+from appliance.voice.grammar_counts import with_prefixes
+from appliance.voice.ngram import grammar_arpa
 from appliance.voice.pronounce import pronounce
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
@@ -42,8 +42,6 @@ log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 GARBAGE_PREFIX = "gbg_"
 WAKE_TAIL = "wake_tail_"
 GARBAGE_WEIGHT = 1e-10
-LM_SENTENCES = 20000  # sentences sampled from a template grammar to train its language model
-LM_SEED = 7  # the same templates always give the same model
 LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
 by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
@@ -279,7 +277,7 @@ class PocketsphinxRecognizer:
         return "\n".join(lines) + "\n", dropped
 
     def _template_language_model(self, vocabulary: Vocabulary) -> tuple[str, list[str]]:
-        """A trigram model of sentences sampled from the template grammar (see
+        """A trigram model of the template grammar's sentences (see
         :mod:`appliance.voice.ngram`); words the dictionary lacks are pronounced by espeak-ng.
         Returns the ARPA text and the words that could not be given a pronunciation."""
         assert vocabulary.grammar is not None
@@ -298,15 +296,8 @@ class PocketsphinxRecognizer:
                 "no command can be pronounced by the recogniser",
                 hint="the command templates must use ordinary English words",
             ) from error
-        rng = random.Random(LM_SEED)
         wake = vocabulary.wake_prefixes() + self._wake_tails(vocabulary)
-        sentences = []
-        for _ in range(LM_SENTENCES):
-            sentence = grammar.sample(rng)
-            if wake and rng.random() < LM_WAKE_SHARE:  # what is left of the wake word
-                sentence = f"{rng.choice(wake)} {sentence}"
-            sentences.append(sentence)
-        return arpa(sentences), dropped
+        return grammar_arpa(with_prefixes(grammar, wake, LM_WAKE_SHARE)), dropped
 
     def _wake_tails(self, vocabulary: Vocabulary) -> list[str]:
         """Words for the last sounds of each wake phrase ("...vis" of "jarvis").
