@@ -16,8 +16,8 @@ confidence, the DJ): seconds, not minutes.
 Voices: QFZZ_SPEECH_VOICES (names) or QFZZ_SPEECH_SPLIT ("tune", the default, or "held-out").
 TUNE voices print each miss; HELD-OUT voices print totals only (never tuned on line by line).
 QFZZ_SPEECH_EVERY picks every n-th line; QFZZ_WHISPER_QUICK tries another quick window (seconds;
-0: none). Results: .bench/speech_offline.json (+ the TUNE lines
-in .bench/speech_offline_tune.jsonl).
+0: none). Results: .bench/speech_offline.json (+ the TUNE lines in
+.bench/speech_offline_tune.jsonl, each with all of Whisper's readings of it, per window).
 
 Each command not understood is also told apart by where it was lost (:func:`lost_in`, totals
 per voice for every voice): misheard (Whisper's chosen words mean something else than the line
@@ -95,9 +95,19 @@ def benchmark_station(tmp: Path, stt: str = TIER, play: bool = True) -> QFZZStat
 
 
 class StoredWhisper(WhisperRecognizer):
-    """Whisper whose readings of audio it read before come from :data:`READINGS`."""
+    """Whisper whose readings of audio it read before come from :data:`READINGS`; those of the
+    last utterance stay in ``last`` (window -> readings), for the TUNE lines' record."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.last: dict[float, list[Hypothesis]] = {}
+        super().__init__(*args, **kwargs)
 
     def hypotheses(self, audio: np.ndarray, window_s: float = 30.0) -> list[Hypothesis]:
+        found = self._stored(audio, window_s)
+        self.last[window_s] = found
+        return found
+
+    def _stored(self, audio: np.ndarray, window_s: float) -> list[Hypothesis]:
         settings = f"{self.prompt}|{stt_whisper.NBEST}|{stt_whisper.MAX_NEW_TOKENS}"
         if window_s != 30.0:
             settings += f"|{window_s:g}"
@@ -125,6 +135,18 @@ def recogniser_for(station: QFZZStation) -> StoredWhisper:
     return recognizer
 
 
+def readings_of(recognizer: StoredWhisper, station: QFZZStation) -> dict[str, list[Any]]:
+    """Every reading of the last utterance, per window (seconds), as [text cleaned, Whisper's
+    score, the judge's verdict]: what a calibration or a choice is fitted on."""
+    return {
+        f"{window:g}": [
+            [recognizer.clean(h.text), h.score, station._judge(recognizer.clean(h.text))]
+            for h in found
+        ]
+        for window, found in recognizer.last.items()
+    }
+
+
 def lost_in(heard_right: bool, typed: str, outcome: str) -> str:
     """Where a command not understood was lost: "misheard <outcome>", "heard right, <outcome>"
     (right: the words Whisper chose mean what the line typed means), or "not understood typed"
@@ -148,6 +170,7 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
         for voice in chosen_voices():
             for line in lines():
                 pcm = silence(LEAD_S) + render(line.text, voice) + silence(TAIL_S)
+                recognizer.last = {}
                 transcript = recognizer.decode(pcm)
                 text, confidence = transcript.text, transcript.confidence
                 if normalise(text):
@@ -170,7 +193,8 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
                 if voice.name in tuning:  # held-out lines are never shown one by one
                     out.append({"voice": voice.name, "text": line.text, "heard": text,
                                 "confidence": confidence, "outcome": outcome,
-                                "intents": list(intents or ()), "typed": typed})  # fmt: skip
+                                "intents": list(intents or ()), "typed": typed,
+                                "readings": readings_of(recognizer, station)})  # fmt: skip
                     if outcome != "understood":
                         print(f"  {voice.name}: {line.text!r} -> {text!r} {confidence:.2f} "
                               f"{intents} {outcome.upper()}")  # fmt: skip
