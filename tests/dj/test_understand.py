@@ -805,6 +805,23 @@ def test_spellings_by_ear_are_read_as_meant(
     assert (found.name, found.slots) == (intent, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("cheerio mate", "bye"),
+        ("catch you around", "bye"),
+        ("i'd better get going now night", "bye"),
+        ("thanks for your help", "thanks"),
+        ("where did reggae come from", "fact"),
+        ("who came up with the drum machine", "fact"),
+    ],
+)
+def test_goodbyes_thanks_and_questions_of_history(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
+
+
 def test_accents_are_heard_as_a_recogniser_spells_them(tmp_path: Path) -> None:
     """A tuning line written "play some Beyoncé" is learned as plain words (an accent in
     learned.tsv stopped the understanding from starting), and still finds the library's name."""
