@@ -573,15 +573,42 @@ class Conversation:
         if track is None:
             return Answer(dj._lines.now_playing(None))
         dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
+        catalog = dj.catalog()
         genre = track.genres[0] if track.genres else None
-        request = Request(genre=genre) if genre else Request(artist=track.artist)
-        dj._requests[profile.user_id] = request
-        pick = dj._pick(profile, now, request)
-        if pick is None:
+        wanted = [Request(genre=genre)] if genre else [Request(artist=track.artist)]
+        wanted += [Request(genre=parent) for parent in dj.genres.parents(genre or "")]
+        found: tuple[Request, Pick] | None = None  # the first request that still has some
+        for request in wanted:
+            pick = dj._fresh_pick(catalog, profile, now, request) if catalog else None
+            if pick is not None and found is None:
+                found = (request, pick)  # none left of any of them: the taste's next pick
+            if pick is not None and pick.matched and self._answers(pick.track, request):
+                found = (request, pick)
+                break
+        if found is None:
             return Answer(dj._lines.nothing_to_play())
-        return Answer(
-            self._say("follow", "more_like", track=pick.track.describe()), (PlayTrack(pick.track),)
-        )
+        request, pick = found
+        dj._requests[profile.user_id] = request
+        dj._keep(profile, pick)
+        said = pick.track.describe()
+        if not self._answers(pick.track, request):  # all of it heard lately: said so
+            asked = genre or track.artist
+            return Answer(
+                self._say("follow", "ran_short", genre=asked, track=said), (PlayTrack(pick.track),)
+            )
+        if request.genre and request.genre != genre:  # its style ran out: the wider one
+            line = self._say(
+                "follow", "more_like_wider", genre=genre, wider=request.genre, track=said
+            )
+            return Answer(line, (PlayTrack(pick.track),))
+        return Answer(self._say("follow", "more_like", track=said), (PlayTrack(pick.track),))
+
+    def _answers(self, track: Track, request: Request) -> bool:
+        """Whether ``track`` is what ``request`` asks for (its genre, or its artist)."""
+        if request.genre:
+            return any(self.dj.genres.covers(request.genre, genre) for genre in track.genres)
+        artist = request.artist or ""
+        return bool(artist) and track.artist.casefold() == artist.casefold()
 
     def _play_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         previous = truth(self.dj).previous

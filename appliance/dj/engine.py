@@ -1138,14 +1138,18 @@ class PersonalizedDJ:
         else:
             pick = self._fresh_pick(catalog, profile, now, request, asked_now=asked_now)
         if pick is not None:
-            self._picks[pick.track.track_id] = pick
-            while len(self._picks) > RECENT_PLAYS:
-                del self._picks[next(iter(self._picks))]
-            self._last_pick[profile.user_id] = pick
-            self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
-            if self.now_playing_from is None:  # else the player says when it starts
-                self._play_alone(pick.track)
+            self._keep(profile, pick)
         return pick
+
+    def _keep(self, profile: UserProfile, pick: Pick) -> None:
+        """``pick`` is what plays next: remembered with its reasons, counted as heard."""
+        self._picks[pick.track.track_id] = pick
+        while len(self._picks) > RECENT_PLAYS:
+            del self._picks[next(iter(self._picks))]
+        self._last_pick[profile.user_id] = pick
+        self._session_played.setdefault(profile.user_id, []).append(pick.track.track_id)
+        if self.now_playing_from is None:  # else the player says when it starts
+            self._play_alone(pick.track)
 
     def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
         pick = self._pick(profile, now, self._requests.get(profile.user_id))

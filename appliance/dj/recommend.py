@@ -679,7 +679,10 @@ class Recommender:
         score += discovery
         score[heard] -= discovery
         repeat = np.zeros(len(catalog), dtype=bool)
-        repeat[self._lately(catalog, listener)] = True
+        lately = self._lately(catalog, listener)
+        repeat[lately] = True
+        newest = np.zeros(len(catalog), dtype=bool)
+        newest[lately[:1]] = True  # on air (or the last pick): never next while others exist
         if listener.last_artist and listener.last_artist.casefold() in catalog.artist_id:
             # the same artist twice in a row only when the taste says so clearly
             last = catalog.artist_id[listener.last_artist.casefold()]
@@ -689,7 +692,7 @@ class Recommender:
         score += self.rng.random(len(catalog)) * 0.1  # ties go any way
 
         by_name = bool(request.title)
-        row = self._best(score, wanted, repeat, blocked, by_name)
+        row = self._best(score, wanted, repeat, blocked, by_name, newest)
         if wanted is not None and not wanted[row]:
             if (wanted & ~blocked).any():
                 # all it answers played lately: the request has run its course, and the taste
@@ -764,17 +767,21 @@ class Recommender:
         repeat: np.ndarray,
         blocked: np.ndarray,
         by_name: bool = False,
+        newest: np.ndarray | None = None,
     ) -> int:
         """The best-scoring allowed track. When the request's tracks have all played lately,
         the request gives way before the repeat rule (a track asked for by name: the repeat
-        rule first); something ruled out plays only if nothing else exists."""
+        rule first); something ruled out plays only if nothing else exists. When everything
+        has played lately, the ``newest`` (the track on air) is the last choice: a skip never
+        brings back the track it skips, unless a track asked for by name is that one."""
         anything = np.ones(len(score), dtype=bool)
         allowed = ~blocked
+        fresh = ~newest if newest is not None and not by_name else anything
         requested = wanted if wanted is not None else anything
-        order = [requested & allowed & ~repeat, allowed & ~repeat, requested & allowed]
+        order = [requested & allowed & ~repeat, allowed & ~repeat, requested & allowed & fresh]
         if by_name:
             order[1], order[2] = order[2], order[1]
-        for mask in (*order, allowed, anything):
+        for mask in (*order, allowed & fresh, allowed, anything):
             if mask.any():
                 return int(np.argmax(np.where(mask, score, -np.inf)))
         raise AssertionError("an empty catalog has no best track")

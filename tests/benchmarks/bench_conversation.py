@@ -10,7 +10,9 @@ Figures, per kind and overall (only figures: the corpus is not tuned on line by 
 - the share of turns answered "did not understand" (intent ``unknown``);
 - the share of factual answers that match the truth, checked here from the player, the library
   and the profile (not from what the DJ says it knows);
-- DJ answers with a sentence said in the 19 answers before them.
+- DJ answers with a sentence said in the 19 answers before them;
+- the share of follow-ups ("the one before", "play it again", "more like this", "something
+  else", "not that one") that start the track meant.
 Per kind, the wrong factual answers are told apart by cause (not understood, understood as
 another intent, or understood and answered wrongly), and the repeats are counted.
 Aims (issue 15): unknown under 5 %, every factual answer right, no sentence repeated.
@@ -49,6 +51,8 @@ FACTUAL = {
     *("title", "artist", "album", "year", "next", "previous", "why", "count", "have"),
     *("my_likes", "my_mood", "known_for", "trust", "about_me"),
 }
+FOLLOW_UPS = frozenset({"the_one_before", "again", "more_like", "something_else", "not_that"})
+"""Follow-ups whose action is checked: the track they start is the one meant."""
 UNKNOWN_SHARE = 0.05
 INTENTS = {
     **{kind: {"whats_playing"} for kind in ("title", "artist", "album", "year")},
@@ -58,13 +62,18 @@ INTENTS = {
     "count": {"count_songs", "have_any"},
     "have": {"have_any", "count_songs", "play"},
     "my_likes": {"my_likes", "about_me"},
-    "my_mood": {"my_mood"},
-    "known_for": {"known_for"},
-    "trust": {"my_trust"},
+    "my_mood": {"my_mood", "about_me"},  # the summary says each of these three too
+    "known_for": {"known_for", "about_me"},
+    "trust": {"my_trust", "about_me"},
     "about_me": {"about_me"},
+    "the_one_before": {"play_previous"},
+    "again": {"replay"},
+    "more_like": {"more_like"},
+    "something_else": {"skip", "deny", "refine"},
+    "not_that": {"skip", "deny", "dislike", "refine"},
 }
-"""The intents a factual kind is rightly understood as (a wrong answer is put down to the
-understanding when the turn was understood as none of them)."""
+"""The intents a factual kind or a follow-up is rightly understood as (a wrong answer is put
+down to the understanding when the turn was understood as none of them)."""
 INTENT_KINDS = {
     "whats_next": "next",
     "whats_previous": "previous",
@@ -72,6 +81,8 @@ INTENT_KINDS = {
     "count_songs": "count",
     "have_any": "have",
     "my_trust": "trust",
+    "play_previous": "the_one_before",
+    "replay": "again",
 }
 """A tuning corpus's intent labels as the kinds here (``whats_playing``: by the fact it asks)."""
 TUNING = (
@@ -206,6 +217,8 @@ class Figures:
     repeats: int = 0
     repeated: Counter[str] = field(default_factory=Counter)  # answers repeating, by kind
     causes: Counter[str] = field(default_factory=Counter)  # "kind: cause" of wrong answers
+    acted: Counter[str] = field(default_factory=Counter)  # follow-ups checked, by kind
+    acted_right: Counter[str] = field(default_factory=Counter)
     seen_in_tuning: int = 0  # said but not scored: also a line of a tuning corpus
     wrong: list[str] = field(default_factory=list)  # kinds only, never the corpus's words
 
@@ -218,6 +231,10 @@ class Figures:
             "factual_checked": checked,
             "factual_right_share": sum(self.right.values()) / checked if checked else 1.0,
             "answers_repeating_a_sentence_within_20": self.repeats,
+            "follow_ups_checked": sum(self.acted.values()),
+            "follow_ups_acting_right_share": (
+                sum(self.acted_right.values()) / sum(self.acted.values()) if self.acted else 1.0
+            ),
             "turns_not_scored_as_seen_in_tuning": self.seen_in_tuning,
         }
         for kind in sorted(self.turns):
@@ -225,6 +242,8 @@ class Figures:
             figures[f"{kind}: unknown"] = self.unknown[kind] / self.turns[kind]
             if self.checked[kind]:
                 figures[f"{kind}: right"] = self.right[kind] / self.checked[kind]
+            if self.acted[kind]:
+                figures[f"{kind}: acting right"] = self.acted_right[kind] / self.acted[kind]
             if self.repeated[kind]:
                 figures[f"{kind}: repeating"] = self.repeated[kind]
         for cause, count in sorted(self.causes.items()):
@@ -358,6 +377,41 @@ class Truth:
         said = (plural(visits, "visit"), plural(visits, "session"))
         return lambda r: _has(r.text, *said) if turns else _has(r.text, "first session")
 
+    def follow_up(self, kind: str) -> Callable[[Reply], bool] | None:
+        """Before a follow-up: how to tell whether the track it starts is the one meant (None:
+        not a follow-up checked here). "More like this" may say its style ran out instead."""
+        before, now = self.player.previous, self.player.track
+        genres = self.dj.genres
+
+        def started(reply: Reply) -> Track | None:
+            for action in reply.actions:
+                if isinstance(action, PlayTrack):
+                    return action.track
+                if isinstance(action, Skip):
+                    return action.then
+            return None
+
+        if kind == "the_one_before":
+            return lambda r: before is not None and started(r) == before
+        if kind == "again":
+            return lambda r: now is not None and started(r) == now
+        if kind in ("something_else", "not_that"):
+            return lambda r: started(r) is not None and started(r) != now
+        if kind == "more_like" and now is not None:
+            styles = list(now.genres)
+
+            def alike(reply: Reply) -> bool:
+                track = started(reply)
+                if track is None or track == now:
+                    return False
+                same = track.artist == now.artist or any(
+                    genres.covers(g, h) or genres.covers(h, g) for g in styles for h in track.genres
+                )
+                return same or _has(reply.text, *styles)  # or it says the style ran out
+
+            return alike
+        return None
+
     def next_is(self, reply: Reply) -> bool:
         """After "what's next": the track that plays next is the one the DJ named."""
         nxt = self.player.end_of_track()
@@ -412,6 +466,12 @@ def _already(right: bool) -> Callable[[Reply], bool]:
     return lambda _reply: right
 
 
+def _meant(kind: str, reply: Reply) -> bool:
+    """The turn was understood as one of the intents its kind is rightly understood as."""
+    heard = set(reply.intents or (reply.intent,))
+    return bool(heard & INTENTS.get(kind, heard - {"unknown"}))
+
+
 def _cause(kind: str, reply: Reply) -> str:
     """Why a factual answer was wrong, as far as the benchmark can tell."""
     heard = set(reply.intents or (reply.intent,))
@@ -436,6 +496,7 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
         for text, label in read_conversation(corpus):
             kind = label if held_out else kind_of(label, text)
             check = truth.checker(kind, text)
+            acts = truth.follow_up(kind) if kind in FOLLOW_UPS else None
             reply = dj.respond(USER, text)
             player.apply(reply)
             if kind == "next":  # the track then plays to its end, whether scored or not
@@ -451,13 +512,22 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
                 figures.seen_in_tuning += 1
                 continue
             figures.turns[kind] += 1
-            if all(name == "unknown" for name in (reply.intents or (reply.intent,))):
+            lost = all(name == "unknown" for name in (reply.intents or (reply.intent,)))
+            if lost:
                 figures.unknown[kind] += 1
                 if show is not None:
                     show(text, kind, reply.text, "not understood")
+            if acts is not None:
+                figures.acted[kind] += 1
+                if acts(reply) and _meant(kind, reply):
+                    figures.acted_right[kind] += 1
+                else:
+                    figures.causes[f"{kind} (follow-up): {_cause(kind, reply)}"] += 1
+                    if show is not None:
+                        show(text, kind, reply.text, f"acted wrongly (heard {reply.intents})")
             if check is not None and kind in FACTUAL:
                 figures.checked[kind] += 1
-                if check(reply):
+                if check(reply) and _meant(kind, reply):  # never by chance of another intent
                     figures.right[kind] += 1
                 else:
                     figures.wrong.append(kind)

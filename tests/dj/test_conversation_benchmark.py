@@ -12,10 +12,14 @@ import pytest
 
 from tests.benchmarks.bench_conversation import UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.073, "factual_right_share": 0.92}
-"""The figures as they stand (see the commit that set them); none may get worse. (403 turns
-scored since talk_tune_a.tsv joined the tuning corpora: the same turns not understood as
-among the 418 before, so a share 0.069 -> 0.072.)"""
+REACHED = {"unknown_share": 0.073, "factual_right_share": 0.907, "follow_ups": 0.86}
+"""The figures as they stand (see the commit that set them); none may get worse. 403 turns are
+scored since talk_tune_a.tsv joined the tuning corpora (the same turns not understood as among
+the 418 before, so a share 0.069 -> 0.072 with the understanding then). An answer is right only
+when the turn was understood as its kind is meant: by chance of another intent ("what's next"
+naming the track on air for a title question) or from the "not understood" line (naming no
+mood), it is wrong; so 0.922 -> 0.907, every wrong factual answer left a turn not understood or
+understood as another intent."""
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +32,7 @@ def test_the_conversation_is_no_worse_than_before(figures: Figures) -> None:
     print(f"\nconversation: {found}")
     assert found["unknown_share"] <= REACHED["unknown_share"]
     assert found["factual_right_share"] >= REACHED["factual_right_share"]
+    assert found["follow_ups_acting_right_share"] >= REACHED["follow_ups"]
 
 
 def test_no_sentence_comes_back_within_20_answers(figures: Figures) -> None:

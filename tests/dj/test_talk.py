@@ -404,3 +404,35 @@ def test_forgetting_an_artist_forgets_what_listening_taught(dj: PersonalizedDJ) 
     assert "Iron Lilac" in said and "listening" in said, said
     assert dj.liked_artists("ana") == []
     assert "Iron Lilac" not in dj.respond("ana", "what do you know about me").text
+
+
+def test_more_like_this_when_its_style_ran_out_says_so(dj: PersonalizedDJ) -> None:
+    """All the jazz heard: "more like this" plays what is nearest and says the jazz ran out,
+    never "more like that" over a rock track."""
+    dj.respond("ana", "play some jazz")
+    dj.respond("ana", "skip")
+    last = next(a.then for a in dj.respond("ana", "skip").actions if isinstance(a, Skip))
+    assert last is not None and "jazz" in last.genres  # the third and last jazz track
+    reply = dj.respond("ana", "more like this")
+    played = next(a.track for a in reply.actions if isinstance(a, PlayTrack))
+    if "jazz" not in played.genres:
+        assert "jazz" in reply.text.casefold(), reply.text
+
+
+def test_once_every_track_has_played_a_skip_still_moves_on(tmp_path: Path) -> None:
+    """The demo library playing on a station, a loved track skipped again and again: once every
+    track has played lately, no skip (nor "not that one") brings back the track it skips, and
+    "what's next" never promises it."""
+    from tests.benchmarks.bench_conversation import USER, conversation_rig
+
+    with conversation_rig(tmp_path) as (dj, _, player):
+        for turn in range(120):
+            text = ("i love this", "what's next", "skip", "not that one")[turn % 4]
+            on_air = player.track
+            assert on_air is not None
+            reply = dj.respond(USER, text)
+            moved = [a.then for a in reply.actions if isinstance(a, Skip)]
+            assert not moved or moved[0] != on_air, (turn, reply.text)
+            if text == "what's next":  # never the track on air, promised as the next one
+                assert on_air.title not in reply.text, (turn, reply.text)
+            player.apply(reply)
