@@ -6,11 +6,12 @@ matches a command takes the command path, and anything else (chatter, another se
 phone loop and comes out as an empty transcript instead of being forced onto the nearest command.
 Without phrases and words it decodes free text with the bundled language model.
 
-With the DJ's language model, confidence comes from the least lattice posterior of the words
-said and how far the n-best readings agree with them, mapped onto how often transcripts were
-right in meaning at those values (:data:`CONFIDENCE`), so 0.5 means what it means for the other
-engines: below it, a transcript is more likely wrong than right (a garbage path that won gives
-an empty transcript and 0.0).
+With the DJ's language model, a reading the command grammar says whole is preferred among the
+n-best, and confidence comes from the least lattice posterior of the words said, how far the
+n-best readings agree with them and whether the grammar says them whole, mapped onto how often
+transcripts were right in meaning at those values (:data:`CONFIDENCE`), so 0.5 means what it
+means for the other engines: below it, a transcript is more likely wrong than right (a garbage
+path that won gives an empty transcript and 0.0).
 
 The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
 from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
