@@ -57,7 +57,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser, number_words
-from appliance.dj.understand_tidy import tidy
+from appliance.dj.understand_tidy import TAGS, tidy
 from appliance.grammar import Alt, Grammar, Node, Ref, Seq, Words
 from appliance.library.genres import GenreMap, default_genres
 
@@ -743,7 +743,9 @@ class Understanding:
                     inner = inner[:-1]
                 text = " ".join(inner)
                 found: Intent | None = None
-                if text:
+                if end == len(words) and start > 0 and text in TAGS and " " in text:
+                    found = Intent(REASON, {}, text)  # "next song please music man"
+                elif text:
                     if start in natural and end in natural:
                         found = self._clause(state, text)
                     else:
@@ -756,12 +758,13 @@ class Understanding:
                                 or (
                                     not found.slots
                                     and (
-                                        " " not in text
+                                        " " not in state.matcher.variants(text)[0]
                                         or (found.name == "play" and end < len(words))
                                     )
                                 )
                             )
-                        ):  # "music", "house", "again", "can we hear": a word of a request
+                        ):  # "music", "house", "again", "can we hear", "please music man": a
+                            # word of a request
                             found = None
                     if (found is None or found.name == "unknown") and inner[0] in REASONS:
                         found = Intent(REASON, {}, text)

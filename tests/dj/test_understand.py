@@ -822,6 +822,15 @@ def test_goodbyes_thanks_and_questions_of_history(
     assert understanding.parse(text).name == intent
 
 
+def test_a_word_said_to_the_dj_after_a_request_asks_nothing_more(
+    understanding: Understanding,
+) -> None:
+    """ "please young man", "please music man" only address the DJ: no second request."""
+    for text in ("pause it please young man", "next song please music man"):
+        assert len(understanding.parse(text).each()) == 1, text
+    assert understanding.parse("pause it please young man").name == "pause"
+
+
 def test_accents_are_heard_as_a_recogniser_spells_them(tmp_path: Path) -> None:
     """A tuning line written "play some Beyoncé" is learned as plain words (an accent in
     learned.tsv stopped the understanding from starting), and still finds the library's name."""
