@@ -448,13 +448,18 @@ def because(pick: Pick) -> str:
         return f"{detail}, the way you've been listening lately"
     if kind in ("genre_tempo", "genre_energy"):
         return f"{detail}, the way you like it"
-    if kind == "artist":
-        return f"more {detail}, you keep playing them to the end"
+    if kind == "artist":  # the taste keeps names case-folded: said as the track writes it
+        return f"more {_as_written(detail, pick.track.artist)}, you keep playing them to the end"
     if kind == "album":
-        return f"more from {detail}, you've been enjoying it"
+        return f"more from {_as_written(detail, pick.track.album)}, you've been enjoying it"
     if kind == "genre":
         return f"more {detail}, the way you like it"
     return "one you loved before"
+
+
+def _as_written(name: str, written: str) -> str:
+    """``name`` as ``written`` spells it when they are the same name."""
+    return written if written and written.casefold() == name.casefold() else name
 
 
 FREQUENT_LINES = (

@@ -122,7 +122,7 @@ def kind_of(label: str, text: str) -> str:
     """The benchmark's kind for a tuning corpus's intent label (other labels stay as they are)."""
     if label != "whats_playing":
         return INTENT_KINDS.get(label, label)
-    said = set(_words(text).split())
+    said = {word.removesuffix("'s") for word in _words(text).split()}  # "album's", "when's"
     if said & {"before", "previous", "earlier"} or ("last" in said and "was" in said):
         return "previous"
     for kind, cues in (

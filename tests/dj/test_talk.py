@@ -436,3 +436,14 @@ def test_once_every_track_has_played_a_skip_still_moves_on(tmp_path: Path) -> No
             if text == "what's next":  # never the track on air, promised as the next one
                 assert on_air.title not in reply.text, (turn, reply.text)
             player.apply(reply)
+
+
+def test_a_reason_names_the_artist_and_album_as_the_library_writes_them(library: Library) -> None:
+    """The taste keeps names case-folded; what the DJ says of them is spelled as written."""
+    from appliance.dj.lines import because
+    from appliance.dj.recommend import Pick
+
+    track = library.tracks_for_genre("jazz")[0]
+    for kind, written in (("artist", "Marisol Quartet"), ("album", "Blue Hour Sessions")):
+        said = because(Pick(track=track, reasons=(), matched=True, top=(kind, written.casefold())))
+        assert written in said, said
