@@ -44,22 +44,22 @@ log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 GARBAGE_PREFIX = "gbg_"
 WAKE_TAIL = "wake_tail_"
 GARBAGE_WEIGHT = 1e-10
-LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
 by Piper was still exact and every out-of-grammar sentence went to garbage; 1e-40 forced them."""
-CONFIDENCE = (3.14, 9.67, 2.48, -3.07)
-"""confidence = 1 / (1 + exp(-(3.14 w + 9.67 a + 2.48 g - 3.07))), w the least lattice posterior
+LM_WAKE_SHARE = 0.2  # sentences that begin with what is left of the wake word
+CONFIDENCE = (3.19, 9.92, 2.56, -3.55)
+"""confidence = 1 / (1 + exp(-(3.19 w + 9.92 a + 2.56 g - 3.55))), w the least lattice posterior
 of a word said, a the n-best's agreement with the reading
 (:meth:`PocketsphinxRecognizer.agreement`), g 1 when the command grammar says the reading whole
-(:mod:`appliance.voice.grammar_match`), else 0:
-a logistic fit on the TUNE voices of tests/support/voices.py (8 voices x every third line of
-tests/benchmarks/speech_commands.tsv, through the DJ's expected-count language model; 233
-readings the understanding gave a meaning, 152 right), a wrong one counting twice. Without g
-(3.85 w + 8.67 a - 2.04, the same readings): 108 right and 10 wrong at 0.5, 83 and 3 at 0.8;
-with it 124 and 10 at 0.5, 100 and 1 at 0.8 (a skip, a stop, a volume). The posterior of the
-whole path is not used: it is shared among every path that says the same words with other
-fillers or another cut of the wake word's tail (joe's clean "play some jazz" after 0.4-0.5 s of
-"jarvis" came out at 0.5, and the DJ asked "Play jazz?")."""
+(:mod:`appliance.voice.grammar_match`), else 0: a logistic fit on the TUNE voices of
+tests/support/voices.py (8 voices x every third line of tests/benchmarks/speech_commands.tsv,
+through the DJ's expected-count language model; 233 readings the understanding gave a meaning,
+152 right), a wrong one counting three times (acting wrongly costs more than a question). On
+those readings, right and wrong at 0.5: 120 and 6, at 0.6 (ordinary actions): 113 and 4, at 0.8
+(a skip, a stop, a volume): 94 and 1; the fit before (3.67 w + 3.26 a - 1.64, no g): 107 and 10,
+100 and 9, 72 and 2. The posterior of the whole path is not used: it is shared among every path
+that says the same words with other fillers or another cut of the wake word's tail (joe's clean
+"play some jazz" after 0.4-0.5 s of "jarvis" came out at 0.5, and the DJ asked "Play jazz?")."""
 NBEST = 12
 """N-best entries read after each utterance with a language model: how far they agree with the
 search's best (:meth:`PocketsphinxRecognizer.agreement`), and, when the grammar does not say the
