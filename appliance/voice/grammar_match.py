@@ -3,8 +3,7 @@
 A language model of the templates also lets through word strings no template says ("play some
 on", "turn music on"): each trigram is likely, the whole is not a command. On the TUNE voices of
 tests/support/voices.py, of pocketsphinx's readings of commands the grammar says whole, 94 % were
-right in meaning; of the rest, 28 %. So whether the grammar says it is part of the confidence,
-and an n-best reading the grammar says is worth more than a best one it does not.
+right in meaning; of the rest, 28 %. So whether the grammar says it is part of the confidence.
 """
 
 from __future__ import annotations
