@@ -38,6 +38,7 @@ from appliance.dj.lines import MOOD_WORDS, because, plural
 from appliance.dj.pool import MEMORY, sentences
 from appliance.dj.profile import trust_level
 from appliance.dj.reply import PlayTrack, Reply, Skip, Stop
+from appliance.dj.talk import load_phrasebook
 from appliance.library import Library
 from appliance.library.demo import CATALOGUE
 from appliance.library.track import Track
@@ -46,6 +47,8 @@ from tests.benchmarks.report import record
 from tests.support.music import make_track
 
 CORPUS = Path(__file__).resolve().parents[1] / "dj" / "corpus" / "conversation.tsv"
+HELD_OUT = frozenset({CORPUS, CORPUS.parent / "heldout.tsv"})
+"""Measured in totals only: never shown line by line (nor read by anyone tuning)."""
 USER = "robin"
 FACTUAL = {
     *("title", "artist", "album", "year", "next", "previous", "why", "count", "have"),
@@ -214,8 +217,10 @@ class Figures:
     unknown: Counter[str] = field(default_factory=Counter)
     checked: Counter[str] = field(default_factory=Counter)
     right: Counter[str] = field(default_factory=Counter)
-    repeats: int = 0
+    repeats: int = 0  # a sentence said again, put another way or not ("..., like I said")
     repeated: Counter[str] = field(default_factory=Counter)  # answers repeating, by kind
+    rewordings: int = 0  # of the repeats, those put another way
+    reworded: Counter[str] = field(default_factory=Counter)
     causes: Counter[str] = field(default_factory=Counter)  # "kind: cause" of wrong answers
     acted: Counter[str] = field(default_factory=Counter)  # follow-ups checked, by kind
     acted_right: Counter[str] = field(default_factory=Counter)
@@ -231,6 +236,7 @@ class Figures:
             "factual_checked": checked,
             "factual_right_share": sum(self.right.values()) / checked if checked else 1.0,
             "answers_repeating_a_sentence_within_20": self.repeats,
+            "answers_rewording_a_sentence_within_20": self.rewordings,
             "follow_ups_checked": sum(self.acted.values()),
             "follow_ups_acting_right_share": (
                 sum(self.acted_right.values()) / sum(self.acted.values()) if self.acted else 1.0
@@ -246,9 +252,37 @@ class Figures:
                 figures[f"{kind}: acting right"] = self.acted_right[kind] / self.acted[kind]
             if self.repeated[kind]:
                 figures[f"{kind}: repeating"] = self.repeated[kind]
+            if self.reworded[kind]:
+                figures[f"{kind}: rewording"] = self.reworded[kind]
         for cause, count in sorted(self.causes.items()):
             figures[f"wrong, {cause}"] = count
         return figures
+
+
+def _again_forms() -> list[tuple[str, str]]:
+    """The DJ's ways of saying a sentence again (talk.yaml: said_again, asked_again) as the
+    normalised words before and after the sentence, longest first."""
+    book = load_phrasebook()
+    forms = [*book.lines("lines", "said_again"), *book.lines("lines", "asked_again")]
+    parts = (form.partition("{line}") for form in forms)
+    found = {(_key(before), _key(after)) for before, _, after in parts}
+    return sorted(found, key=lambda form: -len(form[0]) - len(form[1]))
+
+
+def _key(text: str) -> str:
+    return " ".join(sentences(text))
+
+
+def plain(sentence: str, forms: list[tuple[str, str]]) -> str:
+    """A normalised sentence without the words that say it again ("it's from 1959 like i said"
+    is "it's from 1959"): a repeat put another way is still a repeat."""
+    for before, after in forms:
+        head = f"{before} " if before else ""
+        tail = f" {after}" if after else ""
+        long_enough = (head or tail) and len(sentence) > len(head) + len(tail)
+        if long_enough and sentence.startswith(head) and sentence.endswith(tail):
+            return sentence[len(head) : len(sentence) - len(tail)]
+    return sentence
 
 
 def _words(text: str) -> str:
@@ -482,13 +516,20 @@ def _cause(kind: str, reply: Reply) -> str:
     return "answered wrongly"
 
 
+def held_out_path(corpus: Path) -> bool:
+    """Whether ``corpus`` is a held-out file (by where it is, or by its name anywhere)."""
+    held = {path.resolve() for path in HELD_OUT}
+    return corpus.resolve() in held or corpus.name in {path.name for path in HELD_OUT}
+
+
 def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figures:
     """Play the conversation and measure it (``show``: a tuning corpus's misses, line by line;
     never the held-out conversation's)."""
-    if show is not None and corpus.resolve() == CORPUS.resolve():
-        raise ValueError("the held-out conversation is measured in totals only")
+    if show is not None and held_out_path(corpus):
+        raise ValueError(f"{corpus.name} is held out: it is measured in totals only")
     figures = Figures()
-    said: list[set[str]] = []
+    said: list[set[str]] = []  # each answer's sentences, without the words saying them again
+    forms = _again_forms()
     tuned = set() if show is not None or corpus.name in TUNING else tuned_lines(corpus.parent)
     with conversation_rig(folder) as (dj, library, player):
         truth = Truth(dj, library, player)
@@ -501,11 +542,15 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
             player.apply(reply)
             if kind == "next":  # the track then plays to its end, whether scored or not
                 check = _already(truth.next_is(reply))
-            said.append(set(sentences(reply.text)))
+            spoken = set(sentences(reply.text))
+            said.append({plain(sentence, forms) for sentence in spoken})
             again = set().union(*said[-MEMORY:-1]) & said[-1] if len(said) > 1 else set()
             if again:
                 figures.repeats += 1  # of every answer: repeating is no matter of tuning
                 figures.repeated[kind] += 1
+                if again - spoken:  # said again in other words
+                    figures.rewordings += 1
+                    figures.reworded[kind] += 1
                 if show is not None:
                     show(text, kind, reply.text, f"repeats: {sorted(again)}")
             if text.casefold() in tuned:

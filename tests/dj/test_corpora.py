@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from appliance.library.genres import default_genres
+from tests.dj.learned_examples import TALK_TUNING, TUNING
 from tests.support.corpus import (
     ACTIVITIES,
     ALBUMS,
@@ -135,16 +136,23 @@ def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-def test_no_benchmark_line_leaks_into_the_second_tuning_sets() -> None:
+# Lines the first corpora share with the conversation benchmark (written apart, the same
+# everyday words); a ceiling, so no new overlap comes in. Every later corpus shares none.
+OLDER_OVERLAP = {"tune.tsv": 7, "talk_tune.tsv": 32}
+
+
+def test_no_benchmark_line_leaks_into_any_tuning_set() -> None:
+    """Every corpus learned from (learned_examples.TUNING, TALK_TUNING) is checked against
+    both held-out sets; only counts are shown."""
     held = {_normalised(line.text) for line in read_corpus(HELDOUT)}
     held |= {_normalised(text) for text, _ in _talk(CONVERSATION)}
-    for path, texts in (
-        (TUNE2, [line.text for line in read_corpus(TUNE2)]),
-        (TALK2, [text for text, _ in _talk(TALK2)]),
-        (TALK3, [text for text, _ in _talk(TALK3)]),
-    ):
+    for path, texts in [
+        *((CORPUS / name, [line.text for line in read_corpus(CORPUS / name)]) for name in TUNING),
+        *((CORPUS / name, [text for text, _ in _talk(CORPUS / name)]) for name in TALK_TUNING),
+    ]:
         leaked = sum(_normalised(text) in held for text in texts)
-        assert leaked == 0, f"{leaked} lines of {path.name} are held-out or benchmark lines"
+        known = OLDER_OVERLAP.get(path.name, 0)
+        assert leaked <= known, f"{leaked} lines of {path.name} are held-out or benchmark lines"
 
 
 def test_the_held_out_set_covers_every_intent_and_style() -> None:

@@ -319,9 +319,9 @@ def test_any_said_alone_is_asked_as_a_question_of_having(dj: PersonalizedDJ) -> 
 @pytest.mark.parametrize(
     ("question", "then"),
     [
-        ("how many jazz songs do you have", "what about rock"),
-        ("do you have any jazz", "and how about rock"),
-        ("how many jazz songs do you have", "what about iron lilac"),
+        ("how many jazz tracks are in the library", "what about rock"),
+        ("have you got jazz in there", "and how about rock"),
+        ("how many jazz tracks have you got in there", "what about iron lilac"),
     ],
 )
 def test_a_follow_on_asks_the_last_question_again(
@@ -335,9 +335,9 @@ def test_a_follow_on_asks_the_last_question_again(
 
 
 def test_what_about_a_genre_with_no_question_before_plays_it(dj: PersonalizedDJ) -> None:
-    dj.respond("ana", "how many jazz songs do you have")
+    dj.respond("ana", "how many jazz tracks are in the library")
     dj.respond("ana", "thanks")  # the question is no longer the turn before
-    reply = dj.respond("ana", "what about rock")
+    reply = dj.respond("ana", "go on then what about rock")
     assert any(isinstance(a, PlayTrack) for a in reply.actions), reply.text
 
 
@@ -346,8 +346,8 @@ def test_a_listener_known_by_id_alone_is_not_called_by_it(library: Library) -> N
     nothing until they say their name, and then calls them by it."""
     with PersonalizedDJ(library=library, seed=5, clock=Clock()) as dj:
         dj.register_user("lee", "lee")  # as the console's SwitchListener does, no name given
-        turns = ["hi", "thanks", "what do you know about me", "what's my trust level", "hello"]
-        turns += ["how long have we known each other", "bye", "hello", "that was great"]
+        turns = ["hi", "thanks", "so what do you know about me", "how much do you trust me now"]
+        turns += ["hello", "how long have you known me for", "bye", "hello", "that was great"]
         said = [dj.respond("lee", text).text for text in turns * 3]
         assert not [text for text in said if re.search(r"\blee\b", text, re.IGNORECASE)]
         assert "Lee" in dj.respond("lee", "my name is lee").text
@@ -375,19 +375,19 @@ def test_what_listening_shows_of_artists_is_said_no_stronger_than_it_is(
         dj.record_event("ana", track.track_id, "liked")
     dj.record_event("ana", jazz[2].track_id, "skipped", position=5.0, duration=200.0)
     assert dj.liked_artists("ana") == ["Marisol Quartet"]
-    said = " ".join(dj.respond("ana", "what do you know about me").text for _ in range(12))
+    said = " ".join(dj.respond("ana", "tell me all you know about me").text for _ in range(12))
     for claim in ("never skip", "to the end", "all the way through", "keep playing"):
         assert claim not in said, claim
 
 
 def test_how_long_on_the_first_day_is_said_plainly(dj: PersonalizedDJ) -> None:
     dj.respond("ana", "hi")
-    said = [dj.respond("ana", "how long have we known each other").text for _ in range(10)]
+    said = [dj.respond("ana", "how long have you known me for").text for _ in range(10)]
     assert all("today" in text.casefold() and "1 visit" in text for text in said), said
     assert not [t for t in said if "back to today" in t or "since today" in t or "first today" in t]
 
 
-@pytest.mark.parametrize("text", ["which artists do i like", "what bands do i like"])
+@pytest.mark.parametrize("text", ["which artists am i into", "what bands do i like"])
 def test_what_i_like_asked_of_artists_names_the_artists(dj: PersonalizedDJ, text: str) -> None:
     none = dj.respond("ana", text)
     assert none.intent == "my_likes" and "artist" in none.text.casefold(), none  # none yet
@@ -400,10 +400,10 @@ def test_forgetting_an_artist_forgets_what_listening_taught(dj: PersonalizedDJ) 
     for track in dj.library.tracks_for_genre("rock")[:2]:  # type: ignore[union-attr]
         dj.record_event("ana", track.track_id, "liked")
     assert dj.liked_artists("ana") == ["Iron Lilac"]
-    said = dj.respond("ana", "forget that i like iron lilac").text
+    said = dj.respond("ana", "forget that i'm into iron lilac").text
     assert "Iron Lilac" in said and "listening" in said, said
     assert dj.liked_artists("ana") == []
-    assert "Iron Lilac" not in dj.respond("ana", "what do you know about me").text
+    assert "Iron Lilac" not in dj.respond("ana", "so what do you know about me").text
 
 
 def test_more_like_this_when_its_style_ran_out_says_so(dj: PersonalizedDJ) -> None:

@@ -41,7 +41,7 @@ def dj(library: Library) -> Iterator[PersonalizedDJ]:  # noqa: F811
         ["bye"],  # 17 phrasings for a newcomer: all of them said before the 20th goodbye
         ["what's my trust level", "no"],  # a few meanings per level; "no" with nothing asked
         ["what's playing", "thanks"],
-        ["play some jazz", "why did you pick this"],
+        ["play some jazz", "why did you go for this one"],
     ],
 )
 def test_the_same_turn_forty_times_repeats_no_sentence(
