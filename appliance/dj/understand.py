@@ -181,6 +181,22 @@ REASON = "\x00reason"
 """Stands for a reason in a cut utterance; never an intent of its own."""
 
 REASON_CONFIDENCE = 0.9
+CONTRADICTING = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("volume_up", "volume_down"),
+        ("stop", "volume_up"),
+        ("pause", "volume_up"),
+        ("pause", "resume"),
+        ("stop", "resume"),
+        ("like", "dislike"),
+        ("skip", "replay"),
+    )
+)
+"""Requests that undo each other: said in one breath ("quiet up": a stop and louder), they are
+more likely a mishearing or talk than meant, so they are asked about, never acted on."""
+CONTRADICTED_CONFIDENCE = 0.5
+"""Below every bar of appliance.dj.confirm but the harmless one: each such request is asked."""
 
 TIDIED_CONFIDENCE = 0.85
 """How sure a request is that was understood only once the words around it were taken out."""
@@ -809,14 +825,21 @@ class Understanding:
         parts = _said_once(self._corrections(parts))
         requests = [part for part in parts if part.name != REASON]
         if any(part.name == REASON and not part.confidence for part in parts) and any(
-            part.name in ("confirm", "deny") or part.confidence < MENDED_CONFIDENCE
+            part.name in ("confirm", "deny") or part.confidence < 1.0
             for part in requests
-        ):  # "yes, it's about the parcel": a request beside talk is one said surely
+        ):  # "yes, it's about the parcel", "put your shoes on, we're leaving": a request beside
+            # talk is one a template says as heard
             return None
         if any(part.name in COMMAND_INTENTS for part in requests):  # "stop, thank you": a stop
             requests = [part for part in requests if part.name != "thanks"] or requests
         if not requests:
             return None
+        names = {part.name for part in requests}
+        if any(pair <= names for pair in CONTRADICTING):
+            requests = [
+                dataclasses.replace(r, confidence=min(r.confidence, CONTRADICTED_CONFIDENCE))
+                for r in requests
+            ]
         if len(requests) < len(parts):  # a request with its reason: a little less sure
             # "put on some jazz while i cook": what the reason says it is for goes with a play
             context: dict[str, Slot] = {}

@@ -16,7 +16,7 @@ OPENERS = (
     "you know what", "do one thing", "i dunno", "i don't know", "you know", "i mean", "so",
     "like", "yeah", "okay", "right", "well", "and", "but", "oh", "basically", "honestly",
     "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no", "fair enough",
-    "fine", "whatever", "cool",
+    "fine", "whatever", "cool", "she'll be right", "by the way",
 )  # fmt: skip
 """Words a request may start with that only open it (taken off the front, again and again)."""
 
@@ -24,7 +24,7 @@ TAGS = (
     "or whatever", "or something", "you know", "music man", "young man", "innit", "bruv",
     "yaar", "dear", "ji", "only", "mate", "man", "though", "selecta", "please", "love",
     "darling", "fam", "bro", "buddy", "pal", "dude", "boss", "yeah", "me", "then", "now",
-    "thanks", "thank you", "right", "okay",
+    "thanks", "thank you", "right", "okay", "by the way",
 )  # fmt: skip
 """Words a request may end with that only address or soften it (taken off the end)."""
 

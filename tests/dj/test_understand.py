@@ -165,7 +165,7 @@ def test_play_slots_are_canonical(understanding: Understanding, text: str, slots
         ("add reggae to my favourites", "add_preference", {"genre": "reggae"}),
         ("i don't like country", "remove_preference", {"genre": "country"}),
         ("no more metal please", "remove_preference", {"genre": "metal"}),
-        ("take techno off my list", "remove_preference", {"genre": "techno"}),
+        ("take techno off my list", "forget_preference", {"genre": "techno"}),
         ("this is alex", "identify", {"name": "alex"}),
         ("it's sam here", "identify", {"name": "sam"}),
         ("my name is jordan", "identify", {"name": "jordan"}),

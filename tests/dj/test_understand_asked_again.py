@@ -1,0 +1,117 @@
+"""Understanding, the second round of misses heard on tuning lines: each class as a few phrasings
+no template said before (the track before asked again, a why asked as a doubt, the profile and
+the favourites in other words, a detail of the track said alone, a filler around a request)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.confirm import NEEDED_ORDINARY, unsure
+from appliance.dj.understand import Understanding
+from tests.dj.test_understand import LIBRARY
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return Understanding(vocabulary=LIBRARY)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # the previous track, asked again, is the one before, never the one on air (nor a level 1)
+        ("play the previous one again", "play_previous", {}),
+        ("hear the previous song once more", "play_previous", {}),
+        ("put that one back on", "play_previous", {}),
+        ("bung the one before back on", "play_previous", {}),
+        # a why said as a doubt or as a guess at the reason
+        ("how you know i like this", "why_this", {}),
+        ("how did you know i'd like this one", "why_this", {}),
+        ("i'm sure there's a brilliant reason you picked this go on", "why_this", {}),
+        ("there must be a good reason you chose that", "why_this", {}),
+        # the profile and more of the same in other words, with a Nigerian "abeg"
+        ("give me the rundown of my profile", "about_me", {}),
+        ("what's the lowdown on me", "about_me", {}),
+        ("play another one like this abeg", "more_like", {}),
+        ("give me one more song like that", "more_like", {}),
+        # taking a genre off the favourites forgets the liking; it does not block the genre
+        ("remove bossa nova from my favorite", "forget_preference", {"genre": "bossa nova"}),
+        ("drop techno from my likes", "forget_preference", {"genre": "techno"}),
+        # a detail of the track said alone, a count of an artist's songs
+        ("title", "whats_playing", {}),
+        ("the year of this one", "whats_playing", {}),
+        ("how many daft punk songs", "count_songs", {"artist": "daft punk"}),
+        # never again, said with its emphasis, is as sure as without it
+        ("no more techno for me ever", "remove_preference", {"genre": "techno"}),
+    ],
+)
+def test_asked_in_other_words(
+    understanding: Understanding, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    got = understanding.parse(text)
+    assert (got.name, {k: str(v).casefold() for k, v in got.slots.items()}, got.also) == (
+        intent,
+        slots,
+        (),
+    )
+    assert got.confidence >= 0.95
+
+
+def test_an_opener_said_before_a_question_leaves_the_question(understanding: Understanding) -> None:
+    """Australian "she'll be right" only opens what is asked (understood once tidied)."""
+    got = understanding.parse("she'll be right what's next")
+    assert (got.name, got.also) == ("whats_next", ())
+    assert got.confidence >= 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Quiet up, please.", "turn it up turn it down", "pause, resume", "i love it, i hate it"],
+)
+def test_requests_that_undo_each_other_are_asked_about(
+    understanding: Understanding, text: str
+) -> None:
+    """Two requests of one breath that contradict ("quiet up": a stop and louder) are more likely
+    misheard or talk: the DJ asks before it does either."""
+    got = understanding.parse(text)
+    assert len(got.each()) == 2
+    assert unsure(got) == got.each()[0]
+    assert all(part.confidence < NEEDED_ORDINARY for part in got.each())
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("i hate this, next", ("dislike", "skip")),
+        ("stop this and play some rock", ("stop", "play")),
+        ("turn it up and skip", ("volume_up", "skip")),
+    ],
+)
+def test_requests_that_go_together_are_acted_on(
+    understanding: Understanding, text: str, intents: tuple[str, ...]
+) -> None:
+    got = understanding.parse(text)
+    assert tuple(part.name for part in got.each()) == intents
+    assert unsure(got) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Put your shoes on. We're leaving.", "He never listens to that word, I say."]
+)
+def test_room_talk_the_model_alone_reads_as_a_request_is_not_acted_on(
+    understanding: Understanding, text: str
+) -> None:
+    """Between pauses, talk beside a request is kept only when a template says the request as
+    heard; a part only the model places is as likely more of the same talk."""
+    assert understanding.parse(text).name == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("the kettle's whistling, turn it down", "volume_down"), ("pause it, toilet break", "pause")],
+)
+def test_a_request_a_template_says_beside_room_talk_is_kept(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    got = understanding.parse(text)
+    assert (got.name, got.also) == (intent, ())
