@@ -386,7 +386,8 @@ class QFZZStation:
                 self._warm_up = warm_in_background(self.voice, fixed_openings(), self._stopping)
 
     def stop(self) -> None:
-        """Fade the music, flush the DJ's memory, release every device. Takes under 2 s."""
+        """Fade the music, flush the DJ's memory, release every device. Takes under 2 s, and up
+        to 3 s more when the voice is making a sentence ahead, which is let finish."""
         with self._lock:
             if self.started_at is None:
                 return
