@@ -620,8 +620,18 @@ class Understanding:
         found = self._several(state, marked)
         if found is not None:
             return found
+        tidied = tidy(text)
+        found = self._loose(state, text)
+        if found is not None and "query" in found.slots and tidied and tidied != text:
+            # "you've got that wrong by the way forget that i like ambient": a search of words
+            # the library lacks is no request when the words that ask, tidied, are a template's
+            asked = self._exact(state, tidied)
+            if asked is not None:
+                return dataclasses.replace(
+                    asked, confidence=min(asked.confidence, TIDIED_CONFIDENCE)
+                )
         found = (
-            self._loose(state, text)
+            found
             or self._guess(state, text, statement=True)
             or _about_the_dj(text)
             or self._taste_told(state, text)
@@ -630,7 +640,6 @@ class Understanding:
             return _hello_apart(found)
         # said around a request ("so er yeah can you play something"): the words that ask, if
         # a template knows them (the model has too few words left to go on)
-        tidied = tidy(text)
         if tidied and tidied != text:
             found = (
                 self._exact(state, tidied)

@@ -17,6 +17,7 @@ OPENERS = (
     "like", "yeah", "okay", "right", "well", "and", "but", "oh", "basically", "honestly",
     "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no", "fair enough",
     "fine", "whatever", "cool", "she'll be right", "by the way",
+    "you've got that wrong", "you got that wrong", "you've got it wrong", "you got it wrong",
 )  # fmt: skip
 """Words a request may start with that only open it (taken off the front, again and again)."""
 

@@ -43,6 +43,9 @@ def understanding() -> Understanding:
         ("how many daft punk songs", "count_songs", {"artist": "daft punk"}),
         # never again, said with its emphasis, is as sure as without it
         ("no more techno for me ever", "remove_preference", {"genre": "techno"}),
+        # Whisper's written sentences, heard right: as sure as their plain forms
+        ("We will move on to the next track.", "skip", {}),
+        ("Winding down after the long day.", "mood", {"activity": "relax"}),
     ],
 )
 def test_asked_in_other_words(
@@ -115,3 +118,28 @@ def test_a_request_a_template_says_beside_room_talk_is_kept(
 ) -> None:
     got = understanding.parse(text)
     assert (got.name, got.also) == (intent, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        (
+            "you've got that wrong by the way forget that i like ambient",
+            "forget_preference",
+            {"genre": "ambient"},
+        ),
+        ("you got that wrong by the way what's next", "whats_next", {}),
+    ],
+)
+def test_a_search_of_words_around_a_request_is_the_request(
+    understanding: Understanding, text: str, intent: str, slots: dict[str, str]
+) -> None:
+    """Free text after "you've got" read as a search ("play 'that wrong'") is no request when
+    the words that ask, once what opens them is taken off, are a template's."""
+    got = understanding.parse(text)
+    assert (got.name, {k: str(v) for k, v in got.slots.items()}) == (intent, slots)
+
+
+def test_a_search_the_library_lacks_is_still_a_search(understanding: Understanding) -> None:
+    got = understanding.parse("put on some florence and the machine")
+    assert (got.name, got.slots) == ("play", {"query": "florence and the machine"})
