@@ -37,6 +37,9 @@ ABOUT_ME = frozenset(
     {"about_me", "my_likes", "my_mood", "forget_preference", "known_for", "my_trust"}
 )
 FOLLOW_UPS = frozenset({"more_like", "play_previous"})
+FACTUAL = (QUESTIONS | ABOUT_ME | {"whats_playing"}) - {"forget_preference"}
+"""Questions answered with a fact: asked again, the fact may be said again in other words
+("It's from 1959, like I said."); small talk, jokes and a "no" never are."""
 HANDLED = SMALL_TALK | QUESTIONS | ABOUT_ME | FOLLOW_UPS
 """Intents answered here (the DJ's engine hands them over)."""
 
@@ -71,6 +74,11 @@ HAVE_QUESTION = re.compile(
 FOLLOW_ON = re.compile(r"^(?:(?:and|so|okay|ok|then)\s+)?(?:(?:what|how)\s+about|and)\b")
 """A turn that carries the last question on to something else ("what about house", "and
 rock"): after "how many jazz songs do you have" it asks the same of house, it plays nothing."""
+
+PLAY_WORDS = re.compile(
+    r"\b(?:play|playing|put|putting|stick|spin|give|hear|listen|start|queue|throw|blast)\b"
+)
+"""Words that make a follow-on a request to play ("and play some rock"), not a bare name."""
 
 CARRIED_ON = frozenset({"count_songs", "have_any"})
 """Questions a follow-on turn asks again of what it names."""
@@ -204,7 +212,8 @@ class Conversation:
     def carried_on(self, user_id: str, intent: Intent) -> Intent:
         """``intent`` as meant after the turn before: a request to play a genre or an artist put
         as a follow-on ("what about house") right after a count or a "do you have" is that
-        question again, of what it names. Remembers this turn's question for the next."""
+        question again, of what it names (only a bare name: "and play some rock" plays).
+        Remembers this turn's question for the next."""
         self._turns[user_id] = self._turns.get(user_id, 0) + 1
         last = self._question.pop(user_id, None)
         named = {"genre", "artist"} & intent.slots.keys()
@@ -214,7 +223,8 @@ class Conversation:
             and intent.name in ("play", *CARRIED_ON)
             and named
             and intent.slots.keys() <= {"genre", "artist"}
-            and FOLLOW_ON.match(intent.text)
+            and (follow := FOLLOW_ON.match(intent.text.casefold()))
+            and not PLAY_WORDS.search(intent.text.casefold()[follow.end() :])
         ):
             intent = dataclasses.replace(intent, name=last)
         asked = [part.name for part in intent.each() if part.name in CARRIED_ON]
@@ -549,9 +559,8 @@ class Conversation:
 
     def _unlearn(self, user_id: str, side: str, meant: Callable[[str], bool]) -> bool:
         """Set to nothing what listening taught of the genres (``side`` "genre") or artists
-        ("artist") ``meant``, at every time of day; True when it had taught a liking the DJ
-        counts among the favourites or liked artists (net above 1, see
-        ``PersonalizedDJ.favourites`` and ``liked_artists``)."""
+        ("artist") ``meant``, at every time of day; True when listening had taught anything of
+        them (even too little to count among the favourites or liked artists)."""
         taste = self.dj._taste(user_id)
         rows = [
             (kind, key, -pos, -neg)
@@ -560,10 +569,9 @@ class Conversation:
             for key, (pos, neg) in entries.items()
             if meant(key) and (pos or neg)
         ]
-        liked = any(taste.net(side, key) > 1 for key in taste.by_kind.get(side, {}) if meant(key))
         if rows:
             self.dj._learn_rows(user_id, rows)
-        return liked
+        return bool(rows)
 
     # -- follow-ups --------------------------------------------------------------------------
 
@@ -572,13 +580,17 @@ class Conversation:
         track = dj._current()
         if track is None:
             return Answer(dj._lines.now_playing(None))
+        promised = dj._ahead.pop(profile.user_id, None)  # "what's next": used here or dropped
         dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
         catalog = dj.catalog()
         genre = track.genres[0] if track.genres else None
         wanted = [Request(genre=genre)] if genre else [Request(artist=track.artist)]
         wanted += [Request(genre=parent) for parent in dj.genres.parents(genre or "")]
         found: tuple[Request, Pick] | None = None  # the first request that still has some
-        for request in wanted:
+        kept = promised is not None and promised[1].track != track
+        if promised is not None and kept and self._answers(promised[1].track, wanted[0]):
+            found = (wanted[0], promised[1])  # what "what's next" named, as said
+        for request in [] if found is not None else wanted:
             pick = dj._fresh_pick(catalog, profile, now, request) if catalog else None
             if pick is not None and found is None:
                 found = (request, pick)  # none left of any of them: the taste's next pick

@@ -22,7 +22,7 @@ import numpy as np
 
 from appliance.dj import confirm
 from appliance.dj import mood as moods
-from appliance.dj.answers import HANDLED, Conversation, spoken_name
+from appliance.dj.answers import FACTUAL, HANDLED, Conversation, spoken_name
 from appliance.dj.catalogs import Catalogs
 from appliance.dj.intents import IntentName
 from appliance.dj.lines import Lines
@@ -306,7 +306,9 @@ class PersonalizedDJ:
 
         with self._lock:
             text, saved = self._saving(user_id, greet)
-        return f"{text} {self._lines.cannot_remember()}" if saved == "outage" else text
+            if saved == "outage":
+                text = f"{text} {self._lines.cannot_remember()}"
+            return self._spoken(text)  # remembered, so the next answers do not say it again
 
     def _greeting(self, profile: UserProfile, now: datetime) -> str:
         """Welcome back only someone met before: they have talked to the DJ, or came in an
@@ -478,7 +480,8 @@ class PersonalizedDJ:
             text = reply.text
             if saved == "outage":
                 text = f"{text} {self._lines.cannot_remember()}"
-            reply = dataclasses.replace(reply, text=self._spoken(text))
+            factual = all(name in FACTUAL for name in (reply.intents or (reply.intent,)))
+            reply = dataclasses.replace(reply, text=self._spoken(text, reword=factual))
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
             del context[:-CONTEXT_SIZE]
@@ -486,14 +489,15 @@ class PersonalizedDJ:
             self._log("trust", {"user_id": user_id, "trust": trust})
         return reply
 
-    def _spoken(self, text: str) -> str:
-        """An answer as said: with a library (the appliance), no sentence said in the last
-        answers comes back (see ``Lines.spoken``); without one, the DJ is the product guide's
-        example and says its documented lines word for word, remembering them all the same."""
+    def _spoken(self, text: str, reword: bool = False) -> str:
+        """An answer as said, remembered by the line pool: with a library (the appliance), a
+        fact asked again (``reword``) is put another way when said lately (see
+        ``Lines.spoken``); without one, the DJ is the product guide's example and says its
+        documented lines word for word."""
         if self.library is None:
             self._lines.pool.said(text)
             return text
-        return self._lines.spoken(text)
+        return self._lines.spoken(text, reword=reword)
 
     def _run_turn(self, user_id: str, intent: Intent, message: str) -> tuple[Reply, float, float]:
         """One turn inside a transaction (of the store, or of a scratch copy when it cannot be

@@ -93,13 +93,16 @@ class Lines:
         self.pool = LinePool(rng)
         self.talk = Talk(self.pool)
 
-    def spoken(self, text: str) -> str:
-        """``text`` as the DJ says it now, one answer: a sentence said in the last answers put
-        another way (see :meth:`LinePool.reword`), then remembered as said."""
-        book = self.talk.book
-        text = self.pool.reword(
-            text, book.lines("lines", "said_again"), book.lines("lines", "asked_again")
-        )
+    def spoken(self, text: str, reword: bool = True) -> str:
+        """``text`` as the DJ says it now, one answer, remembered as said; ``reword`` (a fact
+        asked again): a sentence of it said in the last answers put another way (see
+        :meth:`LinePool.reword`); later sentences said lately left out."""
+        if reword:
+            book = self.talk.book
+            text = self.pool.reword(
+                text, book.lines("lines", "said_again"), book.lines("lines", "asked_again")
+            )
+        text = self.pool.said_less(text)
         self.pool.said(text)
         return text
 
@@ -202,13 +205,11 @@ class Lines:
         mood = reasons.get("mood")
         mood_word = MOOD_WORDS.get(mood, mood) if mood else ""
         setting = f"your {mood_word} {part_of_day}" if mood_word else f"your {part_of_day}"
-        line = f"Here's {track.describe()}"
         if "artist" in reasons or "title" in reasons or "album" in reasons:
-            line += ", just as you asked."
-        elif genre:
-            line += f", some {genre} for {setting}."
+            situation = "playing_asked"
         else:
-            line += f", for {setting}."
+            situation = "playing_genre" if genre else "playing"
+        line = self._line(situation, track=track.describe(), genre=genre, setting=setting)
         if "friend" in reasons:
             line += f" Your friend {reasons['friend']} loved this one."
         elif because(pick) and reasons.get("asked") != genre:  # not "some jazz. Jazz, like.."
@@ -449,7 +450,7 @@ def because(pick: Pick) -> str:
     if kind in ("genre_tempo", "genre_energy"):
         return f"{detail}, the way you like it"
     if kind == "artist":  # the taste keeps names case-folded: said as the track writes it
-        return f"more {_as_written(detail, pick.track.artist)}, you keep playing them to the end"
+        return f"more {_as_written(detail, pick.track.artist)}, they've gone down well with you"
     if kind == "album":
         return f"more from {_as_written(detail, pick.track.album)}, you've been enjoying it"
     if kind == "genre":

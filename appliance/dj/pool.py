@@ -4,9 +4,10 @@ phrasing none of them used.
 Listeners notice a radio host who says the same sentence twice in a few minutes far more than
 one who says something plain; so each situation has several phrasings, and the one chosen is the
 first (or a random one) whose sentences were not said in the last ``memory`` answers. What is
-said at last goes through :meth:`LinePool.reword` too: a sentence no phrasing could avoid (every
-phrasing of a situation said lately, a track announced again, a line with one wording) is put
-another way ("..., like I said"), so no sentence is ever said twice within ``memory`` answers.
+said at last as a fact asked again goes through :meth:`LinePool.reword`: one sentence said lately
+(a year asked twice, a track announced again) is put another way ("..., like I said"). Small
+talk is never reworded: it has more phrasings than the answers remembered; and an answer says
+less rather than again (:meth:`LinePool.said_less`: its later sentences said lately are left out).
 """
 
 from __future__ import annotations
@@ -82,20 +83,35 @@ class LinePool:
         return min(options, key=last_said)
 
     def reword(self, text: str, statements: Sequence[str], questions: Sequence[str]) -> str:
-        """``text`` as it can be said now: each sentence said in the last answers (or earlier in
-        ``text``) put another way by the first of the forms (``{line}`` stands for the sentence,
-        its end mark follows) not said lately either; ``questions`` for a question,
-        ``statements`` else. With ``memory`` forms or more of each, none can be left over."""
+        """``text`` as it can be said now: the first sentence said in the last answers (or
+        earlier in ``text``) put another way by the first of the forms (``{line}`` stands for the
+        sentence, its end mark follows) not said lately either; ``questions`` for a question,
+        ``statements`` else. One sentence at most: an answer of "like I said"s is no answer."""
         parts = _SENTENCE_END.split(text.strip())
         used: set[str] = set()
         changed = False
         for index, part in enumerate(parts):
             key = _key(part)
-            if key and (key in used or self._said_lately(key)):
+            if not changed and key and (key in used or self._said_lately(key)):
                 part = self._another_way(part, questions if "?" in part else statements, used)
                 parts[index], changed = part, True
             used.update(sentences(part))
         return " ".join(parts) if changed else text
+
+    def said_less(self, text: str) -> str:
+        """``text`` without its later sentences said in the last answers (or earlier in it):
+        "Nothing's playing. Want me to put something on?" asked again offers nothing twice. The
+        first sentence stays, whatever it is."""
+        parts = _SENTENCE_END.split(text.strip())
+        kept = parts[:1]
+        used = set(sentences(parts[0])) if parts else set()
+        for part in parts[1:]:
+            key = _key(part)
+            if key and (key in used or self._said_lately(key)):
+                continue
+            kept.append(part)
+            used.add(key)
+        return " ".join(kept) if len(kept) < len(parts) else text
 
     def _said_lately(self, key: str) -> bool:
         return any(key in said for said in self._said)

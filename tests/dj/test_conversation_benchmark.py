@@ -12,7 +12,7 @@ import pytest
 
 from tests.benchmarks.bench_conversation import HELD_OUT, UNKNOWN_SHARE, Figures, run
 
-REACHED = {"unknown_share": 0.073, "factual_right_share": 0.907, "follow_ups": 0.86, "repeats": 5}
+REACHED = {"unknown_share": 0.073, "factual_right_share": 0.907, "follow_ups": 0.86, "repeats": 2}
 """The figures as they stand (see the commit that set them); none may get worse. 403 turns are
 scored since talk_tune_a.tsv joined the tuning corpora (the same turns not understood as among
 the 418 before, so a share 0.069 -> 0.072 with the understanding then). An answer is right only

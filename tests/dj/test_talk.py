@@ -334,6 +334,22 @@ def test_a_follow_on_asks_the_last_question_again(
     assert "3" in reply.text and ("rock" in reply.text or "Iron Lilac" in reply.text), reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "then"),
+    [
+        ("how many jazz tracks are in the library", "and play some rock"),
+        ("have you got jazz in there", "and now play some rock please"),
+        ("how many jazz tracks have you got in there", "so what about putting on some rock"),
+    ],
+)
+def test_a_follow_on_that_asks_to_play_plays(dj: PersonalizedDJ, question: str, then: str) -> None:
+    """Only a bare name carries the question over: a turn with a play verb is a request."""
+    dj.respond("ana", question)
+    reply = dj.respond("ana", then)
+    played = [a.track for a in reply.actions if isinstance(a, PlayTrack)]
+    assert played and "rock" in played[0].genres, reply.text
+
+
 def test_what_about_a_genre_with_no_question_before_plays_it(dj: PersonalizedDJ) -> None:
     dj.respond("ana", "how many jazz tracks are in the library")
     dj.respond("ana", "thanks")  # the question is no longer the turn before
@@ -415,8 +431,8 @@ def test_more_like_this_when_its_style_ran_out_says_so(dj: PersonalizedDJ) -> No
     assert last is not None and "jazz" in last.genres  # the third and last jazz track
     reply = dj.respond("ana", "more like this")
     played = next(a.track for a in reply.actions if isinstance(a, PlayTrack))
-    if "jazz" not in played.genres:
-        assert "jazz" in reply.text.casefold(), reply.text
+    assert "jazz" not in played.genres, played  # every jazz track was heard: no repeat
+    assert "jazz" in reply.text.casefold(), reply.text
 
 
 def test_once_every_track_has_played_a_skip_still_moves_on(tmp_path: Path) -> None:
@@ -425,17 +441,57 @@ def test_once_every_track_has_played_a_skip_still_moves_on(tmp_path: Path) -> No
     "what's next" never promises it."""
     from tests.benchmarks.bench_conversation import USER, conversation_rig
 
-    with conversation_rig(tmp_path) as (dj, _, player):
+    with conversation_rig(tmp_path) as (dj, library, player):
+        heard: set[str] = set()
+        after = 0  # turns once every track has played: the case this is about
         for turn in range(120):
+            after += len(heard) == len(library.tracks())
+            if after > 12:
+                break
             text = ("i love this", "what's next", "skip", "not that one")[turn % 4]
             on_air = player.track
             assert on_air is not None
+            heard.add(on_air.track_id)
             reply = dj.respond(USER, text)
             moved = [a.then for a in reply.actions if isinstance(a, Skip)]
             assert not moved or moved[0] != on_air, (turn, reply.text)
             if text == "what's next":  # never the track on air, promised as the next one
                 assert on_air.title not in reply.text, (turn, reply.text)
             player.apply(reply)
+        assert after > 12, len(heard)
+
+
+def test_more_like_this_plays_the_track_promised_as_next(dj: PersonalizedDJ) -> None:
+    """ "What's next" named a jazz track: "more like this" over jazz plays that one, as said."""
+    dj.respond("ana", "play some jazz")
+    dj.respond("ana", "what's next")
+    promised = dj._ahead["ana"][1].track
+    reply = dj.respond("ana", "more like this")
+    assert [a.track for a in reply.actions if isinstance(a, PlayTrack)] == [promised], reply.text
+    assert "ana" not in dj._ahead  # used: not promised again
+
+
+def test_why_an_artist_says_no_more_than_the_balance_of_listening(library: Library) -> None:
+    """A liked artist is liked on balance: "why this one" does not say they are played through."""
+    from appliance.dj.lines import because
+    from appliance.dj.recommend import Pick
+
+    track = library.tracks_for_genre("jazz")[0]
+    said = because(Pick(track=track, reasons=(), matched=True, top=("artist", "marisol quartet")))
+    assert "Marisol Quartet" in said, said
+    for claim in ("never skip", "to the end", "all the way through", "keep playing"):
+        assert claim not in said, said
+
+
+def test_forgetting_an_artist_liked_once_says_it_forgot(dj: PersonalizedDJ) -> None:
+    """Liked once and skipped once: no favourite, but listening had taught something of them,
+    and forgetting it says so."""
+    rock = dj.library.tracks_for_genre("rock")  # type: ignore[union-attr]
+    dj.record_event("ana", rock[0].track_id, "liked")
+    dj.record_event("ana", rock[1].track_id, "skipped", position=5.0, duration=200.0)
+    assert dj.liked_artists("ana") == []
+    said = dj.respond("ana", "forget that i'm into iron lilac").text
+    assert "Iron Lilac" in said and "listening" in said, said
 
 
 def test_a_reason_names_the_artist_and_album_as_the_library_writes_them(library: Library) -> None:
