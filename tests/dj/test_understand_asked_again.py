@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.dj import PersonalizedDJ
 from appliance.dj.confirm import NEEDED_ORDINARY, unsure
 from appliance.dj.understand import Understanding
+from appliance.library import Library
+from tests.dj.test_talk import library as talk_library  # noqa: F401  (a fixture)
 from tests.dj.test_understand import LIBRARY
 
 
@@ -143,3 +146,18 @@ def test_a_search_of_words_around_a_request_is_the_request(
 def test_a_search_the_library_lacks_is_still_a_search(understanding: Understanding) -> None:
     got = understanding.parse("put on some florence and the machine")
     assert (got.name, got.slots) == ("play", {"query": "florence and the machine"})
+
+
+def test_and_an_artist_after_a_question_asks_it_of_the_artist(
+    talk_library: Library,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """ "And the kilowatt brothers" alone, after "do you have anything by ...": the same question
+    of that artist (the DJ's follow-on of a request naming it), never not understood."""
+    dj = PersonalizedDJ(library=talk_library, seed=5)
+    try:
+        dj.respond("ana", "do you have anything by marisol quartet")
+        reply = dj.respond("ana", "and iron lilac")
+        assert not reply.actions, reply.text
+        assert "Iron Lilac" in reply.text, reply.text
+    finally:
+        dj.close()
