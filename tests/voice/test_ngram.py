@@ -116,3 +116,10 @@ def test_more_talk_templates_barely_move_the_commonest_commands() -> None:
     for model in (before, after):
         fifty = log10_probability(model, "set the volume to fifty")
         assert fifty > log10_probability(model, "set the volume to fifty eight")
+
+
+def test_a_discount_as_large_as_the_floor_is_refused() -> None:
+    """A kept n-gram expected less often than the discount would get no probability at all."""
+    assert "\\end\\" in grammar_arpa(SMALL, discount=0.01, floor=0.05)
+    with pytest.raises(ValueError, match="discount"):
+        grammar_arpa(SMALL, discount=0.05, floor=0.02)
