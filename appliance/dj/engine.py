@@ -477,11 +477,11 @@ class PersonalizedDJ:
             (reply, trust_before, trust), saved = self._saving(
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )
-            text = reply.text
-            if saved == "outage":
-                text = f"{text} {self._lines.cannot_remember()}"
             factual = all(name in FACTUAL for name in (reply.intents or (reply.intent,)))
-            reply = dataclasses.replace(reply, text=self._spoken(text, reword=factual))
+            text = self._spoken(reply.text, reword=factual)
+            if saved == "outage":  # said whole each outage, never shortened as said lately
+                text = f"{text} {self._lines.cannot_remember()}"
+            reply = dataclasses.replace(reply, text=text)
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
             del context[:-CONTEXT_SIZE]
