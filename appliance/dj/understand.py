@@ -1396,7 +1396,7 @@ class Understanding:
         lists["named"] = [key for kind in KINDS for key in keys[kind]]
         lists["name"] = [*self._templates.sample_names, *(n.lower() for n in names)]
         # an empty list (no albums yet) cannot be said: prune what needs one. The commands
-        # weigh more than talk: a recogniser's language model sampled from the grammar should
+        # weigh more than talk: a recogniser's language model worked out from the grammar should
         # expect "play some jazz" more than "tell me a joke", as people say them
         weights = {str(name): COMMAND_WEIGHT for name in COMMAND_INTENTS}
         grammar = build_grammar(self._templates.intents, self._templates.rules, lists, weights)
@@ -1410,7 +1410,7 @@ class Understanding:
                 if texts and intent != "unknown"
             )
         )
-        # and the commonest request of all, "play some jazz", for each genre: sampled from the
+        # and the commonest request of all, "play some jazz", for each genre: from the
         # templates alone it is rare (one genre among a hundred spoken forms, after one
         # optional word among many), and pocketsphinx then heard "play suggest"
         common = Alt(

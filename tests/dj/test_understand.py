@@ -567,15 +567,15 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.92, 0.895)
-"""Intents, and intents with slots, on the held-out set as they stand (0.924 and 0.898; they
+HELDOUT_REACHED = (0.924, 0.899)
+"""Intents, and intents with slots, on the held-out set as they stand (0.925 and 0.900; they
 were 0.920 and 0.896 before the third tuning corpora, 0.869 and 0.831 before that): neither may
 slip back while the promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.924 of intents and 0.898 of slots on the held-out set",
+    reason="the promise is not met yet: 0.925 of intents and 0.900 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -619,8 +619,8 @@ def test_the_third_tuning_corpus_is_understood(understanding: Understanding) -> 
     the floor is what learning it and the changes it showed were needed reach."""
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE3)
     print(f"\ntune3: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
-    assert intent_accuracy >= 0.88
-    assert slot_accuracy >= 0.82
+    assert intent_accuracy >= 0.91
+    assert slot_accuracy >= 0.85
 
 
 def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
@@ -635,7 +635,7 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
 
 
 @pytest.mark.parametrize(
-    ("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.6)]
+    ("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92)]
 )
 def test_the_talk_tuning_corpora_are_understood(
     understanding: Understanding, path: Path, floor: float
