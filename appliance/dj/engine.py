@@ -306,9 +306,10 @@ class PersonalizedDJ:
 
         with self._lock:
             text, saved = self._saving(user_id, greet)
-            if saved == "outage":
+            text = self._spoken(text)  # remembered, so the next answers do not say it again
+            if saved == "outage":  # said whole each outage, never shortened as said lately
                 text = f"{text} {self._lines.cannot_remember()}"
-            return self._spoken(text)  # remembered, so the next answers do not say it again
+            return text
 
     def _greeting(self, profile: UserProfile, now: datetime) -> str:
         """Welcome back only someone met before: they have talked to the DJ, or came in an
