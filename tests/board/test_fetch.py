@@ -570,7 +570,9 @@ def test_a_download_of_unknown_size_stops_at_what_the_model_may_take(
     with pytest.raises(ModelError, match=r"more of big.onnx than expected \((\d+) bytes"):
         fetch_model(model, data_dir, quiet=True)
     assert leftovers(data_dir) == []
-    assert model_server.files["/big.onnx"].sent < limit + 10 * MB
+    # far short of the whole 100 MB: what is sent past the limit is what the sockets buffered
+    # and what the server wrote before it saw the close (14 MB once in a whole run of the suite)
+    assert model_server.files["/big.onnx"].sent < limit + 20 * MB
 
 
 def test_a_part_file_longer_than_the_file_is_never_resumed(
