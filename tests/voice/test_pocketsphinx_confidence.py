@@ -28,7 +28,7 @@ def ears() -> PocketsphinxRecognizer:
 
 
 @pytest.mark.parametrize("take", [1, 2])
-def test_a_clean_command_after_the_wake_word_s_tail_is_sure_enough_to_play(
+def test_a_clean_command_after_the_wake_word_s_tail_is_heard_surer_than_chatter(
     ears: PocketsphinxRecognizer, take: int
 ) -> None:
     """The listener hands the recogniser the command from a little before the wake word fired,
