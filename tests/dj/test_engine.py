@@ -376,6 +376,31 @@ def test_a_full_disk_still_gets_an_answer(tmp_path: Path) -> None:
         again.close()
 
 
+def test_a_greeting_says_nothing_can_be_saved_at_each_outage(
+    tmp_path: Path, short_waits: int
+) -> None:
+    """A hello during an outage is told, as a turn is; and told again, whole, at the next outage
+    though it came within the answers the DJ does not repeat itself in."""
+    dj = PersonalizedDJ(db_path=tmp_path / "dj.db", library=generate_library(20).library())
+    dj.greet_user("alex", "Alex")
+    dj.respond("alex", "play some jazz")  # met before: welcomed back from now on
+    notices = []
+    for _ in range(2):  # two outages, a few answers apart
+        holder = hold_lock(tmp_path / "dj.db", 30.0)
+        try:
+            notices.append(dj.greet_user("alex", "Alex"))
+            quiet = dj.greet_user("alex", "Alex")  # the same outage: told once
+        finally:
+            holder.kill()
+            holder.wait()
+        assert "can't save" not in quiet
+        assert "can't save" not in dj.respond("alex", "what's playing").text  # saved again
+    for greeting in notices:
+        assert greeting.startswith("Welcome back, Alex!"), greeting
+        assert "I can't save anything right now, so I won't remember this." in greeting, greeting
+    dj.close()
+
+
 def test_a_question_asked_during_an_outage_is_answered(tmp_path: Path, short_waits: int) -> None:
     dj = PersonalizedDJ(db_path=tmp_path / "dj.db", library=generate_library(60).library())
     dj.interact("alex", "hello")
