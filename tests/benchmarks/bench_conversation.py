@@ -8,8 +8,8 @@ started and ended as the station does, and keeps the truth (what plays, what pla
 
 Figures, per kind and overall (only figures: the corpus is not tuned on line by line):
 - the share of turns answered "did not understand" (intent ``unknown``);
-- the share of factual answers that match the truth, checked here from the player, the library
-  and the profile (not from what the DJ says it knows);
+- the share of factual answers that match the truth, checked from the player, the library and
+  the profile (not from what the DJ says it knows: tests/support/conversation_truth.py);
 - DJ answers with a sentence said in the 19 answers before them;
 - the share of follow-ups ("the one before", "play it again", "more like this", "something
   else", "not that one") that start the track meant.
@@ -24,7 +24,6 @@ line, which is never done for the held-out conversation.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,16 +33,14 @@ from datetime import datetime
 from pathlib import Path
 
 from appliance.dj import PersonalizedDJ
-from appliance.dj.lines import MOOD_WORDS, because, plural
 from appliance.dj.pool import MEMORY, sentences
-from appliance.dj.profile import trust_level
 from appliance.dj.reply import PlayTrack, Reply, Skip, Stop
-from appliance.dj.talk import load_phrasebook
 from appliance.library import Library
 from appliance.library.demo import CATALOGUE
 from appliance.library.track import Track
 from appliance.state import NowPlaying, PlayState, StationState
 from tests.benchmarks.report import record
+from tests.support.conversation_truth import Truth, _again_forms, _words, plain
 from tests.support.music import make_track
 
 CORPUS = Path(__file__).resolve().parents[1] / "dj" / "corpus" / "conversation.tsv"
@@ -259,224 +256,6 @@ class Figures:
         return figures
 
 
-def _again_forms() -> list[tuple[str, str]]:
-    """The DJ's ways of saying a sentence again (talk.yaml: said_again, asked_again) as the
-    normalised words before and after the sentence, longest first."""
-    book = load_phrasebook()
-    forms = [*book.lines("lines", "said_again"), *book.lines("lines", "asked_again")]
-    parts = (form.partition("{line}") for form in forms)
-    found = {(_key(before), _key(after)) for before, _, after in parts}
-    return sorted(found, key=lambda form: -len(form[0]) - len(form[1]))
-
-
-def _key(text: str) -> str:
-    return " ".join(sentences(text))
-
-
-def plain(sentence: str, forms: list[tuple[str, str]]) -> str:
-    """A normalised sentence without the words that say it again ("it's from 1959 like i said"
-    is "it's from 1959"): a repeat put another way is still a repeat."""
-    for before, after in forms:
-        head = f"{before} " if before else ""
-        tail = f" {after}" if after else ""
-        long_enough = (head or tail) and len(sentence) > len(head) + len(tail)
-        if long_enough and sentence.startswith(head) and sentence.endswith(tail):
-            return sentence[len(head) : len(sentence) - len(tail)]
-    return sentence
-
-
-def _words(text: str) -> str:
-    """Lower-case words between spaces; quotes around a title are not part of it."""
-    bare = re.sub(r"(?<!\w)'|'(?!\w)", " ", text.casefold())
-    return " " + " ".join(re.sub(r"[^\w' ]+", " ", bare).split()) + " "
-
-
-def _has(reply: str, *phrases: str) -> bool:
-    said = _words(reply)
-    return any(_words(p) in said for p in phrases if p.strip())
-
-
-def _says_no(text: str) -> bool:
-    """The answer says the library lacks it."""
-    return (_has(text, "don't have", "none of") or _words(text).startswith(" no ")) and not _has(
-        text, "yes"
-    )
-
-
-class Truth:
-    """What a factual answer must say, found apart from the DJ's answer."""
-
-    def __init__(self, dj: PersonalizedDJ, library: Library, player: Player) -> None:
-        self.dj = dj
-        self.library = library
-        self.player = player
-        self.genre_forms = sorted(
-            {**dj.genres.spoken_forms(), **{n: n for n in dj.genres.names()}}.items(),
-            key=lambda item: -len(item[0]),
-        )
-        self.artists = sorted({t.artist for t in library.tracks()}, key=len, reverse=True)
-
-    def asked_about(self, text: str) -> tuple[str | None, str | None]:
-        """The genre or the artist a question names (None, None: the whole library)."""
-        said = _words(text)
-        for artist in self.artists:
-            if _words(artist) in said or (_words(artist.split()[0]) in said and len(artist) > 8):
-                return None, artist
-        for form, genre in self.genre_forms:
-            if _words(form) in said:
-                return genre, None
-        return None, None
-
-    def count(self, text: str) -> int:
-        genre, artist = self.asked_about(text)
-        if genre:
-            return len(self.library.tracks_for_genre(genre))
-        if artist:
-            return sum(t.artist == artist for t in self.library.tracks())
-        return len(self.library.tracks())
-
-    def checker(self, kind: str, text: str) -> Callable[[Reply], bool] | None:
-        """Before the turn: how to tell whether the answer to it is right (None: not factual)."""
-        dj, player = self.dj, self.player
-        track = player.track
-        if kind in ("title", "artist", "album", "year"):
-            if track is None:
-                return lambda r: _has(r.text, "nothing")
-            value = {
-                "title": track.title,
-                "artist": track.artist,
-                "album": track.album,
-                "year": str(track.year),
-            }[kind]
-            return lambda r: _has(r.text, value)
-        if kind == "previous":
-            before = player.previous
-            if before is None:
-                return lambda r: _has(r.text, "first", "nothing")
-            return lambda r: _has(r.text, before.title)
-        if kind == "why":
-            pick = dj.pick_of(USER, track) if track else None
-            return lambda r: pick is not None and _has(r.text, *_reason_words(pick))
-        if kind == "count":
-            expected = self.count(text)
-            return lambda r: str(expected) in re.findall(r"\d+", r.text)
-        if kind == "have":
-            expected = self.count(text)
-            if self.asked_about(text) == (None, None):  # a name the library lacks, or none
-                return lambda r: str(expected) in re.findall(r"\d+", r.text) or _says_no(r.text)
-            if expected:
-                return lambda r: str(expected) in re.findall(r"\d+", r.text)
-            return lambda r: _says_no(r.text)
-        profile = dj.user_profiles.get(USER)
-        if kind == "my_likes":
-            likes = dj.favourites(USER)
-            if _has(text, "artist", "artists", "band", "bands", "singer", "singers"):
-                artists = dj.liked_artists(USER)  # asked of artists: those, named
-                if not artists:
-                    return lambda r: _has(r.text, "no artist", "no favourite artist", "yet")
-                return lambda r: all(_has(r.text, artist) for artist in artists)
-            if not likes:
-                return lambda r: _has(r.text, "don't know", "haven't told", "yet")
-            return lambda r: all(_has(r.text, like) for like in likes)
-        if kind == "my_mood":
-            mood = dj.current_mood(USER)
-            word = MOOD_WORDS.get(mood, mood) if mood else None
-            if word is None:  # no mood: the answer names none, and says so
-                moods = set(MOOD_WORDS.values())
-                words = ("mood", "feel", "feeling")
-                return lambda r: not _has(r.text, *moods) and _has(r.text, *words)
-            return lambda r: _has(r.text, word)
-        if kind == "known_for":  # counted in sittings (visits), not turns
-            return self._known_for()
-        if kind == "trust":
-            level = trust_level(profile.trust_score) if profile else "Friend"
-            return lambda r: _has(r.text, level)
-        if kind == "about_me":  # the summary: favourites, what is kept away, how long, trust
-            likes, blocked = dj.favourites(USER), profile.blocked_genres if profile else []
-            level = trust_level(profile.trust_score) if profile else "Friend"
-            known = self._known_for()
-            return lambda r: (
-                all(_has(r.text, like) for like in likes)
-                and all(_has(r.text, genre) for genre in blocked[:3])
-                and _has(r.text, level)
-                and known(r)
-            )
-        return None
-
-    def _known_for(self) -> Callable[[Reply], bool]:
-        """How long the DJ has known the listener, in sittings (visits), not turns."""
-        profile = self.dj.user_profiles.get(USER)
-        turns = self.dj.store.turn_count(USER)
-        visits = max(profile.sessions, 1) if profile else 1
-        said = (plural(visits, "visit"), plural(visits, "session"))
-        return lambda r: _has(r.text, *said) if turns else _has(r.text, "first session")
-
-    def follow_up(self, kind: str) -> Callable[[Reply], bool] | None:
-        """Before a follow-up: how to tell whether the track it starts is the one meant (None:
-        not a follow-up checked here). "More like this" may say its style ran out instead."""
-        before, now = self.player.previous, self.player.track
-        genres = self.dj.genres
-
-        def started(reply: Reply) -> Track | None:
-            for action in reply.actions:
-                if isinstance(action, PlayTrack):
-                    return action.track
-                if isinstance(action, Skip):
-                    return action.then
-            return None
-
-        if kind == "the_one_before":
-            return lambda r: before is not None and started(r) == before
-        if kind == "again":
-            return lambda r: now is not None and started(r) == now
-        if kind in ("something_else", "not_that"):
-            return lambda r: started(r) is not None and started(r) != now
-        if kind == "more_like" and now is not None:
-            styles = list(now.genres)
-
-            def alike(reply: Reply) -> bool:
-                track = started(reply)
-                if track is None or track == now:
-                    return False
-                same = track.artist == now.artist or any(
-                    genres.covers(g, h) or genres.covers(h, g) for g in styles for h in track.genres
-                )
-                return same or _has(reply.text, *styles)  # or it says the style ran out
-
-            return alike
-        return None
-
-    def next_is(self, reply: Reply) -> bool:
-        """After "what's next": the track that plays next is the one the DJ named."""
-        nxt = self.player.end_of_track()
-        return nxt is not None and _has(reply.text, nxt.title)
-
-
-def _reason_words(pick: object) -> list[str]:
-    """What an honest "why" must mention of the recommender's reasons."""
-    from appliance.dj.recommend import Pick
-
-    assert isinstance(pick, Pick)
-    reasons = dict(pick.reasons)
-    if reasons.get("ran_short"):
-        return [reasons["ran_short"]]
-    if {"artist", "title", "album", "query"} & reasons.keys() and pick.matched:
-        return ["asked"]
-    if not pick.matched:
-        return ["closest"]
-    if "friend" in reasons:
-        return [reasons["friend"]]
-    if because(pick):
-        return [because(pick)]
-    if "mood" in reasons:
-        return [MOOD_WORDS.get(reasons["mood"], reasons["mood"])]
-    if "genre" in reasons:
-        return [reasons["genre"]]
-    if "new" in reasons:
-        return ["haven't heard"]
-    return ["explore"]
-
-
 @contextmanager
 def conversation_rig(folder: Path) -> Iterator[tuple[PersonalizedDJ, Library, Player]]:
     library = demo_library(folder / "music", folder / "library.db")
@@ -532,7 +311,7 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
     forms = _again_forms()
     tuned = set() if show is not None or corpus.name in TUNING else tuned_lines(corpus.parent)
     with conversation_rig(folder) as (dj, library, player):
-        truth = Truth(dj, library, player)
+        truth = Truth(dj, library, player, USER)
         held_out = corpus.resolve() == CORPUS.resolve()  # its kinds are the benchmark's own
         for text, label in read_conversation(corpus):
             kind = label if held_out else kind_of(label, text)

@@ -16,8 +16,8 @@ from appliance.dj.pool import MEMORY, LinePool, sentences
 from appliance.dj.reply import Reply
 from appliance.dj.talk import load_phrasebook
 from appliance.library import Library
-from tests.benchmarks.bench_conversation import _again_forms, plain
 from tests.dj.test_talk import library  # noqa: F401  (the module's small library fixture)
+from tests.support.conversation_truth import _again_forms, plain
 
 
 def repeats(answers: list[str]) -> list[tuple[int, str]]:
