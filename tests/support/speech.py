@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -70,10 +71,21 @@ def _speak_piper(text: str, take: int) -> bytes:
     return to_pcm(audio / 32768.0, chunks[0].sample_rate)
 
 
+def espeak_env() -> dict[str, str]:
+    """The environment espeak-ng renders in: this one with no audio server to reach.
+
+    espeak-ng (1.51) opens an audio device even to write to stdout. Its PulseAudio client, in a
+    HOME with no pulse folder yet (each test's), draws the C library's random numbers to name
+    one, and the breath noise of variants such as ``+f5`` then draws others: the same line came
+    out differently in each run. With a server address that cannot exist, nothing is drawn.
+    """
+    return {**os.environ, "PULSE_SERVER": "unix:/dev/null/no-audio-server"}
+
+
 def _speak_espeak(text: str, voice: str, speed: int, pitch: int) -> bytes:
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
-        check=True, capture_output=True, timeout=60,
+        check=True, capture_output=True, timeout=60, env=espeak_env(),
     ).stdout  # fmt: skip
     samples, rate = soundfile.read(io.BytesIO(wav), dtype="float64")
     return to_pcm(samples, rate)

@@ -4,7 +4,9 @@ A :class:`Voice` is a speaker (espeak-ng with an English accent and a variant, o
 plus a condition: sox pitch (cents) and tempo, sox reverb (a room), pink noise at an SNR, or
 music underneath at an SNR. :func:`render` speaks a text in one of them as 16 kHz s16le mono,
 cached under ``.bench/voices/`` keyed by text, voice and the espeak-ng, sox and Piper versions,
-so a benchmark run twice speaks nothing twice (and an upgraded tool speaks afresh).
+so a benchmark run twice speaks nothing twice (and an upgraded tool speaks afresh). A render is
+the same bytes in every run and environment (tests/test_speech_support.py), so a cached one is
+the one a fresh run would make.
 
 The split is fixed and must stay so: :data:`TUNE` voices are the only ones a threshold may be
 chosen on (wake cut-offs, VAD and end-of-speech settings); :data:`HELD_OUT` voices are never
@@ -27,9 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from appliance.atomic import write_atomically
-from tests.support.speech import RATE, demo_music, speech_pcm
+from tests.support.speech import RATE, demo_music, espeak_env, speech_pcm
 
 CACHE = Path(__file__).resolve().parents[2] / ".bench" / "voices"
+
+REPEATABLE = "repeatable"
+"""In the cache key of every render through espeak-ng or sox: before espeak-ng ran with no audio
+server (:func:`tests.support.speech.espeak_env`) and sox with ``-R``, their renders could differ
+from run to run, so those cached then are not reused. Piper alone never differed."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,10 @@ def by_name(names: str | None, pool: tuple[Voice, ...] = ALL) -> tuple[Voice, ..
 
 def render(text: str, voice: Voice) -> bytes:
     """``text`` said by ``voice`` in its condition, as 16 kHz s16le mono (cached on disk)."""
-    key = hashlib.sha256(f"{voice!r}|{text}|{_tools()}".encode()).hexdigest()[:24]
+    recipe = f"{voice!r}|{text}|{_tools()}"
+    if voice.engine == "espeak" or _effects(voice):
+        recipe += f"|{REPEATABLE}"
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:24]
     path = CACHE / f"{key}.raw"
     if path.exists():
         return path.read_bytes()
@@ -151,7 +161,9 @@ def _tools() -> str:
     versions = []
     for command in (["espeak-ng", "--version"], ["sox", "--version"]):
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=10, env=espeak_env()
+            )
             versions.append(done.stdout.strip())
         except OSError:
             versions.append(f"{command[0]} missing")
@@ -163,7 +175,8 @@ def _tools() -> str:
     return "|".join(versions)
 
 
-def _sox(pcm: bytes, voice: Voice) -> bytes:
+def _effects(voice: Voice) -> list[str]:
+    """The sox effects that give ``voice`` its pitch, tempo and room (none: sox is not run)."""
     effects: list[str] = []
     if voice.cents:
         effects += ["pitch", str(voice.cents)]
@@ -171,11 +184,17 @@ def _sox(pcm: bytes, voice: Voice) -> bytes:
         effects += ["tempo", "-s", f"{voice.tempo:g}"]
     if voice.reverb:
         effects += ["reverb", str(voice.reverb)]
+    return effects
+
+
+def _sox(pcm: bytes, voice: Voice) -> bytes:
+    effects = _effects(voice)
     if not effects:
         return pcm
     raw = ["-t", "raw", "-r", str(RATE), "-e", "signed-integer", "-b", "16", "-c", "1"]
+    # -R: sox dithers its 16-bit output after effects, seeded at random unless told to repeat
     return subprocess.run(
-        ["sox", *raw, "-", *raw, "-", *effects],
+        ["sox", "-R", *raw, "-", *raw, "-", *effects],
         input=pcm, check=True, capture_output=True, timeout=60,
     ).stdout  # fmt: skip
 
