@@ -21,6 +21,7 @@ from aioesphomeapi import (
     APIClient,
     ButtonInfo,
     EntityState,
+    Event,
     EventInfo,
     InvalidEncryptionKeyAPIError,
     MediaPlayerCommand,
@@ -236,7 +237,15 @@ def test_states_follow_the_station_and_commands_reach_it(
             found, _ = await api.list_entities_services()
             by_id = keys(found)
             seen: dict[int, EntityState] = {}
-            api.subscribe_states(lambda state: seen.__setitem__(state.key, state))
+            refusals: list[tuple[str, str]] = []  # (event type, the reason the sensor showed)
+
+            def on_state(state: EntityState) -> None:
+                seen[state.key] = state
+                if isinstance(state, Event) and state.key == ents.REFUSED.key:
+                    reason = seen.get(ents.LAST_REFUSAL.key)  # pushed before the event
+                    refusals.append((state.event_type, getattr(reason, "state", "")))
+
+            api.subscribe_states(on_state)
             title_key = by_id["title"].key
             stateful = [e for e in ents.ENTITIES if e.kind not in ("button", "event")]
             await eventually(lambda: len(seen) == len(stateful), "every entity's state")
@@ -285,6 +294,10 @@ def test_states_follow_the_station_and_commands_reach_it(
             api.select_command(by_id["choose_mood"].key, "furious")
             api.select_command(by_id["choose_mood"].key, "No mood")
             await eventually(lambda: station.snapshot().mood is None, "the mood cleared")
+            # refused by the face: Home Assistant is told by the event, and why by the sensor
+            await eventually(lambda: refusals, "the mood's refusal")
+            assert refusals[0][0] == ents.COMMAND_REFUSED
+            assert refusals[0][1].startswith("Refused: mood 'furious' is not one of ")
 
             # the switches
             api.switch_command(by_id["microphone_mute"].key, True)
@@ -305,6 +318,13 @@ def test_states_follow_the_station_and_commands_reach_it(
             await eventually(lambda: station.snapshot().play_state == "paused", "paused")
             api.media_player_command(by_id["speaker"].key, command=MediaPlayerCommand.PLAY)
             await eventually(lambda: station.snapshot().play_state == "playing", "playing")
+
+            # refused by the station: a like with nothing playing, told the same way
+            api.media_player_command(by_id["speaker"].key, command=MediaPlayerCommand.STOP)
+            await eventually(lambda: station.snapshot().track is None, "stopped")
+            api.button_command(by_id["like"].key)
+            await eventually(lambda: len(refusals) == 2, "the like's refusal")
+            assert refusals[1] == (ents.COMMAND_REFUSED, "Refused Like: nothing is playing")
 
     run(scenario())
     assert station.executed and {c.source for c in station.executed} == {"home_assistant"}
