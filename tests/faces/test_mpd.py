@@ -304,16 +304,17 @@ def test_idle_wakes_within_a_moment(served: Served, station: DoubleStation) -> N
 def test_lagged_events_wake_every_subsystem(served: Served, station: DoubleStation) -> None:
     listener = client(served)
     listener.status()
-    blocked = threading.Event()
+    blocked, released = threading.Event(), threading.Event()
 
-    def busy() -> None:  # the faces' loop held up, as by a slow step
+    def busy() -> None:  # the faces' loop held up, as by a slow step, until all are sent
         blocked.set()
-        time.sleep(0.5)
+        released.wait(TIMEOUT)
 
     served.loop.call_soon_threadsafe(busy)
     blocked.wait(TIMEOUT)
     for level in range(300):  # more than the face's queue holds: it falls behind
         station.update(volume=level % 100)
+    released.set()
     changed = listener.idle()
     assert {"player", "mixer", "playlist", "options", "output"} <= set(changed)
     assert listener.status()["volume"] == str(299 % 100)  # resynced from a snapshot

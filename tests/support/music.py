@@ -91,8 +91,10 @@ def tag(path: Path, **tags: str | int | list[str]) -> Path:
         wave = WAVE(path)
         if wave.tags is None:
             wave.add_tags()
+        frames = wave.tags
+        assert frames is not None  # add_tags made them
         for key, value in values.items():
-            wave.tags.add(getattr(id3, _ID3_FRAMES[key])(encoding=3, text=value))
+            frames.add(getattr(id3, _ID3_FRAMES[key])(encoding=3, text=value))
         wave.save()
         return path
     audio = mutagen.File(path, easy=True)
