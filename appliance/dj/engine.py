@@ -638,7 +638,7 @@ class PersonalizedDJ:
         done = self._mendable(user_id, question.intent if answering and question else intent, now)
         if answering:
             if question is None and intent.name == "deny":  # "not that one": something else
-                answer = self._conversation.not_that(profile, intent, now)
+                answer = self._conversation.follow.not_that(profile, intent, now)
                 if answer is not None:
                     return Reply(answer.text, "deny", user_id, actions=answer.actions)
             if question is None:
@@ -831,7 +831,7 @@ class PersonalizedDJ:
             IntentName.REFINE: self._on_refine,
             IntentName.ROOM: self._on_room,
             IntentName.WHATS_PLAYING: lambda asked: asked.reply(
-                self._conversation.whats_playing(asked.profile.user_id, asked.intent)
+                self._conversation.music.whats_playing(asked.profile.user_id, asked.intent)
             ),
             IntentName.ADD_PREFERENCE: self._on_add_preference,
             IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
@@ -875,7 +875,7 @@ class PersonalizedDJ:
         )
         self._requests[profile.user_id] = request
         proposed = self._propose(profile, request, asked.now, asked.reply)
-        note = self._conversation.have_note(asked.intent)  # "got any jazz?": yes, and how much
+        note = self._conversation.music.have_note(asked.intent)  # "got any jazz?": yes, how much
         return dataclasses.replace(proposed, text=f"{note} {proposed.text}") if note else proposed
 
     def _on_mood(self, asked: _Asked) -> Reply:

@@ -1,0 +1,353 @@
+"""Answers about the music, from the truth: what plays (title, artist, album, year), how long is
+left, what comes next, what played before, why it was picked (the recommender's real Pick), how
+much of a style or an artist the library has.
+
+What plays, what played and what comes are read from the station's one state when a station runs
+the DJ (``PersonalizedDJ.state_from``), else from the DJ's own picks. An answer the DJ cannot give
+from what it holds says so.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from appliance.dj.answering import Answer, Part, slot
+from appliance.dj.lines import MOOD_WORDS, because, join_words, plural
+from appliance.dj.profile import SESSION_GAP, UserProfile
+from appliance.dj.recommend import Pick
+from appliance.library.track import Track
+from appliance.state import PlayState
+
+if TYPE_CHECKING:
+    from appliance.dj.engine import PersonalizedDJ
+    from appliance.dj.talk import Talk
+    from appliance.dj.understand import Intent
+
+QUESTIONS = frozenset(
+    {"time_left", "whats_next", "whats_previous", "why_this", "count_songs", "have_any"}
+)
+"""The questions about the music answered here ("what's playing" too, which the engine asks
+for directly: see :meth:`MusicAnswers.whats_playing`)."""
+
+FACETS = (
+    ("artist", frozenset({"who", "who's", "artist", "singer", "band", "sings", "singing", "sang"})),
+    ("album", frozenset({"album", "album's", "record"})),
+    (
+        "year",
+        frozenset({"year", "year's", "when", "when's", "old", "decade", "released", "release"})
+        | {
+            "recorded",
+            "made",
+            "new",
+            "date",
+            "came",
+            "come",
+            "era",
+            "vintage",
+            "eighties",
+            "nineties",
+        },
+    ),
+)
+"""Which fact of the track a "what's playing" question asks for, by its words."""
+
+HAVE_QUESTION = re.compile(
+    r"^(do you have|have you got|have you|you got|got|you have|do we have|have we got|"
+    r"is there|are there|any chance you have|any|anything)\b"
+)
+"""How a request for music put as a question of having begins ("any jazz?" too)."""
+BEFORE_WORDS = frozenset({"last", "before", "earlier", "previous", "previously"})
+"""Words that move a "what was that" to the track before the one on air."""
+
+NOW_WORDS = frozenset({"this", "now", "playing", "current", "currently", "on"})
+"""Words that keep a question on the track on air, whatever was asked before."""
+
+
+def facet(intent: Intent) -> str:
+    """What a "what's playing" question asks about: title, artist, album or year."""
+    words = set(intent.text.split())
+    return next((name for name, cues in FACETS if cues & words), "title")
+
+
+def asks_before(intent: Intent) -> bool:
+    """A question about the track before ("what was that one before"), said in past tense."""
+    words = set(intent.text.split())
+    return bool(BEFORE_WORDS & words) and bool({"was", "did", "played"} & words)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What the listener hears, as the station's state (or the DJ alone) tells it."""
+
+    track: Track | None
+    left: float | None  # seconds to the end of the track, when known
+    up_next: Track | None
+    previous: Track | None
+    why: str  # the station's words for why the track was chosen ("" when not known)
+
+
+def truth(dj: PersonalizedDJ) -> Truth:
+    """What plays, what played, what comes: from the station's state when there is one."""
+    track = dj._current()
+    state = dj.state_from() if dj.state_from is not None else None
+    if state is None:
+        return Truth(track, None, None, dj.played_before, "")
+    left = None
+    playing = state.now_playing
+    if playing is not None and playing.duration:
+        position = playing.position
+        if state.play_state == PlayState.PLAYING and playing.started_at:
+            position = time.time() - playing.started_at
+        left = max(0.0, playing.duration - position)
+    same = playing is not None and track is not None and playing.track == track
+    return Truth(
+        track,
+        left if same else None,
+        state.up_next[0] if state.up_next else None,
+        state.last_played if same or track is None else state.track,
+        playing.why if same and playing is not None else "",
+    )
+
+
+def reason(pick: Pick) -> str:
+    """The recommender's reasons for ``pick`` as a clause ("because your friend Sam loved it")."""
+    reasons = dict(pick.reasons)
+    if reasons.get("ran_short"):
+        return f"because you'd heard all the {reasons['ran_short']} I have, and it's the nearest"
+    if not pick.matched:
+        return "because it's the closest I have to what you asked for"
+    if "friend" in reasons:
+        return f"because your friend {reasons['friend']} loved it"
+    learned = because(pick)
+    if learned:
+        return f"because it's {learned}"
+    if "mood" in reasons:
+        return f"to suit your {MOOD_WORDS.get(reasons['mood'], reasons['mood'])} mood"
+    if "genre" in reasons:
+        return f"because you like {reasons['genre']}"
+    if "new" in reasons:
+        return "to explore: it's something you haven't heard yet"
+    return "to explore a little, I'm still learning what you like"
+
+
+class MusicAnswers(Part):
+    """The questions of QUESTIONS, and "what's playing"; it remembers, per listener, the turn
+    count and the track before asked about (what "that one" points at next)."""
+
+    KINDS = QUESTIONS
+
+    def __init__(self, dj: PersonalizedDJ, talk: Talk) -> None:
+        super().__init__(dj, talk)
+        self._turns: dict[str, int] = {}  # listener -> turns so far (for what "that" points at)
+        self._before_asked: dict[str, tuple[int, Track]] = {}  # the track before, asked about
+
+    def new_turn(self, user_id: str) -> None:
+        """The listener said something: a question of the turn before is one turn older."""
+        self._turns[user_id] = self._turns.get(user_id, 0) + 1
+
+    def _asked_before(self, user_id: str, track: Track) -> None:
+        """The listener asked about ``track``, the one before the one on air, this turn."""
+        self._before_asked[user_id] = (self._turns.get(user_id, 0), track)
+
+    def _that_one(self, user_id: str, intent: Intent) -> Track | None:
+        """The track before, when the turn before asked about it and this question points at
+        it ("what was the last song" then "who did that one"), not at what plays now."""
+        turn, track = self._before_asked.get(user_id, (-1, None))
+        words = set(intent.text.split())
+        if turn != self._turns.get(user_id, 0) - 1 or "that" not in words or NOW_WORDS & words:
+            return None
+        return track
+
+    def whats_playing(self, user_id: str, intent: Intent) -> str:
+        """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
+        track = self.dj._current()
+        before = truth(self.dj).previous if asks_before(intent) else None
+        before = before or self._that_one(user_id, intent)
+        if before is not None:
+            track = before
+            self._asked_before(user_id, before)
+        if track is None:
+            return self.dj._lines.now_playing(None)
+        asked = facet(intent)
+        fields = {
+            "track": track.describe(),
+            "title": f"'{track.title}'",
+            "artist": track.artist or "an artist I don't know",
+            "album": track.album,
+            "year": track.year,
+            "station": self.dj.station_name,
+        }
+        if asked == "album":
+            return self._say("answers", "album" if track.album else "no_album", **fields)
+        if asked == "year":
+            return self._say("answers", "year" if track.year else "no_year", **fields)
+        if asked == "artist" and track.artist:
+            return self._say("answers", "artist", **fields)
+        return self._say("answers", "title", **fields)
+
+    def time_left(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        track = known.track
+        if track is None:
+            return Answer(self.dj._lines.now_playing(None))
+        title = f"'{track.title}'"
+        if known.left is not None:
+            return Answer(
+                self._say("answers", "remaining", left=_duration(known.left), title=title)
+            )
+        return Answer(self._say("answers", "length", length=_duration(track.duration), title=title))
+
+    def whats_next(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        upcoming = known.up_next or self.dj.pick_ahead(profile, now)
+        if upcoming is None:
+            return Answer(self._say("answers", "previous_none"))
+        return Answer(self._say("answers", "next_known", track=upcoming.describe()))
+
+    def whats_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        if known.previous is not None:
+            self._asked_before(profile.user_id, known.previous)
+            return Answer(self._say("answers", "previous_known", track=known.previous.describe()))
+        if known.track is None:  # nothing on air, nothing before: "last time" is their history
+            heard = self._last_sitting(profile.user_id)
+            if not heard:
+                return Answer(self._say("answers", "history_none"))
+            tracks = join_words([track.describe() for track in heard])
+            return Answer(self._say("answers", "history", tracks=tracks))
+        return Answer(self._say("answers", "previous_none"))
+
+    def _last_sitting(self, user_id: str, most: int = 3) -> list[Track]:
+        """The last tracks (newest first, ``most`` of them) of the listener's latest sitting in
+        their stored history: plays no more than a session's gap apart."""
+        library = self.dj.library
+        if library is None:
+            return []
+        found: list[Track] = []
+        later: datetime | None = None
+        for play in self.dj.store.recent_plays(user_id, 50):
+            at = play["ts"]
+            if later is not None and at is not None and later - at > SESSION_GAP:
+                break
+            later = at or later
+            track = library.get(play["track_id"])
+            if track is not None and track not in found:
+                found.append(track)
+                if len(found) == most:
+                    break
+        return found
+
+    def why_this(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        known = truth(self.dj)
+        track = known.track
+        if track is None:
+            return Answer(self.dj._lines.now_playing(None))
+        pick = self.dj.pick_of(profile.user_id, track)
+        title = f"'{track.title}'"
+        if pick is not None:
+            named = {"artist", "title", "album", "query"} & dict(pick.reasons).keys()
+            if named and pick.matched:
+                return Answer(self._say("answers", "why_named", track=track.describe()))
+            why = reason(pick)
+        elif known.why:
+            why = known.why
+        else:
+            return Answer(self._say("answers", "why_unknown"))
+        return Answer(self._say("answers", "why", title=title, reason=why))
+
+    def count_songs(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        library = self.dj.library
+        if library is None:
+            return Answer(self.dj._lines.nothing_to_play())
+        genre, artist = slot(intent, "genre"), slot(intent, "artist")
+        if genre:
+            count = plural(len(library.tracks_for_genre(genre)), f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            count = plural(len(found), "track") + f" by {_name(found, artist)}"
+        else:
+            tracks = library.tracks()
+            artists = len({t.artist for t in tracks if t.artist})
+            return Answer(
+                self._say(
+                    "answers",
+                    "count",
+                    count=plural(len(tracks), "track") + f" by {plural(artists, 'artist')}",
+                )
+            )
+        return Answer(self._say("answers", "count", count=count))
+
+    def have_any(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        library = self.dj.library
+        if library is None:
+            return Answer(self.dj._lines.nothing_to_play())
+        genre, artist = slot(intent, "genre"), slot(intent, "artist")
+        if genre:
+            found = library.tracks_for_genre(genre)
+            what = genre
+            count = plural(len(found), f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            what = _name(found, artist)
+            count = plural(len(found), "track") + f" by {what}"
+        elif slot(intent, "query"):  # a name the library does not know
+            what = str(slot(intent, "query"))
+            return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(None)))
+        else:  # neither named clearly: what there is, in all
+            tracks = library.tracks()
+            artists = len({t.artist for t in tracks if t.artist})
+            what = plural(len(tracks), "track") + f" by {plural(artists, 'artist')}"
+            return Answer(self._say("answers", "count", count=what))
+        if found:
+            return Answer(self._say("answers", "have_yes", count=count))
+        return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(genre)))
+
+    def have_note(self, intent: Intent) -> str:
+        """For a request put as a question of having ("have you got any jazz"): whether the
+        library has it and how much, said before the pick; empty for any other request."""
+        library = self.dj.library
+        if library is None or not HAVE_QUESTION.match(intent.text):
+            return ""
+        genre, artist = slot(intent, "genre"), slot(intent, "artist")
+        if genre:
+            count = len(library.tracks_for_genre(genre))
+            what = plural(count, f"{genre} track")
+        elif artist:
+            found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            count, what = len(found), plural(len(found), "track") + f" by {_name(found, artist)}"
+        else:
+            return ""
+        return self._say("answers", "have_note" if count else "have_none", count=what)
+
+    def _nearest(self, genre: str | None) -> str:
+        """The nearest honest alternative to a genre the library lacks."""
+        library = self.dj.library
+        if library is None:
+            return ""
+        have = sorted({g for t in library.tracks() for g in t.genres})
+        if not have:
+            return ""
+        parents = set(self.dj.genres.parents(genre)) if genre else set()
+        related = [g for g in have if parents & (set(self.dj.genres.parents(g)) | {g})]
+        other = (related or have)[0]
+        return self._say("answers", "nearest", other=other)
+
+
+def _name(tracks: list[Track], said: str) -> str:
+    """An artist as the library spells them, else as said."""
+    return tracks[0].artist if tracks else said.title()
+
+
+def _duration(seconds: float) -> str:
+    """A length in words: "2 minutes 5 seconds", "40 seconds"."""
+    whole = max(0, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return plural(rest, "second")
+    if not rest:
+        return plural(minutes, "minute")
+    return f"{plural(minutes, 'minute')} {plural(rest, 'second')}"

@@ -1,0 +1,101 @@
+"""Follow-ups from the conversation's context: "more like this", "the one before", "not that
+one" refer to what was just said or played; a style that ran out is answered with the nearest
+honest alternative."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from appliance.dj.answering import Answer, Part
+from appliance.dj.answers_music import truth
+from appliance.dj.profile import UserProfile
+from appliance.dj.recommend import Pick, Request
+from appliance.dj.reply import PlayTrack, Skip
+from appliance.library.track import Track
+
+if TYPE_CHECKING:
+    from appliance.dj.understand import Intent
+
+FOLLOW_UPS = frozenset({"more_like", "play_previous"})
+"""The follow-ups answered here by intent ("not that one" is a "no": see :meth:`not_that`)."""
+
+NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
+"""A "no" that points at something ("not that one", "no, the other one"), not a bare no."""
+
+
+class FollowUps(Part):
+    """The intents of FOLLOW_UPS, and "not that one"."""
+
+    KINDS = FOLLOW_UPS
+
+    def more_like(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        dj = self.dj
+        track = dj._current()
+        if track is None:
+            return Answer(dj._lines.now_playing(None))
+        promised = dj._ahead.pop(profile.user_id, None)  # "what's next": used here or dropped
+        dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
+        catalog = dj.catalog()
+        genre = track.genres[0] if track.genres else None
+        wanted = [Request(genre=genre)] if genre else [Request(artist=track.artist)]
+        wanted += [Request(genre=parent) for parent in dj.genres.parents(genre or "")]
+        found: tuple[Request, Pick] | None = None  # the first request that still has some
+        kept = promised is not None and promised[1].track != track
+        if promised is not None and kept and self._answers(promised[1].track, wanted[0]):
+            found = (wanted[0], promised[1])  # what "what's next" named, as said
+        for request in [] if found is not None else wanted:
+            pick = dj._fresh_pick(catalog, profile, now, request) if catalog else None
+            if pick is not None and found is None:
+                found = (request, pick)  # none left of any of them: the taste's next pick
+            if pick is not None and pick.matched and self._answers(pick.track, request):
+                found = (request, pick)
+                break
+        if found is None:
+            return Answer(dj._lines.nothing_to_play())
+        request, pick = found
+        dj._requests[profile.user_id] = request
+        dj._keep(profile, pick)
+        said = pick.track.describe()
+        if not self._answers(pick.track, request):  # all of it heard lately: said so
+            asked = genre or track.artist
+            return Answer(
+                self._say("follow", "ran_short", genre=asked, track=said), (PlayTrack(pick.track),)
+            )
+        if request.genre and request.genre != genre:  # its style ran out: the wider one
+            line = self._say(
+                "follow", "more_like_wider", genre=genre, wider=request.genre, track=said
+            )
+            return Answer(line, (PlayTrack(pick.track),))
+        return Answer(self._say("follow", "more_like", track=said), (PlayTrack(pick.track),))
+
+    def _answers(self, track: Track, request: Request) -> bool:
+        """Whether ``track`` is what ``request`` asks for (its genre, or its artist)."""
+        if request.genre:
+            return any(self.dj.genres.covers(request.genre, genre) for genre in track.genres)
+        artist = request.artist or ""
+        return bool(artist) and track.artist.casefold() == artist.casefold()
+
+    def play_previous(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
+        previous = truth(self.dj).previous
+        if previous is None:
+            return Answer(self._say("follow", "previous_none"))
+        return Answer(
+            self._say("follow", "previous", track=previous.describe()), (PlayTrack(previous),)
+        )
+
+    def not_that(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer | None:
+        """ "Not that one", "no, the other one" with no question pending: something else for the
+        same request; None for a bare "no" (nothing to act on)."""
+        if not NOT_THAT_WORDS & set(intent.text.split()):
+            return None
+        dj = self.dj
+        track = dj._current()
+        if track is None:
+            return Answer(self._say("follow", "not_that_none"))
+        if dj.now_playing_from is None:
+            dj._record(profile.user_id, track, "skipped")
+        nxt = dj._pick_track(profile, now)
+        if nxt is None:
+            return Answer(self._say("follow", "not_that_none"))
+        return Answer(self._say("follow", "not_that", track=nxt.describe()), (Skip(then=nxt),))
