@@ -9,6 +9,7 @@ them kept as its slots ("put on something heavy": genre=metal).
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +31,13 @@ HEADER = """\
 """
 
 NAMES = ("artist", "album", "title", "query")
+
+
+def unlearned() -> Understanding:
+    """An understanding that has learned nothing (no learned file: its own empty folder, since a
+    fixed path such as /nonexistent may exist on a shared machine)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return Understanding(learned_file=Path(folder) / "learned.tsv")
 
 
 def _talk_lines(path: Path) -> list[tuple[str, str]]:
@@ -61,11 +69,11 @@ def learned_line(understanding: Understanding, line: CorpusLine) -> str | None:
     for slot, value in line.slots.items():
         values = value if isinstance(value, tuple) else (value,)
         if slot in IMPLIED_SLOTS:
-            spans = understanding._spans(words, (slot,))
+            spoken = understanding.lexicon.spoken[slot]
             named = [
                 (start, size)
-                for start, size, _token in spans
-                if understanding._spoken[slot][" ".join(words[start : start + size])] in values
+                for start, size, _token in understanding.lexicon.spans(words, (slot,))
+                if spoken[" ".join(words[start : start + size])] in values
             ]
             for start, size in sorted(named, reverse=True):
                 words[start : start + size] = [f"{{{slot}}}"]
@@ -115,7 +123,7 @@ def learned_lines(
 
 
 def main(target: Path = LEARNED_FILE) -> None:
-    understanding = Understanding(learned_file=Path("/nonexistent"))
+    understanding = unlearned()
     lines = learned_lines(
         understanding,
         [CORPORA / name for name in TUNING],

@@ -659,7 +659,7 @@ def test_the_learned_sentences_are_the_tuning_corpora_regenerated() -> None:
     from tests.dj import learned_examples as gen
     from tests.support.corpus import read_corpus
 
-    understanding = Understanding(learned_file=Path("/nonexistent"))
+    understanding = gen.unlearned()
     regenerated = gen.learned_lines(
         understanding,
         [gen.CORPORA / name for name in gen.TUNING],

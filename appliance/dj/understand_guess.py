@@ -1,0 +1,262 @@
+"""The model step: what the templates missed, read by its closest example sentences.
+
+The examples are random expansions of every template, every paraphrase and every learned
+sentence (``sentences/learned.tsv``), with genres and library names as placeholders; the model
+(appliance.dj.understand_model) gives the intent of the closest, and the slots come from what
+the words mention (appliance.dj.understand_slots), or else from what the closest example means
+unsaid. A guess is only taken when it is close enough, far enough ahead of the runner-up, and
+names what its intent needs: the rest is unknown.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass
+
+from appliance.dj.understand_grammar import LIST, build_grammar, convert
+from appliance.dj.understand_intent import TALK_INTENTS, Intent, Slot
+from appliance.dj.understand_learned import IMPLIED_SLOTS, LearnedSet
+from appliance.dj.understand_lexicon import PLACEHOLDER, Lexicon
+from appliance.dj.understand_model import Guess, NeighbourModel, word_features
+from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
+from appliance.dj.understand_slots import FILLER_TEXT, mentioned
+from appliance.dj.understand_templates import PARAPHRASE_LISTS, Templates
+from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE
+from appliance.grammar import Grammar
+
+MODEL_FLOOR = 0.4
+"""Below this similarity to its closest examples, the model's guess is not taken: unknown."""
+
+SHORT_MODEL_FLOOR = 0.5
+"""MODEL_FLOOR for two words: a short sentence shares its few words with many examples."""
+
+UNKNOWN_WORD_FACTOR = 0.7
+"""Each word the DJ has never heard of makes the model's guess this much less sure ("turn up the
+heating" is not about the music)."""
+
+IMPLIED_SIMILARITY = 0.5
+"""How close the closest example must be for what it means unsaid to be taken."""
+
+MODEL_MARGIN = 0.02
+"""The model's intent must be at least this far ahead of the runner-up."""
+
+SAID_AS_HEARD = 0.99
+"""A single word the model takes only when an example is that word ("similar", heard said so
+on its own); any other word alone is too little to go on."""
+
+MODEL_SAMPLES = 14
+"""Random sentences drawn from each template to teach the model (plus every paraphrase)."""
+
+TALK_SAMPLES = 1
+"""The same for talk, whose many templates would otherwise crowd out the requests' examples
+(household chatter drifted toward them)."""
+
+LIGHT_INTENTS = frozenset({"refine", "room"})
+"""Requests drawn from as sparingly as talk: their many templates with a few direction words
+each would otherwise pull questions ("what can you play") toward them."""
+
+LEARNED_DRAWS = 6
+"""Sentences made from each paraphrase or learned sentence with placeholders, each with values
+drawn at random."""
+
+NAME_WORD = "xxname"
+"""Stands for any library name in the model's example sentences."""
+
+HEDGES = FILLER_TEXT | {"kind", "sort", "very", "really", "quite", "pretty", "rather", "so"}
+"""Words that only soften or stress: said alone ("sort of") they ask nothing."""
+
+NEEDS = {
+    "set_volume": ("level",),
+    "add_preference": ("genre", "artist"),
+    "remove_preference": ("genre", "artist"),
+    "forget_preference": ("genre", "artist"),
+    "mood": ("mood", "activity"),
+    "identify": ("name",),
+    "correct": ("genre", "mood", "level", "artist", "album", "title"),
+    "refine": ("side",),
+    "room": ("change",),  # never found in the words: the model leaves rooms to the templates
+}
+"""Intents the model may only give with one of these slots found in the words."""
+
+CUES = {
+    "whats_playing": frozenset(
+        {"song", "track", "tune", "playing", "this", "that", "it", "artist", "singer", "band"}
+        | {"called", "name", "who", "who's", "album", "music", "singing", "sings", "sang"}
+    ),
+    "set_volume": frozenset(
+        {"volume", "sound", "level", "loud", "louder", "quiet", "quieter", "turn", "crank"}
+        | {"bump", "pump", "set"}
+    ),
+}
+"""Intents the model may only give when the words hold one of these: asking what plays names
+the music or asks who ("what's the level like" does neither); a level is for the sound ("my
+phone's on twenty percent" is not)."""
+
+MODELS_KEPT = 4
+"""Models kept for different templates or learned files (one, in the appliance)."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """The model with what each of its examples means without saying it."""
+
+    neighbours: NeighbourModel
+    implied: tuple[dict[str, str], ...]
+
+
+_MODELS: dict[tuple[object, ...], Model] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+class ModelStep:
+    """The model built from one templates file and learned file, and the guesses it makes."""
+
+    def __init__(self, templates: Templates, learned: LearnedSet, lexicon: Lexicon) -> None:
+        self._templates = templates
+        self._learned = learned
+        self._lexicon = lexicon
+
+    def model(self) -> Model:
+        """Built on first use from the templates, paraphrases and learned sentences (the same
+        for every library: names are words the examples do not need); shared by every
+        understanding of the same files."""
+        key = (self._templates.digest, self._learned.digest, self._lexicon.genres_key)
+        model = _MODELS.get(key)
+        if model is None:
+            with _MODELS_LOCK:
+                model = _MODELS.get(key)
+                if model is None:
+                    examples = self.examples()
+                    model = Model(
+                        NeighbourModel(
+                            (intent, self.features(None, text)) for intent, text, _ in examples
+                        ),
+                        tuple(implied for _intent, _text, implied in examples),
+                    )
+                    _MODELS[key] = model
+                    while len(_MODELS) > MODELS_KEPT:  # a file edited again and again
+                        _MODELS.pop(next(iter(_MODELS)))
+        return model
+
+    def examples(self) -> list[tuple[str, str, dict[str, str]]]:
+        """(intent, sentence, slots meant unsaid) the model learns from: random expansions of
+        each template, each paraphrase and each learned sentence with its placeholders filled."""
+        lexicon = self._lexicon
+        lists = {name: list(table) for name, table in lexicon.spoken.items() if name != "name"}
+        for kind in (*KINDS, "named"):
+            lists[kind] = [NAME_WORD]
+        lists["name"] = list(self._templates.sample_names)
+        grammar = build_grammar(self._templates.intents, self._templates.rules, lists)
+        examples: list[tuple[str, str, dict[str, str]]] = []
+        for intent in self._templates.intents.intents.values():
+            # each intent draws on its own: a template added to one does not change the others'
+            rng = random.Random(f"7:{intent.name}")
+            for data in intent.data:
+                for sentence in data.sentences:
+                    node = convert(sentence.expression)
+                    if node is None:
+                        continue
+                    one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
+                    light = intent.name in TALK_INTENTS or intent.name in LIGHT_INTENTS
+                    samples = TALK_SAMPLES if light else MODEL_SAMPLES
+                    examples.extend((intent.name, one.sample(rng), {}) for _ in range(samples))
+        fill = {
+            name: grammar.lists.get(LIST + ("named" if name == "artist" else name), [NAME_WORD])
+            for name in PARAPHRASE_LISTS
+        }
+        written: list[tuple[str, str, dict[str, str]]] = [
+            (intent_name, text, {})
+            for intent_name, texts in self._templates.paraphrases.items()
+            for text in texts
+        ]
+        learned = [(line.intent, line.text, dict(line.implied)) for line in self._learned.lines]
+        for source, said in (("paraphrases", written), ("learned", learned)):
+            for intent_name, text, implied in said:
+                rng = random.Random(f"7:{intent_name}:{source}:{text}")
+
+                def value(match: re.Match[str], rng: random.Random = rng) -> str:
+                    return str(rng.choice(fill[match.group(1)]))
+
+                draws = LEARNED_DRAWS if "{" in text else 1
+                for _ in range(draws):
+                    filled = PLACEHOLDER.sub(value, text)
+                    examples.append((intent_name, lexicon.normalise(filled), implied))
+        return examples
+
+    def features(self, names: NameIndex | None, text: str) -> list[str]:
+        """Words and word pairs, with genres and library names as placeholders (any genre is
+        as good as another to tell intents apart), and marks for moods, activities, numbers."""
+        lexicon = self._lexicon
+        words = text.split()
+        marks: list[str] = []
+        if words:
+            spans = lexicon.spans(words, ("genre",))
+            if names is not None:
+                spans += [
+                    (start, size, NAME_WORD)
+                    for start, size in lexicon.name_spans(names, words)
+                    if not any(start < s + z and s < start + size for s, z, _ in spans)
+                ]
+            for start, size, token in sorted(spans, reverse=True):
+                words[start : start + size] = [token]
+            for slot in ("mood", "activity", "level"):
+                if lexicon.spans(words, (slot,)):
+                    marks.append(f"<{slot}>")
+        return [*word_features(words), *marks]
+
+    def guess(
+        self, names: NameIndex, corrector: WordCorrector, variants: list[str]
+    ) -> Intent | None:
+        """The model's reading of the words without skip words (``variants[0]``, as the
+        templates are written), or of the words as said (as people were heard: "thank you ever
+        so much" is not "ever"), whichever is surer ("just a" is too short to be read as
+        said)."""
+        found = [
+            self._reading(names, corrector, variant)
+            for variant in variants
+            if variant is variants[0] or variant.count(" ") >= 2
+        ]
+        return max(filter(None, found), key=lambda one: one.confidence, default=None)
+
+    def _reading(self, names: NameIndex, corrector: WordCorrector, said: str) -> Intent | None:
+        lexicon = self._lexicon
+        words = " ".join(corrector.correct_all(said.split()))
+        if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
+            return None
+        if ABOUT_SOMEONE_ELSE & set(words.split()[:2]):  # "he's into punk": talk about others
+            return None
+        model = self.model()
+        guess = model.neighbours.guess(self.features(names, words))
+        if guess is None or guess.intent == "unknown":  # closest to chatter
+            return None
+        if " " not in words and guess.nearest_similarity < SAID_AS_HEARD:
+            return None  # one word no template knows ("so", "wow") is not a request
+        name_words = names.words()  # a word mended to a known one still counts as unknown
+        unknown = sum(
+            w not in lexicon.words and w not in lexicon.heard_words and w not in name_words
+            for w in said.split()
+        )
+        similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
+        floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
+        if similarity < floor or guess.margin < MODEL_MARGIN:
+            return None
+        cues = CUES.get(guess.intent)
+        if cues is not None and not cues & set(words.split()):
+            return None
+        slots = mentioned(lexicon, names, words, guess.intent)
+        slots = {**_implied(model, guess, slots), **slots}
+        needs = NEEDS.get(guess.intent)
+        if needs is not None and not any(slot in slots for slot in needs):
+            return None
+        confidence = min(0.95, 0.55 + similarity * 0.5)
+        return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
+
+
+def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slot]:
+    """What the closest example means without saying it ("my dog died": a sad mood), when
+    the words name no value of their own and that example is close."""
+    if guess.nearest_similarity < IMPLIED_SIMILARITY or set(IMPLIED_SLOTS) & said.keys():
+        return {}
+    return dict(model.implied[guess.nearest]) if guess.nearest >= 0 else {}

@@ -1,0 +1,235 @@
+"""The words the understanding knows, and where in an utterance its values are named.
+
+Every step asks the same questions of the words ("which genres does this name?", "is this a
+person's name or more of a sentence?", "which library names are said here?"); one place answers
+them, from the templates' lists, the genres, the numbers and the learned sentences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from hassil import TextSlotList, TextSlotValue
+from hassil.expression import TextChunk
+
+from appliance.dj.understand_intent import Slot
+from appliance.dj.understand_learned import LearnedSet
+from appliance.dj.understand_names import NameIndex
+from appliance.dj.understand_templates import Templates
+from appliance.dj.understand_text import number_words
+from appliance.library.genres import GenreMap
+
+SCANNED_LISTS = ("genre", "mood", "activity")
+"""Lists searched for in free text a play request left over ("play some jazz for grandma")."""
+
+VALUE_FILLERS = frozenset({"some", "a", "bit", "of", "little", "any", "more", "music", "too"})
+"""Words around a bare value ("a bit of jazz too") that do not make it a request of its own."""
+
+MAX_PERSON_NAME_WORDS = 3
+"""A listener's name ("this is alex", "mary jane here") is at most this many words."""
+
+NOT_NAMES = frozenset(
+    {"home", "back", "here", "done", "ready", "fine", "okay", "good", "late", "early", "sorry"}
+    | {"sure", "hungry", "starving", "cold", "hot", "freezing", "busy", "free", "awake", "up"}
+    | {"out", "off", "in", "lost", "stuck", "finished", "leaving", "going", "coming", "sick"}
+    | {"ill", "bored", "full", "thirsty", "confused", "alone", "outside", "inside", "upstairs"}
+    | {"downstairs", "nobody", "someone", "everyone", "fed", "sorted", "noise", "mid", "it"}
+)
+"""Words said after "i'm" or "it's" that say how one is or what it is, never who."""
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+"""A value left open in a paraphrase or a learned sentence ("play some {genre}")."""
+
+_Found = TypeVar("_Found")
+
+
+class Lexicon:
+    """The known words and value lists (genres, moods, activities, levels, the file's lists)."""
+
+    def __init__(
+        self,
+        templates: Templates,
+        learned: LearnedSet,
+        genres: GenreMap,
+        normalise: Callable[[str], str],
+    ) -> None:
+        self.normalise = normalise
+        self._templates = templates
+        self._genres = genres
+        self.fixed_lists = {"genre": self._genre_list(), "level": self._level_list()}
+        self.file_lists = {
+            name: slot_list
+            for name, slot_list in templates.intents.slot_lists.items()
+            if isinstance(slot_list, TextSlotList)
+        }
+        self.spoken: dict[str, dict[str, Any]] = {
+            name: {text_in(value): value.value_out for value in slot_list.values}
+            for name, slot_list in {**self.file_lists, **self.fixed_lists}.items()
+        }
+        """Per list, each value as said -> the value meant."""
+        self.words = (
+            templates.words
+            | {word for table in self.spoken.values() for key in table for word in key.split()}
+        ) - {""}
+        """Words of the templates and their lists."""
+        self._first_words = {
+            slot: frozenset(key.split()[0] for key in table if key)
+            for slot, table in self.spoken.items()
+        }
+        """Per list, the words its phrases begin with (the rest need no look-up)."""
+        self.heard_words = frozenset(
+            word for line in learned.lines for word in PLACEHOLDER.sub(" ", line.text).split()
+        )
+        """Words of the learned sentences: known, though no template uses them."""
+        self.level_words = frozenset(
+            word for key in self.spoken["level"] for word in key.split()
+        ) | {"percent", "per", "cent"}
+        self.genres_key = hash(frozenset(self.spoken["genre"].items()))
+
+    def _genre_list(self) -> TextSlotList:
+        spoken: dict[str, str] = {}
+        forms = itertools.chain(
+            self._genres.spoken_forms().items(),
+            ((name, name) for name in self._genres.names()),
+        )
+        for form, canonical in forms:
+            key = self.normalise(form)
+            if key:
+                spoken.setdefault(key, canonical)
+        return text_list("genre", spoken.items())
+
+    def _level_list(self) -> TextSlotList:
+        """The file's level words ("max", "half") and every number from zero to one hundred."""
+        spoken = {number_words(level): level for level in range(101)}
+        in_file = self._templates.intents.slot_lists.get("level")
+        if isinstance(in_file, TextSlotList):
+            spoken.update({text_in(value): int(value.value_out) for value in in_file.values})
+        return text_list("level", spoken.items())
+
+    def spans(self, words: list[str], lists: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """(start, length, "<list>") of each longest phrase of ``lists`` in ``words``."""
+
+        def token(phrase: str) -> str | None:
+            return next((f"<{slot}>" for slot in lists if phrase in self.spoken[slot]), None)
+
+        firsts = frozenset().union(*(self._first_words[slot] for slot in lists))
+        return longest_phrases(words, 4, token, firsts)
+
+    def scan(
+        self, text: str, lists: tuple[str, ...] = SCANNED_LISTS, several: bool = True
+    ) -> dict[str, Slot]:
+        """Values of ``lists`` named anywhere in ``text`` (longest phrase first), in the order
+        said; several values of one list ("rock and jazz") as a tuple when ``several``."""
+        words = text.split()
+        found: dict[str, list[tuple[int, str | int]]] = {}
+        for start, size, token in self.spans(words, lists):
+            slot = token[1:-1]
+            value = self.spoken[slot][" ".join(words[start : start + size])]
+            found.setdefault(slot, []).append((start, value))
+        slots: dict[str, Slot] = {}
+        for slot, values in found.items():
+            ordered = list(dict.fromkeys(value for _start, value in sorted(values)))
+            if slot == "level":
+                slots[slot] = (
+                    ordered[-1]
+                    if len(ordered) == 1 or not several
+                    else tuple(str(v) for v in ordered)
+                )
+            elif several and len(ordered) > 1:
+                slots[slot] = tuple(str(v) for v in ordered)
+            else:
+                slots[slot] = str(ordered[0])
+        return slots
+
+    def only_values(self, text: str) -> bool:
+        """True when ``text`` names genres, moods or activities and nothing else ("some jazz")."""
+        words = [w for w in text.split() if w not in VALUE_FILLERS]
+        covered = sum(size for _start, size, _token in self.spans(words, SCANNED_LISTS))
+        return bool(words) and covered == len(words)
+
+    def person_name(self, words: str) -> bool:
+        """True when ``words`` can be a listener's name rather than more of a sentence."""
+        parts = words.split()
+        return (
+            0 < len(parts) <= MAX_PERSON_NAME_WORDS
+            and all(part.replace("'", "").isalpha() for part in parts)
+            and not any(part in self.words or part in NOT_NAMES for part in parts)
+        )
+
+    def names_in(self, names: NameIndex, text: str, last: bool = False) -> list[tuple[str, str]]:
+        """Library names said exactly in ``text`` (a single word only when no template uses
+        it), longest first; ``last``: the one said last first."""
+
+        def name(phrase: str) -> tuple[str, str] | None:
+            if " " not in phrase and phrase in self.words:
+                return None
+            return names.find_exact(phrase)
+
+        found = longest_phrases(text.split(), 6, name)
+        found.sort(key=lambda span: span[0], reverse=last)
+        return [hit for _start, _size, hit in found]
+
+    def name_spans(self, names: NameIndex, words: list[str]) -> list[tuple[int, int]]:
+        """(start, length) of each library name said in ``words``."""
+        spans = []
+        text = " ".join(words)
+        for _kind, name in self.names_in(names, text):
+            key = self.normalise(name).split()
+            for start in range(len(words) - len(key) + 1):
+                if words[start : start + len(key)] == key:
+                    spans.append((start, len(key)))
+                    break
+        return spans
+
+    def without_names(self, text: str, names: Iterable[str]) -> str:
+        """``text`` with the library names said in it left out ("kind of blue" is no sad
+        mood)."""
+        words = text.split()
+        for name in names:
+            key = self.normalise(name).split()
+            for start in range(len(words) - len(key) + 1):
+                if key and words[start : start + len(key)] == key:
+                    words[start : start + len(key)] = ["|"]
+                    break
+        return " ".join(words)
+
+
+def longest_phrases(
+    words: list[str],
+    most: int,
+    lookup: Callable[[str], _Found | None],
+    firsts: frozenset[str] | None = None,
+) -> list[tuple[int, int, _Found]]:
+    """(start, length, what ``lookup`` found) for each phrase of ``words`` (up to ``most`` words)
+    it knows, longest first; a word belongs to one phrase at most. ``firsts``: the words a known
+    phrase can begin with (others are not looked up)."""
+    found: list[tuple[int, int, _Found]] = []
+    used = [False] * len(words)
+    for size in range(min(most, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            if firsts is not None and words[start] not in firsts:
+                continue
+            if any(used[start : start + size]):
+                continue
+            hit = lookup(" ".join(words[start : start + size]))
+            if hit is not None:
+                found.append((start, size, hit))
+                used[start : start + size] = [True] * size
+    return found
+
+
+def text_in(value: TextSlotValue) -> str:
+    """The words of a list value as said."""
+    said = value.text_in
+    return said.text if isinstance(said, TextChunk) else ""
+
+
+def text_list(name: str, pairs: Iterable[tuple[str, Any]]) -> TextSlotList:
+    """A hassil list of (said, meant) pairs."""
+    return TextSlotList(
+        name=name,
+        values=[TextSlotValue(text_in=TextChunk(text), value_out=out) for text, out in pairs],
+    )

@@ -1,0 +1,162 @@
+"""What people tell rather than ask: how they feel, what they like, what they think of the DJ.
+
+Statements in words no template or example has ("i just finished a long run", "not keen on bob
+marley to be honest", "your picks today were rubbish") are read here from the words that carry
+them; each reading is less sure than a template's, and anything else stays unknown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from appliance.dj.understand_intent import Intent, Slot
+from appliance.dj.understand_lexicon import Lexicon
+from appliance.dj.understand_names import NameIndex
+from appliance.dj.understand_tidy import tidy
+
+STATEMENT_STARTS = frozenset({"i'm", "we're", "i've", "just", "feeling"})
+"""How a statement about oneself begins; a past told ("we had", "i was") is not one."""
+
+LOOSE_MOOD_WORDS = frozenset({"love", "good", "great", "fun", "amazing", "fantastic", "down"})
+"""Mood words too common in other talk to set a mood from a statement on their own."""
+
+ABOUT_THE_MUSIC = frozenset({"this", "that", "song", "track", "tune", "music"})
+"""A statement with these words is about the music ("tired of this song"), not oneself."""
+
+STATEMENT_CONFIDENCE = 0.7
+"""How sure a mood, a taste or a judgement is when only the words that carry it said it."""
+
+TO_THE_DJ = frozenset({"you", "you're", "you've", "your", "you'll"})
+"""How talk to the DJ about the DJ begins."""
+
+DJ_WORK = frozenset({"dj", "picks", "pick", "choices", "selection", "taste", "playlist"})
+"""Words that make a judgement about the DJ's work ("great selection today")."""
+
+PRAISE = frozenset(
+    {"good", "great", "best", "amazing", "awesome", "brilliant", "star", "legend", "genius"}
+    | {"nice", "cool", "clever", "smart", "funny", "fantastic", "excellent", "wonderful"}
+    | {"perfect", "rock", "talented", "superb", "lovely", "impressive", "spot", "nailed", "top"}
+    | {"fire", "impressed", "genius", "killing"}
+)
+BLAME = frozenset(
+    {"bad", "terrible", "awful", "useless", "rubbish", "worst", "boring", "annoying", "stupid"}
+    | {"dumb", "hopeless", "wrong", "suck", "sucks", "lame", "crap", "pathetic", "poor"}
+    | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse", "disappointed"}
+)
+"""Words that judge, for :func:`about_the_dj`."""
+
+LIKING = frozenset(
+    {"love", "adore", "into", "fan", "favourite", "keen", "obsessed", "hooked", "addicted"}
+    | {"dig", "thing", "jam", "scene", "cup", "for"}
+)
+"""Words that tell a taste beside a genre or an artist ("i've really got into trip hop", "not
+keen on bob marley", "hard rock isn't my scene", "nina simone's not for me")."""
+
+NEGATIONS = frozenset({"not", "never", "don't", "isn't", "ain't", "doesn't", "no", "wasn't"})
+DISLIKING = frozenset({"hate", "loathe", "detest", "stand", "sick", "tired", "over"})
+"""Words that tell a dislike on their own ("i'm over sade", "sick of techno")."""
+
+FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "we", "we're", "we've", "me", "my", "us"})
+OTHER_PEOPLE = frozenset(
+    {"sister", "brother", "mum", "mom", "dad", "friend", "friends", "wife", "husband", "son"}
+    | {"daughter", "kids", "partner", "boyfriend", "girlfriend", "mate", "neighbour", "boss"}
+)
+"""Who else a taste told may be of ("my sister loves jazz" is not the listener's)."""
+
+ABOUT_SOMEONE_ELSE = frozenset(
+    {"he", "she", "he's", "she's", "they", "they're", "they've", "his", "her", "their"}
+    | {"he'll", "she'll", "they'll", "he'd", "she'd", "they'd", "them"}
+)
+"""Words a sentence about someone else begins with: never a request to the DJ, whatever
+words it shares with one ("he's very much into punk these days")."""
+
+FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
+"""Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
+
+GREETINGS = frozenset({"hi", "hey", "hello", "hiya", "morning", "evening", "afternoon", "yo"})
+"""Words a hello begins with: said before a name, a greeting of its own."""
+
+
+def statement(lexicon: Lexicon, text: str) -> Intent | None:
+    """Someone saying what they are doing or how they feel, in words no template has ("i
+    just finished a long run"): the mood, with what it names, but less sure."""
+    words = text.split()
+    if not words or words[0] not in STATEMENT_STARTS:
+        return None
+    if (LOOSE_MOOD_WORDS | ABOUT_THE_MUSIC) & set(words):
+        return None
+    slots = lexicon.scan(text, ("mood", "activity"), several=False)
+    if not slots:
+        return None
+    return Intent("mood", slots, text, confidence=STATEMENT_CONFIDENCE)
+
+
+def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
+    """A taste told in words no template or example has ("i've really got into trip hop
+    lately", "not keen on bob marley to be honest"): a liking or a dislike of the genres or
+    artist it names, said of oneself, less sure."""
+    words = text.split()
+    said = set(words)
+    if not FIRST_PERSON & said or (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE) & said:
+        return None
+    named = lexicon.names_in(names, text)
+    rest = lexicon.without_names(text, [name for _kind, name in named])
+    slots: dict[str, Slot] = dict(lexicon.scan(rest, ("genre",), several=True))
+    artists = [name for kind, name in named if kind == "artist"]
+    if not slots and artists:
+        slots = {"artist": artists[0]}
+    if not slots:
+        return None
+    negative = bool(said & DISLIKING) or bool(said & NEGATIONS and said & LIKING)
+    if not negative and not said & LIKING - {"for"}:
+        return None
+    kind = "remove_preference" if negative else "add_preference"
+    return Intent(kind, slots, text, confidence=STATEMENT_CONFIDENCE)
+
+
+def about_the_dj(text: str) -> Intent | None:
+    """Praise or blame said to the DJ in words no template has ("you're a total legend",
+    "your picks today were rubbish"): said to "you" or about the DJ's picks, with a word that
+    judges; anything else stays unknown."""
+    words = text.split()
+    said = set(words)
+    if not TO_THE_DJ & set(words[:3]) and not DJ_WORK & said:
+        return None
+    good, bad = bool(PRAISE & said), bool(BLAME & said)
+    if good and said & {"not", "never", "don't", "isn't", "aren't", "no"}:
+        good, bad = False, True  # "you're not very good"
+    if good == bad:
+        return None
+    kind = "compliment" if good else "complaint"
+    return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
+
+
+def hello_apart(found: Intent) -> Intent:
+    """A hello with a name ("hi, i'm nina", "um hi it's uh it's sophie") is a hello, then who
+    it is."""
+    words = tidy(found.text).split()
+    if found.name != "identify" or found.also or not words or words[0] not in GREETINGS:
+        return found
+    hello = Intent("greet", {}, words[0], confidence=found.confidence)
+    return dataclasses.replace(hello, text=found.text, also=(found,))
+
+
+def not_added_when_forgotten(intent: Intent) -> Intent:
+    """ "forget that i like jazz" never adds jazz: a liking or a request to play said with a word
+    of forgetting is a liking to forget, however else the words were read."""
+    if not FORGET_WORDS & set(intent.text.split()):
+        return intent
+    own = [intent.text] + [part.text for part in intent.also]
+    if intent.also:  # the first part's words are those before the second part's
+        cut = intent.text.find(intent.also[0].text)
+        own[0] = intent.text[:cut] if cut > 0 else intent.text
+    parts = [
+        dataclasses.replace(part, name="forget_preference")
+        if part.name in ("add_preference", "play")
+        and {"genre", "artist"} & part.slots.keys()
+        and FORGET_WORDS & set(words.split())
+        else part
+        for part, words in zip(intent.each(), own, strict=True)
+    ]
+    first, *rest = parts
+    return dataclasses.replace(first, also=tuple(rest))
