@@ -2,7 +2,10 @@
 
 One conversation turn is one transaction: the listener's words and the DJ's answer are recorded,
 trust moves, preferences and mood are learned, all or nothing. The DJ is pure (no audio, no
-threads of its own); a lock makes it safe to call from the station's threads.
+threads of its own); a lock makes it safe to call from the station's threads. Here: the
+listeners, the turn's transaction (and answering when it cannot be saved), what plays and the
+picks; what a turn asks is carried out by turns.py and handlers.py, questions and small talk
+answered by answers.py.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import random
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,9 +25,9 @@ import numpy as np
 
 from appliance.dj import confirm
 from appliance.dj import mood as moods
-from appliance.dj.answers import FACTUAL, HANDLED, Conversation, spoken_name
+from appliance.dj.answers import FACTUAL, Conversation, spoken_name
 from appliance.dj.catalogs import Catalogs
-from appliance.dj.intents import IntentName
+from appliance.dj.corrections import Done
 from appliance.dj.lines import Lines
 from appliance.dj.profile import (
     SESSION_GAP,
@@ -36,15 +39,13 @@ from appliance.dj.profile import (
     trust_level,
 )
 from appliance.dj.recommend import Catalog, Listener, Pick, Recommender, Request
-from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
-from appliance.dj.rooms import room_change
+from appliance.dj.reply import PlayTrack, Reply
 from appliance.dj.said import MAX_SAID, clean_said
 from appliance.dj.store import BUSY_TIMEOUT_MS, Store
-from appliance.dj.taste import EVENTS, REFINEMENTS, Evidence, Taste, evidence_for, refinement
-from appliance.events import EndReason
+from appliance.dj.taste import EVENTS, Taste, evidence_for, refinement
+from appliance.dj.turns import Turns
 from appliance.library.genres import GenreMap, default_genres
 from appliance.library.track import Track
-from appliance.listener_id import make_user_id
 
 if TYPE_CHECKING:
     from appliance.dj.understand import Intent, Understanding
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 
 CONTEXT_SIZE = 20
 RECENT_PLAYS = 50
-VOLUME_STEP = 10
 OUTAGE_WAIT_MS = 250  # how long a turn waits for a lock while turns cannot be saved
 _T = TypeVar("_T")
 
@@ -134,7 +134,7 @@ class PersonalizedDJ:
         # with a station: asked for and not started yet, oldest first (the last is "this")
         self._asked: list[Track] = []
         self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
-        self._done: dict[str, _Done] = {}  # the last request a correction would mend
+        self._done: dict[str, Done] = {}  # the last request a correction would mend
         self._sitting: str | None = None  # the listener the DJ heard from last
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
@@ -152,7 +152,8 @@ class PersonalizedDJ:
         self._picks: dict[str, Pick] = {}  # track id -> why it was picked (the latest few)
         self._ahead: dict[str, tuple[Request | None, Pick]] = {}  # "what's next", promised
         self._conversation = Conversation(self, self._lines.talk)
-        self._intents = self._intent_table()
+        self._turns = Turns(self)
+        self._intents = self._turns.handlers.table()  # who answers each intent
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -506,7 +507,7 @@ class PersonalizedDJ:
         profile, _ = self._profile(user_id)
         now = self._clock()
         self._touch(profile, now)
-        reply = self._turn(profile, intent, now)
+        reply = self._turns.turn(profile, intent, now)
         self._asked_for(reply)
         trust_before = profile.trust_score
         if not reply.negative_feedback:
@@ -625,458 +626,6 @@ class PersonalizedDJ:
             log.error("could not keep %s in the ledger: %s", kind, error)
 
     # -- several requests, questions and corrections ------------------------------------------
-
-    def _turn(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
-        """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
-        answer to the question it asked last turn (a question waits one turn, a minute)."""
-        user_id = profile.user_id
-        intent = self._conversation.carried_on(user_id, intent)  # "what about house"
-        question = self._questions.pop(user_id, None)
-        if question is not None and not question.answered_in_time(now):
-            question = None
-        answering = intent.name in ("confirm", "deny") and not intent.also
-        done = self._mendable(user_id, question.intent if answering and question else intent, now)
-        if answering:
-            if question is None and intent.name == "deny":  # "not that one": something else
-                answer = self._conversation.follow.not_that(profile, intent, now)
-                if answer is not None:
-                    return Reply(answer.text, "deny", user_id, actions=answer.actions)
-            if question is None:
-                lines = self._lines
-                text = (
-                    lines.nothing_asked() if intent.name == "confirm" else lines.no_nothing_asked()
-                )
-                return Reply(text=text, intent=intent.name, user_id=user_id)
-            if intent.name == "deny":
-                return Reply(text=self._lines.dropped(), intent="deny", user_id=user_id)
-            if not question.sure_yes(intent):  # noise is often heard as "yes": ask again
-                self._questions[user_id] = dataclasses.replace(question, asked_at=now)
-                return self._question_reply(user_id, question.intent, question.text)
-            return self._carry_out(profile, question.intent, now)
-        replays = None
-        if any(part.name == "correct" for part in intent.each()):
-            replays = _mend(done, self._fixed(intent))[0]
-        doubt = confirm.unsure(intent, replays)
-        if doubt is not None:
-            text = self._lines.check(doubt.name, doubt.slots, doubt.text)
-            bar = confirm.bar(intent, replays)
-            self._questions[user_id] = confirm.Question(intent, now, bar, text)
-            return self._question_reply(user_id, intent, text)
-        return self._carry_out(profile, intent, now)
-
-    def _question_reply(self, user_id: str, intent: Intent, text: str) -> Reply:
-        return Reply(
-            text=text,
-            intent=intent.name,
-            user_id=user_id,
-            slots=dict(intent.slots),
-            intents=tuple(part.name for part in intent.each()),
-            question=True,
-        )
-
-    def _mendable(self, user_id: str, intent: Intent, now: datetime) -> _Done | None:
-        """What a correction in ``intent`` would mend: the request done the turn before, and
-        only within a minute of it. Any turn that is not a correction forgets it."""
-        done = self._done.pop(user_id, None)
-        if done is None or not any(part.name == "correct" for part in intent.each()):
-            return None
-        if now - done.at > confirm.ANSWER_WITHIN:
-            return None
-        self._done[user_id] = done
-        return done
-
-    @staticmethod
-    def _fixed(intent: Intent) -> dict[str, Any]:
-        return next((dict(p.slots) for p in intent.each() if p.name == "correct"), {})
-
-    def _carry_out(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
-        """Act on each request of the utterance in order; one reply with all words and actions.
-        A skip right after something that already moved on (a dislike) is not done twice."""
-        replies: list[Reply] = []
-        current = profile
-        parts = intent.each()
-        for index, part in enumerate(parts):
-            moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
-            if part.name == "skip" and moved_on:
-                continue
-            if part.name == "greet" and any(p.name == "identify" for p in parts[index + 1 :]):
-                continue  # "hi, this is sam": sam is greeted, not the listener before
-            if part.name == "correct":
-                replies.append(self._correct(current, part, now))
-            else:
-                replies.append(self._remembered(current, part, now))
-            if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
-                current = self._load(replies[-1].user_id) or current
-        names = tuple(part.name for part in intent.each())
-        if len(replies) == 1:
-            return dataclasses.replace(replies[0], intent=intent.name, intents=names)
-        return Reply(
-            text=" ".join(r.text for r in replies if r.text),
-            intent=intent.name,
-            user_id=replies[-1].user_id,
-            slots=dict(intent.slots),
-            actions=tuple(a for r in replies for a in r.actions),
-            negative_feedback=any(r.negative_feedback for r in replies),
-            intents=names,
-        )
-
-    def _remembered(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
-        """Handle one request, remembering what a correction would have to undo."""
-        artists = set(self._taste(profile.user_id).blocked_artists())
-        before = _Done(
-            intent,
-            list(profile.music_preferences),
-            list(profile.blocked_genres),
-            profile.mood,
-            profile.mood_set_at,
-            now,
-        )
-        reply = self._several_values(profile, intent, now)
-        if intent.name in CORRECTABLE:
-            taste = self._taste(profile.user_id)
-            after = taste.blocked_artists()
-            rows = [r for a in sorted(after - artists) for r in taste.block_artist(a, False)]
-            rows += [r for a in sorted(artists - after) for r in taste.block_artist(a)]
-            self._done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
-        return reply
-
-    def _several_values(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
-        """A request with several values of a slot ("rock and jazz"): preferences learn each,
-        the music plays the first now and the next ones after it."""
-        several = {k: v for k, v in intent.slots.items() if isinstance(v, tuple)}
-        if not several:
-            return self._handle(profile, intent, now)
-        count = max(len(v) for v in several.values())
-        singles = [
-            dataclasses.replace(
-                intent,
-                slots={
-                    k: (v[min(n, len(v) - 1)] if isinstance(v, tuple) else v)
-                    for k, v in intent.slots.items()
-                },
-                also=(),
-            )
-            for n in range(count)
-        ]
-        if intent.name in ("add_preference", "remove_preference"):
-            replies = [self._handle(profile, single, now) for single in singles]
-            return dataclasses.replace(
-                replies[0],
-                text=" ".join(r.text for r in replies),
-                slots=dict(intent.slots),
-                negative_feedback=any(r.negative_feedback for r in replies),
-            )
-        reply = self._handle(profile, singles[0], now)
-        if intent.name != "play":
-            return reply
-        later = []
-        for single in singles[1:]:
-            genre = _text(single.slots.get("genre"))
-            if genre:
-                self._add_preference(profile, genre)
-                later.append(genre)
-        if later:  # what plays after this track
-            self._requests[profile.user_id] = Request(genre=later[0])
-            reply = dataclasses.replace(
-                reply, text=f"{reply.text} {self._lines.then_also(' and '.join(later))}"
-            )
-        return dataclasses.replace(reply, slots=dict(intent.slots))
-
-    def _correct(self, profile: UserProfile, correction: Intent, now: datetime) -> Reply:
-        """A correction ("no, i said jazz"): undo what the last request taught (its wrong value
-        is not kept as a preference or mood), then do it again with the value meant, which is
-        learned."""
-        done = self._done.pop(profile.user_id, None)
-        kind, slots = _mend(done, dict(correction.slots))
-        if kind == "unknown":
-            return Reply(text=self._lines.unknown(), intent="unknown", user_id=profile.user_id)
-        if done is None or done.intent.name != kind:  # nothing to mend: the correction is new
-            return self._remembered(
-                profile, dataclasses.replace(correction, name=kind, slots=slots), now
-            )
-        profile.music_preferences[:] = done.preferences
-        profile.blocked_genres[:] = done.blocked
-        profile.mood, profile.mood_set_at = done.mood, done.mood_at
-        if done.undo:
-            self._learn_rows(profile.user_id, list(done.undo))
-        request = self._requests.get(profile.user_id)
-        if request is not None and done.intent.name == "play":
-            self._requests.pop(profile.user_id)
-        return self._remembered(profile, dataclasses.replace(done.intent, slots=slots), now)
-
-    def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
-        """One request, by the handler the intent table names for it."""
-        slots = dict(intent.slots)
-        talk = intent.name in HANDLED  # talk, questions, follow-ups: no mood to learn from
-        mood = None if talk else self._learn_mood(profile, slots, now)
-        asked = _Asked(profile, intent, slots, now, mood)
-        handler = self._intents.get(intent.name, self._on_unknown)
-        return handler(asked)
-
-    def _intent_table(self) -> dict[str, Callable[[_Asked], Reply]]:
-        """Who answers each intent (tests/dj check that every IntentName has a handler)."""
-        lines = self._lines
-        table: dict[str, Callable[[_Asked], Reply]] = {
-            IntentName.PLAY: self._on_play,
-            IntentName.SKIP: self._on_skip,
-            IntentName.LIKE: self._on_like,
-            IntentName.DISLIKE: self._on_dislike,
-            IntentName.REPLAY: self._on_replay,
-            IntentName.PAUSE: lambda asked: asked.reply(lines.paused(), Pause()),
-            IntentName.RESUME: lambda asked: asked.reply(lines.resumed(), Resume()),
-            IntentName.STOP: lambda asked: asked.reply(lines.stopped(), Stop()),
-            IntentName.VOLUME_UP: self._on_volume_step,
-            IntentName.VOLUME_DOWN: self._on_volume_step,
-            IntentName.SET_VOLUME: self._on_set_volume,
-            IntentName.REFINE: self._on_refine,
-            IntentName.ROOM: self._on_room,
-            IntentName.WHATS_PLAYING: lambda asked: asked.reply(
-                self._conversation.music.whats_playing(asked.profile.user_id, asked.intent)
-            ),
-            IntentName.ADD_PREFERENCE: self._on_add_preference,
-            IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
-            IntentName.MOOD: self._on_mood,
-            IntentName.COMMUNITY: self._on_community,
-            IntentName.GREET: lambda asked: asked.reply(  # a second hello is no new welcome
-                self._conversation.hello_again(asked.profile, asked.now)
-                or self._greeting(asked.profile, asked.now)
-            ),
-            IntentName.HELP: lambda asked: asked.reply(lines.help()),
-            IntentName.IDENTIFY: self._on_identify,
-            # answered before a handler is reached (the reply to a question, a correction);
-            # among several requests of one breath they are not understood
-            IntentName.CORRECT: self._on_unknown,
-            IntentName.CONFIRM: self._on_unknown,
-            IntentName.DENY: self._on_unknown,
-            IntentName.UNKNOWN: self._on_unknown,
-        }
-        for kind in HANDLED:  # the conversation's own table answers these
-            table[kind] = self._on_talk
-        return table
-
-    def _on_unknown(self, asked: _Asked) -> Reply:
-        return asked.reply(self._lines.unknown())
-
-    def _on_talk(self, asked: _Asked) -> Reply:
-        answer = self._conversation.answer(asked.profile, asked.intent, asked.now)
-        return asked.reply(answer.text, *answer.actions, negative=answer.negative)
-
-    def _on_play(self, asked: _Asked) -> Reply:
-        profile, slots = asked.profile, asked.slots
-        genre = slots.get("genre")
-        if isinstance(genre, str) and genre:
-            self._add_preference(profile, genre)
-        request = Request(
-            genre=_text(slots.get("genre")),
-            artist=self._as_written("artist", _text(slots.get("artist"))),
-            title=self._as_written("title", _text(slots.get("title"))),
-            album=self._as_written("album", _text(slots.get("album"))),
-            query=_text(slots.get("query")),
-        )
-        self._requests[profile.user_id] = request
-        proposed = self._propose(profile, request, asked.now, asked.reply)
-        note = self._conversation.music.have_note(asked.intent)  # "got any jazz?": yes, how much
-        return dataclasses.replace(proposed, text=f"{note} {proposed.text}") if note else proposed
-
-    def _on_mood(self, asked: _Asked) -> Reply:
-        if asked.mood:
-            return asked.reply(self._lines.mood(asked.mood))
-        return asked.reply(self._lines.unknown())
-
-    def _on_add_preference(self, asked: _Asked) -> Reply:
-        profile, lines = asked.profile, self._lines
-        genre = _text(asked.slots.get("genre"))
-        artist = _text(asked.slots.get("artist"))
-        if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
-            unblock = self._taste(profile.user_id).block_artist(artist, blocked=False)
-            if unblock:
-                self._learn_rows(profile.user_id, unblock)
-            return asked.reply(lines.preference_added(artist))
-        if not genre:
-            return asked.reply(lines.unknown())
-        self._add_preference(profile, genre)
-        return asked.reply(lines.preference_added(genre))
-
-    def _on_remove_preference(self, asked: _Asked) -> Reply:
-        profile, lines = asked.profile, self._lines
-        genre = _text(asked.slots.get("genre"))
-        artist = _text(asked.slots.get("artist"))
-        if artist and not genre:  # "i don't like <artist>": not again unless asked for
-            self._learn_rows(profile.user_id, self._taste(profile.user_id).block_artist(artist))
-            request = self._requests.get(profile.user_id)
-            if request and request.artist:
-                self._requests.pop(profile.user_id)
-            said = self._as_written("artist", artist) or artist
-            return asked.reply(lines.preference_removed(said), negative=True)
-        if not genre:
-            return asked.reply(lines.unknown(), negative=True)
-        self._block(profile, genre)
-        request = self._requests.get(profile.user_id)
-        if request and request.genre and self.genres.covers(genre, request.genre):
-            self._requests.pop(profile.user_id)
-        return asked.reply(lines.preference_removed(genre), negative=True)
-
-    def _on_like(self, asked: _Asked) -> Reply:
-        track = self._current()
-        if track is None:  # nothing to like: nothing learned, nothing promised
-            return asked.reply(self._lines.now_playing(None))
-        self._record(asked.profile.user_id, track, "liked")
-        return asked.reply(self._lines.liked(track))
-
-    def _on_dislike(self, asked: _Asked) -> Reply:
-        track = self._current()
-        if track is None:  # no verdict to learn, but no trust earned by it either
-            return asked.reply(self._lines.now_playing(None), negative=True)
-        self._record(asked.profile.user_id, track, "disliked")
-        nxt = self._pick_track(asked.profile, asked.now)
-        moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
-        return asked.reply(self._lines.disliked(nxt), moved_on, negative=True)
-
-    def _on_skip(self, asked: _Asked) -> Reply:
-        track = self._current()
-        if track is not None and self.now_playing_from is None:
-            self._record(asked.profile.user_id, track, "skipped")
-        nxt = self._pick_track(asked.profile, asked.now)
-        pick = self._last_pick.get(asked.profile.user_id)
-        short = dict(pick.reasons).get("ran_short", "") if pick and pick.track == nxt else ""
-        return asked.reply(self._lines.skipping(nxt, short), Skip(then=nxt))
-
-    def _on_replay(self, asked: _Asked) -> Reply:
-        track = self._current() or self._last_played(asked.profile.user_id)
-        if track is None:
-            return asked.reply(self._lines.replay(None))
-        self._record(asked.profile.user_id, track, "replayed")
-        return asked.reply(self._lines.replay(track), PlayTrack(track))
-
-    def _on_volume_step(self, asked: _Asked) -> Reply:
-        step = VOLUME_STEP if asked.intent.name == IntentName.VOLUME_UP else -VOLUME_STEP
-        return asked.reply(self._lines.volume("up" if step > 0 else "down"), SetVolume(step=step))
-
-    def _on_set_volume(self, asked: _Asked) -> Reply:
-        try:
-            level = max(0, min(100, int(asked.slots.get("level", 50))))
-        except (TypeError, ValueError):  # several values, or not a number
-            level = 50
-        return asked.reply(self._lines.volume(None, level), SetVolume(level=level))
-
-    def _on_refine(self, asked: _Asked) -> Reply:
-        """ "Something slower": remembered in the listener's taste, then the change heard now
-        (the track on air gives way to a pick that way, with no verdict on it)."""
-        lines, user = self._lines, asked.profile.user_id
-        side, direction = _text(asked.slots.get("side")), _text(asked.slots.get("direction"))
-        if side not in REFINEMENTS or direction not in REFINEMENTS[side]:
-            return asked.reply(lines.talk.say("lines", "refine_which", shuffle=False))
-        before = self._current()
-        if side == "track" and before is None:
-            return asked.reply(lines.talk.say("lines", "refined_nothing", shuffle=False))
-        if not self.refine(user, side, direction):
-            return asked.reply(lines.talk.say("lines", "refined_unsaved", shuffle=False))
-        if (side, direction) == ("track", "less"):  # away from what the request brought too
-            self._requests.pop(user, None)
-        nxt = self._pick_track(asked.profile, asked.now)
-        text = lines.refined(side, direction, before, nxt)
-        if nxt is None:
-            return asked.reply(text)
-        return asked.reply(text, Skip(then=nxt, reason=EndReason.REPLACED))
-
-    def _on_room(self, asked: _Asked) -> Reply:
-        state = self.state_from() if self.state_from is not None else None
-        text, actions = room_change(
-            self._lines.talk,
-            state.rooms if state is not None else (),
-            _text(asked.slots.get("room")),
-            _text(asked.slots.get("change")),
-        )
-        return asked.reply(text, *actions)
-
-    def _on_community(self, asked: _Asked) -> Reply:
-        profile = asked.profile
-        friends = [
-            friend_profile.name
-            for friend in profile.community_connections
-            if friend in self.user_profiles and (friend_profile := self._load(friend)) is not None
-        ]
-        return asked.reply(self._lines.community(len(profile.community_connections), friends))
-
-    def _on_identify(self, asked: _Asked) -> Reply:
-        lines, now = self._lines, asked.now
-        name = _text(asked.slots.get("name"))
-        if not name:
-            return asked.reply(lines.unknown())
-        display = name.title()
-        known = self.find_user(name)
-        if known is None:
-            known = make_user_id(name)
-            if known is None:
-                return asked.reply(lines.unknown())
-            other, _ = self._profile(known, display)
-            self._touch(other, now, taking_over=True)
-            self._save(other)
-            self._conversation.introduced(other)
-            return asked.reply(lines.switched(other.name, new=True), user=known)
-        found = self._load(known)
-        assert found is not None
-        if not spoken_name(found):  # known by id alone ("chat --user lee"): now by name
-            found.name = display
-        self._touch(found, now, taking_over=True)
-        self._save(found)
-        self._conversation.introduced(found)
-        return asked.reply(lines.switched(found.name, new=False), user=known)
-
-    def _learn_mood(self, profile: UserProfile, slots: dict[str, Any], now: datetime) -> str | None:
-        mood = _text(slots.get("mood")) or moods.mood_for_activity(_text(slots.get("activity")))
-        if mood and mood in moods.MOOD_TARGETS:
-            profile.mood = mood
-            profile.mood_set_at = now
-            return mood
-        return None
-
-    def _add_preference(self, profile: UserProfile, genre: str) -> None:
-        value = genre.casefold().strip()
-        if value not in profile.music_preferences:
-            profile.music_preferences.append(value)
-        canonical = self.genres.normalise(value)
-        if canonical in profile.blocked_genres:
-            profile.blocked_genres.remove(canonical)
-
-    def _block(self, profile: UserProfile, genre: str) -> None:
-        canonical = self.genres.normalise(genre)
-        profile.music_preferences[:] = [
-            p for p in profile.music_preferences if not self.genres.covers(canonical, p)
-        ]
-        if canonical not in profile.blocked_genres:
-            profile.blocked_genres.append(canonical)
-
-    def _propose(
-        self,
-        profile: UserProfile,
-        request: Request,
-        now: datetime,
-        reply: Callable[..., Reply],
-    ) -> Reply:
-        confident = profile.trust_score >= 0.7
-        exploring = self._exploring(profile)
-        mood = self.current_mood(profile.user_id)
-        if self.library is None:
-            if not profile.music_preferences and exploring and not request:
-                return reply(self._lines.learning())
-            if profile.music_preferences:
-                return reply(self._lines.based_on_taste(profile.music_preferences, mood, confident))
-            if mood:
-                return reply(self._lines.mood(mood))
-            return reply(self._lines.learning() if exploring else self._lines.trust_me())
-        pick = self._pick(profile, now, request, asked_now=True)
-        if pick is None:
-            return reply(self._lines.nothing_to_play())
-        text = self._lines.propose(pick, moods.part_of_day(now), exploring, confident)
-        return reply(text, PlayTrack(pick.track))
-
-    def _exploring(self, profile: UserProfile) -> bool:
-        """Still getting to know them: low trust, or little known about their taste."""
-        if profile.trust_score < 0.5:
-            return True
-        knows_little = not profile.music_preferences and not self._taste(profile.user_id).by_kind
-        return knows_little and profile.trust_score < 0.7
 
     # -- recommendations -------------------------------------------------------------------
 
@@ -1421,78 +970,3 @@ class PersonalizedDJ:
                 if user_id in profile.community_connections:
                     profile.community_connections.remove(user_id)
             return self.store.delete_user(user_id)
-
-
-CORRECTABLE = frozenset({"play", "set_volume", "mood", "add_preference", "remove_preference"})
-"""Requests a correction ("no, i said jazz") mends."""
-
-NAME_SLOTS = frozenset({"artist", "album", "title", "query"})
-
-
-@dataclasses.dataclass(frozen=True)
-class _Asked:
-    """One request as its handler sees it: who asks, what, when, and the mood it set."""
-
-    profile: UserProfile
-    intent: Intent
-    slots: dict[str, Any]
-    now: datetime
-    mood: str | None
-
-    def reply(
-        self, text: str, *actions: Action, negative: bool = False, user: str | None = None
-    ) -> Reply:
-        return Reply(
-            text=text,
-            intent=self.intent.name,
-            user_id=user or self.profile.user_id,
-            slots=self.slots,
-            actions=actions,
-            negative_feedback=negative,
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Done:
-    """The last correctable request and what the listener's profile was before it."""
-
-    intent: Intent
-    preferences: list[str]
-    blocked: list[str]
-    mood: str | None
-    mood_at: datetime | None
-    at: datetime
-    undo: tuple[Evidence, ...] = ()  # taste rows that reverse the request's
-
-
-SLOT_FAMILIES = {"album": "name", "title": "name", "query": "name", "activity": "mood"}
-"""Slots a correction may swap for one another ("not kind of blue, miles davis")."""
-
-
-def _families(slots: Iterable[str]) -> set[str]:
-    return {SLOT_FAMILIES.get(slot, "name" if slot == "artist" else slot) for slot in slots}
-
-
-def _mend(done: _Done | None, fixed: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The request a correction with the slots ``fixed`` stands for: the last request mended
-    when it used the kinds of slot the correction names, else a new request (its kind and
-    slots). A genre or mood put right drops the names and search text said before; a search
-    text alone is no request ("unknown")."""
-    if not fixed or set(fixed) <= {"query"}:
-        return "unknown", {}
-    if done is None or not _families(fixed) <= _families(done.intent.slots):
-        kind = "set_volume" if set(fixed) == {"level"} else "play"
-        if set(fixed) <= {"mood", "activity"}:
-            kind = "mood"
-        return kind, fixed
-    slots = dict(done.intent.slots)
-    if _families(fixed) & {"name", "genre", "mood"}:
-        slots = {k: v for k, v in slots.items() if k not in NAME_SLOTS}
-    slots.update(fixed)
-    if done.intent.name != "set_volume":
-        slots.pop("level", None)
-    return done.intent.name, slots
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -1,0 +1,217 @@
+"""One turn's requests, in order: several requests of one breath, a question when the DJ is
+unsure it heard, the answer to the question it asked, and corrections ("no, i said jazz") that
+undo what the last request did and taught before doing what was meant."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from appliance.dj import confirm
+from appliance.dj.answers import HANDLED
+from appliance.dj.corrections import CORRECTABLE, Done, mend
+from appliance.dj.handlers import Asked, Handlers, text_of
+from appliance.dj.profile import UserProfile
+from appliance.dj.recommend import Request
+from appliance.dj.reply import PlayTrack, Reply, Skip
+
+if TYPE_CHECKING:
+    from appliance.dj.engine import PersonalizedDJ
+    from appliance.dj.understand import Intent
+
+
+class Turns:
+    """Carries out what one utterance asks (:meth:`turn`) for a DJ; the DJ keeps the state (the
+    questions asked, the last request a correction would mend)."""
+
+    def __init__(self, dj: PersonalizedDJ) -> None:
+        self.dj = dj
+        self.handlers = Handlers(dj)
+
+    def turn(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
+        answer to the question it asked last turn (a question waits one turn, a minute)."""
+        user_id = profile.user_id
+        intent = self.dj._conversation.carried_on(user_id, intent)  # "what about house"
+        question = self.dj._questions.pop(user_id, None)
+        if question is not None and not question.answered_in_time(now):
+            question = None
+        answering = intent.name in ("confirm", "deny") and not intent.also
+        done = self._mendable(user_id, question.intent if answering and question else intent, now)
+        if answering:
+            if question is None and intent.name == "deny":  # "not that one": something else
+                answer = self.dj._conversation.follow.not_that(profile, intent, now)
+                if answer is not None:
+                    return Reply(answer.text, "deny", user_id, actions=answer.actions)
+            if question is None:
+                lines = self.dj._lines
+                text = (
+                    lines.nothing_asked() if intent.name == "confirm" else lines.no_nothing_asked()
+                )
+                return Reply(text=text, intent=intent.name, user_id=user_id)
+            if intent.name == "deny":
+                return Reply(text=self.dj._lines.dropped(), intent="deny", user_id=user_id)
+            if not question.sure_yes(intent):  # noise is often heard as "yes": ask again
+                self.dj._questions[user_id] = dataclasses.replace(question, asked_at=now)
+                return self._question_reply(user_id, question.intent, question.text)
+            return self._carry_out(profile, question.intent, now)
+        replays = None
+        if any(part.name == "correct" for part in intent.each()):
+            replays = mend(done, self._fixed(intent))[0]
+        doubt = confirm.unsure(intent, replays)
+        if doubt is not None:
+            text = self.dj._lines.check(doubt.name, doubt.slots, doubt.text)
+            bar = confirm.bar(intent, replays)
+            self.dj._questions[user_id] = confirm.Question(intent, now, bar, text)
+            return self._question_reply(user_id, intent, text)
+        return self._carry_out(profile, intent, now)
+
+    def _question_reply(self, user_id: str, intent: Intent, text: str) -> Reply:
+        return Reply(
+            text=text,
+            intent=intent.name,
+            user_id=user_id,
+            slots=dict(intent.slots),
+            intents=tuple(part.name for part in intent.each()),
+            question=True,
+        )
+
+    def _mendable(self, user_id: str, intent: Intent, now: datetime) -> Done | None:
+        """What a correction in ``intent`` would mend: the request done the turn before, and
+        only within a minute of it. Any turn that is not a correction forgets it."""
+        done = self.dj._done.pop(user_id, None)
+        if done is None or not any(part.name == "correct" for part in intent.each()):
+            return None
+        if now - done.at > confirm.ANSWER_WITHIN:
+            return None
+        self.dj._done[user_id] = done
+        return done
+
+    @staticmethod
+    def _fixed(intent: Intent) -> dict[str, Any]:
+        return next((dict(p.slots) for p in intent.each() if p.name == "correct"), {})
+
+    def _carry_out(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Act on each request of the utterance in order; one reply with all words and actions.
+        A skip right after something that already moved on (a dislike) is not done twice."""
+        replies: list[Reply] = []
+        current = profile
+        parts = intent.each()
+        for index, part in enumerate(parts):
+            moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
+            if part.name == "skip" and moved_on:
+                continue
+            if part.name == "greet" and any(p.name == "identify" for p in parts[index + 1 :]):
+                continue  # "hi, this is sam": sam is greeted, not the listener before
+            if part.name == "correct":
+                replies.append(self._correct(current, part, now))
+            else:
+                replies.append(self._remembered(current, part, now))
+            if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
+                current = self.dj._load(replies[-1].user_id) or current
+        names = tuple(part.name for part in intent.each())
+        if len(replies) == 1:
+            return dataclasses.replace(replies[0], intent=intent.name, intents=names)
+        return Reply(
+            text=" ".join(r.text for r in replies if r.text),
+            intent=intent.name,
+            user_id=replies[-1].user_id,
+            slots=dict(intent.slots),
+            actions=tuple(a for r in replies for a in r.actions),
+            negative_feedback=any(r.negative_feedback for r in replies),
+            intents=names,
+        )
+
+    def _remembered(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """Handle one request, remembering what a correction would have to undo."""
+        artists = set(self.dj._taste(profile.user_id).blocked_artists())
+        before = Done(
+            intent,
+            list(profile.music_preferences),
+            list(profile.blocked_genres),
+            profile.mood,
+            profile.mood_set_at,
+            now,
+        )
+        reply = self._several_values(profile, intent, now)
+        if intent.name in CORRECTABLE:
+            taste = self.dj._taste(profile.user_id)
+            after = taste.blocked_artists()
+            rows = [r for a in sorted(after - artists) for r in taste.block_artist(a, False)]
+            rows += [r for a in sorted(artists - after) for r in taste.block_artist(a)]
+            self.dj._done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
+        return reply
+
+    def _several_values(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """A request with several values of a slot ("rock and jazz"): preferences learn each,
+        the music plays the first now and the next ones after it."""
+        several = {k: v for k, v in intent.slots.items() if isinstance(v, tuple)}
+        if not several:
+            return self._handle(profile, intent, now)
+        count = max(len(v) for v in several.values())
+        singles = [
+            dataclasses.replace(
+                intent,
+                slots={
+                    k: (v[min(n, len(v) - 1)] if isinstance(v, tuple) else v)
+                    for k, v in intent.slots.items()
+                },
+                also=(),
+            )
+            for n in range(count)
+        ]
+        if intent.name in ("add_preference", "remove_preference"):
+            replies = [self._handle(profile, single, now) for single in singles]
+            return dataclasses.replace(
+                replies[0],
+                text=" ".join(r.text for r in replies),
+                slots=dict(intent.slots),
+                negative_feedback=any(r.negative_feedback for r in replies),
+            )
+        reply = self._handle(profile, singles[0], now)
+        if intent.name != "play":
+            return reply
+        later = []
+        for single in singles[1:]:
+            genre = text_of(single.slots.get("genre"))
+            if genre:
+                self.handlers.add_preference(profile, genre)
+                later.append(genre)
+        if later:  # what plays after this track
+            self.dj._requests[profile.user_id] = Request(genre=later[0])
+            reply = dataclasses.replace(
+                reply, text=f"{reply.text} {self.dj._lines.then_also(' and '.join(later))}"
+            )
+        return dataclasses.replace(reply, slots=dict(intent.slots))
+
+    def _correct(self, profile: UserProfile, correction: Intent, now: datetime) -> Reply:
+        """A correction ("no, i said jazz"): undo what the last request taught (its wrong value
+        is not kept as a preference or mood), then do it again with the value meant, which is
+        learned."""
+        done = self.dj._done.pop(profile.user_id, None)
+        kind, slots = mend(done, dict(correction.slots))
+        if kind == "unknown":
+            return Reply(text=self.dj._lines.unknown(), intent="unknown", user_id=profile.user_id)
+        if done is None or done.intent.name != kind:  # nothing to mend: the correction is new
+            return self._remembered(
+                profile, dataclasses.replace(correction, name=kind, slots=slots), now
+            )
+        profile.music_preferences[:] = done.preferences
+        profile.blocked_genres[:] = done.blocked
+        profile.mood, profile.mood_set_at = done.mood, done.mood_at
+        if done.undo:
+            self.dj._learn_rows(profile.user_id, list(done.undo))
+        request = self.dj._requests.get(profile.user_id)
+        if request is not None and done.intent.name == "play":
+            self.dj._requests.pop(profile.user_id)
+        return self._remembered(profile, dataclasses.replace(done.intent, slots=slots), now)
+
+    def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
+        """One request, by the handler the intent table names for it."""
+        slots = dict(intent.slots)
+        talk = intent.name in HANDLED  # talk, questions, follow-ups: no mood to learn from
+        mood = None if talk else self.handlers.learn_mood(profile, slots, now)
+        asked = Asked(profile, intent, slots, now, mood)
+        handler = self.dj._intents.get(intent.name, self.handlers._on_unknown)
+        return handler(asked)
