@@ -826,6 +826,8 @@ class QFZZStation:
         )
         if hasattr(recognizer, "judge"):  # Whisper chooses among its readings with the DJ
             recognizer.judge = self._judge
+        if hasattr(recognizer, "meaning"):  # and readings that mean the same agree
+            recognizer.meaning = self._meaning
         if stt.address:  # a Wyoming server hears the commands; the local engine stands by
             from appliance.voice.stt_wyoming import with_server
 
@@ -1006,6 +1008,18 @@ class QFZZStation:
         if not parts or any(part.name == "unknown" for part in parts):
             return 0.0
         return min(part.confidence for part in parts)
+
+    def _meaning(self, text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...] | None:
+        """What ``text`` asks for, as the DJ reads it: each request and its slots, None when
+        any part is not understood (Whisper's readings that mean the same agree)."""
+        intent = None if self.dj is None else self.dj.prepare(text)
+        parts = () if intent is None else intent.each()
+        if not parts or any(part.name == "unknown" for part in parts):
+            return None
+        return tuple(
+            (part.name, tuple(sorted((k, str(v)) for k, v in part.slots.items())))
+            for part in parts
+        )
 
     def _is_complete(self, partial: str) -> bool:
         """The listener's early end: is this partial already a whole command? (Parsed on the

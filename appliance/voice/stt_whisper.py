@@ -20,8 +20,10 @@ hundred said after a pause is mended (:func:`mend_numbers`).
 
 Confidence (0..1) is the share of readings that were right at that value (the shared meaning,
 :data:`appliance.voice.stt.CONFIDENT`), from Whisper's own score for the reading chosen and how
-far the n-best agree with it (:data:`CALIBRATION`). A decode that loops
-(:data:`COMPRESSION_LIMIT`) is not speech: 0.
+far the n-best agree with it, in words or in a meaning the understanding reads surely
+(:data:`CALIBRATION`, :data:`SURE_READ`); a reading with another meaning nearly as likely makes
+it doubtful (:data:`AMBIGUOUS_MARGIN`). A decode that loops (:data:`COMPRESSION_LIMIT`) is not
+speech: 0.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -89,6 +91,17 @@ QUICK_SURE = 0.8
 QUICK_JUDGED = 0.9
 """The least the judge (the DJ's understanding) must grant a quick reading: a request it knows
 nearly word for word; without a judge no quick reading is kept."""
+SURE_READ = 0.9
+"""Readings the judge grants at least this (read word for word or nearly) agree with the one
+chosen when they mean the same (the station's ``meaning``): "Please no more techno for me
+ever." and "Place no more techno for me ever." are one request, which word agreement alone
+counted as a split vote, so on the TUNE voices such requests heard right were asked about."""
+AMBIGUOUS_MARGIN = 0.05
+"""A reading that means something else and chooses within this much of the one chosen
+(ln(score) + :data:`JUDGE_WEIGHT` x judge) makes the reading a toss-up ("I'm working now."
+0.852 against "I'm working out." 0.850): its confidence is at most :data:`AMBIGUOUS_CAP`."""
+AMBIGUOUS_CAP = 0.5
+"""A toss-up's confidence: below the ordinary bar (asked about), above a harmless one's."""
 FRAMES_PER_S = 100
 """Whisper's log-mel frames per second of audio (a hop of 10 ms)."""
 FLOOR = 1e-4
@@ -98,6 +111,10 @@ Judge = Callable[[str], float]
 """How sure the understanding is that a text is a request it can act on: 0 when it is none,
 1 when a template says it word for word. The station passes the DJ's (this module must not
 import the DJ)."""
+Meaning = Callable[[str], Hashable | None]
+"""What a text asks for as the understanding reads it (its requests and their slots, any
+hashable form), None when nothing: readings that mean the same agree (the station passes the
+DJ's)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,9 @@ class WhisperRecognizer:
         self.model = model if model is not None else load_model(model_path)
         self.judge = judge
         """Chooses among Whisper's readings (see :func:`choose`); may be set after start-up."""
+        self.meaning: Meaning | None = None
+        """What a reading means, for agreement and toss-ups (see :func:`choose`); may be set
+        after start-up, as the judge."""
         self.quick_window_s = QUICK_WINDOW_S
         """The quick first reading's window (see :data:`QUICK_WINDOW_S`)."""
         self.vocabulary = Vocabulary()
@@ -254,18 +274,25 @@ class WhisperRecognizer:
 
     def _transcribe(self, audio: np.ndarray) -> tuple[str, float]:
         """The best reading of ``audio`` and its confidence (see :func:`choose`): the quick
-        one when it is sure (see :data:`QUICK_WINDOW_S`), else the full window's."""
+        one when it is sure (see :data:`QUICK_WINDOW_S`), else the best of both windows'."""
         quick = self.quick_window_s
+        first: list[Hypothesis] = []
         if quick and self.judge is not None and audio.size < quick * RATE:
-            text, confidence = self.read(self.hypotheses(audio, quick))
+            first = self.hypotheses(audio, quick)
+            text, confidence = self.read(first)
             if confidence >= QUICK_SURE and _judged(self.judge, text) >= QUICK_JUDGED:
                 return text, confidence
-        return self.read(self.hypotheses(audio))
+        return self.read([*self.hypotheses(audio), *first])
 
     def read(self, hypotheses: Sequence[Hypothesis]) -> tuple[str, float]:
         """The reading to act on among Whisper's ``hypotheses`` (cleaned), and its confidence:
-        apart from the decoding so a replay of stored readings chooses as the station does."""
-        return choose([replace(h, text=self.clean(h.text)) for h in hypotheses], self.judge)
+        apart from the decoding so a replay of stored readings chooses as the station does.
+        When the quick reading was not sure, the full window's readings come first and the
+        quick window's after them, all chosen among: a word the quick window heard right
+        ("Play some hip hop for the workout." where the full one wrote "dip hop") is still
+        there to choose, and what the two windows agree on counts."""
+        cleaned = [replace(h, text=self.clean(h.text)) for h in hypotheses]
+        return choose(cleaned, self.judge, self.meaning)
 
     def clean(self, text: str) -> str:
         """Whisper's text without the wake word's tail, its numbers mended."""
@@ -337,24 +364,55 @@ def compression_ratio(text: str) -> float:
     return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
-def choose(hypotheses: Sequence[Hypothesis], judge: Judge | None = None) -> tuple[str, float]:
+def choose(
+    hypotheses: Sequence[Hypothesis], judge: Judge | None = None, meaning: Meaning | None = None
+) -> tuple[str, float]:
     """The reading to act on and its confidence (the share right, as every engine's).
 
     With a ``judge`` the reading with the highest ln(score) + :data:`JUDGE_WEIGHT` x judge
     wins: a reading the understanding accepts word for word beats Whisper's likeliest when
     Whisper was less than e times as sure of that ("Skip this one." over "Keep this one.").
     The confidence is :func:`calibrated` from the winner's score and how many of the readings
-    (by Whisper's weight) say the same words."""
+    (by Whisper's weight) say the same words, or with a ``meaning``, mean the same and are read
+    surely (:data:`SURE_READ`), whichever is more; and it is at most :data:`AMBIGUOUS_CAP` when
+    a reading meaning something else came within :data:`AMBIGUOUS_MARGIN` of winning."""
     if not hypotheses:
         return "", 0.0
     if judge is None:
         best = hypotheses[0]
+        verdicts = [0.0] * len(hypotheses)
     else:
-        best = max(hypotheses, key=lambda h: _log(h.score) + JUDGE_WEIGHT * _judged(judge, h.text))
+        verdicts = [_judged(judge, h.text) for h in hypotheses]
+        ranks = [
+            _log(h.score) + JUDGE_WEIGHT * v for h, v in zip(hypotheses, verdicts, strict=True)
+        ]
+        chosen = ranks.index(max(ranks))
+        best = hypotheses[chosen]
     said = normalise(best.text)
     weights = [max(h.score, FLOOR) for h in hypotheses]
     agree = sum(w for h, w in zip(hypotheses, weights, strict=True) if normalise(h.text) == said)
-    return best.text, calibrated(best.score, agree / sum(weights))
+    agreement = agree / sum(weights)
+    if judge is None or meaning is None:
+        return best.text, calibrated(best.score, agreement)
+    meanings = [
+        _meant(meaning, h.text) if v > 0.0 else None
+        for h, v in zip(hypotheses, verdicts, strict=True)
+    ]
+    meant = meanings[chosen]
+    if meant is None:
+        return best.text, calibrated(best.score, agreement)
+    sure = sum(
+        w
+        for w, m, v in zip(weights, meanings, verdicts, strict=True)
+        if m == meant and v >= SURE_READ
+    )
+    confidence = calibrated(best.score, max(agreement, sure / sum(weights)))
+    if any(
+        m is not None and m != meant and r >= ranks[chosen] - AMBIGUOUS_MARGIN
+        for m, r in zip(meanings, ranks, strict=True)
+    ):
+        confidence = min(confidence, AMBIGUOUS_CAP)
+    return best.text, confidence
 
 
 def calibrated(score: float, agreement: float) -> float:
@@ -382,6 +440,16 @@ def _judged(judge: Judge, text: str) -> float:
         log.exception("could not judge %r", text)
         return 0.0
     return max(0.0, min(1.0, verdict)) if math.isfinite(verdict) else 0.0
+
+
+def _meant(meaning: Meaning, text: str) -> Hashable | None:
+    """What ``text`` means, None when the meaning fails (it costs the agreement, never the
+    command)."""
+    try:
+        return meaning(text)
+    except Exception:
+        log.exception("could not read the meaning of %r", text)
+        return None
 
 
 def build_prompt(commands: Sequence[str], names: Sequence[str], count: Any) -> str:

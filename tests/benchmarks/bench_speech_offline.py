@@ -129,6 +129,7 @@ def recogniser_for(station: QFZZStation) -> StoredWhisper:
     phrases, words, grammar = station._vocabulary("whisper")
     recognizer = StoredWhisper(Path(stt.location), phrases, words, grammar)
     recognizer.judge = station._judge
+    recognizer.meaning = station._meaning
     quick = os.environ.get("QFZZ_WHISPER_QUICK")  # trying another quick window (0: none)
     if quick:
         recognizer.quick_window_s = float(quick)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -236,13 +236,22 @@ def test_the_prompts_commands_are_understood_and_names_are_not_crowded_out() -> 
 
 
 class Windows(WhisperRecognizer):
-    """Real Whisper that notes each encoder window it decoded with."""
+    """Real Whisper that notes each encoder window it decoded with, what each gave, and the
+    readings each choice was made among."""
 
     windows: list[float]
+    found: dict[float, list[Hypothesis]]
+    among: list[Hypothesis]
 
     def hypotheses(self, audio: np.ndarray, window_s: float = 30.0) -> list[Hypothesis]:
         self.__dict__.setdefault("windows", []).append(window_s)  # the warm-up's too
-        return super().hypotheses(audio, window_s)
+        found = super().hypotheses(audio, window_s)
+        self.__dict__.setdefault("found", {})[window_s] = found
+        return found
+
+    def read(self, hypotheses: Sequence[Hypothesis]) -> tuple[str, float]:
+        self.among = list(hypotheses)
+        return super().read(hypotheses)
 
 
 def test_a_sure_quick_reading_spares_the_full_window(model_path: Path) -> None:
@@ -261,6 +270,8 @@ def test_a_sure_quick_reading_spares_the_full_window(model_path: Path) -> None:
         text, confidence = whisper._transcribe(audio)
         assert (normalise(text), whisper.windows) == ("skip this song", windows)
         assert confidence >= stt_whisper.QUICK_SURE
+        # the last choice is among the readings of every window read, the full window's first
+        assert whisper.among == [h for w in reversed(windows) for h in whisper.found[w]]
     whisper.judge, whisper.windows = (lambda text: 1.0), []
     long = np.concatenate([audio, np.zeros(int(stt_whisper.QUICK_WINDOW_S * 16000))])
     whisper._transcribe(long)

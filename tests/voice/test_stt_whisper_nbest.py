@@ -14,6 +14,7 @@ from appliance.dj import confirm
 from appliance.dj.understand import Understanding, Vocabulary
 from appliance.voice.stt import Vocabulary as Heard
 from appliance.voice.stt_whisper import (
+    AMBIGUOUS_CAP,
     CALIBRATION,
     Hypothesis,
     WhisperRecognizer,
@@ -44,14 +45,25 @@ def judge(text: str) -> float:
     return min(part.confidence for part in parts)
 
 
+def meaning(text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...] | None:
+    """As the station reads a reading's meaning: each request and its slots, None when any
+    part is not understood."""
+    parts = understanding().parse(text).each()
+    if any(part.name == "unknown" for part in parts):
+        return None
+    return tuple((p.name, tuple(sorted((k, str(v)) for k, v in p.slots.items()))) for p in parts)
+
+
 @cache
 def recogniser(judged: bool = True) -> WhisperRecognizer:
-    """The daemon's prompt and wake phrase, the DJ's judge (or none)."""
+    """The daemon's prompt and wake phrase, the DJ's judge and meaning (or neither)."""
     phrases, words = prompt_vocabulary(["alex", "sam"], list(ARTISTS))
-    return WhisperRecognizer(
+    whisper = WhisperRecognizer(
         shared.model_path(), phrases, words, wake_phrases=["hey jarvis"],
         model=shared.shared_model(), judge=judge if judged else None,
     )  # fmt: skip
+    whisper.meaning = meaning if judged else None
+    return whisper
 
 
 def heard(pcm: bytes, judged: bool = True) -> tuple[str, float]:
@@ -80,11 +92,14 @@ def said(text: str, voice: str) -> bytes:
     ],
 )
 def test_the_reading_the_understanding_accepts_wins(voice: str, text: str, slots: dict) -> None:
+    """The title wins over Whisper's likeliest, a search ("Play that like it."); the quick
+    window's reading of that search came within AMBIGUOUS_MARGIN of it, so the title
+    is asked about rather than played (0.77 from the full window's readings alone)."""
     pcm = said(text, voice)
     text_heard, confidence = heard(pcm)
     intent = understanding().parse(text_heard)
     assert intent.name == "play" and intent.slots == slots, text_heard
-    assert acted_on(text_heard, confidence), (text_heard, confidence)
+    assert confidence <= AMBIGUOUS_CAP and not acted_on(text_heard, confidence), confidence
     unjudged, _ = heard(pcm, judged=False)
     assert understanding().parse(unjudged).slots != slots  # Whisper's likeliest was wrong
 
@@ -92,8 +107,8 @@ def test_the_reading_the_understanding_accepts_wins(voice: str, text: str, slots
 @pytest.mark.parametrize(
     ("voice", "text"),
     [
-        # greedy, mapped from Whisper's score alone: asked at 0.13, 0.57 and 0.09
-        ("gb_f2", "resume"),
+        # greedy, mapped from Whisper's score alone: asked about (gb_f2's resume, once here,
+        # 0.61 from the full window alone, is 0.599 beside the quick window's "Refume.": asked)
         ("us_m3", "it's a bit too loud"),
     ],
 )
@@ -197,3 +212,51 @@ def test_confidence_grows_with_whispers_score_and_the_readings_agreement() -> No
     agreeing_readings = [Hypothesis("Skip.", 0.6), Hypothesis("Skip!", 0.5)]
     split_readings = [Hypothesis("Skip.", 0.6), Hypothesis("Keep.", 0.5)]
     assert choose(agreeing_readings)[1] > choose(split_readings)[1]
+
+
+# Whisper's readings of TUNE voices as the speech benchmark stored them (text, score): the full
+# window's first, the quick window's after them, as the recogniser pools them; readings that are
+# the benchmark's own lines word for word are left out.
+FORTY_JOE_UP200 = [
+    ("Set the volume to 40.", 0.6875),
+    ("Sit the volume to forty.", 0.5782),
+    ("Set volume to forty.", 0.4222),
+]
+WORKING_JOE_UP200 = [
+    ("I'm working now.", 0.8521),
+    ("I am working out.", 0.8495),  # Whisper wrote the benchmark's own line; a kin stands in
+    ("I'm working.", 0.2913),
+    ("No.", 0.0896),
+]
+
+
+def test_readings_that_mean_the_same_agree_and_are_acted_on() -> None:
+    """joe_up200, a volume of forty: Whisper wrote it three ways, all one request read surely;
+    counted by their words they were a split vote (0.79) and the volume was asked about."""
+    readings = [Hypothesis(text, score) for text, score in FORTY_JOE_UP200]
+    text, by_words = choose(readings, judge)
+    _same, by_meaning = choose(readings, judge, meaning)
+    assert meaning(text) == (("set_volume", (("level", "40"),)),), text
+    assert by_meaning > by_words
+    assert acted_on(text, by_meaning) and not acted_on(text, by_words), (by_words, by_meaning)
+
+
+def test_two_meanings_nearly_as_likely_are_asked_about() -> None:
+    """joe_up200, a workout said aloud: "I'm working now." (a mood for work) won by 0.003 over
+    the workout and was acted on at 0.87; a toss-up is asked about instead."""
+    readings = [Hypothesis(text, score) for text, score in WORKING_JOE_UP200]
+    text, by_words = choose(readings, judge)
+    _same, with_meaning = choose(readings, judge, meaning)
+    assert acted_on(text, by_words)  # without the meanings: acted on the wrong mood
+    assert with_meaning <= AMBIGUOUS_CAP and not acted_on(text, with_meaning)
+    far = [Hypothesis("I'm working now.", 0.85), Hypothesis("I am working out.", 0.6)]
+    assert choose(far, judge, meaning)[1] > AMBIGUOUS_CAP  # a clear lead is no toss-up
+
+
+def test_a_failing_meaning_costs_the_agreement_never_the_command() -> None:
+    def broken(_text: str) -> None:
+        raise RuntimeError("no")
+
+    readings = [Hypothesis(text, score) for text, score in FORTY_JOE_UP200]
+    assert choose(readings, judge, broken) == choose(readings, judge)
+    assert choose(readings, None, meaning) == choose(readings)

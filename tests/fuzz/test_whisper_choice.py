@@ -1,0 +1,76 @@
+"""Fuzzing the Whisper tier's choice when readings' meanings are known: the meaning only ever
+moves the confidence (never which reading is chosen), keeps it in 0..1, caps a toss-up between
+two meanings, and a meaning that fails or answers oddly costs the agreement, never the command.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from appliance.voice.stt_whisper import (
+    AMBIGUOUS_CAP,
+    AMBIGUOUS_MARGIN,
+    JUDGE_WEIGHT,
+    Hypothesis,
+    choose,
+)
+
+pytestmark = pytest.mark.fuzz
+
+TEXTS = st.sampled_from(
+    ["Skip it.", "Skip it!", "Keep it.", "Play jazz.", "Play chess.", "", "Stop it."]
+)
+READINGS = st.lists(st.tuples(TEXTS, st.floats(0, 1, allow_nan=False)), max_size=10)
+VERDICTS = st.dictionaries(TEXTS, st.one_of(st.floats(), st.sampled_from([0.0, 0.8, 0.9, 1.0])))
+MEANINGS = st.dictionaries(
+    TEXTS,
+    st.one_of(st.none(), st.sampled_from(["to skip", "to play", "to stop"]), st.just(RuntimeError)),
+)
+
+
+@given(READINGS, VERDICTS, MEANINGS)
+def test_the_meaning_moves_only_the_confidence(
+    readings: list[tuple[str, float]],
+    verdicts: dict[str, float],
+    meanings: dict[str, object],
+) -> None:
+    hypotheses = [Hypothesis(text, score) for text, score in readings]
+
+    def judge(text: str) -> float:
+        return verdicts.get(text, 0.5)
+
+    def meaning(text: str) -> Hashable | None:
+        found = meanings.get(text)
+        if found is RuntimeError:
+            raise RuntimeError("no meaning")
+        return found if isinstance(found, str) else None
+
+    text, confidence = choose(hypotheses, judge, meaning)
+    assert text == choose(hypotheses, judge)[0]
+    assert 0.0 <= confidence <= 1.0
+    if not hypotheses:
+        return
+
+    def sure(verdict: float) -> float:
+        return max(0.0, min(1.0, verdict)) if math.isfinite(verdict) else 0.0
+
+    def rank(h: Hypothesis) -> float:
+        verdict = sure(judge(h.text)) if h.text.strip(" .!") else 0.0
+        return math.log(max(h.score, 1e-4)) + JUDGE_WEIGHT * verdict
+
+    chosen = max(hypotheses, key=rank)
+    meant = meanings.get(chosen.text)
+    rivals = [
+        h
+        for h in hypotheses
+        if meanings.get(h.text) not in (None, RuntimeError, meant)
+        and sure(judge(h.text)) > 0
+        and rank(h) >= rank(chosen) - AMBIGUOUS_MARGIN
+    ]
+    if meant not in (None, RuntimeError) and sure(judge(chosen.text)) > 0 and rivals:
+        assert confidence <= AMBIGUOUS_CAP
