@@ -790,7 +790,8 @@ def test_a_second_fetch_of_the_same_model_at_once_is_refused(
     model_server: ModelServer, data_dir: Path, tmp_path: Path
 ) -> None:
     data = os.urandom(400_000)
-    url = model_server.add("/slow.onnx", data, delay=0.05)
+    url = model_server.add("/slow.onnx", data, pause_at=8192)  # in flight until the second ends
+    served = model_server.files["/slow.onnx"]
     catalog = tmp_path / "catalog.toml"
     catalog.write_text(
         '[model.slow]\nkind = "tts"\nengine = "piper"\ntier = 1\nram_mb = 1.0\nrtf = 0.1\n'
@@ -810,8 +811,10 @@ def test_a_second_fetch_of_the_same_model_at_once_is_refused(
         )
         assert second.returncode != 0
         assert "already being fetched" in second.stderr
+        served.resume.set()
         assert first.wait(timeout=60) == 0
     finally:
+        served.resume.set()
         first.kill()
         first.wait()
     assert (models_dir(data_dir) / "slow" / "slow.onnx").read_bytes() == data

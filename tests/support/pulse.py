@@ -9,6 +9,7 @@ sounddevice through ALSA's pulse plugin.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import signal
@@ -156,7 +157,7 @@ class Recorder:
         return self
 
     def _read(self) -> None:
-        assert self._proc and self._proc.stdout
+        assert self._proc and isinstance(self._proc.stdout, io.BufferedReader)
         while chunk := self._proc.stdout.read1(4096):
             with self._lock:
                 self._chunks.append(chunk)
