@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support import music
 from tests.support.pulse import PulseServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def language_models_once() -> Iterator[None]:
+    """The recogniser's language model of a command grammar is worked out once per grammar in a
+    session, not at every pocketsphinx start (seconds each): ``grammar_arpa`` gives the same
+    text for the same grammar (tests/voice/test_ngram.py checks it, calling it directly), and
+    most listening tests use the same grammar. Daemons the tests start work it out themselves."""
+    from appliance.voice import stt_pocketsphinx
+
+    made: dict[str, str] = {}
+    original = stt_pocketsphinx.grammar_arpa
+
+    @functools.wraps(original)
+    def once(*args: Any, **kwargs: Any) -> str:
+        key = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()
+        if key not in made:
+            made[key] = original(*args, **kwargs)
+        return made[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stt_pocketsphinx, "grammar_arpa", once)
+        yield
 
 
 @pytest.fixture(autouse=True)
