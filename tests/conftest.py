@@ -19,7 +19,7 @@ def language_models_once() -> Iterator[None]:
     """The recogniser's language model of a command grammar is worked out once per grammar in a
     session, not at every pocketsphinx start (seconds each): ``grammar_arpa`` gives the same
     text for the same grammar (tests/voice/test_ngram.py checks it, calling it directly), and
-    most listening tests use the same grammar. Daemons the tests start work it out themselves."""
+    listening tests often use the same one. Daemons the tests start work it out themselves."""
     from appliance.voice import stt_pocketsphinx
 
     made: dict[str, str] = {}
