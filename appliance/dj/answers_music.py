@@ -68,8 +68,10 @@ NOW_WORDS = frozenset({"this", "now", "playing", "current", "currently", "on"})
 
 
 def facet(intent: Intent) -> str:
-    """What a "what's playing" question asks about: title, artist, album or year."""
+    """What a "what's playing" question asks about: title, artist, album or year ("how old's
+    this" asks how old, as "which record's this off" asks the record)."""
     words = set(intent.text.split())
+    words |= {word.removesuffix("'s") for word in words}
     return next((name for name, cues in FACETS if cues & words), "title")
 
 
