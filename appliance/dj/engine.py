@@ -307,10 +307,10 @@ class PersonalizedDJ:
 
         with self._lock:
             text, saved = self._saving(user_id, greet)
-            text = self._spoken(text)  # remembered, so the next answers do not say it again
-            if saved == "outage":  # said whole each outage, never shortened as said lately
-                text = f"{text} {self._lines.cannot_remember()}"
-            return text
+            # remembered, so the next answers do not say it again; the notice that nothing can
+            # be saved is said whole at each outage, never shortened as said lately
+            notice = self._lines.cannot_remember() if saved == "outage" else ""
+            return self._spoken(text, notice=notice)
 
     def _greeting(self, profile: UserProfile, now: datetime) -> str:
         """Welcome back only someone met before: they have talked to the DJ, or came in an
@@ -480,9 +480,8 @@ class PersonalizedDJ:
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )
             factual = all(name in FACTUAL for name in (reply.intents or (reply.intent,)))
-            text = self._spoken(reply.text, reword=factual)
-            if saved == "outage":  # said whole each outage, never shortened as said lately
-                text = f"{text} {self._lines.cannot_remember()}"
+            notice = self._lines.cannot_remember() if saved == "outage" else ""  # said whole
+            text = self._spoken(reply.text, reword=factual, notice=notice)
             reply = dataclasses.replace(reply, text=text)
             context = self.conversation_context.setdefault(user_id, [])
             context.append(message)
@@ -491,15 +490,16 @@ class PersonalizedDJ:
             self._log("trust", {"user_id": user_id, "trust": trust})
         return reply
 
-    def _spoken(self, text: str, reword: bool = False) -> str:
-        """An answer as said, remembered by the line pool: with a library (the appliance), a
-        fact asked again (``reword``) is put another way when said lately (see
-        ``Lines.spoken``); without one, the DJ is the product guide's example and says its
-        documented lines word for word."""
+    def _spoken(self, text: str, reword: bool = False, notice: str = "") -> str:
+        """An answer as said, remembered by the line pool: with a library (the appliance), none
+        of its sentences said lately (see ``Lines.spoken``; ``notice`` follows whole); without
+        one, the DJ is the product guide's example and says its documented lines word for
+        word."""
         if self.library is None:
+            text = f"{text} {notice}" if notice else text
             self._lines.pool.said(text)
             return text
-        return self._lines.spoken(text, reword=reword)
+        return self._lines.spoken(text, reword=reword, notice=notice)
 
     def _run_turn(self, user_id: str, intent: Intent, message: str) -> tuple[Reply, float, float]:
         """One turn inside a transaction (of the store, or of a scratch copy when it cannot be

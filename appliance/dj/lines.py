@@ -9,29 +9,13 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
 from appliance.dj.pool import LinePool
 from appliance.dj.recommend import DIRECTIONS, Pick
 from appliance.dj.talk import Phrasebook, Talk, load_phrasebook
 from appliance.library.track import Track
-
-MOOD_REPLIES: dict[str, tuple[str, ...]] = {
-    "energetic": ("I love that energy! Let me bring up the tempo with some uplifting beats!",),
-    "happy": (
-        "Love the good vibes! Let's keep that smile going with something bright.",
-        "That's what I like to hear! Something sunny coming right up.",
-    ),
-    "calm": ("I hear you. Let me create a calming atmosphere with some mellow vibes.",),
-    "sad": (
-        "I hear you. Let me create a calming atmosphere with some mellow vibes.",
-        "Sorry you're feeling low. I'll keep you company with something gentle.",
-    ),
-    "focused": ("Focus mode it is. Something steady that stays out of your way.",),
-    "romantic": ("Setting the mood. Something warm and smooth, just for you.",),
-    "angry": ("Sounds like you need to let off some steam. Let's turn it up.",),
-}
 
 MOOD_WORDS = {
     "energetic": "energetic",
@@ -43,6 +27,25 @@ MOOD_WORDS = {
     "angry": "fiery",
 }
 
+
+class _MoodReplies(Mapping[str, tuple[str, ...]]):
+    """The phrasings of the reply to each mood (sentences/talk.yaml, ``lines``: ``mood_<mood>``;
+    the first is the product guide's)."""
+
+    def __getitem__(self, mood: str) -> tuple[str, ...]:
+        found = load_phrasebook().lines("lines", f"mood_{mood}")
+        if not found:
+            raise KeyError(mood)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MOOD_WORDS)
+
+    def __len__(self) -> int:
+        return len(MOOD_WORDS)
+
+
+MOOD_REPLIES: Mapping[str, tuple[str, ...]] = _MoodReplies()
 
 SAID_SLOTS = ("genre", "artist", "title", "album", "mood", "activity", "query")
 """Slots a confirmation question names, in this order of preference."""
@@ -93,21 +96,21 @@ class Lines:
         self.pool = LinePool(rng)
         self.talk = Talk(self.pool)
 
-    def spoken(self, text: str, reword: bool = True) -> str:
-        """``text`` as the DJ says it now, one answer, remembered as said; ``reword`` (a fact
-        asked again): a sentence of it said in the last answers put another way (see
-        :meth:`LinePool.reword`); later sentences said lately left out."""
-        if reword:
+    def spoken(self, text: str, reword: bool = True, notice: str = "") -> str:
+        """``text`` as the DJ says it now, one answer, remembered as said: its sentences said in
+        the last answers left out (see :meth:`LinePool.said_less`); when every one was, and it
+        answers a fact asked again (``reword``), one put another way, a last resort (see
+        :meth:`LinePool.reword`). ``notice`` (that nothing can be saved) follows whole: it was
+        chosen fresh, and it must be heard at each outage."""
+        text = self.pool.said_less(text)
+        if reword and self.pool.recent(text):
             book = self.talk.book
             text = self.pool.reword(
                 text, book.lines("lines", "said_again"), book.lines("lines", "asked_again")
             )
-        text = self.pool.said_less(text)
+        text = f"{text} {notice}" if notice else text
         self.pool.said(text)
         return text
-
-    def _one(self, options: Sequence[str]) -> str:
-        return self.pool.choose(options, shuffle=True)
 
     def _line(self, situation: str, **fields: object) -> str:
         """The usual phrasing of one of the everyday lines, or another when it was said lately."""
@@ -117,10 +120,7 @@ class Lines:
 
     def welcome(self, name: str) -> str:
         """A newcomer's welcome (``name`` empty: the DJ knows no name to call them by)."""
-        return (
-            f"Hey {name or 'there'}! Welcome to {self.station}! I'm {self.dj_name}, your "
-            "personal DJ. Let's discover some great music together!"
-        )
+        return self._line("welcome", name=name or "there", dj=self.dj_name, station=self.station)
 
     def welcome_back(
         self, name: str, turns: int, age: timedelta, favourites: Sequence[str], mood: str | None
@@ -129,43 +129,28 @@ class Lines:
         product guide's words (it calls each of the listener's turns a session: 50 messages,
         "We've shared 50 sessions together"), how long it has known them, then their taste or
         mood. Spoken answers about the listener count visits instead (see answers.py)."""
-        back = f"Welcome back, {name}!" if name else "Welcome back!"
-        parts = [  # the guide's words (a greeting a returning listener expects)
-            self.pool.choose(
-                (
-                    f"{back} Great to see you again.",
-                    f"{back} Good to hear from you.",
-                    f"{back} Nice to have you here.",
-                )
-            )
-        ]
+        parts = [self._line("welcome_back", name=name)]  # the guide's words first
         if turns > 0:
-            parts.append(f"We've shared {plural(turns, 'session')} together.")
+            parts.append(self._line("shared_sessions", sessions=plural(turns, "session")))
         duration = known_for(age)
         if duration:
-            parts.append(f"We've known each other for {duration} now.")
+            parts.append(self._line("known_since", duration=duration))
         elif age >= timedelta(hours=1):
-            parts.append(f"We only met {plural(int(age.total_seconds() // 3600), 'hour')} ago.")
+            hours = plural(int(age.total_seconds() // 3600), "hour")
+            parts.append(self._line("met_hours", hours=hours))
         else:
-            parts.append("We only met a little while ago.")
+            parts.append(self._line("met_moment"))
         if favourites:
-            liked = join_words(favourites[:3], "or")
-            parts.append(
-                self.pool.choose((f"Still in the mood for {liked}?", f"Fancy some {liked}?"))
-            )
+            parts.append(self._line("still_into", liked=join_words(favourites[:3], "or")))
         elif mood:
-            parts.append(f"Still feeling {MOOD_WORDS.get(mood, mood)}?")
+            parts.append(self._line("still_feeling", mood=MOOD_WORDS.get(mood, mood)))
         else:
-            parts.append(
-                self.pool.choose(
-                    ("What's your vibe today?", "What are we listening to?", "What'll it be?")
-                )
-            )
+            parts.append(self._line("whats_the_vibe"))
         return " ".join(parts)
 
     def cannot_remember(self) -> str:
         """Said once when turns cannot be saved (full disk, a locked or damaged database)."""
-        return "Just so you know, I can't save anything right now, so I won't remember this."
+        return self._line("cannot_remember")
 
     # -- recommendations -------------------------------------------------------------------
 
@@ -229,29 +214,22 @@ class Lines:
             ),
             "",
         )
-        lead = f"I don't have {asked} here" if asked else "I don't have that here"
-        return f"{lead}, but the closest thing I've got is {pick.track.describe()}."
+        return self._line("closest", asked=asked or "that", track=pick.track.describe())
 
     def nothing_to_play(self) -> str:
-        return "Your music library is empty right now. Add some music and I'll get spinning."
+        return self._line("nothing_to_play")
 
     # -- conversation ----------------------------------------------------------------------
 
     def mood(self, mood: str) -> str:
-        return self._one(MOOD_REPLIES.get(mood, ("Got it.",)))
+        return self._line(f"mood_{mood}" if mood in MOOD_WORDS else "mood_other")
 
     def community(self, size: int, friends: Sequence[str]) -> str:
         if size == 0:
-            return (
-                "You haven't connected with anyone yet. Add friends to your community and "
-                "I'll share what they love."
-            )
-        line = (
-            f"You're part of a trusted community of {plural(size, 'music lover')}. "
-            "Together we're discovering amazing sounds!"
-        )
+            return self._line("community_none")
+        line = self._line("community", size=plural(size, "music lover"))
         if friends:
-            line += f" That's you with {join_words(friends[:4])}."
+            line += " " + self._line("community_friends", friends=join_words(friends[:4]))
         return line
 
     def help(self) -> str:
@@ -337,9 +315,7 @@ class Lines:
         return self._line("preference_removed", value=genre)
 
     def switched(self, name: str, new: bool) -> str:
-        if new:
-            return f"Nice to meet you, {name}! I'm {self.dj_name}. What do you like to listen to?"
-        return f"Hi {name}! Switching to your music."
+        return self._line("switched_new" if new else "switched", name=name, dj=self.dj_name)
 
     # -- asking before acting ----------------------------------------------------------------
 
@@ -347,23 +323,11 @@ class Lines:
         """A short question instead of an action the DJ is unsure it heard."""
         said = (_said(slots.get(k)) for k in SAID_SLOTS)
         value = next((words for words in said if words), "")
-        questions = {
-            "skip": "Sorry, skip this one?",
-            "stop": "Did you say stop?",
-            "pause": "Did you say pause?",
-            "resume": "Did you want the music back on?",
-            "dislike": "Sorry, you don't like this one?",
-            "like": "You like this one?",
-            "replay": "Play that one again?",
-            "volume_up": "Louder?",
-            "volume_down": "Quieter?",
-            "set_volume": f"Volume to {slots.get('level')}?",
-            "remove_preference": f"No more {value or 'of that'}?",
-            "add_preference": f"You like {value}?",
-            "play": f"Play {value or 'something'}?",
-            "correct": f"You meant {value}?" if value else "",
-        }
-        return questions.get(intent) or f"Sorry, did you say {heard}?"
+        situation = f"check_{intent}"
+        if not self.talk.book.lines("lines", situation) or (intent == "correct" and not value):
+            return self._line("check_heard", heard=heard)
+        value = value or {"remove_preference": "of that", "play": "something"}.get(intent, "that")
+        return self._line(situation, value=value, level=slots.get("level"))
 
     def dropped(self) -> str:
         return self._line("dropped")
@@ -385,27 +349,19 @@ class Lines:
         reasons = dict(pick.reasons)
         parts = []
         if previous is not None:
-            parts.append(f"That was {previous.describe()}.")
-        parts.append(
-            self.pool.choose(
-                (
-                    f"Up next, {pick.track.describe()}.",
-                    f"Coming up, {pick.track.describe()}.",
-                    f"Here's {pick.track.describe()}.",
-                )
-            )
-        )
+            parts.append(self._line("commentary_that_was", track=previous.describe()))
+        parts.append(self._line("commentary_next", track=pick.track.describe()))
         if "friend" in reasons:
-            parts.append(f"Your friend {reasons['friend']} loved this one.")
+            parts.append(self._line("commentary_friend", friend=reasons["friend"]))
         elif "mood" in reasons:
-            mood = reasons["mood"]
-            parts.append(f"Something {MOOD_WORDS.get(mood, mood)} for your {part_of_day}.")
+            mood = MOOD_WORDS.get(reasons["mood"], reasons["mood"])
+            parts.append(self._line("commentary_mood", mood=mood, part=part_of_day))
         elif because(pick):
             parts.append(f"{because(pick).capitalize()}.")
         elif "genre" in reasons:
-            parts.append(f"More {reasons['genre']}, the way you like it.")
+            parts.append(self._line("commentary_genre", genre=reasons["genre"]))
         elif "new" in reasons:
-            parts.append("Something you haven't heard yet.")
+            parts.append(self._line("commentary_new"))
         return self.spoken(" ".join(parts))  # said between answers: one of the last lines
 
 

@@ -5,9 +5,10 @@ Listeners notice a radio host who says the same sentence twice in a few minutes 
 one who says something plain; so each situation has several phrasings, and the one chosen is the
 first (or a random one) whose sentences were not said in the last ``memory`` answers. What is
 said at last as a fact asked again goes through :meth:`LinePool.reword`: one sentence said lately
-(a year asked twice, a track announced again) is put another way ("..., like I said"). Small
-talk is never reworded: it has more phrasings than the answers remembered; and an answer says
-less rather than again (:meth:`LinePool.said_less`: its later sentences said lately are left out).
+is put another way ("..., like I said"), a last resort that counts as a repeat all the same, as
+every situation has more phrasings than the answers remembered. Any other answer says less
+rather than again (:meth:`LinePool.said_less`: its sentences said lately are left out, while one
+stays).
 """
 
 from __future__ import annotations
@@ -51,16 +52,24 @@ class LinePool:
 
     def choose(self, options: Sequence[str], shuffle: bool = False) -> str:
         """An option none of whose sentences was said lately: the first such (``shuffle``: a
-        random one); when every option was, the one said longest ago."""
+        random one); when every option was, the one said longest ago. A sentence every option
+        says (a phrasing chosen for this answer and filled in, "No reggae here. {nearest}")
+        tells none apart and is not held against them."""
         if not options:
             return ""
         order = list(options)
         if shuffle:
             self._rng.shuffle(order)
-        fresh = next((option for option in order if not self.recent(option)), None)
+        said = [set(sentences(option)) for option in order]
+        common = set.intersection(*said)
+        unsaid = (o for o, keys in zip(order, said, strict=True) if not self._recent(keys - common))
+        fresh = next(unsaid, None)
         chosen = fresh if fresh is not None else self._oldest(order)
         self._pending.update(sentences(chosen))
         return chosen
+
+    def _recent(self, keys: set[str]) -> bool:
+        return any(key in self._pending or self._said_lately(key) for key in keys)
 
     def shuffled(self, options: Sequence[str]) -> list[str]:
         """``options`` in a random order."""
@@ -99,19 +108,23 @@ class LinePool:
         return " ".join(parts) if changed else text
 
     def said_less(self, text: str) -> str:
-        """``text`` without its later sentences said in the last answers (or earlier in it):
-        "Nothing's playing. Want me to put something on?" asked again offers nothing twice. The
-        first sentence stays, whatever it is."""
+        """``text`` without its sentences said in the last answers (or earlier in it): "Skipping.
+        Here's 'So What'." when "Skipping." was said lately is "Here's 'So What'."; "Nothing's
+        playing. Want me to put something on?" asked again offers nothing twice. When every
+        sentence was said lately, ``text`` as it is (the phrasebook has run out: see the test
+        that every situation has more phrasings than answers remembered)."""
         parts = _SENTENCE_END.split(text.strip())
-        kept = parts[:1]
-        used = set(sentences(parts[0])) if parts else set()
-        for part in parts[1:]:
+        kept = []
+        used: set[str] = set()
+        for part in parts:
             key = _key(part)
             if key and (key in used or self._said_lately(key)):
                 continue
             kept.append(part)
             used.add(key)
-        return " ".join(kept) if len(kept) < len(parts) else text
+        if not kept or len(kept) == len(parts):
+            return text
+        return " ".join(kept)
 
     def _said_lately(self, key: str) -> bool:
         return any(key in said for said in self._said)

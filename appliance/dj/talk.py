@@ -3,11 +3,14 @@
 Small talk stays in character and follows trust: a listener the DJ is still getting to know is
 asked and encouraged, a close friend is teased. Every line comes from the file, so a person adds
 phrasings, jokes and facts without touching code; the pool (appliance/dj/pool.py) keeps any of
-them from coming back within the last answers.
+them from coming back within the last answers. A line may offer choices, ``[Sure|Okay], turning
+it up[| a notch].``: it stands for each of its phrasings (here four), so that every situation
+has more phrasings than the answers the pool remembers without pages of near-copies.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -53,7 +56,22 @@ CLOSE_FROM = 0.7
 """Trust from this is a Close or Best Friend: teased."""
 
 _FIELD = re.compile(r"\{([A-Za-z_]+)\}")
+_CHOICE = re.compile(r"\[([^\[\]]*)\]")
 _NAMED = re.compile(r"\{[Nn]ame\}")
+
+
+def phrasings(text: str) -> list[str]:
+    """Every phrasing a line stands for: each ``[a|b|c]`` is one of its choices (an empty choice
+    leaves it out), in order, the first choices first; spacing tidied."""
+    parts = _CHOICE.split(text)  # text, choices, text, choices, ..., text
+    options = [part.split("|") if index % 2 else [part] for index, part in enumerate(parts)]
+    found = (" ".join("".join(pieces).split()) for pieces in itertools.product(*options))
+    tidy = (re.sub(r"\s+([,.!?;:])", r"\1", line) for line in found)
+    return list(dict.fromkeys(tidy))
+
+
+def _expanded(texts: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(line for text in texts for line in phrasings(text)))
 
 
 @dataclass(frozen=True)
@@ -115,7 +133,7 @@ def load_phrasebook(path: Path = TALK_FILE) -> Phrasebook:
             elif not _strings(texts):
                 problem(f"talk.{situation}.{band}", "must be a list of quoted lines")
             else:
-                talk[situation][band] = tuple(texts)
+                talk[situation][band] = _expanded(texts)
                 problems.extend(_bad_fields(path, lines, texts))
     for situation in (SMALL_TALK | {"hello_again", "nothing_playing"}) - talk.keys():
         problem(f"talk.{situation}", "is missing: the DJ needs lines for it")
@@ -125,14 +143,20 @@ def load_phrasebook(path: Path = TALK_FILE) -> Phrasebook:
         if not isinstance(body, dict):
             problem(section, "must map situations to lists of lines")
             continue
+        kept: dict[str, Any] = {}
         for situation, texts in body.items():
             if isinstance(texts, dict) and situation == "trust_meaning":
+                kept[situation] = {
+                    level: _expanded([found] if isinstance(found, str) else found)
+                    for level, found in texts.items()
+                }
                 continue
             if not _strings(texts) or not texts:
                 problem(f"{section}.{situation}", "must be a non-empty list of quoted lines")
             else:
                 problems.extend(_bad_fields(path, lines, texts))
-        sections[section] = body
+                kept[situation] = _expanded(texts)
+        sections[section] = kept
     if problems:
         raise ConfigError(
             "the DJ's phrasebook is invalid:\n  " + "\n  ".join(problems),
@@ -146,9 +170,12 @@ def _strings(value: object) -> bool:
 
 
 def _bad_fields(path: Path, lines: Mapping[str, int], texts: Sequence[str]) -> list[str]:
-    """Lines whose braces are not simple ``{placeholders}``."""
+    """Lines whose braces are not simple ``{placeholders}``, or whose choices are not closed."""
     bad = []
     for text in texts:
+        if _CHOICE.sub("", text).count("[") or _CHOICE.sub("", text).count("]"):
+            bad.append(f"{path}:{lines.get(text, 1)}: {text!r}: a [choice|choice] not closed")
+            continue
         try:
             names = [field for _, field, _, _ in string.Formatter().parse(text) if field]
         except ValueError:

@@ -86,7 +86,7 @@ INTENT_KINDS = {
 }
 """A tuning corpus's intent labels as the kinds here (``whats_playing``: by the fact it asks)."""
 TUNING = (
-    *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv"),
+    *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "talk_tune4.tsv"),
     *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv", "talk_tune_a.tsv"),
 )
 """Corpora the DJ was tuned on: a conversation line also written there is still said (the
@@ -128,7 +128,11 @@ def kind_of(label: str, text: str) -> str:
     for kind, cues in (
         ("artist", {"who", "who's", "artist", "singer", "band", "sings", "singing"}),
         ("album", {"album", "record"}),
-        ("year", {"year", "when", "released", "old", "decade", "era", "eighties", "nineties"}),
+        (
+            "year",
+            {"year", "when", "released", "release", "date", "old", "decade", "era"}
+            | {"eighties", "nineties"},
+        ),
     ):
         if said & cues:
             return kind

@@ -87,8 +87,8 @@ def test_returning_greeting_reflects_the_relationship(clock: Clock) -> None:
     for _ in range(3):
         clock.advance(days=15)
         dj.interact("alex", "hello")
-    greeting = dj.greet_user("alex", "Alex")
-    assert greeting.startswith("Welcome back, Alex!")
+    greeting = dj.greet_user("alex", "Alex")  # a fourth welcome back: in other words
+    assert "Alex" in greeting and "Welcome to" not in greeting
     assert "We've shared 3 sessions together" in greeting  # the guide's word for the three turns
     assert "6 weeks" in greeting
     assert "jazz or bossa nova" in greeting
@@ -134,7 +134,7 @@ def test_spoken_answers_count_visits_not_turns(tmp_path: Path, clock: Clock) -> 
     db = tmp_path / "dj.db"
     dj = PersonalizedDJ(db_path=db, clock=clock, seed=3)
     dj.greet_user("alex", "Alex")
-    for said in ("play some jazz", "i love jazz", "what can you do", "hello"):
+    for said in ("play some jazz for me", "i love jazz", "what can you do", "hello"):
         clock.advance(minutes=3)
         dj.respond("alex", said)
     clock.advance(minutes=3)
@@ -383,7 +383,7 @@ def test_a_greeting_says_nothing_can_be_saved_at_each_outage(
     though it came within the answers the DJ does not repeat itself in."""
     dj = PersonalizedDJ(db_path=tmp_path / "dj.db", library=generate_library(20).library())
     dj.greet_user("alex", "Alex")
-    dj.respond("alex", "play some jazz")  # met before: welcomed back from now on
+    dj.respond("alex", "play some jazz for me")  # met before: welcomed back from now on
     notices = []
     for _ in range(2):  # two outages, a few answers apart
         holder = hold_lock(tmp_path / "dj.db", 30.0)
@@ -394,10 +394,12 @@ def test_a_greeting_says_nothing_can_be_saved_at_each_outage(
             holder.kill()
             holder.wait()
         assert "can't save" not in quiet
-        assert "can't save" not in dj.respond("alex", "what's playing").text  # saved again
-    for greeting in notices:
-        assert greeting.startswith("Welcome back, Alex!"), greeting
-        assert "I can't save anything right now, so I won't remember this." in greeting, greeting
+        assert "can't save" not in dj.respond("alex", "what's playing please").text  # saved again
+    first, second = notices
+    assert first.startswith("Welcome back, Alex!"), first
+    assert first.endswith("I can't save anything right now, so I won't remember this."), first
+    assert "Alex" in second and "Welcome to" not in second, second  # welcomed back, reworded
+    assert "can't save anything" in second, second
     dj.close()
 
 

@@ -69,11 +69,17 @@ def _has(reply: str, *phrases: str) -> bool:
     return any(_words(p) in said for p in phrases if p.strip())
 
 
+NEGATIONS = (
+    *("don't have", "none of", "there's no", "have no", "has no", "haven't got", "afraid not"),
+    *("sorry no", "not a single", "no tracks of", "nothing in the way of"),
+)
+"""How an answer says the library lacks something (the DJ's phrasings of "no")."""
+
+
 def _says_no(text: str) -> bool:
     """The answer says the library lacks it."""
-    return (_has(text, "don't have", "none of") or _words(text).startswith(" no ")) and not _has(
-        text, "yes"
-    )
+    said_no = _has(text, *NEGATIONS) or _words(text).startswith(" no ")
+    return said_no and not _has(text, "yes")
 
 
 class Truth:
