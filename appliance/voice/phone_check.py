@@ -121,7 +121,8 @@ class PhoneCheck:
         return text if text in said else ""
 
     def _known(self, text: str, pronunciation: Any) -> bool:
-        """Every word of ``text`` can be said here (taken from the first decoder if new)."""
+        """Every word of ``text`` can be said here: a new word is taken from the first decoder
+        with each of its pronunciations ("the", "the(2)")."""
         for word in text.split():
             if self._decoder.lookup_word(word) is not None:
                 continue
@@ -129,4 +130,9 @@ class PhoneCheck:
             if not phones:
                 return False
             self._decoder.add_word(word, phones, update=True)
+            for number in range(2, 10):
+                other = pronunciation(f"{word}({number})")
+                if not other:
+                    break
+                self._decoder.add_word(f"{word}({number})", other, update=True)
         return True

@@ -17,7 +17,9 @@ it is acted on (:data:`CHECKED`).
 
 The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
 from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
-utterance, and is carried from one utterance to the next.
+utterance, and is carried from one utterance to the next. The second look uses it too: with
+each utterance's own mean instead (batch), it confirmed 82 right readings and 2 wrong ones (one
+of them chatter) on the TUNE voices where the carried mean confirmed 91 and none.
 """
 
 from __future__ import annotations
@@ -143,6 +145,21 @@ def new_decoder(model_path: Path | None = None, lattice: bool = False) -> Any:
     )
 
 
+def new_checker(model_path: Path | None = None) -> PhoneCheck:
+    """The second look's own decoder: the acoustic model and only the words it is given (the
+    whole pronunciation dictionary cost 29 MB and 1.0 s to load, against 6 MB and 0.4 s)."""
+    from pocketsphinx import Decoder
+
+    acoustic, dictionary, _language = _model_files(model_path)
+    with tempfile.NamedTemporaryFile("w", suffix=".dict", encoding="utf-8") as handle:
+        handle.write("a AH\n")  # a dictionary may not be empty
+        handle.flush()
+        decoder = Decoder(
+            hmm=str(acoustic), dict=handle.name, lm=None, loglevel="FATAL", bestpath=False
+        )
+    return PhoneCheck(decoder, dictionary)
+
+
 class PocketsphinxRecognizer:
     """Streaming pocketsphinx recognition against a command grammar, or free text."""
 
@@ -238,9 +255,7 @@ class PocketsphinxRecognizer:
                 handle.flush()
                 self._decoder.add_lm_file(name, handle.name)
             if self._checker is None:
-                self._checker = PhoneCheck(
-                    new_decoder(self.model_path), _model_files(self.model_path)[1]
-                )
+                self._checker = new_checker(self.model_path)
         else:
             jsgf, self.dropped = self.grammar(vocabulary)
             if self.dropped:
