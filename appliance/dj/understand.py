@@ -115,6 +115,17 @@ LOOSE_CONFIDENCE = 0.8
 TIDIED_CONFIDENCE = 0.85
 """How sure a request is that was understood only once the words around it were taken out."""
 
+WRAPPED_WORDS = 6
+"""From this many words, a request may be what the end of the utterance says."""
+
+WRAP_BREAKS = frozenset(
+    {"so", "but", "and", "just", "anyway", "now", "then", "well", "okay", "right"}
+)
+"""Words after which the request at the end of a longer utterance may begin."""
+
+WRAPPED_CONFIDENCE = 0.75
+"""How sure a request is that was found only at the end of a longer utterance."""
+
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 
@@ -283,7 +294,28 @@ class Understanding:
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
-        return Intent("unknown", {}, text)
+        return self._asked_last(state, marked) or Intent("unknown", {}, text)
+
+    def _asked_last(self, state: _State, marked: list[str]) -> Intent | None:
+        """A request said at the end of a story ("i was reading about how music helps you
+        sleep, so maybe something for sleeping"): the longest ending after a pause or a joining
+        word that a template reads, less sure."""
+        words = [word for word in marked if word != ","]
+        if len(words) < WRAPPED_WORDS:
+            return None
+        starts = [
+            index + 1 for index, word in enumerate(marked) if word == "," or word in WRAP_BREAKS
+        ]
+        for start in starts:
+            ending = " ".join(word for word in marked[start:] if word != ",")
+            if ending.count(" ") < 1:
+                continue
+            found = self._exact(state, ending)
+            if found is not None and found.name != "unknown":
+                return dataclasses.replace(
+                    found, confidence=min(found.confidence, WRAPPED_CONFIDENCE)
+                )
+        return None
 
     def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:
         """ "i'm cooking, put on some jazz": what one is doing, then a request, is two things

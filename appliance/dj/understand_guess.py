@@ -19,11 +19,12 @@ from appliance.dj.understand_grammar import LIST, build_grammar, convert
 from appliance.dj.understand_intent import TALK_INTENTS, Intent, Slot
 from appliance.dj.understand_learned import IMPLIED_SLOTS, LearnedSet
 from appliance.dj.understand_lexicon import PLACEHOLDER, Lexicon
+from appliance.dj.understand_linear import LinearModel, char_grams
 from appliance.dj.understand_model import Guess, NeighbourModel, word_features
 from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_slots import FILLER_TEXT, mentioned
 from appliance.dj.understand_templates import PARAPHRASE_LISTS, Templates
-from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE
+from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE, of_a_person
 from appliance.grammar import Grammar
 
 MODEL_FLOOR = 0.4
@@ -94,6 +95,16 @@ CUES = {
 the music or asks who ("what's the level like" does neither); a level is for the sound ("my
 phone's on twenty percent" is not)."""
 
+CONFIRMED_FLOOR = 0.3
+"""A guess below MODEL_FLOOR is still taken down to this similarity when the trained
+classifier, which sees words by their letters too, agrees with it at CONFIRMED_SHARE or more."""
+
+CONFIRMED_SHARE = 0.8
+
+CONFIRMED_UNKNOWN_FACTOR = 0.85
+"""UNKNOWN_WORD_FACTOR for a guess the classifier confirms: an unknown word is often one
+known word inflected ("currently", "titles"), which the classifier's letters see."""
+
 MODELS_KEPT = 4
 """Models kept for different templates or learned files (one, in the appliance)."""
 
@@ -104,6 +115,7 @@ class Model:
 
     neighbours: NeighbourModel
     implied: tuple[dict[str, str], ...]
+    linear: LinearModel
 
 
 _MODELS: dict[tuple[object, ...], Model] = {}
@@ -129,11 +141,17 @@ class ModelStep:
                 model = _MODELS.get(key)
                 if model is None:
                     examples = self.examples()
+                    features = [self.features(None, text) for _intent, text, _ in examples]
                     model = Model(
                         NeighbourModel(
-                            (intent, self.features(None, text)) for intent, text, _ in examples
+                            (intent, said)
+                            for (intent, _, _), said in zip(examples, features, strict=True)
                         ),
                         tuple(implied for _intent, _text, implied in examples),
+                        LinearModel(
+                            (intent, [*said, *char_grams(text.split())])
+                            for (intent, text, _), said in zip(examples, features, strict=True)
+                        ),
                     )
                     _MODELS[key] = model
                     while len(_MODELS) > MODELS_KEPT:  # a file edited again and again
@@ -228,19 +246,22 @@ class ModelStep:
         if ABOUT_SOMEONE_ELSE & set(words.split()[:2]):  # "he's into punk": talk about others
             return None
         model = self.model()
-        guess = model.neighbours.guess(self.features(names, words))
+        features = self.features(names, words)
+        guess = model.neighbours.guess(features)
         if guess is None or guess.intent == "unknown":  # closest to chatter
             return None
         if " " not in words and guess.nearest_similarity < SAID_AS_HEARD:
             return None  # one word no template knows ("so", "wow") is not a request
         name_words = names.words()  # a word mended to a known one still counts as unknown
-        unknown = sum(
-            w not in lexicon.words and w not in lexicon.heard_words and w not in name_words
-            for w in said.split()
-        )
+        unheard = [w for w in said.split() if w not in name_words]
+        unknown = sum(w not in lexicon.words and w not in lexicon.heard_words for w in unheard)
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
         if similarity < floor or guess.margin < MODEL_MARGIN:
+            if not _confirmed(model, guess, [*features, *char_grams(words.split())], unknown):
+                return None
+            similarity = min(similarity, floor)
+        if of_a_person(words, guess.intent):  # "i can't stand that bloke"
             return None
         cues = CUES.get(guess.intent)
         if cues is not None and not cues & set(words.split()):
@@ -260,3 +281,11 @@ def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slo
     if guess.nearest_similarity < IMPLIED_SIMILARITY or set(IMPLIED_SLOTS) & said.keys():
         return {}
     return dict(model.implied[guess.nearest]) if guess.nearest >= 0 else {}
+
+
+def _confirmed(model: Model, guess: Guess, features: list[str], unknown: int) -> bool:
+    """True when the classifier agrees with a guess the neighbours were not sure enough of,
+    and the guess is still near what the DJ knows (chatter stays far)."""
+    if guess.confidence * CONFIRMED_UNKNOWN_FACTOR**unknown < CONFIRMED_FLOOR:
+        return False
+    return model.linear.probabilities(features).get(guess.intent, 0.0) >= CONFIRMED_SHARE

@@ -186,7 +186,9 @@ def mentioned(lexicon: Lexicon, names: NameIndex, text: str, intent: str) -> dic
         rest = lexicon.without_names(text, [name for _kind, name in named])
         found = lexicon.scan(rest, ("genre",), several=False)
         artists = [name for kind, name in named if kind == "artist"]
-        return {**found, "artist": artists[0]} if artists and not found else found
+        if artists and not found:
+            return {**found, "artist": artists[0]}
+        return found or _asked_for(lexicon, text)
     if intent == "set_volume":
         levels = lexicon.scan(text, ("level",), several=True).get("level")
         words = set(text.split()) - lexicon.level_words - {"to", "at", "on", "the", "it"}
@@ -202,6 +204,18 @@ def mentioned(lexicon: Lexicon, names: NameIndex, text: str, intent: str) -> dic
         name = " ".join(unknown)
         return {"name": name} if unknown and lexicon.person_name(name) else {}
     return {}
+
+
+def _asked_for(lexicon: Lexicon, text: str) -> dict[str, Slot]:
+    """ "got any polka": the words after "any" that no template knows, as a search (the DJ
+    says honestly that it has none, and what is nearest)."""
+    words = text.split()
+    if "any" not in words:
+        return {}
+    asked = search_text(" ".join(words[len(words) - words[::-1].index("any") :])).split()
+    if not 0 < len(asked) <= 3 or any(w in lexicon.words or not w.isalpha() for w in asked):
+        return {}
+    return {"query": " ".join(asked)}
 
 
 def described(lexicon: Lexicon, intent: Intent) -> Intent:

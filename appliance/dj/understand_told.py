@@ -70,11 +70,20 @@ ABOUT_SOMEONE_ELSE = frozenset(
 """Words a sentence about someone else begins with: never a request to the DJ, whatever
 words it shares with one ("he's very much into punk these days")."""
 
+SOMEONE = OTHER_PEOPLE | {"bloke", "guy", "man", "woman", "lady", "girl", "boy", "fella", "bloke's"}
+"""Words for a person: liking or hating them is not liking or hating the music."""
+
 FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
 """Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
 
 GREETINGS = frozenset({"hi", "hey", "hello", "hiya", "morning", "evening", "afternoon", "yo"})
 """Words a hello begins with: said before a name, a greeting of its own."""
+
+
+def of_a_person(text: str, intent: str) -> bool:
+    """True when a liking or a dislike the model read is of a person ("i can't stand that
+    bloke from the telly"), not of the music."""
+    return intent in ("like", "dislike") and bool(SOMEONE & set(text.split()))
 
 
 def statement(lexicon: Lexicon, text: str) -> Intent | None:

@@ -531,6 +531,8 @@ TUNE3 = Path(__file__).with_name("corpus") / "tune3.tsv"
 TALK_TUNE = Path(__file__).with_name("corpus") / "talk_tune.tsv"
 TALK_TUNE2 = Path(__file__).with_name("corpus") / "talk_tune2.tsv"
 TALK_TUNE3 = Path(__file__).with_name("corpus") / "talk_tune3.tsv"
+TUNE4 = Path(__file__).with_name("corpus") / "tune4.tsv"
+TALK_TUNE4 = Path(__file__).with_name("corpus") / "talk_tune4.tsv"
 CONVERSATION = Path(__file__).with_name("corpus") / "conversation.tsv"
 CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
 HELDOUT_INTENT_ACCURACY = 0.97
@@ -567,15 +569,16 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.924, 0.899)
-"""Intents, and intents with slots, on the held-out set as they stand (0.925 and 0.900; they
-were 0.920 and 0.896 before the third tuning corpora, 0.869 and 0.831 before that): neither may
-slip back while the promise is not met."""
+HELDOUT_REACHED = (0.926, 0.900)
+"""Intents, and intents with slots, on the held-out set as they stand (0.927 and 0.901; 0.925
+and 0.900 before the classifier that confirms near misses and the fourth tuning corpora, 0.920
+and 0.896 before the third, 0.869 and 0.831 before that): neither may slip back while the
+promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.925 of intents and 0.900 of slots on the held-out set",
+    reason="the promise is not met yet: 0.927 of intents and 0.901 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -623,6 +626,17 @@ def test_the_third_tuning_corpus_is_understood(understanding: Understanding) -> 
     assert slot_accuracy >= 0.85
 
 
+def test_the_fourth_tuning_corpus_is_understood(understanding: Understanding) -> None:
+    """Written by speaker (learners, dialects, the young and the old), apart from the
+    templates. Unseen, on the understanding of its time, it scored 0.685 of intents and 0.622
+    of slots (804 lines); with the classifier that confirms near misses, still unseen, 0.709 and
+    0.639. The floor is what learning it reaches."""
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE4)
+    print(f"\ntune4: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= 0.91
+    assert slot_accuracy >= 0.82
+
+
 def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     """The share of ``text<TAB>intent`` lines of a talk corpus understood as their intent."""
     rows = [
@@ -635,13 +649,15 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
 
 
 @pytest.mark.parametrize(
-    ("path", "floor"), [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92)]
+    ("path", "floor"),
+    [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92), (TALK_TUNE4, 0.91)],
 )
 def test_the_talk_tuning_corpora_are_understood(
     understanding: Understanding, path: Path, floor: float
 ) -> None:
     """talk_tune2's floor is its figure on lines the model had not learned (0.86); talk_tune3
-    scored 0.462 unseen (671 lines), and many of its lines lean on the turn before."""
+    scored 0.462 unseen (671 lines), and many of its lines lean on the turn before; talk_tune4
+    0.503 unseen (756 lines), 0.563 with the classifier that confirms near misses."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor

@@ -30,6 +30,7 @@ INTENTS = frozenset(
         "whats_playing",
         "add_preference",
         "remove_preference",
+        "forget_preference",
         "mood",
         "community",
         "greet",
