@@ -52,20 +52,26 @@ class Turns:
                 return Reply(text=text, intent=intent.name, user_id=user_id)
             if intent.name == "deny":
                 return Reply(text=self.dj._lines.dropped(), intent="deny", user_id=user_id)
-            if not question.sure_yes(intent):  # noise is often heard as "yes": ask again
+            if not question.sure_yes(intent):  # noise is often heard as "yes": ask again,
+                doubt = confirm.unsure(question.intent)  # in other words
+                text = question.text if doubt is None else self._check(doubt)
                 self.dj._questions[user_id] = dataclasses.replace(question, asked_at=now)
-                return self._question_reply(user_id, question.intent, question.text)
+                return self._question_reply(user_id, question.intent, text)
             return self._carry_out(profile, question.intent, now)
         replays = None
         if any(part.name == "correct" for part in intent.each()):
             replays = mend(done, self._fixed(intent))[0]
         doubt = confirm.unsure(intent, replays)
         if doubt is not None:
-            text = self.dj._lines.check(doubt.name, doubt.slots, doubt.text)
+            text = self._check(doubt)
             bar = confirm.bar(intent, replays)
             self.dj._questions[user_id] = confirm.Question(intent, now, bar, text)
             return self._question_reply(user_id, intent, text)
         return self._carry_out(profile, intent, now)
+
+    def _check(self, doubt: Intent) -> str:
+        """The question that asks whether ``doubt`` was heard right."""
+        return self.dj._lines.check(doubt.name, doubt.slots, doubt.text)
 
     def _question_reply(self, user_id: str, intent: Intent, text: str) -> Reply:
         return Reply(

@@ -139,3 +139,13 @@ def test_each_situation_can_be_said_more_times_than_answers_remembered() -> None
         if repeated(answers):
             short.append(f"{name} ({'named' if called else 'no name'})")
     assert short == []
+
+
+def test_a_question_asked_again_is_asked_in_other_words(dj: PersonalizedDJ) -> None:
+    """A "yes" heard too unsure to act on: the DJ asks again, not with the same sentence."""
+    dj.respond("ana", "play some jazz for me")
+    asked = [dj.respond("ana", "skip this song", confidence=0.3)]
+    for _ in range(4):
+        asked.append(dj.respond("ana", "yes", confidence=0.3))
+    assert all(reply.question for reply in asked), [reply.text for reply in asked]
+    assert not repeated([reply.text for reply in asked]), [reply.text for reply in asked]
