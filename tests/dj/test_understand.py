@@ -629,8 +629,9 @@ def test_the_third_tuning_corpus_is_understood(understanding: Understanding) -> 
 def test_the_fourth_tuning_corpus_is_understood(understanding: Understanding) -> None:
     """Written by speaker (learners, dialects, the young and the old), apart from the
     templates. Unseen, on the understanding of its time, it scored 0.685 of intents and 0.622
-    of slots (804 lines); with the classifier that confirms near misses, still unseen, 0.709 and
-    0.639. The floor is what learning it reaches."""
+    of slots (804 lines); with the classifier that confirms near misses and the requests found
+    at the end of a story, still unseen, 0.695 and 0.629. The floor is what learning it
+    reaches."""
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE4)
     print(f"\ntune4: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
     assert intent_accuracy >= 0.91
@@ -657,7 +658,7 @@ def test_the_talk_tuning_corpora_are_understood(
 ) -> None:
     """talk_tune2's floor is its figure on lines the model had not learned (0.86); talk_tune3
     scored 0.462 unseen (671 lines), and many of its lines lean on the turn before; talk_tune4
-    0.503 unseen (756 lines), 0.563 with the classifier that confirms near misses."""
+    0.503 unseen (756 lines), 0.534 with the classifier that confirms near misses."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor
