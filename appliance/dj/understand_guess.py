@@ -13,7 +13,9 @@ from __future__ import annotations
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from appliance.dj.understand_grammar import LIST, build_grammar, convert
 from appliance.dj.understand_intent import TALK_INTENTS, Intent, Slot
@@ -109,13 +111,42 @@ MODELS_KEPT = 4
 """Models kept for different templates or learned files (one, in the appliance)."""
 
 
+_Made = TypeVar("_Made")
+
+
+class Later(Generic[_Made]):
+    """Something made on a thread of its own, started now; :meth:`get` waits for it."""
+
+    def __init__(self, make: Callable[[], _Made]) -> None:
+        self._made: list[_Made] = []
+        self._failed: list[Exception] = []
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(make,), name="understand-fit", daemon=True).start()
+
+    def _run(self, make: Callable[[], _Made]) -> None:
+        try:
+            self._made.append(make())
+        except Exception as error:  # raised again by get(), on the caller's thread
+            self._failed.append(error)
+        finally:
+            self._done.set()
+
+    def get(self) -> _Made:
+        self._done.wait()
+        if self._failed:
+            raise self._failed[0]
+        return self._made[0]
+
+
 @dataclass(frozen=True)
 class Model:
     """The model with what each of its examples means without saying it."""
 
     neighbours: NeighbourModel
     implied: tuple[dict[str, str], ...]
-    linear: LinearModel
+    linear: Later[LinearModel]
+    """Fitted on a thread of its own: start-up does not wait for it, only a guess it must
+    confirm does (a few seconds after start at most)."""
 
 
 _MODELS: dict[tuple[object, ...], Model] = {}
@@ -148,9 +179,11 @@ class ModelStep:
                             for (intent, _, _), said in zip(examples, features, strict=True)
                         ),
                         tuple(implied for _intent, _text, implied in examples),
-                        LinearModel(
-                            (intent, [*said, *char_grams(text.split())])
-                            for (intent, text, _), said in zip(examples, features, strict=True)
+                        Later(
+                            lambda: LinearModel(
+                                (intent, [*said, *char_grams(text.split())])
+                                for (intent, text, _), said in zip(examples, features, strict=True)
+                            )
                         ),
                     )
                     _MODELS[key] = model
@@ -288,4 +321,4 @@ def _confirmed(model: Model, guess: Guess, features: list[str], unknown: int) ->
     and the guess is still near what the DJ knows (chatter stays far)."""
     if guess.confidence * CONFIRMED_UNKNOWN_FACTOR**unknown < CONFIRMED_FLOOR:
         return False
-    return model.linear.probabilities(features).get(guess.intent, 0.0) >= CONFIRMED_SHARE
+    return model.linear.get().probabilities(features).get(guess.intent, 0.0) >= CONFIRMED_SHARE

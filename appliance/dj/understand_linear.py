@@ -6,8 +6,9 @@ titles of techno") is far from all of them. A classifier fitted to the same exam
 each word by how much it tells the intents apart, and with character n-grams of each word it
 sees "currently" near "current" and "titles" near "title". It never decides alone: it only
 confirms what the neighbours found (appliance.dj.understand_guess), so chatter stays rejected by
-distance. Pure numpy; fitted on the same examples once per process, with the neighbours (a few
-seconds on a loaded two-core machine, a few times the neighbours' build).
+distance. Pure numpy; fitted on the same examples once per process, on a thread of its own so
+that start-up does not wait for it (a few seconds on a loaded two-core machine, several times
+the neighbours' build).
 """
 
 from __future__ import annotations

@@ -3,9 +3,12 @@ confirms the neighbours' near misses, and statements that tell rather than ask."
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from appliance.dj.understand import Understanding
+from appliance.dj.understand_guess import Later
 from appliance.dj.understand_linear import LinearModel, char_grams
 from tests.dj.test_understand import LIBRARY
 
@@ -98,3 +101,19 @@ def test_a_request_at_the_end_of_a_story_is_understood(
     found = understanding.parse(text)
     assert (found.name, found.slots) == (intent, slots)
     assert found.confidence < 1.0
+
+
+def test_the_classifier_is_fitted_beside_start_up_and_waited_for_when_needed() -> None:
+    """Start-up does not wait for the fit (several seconds on a small board); a guess that
+    needs it waits, and a fit that failed fails there, not silently."""
+    release = threading.Event()
+    later = Later(lambda: release.wait(10) and "fitted")
+    assert not later._done.is_set()  # made on its own thread: the caller goes on
+    release.set()
+    assert later.get() == "fitted"
+
+    def broken() -> str:
+        raise ValueError("no examples")
+
+    with pytest.raises(ValueError, match="no examples"):
+        Later(broken).get()
