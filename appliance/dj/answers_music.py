@@ -266,10 +266,15 @@ class MusicAnswers(Part):
         if library is None:
             return Answer(self.dj._lines.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
-        if genre:
-            count = plural(len(library.tracks_for_genre(genre)), f"{genre} track")
+        if genre:  # none of it: a plain no and the nearest, never "0 tracks"
+            have = library.tracks_for_genre(genre)
+            if not have:
+                return self._no(genre, genre)
+            count = plural(len(have), f"{genre} track")
         elif artist:
             found = [t for t in library.tracks() if t.artist.casefold() == artist.casefold()]
+            if not found:
+                return self._no(_name(found, artist), None)
             count = plural(len(found), "track") + f" by {_name(found, artist)}"
         else:
             tracks = library.tracks()
@@ -282,6 +287,10 @@ class MusicAnswers(Part):
                 )
             )
         return Answer(self._say("answers", "count", count=count))
+
+    def _no(self, what: str, genre: str | None) -> Answer:
+        """The library has none of ``what``: said so, with the nearest honest alternative."""
+        return Answer(self._say("answers", "have_no", what=what, nearest=self._nearest(genre)))
 
     def have_any(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         library = self.dj.library

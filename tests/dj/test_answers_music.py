@@ -3,6 +3,7 @@ from the track on air."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 from appliance.library import Library
 from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
+from tests.support.conversation_truth import _says_no
 
 
 @pytest.fixture
@@ -36,3 +38,17 @@ def test_a_word_with_s_asks_for_its_fact(dj: PersonalizedDJ, text: str, fact: st
     assert reply.intent == "whats_playing", reply
     expected = {"year": str(track.year), "album": track.album, "artist": track.artist}[fact]
     assert expected in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["how many bluegrass songs have you got"], ["how many jazz songs are there", "and bluegrass"]],
+)
+def test_a_count_of_none_says_no_and_the_nearest(dj: PersonalizedDJ, texts: list[str]) -> None:
+    """Counting a style the library lacks ("and bluegrass" after a count too) is a plain no with
+    the nearest honest alternative, not "I have 0 bluegrass tracks"."""
+    for text in texts:
+        reply = dj.respond("ana", text)
+    assert reply.intent in ("count_songs", "have_any"), reply
+    assert "bluegrass" in reply.text and _says_no(reply.text), reply.text
+    assert not re.search(r"\b0\b", reply.text), reply.text

@@ -137,9 +137,11 @@ class Truth:
         if kind == "why":
             pick = dj.pick_of(self.user, track) if track else None
             return lambda r: pick is not None and _has(r.text, *_reason_words(pick))
-        if kind == "count":
+        if kind == "count":  # none at all may be said as a plain no
             expected = self.count(text)
-            return lambda r: str(expected) in re.findall(r"\d+", r.text)
+            return lambda r: (
+                str(expected) in re.findall(r"\d+", r.text) or (not expected and _says_no(r.text))
+            )
         if kind == "have":
             expected = self.count(text)
             if self.asked_about(text) == (None, None):  # a name the library lacks, or none
