@@ -87,7 +87,7 @@ INTENT_KINDS = {
 """A tuning corpus's intent labels as the kinds here (``whats_playing``: by the fact it asks)."""
 TUNING = (
     *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "talk_tune4.tsv"),
-    *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv", "talk_tune_a.tsv"),
+    *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv", "talk_tune4.tsv", "talk_tune_a.tsv"),
 )
 """Corpora the DJ was tuned on: a conversation line also written there is still said (the
 conversation follows on from it) but not scored, so the figures are of unseen lines only."""
