@@ -11,15 +11,10 @@ said, how far the n-best readings agree with them and whether the command gramma
 whole, mapped onto how often transcripts were right in meaning at those values
 (:data:`CONFIDENCE`), so 0.5 means what it means for the other engines: below it, a transcript
 is more likely wrong than right (a garbage path that won gives an empty transcript and 0.0).
-A reading the command grammar says whole that is not sure enough for a skip gets a second look
-(:mod:`appliance.voice.phone_check`): decoded again against the phone loop, a reading that beats
-it is acted on (:data:`CHECKED`).
 
 The decoder's cepstral mean (the voice's and the microphone's average colour) is live: it starts
 from the model's, follows the wake word (:meth:`PocketsphinxRecognizer.adapt`) and every
-utterance, and is carried from one utterance to the next. The second look uses it too: with
-each utterance's own mean instead (batch), it confirmed 82 right readings and 2 wrong ones (one
-of them chatter) on the TUNE voices where the carried mean confirmed 91 and none.
+utterance, and is carried from one utterance to the next.
 """
 
 from __future__ import annotations
@@ -40,13 +35,12 @@ from appliance.grammar import Grammar
 from appliance.voice.grammar_counts import with_prefixes
 from appliance.voice.grammar_match import GrammarMatch
 from appliance.voice.ngram import grammar_arpa
-from appliance.voice.phone_check import LOOP_PREFIX, PhoneCheck, add_phone_loop, loop_rule
 from appliance.voice.pronounce import pronounce
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 
-GARBAGE_PREFIX = LOOP_PREFIX
+GARBAGE_PREFIX = "gbg_"
 WAKE_TAIL = "wake_tail_"
 GARBAGE_WEIGHT = 1e-10
 """The garbage path's weight against the commands' 1: from 1e-3 to 1e-20 every command spoken
@@ -75,19 +69,6 @@ best: on the TUNE voices of tests/support/voices.py it turned 6 wrong readings o
 and 1 right one wrong, but of those then sure enough to act on (0.6) 4 of 10 were wrong, against
 4 of 116 best readings. The one the understanding accepts over a nearly as likely one it does
 not: on the HELD-OUT voices it acted wrongly 22 times against 7 without it."""
-
-
-CHECKED = 0.97
-"""The confidence of a reading the grammar says whole that then beats the phone loop of the
-second look (:mod:`appliance.voice.phone_check`): on the TUNE voices of tests/support/voices.py
-110 of 110 such readings were right in meaning, so at least 97 % (95 % sure). Without it, 30 of
-them were below the ordinary bar (0.6) and 55 below a skip's (0.8): asked about. It did not hold
-as well on the HELD-OUT voices (one replay after the choice, every third line, totals): 154 of
-392 commands understood (89 before) but 11 wrong actions (2 before)."""
-CHECK_READINGS = 8
-"""How many readings the second look weighs: the search's best and the next n-best readings
-the grammar says whole (another reading that wins leaves the confidence as it was: on the TUNE
-voices one such was 'volume to twenty five' for 'volume seventy five')."""
 
 
 @dataclass(frozen=True)
@@ -147,21 +128,6 @@ def new_decoder(model_path: Path | None = None, lattice: bool = False) -> Any:
     )
 
 
-def new_checker(model_path: Path | None = None) -> PhoneCheck:
-    """The second look's own decoder: the acoustic model and only the words it is given (the
-    whole pronunciation dictionary cost 29 MB and 1.0 s to load, against 6 MB and 0.4 s)."""
-    from pocketsphinx import Decoder
-
-    acoustic, dictionary, _language = _model_files(model_path)
-    with tempfile.NamedTemporaryFile("w", suffix=".dict", encoding="utf-8") as handle:
-        handle.write("a AH\n")  # a dictionary may not be empty
-        handle.flush()
-        decoder = Decoder(
-            hmm=str(acoustic), dict=handle.name, lm=None, loglevel="FATAL", bestpath=False
-        )
-    return PhoneCheck(decoder, dictionary)
-
-
 class PocketsphinxRecognizer:
     """Streaming pocketsphinx recognition against a command grammar, or free text."""
 
@@ -201,13 +167,6 @@ class PocketsphinxRecognizer:
         """The least lattice posterior of the words of the last utterance's best path (fillers
         and what is left of the wake word aside)."""
         self._match: GrammarMatch | None = None  # the template grammar, to check readings
-        self._checker: PhoneCheck | None = None  # the second look (language model only)
-        self._tails: list[str] = []  # words for the wake word's last sounds
-        self._audio = bytearray()  # the utterance so far, for the second look
-        self.checked: str | None = None
-        """What the second look (:mod:`appliance.voice.phone_check`) found in the last
-        utterance: the reading that beat the phone loop, "" when none did, None when it was
-        not asked."""
         self.set_vocabulary(phrases, words, wake_phrases, grammar)
 
     @property
@@ -216,7 +175,17 @@ class PocketsphinxRecognizer:
         return "open" if self.vocabulary.is_open else "grammar"
 
     def _add_garbage_words(self) -> list[str]:
-        return add_phone_loop(self._decoder, _model_files(self.model_path)[1])
+        dictionary = _model_files(self.model_path)[1]
+        phones: set[str] = set()
+        with dictionary.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                phones.update(line.split()[1:])
+        ordered = sorted(p for p in phones if p.isalpha())
+        for index, phone in enumerate(ordered):
+            self._decoder.add_word(
+                GARBAGE_PREFIX + phone.lower(), phone, update=index == len(ordered) - 1
+            )
+        return ordered
 
     def set_vocabulary(
         self,
@@ -256,8 +225,6 @@ class PocketsphinxRecognizer:
                 handle.write(model)
                 handle.flush()
                 self._decoder.add_lm_file(name, handle.name)
-            if self._checker is None:
-                self._checker = new_checker(self.model_path)
         else:
             jsgf, self.dropped = self.grammar(vocabulary)
             if self.dropped:
@@ -301,13 +268,14 @@ class PocketsphinxRecognizer:
         wake = [p for p in vocabulary.wake_prefixes() if self._known(p)]
         if self._phones is None:
             self._phones = self._add_garbage_words()
+        garbage = " | ".join(GARBAGE_PREFIX + p.lower() for p in self._phones)
         lines = [
             "#JSGF V1.0;",
             "grammar commands;",
             f"public <utterance> = /1/ {'[<wake>] ' if wake else ''}<command>"
             f" | /{self.garbage_weight:g}/ <garbage>;",
             f"<command> = {' | '.join(commands)};",
-            f"<garbage> = {loop_rule(self._phones)};",
+            f"<garbage> = ({garbage})+;",
         ]
         if words:
             lines.append(f"<words> = {' | '.join(words)};")
@@ -336,8 +304,7 @@ class PocketsphinxRecognizer:
                 "no command can be pronounced by the recogniser",
                 hint="the command templates must use ordinary English words",
             ) from error
-        self._tails = self._wake_tails(vocabulary)
-        wake = vocabulary.wake_prefixes() + self._tails
+        wake = vocabulary.wake_prefixes() + self._wake_tails(vocabulary)
         return grammar_arpa(with_prefixes(grammar, wake, LM_WAKE_SHARE)), dropped, grammar
 
     def _wake_tails(self, vocabulary: Vocabulary) -> list[str]:
@@ -379,7 +346,6 @@ class PocketsphinxRecognizer:
         self._decoder.start_utt()
         self._in_utterance = True
         self._pending.clear()
-        self._audio.clear()
         self._partial = ""
         self._decode_s = 0.0
         self._audio_bytes = 0
@@ -403,8 +369,6 @@ class PocketsphinxRecognizer:
         self._decoder.process_raw(bytes(self._pending))
         self._decode_s += time.perf_counter() - started
         self._audio_bytes += len(self._pending)
-        if self._checker is not None:
-            self._audio += self._pending
         self._pending.clear()
 
     def finish(self) -> Transcript:
@@ -424,15 +388,6 @@ class PocketsphinxRecognizer:
             self.word_posterior = self._word_posterior()
             self.readings = self._nbest(text)
         confidence = self._confidence(text) if text else 0.0
-        self.checked = None
-        if (
-            text
-            and self._checker
-            and self._match
-            and confidence < CHECKED
-            and self._match.says(text)
-        ):
-            confidence = self._second_look(text, confidence)
         final_s = time.perf_counter() - started
         self._decode_s += final_s
         return final_transcript(
@@ -483,20 +438,6 @@ class PocketsphinxRecognizer:
         said = self._match is not None and self._match.says(text)
         z = word * self.word_posterior + agreeing * self.agreement(text) + whole * said + bias
         return round(1.0 / (1.0 + math.exp(-z)), 4)
-
-    def _second_look(self, text: str, confidence: float) -> float:
-        """``confidence``, or :data:`CHECKED` when ``text`` beats the phone loop against the
-        other readings the grammar says whole (:mod:`appliance.voice.phone_check`)."""
-        assert self._checker is not None and self._match is not None
-        others = [r.text for r in self.readings[1:] if r.text != text and self._match.says(r.text)]
-        self.checked = self._checker.best(
-            bytes(self._audio),
-            [text, *others[: CHECK_READINGS - 1]],
-            self._decoder.get_cmn(),
-            self._decoder.lookup_word,
-            [*self.vocabulary.wake_prefixes(), *self._tails],
-        )
-        return max(confidence, CHECKED) if self.checked == text else confidence
 
     def _clean(self, hypothesis: str, final: bool) -> str:
         """Fillers and garbage out, wake leftover off; a garbage final means out of grammar."""

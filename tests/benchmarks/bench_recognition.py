@@ -347,18 +347,13 @@ def test_whisper_speed_memory_and_what_confidence_means() -> None:
 
 
 def replay_voice(
-    station: Any,
-    voice: Any,
-    every: int = 1,
-    features: list[dict[str, Any]] | None = None,
-    timing: dict[str, float] | None = None,
+    station: Any, voice: Any, every: int = 1, features: list[dict[str, Any]] | None = None
 ) -> list[tuple[Any, str, float, str]]:
     """Every line of the speech benchmark said by ``voice`` into a fresh pocketsphinx
     recogniser (its cepstral mean carried from line to line, as in the daemon) and the DJ's
     answer judged as bench_speech judges a turn: (line, heard, confidence, outcome).
     ``features``, when given, gets what the confidence is made of for each line and whether
-    the words heard meant what the line means (to fit the confidence on TUNE voices);
-    ``timing``, when given, adds up the seconds of audio and of decoding (both passes)."""
+    the words heard meant what the line means (to fit the confidence on TUNE voices)."""
     from appliance.voice.stt import load_recognizer
     from tests.benchmarks.bench_speech import COMMANDS as SPOKEN
     from tests.benchmarks.bench_speech import judge, read_corpus, slots_match, typed_facts
@@ -372,9 +367,6 @@ def replay_voice(
     for line in read_corpus(SPOKEN)[::every]:
         pcm = silence(0.3) + render(line.text, voice) + silence(0.5)
         transcript = stream_final(recognizer, pcm)
-        if timing is not None:
-            timing["audio_s"] = timing.get("audio_s", 0.0) + transcript.timings["audio_s"]
-            timing["decode_s"] = timing.get("decode_s", 0.0) + transcript.timings["decode_s"]
         intents: tuple[str, ...] | None = None
         slots: dict[str, Any] = {}
         acted = asked = False
@@ -396,7 +388,6 @@ def replay_voice(
                 "posterior": recognizer.posterior,
                 "word_posterior": recognizer.word_posterior,
                 "agreement": recognizer.agreement(transcript.text),
-                "checked": recognizer.checked,
                 "judge": station._judge(transcript.text),
                 "confidence": transcript.confidence,
                 "right": meant == line.intents and slots_match(line.slots, meant_slots),
@@ -420,11 +411,10 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     station = benchmark_station(tmp_path, stt="pocketsphinx-en-us", play=False)
     figures: dict[str, Any] = {"split": split, "every": every}
     totals: dict[str, int] = {}
-    timing: dict[str, float] = {}
     features: list[dict[str, Any]] | None = [] if split == "tune" else None
     try:
         for voice in chosen:
-            done = replay_voice(station, voice, every, features, timing)
+            done = replay_voice(station, voice, every, features)
             if features:  # kept voice by voice: a long run keeps what it has
                 path = RESULTS / f"pocketsphinx_features_{voice.name}_every{every}.jsonl"
                 path.write_text("".join(json.dumps(row) + "\n" for row in features))
@@ -447,9 +437,6 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     finally:
         station.stop()
     figures["ALL"] = _counts(totals)
-    figures["real-time factor (both passes)"] = round(
-        timing.get("decode_s", 0.0) / max(1e-9, timing.get("audio_s", 0.0)), 4
-    )
     label = "_".join(v.name for v in chosen) if os.environ.get("QFZZ_SPEECH_VOICES") else split
     record(f"pocketsphinx_replay_{label}_every{every}", figures)
 

@@ -40,28 +40,3 @@ def test_chatter_the_grammar_does_not_say_stays_unsure(ears: PocketsphinxRecogni
     for said in ("i had pasta for dinner yesterday", "what is the weather like in paris"):
         transcript = recognise(ears, silence(0.3) + speech_pcm(said) + silence(0.5))[0]
         assert transcript.confidence < CONFIDENT, (said, transcript.text, transcript.confidence)
-
-
-def test_a_command_that_beats_the_phone_loop_is_acted_on(ears: PocketsphinxRecognizer) -> None:
-    """Heard exactly, these came out at 0.50-0.79 from the first pass alone (a skip or a volume
-    change asked about); the second look finds their words fit the audio better than bare
-    phones, so they are sure enough for a skip."""
-    for said in ("hold on a minute", "turn it up a little", "play the next song"):
-        transcript = recognise(ears, silence(0.3) + speech_pcm(said) + silence(0.5))[0]
-        assert transcript.text == said
-        assert ears.checked == said
-        assert transcript.confidence >= 0.8, (said, transcript.confidence)
-
-
-def test_the_second_look_refuses_words_that_were_not_said(ears: PocketsphinxRecognizer) -> None:
-    """Readings that are not what the audio says lose to the phone loop: nothing is confirmed."""
-    pcm = silence(0.3) + speech_pcm("hold on a minute") + silence(0.5)
-    checker = ears._checker
-    assert checker is not None
-    cmn = ears._decoder.get_cmn()
-    lookup = ears._decoder.lookup_word
-    assert checker.best(pcm, ["turn the music down a bit", "play some reggae"], cmn, lookup) == ""
-    assert checker.best(pcm, ["play some reggae", "hold on a minute"], cmn, lookup) == (
-        "hold on a minute"
-    )
-    assert checker.best(b"", ["hold on a minute"], cmn, lookup) == ""
