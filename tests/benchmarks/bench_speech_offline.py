@@ -28,9 +28,10 @@ not understood (the DJ's context), or not understood even typed (the understandi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ class StoredWhisper(WhisperRecognizer):
         key = hashlib.sha256(pcm + settings.encode() + str(self.model_path).encode())
         path = READINGS / f"{key.hexdigest()[:24]}.json"
         if path.exists():
-            return [Hypothesis(**h) for h in json.loads(path.read_text())]
+            return [
+                Hypothesis(h["text"], h["score"], window_s) for h in json.loads(path.read_text())
+            ]
         found = super().hypotheses(audio, window_s)
         READINGS.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps([asdict(h) for h in found]))
@@ -148,6 +151,19 @@ def readings_of(recognizer: StoredWhisper, station: QFZZStation) -> dict[str, li
     }
 
 
+def weighing_of(recognizer: StoredWhisper) -> dict[str, Any]:
+    """What the last utterance's confidence came of (Whisper's score for the reading chosen,
+    the agreement, a toss-up), worked out again from its readings as the recogniser pooled them:
+    what :data:`stt_whisper.CALIBRATION` is fitted on."""
+    full, quick = recognizer.last.get(30.0, []), recognizer.last.get(recognizer.quick_window_s, [])
+    pool = [*full, *quick] if 30.0 in recognizer.last else quick
+    cleaned = [replace(h, text=recognizer.clean(h.text)) for h in pool]
+    if not cleaned:
+        return {}
+    weighed = stt_whisper.weigh(cleaned, recognizer.judge, recognizer.meaning)
+    return {"score": weighed.score, "agreement": weighed.agreement, "toss_up": weighed.toss_up}
+
+
 def lost_in(heard_right: bool, typed: str, outcome: str) -> str:
     """Where a command not understood was lost: "misheard <outcome>", "heard right, <outcome>"
     (right: the words Whisper chose mean what the line typed means), or "not understood typed"
@@ -155,6 +171,22 @@ def lost_in(heard_right: bool, typed: str, outcome: str) -> str:
     if not heard_right:
         return f"misheard {outcome}"
     return f"heard right, {outcome}" if typed == "understood" else "not understood typed"
+
+
+CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+"""Confidence bins of the calibration table (the bars the DJ asks or acts at fall on edges)."""
+
+
+def calibration_table(pairs: list[tuple[float, bool]]) -> dict[str, str]:
+    """Per confidence bin of the TUNE lines, how many and the share heard right in meaning (the
+    words chosen mean what the line typed means): a calibrated confidence is about that share."""
+    table: dict[str, str] = {}
+    for low, high in itertools.pairwise(CALIBRATION_BINS):
+        inside = [right for c, right in pairs if low <= c < high or (high == 1.0 and c == 1.0)]
+        if inside:
+            share = sum(inside) / len(inside)
+            table[f"{TIER}/calibration/{low:.2f}-{high:.2f}"] = f"n={len(inside)} right={share:.2f}"
+    return table
 
 
 def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
@@ -168,6 +200,7 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
         tuning = {v.name for v in TUNE}
         out: list[dict[str, Any]] = []
         lost: dict[str, dict[str, int]] = {}
+        calibration: list[tuple[float, bool]] = []  # TUNE: (confidence, heard right in meaning)
         for voice in chosen_voices():
             for line in lines():
                 pcm = silence(LEAD_S) + render(line.text, voice) + silence(TAIL_S)
@@ -192,10 +225,13 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
                 rows.append(Said(TIER, voice, line, text, confidence, outcome, typed, intents,
                                  slots, acted, asked))  # fmt: skip
                 if voice.name in tuning:  # held-out lines are never shown one by one
+                    heard_ok = bool(normalise(text)) and typed_facts(understanding, text) == meant
+                    calibration.append((confidence, heard_ok))
                     out.append({"voice": voice.name, "text": line.text, "heard": text,
-                                "confidence": confidence, "outcome": outcome,
+                                "confidence": confidence, "outcome": outcome, "right": heard_ok,
                                 "intents": list(intents or ()), "typed": typed,
-                                "readings": readings_of(recognizer, station)})  # fmt: skip
+                                "readings": readings_of(recognizer, station),
+                                "weighing": weighing_of(recognizer)})  # fmt: skip
                     if outcome != "understood":
                         print(f"  {voice.name}: {line.text!r} -> {text!r} {confidence:.2f} "
                               f"{intents} {outcome.upper()}")  # fmt: skip
@@ -225,6 +261,7 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
     figures[f"{TIER}/ALL/lost"] = " ".join(
         f"{k.replace(' ', '_').replace(',', '')}={n}" for k, n in sorted(everywhere.items())
     )
+    figures.update(calibration_table(calibration))
     for key in figures:
         if key.endswith(("/ALL", "/ALL-espeak", "/ALL-joe", "/ALL/lost")):
             print(key, figures[key])

@@ -1,6 +1,8 @@
 """Fuzzing the Whisper tier's choice when readings' meanings are known: the meaning only ever
 moves the confidence (never which reading is chosen), keeps it in 0..1, caps a toss-up between
-two meanings, and a meaning that fails or answers oddly costs the agreement, never the command.
+two meanings (a rival in the chosen reading's window or the full one), and a meaning that fails
+or answers oddly costs the agreement, never the command; the same readings from a second window
+count as one window's did.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from hypothesis import strategies as st
 from appliance.voice.stt_whisper import (
     AMBIGUOUS_CAP,
     AMBIGUOUS_MARGIN,
+    FULL_WINDOW_S,
     JUDGE_WEIGHT,
+    QUICK_WINDOW_S,
     Hypothesis,
     choose,
 )
@@ -25,7 +29,8 @@ pytestmark = pytest.mark.fuzz
 TEXTS = st.sampled_from(
     ["Skip it.", "Skip it!", "Keep it.", "Play jazz.", "Play chess.", "", "Stop it."]
 )
-READINGS = st.lists(st.tuples(TEXTS, st.floats(0, 1, allow_nan=False)), max_size=10)
+WINDOWS = st.sampled_from([FULL_WINDOW_S, QUICK_WINDOW_S])
+READINGS = st.lists(st.tuples(TEXTS, st.floats(0, 1, allow_nan=False), WINDOWS), max_size=10)
 VERDICTS = st.dictionaries(TEXTS, st.one_of(st.floats(), st.sampled_from([0.0, 0.8, 0.9, 1.0])))
 MEANINGS = st.dictionaries(
     TEXTS,
@@ -35,11 +40,11 @@ MEANINGS = st.dictionaries(
 
 @given(READINGS, VERDICTS, MEANINGS)
 def test_the_meaning_moves_only_the_confidence(
-    readings: list[tuple[str, float]],
+    readings: list[tuple[str, float, float]],
     verdicts: dict[str, float],
     meanings: dict[str, object],
 ) -> None:
-    hypotheses = [Hypothesis(text, score) for text, score in readings]
+    hypotheses = [Hypothesis(text, score, window) for text, score, window in readings]
 
     def judge(text: str) -> float:
         return verdicts.get(text, 0.5)
@@ -71,6 +76,10 @@ def test_the_meaning_moves_only_the_confidence(
         if meanings.get(h.text) not in (None, RuntimeError, meant)
         and sure(judge(h.text)) > 0
         and rank(h) >= rank(chosen) - AMBIGUOUS_MARGIN
+        and h.window in (chosen.window, FULL_WINDOW_S)
     ]
     if meant not in (None, RuntimeError) and sure(judge(chosen.text)) > 0 and rivals:
         assert confidence <= AMBIGUOUS_CAP
+    quick = [Hypothesis(h.text, h.score, QUICK_WINDOW_S) for h in hypotheses]
+    full = [Hypothesis(h.text, h.score, FULL_WINDOW_S) for h in hypotheses]
+    assert choose(full + quick, judge, meaning) == choose(full, judge, meaning)

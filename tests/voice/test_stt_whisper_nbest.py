@@ -5,6 +5,7 @@ wake word's tail and a hundred said after a pause: real audio of TUNE voices
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -13,15 +14,19 @@ import pytest
 from appliance.dj import confirm
 from appliance.dj.understand import Understanding, Vocabulary
 from appliance.voice.stt import Vocabulary as Heard
+from appliance.voice.stt import normalise
 from appliance.voice.stt_whisper import (
     AMBIGUOUS_CAP,
     CALIBRATION,
+    FULL_WINDOW_S,
+    QUICK_WINDOW_S,
     Hypothesis,
     WhisperRecognizer,
     calibrated,
     choose,
     mend_numbers,
     strip_wake,
+    weigh,
 )
 from appliance.voice.whisper_prompt import prompt_vocabulary
 from tests.support import whisper as shared
@@ -92,14 +97,15 @@ def said(text: str, voice: str) -> bytes:
     ],
 )
 def test_the_reading_the_understanding_accepts_wins(voice: str, text: str, slots: dict) -> None:
-    """The title wins over Whisper's likeliest, a search ("Play that like it."); the quick
-    window's reading of that search came within AMBIGUOUS_MARGIN of it, so the title
-    is asked about rather than played (0.77 from the full window's readings alone)."""
+    """The title wins over Whisper's likeliest, a search ("Play that like it."), and is played:
+    the quick window's reading of that search came within AMBIGUOUS_MARGIN of it, but the quick
+    window does not make a toss-up of the full window's reading (it was asked about when it
+    did)."""
     pcm = said(text, voice)
     text_heard, confidence = heard(pcm)
     intent = understanding().parse(text_heard)
     assert intent.name == "play" and intent.slots == slots, text_heard
-    assert confidence <= AMBIGUOUS_CAP and not acted_on(text_heard, confidence), confidence
+    assert acted_on(text_heard, confidence), confidence
     unjudged, _ = heard(pcm, judged=False)
     assert understanding().parse(unjudged).slots != slots  # Whisper's likeliest was wrong
 
@@ -107,8 +113,7 @@ def test_the_reading_the_understanding_accepts_wins(voice: str, text: str, slots
 @pytest.mark.parametrize(
     ("voice", "text"),
     [
-        # greedy, mapped from Whisper's score alone: asked about (gb_f2's resume, once here,
-        # 0.61 from the full window alone, is 0.599 beside the quick window's "Refume.": asked)
+        # greedy, mapped from Whisper's score alone: asked about
         ("us_m3", "it's a bit too loud"),
     ],
 )
@@ -116,6 +121,23 @@ def test_espeak_accented_commands_heard_right_are_not_asked_about(voice: str, te
     text_heard, confidence = heard(said(text, voice))
     assert understanding().parse(text_heard) == understanding().parse(text), text_heard
     assert acted_on(text_heard, confidence), (text_heard, confidence)
+
+
+def test_a_command_the_quick_window_misheard_is_asked() -> None:
+    """gb_f2, "resume": the full window reads "Resume." (acted on from its readings alone); the
+    quick window's likeliest is "Refume.", "Resume." a less likely one among misreadings, and
+    each window's agreement counts once: heard right, but just under the ordinary bar (0.599
+    with this prompt; 0.62, acted on, with the speech benchmark's library in the prompt), so it
+    is asked about."""
+    pcm = silence(0.3) + said("resume", "gb_f2") + silence(0.2)
+    whisper = recogniser()
+    text_heard, confidence = heard(said("resume", "gb_f2"))
+    assert understanding().parse(text_heard) == understanding().parse("resume"), text_heard
+    assert not acted_on(text_heard, confidence), confidence
+    audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    full, quick = whisper.hypotheses(audio), whisper.hypotheses(audio, QUICK_WINDOW_S)
+    assert acted_on(*whisper.read(full))
+    assert normalise(quick[0].text) != "resume", quick
 
 
 def test_a_correction_heard_right_but_not_surely_is_asked() -> None:
@@ -251,6 +273,41 @@ def test_two_meanings_nearly_as_likely_are_asked_about() -> None:
     assert with_meaning <= AMBIGUOUS_CAP and not acted_on(text, with_meaning)
     far = [Hypothesis("I'm working now.", 0.85), Hypothesis("I am working out.", 0.6)]
     assert choose(far, judge, meaning)[1] > AMBIGUOUS_CAP  # a clear lead is no toss-up
+
+
+def test_each_window_is_one_vote_in_the_agreement() -> None:
+    """The quick window's readings pooled with the full window's: a reading both wrote counts as
+    one window's did, not twice, whatever each window's weight (CALIBRATION was fitted on one
+    window's readings); the same readings from both windows agree as one window's do."""
+    full = [Hypothesis("Skip it.", 0.3), Hypothesis("Keep it.", 0.3)]
+    quick = [
+        Hypothesis("Skip it.", 0.9, QUICK_WINDOW_S),
+        Hypothesis("Sleep it.", 0.1, QUICK_WINDOW_S),
+    ]
+    assert weigh(full + quick, judge).agreement == pytest.approx((0.5 + 0.9) / 2)
+    readings = [Hypothesis(text, score) for text, score in FORTY_JOE_UP200]
+    twice = readings + [replace(h, window=QUICK_WINDOW_S) for h in readings]
+    assert choose(twice, judge, meaning) == choose(readings, judge, meaning)
+    assert weigh(twice, judge).agreement == pytest.approx(weigh(readings, judge).agreement)
+
+
+def test_a_toss_up_is_in_the_chosen_readings_window_or_the_full_one() -> None:
+    """As gb_f2's title above (the scores are its readings'): the title wins in the full window
+    by a clear lead; the quick window's search came within AMBIGUOUS_MARGIN of it, but the quick
+    window, which reads less well, makes no toss-up of the full window's reading. A quick
+    reading the full window nearly outranks with another meaning is still a toss-up."""
+    title, search = "Play the lucky one.", "Play that like it."
+    full = [Hypothesis(title, 0.6004), Hypothesis(search, 0.4)]
+    quick = [Hypothesis(search, 0.7082, QUICK_WINDOW_S), Hypothesis(title, 0.53, QUICK_WINDOW_S)]
+    verdicts = {title: 1.0, search: 0.8}.__getitem__
+    text, confidence = choose(full + quick, verdicts, str)
+    assert text == title and confidence > AMBIGUOUS_CAP
+    swapped = [replace(h, window=QUICK_WINDOW_S) for h in full] + [
+        replace(h, window=FULL_WINDOW_S) for h in quick
+    ]
+    assert choose(swapped, verdicts, str) == (title, AMBIGUOUS_CAP)
+    one_window = [replace(h, window=FULL_WINDOW_S) for h in full + quick]
+    assert choose(one_window, verdicts, str)[1] == AMBIGUOUS_CAP
 
 
 def test_a_failing_meaning_costs_the_agreement_never_the_command() -> None:
