@@ -40,6 +40,7 @@ from appliance.library.demo import CATALOGUE
 from appliance.library.track import Track
 from appliance.state import NowPlaying, PlayState, StationState
 from tests.benchmarks.report import record
+from tests.support import corpus as corpora
 from tests.support.conversation_truth import Truth, _again_forms, _words, plain
 from tests.support.music import make_track
 
@@ -85,10 +86,7 @@ INTENT_KINDS = {
     "replay": "again",
 }
 """A tuning corpus's intent labels as the kinds here (``whats_playing``: by the fact it asks)."""
-TUNING = (
-    *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "talk_tune4.tsv"),
-    *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv", "talk_tune4.tsv", "talk_tune_a.tsv"),
-)
+TUNING = (*corpora.TUNING, *corpora.TALK_TUNING)
 """Corpora the DJ was tuned on: a conversation line also written there is still said (the
 conversation follows on from it) but not scored, so the figures are of unseen lines only."""
 

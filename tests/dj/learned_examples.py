@@ -16,14 +16,9 @@ from pathlib import Path
 from appliance.dj.understand import Understanding
 from appliance.dj.understand_learned import IMPLIED_SLOTS, LEARNED_FILE
 from appliance.dj.understand_text import number_words
-from tests.support.corpus import CorpusLine, read_corpus
+from tests.support.corpus import TALK_TUNING, TUNING, CorpusLine, read_corpus
 
 CORPORA = Path(__file__).with_name("corpus")
-TUNING = ("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv")
-TALK_TUNING = (
-    *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv"),
-    *("talk_tune_a.tsv", "talk_tune4.tsv"),
-)
 HELDOUT = "heldout.tsv"
 CONVERSATION = "conversation.tsv"
 HEADER = """\
