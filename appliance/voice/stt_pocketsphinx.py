@@ -32,6 +32,7 @@ from appliance.audio_format import bytes_for, seconds
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
+from appliance.voice import lm_cache
 from appliance.voice.grammar_counts import with_prefixes
 from appliance.voice.grammar_match import GrammarMatch
 from appliance.voice.ngram import grammar_arpa
@@ -285,7 +286,8 @@ class PocketsphinxRecognizer:
 
     def _template_language_model(self, vocabulary: Vocabulary) -> tuple[str, list[str], Grammar]:
         """A trigram model of the template grammar's sentences (see
-        :mod:`appliance.voice.ngram`); words the dictionary lacks are pronounced by espeak-ng.
+        :mod:`appliance.voice.ngram`, kept by :mod:`appliance.voice.lm_cache`); words the
+        dictionary lacks are pronounced by espeak-ng.
         Returns the ARPA text, the words that could not be given a pronunciation and the
         grammar of what can be said with the others."""
         assert vocabulary.grammar is not None
@@ -305,7 +307,9 @@ class PocketsphinxRecognizer:
                 hint="the command templates must use ordinary English words",
             ) from error
         wake = vocabulary.wake_prefixes() + self._wake_tails(vocabulary)
-        return grammar_arpa(with_prefixes(grammar, wake, LM_WAKE_SHARE)), dropped, grammar
+        said = with_prefixes(grammar, wake, LM_WAKE_SHARE)
+        # the same grammar gives the same text: read it from the data folder when it was kept
+        return lm_cache.language_model(said, grammar_arpa), dropped, grammar
 
     def _wake_tails(self, vocabulary: Vocabulary) -> list[str]:
         """Words for the last sounds of each wake phrase ("...vis" of "jarvis").
