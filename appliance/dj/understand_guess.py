@@ -27,6 +27,8 @@ from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_slots import FILLER_TEXT, mentioned
 from appliance.dj.understand_templates import PARAPHRASE_LISTS, Templates
 from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE, of_a_person
+from appliance.dj.understand_weights import default_folder as weights_folder
+from appliance.dj.understand_weights import fitted
 from appliance.grammar import Grammar
 
 MODEL_FLOOR = 0.4
@@ -180,9 +182,14 @@ class ModelStep:
                         ),
                         tuple(implied for _intent, _text, implied in examples),
                         Later(
-                            lambda: LinearModel(
-                                (intent, [*said, *char_grams(text.split())])
-                                for (intent, text, _), said in zip(examples, features, strict=True)
+                            lambda: fitted(
+                                [
+                                    (intent, [*said, *char_grams(text.split())])
+                                    for (intent, text, _), said in zip(
+                                        examples, features, strict=True
+                                    )
+                                ],
+                                weights_folder(),
                             )
                         ),
                     )

@@ -6,9 +6,9 @@ titles of techno") is far from all of them. A classifier fitted to the same exam
 each word by how much it tells the intents apart, and with character n-grams of each word it
 sees "currently" near "current" and "titles" near "title". It never decides alone: it only
 confirms what the neighbours found (appliance.dj.understand_guess), so chatter stays rejected by
-distance. Pure numpy; fitted on the same examples once per process, on a thread of its own so
-that start-up does not wait for it (a few seconds on a loaded two-core machine, several times
-the neighbours' build).
+distance. Pure numpy; fitted on a thread of its own so that start-up does not wait for it (a
+few seconds on a loaded two-core machine, several times the neighbours' build), and kept in the
+data folder (appliance.dj.understand_weights) so that the next start reads it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ L2 = 1e-5
 
 SEED = 7
 
+fits = 0
+"""Fits made in this process (a start that reads kept weights makes none)."""
+
 
 def char_grams(words: Iterable[str]) -> list[str]:
     """The character trigrams of each word, edges marked ("#cu", "cur", ..., "ly#")."""
@@ -45,6 +48,8 @@ class LinearModel:
 
     def __init__(self, examples: Iterable[tuple[str, Sequence[str]]]) -> None:
         """``examples``: (intent, features of one example sentence) pairs."""
+        global fits
+        fits += 1
         rows = [(intent, sorted(set(features))) for intent, features in examples if features]
         self.intents: tuple[str, ...] = tuple(sorted({intent for intent, _ in rows}))
         self._vocabulary: dict[str, int] = {}
@@ -88,6 +93,25 @@ class LinearModel:
                 gradient = np.add.reduceat(errors[owners], runs, axis=0)
                 old = self._weights[touched]
                 self._weights[touched] = old - rate * (gradient + L2 * old)
+
+    @classmethod
+    def restored(
+        cls, intents: tuple[str, ...], vocabulary: list[str], weights: np.ndarray
+    ) -> LinearModel:
+        """The model whose :meth:`saved` parts these are (ValueError: they do not fit)."""
+        if weights.shape != (len(vocabulary) + 1, len(intents)) or weights.dtype != np.float64:
+            raise ValueError(f"weights of shape {weights.shape} for {len(intents)} intents")
+        model = cls.__new__(cls)
+        model.intents = intents
+        model._vocabulary = {feature: index for index, feature in enumerate(vocabulary)}
+        if len(model._vocabulary) != len(vocabulary):
+            raise ValueError("a feature is named twice")
+        model._weights = weights
+        return model
+
+    def saved(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Intents, features (in weight-row order) and weights, for :meth:`restored`."""
+        return np.asarray(self.intents), np.asarray(list(self._vocabulary)), self._weights
 
     def probabilities(self, features: Iterable[str]) -> dict[str, float]:
         """Each intent's probability for an utterance's features (unseen features ignored)."""
