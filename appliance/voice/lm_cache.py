@@ -19,12 +19,13 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from appliance import paths
 from appliance.grammar import Grammar
 from appliance.voice import grammar_counts, ngram
+from appliance.voice.grammar_counts import with_prefixes
 
 log = logging.getLogger("appliance.voice.lm_cache")
 
@@ -53,10 +54,13 @@ def _builder_version() -> str:
     return digest.hexdigest()
 
 
-def model_key(grammar: Grammar) -> str:
-    """The name of ``grammar``'s model: a hash of it, the n-gram settings and the builder."""
+def model_key(grammar: Grammar, prefixes: Sequence[str] = (), share: float = 0.0) -> str:
+    """The name of the model of ``grammar`` with one of ``prefixes`` before ``share`` of its
+    sentences (what is left of a wake word): a hash of them, the n-gram settings and the
+    builder. The grammar is hashed before the prefixes go in: they repeat it twenty times."""
     digest = hashlib.sha256(_builder_version().encode())
     digest.update(repr((ngram.DISCOUNT, ngram.SENTENCES, ngram.FLOOR)).encode())
+    digest.update(repr((list(prefixes), share)).encode())
     digest.update(repr(grammar).encode())
     return digest.hexdigest()[:32]
 
@@ -66,17 +70,22 @@ def _text_hash(text: str) -> str:
 
 
 def language_model(
-    grammar: Grammar, build: Callable[[Grammar], str], folder: Path | None = None
+    grammar: Grammar,
+    build: Callable[[Grammar], str],
+    folder: Path | None = None,
+    prefixes: Sequence[str] = (),
+    share: float = 0.0,
 ) -> str:
-    """``build(grammar)``, read from the cache when it was worked out before, else built and
-    kept there. ``grammar`` is the one the model is built from (wake prefixes included)."""
+    """``build`` of ``grammar`` with ``prefixes`` before ``share`` of its sentences (see
+    :func:`~appliance.voice.grammar_counts.with_prefixes`): read from ``folder`` (the data
+    folder's cache) when it was worked out before, else built and kept there."""
     folder = default_folder() if folder is None else folder
-    key = model_key(grammar)
+    key = model_key(grammar, prefixes, share)
     text = _read(folder, key)
     if text is not None:
         return text
     started = time.monotonic()
-    text = build(grammar)
+    text = build(with_prefixes(grammar, prefixes, share))
     log.info("worked out the recogniser's language model in %.1f s", time.monotonic() - started)
     _write(folder, key, text)
     return text

@@ -33,7 +33,6 @@ from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
 from appliance.voice import lm_cache
-from appliance.voice.grammar_counts import with_prefixes
 from appliance.voice.grammar_match import GrammarMatch
 from appliance.voice.ngram import grammar_arpa
 from appliance.voice.pronounce import pronounce
@@ -307,9 +306,9 @@ class PocketsphinxRecognizer:
                 hint="the command templates must use ordinary English words",
             ) from error
         wake = vocabulary.wake_prefixes() + self._wake_tails(vocabulary)
-        said = with_prefixes(grammar, wake, LM_WAKE_SHARE)
         # the same grammar gives the same text: read it from the data folder when it was kept
-        return lm_cache.language_model(said, grammar_arpa), dropped, grammar
+        model = lm_cache.language_model(grammar, grammar_arpa, prefixes=wake, share=LM_WAKE_SHARE)
+        return model, dropped, grammar
 
     def _wake_tails(self, vocabulary: Vocabulary) -> list[str]:
         """Words for the last sounds of each wake phrase ("...vis" of "jarvis").
