@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from appliance.voice.lm_cache import FOLDER as LANGUAGE_MODELS
 from tests.support import music
 from tests.support.pulse import PulseServer
 
 
-@pytest.fixture(scope="session", autouse=True)
-def language_models_once() -> Iterator[None]:
-    """The recogniser's language model of a command grammar is worked out once per grammar in a
-    session, not at every pocketsphinx start (seconds each): ``grammar_arpa`` gives the same
-    text for the same grammar (tests/voice/test_ngram.py checks it, calling it directly), and
-    listening tests often use the same one. Daemons the tests start work it out themselves."""
-    from appliance.voice import stt_pocketsphinx
-
-    made: dict[str, str] = {}
-    original = stt_pocketsphinx.grammar_arpa
-
-    @functools.wraps(original)
-    def once(*args: Any, **kwargs: Any) -> str:
-        key = hashlib.sha256(repr((args, sorted(kwargs.items()))).encode()).hexdigest()
-        if key not in made:
-            made[key] = original(*args, **kwargs)
-        return made[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(stt_pocketsphinx, "grammar_arpa", once)
-        yield
+@pytest.fixture(scope="session")
+def language_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the recogniser's kept language models (appliance/voice/lm_cache.py) in a
+    session: each test's data folder links to it, so a grammar's model is worked out once, in
+    the tests and in the daemons they start, not at every pocketsphinx start (seconds each)."""
+    return tmp_path_factory.mktemp("language-models")
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, language_models: Path
+) -> Path:
     """Each test gets its own data directory and HOME; nothing touches the real ones.
 
     onnxruntime (under Piper) writes into $HOME/.cache, and the appliance keeps its state in the
@@ -51,6 +36,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("APPLIANCE_DATA_DIR", str(root / "data"))
+    kept = root / "data" / LANGUAGE_MODELS
+    kept.parent.mkdir(parents=True)
+    kept.symlink_to(language_models, target_is_directory=True)
     monkeypatch.delenv("APPLIANCE_CONFIG", raising=False)
     monkeypatch.setenv("APPLIANCE_FACES", "off")  # `appliance run` opens no ports unless asked
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)

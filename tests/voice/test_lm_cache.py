@@ -44,13 +44,15 @@ def kept(data: Path) -> list[Path]:
 
 
 def test_a_second_start_with_the_same_grammar_reads_the_kept_model(
-    builder: Counting, isolated_env: Path
+    builder: Counting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    data = tmp_path / "data"  # not the session's cache (tests/conftest.py): none kept yet
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(data))
     # the DJ's own grammar: pocketsphinx loads a model this size in under a second (a model of
     # a handful of sentences takes it ten times longer)
     grammar = Understanding(vocabulary=Vocabulary(artists=("Sade",))).grammar(names=["alex"])
     first = PocketsphinxRecognizer(grammar=grammar, wake_phrases=["okay nabu"])
-    assert builder.calls == 1 and len(kept(isolated_env)) == 1
+    assert builder.calls == 1 and len(kept(data)) == 1
     second = PocketsphinxRecognizer(grammar=grammar, wake_phrases=["okay nabu"])
     assert builder.calls == 1  # read, not worked out
     assert second.mode == first.mode == "grammar" and second.dropped == first.dropped
