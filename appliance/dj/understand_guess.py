@@ -105,6 +105,12 @@ classifier, which sees words by their letters too, agrees with it at CONFIRMED_S
 
 CONFIRMED_SHARE = 0.8
 
+DOUBTED_BELOW = 0.5
+DOUBTED_SHARE = 0.1
+"""A guess the neighbours took with less similarity than DOUBTED_BELOW is dropped when the
+classifier gives its intent less than DOUBTED_SHARE: a sentence sharing a few words with one
+long example ("the washing machine's finished", "okay so basically") is not what it asks."""
+
 CONFIRMED_UNKNOWN_FACTOR = 0.85
 """UNKNOWN_WORD_FACTOR for a guess the classifier confirms: an unknown word is often one
 known word inflected ("currently", "titles"), which the classifier's letters see."""
@@ -297,10 +303,13 @@ class ModelStep:
         unknown = sum(w not in lexicon.words and w not in lexicon.heard_words for w in unheard)
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
+        grams = [*features, *char_grams(words.split())]
         if similarity < floor or guess.margin < MODEL_MARGIN:
-            if not _confirmed(model, guess, [*features, *char_grams(words.split())], unknown):
+            if not _confirmed(model, guess, grams, unknown):
                 return None
             similarity = min(similarity, floor)
+        elif similarity < DOUBTED_BELOW and _doubted(model, guess, grams):
+            return None
         if of_a_person(words, guess.intent):  # "i can't stand that bloke"
             return None
         cues = CUES.get(guess.intent)
@@ -321,6 +330,11 @@ def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slo
     if guess.nearest_similarity < IMPLIED_SIMILARITY or set(IMPLIED_SLOTS) & said.keys():
         return {}
     return dict(model.implied[guess.nearest]) if guess.nearest >= 0 else {}
+
+
+def _doubted(model: Model, guess: Guess, features: list[str]) -> bool:
+    """True when the classifier all but rules out a guess the neighbours only just took."""
+    return model.linear.get().probabilities(features).get(guess.intent, 0.0) < DOUBTED_SHARE
 
 
 def _confirmed(model: Model, guess: Guess, features: list[str], unknown: int) -> bool:

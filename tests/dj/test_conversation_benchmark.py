@@ -13,7 +13,7 @@ import pytest
 from tests.benchmarks.bench_conversation import HELD_OUT, UNKNOWN_SHARE, Figures, run
 
 REACHED = {
-    **{"unknown_share": 0.051, "factual_right_share": 0.943, "follow_ups": 0.864},
+    **{"unknown_share": 0.048, "factual_right_share": 0.943, "follow_ups": 0.864},
 }
 """The figures as they stand (see the commit that set them); none may get worse. 418 turns are
 scored (36 more are tuning lines, said but not scored). An answer is right only when the turn was
@@ -51,7 +51,6 @@ def test_no_sentence_comes_back_within_20_answers(figures: Figures) -> None:
     assert figures.rewordings == 0, dict(figures.reworded)
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: see REACHED for where it stands")
 def test_under_5_percent_is_not_understood(figures: Figures) -> None:
     assert figures.as_dict()["unknown_share"] < UNKNOWN_SHARE
 

@@ -533,6 +533,8 @@ TALK_TUNE2 = Path(__file__).with_name("corpus") / "talk_tune2.tsv"
 TALK_TUNE3 = Path(__file__).with_name("corpus") / "talk_tune3.tsv"
 TUNE4 = Path(__file__).with_name("corpus") / "tune4.tsv"
 TALK_TUNE4 = Path(__file__).with_name("corpus") / "talk_tune4.tsv"
+TUNE5 = Path(__file__).with_name("corpus") / "tune5.tsv"
+TALK_TUNE5 = Path(__file__).with_name("corpus") / "talk_tune5.tsv"
 CONVERSATION = Path(__file__).with_name("corpus") / "conversation.tsv"
 CHATTER = Path(__file__).with_name("corpus") / "chatter.tsv"
 HELDOUT_INTENT_ACCURACY = 0.97
@@ -569,8 +571,9 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.926, 0.900)
-"""Intents, and intents with slots, on the held-out set as they stand (0.927 and 0.901; 0.925
+HELDOUT_REACHED = (0.929, 0.904)
+"""Intents, and intents with slots, on the held-out set as they stand (0.930 and 0.904; 0.927
+and 0.901 before the fifth tuning corpus and the classifier's doubt; 0.925
 and 0.900 before the classifier that confirms near misses and the fourth tuning corpora, 0.920
 and 0.896 before the third, 0.869 and 0.831 before that): neither may slip back while the
 promise is not met."""
@@ -578,7 +581,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.927 of intents and 0.901 of slots on the held-out set",
+    reason="the promise is not met yet: 0.930 of intents and 0.904 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -638,6 +641,16 @@ def test_the_fourth_tuning_corpus_is_understood(understanding: Understanding) ->
     assert slot_accuracy >= 0.82
 
 
+def test_the_fifth_tuning_corpus_is_understood(understanding: Understanding) -> None:
+    """Written apart from the templates (tastes in a music lover's words, questions about the
+    track, numbers said every way, repairs, recogniser transcripts). Unseen, it scored 0.572 of
+    intents and 0.521 of slots (768 lines); the floor is what learning it reaches."""
+    intent_accuracy, slot_accuracy, size = corpus_score(understanding, TUNE5)
+    print(f"\ntune5: {size} lines, intents {intent_accuracy:.3f}, slots {slot_accuracy:.3f}")
+    assert intent_accuracy >= 0.87
+    assert slot_accuracy >= 0.78
+
+
 def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     """The share of ``text<TAB>intent`` lines of a talk corpus understood as their intent."""
     rows = [
@@ -651,14 +664,19 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
 
 @pytest.mark.parametrize(
     ("path", "floor"),
-    [(TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92), (TALK_TUNE4, 0.91)],
+    [
+        *((TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92), (TALK_TUNE4, 0.91)),
+        (TALK_TUNE5, 0.57),
+    ],
 )
 def test_the_talk_tuning_corpora_are_understood(
     understanding: Understanding, path: Path, floor: float
 ) -> None:
     """talk_tune2's floor is its figure on lines the model had not learned (0.86); talk_tune3
     scored 0.462 unseen (671 lines), and many of its lines lean on the turn before; talk_tune4
-    0.503 unseen (756 lines), 0.534 with the classifier that confirms near misses."""
+    0.503 unseen (756 lines), 0.534 with the classifier that confirms near misses; talk_tune5,
+    not learned yet (learned, it cost the held-out conversation a follow-up), 0.571 unseen (669
+    lines), 0.577 with tune5 learned."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor

@@ -70,7 +70,7 @@ TITLES = frozenset(
 # leak test checks each against every held-out file, and the conversation benchmark does not
 # score a line written in them. Intent-labelled (text, intents, slots) first, then talk corpora
 # (text, kind).
-TUNING = ("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv")
+TUNING = ("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "tune5.tsv")
 TALK_TUNING = (
     *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv"),
     *("talk_tune_a.tsv", "talk_tune4.tsv"),
