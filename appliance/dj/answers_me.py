@@ -113,10 +113,10 @@ class ListenerAnswers(Part):
         think so); it is not blocked either, and the answer says what was forgotten."""
         what = slot(intent, "genre") or slot(intent, "artist")
         if not what:
-            return Answer(self.dj._lines.unknown())
+            return Answer(self.dj.lines.unknown())
         if not slot(intent, "genre"):  # an artist: only listening can have taught it
             key = what.casefold()
-            shown = self.dj._as_written("artist", what) or what
+            shown = self.dj.as_written("artist", what) or what
             if not self._unlearn(profile.user_id, "artist", lambda name: name == key):
                 return Answer(self._say("me", "forgot_nothing", what=shown))
             return Answer(self._say("me", "forgot_learned", what=shown))
@@ -132,9 +132,9 @@ class ListenerAnswers(Part):
         if not said and not taught:
             return Answer(self._say("me", "forgot_nothing", what=what))
         profile.music_preferences[:] = kept
-        request = self.dj._requests.get(profile.user_id)
+        request = self.dj.requests.get(profile.user_id)
         if request is not None and request.genre and meant(request.genre):
-            self.dj._requests.pop(profile.user_id, None)
+            self.dj.requests.pop(profile.user_id, None)
         if not taught:
             return Answer(self._say("me", "forgot", what=what))
         return Answer(self._say("me", "forgot_listening" if said else "forgot_learned", what=what))
@@ -143,7 +143,7 @@ class ListenerAnswers(Part):
         """Set to nothing what listening taught of the genres (``side`` "genre") or artists
         ("artist") ``meant``, at every time of day; True when listening had taught anything of
         them (even too little to count among the favourites or liked artists)."""
-        taste = self.dj._taste(user_id)
+        taste = self.dj.taste_of(user_id)
         rows = [
             (kind, key, -pos, -neg)
             for kind, entries in taste.by_kind.items()
@@ -152,5 +152,5 @@ class ListenerAnswers(Part):
             if meant(key) and (pos or neg)
         ]
         if rows:
-            self.dj._learn_rows(user_id, rows)
+            self.dj.learn_rows(user_id, rows)
         return bool(rows)

@@ -94,7 +94,7 @@ class Truth:
 
 def truth(dj: PersonalizedDJ) -> Truth:
     """What plays, what played, what comes: from the station's state when there is one."""
-    track = dj._current()
+    track = dj.this_track()
     state = dj.state_from() if dj.state_from is not None else None
     if state is None:
         return Truth(track, None, None, dj.played_before, "")
@@ -166,14 +166,14 @@ class MusicAnswers(Part):
 
     def whats_playing(self, user_id: str, intent: Intent) -> str:
         """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
-        track = self.dj._current()
+        track = self.dj.this_track()
         before = truth(self.dj).previous if asks_before(intent) else None
         before = before or self._that_one(user_id, intent)
         if before is not None:
             track = before
             self._asked_before(user_id, before)
         if track is None:
-            return self.dj._lines.now_playing(None)
+            return self.dj.lines.now_playing(None)
         asked = facet(intent)
         fields = {
             "track": track.describe(),
@@ -195,7 +195,7 @@ class MusicAnswers(Part):
         known = truth(self.dj)
         track = known.track
         if track is None:
-            return Answer(self.dj._lines.now_playing(None))
+            return Answer(self.dj.lines.now_playing(None))
         title = f"'{track.title}'"
         if known.left is not None:
             return Answer(
@@ -247,7 +247,7 @@ class MusicAnswers(Part):
         known = truth(self.dj)
         track = known.track
         if track is None:
-            return Answer(self.dj._lines.now_playing(None))
+            return Answer(self.dj.lines.now_playing(None))
         pick = self.dj.pick_of(profile.user_id, track)
         title = f"'{track.title}'"
         if pick is not None:
@@ -264,7 +264,7 @@ class MusicAnswers(Part):
     def count_songs(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         library = self.dj.library
         if library is None:
-            return Answer(self.dj._lines.nothing_to_play())
+            return Answer(self.dj.lines.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
         if genre:  # none of it: a plain no and the nearest, never "0 tracks"
             have = library.tracks_for_genre(genre)
@@ -295,7 +295,7 @@ class MusicAnswers(Part):
     def have_any(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         library = self.dj.library
         if library is None:
-            return Answer(self.dj._lines.nothing_to_play())
+            return Answer(self.dj.lines.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
         if genre:
             found = library.tracks_for_genre(genre)

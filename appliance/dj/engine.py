@@ -67,13 +67,13 @@ class ProfileMap(Mapping[str, UserProfile]):
         self._dj = dj
 
     def __getitem__(self, user_id: str) -> UserProfile:
-        profile = self._dj._load(user_id)
+        profile = self._dj.load_profile(user_id)
         if profile is None:
             raise KeyError(user_id)
         return profile
 
     def __contains__(self, user_id: object) -> bool:
-        return isinstance(user_id, str) and self._dj._load(user_id) is not None
+        return isinstance(user_id, str) and self._dj.load_profile(user_id) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._dj.store.user_ids())
@@ -88,6 +88,8 @@ class PersonalizedDJ:
     ``db_path=None`` keeps everything in memory; a path keeps it in SQLite, durable across
     restarts (call :meth:`close` to release it). ``library`` attaches a music library, so that the
     DJ names and plays real tracks. ``clock`` and ``seed`` make it reproducible in tests.
+    Beyond the guide's API, its public names (``lines``, ``requests``, ``pick_track``, ...) are
+    what its turns, handlers and answers (turns.py, handlers.py, answers*.py) work with.
     """
 
     def __init__(
@@ -119,7 +121,7 @@ class PersonalizedDJ:
         self.journal: Callable[[str, dict[str, Any]], object] | None = None
         self._clock = clock or datetime.now
         self._rng = random.Random(seed)
-        self._lines = Lines(name, station_name, self._rng)
+        self.lines = Lines(name, station_name, self._rng)  # what the DJ says, never twice lately
         self._recommender = Recommender(self.genres, np.random.default_rng(seed))
         self._lock = threading.RLock()
         if self.store.path is not None:
@@ -127,14 +129,14 @@ class PersonalizedDJ:
         self._profiles: dict[str, UserProfile] = {}
         self._history_counts: dict[str, int] = {}
         self._tastes: dict[str, Taste] = {}
-        self._requests: dict[str, Request] = {}
+        self.requests: dict[str, Request] = {}  # each listener's standing request: what plays
         self._session_played: dict[str, list[str]] = {}
         self._last_pick: dict[str, Pick] = {}
         self._picked: Track | None = None  # alone: the last pick or request, as if playing
         # with a station: asked for and not started yet, oldest first (the last is "this")
         self._asked: list[Track] = []
-        self._questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
-        self._done: dict[str, Done] = {}  # the last request a correction would mend
+        self.questions: dict[str, confirm.Question] = {}  # asked, waiting for a yes or no
+        self.done: dict[str, Done] = {}  # the last request a correction would mend
         self._sitting: str | None = None  # the listener the DJ heard from last
         self._understanding: Understanding | None = None
         self._vocabulary_generation: int | None = None
@@ -150,10 +152,10 @@ class PersonalizedDJ:
         self.state_from: Callable[[], StationState] | None = None
         self.played_before: Track | None = None  # alone: the pick before the one "playing"
         self._picks: dict[str, Pick] = {}  # track id -> why it was picked (the latest few)
-        self._ahead: dict[str, tuple[Request | None, Pick]] = {}  # "what's next", promised
-        self._conversation = Conversation(self, self._lines.talk)
+        self.ahead: dict[str, tuple[Request | None, Pick]] = {}  # "what's next", promised
+        self.conversation = Conversation(self, self.lines.talk)  # answers, small talk
         self._turns = Turns(self)
-        self._intents = self._turns.handlers.table()  # who answers each intent
+        self.intent_table = self._turns.handlers.table()  # who answers each intent
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -170,7 +172,9 @@ class PersonalizedDJ:
 
     # -- profiles --------------------------------------------------------------------------
 
-    def _load(self, user_id: str) -> UserProfile | None:
+    def load_profile(self, user_id: str) -> UserProfile | None:
+        """The listener's profile as stored (re-read when another process changed the store);
+        None for a stranger."""
         with self._lock:
             if not self.store.in_transaction and self.store.changed_elsewhere():
                 self._forget_everyone()
@@ -210,11 +214,11 @@ class PersonalizedDJ:
             count, lambda offset, limit: self.store.history_slice(user_id, offset, limit)
         )
 
-    def _profile(self, user_id: str, name: str | None = None) -> tuple[UserProfile, bool]:
+    def profile_for(self, user_id: str, name: str | None = None) -> tuple[UserProfile, bool]:
         """The listener's profile, made on first contact; True when it was just made."""
         if not isinstance(user_id, str) or not user_id.strip():
             raise ValueError("user_id must be a non-empty string")
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         if profile is not None:
             return profile, False
         now = self._clock()
@@ -225,11 +229,12 @@ class PersonalizedDJ:
             created_at=now,
             sessions=0,
         )
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         assert profile is not None
         return profile, True
 
-    def _save(self, profile: UserProfile) -> None:
+    def save_profile(self, profile: UserProfile) -> None:
+        """Write ``profile`` to the store (within the caller's transaction, if any)."""
         self.store.save_user(
             user_id=profile.user_id,
             name=profile.name,
@@ -243,7 +248,7 @@ class PersonalizedDJ:
             blocked=profile.blocked_genres,
         )
 
-    def _touch(self, profile: UserProfile, now: datetime, *, taking_over: bool = False) -> bool:
+    def touch(self, profile: UserProfile, now: datetime, *, taking_over: bool = False) -> bool:
         """Count a new session, a sitting: the first contact, a gap longer than
         :data:`SESSION_GAP`, or a listener taking over from someone else ("this is sam"), never
         each turn; True when one began."""
@@ -262,10 +267,10 @@ class PersonalizedDJ:
     def register_user(self, user_id: str, name: str) -> UserProfile:
         """Make sure a listener exists (listeners named in the config file)."""
         with self._lock, self.store.transaction():
-            profile, new = self._profile(user_id, name)
+            profile, new = self.profile_for(user_id, name)
             if not new and profile.name != name:
                 profile.name = name
-                self._save(profile)
+                self.save_profile(profile)
             return profile
 
     def take_over(self, user_id: str) -> None:
@@ -273,9 +278,9 @@ class PersonalizedDJ:
         for them when they take over from someone else (as "this is sam" does)."""
 
         def arrive() -> None:
-            profile, _ = self._profile(user_id)
-            self._touch(profile, self._clock(), taking_over=True)
-            self._save(profile)
+            profile, _ = self.profile_for(user_id)
+            self.touch(profile, self._clock(), taking_over=True)
+            self.save_profile(profile)
 
         with self._lock:
             self._saving(user_id, arrive)
@@ -284,7 +289,7 @@ class PersonalizedDJ:
         """The id of the listener called ``name`` (or with that id), if the DJ knows them."""
         wanted = name.strip().casefold()
         for user_id in self.store.user_ids():
-            profile = self._load(user_id)
+            profile = self.load_profile(user_id)
             if profile and (profile.name.casefold() == wanted or user_id.casefold() == wanted):
                 return user_id
         return None
@@ -295,30 +300,30 @@ class PersonalizedDJ:
         """Welcome a newcomer by name, or greet a returning listener like an old friend."""
 
         def greet() -> str:
-            profile, new = self._profile(user_id, name)
+            profile, new = self.profile_for(user_id, name)
             now = self._clock()
             if name and profile.name != name:
                 profile.name = name
-            self._touch(profile, now)
-            self._save(profile)
+            self.touch(profile, now)
+            self.save_profile(profile)
             if new:
-                return self._lines.welcome(spoken_name(profile))
-            return self._greeting(profile, now)
+                return self.lines.welcome(spoken_name(profile))
+            return self.greeting(profile, now)
 
         with self._lock:
             text, saved = self._saving(user_id, greet)
             # remembered, so the next answers do not say it again; the notice that nothing can
             # be saved is said whole at each outage, never shortened as said lately
-            notice = self._lines.cannot_remember() if saved == "outage" else ""
+            notice = self.lines.cannot_remember() if saved == "outage" else ""
             return self._spoken(text, notice=notice)
 
-    def _greeting(self, profile: UserProfile, now: datetime) -> str:
+    def greeting(self, profile: UserProfile, now: datetime) -> str:
         """Welcome back only someone met before: they have talked to the DJ, or came in an
         earlier session (a listener named in the config, saying their first hello, is new)."""
         turns = self.store.turn_count(profile.user_id)
         if not turns and profile.sessions <= 1:
-            return self._lines.welcome(spoken_name(profile))
-        return self._lines.welcome_back(
+            return self.lines.welcome(spoken_name(profile))
+        return self.lines.welcome_back(
             spoken_name(profile),
             turns,
             now - profile.created_at,
@@ -330,7 +335,7 @@ class PersonalizedDJ:
         """Add music preferences: trimmed, case-folded, deduplicated, in first-seen order."""
 
         def update() -> list[str]:
-            profile, _ = self._profile(user_id)
+            profile, _ = self.profile_for(user_id)
             for raw in preferences:
                 value = " ".join(str(raw).split()).casefold()
                 if value and value not in profile.music_preferences:
@@ -338,7 +343,7 @@ class PersonalizedDJ:
                 canonical = self.genres.normalise(value) if value else ""
                 if canonical in profile.blocked_genres:
                     profile.blocked_genres.remove(canonical)
-            self._save(profile)
+            self.save_profile(profile)
             return list(profile.music_preferences)
 
         with self._lock:
@@ -346,7 +351,7 @@ class PersonalizedDJ:
 
     def get_trust_score(self, user_id: str) -> float:
         """The listener's trust, 0..1 (0.5 for someone the DJ has just met)."""
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         return profile.trust_score if profile else TRUST_START
 
     def get_trust_level(self, user_id: str) -> str:
@@ -356,9 +361,9 @@ class PersonalizedDJ:
     def get_community_trust(self, user_id: str) -> float:
         """Trust including the community: 70 % the listener's own, 30 % their friends' mean."""
         own = self.get_trust_score(user_id)
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         friends = [
-            self._load(friend).trust_score  # type: ignore[union-attr]
+            self.load_profile(friend).trust_score  # type: ignore[union-attr]
             for friend in (profile.community_connections if profile else [])
             if friend in self.user_profiles
         ]
@@ -371,7 +376,7 @@ class PersonalizedDJ:
         if user_id == friend_id:
             raise ValueError("a listener cannot join their own community")
         with self._lock, self.store.transaction():
-            profile, _ = self._profile(user_id)
+            profile, _ = self.profile_for(user_id)
             if friend_id in profile.community_connections:
                 return
             self.store.connect(user_id, friend_id, self._clock())
@@ -381,7 +386,7 @@ class PersonalizedDJ:
     def remove_from_community(self, user_id: str, friend_id: str) -> bool:
         """Disconnect a friend; True when they were connected."""
         with self._lock, self.store.transaction():
-            profile = self._load(user_id)
+            profile = self.load_profile(user_id)
             if profile is None or friend_id not in profile.community_connections:
                 return False
             self.store.disconnect(user_id, friend_id)
@@ -391,7 +396,7 @@ class PersonalizedDJ:
 
     def current_mood(self, user_id: str) -> str | None:
         """The mood the listener last expressed, while it is still current (a few hours)."""
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         if profile is None or not moods.mood_is_current(profile.mood_set_at, self._clock()):
             return None
         return profile.mood
@@ -399,20 +404,20 @@ class PersonalizedDJ:
     def clear_mood(self, user_id: str) -> None:
         """Forget the listener's mood: picks follow the time of day again."""
         with self._lock:
-            profile, _ = self._profile(user_id)
+            profile, _ = self.profile_for(user_id)
             profile.mood = None
             profile.mood_set_at = None
-            self._saving(user_id, lambda: self._save(profile))
+            self._saving(user_id, lambda: self.save_profile(profile))
 
     def favourites(self, user_id: str, count: int = 3) -> list[str]:
         """The listener's favourite styles: what they said first, then what listening showed."""
-        profile = self._load(user_id)
+        profile = self.load_profile(user_id)
         if profile is None:
             return []
         found = list(profile.music_preferences)
-        learned = self._taste(user_id).by_kind.get("genre", {})
+        learned = self.taste_of(user_id).by_kind.get("genre", {})
         for genre, _ in sorted(learned.items(), key=lambda item: item[1][1] - item[1][0]):
-            if self._taste(user_id).net("genre", genre) > 1 and genre not in found:
+            if self.taste_of(user_id).net("genre", genre) > 1 and genre not in found:
                 found.append(genre)
         return found[:count]
 
@@ -480,7 +485,7 @@ class PersonalizedDJ:
                 user_id, lambda: self._run_turn(user_id, intent, message)
             )
             factual = all(name in FACTUAL for name in (reply.intents or (reply.intent,)))
-            notice = self._lines.cannot_remember() if saved == "outage" else ""  # said whole
+            notice = self.lines.cannot_remember() if saved == "outage" else ""  # said whole
             text = self._spoken(reply.text, reword=factual, notice=notice)
             reply = dataclasses.replace(reply, text=text)
             context = self.conversation_context.setdefault(user_id, [])
@@ -497,22 +502,22 @@ class PersonalizedDJ:
         word."""
         if self.library is None:
             text = f"{text} {notice}" if notice else text
-            self._lines.pool.said(text)
+            self.lines.pool.said(text)
             return text
-        return self._lines.spoken(text, reword=reword, notice=notice)
+        return self.lines.spoken(text, reword=reword, notice=notice)
 
     def _run_turn(self, user_id: str, intent: Intent, message: str) -> tuple[Reply, float, float]:
         """One turn inside a transaction (of the store, or of a scratch copy when it cannot be
         saved): the reply, and trust before and after."""
-        profile, _ = self._profile(user_id)
+        profile, _ = self.profile_for(user_id)
         now = self._clock()
-        self._touch(profile, now)
+        self.touch(profile, now)
         reply = self._turns.turn(profile, intent, now)
         self._asked_for(reply)
         trust_before = profile.trust_score
         if not reply.negative_feedback:
             profile.trust_score = clamp_trust(profile.trust_score + TRUST_STEP)
-        self._save(profile)
+        self.save_profile(profile)
         self.store.append_history(
             user_id, [(now, "user_message", message), (now, "dj_response", reply.text)]
         )
@@ -592,7 +597,7 @@ class PersonalizedDJ:
 
     def _session_caches(self) -> tuple[dict[str, Any], ...]:
         """What memory alone holds of each listener's session (the store never has it)."""
-        return (self._questions, self._requests, self._session_played, self._last_pick, self._done)
+        return (self.questions, self.requests, self._session_played, self._last_pick, self.done)
 
     def _session(self, user_id: str) -> tuple[list[Any], Track | None, list[Track]]:
         kept = [copy.copy(cache.get(user_id)) for cache in self._session_caches()]
@@ -629,11 +634,14 @@ class PersonalizedDJ:
 
     # -- recommendations -------------------------------------------------------------------
 
-    def _taste(self, user_id: str) -> Taste:
+    def taste_of(self, user_id: str) -> Taste:
+        """What listening and talk taught of the listener's taste (read from the store once)."""
         taste = self._tastes.get(user_id)
         if taste is None:
             taste = self._tastes[user_id] = Taste(self.store.taste(user_id))
         return taste
+
+    _taste = taste_of  # the name tests of the taste still use
 
     def catalog(self) -> Catalog | None:
         """The library as arrays, rebuilt when the library changed (never under the DJ's
@@ -650,12 +658,12 @@ class PersonalizedDJ:
     def _listener(self, profile: UserProfile, now: datetime) -> Listener:
         mood = self.current_mood(profile.user_id)
         friends = [
-            (self._load(friend).name, self._taste(friend))  # type: ignore[union-attr]
+            (self.load_profile(friend).name, self.taste_of(friend))  # type: ignore[union-attr]
             for friend in profile.community_connections
             if friend in self.user_profiles
         ]
         played = self._session_played.get(profile.user_id, [])
-        on_air = self._current()  # a face may have put it on: it is not the next one either
+        on_air = self.this_track()  # a face may have put it on: it is not the next one either
         if on_air is not None:
             played = [*played, on_air.track_id]
         recent = [p["track_id"] for p in self.store.recent_plays(profile.user_id, 3 * RECENT_PLAYS)]
@@ -663,7 +671,7 @@ class PersonalizedDJ:
         return Listener(
             preferences=profile.music_preferences,
             blocked=profile.blocked_genres,
-            taste=self._taste(profile.user_id),
+            taste=self.taste_of(profile.user_id),
             friends=friends,
             target=moods.target_for(mood, now),
             mood=mood,
@@ -674,7 +682,7 @@ class PersonalizedDJ:
             part=moods.part_of_day(now),
         )
 
-    def _pick(
+    def pick_for(
         self,
         profile: UserProfile,
         now: datetime,
@@ -686,16 +694,20 @@ class PersonalizedDJ:
         catalog = self.catalog()
         if catalog is None:
             return None
-        promised = self._ahead.pop(profile.user_id, None)
-        if promised is not None and promised[0] == request and promised[1].track != self._current():
+        promised = self.ahead.pop(profile.user_id, None)
+        if (
+            promised is not None
+            and promised[0] == request
+            and promised[1].track != self.this_track()
+        ):
             pick: Pick | None = promised[1]  # "what's next" was answered with it
         else:
-            pick = self._fresh_pick(catalog, profile, now, request, asked_now=asked_now)
+            pick = self.fresh_pick(catalog, profile, now, request, asked_now=asked_now)
         if pick is not None:
-            self._keep(profile, pick)
+            self.keep(profile, pick)
         return pick
 
-    def _keep(self, profile: UserProfile, pick: Pick) -> None:
+    def keep(self, profile: UserProfile, pick: Pick) -> None:
         """``pick`` is what plays next: remembered with its reasons, counted as heard."""
         self._picks[pick.track.track_id] = pick
         while len(self._picks) > RECENT_PLAYS:
@@ -705,22 +717,23 @@ class PersonalizedDJ:
         if self.now_playing_from is None:  # else the player says when it starts
             self._play_alone(pick.track)
 
-    def _pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
-        pick = self._pick(profile, now, self._requests.get(profile.user_id))
+    def pick_track(self, profile: UserProfile, now: datetime) -> Track | None:
+        """The next track for the listener, for what they last asked for (None: no library)."""
+        pick = self.pick_for(profile, now, self.requests.get(profile.user_id))
         return pick.track if pick else None
 
     def next_track(self, user_id: str) -> Track | None:
         """What plays next for this listener (None without a library or with an empty one)."""
 
         def pick() -> Track | None:
-            profile, _ = self._profile(user_id)
-            return self._pick_track(profile, self._clock())
+            profile, _ = self.profile_for(user_id)
+            return self.pick_track(profile, self._clock())
 
         self._catalog_ahead()
         with self._lock:
             return self._saving(user_id, pick)[0]
 
-    def _fresh_pick(
+    def fresh_pick(
         self,
         catalog: Catalog,
         profile: UserProfile,
@@ -736,7 +749,7 @@ class PersonalizedDJ:
         named = asked_now and request is not None and bool(request.title)
         if named and pick is not None and pick.matched:
             return pick
-        if pick is not None and request and pick.track == self._current():
+        if pick is not None and request and pick.track == self.this_track():
             other = self._recommender.pick(catalog, self._listener(profile, now), None)
             if other is not None and other.track != pick.track:  # said honestly: ran short
                 asked = request.genre or request.artist or request.album or request.title or ""
@@ -749,16 +762,16 @@ class PersonalizedDJ:
         catalog = self.catalog()
         if catalog is None:
             return None
-        request = self._requests.get(profile.user_id)
-        promised = self._ahead.get(profile.user_id)
+        request = self.requests.get(profile.user_id)
+        promised = self.ahead.get(profile.user_id)
         stale = promised is not None and (
-            promised[0] != request or promised[1].track == self._current()
+            promised[0] != request or promised[1].track == self.this_track()
         )  # asked for something else since, or it came on already
         if promised is None or stale:
-            pick = self._fresh_pick(catalog, profile, now, request)
+            pick = self.fresh_pick(catalog, profile, now, request)
             if pick is None:
                 return None
-            promised = self._ahead[profile.user_id] = (request, pick)
+            promised = self.ahead[profile.user_id] = (request, pick)
         return promised[1].track
 
     def pick_of(self, user_id: str, track: Track) -> Pick | None:
@@ -770,12 +783,12 @@ class PersonalizedDJ:
     def liked_artists(self, user_id: str, count: int = 3) -> list[str]:
         """Artists the listener's listening shows they like most, named as the library writes
         them (the taste keeps its keys case-folded)."""
-        taste = self._taste(user_id)
+        taste = self.taste_of(user_id)
         scored = [(taste.net("artist", key), key) for key in taste.by_kind.get("artist", {})]
         keys = [name for score, name in sorted(scored, reverse=True) if score > 1][:count]
-        return [self._as_written("artist", key) or key for key in keys]
+        return [self.as_written("artist", key) or key for key in keys]
 
-    def _as_written(self, kind: str, name: str | None) -> str | None:
+    def as_written(self, kind: str, name: str | None) -> str | None:
         """An artist, title or album ``name`` as heard (the understanding and the taste keep
         names case-folded) as the library writes it, for what the DJ says; else as it is."""
         catalog = self.catalog() if name else None
@@ -795,9 +808,10 @@ class PersonalizedDJ:
         """Radio-style talk over the next track's intro: what played, what comes next, why
         (under the lock: it is remembered with the answers, which turns change too)."""
         with self._lock:
-            return self._lines.commentary(previous, pick, moods.part_of_day(self._clock()))
+            return self.lines.commentary(previous, pick, moods.part_of_day(self._clock()))
 
-    def _last_played(self, user_id: str) -> Track | None:
+    def last_played_by(self, user_id: str) -> Track | None:
+        """The track the listener heard last, from the store's plays (None without a library)."""
         if self.library is None:
             return None
         for play in self.store.recent_plays(user_id, 1):
@@ -822,7 +836,7 @@ class PersonalizedDJ:
             self.played_before = self._picked
         self._picked = track
 
-    def _current(self) -> Track | None:
+    def this_track(self) -> Track | None:
         """The track a listener means by "this": the one just asked for, else the one playing."""
         return self._asked[-1] if self._asked else self.now_playing
 
@@ -868,8 +882,8 @@ class PersonalizedDJ:
                 track = Track(track_id=track_id, path="", title="", artist="")
             try:
                 with self.store.transaction():
-                    self._profile(user_id)
-                    self._record(user_id, track, event, position, duration)
+                    self.profile_for(user_id)
+                    self.record(user_id, track, event, position, duration)
             except sqlite3.Error as error:  # the music goes on; this one event is not learned
                 self._forget_stored(user_id)
                 self._outage_began(error)
@@ -883,9 +897,10 @@ class PersonalizedDJ:
                 return
             self._saved_again()
 
-    def _learn_rows(self, user_id: str, rows: list[tuple[str, str, float, float]]) -> None:
+    def learn_rows(self, user_id: str, rows: list[tuple[str, str, float, float]]) -> None:
+        """Add evidence of taste (kind, key, for, against) to the store and to the taste."""
         self.store.add_taste(user_id, rows)
-        self._taste(user_id).add(rows)
+        self.taste_of(user_id).add(rows)
 
     def refine(self, user_id: str, side: str, direction: str) -> bool:
         """Move the picks as the listener asked, from what plays now, and remember it in their
@@ -894,25 +909,25 @@ class PersonalizedDJ:
         like this" ("track", "more"), "less of that" ("track", "less"). False when there was
         nothing to do (no track to refer to) or it could not be saved."""
         with self._lock:
-            taste = self._taste(user_id)
+            taste = self.taste_of(user_id)
             part = moods.part_of_day(self._clock())
-            rows = refinement(taste, side, direction, self._current(), self.genres, part)
+            rows = refinement(taste, side, direction, self.this_track(), self.genres, part)
             if not rows:
                 return False
             try:
                 with self.store.transaction():
-                    self._profile(user_id)
-                    self._learn_rows(user_id, rows)
+                    self.profile_for(user_id)
+                    self.learn_rows(user_id, rows)
             except sqlite3.Error as error:
                 self._forget_stored(user_id)
                 self._outage_began(error)
                 log.warning("%s: a refinement was not saved: %s", self.store.path, error)
                 return False
             self._saved_again()
-            self._ahead.pop(user_id, None)  # the pick promised before no longer fits
+            self.ahead.pop(user_id, None)  # the pick promised before no longer fits
             return True
 
-    def _record(
+    def record(
         self,
         user_id: str,
         track: Track,
@@ -920,15 +935,16 @@ class PersonalizedDJ:
         position: float | None = None,
         duration: float | None = None,
     ) -> None:
+        """Learn from the listener's ``event`` on ``track`` (played, skipped at ``position``...)."""
         part = moods.part_of_day(self._clock())  # mornings and evenings are learned apart
         rows = evidence_for(track, event, self.genres, position, duration, part)
-        rows += self._taste(user_id).verdict(track.track_id, event)  # a dislike rules it out
+        rows += self.taste_of(user_id).verdict(track.track_id, event)  # a dislike rules it out
         with self.store.transaction():
             self.store.record_play(
                 user_id, track.track_id, event, position, duration, self._clock()
             )
             self.store.add_taste(user_id, rows)
-        self._taste(user_id).add(rows)
+        self.taste_of(user_id).add(rows)
         played = self._session_played.setdefault(user_id, [])
         if track.track_id not in played:
             played.append(track.track_id)
@@ -951,12 +967,12 @@ class PersonalizedDJ:
         for cache in (
             self._profiles,
             self._tastes,
-            self._requests,
+            self.requests,
             self._session_played,
             self._last_pick,
-            self._ahead,
-            self._questions,
-            self._done,
+            self.ahead,
+            self.questions,
+            self.done,
             self._history_counts,
             self.conversation_context,
         ):

@@ -31,10 +31,10 @@ class FollowUps(Part):
 
     def more_like(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         dj = self.dj
-        track = dj._current()
+        track = dj.this_track()
         if track is None:
-            return Answer(dj._lines.now_playing(None))
-        promised = dj._ahead.pop(profile.user_id, None)  # "what's next": used here or dropped
+            return Answer(dj.lines.now_playing(None))
+        promised = dj.ahead.pop(profile.user_id, None)  # "what's next": used here or dropped
         dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
         catalog = dj.catalog()
         genre = track.genres[0] if track.genres else None
@@ -45,17 +45,17 @@ class FollowUps(Part):
         if promised is not None and kept and self._answers(promised[1].track, wanted[0]):
             found = (wanted[0], promised[1])  # what "what's next" named, as said
         for request in [] if found is not None else wanted:
-            pick = dj._fresh_pick(catalog, profile, now, request) if catalog else None
+            pick = dj.fresh_pick(catalog, profile, now, request) if catalog else None
             if pick is not None and found is None:
                 found = (request, pick)  # none left of any of them: the taste's next pick
             if pick is not None and pick.matched and self._answers(pick.track, request):
                 found = (request, pick)
                 break
         if found is None:
-            return Answer(dj._lines.nothing_to_play())
+            return Answer(dj.lines.nothing_to_play())
         request, pick = found
-        dj._requests[profile.user_id] = request
-        dj._keep(profile, pick)
+        dj.requests[profile.user_id] = request
+        dj.keep(profile, pick)
         said = pick.track.describe()
         if not self._answers(pick.track, request):  # all of it heard lately: said so
             asked = genre or track.artist
@@ -90,12 +90,12 @@ class FollowUps(Part):
         if not NOT_THAT_WORDS & set(intent.text.split()):
             return None
         dj = self.dj
-        track = dj._current()
+        track = dj.this_track()
         if track is None:
             return Answer(self._say("follow", "not_that_none"))
         if dj.now_playing_from is None:
-            dj._record(profile.user_id, track, "skipped")
-        nxt = dj._pick_track(profile, now)
+            dj.record(profile.user_id, track, "skipped")
+        nxt = dj.pick_track(profile, now)
         if nxt is None:
             return Answer(self._say("follow", "not_that_none"))
         return Answer(self._say("follow", "not_that", track=nxt.describe()), (Skip(then=nxt),))

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance.dj import mood as moods
+from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED, spoken_name
 from appliance.dj.intents import IntentName
 from appliance.dj.profile import UserProfile
@@ -38,6 +39,10 @@ class Asked:
     now: datetime
     mood: str | None
 
+    def slot(self, name: str) -> str | None:
+        """A slot's one value, None when not given (as :func:`answering.slot` reads it)."""
+        return slot(self.intent, name)
+
     def reply(
         self, text: str, *actions: Action, negative: bool = False, user: str | None = None
     ) -> Reply:
@@ -59,7 +64,7 @@ class Handlers:
 
     def table(self) -> dict[str, Callable[[Asked], Reply]]:
         """Who answers each intent (tests/dj check that every IntentName has a handler)."""
-        lines = self.dj._lines
+        lines = self.dj.lines
         table: dict[str, Callable[[Asked], Reply]] = {
             IntentName.PLAY: self._on_play,
             IntentName.SKIP: self._on_skip,
@@ -75,15 +80,15 @@ class Handlers:
             IntentName.REFINE: self._on_refine,
             IntentName.ROOM: self._on_room,
             IntentName.WHATS_PLAYING: lambda asked: asked.reply(
-                self.dj._conversation.music.whats_playing(asked.profile.user_id, asked.intent)
+                self.dj.conversation.music.whats_playing(asked.profile.user_id, asked.intent)
             ),
             IntentName.ADD_PREFERENCE: self._on_add_preference,
             IntentName.REMOVE_PREFERENCE: self._on_remove_preference,
             IntentName.MOOD: self._on_mood,
             IntentName.COMMUNITY: self._on_community,
             IntentName.GREET: lambda asked: asked.reply(  # a second hello is no new welcome
-                self.dj._conversation.hello_again(asked.profile, asked.now)
-                or self.dj._greeting(asked.profile, asked.now)
+                self.dj.conversation.hello_again(asked.profile, asked.now)
+                or self.dj.greeting(asked.profile, asked.now)
             ),
             IntentName.HELP: lambda asked: asked.reply(lines.help()),
             IntentName.IDENTIFY: self._on_identify,
@@ -99,10 +104,10 @@ class Handlers:
         return table
 
     def _on_unknown(self, asked: Asked) -> Reply:
-        return asked.reply(self.dj._lines.unknown())
+        return asked.reply(self.dj.lines.unknown())
 
     def _on_talk(self, asked: Asked) -> Reply:
-        answer = self.dj._conversation.answer(asked.profile, asked.intent, asked.now)
+        answer = self.dj.conversation.answer(asked.profile, asked.intent, asked.now)
         return asked.reply(answer.text, *answer.actions, negative=answer.negative)
 
     def _on_play(self, asked: Asked) -> Reply:
@@ -111,30 +116,30 @@ class Handlers:
         if isinstance(genre, str) and genre:
             self.add_preference(profile, genre)
         request = Request(
-            genre=text_of(slots.get("genre")),
-            artist=self.dj._as_written("artist", text_of(slots.get("artist"))),
-            title=self.dj._as_written("title", text_of(slots.get("title"))),
-            album=self.dj._as_written("album", text_of(slots.get("album"))),
-            query=text_of(slots.get("query")),
+            genre=asked.slot("genre"),
+            artist=self.dj.as_written("artist", asked.slot("artist")),
+            title=self.dj.as_written("title", asked.slot("title")),
+            album=self.dj.as_written("album", asked.slot("album")),
+            query=asked.slot("query"),
         )
-        self.dj._requests[profile.user_id] = request
+        self.dj.requests[profile.user_id] = request
         proposed = self.propose(profile, request, asked.now, asked.reply)
-        note = self.dj._conversation.music.have_note(asked.intent)  # "got any jazz?": yes, how much
+        note = self.dj.conversation.music.have_note(asked.intent)  # "got any jazz?": yes, how much
         return dataclasses.replace(proposed, text=f"{note} {proposed.text}") if note else proposed
 
     def _on_mood(self, asked: Asked) -> Reply:
         if asked.mood:
-            return asked.reply(self.dj._lines.mood(asked.mood))
-        return asked.reply(self.dj._lines.unknown())
+            return asked.reply(self.dj.lines.mood(asked.mood))
+        return asked.reply(self.dj.lines.unknown())
 
     def _on_add_preference(self, asked: Asked) -> Reply:
-        profile, lines = asked.profile, self.dj._lines
-        genre = text_of(asked.slots.get("genre"))
-        artist = text_of(asked.slots.get("artist"))
+        profile, lines = asked.profile, self.dj.lines
+        genre = asked.slot("genre")
+        artist = asked.slot("artist")
         if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
-            unblock = self.dj._taste(profile.user_id).block_artist(artist, blocked=False)
+            unblock = self.dj.taste_of(profile.user_id).block_artist(artist, blocked=False)
             if unblock:
-                self.dj._learn_rows(profile.user_id, unblock)
+                self.dj.learn_rows(profile.user_id, unblock)
             return asked.reply(lines.preference_added(artist))
         if not genre:
             return asked.reply(lines.unknown())
@@ -142,86 +147,84 @@ class Handlers:
         return asked.reply(lines.preference_added(genre))
 
     def _on_remove_preference(self, asked: Asked) -> Reply:
-        profile, lines = asked.profile, self.dj._lines
-        genre = text_of(asked.slots.get("genre"))
-        artist = text_of(asked.slots.get("artist"))
+        profile, lines = asked.profile, self.dj.lines
+        genre = asked.slot("genre")
+        artist = asked.slot("artist")
         if artist and not genre:  # "i don't like <artist>": not again unless asked for
-            self.dj._learn_rows(
-                profile.user_id, self.dj._taste(profile.user_id).block_artist(artist)
+            self.dj.learn_rows(
+                profile.user_id, self.dj.taste_of(profile.user_id).block_artist(artist)
             )
-            request = self.dj._requests.get(profile.user_id)
+            request = self.dj.requests.get(profile.user_id)
             if request and request.artist:
-                self.dj._requests.pop(profile.user_id)
-            said = self.dj._as_written("artist", artist) or artist
+                self.dj.requests.pop(profile.user_id)
+            said = self.dj.as_written("artist", artist) or artist
             return asked.reply(lines.preference_removed(said), negative=True)
         if not genre:
             return asked.reply(lines.unknown(), negative=True)
         self.block(profile, genre)
-        request = self.dj._requests.get(profile.user_id)
+        request = self.dj.requests.get(profile.user_id)
         if request and request.genre and self.dj.genres.covers(genre, request.genre):
-            self.dj._requests.pop(profile.user_id)
+            self.dj.requests.pop(profile.user_id)
         return asked.reply(lines.preference_removed(genre), negative=True)
 
     def _on_like(self, asked: Asked) -> Reply:
-        track = self.dj._current()
+        track = self.dj.this_track()
         if track is None:  # nothing to like: nothing learned, nothing promised
-            return asked.reply(self.dj._lines.now_playing(None))
-        self.dj._record(asked.profile.user_id, track, "liked")
-        return asked.reply(self.dj._lines.liked(track))
+            return asked.reply(self.dj.lines.now_playing(None))
+        self.dj.record(asked.profile.user_id, track, "liked")
+        return asked.reply(self.dj.lines.liked(track))
 
     def _on_dislike(self, asked: Asked) -> Reply:
-        track = self.dj._current()
+        track = self.dj.this_track()
         if track is None:  # no verdict to learn, but no trust earned by it either
-            return asked.reply(self.dj._lines.now_playing(None), negative=True)
-        self.dj._record(asked.profile.user_id, track, "disliked")
-        nxt = self.dj._pick_track(asked.profile, asked.now)
+            return asked.reply(self.dj.lines.now_playing(None), negative=True)
+        self.dj.record(asked.profile.user_id, track, "disliked")
+        nxt = self.dj.pick_track(asked.profile, asked.now)
         moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
-        return asked.reply(self.dj._lines.disliked(nxt), moved_on, negative=True)
+        return asked.reply(self.dj.lines.disliked(nxt), moved_on, negative=True)
 
     def _on_skip(self, asked: Asked) -> Reply:
-        track = self.dj._current()
+        track = self.dj.this_track()
         if track is not None and self.dj.now_playing_from is None:
-            self.dj._record(asked.profile.user_id, track, "skipped")
-        nxt = self.dj._pick_track(asked.profile, asked.now)
-        pick = self.dj._last_pick.get(asked.profile.user_id)
+            self.dj.record(asked.profile.user_id, track, "skipped")
+        nxt = self.dj.pick_track(asked.profile, asked.now)
+        pick = self.dj.last_pick(asked.profile.user_id)
         short = dict(pick.reasons).get("ran_short", "") if pick and pick.track == nxt else ""
-        return asked.reply(self.dj._lines.skipping(nxt, short), Skip(then=nxt))
+        return asked.reply(self.dj.lines.skipping(nxt, short), Skip(then=nxt))
 
     def _on_replay(self, asked: Asked) -> Reply:
-        track = self.dj._current() or self.dj._last_played(asked.profile.user_id)
+        track = self.dj.this_track() or self.dj.last_played_by(asked.profile.user_id)
         if track is None:
-            return asked.reply(self.dj._lines.replay(None))
-        self.dj._record(asked.profile.user_id, track, "replayed")
-        return asked.reply(self.dj._lines.replay(track), PlayTrack(track))
+            return asked.reply(self.dj.lines.replay(None))
+        self.dj.record(asked.profile.user_id, track, "replayed")
+        return asked.reply(self.dj.lines.replay(track), PlayTrack(track))
 
     def _on_volume_step(self, asked: Asked) -> Reply:
         step = VOLUME_STEP if asked.intent.name == IntentName.VOLUME_UP else -VOLUME_STEP
-        return asked.reply(
-            self.dj._lines.volume("up" if step > 0 else "down"), SetVolume(step=step)
-        )
+        return asked.reply(self.dj.lines.volume("up" if step > 0 else "down"), SetVolume(step=step))
 
     def _on_set_volume(self, asked: Asked) -> Reply:
         try:
             level = max(0, min(100, int(asked.slots.get("level", 50))))
         except (TypeError, ValueError):  # several values, or not a number
             level = 50
-        return asked.reply(self.dj._lines.volume(None, level), SetVolume(level=level))
+        return asked.reply(self.dj.lines.volume(None, level), SetVolume(level=level))
 
     def _on_refine(self, asked: Asked) -> Reply:
         """ "Something slower": remembered in the listener's taste, then the change heard now
         (the track on air gives way to a pick that way, with no verdict on it)."""
-        lines, user = self.dj._lines, asked.profile.user_id
-        side, direction = text_of(asked.slots.get("side")), text_of(asked.slots.get("direction"))
+        lines, user = self.dj.lines, asked.profile.user_id
+        side, direction = asked.slot("side"), asked.slot("direction")
         if side not in REFINEMENTS or direction not in REFINEMENTS[side]:
             return asked.reply(lines.talk.say("lines", "refine_which", shuffle=False))
-        before = self.dj._current()
+        before = self.dj.this_track()
         if side == "track" and before is None:
             return asked.reply(lines.talk.say("lines", "refined_nothing", shuffle=False))
         if not self.dj.refine(user, side, direction):
             return asked.reply(lines.talk.say("lines", "refined_unsaved", shuffle=False))
         if (side, direction) == ("track", "less"):  # away from what the request brought too
-            self.dj._requests.pop(user, None)
-        nxt = self.dj._pick_track(asked.profile, asked.now)
+            self.dj.requests.pop(user, None)
+        nxt = self.dj.pick_track(asked.profile, asked.now)
         text = lines.refined(side, direction, before, nxt)
         if nxt is None:
             return asked.reply(text)
@@ -230,10 +233,10 @@ class Handlers:
     def _on_room(self, asked: Asked) -> Reply:
         state = self.dj.state_from() if self.dj.state_from is not None else None
         text, actions = room_change(
-            self.dj._lines.talk,
+            self.dj.lines.talk,
             state.rooms if state is not None else (),
-            text_of(asked.slots.get("room")),
-            text_of(asked.slots.get("change")),
+            asked.slot("room"),
+            asked.slot("change"),
         )
         return asked.reply(text, *actions)
 
@@ -243,13 +246,13 @@ class Handlers:
             friend_profile.name
             for friend in profile.community_connections
             if friend in self.dj.user_profiles
-            and (friend_profile := self.dj._load(friend)) is not None
+            and (friend_profile := self.dj.load_profile(friend)) is not None
         ]
-        return asked.reply(self.dj._lines.community(len(profile.community_connections), friends))
+        return asked.reply(self.dj.lines.community(len(profile.community_connections), friends))
 
     def _on_identify(self, asked: Asked) -> Reply:
-        lines, now = self.dj._lines, asked.now
-        name = text_of(asked.slots.get("name"))
+        lines, now = self.dj.lines, asked.now
+        name = asked.slot("name")
         if not name:
             return asked.reply(lines.unknown())
         display = name.title()
@@ -258,22 +261,22 @@ class Handlers:
             known = make_user_id(name)
             if known is None:
                 return asked.reply(lines.unknown())
-            other, _ = self.dj._profile(known, display)
-            self.dj._touch(other, now, taking_over=True)
-            self.dj._save(other)
-            self.dj._conversation.introduced(other)
+            other, _ = self.dj.profile_for(known, display)
+            self.dj.touch(other, now, taking_over=True)
+            self.dj.save_profile(other)
+            self.dj.conversation.introduced(other)
             return asked.reply(lines.switched(other.name, new=True), user=known)
-        found = self.dj._load(known)
+        found = self.dj.load_profile(known)
         assert found is not None
         if not spoken_name(found):  # known by id alone ("chat --user lee"): now by name
             found.name = display
-        self.dj._touch(found, now, taking_over=True)
-        self.dj._save(found)
-        self.dj._conversation.introduced(found)
+        self.dj.touch(found, now, taking_over=True)
+        self.dj.save_profile(found)
+        self.dj.conversation.introduced(found)
         return asked.reply(lines.switched(found.name, new=False), user=known)
 
-    def learn_mood(self, profile: UserProfile, slots: dict[str, Any], now: datetime) -> str | None:
-        mood = text_of(slots.get("mood")) or moods.mood_for_activity(text_of(slots.get("activity")))
+    def learn_mood(self, profile: UserProfile, intent: Intent, now: datetime) -> str | None:
+        mood = slot(intent, "mood") or moods.mood_for_activity(slot(intent, "activity"))
         if mood and mood in moods.MOOD_TARGETS:
             profile.mood = mood
             profile.mood_set_at = now
@@ -308,27 +311,25 @@ class Handlers:
         mood = self.dj.current_mood(profile.user_id)
         if self.dj.library is None:
             if not profile.music_preferences and exploring and not request:
-                return reply(self.dj._lines.learning())
+                return reply(self.dj.lines.learning())
             if profile.music_preferences:
                 return reply(
-                    self.dj._lines.based_on_taste(profile.music_preferences, mood, confident)
+                    self.dj.lines.based_on_taste(profile.music_preferences, mood, confident)
                 )
             if mood:
-                return reply(self.dj._lines.mood(mood))
-            return reply(self.dj._lines.learning() if exploring else self.dj._lines.trust_me())
-        pick = self.dj._pick(profile, now, request, asked_now=True)
+                return reply(self.dj.lines.mood(mood))
+            return reply(self.dj.lines.learning() if exploring else self.dj.lines.trust_me())
+        pick = self.dj.pick_for(profile, now, request, asked_now=True)
         if pick is None:
-            return reply(self.dj._lines.nothing_to_play())
-        text = self.dj._lines.propose(pick, moods.part_of_day(now), exploring, confident)
+            return reply(self.dj.lines.nothing_to_play())
+        text = self.dj.lines.propose(pick, moods.part_of_day(now), exploring, confident)
         return reply(text, PlayTrack(pick.track))
 
     def exploring(self, profile: UserProfile) -> bool:
         """Still getting to know them: low trust, or little known about their taste."""
         if profile.trust_score < 0.5:
             return True
-        knows_little = not profile.music_preferences and not self.dj._taste(profile.user_id).by_kind
+        knows_little = (
+            not profile.music_preferences and not self.dj.taste_of(profile.user_id).by_kind
+        )
         return knows_little and profile.trust_score < 0.7
-
-
-def text_of(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

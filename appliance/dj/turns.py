@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from appliance.dj import confirm
+from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED
 from appliance.dj.corrections import CORRECTABLE, Done, mend
-from appliance.dj.handlers import Asked, Handlers, text_of
+from appliance.dj.handlers import Asked, Handlers
 from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Request
 from appliance.dj.reply import PlayTrack, Reply, Skip
@@ -33,29 +34,29 @@ class Turns:
         """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
         answer to the question it asked last turn (a question waits one turn, a minute)."""
         user_id = profile.user_id
-        intent = self.dj._conversation.carried_on(user_id, intent)  # "what about house"
-        question = self.dj._questions.pop(user_id, None)
+        intent = self.dj.conversation.carried_on(user_id, intent)  # "what about house"
+        question = self.dj.questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None
         answering = intent.name in ("confirm", "deny") and not intent.also
         done = self._mendable(user_id, question.intent if answering and question else intent, now)
         if answering:
             if question is None and intent.name == "deny":  # "not that one": something else
-                answer = self.dj._conversation.follow.not_that(profile, intent, now)
+                answer = self.dj.conversation.follow.not_that(profile, intent, now)
                 if answer is not None:
                     return Reply(answer.text, "deny", user_id, actions=answer.actions)
             if question is None:
-                lines = self.dj._lines
+                lines = self.dj.lines
                 text = (
                     lines.nothing_asked() if intent.name == "confirm" else lines.no_nothing_asked()
                 )
                 return Reply(text=text, intent=intent.name, user_id=user_id)
             if intent.name == "deny":
-                return Reply(text=self.dj._lines.dropped(), intent="deny", user_id=user_id)
+                return Reply(text=self.dj.lines.dropped(), intent="deny", user_id=user_id)
             if not question.sure_yes(intent):  # noise is often heard as "yes": ask again,
                 doubt = confirm.unsure(question.intent)  # in other words
                 text = question.text if doubt is None else self._check(doubt)
-                self.dj._questions[user_id] = dataclasses.replace(question, asked_at=now)
+                self.dj.questions[user_id] = dataclasses.replace(question, asked_at=now)
                 return self._question_reply(user_id, question.intent, text)
             return self._carry_out(profile, question.intent, now)
         replays = None
@@ -65,13 +66,13 @@ class Turns:
         if doubt is not None:
             text = self._check(doubt)
             bar = confirm.bar(intent, replays)
-            self.dj._questions[user_id] = confirm.Question(intent, now, bar, text)
+            self.dj.questions[user_id] = confirm.Question(intent, now, bar, text)
             return self._question_reply(user_id, intent, text)
         return self._carry_out(profile, intent, now)
 
     def _check(self, doubt: Intent) -> str:
         """The question that asks whether ``doubt`` was heard right."""
-        return self.dj._lines.check(doubt.name, doubt.slots, doubt.text)
+        return self.dj.lines.check(doubt.name, doubt.slots, doubt.text)
 
     def _question_reply(self, user_id: str, intent: Intent, text: str) -> Reply:
         return Reply(
@@ -86,12 +87,12 @@ class Turns:
     def _mendable(self, user_id: str, intent: Intent, now: datetime) -> Done | None:
         """What a correction in ``intent`` would mend: the request done the turn before, and
         only within a minute of it. Any turn that is not a correction forgets it."""
-        done = self.dj._done.pop(user_id, None)
+        done = self.dj.done.pop(user_id, None)
         if done is None or not any(part.name == "correct" for part in intent.each()):
             return None
         if now - done.at > confirm.ANSWER_WITHIN:
             return None
-        self.dj._done[user_id] = done
+        self.dj.done[user_id] = done
         return done
 
     @staticmethod
@@ -115,7 +116,7 @@ class Turns:
             else:
                 replies.append(self._remembered(current, part, now))
             if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
-                current = self.dj._load(replies[-1].user_id) or current
+                current = self.dj.load_profile(replies[-1].user_id) or current
         names = tuple(part.name for part in intent.each())
         if len(replies) == 1:
             return dataclasses.replace(replies[0], intent=intent.name, intents=names)
@@ -131,7 +132,7 @@ class Turns:
 
     def _remembered(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         """Handle one request, remembering what a correction would have to undo."""
-        artists = set(self.dj._taste(profile.user_id).blocked_artists())
+        artists = set(self.dj.taste_of(profile.user_id).blocked_artists())
         before = Done(
             intent,
             list(profile.music_preferences),
@@ -142,11 +143,11 @@ class Turns:
         )
         reply = self._several_values(profile, intent, now)
         if intent.name in CORRECTABLE:
-            taste = self.dj._taste(profile.user_id)
+            taste = self.dj.taste_of(profile.user_id)
             after = taste.blocked_artists()
             rows = [r for a in sorted(after - artists) for r in taste.block_artist(a, False)]
             rows += [r for a in sorted(artists - after) for r in taste.block_artist(a)]
-            self.dj._done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
+            self.dj.done[profile.user_id] = dataclasses.replace(before, undo=tuple(rows))
         return reply
 
     def _several_values(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
@@ -180,14 +181,14 @@ class Turns:
             return reply
         later = []
         for single in singles[1:]:
-            genre = text_of(single.slots.get("genre"))
+            genre = slot(single, "genre")
             if genre:
                 self.handlers.add_preference(profile, genre)
                 later.append(genre)
         if later:  # what plays after this track
-            self.dj._requests[profile.user_id] = Request(genre=later[0])
+            self.dj.requests[profile.user_id] = Request(genre=later[0])
             reply = dataclasses.replace(
-                reply, text=f"{reply.text} {self.dj._lines.then_also(' and '.join(later))}"
+                reply, text=f"{reply.text} {self.dj.lines.then_also(' and '.join(later))}"
             )
         return dataclasses.replace(reply, slots=dict(intent.slots))
 
@@ -195,10 +196,10 @@ class Turns:
         """A correction ("no, i said jazz"): undo what the last request taught (its wrong value
         is not kept as a preference or mood), then do it again with the value meant, which is
         learned."""
-        done = self.dj._done.pop(profile.user_id, None)
+        done = self.dj.done.pop(profile.user_id, None)
         kind, slots = mend(done, dict(correction.slots))
         if kind == "unknown":
-            return Reply(text=self.dj._lines.unknown(), intent="unknown", user_id=profile.user_id)
+            return Reply(text=self.dj.lines.unknown(), intent="unknown", user_id=profile.user_id)
         if done is None or done.intent.name != kind:  # nothing to mend: the correction is new
             return self._remembered(
                 profile, dataclasses.replace(correction, name=kind, slots=slots), now
@@ -207,17 +208,17 @@ class Turns:
         profile.blocked_genres[:] = done.blocked
         profile.mood, profile.mood_set_at = done.mood, done.mood_at
         if done.undo:
-            self.dj._learn_rows(profile.user_id, list(done.undo))
-        request = self.dj._requests.get(profile.user_id)
+            self.dj.learn_rows(profile.user_id, list(done.undo))
+        request = self.dj.requests.get(profile.user_id)
         if request is not None and done.intent.name == "play":
-            self.dj._requests.pop(profile.user_id)
+            self.dj.requests.pop(profile.user_id)
         return self._remembered(profile, dataclasses.replace(done.intent, slots=slots), now)
 
     def _handle(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         """One request, by the handler the intent table names for it."""
         slots = dict(intent.slots)
         talk = intent.name in HANDLED  # talk, questions, follow-ups: no mood to learn from
-        mood = None if talk else self.handlers.learn_mood(profile, slots, now)
+        mood = None if talk else self.handlers.learn_mood(profile, intent, now)
         asked = Asked(profile, intent, slots, now, mood)
-        handler = self.dj._intents.get(intent.name, self.handlers._on_unknown)
+        handler = self.dj.intent_table.get(intent.name, self.handlers._on_unknown)
         return handler(asked)

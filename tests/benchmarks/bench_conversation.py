@@ -41,7 +41,7 @@ from appliance.library.track import Track
 from appliance.state import NowPlaying, PlayState, StationState
 from tests.benchmarks.report import record
 from tests.support import corpus as corpora
-from tests.support.conversation_truth import Truth, _again_forms, _words, plain
+from tests.support.conversation_truth import Truth, again_forms, plain, spoken_words
 from tests.support.music import make_track
 
 CORPUS = Path(__file__).resolve().parents[1] / "dj" / "corpus" / "conversation.tsv"
@@ -120,7 +120,7 @@ def kind_of(label: str, text: str) -> str:
     """The benchmark's kind for a tuning corpus's intent label (other labels stay as they are)."""
     if label != "whats_playing":
         return INTENT_KINDS.get(label, label)
-    said = {word.removesuffix("'s") for word in _words(text).split()}  # "album's", "when's"
+    said = {word.removesuffix("'s") for word in spoken_words(text).split()}  # "album's", "when's"
     if said & {"before", "previous", "earlier"} or ("last" in said and "was" in said):
         return "previous"
     for kind, cues in (
@@ -310,7 +310,7 @@ def run(folder: Path, corpus: Path = CORPUS, show: Show | None = None) -> Figure
         raise ValueError(f"{corpus.name} is held out: it is measured in totals only")
     figures = Figures()
     said: list[set[str]] = []  # each answer's sentences, without the words saying them again
-    forms = _again_forms()
+    forms = again_forms()
     tuned = set() if show is not None or corpus.name in TUNING else tuned_lines(corpus.parent)
     with conversation_rig(folder) as (dj, library, player):
         truth = Truth(dj, library, player, USER)

@@ -17,7 +17,7 @@ def test_the_understanding_gives_exactly_the_named_intents() -> None:
 def test_every_intent_has_a_handler() -> None:
     dj = PersonalizedDJ(db_path=None)
     try:
-        table = dj._intents
+        table = dj.intent_table
     finally:
         dj.close()
     assert [name for name in IntentName if name not in table] == []

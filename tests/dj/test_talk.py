@@ -465,10 +465,10 @@ def test_more_like_this_plays_the_track_promised_as_next(dj: PersonalizedDJ) -> 
     """ "What's next" named a jazz track: "more like this" over jazz plays that one, as said."""
     dj.respond("ana", "play some jazz")
     dj.respond("ana", "what's next")
-    promised = dj._ahead["ana"][1].track
+    promised = dj.ahead["ana"][1].track
     reply = dj.respond("ana", "more like this")
     assert [a.track for a in reply.actions if isinstance(a, PlayTrack)] == [promised], reply.text
-    assert "ana" not in dj._ahead  # used: not promised again
+    assert "ana" not in dj.ahead  # used: not promised again
 
 
 def test_why_an_artist_says_no_more_than_the_balance_of_listening(library: Library) -> None:

@@ -17,7 +17,7 @@ from appliance.dj.pool import MEMORY, LinePool, sentences
 from appliance.dj.talk import SECTIONS, fill, load_phrasebook, sayable
 from appliance.library import Library
 from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
-from tests.support.conversation_truth import _again_forms, plain
+from tests.support.conversation_truth import again_forms, plain
 
 TURNS = (
     *("hi there dj", "hello once more", "what's playing please", "who sings this please"),
@@ -38,7 +38,7 @@ TURNS = (
 def repeated(answers: list[str]) -> list[tuple[int, str, set[str]]]:
     """(index, answer, sentences) of each answer saying a sentence of the 19 answers before it,
     the words that say a sentence again ("..., like I said") taken off."""
-    forms = _again_forms()
+    forms = again_forms()
     said = [{plain(sentence, forms) for sentence in sentences(text)} for text in answers]
     found = []
     for index, text in enumerate(answers):

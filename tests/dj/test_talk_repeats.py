@@ -17,7 +17,7 @@ from appliance.dj.reply import Reply
 from appliance.dj.talk import load_phrasebook
 from appliance.library import Library
 from tests.dj.test_talk import library  # noqa: F401  (the module's small library fixture)
-from tests.support.conversation_truth import _again_forms, plain
+from tests.support.conversation_truth import again_forms, plain
 
 
 def repeats(answers: list[str]) -> list[tuple[int, str]]:
@@ -36,7 +36,7 @@ def unfair_repeats(replies: list[Reply]) -> list[tuple[int, str]]:
     """(index, answer) of each answer saying again a sentence of the 19 answers before it, the
     words saying it again ("..., like I said") taken off; but for a fact asked again, put
     another way in one sentence at most."""
-    forms = _again_forms()
+    forms = again_forms()
     raw = [set(sentences(reply.text)) for reply in replies]
     bare = [{plain(sentence, forms) for sentence in said} for said in raw]
     found = []
@@ -115,4 +115,4 @@ def test_there_are_more_ways_to_say_it_again_than_answers_remembered() -> None:
 def test_a_greeting_is_remembered_as_said(dj: PersonalizedDJ) -> None:
     """A greeting goes through the line pool like any answer: the next answers avoid it."""
     greeting = dj.greet_user("ana", "Ana")
-    assert dj._lines.pool.recent(greeting), greeting
+    assert dj.lines.pool.recent(greeting), greeting

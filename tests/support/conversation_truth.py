@@ -32,7 +32,7 @@ class Playing(Protocol):
     def end_of_track(self) -> Track | None: ...
 
 
-def _again_forms() -> list[tuple[str, str]]:
+def again_forms() -> list[tuple[str, str]]:
     """The DJ's ways of saying a sentence again (talk.yaml: said_again, asked_again) as the
     normalised words before and after the sentence, longest first."""
     book = load_phrasebook()
@@ -58,15 +58,15 @@ def plain(sentence: str, forms: list[tuple[str, str]]) -> str:
     return sentence
 
 
-def _words(text: str) -> str:
+def spoken_words(text: str) -> str:
     """Lower-case words between spaces; quotes around a title are not part of it."""
     bare = re.sub(r"(?<!\w)'|'(?!\w)", " ", text.casefold())
     return " " + " ".join(re.sub(r"[^\w' ]+", " ", bare).split()) + " "
 
 
 def _has(reply: str, *phrases: str) -> bool:
-    said = _words(reply)
-    return any(_words(p) in said for p in phrases if p.strip())
+    said = spoken_words(reply)
+    return any(spoken_words(p) in said for p in phrases if p.strip())
 
 
 NEGATIONS = (
@@ -78,7 +78,7 @@ NEGATIONS = (
 
 def _says_no(text: str) -> bool:
     """The answer says the library lacks it."""
-    said_no = _has(text, *NEGATIONS) or _words(text).startswith(" no ")
+    said_no = _has(text, *NEGATIONS) or spoken_words(text).startswith(" no ")
     return said_no and not _has(text, "yes")
 
 
@@ -98,12 +98,14 @@ class Truth:
 
     def asked_about(self, text: str) -> tuple[str | None, str | None]:
         """The genre or the artist a question names (None, None: the whole library)."""
-        said = _words(text)
+        said = spoken_words(text)
         for artist in self.artists:
-            if _words(artist) in said or (_words(artist.split()[0]) in said and len(artist) > 8):
+            if spoken_words(artist) in said or (
+                spoken_words(artist.split()[0]) in said and len(artist) > 8
+            ):
                 return None, artist
         for form, genre in self.genre_forms:
-            if _words(form) in said:
+            if spoken_words(form) in said:
                 return genre, None
         return None, None
 
