@@ -12,6 +12,10 @@ from pathlib import Path
 
 DEFAULT_CONFIG = Path("/etc/appliance/config.toml")
 
+_caches_home: Path | None = None
+"""The data folder of the running station, once it has one (its config may name another than
+:func:`data_dir`); the caches of worked-out models follow it."""
+
 
 def data_dir(create: bool = True) -> Path:
     """The data directory: $APPLIANCE_DATA_DIR, else $XDG_DATA_HOME/appliance."""
@@ -24,6 +28,19 @@ def data_dir(create: bool = True) -> Path:
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def keep_caches_in(folder: Path | None) -> None:
+    """Keep the caches of worked-out models in ``folder``: the station's data folder, which its
+    config's ``station.data_dir`` may set apart from the environment (None: the station stopped,
+    back to :func:`data_dir`)."""
+    global _caches_home
+    _caches_home = folder
+
+
+def caches_home() -> Path:
+    """The data folder the caches live in: the station's, else :func:`data_dir` (not created)."""
+    return _caches_home if _caches_home is not None else data_dir(create=False)
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from appliance import sdnotify
+from appliance import paths, sdnotify
 from appliance.bus import EventBus, Heard, Notice
 from appliance.command_path import CommandPath, Handler
 from appliance.commentary import CommentaryPolicy
@@ -339,6 +339,7 @@ class QFZZStation:
             self._stopping.clear()
             settings = self.config.settings
             self.data_dir = self.config.data_dir or settings.data_dir()
+            paths.keep_caches_in(self.data_dir)
             from appliance.models.store import clean_leftovers
 
             for leftover in clean_leftovers(self.data_dir):
@@ -414,6 +415,7 @@ class QFZZStation:
             with self._lock:
                 self.started_at = None
                 self._stopped.set()
+            paths.keep_caches_in(None)  # no longer the running station's folder
         log.info("%s is off air", self.config.station_name)
 
     def _stop_steps(self) -> list[tuple[str, Callable[[], object]]]:

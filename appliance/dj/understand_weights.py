@@ -39,7 +39,7 @@ Examples = Sequence[tuple[str, Sequence[str]]]
 
 def default_folder() -> Path | None:
     """The cache folder, when the data folder exists (None: keep nothing)."""
-    data = paths.data_dir(create=False)
+    data = paths.caches_home()
     return data / FOLDER if data.is_dir() else None
 
 

@@ -40,8 +40,8 @@ _SUFFIX = ".arpa"
 
 
 def default_folder() -> Path:
-    """The cache folder inside the data folder ($APPLIANCE_DATA_DIR, else the XDG one)."""
-    return paths.data_dir(create=False) / FOLDER
+    """The cache folder inside the data folder (the station's, see :func:`paths.caches_home`)."""
+    return paths.caches_home() / FOLDER
 
 
 @functools.cache

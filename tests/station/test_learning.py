@@ -89,3 +89,18 @@ def test_a_skip_asked_in_words_from_a_face_is_learned_for_its_sender(
     wait_until(lambda: learned(station, "alex", track), what="the skip to be learned")
     assert learned(station, "alex", track) == [(track.track_id, "skipped")]
     assert learned(station, station.user_id, track) == []
+
+
+def test_the_caches_follow_a_data_folder_the_config_names(
+    make_station: Callable[..., QFZZStation], tmp_path: Path
+) -> None:
+    """Worked-out models are kept in the station's data folder, not the environment's."""
+    from appliance.dj import understand_weights
+    from appliance.voice import lm_cache
+
+    station = make_station(data_dir=tmp_path / "named")
+    assert station.data_dir == tmp_path / "named"
+    assert lm_cache.default_folder() == tmp_path / "named" / lm_cache.FOLDER
+    assert understand_weights.default_folder() == tmp_path / "named" / understand_weights.FOLDER
+    station.stop()
+    assert lm_cache.default_folder() != tmp_path / "named" / lm_cache.FOLDER
