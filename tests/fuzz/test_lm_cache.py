@@ -94,8 +94,14 @@ def test_racing_and_killed_writers_never_leave_a_partial_model(tmp_path: Path) -
         if victim.pid is not None:
             os.kill(victim.pid, signal.SIGKILL)  # a power cut, for this one
         seen = []
-        while any(w.is_alive() for w in writers):
+        deadline = time.monotonic() + 60  # a writer stuck after the fork fails, never hangs
+        while any(w.is_alive() for w in writers) and time.monotonic() < deadline:
             seen.append(_read(folder))
+        stuck = [w.pid for w in writers if w.is_alive()]
+        for writer in writers:
+            if writer.is_alive():
+                writer.kill()
+        assert not stuck, f"round {round_}: writers {stuck} never finished"
         for writer in writers:
             writer.join()
         codes = [w.exitcode for w in writers]
