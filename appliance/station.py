@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from appliance import paths, sdnotify
+from appliance import sdnotify
 from appliance.bus import EventBus, Heard, Notice
 from appliance.command_path import CommandPath, Handler
 from appliance.commentary import CommentaryPolicy
@@ -52,7 +52,7 @@ from appliance.library.filenames import readable, shown
 from appliance.library.presence import Change
 from appliance.library.track import Track
 from appliance.parts import Parts
-from appliance.paths import dj_db_path, library_db_path
+from appliance.paths import dj_db_path, keep_caches_in, library_db_path
 from appliance.state import NowPlaying, PlayState, Room, StationState, VoiceActivity
 from appliance.voice.whisper_prompt import prompt_vocabulary
 
@@ -339,7 +339,7 @@ class QFZZStation:
             self._stopping.clear()
             settings = self.config.settings
             self.data_dir = self.config.data_dir or settings.data_dir()
-            paths.keep_caches_in(self.data_dir)
+            keep_caches_in(self.data_dir)
             from appliance.models.store import clean_leftovers
 
             for leftover in clean_leftovers(self.data_dir):
@@ -415,7 +415,7 @@ class QFZZStation:
             with self._lock:
                 self.started_at = None
                 self._stopped.set()
-            paths.keep_caches_in(None)  # no longer the running station's folder
+            keep_caches_in(None)  # no longer the running station's folder
         log.info("%s is off air", self.config.station_name)
 
     def _stop_steps(self) -> list[tuple[str, Callable[[], object]]]:
