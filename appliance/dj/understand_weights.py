@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from appliance import paths
+from appliance.atomic import write_atomically
 from appliance.dj import understand_linear
 from appliance.dj.understand_linear import LinearModel
 
@@ -92,24 +93,15 @@ def _read(path: Path) -> LinearModel | None:
 
 def _write(folder: Path, path: Path, model: LinearModel) -> None:
     """Keep the weights whole under their final name, or not at all (read-only, full disk)."""
-    temp: str | None = None
+    intents, vocabulary, weights = model.saved()
+    packed = io.BytesIO()
+    np.savez(packed, intents=intents, vocabulary=vocabulary, weights=weights)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        intents, vocabulary, weights = model.saved()
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, intents=intents, vocabulary=vocabulary, weights=weights)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-        temp = None
+        write_atomically(path, packed.getvalue())
     except OSError as error:
         log.warning("the classifier is not kept in %s (%s): fitted again next start", folder, error)
         return
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
     _prune(folder)
 
 

@@ -17,12 +17,12 @@ import functools
 import hashlib
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from appliance import paths
+from appliance.atomic import write_atomically
 from appliance.grammar import Grammar
 from appliance.voice import grammar_counts, ngram
 from appliance.voice.grammar_counts import with_prefixes
@@ -117,17 +117,9 @@ def _read(folder: Path, key: str) -> str | None:
 def _write(folder: Path, key: str, text: str) -> None:
     """Keep ``text`` whole under its final name, or not at all (a read-only or full disk)."""
     target = folder / f"{key}.{_text_hash(text)}{_SUFFIX}"
-    temp: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-        temp = None
-        _sync_folder(folder)
+        write_atomically(target, text.encode("utf-8"))
     except OSError as error:
         log.warning(
             "the recogniser's language model is not kept in %s (%s): it is worked out again "
@@ -136,20 +128,7 @@ def _write(folder: Path, key: str, text: str) -> None:
             error.strerror or error,
         )
         return
-    finally:
-        if temp is not None:
-            _remove(Path(temp))
     _prune(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    """The rename itself survives a power cut."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _prune(folder: Path) -> None:
