@@ -4,43 +4,20 @@ tracks) comes back within 20 answers. Hypothesis picks the turns; a few conversa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appliance.dj import PersonalizedDJ
 from appliance.library import Library
-from tests.dj.test_talk import GENRES
+from tests.dj.test_talk import library  # noqa: F401  (the talk tests' small library fixture)
 from tests.dj.test_talk_never_again import TURNS, repeated
 from tests.fuzz.conftest import fuzz_rounds
-from tests.support.music import make_track
 
 pytestmark = pytest.mark.fuzz
 
 GREET, COMMENT = "<greeting>", "<commentary>"
 """Not said by the listener: a greeting from a face, or the DJ's talk between two tracks."""
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
-    folder = tmp_path_factory.mktemp("fuzz-talk-music")
-    for genre, (artist, album, year) in GENRES.items():
-        for number in range(2):
-            make_track(
-                folder / f"{genre}{number}.flac",
-                seconds=1.0,
-                freq=300 + 40 * number + (200 if genre == "Rock" else 0),
-                artist=artist,
-                album=album,
-                date=str(year),
-                title=f"{genre} Song {number}",
-                genre=genre,
-            )
-    with Library(tmp_path_factory.mktemp("fuzz-talk-db") / "library.db") as lib:
-        lib.scan([folder], progress=False)
-        yield lib
 
 
 @settings(max_examples=fuzz_rounds(4, 200))
@@ -49,7 +26,9 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     seed=st.integers(0, 2**16),
 )
 def test_no_conversation_repeats_a_sentence_within_20_answers(
-    library: Library, turns: list[str], seed: int
+    library: Library,  # noqa: F811  (the imported fixture)
+    turns: list[str],
+    seed: int,
 ) -> None:
     dj = PersonalizedDJ(library=library, seed=seed)
     said = []
