@@ -46,6 +46,7 @@ TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
 TALK4 = CORPUS / "talk_tune4.tsv"
 TALK5 = CORPUS / "talk_tune5.tsv"
+TALK6 = CORPUS / "talk_tune6.tsv"  # never learned: a fresh check
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
@@ -126,7 +127,9 @@ def _talk(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-@pytest.mark.parametrize("path", [TALK2, TALK3, TALK4, TALK5], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", [TALK2, TALK3, TALK4, TALK5, TALK6], ids=lambda path: path.name
+)
 def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
     rows = _talk(path)
     assert len(rows) >= 250
