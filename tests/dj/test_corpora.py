@@ -41,6 +41,7 @@ TUNE_U = CORPUS / "tune_u.tsv"  # the understanding's own tuning lines
 TUNE3 = CORPUS / "tune3.tsv"
 TUNE4 = CORPUS / "tune4.tsv"
 TUNE5 = CORPUS / "tune5.tsv"
+TUNE6 = CORPUS / "tune6.tsv"  # unlearned: a fresh check of how the understanding generalises
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
@@ -50,7 +51,7 @@ TALK6 = CORPUS / "talk_tune6.tsv"  # never learned: a fresh check
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
-ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE_U, CHATTER, SPEECH]
+ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE_U, CHATTER, SPEECH]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
 
