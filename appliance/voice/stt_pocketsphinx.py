@@ -317,15 +317,19 @@ class PocketsphinxRecognizer:
         word is never lost; that audio often holds the end of the wake word, which the language
         model would otherwise hear as a command word ("stop play some jazz"). These words take
         it, and are left out of the text."""
-        tails = []
+        tails: list[str] = []
+        new: list[tuple[str, str]] = []
         for number, phrase in enumerate(vocabulary.wake_phrases):
             last = phrase.split()[-1]
             phones = (self._decoder.lookup_word(last) or pronounce(last) or "").split()
             for keep in range(1, len(phones)):
                 word = f"{WAKE_TAIL}{number}_{keep}"
                 if self._decoder.lookup_word(word) is None:
-                    self._decoder.add_word(word, " ".join(phones[-keep:]), update=True)
+                    new.append((word, " ".join(phones[-keep:])))
                 tails.append(word)
+        # each update rebuilds the active search over the whole dictionary (1-2 s): once, last
+        for index, (word, phones) in enumerate(new):
+            self._decoder.add_word(word, phones, update=index == len(new) - 1)
         return tails
 
     # -- streaming ---------------------------------------------------------------------------
