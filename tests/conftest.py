@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.dj.understand_weights import FOLDER as UNDERSTANDING
 from appliance.voice.lm_cache import FOLDER as LANGUAGE_MODELS
 from tests.support import music
 from tests.support.pulse import PulseServer
@@ -20,31 +21,59 @@ def language_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("language-models")
 
 
+@pytest.fixture(scope="session")
+def kept_caches(
+    tmp_path_factory: pytest.TempPathFactory, language_models: Path
+) -> dict[Path, Path]:
+    """The data folder's caches every test links to one folder of the session: the language
+    models, and the understanding's fitted classifier (appliance/dj/understand_weights.py: 15 s
+    of CPU in each station, daemon or command started, while other work waits for it)."""
+    understanding = tmp_path_factory.mktemp("understanding")
+    return {LANGUAGE_MODELS: language_models, UNDERSTANDING: understanding}
+
+
+def _private_env(root: Path, patch: pytest.MonkeyPatch, kept: dict[Path, Path]) -> Path:
+    """HOME and the data directory in ``root``, the data folder's caches linked to ``kept``."""
+    home = root / "home"
+    home.mkdir()
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    patch.setenv("APPLIANCE_DATA_DIR", str(root / "data"))
+    for folder, shared in kept.items():
+        link = root / "data" / folder
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(shared, target_is_directory=True)
+    patch.delenv("APPLIANCE_CONFIG", raising=False)
+    patch.setenv("APPLIANCE_FACES", "off")  # `appliance run` opens no ports unless asked
+    patch.delenv("NOTIFY_SOCKET", raising=False)
+    patch.delenv("WATCHDOG_USEC", raising=False)
+    patch.delenv("JOURNAL_STREAM", raising=False)
+    return root / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_env(
+    tmp_path_factory: pytest.TempPathFactory, kept_caches: dict[Path, Path]
+) -> Iterator[Path]:
+    """The same for the session's and modules' fixtures, which are made before a test's own
+    (they used to keep their language models in the real HOME, and build them again in CI)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield _private_env(tmp_path_factory.mktemp("session-env"), patch, kept_caches)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, language_models: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    kept_caches: dict[Path, Path],
 ) -> Path:
     """Each test gets its own data directory and HOME; nothing touches the real ones.
 
     onnxruntime (under Piper) writes into $HOME/.cache, and the appliance keeps its state in the
     data directory, so both point into the test's scratch space.
     """
-    root = tmp_path_factory.mktemp("env")
-    home = root / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(root / "data"))
-    kept = root / "data" / LANGUAGE_MODELS
-    kept.parent.mkdir(parents=True)
-    kept.symlink_to(language_models, target_is_directory=True)
-    monkeypatch.delenv("APPLIANCE_CONFIG", raising=False)
-    monkeypatch.setenv("APPLIANCE_FACES", "off")  # `appliance run` opens no ports unless asked
-    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
-    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
-    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
-    return root / "data"
+    return _private_env(tmp_path_factory.mktemp("env"), monkeypatch, kept_caches)
 
 
 @pytest.fixture
