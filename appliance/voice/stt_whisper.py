@@ -23,8 +23,10 @@ Confidence (0..1) is the share of readings that were right at that value (the sh
 Whisper's own score for the reading chosen and how far the n-best agree with it, in words or in
 a meaning the understanding reads surely (:data:`CALIBRATION`, :data:`SURE_READ`); each window
 read is one vote, so two windows saying the same count as one did; a reading with another
-meaning nearly as likely makes it doubtful (:data:`AMBIGUOUS_MARGIN`). A decode that loops
-(:data:`COMPRESSION_LIMIT`) is not speech: 0.
+meaning nearly as likely makes it doubtful (:data:`AMBIGUOUS_MARGIN`), and so does a sign among
+the readings that it was misheard (:mod:`appliance.voice.whisper_doubt`: a sentence Whisper
+looped on, a value a reading read word for word names otherwise, words understood in part that
+the readings split on). A decode that loops (:data:`COMPRESSION_LIMIT`) is not speech: 0.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from appliance.audio_format import RATE
 from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
+from appliance.voice import whisper_doubt
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_whisper")
@@ -99,7 +102,7 @@ QUICK_SURE = 0.8
 QUICK_JUDGED = 0.9
 """The least the judge (the DJ's understanding) must grant a quick reading: a request it knows
 nearly word for word; without a judge no quick reading is kept."""
-SURE_READ = 0.9
+SURE_READ = whisper_doubt.SURE_READ
 """Readings the judge grants at least this (read word for word or nearly) agree with the one
 chosen when they mean the same (the station's ``meaning``): "Please no more techno for me
 ever." and "Place no more techno for me ever." are one request, which word agreement alone
@@ -113,7 +116,8 @@ window, which reads less well, does not make a toss-up of the full window's read
 "Play get lucky." against the quick window's "Play that like it."), while the full window
 still doubts a quick reading ("Play something up beat" against its "upbeat")."""
 AMBIGUOUS_CAP = 0.5
-"""A toss-up's confidence: below the ordinary bar (asked about), above a harmless one's."""
+"""A toss-up's (or a doubted reading's) confidence: below the ordinary bar (asked about), above
+a harmless one's."""
 FULL_WINDOW_S = 30.0
 """Whisper's own window, in seconds: what the encoder reads when no quick window is asked."""
 FRAMES_PER_S = 100
@@ -393,7 +397,8 @@ def choose(
     (by Whisper's weight, each window's share averaged) say the same words, or with a
     ``meaning``, mean the same and are read surely (:data:`SURE_READ`), whichever is more; and it
     is at most :data:`AMBIGUOUS_CAP` when a reading meaning something else came within
-    :data:`AMBIGUOUS_MARGIN` of winning, in the winner's window or the full one."""
+    :data:`AMBIGUOUS_MARGIN` of winning, in the winner's window or the full one, or when the
+    readings show a sign of mishearing (:func:`appliance.voice.whisper_doubt.doubt`)."""
     if not hypotheses:
         return "", 0.0
     weighed = weigh(hypotheses, judge, meaning)
@@ -411,11 +416,14 @@ class Weighing:
     """The share of the readings' weight that says the same words or means the same surely."""
     toss_up: bool
     """A reading meaning something else came within :data:`AMBIGUOUS_MARGIN` of it."""
+    doubt: str | None = None
+    """A sign among the readings that it was misheard (:mod:`appliance.voice.whisper_doubt`)."""
 
     @property
     def confidence(self) -> float:
         confidence = calibrated(self.score, self.agreement)
-        return min(confidence, AMBIGUOUS_CAP) if self.toss_up else confidence
+        doubted = self.toss_up or self.doubt is not None
+        return min(confidence, AMBIGUOUS_CAP) if doubted else confidence
 
 
 def weigh(
@@ -440,8 +448,13 @@ def weigh(
         for h, v in zip(hypotheses, verdicts, strict=True)
     ]
     meant = meanings[chosen]
+    reads = [
+        whisper_doubt.Read(h.text, v, m)
+        for h, v, m in zip(hypotheses, verdicts, meanings, strict=True)
+    ]
+    doubt = whisper_doubt.doubt(reads[chosen], reads, agreement, whisper_doubt.DOUBTS)
     if judge is None or meaning is None or meant is None:
-        return Weighing(best.text, best.score, agreement, False)
+        return Weighing(best.text, best.score, agreement, False, doubt)
     sure = _share(
         hypotheses,
         [m == meant and v >= SURE_READ for m, v in zip(meanings, verdicts, strict=True)],
@@ -454,7 +467,7 @@ def weigh(
         and h.window in doubting
         for h, m, r in zip(hypotheses, meanings, ranks, strict=True)
     )
-    return Weighing(best.text, best.score, max(agreement, sure), toss_up)
+    return Weighing(best.text, best.score, max(agreement, sure), toss_up, doubt)
 
 
 def _share(hypotheses: Sequence[Hypothesis], agreeing: Sequence[bool]) -> float:

@@ -2,7 +2,8 @@
 moves the confidence (never which reading is chosen), keeps it in 0..1, caps a toss-up between
 two meanings (a rival in the chosen reading's window or the full one), and a meaning that fails
 or answers oddly costs the agreement, never the command; the same readings from a second window
-count as one window's did.
+count as one window's did. The signs of mishearing (appliance/voice/whisper_doubt.py) only ever
+lower the confidence, to a toss-up's at most, never which reading is chosen.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.voice import whisper_doubt
 from appliance.voice.stt_whisper import (
     AMBIGUOUS_CAP,
     AMBIGUOUS_MARGIN,
@@ -22,6 +24,7 @@ from appliance.voice.stt_whisper import (
     QUICK_WINDOW_S,
     Hypothesis,
     choose,
+    weigh,
 )
 
 pytestmark = pytest.mark.fuzz
@@ -83,3 +86,50 @@ def test_the_meaning_moves_only_the_confidence(
     quick = [Hypothesis(h.text, h.score, QUICK_WINDOW_S) for h in hypotheses]
     full = [Hypothesis(h.text, h.score, FULL_WINDOW_S) for h in hypotheses]
     assert choose(full + quick, judge, meaning) == choose(full, judge, meaning)
+
+
+ECHOING = st.sampled_from(
+    ["Skip it.", "Skip it. Skip it.", "Play jazz.", "Play jazz. Play jazz.", "Play chess.", ""]
+)
+SHAPED = st.sampled_from(
+    [
+        None,
+        (("skip", ()),),
+        (("play", (("genre", "jazz"),)),),
+        (("play", (("genre", "chess"),)),),
+        (("play", ()),),
+        (("play", (("genre", "jazz"),)), ("skip", ())),
+    ]
+)
+
+
+@given(
+    st.lists(st.tuples(ECHOING, st.floats(0, 1, allow_nan=False), WINDOWS), max_size=10),
+    st.dictionaries(ECHOING, st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0])),
+    st.dictionaries(ECHOING, SHAPED),
+)
+def test_a_sign_of_mishearing_only_lowers_the_confidence(
+    readings: list[tuple[str, float, float]],
+    verdicts: dict[str, float],
+    meanings: dict[str, Hashable | None],
+) -> None:
+    hypotheses = [Hypothesis(text, score, window) for text, score, window in readings]
+    if not hypotheses:
+        return
+
+    def judge(text: str) -> float:
+        return verdicts.get(text, 0.5)
+
+    def meaning(text: str) -> Hashable | None:
+        return meanings.get(text)
+
+    doubted = weigh(hypotheses, judge, meaning)
+    doubts, whisper_doubt.DOUBTS = whisper_doubt.DOUBTS, ()
+    try:
+        plain = weigh(hypotheses, judge, meaning)
+    finally:
+        whisper_doubt.DOUBTS = doubts
+    assert doubted.text == plain.text and plain.doubt is None
+    assert doubted.confidence <= plain.confidence
+    if doubted.doubt is not None:
+        assert doubted.confidence <= AMBIGUOUS_CAP

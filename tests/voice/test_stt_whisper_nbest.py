@@ -13,6 +13,7 @@ import pytest
 
 from appliance.dj import confirm
 from appliance.dj.understand import Understanding, Vocabulary
+from appliance.voice import whisper_doubt
 from appliance.voice.stt import Vocabulary as Heard
 from appliance.voice.stt import normalise
 from appliance.voice.stt_whisper import (
@@ -317,3 +318,64 @@ def test_a_failing_meaning_costs_the_agreement_never_the_command() -> None:
     readings = [Hypothesis(text, score) for text, score in FORTY_JOE_UP200]
     assert choose(readings, judge, broken) == choose(readings, judge)
     assert choose(readings, None, meaning) == choose(readings)
+
+
+# More stored readings (text, score, window), the full window's first: each read with a sign of
+# mishearing (appliance/voice/whisper_doubt.py) and acted on without it.
+ROCK_LOOP_GB_F2 = [  # "play smooth operator by sade": a play of rock music
+    ("Play flu operator, my Sade.", 0.522, FULL_WINDOW_S),
+    ("Play smooth operator, my Sade.", 0.4989, FULL_WINDOW_S),
+    ("Play flu operator, Mc Test.", 0.4484, FULL_WINDOW_S),
+    ("Play flu operator, Mike Hade.", 0.4243, FULL_WINDOW_S),
+    ("Play flu operator, Mc Test. Play.", 0.3322, FULL_WINDOW_S),
+    ("Play some music. Play some rock music. Play some rock music.", 0.5456, QUICK_WINDOW_S),
+    ("Play some rock music. Play some rock music.", 0.5311, QUICK_WINDOW_S),
+    ("Play smooth operator, my Sade.", 0.4751, QUICK_WINDOW_S),
+    ("Play some rock music.", 0.4057, QUICK_WINDOW_S),
+]
+HOUSE_US_M3 = [  # "i love deep house": a liking for house
+    ("I love the house.", 0.8241, FULL_WINDOW_S),
+    ("I love these house.", 0.5135, FULL_WINDOW_S),
+    ("I love the house.", 0.8018, QUICK_WINDOW_S),
+    ("I love the house. I love the house.", 0.6983, QUICK_WINDOW_S),
+    ("I love this song. I love this song.", 0.6416, QUICK_WINDOW_S),
+    ("I love deep house. I love deep house.", 0.6332, QUICK_WINDOW_S),
+]
+HAPPY_RADIO_JOE = [  # "put on some happy reggae": happy music of any genre
+    *((text, score, FULL_WINDOW_S) for text, score in [
+        ("Put on some happy radio.", 0.7244), ("Put on some happy radie.", 0.6795),
+        ("Put on some happy ready.", 0.6342), ("Put on some happy, Brady.", 0.6193),
+        ("Put on some happy, ready.", 0.5901),
+    ]),
+    *((text, score, QUICK_WINDOW_S) for text, score in [
+        ("Put on some happy radio.", 0.7097), ("Put on some happy writing.", 0.6723),
+        ("Put on some happy ready.", 0.6669), ("Put on some happy, ready.", 0.6442),
+        ("Put on some happy, Brady.", 0.6154),
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("readings", "doubt"),
+    [
+        (ROCK_LOOP_GB_F2, whisper_doubt.ECHO),
+        (HOUSE_US_M3, whisper_doubt.OTHER_VALUE),
+        (HAPPY_RADIO_JOE, whisper_doubt.IN_PART),
+    ],
+    ids=["echo", "other_value", "in_part"],
+)
+def test_a_reading_with_a_sign_of_mishearing_is_asked_about(
+    readings: list[tuple[str, float, float]], doubt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three TUNE commands misheard and acted on: Whisper's loop in small chosen over the full
+    window's title ("echo"), a genre read in part while a reading read word for word names
+    another ("other_value"), and a play the understanding read without the word Whisper could
+    not agree on ("in_part"). Each is now asked about; the choice is the same."""
+    hypotheses = [Hypothesis(text, score, window) for text, score, window in readings]
+    weighed = weigh(hypotheses, judge, meaning)
+    assert weighed.doubt == doubt, weighed
+    assert not acted_on(weighed.text, weighed.confidence), weighed.confidence
+    monkeypatch.setattr(whisper_doubt, "DOUBTS", ())
+    before = weigh(hypotheses, judge, meaning)
+    assert before.text == weighed.text and before.doubt is None
+    assert acted_on(before.text, before.confidence), before.confidence

@@ -1,0 +1,75 @@
+"""The signs of mishearing among Whisper's readings (appliance/voice/whisper_doubt.py), each
+against what it must leave alone: a repeat Whisper also wrote once, a rival that only says less,
+a reading the understanding reads word for word or that a sure reading means the same as. The
+real readings each sign asks about are in test_stt_whisper_nbest.py."""
+
+from __future__ import annotations
+
+from appliance.voice.whisper_doubt import (
+    ECHO,
+    IN_PART,
+    IN_PART_AGREEMENT,
+    OTHER_VALUE,
+    Read,
+    doubt,
+    echoed,
+    named_otherwise,
+    read_in_part,
+    requests,
+)
+
+HOUSE = (("add_preference", (("genre", "house"),)),)
+DEEP_HOUSE = (("add_preference", (("genre", "deep house"),)),)
+PLAY_HAPPY = (("play", (("mood", "happy"),)),)
+PLAY = (("play", ()),)
+
+
+def test_a_sentence_written_only_twice_is_an_echo() -> None:
+    assert echoed("Skip the track. Skip the track.", ["Skip the track. Skip the track."])
+    assert echoed("Play jazz. Play rock. Play rock!", ["Play jazz. Play rock. Play rock!"])
+    # also written once: a doubled reading of words Whisper heard
+    assert not echoed("Skip the track. Skip the track.", ["Skip the track?", "Skip it."])
+    assert not echoed("Play jazz. Play rock.", [])  # two requests, not a repeat
+    assert not echoed("Play rock. Play jazz. Play rock.", [])
+    assert not echoed("", [])
+
+
+def test_a_word_for_word_reading_naming_another_value_doubts_one_read_in_part() -> None:
+    chosen = Read("I love the house.", 0.87, HOUSE)
+    rival = Read("I love deep house, yes.", 1.0, DEEP_HOUSE)
+    assert named_otherwise(chosen, [chosen, rival])
+    assert not named_otherwise(Read(chosen.text, 0.95, HOUSE), [chosen, rival])  # read whole
+    assert not named_otherwise(chosen, [chosen, Read(rival.text, 0.8, DEEP_HOUSE)])  # in part
+    # a rival saying less ("Play something now.") names nothing else
+    upbeat = Read("Play something upbeat now.", 0.8, PLAY_HAPPY)
+    assert not named_otherwise(upbeat, [upbeat, Read("Play something now.", 1.0, PLAY)])
+    other_request = Read("I like this.", 1.0, (("like", ()),))
+    assert not named_otherwise(chosen, [chosen, other_request])
+
+
+def test_a_reading_understood_in_part_from_words_whisper_split_on_is_doubted() -> None:
+    chosen = Read("Put on some happy radio.", 0.8, PLAY_HAPPY)
+    split = IN_PART_AGREEMENT - 0.01
+    assert read_in_part(chosen, [chosen], split)
+    assert not read_in_part(chosen, [chosen], IN_PART_AGREEMENT)  # Whisper agreed on its words
+    sure = Read("Put on some happy music.", 0.95, PLAY_HAPPY)
+    assert not read_in_part(chosen, [chosen, sure], split)  # read whole, it means the same
+    assert not read_in_part(Read(chosen.text, 0.9, PLAY_HAPPY), [], split)
+    assert not read_in_part(Read(chosen.text, 0.8, None), [], split)
+
+
+def test_the_first_sign_is_named_and_only_those_asked_for() -> None:
+    chosen = Read("I love the house. I love the house.", 0.85, HOUSE)
+    rival = Read("I love deep house, yes.", 1.0, DEEP_HOUSE)
+    assert doubt(chosen, [chosen, rival], 0.1) == ECHO
+    assert doubt(chosen, [chosen, rival], 0.1, (OTHER_VALUE, IN_PART)) == OTHER_VALUE
+    assert doubt(chosen, [chosen], 0.1, (IN_PART,)) == IN_PART
+    assert doubt(chosen, [chosen, rival], 0.1, ()) is None
+
+
+def test_meanings_of_another_form_compare_no_slots() -> None:
+    assert requests(HOUSE) == [("add_preference", {"genre": "house"})]
+    for odd in (None, "to skip", (), ("play",), (("play", "jazz"),), ((1, ()),)):
+        assert requests(odd) is None
+    chosen = Read("Skip it now.", 0.8, "to skip")
+    assert not named_otherwise(chosen, [chosen, Read("Keep it now.", 1.0, "to keep")])
