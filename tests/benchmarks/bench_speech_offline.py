@@ -16,8 +16,10 @@ confidence, the DJ): seconds, not minutes.
 Voices: QFZZ_SPEECH_VOICES (names) or QFZZ_SPEECH_SPLIT ("tune", the default, or "held-out").
 TUNE voices print each miss; HELD-OUT voices print totals only (never tuned on line by line).
 QFZZ_SPEECH_EVERY picks every n-th line; QFZZ_WHISPER_QUICK tries another quick window (seconds;
-0: none). Results: .bench/speech_offline.json (+ the TUNE lines in
-.bench/speech_offline_tune.jsonl, each with all of Whisper's readings of it, per window).
+0: none); QFZZ_WHISPER_DOUBTS replays the lines once per set of signs of mishearing
+(appliance/voice/whisper_doubt.py), back to back on the same readings (see :func:`doubt_sets`).
+Results: .bench/speech_offline.json (+ the TUNE lines in .bench/speech_offline_tune.jsonl, each
+with all of Whisper's readings of it, per window; _1, _2 ... for the further sets of doubts).
 
 Each command not understood is also told apart by where it was lost (:func:`lost_in`, totals
 per voice for every voice): misheard (Whisper's chosen words mean something else than the line
@@ -40,7 +42,7 @@ import pytest
 
 from appliance.config import load_config
 from appliance.station import QFZZStation, StationConfig
-from appliance.voice import stt_whisper
+from appliance.voice import stt_whisper, whisper_doubt
 from appliance.voice.stt import normalise
 from appliance.voice.stt_whisper import Hypothesis, WhisperRecognizer
 from tests.benchmarks.bench_speech import (
@@ -161,7 +163,12 @@ def weighing_of(recognizer: StoredWhisper) -> dict[str, Any]:
     if not cleaned:
         return {}
     weighed = stt_whisper.weigh(cleaned, recognizer.judge, recognizer.meaning)
-    return {"score": weighed.score, "agreement": weighed.agreement, "toss_up": weighed.toss_up}
+    return {
+        "score": weighed.score,
+        "agreement": weighed.agreement,
+        "toss_up": weighed.toss_up,
+        "doubt": weighed.doubt,
+    }
 
 
 def lost_in(heard_right: bool, typed: str, outcome: str) -> str:
@@ -189,7 +196,48 @@ def calibration_table(pairs: list[tuple[float, bool]]) -> dict[str, str]:
     return table
 
 
-def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
+def doubt_sets() -> list[tuple[str, tuple[str, ...], float]]:
+    """The sets of doubts (appliance/voice/whisper_doubt.py) to replay, back to back on the same
+    readings: QFZZ_WHISPER_DOUBTS, sets split by ";", doubts by "," ("none": no doubt;
+    "in_part:0.35": another agreement bar), e.g. "none;echo,other_value,in_part" for before and
+    after. Unset: the module's own, once."""
+    spec = os.environ.get("QFZZ_WHISPER_DOUBTS")
+    if not spec:
+        return [("", whisper_doubt.DOUBTS, whisper_doubt.IN_PART_AGREEMENT)]
+    sets = []
+    for named in spec.split(";"):
+        doubts, bar = [], whisper_doubt.IN_PART_AGREEMENT
+        for part in (p.strip() for p in named.split(",")):
+            name, _, value = part.partition(":")
+            if name == whisper_doubt.IN_PART and value:
+                bar = float(value)
+            if name in whisper_doubt.DOUBTS:
+                doubts.append(name)
+            elif name != "none":
+                raise ValueError(f"QFZZ_WHISPER_DOUBTS: unknown doubt {name!r}")
+        sets.append((named.strip(), tuple(doubts), bar))
+    return sets
+
+
+def test_speech_offline(
+    pulse: PulseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figures: dict[str, str] = {}
+    for run, (label, doubts, bar) in enumerate(doubt_sets()):
+        monkeypatch.setattr(whisper_doubt, "DOUBTS", doubts)
+        monkeypatch.setattr(whisper_doubt, "IN_PART_AGREEMENT", bar)
+        if label:
+            print(f"== doubts: {label}")
+        found = replay(tmp_path / f"run{run}", run)
+        prefix = f"{label}/" if label else ""
+        figures.update({prefix + key: value for key, value in found.items()})
+    record("speech_offline", figures)
+
+
+def replay(tmp_path: Path, run: int = 0) -> dict[str, str]:
+    """Every chosen voice's lines through Whisper (stored readings) and a fresh station's
+    dialogue: the figures, each voice's lines printed as the module doc says (the TUNE lines of
+    the ``run``-th set of doubts in speech_offline_tune[_<run>].jsonl)."""
     station = benchmark_station(tmp_path)
     rows: list[Said] = []
     try:
@@ -265,8 +313,9 @@ def test_speech_offline(pulse: PulseServer, tmp_path: Path) -> None:
     for key in figures:
         if key.endswith(("/ALL", "/ALL-espeak", "/ALL-joe", "/ALL/lost")):
             print(key, figures[key])
-    record("speech_offline", figures)
     if out:
-        with (RESULTS / "speech_offline_tune.jsonl").open("w") as lines_out:
+        name = f"speech_offline_tune_{run}.jsonl" if run else "speech_offline_tune.jsonl"
+        with (RESULTS / name).open("w") as lines_out:
             lines_out.writelines(json.dumps(row) + "\n" for row in out)
     assert rows
+    return figures
