@@ -151,9 +151,27 @@ def small_grammar() -> Grammar:
     )
 
 
-def test_confidence_tells_commands_from_chatter_and_noise() -> None:
-    """The lattice posterior: before, every hypothesis came out at 1.0."""
+@pytest.fixture(scope="module")
+def small_ears() -> tuple[PocketsphinxRecognizer, str]:
+    """A recogniser of :func:`small_grammar`, made once (a model of a few words costs pocketsphinx
+    seconds to map its whole dictionary onto), and the cepstral mean it started with."""
     recognizer = PocketsphinxRecognizer(grammar=small_grammar())
+    return recognizer, recognizer._decoder.get_cmn()
+
+
+@pytest.fixture
+def small(small_ears: tuple[PocketsphinxRecognizer, str]) -> PocketsphinxRecognizer:
+    """That recogniser as if new: what it adapted to before is forgotten (the feature stage,
+    which holds the cepstral mean, made again), so no test hears through an earlier one's."""
+    recognizer, fresh = small_ears
+    recognizer._decoder.reinit_feat()
+    assert recognizer._decoder.get_cmn() == fresh
+    return recognizer
+
+
+def test_confidence_tells_commands_from_chatter_and_noise(small: PocketsphinxRecognizer) -> None:
+    """The lattice posterior: before, every hypothesis came out at 1.0."""
+    recognizer = small
     said = ("play some jazz", "skip this song", "set the volume to thirty", "pause")
     heard = [recognise(recognizer, silence(0.2) + speech_pcm(t) + silence(0.3))[0] for t in said]
     assert [t.text for t in heard] == list(said)
@@ -178,10 +196,12 @@ def test_confidence_tells_commands_from_chatter_and_noise() -> None:
     assert statistics.median(t.confidence for t in heard) > statistics.median(others) + 0.2
 
 
-def test_the_voice_and_rooms_mean_is_kept_from_the_wake_word_on() -> None:
+def test_the_voice_and_rooms_mean_is_kept_from_the_wake_word_on(
+    small: PocketsphinxRecognizer,
+) -> None:
     """Cepstral mean adaptation: what the wake word taught is where the command starts, and it
     goes on from utterance to utterance rather than back to the model's."""
-    recognizer = PocketsphinxRecognizer(grammar=small_grammar())
+    recognizer = small
     decoder = recognizer._decoder
     fresh = decoder.get_cmn()
     recognizer.adapt(speech_pcm("hey jarvis", engine="espeak", voice="en-gb"))
