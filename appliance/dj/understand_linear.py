@@ -9,10 +9,19 @@ confirms what the neighbours found (appliance.dj.understand_guess), so chatter s
 distance. Pure numpy; fitted on a thread of its own so that start-up does not wait for it (a
 few seconds on a loaded two-core machine, several times the neighbours' build), and kept in the
 data folder (appliance.dj.understand_weights) so that the next start reads it.
+
+Lean, as it lives in a small board's daemon for good: float32 weights; features are kept as
+sorted 64-bit keys (no strings, no dict: a feature's key is found by binary search); a feature
+of a single example is dropped (it only memorises that sentence); the fit works on arrays of
+feature numbers in mini-batches, and the letter n-grams are interned, so the examples' hundreds
+of thousands of grams are a few thousand strings.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
+from array import array
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -25,6 +34,9 @@ BATCH = 512
 LEARNING_RATE = 1.5
 L2 = 1e-5
 """How hard the fit is pushed, and how much large weights cost (against memorising)."""
+
+MIN_EXAMPLES = 2
+"""A feature is learned only when at least this many examples have it."""
 
 SEED = 7
 
@@ -39,8 +51,17 @@ def char_grams(words: Iterable[str]) -> list[str]:
         if word.startswith("<") or len(word) < 3:
             continue  # a placeholder ("<genre>") or a short word: the word feature says it all
         marked = f"#{word}#"
-        grams.extend("~" + marked[i : i + GRAMS] for i in range(len(marked) - GRAMS + 1))
+        # interned: the examples' grams are few strings shared, not one string each
+        grams.extend(
+            sys.intern("~" + marked[i : i + GRAMS]) for i in range(len(marked) - GRAMS + 1)
+        )
     return grams
+
+
+def feature_keys(features: Iterable[str]) -> np.ndarray:
+    """Each feature's 64-bit key, the same in every process (unlike ``hash``)."""
+    digests = b"".join(hashlib.blake2b(f.encode(), digest_size=8).digest() for f in features)
+    return np.frombuffer(digests, dtype="<u8")
 
 
 class LinearModel:
@@ -50,74 +71,116 @@ class LinearModel:
         """``examples``: (intent, features of one example sentence) pairs."""
         global fits
         fits += 1
-        rows = [(intent, sorted(set(features))) for intent, features in examples if features]
-        self.intents: tuple[str, ...] = tuple(sorted({intent for intent, _ in rows}))
-        self._vocabulary: dict[str, int] = {}
-        for _intent, features in rows:
-            for feature in features:
-                self._vocabulary.setdefault(feature, len(self._vocabulary))
-        labels = np.asarray([self.intents.index(intent) for intent, _ in rows], dtype=np.int64)
-        bias = len(self._vocabulary)  # a feature every sentence has
-        sizes = np.asarray([len(features) + 1 for _, features in rows], dtype=np.int64)
-        known = self._vocabulary
-        indices = np.asarray(
-            [i for _, features in rows for i in (*(known[f] for f in features), bias)], np.int64
+        vocabulary: dict[str, int] = {}
+        named: dict[str, int] = {}
+        numbers = array("i")  # each example's features (sorted by name), one after another
+        sizes = array("i")
+        said = array("i")  # each example's intent, by number in order of appearance
+        for intent, features in examples:
+            unique = sorted(set(features))
+            if not unique:
+                continue
+            said.append(named.setdefault(intent, len(named)))
+            sizes.append(len(unique))
+            numbers.extend([vocabulary.setdefault(f, len(vocabulary)) for f in unique])
+        self.intents: tuple[str, ...] = tuple(sorted(named))
+        rank = np.empty(len(named), np.int64)
+        rank[list(named.values())] = [self.intents.index(intent) for intent in named]
+        labels = rank[np.frombuffer(said, np.int32)]
+        indices, lengths, names = _common(
+            np.frombuffer(numbers, np.int32), np.frombuffer(sizes, np.int32), vocabulary
         )
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        counts = np.bincount(labels, minlength=len(self.intents)).astype(np.float64)
-        # every intent weighs about alike however many examples it has (play has a hundred
-        # times more than a joke)
-        class_weight = (counts.sum() / (len(counts) * np.maximum(counts, 1))) ** 0.5
-        intents = len(self.intents)
-        self._weights = np.zeros((bias + 1, intents), np.float64)
-        rng = np.random.default_rng(SEED)
-        for epoch in range(EPOCHS):
-            rate = LEARNING_RATE / (1 + epoch * 0.3)
-            order = rng.permutation(len(rows))
-            for start in range(0, len(order), BATCH):
-                batch = order[start : start + BATCH]
-                lengths = sizes[batch]
-                ends = np.cumsum(lengths)
-                within = np.arange(ends[-1]) - np.repeat(ends - lengths, lengths)
-                flat = indices[np.repeat(offsets[batch], lengths) + within]
-                logits = np.add.reduceat(self._weights[flat], ends - lengths, axis=0)
-                errors = _softmax(logits)
-                errors[np.arange(len(batch)), labels[batch]] -= 1.0
-                errors *= class_weight[labels[batch]][:, None] / len(batch)
-                # each touched feature's rows of errors, summed: sorted by feature, added in runs
-                by_feature = np.argsort(flat, kind="stable")
-                ordered = flat[by_feature]
-                runs = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-                touched = ordered[runs]
-                owners = np.repeat(np.arange(len(batch)), lengths)[by_feature]
-                gradient = np.add.reduceat(errors[owners], runs, axis=0)
-                old = self._weights[touched]
-                self._weights[touched] = old - rate * (gradient + L2 * old)
+        del vocabulary, numbers
+        weights = _fit(indices, lengths, labels, len(names), len(self.intents))
+        keys = feature_keys(names)
+        order = np.argsort(keys)
+        self._keys: np.ndarray = keys[order]
+        self._weights: np.ndarray = weights[np.r_[order, len(names)]]  # the bias row last
 
     @classmethod
     def restored(
-        cls, intents: tuple[str, ...], vocabulary: list[str], weights: np.ndarray
+        cls, intents: tuple[str, ...], vocabulary: np.ndarray, weights: np.ndarray
     ) -> LinearModel:
-        """The model whose :meth:`saved` parts these are (ValueError: they do not fit)."""
-        if weights.shape != (len(vocabulary) + 1, len(intents)) or weights.dtype != np.float64:
+        """The model whose :meth:`saved` parts these are: ``vocabulary`` is the features' keys
+        (:func:`feature_keys`), sorted (ValueError: they do not fit)."""
+        if weights.shape != (len(vocabulary) + 1, len(intents)) or weights.dtype != np.float32:
             raise ValueError(f"weights of shape {weights.shape} for {len(intents)} intents")
+        if vocabulary.dtype != np.dtype("<u8") or vocabulary.ndim != 1:
+            raise ValueError(f"feature keys of type {vocabulary.dtype}")
+        if np.any(vocabulary[1:] <= vocabulary[:-1]):
+            raise ValueError("the feature keys are not in order")
         model = cls.__new__(cls)
         model.intents = intents
-        model._vocabulary = {feature: index for index, feature in enumerate(vocabulary)}
-        if len(model._vocabulary) != len(vocabulary):
-            raise ValueError("a feature is named twice")
+        model._keys = vocabulary
         model._weights = weights
         return model
 
     def saved(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Intents, features (in weight-row order) and weights, for :meth:`restored`."""
-        return np.asarray(self.intents), np.asarray(list(self._vocabulary)), self._weights
+        """Intents, feature keys (in weight-row order) and weights, for :meth:`restored`."""
+        return np.asarray(self.intents), self._keys, self._weights
 
     def probabilities(self, features: Iterable[str]) -> dict[str, float]:
         """Each intent's probability for an utterance's features (unseen features ignored)."""
-        known = [self._vocabulary[f] for f in set(features) if f in self._vocabulary]
-        logits = self._weights[[*known, len(self._vocabulary)]].sum(axis=0)
+        keys = feature_keys(set(features))
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        known = at[self._keys[at] == keys] if len(self._keys) else at[:0]
+        logits = self._weights[known].sum(axis=0, dtype=np.float64) + self._weights[-1]
         return dict(zip(self.intents, _softmax(logits[None, :])[0].tolist(), strict=True))
+
+
+def _common(
+    numbers: np.ndarray, sizes: np.ndarray, vocabulary: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The examples' features without those of fewer than :data:`MIN_EXAMPLES` examples,
+    renumbered, each example's list ended by the bias (a feature every sentence has): (feature
+    numbers, each example's count with the bias, the kept features' names by number)."""
+    kept = np.bincount(numbers, minlength=len(vocabulary)) >= MIN_EXAMPLES
+    renumbered = (np.cumsum(kept) - 1).astype(np.int32)
+    keep = kept[numbers]
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    counts = np.add.reduceat(keep.astype(np.int32), starts) if len(sizes) else sizes
+    bias = int(kept.sum())
+    ends = np.cumsum(counts)
+    indices = np.insert(renumbered[numbers[keep]], ends, bias)
+    names = [feature for feature, number in vocabulary.items() if kept[number]]
+    return indices, (counts + 1).astype(np.int64), names
+
+
+def _fit(
+    indices: np.ndarray, sizes: np.ndarray, labels: np.ndarray, features: int, intents: int
+) -> np.ndarray:
+    """The weights (one row per feature, the bias last) by mini-batch gradient descent: only a
+    batch's rows of the weights are touched and held at a time."""
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    counts = np.bincount(labels, minlength=intents).astype(np.float32)
+    # every intent weighs about alike however many examples it has (play has a hundred
+    # times more than a joke)
+    class_weight = (counts.sum() / (len(counts) * np.maximum(counts, 1))) ** 0.5
+    weights = np.zeros((features + 1, intents), np.float32)
+    rng = np.random.default_rng(SEED)
+    for epoch in range(EPOCHS):
+        rate = LEARNING_RATE / (1 + epoch * 0.3)
+        order = rng.permutation(len(labels))
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            lengths = sizes[batch]
+            ends = np.cumsum(lengths)
+            within = np.arange(ends[-1]) - np.repeat(ends - lengths, lengths)
+            flat = indices[np.repeat(offsets[batch], lengths) + within]
+            logits = np.add.reduceat(weights[flat], ends - lengths, axis=0)
+            errors = _softmax(logits)
+            errors[np.arange(len(batch)), labels[batch]] -= 1.0
+            errors *= class_weight[labels[batch]][:, None] / len(batch)
+            # each touched feature's rows of errors, summed: sorted by feature, added in runs
+            by_feature = np.argsort(flat, kind="stable")
+            ordered = flat[by_feature]
+            runs = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            touched = ordered[runs]
+            owners = np.repeat(np.arange(len(batch)), lengths)[by_feature]
+            gradient = np.add.reduceat(errors[owners], runs, axis=0)
+            old = weights[touched]
+            weights[touched] = old - rate * (gradient + L2 * old)
+    return weights
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from appliance import paths
 from appliance.atomic import write_atomically
 from appliance.dj import understand_linear
 from appliance.dj.understand_linear import LinearModel
+from appliance.memory import trim_when_grown
 
 log = logging.getLogger("appliance.dj.understand_weights")
 
@@ -60,7 +61,9 @@ def fitted(examples: Examples, folder: Path | None) -> LinearModel:
     """The classifier of ``examples``: read from ``folder`` when fitted before, else fitted and
     kept there (``folder`` None: fitted, not kept)."""
     if folder is None:
-        return LinearModel(examples)
+        fresh = LinearModel(examples)
+        trim_when_grown(0.0)  # see below
+        return fresh
     key = weights_key(examples)
     path = folder / f"{key}{_SUFFIX}"
     model = _read(path)
@@ -70,6 +73,9 @@ def fitted(examples: Examples, folder: Path | None) -> LinearModel:
     model = LinearModel(examples)
     log.info("fitted the understanding's classifier in %.1f s", time.monotonic() - started)
     _write(folder, path, model)
+    # the fit and the file freed tens of MB at once: handed back to the system now, else the
+    # heap keeps them for the daemon's life
+    trim_when_grown(0.0)
     return model
 
 
@@ -79,7 +85,7 @@ def _read(path: Path) -> LinearModel | None:
     try:
         with np.load(path, allow_pickle=False) as saved:
             model = LinearModel.restored(
-                tuple(saved["intents"].tolist()), saved["vocabulary"].tolist(), saved["weights"]
+                tuple(saved["intents"].tolist()), saved["vocabulary"], saved["weights"]
             )
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         log.warning("the kept classifier %s is damaged (%s): fitting it again", path, error)

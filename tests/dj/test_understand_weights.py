@@ -17,6 +17,7 @@ SENTENCES = [
     ("play", "play some jazz"),
     ("play", "put on a little bossa nova"),
     ("skip", "skip this one"),
+    ("skip", "skip the track"),
     ("skip", "next track please"),
     ("pause", "pause the music"),
     ("pause", "hold on a second"),

@@ -1,0 +1,56 @@
+"""The classifier is lean where it lives for good (the daemon, the kept file): float32 weights,
+features as 64-bit keys rather than strings, nothing learned from a feature of one example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from appliance.dj.understand_linear import LinearModel, char_grams, feature_keys
+from appliance.dj.understand_weights import fitted
+
+ROWS = [
+    ("play", "play some jazz"),
+    ("play", "put on some jazz"),
+    ("play", "play a little bossa nova"),
+    ("skip", "skip this one"),
+    ("skip", "skip this track zebra"),
+    ("skip", "next track please"),
+    ("pause", "pause the music"),
+    ("pause", "hold the music"),
+]
+
+
+def features(text: str) -> list[str]:
+    return [*text.split(), *char_grams(text.split())]
+
+
+def test_the_kept_weights_are_float32_under_64_bit_keys(tmp_path: Path) -> None:
+    model = fitted([(intent, features(text)) for intent, text in ROWS], tmp_path)
+    (path,) = tmp_path.glob("*.npz")
+    with np.load(path, allow_pickle=False) as kept:
+        assert kept["weights"].dtype == np.float32 and kept["vocabulary"].dtype == np.uint64
+        keys = kept["vocabulary"]
+        assert np.all(keys[1:] > keys[:-1])  # sorted: found by binary search
+        assert kept["weights"].shape == (len(keys) + 1, 3)
+        assert feature_keys(["skip"])[0] in keys and feature_keys(["zebra"])[0] not in keys
+    said = features("skip the track")
+    assert fitted([(intent, features(text)) for intent, text in ROWS], tmp_path).probabilities(
+        said
+    ) == model.probabilities(said)
+
+
+def test_a_feature_of_one_example_is_not_learned() -> None:
+    model = LinearModel((intent, features(text)) for intent, text in ROWS)
+    assert model.probabilities(["skip", "zebra"]) == model.probabilities(["skip"])
+    assert model.probabilities(["skip", "track"]) != model.probabilities(["skip"])  # in two
+    assert max(model.probabilities(features("play jazz")).items(), key=lambda kv: kv[1])[0] == (
+        "play"
+    )
+
+
+def test_the_letter_grams_of_many_sentences_are_shared_strings() -> None:
+    first, second = char_grams(["playing"]), char_grams(["playing", "it", "again"])
+    assert first == ["~#pl", "~pla", "~lay", "~ayi", "~yin", "~ing", "~ng#"]
+    assert all(a is b for a, b in zip(first, second[: len(first)], strict=True))
