@@ -114,6 +114,7 @@ def run_plan(args: argparse.Namespace) -> int:
     print(
         f"  {'-':<5} {'daemon (Python, libraries, mpv)':<30} {'':<8} {plan.daemon_baseline_mb:>7g}"
     )
+    print(f"  {'-':<5} {'understanding (what is said)':<30} {'':<8} {plan.understanding_mb:>7g}")
     for model in plan.models:
         flag = "" if model.installed else "  (not installed)"
         print(

@@ -104,11 +104,15 @@ class CatalogModel:
 
 @dataclass(frozen=True)
 class Reference:
-    """The reference board the catalog's RTFs are for, and the daemon's own measured memory."""
+    """The reference board the catalog's RTFs are for, and the daemon's own measured memory:
+    its baseline (libraries imported) and the understanding it builds at start (the intents'
+    templates, neighbours and classifier), steady and at its peak while building."""
 
     board: str
     daemon_baseline_mb: float
     sources: dict[str, str] = field(default_factory=dict)
+    understanding_mb: float = 0.0
+    understanding_peak_mb: float = 0.0
 
 
 class Catalog:
@@ -215,14 +219,16 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         if model is not None:
             models.append(model)
     ref = data.get("reference", {})
-    if not isinstance(ref, dict) or not typed(ref.get("daemon_baseline_mb", 0.0), float):
+    figures = ("daemon_baseline_mb", "understanding_mb", "understanding_peak_mb")
+    if not isinstance(ref, dict) or not all(typed(ref.get(key, 0.0), float) for key in figures):
         check.problems.append(
             Problem(
                 str(source),
                 check.line("reference"),
                 "reference",
-                "must be a table with a number for daemon_baseline_mb",
-                "[reference] with daemon_baseline_mb = 200",
+                "must be a table with numbers for daemon_baseline_mb, understanding_mb and "
+                "understanding_peak_mb",
+                "[reference] with daemon_baseline_mb = 200, understanding_mb = 60",
             )
         )
         ref = {}
@@ -232,6 +238,8 @@ def parse_catalog(text: str, source: Path) -> Catalog:
         sources={
             k.removesuffix("_source"): str(v) for k, v in ref.items() if k.endswith("_source")
         },
+        understanding_mb=float(ref.get("understanding_mb", 0.0)),
+        understanding_peak_mb=float(ref.get("understanding_peak_mb", 0.0)),
     )
     if check.problems:
         raise ModelError(

@@ -2,9 +2,9 @@
 
 The planner picks, for every kind of model (speech recognition, voice, wake word, voice
 activity), the best catalog model and runtime mode whose real-time factor suits the board's CPU
-(see :mod:`appliance.boards`), such that the daemon (its own measured baseline plus every model)
-fits the board's memory budget. :func:`select_models` turns the plan into what the station loads,
-falling back to installed models.
+(see :mod:`appliance.boards`), such that the daemon (its own measured baseline, the understanding
+it builds at start, and every model) fits the board's memory budget. :func:`select_models` turns
+the plan into what the station loads, falling back to installed models.
 """
 
 from __future__ import annotations
@@ -62,17 +62,25 @@ class Plan:
     models: tuple[PlannedModel, ...]
     notes: tuple[str, ...] = ()
     optimizations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    understanding_mb: float = 0.0
+    """What the understanding the daemon builds at start keeps (templates, neighbours,
+    classifier): the catalog's measured figure."""
+    understanding_peak_mb: float = 0.0
+    """Its highest while it is built and its classifier fitted (at a start after an update)."""
 
     @property
     def total_ram_mb(self) -> float:
-        """The daemon's steady memory: its baseline plus every model."""
-        return round(self.daemon_baseline_mb + sum(model.ram_mb for model in self.models), 1)
+        """The daemon's steady memory: its baseline, its understanding and every model."""
+        models = sum(model.ram_mb for model in self.models)
+        return round(self.daemon_baseline_mb + self.understanding_mb + models, 1)
 
     @property
     def peak_ram_mb(self) -> float:
-        """The daemon's highest memory, while its hungriest model works."""
+        """The daemon's highest memory, while its hungriest model works or its understanding
+        is built (one at a time: the understanding is built at start, before anyone speaks)."""
         extra = max((model.peak_mb - model.ram_mb for model in self.models), default=0.0)
-        return round(self.total_ram_mb + extra, 1)
+        building = max(0.0, self.understanding_peak_mb - self.understanding_mb)
+        return round(self.total_ram_mb + max(extra, building), 1)
 
     @property
     def headroom_mb(self) -> float:
@@ -98,6 +106,8 @@ class Plan:
             "reserved_mb": self.profile.reserved_mb,
             "memory_budget_mb": self.memory_budget_mb,
             "daemon_baseline_mb": self.daemon_baseline_mb,
+            "understanding_mb": self.understanding_mb,
+            "understanding_peak_mb": self.understanding_peak_mb,
             "speed_factor": self.profile.speed_factor,
             "models": [asdict(model) for model in self.models],
             "total_ram_mb": self.total_ram_mb,
@@ -248,11 +258,15 @@ def plan_models(
     data_dir: Path | None = None,
     baseline_mb: float | None = None,
 ) -> Plan:
-    """The best models for ``profile`` that fit its memory budget with the daemon's baseline."""
+    """The best models for ``profile`` that fit its memory budget beside the daemon's baseline
+    and its understanding."""
     config = config or Config()
     catalog = catalog or load_catalog()
     data_dir = data_dir or config.data_dir()
     baseline = catalog.reference.daemon_baseline_mb if baseline_mb is None else baseline_mb
+    understanding = catalog.reference.understanding_mb
+    building = max(0.0, catalog.reference.understanding_peak_mb - understanding)
+    daemon = baseline + understanding  # what the daemon holds whatever the models
     optimizer = EdgeOptimizer(profile.edge_config(), catalog)
     budget = profile.memory_budget_mb
     notes: list[str] = []
@@ -262,13 +276,14 @@ def plan_models(
     best: tuple[float, float, tuple[_Option, ...]] | None = None
     smallest: tuple[float, tuple[_Option, ...]] | None = None
     for combination in itertools.product(*per_kind):
-        total = baseline + sum(option.planned.ram_mb for option in combination)
+        total = daemon + sum(option.planned.ram_mb for option in combination)
         if smallest is None or total < smallest[0]:
             smallest = (total, combination)
         if total > budget:
             continue
         score = sum(option.score for option in combination)
-        peak = total + max(option.planned.peak_mb - option.planned.ram_mb for option in combination)
+        extra = max(option.planned.peak_mb - option.planned.ram_mb for option in combination)
+        peak = total + max(extra, building)
         if peak > budget:
             score -= PEAK_COST
         if best is None or (score, -total) > (best[0], -best[1]):
@@ -287,7 +302,7 @@ def plan_models(
             if option.model is None:
                 continue
             others = sum(o.planned.ram_mb for o in combination if o is not option)
-            room = max(budget - baseline - others, 1.0)
+            room = max(budget - daemon - others, 1.0)
             advisor = EdgeOptimizer(replace(profile.edge_config(), max_memory_mb=room), catalog)
             advice = advisor.optimize_model(
                 option.model.disk_mb, option.model.kind, option.planned.ram_mb, option.model.name
@@ -298,18 +313,27 @@ def plan_models(
     stt = next((m for m in models if m.kind == "stt"), None)
     if stt is not None:
         others = sum(m.ram_mb for m in models if m.kind != "stt")
-        room = max(0.0, round(budget - baseline - others, 1))
+        room = max(0.0, round(budget - daemon - others, 1))
         reason = _stt_reason(stt, profile, catalog, config, room)
         notes.append(reason)
         models = tuple(replace(m, note=reason) if m is stt else m for m in models)
     for model in models:
         if model.mode == "lean":
             notes.append(f"{model.name} runs in its lean mode: {LEAN_MODE.get(model.engine, '')}")
-    plan = Plan(profile, budget, baseline, models, (), optimizations)
+    plan = Plan(
+        profile, budget, baseline, models, (), optimizations, understanding,
+        catalog.reference.understanding_peak_mb,
+    )  # fmt: skip
     if plan.peak_ram_mb > budget:
+        speaking = max((m.peak_mb - m.ram_mb for m in models), default=0.0) >= building
+        when, remedy = (
+            ("while the voice speaks", "keep DJ lines short, or enable zram swap")
+            if speaking
+            else ("while the understanding is built at start", "enable zram swap")
+        )
         notes.append(
-            f"while the voice speaks, memory rises to {plan.peak_ram_mb:g} MB for a moment, "
-            f"above the {budget:g} MB budget: keep DJ lines short, or enable zram swap"
+            f"{when}, memory rises to {plan.peak_ram_mb:g} MB for a moment, "
+            f"above the {budget:g} MB budget: {remedy}"
         )
     return replace(plan, notes=tuple(notes))
 

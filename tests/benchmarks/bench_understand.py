@@ -10,20 +10,33 @@ raw p99 of each pass is reported beside them). Cached parses (a repeated command
 model that catches paraphrases, and building the sentences for recogniser grammars are timed too.
 Aim (issue 8): median < 2 ms with the genre vocabulary; p99 <= 30 ms (an utterance no template
 matches is cut in every way that could hold several requests).
+
+Memory (test_understand_memory): resident and peak MB of fresh processes (median of 3 each) with
+the understanding's code imported, then built and used, in a start that fits its classifier and
+in one that reads the weights kept; the catalog's understanding figures, which the board plans
+count, must cover them. Measured here (x86-64): imports 41.1; reading 96.9 (peak 105.7);
+fitting 102.3 (peak 117.1); before the classifier was made lean 109.8 (133.5) and 154.0 (173.6).
 """
 
 from __future__ import annotations
 
 import gc
 import random
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.dj.understand import Understanding, Vocabulary
+from appliance.models.catalog import load_catalog
 from tests.benchmarks.report import median, percentile, record, timed
 from tests.dj.test_understand import LIBRARY, read_corpus
 from tests.support import corpus
+from tests.support.understanding_memory import probe
+
+MEMORY_RUNS = 3
+"""Fresh processes of each kind (tests/support/understanding_memory.py): imports only, a start
+that fits the classifier (an empty data folder), one that reads the weights it kept."""
 
 PASSES = 5
 TARGET_MEDIAN_MS = 2.0
@@ -142,3 +155,47 @@ def test_understand_latency() -> None:
     )
     assert plain_times.median <= TARGET_MEDIAN_MS
     assert plain_times.p99 <= TARGET_P99_MS
+
+
+def understanding_memory(runs: int = MEMORY_RUNS) -> dict[str, float]:
+    """Medians of ``runs`` fresh processes each: imports, a start that fits, one that reads."""
+    imports, fitting, reading = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            imports.append(probe("imports", Path(folder)))
+            fitting.append(probe("build", Path(folder)))
+            reading.append(probe("build", Path(folder)))
+    assert all(row["fits"] == 1 for row in fitting) and all(row["fits"] == 0 for row in reading)
+
+    def mid(rows: list[dict[str, float]], key: str) -> float:
+        return round(median([row[key] for row in rows]), 1)
+
+    base = mid(imports, "rss")
+    return {
+        "imports: resident (MB)": base,
+        "imports: peak (MB)": mid(imports, "peak"),
+        "reading kept weights: resident (MB)": mid(reading, "rss"),
+        "reading kept weights: peak (MB)": mid(reading, "peak"),
+        "reading kept weights: CPU (s)": mid(reading, "cpu_s"),
+        "fitting: resident (MB)": mid(fitting, "rss"),
+        "fitting: peak (MB)": mid(fitting, "peak"),
+        "fitting: CPU (s)": mid(fitting, "cpu_s"),
+        "built over imports, reading (MB)": round(mid(reading, "rss") - base, 1),
+        "built over imports, after fitting (MB)": round(mid(fitting, "rss") - base, 1),
+        "built over imports, peak while fitting (MB)": round(mid(fitting, "peak") - base, 1),
+    }
+
+
+def test_understand_memory() -> None:
+    """The catalog's understanding figures (which the board plans count) cover what it takes."""
+    figures = understanding_memory()
+    reference = load_catalog().reference
+    figures["catalog understanding_mb"] = reference.understanding_mb
+    figures["catalog understanding_peak_mb"] = reference.understanding_peak_mb
+    record("understand_memory", figures)
+    steady = max(
+        figures["built over imports, reading (MB)"],
+        figures["built over imports, after fitting (MB)"],
+    )
+    assert reference.understanding_mb >= steady
+    assert reference.understanding_peak_mb >= figures["built over imports, peak while fitting (MB)"]

@@ -147,7 +147,8 @@ url = "https://example.invalid/models/"
 @pytest.mark.parametrize(
     "text",
     ["model = 3\n", '[model]\nx = 1\n', '[[model."x".files]]\nurl = 3\n[reference]\nboard = 1\n',
-     '[reference]\ndaemon_baseline_mb = "fast"\n', '[model."x"]\nfiles = [1, 2]\n'],
+     '[reference]\ndaemon_baseline_mb = "fast"\n', '[model."x"]\nfiles = [1, 2]\n',
+     '[reference]\nunderstanding_mb = "lots"\n', '[reference]\nunderstanding_peak_mb = true\n'],
 )  # fmt: skip
 def test_a_catalog_of_the_wrong_shape_is_a_message(text: str, tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="the model catalog is invalid"):
