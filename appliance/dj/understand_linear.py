@@ -10,16 +10,15 @@ distance. Pure numpy; fitted on a thread of its own so that start-up does not wa
 few seconds on a loaded two-core machine, several times the neighbours' build), and kept in the
 data folder (appliance.dj.understand_weights) so that the next start reads it.
 
-Lean, as it lives in a small board's daemon for good: float32 weights; features are kept as
-sorted 64-bit keys (no strings, no dict: a feature's key is found by binary search); a feature
-of a single example is dropped (it only memorises that sentence); the fit works on arrays of
-feature numbers in mini-batches, and the letter n-grams are interned, so the examples' hundreds
-of thousands of grams are a few thousand strings.
+Lean, as it lives in a small board's daemon for good: float32 weights; features are looked up
+as sorted 64-bit keys by binary search (no dict of strings: their names are kept as one block of
+text, for the file); a feature of a single example is dropped (it only memorises that sentence);
+the fit works on arrays of feature numbers in mini-batches, and the letter n-grams are interned,
+so the examples' hundreds of thousands of grams are a few thousand strings.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
@@ -40,6 +39,9 @@ MIN_EXAMPLES = 2
 
 SEED = 7
 
+SEPARATOR = "\n"
+"""Between the features' names in the block that keeps them (no feature holds it)."""
+
 fits = 0
 """Fits made in this process (a start that reads kept weights makes none)."""
 
@@ -59,9 +61,9 @@ def char_grams(words: Iterable[str]) -> list[str]:
 
 
 def feature_keys(features: Iterable[str]) -> np.ndarray:
-    """Each feature's 64-bit key, the same in every process (unlike ``hash``)."""
-    digests = b"".join(hashlib.blake2b(f.encode(), digest_size=8).digest() for f in features)
-    return np.frombuffer(digests, dtype="<u8")
+    """Each feature's 64-bit key in this process: the string's own hash, cached on it, so a
+    lookup costs next to nothing (it differs between processes: files keep the names)."""
+    return np.fromiter(map(hash, features), dtype=np.int64)
 
 
 class LinearModel:
@@ -92,32 +94,38 @@ class LinearModel:
         )
         del vocabulary, numbers
         weights = _fit(indices, lengths, labels, len(names), len(self.intents))
+        self._index(names, weights)
+
+    def _index(self, names: list[str], weights: np.ndarray) -> None:
+        """Rows of ``weights`` (one per name, the bias last) sorted by the names' keys."""
         keys = feature_keys(names)
-        order = np.argsort(keys)
+        order = np.argsort(keys, kind="stable")
         self._keys: np.ndarray = keys[order]
+        if np.any(self._keys[1:] == self._keys[:-1]):
+            raise ValueError("a feature is named twice")
         self._weights: np.ndarray = weights[np.r_[order, len(names)]]  # the bias row last
+        self._names = SEPARATOR.join([names[i] for i in order.tolist()]).encode()
 
     @classmethod
     def restored(
         cls, intents: tuple[str, ...], vocabulary: np.ndarray, weights: np.ndarray
     ) -> LinearModel:
-        """The model whose :meth:`saved` parts these are: ``vocabulary`` is the features' keys
-        (:func:`feature_keys`), sorted (ValueError: they do not fit)."""
-        if weights.shape != (len(vocabulary) + 1, len(intents)) or weights.dtype != np.float32:
+        """The model whose :meth:`saved` parts these are: ``vocabulary`` is the features' names
+        as UTF-8 bytes, one after another (ValueError: they do not fit)."""
+        if vocabulary.dtype != np.uint8 or vocabulary.ndim != 1:
+            raise ValueError(f"feature names of type {vocabulary.dtype}")
+        text = vocabulary.tobytes().decode()
+        names = text.split(SEPARATOR) if text else []
+        if weights.shape != (len(names) + 1, len(intents)) or weights.dtype != np.float32:
             raise ValueError(f"weights of shape {weights.shape} for {len(intents)} intents")
-        if vocabulary.dtype != np.dtype("<u8") or vocabulary.ndim != 1:
-            raise ValueError(f"feature keys of type {vocabulary.dtype}")
-        if np.any(vocabulary[1:] <= vocabulary[:-1]):
-            raise ValueError("the feature keys are not in order")
         model = cls.__new__(cls)
         model.intents = intents
-        model._keys = vocabulary
-        model._weights = weights
+        model._index(names, weights)
         return model
 
     def saved(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Intents, feature keys (in weight-row order) and weights, for :meth:`restored`."""
-        return np.asarray(self.intents), self._keys, self._weights
+        """Intents, feature names (UTF-8, in weight-row order) and weights, for :meth:`restored`."""
+        return np.asarray(self.intents), np.frombuffer(self._names, np.uint8), self._weights
 
     def probabilities(self, features: Iterable[str]) -> dict[str, float]:
         """Each intent's probability for an utterance's features (unseen features ignored)."""
