@@ -118,6 +118,8 @@ class LinearModel:
         names = text.split(SEPARATOR) if text else []
         if weights.shape != (len(names) + 1, len(intents)) or weights.dtype != np.float32:
             raise ValueError(f"weights of shape {weights.shape} for {len(intents)} intents")
+        if not np.isfinite(weights).all():
+            raise ValueError("weights that are not numbers")
         model = cls.__new__(cls)
         model.intents = intents
         model._index(names, weights)

@@ -84,8 +84,11 @@ def _read(path: Path) -> LinearModel | None:
         return None
     try:
         with np.load(path, allow_pickle=False) as saved:
+            intents = saved["intents"]
+            if intents.dtype.kind != "U" or intents.ndim != 1:
+                raise ValueError(f"intents of type {intents.dtype}")
             model = LinearModel.restored(
-                tuple(saved["intents"].tolist()), saved["vocabulary"], saved["weights"]
+                tuple(intents.tolist()), saved["vocabulary"], saved["weights"]
             )
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         log.warning("the kept classifier %s is damaged (%s): fitting it again", path, error)
