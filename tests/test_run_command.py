@@ -110,10 +110,33 @@ def request_wav(path: Path, text: str, engine: str = "piper") -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def bossa_and_jazz(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One short track each of bossa nova (a 550 Hz tone) and jazz (660 Hz), for the spoken
+    runs: the same library and config give them the same language model, worked out once."""
+    return music.tone_library(
+        tmp_path_factory.mktemp("bossa-and-jazz"), {"Bossa Nova": 550.0, "Jazz": 660.0}, 1, 5
+    )
+
+
+def speech_config(folder: Path, tmp_path: Path) -> Path:
+    """The spoken runs' config: pocketsphinx (the text these tests expect is its), "okay nabu"."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[station]\nlog_level = "info"\n[dj]\ncommentary = 0.0\n'
+        '[models]\nstt = "pocketsphinx-en-us"\n'
+        f'[voice]\nwake_word = "okay_nabu"\n[library]\nmusic_folders = ["{folder}"]\n'
+    )
+    return config
+
+
 @pytest.mark.audio
-def test_run_takes_speech_from_a_file(pulse: PulseServer, config: Path, tmp_path: Path) -> None:
+def test_run_takes_speech_from_a_file(
+    pulse: PulseServer, bossa_and_jazz: Path, tmp_path: Path
+) -> None:
     """`run --input FILE.wav` hears the file, answers aloud, plays, then stops by itself (the
     silent run, --silent, is the wake-word test's below)."""
+    config = speech_config(bossa_and_jazz, tmp_path)
     wav = request_wav(tmp_path / "request.wav", "play some jazz")
     recorder = pulse.recorder()
     mark = recorder.mark()
@@ -264,16 +287,12 @@ def test_a_signal_while_the_file_is_answered_is_obeyed_at_once() -> None:
         dj.close()
 
 
-def test_run_input_hears_the_command_after_the_files_wake_word(tmp_path: Path) -> None:
+def test_run_input_hears_the_command_after_the_files_wake_word(
+    bossa_and_jazz: Path, tmp_path: Path
+) -> None:
     """A recording that opens with the wake word ("okay nabu", a pause, "play some bossa
     nova"): the command after it is heard and played, not the wake word's own words."""
-    folder = music.tone_library(tmp_path / "music", {"Bossa Nova": 550.0, "Jazz": 660.0}, 1, 5)
-    config = tmp_path / "config.toml"
-    config.write_text(
-        '[station]\nlog_level = "info"\n[dj]\ncommentary = 0.0\n'
-        '[models]\nstt = "pocketsphinx-en-us"\n'
-        f'[voice]\nwake_word = "okay_nabu"\n[library]\nmusic_folders = ["{folder}"]\n'
-    )
+    config = speech_config(bossa_and_jazz, tmp_path)
     wake, command = (
         np.frombuffer(speech_pcm(text), dtype="<i2")
         for text in ("okay nabu", "play some bossa nova")

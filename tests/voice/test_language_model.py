@@ -11,10 +11,11 @@ import pytest
 from pocketsphinx import NGramModel
 
 from appliance.dj.understand import Understanding, Vocabulary
+from appliance.voice import stt_pocketsphinx
 from appliance.voice.ngram import arpa
 from appliance.voice.pronounce import ipa_to_arpabet, pronounce
 from appliance.voice.stt import load_recognizer
-from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer, new_decoder
+from appliance.voice.stt_pocketsphinx import WAKE_TAIL, PocketsphinxRecognizer, new_decoder
 from tests.support.speech import silence, speech_pcm
 
 
@@ -81,14 +82,14 @@ def test_names_missing_from_the_dictionary_get_a_pronunciation() -> None:
 
 
 class CountingDecoder:
-    """A decoder whose dictionary additions that rebuild the active search are counted."""
+    """A decoder whose additions of the wake word's tail that rebuild the search are counted."""
 
     def __init__(self, decoder: Any) -> None:
         self.decoder = decoder
         self.rebuilds = 0
 
     def add_word(self, word: str, phones: str, update: bool = True) -> Any:
-        self.rebuilds += bool(update)
+        self.rebuilds += bool(update) and word.startswith(WAKE_TAIL)
         return self.decoder.add_word(word, phones, update=update)
 
     def __getattr__(self, name: str) -> Any:
@@ -97,22 +98,27 @@ class CountingDecoder:
 
 @pytest.fixture(scope="module")
 def dj_ears() -> tuple[PocketsphinxRecognizer, Understanding, int]:
-    """The DJ's grammar heard with the wake word before it, as the listener sets it; and how
-    often giving it the wake word rebuilt the decoder's search."""
+    """The DJ's grammar heard with the wake word before it, as the listener has it (one model
+    worked out and read, not one without the wake word first); and how often adding the wake
+    word's tail rebuilt the decoder's search."""
     understanding = Understanding(
         vocabulary=Vocabulary(artists=("Miles Davis", "Sade", "Daft Punk"), titles=("So What",))
     )
-    recognizer = load_recognizer(
-        "pocketsphinx", None, grammar=understanding.grammar(names=["alex"])
-    )
+    made: list[CountingDecoder] = []
+
+    def counted(*args: Any, **kwargs: Any) -> CountingDecoder:
+        made.append(CountingDecoder(new_decoder(*args, **kwargs)))
+        return made[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stt_pocketsphinx, "new_decoder", counted)
+        recognizer = load_recognizer(
+            "pocketsphinx", None, grammar=understanding.grammar(names=["alex"]),
+            wake_phrases=["hey jarvis"],
+        )  # fmt: skip
     assert isinstance(recognizer, PocketsphinxRecognizer)
-    decoder = recognizer._decoder
-    counting = recognizer._decoder = CountingDecoder(decoder)
-    try:
-        recognizer.set_vocabulary((), (), ["hey jarvis"], understanding.grammar(names=["alex"]))
-    finally:
-        recognizer._decoder = decoder
-    return recognizer, understanding, counting.rebuilds
+    recognizer._decoder = made[-1].decoder
+    return recognizer, understanding, sum(decoder.rebuilds for decoder in made)
 
 
 def test_the_wake_words_tail_rebuilds_the_search_once(
