@@ -9,6 +9,7 @@ the file and line, so a typo in the data reads as a typo, not as a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +79,16 @@ TALK_TUNING = (
 HELD_OUT = ("heldout.tsv", "conversation.tsv")
 """Never learned, never read line by line: measured as totals only (with
 tests/benchmarks/speech_commands.tsv, which the held-out voices say)."""
+
+
+SPEECH = Path(__file__).resolve().parents[1] / "benchmarks" / "speech_commands.tsv"
+"""The spoken benchmark: what the held-out voices say, so held out as well."""
+
+
+def plain_words(text: str) -> str:
+    """Text as a recogniser would hear it (case, punctuation and spacing do not make a line new):
+    how a tuning line is compared with the held-out ones."""
+    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
 
 
 class CorpusError(ValueError):
