@@ -21,6 +21,9 @@ before found nothing:
 6. the words without what is said around a request (appliance.dj.understand_tidy: "so er yeah",
    "bruv", "or whatever"), through the templates again.
 
+A question asked again ("what did you say it was called") goes through these steps as it was
+asked first ("what was it called"), a little less sure.
+
 What none of them understands confidently is ``unknown``: the DJ answers it as chat, never as a
 wild guess. Results are cached per normalised text, so a repeated command costs a dict lookup.
 
@@ -72,7 +75,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser
-from appliance.dj.understand_tidy import tidy
+from appliance.dj.understand_tidy import asked_first, tidy
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
     about_the_dj,
@@ -257,6 +260,12 @@ class Understanding:
         return dataclasses.replace(first, also=tuple(rest))
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
+        first = asked_first(text.split())
+        if first != text.split():  # "what did you say it was called": asked again
+            again = self._reading_of(state, " ".join(first), first)
+            if again.name == "unknown":
+                return Intent("unknown", {}, text)
+            return dataclasses.replace(again, confidence=min(again.confidence, TIDIED_CONFIDENCE))
         found = self._exact(state, text)
         if found is not None:
             return self._told_apart(state, found, marked)

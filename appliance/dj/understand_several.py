@@ -60,6 +60,13 @@ MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
 and some jazz")."""
 
+QUESTIONS = frozenset(
+    {"whats_playing", "whats_next", "whats_previous", "why_this", "count_songs", "have_any"}
+    | {"time_left", "about_me", "my_likes", "my_mood", "known_for", "my_trust"}
+)
+"""Questions about the music or the listener: answered, never acted on, so one understood
+beside talk is taken as surely as its own words allow."""
+
 GO_AHEAD = frozenset({"replay", "resume"})
 """Intents a bare "play it", "go on" is read as: beside a request for music, they only say to
 go ahead with it ("jazz, play it", "reggae, go on")."""
@@ -188,9 +195,11 @@ def several(
     parts = _said_once(_corrections(lexicon, parts))
     requests = [part for part in parts if part.name != REASON]
     if any(part.name == REASON and not part.confidence for part in parts) and any(
-        part.name in ("confirm", "deny") or part.confidence < 1.0 for part in requests
+        part.name not in QUESTIONS and (part.name in ("confirm", "deny") or part.confidence < 1.0)
+        for part in requests
     ):  # "yes, it's about the parcel", "put your shoes on, we're leaving": a request beside
-        # talk is one a template says as heard
+        # talk is one a template says as heard (a question beside it is asked all the same:
+        # "who is this, my ears aren't what they were"; answering it changes nothing)
         return None
     if any(part.name in COMMAND_INTENTS for part in requests):  # "stop, thank you": a stop
         requests = [part for part in requests if part.name != "thanks"] or requests

@@ -4,7 +4,8 @@ People talk around a request: "so er yeah can you play something", "um hi it's u
 "turn it up bruv", "like can you just put on some like chill music or whatever". None of those
 words changes what is asked, but each one takes the sentence further from every template. The
 understanding tries the tidied words when the words as said meant nothing to it, so a sentence
-the templates match as said is never changed by this.
+the templates match as said is never changed by this. A question asked again ("what did you say
+it was called") is read as it was asked first (:func:`asked_first`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,42 @@ def _once(words: list[str]) -> list[str]:
                 del out[-size:]
                 break
     return out
+
+
+REPORTED = ("did you say", "you said", "d'you say")
+"""What turns a question into one asked again ("what did you say it was called")."""
+
+ASKED_WORDS = frozenset({"what", "who", "which", "when", "how", "where", "why"})
+
+SUBJECT_WORDS = frozenset(
+    {"it", "this", "that", "they", "he", "she", "the", "song", "track", "tune", "one"}
+    | {"album", "record", "band", "artist", "singer", "last", "first", "next"}
+)
+"""Words of what a question asked again is about ("this song", "the album")."""
+
+LINKS = frozenset({"was", "is", "were", "are"})
+
+
+def asked_first(words: list[str]) -> list[str]:
+    """A question asked again, as it was asked first: "what did you say it was called" ->
+    "what was it called", "who did you say this song was by" -> "who was this song by", "what
+    did you say i liked" -> "what do i like" (the words as they were when it is none of these)."""
+    for index in range(1, len(words)):
+        if words[index - 1] not in ASKED_WORDS:
+            continue
+        for phrase in REPORTED:
+            said = phrase.split()
+            if words[index : index + len(said)] != said:
+                continue
+            rest = words[index + len(said) :]
+            if len(rest) >= 2 and rest[0] == "i" and rest[1] in ("like", "liked"):
+                return [*words[:index], "do", "i", "like", *rest[2:]]
+            for link in range(1, min(4, len(rest))):
+                if rest[link] in LINKS and set(rest[:link]) <= SUBJECT_WORDS:
+                    asked = [rest[link], *rest[:link], *rest[link + 1 :]]
+                    return [*words[:index], *asked]
+            return words
+    return words
 
 
 def tidy(text: str) -> str:

@@ -114,6 +114,40 @@ def test_room_talk_the_model_alone_reads_as_a_request_is_not_acted_on(
 
 @pytest.mark.parametrize(
     ("text", "intent"),
+    [
+        ("tell me who is this playing, my hearing's going", "whats_playing"),
+        ("now who's this singing then, the radio never plays her", "whats_playing"),
+        ("what else is coming after this, dinner's nearly ready", "whats_next"),
+    ],
+)
+def test_a_question_beside_room_talk_is_answered(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    """A question only the model places is kept beside talk: answering it changes nothing, so
+    the doubt that keeps a command from being acted on does not apply."""
+    got = understanding.parse(text)
+    assert (got.name, got.also) == (intent, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("who did you say this was by", "whats_playing"),
+        ("what did you say this song was called", "whats_playing"),
+        ("what did you say i liked again", "my_likes"),
+        ("what did you say to him", "unknown"),
+    ],
+)
+def test_a_question_asked_again_is_the_question(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    """ "what did you say it was called" is read as it was asked first ("what was it called");
+    "did you say" before anything else is no question of the DJ's."""
+    assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
     [("the kettle's whistling, turn it down", "volume_down"), ("pause it, toilet break", "pause")],
 )
 def test_a_request_a_template_says_beside_room_talk_is_kept(
