@@ -76,11 +76,12 @@ class Plan:
 
     @property
     def peak_ram_mb(self) -> float:
-        """The daemon's highest memory, while its hungriest model works or its understanding
-        is built (one at a time: the understanding is built at start, before anyone speaks)."""
+        """The daemon's highest memory: its hungriest model at work while its understanding is
+        built. Both are counted, since the classifier is fitted on a thread of its own at a start
+        after an update, while the voice warms up and a first command may be heard."""
         extra = max((model.peak_mb - model.ram_mb for model in self.models), default=0.0)
         building = max(0.0, self.understanding_peak_mb - self.understanding_mb)
-        return round(self.total_ram_mb + max(extra, building), 1)
+        return round(self.total_ram_mb + extra + building, 1)
 
     @property
     def headroom_mb(self) -> float:
@@ -283,7 +284,7 @@ def plan_models(
             continue
         score = sum(option.score for option in combination)
         extra = max(option.planned.peak_mb - option.planned.ram_mb for option in combination)
-        peak = total + max(extra, building)
+        peak = total + extra + building
         if peak > budget:
             score -= PEAK_COST
         if best is None or (score, -total) > (best[0], -best[1]):

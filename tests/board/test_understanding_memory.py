@@ -32,10 +32,12 @@ def test_the_plan_counts_the_understanding_in_its_total_and_peak() -> None:
     assert counted.models == without.models
     assert counted.total_ram_mb == round(without.total_ram_mb + 60.0, 1)
     assert counted.headroom_mb == round(without.headroom_mb - 60.0, 1)
-    assert counted.peak_ram_mb == round(without.peak_ram_mb + 60.0, 1)  # a voice peaks higher
+    # the fit on its own thread may meet the voice's peak: both are counted
+    assert counted.peak_ram_mb == round(without.peak_ram_mb + 60.0 + 15.0, 1)
     assert counted.to_dict()["understanding_mb"] == 60.0
     building = plan_models(board, catalog=with_understanding(60.0, 9000.0))  # past the budget
-    assert building.peak_ram_mb == round(building.total_ram_mb + 8940.0, 1)
+    speaking = without.peak_ram_mb - without.total_ram_mb
+    assert building.peak_ram_mb == round(building.total_ram_mb + speaking + 8940.0, 1)
     assert any("while the understanding is built" in note for note in building.notes)
     squeezed = plan_models(get_profile("rpi-4-1gb"), catalog=with_understanding(400.0, 400.0))
     roomy = plan_models(get_profile("rpi-4-1gb"), catalog=with_understanding(0.0, 0.0))
