@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from appliance.dj.understand_grammar import LIST, build_grammar, convert
-from appliance.dj.understand_intent import TALK_INTENTS, Intent, Slot
+from appliance.dj.understand_intent import QUESTION_INTENTS, TALK_INTENTS, Intent, Slot
 from appliance.dj.understand_learned import IMPLIED_SLOTS, LearnedSet
 from appliance.dj.understand_lexicon import PLACEHOLDER, Lexicon
 from appliance.dj.understand_linear import LinearModel, char_grams
@@ -104,6 +104,10 @@ CONFIRMED_FLOOR = 0.3
 classifier, which sees words by their letters too, agrees with it at CONFIRMED_SHARE or more."""
 
 CONFIRMED_SHARE = 0.8
+
+QUESTION_SHARE = 0.45
+"""CONFIRMED_SHARE for a question about the music or the listener that the classifier also
+puts first ("how many more minutes is this one"): a wrong guess is an answer, not an act."""
 
 DOUBTED_BELOW = 0.5
 DOUBTED_SHARE = 0.1
@@ -300,7 +304,7 @@ class ModelStep:
             return None  # one word no template knows ("so", "wow") is not a request
         name_words = names.words()  # a word mended to a known one still counts as unknown
         unheard = [w for w in said.split() if w not in name_words]
-        unknown = sum(w not in lexicon.words and w not in lexicon.heard_words for w in unheard)
+        unknown = sum(not _known(lexicon, w) for w in unheard)
         similarity = guess.confidence * UNKNOWN_WORD_FACTOR**unknown
         floor = MODEL_FLOOR if words.count(" ") > 1 else SHORT_MODEL_FLOOR
         grams = [*features, *char_grams(words.split())]
@@ -324,6 +328,23 @@ class ModelStep:
         return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
 
 
+ENDINGS = ("s", "es", "ed", "d", "ing", "'s")
+"""Endings that leave a known word's meaning ("weeks", "changed", "feels")."""
+
+
+def _known(lexicon: Lexicon, word: str) -> bool:
+    """A word the DJ has heard, or one of them with a regular ending ("weeks": "week"): an
+    inflection makes a guess no less sure."""
+    heard = (lexicon.words, lexicon.heard_words)
+    if any(word in words for words in heard):
+        return True
+    return any(
+        word.endswith(end) and any(word[: -len(end)] in words for words in heard)
+        for end in ENDINGS
+        if len(word) > len(end) + 2
+    )
+
+
 def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slot]:
     """What the closest example means without saying it ("my dog died": a sad mood), when
     the words name no value of their own and that example is close."""
@@ -342,4 +363,8 @@ def _confirmed(model: Model, guess: Guess, features: list[str], unknown: int) ->
     and the guess is still near what the DJ knows (chatter stays far)."""
     if guess.confidence * CONFIRMED_UNKNOWN_FACTOR**unknown < CONFIRMED_FLOOR:
         return False
-    return model.linear.get().probabilities(features).get(guess.intent, 0.0) >= CONFIRMED_SHARE
+    shares = model.linear.get().probabilities(features)
+    share = shares.get(guess.intent, 0.0)
+    if guess.intent in QUESTION_INTENTS and share >= max(shares.values()):
+        return share >= QUESTION_SHARE  # a question is answered, never acted on
+    return share >= CONFIRMED_SHARE

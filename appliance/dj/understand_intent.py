@@ -32,6 +32,13 @@ INTENTS: tuple[str, ...] = tuple(IntentName)
 TALK_INTENTS = frozenset(INTENTS[INTENTS.index("thanks") : INTENTS.index("unknown")])
 """Talk with the DJ rather than requests for music: questions, small talk, follow-ups."""
 
+QUESTION_INTENTS = frozenset(
+    {"whats_playing", "whats_next", "whats_previous", "why_this", "count_songs", "have_any"}
+    | {"time_left", "about_me", "my_likes", "my_mood", "known_for", "my_trust"}
+)
+"""Questions about the music or the listener: answered, never acted on, so a doubt that keeps
+a command from being acted on weighs less on them."""
+
 # What a listener says most (the music's controls): the recogniser's language model leans their way
 COMMAND_INTENTS = (
     IntentName.PLAY, IntentName.SKIP, IntentName.LIKE, IntentName.DISLIKE, IntentName.REPLAY,

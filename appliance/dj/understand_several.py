@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.dj.understand_intent import COMMAND_INTENTS, Intent, Slot
+from appliance.dj.understand_intent import COMMAND_INTENTS, QUESTION_INTENTS, Intent, Slot
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_tidy import TAGS
 
@@ -59,13 +59,6 @@ GROANS = frozenset({"ugh", "ew", "yuck", "meh", "urgh", "argh", "eugh"})
 MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
 and some jazz")."""
-
-QUESTIONS = frozenset(
-    {"whats_playing", "whats_next", "whats_previous", "why_this", "count_songs", "have_any"}
-    | {"time_left", "about_me", "my_likes", "my_mood", "known_for", "my_trust"}
-)
-"""Questions about the music or the listener: answered, never acted on, so one understood
-beside talk is taken as surely as its own words allow."""
 
 GO_AHEAD = frozenset({"replay", "resume"})
 """Intents a bare "play it", "go on" is read as: beside a request for music, they only say to
@@ -195,7 +188,8 @@ def several(
     parts = _said_once(_corrections(lexicon, parts))
     requests = [part for part in parts if part.name != REASON]
     if any(part.name == REASON and not part.confidence for part in parts) and any(
-        part.name not in QUESTIONS and (part.name in ("confirm", "deny") or part.confidence < 1.0)
+        part.name not in QUESTION_INTENTS
+        and (part.name in ("confirm", "deny") or part.confidence < 1.0)
         for part in requests
     ):  # "yes, it's about the parcel", "put your shoes on, we're leaving": a request beside
         # talk is one a template says as heard (a question beside it is asked all the same:
