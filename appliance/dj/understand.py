@@ -12,7 +12,9 @@ before found nothing:
 3. several requests in one breath ("i hate this, next"; "play some rock and some jazz"): the
    utterance cut at commas and at "and", "then", "also", each part understood on its own
    (appliance.dj.understand_several);
-4. looser templates where a name is free text, looked up in the library by near miss;
+4. looser templates where a name is free text, looked up in the library by near miss (a search
+   pointing at what plays in the DJ's own words, "play that same song once again", gives way to
+   the model's reading when that is another request);
 5. the model (appliance.dj.understand_guess): the intent of the closest example sentences
    (template expansions, paraphrases, and what people were heard saying in
    ``sentences/learned.tsv``), with slots taken from the genres, moods, activities, numbers and
@@ -128,6 +130,9 @@ WRAP_BREAKS = frozenset(
 
 WRAPPED_CONFIDENCE = 0.75
 """How sure a request is that was found only at the end of a longer utterance."""
+
+POINTING = frozenset({"it", "that", "this", "it's", "that's"})
+"""Words a search may start with that point at what plays ("play it louder")."""
 
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
@@ -282,6 +287,12 @@ class Understanding:
                 return dataclasses.replace(
                     asked, confidence=min(asked.confidence, TIDIED_CONFIDENCE)
                 )
+        if found is not None and self._dj_words_only(found):
+            # "play that first one again": a search made only of the DJ's own words is more
+            # likely what those words ask, when the model reads them as another request
+            guess = self._guess(state, text)
+            if guess is not None and guess.name not in ("play", "unknown"):
+                return guess
         found = (
             found
             or self._guess(state, text, statement_too=True)
@@ -304,6 +315,16 @@ class Understanding:
                     found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
         return self._asked_last(state, marked) or Intent("unknown", {}, text)
+
+    def _dj_words_only(self, found: Intent) -> bool:
+        """A play of a search that points at what plays ("it", "that", "this") and whose every
+        word is one the DJ's sentences use ("that first one again"): not a name the library
+        lacks ("florence and the machine"), nor one misheard ("kind of louder")."""
+        query = found.slots.get("query")
+        if found.name != "play" or not isinstance(query, str):
+            return False
+        words = query.split()
+        return words[0] in POINTING and all(word in self.lexicon.words for word in words)
 
     def _asked_last(self, state: _State, marked: list[str]) -> Intent | None:
         """A request said at the end of a story ("i was reading about how music helps you

@@ -207,6 +207,23 @@ def test_a_search_of_words_around_a_request_is_the_request(
     assert (got.name, {k: str(v) for k, v in got.slots.items()}) == (intent, slots)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("play it a bit quieter", "volume_down"),
+        ("play it a little louder", "volume_up"),
+        ("play that same song once again", "replay"),
+    ],
+)
+def test_a_search_of_the_djs_own_words_is_what_they_ask(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    """ "play that same song once again" is no search for a title 'that same song once again':
+    every word of it is the DJ's own, and the model reads them as another request."""
+    got = understanding.parse(text)
+    assert (got.name, got.slots) == (intent, {})
+
+
 def test_a_search_the_library_lacks_is_still_a_search(understanding: Understanding) -> None:
     got = understanding.parse("put on some florence and the machine")
     assert (got.name, got.slots) == ("play", {"query": "florence and the machine"})
