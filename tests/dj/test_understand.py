@@ -666,7 +666,7 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     ("path", "floor"),
     [
         *((TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92), (TALK_TUNE4, 0.91)),
-        (TALK_TUNE5, 0.57),
+        (TALK_TUNE5, 0.60),
     ],
 )
 def test_the_talk_tuning_corpora_are_understood(
@@ -676,7 +676,8 @@ def test_the_talk_tuning_corpora_are_understood(
     scored 0.462 unseen (671 lines), and many of its lines lean on the turn before; talk_tune4
     0.503 unseen (756 lines), 0.534 with the classifier that confirms near misses; talk_tune5,
     not learned yet (learned, it cost the held-out conversation a follow-up), 0.571 unseen (669
-    lines), 0.577 with tune5 learned."""
+    lines), 0.577 with tune5 learned, 0.605 with questions read beside talk, asked again and
+    confirmed by the classifier's first choice."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor
