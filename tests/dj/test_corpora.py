@@ -43,6 +43,7 @@ TUNE3 = CORPUS / "tune3.tsv"
 TUNE4 = CORPUS / "tune4.tsv"
 TUNE5 = CORPUS / "tune5.tsv"
 TUNE6 = CORPUS / "tune6.tsv"  # unlearned: a fresh check of how the understanding generalises
+TUNE7 = CORPUS / "tune7.tsv"  # a development set, not learned
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
@@ -53,7 +54,7 @@ TALK7 = CORPUS / "talk_tune7.tsv"  # a development set, not learned
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
-ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE_U, CHATTER, SPEECH]
+ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE7, TUNE_U, CHATTER, SPEECH]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
 
