@@ -144,11 +144,10 @@ class PiperSpeech:
         """Make the first chunk of each of ``texts`` (the DJ's fixed openings) ahead, so a
         reply that opens with one is heard at once; how many were made.
 
-        Meant for a thread of its own after start-up, at the lowest priority: it waits while a
-        reply is being made, makes :data:`WARM_SENTENCES` at most, and ends early on ``stop``.
+        Meant for a thread of its own after start-up (:func:`warm_in_background`, which runs
+        it at the lowest priority): it waits while a reply is being made, makes
+        :data:`WARM_SENTENCES` at most, and ends early on ``stop``.
         """
-        with contextlib.suppress(OSError, AttributeError):  # a Linux thread's own niceness
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         made = 0
         firsts = dict.fromkeys(first_breath(split_sentences(text))[0] for text in texts if text)
         try:
@@ -202,13 +201,21 @@ class PiperSpeech:
 def warm_in_background(
     voice: object, texts: Iterable[str], stop: threading.Event
 ) -> threading.Thread | None:
-    """Start ``voice.warm(texts, stop)`` on a thread of its own (nothing for a voice that
-    cannot: a Wyoming server's); the thread, for the stop to wait for (a process that exits
-    while onnxruntime runs on it is aborted)."""
+    """Start ``voice.warm(texts, stop)`` on a thread of its own at the lowest priority, so a
+    reply or the music never waits for it (nothing for a voice that cannot: a Wyoming
+    server's); the thread, for the stop to wait for (a process that exits while onnxruntime
+    runs on it is aborted)."""
     warm = getattr(voice, "warm", None)
     if warm is None:
         return None
-    thread = threading.Thread(target=warm, args=(list(texts), stop), name="voice-warm-up")
+    openings = list(texts)
+
+    def lowly() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # a Linux thread's own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        warm(openings, stop)
+
+    thread = threading.Thread(target=lowly, name="voice-warm-up")
     thread.daemon = True
     thread.start()
     return thread

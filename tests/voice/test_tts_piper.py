@@ -245,8 +245,8 @@ class _CountingModel:
 
 
 def warmed(speech: PiperSpeech, texts: Sequence[str], stop: threading.Event | None = None) -> int:
-    """``speech.warm`` on a thread of its own, as the station runs it: it lowers its thread to
-    the lowest priority, which in the test's own thread stayed for every test after it."""
+    """``speech.warm`` on a thread of its own, as the station runs it (at normal priority here:
+    at the lowest, a loaded machine starved it for up to 45 s)."""
     made: list[int] = []
     thread = threading.Thread(target=lambda: made.append(speech.warm(texts, stop)))
     thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -35,9 +36,12 @@ def test_the_warm_up_runs_after_ready_on_its_own_thread(
 ) -> None:
     real = PiperSpeech.warm
     seen: list[tuple[float, str, int]] = []
+    niceness: list[int] = []
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     def watched(self: PiperSpeech, texts: list[str], stop: threading.Event | None = None) -> int:
         seen.append((time.monotonic(), threading.current_thread().name, 0))
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         made = real(self, texts, stop)
         seen.append((time.monotonic(), threading.current_thread().name, made))
         return made
@@ -53,6 +57,8 @@ def test_the_warm_up_runs_after_ready_on_its_own_thread(
         (began, thread, _), (_, _, made) = seen
         assert began >= station.ready_at and thread == "voice-warm-up"
         assert made == 2
+        assert niceness == [19], "the warm-up runs at the lowest priority"
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours
         assert "Skipping." in station.voice._kept and "Paused." in station.voice._kept
     finally:
         station.stop()
