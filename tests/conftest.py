@@ -26,8 +26,8 @@ def kept_caches(
     tmp_path_factory: pytest.TempPathFactory, language_models: Path
 ) -> dict[Path, Path]:
     """The data folder's caches every test links to one folder of the session: the language
-    models, and the understanding's fitted classifier (appliance/dj/understand_weights.py: 15 s
-    of CPU in each station, daemon or command started, while other work waits for it)."""
+    models, and the understanding's fitted classifier (appliance/dj/understand_weights.py: a few
+    seconds of CPU in each station, daemon or command started on a loaded machine)."""
     understanding = tmp_path_factory.mktemp("understanding")
     return {LANGUAGE_MODELS: language_models, UNDERSTANDING: understanding}
 
