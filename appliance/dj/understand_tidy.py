@@ -26,7 +26,9 @@ TAGS = (
     "or whatever", "or something", "you know", "music man", "young man", "innit", "bruv",
     "yaar", "dear", "ji", "only", "mate", "man", "though", "selecta", "please", "love",
     "darling", "fam", "bro", "buddy", "pal", "dude", "boss", "yeah", "me", "then", "now",
-    "thanks", "thank you", "right", "okay", "by the way",
+    "thanks", "thank you", "right", "okay", "by the way", "whenever you're ready",
+    "when you're ready", "if you don't mind", "if you can", "put her on", "put him on",
+    "put them on", "put it on", "stick it on", "stick her on", "stick him on",
 )  # fmt: skip
 """Words a request may end with that only address or soften it (taken off the end)."""
 
