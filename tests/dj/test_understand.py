@@ -571,8 +571,9 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.929, 0.904)
-"""Intents, and intents with slots, on the held-out set as they stand (0.930 and 0.904; 0.927
+HELDOUT_REACHED = (0.931, 0.904)
+"""Intents, and intents with slots, on the held-out set as they stand (0.932 and 0.904; 0.930
+and 0.904 before the wording beyond the templates' first phrasing; 0.927
 and 0.901 before the fifth tuning corpus and the classifier's doubt; 0.925
 and 0.900 before the classifier that confirms near misses and the fourth tuning corpora, 0.920
 and 0.896 before the third, 0.869 and 0.831 before that): neither may slip back while the
