@@ -59,13 +59,17 @@ def _piper_voice() -> Any:
         return _piper
 
 
-def _speak_piper(text: str, take: int) -> bytes:
+def _speak_piper(text: str, take: int, pace: float = 1.0) -> bytes:
     from piper import SynthesisConfig
 
     voice = _piper_voice()
     # take 0 is Piper without its random noise, so every session hears the same sentence;
     # other takes keep the noise and so vary like a person saying it again
-    config = SynthesisConfig() if take else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    config = (
+        SynthesisConfig()
+        if take
+        else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, length_scale=pace)
+    )
     chunks = list(voice.synthesize(text, config))
     audio = np.frombuffer(b"".join(c.audio_int16_bytes for c in chunks), dtype="<i2")
     return to_pcm(audio / 32768.0, chunks[0].sample_rate)
@@ -98,22 +102,24 @@ def speech_pcm(
     speed: int = 150,
     pitch: int = 50,
     take: int = 0,
+    pace: float = 1.0,
 ) -> bytes:
     """``text`` spoken by Piper's joe voice (``engine="piper"``) or by espeak-ng (``"espeak"``
     with ``voice``, ``speed`` in words per minute and ``pitch`` 0-99), as 16 kHz s16le mono.
 
-    Piper's take 0 is the same on every run; takes 1, 2, ... are different renditions (Piper's
-    own randomness), for measuring how often something works rather than whether it does once.
+    Piper's take 0 is the same on every run, said at ``pace`` (Piper's length scale: 1.1 is
+    slower); takes 1, 2, ... are different renditions (Piper's own randomness, different in every
+    run), for benchmarks measuring how often something works rather than whether it does once.
     """
     if engine == "espeak":
         key = f"{engine}|{voice}|{speed}|{pitch}|{text}"
     else:
-        key = f"{engine}|{take}|{text}"
+        key = f"{engine}|{take}|{text}" + (f"|{pace}" if pace != 1.0 else "")
     path = cache_dir() / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".raw")
     if path.exists():
         return path.read_bytes()
     if engine == "piper":
-        pcm = _speak_piper(text, take)
+        pcm = _speak_piper(text, take, pace)
     elif engine == "espeak":
         pcm = _speak_espeak(text, voice, speed, pitch)
     else:
