@@ -49,11 +49,6 @@ INTENT_ACCURACY = 0.95
 SLOT_ACCURACY = 0.90
 
 
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding(vocabulary=LIBRARY)
-
-
 def read_corpus() -> list[tuple[str, str, dict[str, str | int]]]:
     rows = []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():

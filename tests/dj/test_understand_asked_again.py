@@ -11,12 +11,6 @@ from appliance.dj.confirm import NEEDED_ORDINARY, unsure
 from appliance.dj.understand import Understanding
 from appliance.library import Library
 from tests.dj.test_talk import library as talk_library  # noqa: F401  (a fixture)
-from tests.dj.test_understand import LIBRARY
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding(vocabulary=LIBRARY)
 
 
 @pytest.mark.parametrize(

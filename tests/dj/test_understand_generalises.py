@@ -10,12 +10,6 @@ import pytest
 from appliance.dj.understand import Understanding
 from appliance.dj.understand_guess import Later
 from appliance.dj.understand_linear import LinearModel, char_grams
-from tests.dj.test_understand import LIBRARY
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding(vocabulary=LIBRARY)
 
 
 def test_the_classifier_learns_words_by_their_letters() -> None:

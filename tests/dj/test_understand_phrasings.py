@@ -9,12 +9,6 @@ from __future__ import annotations
 import pytest
 
 from appliance.dj.understand import Understanding
-from tests.dj.test_understand import LIBRARY
-
-
-@pytest.fixture(scope="module")
-def understanding() -> Understanding:
-    return Understanding(vocabulary=LIBRARY)
 
 
 @pytest.mark.parametrize(
