@@ -44,6 +44,7 @@ TUNE4 = CORPUS / "tune4.tsv"
 TUNE5 = CORPUS / "tune5.tsv"
 TUNE6 = CORPUS / "tune6.tsv"  # unlearned: a fresh check of how the understanding generalises
 TUNE7 = CORPUS / "tune7.tsv"  # a development set, not learned
+TUNE8 = CORPUS / "tune8.tsv"  # never learned: a fresh check
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
@@ -55,7 +56,7 @@ TALK8 = CORPUS / "talk_tune8.tsv"  # never learned: a fresh check
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
-ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE7, TUNE_U, CHATTER, SPEECH]
+ALL = [HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE7, TUNE8, TUNE_U, CHATTER, SPEECH]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
 
