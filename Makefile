@@ -53,7 +53,9 @@ test: $(STAMPS)/venv
 	$(BIN)/python -m pytest -q --doctest-modules appliance
 	@# compiled once here, so each daemon and command the tests start does not compile it again
 	$(BIN)/python -m compileall -q appliance tests > /dev/null
-	$(BIN)/python -m pytest -q tests
+	@# two workers, a module each (its fixtures built once): most tests wait on audio, daemons and
+	@# servers rather than use a core, so two at a time on two cores finish in about two thirds
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope tests
 
 fuzz: $(STAMPS)/venv
 	QFZZ_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz -p no:cacheprovider
