@@ -11,6 +11,7 @@ import pytest
 from appliance.config import parse_config
 from appliance.station import QFZZStation, StationConfig
 from tests.support import music
+from tests.support.waiting import wait_until
 
 ALBUM = ("Side One", "Side Two", "Side Three")
 
@@ -49,6 +50,9 @@ def make_station(long_tracks: Path) -> Iterator[Callable[..., QFZZStation]]:
         station = QFZZStation(config)
         station.start()
         made.append(station)
+        # the library is scanned on a thread of its own: a loaded machine once answered the
+        # first request before it had read a track ("your music library is empty")
+        wait_until(lambda: not station._scanner or not station._scanner.is_alive(), 60, "a scan")
         return station
 
     yield make
