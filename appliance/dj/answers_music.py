@@ -264,7 +264,7 @@ class MusicAnswers(Part):
     def count_songs(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         library = self.dj.library
         if library is None:
-            return Answer(self.dj.lines.nothing_to_play())
+            return Answer(self.dj.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
         if genre:  # none of it: a plain no and the nearest, never "0 tracks"
             have = library.tracks_for_genre(genre)
@@ -295,7 +295,7 @@ class MusicAnswers(Part):
     def have_any(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         library = self.dj.library
         if library is None:
-            return Answer(self.dj.lines.nothing_to_play())
+            return Answer(self.dj.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
         if genre:
             found = library.tracks_for_genre(genre)

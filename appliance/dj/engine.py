@@ -682,6 +682,11 @@ class PersonalizedDJ:
             part=moods.part_of_day(now),
         )
 
+    def nothing_to_play(self) -> str:
+        """What to say when there is no track: "still reading your music" while a scan has
+        not reached one yet (a first start with a large library), else that the library is empty."""
+        return self.lines.nothing_to_play(self.library is not None and self.library.scanning)
+
     def pick_for(
         self,
         profile: UserProfile,

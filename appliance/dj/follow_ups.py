@@ -52,7 +52,7 @@ class FollowUps(Part):
                 found = (request, pick)
                 break
         if found is None:
-            return Answer(dj.lines.nothing_to_play())
+            return Answer(dj.nothing_to_play())
         request, pick = found
         dj.requests[profile.user_id] = request
         dj.keep(profile, pick)

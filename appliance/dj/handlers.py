@@ -321,7 +321,7 @@ class Handlers:
             return reply(self.dj.lines.learning() if exploring else self.dj.lines.trust_me())
         pick = self.dj.pick_for(profile, now, request, asked_now=True)
         if pick is None:
-            return reply(self.dj.lines.nothing_to_play())
+            return reply(self.dj.nothing_to_play())
         text = self.dj.lines.propose(pick, moods.part_of_day(now), exploring, confident)
         return reply(text, PlayTrack(pick.track))
 

@@ -216,8 +216,9 @@ class Lines:
         )
         return self._line("closest", asked=asked or "that", track=pick.track.describe())
 
-    def nothing_to_play(self) -> str:
-        return self._line("nothing_to_play")
+    def nothing_to_play(self, scanning: bool = False) -> str:
+        """No track to play: the library is empty, or still being read at a first start."""
+        return self._line("still_reading" if scanning else "nothing_to_play")
 
     # -- conversation ----------------------------------------------------------------------
 

@@ -240,6 +240,11 @@ class Library:
 
     # -- scanning --------------------------------------------------------------------------
 
+    @property
+    def scanning(self) -> bool:
+        """A scan is under way: an empty index may only mean it has not reached a track yet."""
+        return self._scanning.locked()
+
     def scan(
         self,
         paths: Iterable[str | Path],
