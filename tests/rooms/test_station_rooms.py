@@ -186,13 +186,23 @@ def test_duck_local_and_the_djs_talk_in_the_rooms_and_a_reply_here_only(
         def kitchen_voice() -> float:
             return voice_level(house.kitchen.heard()[-half:])
 
+        wait_until(lambda: not dialogue.speaking, 30, "the DJ silent")
         time.sleep(1.0)
         quiet = kitchen_voice()
+        mark = len(house.kitchen.heard()) // 4 * 4  # a whole frame (s16le stereo)
         turn = station.handle("what's playing")  # a reply: only here
         assert turn.reply is not None and turn.reply.text
-        time.sleep(0.8)  # the end of the reply, through Snapcast's buffer
-        loudest_reply = max(kitchen_voice() for _ in range(3))
-        assert loudest_reply < max(quiet * 3, 1e-3), "the reply went across the house"
+        time.sleep(1.0)  # the end of the reply, through Snapcast's buffer
+        eighth = ROOM_RATE // 2  # bytes of an eighth of a second
+        during = house.kitchen.heard()[mark:]
+        loud = [
+            voice_level(during[start : start + eighth]) >= max(quiet * 3, 1e-3)
+            for start in range(0, len(during) - eighth + 1, eighth)
+        ]
+        busiest = max(sum(loud[first : first + 16]) for first in range(max(1, len(loud) - 15)))
+        # a reply sent across the house fills most eighths of a second or two of its words; the
+        # clicks of a snapclient starved on a loaded machine, a few
+        assert busiest <= 5, f"the reply went across the house ({busiest} of 16 eighths loud)"
 
         peak = [0.0]
 
