@@ -77,7 +77,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser
-from appliance.dj.understand_tidy import asked_first, tidy
+from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, tidy
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
     about_the_dj,
@@ -117,6 +117,13 @@ MENDED_CONFIDENCE = 0.85
 LOOSE_CONFIDENCE = 0.8
 """How sure a match of the loose templates is (a name found by near miss, or not at all)."""
 
+ACTING = frozenset(
+    {"play", "skip", "like", "dislike", "replay", "pause", "resume", "stop", "volume_up"}
+    | {"volume_down", "set_volume", "mood", "add_preference", "remove_preference"}
+    | {"forget_preference", "identify", "correct", "refine", "room"}
+)
+"""Requests that change what plays or what is kept: never what a question asks."""
+
 TIDIED_CONFIDENCE = 0.85
 """How sure a request is that was understood only once the words around it were taken out."""
 
@@ -147,6 +154,12 @@ class _State:
     corrector: WordCorrector
     cache: OrderedDict[str, Intent] = field(default_factory=OrderedDict)
     examples: list[tuple[str, str]] | None = None
+
+
+def _asked_as_an_act(plain: str, found: Intent) -> bool:
+    """A question asked indirectly ("tell me what you know about me") read as asked plainly is
+    still a question: a reading that acts (a play, a skip) is not what it asks."""
+    return plain.split()[0] in ASKED_WORDS and found.name in ACTING
 
 
 class Understanding:
@@ -274,9 +287,16 @@ class Understanding:
         found = self._exact(state, text)
         if found is not None:
             return self._told_apart(state, found, marked)
+        plain = " ".join(asked_plainly(text.split()))
+        if plain != text:  # "i wonder who this is": as asked plainly, when a template knows it
+            found = self._exact(state, plain)
+            if found is not None and not _asked_as_an_act(plain, found):
+                return dataclasses.replace(
+                    found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
+                )
         found = self._several(state, marked)
         if found is not None:
-            return found
+            return hello_apart(found)
         tidied = tidy(text)
         found = self._loose(state, text)
         if found is not None and "query" in found.slots and tidied and tidied != text:
@@ -314,7 +334,15 @@ class Understanding:
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
-        return self._asked_last(state, marked) or Intent("unknown", {}, text)
+        found = self._asked_last(state, marked)
+        if found is None and plain != text:  # asked plainly, understood any other way
+            found = self._reading_of(state, plain, plain.split())
+            if _asked_as_an_act(plain, found):
+                found = None
+            else:
+                confidence = min(found.confidence, TIDIED_CONFIDENCE)
+                found = dataclasses.replace(found, confidence=confidence)
+        return found or Intent("unknown", {}, text)
 
     def _dj_words_only(self, found: Intent) -> bool:
         """A play of a search that points at what plays ("it", "that", "this") and whose every

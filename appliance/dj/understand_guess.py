@@ -62,6 +62,11 @@ LIGHT_INTENTS = frozenset({"refine", "room"})
 """Requests drawn from as sparingly as talk: their many templates with a few direction words
 each would otherwise pull questions ("what can you play") toward them."""
 
+LIGHT_MARKS = ("{decade", "<era>")
+"""Templates drawn from as sparingly as talk: a decade's few words in many shapes ("from the
+nineties", "nineties please") would otherwise pull any sentence with "the" or "some" toward a
+play."""
+
 LEARNED_DRAWS = 6
 """Sentences made from each paraphrase or learned sentence with placeholders, each with values
 drawn at random."""
@@ -71,6 +76,12 @@ NAME_WORD = "xxname"
 
 HEDGES = FILLER_TEXT | {"kind", "sort", "very", "really", "quite", "pretty", "rather", "so"}
 """Words that only soften or stress: said alone ("sort of") they ask nothing."""
+
+ADDRESS = frozenset(
+    {"music", "box", "speaker", "dj", "machine", "robot", "qfzz", "the", "little", "my", "mr"}
+    | {"mister", "musical", "friend", "hey", "oi", "you", "new"}
+)
+"""Words that only name who is spoken to ("music box", "hey speaker"): said alone, no request."""
 
 NEEDS = {
     "set_volume": ("level",),
@@ -228,6 +239,7 @@ class ModelStep:
                         continue
                     one = Grammar(root=node, rules=grammar.rules, lists=grammar.lists)
                     light = intent.name in TALK_INTENTS or intent.name in LIGHT_INTENTS
+                    light = light or any(mark in (sentence.text or "") for mark in LIGHT_MARKS)
                     samples = TALK_SAMPLES if light else MODEL_SAMPLES
                     examples.extend((intent.name, one.sample(rng), {}) for _ in range(samples))
         fill = {
@@ -293,6 +305,8 @@ class ModelStep:
         words = " ".join(corrector.correct_all(said.split()))
         if set(words.split()) <= HEDGES:  # "sort of", "kind of", "a bit": no request
             return None
+        if set(words.split()) <= ADDRESS:  # "music box": who is spoken to, not what is asked
+            return None
         if ABOUT_SOMEONE_ELSE & set(words.split()[:2]):  # "he's into punk": talk about others
             return None
         model = self.model()
@@ -316,6 +330,8 @@ class ModelStep:
             return None
         if of_a_person(words, guess.intent):  # "i can't stand that bloke"
             return None
+        if guess.intent == "help" and _a_hand_with_a_chore(words.split()):
+            return None
         cues = CUES.get(guess.intent)
         if cues is not None and not cues & set(words.split()):
             return None
@@ -326,6 +342,22 @@ class ModelStep:
             return None
         confidence = min(0.95, 0.55 + similarity * 0.5)
         return Intent(guess.intent, slots, words, confidence=round(confidence, 3))
+
+
+HELP_WITH = frozenset(
+    {"use", "understand", "work", "figure", "learn", "get", "set", "start", "find", "choose"}
+    | {"pick", "know", "talk", "ask", "say", "tell", "make", "out", "with", "please", "dj"}
+)
+"""What "help me ..." goes on with when the help asked is with the DJ ("help me use this");
+any other doing ("help me carry this upstairs") is a hand asked of someone in the room."""
+
+
+def _a_hand_with_a_chore(words: list[str]) -> bool:
+    """ "help me lift this sofa": help with something the DJ cannot do."""
+    for index in range(len(words) - 2):
+        if words[index : index + 2] == ["help", "me"]:
+            return words[index + 2] not in HELP_WITH
+    return False
 
 
 ENDINGS = ("s", "es", "ed", "d", "ing", "'s")

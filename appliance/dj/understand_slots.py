@@ -180,6 +180,10 @@ def mentioned(lexicon: Lexicon, names: NameIndex, text: str, intent: str) -> dic
             slots = {k: v for k, v in slots.items() if k in ("mood", "activity")}
         for kind, name in named:
             slots.setdefault(kind, name)
+        if intent == "play" and not slots:  # "the best of the seventies": a decade alone
+            decades = lexicon.scan(rest, ("decade",), several=False)
+            if "decade" in decades:
+                slots["query"] = decades["decade"]
         return slots
     if intent in ("count_songs", "have_any"):  # "how many reggae tracks": of what, if said
         named = lexicon.names_in(names, text)

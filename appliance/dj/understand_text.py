@@ -20,12 +20,13 @@ _ONES = (
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 _DIGITS = re.compile(r"\d+")
-_DECADE = re.compile(r"(?<![\w'])'?(?:19|20)?([1-9]0)'?s(?![\w'])")
+_DECADE = re.compile(r"(?<![\w'])'?(?:19|20)?([1-9]0|2000|00)'?s(?![\w'])")
 _DECADES = {
+    "2000": "noughties", "00": "noughties",
     "10": "tens", "20": "twenties", "30": "thirties", "40": "forties", "50": "fifties",
     "60": "sixties", "70": "seventies", "80": "eighties", "90": "nineties",
 }  # fmt: skip
-"""A decade written in digits ("80s", "'90s", "1970s") as it is said ("eighties")."""
+"""A decade written in digits ("80s", "'90s", "1970s", "2000s") as it is said ("eighties")."""
 _NOT_WORD = re.compile(r"[^\w\s']|_")
 _LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
 

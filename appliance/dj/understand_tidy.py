@@ -19,6 +19,7 @@ OPENERS = (
     "alright", "anyway", "look", "listen", "now", "then", "sorry", "yes", "no", "fair enough",
     "fine", "whatever", "cool", "she'll be right", "by the way",
     "you've got that wrong", "you got that wrong", "you've got it wrong", "you got it wrong",
+    "music box", "speaker", "hey speaker", "oi speaker", "dj", "hey dj", "oi dj",
 )  # fmt: skip
 """Words a request may start with that only open it (taken off the front, again and again)."""
 
@@ -29,6 +30,7 @@ TAGS = (
     "thanks", "thank you", "right", "okay", "by the way", "whenever you're ready",
     "when you're ready", "if you don't mind", "if you can", "put her on", "put him on",
     "put them on", "put it on", "stick it on", "stick her on", "stick him on",
+    "music box", "speaker", "box", "machine", "sweetheart",
 )  # fmt: skip
 """Words a request may end with that only address or soften it (taken off the end)."""
 
@@ -79,6 +81,71 @@ SUBJECT_WORDS = frozenset(
 """Words of what a question asked again is about ("this song", "the album")."""
 
 LINKS = frozenset({"was", "is", "were", "are"})
+
+
+WONDERING = tuple(
+    opener.split()
+    for opener in (
+        "i was just wondering", "i was wondering", "i'm wondering", "i wonder", "just wondering",
+        "wondering", "i'd like to know", "i'd love to know", "i want to know", "i need to know",
+        "i'd be curious to know", "i'm curious to know", "i'm curious", "i'm dying to know",
+        "do you happen to know", "do you know", "d'you know", "any idea",
+        "got any idea", "have you any idea", "have you got any idea", "do you have any idea",
+        "any clue", "can you tell me", "could you tell me", "would you tell me",
+        "would you be good enough to tell me", "please tell me", "tell me", "remind me",
+        "can you remind me", "i forgot", "i've forgotten", "i can't remember", "i don't know",
+        "no idea", "not sure", "i'm not sure", "i never know",
+    )
+)  # fmt: skip
+"""What a question asked indirectly opens with ("i wonder who sings this"), longest first
+where one opener holds another."""
+
+IF_YOU_KNOW = (["if", "you", "know"], ["whether", "you", "know"], ["if"], ["whether"])
+"""Said between the opener and the question ("i wonder if you know who ...")."""
+
+ASKED_OF = {"have": "do", "like": "do", "know": "do", "can": "can", "could": "could"}
+"""A yes-or-no question asked indirectly, as asked plainly: "if you have any reggae" -> "do
+you have any reggae"."""
+
+QUESTION_NOUNS = frozenset(
+    {"album", "year", "song", "track", "band", "artist", "singer", "decade", "genre", "record"}
+    | {"kind", "type", "style", "tune", "one", "instrument"}
+)
+"""What a question word may ask about before its subject ("what album this is from")."""
+
+
+def _in_plain_order(words: list[str]) -> list[str]:
+    """A question word and the words after it, in the order a question is asked: "who this
+    is" -> "who is this", "what album this is from" -> "what album is this from"."""
+    head, rest = words[:1], words[1:]
+    if rest and rest[0] in QUESTION_NOUNS:
+        head, rest = words[:2], words[2:]
+    for link in range(1, min(4, len(rest))):
+        if rest[link] in LINKS and set(rest[:link]) <= SUBJECT_WORDS:
+            return [*head, rest[link], *rest[:link], *rest[link + 1 :]]
+    return words
+
+
+def asked_plainly(words: list[str]) -> list[str]:
+    """A question asked indirectly, as asked plainly: "i wonder who this is" -> "who is this",
+    "do you know what this song is called" -> "what is this song called", "i was wondering if
+    you have any reggae" -> "do you have any reggae" (the words as they were when it is none of
+    these)."""
+    for opener in WONDERING:
+        if words[: len(opener)] != opener:
+            continue
+        rest = words[len(opener) :]
+        for joint in IF_YOU_KNOW:
+            if rest[: len(joint)] == joint and len(rest) > len(joint):
+                rest = rest[len(joint) :]
+                break
+        if len(rest) >= 2 and rest[0] in ASKED_WORDS:
+            return _in_plain_order(rest)
+        if len(rest) >= 3 and rest[0] == "you" and rest[1] in ASKED_OF:
+            verb = ASKED_OF[rest[1]]
+            return [verb, "you", *rest[2 - (verb == "do") :]]
+        return words
+    return words
 
 
 def asked_first(words: list[str]) -> list[str]:

@@ -76,7 +76,10 @@ SOMEONE = OTHER_PEOPLE | {"bloke", "guy", "man", "woman", "lady", "girl", "boy",
 FORGET_WORDS = frozenset({"forget", "unlearn", "erase", "scrap", "forgot"})
 """Words that turn a liking said beside them into one to forget ("forget that i like jazz")."""
 
-GREETINGS = frozenset({"hi", "hey", "hello", "hiya", "morning", "evening", "afternoon", "yo"})
+GREETINGS = frozenset(
+    {"hi", "hey", "hello", "hiya", "heya", "howdy", "morning", "evening", "afternoon", "yo"}
+    | {"ayo", "good"}
+)
 """Words a hello begins with: said before a name, a greeting of its own."""
 
 
@@ -144,10 +147,11 @@ def hello_apart(found: Intent) -> Intent:
     """A hello with a name ("hi, i'm nina", "um hi it's uh it's sophie") is a hello, then who
     it is."""
     words = tidy(found.text).split()
-    if found.name != "identify" or found.also or not words or words[0] not in GREETINGS:
+    if found.name != "identify" or not words or words[0] not in GREETINGS:
         return found
     hello = Intent("greet", {}, words[0], confidence=found.confidence)
-    return dataclasses.replace(hello, text=found.text, also=(found,))
+    alone = dataclasses.replace(found, also=())
+    return dataclasses.replace(hello, text=found.text, also=(alone, *found.also))
 
 
 def not_added_when_forgotten(intent: Intent) -> Intent:

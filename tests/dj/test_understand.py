@@ -566,8 +566,11 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.931, 0.904)
-"""Intents, and intents with slots, on the held-out set as they stand (0.932 and 0.904; 0.930
+HELDOUT_REACHED = (0.929, 0.902)
+"""Intents, and intents with slots, on the held-out set as they stand (0.930 and 0.903, one line
+of each fewer than the 0.932 and 0.904 before the sixth and seventh tuning corpora were learned
+with the wording they showed, which brought the held-out conversation 3 turns more understood
+and 2 factual answers more right; 0.930
 and 0.904 before the wording beyond the templates' first phrasing; 0.927
 and 0.901 before the fifth tuning corpus and the classifier's doubt; 0.925
 and 0.900 before the classifier that confirms near misses and the fourth tuning corpora, 0.920
@@ -577,7 +580,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.932 of intents and 0.904 of slots on the held-out set",
+    reason="the promise is not met yet: 0.930 of intents and 0.903 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
@@ -662,7 +665,7 @@ def talk_score(understanding: Understanding, path: Path) -> tuple[float, int]:
     ("path", "floor"),
     [
         *((TALK_TUNE, 0.95), (TALK_TUNE2, 0.85), (TALK_TUNE3, 0.92), (TALK_TUNE4, 0.91)),
-        (TALK_TUNE5, 0.60),
+        (TALK_TUNE5, 0.65),
     ],
 )
 def test_the_talk_tuning_corpora_are_understood(
@@ -673,7 +676,8 @@ def test_the_talk_tuning_corpora_are_understood(
     0.503 unseen (756 lines), 0.534 with the classifier that confirms near misses; talk_tune5,
     not learned yet (learned, it cost the held-out conversation a follow-up), 0.571 unseen (669
     lines), 0.577 with tune5 learned, 0.605 with questions read beside talk, asked again and
-    confirmed by the classifier's first choice."""
+    confirmed by the classifier's first choice, 0.655 with the sixth and seventh tuning corpora
+    learned and the wording they showed."""
     accuracy, size = talk_score(understanding, path)
     print(f"\n{path.name}: {size} lines, intents {accuracy:.3f}")
     assert accuracy >= floor

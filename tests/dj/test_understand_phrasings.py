@@ -2,13 +2,16 @@
 names the kind of thing it means ("no, the band ..."), wanting said many ways ("i could go for
 ...", "fire up ..."), a taste named and then what it is to one ("... does nothing for me", "...
 is my guy"), a liking taken back ("wipe ... off my likes"), and tags that only hand over
-("..., whenever you're ready"). Each is a phrasing of our own, not a line of any corpus."""
+("..., whenever you're ready"); a decade alone, a question asked indirectly ("i wonder who ..."),
+the DJ spoken to as "speaker" or "music box", small talk and names the library lacks in the
+shapes people use. Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
 import pytest
 
 from appliance.dj.understand import Understanding
+from tests.dj.test_understand import understood_as
 
 
 @pytest.mark.parametrize(
@@ -60,3 +63,50 @@ def test_ordinary_wording(
 ) -> None:
     heard = understanding.parse(text)
     assert (heard.name, heard.slots) == (intent, slots), text
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        # a decade alone is searched for; with a genre, the genre is what is asked
+        ("eighties please", ("play",), {"query": "eighties"}),
+        ("something from the seventies", ("play",), {"query": "seventies"}),
+        ("put on the sixties", ("play",), {"query": "sixties"}),
+        ("Tunes from the 2000s.", ("play",), {"query": "noughties"}),
+        ("seventies soul", ("play",), {"genre": "soul"}),
+        # a question asked indirectly, as asked plainly; still a question when it could act
+        ("i wonder who sings this one", ("whats_playing",), {}),
+        ("do you know what this track is called", ("whats_playing",), {}),
+        ("i was wondering if you have any reggae", ("have_any",), {"genre": "reggae"}),
+        ("could you tell me what you remember about me", ("about_me",), {}),
+        # a hand asked of someone in the room: no request
+        ("could you help me shift the wardrobe upstairs", ("unknown",), {}),
+        # the DJ spoken to by what it is ("speaker", "music box") and who is speaking
+        ("hiya speaker", ("greet",), {}),
+        ("evening music box", ("greet",), {}),
+        ("hello speaker, it's nina", ("greet", "identify"), {"name": "nina"}),
+        ("you're speaking with ravi now", ("identify",), {"name": "ravi"}),
+        ("it's only me, ravi", ("identify",), {"name": "ravi"}),
+        ("it's my flatmate, ravi", ("identify",), {"name": "ravi"}),
+        # small talk in the shapes people use
+        ("are you lonely in there", ("how_are_you",), {}),
+        ("how was your weekend dj", ("how_are_you",), {}),
+        ("who programmed you", ("who_are_you",), {}),
+        ("are you a boy or a girl", ("who_are_you",), {}),
+        ("what are you made of", ("who_are_you",), {}),
+        ("you talk so much between songs", ("complaint",), {}),
+        ("didn't you just play that", ("complaint",), {}),
+        ("i'd love a music fact about reggae", ("fact",), {"genre": "reggae"}),
+        ("you keep telling me the same jokes", ("complaint",), {}),
+        ("you play better tunes than the telly", ("compliment",), {}),
+        ("put on the song we had earlier again", ("play_previous",), {}),
+        # a name the library lacks, in a few words: searched for
+        ("a little bit of fleetwood mac please", ("play",), {"query": "fleetwood mac"}),
+        ("some tracks off the velvet underground", ("play",), {"query": "velvet underground"}),
+    ],
+)
+def test_wording_people_use(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    heard = understanding.parse(text)
+    assert understood_as(heard) == (intents, slots), text

@@ -71,10 +71,13 @@ TITLES = frozenset(
 # leak test checks each against every held-out file, and the conversation benchmark does not
 # score a line written in them. Intent-labelled (text, intents, slots) first, then talk corpora
 # (text, kind).
-TUNING = ("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "tune5.tsv")
+TUNING = (
+    *("tune.tsv", "tune2.tsv", "tune3.tsv", "tune_u.tsv", "tune4.tsv", "tune5.tsv"),
+    *("tune6.tsv", "tune7.tsv"),
+)
 TALK_TUNING = (
     *("talk_tune.tsv", "talk_tune2.tsv", "talk_tune3.tsv"),
-    *("talk_tune_a.tsv", "talk_tune4.tsv"),
+    *("talk_tune_a.tsv", "talk_tune4.tsv", "talk_tune6.tsv", "talk_tune7.tsv"),
 )
 HELD_OUT = ("heldout.tsv", "conversation.tsv")
 """Never learned, never read line by line: measured as totals only (with
