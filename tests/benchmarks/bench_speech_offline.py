@@ -17,7 +17,8 @@ Voices: QFZZ_SPEECH_VOICES (names) or QFZZ_SPEECH_SPLIT ("tune", the default, or
 TUNE voices print each miss; HELD-OUT voices print totals only (never tuned on line by line).
 QFZZ_SPEECH_EVERY picks every n-th line; QFZZ_WHISPER_QUICK tries another quick window (seconds;
 0: none); QFZZ_WHISPER_DOUBTS replays the lines once per set of signs of mishearing
-(appliance/voice/whisper_doubt.py), back to back on the same readings (see :func:`doubt_sets`).
+(appliance/voice/whisper_doubt.py) and bars of the choice, back to back on the same readings
+(see :func:`doubt_sets`).
 Results: .bench/speech_offline.json (+ the TUNE lines in .bench/speech_offline_tune.jsonl, each
 with all of Whisper's readings of it, per window; _1, _2 ... for the further sets of doubts).
 
@@ -196,26 +197,37 @@ def calibration_table(pairs: list[tuple[float, bool]]) -> dict[str, str]:
     return table
 
 
-def doubt_sets() -> list[tuple[str, tuple[str, ...], float]]:
+SETTINGS = {
+    "in_part": (whisper_doubt, "IN_PART_AGREEMENT"),
+    "said_twice": (whisper_doubt, "ECHO_AGREEMENT"),
+    "vote": (stt_whisper, "IN_PART_VOTE"),
+}
+"""The bars a set of doubts may give another value (``name:value``): the agreement under which
+a reading read in part is doubted, the agreement from which a repeat is the speaker's, the
+least verdict a reading in part votes for the meaning of one read whole with."""
+
+
+def doubt_sets() -> list[tuple[str, tuple[str, ...], dict[str, float]]]:
     """The sets of doubts (appliance/voice/whisper_doubt.py) to replay, back to back on the same
-    readings: QFZZ_WHISPER_DOUBTS, sets split by ";", doubts by "," ("none": no doubt;
-    "in_part:0.35": another agreement bar), e.g. "none;echo,other_value,in_part" for before and
+    readings: QFZZ_WHISPER_DOUBTS, sets split by ";", doubts by "," ("none": no doubt; a bar of
+    :data:`SETTINGS` as "in_part:0.35", "said_twice:1.01" or "vote:0.9"), e.g.
+    "echo,other_value,in_part,said_twice:1.01,vote:0.9;echo,other_value,in_part" for before and
     after. Unset: the module's own, once."""
     spec = os.environ.get("QFZZ_WHISPER_DOUBTS")
     if not spec:
-        return [("", whisper_doubt.DOUBTS, whisper_doubt.IN_PART_AGREEMENT)]
+        return [("", whisper_doubt.DOUBTS, {})]
     sets = []
     for named in spec.split(";"):
-        doubts, bar = [], whisper_doubt.IN_PART_AGREEMENT
+        doubts, bars = [], {}
         for part in (p.strip() for p in named.split(",")):
             name, _, value = part.partition(":")
-            if name == whisper_doubt.IN_PART and value:
-                bar = float(value)
+            if name in SETTINGS and value:
+                bars[name] = float(value)
             if name in whisper_doubt.DOUBTS:
                 doubts.append(name)
-            elif name != "none":
+            elif name != "none" and name not in SETTINGS:
                 raise ValueError(f"QFZZ_WHISPER_DOUBTS: unknown doubt {name!r}")
-        sets.append((named.strip(), tuple(doubts), bar))
+        sets.append((named.strip(), tuple(doubts), bars))
     return sets
 
 
@@ -223,9 +235,11 @@ def test_speech_offline(
     pulse: PulseServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     figures: dict[str, str] = {}
-    for run, (label, doubts, bar) in enumerate(doubt_sets()):
+    defaults = {name: getattr(module, attr) for name, (module, attr) in SETTINGS.items()}
+    for run, (label, doubts, bars) in enumerate(doubt_sets()):
         monkeypatch.setattr(whisper_doubt, "DOUBTS", doubts)
-        monkeypatch.setattr(whisper_doubt, "IN_PART_AGREEMENT", bar)
+        for name, (module, attr) in SETTINGS.items():
+            monkeypatch.setattr(module, attr, bars.get(name, defaults[name]))
         if label:
             print(f"== doubts: {label}")
         found = replay(tmp_path / f"run{run}", run)
