@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from appliance.voice.whisper_doubt import (
     ECHO,
+    ECHO_AGREEMENT,
     IN_PART,
     IN_PART_AGREEMENT,
     OTHER_VALUE,
@@ -16,6 +17,7 @@ from appliance.voice.whisper_doubt import (
     named_otherwise,
     read_in_part,
     requests,
+    said_twice,
 )
 
 HOUSE = (("add_preference", (("genre", "house"),)),)
@@ -73,3 +75,14 @@ def test_meanings_of_another_form_compare_no_slots() -> None:
         assert requests(odd) is None
     chosen = Read("Skip it now.", 0.8, "to skip")
     assert not named_otherwise(chosen, [chosen, Read("Keep it now.", 1.0, "to keep")])
+
+
+def test_a_repeat_agreed_on_in_the_full_window_is_the_speakers() -> None:
+    """Said twice, Whisper writes the repeat in most readings however it punctuates it: no echo
+    once the full window is read; a quick window alone, or readings split, still echo."""
+    chosen = Read("Louder. Louder.", 1.0, (("volume_up", ()),))
+    assert said_twice(ECHO_AGREEMENT, full_window=True)
+    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_window=True) is None
+    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_window=False) == ECHO
+    split = ECHO_AGREEMENT - 0.01
+    assert doubt(chosen, [chosen], split, (ECHO,), full_window=True) == ECHO

@@ -13,13 +13,14 @@ import pytest
 
 from appliance.dj import confirm
 from appliance.dj.understand import Understanding, Vocabulary
-from appliance.voice import whisper_doubt
+from appliance.voice import stt_whisper, whisper_doubt
 from appliance.voice.stt import Vocabulary as Heard
 from appliance.voice.stt import normalise
 from appliance.voice.stt_whisper import (
     AMBIGUOUS_CAP,
     CALIBRATION,
     FULL_WINDOW_S,
+    QUICK_SURE,
     QUICK_WINDOW_S,
     Hypothesis,
     WhisperRecognizer,
@@ -124,21 +125,25 @@ def test_espeak_accented_commands_heard_right_are_not_asked_about(voice: str, te
     assert acted_on(text_heard, confidence), (text_heard, confidence)
 
 
-def test_a_command_the_quick_window_misheard_is_asked() -> None:
-    """gb_f2, "resume": the full window reads "Resume." (acted on from its readings alone); the
-    quick window's likeliest is "Refume.", "Resume." a less likely one among misreadings, and
-    each window's agreement counts once: heard right, but just under the ordinary bar (0.599
-    with this prompt; 0.62, acted on, with the speech benchmark's library in the prompt), so it
-    is asked about."""
+def test_a_command_the_quick_window_misspelled_is_read_whole_and_acted_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gb_f2, "resume": the quick window's likeliest is "Refume." (not sure: the full window is
+    read too), "Resume." a less likely one. Both windows also wrote "Refume." and "Reume.",
+    which the understanding reads as a resume once it mends the word: they agree with "Resume."
+    read word for word, and it is acted on (0.79). Before, only readings read word for word
+    agreed, and it was asked about just under the ordinary bar (0.599)."""
     pcm = silence(0.3) + said("resume", "gb_f2") + silence(0.2)
     whisper = recogniser()
     text_heard, confidence = heard(said("resume", "gb_f2"))
     assert understanding().parse(text_heard) == understanding().parse("resume"), text_heard
-    assert not acted_on(text_heard, confidence), confidence
+    assert acted_on(text_heard, confidence), confidence
     audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
     full, quick = whisper.hypotheses(audio), whisper.hypotheses(audio, QUICK_WINDOW_S)
-    assert acted_on(*whisper.read(full))
     assert normalise(quick[0].text) != "resume", quick
+    assert whisper.read(quick)[1] < QUICK_SURE  # not kept alone
+    monkeypatch.setattr(stt_whisper, "IN_PART_VOTE", stt_whisper.SURE_READ)
+    assert not acted_on(*whisper.read([*full, *quick]))
 
 
 def test_a_correction_heard_right_but_not_surely_is_asked() -> None:
@@ -379,3 +384,82 @@ def test_a_reading_with_a_sign_of_mishearing_is_asked_about(
     before = weigh(hypotheses, judge, meaning)
     assert before.text == weighed.text and before.doubt is None
     assert acted_on(before.text, before.confidence), before.confidence
+
+
+# Stored readings of requests heard right (text, score, window) that were asked about.
+TECHNO_JOE = [  # "no more techno for me ever" said by joe; the reading read word for word is a
+    # kin of the benchmark's own line (which Whisper wrote) standing in for it
+    ("Place no more techno for me ever.", 0.779, FULL_WINDOW_S),
+    ("Please know more techno for me ever.", 0.766, FULL_WINDOW_S),
+    ("Please know more techno from me ever.", 0.722, FULL_WINDOW_S),
+    ("No more techno for me ever.", 0.682, FULL_WINDOW_S),
+    ("Please know more. Techno for me ever", 0.472, FULL_WINDOW_S),
+    ("Place no more techno for me ever.", 0.776, QUICK_WINDOW_S),
+    ("Please know more. Techno for me ever.", 0.729, QUICK_WINDOW_S),
+    ("Please know more techno for me ever.", 0.730, QUICK_WINDOW_S),
+    ("No more techno for me ever.", 0.697, QUICK_WINDOW_S),
+    ("Please know more techno from me ever.", 0.695, QUICK_WINDOW_S),
+]
+HAPPY_MUSIC_NYC_F4 = [  # "put on some happy reggae" over music: the genre lost
+    ("Put on some happy magic.", 0.634, FULL_WINDOW_S),
+    ("Put on some happy Maggie.", 0.620, FULL_WINDOW_S),
+    ("Put on some happy music.", 0.586, FULL_WINDOW_S),
+    ("Put on some happy mari...", 0.349, FULL_WINDOW_S),
+    ("Put on some happy mari.", 0.339, FULL_WINDOW_S),
+    ("Put on some happy Maggie.", 0.581, QUICK_WINDOW_S),
+    ("But on some happy Maggie.", 0.549, QUICK_WINDOW_S),
+    ("Put on some happy magic.", 0.530, QUICK_WINDOW_S),
+    ("But I'm so happy, Maggie.", 0.513, QUICK_WINDOW_S),
+    ("But I'm so happy.", 0.389, QUICK_WINDOW_S),
+]
+
+
+def test_readings_with_words_set_aside_agree_with_one_read_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """joe: Whisper split on "please / place" and "no / know" (read with words mended or taken
+    out, 0.84-0.85), not on the request: a dislike heard right, asked about at 0.72. Readings
+    the understanding reads loosely (a word left over where a genre was: "happy magic") still
+    do not vote, and the genre lost over music is asked about."""
+    techno = [Hypothesis(text, score, window) for text, score, window in TECHNO_JOE]
+    weighed = weigh(techno, judge, meaning)
+    assert weighed.text == "No more techno for me ever." and weighed.doubt is None
+    assert acted_on(weighed.text, weighed.confidence), weighed
+    monkeypatch.setattr(stt_whisper, "IN_PART_VOTE", stt_whisper.SURE_READ)
+    before = weigh(techno, judge, meaning)
+    assert not acted_on(before.text, before.confidence), before.confidence
+    monkeypatch.undo()
+    happy = [Hypothesis(text, score, window) for text, score, window in HAPPY_MUSIC_NYC_F4]
+    text, confidence = choose(happy, judge, meaning)
+    assert text == "Put on some happy music." and not acted_on(text, confidence), confidence
+
+
+LOUDER_TWICE_JOE = [  # "louder. louder.": every reading of both windows says it twice
+    ("Louder. Louder.", 0.825, FULL_WINDOW_S),
+    ("Louder, Louder.", 0.711, FULL_WINDOW_S),
+    ("Louder Louder.", 0.644, FULL_WINDOW_S),
+    ("Louder louder.", 0.581, FULL_WINDOW_S),
+    ("Louder, louder.", 0.545, FULL_WINDOW_S),
+    ("Louder. Louder.", 0.771, QUICK_WINDOW_S),
+    ("Louder, Louder.", 0.697, QUICK_WINDOW_S),
+    ("Louder, louder.", 0.628, QUICK_WINDOW_S),
+    ("Louder Louder.", 0.596, QUICK_WINDOW_S),
+    ("Louder louder.", 0.591, QUICK_WINDOW_S),
+]
+
+
+def test_a_command_said_twice_is_no_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """joe said "louder. louder.": Whisper wrote it twice in every reading, never once, and the
+    echo sign asked about it (0.5). Read in the full window and agreed on, it is the speaker's
+    repeat and is acted on; the quick window alone still doubts it (the full window is read),
+    and Whisper's loop in small (the rock music above) is still asked about."""
+    twice = [Hypothesis(text, score, window) for text, score, window in LOUDER_TWICE_JOE]
+    weighed = weigh(twice, judge, meaning)
+    assert weighed.doubt is None and acted_on(weighed.text, weighed.confidence), weighed
+    quick = [h for h in twice if h.window == QUICK_WINDOW_S]
+    assert weigh(quick, judge, meaning).doubt == whisper_doubt.ECHO
+    monkeypatch.setattr(whisper_doubt, "ECHO_AGREEMENT", 1.01)  # as before
+    assert weigh(twice, judge, meaning).doubt == whisper_doubt.ECHO
+    monkeypatch.undo()
+    loop = [Hypothesis(text, score, window) for text, score, window in ROCK_LOOP_GB_F2]
+    assert weigh(loop, judge, meaning).doubt == whisper_doubt.ECHO
