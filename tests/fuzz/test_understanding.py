@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from appliance.cli import main
 from appliance.dj.understand import INTENTS, MOODS, Understanding
 from appliance.dj.understand_templates import SENTENCES_FILE, load_templates
+from appliance.dj.understand_tidy import WONDERING, asked_plainly
 from appliance.errors import ConfigError
 from tests.fuzz.conftest import fuzz_rounds
 
@@ -253,3 +254,18 @@ def test_a_learned_file_is_read_or_named_line_by_line(tmp_path_factory, lines: l
         return
     for text in ("play some jazz", "skip", *lines[:2]):
         assert understanding.parse(text).name in INTENTS
+
+
+OPENERS = [" ".join(opener) for opener in WONDERING]
+
+
+@settings(max_examples=fuzz_rounds(50, 2000))
+@given(st.sampled_from(OPENERS), st.sampled_from(["", "if ", "whether ", "if you know "]), words)
+def test_an_indirect_question_keeps_its_words(opener: str, joint: str, rest: str) -> None:
+    """As asked plainly, an indirect question is its own words reordered, without the opener
+    (and "do" for "if you have ..."), never more; and it is still understood as some intent."""
+    said = f"{opener} {joint}{rest}".split()
+    plain = asked_plainly(said)
+    assert plain == said or len(plain) <= len(said) + 1
+    assert set(plain) <= set(said) | {"do"}
+    assert UNDERSTANDING.parse(" ".join(said)).name in INTENTS
