@@ -68,6 +68,7 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
+from appliance.dj.understand_refer import like_this, referred
 from appliance.dj.understand_several import Readers, several
 from appliance.dj.understand_slots import Candidate, as_said, described, reading
 from appliance.dj.understand_templates import (
@@ -160,6 +161,21 @@ def _asked_as_an_act(plain: str, found: Intent) -> bool:
     """A question asked indirectly ("tell me what you know about me") read as asked plainly is
     still a question: a reading that acts (a play, a skip) is not what it asks."""
     return plain.split()[0] in ASKED_WORDS and found.name in ACTING
+
+
+def _followed_up(found: Intent) -> Intent:
+    """A play whose only "name" points at what was played ("that one again", "the one
+    before"), or that names nothing but asks for "something like this", is that follow-up
+    (appliance.dj.understand_refer), never a search."""
+    query = found.slots.get("query")
+    if found.name == "play" and not found.slots and like_this(found.text):
+        return Intent("more_like", {}, found.text, confidence=found.confidence)
+    if found.name != "play" or set(found.slots) != {"query"} or not isinstance(query, str):
+        return found
+    meant = referred(query)
+    if meant is None:
+        return found
+    return Intent(meant, {}, found.text, confidence=min(found.confidence, LOOSE_CONFIDENCE))
 
 
 class Understanding:
@@ -274,7 +290,7 @@ class Understanding:
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
-        first, *rest = (described(self.lexicon, part) for part in found.each())
+        first, *rest = (described(self.lexicon, _followed_up(part)) for part in found.each())
         return dataclasses.replace(first, also=tuple(rest))
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:

@@ -110,3 +110,27 @@ def test_wording_people_use(
 ) -> None:
     heard = understanding.parse(text)
     assert understood_as(heard) == (intents, slots), text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # words that point at what was played are the follow-up they point to, never a search
+        ("put that tune on again my love", "replay"),
+        ("play this one once more after it ends", "replay"),
+        ("play the one be four please", "play_previous"),
+        ("spin the track before this", "play_previous"),
+        ("play the first one you put on", "play_previous"),
+        ("play the one we skipped", "play_previous"),
+        ("throw on something like this one", "more_like"),
+        ("play some stuff like that", "more_like"),
+        # a name that only starts with such a word is still searched for
+        ("play first aid kit", "play"),
+        ("play the last of us", "play"),
+        ("play this is america", "play"),
+    ],
+)
+def test_a_search_of_words_that_point_back_is_a_follow_up(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent, text
