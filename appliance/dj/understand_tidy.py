@@ -100,6 +100,22 @@ WONDERING = tuple(
 """What a question asked indirectly opens with ("i wonder who sings this"), longest first
 where one opener holds another."""
 
+ON_BEHALF = tuple(
+    phrase.split()
+    for phrase in (
+        "wants to know", "want to know", "would like to know", "wants to ask", "is asking",
+        "was asking", "asked", "asks", "is wondering", "was wondering", "wonders",
+    )
+)  # fmt: skip
+"""What a question asked for someone else opens with after their name ("sam wants to know who
+you are", "my son is asking if you can sing"): it is asked as if by the speaker."""
+
+NOT_SOMEONE_ELSE = frozenset({"i", "you", "we", "i'm", "you're", "we're", "what", "who", "how"})
+"""First words that make "... wants to know" not a question passed on for someone else."""
+
+ON_BEHALF_NAME = 3
+"""At most this many words name who a question is asked for ("my little brother")."""
+
 IF_YOU_KNOW = (["if", "you", "know"], ["whether", "you", "know"], ["if"], ["whether"])
 """Said between the opener and the question ("i wonder if you know who ...")."""
 
@@ -126,12 +142,23 @@ def _in_plain_order(words: list[str]) -> list[str]:
     return words
 
 
+def _for_someone_else(words: list[str]) -> list[list[str]]:
+    """The opener of a question asked for someone else ("sam wants to know"), if it is one."""
+    if not words or words[0] in NOT_SOMEONE_ELSE:
+        return []
+    for start in range(1, ON_BEHALF_NAME + 1):
+        for phrase in ON_BEHALF:
+            if words[start : start + len(phrase)] == phrase:
+                return [words[: start + len(phrase)]]
+    return []
+
+
 def asked_plainly(words: list[str]) -> list[str]:
     """A question asked indirectly, as asked plainly: "i wonder who this is" -> "who is this",
     "do you know what this song is called" -> "what is this song called", "i was wondering if
     you have any reggae" -> "do you have any reggae" (the words as they were when it is none of
     these)."""
-    for opener in WONDERING:
+    for opener in (*WONDERING, *_for_someone_else(words)):
         if words[: len(opener)] != opener:
             continue
         rest = words[len(opener) :]
@@ -140,6 +167,8 @@ def asked_plainly(words: list[str]) -> list[str]:
                 rest = rest[len(joint) :]
                 break
         if len(rest) >= 2 and rest[0] in ASKED_WORDS:
+            if rest[1:] == ["you", "are"]:  # "who you are": "who are you"
+                return [rest[0], "are", "you"]
             return _in_plain_order(rest)
         if len(rest) >= 3 and rest[0] == "you" and rest[1] in ASKED_OF:
             verb = ASKED_OF[rest[1]]

@@ -134,3 +134,18 @@ def test_a_search_of_words_that_point_back_is_a_follow_up(
     understanding: Understanding, text: str, intent: str
 ) -> None:
     assert understanding.parse(text).name == intent, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a question passed on for someone else is asked as if by the speaker
+        ("sam wants to know who you are", "who_are_you"),
+        ("my nan is asking who you are", "who_are_you"),
+        ("he wants to know who sings this", "whats_playing"),
+    ],
+)
+def test_a_question_asked_for_someone_else(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent, text
