@@ -352,8 +352,10 @@ def replay_voice(
     """Every line of the speech benchmark said by ``voice`` into a fresh pocketsphinx
     recogniser (its cepstral mean carried from line to line, as in the daemon) and the DJ's
     answer judged as bench_speech judges a turn: (line, heard, confidence, outcome).
-    ``features``, when given, gets what the confidence is made of for each line and whether
-    the words heard meant what the line means (to fit the confidence on TUNE voices)."""
+    ``features``, when given, gets what the confidence is made of for each line, whether the
+    words heard meant what the line means, the outcome, and each n-best reading as the DJ reads
+    it (to fit the confidence on TUNE voices). The recogniser weighs its readings with the DJ's
+    understanding, as the station's does."""
     from appliance.voice.stt import load_recognizer
     from tests.benchmarks.bench_speech import COMMANDS as SPOKEN
     from tests.benchmarks.bench_speech import judge, read_corpus, slots_match, typed_facts
@@ -362,6 +364,8 @@ def replay_voice(
     dj = station.get_dj()
     _phrases, _words, grammar = station._vocabulary("pocketsphinx")
     recognizer = load_recognizer("pocketsphinx", None, grammar=grammar)
+    assert isinstance(recognizer, PocketsphinxRecognizer)
+    recognizer.judge, recognizer.meaning = station._judge, station._meaning
     user = "guest"
     done = []
     for line in read_corpus(SPOKEN)[::every]:
@@ -391,9 +395,32 @@ def replay_voice(
                 "judge": station._judge(transcript.text),
                 "confidence": transcript.confidence,
                 "right": meant == line.intents and slots_match(line.slots, meant_slots),
+                "meaning_agreement": recognizer.meaning_agreement(transcript.text),
+                "outcome": outcome,
+                "readings": [_reading_facts(station, line, r) for r in recognizer.readings],
             })  # fmt: skip
         done.append((line, transcript.text, transcript.confidence, outcome))
     return done
+
+
+def _reading_facts(station: Any, line: Any, reading: Any) -> dict[str, Any]:
+    """What the DJ makes of one n-best reading: the verdict and meaning the recogniser weighs,
+    whether it means what the line means, and each request's confidence and the bar it needs
+    (so a confidence can be estimated offline on the same readings before it is replayed)."""
+    from appliance.dj import confirm
+    from tests.benchmarks.bench_speech import slots_match, typed_facts
+
+    understanding = station.get_dj().understanding
+    meant, meant_slots = typed_facts(understanding, reading.text)
+    return {
+        "text": reading.text, "score": reading.score, "judge": station._judge(reading.text),
+        "meaning": repr(station._meaning(reading.text)),
+        "right": meant == line.intents and slots_match(line.slots, meant_slots),
+        "parts": [
+            (p.name, p.confidence, confirm.needed_by(p))
+            for p in understanding.parse(reading.text).each()
+        ],
+    }  # fmt: skip
 
 
 def test_pocketsphinx_replay(tmp_path: Path) -> None:
