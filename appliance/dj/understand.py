@@ -68,7 +68,7 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
-from appliance.dj.understand_refer import like_this, referred
+from appliance.dj.understand_refer import after_the_ask, like_this, referred
 from appliance.dj.understand_several import Readers, several
 from appliance.dj.understand_slots import Candidate, as_said, described, reading
 from appliance.dj.understand_templates import (
@@ -139,6 +139,9 @@ WRAP_BREAKS = frozenset(
 WRAPPED_CONFIDENCE = 0.75
 """How sure a request is that was found only at the end of a longer utterance."""
 
+NAMED = frozenset({"artist", "album", "title", "query"})
+"""Slots that name music: a play that names some is a search, whatever else it says."""
+
 POINTING = frozenset({"it", "that", "this", "it's", "that's"})
 """Words a search may start with that point at what plays ("play it louder")."""
 
@@ -168,11 +171,14 @@ def _followed_up(found: Intent) -> Intent:
     before"), or that names nothing but asks for "something like this", is that follow-up
     (appliance.dj.understand_refer), never a search."""
     query = found.slots.get("query")
-    if found.name == "play" and not found.slots and like_this(found.text):
-        return Intent("more_like", {}, found.text, confidence=found.confidence)
-    if found.name != "play" or set(found.slots) != {"query"} or not isinstance(query, str):
+    if found.name != "play" or NAMED & found.slots.keys() - {"query"}:
         return found
-    meant = referred(query)
+    if isinstance(query, str) and set(found.slots) == {"query"}:
+        meant = referred(query)
+    else:  # the words it mentions read as a genre or a mood: "the one with the piano"
+        meant = referred(after_the_ask(found.text))
+        if meant in (None, "more_like"):  # "bebop, anything like that": a play of bebop
+            meant = "more_like" if not found.slots and like_this(found.text) else None
     if meant is None:
         return found
     return Intent(meant, {}, found.text, confidence=min(found.confidence, LOOSE_CONFIDENCE))

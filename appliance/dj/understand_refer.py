@@ -22,12 +22,12 @@ _WHEN = r"(?:first|last|earliest|previous)"
 
 REFERRING = (
     # "a song like this one", "summing like this", "something like the last one"
-    ("more_like", re.compile(rf"^(?:\w+ ){{0,2}}(?:like|similar to) (?:{_POINT}|yesterday's)\b")),
+    ("more_like", re.compile(rf"^(?:\w+ ){{0,3}}(?:like|similar to) (?:{_POINT}|yesterday's)\b")),
     # "the one before", "one be four", "that song from before", "before the one with the horns"
     ("play_previous", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_BEFORE}\b")),
     # "the first one you played", "the last track", "first", "the one you skipped first"
     ("play_previous", re.compile(rf"^(?:{_POINT} )?{_WHEN}(?: {_ONE}\b.*)?$")),
-    ("play_previous", re.compile(rf"^(?:{_POINT} )?{_ONE} {_HEARD}\b")),
+    ("play_previous", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_HEARD}\b")),
     # "that one again dear", "this again when it ends", "it once more i was humming"
     ("replay", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_AGAIN}\b")),
 )
@@ -50,8 +50,21 @@ def referred(query: str) -> str | None:
 
 _LIKE_THIS = re.compile(
     r"\b(?:something|anything|some|more|one|ones|songs?|tracks?|tunes?|stuff|music) "
-    r"(?:like|similar to) (?:this|that|it|the last)(?: one| song| track| tune)?(?: please)?$"
+    r"(?:like|similar to) (?:this|that|it|the last)(?: one| song| track| tune)?"
+    r"(?: please| then)?$"
 )
+
+
+_ASKED = re.compile(
+    r"\b(?:play|playing|put on|put|hear|bring back|bring|give me|spin)\b(?: (?:me|us))? ?"
+)
+
+
+def after_the_ask(text: str) -> str:
+    """The words after the first that asks to play ("can you play the one before" -> "the one
+    before"), or "" when none does."""
+    found = _ASKED.search(text)
+    return text[found.end() :] if found else ""
 
 
 def like_this(text: str) -> bool:

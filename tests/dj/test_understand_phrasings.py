@@ -124,6 +124,10 @@ def test_wording_people_use(
         ("play the one we skipped", "play_previous"),
         ("throw on something like this one", "more_like"),
         ("play some stuff like that", "more_like"),
+        ("could you play that one again, i missed the start", "replay"),
+        ("play the one from before again, the one with the piano", "play_previous"),
+        ("again that song please", "replay"),
+        ("more of just that please", "more_like"),
         # a name that only starts with such a word is still searched for
         ("play first aid kit", "play"),
         ("play the last of us", "play"),
