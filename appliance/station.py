@@ -826,7 +826,7 @@ class QFZZStation:
         recognizer = parts.recognizer(
             stt.engine, model, phrases, words, grammar, [w.phrase for w in wake if w.phrase]
         )
-        if hasattr(recognizer, "judge"):  # Whisper chooses among its readings with the DJ
+        if hasattr(recognizer, "judge"):  # Whisper, pocketsphinx: readings weighed by the DJ
             recognizer.judge = self._judge
         if hasattr(recognizer, "meaning"):  # and readings that mean the same agree
             recognizer.meaning = self._meaning

@@ -37,8 +37,8 @@ from appliance.voice import lm_cache
 from appliance.voice.grammar_match import GrammarMatch
 from appliance.voice.ngram import grammar_arpa
 from appliance.voice.pronounce import pronounce
+from appliance.voice.reading_sense import Judge, Meaning, judged, meaning_of
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
-from appliance.voice.stt_whisper import Judge, Meaning, _judged, _meant
 
 log = logging.getLogger("appliance.voice.stt_pocketsphinx")
 
@@ -468,7 +468,8 @@ class PocketsphinxRecognizer:
 
         def meant(said: str) -> Hashable | None:  # n-best readings repeat: each read once
             if said not in read:
-                read[said] = _meant(meaning, said) if _judged(judge, said) >= MEANING_VOTE else None
+                voted = judged(judge, said) >= MEANING_VOTE
+                read[said] = meaning_of(meaning, said) if voted else None
             return read[said]
 
         wanted = meant(text)

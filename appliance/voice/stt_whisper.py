@@ -38,7 +38,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -51,6 +51,7 @@ from appliance.errors import SpeechError
 from appliance.events import Transcript
 from appliance.grammar import Grammar
 from appliance.voice import whisper_doubt
+from appliance.voice.reading_sense import Judge, Meaning, judged, meaning_of
 from appliance.voice.stt import Vocabulary, final_transcript, normalise
 
 log = logging.getLogger("appliance.voice.stt_whisper")
@@ -136,15 +137,6 @@ FRAMES_PER_S = 100
 """Whisper's log-mel frames per second of audio (a hop of 10 ms)."""
 FLOOR = 1e-4
 """The least score a reading is weighed with (ln 0 is not a number)."""
-
-Judge = Callable[[str], float]
-"""How sure the understanding is that a text is a request it can act on: 0 when it is none,
-1 when a template says it word for word. The station passes the DJ's (this module must not
-import the DJ)."""
-Meaning = Callable[[str], Hashable | None]
-"""What a text asks for as the understanding reads it (its requests and their slots, any
-hashable form), None when nothing: readings that mean the same agree (the station passes the
-DJ's)."""
 
 
 @dataclass(frozen=True)
@@ -312,7 +304,7 @@ class WhisperRecognizer:
         if quick and self.judge is not None and audio.size < quick * RATE:
             first = self.hypotheses(audio, quick)
             text, confidence = self.read(first)
-            if confidence >= QUICK_SURE and _judged(self.judge, text) >= QUICK_JUDGED:
+            if confidence >= QUICK_SURE and judged(self.judge, text) >= QUICK_JUDGED:
                 return text, confidence
         return self.read([*self.hypotheses(audio), *first])
 
@@ -447,7 +439,7 @@ def weigh(
         verdicts = [0.0] * len(hypotheses)
         ranks = [0.0] * len(hypotheses)
     else:
-        verdicts = [_judged(judge, h.text) for h in hypotheses]
+        verdicts = [judged(judge, h.text) for h in hypotheses]
         ranks = [
             _log(h.score) + JUDGE_WEIGHT * v for h, v in zip(hypotheses, verdicts, strict=True)
         ]
@@ -456,7 +448,7 @@ def weigh(
     said = normalise(best.text)
     agreement = _share(hypotheses, [normalise(h.text) == said for h in hypotheses])
     meanings = [
-        _meant(meaning, h.text) if v > 0.0 and meaning is not None else None
+        meaning_of(meaning, h.text) if v > 0.0 and meaning is not None else None
         for h, v in zip(hypotheses, verdicts, strict=True)
     ]
     meant = meanings[chosen]
@@ -513,29 +505,6 @@ def calibrated(score: float, agreement: float) -> float:
 
 def _log(score: float) -> float:
     return math.log(max(score, FLOOR))
-
-
-def _judged(judge: Judge, text: str) -> float:
-    """The judge's verdict on ``text``, 0 when it fails (a failing judge costs the choice,
-    never the command)."""
-    if not normalise(text):
-        return 0.0
-    try:
-        verdict = float(judge(text))
-    except Exception:
-        log.exception("could not judge %r", text)
-        return 0.0
-    return max(0.0, min(1.0, verdict)) if math.isfinite(verdict) else 0.0
-
-
-def _meant(meaning: Meaning, text: str) -> Hashable | None:
-    """What ``text`` means, None when the meaning fails (it costs the agreement, never the
-    command)."""
-    try:
-        return meaning(text)
-    except Exception:
-        log.exception("could not read the meaning of %r", text)
-        return None
 
 
 def build_prompt(commands: Sequence[str], names: Sequence[str], count: Any) -> str:

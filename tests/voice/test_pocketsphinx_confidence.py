@@ -35,9 +35,10 @@ def test_a_clean_command_after_the_wake_word_s_tail_is_heard_surer_than_chatter(
     so the end of "jarvis" often comes first. The whole path's posterior was shared between
     every cut of that tail, and joe's clean "play some jazz" came out at 0.50-0.53: the DJ asked
     "Play jazz?" (tests/test_end_to_end.py, now and then). The confidence chosen for no wrong
-    action (see stt_pocketsphinx.CONFIDENCE) puts exact commands near the ordinary bar, at
-    0.49-0.55 for some of Piper's random takes: heard right, it must be at least surer than
-    chatter (0.4, as in test_stt_pocketsphinx_grammar.py), so at worst the DJ asks.
+    action (see stt_pocketsphinx.CONFIDENCE) puts some of Piper's random takes of exact commands
+    near the ordinary bar (0.49-0.55 with the fit before readings that mean the same counted as
+    agreeing): heard right, it must be at least surer than chatter (0.4, as in
+    test_stt_pocketsphinx_grammar.py), so at worst the DJ asks.
 
     Said a little faster and slower, the same in every run. Piper's random takes are not, and one
     was heard right at 0.25 in a whole test run: a rendition the recogniser is unsure of, as it
