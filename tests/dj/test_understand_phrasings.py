@@ -153,3 +153,19 @@ def test_a_question_asked_for_someone_else(
     understanding: Understanding, text: str, intent: str
 ) -> None:
     assert understanding.parse(text).name == intent, text
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        # a name the library may lack, asked after in a few words: a question, never a play
+        ("got any the beatles", "the beatles"),
+        ("do you have kraftwerk songs", "kraftwerk"),
+        ("is the velvet underground in your collection", "the velvet underground"),
+    ],
+)
+def test_a_name_asked_after_in_few_words(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    heard = understanding.parse(text)
+    assert (heard.name, heard.slots) == ("have_any", {"query": query}), text
