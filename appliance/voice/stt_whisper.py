@@ -456,8 +456,11 @@ def weigh(
         whisper_doubt.Read(h.text, v, m)
         for h, v, m in zip(hypotheses, verdicts, meanings, strict=True)
     ]
-    full = any(h.window == FULL_WINDOW_S for h in hypotheses)
-    doubt = whisper_doubt.doubt(reads[chosen], reads, agreement, whisper_doubt.DOUBTS, full)
+    full = [h for h in hypotheses if h.window == FULL_WINDOW_S]
+    full_share = _share(full, [normalise(h.text) == said for h in full]) if full else None
+    doubt = whisper_doubt.doubt(
+        reads[chosen], reads, agreement, whisper_doubt.DOUBTS, full_share=full_share
+    )
     if judge is None or meaning is None or meant is None:
         return Weighing(best.text, best.score, agreement, False, doubt)
     vote = IN_PART_VOTE if verdicts[chosen] >= SURE_READ else SURE_READ

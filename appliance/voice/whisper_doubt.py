@@ -78,16 +78,18 @@ def doubt(
     readings: Sequence[Read],
     agreement: float,
     doubts: Sequence[str] = DOUBTS,
-    full_window: bool = True,
+    *,
+    full_share: float | None,
 ) -> str | None:
     """The first of ``doubts`` the ``chosen`` reading raises among all ``readings`` (itself
-    included), with ``agreement`` the share of their weight saying its words, ``full_window``
-    whether Whisper's full window is among them; None when none."""
+    included), with ``agreement`` the share of their weight saying its words and ``full_share``
+    the share of the full window's readings alone (None when that window was not read); None
+    when none."""
     for name in doubts:
         if (
             name == ECHO
             and echoed(chosen.text, [r.text for r in readings])
-            and not said_twice(agreement, full_window)
+            and not said_twice(agreement, full_share)
         ):
             return name
         if name == OTHER_VALUE and named_otherwise(chosen, readings):
@@ -108,10 +110,11 @@ def echoed(text: str, texts: Sequence[str]) -> bool:
     return all(normalise(t) != said_once for t in texts)
 
 
-def said_twice(agreement: float, full_window: bool) -> bool:
-    """A repeat the speaker said: the full window was read and at least
-    :data:`ECHO_AGREEMENT` of the readings' weight says its words, however punctuated."""
-    return full_window and agreement >= ECHO_AGREEMENT
+def said_twice(agreement: float, full_share: float | None) -> bool:
+    """A repeat the speaker said: at least :data:`ECHO_AGREEMENT` of the readings' weight says
+    its words, however punctuated, and so do the full window's readings on their own (a quick
+    window that loops in all its readings makes half the agreement by itself)."""
+    return full_share is not None and min(agreement, full_share) >= ECHO_AGREEMENT
 
 
 def named_otherwise(chosen: Read, readings: Sequence[Read]) -> bool:

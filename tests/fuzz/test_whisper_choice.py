@@ -151,3 +151,27 @@ def test_a_repeat_the_quick_window_alone_read_is_always_an_echo(
     said_once = any(h.text.count(".") == 1 and h.text in weighed.text for h in hypotheses)
     if repeated and not said_once:
         assert weighed.doubt == whisper_doubt.ECHO and weighed.confidence <= AMBIGUOUS_CAP
+
+
+@given(
+    st.lists(st.tuples(ECHOING, st.floats(0, 1, allow_nan=False)), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(st.sampled_from(["Play chess.", "Play chest.", "Skip it.", ""]), st.floats(0, 1)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.dictionaries(ECHOING, st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0])),
+)
+def test_a_repeat_the_full_window_never_wrote_is_always_an_echo(
+    quick: list[tuple[str, float]], full: list[tuple[str, float]], verdicts: dict[str, float]
+) -> None:
+    """A quick window that loops in all its readings makes half the agreement by itself; a full
+    window that never writes the repeat keeps it an echo however sure the quick one was."""
+    hypotheses = [Hypothesis(text, score, QUICK_WINDOW_S) for text, score in quick]
+    hypotheses += [Hypothesis(text, score, FULL_WINDOW_S) for text, score in full]
+    weighed = weigh(hypotheses, lambda text: verdicts.get(text, 0.5))
+    sentences = [s for s in weighed.text.split(".") if s.strip()]
+    repeated = len(sentences) != len({s.strip() for s in sentences})
+    said_once = any(h.text.count(".") == 1 and h.text in weighed.text for h in hypotheses)
+    if repeated and not said_once:
+        assert weighed.doubt == whisper_doubt.ECHO and weighed.confidence <= AMBIGUOUS_CAP

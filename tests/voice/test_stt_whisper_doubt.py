@@ -63,10 +63,12 @@ def test_a_reading_understood_in_part_from_words_whisper_split_on_is_doubted() -
 def test_the_first_sign_is_named_and_only_those_asked_for() -> None:
     chosen = Read("I love the house. I love the house.", 0.85, HOUSE)
     rival = Read("I love deep house, yes.", 1.0, DEEP_HOUSE)
-    assert doubt(chosen, [chosen, rival], 0.1) == ECHO
-    assert doubt(chosen, [chosen, rival], 0.1, (OTHER_VALUE, IN_PART)) == OTHER_VALUE
-    assert doubt(chosen, [chosen], 0.1, (IN_PART,)) == IN_PART
-    assert doubt(chosen, [chosen, rival], 0.1, ()) is None
+    assert doubt(chosen, [chosen, rival], 0.1, full_share=0.1) == ECHO
+    assert (
+        doubt(chosen, [chosen, rival], 0.1, (OTHER_VALUE, IN_PART), full_share=0.1) == OTHER_VALUE
+    )
+    assert doubt(chosen, [chosen], 0.1, (IN_PART,), full_share=0.1) == IN_PART
+    assert doubt(chosen, [chosen, rival], 0.1, (), full_share=0.1) is None
 
 
 def test_meanings_of_another_form_compare_no_slots() -> None:
@@ -79,10 +81,13 @@ def test_meanings_of_another_form_compare_no_slots() -> None:
 
 def test_a_repeat_agreed_on_in_the_full_window_is_the_speakers() -> None:
     """Said twice, Whisper writes the repeat in most readings however it punctuates it: no echo
-    once the full window is read; a quick window alone, or readings split, still echo."""
+    once the full window is read and says it too; a quick window alone, a quick window that
+    loops in every reading while the full one never writes the repeat (half the agreement by
+    itself), or readings split, still echo."""
     chosen = Read("Louder. Louder.", 1.0, (("volume_up", ()),))
-    assert said_twice(ECHO_AGREEMENT, full_window=True)
-    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_window=True) is None
-    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_window=False) == ECHO
+    assert said_twice(ECHO_AGREEMENT, full_share=ECHO_AGREEMENT)
+    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_share=1.0) is None
+    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_share=None) == ECHO
+    assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_share=0.0) == ECHO
     split = ECHO_AGREEMENT - 0.01
-    assert doubt(chosen, [chosen], split, (ECHO,), full_window=True) == ECHO
+    assert doubt(chosen, [chosen], split, (ECHO,), full_share=1.0) == ECHO
