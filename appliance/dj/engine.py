@@ -685,7 +685,10 @@ class PersonalizedDJ:
     def nothing_to_play(self) -> str:
         """What to say when there is no track: "still reading your music" while a scan has
         not reached one yet (a first start with a large library), else that the library is empty."""
-        return self.lines.nothing_to_play(self.library is not None and self.library.scanning)
+        library = self.library
+        return self.lines.nothing_to_play(
+            library is not None and library.scanning and not library.tracks()
+        )
 
     def pick_for(
         self,

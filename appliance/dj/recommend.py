@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from appliance.dj.decades import decade_starts, in_decade, nearest_decade
 from appliance.dj.mood import MoodTarget
 from appliance.dj.taste import (
     ALL,
@@ -323,7 +324,11 @@ class Recommender:
             mask &= catalog.covered_by([request.genre])
             reasons.append(("genre", self.genres.normalise(request.genre)))
         if request.query:
-            mask &= False  # the understanding already looked for it among the library's names
+            decade = decade_starts(request.query)
+            if decade is not None:  # "nineties please": the tracks of those years
+                mask &= in_decade(catalog.tracks, decade)
+            else:
+                mask &= False  # the understanding already looked for it among the names
             reasons.append(("query", request.query))
         return mask, reasons
 
@@ -337,8 +342,11 @@ class Recommender:
                 level = {parent for genre in level for parent in self.genres.parents(genre)}
                 if level:
                     mask |= catalog.covered_by(level)
+        decade = decade_starts(request.query) if request.query else None
+        if decade is not None:  # the years nearest the decade, not a name like its word
+            mask |= nearest_decade(catalog.tracks, decade)
         for text in (request.artist, request.title, request.album, request.query):
-            if not text:
+            if not text or (text == request.query and decade is not None):
                 continue
             for field_values in (catalog.artist_names, catalog.titles, catalog.albums):
                 found = process.extractOne(text.casefold(), field_values, scorer=fuzz.WRatio)
