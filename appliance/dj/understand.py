@@ -174,7 +174,8 @@ def _followed_up(found: Intent) -> Intent:
     if found.name != "play" or NAMED & found.slots.keys() - {"query"}:
         return found
     if isinstance(query, str) and set(found.slots) == {"query"}:
-        meant = referred(query)
+        # the template may have taken the words that point: "spin the track" + "before this"
+        meant = referred(query) or referred(after_the_ask(found.text))
     else:  # the words it mentions read as a genre or a mood: "the one with the piano"
         meant = referred(after_the_ask(found.text))
         if meant in (None, "more_like"):  # "bebop, anything like that": a play of bebop

@@ -5,8 +5,9 @@ one you played": the loose templates read each as a play of a search for those w
 DJ would answer "I don't have That One Again here". Words that refer to a track already heard
 ("that one", "the one before", "the last one", "like this") name no music the library could
 hold: they ask to hear it again (``replay``), to go back (``play_previous``) or for more like it
-(``more_like``). Only the start of the search decides, so a name that merely contains such a
-word ("first aid kit", "one love", "this is america") is still searched for.
+(``more_like``). The referring words must be the whole search (but for "please", "again", a new
+clause ...), so a name that merely starts with such a word ("first aid kit", "back in black",
+"before you go") is still searched for.
 """
 
 from __future__ import annotations
@@ -16,34 +17,80 @@ import re
 _POINT = r"(?:that|this|it|the|same)"
 _ONE = r"(?:one|song|track|tune|number|record|lot|thing|bit)"
 _AGAIN = r"(?:again|once more|one more time|over again|over|back|another time)"
-_BEFORE = r"(?:before|before that|before this|from before|previous|earlier|prior)"
+_BEFORE = r"(?:before that|before this|before|from before|previous|earlier|prior)"
 _HEARD = r"(?:you|we|i) (?:just )?(?:play|played|skip|skipped|had|put on|did)"
 _WHEN = r"(?:first|last|earliest|previous)"
+_TAIL = (
+    r"(?: (?:please|dear|my love|again|once more|one more time|another time|now|for me|for us|"
+    r"on|(?:when|after) (?:it|this|that) (?:ends|finishes|is done)))*"
+)
+"""Words that may follow any referring phrase: a please, an endearment, an "again"."""
+_CLAUSE = re.compile(r" (?:i|we|you|it's|i'm|the one (?:with|that|where))\b")
+"""A new clause after a phrase that points only through "the" ("the first you played")."""
+_STRONG = re.compile(rf"\b(?:this|that|it|{_ONE})\b")
+"""A phrase that points by itself ("that one again", "the song before"): whatever follows is
+said about it ("..., dave missed it"), since no title starts that way."""
+_AGAIN_ALONE = re.compile(r"^(?:again|once more|one more time|over again|another time)$")
+_LEAD = re.compile(r" the one (?:with|that|where)\b")
+"""All that may follow a bare "before" or "again", which start titles ("before you go")."""
 
+_LIKE = (
+    rf"(?:this|that|it|yesterday's|the (?:{_WHEN} )?{_ONE}|the {_WHEN}|the same)"
+    rf"(?: {_ONE})?(?: {_BEFORE})?"
+)
 REFERRING = (
     # "a song like this one", "summing like this", "something like the last one"
-    ("more_like", re.compile(rf"^(?:\w+ ){{0,3}}(?:like|similar to) (?:{_POINT}|yesterday's)\b")),
+    ("more_like", rf"(?:\w+ ){{0,3}}(?:like|similar to) {_LIKE}"),
     # "the one before", "one be four", "that song from before", "before the one with the horns"
-    ("play_previous", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_BEFORE}\b")),
+    ("play_previous", rf"(?:{_POINT} )?(?:{_ONE} )?{_BEFORE}(?: {_ONE})?"),
     # "the first one you played", "the last track", "first", "the one you skipped first"
-    ("play_previous", re.compile(rf"^(?:{_POINT} )?{_WHEN}(?: {_ONE}\b.*)?$")),
-    ("play_previous", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_HEARD}\b")),
+    ("play_previous", rf"(?:{_POINT} )?{_WHEN}(?: {_ONE})?"),
+    ("play_previous", rf"(?:{_POINT} )?(?:{_ONE} )?{_HEARD}(?: {_WHEN})?"),
     # "that one again dear", "this again when it ends", "it once more i was humming"
-    ("replay", re.compile(rf"^(?:{_POINT} )?(?:{_ONE} )?{_AGAIN}\b")),
+    ("replay", rf"(?:{_POINT} )?(?:{_ONE} )?(?:on )?{_AGAIN}"),
 )
-"""(intent, how the search starts); the first that matches says what is meant."""
+"""(intent, the referring phrase); the first whose phrase, with only what may follow it, is the
+whole search says what is meant."""
+
+_WHOLE = tuple(
+    (intent, re.compile(rf"^(?P<phrase>{phrase}){_TAIL}(?P<rest>(?: .*)?)$"))
+    for intent, phrase in REFERRING
+)
+_BY = re.compile(r"\bby\b")
 
 _MISHEARD = ((re.compile(r"\bbe (?:four|for|fore)\b"), "before"),)
 """"before" as a recogniser may hear it."""
 
 
+def _may_follow(phrase: str, rest: str) -> bool:
+    """Whether ``rest`` may follow the referring ``phrase`` and leave it a reference."""
+    if not rest:
+        return True
+    last = phrase.rsplit(" ", 1)[-1]
+    if _STRONG.search(phrase) and last not in ("back", "over"):  # "that back in black"
+        return True
+    if _AGAIN_ALONE.match(phrase):  # "again, i missed it"; never "once more with feeling"
+        return bool(_CLAUSE.match(rest))
+    if re.search(r"\b(?:the|same|yesterday's)\b", phrase):
+        return bool(_CLAUSE.match(rest))
+    return bool(_LEAD.match(rest))
+
+
 def referred(query: str) -> str | None:
-    """The follow-up a play's search words point to, or None when they may name music."""
-    words = " ".join(query.lower().split())
+    """The follow-up a play's search words point to, or None when they may name music: the
+    referring phrase must be the whole search but for what may follow it (_may_follow) and
+    never with a "by", so "back in black", "before you go" and "back to black by amy
+    winehouse" are searched for."""
+    words = " ".join(query.lower().replace(",", " ").split())
     for pattern, meant in _MISHEARD:
         words = pattern.sub(meant, words)
-    for intent, pattern in REFERRING:
-        if (intent == "more_like" or words.split(" ", 1)[0] in _STARTS) and pattern.search(words):
+    if _BY.search(words):  # "one more time by daft punk": a title and its artist
+        return None
+    for intent, pattern in _WHOLE:
+        found = pattern.match(words)
+        if found is None:
+            continue
+        if _may_follow(found.group("phrase"), found.group("rest")):
             return intent
     return None
 
@@ -70,11 +117,3 @@ def after_the_ask(text: str) -> str:
 def like_this(text: str) -> bool:
     """A play of nothing named that asks for "something like this": more like what plays."""
     return bool(_LIKE_THIS.search(text))
-
-
-_STARTS = frozenset(
-    {"that", "this", "it", "the", "same", "one", "song", "track", "tune", "number", "record"}
-    | {"lot", "thing", "bit", "again", "once", "over", "back", "before", "previous", "earlier"}
-    | {"prior", "first", "last", "earliest"}
-)
-"""Words a referring search may start with ("like this" may come after a few others)."""

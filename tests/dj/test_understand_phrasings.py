@@ -132,6 +132,19 @@ def test_wording_people_use(
         ("play first aid kit", "play"),
         ("play the last of us", "play"),
         ("play this is america", "play"),
+        # nor is a title that starts with one: the referring words must be the whole search
+        ("play back in black", "play"),
+        ("play over the rainbow", "play"),
+        ("play back to black by amy winehouse", "play"),
+        ("play back for good by take that", "play"),
+        ("put on one more time by daft punk", "play"),
+        ("play once more with feeling", "play"),
+        ("play before you go", "play"),
+        # words that only follow a referring phrase: a please, an endearment, a new clause
+        ("play that one again dear", "replay"),
+        ("play the one before again the one with the trumpets", "play_previous"),
+        ("play before the one with the horns", "play_previous"),
+        ("play it once more i was humming it", "replay"),
     ],
 )
 def test_a_search_of_words_that_point_back_is_a_follow_up(
