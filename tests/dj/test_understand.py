@@ -566,8 +566,10 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.932, 0.905)
-"""Intents, and intents with slots, on the held-out set as they stand (0.933 and 0.906 once a
+HELDOUT_REACHED = (0.931, 0.904)
+"""Intents, and intents with slots, on the held-out set as they stand (0.932 and 0.904 once two
+template alternatives that spelled out held-out lines word for word were dropped; 0.933 and
+0.906 once a
 search of words that point back is the follow-up they point to; 0.930 and 0.903, one line
 of each fewer than the 0.932 and 0.904 before the sixth and seventh tuning corpora were learned
 with the wording they showed, which brought the held-out conversation 3 turns more understood
@@ -581,7 +583,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.933 of intents and 0.906 of slots on the held-out set",
+    reason="the promise is not met yet: 0.932 of intents and 0.904 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
