@@ -315,7 +315,7 @@ class Understanding:
             found = self._exact(state, plain)
             if found is not None and not _asked_as_an_act(plain, found):
                 return dataclasses.replace(
-                    found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
+                    found, text=text, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
         found = self._several(state, marked)
         if found is not None:
@@ -360,11 +360,11 @@ class Understanding:
         found = self._asked_last(state, marked)
         if found is None and plain != text:  # asked plainly, understood any other way
             found = self._reading_of(state, plain, plain.split())
-            if _asked_as_an_act(plain, found):
-                found = None
+            if found.name == "unknown" or _asked_as_an_act(plain, found):
+                found = None  # not understood asked plainly either: as not understood at all
             else:
                 confidence = min(found.confidence, TIDIED_CONFIDENCE)
-                found = dataclasses.replace(found, confidence=confidence)
+                found = dataclasses.replace(found, text=text, confidence=confidence)
         return found or Intent("unknown", {}, text)
 
     def _dj_words_only(self, found: Intent) -> bool:

@@ -182,3 +182,24 @@ def test_a_name_asked_after_in_few_words(
 ) -> None:
     heard = understanding.parse(text)
     assert (heard.name, heard.slots) == ("have_any", {"query": query}), text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # read as asked plainly, but the reading keeps the words as they were said
+        ("i wonder who this is", "whats_playing"),
+        ("do you know what this song is called", "whats_playing"),
+        # and a plain form understood no better is not understood: no unknown taken from it
+        ("i wonder who the zorbles glimped", "unknown"),
+        ("i wonder why the flerbs wozzle", "unknown"),
+    ],
+)
+def test_a_question_asked_plainly_keeps_what_was_said(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    heard = understanding.parse(text)
+    assert (heard.name, heard.text) == (intent, text), text
+    if intent == "unknown":
+        plain_unknown = understanding.parse("zorble wozzle flerb")
+        assert heard.confidence == plain_unknown.confidence, text
