@@ -51,7 +51,7 @@ from hassil import TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
 
 from appliance.dj import understand_sentences
-from appliance.dj.understand_guess import Model, ModelStep
+from appliance.dj.understand_guess import ADDRESS, Model, ModelStep
 from appliance.dj.understand_intent import (
     ACTIVITIES,
     COMMAND_INTENTS,
@@ -346,7 +346,7 @@ class Understanding:
             return hello_apart(found)
         # said around a request ("so er yeah can you play something"): the words that ask, if
         # a template knows them (the model has too few words left to go on)
-        if tidied and tidied != text:
+        if tidied and tidied != text and not set(text.split()) <= ADDRESS:  # not "music box"
             found = (
                 self._exact(state, tidied)
                 or self._several(state, tidy(" ".join(marked)).split())

@@ -81,6 +81,13 @@ def test_ordinary_wording(
         ("could you tell me what you remember about me", ("about_me",), {}),
         # a hand asked of someone in the room: no request
         ("could you help me shift the wardrobe upstairs", ("unknown",), {}),
+        ("help me lift this sofa", ("unknown",), {}),
+        ("can you help me lift the sofa", ("unknown",), {}),
+        # the DJ only spoken to, asked nothing: no greeting, and nothing played
+        ("dj", ("unknown",), {}),
+        ("music box", ("unknown",), {}),
+        # an indirect question whose plain form reads as an act is not acted on
+        ("tell me what you are turning down", ("unknown",), {}),
         # the DJ spoken to by what it is ("speaker", "music box") and who is speaking
         ("hiya speaker", ("greet",), {}),
         ("evening music box", ("greet",), {}),
