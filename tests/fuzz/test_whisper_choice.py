@@ -135,6 +135,16 @@ def test_a_sign_of_mishearing_only_lowers_the_confidence(
         assert doubted.confidence <= AMBIGUOUS_CAP
 
 
+def _an_unsaid_repeat_is_an_echo(hypotheses: list[Hypothesis], verdicts: dict[str, float]) -> None:
+    """A reading chosen that repeats a sentence no reading says once is doubted as an echo."""
+    weighed = weigh(hypotheses, lambda text: verdicts.get(text, 0.5))
+    sentences = [s for s in weighed.text.split(".") if s.strip()]
+    repeated = len(sentences) != len({s.strip() for s in sentences})
+    said_once = any(h.text.count(".") == 1 and h.text in weighed.text for h in hypotheses)
+    if repeated and not said_once:
+        assert weighed.doubt == whisper_doubt.ECHO and weighed.confidence <= AMBIGUOUS_CAP
+
+
 @given(
     st.lists(st.tuples(ECHOING, st.floats(0, 1, allow_nan=False)), min_size=1, max_size=10),
     st.dictionaries(ECHOING, st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0])),
@@ -145,12 +155,7 @@ def test_a_repeat_the_quick_window_alone_read_is_always_an_echo(
     """Only readings of the full window can tell a command said twice from Whisper's loop: the
     quick window's alone never lift the echo, so a looped quick reading is never kept."""
     hypotheses = [Hypothesis(text, score, QUICK_WINDOW_S) for text, score in readings]
-    weighed = weigh(hypotheses, lambda text: verdicts.get(text, 0.5))
-    sentences = [s for s in weighed.text.split(".") if s.strip()]
-    repeated = len(sentences) != len({s.strip() for s in sentences})
-    said_once = any(h.text.count(".") == 1 and h.text in weighed.text for h in hypotheses)
-    if repeated and not said_once:
-        assert weighed.doubt == whisper_doubt.ECHO and weighed.confidence <= AMBIGUOUS_CAP
+    _an_unsaid_repeat_is_an_echo(hypotheses, verdicts)
 
 
 @given(
@@ -169,9 +174,4 @@ def test_a_repeat_the_full_window_never_wrote_is_always_an_echo(
     window that never writes the repeat keeps it an echo however sure the quick one was."""
     hypotheses = [Hypothesis(text, score, QUICK_WINDOW_S) for text, score in quick]
     hypotheses += [Hypothesis(text, score, FULL_WINDOW_S) for text, score in full]
-    weighed = weigh(hypotheses, lambda text: verdicts.get(text, 0.5))
-    sentences = [s for s in weighed.text.split(".") if s.strip()]
-    repeated = len(sentences) != len({s.strip() for s in sentences})
-    said_once = any(h.text.count(".") == 1 and h.text in weighed.text for h in hypotheses)
-    if repeated and not said_once:
-        assert weighed.doubt == whisper_doubt.ECHO and weighed.confidence <= AMBIGUOUS_CAP
+    _an_unsaid_repeat_is_an_echo(hypotheses, verdicts)
