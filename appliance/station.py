@@ -36,7 +36,7 @@ from appliance.commentary import CommentaryPolicy
 from appliance.config import Config
 from appliance.control import Ask, Command, Outcome
 from appliance.dialogue import Dialogue, Turn
-from appliance.dj import PersonalizedDJ
+from appliance.dj import PersonalizedDJ, understand_verdict
 from appliance.errors import ApplianceError, AudioError, LibraryError, StoreError
 from appliance.events import (
     EndReason,
@@ -1003,25 +1003,13 @@ class QFZZStation:
             self.ducking.release("listening")
 
     def _judge(self, text: str) -> float:
-        """How sure the DJ's understanding is that ``text`` is a request it can act on: the
-        least sure of its parts, 0 when any is not understood (the listener's thread, no lock)."""
-        intent = None if self.dj is None else self.dj.prepare(text)
-        parts = () if intent is None else intent.each()
-        if not parts or any(part.name == "unknown" for part in parts):
-            return 0.0
-        return min(part.confidence for part in parts)
+        """How sure the DJ's understanding is that ``text`` is a request it can act on
+        (appliance/dj/understand_verdict.py; the listener's thread, no lock)."""
+        return understand_verdict.verdict(None if self.dj is None else self.dj.prepare(text))
 
-    def _meaning(self, text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...] | None:
-        """What ``text`` asks for, as the DJ reads it: each request and its slots, None when
-        any part is not understood (Whisper's readings that mean the same agree)."""
-        intent = None if self.dj is None else self.dj.prepare(text)
-        parts = () if intent is None else intent.each()
-        if not parts or any(part.name == "unknown" for part in parts):
-            return None
-        return tuple(
-            (part.name, tuple(sorted((k, str(v)) for k, v in part.slots.items())))
-            for part in parts
-        )
+    def _meaning(self, text: str) -> understand_verdict.Meaning | None:
+        """What ``text`` asks for, as the DJ reads it: readings that mean the same agree."""
+        return understand_verdict.meaning(None if self.dj is None else self.dj.prepare(text))
 
     def _is_complete(self, partial: str) -> bool:
         """The listener's early end: is this partial already a whole command? (Parsed on the

@@ -5,12 +5,13 @@ through the DJ's template language model."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from appliance.dj.confirm import NEEDED_DESTRUCTIVE
-from appliance.dj.understand import Intent, Understanding, Vocabulary
+from appliance.dj.understand import Understanding, Vocabulary
+from appliance.dj.understand_verdict import meaning, verdict
 from appliance.voice.stt import CONFIDENT, load_recognizer
 from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from tests.support.speech import silence, speech_pcm
@@ -37,20 +38,8 @@ def judged(
 ) -> Iterator[PocketsphinxRecognizer]:
     """The recogniser with the understanding's verdict and meaning, as the station gives them."""
 
-    def parts(text: str) -> tuple[Intent, ...]:
-        each = understanding.parse(text).each()
-        return () if any(part.name == "unknown" for part in each) else tuple(each)
-
-    def judge(text: str) -> float:
-        return min((part.confidence for part in parts(text)), default=0.0)
-
-    def meaning(text: str) -> Hashable | None:
-        slots = [
-            (p.name, tuple(sorted((k, str(v)) for k, v in p.slots.items()))) for p in parts(text)
-        ]
-        return tuple(slots) or None
-
-    ears.judge, ears.meaning = judge, meaning
+    ears.judge = lambda text: verdict(understanding.parse(text))
+    ears.meaning = lambda text: meaning(understanding.parse(text))
     yield ears
     ears.judge = ears.meaning = None
 

@@ -13,6 +13,8 @@ import pytest
 
 from appliance.dj import confirm
 from appliance.dj.understand import Understanding, Vocabulary
+from appliance.dj.understand_verdict import Meaning, verdict
+from appliance.dj.understand_verdict import meaning as meaning_of
 from appliance.voice import stt_whisper, whisper_doubt
 from appliance.voice.stt import Vocabulary as Heard
 from appliance.voice.stt import normalise
@@ -45,20 +47,13 @@ def understanding() -> Understanding:
 
 
 def judge(text: str) -> float:
-    """As the station judges: the least sure part, 0 when any is not understood."""
-    parts = understanding().parse(text).each()
-    if any(part.name == "unknown" for part in parts):
-        return 0.0
-    return min(part.confidence for part in parts)
+    """As the station judges (appliance/dj/understand_verdict.py)."""
+    return verdict(understanding().parse(text))
 
 
-def meaning(text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...] | None:
-    """As the station reads a reading's meaning: each request and its slots, None when any
-    part is not understood."""
-    parts = understanding().parse(text).each()
-    if any(part.name == "unknown" for part in parts):
-        return None
-    return tuple((p.name, tuple(sorted((k, str(v)) for k, v in p.slots.items()))) for p in parts)
+def meaning(text: str) -> Meaning | None:
+    """As the station reads a reading's meaning."""
+    return meaning_of(understanding().parse(text))
 
 
 @cache
