@@ -45,6 +45,9 @@ def make_station(
         library = station.library
         assert library is not None
         wait_until(lambda: len(library.tracks()) >= 6, timeout=10, what="the library scan")
+        # tempo, energy and loudness are measured after the scan: a track read before that
+        # is not equal to the same track read after it
+        wait_until(lambda: library.stats().pending == 0, timeout=30, what="the measurements")
         return station
 
     yield make

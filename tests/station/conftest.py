@@ -53,6 +53,10 @@ def make_station(long_tracks: Path) -> Iterator[Callable[..., QFZZStation]]:
         # the library is scanned on a thread of its own: a loaded machine once answered the
         # first request before it had read a track ("your music library is empty")
         wait_until(lambda: not station._scanner or not station._scanner.is_alive(), 60, "a scan")
+        # then measured: a track read before that is not equal to the same track read after
+        library = station.library
+        if library is not None:
+            wait_until(lambda: library.stats().pending == 0, 60, "the measurements")
         return station
 
     yield make
