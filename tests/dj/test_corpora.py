@@ -56,6 +56,7 @@ TALK6 = CORPUS / "talk_tune6.tsv"  # a development set, learned
 TALK7 = CORPUS / "talk_tune7.tsv"  # a development set, learned
 TALK8 = CORPUS / "talk_tune8.tsv"  # a development set, not learned (it lets chatter through)
 TALK9 = CORPUS / "talk_tune9.tsv"  # never learned: a fresh check
+TALK10 = CORPUS / "talk_tune10.tsv"  # never learned: a fresh check
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
@@ -140,7 +141,9 @@ def _talk(path: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    "path", [TALK2, TALK3, TALK4, TALK5, TALK6, TALK7, TALK8, TALK9], ids=lambda path: path.name
+    "path",
+    [TALK2, TALK3, TALK4, TALK5, TALK6, TALK7, TALK8, TALK9, TALK10],
+    ids=lambda path: path.name,
 )
 def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
     rows = _talk(path)
