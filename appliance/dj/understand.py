@@ -27,7 +27,10 @@ A question asked again ("what did you say it was called") goes through these ste
 asked first ("what was it called"), a little less sure.
 
 What none of them understands confidently is ``unknown``: the DJ answers it as chat, never as a
-wild guess. Results are cached per normalised text, so a repeated command costs a dict lookup.
+wild guess. So is what a template reads as a request but asks nothing (a request taken back or
+cut off, a caller asking to be heard: appliance.dj.understand_unasked), and an indirect question
+read by the model as an act ("do you know what you could skip"). Results are cached per
+normalised text, so a repeated command costs a dict lookup.
 
 Several intents in one utterance come back as the first :class:`Intent` with the others in
 ``also``, in the order said; several values of one slot ("rock and jazz") as a tuple
@@ -78,7 +81,7 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import Normaliser
-from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, tidy
+from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, only_asked, tidy
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
     about_the_dj,
@@ -87,6 +90,7 @@ from appliance.dj.understand_told import (
     statement,
     taste_told,
 )
+from appliance.dj.understand_unasked import asks_nothing
 from appliance.grammar import Grammar
 from appliance.library.genres import GenreMap, default_genres
 
@@ -297,6 +301,8 @@ class Understanding:
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
+        if asks_nothing(found, text):  # "play the, no, never mind": no request after all
+            return Intent("unknown", {}, text)
         first, *rest = (described(self.lexicon, _followed_up(part)) for part in found.each())
         return dataclasses.replace(first, also=tuple(rest))
 
@@ -338,7 +344,7 @@ class Understanding:
                 return guess
         found = (
             found
-            or self._guess(state, text, statement_too=True)
+            or self._guessed_unless_only_asked(state, text, marked)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.names, text)
         )
@@ -366,6 +372,17 @@ class Understanding:
                 confidence = min(found.confidence, TIDIED_CONFIDENCE)
                 found = dataclasses.replace(found, text=text, confidence=confidence)
         return found or Intent("unknown", {}, text)
+
+    def _guessed_unless_only_asked(
+        self, state: _State, text: str, marked: list[str]
+    ) -> Intent | None:
+        """The model's reading, unless it acts on words that only ask a question indirectly
+        ("do you know what to play next" is no skip); a request said after the question ("i
+        wonder what this is, skip it") still acts."""
+        guess = self._guess(state, text, statement_too=True)
+        if guess is not None and guess.name in ACTING and only_asked(marked):
+            return None
+        return guess
 
     def _dj_words_only(self, found: Intent) -> bool:
         """A play of a search that points at what plays ("it", "that", "this") and whose every

@@ -177,6 +177,23 @@ def asked_plainly(words: list[str]) -> list[str]:
     return words
 
 
+QUESTION_ENDS = frozenset({",", "but", "so", "and", "then", "because", "cause", "'cause"})
+"""Words after which an indirect question has been asked and something else is said ("i wonder
+what this is, skip it"; "i don't know why but every time it comes on i want to dance")."""
+
+
+def only_asked(marked: list[str]) -> bool:
+    """Whether ``marked`` (words, with "," where the speaker paused) is an indirect question and
+    nothing else: the clause its question word opens runs to the end ("do you know what to play
+    next"). Such words ask; whatever the words of that clause would do, they do not ask it."""
+    words = [word for word in marked if word != ","]
+    asked = asked_plainly(words)
+    if asked == words or asked[0] not in ASKED_WORDS:
+        return False
+    start = marked.index(asked[0])
+    return not QUESTION_ENDS & set(marked[start + 1 :])
+
+
 def asked_first(words: list[str]) -> list[str]:
     """A question asked again, as it was asked first: "what did you say it was called" ->
     "what was it called", "who did you say this song was by" -> "who was this song by", "what

@@ -210,3 +210,46 @@ def test_a_question_asked_plainly_keeps_what_was_said(
     if intent == "unknown":
         plain_unknown = understanding.parse("zorble wozzle flerb")
         assert heard.confidence == plain_unknown.confidence, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        # an indirect question and nothing else asks: no skip, whatever its words would do
+        ("i was wondering what you might skip", ("unknown",)),
+        ("do you happen to know what you're going to play next", ("whats_next",)),
+        # a request said after the question still acts
+        ("i wonder who sings this, skip it anyway", ("whats_playing", "skip")),
+        ("do you know what, just skip it", ("skip",)),
+        ("i wonder what this is skip it", ("whats_playing", "skip")),
+    ],
+)
+def test_an_indirect_question_alone_never_acts(
+    understanding: Understanding, text: str, intents: tuple[str, ...]
+) -> None:
+    assert understood_as(understanding.parse(text))[0] == intents, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        # talk a template reads as a request, asking nothing: taken back, cut off, still looking
+        # for the name, a caller asking to be heard, a child told to play
+        ("put on some, oh, forget about it", ("unknown",)),
+        ("skip this one, no wait, never mind", ("unknown",)),
+        ("stick on the", ("unknown",)),
+        ("play me a", ("unknown",)),
+        ("play the, erm, what was it called", ("unknown",)),
+        ("sorry can you hear us now", ("unknown",)),
+        ("play nicely with the dog", ("unknown",)),
+        # and what still asks
+        ("play some", ("play",)),
+        ("i'm done with reggae, forget it", ("remove_preference",)),
+        ("put on some, er, what's it called, reggae", ("play",)),
+        ("play stay with me", ("play",)),
+    ],
+)
+def test_talk_that_asks_nothing_is_not_acted_on(
+    understanding: Understanding, text: str, intents: tuple[str, ...]
+) -> None:
+    assert understood_as(understanding.parse(text))[0] == intents, text
