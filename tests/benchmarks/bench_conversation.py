@@ -34,7 +34,7 @@ from pathlib import Path
 
 from appliance.dj import PersonalizedDJ
 from appliance.dj.pool import MEMORY, sentences
-from appliance.dj.reply import PlayTrack, Reply, Skip, Stop
+from appliance.dj.reply import PlayTrack, Reply, Resume, Skip, Stop
 from appliance.library import Library
 from appliance.library.demo import CATALOGUE
 from appliance.library.track import Track
@@ -208,6 +208,8 @@ class Player:
                 self.start(action.then or self.dj.next_track(self.user))
             elif isinstance(action, Stop):
                 self.stopped = True
+            elif isinstance(action, Resume):  # the stopped track plays on
+                self.stopped = False
 
 
 @dataclass

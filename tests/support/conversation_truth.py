@@ -82,6 +82,33 @@ def _says_no(text: str) -> bool:
     return said_no and not _has(text, "yes")
 
 
+AWAY = frozenset({"play", "skip", "more_like", "dislike", "refine", "deny"})
+"""Requests that move on from the track on air: asked after one of them in the same breath, "what
+was that" is of the track left ("skip this, who was it by")."""
+MOVES = AWAY | {"play_previous", "replay"}
+"""Requests that start a track: a question about the music asked after one of them in the same
+breath ("play a party song, what's this") is about the track it started."""
+
+
+def started(reply: Reply) -> Track | None:
+    """The track a reply's actions start first (None: it starts none)."""
+    for action in reply.actions:
+        if isinstance(action, PlayTrack):
+            return action.track
+        if isinstance(action, Skip):
+            return action.then
+    return None
+
+
+def moved_first(reply: Reply, question: str, moves: frozenset[str] = MOVES) -> Track | None:
+    """The track a request of ``moves`` before ``question`` in the same breath started (None:
+    the question came first, or nothing started): what "this" is when the question is asked."""
+    names = list(reply.intents or (reply.intent,))
+    if question not in names or not moves & set(names[: names.index(question)]):
+        return None
+    return started(reply)
+
+
 class Truth:
     """What a factual answer must say, found apart from the DJ's answer."""
 
@@ -122,20 +149,19 @@ class Truth:
         dj, player = self.dj, self.player
         track = player.track
         if kind in ("title", "artist", "album", "year"):
-            if track is None:
-                return lambda r: _has(r.text, "nothing")
-            value = {
-                "title": track.title,
-                "artist": track.artist,
-                "album": track.album,
-                "year": str(track.year),
-            }[kind]
-            return lambda r: _has(r.text, value)
+            return lambda r: _fact_said(r, moved_first(r, "whats_playing") or track, kind)
         if kind == "previous":
             before = player.previous
-            if before is None:
-                return lambda r: _has(r.text, "first", "nothing")
-            return lambda r: _has(r.text, before.title)
+
+            def previous_said(reply: Reply) -> bool:
+                asked = ("whats_playing", "whats_previous")  # "go back, what was it": that one
+                moved = any(moved_first(reply, question, AWAY) for question in asked)
+                was = track if moved else before
+                if was is None:
+                    return _has(reply.text, "first", "nothing")
+                return _has(reply.text, was.title)
+
+            return previous_said
         if kind == "why":
             pick = dj.pick_of(self.user, track) if track else None
             return lambda r: pick is not None and _has(r.text, *_reason_words(pick))
@@ -201,14 +227,6 @@ class Truth:
         before, now = self.player.previous, self.player.track
         genres = self.dj.genres
 
-        def started(reply: Reply) -> Track | None:
-            for action in reply.actions:
-                if isinstance(action, PlayTrack):
-                    return action.track
-                if isinstance(action, Skip):
-                    return action.then
-            return None
-
         if kind == "the_one_before":
             return lambda r: before is not None and started(r) == before
         if kind == "again":
@@ -234,6 +252,19 @@ class Truth:
         """After "what's next": the track that plays next is the one the DJ named."""
         nxt = self.player.end_of_track()
         return nxt is not None and _has(reply.text, nxt.title)
+
+
+def _fact_said(reply: Reply, track: Track | None, kind: str) -> bool:
+    """The answer says the fact ``kind`` asks of ``track`` (of no track: that nothing plays)."""
+    if track is None:
+        return _has(reply.text, "nothing")
+    value = {
+        "title": track.title,
+        "artist": track.artist,
+        "album": track.album,
+        "year": str(track.year),
+    }[kind]
+    return _has(reply.text, value)
 
 
 def _reason_words(pick: Pick) -> list[str]:
