@@ -67,17 +67,18 @@ class ListenerAnswers(Part):
         return self.talk.pool.choose([fill(text, fields) for text in lines], shuffle=True)
 
     def my_likes(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
-        """The favourite styles (and what is kept away); asked of artists ("which bands am I
-        into"), the artists listening shows first."""
+        """The favourite styles (and what is kept away), then the artists listening shows the
+        listener likes: likes are of both kinds. Asked of artists ("which bands am I into"), the
+        artists come first, and their absence is said too."""
         found = self._likes(profile)
         if not self.dj.favourites(profile.user_id):
             found.insert(0, self._say("me", "likes_none"))
+        artists = self.dj.liked_artists(profile.user_id)
+        named = self._say("me", "artists", artists=join_words(artists)) if artists else ""
         if ARTIST_WORDS & set(intent.text.split()):
-            artists = self.dj.liked_artists(profile.user_id)
-            if artists:
-                found.insert(0, self._say("me", "artists", artists=join_words(artists)))
-            else:
-                found.insert(0, self._say("me", "artists_none"))
+            found.insert(0, named or self._say("me", "artists_none"))
+        elif named:
+            found.insert(1, named)
         return Answer(" ".join(found))
 
     def my_mood(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:

@@ -60,8 +60,9 @@ HAVE_QUESTION = re.compile(
     r"is there|are there|any chance you have|any|anything)\b"
 )
 """How a request for music put as a question of having begins ("any jazz?" too)."""
-BEFORE_WORDS = frozenset({"last", "before", "earlier", "previous", "previously"})
-"""Words that move a "what was that" to the track before the one on air."""
+BEFORE_WORDS = frozenset({"last", "before", "earlier", "previous", "previously", "skip"})
+"""Words that move a "what was that" to the track before the one on air ("the track you just
+skipped, what was it called", understood as "skip": the one a skip left)."""
 
 NOW_WORDS = frozenset({"this", "now", "playing", "current", "currently", "on"})
 """Words that keep a question on the track on air, whatever was asked before."""
@@ -75,10 +76,14 @@ def facet(intent: Intent) -> str:
     return next((name for name, cues in FACETS if cues & words), "title")
 
 
+PAST_WORDS = frozenset({"was", "did", "played"})
+"""A question about a track in past tense."""
+
+
 def asks_before(intent: Intent) -> bool:
     """A question about the track before ("what was that one before"), said in past tense."""
     words = set(intent.text.split())
-    return bool(BEFORE_WORDS & words) and bool({"was", "did", "played"} & words)
+    return bool(BEFORE_WORDS & words) and bool(PAST_WORDS & words)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,8 @@ class Truth:
     up_next: Track | None
     previous: Track | None
     why: str  # the station's words for why the track was chosen ("" when not known)
+    stopped: bool = False  # the music is stopped: the track is the station's, but not heard
+    leaving: Track | None = None  # on air, moved on from this breath (not back to the last one)
 
 
 def truth(dj: PersonalizedDJ) -> Truth:
@@ -106,12 +113,17 @@ def truth(dj: PersonalizedDJ) -> Truth:
             position = time.time() - playing.started_at
         left = max(0.0, playing.duration - position)
     same = playing is not None and track is not None and playing.track == track
+    stopped = same and state.play_state == PlayState.STOPPED  # nothing asked for since, either
+    back = track is not None and track == state.last_played
+    leaving = state.track if track is not None and not same and not back else None
     return Truth(
         track,
         left if same else None,
         state.up_next[0] if state.up_next else None,
         state.last_played if same or track is None else state.track,
         playing.why if same and playing is not None else "",
+        stopped,
+        leaving,
     )
 
 
@@ -167,7 +179,10 @@ class MusicAnswers(Part):
     def whats_playing(self, user_id: str, intent: Intent) -> str:
         """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
         track = self.dj.this_track()
-        before = truth(self.dj).previous if asks_before(intent) else None
+        known = truth(self.dj)
+        before = known.previous if asks_before(intent) else None
+        if PAST_WORDS & set(intent.text.split()):  # "skip this, who was it by": the one left
+            before = before or known.leaving
         before = before or self._that_one(user_id, intent)
         if before is not None:
             track = before
@@ -175,6 +190,15 @@ class MusicAnswers(Part):
         if track is None:
             return self.dj.lines.now_playing(None)
         asked = facet(intent)
+        if before is None and known.stopped:  # nothing heard now: the last one, named
+            said = self._say("answers", "stopped", track=track.describe())
+            if asked in ("album", "year"):
+                return f"{said} {self._fact(track, asked)}"
+            return said
+        return self._fact(track, asked)
+
+    def _fact(self, track: Track, asked: str) -> str:
+        """The fact ``asked`` (title, artist, album, year) of ``track``, in a sentence."""
         fields = {
             "track": track.describe(),
             "title": f"'{track.title}'",

@@ -848,6 +848,19 @@ class PersonalizedDJ:
         """The track a listener means by "this": the one just asked for, else the one playing."""
         return self._asked[-1] if self._asked else self.now_playing
 
+    @contextlib.contextmanager
+    def one_breath(self) -> Iterator[Callable[[Reply], None]]:
+        """While one utterance's requests are carried out: ``started(reply)`` makes the track a
+        request starts "this" for the requests after it ("more like this, and what's next": the
+        next is the one after the track "more like this" starts). The player learns of the
+        whole turn's actions afterwards, as of any turn."""
+        kept = list(self._asked)
+        try:
+            yield self._asked_for
+        finally:
+            if self.now_playing_from is not None:
+                self._asked[:] = kept
+
     def _asked_for(self, reply: Reply) -> None:
         for action in reply.actions:
             track = action.track if isinstance(action, PlayTrack) else getattr(action, "then", None)

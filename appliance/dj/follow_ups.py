@@ -86,7 +86,8 @@ class FollowUps(Part):
 
     def not_that(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer | None:
         """ "Not that one", "no, the other one" with no question pending: something else for the
-        same request; None for a bare "no" (nothing to act on)."""
+        same request, never the track "what's next" just named (the "that" it may mean); a track
+        someone queued is what a skip plays, so it is the one named. None for a bare "no"."""
         if not NOT_THAT_WORDS & set(intent.text.split()):
             return None
         dj = self.dj
@@ -95,7 +96,14 @@ class FollowUps(Part):
             return Answer(self._say("follow", "not_that_none"))
         if dj.now_playing_from is None:
             dj.record(profile.user_id, track, "skipped")
+        queued = truth(dj).up_next
+        if queued is not None and queued != track:
+            said = self._say("follow", "not_that", track=queued.describe())
+            return Answer(said, (Skip(then=queued),))  # the station plays its queue first
+        promised = dj.ahead.get(profile.user_id)
         nxt = dj.pick_track(profile, now)
+        if promised is not None and nxt == promised[1].track:  # now counted as heard: another
+            nxt = dj.pick_track(profile, now)
         if nxt is None:
             return Answer(self._say("follow", "not_that_none"))
         return Answer(self._say("follow", "not_that", track=nxt.describe()), (Skip(then=nxt),))

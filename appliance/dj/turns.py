@@ -105,18 +105,22 @@ class Turns:
         replies: list[Reply] = []
         current = profile
         parts = intent.each()
-        for index, part in enumerate(parts):
-            moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
-            if part.name == "skip" and moved_on:
-                continue
-            if part.name == "greet" and any(p.name == "identify" for p in parts[index + 1 :]):
-                continue  # "hi, this is sam": sam is greeted, not the listener before
-            if part.name == "correct":
-                replies.append(self._correct(current, part, now))
-            else:
-                replies.append(self._remembered(current, part, now))
-            if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
-                current = self.dj.load_profile(replies[-1].user_id) or current
+        with self.dj.one_breath() as started:
+            for index, part in enumerate(parts):
+                moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)
+                if part.name == "skip" and moved_on:
+                    continue
+                if part.name == "replay" and any(p.name == "play_previous" for p in parts):
+                    continue  # "play it again, the one before": the one before, again
+                if part.name == "greet" and any(p.name == "identify" for p in parts[index + 1 :]):
+                    continue  # "hi, this is sam": sam is greeted, not the listener before
+                if part.name == "correct":
+                    replies.append(self._correct(current, part, now))
+                else:
+                    replies.append(self._remembered(current, part, now))
+                started(replies[-1])  # what it starts is "this" for the requests after it
+                if replies[-1].user_id != current.user_id:  # "hi, this is sam, play some jazz"
+                    current = self.dj.load_profile(replies[-1].user_id) or current
         names = tuple(part.name for part in intent.each())
         if len(replies) == 1:
             return dataclasses.replace(replies[0], intent=intent.name, intents=names)

@@ -1,0 +1,216 @@
+"""Answers and follow-ups checked against what a station really plays (the conversation
+benchmark's player: it starts what the DJ's actions say and keeps what played before): a track an
+earlier request of the same breath starts, a track just skipped, music stopped, a track promised
+or queued next, and what the listener likes of several kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from appliance.dj import PersonalizedDJ
+from appliance.dj.reply import PlayTrack, Reply, Skip
+from appliance.library import Library
+from appliance.library.track import Track
+from appliance.state import StationState
+from tests.benchmarks.bench_conversation import Player
+from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
+from tests.support.conversation_truth import Truth
+
+USER = "ana"
+
+
+@pytest.fixture
+def rig(library: Library) -> Iterator[tuple[PersonalizedDJ, Player]]:  # noqa: F811
+    dj = PersonalizedDJ(library=library, seed=7, clock=Clock())
+    player = Player(dj, USER)
+    player.start(dj.next_track(USER))
+    yield dj, player
+    dj.close()
+
+
+def said(dj: PersonalizedDJ, player: Player, text: str) -> str:
+    reply = dj.respond(USER, text)
+    player.apply(reply)
+    return reply.text
+
+
+def started(actions: tuple[object, ...]) -> Track | None:
+    for action in actions:
+        if isinstance(action, PlayTrack):
+            return action.track
+        if isinstance(action, Skip):
+            return action.then
+    return None
+
+
+def test_whats_next_after_a_track_started_in_the_same_breath_is_the_one_after_it(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    """ "More like this, and what's up next?": the next is the track after the one "more like
+    this" starts, never that one again (every track heard: a repeat may come, but not that)."""
+    dj, player = rig
+    for text in ["put some jazz on for me"] + ["skip this one for me"] * 6:
+        said(dj, player, text)
+    reply = dj.respond(USER, "more like this, and what's up next?")
+    assert reply.intents == ("more_like", "whats_next"), reply
+    player.apply(reply)
+    now = player.track
+    assert now is not None and reply.text.count(now.title) == 1, reply.text
+    coming = player.end_of_track()
+    assert coming is not None and coming.title in reply.text, (coming, reply.text)
+
+
+def test_the_track_just_skipped_is_the_one_before(rig: tuple[PersonalizedDJ, Player]) -> None:
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    before, now = player.previous, player.track
+    assert before is not None and now is not None
+    answer = said(dj, player, "the track you just skipped, what was it called")
+    assert before.title in answer and now.title not in answer, answer
+
+
+@pytest.mark.parametrize("question", ["what's the title", "what's it called", "who sings it"])
+def test_a_fact_asked_while_the_music_is_stopped_says_so_and_names_the_last(
+    rig: tuple[PersonalizedDJ, Player], question: str
+) -> None:
+    """Stopped, the track is still the station's (it starts again on "resume"): the answer says
+    nothing plays and which track it was, not "you're listening to" it."""
+    dj, player = rig
+    track = player.track
+    assert track is not None
+    said(dj, player, "stop the music now please")
+    answer = said(dj, player, question)
+    stopped = ("nothing", "stopped", "quiet")
+    assert any(word in answer.casefold() for word in stopped) and track.title in answer, answer
+    assert "listening to" not in answer and "right now" not in answer.casefold(), answer
+
+
+def test_not_that_one_after_whats_next_never_plays_the_one_named(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    dj, player = rig
+    now = player.track
+    said(dj, player, "what's coming up next then")
+    promised = dj.ahead[USER][1].track
+    reply = dj.respond(USER, "no not that one thanks")
+    moved = started(reply.actions)
+    assert moved is not None and moved not in (now, promised), reply.text
+    assert moved.title in reply.text
+
+
+class QueuedPlayer(Player):
+    """A station with a track someone queued: a skip plays it (the DJ's own pick waits)."""
+
+    queued: Track | None = None
+
+    def state(self) -> StationState:
+        state = super().state()
+        queue = (self.queued,) if self.queued is not None else ()
+        return StationState(
+            now_playing=state.now_playing,
+            last_played=state.last_played,
+            play_state=state.play_state,
+            up_next=queue,
+        )
+
+
+def test_not_that_one_while_a_track_is_queued_names_the_queued_track(library: Library) -> None:  # noqa: F811
+    dj = PersonalizedDJ(library=library, seed=7, clock=Clock())
+    try:
+        player = QueuedPlayer(dj, USER)
+        player.start(dj.next_track(USER))
+        queued = next(t for t in library.tracks() if t != player.track)
+        player.queued = queued
+        reply = dj.respond(USER, "no not that one thanks")
+        assert started(reply.actions) == queued, reply
+        assert queued.title in reply.text, reply.text
+    finally:
+        dj.close()
+
+
+def test_what_i_like_names_the_styles_and_the_artists(rig: tuple[PersonalizedDJ, Player]) -> None:
+    """Likes of several kinds: the styles said, and the artists listening showed."""
+    dj, player = rig
+    said(dj, player, "i love jazz")
+    for track in dj.library.tracks_for_genre("rock")[:2]:  # type: ignore[union-attr]
+        dj.record_event(USER, track.track_id, "liked")
+    assert dj.liked_artists(USER) == ["Iron Lilac"]
+    for _ in range(6):
+        answer = said(dj, player, "what do i like then")
+        assert "jazz" in answer.casefold() and "Iron Lilac" in answer, answer
+
+
+def test_no_likes_yet_is_said_as_not_yet(rig: tuple[PersonalizedDJ, Player]) -> None:
+    dj, player = rig
+    for _ in range(12):
+        answer = said(dj, player, "what kind of music do i like").casefold()
+        assert "yet" in answer or "haven't told" in answer or "don't know" in answer, answer
+
+
+def test_why_a_track_asked_for_by_name_says_it_was_asked_for(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    dj, player = rig
+    said(dj, player, "play rock tune 2")
+    assert player.track is not None and player.track.title == "Rock Tune 2"
+    for _ in range(10):
+        answer = said(dj, player, "why did you pick this one then")
+        assert "asked" in answer, answer
+
+
+def test_the_checker_asks_a_question_after_a_play_of_the_track_it_started(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    """The benchmark's truth (tests/support/conversation_truth.py): "play a party song, what's
+    this" asks of the track the play starts, and "skip this, who was that" of the track on air
+    before the turn; a question asked first is of the track on air."""
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    before, now = player.previous, player.track
+    assert before is not None and now is not None
+    other = next(t for t in dj.library.tracks() if t not in (before, now))  # type: ignore[union-attr]
+    truth = Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+    title = truth.checker("title", "play something what's this")
+    previous = truth.checker("previous", "skip this who was that")
+    assert title is not None and previous is not None
+
+    def reply(text: str, *intents: str) -> Reply:
+        return Reply(text, intents[0], USER, actions=(PlayTrack(other),), intents=intents)
+
+    assert title(reply(f"Here's '{other.title}'. It's '{other.title}'.", "play", "whats_playing"))
+    assert not title(reply(f"It's '{now.title}'.", "play", "whats_playing"))
+    assert title(reply(f"It's '{now.title}'. Here's '{other.title}'.", "whats_playing", "play"))
+    assert previous(reply(f"Skipping. That was '{now.title}'.", "skip", "whats_playing"))
+    assert not previous(reply(f"Skipping. That was '{before.title}'.", "skip", "whats_playing"))
+
+
+@pytest.mark.parametrize(
+    "text", ["play it again, the one before this", "play that one again the one before"]
+)
+def test_again_with_the_one_before_plays_the_one_before(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    before = player.previous
+    reply = dj.respond(USER, text)
+    assert set(reply.intents) == {"replay", "play_previous"}, reply
+    assert started(reply.actions) == before and len(reply.actions) == 1, reply
+
+
+def test_who_was_it_after_a_skip_in_the_same_breath_is_the_track_skipped(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    skipped = player.track
+    assert skipped is not None
+    reply = dj.respond(USER, "skip this who was it by anyway")
+    assert reply.intents == ("skip", "whats_playing"), reply
+    spoken = reply.text.split(". ", 1)[-1]  # after "Skipping. Here's ..."
+    assert skipped.artist in reply.text and skipped.title in spoken, reply.text
+    back = dj.respond(USER, "go back to the one before what was it called")
+    assert back.intents == ("play_previous", "whats_playing"), back
+    assert started(back.actions) == skipped and back.text.count(skipped.title) == 2, back.text
