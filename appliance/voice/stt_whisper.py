@@ -26,7 +26,8 @@ set aside: :data:`IN_PART_VOTE`); each window read is one vote, so two windows s
 count as one did; a reading with another meaning nearly as likely makes it doubtful
 (:data:`AMBIGUOUS_MARGIN`), and so does a sign among the readings that it was misheard
 (:mod:`appliance.voice.whisper_doubt`: a sentence Whisper looped on, a value a reading read word
-for word names otherwise, words understood in part that the readings split on). A decode that
+for word names otherwise, words understood in part that the readings split on, readings all
+read in part that split only on the words the understanding set aside). A decode that
 loops (:data:`COMPRESSION_LIMIT`) is not speech: 0.
 """
 

@@ -175,3 +175,36 @@ def test_a_repeat_the_full_window_never_wrote_is_always_an_echo(
     hypotheses = [Hypothesis(text, score, QUICK_WINDOW_S) for text, score in quick]
     hypotheses += [Hypothesis(text, score, FULL_WINDOW_S) for text, score in full]
     _an_unsaid_repeat_is_an_echo(hypotheses, verdicts)
+
+
+SHAPED_PLAY = (("play", ()),)
+READS = st.lists(
+    st.builds(
+        whisper_doubt.Read,
+        st.sampled_from(["Play happy ready.", "Play happy, ready.", "Play happy radio.", "Play."]),
+        st.sampled_from([0.0, 0.5, 0.8, 0.89, 0.9, 1.0]),
+        SHAPED,
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(READS, st.data())
+def test_words_set_aside_doubt_only_what_no_reading_read_whole(
+    readings: list[whisper_doubt.Read], data: st.DataObject
+) -> None:
+    """The left-over sign ("Play happy ready / radio", all a play of "happy") never holds with
+    a reading read word for word among them, nor once a reading of other words means something
+    else; readings of the chosen words read in part change nothing."""
+    chosen = data.draw(st.sampled_from(readings))
+    found = whisper_doubt.split_on_left_over(chosen, readings)
+    if found:
+        assert chosen.meaning is not None and chosen.verdict < whisper_doubt.SURE_READ
+    whole = whisper_doubt.Read("Play happy reggae.", whisper_doubt.SURE_READ, SHAPED_PLAY)
+    assert not whisper_doubt.split_on_left_over(chosen, [*readings, whole])
+    again = whisper_doubt.Read(chosen.text.upper(), 0.5, data.draw(SHAPED))
+    assert whisper_doubt.split_on_left_over(chosen, [*readings, again]) == found
+    other = data.draw(SHAPED.filter(lambda m: m is not None and m != chosen.meaning))
+    elsewhere = whisper_doubt.Read("Play hoppy reggae.", 0.8, other)
+    assert not whisper_doubt.split_on_left_over(chosen, [*readings, elsewhere])

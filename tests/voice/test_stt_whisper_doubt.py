@@ -10,6 +10,7 @@ from appliance.voice.whisper_doubt import (
     ECHO_AGREEMENT,
     IN_PART,
     IN_PART_AGREEMENT,
+    LEFT_OVER,
     OTHER_VALUE,
     Read,
     doubt,
@@ -18,6 +19,7 @@ from appliance.voice.whisper_doubt import (
     read_in_part,
     requests,
     said_twice,
+    split_on_left_over,
 )
 
 HOUSE = (("add_preference", (("genre", "house"),)),)
@@ -58,6 +60,25 @@ def test_a_reading_understood_in_part_from_words_whisper_split_on_is_doubted() -
     assert not read_in_part(chosen, [chosen, sure], split)  # read whole, it means the same
     assert not read_in_part(Read(chosen.text, 0.9, PLAY_HAPPY), [], split)
     assert not read_in_part(Read(chosen.text, 0.8, None), [], split)
+
+
+def test_readings_in_part_split_only_on_words_set_aside_are_doubted() -> None:
+    """Every reading read in part, and those writing other words mean the same: the words
+    Whisper split on are the ones the understanding set aside (where a genre was)."""
+    chosen = Read("Put on some happy ready.", 0.8, PLAY_HAPPY)
+    same = [chosen, Read("Put on some happy, ready.", 0.8, PLAY_HAPPY)]  # the same words
+    split = [*same, Read("Put on some happy writing.", 0.8, PLAY_HAPPY)]
+    assert split_on_left_over(chosen, split)
+    assert split_on_left_over(chosen, [*split, Read("Put on some hoppy ready.", 0.0, None)])
+    assert doubt(chosen, split, 0.9, full_share=0.9) == LEFT_OVER
+    assert not split_on_left_over(chosen, same)  # Whisper wrote no other words
+    assert not split_on_left_over(chosen, [chosen, Read("Put on some hoppy ready.", 0.0, None)])
+    # one reading read word for word: what the request is was heard
+    assert not split_on_left_over(chosen, [*split, Read("Put on some happy reggae.", 0.95, HOUSE)])
+    # the words split on change the meaning: the understanding used them
+    assert not split_on_left_over(chosen, [*split, Read("Put on some hap pyrety.", 0.8, PLAY)])
+    assert not split_on_left_over(Read(chosen.text, 0.9, PLAY_HAPPY), split)  # read whole
+    assert not split_on_left_over(Read(chosen.text, 0.8, None), split)
 
 
 def test_the_first_sign_is_named_and_only_those_asked_for() -> None:
