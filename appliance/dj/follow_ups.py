@@ -4,6 +4,8 @@ honest alternative."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from appliance.dj.reply import PlayTrack, Skip
 from appliance.library.track import Track
 
 if TYPE_CHECKING:
+    from appliance.dj.engine import PersonalizedDJ
     from appliance.dj.understand import Intent
 
 FOLLOW_UPS = frozenset({"more_like", "play_previous"})
@@ -22,6 +25,30 @@ FOLLOW_UPS = frozenset({"more_like", "play_previous"})
 
 NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
 """A "no" that points at something ("not that one", "no, the other one"), not a bare no."""
+
+THE_ONE_BEFORE = re.compile(
+    r"\b(?:last|previous|earlier) (?:one|song|track|tune|number)\b"
+    r"|\bone before\b|\bthe before\b|\bfrom before\b|\bbefore (?:this|that|it)\b"
+)
+"""Words of a replay that point at the track before ("play the last one again", "play again
+the before song"), not at the one on air; "last time", "last sunday" point at no track."""
+
+
+def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
+    """``intent`` with each replay that names the track before, when one played, as the step
+    back it asks for: "play the last one again" plays the one before, not this one again."""
+    names = [part.name for part in intent.each()]
+    if "replay" not in names or "play_previous" in names or truth(dj).previous is None:
+        return intent  # "play it again, the one before": that step back is asked already
+    parts = [
+        dataclasses.replace(part, name="play_previous", also=())
+        if part.name == "replay" and THE_ONE_BEFORE.search(part.text.casefold())
+        else dataclasses.replace(part, also=())
+        for part in intent.each()
+    ]
+    if [part.name for part in parts] == names:
+        return intent
+    return dataclasses.replace(parts[0], also=tuple(parts[1:]))
 
 
 class FollowUps(Part):

@@ -12,6 +12,7 @@ from appliance.dj import confirm
 from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED
 from appliance.dj.corrections import CORRECTABLE, Done, mend
+from appliance.dj.follow_ups import pointed_back
 from appliance.dj.handlers import Asked, Handlers
 from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Request
@@ -35,6 +36,7 @@ class Turns:
         answer to the question it asked last turn (a question waits one turn, a minute)."""
         user_id = profile.user_id
         intent = self.dj.conversation.carried_on(user_id, intent)  # "what about house"
+        intent = pointed_back(self.dj, intent)  # "play the last one again": the one before
         question = self.dj.questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None

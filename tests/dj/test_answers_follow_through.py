@@ -214,3 +214,42 @@ def test_who_was_it_after_a_skip_in_the_same_breath_is_the_track_skipped(
     back = dj.respond(USER, "go back to the one before what was it called")
     assert back.intents == ("play_previous", "whats_playing"), back
     assert started(back.actions) == skipped and back.text.count(skipped.title) == 2, back.text
+
+
+@pytest.mark.parametrize(
+    "text", ["play the last song once more please", "play again the before song please"]
+)
+def test_a_replay_of_the_last_one_plays_the_one_before(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    before = player.previous
+    reply = dj.respond(USER, text)
+    assert reply.intents == ("play_previous",) and started(reply.actions) == before, reply
+
+
+def test_again_of_last_time_is_this_one_again(rig: tuple[PersonalizedDJ, Player]) -> None:
+    """ "Last time" names no track: a replay that says it is of the track on air."""
+    dj, player = rig
+    said(dj, player, "skip this one for me")
+    now = player.track
+    reply = dj.respond(USER, "play this again, one last time")
+    assert reply.intents == ("replay",) and started(reply.actions) == now, reply
+
+
+def test_the_checker_takes_nothing_started_as_right_when_nothing_came_before(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    """The benchmark's truth: "the one before" with nothing played before has no track to go
+    back to; the DJ is right to say so and start none (it was never counted right before)."""
+    dj, player = rig
+    assert player.previous is None
+    truth = Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+    acts = truth.follow_up("the_one_before")
+    assert acts is not None
+    reply = dj.respond(USER, "play the one before this one")
+    assert reply.intents == ("play_previous",) and reply.actions == (), reply
+    assert acts(reply)
+    other = next(t for t in dj.library.tracks() if t != player.track)  # type: ignore[union-attr]
+    assert not acts(Reply("Here's another.", "play_previous", USER, actions=(PlayTrack(other),)))

@@ -227,8 +227,8 @@ class Truth:
         before, now = self.player.previous, self.player.track
         genres = self.dj.genres
 
-        if kind == "the_one_before":
-            return lambda r: before is not None and started(r) == before
+        if kind == "the_one_before":  # nothing before: nothing to go back to, nothing started
+            return lambda r: started(r) == before
         if kind == "again":
             return lambda r: now is not None and started(r) == now
         if kind in ("something_else", "not_that"):
