@@ -11,12 +11,13 @@ import pytest
 
 from appliance.dj import PersonalizedDJ
 from appliance.dj.reply import PlayTrack, Reply, Skip
+from appliance.dj.talk import load_phrasebook, phrasings
 from appliance.library import Library
 from appliance.library.track import Track
 from appliance.state import StationState
 from tests.benchmarks.bench_conversation import Player
 from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
-from tests.support.conversation_truth import Truth
+from tests.support.conversation_truth import Truth, _has
 
 USER = "ana"
 
@@ -253,3 +254,27 @@ def test_the_checker_takes_nothing_started_as_right_when_nothing_came_before(
     assert acts(reply)
     other = next(t for t in dj.library.tracks() if t != player.track)  # type: ignore[union-attr]
     assert not acts(Reply("Here's another.", "play_previous", USER, actions=(PlayTrack(other),)))
+
+
+@pytest.mark.parametrize(
+    ("section", "situation", "words"),
+    [
+        ("me", "likes_none", ("don't know", "haven't told", "yet")),
+        ("me", "artists_none", ("no artist", "no favourite artist", "yet")),
+        ("answers", "previous_none", ("first", "nothing")),
+        ("answers", "why_named", ("asked",)),
+        ("me", "known_new", ("first session",)),
+    ],
+)
+def test_every_phrasing_of_an_answer_of_none_says_it_plainly(
+    section: str, situation: str, words: tuple[str, ...]
+) -> None:
+    """Each way of saying "none yet", "nothing before", "you asked for it", "our first session"
+    says it in so many words (not "so far" alone, or "this one opened the show")."""
+    vague = [
+        line
+        for text in load_phrasebook().lines(section, situation)
+        for line in phrasings(text)
+        if not _has(line, *words)
+    ]
+    assert vague == []
