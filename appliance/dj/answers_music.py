@@ -95,7 +95,7 @@ class Truth:
     up_next: Track | None
     previous: Track | None
     why: str  # the station's words for why the track was chosen ("" when not known)
-    stopped: bool = False  # the music is stopped: the track is the station's, but not heard
+    stopped: bool = False  # the music is stopped (the track, or the one before, is not heard)
     leaving: Track | None = None  # on air, moved on from this breath (not back to the last one)
 
 
@@ -113,7 +113,7 @@ def truth(dj: PersonalizedDJ) -> Truth:
             position = time.time() - playing.started_at
         left = max(0.0, playing.duration - position)
     same = playing is not None and track is not None and playing.track == track
-    stopped = same and state.play_state == PlayState.STOPPED  # nothing asked for since, either
+    stopped = (same or track is None) and state.play_state == PlayState.STOPPED  # none asked
     back = track is not None and track == state.last_played
     leaving = state.track if track is not None and not same and not back else None
     return Truth(
@@ -187,6 +187,8 @@ class MusicAnswers(Part):
         if before is not None:
             track = before
             self._asked_before(user_id, before)
+        if track is None and known.stopped:  # the station stopped it: the one stopped
+            track = known.previous
         if track is None:
             return self.dj.lines.now_playing(None)
         asked = facet(intent)

@@ -14,7 +14,7 @@ from appliance.dj.reply import PlayTrack, Reply, Skip
 from appliance.dj.talk import load_phrasebook, phrasings
 from appliance.library import Library
 from appliance.library.track import Track
-from appliance.state import StationState
+from appliance.state import PlayState, StationState
 from tests.benchmarks.bench_conversation import Player
 from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
 from tests.support.conversation_truth import Truth, _has
@@ -83,9 +83,25 @@ def test_a_fact_asked_while_the_music_is_stopped_says_so_and_names_the_last(
     assert track is not None
     said(dj, player, "stop the music now please")
     answer = said(dj, player, question)
-    stopped = ("nothing", "stopped", "quiet")
-    assert any(word in answer.casefold() for word in stopped) and track.title in answer, answer
-    assert "listening to" not in answer and "right now" not in answer.casefold(), answer
+    assert "nothing" in answer.casefold() and track.title in answer, answer
+    assert "listening to" not in answer, answer
+
+
+def test_a_station_that_stopped_the_music_is_answered_with_the_track_it_stopped(
+    library: Library,  # noqa: F811
+) -> None:
+    """The station's own stop: nothing on air, the track stopped is the last played."""
+    dj = PersonalizedDJ(library=library, seed=7, clock=Clock())
+    try:
+        track = library.tracks()[0]
+        dj.now_playing_from = lambda: None
+        dj.state_from = lambda: StationState(last_played=track, play_state=PlayState.STOPPED)
+        answer = dj.respond(USER, "what's this one called then").text
+        assert "nothing" in answer.casefold() and track.title in answer, answer
+        dj.state_from = lambda: StationState(play_state=PlayState.STOPPED)  # nothing ever
+        assert "nothing" in dj.respond(USER, "what's this one called then").text.casefold()
+    finally:
+        dj.close()
 
 
 def test_not_that_one_after_whats_next_never_plays_the_one_named(
