@@ -97,6 +97,7 @@ def asks_nothing(found: Intent, said: str) -> bool:
     named = any(part.slots for part in found.each()) and not _searched_only(found)
     if _ends(words, TAKEN_BACK) and not named:
         return True
-    if _searched_only(found) and _ends(str(found.slots["query"]).split(), FORGOTTEN):
+    query = str(found.slots.get("query", "")).split()
+    if _searched_only(found) and any(query[-len(name) :] == name for name in FORGOTTEN):
         return True
     return _cut_off(found, words) or _heard_asked(found, words) or _not_music(found)

@@ -240,6 +240,7 @@ def test_an_indirect_question_alone_never_acts(
         ("stick on the", ("unknown",)),
         ("play me a", ("unknown",)),
         ("play the, erm, what was it called", ("unknown",)),
+        ("stick on the, oh, what's its name", ("unknown",)),
         ("sorry can you hear us now", ("unknown",)),
         ("play nicely with the dog", ("unknown",)),
         # and what still asks
@@ -253,3 +254,21 @@ def test_talk_that_asks_nothing_is_not_acted_on(
     understanding: Understanding, text: str, intents: tuple[str, ...]
 ) -> None:
     assert understood_as(understanding.parse(text))[0] == intents, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # what one does to the music names the occasion ("something to read to")
+        ("something to sleep to please", "play", {"activity": "sleep"}),
+        ("something to read to", "play", {"activity": "reading"}),
+        # more like it, or the one before, in the words people use
+        ("put on another similar tune", "more_like", {}),
+        ("the track from earlier once more", "play_previous", {}),
+    ],
+)
+def test_an_occasion_and_a_follow_up_in_other_words(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    heard = understanding.parse(text)
+    assert (heard.name, heard.slots) == (intent, slots), text
