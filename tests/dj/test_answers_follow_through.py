@@ -294,3 +294,18 @@ def test_every_phrasing_of_an_answer_of_none_says_it_plainly(
         if not _has(line, *words)
     ]
     assert vague == []
+
+
+def test_the_checker_hears_a_misheard_artist_as_the_one_named(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    """The benchmark's truth: "do you have any mari sol quartette" asks of Marisol Quartet (3
+    tracks), not of a name the library lacks (where any count or a no would do)."""
+    dj, player = rig
+    truth = Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+    assert truth.asked_about("do you have any mari sol quartette") == (None, "Marisol Quartet")
+    assert truth.asked_about("do you have any radiohead at all") == (None, None)
+    check = truth.checker("have", "do you have any mari sol quartette")
+    assert check is not None
+    assert check(Reply("I do, 3 tracks by Marisol Quartet.", "have_any", USER))
+    assert not check(Reply("Sorry, no, I don't have that.", "have_any", USER))

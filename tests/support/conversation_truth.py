@@ -7,6 +7,7 @@ like I said") is the sentence it repeats (:func:`plain`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from typing import Protocol
@@ -124,7 +125,9 @@ class Truth:
         self.artists = sorted({t.artist for t in library.tracks()}, key=len, reverse=True)
 
     def asked_about(self, text: str) -> tuple[str | None, str | None]:
-        """The genre or the artist a question names (None, None: the whole library)."""
+        """The genre or the artist a question names (None, None: the whole library); an artist
+        misheard is still the one named when their name's letters are near all there ("do you
+        have any kilo what brothers" names Kilowatt Brothers)."""
         said = spoken_words(text)
         for artist in self.artists:
             if spoken_words(artist) in said or (
@@ -134,7 +137,7 @@ class Truth:
         for form, genre in self.genre_forms:
             if spoken_words(form) in said:
                 return genre, None
-        return None, None
+        return None, _misheard(said.split(), self.artists)
 
     def count(self, text: str) -> int:
         genre, artist = self.asked_about(text)
@@ -252,6 +255,26 @@ class Truth:
         """After "what's next": the track that plays next is the one the DJ named."""
         nxt = self.player.end_of_track()
         return nxt is not None and _has(reply.text, nxt.title)
+
+
+MISHEARD = 0.85
+"""How alike a run of words must be, letter for letter, to an artist's name to name them."""
+
+
+def _misheard(words: list[str], artists: list[str]) -> str | None:
+    """The artist whose name, spaces aside, a run of the words spells nearly letter for letter
+    (at least MISHEARD alike, and the closest of any), else None."""
+    best, found = MISHEARD, None
+    for artist in artists:
+        name = "".join(spoken_words(artist).split())
+        size = len(artist.split())
+        for width in {max(1, size - 1), size, size + 1}:
+            for start in range(len(words) - width + 1):
+                run = "".join(words[start : start + width])
+                alike = difflib.SequenceMatcher(None, run, name).ratio()
+                if alike >= best and len(name) >= 8:
+                    best, found = alike, artist
+    return found
 
 
 def _fact_said(reply: Reply, track: Track | None, kind: str) -> bool:
