@@ -14,6 +14,8 @@ from appliance.dj.profile import UserProfile, trust_level
 from appliance.dj.talk import fill
 
 if TYPE_CHECKING:
+    from appliance.dj.engine import PersonalizedDJ
+    from appliance.dj.talk import Talk
     from appliance.dj.understand import Intent
 
 ABOUT_ME = frozenset(
@@ -28,9 +30,30 @@ ARTIST_WORDS = frozenset(
 
 
 class ListenerAnswers(Part):
-    """The intents of ABOUT_ME (it changes only the listener's likings, when asked to forget)."""
+    """The intents of ABOUT_ME (it changes only the listener's likings, when asked to forget).
+    It remembers, per listener, a mood the DJ only inferred from a request ("play something
+    chill"): that one is not said back as a mood the listener told it."""
 
     KINDS = ABOUT_ME
+
+    def __init__(self, dj: PersonalizedDJ, talk: Talk) -> None:
+        super().__init__(dj, talk)
+        self._inferred: dict[str, str] = {}  # listener -> the mood a request implied
+
+    def mood_heard(self, user_id: str, mood: str, said: bool) -> None:
+        """The listener's mood is now ``mood``: ``said`` ("i'm feeling happy"), or inferred
+        from what they asked for ("play something chill", "music for cooking")."""
+        if said:
+            self._inferred.pop(user_id, None)
+        else:
+            self._inferred[user_id] = mood
+
+    def _mood(self, user_id: str, mood: str) -> str:
+        """The listener's mood said back: as they told it, or as the DJ guessed it."""
+        inferred = self._inferred.get(user_id) == mood
+        return self._say(
+            "me", "mood_inferred" if inferred else "mood", mood=MOOD_WORDS.get(mood, mood)
+        )
 
     def _likes(self, profile: UserProfile) -> list[str]:
         parts = []
@@ -51,7 +74,7 @@ class ListenerAnswers(Part):
             found.append(self._say("me", "artists", artists=join_words(artists)))
         mood = self.dj.current_mood(profile.user_id)
         if mood:
-            found.append(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
+            found.append(self._mood(profile.user_id, mood))
         if not found:
             found.append(self._unnamed("me", "about_nothing"))
         parts += found
@@ -85,7 +108,7 @@ class ListenerAnswers(Part):
         mood = self.dj.current_mood(profile.user_id)
         if mood is None:
             return Answer(self._say("me", "mood_none"))
-        return Answer(self._say("me", "mood", mood=MOOD_WORDS.get(mood, mood)))
+        return Answer(self._mood(profile.user_id, mood))
 
     def _known(self, profile: UserProfile, now: datetime, named: bool = True) -> str:
         turns = self.dj.store.turn_count(profile.user_id)

@@ -225,6 +225,8 @@ class Turns:
         slots = dict(intent.slots)
         talk = intent.name in HANDLED  # talk, questions, follow-ups: no mood to learn from
         mood = None if talk else self.handlers.learn_mood(profile, intent, now)
+        if mood is not None:  # told ("i'm feeling happy"), or implied ("play something chill")
+            self.dj.conversation.me.mood_heard(profile.user_id, mood, said=intent.name == "mood")
         asked = Asked(profile, intent, slots, now, mood)
         handler = self.dj.intent_table.get(intent.name, self.handlers._on_unknown)
         return handler(asked)

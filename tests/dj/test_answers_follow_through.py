@@ -309,3 +309,22 @@ def test_the_checker_hears_a_misheard_artist_as_the_one_named(
     assert check is not None
     assert check(Reply("I do, 3 tracks by Marisol Quartet.", "have_any", USER))
     assert not check(Reply("Sorry, no, I don't have that.", "have_any", USER))
+
+
+def test_a_mood_only_inferred_from_a_request_is_not_said_back_as_told(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    """A request for chill music sets the mood the picks follow, but the listener never said
+    how they feel: asked their mood, the DJ gives its guess as a guess; a mood said is told
+    back as said."""
+    dj, player = rig
+    said(dj, player, "put something chill on please")
+    assert dj.current_mood(USER) == "calm"
+    told = ("told me", "you said", "your own account", "you told")
+    for _ in range(4):
+        for question in ("so which mood am i in right now then", "what do you know about me then"):
+            answer = said(dj, player, question)
+            assert "calm" in answer and not _has(answer, *told), answer
+    said(dj, player, "i'm feeling happy today")
+    answer = said(dj, player, "so which mood am i in right now then")
+    assert "happy" in answer and not _has(answer, "guess", "your requests", "asked for"), answer
