@@ -23,6 +23,26 @@ if TYPE_CHECKING:
     from appliance.dj.understand import Intent
 
 
+MOVES = frozenset(
+    {"play", "skip", "more_like", "play_previous", "replay", "dislike", "refine", "deny"}
+)
+"""Requests that change the track on air."""
+
+
+def next_after_moves(parts: tuple[Intent, ...]) -> tuple[Intent, ...]:
+    """The requests of one breath in the order carried out: "what's next" after those that
+    change the music ("what's next, surprise me" names the track after the surprise, not the
+    one the surprise is about to start), the rest as said."""
+    moves = [index for index, part in enumerate(parts) if part.name in MOVES]
+    asks = [index for index, part in enumerate(parts) if part.name == "whats_next"]
+    if not moves or not asks or min(asks) > max(moves):
+        return parts
+    last = max(moves)
+    kept = [part for index, part in enumerate(parts) if index not in asks]
+    at = sum(index not in asks for index in range(last + 1))  # just after the last move
+    return (*kept[:at], *(parts[index] for index in asks), *kept[at:])
+
+
 class Turns:
     """Carries out what one utterance asks (:meth:`turn`) for a DJ; the DJ keeps the state (the
     questions asked, the last request a correction would mend)."""
@@ -106,7 +126,7 @@ class Turns:
         A skip right after something that already moved on (a dislike) is not done twice."""
         replies: list[Reply] = []
         current = profile
-        parts = intent.each()
+        parts = next_after_moves(intent.each())
         with self.dj.one_breath() as started:
             for index, part in enumerate(parts):
                 moved_on = any(isinstance(a, Skip | PlayTrack) for r in replies for a in r.actions)

@@ -328,3 +328,21 @@ def test_a_mood_only_inferred_from_a_request_is_not_said_back_as_told(
     said(dj, player, "i'm feeling happy today")
     answer = said(dj, player, "so which mood am i in right now then")
     assert "happy" in answer and not _has(answer, "guess", "your requests", "asked for"), answer
+
+
+@pytest.mark.parametrize(
+    "text", ["what comes next, and surprise me", "what have you got lined up next, skip this"]
+)
+def test_whats_next_with_a_change_of_track_names_the_one_after_the_change(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """Asked what comes next with a request that changes the track in the same breath: the
+    next is the one after the track the request starts, not the one it is about to start."""
+    dj, player = rig
+    reply = dj.respond(USER, text)
+    assert "whats_next" in reply.intents and len(reply.intents) == 2, reply
+    player.apply(reply)
+    now = player.track
+    assert now is not None and reply.text.count(now.title) == 1, reply.text
+    coming = player.end_of_track()
+    assert coming is not None and coming.title in reply.text, (coming, reply.text)
