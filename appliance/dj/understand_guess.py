@@ -10,6 +10,7 @@ names what its intent needs: the rest is unknown.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import threading
@@ -22,13 +23,13 @@ from appliance.dj.understand_intent import QUESTION_INTENTS, TALK_INTENTS, Inten
 from appliance.dj.understand_learned import IMPLIED_SLOTS, LearnedSet
 from appliance.dj.understand_lexicon import PLACEHOLDER, Lexicon
 from appliance.dj.understand_linear import LinearModel, char_grams
-from appliance.dj.understand_model import Guess, NeighbourModel, word_features
+from appliance.dj.understand_model import Guess, Implied, NeighbourModel, word_features
 from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_slots import FILLER_TEXT, mentioned
 from appliance.dj.understand_templates import PARAPHRASE_LISTS, Templates
 from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE, of_a_person
 from appliance.dj.understand_weights import default_folder as weights_folder
-from appliance.dj.understand_weights import fitted
+from appliance.dj.understand_weights import fitted, hand_back
 from appliance.grammar import Grammar
 
 MODEL_FLOOR = 0.4
@@ -166,7 +167,7 @@ class Model:
     """The model with what each of its examples means without saying it."""
 
     neighbours: NeighbourModel
-    implied: tuple[dict[str, str], ...]
+    implied: Implied
     linear: Later[LinearModel]
     """Fitted on a thread of its own: start-up does not wait for it, only a guess it must
     confirm does (a few seconds after start at most)."""
@@ -194,30 +195,23 @@ class ModelStep:
             with _MODELS_LOCK:
                 model = _MODELS.get(key)
                 if model is None:
-                    examples = self.examples()
-                    features = [self.features(None, text) for _intent, text, _ in examples]
-                    model = Model(
-                        NeighbourModel(
-                            (intent, said)
-                            for (intent, _, _), said in zip(examples, features, strict=True)
-                        ),
-                        tuple(implied for _intent, _text, implied in examples),
-                        Later(
-                            lambda: fitted(
-                                [
-                                    (intent, [*said, *char_grams(text.split())])
-                                    for (intent, text, _), said in zip(
-                                        examples, features, strict=True
-                                    )
-                                ],
-                                weights_folder(),
-                            )
-                        ),
-                    )
+                    model = self._built()
                     _MODELS[key] = model
                     while len(_MODELS) > MODELS_KEPT:  # a file edited again and again
                         _MODELS.pop(next(iter(_MODELS)))
+                    hand_back()  # the examples are gone (see understand_weights.hand_back)
         return model
+
+    def _built(self) -> Model:
+        examples = self.examples()
+        features = [self.features(None, text) for _intent, text, _ in examples]
+        return Model(
+            NeighbourModel(
+                (intent, said) for (intent, _, _), said in zip(examples, features, strict=True)
+            ),
+            Implied(implied for _intent, _text, implied in examples),
+            Later(functools.partial(_fitted, [(examples, features)])),
+        )
 
     def examples(self) -> list[tuple[str, str, dict[str, str]]]:
         """(intent, sentence, slots meant unsaid) the model learns from: random expansions of
@@ -383,6 +377,23 @@ def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slo
     if guess.nearest_similarity < IMPLIED_SIMILARITY or set(IMPLIED_SLOTS) & said.keys():
         return {}
     return dict(model.implied[guess.nearest]) if guess.nearest >= 0 else {}
+
+
+def _fitted(
+    pending: list[tuple[list[tuple[str, str, dict[str, str]]], list[list[str]]]],
+) -> LinearModel:
+    """The classifier of the examples and their features in ``pending``, taken out of it so
+    that nothing holds them once it is fitted (or read), and their memory handed back."""
+    examples, features = pending.pop()
+    said = [
+        (intent, [*words, *char_grams(text.split())])
+        for (intent, text, _), words in zip(examples, features, strict=True)
+    ]
+    del examples, features
+    model = fitted(said, weights_folder())
+    del said
+    hand_back()
+    return model
 
 
 def _doubted(model: Model, guess: Guess, features: list[str]) -> bool:

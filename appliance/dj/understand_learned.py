@@ -19,6 +19,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from appliance.dj.understand_templates import PLAIN_WORDS
 from appliance.errors import ConfigError
@@ -29,9 +30,10 @@ IMPLIED_SLOTS = ("genre", "mood", "activity")
 """Slots a sentence may mean without naming them."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_NOTHING: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # thousands of lines: no dict of attributes each
 class Learned:
     """One sentence heard, with its intent and the slots it means without saying them."""
 
@@ -95,7 +97,7 @@ def load_learned(
                 problems.append(f"{where}: {name}={value!r} is not a {name} the DJ knows")
             else:
                 implied[name] = value
-        lines.append(Learned(intent, sentence, implied))
+        lines.append(Learned(intent, sentence, implied or _NOTHING))  # one empty for all
     if problems:
         raise ConfigError(
             "the learned sentences are invalid:\n  " + "\n  ".join(problems),

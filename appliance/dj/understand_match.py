@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from hassil import Intents, RecognizeResult, SlotList, recognize_all, sample_expression
@@ -210,7 +210,10 @@ class TemplateMatcher:
         vocabulary = _Vocabulary(intents.expansion_rules, self._lists)
         self._first: dict[str, set[int]] = defaultdict(set)
         self._last: dict[str, set[int]] = defaultdict(set)
-        self._words: list[frozenset[str] | None] = []
+        # each template's words as the bits of one number (a few hundred bytes, not a set of
+        # a few kilobytes): a word's bit is its number in _bits
+        self._bits: dict[str, int] = {}
+        self._words: list[int | None] = []
         for index, (_intent, data) in enumerate(self._blocks):
             words: set[str] = set()
             for sentence in data.sentences:
@@ -219,7 +222,7 @@ class TemplateMatcher:
                     self._first[word].add(index)
                 for word in lasts.of(sentence.expression).words:
                     self._last[word].add(index)
-            self._words.append(None if ANY in words else frozenset(words))
+            self._words.append(None if ANY in words else self._mask(words, add=True))
         for slot_list in self._lists.values():
             if isinstance(slot_list, TextSlotList):
                 slot_list.get_candidates("")  # hassil indexes a list on first use: do it now
@@ -235,12 +238,24 @@ class TemplateMatcher:
             return []
         starting = self._first.get(words[0], set()) | self._first.get(ANY, set())
         ending = self._last.get(words[-1], set()) | self._last.get(ANY, set())
-        heard = set(words)
+        heard = self._mask(words)
         return [
             index
             for index in sorted(starting & ending)
-            if (known := self._words[index]) is None or heard <= known
+            if (known := self._words[index]) is None or (heard >= 0 and heard & known == heard)
         ]
+
+    def _mask(self, words: Iterable[str], add: bool = False) -> int:
+        """The bits of ``words`` (-1: one of them is in no template, when not ``add``)."""
+        mask = 0
+        for word in words:
+            bit = self._bits.get(word)
+            if bit is None:
+                if not add:
+                    return -1
+                bit = self._bits[word] = len(self._bits)
+            mask |= 1 << bit
+        return mask
 
     def variants(self, text: str) -> list[str]:
         """The texts to try, in order: without the skip words ("please", "um"), then as said

@@ -18,10 +18,13 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
+
+from appliance.dj.understand_linear import feature_keys
 
 NEIGHBOURS = 3
 """How many of an intent's closest examples its score averages (one lucky example is not enough
@@ -58,6 +61,20 @@ def word_features(words: list[str]) -> list[str]:
     return [*map(sys.intern, words), *pairs]
 
 
+class Implied:
+    """What each example means without saying it, by the example's position: only the few
+    examples that mean something unsaid are kept (not an empty dict for each of thousands)."""
+
+    def __init__(self, implied: Iterable[Mapping[str, str]]) -> None:
+        self._said = {position: dict(meant) for position, meant in enumerate(implied) if meant}
+
+    def __getitem__(self, position: int) -> Mapping[str, str]:
+        return self._said.get(position, _NOTHING)
+
+
+_NOTHING: Mapping[str, str] = MappingProxyType({})
+
+
 class NeighbourModel:
     """Intent by the nearest examples; build once from (intent, sentence) pairs."""
 
@@ -86,11 +103,17 @@ class NeighbourModel:
             lengths.append(len(features))
             labels.append(self.intents.index(intent))
         count = len(ordered)
-        self._vocabulary = vocabulary
+        # the features by their 64-bit keys, not a dict of strings: tens of thousands of
+        # strings made while building would stay scattered over the heap for good
+        keys = feature_keys(vocabulary)
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+        if np.any(self._keys[1:] == self._keys[:-1]):
+            raise ValueError("a feature is named twice")
         idf = np.log((count + 1) / (np.asarray(document_frequency, dtype=np.float64) + 1)) + 1
-        pairs = np.zeros(len(vocabulary), dtype=bool)
-        for feature, index in vocabulary.items():
-            pairs[index] = " " in feature
+        size = len(vocabulary)
+        pairs = np.fromiter((" " in feature for feature in vocabulary), bool, size)
+        del vocabulary
         self._idf = np.where(pairs, idf * PAIR_WEIGHT, idf)
         self._unknown_idf = float(math.log(count + 1) + 1)
         index_array = np.asarray(indices, dtype=np.int64)
@@ -100,7 +123,7 @@ class NeighbourModel:
         # for each feature, the examples that have it (an utterance touches few features)
         rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
         order = np.argsort(index_array, kind="stable")
-        bounds = np.searchsorted(index_array[order], np.arange(len(vocabulary) + 1))
+        bounds = np.searchsorted(index_array[order], np.arange(size + 1))
         # one array of every feature's examples and where each feature's run starts, rather
         # than a small array per feature (tens of thousands of them)
         self._posted = rows[order].astype(np.int32)
@@ -111,14 +134,23 @@ class NeighbourModel:
     def __len__(self) -> int:
         return self._count
 
+    def _known(self, features: list[str]) -> tuple[list[int], list[bool]]:
+        """The numbers of the known ``features``, in their order, and which are known."""
+        keys = feature_keys(features)
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), bool)
+        return self._order[at[found]].tolist(), found.tolist()
+
     def guess(self, features: Iterable[str]) -> Guess | None:
         """The closest intent for an utterance's features; None when none of them is known."""
-        features = set(features)
-        known = [self._vocabulary[f] for f in features if f in self._vocabulary]
+        features = list(set(features))
+        known, found = self._known(features)
         if not known:
             return None
         unknown = sum(PAIR_WEIGHT**2 if " " in f else 1.0 for f in features) - sum(
-            PAIR_WEIGHT**2 if " " in f else 1.0 for f in features if f in self._vocabulary
+            PAIR_WEIGHT**2 if " " in f else 1.0
+            for f, seen in zip(features, found, strict=True)
+            if seen
         )
         query_norm = math.sqrt(
             float(np.sum(self._idf[known] ** 2)) + unknown * self._unknown_idf**2

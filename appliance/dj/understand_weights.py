@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import math
 import os
 import time
 import zipfile
@@ -78,6 +79,13 @@ def fitted(examples: Examples, folder: Path | None) -> LinearModel:
     # heap keeps them for the daemon's life
     trim_when_grown(0.0)
     return model
+
+
+def hand_back() -> None:
+    """Hand the heap's free memory back to the system now, whatever the process's size: what
+    building the understanding left (its examples, the fit's arrays) is tens of MB that glibc
+    would otherwise keep for the daemon's life."""
+    trim_when_grown(-math.inf)
 
 
 def _read(path: Path) -> LinearModel | None:

@@ -14,10 +14,12 @@ matches is cut in every way that could hold several requests).
 Memory (test_understand_memory): resident and peak MB of fresh processes (median of 3 each) with
 the understanding's code imported, then built and used, in a start that fits its classifier and
 in one that reads the weights kept; the catalog's understanding figures, which the board plans
-count, must cover them. Growth over the imports (41 MB), x86-64, median of 3: 55.6 MB reading
-the weights kept (54.6 after fitting them), 80.2 MB at most while fitting (with tune6, tune7,
-talk_tune6 and talk_tune7 learned; 45.0, 49.9 and 64.1 before them); before the classifier was
-made lean, 109.8 (133.5) and 154.0 (173.6) MB resident.
+count, must cover them. Growth over the imports (41 MB), x86-64, median of 3: 40.5 MB reading
+the weights kept (48.7 after fitting them), 69.4 MB at most while fitting; 56.2 (54.6) and 80.0
+MB before the neighbours' model kept its features as 64-bit keys, the memory building left was
+handed back and the template matcher kept each template's words as bits (45.0, 49.9 and 64.1
+before tune6, tune7, talk_tune6 and talk_tune7 were learned); before the classifier was made
+lean, 109.8 (133.5) and 154.0 (173.6) MB resident.
 """
 
 from __future__ import annotations

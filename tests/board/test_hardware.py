@@ -114,7 +114,7 @@ def test_this_machine_is_an_x86_mini_pc_or_generic(capsys: pytest.CaptureFixture
 
 ZERO_UNMET = pytest.mark.xfail(
     strict=True,
-    reason="the daemon with its understanding counted (62 MB) needs 334 MB of the Pi Zero 2 W's "
+    reason="the daemon with its understanding counted (52 MB) needs 324 MB of the Pi Zero 2 W's "
     "300 MB budget (212 MB reserved, with the default 64 MB GPU split)",
 )
 
