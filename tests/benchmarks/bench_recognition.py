@@ -347,7 +347,11 @@ def test_whisper_speed_memory_and_what_confidence_means() -> None:
 
 
 def replay_voice(
-    station: Any, voice: Any, every: int = 1, features: list[dict[str, Any]] | None = None
+    station: Any,
+    voice: Any,
+    every: int = 1,
+    features: list[dict[str, Any]] | None = None,
+    timing: list[float] | None = None,
 ) -> list[tuple[Any, str, float, str]]:
     """Every line of the speech benchmark said by ``voice`` into a fresh pocketsphinx
     recogniser (its cepstral mean carried from line to line, as in the daemon) and the DJ's
@@ -355,7 +359,8 @@ def replay_voice(
     ``features``, when given, gets what the confidence is made of for each line, whether the
     words heard meant what the line means, the outcome, and each n-best reading as the DJ reads
     it (to fit the confidence on TUNE voices). The recogniser weighs its readings with the DJ's
-    understanding, as the station's does."""
+    understanding, as the station's does. ``timing``, when given, gets the seconds of each
+    line's audio and the seconds the recogniser spent on it, in turn."""
     from appliance.voice.stt import load_recognizer
     from tests.benchmarks.bench_speech import COMMANDS as SPOKEN
     from tests.benchmarks.bench_speech import judge, read_corpus, slots_match, typed_facts
@@ -370,7 +375,10 @@ def replay_voice(
     done = []
     for line in read_corpus(SPOKEN)[::every]:
         pcm = silence(0.3) + render(line.text, voice) + silence(0.5)
+        started = time.perf_counter()
         transcript = stream_final(recognizer, pcm)
+        if timing is not None:
+            timing += [seconds(pcm), time.perf_counter() - started]
         intents: tuple[str, ...] | None = None
         slots: dict[str, Any] = {}
         acted = asked = False
@@ -439,9 +447,10 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     figures: dict[str, Any] = {"split": split, "every": every}
     totals: dict[str, int] = {}
     features: list[dict[str, Any]] | None = [] if split == "tune" else None
+    timing: list[float] = []
     try:
         for voice in chosen:
-            done = replay_voice(station, voice, every, features)
+            done = replay_voice(station, voice, every, features, timing)
             if features:  # kept voice by voice: a long run keeps what it has
                 path = RESULTS / f"pocketsphinx_features_{voice.name}_every{every}.jsonl"
                 path.write_text("".join(json.dumps(row) + "\n" for row in features))
@@ -464,6 +473,8 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     finally:
         station.stop()
     figures["ALL"] = _counts(totals)
+    # the recogniser's seconds per second of audio (n-best and lattice included)
+    figures["rtf"] = round(sum(timing[1::2]) / max(1e-9, sum(timing[::2])), 3)
     label = "_".join(v.name for v in chosen) if os.environ.get("QFZZ_SPEECH_VOICES") else split
     record(f"pocketsphinx_replay_{label}_every{every}", figures)
 
