@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.dj import mood as moods
 from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED, spoken_name
+from appliance.dj.answers_music import truth
 from appliance.dj.intents import IntentName
 from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Request
@@ -19,6 +20,7 @@ from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolum
 from appliance.dj.rooms import room_change
 from appliance.dj.taste import REFINEMENTS
 from appliance.events import EndReason
+from appliance.library.track import Track
 from appliance.listener_id import make_user_id
 
 if TYPE_CHECKING:
@@ -179,7 +181,7 @@ class Handlers:
         if track is None:  # no verdict to learn, but no trust earned by it either
             return asked.reply(self.dj.lines.now_playing(None), negative=True)
         self.dj.record(asked.profile.user_id, track, "disliked")
-        nxt = self.dj.pick_track(asked.profile, asked.now)
+        nxt = self.coming_next(asked.profile, asked.now)
         moved_on = Skip(then=nxt, reason=EndReason.REPLACED)  # the dislike was learned
         return asked.reply(self.dj.lines.disliked(nxt), moved_on, negative=True)
 
@@ -187,7 +189,7 @@ class Handlers:
         track = self.dj.this_track()
         if track is not None and self.dj.now_playing_from is None:
             self.dj.record(asked.profile.user_id, track, "skipped")
-        nxt = self.dj.pick_track(asked.profile, asked.now)
+        nxt = self.coming_next(asked.profile, asked.now)
         pick = self.dj.last_pick(asked.profile.user_id)
         short = dict(pick.reasons).get("ran_short", "") if pick and pick.track == nxt else ""
         return asked.reply(self.dj.lines.skipping(nxt, short), Skip(then=nxt))
@@ -224,7 +226,7 @@ class Handlers:
             return asked.reply(lines.talk.say("lines", "refined_unsaved", shuffle=False))
         if (side, direction) == ("track", "less"):  # away from what the request brought too
             self.dj.requests.pop(user, None)
-        nxt = self.dj.pick_track(asked.profile, asked.now)
+        nxt = self.coming_next(asked.profile, asked.now)
         text = lines.refined(side, direction, before, nxt)
         if nxt is None:
             return asked.reply(text)
@@ -298,6 +300,14 @@ class Handlers:
         ]
         if canonical not in profile.blocked_genres:
             profile.blocked_genres.append(canonical)
+
+    def coming_next(self, profile: UserProfile, now: datetime) -> Track | None:
+        """The track a skip starts: the head of the station's queue when someone queued one (the
+        station plays its queue before the DJ's pick, so that is the one to name), else a pick."""
+        queued, playing = truth(self.dj).up_next, self.dj.this_track()
+        if queued is not None and (playing is None or queued.track_id != playing.track_id):
+            return queued
+        return self.dj.pick_track(profile, now)
 
     def propose(
         self,

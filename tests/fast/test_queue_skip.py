@@ -32,3 +32,34 @@ def test_a_skip_plays_the_queued_track_before_the_djs_pick(
     wait_until(lambda: station.snapshot().track != playing, timeout=10, what="the skip")
     assert station.snapshot().track == queued
     wait_until(lambda: fakes.decks.sounding() == [queued], timeout=5, what="the queued track")
+
+
+@pytest.mark.parametrize("how", ["spoken", "typed"])
+def test_a_skip_with_a_track_queued_names_the_queued_track(
+    station: QFZZStation, fakes: FakeParts, how: str
+) -> None:
+    """The answer to a skip names what the station will really play: the queue's head, never
+    the DJ's own pick that the queue plays before."""
+    assert station.execute(c.Play(genre="jazz", source="test")).ok
+    wait_until(lambda: station.snapshot().track is not None, timeout=5, what="the music")
+    playing = station.snapshot().track
+    library = station.library
+    assert playing is not None and library is not None
+    queued = next(t for t in library.tracks() if "rock" in t.genres)
+    others = [t.title for t in library.tracks() if t.track_id != queued.track_id]
+    assert station.execute(c.Enqueue(track_id=queued.track_id, source="test")).ok
+    wait_until(lambda: station.snapshot().up_next, timeout=5, what="the queue")
+    if how == "spoken":
+        before = len(fakes.output.said)
+        fakes.say("skip")
+        wait_until(lambda: len(fakes.output.said) > before, timeout=10, what="the answer")
+        answer = fakes.output.said[-1]
+    else:
+        outcome = station.execute(c.Ask(text="skip", source="console"))
+        assert outcome.ok, outcome.error
+        answer = outcome.text
+    wait_until(lambda: station.snapshot().track != playing, timeout=10, what="the skip")
+    now = station.snapshot().track
+    assert now is not None and now.track_id == queued.track_id
+    assert queued.title in answer, answer
+    assert not [title for title in others if title in answer], answer
