@@ -29,7 +29,7 @@ asked first ("what was it called"), a little less sure.
 What none of them understands confidently is ``unknown``: the DJ answers it as chat, never as a
 wild guess. So is what a template reads as a request but asks nothing (a request taken back or
 cut off, a caller asking to be heard: appliance.dj.understand_unasked), and an indirect question
-read by the model as an act ("do you know what you could skip"). Results are cached per
+and nothing else read as an act ("do you know what you could skip"). Results are cached per
 normalised text, so a repeated command costs a dict lookup.
 
 Several intents in one utterance come back as the first :class:`Intent` with the others in
@@ -302,6 +302,10 @@ class Understanding:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
         if asks_nothing(found, text):  # "play the, no, never mind": no request after all
+            return Intent("unknown", {}, text)
+        if only_asked(marked) and found.name in ACTING and not found.also:
+            # "do you know what you could skip": no skip; but "i wonder what this is skip it"
+            # is a question and then a request, read as two
             return Intent("unknown", {}, text)
         first, *rest = (described(self.lexicon, _followed_up(part)) for part in found.each())
         return dataclasses.replace(first, also=tuple(rest))

@@ -182,13 +182,18 @@ QUESTION_ENDS = frozenset({",", "but", "so", "and", "then", "because", "cause", 
 what this is, skip it"; "i don't know why but every time it comes on i want to dance")."""
 
 
+MEANT_ANYWAY = frozenset({"why", "how"})
+"""Question words whose clause is meant all the same: said as true ("i don't know why i love
+this song" loves it), or asking for it done ("do you know how to turn it up")."""
+
+
 def only_asked(marked: list[str]) -> bool:
     """Whether ``marked`` (words, with "," where the speaker paused) is an indirect question and
     nothing else: the clause its question word opens runs to the end ("do you know what to play
     next"). Such words ask; whatever the words of that clause would do, they do not ask it."""
     words = [word for word in marked if word != ","]
     asked = asked_plainly(words)
-    if asked == words or asked[0] not in ASKED_WORDS:
+    if asked == words or asked[0] not in ASKED_WORDS - MEANT_ANYWAY:
         return False
     start = marked.index(asked[0])
     return not QUESTION_ENDS & set(marked[start + 1 :])

@@ -222,6 +222,10 @@ def test_a_question_asked_plainly_keeps_what_was_said(
         ("i wonder who sings this, skip it anyway", ("whats_playing", "skip")),
         ("do you know what, just skip it", ("skip",)),
         ("i wonder what this is skip it", ("whats_playing", "skip")),
+        ("i'd love to know which reggae you really love", ("unknown",)),
+        # a clause said as true, or asking for it done, is meant
+        ("i don't know why i love this song so much", ("like",)),
+        ("do you know how to turn it up", ("volume_up",)),
     ],
 )
 def test_an_indirect_question_alone_never_acts(

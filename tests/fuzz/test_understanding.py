@@ -17,9 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appliance.cli import main
-from appliance.dj.understand import INTENTS, MOODS, Understanding
+from appliance.dj.understand import ACTING, INTENTS, MOODS, Understanding
 from appliance.dj.understand_templates import SENTENCES_FILE, load_templates
-from appliance.dj.understand_tidy import WONDERING, asked_plainly
+from appliance.dj.understand_tidy import (
+    ASKED_WORDS,
+    MEANT_ANYWAY,
+    QUESTION_ENDS,
+    WONDERING,
+    asked_plainly,
+)
 from appliance.errors import ConfigError
 from tests.fuzz.conftest import fuzz_rounds
 
@@ -269,3 +275,22 @@ def test_an_indirect_question_keeps_its_words(opener: str, joint: str, rest: str
     assert plain == said or len(plain) <= len(said) + 1
     assert set(plain) <= set(said) | {"do"}
     assert UNDERSTANDING.parse(" ".join(said)).name in INTENTS
+
+
+UNBROKEN = [word for word in VOCABULARY if word not in QUESTION_ENDS]
+
+
+@settings(max_examples=fuzz_rounds(50, 2000))
+@given(
+    st.sampled_from(OPENERS),
+    st.sampled_from(sorted(ASKED_WORDS - MEANT_ANYWAY)),
+    st.lists(st.sampled_from(UNBROKEN), min_size=1, max_size=6).map(" ".join),
+)
+def test_an_indirect_question_and_nothing_else_never_acts(
+    opener: str, asked: str, rest: str
+) -> None:
+    """ "do you know what you could skip": whatever the words after the question word would do,
+    an indirect question that runs to its end asks, and acts on nothing; read as several, the
+    question comes first ("i wonder what this is skip it")."""
+    heard = UNDERSTANDING.parse(f"{opener} {asked} {rest}")
+    assert heard.name not in ACTING, (opener, asked, rest)
