@@ -15,7 +15,6 @@ from appliance.dj.understand_verdict import meaning, verdict
 from appliance.voice.stt import CONFIDENT, load_recognizer
 from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from tests.support.speech import silence, speech_pcm
-from tests.support.voices import by_name, render
 from tests.voice.conftest import recognise
 
 
@@ -59,8 +58,7 @@ def test_commands_the_grammar_says_whole_are_surer_than_chatter(
         transcript = recognise(ears, silence(0.3) + speech_pcm(said) + silence(0.5))[0]
         assert transcript.text == said
         assert transcript.confidence > 0.4 > chatter[0].confidence, (said, transcript.confidence)
-    # the words split the n-best, the meaning far less (0.45 against 0.0 with the wider search)
-    assert ears.agreement(said) + 0.3 < ears.meaning_agreement(said)
+    assert ears.agreement(said) < 0.5 < ears.meaning_agreement(said)
     assert transcript.confidence >= NEEDED_DESTRUCTIVE
 
 
@@ -71,17 +69,3 @@ def test_chatter_the_grammar_does_not_say_stays_unsure(judged: PocketsphinxRecog
     for said in ("i had pasta for dinner yesterday", "what is the weather like in paris"):
         transcript = recognise(ears, silence(0.3) + speech_pcm(said) + silence(0.5))[0]
         assert transcript.confidence < CONFIDENT, (said, transcript.text, transcript.confidence)
-
-
-def test_the_wider_search_hears_what_the_default_one_misheard(
-    ears: PocketsphinxRecognizer,
-) -> None:
-    """A TUNE voice (espeak en-us+m3) starting from its wake word's cepstral mean: with
-    pocketsphinx's default search (topn 4, narrower beams) this came out as 'do the volume to
-    sixty'; with :data:`~appliance.voice.stt_pocketsphinx.SEARCH`, as said. (Not a line of the
-    speech benchmark or the held-out corpora.)"""
-    speaker, said = by_name("us_m3")[0], "set the volume to sixty"
-    ears._decoder.reinit_feat()  # a fresh cepstral mean, then this voice's wake word
-    ears.adapt(render("hey jarvis", speaker))
-    transcript = recognise(ears, silence(0.3) + render(said, speaker) + silence(0.5))[0]
-    assert transcript.text == said
