@@ -28,6 +28,10 @@ ARTIST_WORDS = frozenset(
 )
 """Words that ask "what do I like" of artists, not styles."""
 
+SAID_ARTIST = "said artist"
+"""The taste's kind for the artists a listener said they love ("i love <artist>"): forgetting one
+says it was told, not learned from listening."""
+
 
 class ListenerAnswers(Part):
     """The intents of ABOUT_ME (it changes only the listener's likings, when asked to forget).
@@ -138,12 +142,15 @@ class ListenerAnswers(Part):
         what = slot(intent, "genre") or slot(intent, "artist")
         if not what:
             return Answer(self.dj.lines.unknown())
-        if not slot(intent, "genre"):  # an artist: only listening can have taught it
+        if not slot(intent, "genre"):  # an artist: said ("i love <artist>") or learned
             key = what.casefold()
             shown = self.dj.as_written("artist", what) or what
+            pos, neg = self.dj.taste_of(profile.user_id).get(SAID_ARTIST, key)
+            if pos > neg:
+                self.dj.learn_rows(profile.user_id, [(SAID_ARTIST, key, -pos, -neg)])
             if not self._unlearn(profile.user_id, "artist", lambda name: name == key):
                 return Answer(self._say("me", "forgot_nothing", what=shown))
-            return Answer(self._say("me", "forgot_learned", what=shown))
+            return Answer(self._say("me", "forgot" if pos > neg else "forgot_learned", what=shown))
         genres = self.dj.genres
         canonical = genres.normalise(what)
 

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 from appliance.dj import mood as moods
 from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED, spoken_name
+from appliance.dj.answers_me import SAID_ARTIST
 from appliance.dj.answers_music import truth
 from appliance.dj.intents import IntentName
 from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Request
 from appliance.dj.reply import Action, Pause, PlayTrack, Reply, Resume, SetVolume, Skip, Stop
 from appliance.dj.rooms import room_change
-from appliance.dj.taste import REFINEMENTS
+from appliance.dj.taste import MORE_LIKE_THIS, REFINEMENTS
 from appliance.events import EndReason
 from appliance.library.track import Track
 from appliance.listener_id import make_user_id
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 VOLUME_STEP = 10
 """How far "louder" and "quieter" move the volume, out of 100."""
+
+LOVED_ARTIST = MORE_LIKE_THIS * 2.0
+"""How far ahead "i love <artist>" puts an artist in the listener's taste: as far as "more like
+this" of one of their tracks puts its artist (a like weighs 2 for the artist)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,18 +140,36 @@ class Handlers:
         return asked.reply(self.dj.lines.unknown())
 
     def _on_add_preference(self, asked: Asked) -> Reply:
-        profile, lines = asked.profile, self.dj.lines
+        """ "I love deep house", "i really like <artist>": remembered, then said as remembered;
+        a style or artist the library lacks is said to be missing, and remembered all the same."""
+        profile = asked.profile
         genre = asked.slot("genre")
         artist = asked.slot("artist")
-        if artist and not genre:  # "i love <artist>" lifts an earlier "i don't like" of them
-            unblock = self.dj.taste_of(profile.user_id).block_artist(artist, blocked=False)
-            if unblock:
-                self.dj.learn_rows(profile.user_id, unblock)
-            return asked.reply(lines.preference_added(artist))
+        if artist and not genre:
+            self.add_artist_preference(profile.user_id, artist)
+            shown = self.dj.as_written("artist", artist) or artist
+            return asked.reply(self._kept(shown, self._in_library("artist", artist)))
         if not genre:
-            return asked.reply(lines.unknown())
+            return asked.reply(self.dj.lines.unknown())
         self.add_preference(profile, genre)
-        return asked.reply(lines.preference_added(genre))
+        return asked.reply(self._kept(genre, self._in_library("genre", genre)))
+
+    def _kept(self, what: str, in_library: bool) -> str:
+        if in_library:
+            return self.dj.lines.preference_added(what)
+        return self.dj.lines.talk.say("lines", "preference_missing", shuffle=False, value=what)
+
+    def _in_library(self, kind: str, name: str) -> bool:
+        """Whether the library has any of genre or artist ``name`` (True with no library: there
+        is nothing to say is missing)."""
+        catalog = self.dj.catalog()
+        if catalog is None:
+            return True
+        if kind == "genre":
+            covers = self.dj.genres.covers
+            return any(covers(name, genre) for t in catalog.tracks for genre in t.genres)
+        folded = name.casefold()
+        return any(t.artist.casefold() == folded for t in catalog.tracks)
 
     def _on_remove_preference(self, asked: Asked) -> Reply:
         profile, lines = asked.profile, self.dj.lines
@@ -292,6 +315,22 @@ class Handlers:
         canonical = self.dj.genres.normalise(value)
         if canonical in profile.blocked_genres:
             profile.blocked_genres.remove(canonical)
+
+    def add_artist_preference(self, user_id: str, artist: str) -> None:
+        """ "I love <artist>": the artist is put ahead in the listener's taste (where listening
+        teaches artists, so "what do I like" names them and the picks favour them), by
+        LOVED_ARTIST at least, and an earlier "i don't like" of them is lifted."""
+        taste = self.dj.taste_of(user_id)
+        key = artist.casefold()
+        rows = taste.block_artist(artist, blocked=False)
+        lead = taste.net("artist", key)
+        if lead < LOVED_ARTIST:
+            rows.append(("artist", key, LOVED_ARTIST - lead, 0.0))
+        told = taste.net(SAID_ARTIST, key)
+        if told < 1.0:  # said, as forgetting it will tell
+            rows.append((SAID_ARTIST, key, 1.0 - told, 0.0))
+        if rows:
+            self.dj.learn_rows(user_id, rows)
 
     def block(self, profile: UserProfile, genre: str) -> None:
         canonical = self.dj.genres.normalise(genre)

@@ -51,11 +51,11 @@ def test_a_skip_with_a_track_queued_names_the_queued_track(
     wait_until(lambda: station.snapshot().up_next, timeout=5, what="the queue")
     if how == "spoken":
         before = len(fakes.output.said)
-        fakes.say("skip")
+        fakes.say("skip it please")
         wait_until(lambda: len(fakes.output.said) > before, timeout=10, what="the answer")
         answer = fakes.output.said[-1]
     else:
-        outcome = station.execute(c.Ask(text="skip", source="console"))
+        outcome = station.execute(c.Ask(text="skip it please", source="console"))
         assert outcome.ok, outcome.error
         answer = outcome.text
     wait_until(lambda: station.snapshot().track != playing, timeout=10, what="the skip")
