@@ -30,13 +30,13 @@ THE_ONE_BEFORE = re.compile(
     r"\b(?:last|previous|earlier) (?:one|song|track|tune|number)\b"
     r"|\bone before\b|\bthe before\b|\bfrom before\b|\bbefore (?:this|that|it)\b"
 )
-"""Words of a replay that point at the track before ("play the last one again", "play again
+"""Words of a replay that point at the track before ("put the last song on again", "play again
 the before song"), not at the one on air; "last time", "last sunday" point at no track."""
 
 
 def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
     """``intent`` with each replay that names the track before, when one played, as the step
-    back it asks for: "play the last one again" plays the one before, not this one again."""
+    back it asks for: "put the last song on again" plays the one before, not this one again."""
     names = [part.name for part in intent.each()]
     if "replay" not in names or "play_previous" in names or truth(dj).previous is None:
         return intent  # "play it again, the one before": that step back is asked already

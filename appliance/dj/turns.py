@@ -56,7 +56,7 @@ class Turns:
         answer to the question it asked last turn (a question waits one turn, a minute)."""
         user_id = profile.user_id
         intent = self.dj.conversation.carried_on(user_id, intent)  # "what about house"
-        intent = pointed_back(self.dj, intent)  # "play the last one again": the one before
+        intent = pointed_back(self.dj, intent)  # "put the last song on again": the one before
         question = self.dj.questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None

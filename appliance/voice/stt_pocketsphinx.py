@@ -75,9 +75,11 @@ that says the same words with other fillers or another cut of the wake word's ta
 Tried since and not kept: a wider search (the 8 best Gaussians, beams 1e-60 / 1e-40 / 1e-60)
 with the confidence refitted to it (w + 8 a + 6 g - 7) understood 173 of TUNE's 336 with 6
 wrong actions, but on the held-out voices 241 of 588 with 17 wrong actions and 2 chatter lines
-acted on (194, 11 and 0 before), at twice the real-time factor (0.23 against 0.12); frequency
+acted on, against 194, 11 and 0 with these weights on the same run (193 above was on an
+earlier understanding); twice the real-time factor (0.23 against 0.12); frequency
 warping (VTLN) heard more readings right (212 to 219 on TUNE) but always brought 2-3 more wrong
-actions on TUNE."""
+actions on TUNE. Taking the wider search back was decided on that held-out run: judge a next
+attempt on voices neither tuned on nor seen."""
 MEANING_VOTE = 0.8
 """The least verdict of the understanding (the station's judge) with which a reading agrees by
 meaning rather than by words (see :data:`CONFIDENCE`). On the TUNE voices, estimated on the
