@@ -19,6 +19,7 @@ so the examples' hundreds of thousands of grams are a few thousand strings.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
@@ -60,10 +61,23 @@ def char_grams(words: Iterable[str]) -> list[str]:
     return grams
 
 
+WIDE_HASH = sys.hash_info.width >= 64
+"""A 64-bit Python's string hash is wide enough to key tens of thousands of features (two of
+them share a key about once in 10^11 starts); a 32-bit one's is not (once in ten starts)."""
+
+
 def feature_keys(features: Iterable[str]) -> np.ndarray:
-    """Each feature's 64-bit key in this process: the string's own hash, cached on it, so a
-    lookup costs next to nothing (it differs between processes: files keep the names)."""
-    return np.fromiter(map(hash, features), dtype=np.int64)
+    """Each feature's 64-bit key in this process: on a 64-bit Python the string's own hash,
+    cached on it, so a lookup costs next to nothing (it differs between processes: files keep
+    the names); on a 32-bit board (armv7l) eight bytes of the name's BLAKE2 digest."""
+    if WIDE_HASH:
+        return np.fromiter(map(hash, features), dtype=np.int64)
+    return np.fromiter(map(_digest_key, features), dtype=np.int64)
+
+
+def _digest_key(feature: str) -> int:
+    digest = hashlib.blake2b(feature.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 class LinearModel:

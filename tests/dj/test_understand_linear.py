@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from appliance.dj import understand_linear
 from appliance.dj.understand_linear import SEPARATOR, LinearModel, char_grams
 from appliance.dj.understand_weights import fitted
 
@@ -54,3 +56,19 @@ def test_the_letter_grams_of_many_sentences_are_shared_strings() -> None:
     first, second = char_grams(["playing"]), char_grams(["playing", "it", "again"])
     assert first == ["~#pl", "~pla", "~lay", "~ayi", "~yin", "~ing", "~ng#"]
     assert all(a is b for a, b in zip(first, second[: len(first)], strict=True))
+
+
+def test_a_32_bit_board_keys_features_by_their_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 32-bit Python's 32-bit string hash gave two of the understanding's tens of thousands of
+    features one key in about one start of ten, and the model refused to build; the digest's
+    keys find the same weights."""
+    said = ("skip the track", "play jazz", "hold it")
+    wide = LinearModel((intent, features(text)) for intent, text in ROWS)
+    heard = [wide.probabilities(features(text)) for text in said]
+    monkeypatch.setattr(understand_linear, "WIDE_HASH", False)
+    narrow = LinearModel((intent, features(text)) for intent, text in ROWS)
+    for text, before in zip(said, heard, strict=True):
+        assert narrow.probabilities(features(text)) == pytest.approx(before)
+    assert max(heard[0], key=heard[0].__getitem__) == "skip"
+    names = [f"w{number}" for number in range(40_000)]
+    assert len(set(understand_linear.feature_keys(names).tolist())) == len(names)
