@@ -11,12 +11,16 @@ names what its intent needs: the rest is unknown.
 from __future__ import annotations
 
 import functools
+import json
 import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
+
+import numpy as np
 
 from appliance.dj.understand_grammar import LIST, build_grammar, convert
 from appliance.dj.understand_intent import QUESTION_INTENTS, TALK_INTENTS, Intent, Slot
@@ -28,8 +32,15 @@ from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_slots import FILLER_TEXT, mentioned
 from appliance.dj.understand_templates import PARAPHRASE_LISTS, Templates
 from appliance.dj.understand_told import ABOUT_SOMEONE_ELSE, of_a_person
+from appliance.dj.understand_weights import (
+    code_key,
+    fitted,
+    hand_back,
+    keep,
+    models_folder,
+    read_kept,
+)
 from appliance.dj.understand_weights import default_folder as weights_folder
-from appliance.dj.understand_weights import fitted, hand_back
 from appliance.grammar import Grammar
 
 MODEL_FLOOR = 0.4
@@ -203,15 +214,33 @@ class ModelStep:
         return model
 
     def _built(self) -> Model:
+        """Read whole from the data folder when kept there (no example is built at all), else
+        built from the examples and kept once its classifier is fitted."""
+        folder = models_folder()
+        if folder is None:
+            return self._made(None)
+        path = folder / f"{self.key()}.npz"
+        kept = read_kept(path, _restored, "understanding model")
+        return kept if kept is not None else self._made(path)
+
+    def key(self) -> str:
+        """What the model is made from (templates, learned sentences, the lists filled in, the
+        code), as a hash that names its kept file."""
+        lists = {name: list(table) for name, table in sorted(self._lexicon.spoken.items())}
+        made_of = [self._templates.digest, self._learned.digest, json.dumps(lists)]
+        return code_key([*made_of, json.dumps(list(self._templates.sample_names))])
+
+    def _made(self, path: Path | None) -> Model:
         examples = self.examples()
         features = [self.features(None, text) for _intent, text, _ in examples]
-        return Model(
-            NeighbourModel(
-                (intent, said) for (intent, _, _), said in zip(examples, features, strict=True)
-            ),
-            Implied(implied for _intent, _text, implied in examples),
-            Later(functools.partial(_fitted, [(examples, features)])),
+        neighbours = NeighbourModel(
+            (intent, said) for (intent, _, _), said in zip(examples, features, strict=True)
         )
+        implied = Implied(implied for _intent, _text, implied in examples)
+        pending = [(examples, features)]
+        del examples, features
+        kept = functools.partial(_kept, path, neighbours, implied) if path else None
+        return Model(neighbours, implied, Later(functools.partial(_fitted, pending, kept)))
 
     def examples(self) -> list[tuple[str, str, dict[str, str]]]:
         """(intent, sentence, slots meant unsaid) the model learns from: random expansions of
@@ -381,6 +410,7 @@ def _implied(model: Model, guess: Guess, said: dict[str, Slot]) -> dict[str, Slo
 
 def _fitted(
     pending: list[tuple[list[tuple[str, str, dict[str, str]]], list[list[str]]]],
+    kept: Callable[[LinearModel], object] | None = None,
 ) -> LinearModel:
     """The classifier of the examples and their features in ``pending``, taken out of it so
     that nothing holds them once it is fitted (or read), and their memory handed back."""
@@ -392,8 +422,32 @@ def _fitted(
     del examples, features
     model = fitted(said, weights_folder())
     del said
+    if kept is not None:
+        kept(model)
     hand_back()
     return model
+
+
+def _kept(path: Path, neighbours: NeighbourModel, implied: Implied, linear: LinearModel) -> None:
+    """Keep the whole model in ``path``: the next start reads it and builds no examples."""
+    intents, vocabulary, weights = linear.saved()
+    arrays = {f"neighbours_{name}": array for name, array in neighbours.saved().items()}
+    arrays.update(implied=implied.saved(), intents=intents, vocabulary=vocabulary)
+    keep(path, {**arrays, "weights": weights}, "understanding model")
+
+
+def _restored(saved: Mapping[str, np.ndarray]) -> Model:
+    """The model :func:`_kept` kept (ValueError, KeyError: it does not fit together)."""
+    prefix = "neighbours_"
+    neighbours = NeighbourModel.restored(
+        {name[len(prefix) :]: saved[name] for name in saved if name.startswith(prefix)}
+    )
+    implied = Implied.restored(saved["implied"])
+    intents = saved["intents"]
+    if intents.dtype.kind != "U" or intents.ndim != 1:
+        raise ValueError(f"intents of type {intents.dtype}")
+    linear = LinearModel.restored(tuple(intents.tolist()), saved["vocabulary"], saved["weights"])
+    return Model(neighbours, implied, Later(lambda: linear))
 
 
 def _doubted(model: Model, guess: Guess, features: list[str]) -> bool:

@@ -16,6 +16,7 @@ examples never use count against the confidence, so "what's the weather like" st
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +25,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from appliance.dj.understand_linear import feature_keys
+from appliance.dj.understand_linear import SEPARATOR, feature_keys
 
 NEIGHBOURS = 3
 """How many of an intent's closest examples its score averages (one lucky example is not enough
@@ -68,11 +69,39 @@ class Implied:
     def __init__(self, implied: Iterable[Mapping[str, str]]) -> None:
         self._said = {position: dict(meant) for position, meant in enumerate(implied) if meant}
 
+    def saved(self) -> np.ndarray:
+        """The meanings as UTF-8 JSON bytes, for :meth:`restored`."""
+        text = json.dumps(sorted(self._said.items()), ensure_ascii=False)
+        return np.frombuffer(text.encode(), np.uint8)
+
+    @classmethod
+    def restored(cls, saved: np.ndarray) -> Implied:
+        """The meanings :meth:`saved` wrote (ValueError: not what it writes)."""
+        rows = json.loads(_text(saved))
+        implied = cls(())
+        for row in rows:
+            position, meant = row
+            if not isinstance(position, int) or not isinstance(meant, dict):
+                raise ValueError("an unsaid meaning that is not a position and its slots")
+            if not all(isinstance(v, str) for v in [*meant, *meant.values()]):
+                raise ValueError("an unsaid meaning that is not text")
+            implied._said[position] = meant
+        return implied
+
     def __getitem__(self, position: int) -> Mapping[str, str]:
         return self._said.get(position, _NOTHING)
 
 
 _NOTHING: Mapping[str, str] = MappingProxyType({})
+
+_ARRAYS = ("idf", "norms", "posted", "bounds", "labels", "origins")
+"""The arrays a kept model is made of, besides its features' names and intents."""
+
+
+def _text(saved: np.ndarray) -> str:
+    if saved.dtype != np.uint8 or saved.ndim != 1:
+        raise ValueError(f"text of type {saved.dtype}")
+    return saved.tobytes().decode()
 
 
 class NeighbourModel:
@@ -113,6 +142,7 @@ class NeighbourModel:
         idf = np.log((count + 1) / (np.asarray(document_frequency, dtype=np.float64) + 1)) + 1
         size = len(vocabulary)
         pairs = np.fromiter((" " in feature for feature in vocabulary), bool, size)
+        self._names: bytes | None = SEPARATOR.join(vocabulary).encode()
         del vocabulary
         self._idf = np.where(pairs, idf * PAIR_WEIGHT, idf)
         self._unknown_idf = float(math.log(count + 1) + 1)
@@ -133,6 +163,54 @@ class NeighbourModel:
 
     def __len__(self) -> int:
         return self._count
+
+    def saved(self) -> dict[str, np.ndarray]:
+        """The model's parts as arrays, for :meth:`restored` (a model restored has them no
+        more: it is never kept again)."""
+        if self._names is None:
+            raise ValueError("a restored model is not kept again")
+        arrays = {name: getattr(self, f"_{name}") for name in _ARRAYS}
+        return {
+            **arrays,
+            "intents": np.asarray(self.intents),
+            "names": np.frombuffer(self._names, np.uint8),
+            "unknown_idf": np.asarray([self._unknown_idf]),
+        }
+
+    @classmethod
+    def restored(cls, saved: Mapping[str, np.ndarray]) -> NeighbourModel:
+        """The model whose :meth:`saved` parts these are, with its features' keys made in this
+        process (ValueError or KeyError: they do not fit together)."""
+        text = _text(saved["names"])
+        names = text.split(SEPARATOR) if text else []
+        intents = saved["intents"]
+        if intents.dtype.kind != "U" or intents.ndim != 1:
+            raise ValueError(f"intents of type {intents.dtype}")
+        model = cls.__new__(cls)
+        model.intents = tuple(intents.tolist())
+        model._names = None
+        for name in _ARRAYS:
+            setattr(model, f"_{name}", np.ascontiguousarray(saved[name]))
+        if any(getattr(model, f"_{name}").dtype.kind != "i" for name in _ARRAYS[2:]):
+            raise ValueError("positions that are not whole numbers")
+        model._unknown_idf = float(saved["unknown_idf"][0])
+        model._count = len(model._norms)
+        keys = feature_keys(names)
+        model._order = np.argsort(keys, kind="stable")
+        model._keys = keys[model._order]
+        sizes = (len(model._idf), len(model._bounds) - 1, len(names))
+        if len(set(sizes)) != 1 or np.any(model._keys[1:] == model._keys[:-1]):
+            raise ValueError("features that do not fit their arrays")
+        rows = (len(model._labels), len(model._origins))
+        if rows != (model._count, model._count) or model._bounds[-1] != len(model._posted):
+            raise ValueError("examples that do not fit their arrays")
+        if model._count and (
+            model._labels.max() >= len(intents) or model._posted.max() >= model._count
+        ):
+            raise ValueError("an example or an intent out of range")
+        if not (np.isfinite(model._idf).all() and np.isfinite(model._norms).all()):
+            raise ValueError("weights that are not numbers")
+        return model
 
     def _known(self, features: list[str]) -> tuple[list[int], list[bool]]:
         """The numbers of the known ``features``, in their order, and which are known."""

@@ -20,8 +20,9 @@ import math
 import os
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,7 +39,12 @@ KEEP = 3
 FOLDER = Path("cache") / "understanding"
 _SUFFIX = ".npz"
 
+MODELS = FOLDER / "models"
+"""Where whole models are kept (the neighbours' model, its unsaid meanings and the classifier):
+a start that finds one builds no examples at all."""
+
 Examples = Sequence[tuple[str, Sequence[str]]]
+Kept = TypeVar("Kept")
 
 
 def default_folder() -> Path | None:
@@ -56,6 +62,25 @@ def weights_key(examples: Examples) -> str:
         digest.update(b"\t")
         digest.update("\x1f".join(features).encode())
         digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def models_folder() -> Path | None:
+    """The folder whole models are kept in, when the data folder exists (None: keep nothing)."""
+    data = paths.caches_home()
+    return data / MODELS if data.is_dir() else None
+
+
+def code_key(parts: Iterable[str]) -> str:
+    """A hash of ``parts`` (what a model is made from: its files' digests, its lists) and of
+    the understanding's code, which decides how it is made from them."""
+    digest = hashlib.sha256()
+    code = Path(__file__).parent
+    for source in sorted([*code.glob("understand*.py"), code.parent / "grammar.py"]):
+        digest.update(source.read_bytes())
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
     return digest.hexdigest()[:32]
 
 
@@ -89,42 +114,66 @@ def hand_back() -> None:
 
 
 def _read(path: Path) -> LinearModel | None:
+    return read_kept(path, _restored_linear, "classifier")
+
+
+def _restored_linear(saved: Mapping[str, np.ndarray]) -> LinearModel:
+    intents = saved["intents"]
+    if intents.dtype.kind != "U" or intents.ndim != 1:
+        raise ValueError(f"intents of type {intents.dtype}")
+    return LinearModel.restored(tuple(intents.tolist()), saved["vocabulary"], saved["weights"])
+
+
+def read_kept(
+    path: Path, restore: Callable[[Mapping[str, np.ndarray]], Kept], what: str
+) -> Kept | None:
+    """What ``restore`` makes of the arrays kept in ``path``; None when there is none, or when
+    it is damaged or does not fit (then it is removed, with a log line, and made again)."""
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as saved:
-            intents = saved["intents"]
-            if intents.dtype.kind != "U" or intents.ndim != 1:
-                raise ValueError(f"intents of type {intents.dtype}")
-            model = LinearModel.restored(
-                tuple(intents.tolist()), saved["vocabulary"], saved["weights"]
-            )
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        log.warning("the kept classifier %s is damaged (%s): fitting it again", path, error)
+            made = restore(saved)
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        EOFError,
+        zipfile.BadZipFile,
+    ) as error:
+        log.warning("the kept %s %s is damaged (%s): making it again", what, path, error)
         with contextlib.suppress(OSError):
             path.unlink()
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept before older ones
-    return model
+    return made
 
 
 def _write(folder: Path, path: Path, model: LinearModel) -> None:
-    """Keep the weights whole under their final name, or not at all (read-only, full disk)."""
     intents, vocabulary, weights = model.saved()
+    keep(path, {"intents": intents, "vocabulary": vocabulary, "weights": weights}, "classifier")
+
+
+def keep(path: Path, arrays: Mapping[str, np.ndarray], what: str) -> bool:
+    """Keep ``arrays`` whole under ``path``, or not at all (read-only, full disk: False, with a
+    log line); only the :data:`KEEP` most recently used files of its folder stay."""
     packed = io.BytesIO()
-    np.savez(packed, intents=intents, vocabulary=vocabulary, weights=weights)
+    np.savez(packed, **arrays)  # type: ignore[arg-type]  # numpy's stubs take it for allow_pickle
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, packed.getvalue())
     except OSError as error:
-        log.warning("the classifier is not kept in %s (%s): fitted again next start", folder, error)
-        return
-    _prune(folder)
+        log.warning("the %s is not kept in %s (%s): made again next start", what, path, error)
+        return False
+    _prune(path.parent)
+    return True
 
 
 def _prune(folder: Path) -> None:
-    """Keep the :data:`KEEP` most recently used weights."""
+    """Keep the :data:`KEEP` most recently used files."""
     try:
         kept = sorted(((p.stat().st_mtime, p) for p in folder.glob(f"*{_SUFFIX}")), reverse=True)
     except OSError:

@@ -1,13 +1,22 @@
 """The neighbours' model and what it keeps for good are lean (no dict of strings, no empty dict
-per example), and the examples it was built from are let go once the classifier is ready."""
+per example), the examples it was built from are let go once the classifier is ready, and the
+whole model is kept in the data folder so a start reads it and builds no example."""
 
 from __future__ import annotations
 
-import numpy as np
+import dataclasses
+import logging
+from pathlib import Path
 
-from appliance.dj.understand_guess import _fitted
+import numpy as np
+import pytest
+
+from appliance.dj import understand_linear
+from appliance.dj.understand import Understanding
+from appliance.dj.understand_guess import Model, ModelStep, _fitted
 from appliance.dj.understand_linear import LinearModel
-from appliance.dj.understand_model import Implied, NeighbourModel, word_features
+from appliance.dj.understand_model import Guess, Implied, NeighbourModel, word_features
+from appliance.dj.understand_weights import MODELS, code_key
 
 ROWS = [
     ("play", "play some jazz"),
@@ -44,3 +53,95 @@ def test_the_fit_lets_go_of_the_examples() -> None:
     model = _fitted(pending)
     assert pending == [] and isinstance(model, LinearModel)
     assert max(model.probabilities(["skip", "this"]).items(), key=lambda kv: kv[1])[0] == "skip"
+
+
+EXAMPLES: list[tuple[str, str, dict[str, str]]] = [
+    *[(intent, text, {}) for intent, text in ROWS],
+    ("mood", "my dog died", {"mood": "sad"}),
+]
+SAID = ["skip this track", "play jazz", "my dog died today", "pause it"]
+
+
+@pytest.fixture
+def step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelStep:
+    """The real model step of the real templates, its examples a few sentences (fast)."""
+    monkeypatch.setenv("APPLIANCE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(ModelStep, "examples", lambda self: list(EXAMPLES))
+    return Understanding()._model_step
+
+
+Reading = tuple[Guess, dict[str, str], dict[str, float]]
+
+
+def readings(step: ModelStep, model: Model) -> list[Reading]:
+    rows: list[Reading] = []
+    for text in SAID:
+        features = step.features(None, text)
+        guess = model.neighbours.guess(features)
+        assert guess is not None
+        implied = model.implied[guess.nearest]
+        rows.append((guess, dict(implied), model.linear.get().probabilities(features)))
+    return rows
+
+
+def test_a_start_reads_the_whole_model_kept_and_builds_no_example(
+    step: ModelStep, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = step._built()
+    made = readings(step, built)  # the classifier fitted, the whole model kept
+    (path,) = (tmp_path / MODELS).glob("*.npz")
+    assert path.name == f"{step.key()}.npz" and not list(path.parent.glob(".*.tmp"))
+
+    def no_examples(self: ModelStep) -> list[tuple[str, str, dict[str, str]]]:
+        raise AssertionError("examples built though the model is kept")
+
+    monkeypatch.setattr(ModelStep, "examples", no_examples)
+    fits = understand_linear.fits
+    read = step._built()
+    assert understand_linear.fits == fits
+    assert readings(step, read) == made
+    assert made[2][1] == {"mood": "sad"}  # what the closest example means unsaid
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "arrays that do not fit"])
+def test_a_damaged_model_is_built_again_with_a_log_line(
+    step: ModelStep, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    made = readings(step, step._built())
+    (path,) = (tmp_path / MODELS).glob("*.npz")
+    if damage == "garbage":
+        path.write_bytes(b"not a model at all")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:300])
+    else:
+        with np.load(path) as saved:
+            arrays = dict(saved)
+        arrays["neighbours_labels"] = arrays["neighbours_labels"][:-1]
+        np.savez(path, **arrays)
+    with caplog.at_level(logging.WARNING, logger="appliance.dj.understand_weights"):
+        again = step._built()
+    assert "damaged" in caplog.text and path.name in caplog.text
+    assert readings(step, again) == made
+    assert readings(step, step._built()) == made  # kept whole again, and read
+
+
+def test_a_model_of_other_templates_or_code_is_not_read(step: ModelStep) -> None:
+    key = step.key()
+    assert step.key() == key
+    other = ModelStep(
+        dataclasses.replace(step._templates, digest="other"), step._learned, step._lexicon
+    )
+    assert other.key() != key
+    assert code_key(["a"]) != code_key(["b"])
+
+
+def test_a_restored_model_checks_its_arrays() -> None:
+    model = NeighbourModel((intent, word_features(text.split())) for intent, text in ROWS)
+    saved = model.saved()
+    restored = NeighbourModel.restored(saved)
+    features = word_features(["skip", "this", "track"])
+    assert restored.guess(features) == model.guess(features)
+    with pytest.raises(ValueError):
+        NeighbourModel.restored({**saved, "posted": saved["posted"] + len(ROWS)})
+    with pytest.raises(ValueError):
+        Implied.restored(np.frombuffer(b'[[1, ["mood"]]]', np.uint8))
