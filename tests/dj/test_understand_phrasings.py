@@ -8,10 +8,12 @@ shapes people use. Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from appliance.dj.understand import Understanding
-from tests.dj.test_understand import understood_as
+from tests.dj.test_understand import LIBRARY, understood_as
 
 
 @pytest.mark.parametrize(
@@ -258,6 +260,44 @@ def test_talk_that_asks_nothing_is_not_acted_on(
     understanding: Understanding, text: str, intents: tuple[str, ...]
 ) -> None:
     assert understood_as(understanding.parse(text))[0] == intents, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        # a whole request, then that the choice does not matter: still the request
+        ("just play something, it doesn't matter", ("play",)),
+        ("play anything, doesn't matter", ("play",)),
+        ("play something, anything, it doesn't matter", ("play",)),
+        ("skip, doesn't matter", ("skip",)),
+        ("next one, forget it", ("skip",)),
+        # whom the music is for ("her"), and "for our" after music asked for ("for an hour")
+        ("play something for her", ("play",)),
+        ("play some music for our", ("play",)),
+        # a search that only starts like children's play is a search
+        ("play together by the beatles", ("play",)),
+        ("play nice and loud", ("play",)),
+        ("play with or without you", ("play",)),
+        # and what is still taken back or cut off
+        ("play the, forget it", ("unknown",)),
+        ("play the, er, doesn't matter", ("unknown",)),
+        ("play me our", ("unknown",)),
+        ("play nice with your brother", ("unknown",)),
+        ("play outside for a bit", ("unknown",)),
+    ],
+)
+def test_a_whole_request_is_not_taken_for_talk(
+    understanding: Understanding, text: str, intents: tuple[str, ...]
+) -> None:
+    assert understood_as(understanding.parse(text))[0] == intents, text
+
+
+def test_a_title_the_library_has_is_played_even_when_it_reads_as_childrens_play() -> None:
+    library = dataclasses.replace(LIBRARY, titles=(*LIBRARY.titles, "Outside", "Games"))
+    understanding = Understanding(vocabulary=library)
+    for text, title in (("play outside", "outside"), ("can you play games", "games")):
+        heard = understanding.parse(text)
+        assert (heard.name, heard.slots) == ("play", {"title": title}), text
 
 
 @pytest.mark.parametrize(
