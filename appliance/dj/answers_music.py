@@ -112,9 +112,13 @@ def truth(dj: PersonalizedDJ) -> Truth:
         if state.play_state == PlayState.PLAYING and playing.started_at:
             position = time.time() - playing.started_at
         left = max(0.0, playing.duration - position)
-    same = playing is not None and track is not None and playing.track == track
+    same = playing is not None and track is not None and playing.track.track_id == track.track_id
     stopped = (same or track is None) and state.play_state == PlayState.STOPPED  # none asked
-    back = track is not None and track == state.last_played
+    back = (
+        track is not None
+        and state.last_played is not None
+        and track.track_id == state.last_played.track_id
+    )
     leaving = state.track if track is not None and not same and not back else None
     return Truth(
         track,

@@ -124,12 +124,13 @@ class FollowUps(Part):
         if dj.now_playing_from is None:
             dj.record(profile.user_id, track, "skipped")
         queued = truth(dj).up_next
-        if queued is not None and queued != track:
+        if queued is not None and queued.track_id != track.track_id:
             said = self._say("follow", "not_that", track=queued.describe())
             return Answer(said, (Skip(then=queued),))  # the station plays its queue first
         promised = dj.ahead.get(profile.user_id)
         nxt = dj.pick_track(profile, now)
-        if promised is not None and nxt == promised[1].track:  # now counted as heard: another
+        if promised is not None and nxt is not None and nxt.track_id == promised[1].track.track_id:
+            # now counted as heard: another
             nxt = dj.pick_track(profile, now)
         if nxt is None:
             return Answer(self._say("follow", "not_that_none"))

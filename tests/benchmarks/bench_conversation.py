@@ -186,7 +186,7 @@ class Player:
     def start(self, track: Track | None, ended: str = "skipped") -> None:
         if track is None:
             return
-        if self.track is not None and track != self.track:
+        if self.track is not None and track.track_id != self.track.track_id:
             self.dj.record_event(self.user, self.track.track_id, ended)
             self.previous = self.track
         self.track = track

@@ -1,5 +1,6 @@
 """The conversation benchmark's truth checker: whether a factual answer or a follow-up is right,
-found from the player, the library and the profile, never from what the DJ says it knows.
+found from the player, the library and the profile, never from what the DJ says it knows nor from
+how it read what was said (which of a question and a request came first is told from the words).
 
 Also how a repeat is told: a sentence said again in the DJ's words for saying it again ("...,
 like I said") is the sentence it repeats (:func:`plain`).
@@ -83,12 +84,40 @@ def _says_no(text: str) -> bool:
     return said_no and not _has(text, "yes")
 
 
-AWAY = frozenset({"play", "skip", "more_like", "dislike", "refine", "deny"})
-"""Requests that move on from the track on air: asked after one of them in the same breath, "what
-was that" is of the track left ("skip this, who was it by")."""
-MOVES = AWAY | {"play_previous", "replay"}
-"""Requests that start a track: a question about the music asked after one of them in the same
-breath ("play a party song, what's this") is about the track it started."""
+CLAUSE_MARKS = re.compile(r",|;|[.?!](?:\s|$)|\band\b|\bthen\b")
+"""Where a clause of what was said ends: a question and a request said in one breath are
+told apart by which clause comes first."""
+QUESTION_WORDS = re.compile(
+    r"\b(?:what|what's|whats|who|who's|whos|which|when|when's|name|called|title|tell)\b"
+)
+"""Words that ask about the music (the checker's own list, not the DJ's reading)."""
+BACK_WORDS = (
+    r"go back|back to|again|once more|replay|previous|one before|the before|last (?:one|song|track)"
+)
+"""Requests that start the track before or this one again: nothing is left behind by them."""
+AWAY_WORDS = re.compile(
+    r"\b(?:play|put|skip|next|another|more like|more of|more by|not this|not that|something else"
+    r"|change|switch|surprise me|shuffle)\b"
+)
+"""Requests that move on from the track on air ("skip this, who was it by": the track left)."""
+MOVE_WORDS = re.compile(rf"{AWAY_WORDS.pattern}|\b(?:{BACK_WORDS})\b")
+"""Requests that start a track ("play a party song, what's this": the track started)."""
+
+
+def moved_before_asking(text: str, moves: re.Pattern[str] = MOVE_WORDS) -> bool:
+    """Whether what was said asks for a move of ``moves`` before it asks about the music: a
+    clause that moves comes before the first clause with a question word, or moves before the
+    question word in that clause ("play something what's this"). Found from the words alone,
+    never from how the DJ read them."""
+    for part in CLAUSE_MARKS.split(text.casefold().replace("\u2019", "'")):
+        clause = spoken_words(part)
+        asked = QUESTION_WORDS.search(clause)
+        moved = moves.search(clause)
+        if asked is not None:
+            return moved is not None and moved.start() < asked.start()
+        if moved is not None:
+            return True
+    return False
 
 
 def started(reply: Reply) -> Track | None:
@@ -101,13 +130,12 @@ def started(reply: Reply) -> Track | None:
     return None
 
 
-def moved_first(reply: Reply, question: str, moves: frozenset[str] = MOVES) -> Track | None:
-    """The track a request of ``moves`` before ``question`` in the same breath started (None:
-    the question came first, or nothing started): what "this" is when the question is asked."""
-    names = list(reply.intents or (reply.intent,))
-    if question not in names or not moves & set(names[: names.index(question)]):
-        return None
-    return started(reply)
+def same(track: Track | None, other: Track | None) -> bool:
+    """The same track, by its id: a library fills in measurements after a scan, so two copies
+    of one track may differ in their other fields."""
+    if track is None or other is None:
+        return track is other
+    return track.track_id == other.track_id
 
 
 class Truth:
@@ -151,15 +179,16 @@ class Truth:
         """Before the turn: how to tell whether the answer to it is right (None: not factual)."""
         dj, player = self.dj, self.player
         track = player.track
-        if kind in ("title", "artist", "album", "year"):
-            return lambda r: _fact_said(r, moved_first(r, "whats_playing") or track, kind)
-        if kind == "previous":
+        if kind in ("title", "artist", "album", "year"):  # "play something, what's this"
+            if moved_before_asking(text):
+                return lambda r: _fact_said(r, started(r) or track, kind)
+            return lambda r: _fact_said(r, track, kind)
+        if kind == "previous":  # "skip this, who was that": the track left
             before = player.previous
+            left = moved_before_asking(text, AWAY_WORDS)  # "go back, what was it": the one before
 
             def previous_said(reply: Reply) -> bool:
-                asked = ("whats_playing", "whats_previous")  # "go back, what was it": that one
-                moved = any(moved_first(reply, question, AWAY) for question in asked)
-                was = track if moved else before
+                was = track if left and started(reply) is not None else before
                 if was is None:
                     return _has(reply.text, "first", "nothing")
                 return _has(reply.text, was.title)
@@ -231,22 +260,22 @@ class Truth:
         genres = self.dj.genres
 
         if kind == "the_one_before":  # nothing before: nothing to go back to, nothing started
-            return lambda r: started(r) == before
+            return lambda r: same(started(r), before)
         if kind == "again":
-            return lambda r: now is not None and started(r) == now
+            return lambda r: now is not None and same(started(r), now)
         if kind in ("something_else", "not_that"):
-            return lambda r: started(r) is not None and started(r) != now
+            return lambda r: started(r) is not None and not same(started(r), now)
         if kind == "more_like" and now is not None:
             styles = list(now.genres)
 
             def alike(reply: Reply) -> bool:
                 track = started(reply)
-                if track is None or track == now:
+                if track is None or same(track, now):
                     return False
-                same = track.artist == now.artist or any(
+                kin = track.artist == now.artist or any(
                     genres.covers(g, h) or genres.covers(h, g) for g in styles for h in track.genres
                 )
-                return same or _has(reply.text, *styles)  # or it says the style ran out
+                return kin or _has(reply.text, *styles)  # or it says the style ran out
 
             return alike
         return None
