@@ -28,6 +28,9 @@ NO_MATTER = tuple(phrase.split() for phrase in ("forget it", "doesn't matter", "
 """What says the choice does not matter: it takes back only a request left unfinished ("play the,
 forget it"), never a whole one ("just play something, it doesn't matter", "skip, forget it")."""
 
+TRAILING = HESITATIONS | {"oh", "just", "well", "actually", "no"}
+"""Words trailing off between a request and "forget it" ("play the, oh, forget it")."""
+
 WHOLE = frozenset({"play", "skip"})
 """Requests that are whole before such words, unless their words stop short (a play ending on
 "the")."""
@@ -95,14 +98,16 @@ def _searched_only(found: Intent) -> bool:
 
 def _unfinished(found: Intent, words: list[str]) -> bool:
     """Whether the request before words saying the choice does not matter was left unfinished:
-    not a whole play or skip, or its words stop on "the" or a hesitation ("play the, erm,
+    not a whole play or skip, or its words stop on a hesitation or on "the" ("play the, oh,
     forget it")."""
     if found.name not in WHOLE or found.also:
         return True
     before = words[: -max(len(p) for p in NO_MATTER if words[-len(p) :] == p)]
-    spoken = [word for word in before if word not in HESITATIONS]
-    halted = before[-1] in HESITATIONS
-    return halted or not spoken or spoken[-1] in CUT_OFF - CUT_OFF_ALLOWED
+    if before[-1] in HESITATIONS:
+        return True
+    while before and before[-1] in TRAILING:
+        before = before[:-1]
+    return not before or before[-1] in CUT_OFF - CUT_OFF_ALLOWED
 
 
 def _cut_off(found: Intent, words: list[str]) -> bool:

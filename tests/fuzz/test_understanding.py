@@ -26,6 +26,7 @@ from appliance.dj.understand_tidy import (
     WONDERING,
     asked_plainly,
 )
+from appliance.dj.understand_unasked import NO_MATTER
 from appliance.errors import ConfigError
 from tests.fuzz.conftest import fuzz_rounds
 
@@ -294,3 +295,27 @@ def test_an_indirect_question_and_nothing_else_never_acts(
     question comes first ("i wonder what this is skip it")."""
     heard = UNDERSTANDING.parse(f"{opener} {asked} {rest}")
     assert heard.name not in ACTING, (opener, asked, rest)
+
+
+WHOLE_REQUESTS = [
+    "skip", "next one", "skip this", "play something", "play anything", "just play something",
+    "play some music", "play whatever", "play something for her",
+]  # fmt: skip
+NOT_MATTERING = [" ".join(phrase) for phrase in NO_MATTER]
+
+
+@settings(max_examples=fuzz_rounds(30, 1000))
+@given(
+    st.sampled_from(WHOLE_REQUESTS),
+    st.sampled_from([", ", ". "]),
+    st.sampled_from(NOT_MATTERING),
+)
+def test_a_whole_request_said_not_to_matter_still_acts(request: str, joint: str, tail: str) -> None:
+    """ "skip, doesn't matter": the tail says the choice does not matter, not that the request
+    is taken back; only a request left unfinished ("play the, forget it") is."""
+    alone = UNDERSTANDING.parse(request).name
+    assert alone in ("play", "skip"), request
+    assert UNDERSTANDING.parse(f"{request}{joint}{tail}").name == alone, (request, joint, tail)
+    for unfinished in ("play the", "play the, oh,", "put on the, um,", "play, er,"):
+        heard = UNDERSTANDING.parse(f"{unfinished}{joint}{tail}")
+        assert heard.name == "unknown", (unfinished, joint, tail)
