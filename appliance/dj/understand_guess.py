@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import multiprocessing
 import random
 import re
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +46,12 @@ from appliance.dj.understand_weights import (
 )
 from appliance.dj.understand_weights import default_folder as weights_folder
 from appliance.grammar import Grammar
+
+log = logging.getLogger("appliance.dj.understand_guess")
+
+CHILD_TIMEOUT = 900
+"""Seconds a child process may take to build the model (a few on a server core, tens on a Pi
+Zero) before it is stopped and the model built in the daemon's own process."""
 
 MODEL_FLOOR = 0.4
 """Below this similarity to its closest examples, the model's guess is not taken: unknown."""
@@ -180,8 +190,8 @@ class Model:
     neighbours: NeighbourModel
     implied: Implied
     linear: Later[LinearModel]
-    """Fitted on a thread of its own: start-up does not wait for it, only a guess it must
-    confirm does (a few seconds after start at most)."""
+    """Fitted on a thread of its own when built in this process (no data folder, or no child
+    could build it): start-up does not wait for it, only a guess it must confirm does."""
 
 
 _MODELS: dict[tuple[object, ...], Model] = {}
@@ -221,7 +231,36 @@ class ModelStep:
             return self._made(None)
         path = folder / f"{self.key()}.npz"
         kept = read_kept(path, _restored, "understanding model")
+        if kept is None and self._made_apart(path):
+            kept = read_kept(path, _restored, "understanding model")
+        if kept is None:
+            log.warning("the understanding's model is built in the daemon's own process")
         return kept if kept is not None else self._made(path)
+
+    def _made_apart(self, path: Path) -> bool:
+        """Build the model and keep it in ``path`` in a forked child process, so the examples
+        and the fit's memory never enter this process's heap (glibc would keep most of it);
+        False, with a log line, when the child could not (this process builds it then)."""
+        started = time.monotonic()
+        try:
+            child = multiprocessing.get_context("fork").Process(
+                target=_build_and_keep, args=(self, path), name="understand-build", daemon=True
+            )
+            child.start()
+        except (OSError, ValueError) as error:
+            log.warning("no child process to build the understanding's model in: %s", error)
+            return False
+        child.join(CHILD_TIMEOUT)
+        if child.is_alive():
+            child.kill()
+            child.join()
+            log.warning("building the understanding's model took over %d s: stopped", CHILD_TIMEOUT)
+            return False
+        if child.exitcode != 0:
+            log.warning("building the understanding's model ended with %s", child.exitcode)
+            return False
+        log.info("built the understanding's model in %.1f s", time.monotonic() - started)
+        return True
 
     def key(self) -> str:
         """What the model is made from (templates, learned sentences, the lists filled in, the
@@ -428,12 +467,20 @@ def _fitted(
     return model
 
 
-def _kept(path: Path, neighbours: NeighbourModel, implied: Implied, linear: LinearModel) -> None:
+def _kept(path: Path, neighbours: NeighbourModel, implied: Implied, linear: LinearModel) -> bool:
     """Keep the whole model in ``path``: the next start reads it and builds no examples."""
     intents, vocabulary, weights = linear.saved()
     arrays = {f"neighbours_{name}": array for name, array in neighbours.saved().items()}
     arrays.update(implied=implied.saved(), intents=intents, vocabulary=vocabulary)
-    keep(path, {**arrays, "weights": weights}, "understanding model")
+    return keep(path, {**arrays, "weights": weights}, "understanding model")
+
+
+def _build_and_keep(step: ModelStep, path: Path) -> None:
+    """In the child process: build the model, fit its classifier and keep them in ``path``
+    (exit status 1 when they could not be kept)."""
+    step._made(path).linear.get()
+    if not path.exists():
+        sys.exit(1)
 
 
 def _restored(saved: Mapping[str, np.ndarray]) -> Model:

@@ -112,16 +112,7 @@ def test_this_machine_is_an_x86_mini_pc_or_generic(capsys: pytest.CaptureFixture
     assert "rpi-zero-2w" in capsys.readouterr().out
 
 
-ZERO_UNMET = pytest.mark.xfail(
-    strict=True,
-    reason="the daemon with its understanding counted (52 MB) needs 324 MB of the Pi Zero 2 W's "
-    "300 MB budget (212 MB reserved, with the default 64 MB GPU split)",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=ZERO_UNMET) if n == "rpi-zero-2w" else n for n in PROFILES]
-)
+@pytest.mark.parametrize("name", PROFILES)
 def test_every_plan_fits_its_budget(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hardware", "plan", "--profile", name, "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
@@ -139,7 +130,6 @@ def test_every_plan_fits_its_budget(name: str, capsys: pytest.CaptureFixture[str
     assert plan["understanding_mb"] == reference.understanding_mb > 20
 
 
-@ZERO_UNMET
 def test_the_pi_zero_2_w_daemon_stays_under_300_mb() -> None:
     plan = plan_models(get_profile("rpi-zero-2w"))
     assert plan.total_ram_mb < 300

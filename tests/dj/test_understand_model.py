@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import signal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from appliance.dj import understand_linear
+from appliance.dj import understand_guess, understand_linear
 from appliance.dj.understand import Understanding
 from appliance.dj.understand_guess import Model, ModelStep, _fitted
 from appliance.dj.understand_linear import LinearModel
@@ -87,8 +89,10 @@ def readings(step: ModelStep, model: Model) -> list[Reading]:
 def test_a_start_reads_the_whole_model_kept_and_builds_no_example(
     step: ModelStep, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    fits = understand_linear.fits
     built = step._built()
     made = readings(step, built)  # the classifier fitted, the whole model kept
+    assert understand_linear.fits == fits  # in a child process: this one only read it
     (path,) = (tmp_path / MODELS).glob("*.npz")
     assert path.name == f"{step.key()}.npz" and not list(path.parent.glob(".*.tmp"))
 
@@ -96,7 +100,6 @@ def test_a_start_reads_the_whole_model_kept_and_builds_no_example(
         raise AssertionError("examples built though the model is kept")
 
     monkeypatch.setattr(ModelStep, "examples", no_examples)
-    fits = understand_linear.fits
     read = step._built()
     assert understand_linear.fits == fits
     assert readings(step, read) == made
@@ -145,3 +148,23 @@ def test_a_restored_model_checks_its_arrays() -> None:
         NeighbourModel.restored({**saved, "posted": saved["posted"] + len(ROWS)})
     with pytest.raises(ValueError):
         Implied.restored(np.frombuffer(b'[[1, ["mood"]]]', np.uint8))
+
+
+def test_a_child_that_dies_leaves_the_model_built_in_process(
+    step: ModelStep,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def killed(step: ModelStep, path: Path) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(understand_guess, "_build_and_keep", killed)
+    fits = understand_linear.fits
+    with caplog.at_level(logging.WARNING, logger="appliance.dj.understand_guess"):
+        model = step._built()
+        made = readings(step, model)
+    assert "ended with -9" in caplog.text and "in the daemon's own process" in caplog.text
+    assert understand_linear.fits == fits + 1
+    assert made[0][0].intent == "skip" and made[2][1] == {"mood": "sad"}
+    assert [path.name for path in (tmp_path / MODELS).glob("*.npz")] == [f"{step.key()}.npz"]

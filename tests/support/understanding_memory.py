@@ -30,6 +30,8 @@ if sys.argv[1] == "build":
         understanding.parse(text)
     out["cpu_s"] = time.process_time() - started
     out["fits"] = understand_linear.fits
+    import resource  # a child that built the model: its own peak (0 when none ran)
+    out["child_peak"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 out["rss"] = status("VmRSS")
 out["peak"] = status("VmHWM")
 print(json.dumps(out))
