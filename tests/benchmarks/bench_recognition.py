@@ -18,7 +18,7 @@ from appliance.voice.stt_pocketsphinx import PocketsphinxRecognizer
 from appliance.voice.stt_vosk import VoskRecognizer, load_model
 from appliance.voice.vad import MicroVad, SileroVad
 from appliance.voice.wake import MicroWakeWord, PhraseWake
-from tests.benchmarks.report import RESULTS, median, record
+from tests.benchmarks.report import RESULTS, median, percentile, record
 from tests.support.speech import demo_music, mix, seconds, silence, speech_pcm
 from tests.voice.conftest import COMMANDS, KO_COMMANDS, NAMES
 
@@ -352,6 +352,8 @@ def replay_voice(
     every: int = 1,
     features: list[dict[str, Any]] | None = None,
     timing: list[float] | None = None,
+    finals: list[float] | None = None,
+    cpu: list[float] | None = None,
 ) -> list[tuple[Any, str, float, str]]:
     """Every line of the speech benchmark said by ``voice`` into a fresh pocketsphinx
     recogniser (its cepstral mean carried from line to line, as in the daemon) and the DJ's
@@ -360,7 +362,10 @@ def replay_voice(
     words heard meant what the line means, the outcome, and each n-best reading as the DJ reads
     it (to fit the confidence on TUNE voices). The recogniser weighs its readings with the DJ's
     understanding, as the station's does. ``timing``, when given, gets the seconds of each
-    line's audio and the seconds the recogniser spent on it, in turn."""
+    line's audio and the seconds the recogniser spent on it, in turn; ``finals`` the seconds from
+    the end of each line's audio to its final transcript (lattice, n-best and confidence);
+    ``cpu`` the processor seconds this thread spent on each line and on its final, in turn (on a
+    loaded machine the wall clock also counts the time other processes held the core)."""
     from appliance.voice.stt import load_recognizer
     from tests.benchmarks.bench_speech import COMMANDS as SPOKEN
     from tests.benchmarks.bench_speech import judge, read_corpus, slots_match, typed_facts
@@ -375,10 +380,18 @@ def replay_voice(
     done = []
     for line in read_corpus(SPOKEN)[::every]:
         pcm = silence(0.3) + render(line.text, voice) + silence(0.5)
-        started = time.perf_counter()
-        transcript = stream_final(recognizer, pcm)
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        recognizer.start()
+        for offset in range(0, len(pcm), 320):  # as stream_final, the final timed apart
+            recognizer.accept(pcm[offset : offset + 320])
+        fed = time.thread_time()
+        transcript = recognizer.finish()
+        if cpu is not None:
+            cpu += [time.thread_time() - cpu_started, time.thread_time() - fed]
         if timing is not None:
             timing += [seconds(pcm), time.perf_counter() - started]
+        if finals is not None:
+            finals.append(transcript.timings["final_s"])
         intents: tuple[str, ...] | None = None
         slots: dict[str, Any] = {}
         acted = asked = False
@@ -448,9 +461,11 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     totals: dict[str, int] = {}
     features: list[dict[str, Any]] | None = [] if split == "tune" else None
     timing: list[float] = []
+    finals: list[float] = []
+    cpu: list[float] = []
     try:
         for voice in chosen:
-            done = replay_voice(station, voice, every, features, timing)
+            done = replay_voice(station, voice, every, features, timing, finals, cpu)
             if features:  # kept voice by voice: a long run keeps what it has
                 path = RESULTS / f"pocketsphinx_features_{voice.name}_every{every}.jsonl"
                 path.write_text("".join(json.dumps(row) + "\n" for row in features))
@@ -475,6 +490,13 @@ def test_pocketsphinx_replay(tmp_path: Path) -> None:
     figures["ALL"] = _counts(totals)
     # the recogniser's seconds per second of audio (n-best and lattice included)
     figures["rtf"] = round(sum(timing[1::2]) / max(1e-9, sum(timing[::2])), 3)
+    figures["rtf on processor time"] = round(sum(cpu[::2]) / max(1e-9, sum(timing[::2])), 3)
+    figures["audio_s"] = round(sum(timing[::2]), 1)
+    figures["end of audio to final ms median"] = round(median(finals) * 1000, 1)
+    figures["end of audio to final ms p90"] = round(percentile(finals, 0.9) * 1000, 1)
+    figures["final processor ms median"] = round(median(cpu[1::2]) * 1000, 1)
+    figures["final processor ms p90"] = round(percentile(cpu[1::2], 0.9) * 1000, 1)
+    figures["load average"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     label = "_".join(v.name for v in chosen) if os.environ.get("QFZZ_SPEECH_VOICES") else split
     record(f"pocketsphinx_replay_{label}_every{every}", figures)
 
@@ -485,3 +507,58 @@ OUTCOMES = ("understood", "asked", "ignored", "wrong_action", "wrong_answer")
 def _counts(counts: dict[str, int]) -> str:
     shown = " ".join(f"{k}={v}" for k, v in counts.items())
     return f"{shown} understood_pct={100 * counts['understood'] / max(1, counts['commands']):.0f}"
+
+
+def test_pocketsphinx_memory(tmp_path: Path) -> None:
+    """What the daemon's pocketsphinx decoding holds: resident memory added by the recogniser
+    the station builds (the DJ's trigram model, lattice and n-best on), once it has decoded the
+    benchmark's English commands (joe), over a station whose understanding is built and has
+    read them; and its highest between commands. As at a daemon's later starts, the language
+    model is read from the data folder, where a first process kept it (working it out leaves
+    more behind). One recogniser per process (a second one reuses the first one's freed heap):
+    run it three times for a median."""
+    import ctypes
+    import subprocess
+    import sys
+
+    from appliance.memory import limit_arenas, resident_mb
+    from appliance.voice.stt import load_recognizer
+    from tests.benchmarks.bench_speech_offline import benchmark_station
+    from tests.support.voices import TUNE, render
+
+    limit_arenas()  # as the daemon does
+    trim = ctypes.CDLL("libc.so.6").malloc_trim
+    first = (
+        "import sys; from pathlib import Path; from appliance.voice.stt import load_recognizer\n"
+        "from tests.benchmarks.bench_speech_offline import benchmark_station\n"
+        "station = benchmark_station(Path(sys.argv[1]), stt='pocketsphinx-en-us', play=False)\n"
+        "load_recognizer('pocketsphinx', None, grammar=station._vocabulary('pocketsphinx')[2])\n"
+        "station.stop()\n"
+    )
+    subprocess.run([sys.executable, "-c", first, str(tmp_path)], check=True, timeout=600)
+    station = benchmark_station(tmp_path, stt="pocketsphinx-en-us", play=False)
+    try:
+        _phrases, _words, grammar = station._vocabulary("pocketsphinx")
+        clips = [silence(0.3) + render(text, TUNE[0]) + silence(0.5) for text in EN_COMMANDS]
+        for text in EN_COMMANDS:  # the understanding's own share, read once before
+            station._judge(text), station._meaning(text)
+        trim(0)
+        before = resident_mb()
+        recognizer = load_recognizer("pocketsphinx", None, grammar=grammar)
+        assert isinstance(recognizer, PocketsphinxRecognizer)
+        recognizer.judge, recognizer.meaning = station._judge, station._meaning
+        highest = resident_mb()
+        for pcm in clips:
+            stream_final(recognizer, pcm)
+            highest = max(highest, resident_mb())
+        trim(0)
+        held = resident_mb() - before
+    finally:
+        station.stop()
+    record("recognition_pocketsphinx_memory", {
+        "commands": len(EN_COMMANDS),
+        "grammar words": len(grammar.words()),
+        "held mb (after a trim)": round(held, 1),
+        "highest mb between commands": round(highest - before, 1),
+        "load average": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+    })  # fmt: skip

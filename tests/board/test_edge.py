@@ -4,12 +4,13 @@ against appliance.edge, plus what the advice is based on: the catalog and live d
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from appliance.edge import EdgeDeviceConfig, EdgeOptimizer
-from appliance.models.catalog import load_catalog
+from appliance.models.catalog import Catalog, load_catalog
 from tests.support.music import make_track
 
 
@@ -96,7 +97,13 @@ def test_catalog_models_get_concrete_steps() -> None:
     assert voice["steps"][0]["model"] == "en_US-lessac-low" and voice["steps"][0]["ram_mb"] == 140
     assert "140 MB in memory" in voice["steps"][0]["detail"]
     smaller = EdgeDeviceConfig(device_id="s", device_type="embedded", max_memory_mb=50)
-    grammar_only = EdgeOptimizer(smaller).optimize_model(96, model="pocketsphinx-en-us")
+    # the daemon decodes pocketsphinx one way (the DJ's language model): no lean mode is offered
+    one_way = EdgeOptimizer(smaller).optimize_model(135, model="pocketsphinx-en-us")
+    assert one_way["optimizations"] == ["offload"]
+    catalog = load_catalog()  # a model with a lean mode is offered it
+    lean = replace(catalog.require("pocketsphinx-en-us"), ram_lean_mb=31.0)
+    leaner = Catalog([lean, *catalog.of_kind("tts")], catalog.reference, catalog.source)
+    grammar_only = EdgeOptimizer(smaller, leaner).optimize_model(135, model=lean.name)
     assert grammar_only["optimizations"] == ["lean_runtime", "offload"]
     assert grammar_only["steps"][0]["ram_mb"] == 31
     assert "commands grammar" in grammar_only["steps"][0]["detail"]

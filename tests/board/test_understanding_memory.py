@@ -40,7 +40,7 @@ def test_the_plan_counts_the_understanding_in_its_total_and_peak() -> None:
     speaking = without.peak_ram_mb - without.total_ram_mb
     assert building.peak_ram_mb == round(building.total_ram_mb + speaking + 8940.0, 1)
     assert any("while the understanding is built" in note for note in building.notes)
-    squeezed = plan_models(get_profile("rpi-4-1gb"), catalog=with_understanding(400.0, 400.0))
+    squeezed = plan_models(get_profile("rpi-4-1gb"), catalog=with_understanding(390.0, 390.0))
     roomy = plan_models(get_profile("rpi-4-1gb"), catalog=with_understanding(0.0, 0.0))
     assert squeezed.fits and squeezed.by_kind()["stt"].name != roomy.by_kind()["stt"].name
 
