@@ -58,7 +58,9 @@ def test_a_rescan_finds_new_music_tells_its_progress_and_runs_once_at_a_time(
         assert (last["seen"], last["added"], last["removed"]) == (2, 1, 1), notices
         assert len(notices) >= 2  # what the walk found, then the end
         assert [t.artist for t in library.tracks()].count("Zed Quartet") == 1
-        assert station.execute(c.Rescan(source="web")).ok  # the next one may run now
+        # the scan's thread ends just after its last notice: then the next one may run
+        wait_until(lambda: not station._scanner or not station._scanner.is_alive(), timeout=10)
+        assert station.execute(c.Rescan(source="web")).ok
 
         def learned() -> bool:
             return any(
