@@ -57,6 +57,7 @@ TALK7 = CORPUS / "talk_tune7.tsv"  # a development set, learned
 TALK8 = CORPUS / "talk_tune8.tsv"  # a development set, not learned (it lets chatter through)
 TALK9 = CORPUS / "talk_tune9.tsv"  # a development set, not learned
 TALK10 = CORPUS / "talk_tune10.tsv"  # a development set, not learned
+TALK11 = CORPUS / "talk_tune11.tsv"  # never learned: a fresh check
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
@@ -142,7 +143,7 @@ def _talk(path: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     "path",
-    [TALK2, TALK3, TALK4, TALK5, TALK6, TALK7, TALK8, TALK9, TALK10],
+    [TALK2, TALK3, TALK4, TALK5, TALK6, TALK7, TALK8, TALK9, TALK10, TALK11],
     ids=lambda path: path.name,
 )
 def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
