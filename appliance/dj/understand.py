@@ -73,7 +73,7 @@ from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
 from appliance.dj.understand_refer import after_the_ask, like_this, referred
 from appliance.dj.understand_several import Readers, several
-from appliance.dj.understand_slots import Candidate, as_said, described, reading
+from appliance.dj.understand_slots import Candidate, as_said, described, ended, reading
 from appliance.dj.understand_templates import (
     PARAPHRASE_LISTS,
     SENTENCES_FILE,
@@ -307,7 +307,10 @@ class Understanding:
             # "do you know what you could skip": no skip; but "i wonder what this is skip it"
             # is a question and then a request, read as two
             return Intent("unknown", {}, text)
-        first, *rest = (described(self.lexicon, _followed_up(part)) for part in found.each())
+        first, *rest = (
+            described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
+            for part in found.each()
+        )
         return dataclasses.replace(first, also=tuple(rest))
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:

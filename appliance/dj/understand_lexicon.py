@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 
 from hassil import TextSlotList, TextSlotValue
 from hassil.expression import TextChunk
+from rapidfuzz import fuzz, process
 
 from appliance.dj.understand_intent import Slot
 from appliance.dj.understand_learned import LearnedSet
-from appliance.dj.understand_names import NameIndex
+from appliance.dj.understand_names import NAME_CUTOFF, SHORT_NAME_CUTOFF, NameIndex
 from appliance.dj.understand_templates import Templates
 from appliance.dj.understand_text import number_words
 from appliance.library.genres import GenreMap
@@ -88,6 +89,7 @@ class Lexicon:
             word for key in self.spoken["level"] for word in key.split()
         ) | {"percent", "per", "cent"}
         self.genres_key = hash(frozenset(self.spoken["genre"].items()))
+        self._genre_keys: list[str] | None = None
 
     def _genre_list(self) -> TextSlotList:
         spoken: dict[str, str] = {}
@@ -143,6 +145,22 @@ class Lexicon:
             else:
                 slots[slot] = str(ordered[0])
         return slots
+
+    def near_genre(self, text: str) -> str | None:
+        """The genre ``text`` names, spelled or heard a little wrong ("classic rot"), if it is
+        close to one (as close as a library name must be to be taken for it). One word is
+        only taken for a genre of several run together ("smoothjazz"): a word heard wrong is
+        the word corrector's to mend, and "robots" is not "roots"."""
+        genres = self.spoken["genre"]
+        if text in genres:
+            return str(genres[text])
+        cutoff = SHORT_NAME_CUTOFF if len(text) <= 5 else NAME_CUTOFF
+        if self._genre_keys is None:
+            self._genre_keys = list(genres)
+        found = process.extractOne(text, self._genre_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if found is None or (" " not in text and " " not in found[0]):
+            return None
+        return str(genres[found[0]])
 
     def only_values(self, text: str) -> bool:
         """True when ``text`` names genres, moods or activities and nothing else ("some jazz")."""

@@ -26,6 +26,14 @@ NAME_CUTOFF = 85.0
 SHORT_NAME_CUTOFF = 88.0
 """The same for phrases of five letters or fewer, where one wrong letter weighs more."""
 
+BESIDE_NAME_CUTOFF = 75.0
+"""The least similarity for a phrase said beside a library name said exactly ("get lucky by daft
+pump", "nina simone feeling could"): a request that names one song or artist plainly is asking
+for names, so a second name heard less well still lands."""
+
+MIN_BESIDE_LETTERS = 6
+"""A phrase beside a name needs this many letters to be taken as a second name."""
+
 MIN_CORRECTED_WORD = 3
 """Words shorter than this are never corrected: too many short words are one letter apart."""
 
@@ -103,18 +111,21 @@ class NameIndex:
         }
         return found.pop() if len(found) == 1 else None
 
-    def find(self, text: str, kinds: Iterable[str] = KINDS) -> tuple[str, str, float] | None:
+    def find(
+        self, text: str, kinds: Iterable[str] = KINDS, cutoff: float | None = None
+    ) -> tuple[str, str, float] | None:
         """The library name ``text`` most likely means: (kind, name, similarity) or None.
 
-        An exact name wins; otherwise the most similar name above the cutoff, earlier kinds
-        winning ties.
+        An exact name wins; otherwise the most similar name above the cutoff (by default, by
+        the phrase's length), earlier kinds winning ties.
         """
         kinds = [kind for kind in KINDS if kind in set(kinds)]
         for kind in kinds:
             name = self._by_key[kind].get(text)
             if name is not None:
                 return kind, name, 100.0
-        cutoff = SHORT_NAME_CUTOFF if len(text) <= 5 else NAME_CUTOFF
+        if cutoff is None:
+            cutoff = SHORT_NAME_CUTOFF if len(text) <= 5 else NAME_CUTOFF
         best: tuple[str, str, float] | None = None
         for kind in kinds:
             found = process.extractOne(

@@ -14,7 +14,8 @@ from hassil import RecognizeResult
 from appliance.dj.understand_intent import Intent, Slot
 from appliance.dj.understand_lexicon import SCANNED_LISTS, VALUE_FILLERS, Lexicon
 from appliance.dj.understand_match import RULE_LIST_PREFIX
-from appliance.dj.understand_names import KINDS, NameIndex
+from appliance.dj.understand_names import BESIDE_NAME_CUTOFF, KINDS, MIN_BESIDE_LETTERS, NameIndex
+from appliance.dj.understand_tidy import strip_phrases
 
 SLOTS = (
     "genre",
@@ -150,12 +151,52 @@ def resolve_free_text(
     # "that get lucky song", "exodus the bob marley album": library names said whole inside
     named = lexicon.names_in(names, words)
     if named:
-        return {kind: (name, 100.0) for kind, name in reversed(named)}
+        said_names = {kind: (name, 100.0) for kind, name in reversed(named)}
+        beside = name_beside(lexicon, names, words, named)
+        if beside is not None and beside[0] not in said_names:
+            said_names[beside[0]] = (beside[1], beside[2])
+        return said_names
+    # "nora jones while i do the dishes": a name, then an aside
+    head = before_aside(words.split())
+    if len(head) < len(words.split()):
+        while len(head) > 1 and head[0] in VALUE_FILLERS:
+            head = head[1:]
+        named_first = names.find(" ".join(head))
+        if named_first is not None:
+            return {named_first[0]: (named_first[1], named_first[2])}
     mentioned = lexicon.scan(words)
     found_slots = {slot: (value, 100.0) for slot, value in mentioned.items()}
     if not found_slots and words.split()[0] in DESCRIBED and " by " not in f" {words} ":
         return {}  # "something for a rainy day": a wish, not a name to look for
     return found_slots or None  # type: ignore[return-value]
+
+
+BESIDE_LINKS = frozenset({"by", "from", "off", "of", "the", "song", "track", "album", "record"})
+"""Words that join two names said together ("get lucky by daft punk", "the album diamond life")
+and name neither."""
+
+
+def name_beside(
+    lexicon: Lexicon, names: NameIndex, words: str, named: list[tuple[str, str]]
+) -> tuple[str, str, float] | None:
+    """A second library name heard a little wrong beside ones said exactly ("nina simone
+    feeling could": feeling good), of a kind not yet named; None when the rest of the words
+    are no name."""
+    rest = lexicon.without_names(words, [name for _kind, name in named]).split("|")
+    kinds = [kind for kind in KINDS if kind not in {kind for kind, _name in named}]
+    for part in rest:
+        said = part.split()
+        while said and said[0] in BESIDE_LINKS:
+            said.pop(0)
+        while said and said[-1] in BESIDE_LINKS | SEARCH_TAILS:
+            said.pop()
+        phrase = " ".join(said)
+        if len(phrase.replace(" ", "")) < MIN_BESIDE_LETTERS or not kinds:
+            continue
+        found = names.find(phrase, kinds, cutoff=BESIDE_NAME_CUTOFF)
+        if found is not None:
+            return found
+    return None
 
 
 def mentioned(lexicon: Lexicon, names: NameIndex, text: str, intent: str) -> dict[str, Slot]:
@@ -242,6 +283,116 @@ def search_text(words: str) -> str:
     while len(found) > 1 and found[-1] in SEARCH_TAILS:
         found.pop()
     return " ".join(found)
+
+
+ASIDES = (
+    ("for", "the"), ("for", "my"), ("for", "me"), ("for", "us"), ("for", "him"), ("for", "her"),
+    ("for", "them"), ("for", "our"), ("for", "your"), ("for", "a"), ("for", "this"),
+    ("while",), ("whilst",), ("if", "you"), ("if", "you've"), ("if", "ya"), ("if", "u"),
+    ("let's",), ("or", "someone"), ("or", "somebody"), ("or", "something"), ("or", "summat"),
+    ("or", "whatever"), ("or", "anything"), ("or", "similar"), ("because",), ("cause",),
+    ("cos",), ("coz",), ("when", "you"), ("when", "you're"), ("with", "breakfast"),
+    ("with", "dinner"), ("with", "lunch"), ("with", "tea"),
+)  # fmt: skip
+"""Words that start what is said after a name and is no part of it ("nora jones while i stir",
+"ed sheeran for the little one", "erykah badu if you've got her")."""
+
+NAME_TAGS = (
+    "mate", "bruv", "innit", "fam", "bro", "thanks", "thank you", "cheers", "yeah", "dear",
+    "darling", "pal", "buddy", "dude", "boss", "selecta", "yaar", "ji", "for me",
+    "if you can", "if you don't mind", "when you're ready", "whenever you're ready",
+)  # fmt: skip
+"""Tags a search may end with that only address or soften it; never a word a name may end
+with ("florence and the machine", "crazy in love", "all right now")."""
+
+ANY_OF = frozenset(
+    {"something", "summat", "anything", "owt", "some", "stuff", "songs", "song", "tunes"}
+    | {"music", "a", "one", "few", "bit", "track", "tracks", "little", "of"}
+)
+"""What "... by <artist>" says before "by" when it asks for any song of theirs ("summat by
+stormzy"), not for one song."""
+
+
+ABBREVIATED = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "feat", "ft"})
+"""Words written with a full stop that is no pause ("Mr. Brightside")."""
+
+
+def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str]) -> Intent:
+    """A play whose search ran on past the name: the search ends where the name does, at a pause
+    ("iron lilac, a loud one"), before an aside ("nora jones while i stir") or a tag ("mate"),
+    and at "by" ("at last by etta james" searches its title; "summat by stormzy" the artist).
+    What is left may be a library name ("nora jones": norah jones) or a genre."""
+    query = intent.slots.get("query")
+    if intent.name != "play" or not isinstance(query, str):
+        return intent
+    words = strip_phrases(
+        before_aside(_before_pause(query.split(), marked)), NAME_TAGS, front=False
+    )
+    if "by" in words[1:-1]:
+        at = words.index("by")
+        what, who = words[:at], words[at + 1 :]
+        words = who if set(what) <= ANY_OF else what
+    short = search_text(" ".join(words))
+    if not short or set(short.split()) <= FILLER_TEXT:
+        return intent
+    slots = {key: value for key, value in intent.slots.items() if key != "query"}
+    meant = _named_as(lexicon, names, short)
+    if meant is not None:
+        slots.setdefault(*meant)
+    elif short == query:
+        return intent
+    else:
+        slots["query"] = short
+    return dataclasses.replace(intent, slots=slots)
+
+
+KIND_WORDS = {"album": "album", "record": "album", "lp": "album", "song": "title"}
+"""A last word that says which kind of name was said ("a random access memory album")."""
+
+
+def _named_as(lexicon: Lexicon, names: NameIndex, words: str) -> tuple[str, str] | None:
+    """(slot, value) of the library name or the genre a search means, heard a little wrong
+    ("classic rot", "a random access memory album"), if any."""
+    found = names.find(words)
+    *said, last = words.split()
+    if found is None and said and last in KIND_WORDS:
+        found = names.find(" ".join(said), (KIND_WORDS[last],))
+    if found is not None:
+        return found[0], found[1]
+    genre = lexicon.near_genre(words)
+    return ("genre", genre) if genre is not None else None
+
+
+def before_aside(words: list[str]) -> list[str]:
+    """``words`` up to the first aside said after the first word ("nora jones | while i stir")."""
+    for start in range(1, len(words)):
+        if any(tuple(words[start : start + len(aside)]) == aside for aside in ASIDES):
+            return words[:start]
+    return words
+
+
+def _before_pause(words: list[str], marked: list[str]) -> list[str]:
+    """``words`` up to the first pause (a comma in ``marked``) said inside them, if any."""
+    plain: list[str] = []
+    paused: set[int] = set()
+    for word in marked:
+        if word == ",":
+            paused.add(len(plain))
+        else:
+            plain.append(word)
+    size = len(words)
+    for start in range(len(plain) - size + 1):
+        if plain[start : start + size] == words:
+            cut = next(
+                (
+                    at
+                    for at in range(1, size)
+                    if start + at in paused and words[at - 1] not in ABBREVIATED
+                ),
+                size,
+            )
+            return words[:cut]
+    return words
 
 
 def as_said(phrase: str, mended: list[str], said: list[str]) -> str:

@@ -41,7 +41,7 @@ MAX_REPEAT = 3
 """A group of up to this many words said twice in a row is said once ("it's it's sophie")."""
 
 
-def _strip(words: list[str], phrases: tuple[str, ...], front: bool) -> list[str]:
+def strip_phrases(words: list[str], phrases: tuple[str, ...], front: bool) -> list[str]:
     """``words`` with any of ``phrases`` taken off the front (or the end), again and again; a
     phrase that is all there is stays."""
     changed = True
@@ -229,5 +229,5 @@ def tidy(text: str) -> str:
         for index, word in enumerate(words)
         if not (word == "like" and index > 0 and words[index - 1] in FILLER_LIKE_AFTER)
     ]
-    words = _strip(_strip(_once(words), OPENERS, front=True), TAGS, front=False)
+    words = strip_phrases(strip_phrases(_once(words), OPENERS, front=True), TAGS, front=False)
     return " ".join(words)
