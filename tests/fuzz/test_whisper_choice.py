@@ -15,14 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.voice import whisper_doubt
+from appliance.voice import stt_whisper, whisper_doubt
 from appliance.voice.stt_whisper import (
     AMBIGUOUS_CAP,
     AMBIGUOUS_MARGIN,
     FULL_WINDOW_S,
     JUDGE_WEIGHT,
     QUICK_WINDOW_S,
+    SURE_WORDS_CONFIDENCE,
     Hypothesis,
+    Weighing,
     choose,
     weigh,
 )
@@ -208,3 +210,102 @@ def test_words_set_aside_doubt_only_what_no_reading_read_whole(
     other = data.draw(SHAPED.filter(lambda m: m is not None and m != chosen.meaning))
     elsewhere = whisper_doubt.Read("Play hoppy reggae.", 0.8, other)
     assert not whisper_doubt.split_on_left_over(chosen, [*readings, elsewhere])
+
+
+LIFTED = st.sampled_from(["Skip it.", "Keep it.", "Play jazz.", "Play jazz. Play jazz.", ""])
+
+
+def _weighed_with(
+    hypotheses: list[Hypothesis],
+    verdicts: dict[str, float],
+    meanings: dict[str, Hashable | None],
+    **settings: float,
+) -> tuple[Weighing, float]:
+    """``weigh`` and the confidence it gives with stt_whisper's module settings set to
+    ``settings`` meanwhile."""
+    saved = {name: getattr(stt_whisper, name) for name in settings}
+    for name, value in settings.items():
+        setattr(stt_whisper, name, value)
+    try:
+        weighed = weigh(hypotheses, lambda t: verdicts.get(t, 0.5), lambda t: meanings.get(t))
+        return weighed, weighed.confidence
+    finally:
+        for name, value in saved.items():
+            setattr(stt_whisper, name, value)
+
+
+@given(
+    st.lists(st.tuples(LIFTED, st.floats(0, 1, allow_nan=False), WINDOWS), min_size=1, max_size=9),
+    st.dictionaries(LIFTED, st.sampled_from([0.0, 0.5, 0.8, 0.89, 0.9, 1.0])),
+    st.dictionaries(LIFTED, SHAPED),
+    st.floats(0, 1.01),
+    st.floats(0, 1.01),
+)
+def test_only_an_undoubted_reading_read_whole_is_lifted_and_a_higher_bar_lifts_less(
+    readings: list[tuple[str, float, float]],
+    verdicts: dict[str, float],
+    meanings: dict[str, Hashable | None],
+    low: float,
+    high: float,
+) -> None:
+    """The lift (SURE_WORDS_FROM) moves only the confidence, only up, only to
+    SURE_WORDS_CONFIDENCE, and only for a reading read whole that nothing doubts; all readings
+    meaning the same (UNANIMOUS) only ever add agreement; a higher bar never lifts more."""
+    low, high = sorted((low, high))
+    hypotheses = [Hypothesis(text, score, window) for text, score, window in readings]
+    lifted, up = _weighed_with(hypotheses, verdicts, meanings, SURE_WORDS_FROM=low)
+    less, some = _weighed_with(hypotheses, verdicts, meanings, SURE_WORDS_FROM=high)
+    never, none = _weighed_with(hypotheses, verdicts, meanings, SURE_WORDS_FROM=1.01)
+    assert lifted.text == less.text == never.text
+    assert lifted.capped == never.capped == none
+    assert none <= some <= up <= 1.0
+    if up != lifted.capped:
+        assert lifted.read_whole and lifted.doubt is None and not lifted.toss_up
+        assert lifted.capped >= low and up == SURE_WORDS_CONFIDENCE
+    alone, _ = _weighed_with(hypotheses, verdicts, meanings, UNANIMOUS=False)
+    assert alone.text == lifted.text and alone.agreement <= lifted.agreement
+
+
+KINDS = st.sampled_from(
+    [
+        (("like", ()),),
+        (("identify", (("name", "video"),)),),
+        (("identify", (("name", "priya"),)),),
+        (("play", (("genre", "jazz"),)),),
+        "another form",
+    ]
+)
+READ_WEIGHED = st.builds(
+    whisper_doubt.Read,
+    st.sampled_from(["It's brilliant.", "It's video.", "It's Priya.", "It's real."]),
+    st.sampled_from([0.0, 0.5, 0.8, 0.89, 0.9, 1.0]),
+    st.one_of(st.none(), KINDS),
+    st.floats(0, 1, allow_nan=False),
+    WINDOWS,
+)
+
+
+@given(st.lists(READ_WEIGHED, min_size=1, max_size=10), st.data())
+def test_readings_asking_for_another_request_doubt_only_by_their_weight(
+    readings: list[whisper_doubt.Read], data: st.DataObject
+) -> None:
+    """The other-request sign holds only for a reading with a meaning, when readings of its
+    window read whole asking for other requests outweigh those asking for its own: a reading
+    of another window, or one asking for its requests with other values, never makes it
+    hold; enough weight on either side settles it."""
+    chosen = data.draw(st.sampled_from(readings))
+    found = whisper_doubt.outweighed(chosen, readings)
+    if chosen.meaning is None:
+        assert not found
+        return
+    other_window = FULL_WINDOW_S if chosen.window == QUICK_WINDOW_S else QUICK_WINDOW_S
+    asked = whisper_doubt._asked(chosen.meaning)
+    rival = data.draw(KINDS.filter(lambda m: whisper_doubt._asked(m) != asked))
+    elsewhere = whisper_doubt.Read("It's real.", 1.0, rival, 100.0, other_window)
+    assert whisper_doubt.outweighed(chosen, [*readings, elsewhere]) == found
+    alike = whisper_doubt.Read("It's Priya.", 0.5, chosen.meaning, 100.0, chosen.window)
+    assert not whisper_doubt.outweighed(chosen, [*readings, alike])
+    loud = whisper_doubt.Read("It's video.", 0.9, rival, 100.0, chosen.window)
+    assert whisper_doubt.outweighed(chosen, [*readings, loud])
+    unsure = whisper_doubt.Read("It's video.", 0.89, rival, 100.0, chosen.window)
+    assert whisper_doubt.outweighed(chosen, [*readings, unsure]) == found

@@ -23,6 +23,7 @@ from appliance.voice.stt import CONFIDENT, Vocabulary, load_recognizer, normalis
 from appliance.voice.stt_whisper import (
     PROMPT_TOKENS,
     Hypothesis,
+    Weighing,
     WhisperRecognizer,
     build_prompt,
     choose,
@@ -249,9 +250,9 @@ class Windows(WhisperRecognizer):
         self.__dict__.setdefault("found", {})[window_s] = found
         return found
 
-    def read(self, hypotheses: Sequence[Hypothesis]) -> tuple[str, float]:
+    def weighed(self, hypotheses: Sequence[Hypothesis]) -> Weighing:
         self.among = list(hypotheses)
-        return super().read(hypotheses)
+        return super().weighed(hypotheses)
 
 
 def test_a_sure_quick_reading_spares_the_full_window(model_path: Path) -> None:

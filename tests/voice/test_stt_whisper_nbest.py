@@ -479,6 +479,8 @@ def test_readings_with_words_set_aside_agree_with_one_read_whole(
     assert weighed.text == "No more techno for me ever." and weighed.doubt is None
     assert acted_on(weighed.text, weighed.confidence), weighed
     monkeypatch.setattr(stt_whisper, "IN_PART_VOTE", stt_whisper.SURE_READ)
+    monkeypatch.setattr(stt_whisper, "UNANIMOUS", False)  # all of them mean it too
+    monkeypatch.setattr(stt_whisper, "SURE_WORDS_FROM", 1.01)  # and it is read whole
     before = weigh(techno, judge, meaning)
     assert not acted_on(before.text, before.confidence), before.confidence
     monkeypatch.undo()
