@@ -201,10 +201,14 @@ SETTINGS = {
     "in_part": (whisper_doubt, "IN_PART_AGREEMENT"),
     "said_twice": (whisper_doubt, "ECHO_AGREEMENT"),
     "vote": (stt_whisper, "IN_PART_VOTE"),
+    "unanimous": (stt_whisper, "UNANIMOUS"),
+    "sure_words": (stt_whisper, "SURE_WORDS_FROM"),
 }
 """The bars a set of doubts may give another value (``name:value``): the agreement under which
 a reading read in part is doubted, the agreement from which a repeat is the speaker's, the
-least verdict a reading in part votes for the meaning of one read whole with."""
+least verdict a reading in part votes for the meaning of one read whole with, whether readings
+all meaning the same all vote (0 or 1), the confidence from which a reading read whole is
+lifted (1.01: never)."""
 
 
 def doubt_sets() -> list[tuple[str, tuple[str, ...], dict[str, float]]]:
@@ -212,7 +216,7 @@ def doubt_sets() -> list[tuple[str, tuple[str, ...], dict[str, float]]]:
     readings: QFZZ_WHISPER_DOUBTS, sets split by ";", doubts by "," ("none": no doubt; a bar of
     :data:`SETTINGS` as "in_part:0.35", "said_twice:1.01" or "vote:0.9"), e.g.
     "echo,other_value,in_part,said_twice:1.01,vote:0.9;echo,other_value,in_part" for before and
-    after. Unset: the module's own, once."""
+    after (a bar not named keeps the module's value). Unset: the module's own, once."""
     spec = os.environ.get("QFZZ_WHISPER_DOUBTS")
     if not spec:
         return [("", whisper_doubt.DOUBTS, {})]
