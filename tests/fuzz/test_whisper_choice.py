@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -262,6 +263,12 @@ def test_only_an_undoubted_reading_read_whole_is_lifted_and_a_higher_bar_lifts_l
     if up != lifted.capped:
         assert lifted.read_whole and lifted.doubt is None and not lifted.toss_up
         assert lifted.capped >= low and up == SURE_WORDS_CONFIDENCE
+    bar, stt_whisper.SURE_WORDS_FROM = stt_whisper.SURE_WORDS_FROM, low
+    try:  # at any bar, a doubted reading or a toss-up keeps its capped confidence
+        for odd in (replace(lifted, doubt=whisper_doubt.ECHO), replace(lifted, toss_up=True)):
+            assert odd.confidence == odd.capped <= AMBIGUOUS_CAP
+    finally:
+        stt_whisper.SURE_WORDS_FROM = bar
     alone, _ = _weighed_with(hypotheses, verdicts, meanings, UNANIMOUS=False)
     assert alone.text == lifted.text and alone.agreement <= lifted.agreement
 
