@@ -59,13 +59,19 @@ class FollowUps(Part):
     def more_like(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         dj = self.dj
         track = dj.this_track()
-        if track is None:
+        named = self._named(intent, track)
+        if track is None and named is None:
             return Answer(dj.lines.now_playing(None))
         promised = dj.ahead.pop(profile.user_id, None)  # "what's next": used here or dropped
-        dj.refine(profile.user_id, "track", "more")  # a direction, not a verdict: no "liked"
+        if named is None and track is not None:  # a direction, not a verdict: no "liked"
+            dj.refine(profile.user_id, "track", "more")
         catalog = dj.catalog()
-        genre = track.genres[0] if track.genres else None
-        wanted = [Request(genre=genre)] if genre else [Request(artist=track.artist)]
+        like = named or Request(  # "more like the lofi one": of that, not of the one on air
+            genre=track.genres[0] if track and track.genres else None,
+            artist=track.artist if track else None,
+        )
+        genre, artist = like.genre, like.artist or ""
+        wanted = [Request(genre=genre)] if genre else [Request(artist=artist)]
         wanted += [Request(genre=parent) for parent in dj.genres.parents(genre or "")]
         found: tuple[Request, Pick] | None = None  # the first request that still has some
         kept = promised is not None and promised[1].track != track
@@ -85,7 +91,7 @@ class FollowUps(Part):
         dj.keep(profile, pick)
         said = pick.track.describe()
         if not self._answers(pick.track, request):  # all of it heard lately: said so
-            asked = genre or track.artist
+            asked = genre or artist
             return Answer(
                 self._say("follow", "ran_short", genre=asked, track=said), (PlayTrack(pick.track),)
             )
@@ -95,6 +101,18 @@ class FollowUps(Part):
             )
             return Answer(line, (PlayTrack(pick.track),))
         return Answer(self._say("follow", "more_like", track=said), (PlayTrack(pick.track),))
+
+    def _named(self, intent: Intent, track: Track | None) -> Request | None:
+        """The style or the artist a "more like" names that the track on air is not of ("more
+        like the lofi one" over jazz), else None: more like the one on air."""
+        genre, artist = intent.slots.get("genre"), intent.slots.get("artist")
+        if isinstance(genre, str) and genre in self.dj.genres.names():
+            heard = track is not None and any(self.dj.genres.covers(genre, g) for g in track.genres)
+            return None if heard else Request(genre=genre)
+        if isinstance(artist, str) and artist:
+            heard = track is not None and track.artist.casefold() == artist.casefold()
+            return None if heard else Request(artist=artist)
+        return None
 
     def _answers(self, track: Track, request: Request) -> bool:
         """Whether ``track`` is what ``request`` asks for (its genre, or its artist)."""

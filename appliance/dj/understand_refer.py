@@ -8,11 +8,23 @@ hold: they ask to hear it again (``replay``), to go back (``play_previous``) or 
 (``more_like``). The referring words must be the whole search (but for "please", "again", a new
 clause ...), so a name that merely starts with such a word ("first aid kit", "back in black",
 "before you go") is still searched for.
+
+More like music heard is asked in many more ways than a search ("play more of the disco ones",
+"more rock like that", "something like the trumpet one from last week"): :func:`asked_alike`
+reads the whole utterance so, whatever its parts were read as, with the style it names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
+
+from appliance.dj.understand_intent import Intent, Slot
+
+LOOSE = 0.8
+"""How sure a request for more like something heard is, found by its words (as the loose
+templates are)."""
 
 _POINT = r"(?:that|this|it|the|same)"
 _ONE = r"(?:one|song|track|tune|number|record|lot|thing|bit)"
@@ -117,3 +129,77 @@ def after_the_ask(text: str) -> str:
 def like_this(text: str) -> bool:
     """A play of nothing named that asks for "something like this": more like what plays."""
     return bool(_LIKE_THIS.search(text))
+
+
+_POINTED = (
+    r"(?:that|this|it|those|these|them|the same|"
+    r"(?:the|that|this) (?:\w+ ){0,4}?(?:one|ones|songs?|tracks?|tunes?|stuff|kind|lot))\b"
+)
+"""What "like" or "more of" compares with when it points at music heard ("that", "the lofi
+one", "that concrete sonnets one"), not at a name ("like the beatles")."""
+_ALIKE = re.compile(
+    r"\b(?:more|something|anything|stuff|songs?|tracks?|tunes?|ones?|music)"
+    rf"(?: \w+){{0,2}} (?:like|similar to) {_POINTED}"
+    rf"|\bmore of {_POINTED}"
+)
+"""A request for more like something heard: "more rock like that", "something like the trumpet
+one", "play more of the disco ones", "more of those"."""
+_APPROVAL = re.compile(r"\b(?:that's|that is|this is|it's|is|was) more like it\b")
+""""That's more like it", "stressed is more like it": praise, or a word put right, not a
+request."""
+_QUESTION = re.compile(
+    r"\b(?:how (?:many|much)|do you have|have you got|you got any|got any|what|who|which|why)\b"
+)
+"""A question said with it ("..., do you have many of those"): the question is not mistaken
+for a request."""
+_BARE = frozenset({"that", "this", "it", "those", "these", "them"})
+"""Words that point by themselves, unless a style follows ("that reggae")."""
+_WON = re.compile(r"\bthe won\b")
+_READ_AS = frozenset({"more_like", "play", "unknown", "count_songs", "like"})
+"""Readings a request for more like something heard is mistaken for (a play of the style it
+names, nothing, "how many of those", a liking of "like that one"), or given without the style
+it names."""
+_ALIKE_SLOTS = ("genre", "artist", "mood", "activity")
+_COMPARED = re.compile(r"(?:like|similar to)\b")
+"""A "liking" that is only the comparison ("... like that one"), not one said."""
+
+
+def asked_alike(found: Intent, said: str, genres: Callable[[str], dict[str, Slot]]) -> Intent:
+    """ "Play more of the disco ones", "something like the trumpet one from last week", "more
+    rock like that" (``said``, the whole utterance): more like music heard (``more_like``), of
+    the style or artist named when one is (``genres``: the genres a text names), however the
+    parts were read: a play of the style, nothing, a count ("more of those") or a liking of
+    "like that one". "That's more like it" said with it stays praise; a question ("how many
+    like that") or any other request keeps its reading, and so does a play of a style named
+    after "that" ("more of that reggae")."""
+    parts = found.each()
+    text = _WON.sub("the one", said)
+    rest = _APPROVAL.sub(" ", text)
+    asked = _ALIKE.search(rest)
+    if (
+        asked is None
+        or any(part.name not in _READ_AS for part in parts)
+        or all(part.name == "like" for part in parts)
+        or _QUESTION.search(text)
+    ):
+        return found
+    pointer, after = asked.group().split()[-1], rest[asked.end() :].split()[:2]
+    if pointer in _BARE and after and genres(" ".join(after)):
+        return found  # "more of that reggae": a play of the style it names
+    if found.name == "more_like" and not found.also:  # read so: with the style it names
+        return found if found.slots else dataclasses.replace(found, slots=genres(rest))
+    slots: dict[str, Slot] = {}
+    for part in parts:
+        if part.name == "play":
+            slots.update({k: v for k, v in part.slots.items() if k in _ALIKE_SLOTS})
+    if not slots:
+        slots = genres(rest)
+    confidence = min([part.confidence for part in parts] + [LOOSE])
+    alike = Intent("more_like", slots, said, confidence=confidence)
+    kept: list[Intent] = []
+    for part in parts:  # a liking said ("i love this, more of those") is kept, in its place
+        if part.name == "like" and not _COMPARED.match(part.text):
+            kept.append(dataclasses.replace(part, also=()))
+        elif alike not in kept:
+            kept.append(alike)
+    return dataclasses.replace(kept[0], also=tuple(kept[1:]))

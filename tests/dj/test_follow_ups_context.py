@@ -1,0 +1,89 @@
+"""Follow-ups that point at music heard: "more like" a style or a track named, read as the
+follow-up it is and checked against what the conversation benchmark's player really plays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from appliance.dj import PersonalizedDJ
+from appliance.library import Library
+from tests.benchmarks.bench_conversation import Player
+from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
+from tests.support.conversation_truth import same, started
+
+USER = "noor"
+
+
+@pytest.fixture
+def rig(library: Library) -> Iterator[tuple[PersonalizedDJ, Player]]:  # noqa: F811
+    dj = PersonalizedDJ(library=library, seed=5, clock=Clock())
+    player = Player(dj, USER)
+    player.start(dj.next_track(USER))
+    yield dj, player
+    dj.close()
+
+
+def said(dj: PersonalizedDJ, player: Player, text: str) -> None:
+    player.apply(dj.respond(USER, text))
+
+
+def _other_style(dj: PersonalizedDJ, player: Player) -> str:
+    """Put jazz on air; the style it is not of ("rock"), for asking more of that one."""
+    said(dj, player, "put some jazz on")
+    assert player.track is not None and "jazz" in player.track.genres, player.track
+    return "rock"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could we have more of the {style} ones for the kids",
+        "can you stick on more like the {style} one",
+        "more {style} like that one for the drive",
+    ],
+)
+def test_more_like_a_style_named_plays_that_style(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """ "More like the rock one" over jazz: more like the one named, read as the follow-up it
+    is, not a plain play nor nothing understood."""
+    dj, player = rig
+    style = _other_style(dj, player)
+    reply = dj.respond(USER, text.format(style=style))
+    assert reply.intents == ("more_like",), reply
+    track = started(reply)
+    assert track is not None and style in track.genres, (track, reply.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("now that's more like it, more of those please", ("like", "more_like")),
+        ("give me something like the one with the horns from last night", ("more_like",)),
+    ],
+)
+def test_more_like_music_heard_plays_more_like_what_plays(
+    rig: tuple[PersonalizedDJ, Player], text: str, intents: tuple[str, ...]
+) -> None:
+    dj, player = rig
+    _other_style(dj, player)
+    now = player.track
+    reply = dj.respond(USER, text)
+    assert reply.intents == intents, reply
+    track = started(reply)
+    assert track is not None and now is not None and not same(track, now), reply
+    assert "jazz" in track.genres, (track, reply.text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tired is more like it", "put on more of that rock please", "how many songs like that one"],
+)
+def test_words_of_more_that_ask_no_more_like_are_not_read_so(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """A word put right, a style named after "that", a question: no "more like" read."""
+    dj, _player = rig
+    assert "more_like" not in dj.respond(USER, text).intents
