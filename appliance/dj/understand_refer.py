@@ -187,13 +187,13 @@ def asked_alike(found: Intent, said: str, genres: Callable[[str], dict[str, Slot
     if pointer in _BARE and after and genres(" ".join(after)):
         return found  # "more of that reggae": a play of the style it names
     if found.name == "more_like" and not found.also:  # read so: with the style it names
-        return found if found.slots else dataclasses.replace(found, slots=genres(rest))
+        return found if found.slots else dataclasses.replace(found, slots=genres(asked.group()))
     slots: dict[str, Slot] = {}
     for part in parts:
         if part.name == "play":
             slots.update({k: v for k, v in part.slots.items() if k in _ALIKE_SLOTS})
-    if not slots:
-        slots = genres(rest)
+    if not slots:  # the style said in the asking ("more rock like that"), not in a story
+        slots = genres(asked.group())
     confidence = min([part.confidence for part in parts] + [LOOSE])
     alike = Intent("more_like", slots, said, confidence=confidence)
     kept: list[Intent] = []
