@@ -13,7 +13,7 @@ import pytest
 from tests.benchmarks.bench_conversation import HELD_OUT, UNKNOWN_SHARE, Figures, run
 
 REACHED = {
-    **{"unknown_share": 0.034, "factual_right_share": 0.966, "follow_ups": 0.898},
+    **{"unknown_share": 0.032, "factual_right_share": 0.971, "follow_ups": 0.898},
 }
 """The figures as they stand (see the commit that set them); none may get worse. 418 turns are
 scored (36 more are tuning lines, said but not scored). An answer is right only when the turn was
