@@ -71,7 +71,7 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
-from appliance.dj.understand_refer import after_the_ask, asked_alike, like_this, referred
+from appliance.dj.understand_refer import after_the_ask, like_this, referred
 from appliance.dj.understand_several import Readers, several
 from appliance.dj.understand_slots import Candidate, as_said, described, ended, reading
 from appliance.dj.understand_templates import (
@@ -142,6 +142,20 @@ WRAP_BREAKS = frozenset(
 
 WRAPPED_CONFIDENCE = 0.75
 """How sure a request is that was found only at the end of a longer utterance."""
+
+ASKED_FIRST = frozenset({"volume_down", "volume_up", "pause", "replay"})
+"""Requests said in a few words and then a reason ("quieter, gran's asleep"); not a skip,
+which "pass" asks in more talk than requests."""
+
+FIRST_WORDS = 4
+"""At most this many words open an utterance as a request said before its reason."""
+
+REASON_STARTS = frozenset(
+    {"i", "i'm", "i've", "i'd", "we", "we're", "we've", "she", "he", "they", "they're", "you"}
+    | {"it's", "that's", "there's", "my", "our", "his", "her", "their", "somebody"}
+    | {"someone", "everyone", "cos", "because", "cause", "as", "so", "too"}
+)
+"""Words a reason said after a request may begin with, when no pause parts them."""
 
 NAMED = frozenset({"artist", "album", "title", "query"})
 """Slots that name music: a play that names some is a search, whatever else it says."""
@@ -307,7 +321,6 @@ class Understanding:
             # "do you know what you could skip": no skip; but "i wonder what this is skip it"
             # is a question and then a request, read as two
             return Intent("unknown", {}, text)
-        found = asked_alike(found, text, lambda words: self.lexicon.scan(words, ("genre",), False))
         first, *rest = (
             described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
             for part in found.each()
@@ -371,7 +384,7 @@ class Understanding:
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
-        found = self._asked_last(state, marked)
+        found = self._asked_last(state, marked) or self._asked_first(state, marked)
         if found is None and plain != text:  # asked plainly, understood any other way
             found = self._reading_of(state, plain, plain.split())
             if found.name == "unknown" or _asked_as_an_act(plain, found):
@@ -420,6 +433,25 @@ class Understanding:
             if found is not None and found.name != "unknown":
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, WRAPPED_CONFIDENCE)
+                )
+        return None
+
+    def _asked_first(self, state: _State, marked: list[str]) -> Intent | None:
+        """A short request, then why ("quieter, gran's asleep", "lower it she's on the phone"):
+        the longest opening of a few words a template reads as one of :data:`ASKED_FIRST`,
+        less sure."""
+        words = [word for word in marked if word != ","]
+        paused = {at - marked[:at].count(",") for at, word in enumerate(marked) if word == ","}
+        for size in range(min(FIRST_WORDS, len(words) - 2), 0, -1):
+            why = words[size]
+            if size not in paused and why not in REASON_STARTS and not why.endswith("'s"):
+                continue  # "louder than bombs is my favourite album": no request then a reason
+            found = self._exact(state, " ".join(words[:size]))
+            if found is not None and found.name in ASKED_FIRST and not found.also:
+                return dataclasses.replace(
+                    found,
+                    text=" ".join(words),
+                    confidence=min(found.confidence, WRAPPED_CONFIDENCE),
                 )
         return None
 

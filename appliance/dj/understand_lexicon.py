@@ -85,6 +85,8 @@ class Lexicon:
             word for line in learned.lines for word in PLACEHOLDER.sub(" ", line.text).split()
         )
         """Words of the learned sentences: known, though no template uses them."""
+        self.known_words = self.words | self.heard_words
+        """Every word the templates, their lists or the learned sentences use."""
         self.level_words = frozenset(
             word for key in self.spoken["level"] for word in key.split()
         ) | {"percent", "per", "cent"}

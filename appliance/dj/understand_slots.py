@@ -164,6 +164,9 @@ def resolve_free_text(
         named_first = names.find(" ".join(head))
         if named_first is not None:
             return {named_first[0]: (named_first[1], named_first[2])}
+        unknown = set(head) - lexicon.known_words - {"music", "songs"}
+        if unknown and not lexicon.scan(" ".join(head)):
+            return None  # "zorblat while i cook": a name the library lacks, searched for
     mentioned = lexicon.scan(words)
     found_slots = {slot: (value, 100.0) for slot, value in mentioned.items()}
     if not found_slots and words.split()[0] in DESCRIBED and " by " not in f" {words} ":
@@ -322,6 +325,8 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     ("iron lilac, a loud one"), before an aside ("nora jones while i stir") or a tag ("mate"),
     and at "by" ("at last by etta james" searches its title; "summat by stormzy" the artist).
     What is left may be a library name ("nora jones": norah jones) or a genre."""
+    if intent.name == "identify":
+        return _name_ended(intent, marked)
     query = intent.slots.get("query")
     if intent.name != "play" or not isinstance(query, str):
         return intent
@@ -361,6 +366,28 @@ def _named_as(lexicon: Lexicon, names: NameIndex, words: str) -> tuple[str, str]
         return found[0], found[1]
     genre = lexicon.near_genre(words)
     return ("genre", genre) if genre is not None else None
+
+
+AFTER_A_NAME = frozenset(
+    {"aye", "again", "here", "now", "talking", "talkin", "speaking", "hear", "innit", "mate"}
+)
+"""Words said after one's name that are no part of it ("this is cody talkin", "it's fraser,
+aye")."""
+
+
+def _name_ended(intent: Intent, marked: list[str]) -> Intent:
+    """A listener's name ends at a pause ("it's shaz, salon's open") and before the words said
+    after a name ("this is cody talkin")."""
+    name = intent.slots.get("name")
+    if not isinstance(name, str):
+        return intent
+    words = _before_pause(name.split(), marked)
+    while len(words) > 1 and words[-1] in AFTER_A_NAME:
+        words = words[:-1]
+    short = " ".join(words)
+    if short == name:
+        return intent
+    return dataclasses.replace(intent, slots={**intent.slots, "name": short})
 
 
 def before_aside(words: list[str]) -> list[str]:

@@ -1,8 +1,10 @@
 """Understanding: a name said as people say it. The search ends where the name does (at a pause,
 before an aside such as "while i ..." or "for my ...", at "by" when neither name is in the
 library); a name heard a little wrong beside one said exactly, a genre heard a little wrong and
-an album said with "album" after it still land. Each is a phrasing of our own, not a line of
-any corpus."""
+an album said with "album" after it still land. A listener's name ends at a pause or before
+what is said after it ("this is jo talking"). A short request then its reason ("pause it i need
+to sign for a parcel") is that request, never a title that starts like one. Each is a phrasing of our
+own, not a line of any corpus."""
 
 from __future__ import annotations
 
@@ -45,3 +47,32 @@ def test_a_name_as_people_say_it(understanding: Understanding, text: str, slots:
     assert names == ("play",)
     assert {key: found.get(key) for key in slots} == slots
     assert not found.keys() - slots.keys() - {"mood", "activity"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "name"),
+    [
+        ("this is priya talkin", ("identify",), "priya"),
+        ("morning, it's lena, shop's open", ("greet", "identify"), "lena"),
+        ("hi, it's tom, aye", ("greet", "identify"), "tom"),
+    ],
+)
+def test_a_name_ends_where_it_is_said(
+    understanding: Understanding, text: str, intents: tuple, name: str
+) -> None:
+    names, found = understood_as(understanding.parse(text))
+    assert (names, found) == (intents, {"name": name})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("pause it i need to sign for a parcel", "pause"),
+        ("quieter, the baby's asleep", "volume_down"),
+        # no request and then its reason: as before, nothing to act on
+        ("louder than words is a good book", "unknown"),
+        ("pass the salt, she's waiting", "unknown"),
+    ],
+)
+def test_a_short_request_then_why(understanding: Understanding, text: str, intent: str) -> None:
+    assert understood_as(understanding.parse(text))[0] == (intent,)

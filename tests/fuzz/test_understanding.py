@@ -319,3 +319,24 @@ def test_a_whole_request_said_not_to_matter_still_acts(request: str, joint: str,
     for unfinished in ("play the", "play the, oh,", "put on the, um,", "play, er,"):
         heard = UNDERSTANDING.parse(f"{unfinished}{joint}{tail}")
         assert heard.name == "unknown", (unfinished, joint, tail)
+
+
+NAME_WORDS = ("zorblat", "quindle", "ferrow", "maplin", "ostrava", "brindle", "tamsk", "yelver")
+"""Made-up words: a name no template, genre or library has."""
+
+ASIDES_SAID = (
+    "while i cook", "for my nan", "for the little one", "if you've got them", "or someone",
+    "cos i'm tired", ", the loud one", ", cheers mate",
+)  # fmt: skip
+
+
+@settings(max_examples=fuzz_rounds(30, 1000))
+@given(
+    st.sampled_from(["play", "put on", "play some", "stick on"]),
+    st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3),
+    st.sampled_from(ASIDES_SAID),
+)
+def test_a_search_ends_where_the_name_does(verb: str, name: list[str], aside: str) -> None:
+    said = f"{verb} {' '.join(name)}{'' if aside.startswith(',') else ' '}{aside}"
+    intent = UNDERSTANDING.parse(said)
+    assert (intent.name, intent.slots.get("query")) == ("play", " ".join(name)), said
