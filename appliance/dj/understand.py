@@ -71,7 +71,7 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
-from appliance.dj.understand_refer import after_the_ask, like_this, referred
+from appliance.dj.understand_refer import after_the_ask, asked_alike, like_this, referred
 from appliance.dj.understand_several import Readers, several
 from appliance.dj.understand_slots import Candidate, as_said, described, ended, reading
 from appliance.dj.understand_templates import (
@@ -321,6 +321,7 @@ class Understanding:
             # "do you know what you could skip": no skip; but "i wonder what this is skip it"
             # is a question and then a request, read as two
             return Intent("unknown", {}, text)
+        found = asked_alike(found, text, lambda words: self.lexicon.scan(words, ("genre",), False))
         first, *rest = (
             described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
             for part in found.each()
