@@ -28,10 +28,11 @@ NOT_THAT_WORDS = frozenset({"that", "this", "one", "other", "different"})
 
 THE_ONE_BEFORE = re.compile(
     r"\b(?:last|previous|earlier) (?:one|song|track|tune|number)\b"
-    r"|\bone before\b|\bthe before\b|\bfrom before\b|\bbefore (?:this|that|it)\b"
+    r"|\bone before\b|\bthe before\b|\b(?:from|of) before\b|\bbefore (?:this|that|it)\b"
 )
 """Words of a replay that point at the track before ("put the last song on again", "play again
-the before song"), not at the one on air; "last time", "last sunday" point at no track."""
+the before song", "the tune of before once more"), not at the one on air; "last time", "last
+sunday" point at no track."""
 
 
 def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:

@@ -236,6 +236,7 @@ def test_the_checker_counts_an_answer_of_a_move_nobody_asked_first_as_wrong(
         ("play that one again the one before", {"replay", "play_previous"}),
         ("play the last song once more please", {"play_previous"}),
         ("play again the before song please", {"play_previous"}),
+        ("put again the tune of before please", {"play_previous"}),
     ],
 )
 def test_a_replay_that_names_the_one_before_plays_the_one_before(
