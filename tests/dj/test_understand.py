@@ -566,8 +566,10 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.931, 0.904)
-"""Intents, and intents with slots, on the held-out set as they stand (0.932 and 0.904 once two
+HELDOUT_REACHED = (0.931, 0.905)
+"""Intents, and intents with slots, on the held-out set as they stand (0.932 and 0.906 once a
+search ends where the name does and a name heard a little wrong beside one said lands; 0.932
+and 0.904 once two
 template alternatives that spelled out held-out lines word for word were dropped; 0.933 and
 0.906 once a
 search of words that point back is the follow-up they point to; 0.930 and 0.903, one line
@@ -583,7 +585,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.932 of intents and 0.904 of slots on the held-out set",
+    reason="the promise is not met yet: 0.932 of intents and 0.906 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
