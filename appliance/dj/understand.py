@@ -143,9 +143,10 @@ WRAP_BREAKS = frozenset(
 WRAPPED_CONFIDENCE = 0.75
 """How sure a request is that was found only at the end of a longer utterance."""
 
-ASKED_FIRST = frozenset({"volume_down", "volume_up", "pause", "replay"})
-"""Requests said in a few words and then a reason ("quieter, gran's asleep"); not a skip,
-which "pass" asks in more talk than requests."""
+ASKED_FIRST = frozenset({"volume_down", "volume_up", "pause", "replay", "mood"})
+"""Requests said in a few words and then a reason ("quieter, gran's asleep"), and how one feels
+and then why ("i'm fuming, the plumber's let me down"); not a skip, which "pass" asks in more
+talk than requests."""
 
 FIRST_WORDS = 4
 """At most this many words open an utterance as a request said before its reason."""

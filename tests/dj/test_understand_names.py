@@ -2,9 +2,9 @@
 before an aside such as "while i ..." or "for my ...", at "by" when neither name is in the
 library); a name heard a little wrong beside one said exactly, a genre heard a little wrong and
 an album said with "album" after it still land. A listener's name ends at a pause or before
-what is said after it ("this is jo talking"). A short request then its reason ("pause it i need
-to sign for a parcel") is that request, never a title that starts like one. Each is a phrasing of our
-own, not a line of any corpus."""
+what is said after it ("this is jo talking"). A short request, or how one feels, then why
+("pause it i need to sign for a parcel") is that request, never a title that starts like one.
+Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def test_a_name_ends_where_it_is_said(
     [
         ("pause it i need to sign for a parcel", "pause"),
         ("quieter, the baby's asleep", "volume_down"),
+        ("i'm fuming, the plumber's let me down", "mood"),
         # no request and then its reason: as before, nothing to act on
         ("louder than words is a good book", "unknown"),
         ("pass the salt, she's waiting", "unknown"),
