@@ -61,6 +61,10 @@ REFINE_WORDS = {
 """The words that say which way a refinement the model caught goes (the last one said wins)."""
 
 
+JOINED_BY = RULE_LIST_PREFIX + "by"
+"""The words of the rule that joins a name to its artist ("by", "from", "of")."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One reading of an utterance, with what makes it better or worse than another."""
@@ -113,6 +117,9 @@ def reading(
             slots["level"] = max(0, min(100, int(value)))
         elif name in SLOTS:
             slots.setdefault(name, str(value))
+    joined = (str(e.text or "").strip() for e in result.entities_list if e.name == JOINED_BY)
+    if misses >= 2 and "of" in joined:
+        return None  # "put kind of blue on": no title "kind" of an artist "blue on"
     kinds = sum(KINDS.index(kind) for kind in KINDS if kind in slots)
     rank = (misses, wildcards, similarity, -literal, -len(slots), kinds)
     return Candidate(result.intent.name, slots, rank)

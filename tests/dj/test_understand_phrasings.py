@@ -378,3 +378,14 @@ def test_a_name_ends_where_it_is_said(
 )
 def test_a_short_request_then_why(understanding: Understanding, text: str, intent: str) -> None:
     assert understood_as(understanding.parse(text))[0] == (intent,)
+
+
+def test_a_name_with_of_in_it_is_not_a_title_by_an_artist(understanding: Understanding) -> None:
+    """ "of" joins a title to its artist only when one of them is a name: "put kind of blue on"
+    is the album, and "a short list of your commands" no song "a short list" by anyone."""
+    assert understood_as(understanding.parse("put kind of blue on")) == (
+        ("play",),
+        {"album": "kind of blue"},
+    )
+    for text in ("give me a short list of your commands", "can we have it up a couple of clicks"):
+        assert understood_as(understanding.parse(text))[0] != ("play",), text
