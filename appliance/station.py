@@ -299,6 +299,9 @@ class QFZZStation:
         # a track that ended, and until when it may stay now_playing (see _settle_ended)
         self._ended_pending: tuple[Track, float] | None = None
         self._ended_lock = threading.Lock()
+        # one refresh of "up next" at a time, from its read of the player's queue to its write:
+        # a track's start and an Enqueue both refresh, and an older read must never land last
+        self._queue_lock = threading.Lock()
         self.events = EventBus()
         self.keeper = StateKeeper(
             self.events,
@@ -546,15 +549,18 @@ class QFZZStation:
         )
 
     def refresh_queue(self) -> None:
-        """Bring the state's "up next" up to date with the player's queue."""
+        """Bring the state's "up next" up to date with the player's queue. Read and write hold
+        one lock (the player answers reads in order and never takes it), so a refresh that read
+        the queue before a change cannot write after the change's own refresh."""
         player = self.player
         if player is None or self._stopping.is_set():  # closing: its thread may not answer
             return
-        try:
-            queue = tuple(player.queue)
-        except (ApplianceError, TimeoutError):  # closing, or busy: the next event catches up
-            return
-        self.keeper.update(up_next=queue)
+        with self._queue_lock:
+            try:
+                queue = tuple(player.queue)
+            except (ApplianceError, TimeoutError):  # closing, or busy: the next event catches up
+                return
+            self.keeper.update(up_next=queue)
 
     def _open_faces(self) -> None:
         from appliance.faces.host import FaceHost

@@ -3,9 +3,14 @@ words (spoken or typed to the DJ) or as a Skip command from a face."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from appliance import control as c
+from appliance.library.track import Track
+from appliance.player import Player
 from appliance.station import QFZZStation
 from tests.fakes import FakeParts
 from tests.support.waiting import wait_until
@@ -75,3 +80,70 @@ def test_a_skip_with_a_track_queued_names_the_queued_track(
 def _on_air(station: QFZZStation) -> str | None:
     track = station.snapshot().track
     return None if track is None else track.track_id
+
+
+class _WatchedLock:
+    """A lock that tells when someone had to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.waited = threading.Event()
+
+    def __enter__(self) -> _WatchedLock:
+        if not self._lock.acquire(blocking=False):
+            self.waited.set()
+            self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def test_a_late_refresh_from_a_track_start_never_empties_a_queue_filled_since(
+    station: QFZZStation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A track's start reads the player's queue (empty) and, held up under load, writes it only
+    after an Enqueue's own refresh: "up next" must still show the queued track, not the stale
+    empty queue (which made the DJ name its own pick for a skip that plays the queued one)."""
+    library = station.library
+    assert library is not None
+    queued = next(t for t in library.tracks() if "rock" in t.genres)
+    lock = _WatchedLock()
+    monkeypatch.setattr(station, "_queue_lock", lock, raising=False)
+    read = Player.__dict__["queue"].fget
+    held, refreshed = threading.Event(), threading.Event()
+    held_up_for: list[str] = []
+
+    def slow_read(player: Player) -> list[Track]:
+        tracks = read(player)
+        if threading.current_thread().name != "player-events" or held.is_set():
+            return tracks
+        held.set()  # the track start's read is done; its write waits until the Enqueue's refresh
+        deadline = time.monotonic() + 5.0  # has written, or waits for this one to finish
+        while not (lock.waited.wait(0.01) or _up_next(station) == [queued.track_id]):
+            if time.monotonic() > deadline:
+                held_up_for.append("neither the Enqueue's write nor its wait came")
+                break
+        return tracks
+
+    refresh = station.refresh_queue
+
+    def refresh_and_tell() -> None:
+        refresh()
+        if threading.current_thread().name == "player-events":
+            refreshed.set()
+
+    monkeypatch.setattr(Player, "queue", property(slow_read))
+    monkeypatch.setattr(station, "refresh_queue", refresh_and_tell)
+    assert station.execute(c.Play(genre="jazz", source="test")).ok
+    assert held.wait(5), "the track's start never read the queue"
+    assert station.execute(c.Enqueue(track_id=queued.track_id, source="test")).ok
+    assert refreshed.wait(5), "the track's start never wrote the queue"
+    assert not held_up_for, held_up_for
+    assert _up_next(station) == [queued.track_id]
+    assert station.player is not None
+    assert [t.track_id for t in station.player.queue] == [queued.track_id]
+
+
+def _up_next(station: QFZZStation) -> list[str]:
+    return [t.track_id for t in station.snapshot().up_next]
