@@ -158,6 +158,11 @@ REASON_STARTS = frozenset(
 )
 """Words a reason said after a request may begin with, when no pause parts them."""
 
+ASKED_ALONE = frozenset({"louder", "quieter", "softer", "pause", "stop"})
+"""The one-word requests a reason may follow with no pause ("louder she's on the phone"); any
+other word alone must be followed by a pause to be one ("again, i missed it", not "again i
+forgot my keys" or "up you get")."""
+
 NAMED = frozenset({"artist", "album", "title", "query"})
 """Slots that name music: a play that names some is a search, whatever else it says."""
 
@@ -446,7 +451,10 @@ class Understanding:
         paused = {at - marked[:at].count(",") for at, word in enumerate(marked) if word == ","}
         for size in range(min(FIRST_WORDS, len(words) - 2), 0, -1):
             why = words[size]
-            if size not in paused and why not in REASON_STARTS and not why.endswith("'s"):
+            if size not in paused and (
+                (size == 1 and words[0] not in ASKED_ALONE)
+                or (why not in REASON_STARTS and not why.endswith("'s"))
+            ):
                 continue  # "louder than bombs is my favourite album": no request then a reason
             found = self._exact(state, " ".join(words[:size]))
             if found is not None and found.name in ASKED_FIRST and not found.also:

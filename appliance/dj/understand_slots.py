@@ -164,7 +164,7 @@ def resolve_free_text(
             said_names[beside[0]] = (beside[1], beside[2])
         return said_names
     # "nora jones while i do the dishes": a name, then an aside
-    head = before_aside(words.split())
+    head = before_aside(words.split(), names)
     if len(head) < len(words.split()):
         while len(head) > 1 and head[0] in VALUE_FILLERS:
             head = head[1:]
@@ -295,6 +295,12 @@ def search_text(words: str) -> str:
     return " ".join(found)
 
 
+REASONS = frozenset(
+    {"i", "i'm", "i've", "i'd", "it's", "it", "we", "we're", "we've", "she", "she's", "he"}
+    | {"he's", "they", "they're", "my", "our", "you", "you're", "that's", "there's", "me"}
+)
+"""Words a reason begins with ("cos i'm tired", "because my mum loves them")."""
+
 ASIDES = (
     ("for", "the"), ("for", "my"), ("for", "me"), ("for", "us"), ("for", "him"), ("for", "her"),
     ("for", "them"), ("for", "our"), ("for", "your"), ("for", "a"), ("for", "this"),
@@ -312,8 +318,9 @@ NAME_TAGS = (
     "darling", "pal", "buddy", "dude", "boss", "selecta", "yaar", "ji", "for me",
     "if you can", "if you don't mind", "when you're ready", "whenever you're ready",
 )  # fmt: skip
-"""Tags a search may end with that only address or soften it; never a word a name may end
-with ("florence and the machine", "crazy in love", "all right now")."""
+"""Tags a search may end with that only address or soften it ("sade for me", "coldplay
+mate"). A name may end with one too ("wait for me", "oh darling"): a search the library has
+whole keeps it."""
 
 ANY_OF = frozenset(
     {"something", "summat", "anything", "owt", "some", "stuff", "songs", "song", "tunes"}
@@ -337,13 +344,10 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     query = intent.slots.get("query")
     if intent.name != "play" or not isinstance(query, str):
         return intent
-    words = strip_phrases(
-        before_aside(_before_pause(query.split(), marked)), NAME_TAGS, front=False
-    )
-    if "by" in words[1:-1]:
-        at = words.index("by")
-        what, who = words[:at], words[at + 1 :]
-        words = who if set(what) <= ANY_OF else what
+    words = before_aside(_before_pause(_title_from_by(query.split(), marked), marked), names)
+    if names.find_exact(" ".join(words)) is None:  # "wait for me" the library has: kept whole
+        words = strip_phrases(words, NAME_TAGS, front=False)
+    words = _by_split(lexicon, names, words)
     short = search_text(" ".join(words))
     if not short or set(short.split()) <= FILLER_TEXT:
         return intent
@@ -356,6 +360,53 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     else:
         slots["query"] = short
     return dataclasses.replace(intent, slots=slots)
+
+
+BY_WHAT = frozenset(
+    {"me", "you", "us", "them", "him", "her", "it", "my", "your", "our", "their", "his", "its"}
+    | {"myself", "yourself", "now", "night", "day"}
+)
+"""Words after "by" that go on a title rather than name who made it ("stand by me", "stand by
+your man", "by my side")."""
+
+
+BY_AFTER = frozenset({"play", "on", "hear", "me"})
+"""Words after which "by" starts a title said whole ("play by the way by ...")."""
+
+
+def _title_from_by(words: list[str], marked: list[str]) -> list[str]:
+    """``words`` with the title before them that starts with "by" ("play by the way by zorblat":
+    the templates read "by the way" as talk, "by my" as asking for an artist), when another "by"
+    follows it; otherwise ``words``."""
+    said = [word for word in marked if word != ","]
+    size = len(words)
+    for end in range(len(said), size - 1, -1):
+        if said[end - size : end] != words:
+            continue
+        for at in range(1, end - size + 1):
+            if said[at] == "by" and said[at - 1] in BY_AFTER and "by" in said[at + 1 : end - 1]:
+                return said[at:end]
+        return words
+    return words
+
+
+def _by_split(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[str]:
+    """The search in "<title> by <artist>": the artist when the title says only "any song"
+    ("summat by stormzy"), the title when what follows "by" names someone (a library name, two
+    words or more, or a word the DJ does not know: "at last by etta james"); otherwise the words
+    whole, "by" being part of the title ("stand by me", "killed by death")."""
+    for at in range(len(words) - 2, 0, -1):
+        if words[at] != "by":
+            continue
+        what, who = words[:at], words[at + 1 :]
+        if set(what) <= ANY_OF:
+            return who
+        if who[0] in BY_WHAT:
+            continue
+        said = " ".join(who)
+        if names.find_exact(said) is not None or len(who) > 1 or said not in lexicon.known_words:
+            return what
+    return words
 
 
 KIND_WORDS = {"album": "album", "record": "album", "lp": "album", "song": "title"}
@@ -397,10 +448,38 @@ def _name_ended(intent: Intent, marked: list[str]) -> Intent:
     return dataclasses.replace(intent, slots={**intent.slots, "name": short})
 
 
-def before_aside(words: list[str]) -> list[str]:
-    """``words`` up to the first aside said after the first word ("nora jones | while i stir")."""
+ASIDE_GOES_ON = {
+    "let's": frozenset({"have", "hear", "see", "try", "do"}),
+    "because": REASONS,
+    "cause": REASONS,
+    "cos": REASONS,
+    "coz": REASONS,
+    "you": frozenset({"have", "got", "can", "could", "like", "please", "want", "would"})
+    | {"wouldn't", "find", "fancy", "will", "still", "ever", "haven't", "has", "do", "get"},
+    "you're": frozenset({"ready", "done", "free", "able", "not", "at"}),
+}
+"""After an aside that a title may also begin with ("because the night", "if you leave me now",
+"when you were young", "let's stay together"), the words that make it an aside ("cos i'm
+tired", "if you have them", "when you get a sec")."""
+
+
+def before_aside(words: list[str], names: NameIndex | None = None) -> list[str]:
+    """``words`` up to the first aside said after the first word ("nora jones | while i stir");
+    never inside a library name ("chicago | if you leave me now", "wait for me")."""
     for start in range(1, len(words)):
-        if any(tuple(words[start : start + len(aside)]) == aside for aside in ASIDES):
+        for aside in ASIDES:
+            if tuple(words[start : start + len(aside)]) != aside:
+                continue
+            goes_on = ASIDE_GOES_ON.get(aside[-1])
+            after = words[start + len(aside) : start + len(aside) + 1]
+            if goes_on is not None and not set(after) & goes_on:
+                continue
+            if names is not None and any(
+                names.find_exact(" ".join(words[begin:end])) is not None
+                for begin in range(start + 1)
+                for end in range(start + 1, len(words) + 1)
+            ):
+                continue  # "chicago | if you leave me now", "wait | for me": a name goes on
             return words[:start]
     return words
 

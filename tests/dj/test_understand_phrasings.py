@@ -331,6 +331,15 @@ def test_an_occasion_and_a_follow_up_in_other_words(
         ("Play Mr. Brightside, cheers.", {"query": "mr brightside"}),
         ('Play "Gravel Hearts" by Iron Lilac, please.', {"query": "gravel hearts"}),
         ("play summat by burna boy", {"query": "burna boy"}),
+        # "by" in a title, or a title that starts with an aside's word: the search as said
+        ("play stand by me", {"query": "stand by me"}),
+        ("play killed by death", {"query": "killed by death"}),
+        ("play stand by me by ben e king", {"query": "stand by me"}),
+        ("play by the way by zorblat", {"query": "by the way"}),
+        ("play by my side by zorblat", {"query": "by my side"}),
+        ("play al green let's stay together", {"query": "al green let's stay together"}),
+        ("play patti smith because the night", {"query": "patti smith because the night"}),
+        ("play zorblat cos i'm tired", {"query": "zorblat"}),
         ("play some nora jones while i do the dishes", {"artist": "norah jones"}),
         # a second name heard a little wrong beside one said exactly
         ("play get lucky by daft pank", {"title": "get lucky", "artist": "daft punk"}),
@@ -348,6 +357,31 @@ def test_a_name_as_people_say_it(understanding: Understanding, text: str, slots:
     assert names == ("play",)
     assert {key: found.get(key) for key in slots} == slots
     assert not found.keys() - slots.keys() - {"mood", "activity"}
+
+
+def test_a_library_name_is_not_cut_at_a_word_inside_it() -> None:
+    """A title with "by" in it is no title by an artist, and an aside's word inside a library
+    name ("when you were young", "wait for me") is no aside: a shorter name the library has
+    ("stand") is not played for a longer one it lacks."""
+    library = dataclasses.replace(
+        LIBRARY,
+        artists=(*LIBRARY.artists, "The Killers"),
+        titles=(*LIBRARY.titles, "Stand", "When You Were Young", "Wait for Me"),
+    )
+    understanding = Understanding(vocabulary=library)
+    for text, slots in (
+        ("play stand by me", {"query": "stand by me"}),
+        ("play stand by me by ben e king", {"query": "stand by me"}),
+        ("play stand by sade", {"title": "stand", "artist": "sade"}),
+        (
+            "play the killers when you were young",
+            {"artist": "the killers", "title": "when you were young"},
+        ),
+        ("play the killers if you have them", {"artist": "the killers"}),
+        ("play wait for me", {"title": "wait for me"}),
+        ("play sade for me", {"artist": "sade"}),
+    ):
+        assert understood_as(understanding.parse(text)) == (("play",), slots), text
 
 
 @pytest.mark.parametrize(
@@ -374,6 +408,11 @@ def test_a_name_ends_where_it_is_said(
         # no request and then its reason: as before, nothing to act on
         ("louder than words is a good book", "unknown"),
         ("pass the salt, she's waiting", "unknown"),
+        # one word that opens talk as often as it asks is no request unless a pause follows it
+        ("again i forgot my keys", "unknown"),
+        ("again she's late", "unknown"),
+        ("up you get", "unknown"),
+        ("louder she's on the phone", "volume_up"),
     ],
 )
 def test_a_short_request_then_why(understanding: Understanding, text: str, intent: str) -> None:
