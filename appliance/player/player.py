@@ -83,6 +83,7 @@ class _Entry:
     radio_ticket: int | None = None  # the ask its pick will come back with
     radio_ready: bool = False  # the pick has come (radio_pick; None: the radio had nothing)
     radio_pick: Track | None = None
+    picked: bool = False  # queued gaplessly as the radio's pick (a track queued since goes first)
 
 
 def resolve_output(audio_output: str) -> str:
@@ -411,6 +412,11 @@ class Player:
     # -- commands ------------------------------------------------------------------------------
 
     def _queue_view(self) -> list[Track]:
+        """The waiting tracks as edit_queue() sees them: one of them already joined on in mpv
+        (gaplessly, in a track's last moments) is still waiting, at the front."""
+        upcoming = self._queued_next
+        if upcoming is not None and not upcoming.picked:
+            return [upcoming.track, *self._queue]
         return list(self._queue)
 
     def _play(self, track: Track, end_reason: str = "skipped") -> None:
@@ -422,6 +428,8 @@ class Player:
 
     def _enqueue(self, track: Track, position: int | None = None) -> None:
         if position is None:
+            if self._queued_next is not None and self._queued_next.picked:
+                self._unqueue_next()  # the radio's pick gives way: the queue plays before it
             self._queue.append(track)
         else:
             if self._queued_next:
@@ -937,6 +945,7 @@ class Player:
             if left <= length:
                 self._crossfade_into(current, self._take_next(current), length)
         elif left <= GAPLESS_LEAD:
+            picked = not self._queue
             track = self._take_next(current)
             if track is None:
                 return
@@ -945,7 +954,7 @@ class Player:
                 return
             entry_id = current.deck.load(track, append=True)
             if entry_id is not None:
-                self._queued_next = _Entry(track, current.deck, entry_id)
+                self._queued_next = _Entry(track, current.deck, entry_id, picked=picked)
                 self._queued_next.duration = track.duration or None
 
     def _track_failed_quietly(self, track: Track, current: _Entry) -> None:
