@@ -340,3 +340,37 @@ def test_a_search_ends_where_the_name_does(verb: str, name: list[str], aside: st
     said = f"{verb} {' '.join(name)}{'' if aside.startswith(',') else ' '}{aside}"
     intent = UNDERSTANDING.parse(said)
     assert (intent.name, intent.slots.get("query")) == ("play", " ".join(name)), said
+
+
+@settings(max_examples=fuzz_rounds(30, 1000))
+@given(
+    st.sampled_from(["play", "put on", "stick on"]),
+    st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=2),
+    st.sampled_from(["me", "you", "my side", "your side", "her"]),
+    st.lists(st.sampled_from(NAME_WORDS), min_size=0, max_size=3),
+)
+def test_by_in_a_title_is_no_artist(
+    verb: str, title: list[str], after: str, artist: list[str]
+) -> None:
+    """ "stand by me", "stand by me by ben e king": what "by" is followed by in a title ("me",
+    "my side") names nobody, and the search keeps the title whole."""
+    name = f"{' '.join(title)} by {after}"
+    said = f"{verb} {name}" + (f" by {' '.join(artist)}" if artist else "")
+    intent = UNDERSTANDING.parse(said)
+    assert (intent.name, intent.slots.get("query")) == ("play", name), said
+
+
+@settings(max_examples=fuzz_rounds(30, 1000))
+@given(
+    st.sampled_from(["play", "put on", "stick on"]),
+    st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=2),
+    st.sampled_from(["because the", "if you leave", "when you were", "let's stay", "cos of"]),
+    st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=2),
+)
+def test_a_title_that_starts_like_an_aside_is_searched_whole(
+    verb: str, artist: list[str], start: str, rest: list[str]
+) -> None:
+    """ "patti smith because the night": an aside's word a title goes on from is no aside."""
+    name = f"{' '.join(artist)} {start} {' '.join(rest)}"
+    intent = UNDERSTANDING.parse(f"{verb} {name}")
+    assert (intent.name, intent.slots.get("query")) == ("play", name), name
