@@ -327,7 +327,7 @@ class Understanding:
             # "do you know what you could skip": no skip; but "i wonder what this is skip it"
             # is a question and then a request, read as two
             return Intent("unknown", {}, text)
-        found = asked_alike(found, text, lambda words: self.lexicon.scan(words, ("genre",), False))
+        found = asked_alike(found, text, self.lexicon, state.names)
         first, *rest = (
             described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
             for part in found.each()

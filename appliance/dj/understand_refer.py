@@ -11,16 +11,30 @@ clause ...), so a name that merely starts with such a word ("first aid kit", "ba
 
 More like music heard is asked in many more ways than a search ("play more of the disco ones",
 "more rock like that", "something like the trumpet one from last week"): :func:`asked_alike`
-reads the whole utterance so, whatever its parts were read as, with the style it names.
+reads the whole utterance so, whatever its parts were read as, with the style it names; but
+more of a thing that is not music ("any more of that cake", "more videos like this one", "we've
+got one like it at home") is talk, not a request, however it was read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
 
 from appliance.dj.understand_intent import Intent, Slot
+from appliance.dj.understand_lexicon import SCANNED_LISTS, VALUE_FILLERS, Lexicon
+from appliance.dj.understand_names import NameIndex
+from appliance.dj.understand_several import CONJUNCTIONS, REASONS
+from appliance.dj.understand_slots import (
+    AFTER_A_NAME,
+    ASIDES,
+    DESCRIBED,
+    KIND_WORDS,
+    NAME_TAGS,
+    REFINE_WORDS,
+    SEARCH_TAILS,
+)
+from appliance.dj.understand_told import FIRST_PERSON, TO_THE_DJ
 
 LOOSE = 0.8
 """How sure a request for more like something heard is, found by its words (as the loose
@@ -164,18 +178,91 @@ _COMPARED = re.compile(r"(?:like|similar to)\b")
 """A "liking" that is only the comparison ("... like that one"), not one said."""
 
 
-def asked_alike(found: Intent, said: str, genres: Callable[[str], dict[str, Slot]]) -> Intent:
+_MUSIC_WORDS = (SEARCH_TAILS - {"please"}) | KIND_WORDS.keys() | {
+    "one", "ones", "track", "tune", "sort", "sorts", "kind", "kinds", "type", "vibe", "vibes",
+    "style", "styles", "genre", "genres", "artist", "artists", "band", "bands", "albums", "lot",
+    "number", "numbers", "sound", "sounds", "beat", "beats", "groove", "bass", "energy", "tempo",
+}  # fmt: skip
+"""Words for music, or for how it sounds: more of "that kind", "more energy like this"."""
+_ALONE_AFTER = (
+    {phrase[0] for phrase in (*ASIDES, *(tag.split() for tag in NAME_TAGS))}
+    | AFTER_A_NAME | CONJUNCTIONS | REASONS | FIRST_PERSON | TO_THE_DJ | DESCRIBED | {
+        "please", "like", "on", "to", "till", "until", "in", "at", "from", "all", "too", "as",
+        "then", "tonight", "today", "later", "ok", "okay", "alright", "right", "is", "was",
+        "it", "it's", "that", "that's", "this", "they", "they're", "he", "he's", "she", "she's",
+        "the", "a", "same", "once", "dj", "ta", "abeg", "keep", "play", "put", "give", "bring",
+        "spin", "turn", "make", "let", "go", "stick",
+    }
+)  # fmt: skip
+"""Words after "more of that" that leave "that" pointing at music heard ("more of that please",
+"... for the drive", "... i love it", "... keep it coming"), not naming a thing ("more of that
+cake")."""
+_FILLING = VALUE_FILLERS | {"the", "lot", "else", "just", "really", "very", "quite", "same"}
+"""Words between "more" and "like" that name nothing ("more of the same like this")."""
+_OWNED = re.compile(
+    r"(?<!can )(?<!could )(?<!may )(?<!will )(?<!would )(?<!shall )(?<!do )(?<!did )"
+    r"\b(?!(?:let|that|it|what|here|there|who)'s)"
+    r"(?:i|we|they|you|he|she|i've|we've|they've|you've|he's|she's|\w+'s)"
+    r"(?: (?:already|also|just|even|still))? (?:(?:have |has |had )?got|have|has|had|own|owns|"
+    r"owned|bought) (?:\w+ )?(?:one|ones|some) (?:like|similar to)\b"
+)
+"""An object owned like one seen ("we've got one like it at home", "my brother's got one like
+that"): no music asked for ("can we have one like this", "let's have one like it" ask)."""
+_NAMES = ("artist", "album", "title")
+
+
+def _a_thing(
+    asked: re.Match[str], rest: str, parts: tuple[Intent, ...], lexicon: Lexicon, names: NameIndex
+) -> bool:
+    """Whether what ``asked`` (an :data:`_ALIKE` match of ``rest``) asks more of is a thing,
+    not music: "more of that cake" (the words after a bare "that" up to one that leaves it
+    alone), "more videos like this one" (the words between "more" and "like"), "we've got one
+    like it" (an object owned). Words for music, a genre, a mood or an occasion, or a library
+    name (in ``names``, or read in ``parts``) name music."""
+    if _OWNED.search(rest):
+        return True
+    words = asked.group().split()
+    if words[:2] == ["more", "of"] and words[-1] in _BARE:
+        named = []
+        for word in rest[asked.end() :].split()[:4]:
+            if word in _ALONE_AFTER:
+                break
+            named.append(word)
+    elif words[0] == "more" and "like" in words:
+        named = [word for word in words[1 : words.index("like")] if word not in _FILLING]
+    else:
+        return False
+    thing = " ".join(named)
+    if not named or _MUSIC_WORDS & set(named) or set(named) & REFINE_WORDS.keys():
+        return False
+    if lexicon.scan(thing, SCANNED_LISTS, False) or lexicon.names_in(names, thing):
+        return False
+    return not any(key in part.slots for part in parts for key in _NAMES)
+
+
+def _unasked(found: Intent, said: str) -> Intent:
+    """``found`` without the "more like" its parts were read as: nothing when that was all."""
+    kept = [dataclasses.replace(part, also=()) for part in found.each() if part.name != "more_like"]
+    if not kept:
+        return Intent("unknown", {}, said)
+    return dataclasses.replace(kept[0], also=tuple(kept[1:]))
+
+
+def asked_alike(found: Intent, said: str, lexicon: Lexicon, names: NameIndex) -> Intent:
     """ "Play more of the disco ones", "something like the trumpet one from last week", "more
     rock like that" (``said``, the whole utterance): more like music heard (``more_like``), of
-    the style or artist named when one is (``genres``: the genres a text names), however the
-    parts were read: a play of the style, nothing, a count ("more of those") or a liking of
-    "like that one". "That's more like it" said with it stays praise; a question ("how many
-    like that") or any other request keeps its reading, and so does a play of a style named
-    after "that" ("more of that reggae")."""
+    the style or artist named when one is (the genres ``lexicon`` finds), however the parts were
+    read: a play of the style, nothing, a count ("more of those") or a liking of "like that
+    one". "That's more like it" said with it stays praise; a question ("how many like that") or
+    any other request keeps its reading, and so does a play of a style named after "that"
+    ("more of that reggae"). More of a thing that is not music ("any more of that cake", "more
+    videos like this one", "we've got one like it") is no "more like", however it was read."""
     parts = found.each()
     text = _WON.sub("the one", said)
     rest = _APPROVAL.sub(" ", text)
     asked = _ALIKE.search(rest)
+    if asked is not None and _a_thing(asked, rest, parts, lexicon, names):
+        return _unasked(found, said)
     if (
         asked is None
         or any(part.name not in _READ_AS for part in parts)
@@ -183,6 +270,10 @@ def asked_alike(found: Intent, said: str, genres: Callable[[str], dict[str, Slot
         or _QUESTION.search(text)
     ):
         return found
+
+    def genres(words: str) -> dict[str, Slot]:
+        return lexicon.scan(words, ("genre",), False)
+
     pointer, after = asked.group().split()[-1], rest[asked.end() :].split()[:2]
     if pointer in _BARE and after and genres(" ".join(after)):
         return found  # "more of that reggae": a play of the style it names

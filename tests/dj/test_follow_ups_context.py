@@ -87,3 +87,48 @@ def test_words_of_more_that_ask_no_more_like_are_not_read_so(
     """A word put right, a style named after "that", a question: no "more like" read."""
     dj, _player = rig
     assert "more_like" not in dj.respond(USER, text).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is there any more of that cake",
+        "Subscribe for more videos like this one.",
+        "the speaker's great, we've got one like it at home",
+        "my brother's got one like that in his car",
+        "any more of that wine",
+        "i'd like some more of that pasta",
+        "more of those biscuits please",
+    ],
+)
+def test_more_of_a_thing_not_music_starts_no_music(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """More of the cake, videos like this one, one like it owned at home: talk about food or
+    things asks nothing of the DJ; no "more like" read, and the track on air plays on."""
+    dj, player = rig
+    _other_style(dj, player)
+    reply = dj.respond(USER, text)
+    assert "more_like" not in reply.intents, reply
+    assert started(reply) is None, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could we have another one like this",
+        "let's have one like this",
+        "some more of that kind of thing for the drive",
+    ],
+)
+def test_more_of_music_heard_beside_such_words_is_still_more_like(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """Asking to have one like this, or more of that kind of thing for a while, is still more
+    like what plays."""
+    dj, player = rig
+    _other_style(dj, player)
+    reply = dj.respond(USER, text)
+    assert reply.intents == ("more_like",), reply
+    track = started(reply)
+    assert track is not None and "jazz" in track.genres, (track, reply.text)
