@@ -169,6 +169,22 @@ for a request."""
 _BARE = frozenset({"that", "this", "it", "those", "these", "them"})
 """Words that point by themselves, unless a style follows ("that reggae")."""
 _WON = re.compile(r"\bthe won\b")
+_REFUSED = re.compile(
+    r"\b(?:no more (?:of|\w+ like)|not|never(?! mind)|don't|dont|do not|won't|hate|can't stand"
+    r"|cannot stand|sick of"
+    r"|fed up|(?<!fair )enough|without)\b"
+)
+"""Words said before it that refuse what follows ("no more of that", "i hate songs like that",
+"i don't want anything like that"): no request for more like it. "No, more like the one before"
+(a correction) is not one of them."""
+_ASKING = re.compile(
+    r"(?:^|\b(?:play|put on|put|give|gimme|find|get|bring|queue|queue up|let's have|lets have"
+    r"|can we have|could we have|can i have|can i get|i want|i'd like|id like|we want|i need"
+    r"|and|some|any|please|ok|okay|yeah|yes|right|now|just|then)(?: me| us)?)\W*$"
+)
+"""What may come before a request for more like something heard that nothing else was read in
+("play me something like ...", "ok, more like that"); anything else before it ("my mum loves
+music like this", "she used to sing songs like that") tells, and asks nothing."""
 _READ_AS = frozenset({"more_like", "play", "unknown", "count_songs", "like"})
 """Readings a request for more like something heard is mistaken for (a play of the style it
 names, nothing, "how many of those", a liking of "like that one"), or given without the style
@@ -240,6 +256,19 @@ def _a_thing(
     return not any(key in part.slots for part in parts for key in _NAMES)
 
 
+def _asks_alike(rest: str) -> bool:
+    """Whether a request for more like something heard in ``rest`` is asked: said first, after
+    words that ask (:data:`_ASKING`), or right after another ("a song a lot like this, more of
+    that sort please")."""
+    end = 0
+    for asked in _ALIKE.finditer(rest):
+        before = rest[: asked.start()]
+        if _ASKING.search(before) or (end and not before[end:].strip(" ,.")):
+            return True
+        end = asked.end()
+    return False
+
+
 def _unasked(found: Intent, said: str) -> Intent:
     """``found`` without the "more like" its parts were read as: nothing when that was all."""
     kept = [dataclasses.replace(part, also=()) for part in found.each() if part.name != "more_like"]
@@ -261,8 +290,12 @@ def asked_alike(found: Intent, said: str, lexicon: Lexicon, names: NameIndex) ->
     text = _WON.sub("the one", said)
     rest = _APPROVAL.sub(" ", text)
     asked = _ALIKE.search(rest)
-    if asked is not None and _a_thing(asked, rest, parts, lexicon, names):
+    if asked is not None and (
+        _a_thing(asked, rest, parts, lexicon, names) or _REFUSED.search(rest[: asked.end()])
+    ):
         return _unasked(found, said)
+    if asked is not None and found.name == "unknown" and not _asks_alike(rest):
+        return found  # "my mum loves music like this": told, not asked
     if (
         asked is None
         or any(part.name not in _READ_AS for part in parts)

@@ -116,6 +116,50 @@ def test_more_of_a_thing_not_music_starts_no_music(
 @pytest.mark.parametrize(
     "text",
     [
+        "i hate songs like that",
+        "i don't want anything like that",
+        "not more of those",
+        "no more of that",
+        "i can't stand stuff like this",
+        "i never hear songs like that anymore",
+        "my mum loves music like this",
+        "she used to sing songs like that",
+    ],
+)
+def test_more_like_refused_or_told_starts_no_music(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """Music like this refused ("i hate songs like that", "no more of that") or only told of
+    ("my mum loves music like this") asks for no more of it: nothing starts."""
+    dj, player = rig
+    _other_style(dj, player)
+    reply = dj.respond(USER, text)
+    assert "more_like" not in reply.intents, reply
+    assert started(reply) is None, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, more like the one before",
+        "fair enough, play me more of the calm stuff like this",
+        "a song a lot like this one, more of that sort please",
+        "ok more like that",
+    ],
+)
+def test_more_like_asked_after_a_correction_or_a_story_is_still_asked(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """A correction ("no, more like ..."), "fair enough" and a story said before the asking keep
+    the request for more like it."""
+    dj, player = rig
+    _other_style(dj, player)
+    assert "more_like" in dj.respond(USER, text).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "could we have another one like this",
         "let's have one like this",
         "some more of that kind of thing for the drive",
