@@ -250,6 +250,21 @@ def test_a_replay_that_names_the_one_before_plays_the_one_before(
     assert same(started(reply), before) and len(reply.actions) == 1, reply
 
 
+@pytest.mark.parametrize(
+    "text", ["put again the tune of before please", "play the last song once more please"]
+)
+def test_a_replay_that_names_the_one_before_replays_this_one_when_none_came_before(
+    rig: tuple[PersonalizedDJ, Player], text: str
+) -> None:
+    """With nothing played before, the words that point back have no track to point at: the
+    replay is of the track on air."""
+    dj, player = rig
+    assert player.previous is None
+    now = player.track
+    reply = dj.respond(USER, text)
+    assert reply.intents == ("replay",) and same(started(reply), now), reply
+
+
 def test_who_was_it_after_a_skip_in_the_same_breath_is_the_track_skipped(
     rig: tuple[PersonalizedDJ, Player],
 ) -> None:
