@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -567,12 +568,14 @@ def test_a_download_of_unknown_size_stops_at_what_the_model_may_take(
     data = os.urandom(100 * MB)  # no size in the catalog (as for Vosk zips), none from the server
     model = _plain(model_server.add("/big.onnx", data, no_length=True), data, 0, disk_mb=0.5)
     limit = size_limit(0.5)
-    with pytest.raises(ModelError, match=r"more of big.onnx than expected \((\d+) bytes"):
+    with pytest.raises(ModelError, match=r"more of big.onnx than expected \((\d+) bytes") as raised:
         fetch_model(model, data_dir, quiet=True)
     assert leftovers(data_dir) == []
-    # far short of the whole 100 MB: what is sent past the limit is what the sockets buffered
-    # and what the server wrote before it saw the close (14 MB once in a whole run of the suite)
-    assert model_server.files["/big.onnx"].sent < limit + 20 * MB
+    # the fetch reads one byte past the limit and no more; what the server sends meanwhile is
+    # what the sockets buffer before the close reaches it (14 MB, and 28 MB under a heavy load,
+    # in whole runs of the suite): not the fetch's to bound
+    read = re.search(r"\((\d+) bytes", str(raised.value))
+    assert read is not None and int(read.group(1)) == limit + 1
 
 
 def test_a_part_file_longer_than_the_file_is_never_resumed(
