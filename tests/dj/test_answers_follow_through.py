@@ -17,7 +17,7 @@ from appliance.library import Library
 from appliance.library.track import Track
 from appliance.state import PlayState, StationState
 from tests.benchmarks.bench_conversation import Player
-from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
+from tests.dj.test_talk import Clock, library, on_air  # noqa: F401  (the module's small library fixture)
 from tests.support.conversation_truth import Truth, _has, same, started
 
 USER = "ana"
@@ -25,11 +25,8 @@ USER = "ana"
 
 @pytest.fixture
 def rig(library: Library) -> Iterator[tuple[PersonalizedDJ, Player]]:  # noqa: F811
-    dj = PersonalizedDJ(library=library, seed=7, clock=Clock())
-    player = Player(dj, USER)
-    player.start(dj.next_track(USER))
-    yield dj, player
-    dj.close()
+    with on_air(library, USER, seed=7) as both:
+        yield both
 
 
 def said(dj: PersonalizedDJ, player: Player, text: str) -> str:
@@ -169,6 +166,15 @@ def test_why_a_track_asked_for_by_name_says_it_was_asked_for(
         assert "asked" in answer, answer
 
 
+def _moved_on(dj: PersonalizedDJ, player: Player) -> tuple[Track, Track, Track, Truth]:
+    """After a skip: the track before, the one on air, a third, and the benchmark's truth."""
+    said(dj, player, "skip this one for me")
+    before, now = player.previous, player.track
+    assert before is not None and now is not None
+    other = next(t for t in dj.library.tracks() if not same(t, before) and not same(t, now))  # type: ignore[union-attr]
+    return before, now, other, Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+
+
 def test_the_checker_asks_a_question_after_a_play_of_the_track_it_started(
     rig: tuple[PersonalizedDJ, Player],
 ) -> None:
@@ -176,11 +182,7 @@ def test_the_checker_asks_a_question_after_a_play_of_the_track_it_started(
     this" asks of the track the play starts, and "skip this who was that" of the track on air
     before the turn, whichever order the DJ read them in."""
     dj, player = rig
-    said(dj, player, "skip this one for me")
-    before, now = player.previous, player.track
-    assert before is not None and now is not None
-    other = next(t for t in dj.library.tracks() if not same(t, before) and not same(t, now))  # type: ignore[union-attr]
-    truth = Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+    before, now, other, truth = _moved_on(dj, player)
     title = truth.checker("title", "play something what's this")
     previous = truth.checker("previous", "skip this who was that")
     assert title is not None and previous is not None
@@ -209,11 +211,7 @@ def test_the_checker_counts_an_answer_of_a_move_nobody_asked_first_as_wrong(
     """The truth is decided from the words said, not from the DJ's reading of them: answered
     of the track its own misreading started (or left), the answer is wrong."""
     dj, player = rig
-    said(dj, player, "skip this one for me")
-    before, now = player.previous, player.track
-    assert before is not None and now is not None
-    other = next(t for t in dj.library.tracks() if not same(t, before) and not same(t, now))  # type: ignore[union-attr]
-    truth = Truth(dj, dj.library, player, USER)  # type: ignore[arg-type]
+    before, now, other, truth = _moved_on(dj, player)
     check = truth.checker(kind, text)
     assert check is not None
     named = {"other": other, "now": now}[answer]

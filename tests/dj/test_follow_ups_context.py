@@ -10,7 +10,7 @@ import pytest
 from appliance.dj import PersonalizedDJ
 from appliance.library import Library
 from tests.benchmarks.bench_conversation import Player
-from tests.dj.test_talk import Clock, library  # noqa: F401  (the module's small library fixture)
+from tests.dj.test_talk import library, on_air  # noqa: F401  (the module's small library fixture)
 from tests.support.conversation_truth import same, started
 
 USER = "noor"
@@ -18,11 +18,8 @@ USER = "noor"
 
 @pytest.fixture
 def rig(library: Library) -> Iterator[tuple[PersonalizedDJ, Player]]:  # noqa: F811
-    dj = PersonalizedDJ(library=library, seed=5, clock=Clock())
-    player = Player(dj, USER)
-    player.start(dj.next_track(USER))
-    yield dj, player
-    dj.close()
+    with on_air(library, USER, seed=5) as both:
+        yield both
 
 
 def said(dj: PersonalizedDJ, player: Player, text: str) -> None:

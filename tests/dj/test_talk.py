@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from appliance.dj.talk import load_phrasebook
 from appliance.errors import ConfigError
 from appliance.library import Library
 from appliance.state import PlayState, StationState
+from tests.benchmarks.bench_conversation import Player
 from tests.support.conversation_truth import _says_no
 from tests.support.music import make_track
 
@@ -34,6 +36,19 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+@contextmanager
+def on_air(library: Library, user: str, seed: int) -> Iterator[tuple[PersonalizedDJ, Player]]:
+    """A DJ of ``library`` with the conversation benchmark's player, its first pick for
+    ``user`` on air: the ground of the tests of answers and follow-ups."""
+    dj = PersonalizedDJ(library=library, seed=seed, clock=Clock())
+    player = Player(dj, user)
+    player.start(dj.next_track(user))
+    try:
+        yield dj, player
+    finally:
+        dj.close()
 
 
 @pytest.fixture(scope="module")
