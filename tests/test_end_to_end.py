@@ -165,7 +165,6 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         assert not where(first_part, floor, rock_share=0.5), "rock played, not jazz"
 
         # 2: jazz plays; "hey jarvis, play some rock" -> jazz ducked under the answer, then rock
-        steady = float(np.median([first_part[i]["jazz"] for i in jazz[-10:]]))
         mark, lines = recorder.mark(), len(daemon.lines)
         mic.say(speech_pcm("hey jarvis") + speech_pcm("play some rock"))
         answered(daemon, mic, "'play some rock' ->")
@@ -176,6 +175,13 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
             lambda part: len(where(part, floor, rock_share=0.9)) >= 10,
             "a second of rock",
         )
+        # the jazz at full volume: the half second while the wake word is still being said,
+        # before anything can duck it. Not the first second of the jazz: that track began as
+        # the first answer ended, so it rose out of that answer's duck (0.5 s unduck) and read
+        # 1.5-3 dB low, which made the duck read 10-13 dB down instead of the 15 it is
+        full = where(second_part[:5], floor, jazz_share=0.9)
+        assert len(full) >= 3, "no jazz before the second request" + daemon.log()
+        steady = float(np.median([second_part[i]["jazz"] for i in full]))
         answer = [
             i
             for i in where(second_part, floor, voice_share=0.1)
@@ -183,9 +189,10 @@ def test_spoken_request_gets_a_spoken_answer_then_the_music(
         ]
         assert len(answer) >= 10, "the DJ's second answer is missing"
         under = float(np.median([second_part[i]["jazz"] for i in answer]))
-        # the 15 dB duck reads 10.4-13.2 dB down in this recording (8 runs on a quiet machine,
-        # 10.0 once under load; the pauses between the words read the same): clearly down, not off
-        assert -20.0 < under - steady < -8.0, f"jazz under the voice: {under - steady:.1f} dB"
+        # the 15 dB duck reads 14.8-15.1 dB down under the voice (7 runs, 5 of them under a
+        # load of 4-7; the player alone on this sink: 15.1): the voice adds a little to the
+        # tone's band in some frames
+        assert -16.5 < under - steady < -13.5, f"jazz under the voice: {under - steady:.1f} dB"
         rock = where(second_part, floor, rock_share=0.9)
         assert rock and first(rock) > first(answer), "rock after the answer"
     code, seconds = daemon.terminate()
