@@ -286,6 +286,7 @@ class ModelStep:
         each template, each paraphrase and each learned sentence with its placeholders filled."""
         lexicon = self._lexicon
         lists = {name: list(table) for name, table in lexicon.spoken.items() if name != "name"}
+        lists["genre"] = [said for said in lists["genre"] if said not in lexicon.genre_styles]
         for kind in (*KINDS, "named"):
             lists[kind] = [NAME_WORD]
         lists["name"] = list(self._templates.sample_names)

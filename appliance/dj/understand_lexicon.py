@@ -60,7 +60,11 @@ class Lexicon:
         self.normalise = normalise
         self._templates = templates
         self._genres = genres
-        self.fixed_lists = {"genre": self._genre_list(), "level": self._level_list()}
+        styles: set[str] = set()
+        self.fixed_lists = {"genre": self._genre_list(styles), "level": self._level_list()}
+        self.genre_styles = frozenset(styles)
+        """Genres as said in a style's name ("slow jams"): understood, not taught the model
+        (a template's examples are drawn from the genre map's names)."""
         self.file_lists = {
             name: slot_list
             for name, slot_list in templates.intents.slot_lists.items()
@@ -93,7 +97,8 @@ class Lexicon:
         self.genres_key = hash(frozenset(self.spoken["genre"].items()))
         self._genre_keys: list[str] | None = None
 
-    def _genre_list(self) -> TextSlotList:
+    def _genre_list(self, styles: set[str]) -> TextSlotList:
+        """The genre map's spoken forms, then the templates' styles (their keys to ``styles``)."""
         spoken: dict[str, str] = {}
         forms = itertools.chain(
             self._genres.spoken_forms().items(),
@@ -103,6 +108,12 @@ class Lexicon:
             key = self.normalise(form)
             if key:
                 spoken.setdefault(key, canonical)
+        known = set(spoken.values())
+        for said, meant in self._templates.genre_styles.items():
+            key = self.normalise(said)
+            if key and key not in spoken and meant in known:  # "hymns": gospel
+                spoken[key] = meant
+                styles.add(key)
         return text_list("genre", spoken.items())
 
     def _level_list(self) -> TextSlotList:

@@ -346,7 +346,7 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
         return intent
     words = before_aside(_before_pause(_title_from_by(query.split(), marked), marked), names)
     if names.find_exact(" ".join(words)) is None:  # "wait for me" the library has: kept whole
-        words = strip_phrases(words, NAME_TAGS, front=False)
+        words = _before_whom(lexicon, strip_phrases(words, NAME_TAGS, front=False))
     words = _by_split(lexicon, names, words)
     short = search_text(" ".join(words))
     if not short or set(short.split()) <= FILLER_TEXT:
@@ -360,6 +360,31 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     else:
         slots["query"] = short
     return dataclasses.replace(intent, slots=slots)
+
+
+FOR_WHOM = frozenset({"for", "four"})
+"""Words before the one a search is played for ("doris day for irene"); "four" as heard."""
+
+KIN = frozenset(
+    {"mum", "mam", "mom", "mama", "mummy", "mommy", "ma", "dad", "papa", "daddy", "pa", "gran"}
+    | {"granny", "grandma", "grandmother", "nan", "nana", "nanna", "grandad", "granddad"}
+    | {"grandpa", "grandfather", "abuela", "abuelo", "auntie", "aunty", "uncle", "everybody"}
+    | {"everyone", "baby", "kids", "residents", "class", "mrs", "mr", "miss", "ms"}
+)
+"""Who a search may be played for, besides a name ("for grandma", "for mrs evans")."""
+
+
+def _before_whom(lexicon: Lexicon, words: list[str]) -> list[str]:
+    """``words`` without whom they are played for at the end ("shirley bassey | for irene",
+    "conway twitty | four grandma"): "for" then a name or a word for family, a word or two."""
+    for size in (1, 2):
+        at = len(words) - size - 1
+        if at < 1 or words[at] not in FOR_WHOM:
+            continue
+        whom = words[at + 1 :]
+        if whom[0] in KIN or lexicon.person_name(" ".join(whom)):
+            return words[:at]
+    return words
 
 
 BY_WHAT = frozenset(

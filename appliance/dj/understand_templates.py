@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,8 @@ class Templates:
     that catches what the templates miss, and for the recogniser's language model)."""
     digest: str = ""
     """What the file held, in short: files that hold the same share one model."""
+    genre_styles: dict[str, str] = field(default_factory=dict)
+    """Styles people name a genre by ("hymns", "slow jams") -> the genre the appliance knows."""
 
 
 def _scalar_lines(text: str) -> dict[str, int]:
@@ -331,6 +333,7 @@ def load_templates(
     respellings = _text_table(checker, data, "respellings")
     slips = _text_table(checker, data, "slips")
     number_slips = _text_table(checker, data, "number_slips")
+    genre_styles = _text_table(checker, data, "genre_styles")
     for table_name, table in (("respellings", respellings), ("slips", slips)):
         for heard in table:
             if heard in words:
@@ -394,6 +397,7 @@ def load_templates(
         sample_names=sample_names,
         words=frozenset(words),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        genre_styles=genre_styles,
     )
 
 

@@ -6,7 +6,9 @@ is my guy"), a liking taken back ("wipe ... off my likes"), and tags that only h
 the DJ spoken to as "speaker" or "music box", small talk and names the library lacks in the
 shapes people use; a name said as people say it (the search ends where the name does, a name
 heard a little wrong beside one said exactly, a listener's name ended at a pause) and a short
-request, or how one feels, then why. Each is a phrasing of our own, not a line of any corpus."""
+request, or how one feels, then why; a genre named by a style of it ("slow jams"), and a search
+played for someone ("... for granny"). Each is a phrasing of our own, not a line of any
+corpus."""
 
 from __future__ import annotations
 
@@ -428,3 +430,52 @@ def test_a_name_with_of_in_it_is_not_a_title_by_an_artist(understanding: Underst
     )
     for text in ("give me a short list of your commands", "can we have it up a couple of clicks"):
         assert understood_as(understanding.parse(text))[0] != ("play",), text
+
+
+@pytest.mark.parametrize(
+    ("text", "genre"),
+    [
+        ("put a few hymns on", "gospel"),
+        ("a bit of britpop would be nice", "indie"),
+        ("some bagpipe music please", "celtic"),
+        ("give us some tejano", "latin"),
+        # the style's own words are not read as another genre's: "christian" alone is gospel
+        ("christian rock please", "rock"),
+    ],
+)
+def test_a_genre_named_by_a_style_of_it(
+    understanding: Understanding, text: str, genre: str
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), {"genre": genre})
+
+
+def test_a_style_is_understood_but_not_taught_to_the_model(understanding: Understanding) -> None:
+    """The model's examples draw genres from the genre map alone: a style added to the file
+    changes what is understood, not how the model weighs every other sentence."""
+    assert "pipe band" in understanding.lexicon.genre_styles
+    assert understanding.lexicon.spoken["genre"]["pipe band"] == "celtic"
+    assert not any("pipe band" in text for _intent, text in understanding.training())
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play some etta james for granny", {"query": "etta james"}),
+        ("put on zorblat four grandpa", {"query": "zorblat"}),
+        ("play redemption song for maureen", {"title": "redemption song"}),
+        ("play exodus for mr okafor", {"album": "exodus"}),
+    ],
+)
+def test_a_search_ends_before_whom_it_is_for(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
+def test_a_library_name_ending_for_someone_is_kept_whole() -> None:
+    library = dataclasses.replace(LIBRARY, titles=(*LIBRARY.titles, "Waltz for Debby"))
+    understanding = Understanding(vocabulary=library)
+    assert understood_as(understanding.parse("play waltz for debby")) == (
+        ("play",),
+        {"title": "waltz for debby"},
+    )
