@@ -169,6 +169,9 @@ NAMED = frozenset({"artist", "album", "title", "query"})
 POINTING = frozenset({"it", "that", "this", "it's", "that's"})
 """Words a search may start with that point at what plays ("play it louder")."""
 
+FOLLOW_ON_WORDS = frozenset({"and", "so", "but"})
+"""Words a turn carrying on from the last may open with, before what it asks."""
+
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 
@@ -344,6 +347,9 @@ class Understanding:
         found = self._exact(state, text)
         if found is not None:
             return self._told_apart(state, found, marked)
+        found = self._followed_on(state, text)
+        if found is not None:
+            return found
         plain = " ".join(asked_plainly(text.split()))
         if plain != text:  # "i wonder who this is": as asked plainly, when a template knows it
             found = self._exact(state, plain)
@@ -400,6 +406,24 @@ class Understanding:
                 confidence = min(found.confidence, TIDIED_CONFIDENCE)
                 found = dataclasses.replace(found, text=text, confidence=confidence)
         return found or Intent("unknown", {}, text)
+
+    def _followed_on(self, state: _State, text: str) -> Intent | None:
+        """A turn that carries on from the last ("and what's next after this", "so who sings
+        it"): what a template reads in the words after the joining word, before the model has
+        a go at the whole (it weighs the "and" as much as the question)."""
+        first, _, rest = text.partition(" ")
+        if first not in FOLLOW_ON_WORDS or not rest:
+            return None
+        found = self._exact(state, rest)
+        if found is None:  # a looser template, but only word for word (no name left open)
+            found = self._loose(state, rest)
+            if found is not None and found.confidence < 1.0:
+                return None
+        if found is None or found.name == "unknown":
+            return None
+        return dataclasses.replace(
+            found, text=text, confidence=min(found.confidence, TIDIED_CONFIDENCE)
+        )
 
     def _guessed_unless_only_asked(
         self, state: _State, text: str, marked: list[str]

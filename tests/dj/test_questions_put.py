@@ -44,3 +44,58 @@ def test_have_you_got_of_no_music_is_no_question_of_the_library(
     text: str,
 ) -> None:
     assert understanding.parse(text).name != "have_any"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what in the world is that song", "whats_playing"),
+        ("by whom", "whats_playing"),
+        ("is this a band or a solo artist", "whats_playing"),
+        ("what are you playing for us right now", "whats_playing"),
+        ("what's the tune tonight", "whats_playing"),
+        ("do you know what year this was from", "whats_playing"),
+        ("what's next after that one", "whats_next"),
+        ("the song after this one", "whats_next"),
+        ("what have we just skipped", "whats_previous"),
+        ("what is the following level up", "my_trust"),
+        ("am i your close friend already", "my_trust"),
+        ("why aren't i a close friend yet", "my_trust"),
+        ("how is my trust level worked out", "my_trust"),
+        ("how long has it been since we first talked", "known_for"),
+        ("how many weeks have you known me", "known_for"),
+        ("do you still know me from last week", "about_me"),
+        ("what did i say i loved earlier", "my_likes"),
+        ("what have you got me down as not liking", "my_likes"),
+        ("what do you reckon i dislike", "my_likes"),
+        ("why does this sound so mellow", "why_this"),
+        ("why are you playing reggae now", "why_this"),
+        ("what made you go for this one for a sunday morning", "why_this"),
+    ],
+)
+def test_a_question_put_in_other_words_is_that_question(
+    understanding: Understanding,
+    text: str,
+    intent: str,
+) -> None:
+    found = understanding.parse(text)
+    assert (found.name, found.also) == (intent, ()), found
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("and what's next after that one", "whats_next"),
+        ("so how many weeks have you known me", "known_for"),
+        ("but why are you playing reggae now", "why_this"),
+        ("and play some reggae", "play"),
+    ],
+)
+def test_a_turn_carrying_on_with_and_is_what_follows_the_and(
+    understanding: Understanding,
+    text: str,
+    intent: str,
+) -> None:
+    """The joining word is no part of the question: the model, weighing it, once took "and
+    what's next after this" for a question about what plays."""
+    assert understanding.parse(text).name == intent
