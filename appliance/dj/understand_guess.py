@@ -285,8 +285,11 @@ class ModelStep:
         """(intent, sentence, slots meant unsaid) the model learns from: random expansions of
         each template, each paraphrase and each learned sentence with its placeholders filled."""
         lexicon = self._lexicon
-        lists = {name: list(table) for name, table in lexicon.spoken.items() if name != "name"}
-        lists["genre"] = [said for said in lists["genre"] if said not in lexicon.genre_styles]
+        lists = {
+            name: [said for said in table if said not in lexicon.unsampled.get(name, ())]
+            for name, table in lexicon.spoken.items()
+            if name != "name"
+        }
         for kind in (*KINDS, "named"):
             lists[kind] = [NAME_WORD]
         lists["name"] = list(self._templates.sample_names)

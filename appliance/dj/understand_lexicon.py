@@ -62,14 +62,19 @@ class Lexicon:
         self._genres = genres
         styles: set[str] = set()
         self.fixed_lists = {"genre": self._genre_list(styles), "level": self._level_list()}
-        self.genre_styles = frozenset(styles)
-        """Genres as said in a style's name ("slow jams"): understood, not taught the model
-        (a template's examples are drawn from the genre map's names)."""
         self.file_lists = {
             name: slot_list
             for name, slot_list in templates.intents.slot_lists.items()
             if isinstance(slot_list, TextSlotList)
         }
+        self.unsampled: dict[str, frozenset[str]] = {"genre": frozenset(styles)}
+        """Per list, the values as said that the templates' file adds beside the list's own
+        (a genre's style, "the night shift"): understood, never drawn on for the model's
+        examples, so adding one moves no other reading."""
+        for name, more in templates.values_said.items():
+            added = self._said_too(name, more)
+            if added is not None:
+                self.fixed_lists[name], self.unsampled[name] = added
         self.spoken: dict[str, dict[str, Any]] = {
             name: {text_in(value): value.value_out for value in slot_list.values}
             for name, slot_list in {**self.file_lists, **self.fixed_lists}.items()
@@ -115,6 +120,25 @@ class Lexicon:
                 spoken[key] = meant
                 styles.add(key)
         return text_list("genre", spoken.items())
+
+    def _said_too(
+        self, name: str, more: dict[str, str]
+    ) -> tuple[TextSlotList, frozenset[str]] | None:
+        """The file's list ``name`` with ``more`` ways of saying its values after its own, and
+        the keys added (None when nothing is added)."""
+        written = self.file_lists.get(name)
+        if written is None:
+            return None
+        table = {text_in(value): value.value_out for value in written.values}
+        meant = set(table.values())
+        added = {
+            key: value
+            for said, value in more.items()
+            if (key := self.normalise(said)) and key not in table and value in meant
+        }
+        if not added:
+            return None
+        return text_list(name, [*table.items(), *added.items()]), frozenset(added)
 
     def _level_list(self) -> TextSlotList:
         """The file's level words ("max", "half") and every number from zero to one hundred."""

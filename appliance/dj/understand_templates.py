@@ -75,6 +75,9 @@ class Templates:
     """What the file held, in short: files that hold the same share one model."""
     genre_styles: dict[str, str] = field(default_factory=dict)
     """Styles people name a genre by ("hymns", "slow jams") -> the genre the appliance knows."""
+    values_said: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per list ({mood}, {activity}), more ways of saying its values ("the night shift": work),
+    understood like the list's own but not drawn on for the model's examples."""
 
 
 def _scalar_lines(text: str) -> dict[str, int]:
@@ -223,6 +226,28 @@ def _check_list_outputs(
             )
 
 
+def _values_said(
+    checker: _Checker, data: Mapping[str, Any], allowed: Mapping[str, tuple[str, ...]]
+) -> dict[str, dict[str, str]]:
+    """The ``values_said`` section, checked: a table of words per list it may add to, each
+    giving one of that list's values."""
+    found: dict[str, dict[str, str]] = {}
+    for name, table in _mapping(checker, data, "values_said").items():
+        if name not in allowed:
+            checker.add(str(name), f"`values_said` may add to {', '.join(allowed)}, not {name!r}")
+            continue
+        said = _text_table(checker, {"values_said": table}, "values_said")
+        for spoken, out in said.items():
+            if out not in allowed[name]:
+                checker.add(
+                    spoken,
+                    f"{{{name}}} value {spoken!r} gives {out!r},"
+                    f" which is not one of {', '.join(allowed[name])}",
+                )
+        found[name] = said
+    return found
+
+
 def _check_levels(checker: _Checker, lists: Mapping[str, Any]) -> None:
     """Volume words in {level} must give a whole number from 0 to 100."""
     body = lists.get("level")
@@ -334,6 +359,7 @@ def load_templates(
     slips = _text_table(checker, data, "slips")
     number_slips = _text_table(checker, data, "number_slips")
     genre_styles = _text_table(checker, data, "genre_styles")
+    values_said = _values_said(checker, data, {"mood": moods, "activity": activities})
     for table_name, table in (("respellings", respellings), ("slips", slips)):
         for heard in table:
             if heard in words:
@@ -398,6 +424,7 @@ def load_templates(
         words=frozenset(words),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         genre_styles=genre_styles,
+        values_said=values_said,
     )
 
 

@@ -6,18 +6,20 @@ is my guy"), a liking taken back ("wipe ... off my likes"), and tags that only h
 the DJ spoken to as "speaker" or "music box", small talk and names the library lacks in the
 shapes people use; a name said as people say it (the search ends where the name does, a name
 heard a little wrong beside one said exactly, a listener's name ended at a pause) and a short
-request, or how one feels, then why; a genre named by a style of it ("slow jams"), and a search
-played for someone ("... for granny"). Each is a phrasing of our own, not a line of any
-corpus."""
+request, or how one feels, then why; a genre named by a style of it ("britpop"), an occasion
+or a mood said in more words than the list's ("the night shift"), and a search played for
+someone ("... for granny"). Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from appliance.dj.understand import Understanding
-from tests.dj.test_understand import LIBRARY, understood_as
+from appliance.errors import ConfigError
+from tests.dj.test_understand import LIBRARY, understood_as, write_templates
 
 
 @pytest.mark.parametrize(
@@ -452,7 +454,7 @@ def test_a_genre_named_by_a_style_of_it(
 def test_a_style_is_understood_but_not_taught_to_the_model(understanding: Understanding) -> None:
     """The model's examples draw genres from the genre map alone: a style added to the file
     changes what is understood, not how the model weighs every other sentence."""
-    assert "pipe band" in understanding.lexicon.genre_styles
+    assert "pipe band" in understanding.lexicon.unsampled["genre"]
     assert understanding.lexicon.spoken["genre"]["pipe band"] == "celtic"
     assert not any("pipe band" in text for _intent, text in understanding.training())
 
@@ -479,3 +481,38 @@ def test_a_library_name_ending_for_someone_is_kept_whole() -> None:
         ("play",),
         {"title": "waltz for debby"},
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("some rock for the late shift", {"genre": "rock", "activity": "work"}),
+        ("put some reggae on for the bbq", {"genre": "reggae", "activity": "party"}),
+        ("music for a pilates class", {"activity": "workout"}),
+    ],
+)
+def test_an_occasion_said_in_more_words(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
+def test_an_occasion_told_in_more_words(understanding: Understanding) -> None:
+    assert understood_as(understanding.parse("i'm on the early shift")) == (
+        ("mood",),
+        {"activity": "work"},
+    )
+
+
+def test_more_ways_of_saying_a_value_are_understood_but_not_taught(
+    understanding: Understanding,
+) -> None:
+    assert understanding.lexicon.spoken["activity"]["the night shift"] == "work"
+    assert "the night shift" in understanding.lexicon.unsampled["activity"]
+    assert not any("night shift" in text for _intent, text in understanding.training())
+
+
+def test_a_value_said_that_the_list_lacks_is_reported(tmp_path: Path) -> None:
+    path = write_templates(tmp_path / "en.yaml", ('    pilates: "workout"', '    pilates: "yoga"'))
+    with pytest.raises(ConfigError, match="'pilates' gives 'yoga'"):
+        Understanding(sentences_file=path)
