@@ -166,6 +166,8 @@ class Lexicon:
         found: dict[str, list[tuple[int, str | int]]] = {}
         for start, size, token in self.spans(words, lists):
             slot = token[1:-1]
+            if not _meant_here(words, start, size):
+                continue
             value = self.spoken[slot][" ".join(words[start : start + size])]
             found.setdefault(slot, []).append((start, value))
         slots: dict[str, Slot] = {}
@@ -250,6 +252,31 @@ class Lexicon:
                     words[start : start + len(key)] = ["|"]
                     break
         return " ".join(words)
+
+
+LOVE_DONE_TO = frozenset({"it", "to", "this", "that", "them", "these", "those", "hearing", "one"})
+"""Words after "love" that make it a verb ("i'd love to hear", "the girls love it"): no mood."""
+
+LOW_AS_FELT = frozenset(
+    {"feeling", "feel", "felt", "i'm", "bit", "so", "really", "pretty", "quite"}
+)
+"""Words before "low" that make it how one feels ("a bit low"), not how loud ("keep it low")."""
+
+
+def _meant_here(words: list[str], start: int, size: int) -> bool:
+    """Whether a value word means its value where it is said: "love" done to something ("i'd
+    love to hear ...") is no romantic mood, and "low" is a sad one only as felt ("feeling low"),
+    not as a volume ("keep it low", "low key")."""
+    if size != 1:
+        return True
+    word = words[start]
+    after = words[start + 1] if start + 1 < len(words) else ""
+    before = words[start - 1] if start else ""
+    if word == "love":
+        return after not in LOVE_DONE_TO
+    if word == "low":
+        return before in LOW_AS_FELT
+    return True
 
 
 def longest_phrases(

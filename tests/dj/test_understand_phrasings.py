@@ -516,3 +516,21 @@ def test_a_value_said_that_the_list_lacks_is_reported(tmp_path: Path) -> None:
     path = write_templates(tmp_path / "en.yaml", ('    pilates: "workout"', '    pilates: "yoga"'))
     with pytest.raises(ConfigError, match="'pilates' gives 'yoga'"):
         Understanding(sentences_file=path)
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        # "love" done to something, and "low" as loud as it is: no mood
+        ("i'd love to hear some soul", ("play",), {"genre": "soul"}),
+        ("stick some funk on, my flatmates love it", ("play",), {"genre": "funk"}),
+        ("put on some blues, keep it low", ("play",), {"genre": "blues"}),
+        # as felt, both are moods still
+        ("i'm feeling a bit low", ("mood",), {"mood": "sad"}),
+        ("some jazz for a bit of love", ("play",), {"genre": "jazz", "mood": "romantic"}),
+    ],
+)
+def test_a_mood_word_means_a_mood_only_as_felt(
+    understanding: Understanding, text: str, intents: tuple, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (intents, slots)
