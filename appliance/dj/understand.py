@@ -87,6 +87,7 @@ from appliance.dj.understand_told import (
     about_the_dj,
     hello_apart,
     not_added_when_forgotten,
+    small_talk_told,
     statement,
     taste_told,
 )
@@ -381,6 +382,7 @@ class Understanding:
             or self._guessed_unless_only_asked(state, text, marked)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.names, text)
+            or small_talk_told(text)
         )
         if found is not None:
             return hello_apart(found)

@@ -173,3 +173,92 @@ def not_added_when_forgotten(intent: Intent) -> Intent:
     ]
     first, *rest = parts
     return dataclasses.replace(first, also=tuple(rest))
+
+
+THANKS_WORDS = frozenset({"thanks", "thank", "cheers", "ta", "danke", "gracias", "merci", "grazie"})
+"""Words a thanks opens with, in English and in the few words of thanks everyone knows."""
+
+BYE_WORDS = frozenset(
+    {"bye", "goodbye", "goodnight", "nite", "laters", "cya", "adios", "adiós", "tchau", "ciao"}
+    | {"cheerio", "farewell", "tschüss", "tschuss"}
+)
+"""Words a goodbye opens or ends with ("we're off now, goodbye")."""
+
+BYE_OPENINGS = ("good night", "see you", "until next", "until tomorrow", "till next", "catch you")
+
+HELLO_WORDS = frozenset(
+    {"hi", "hey", "hello", "hiya", "heya", "howdy", "morning", "mornin", "evening", "afternoon"}
+    | {"hallo", "oi", "yo", "good", "greetings"}
+)
+"""Words a hello opens with (a "good" only before morning, afternoon, evening or day)."""
+
+TO_THE_SPEAKER = frozenset(
+    {"dj", "speaker", "box", "machine", "robot", "qfzz", "there", "boss", "again", "pal"}
+    | {"buddy", "mate", "friend", "dear", "music", "everyone", "all", "it's", "its"}
+)
+"""Words after a hello that make it one said to the DJ ("hi speaker", "hello there", "hey it's
+me"), not a hello to someone in the room before a question to them."""
+
+HOW_ARE_YOU = (
+    "how are you",
+    "how you been",
+    "how you doing",
+    "how've you",
+    "how have you",
+    "are you lonely",
+    "are you bored",
+    "are you tired",
+    "are you awake",
+    "are you sad",
+    "are you happy",
+    "do you get bored",
+    "do you get lonely",
+    "do you get tired",
+    "do you get sick of",
+    "do you ever get",
+    "did you get lonely",
+    "did you miss",
+)
+"""How asking after the DJ opens ("how are you settling in", "do you get bored of it")."""
+
+ASKING_FOR = frozenset({"tell", "give", "another", "got", "know", "funniest", "have", "one"})
+"""Words that ask for a joke or a fact beside the word for it."""
+
+SMALL_TALK_CONFIDENCE = 0.7
+"""How sure small talk is that only its opening (or closing) words told."""
+
+
+def small_talk_told(text: str) -> Intent | None:
+    """Small talk said in more words than a template has ("thanks for sitting up with us",
+    "we're off to the shops, goodbye", "how are you settling in", "tell the kids a joke"):
+    known by the words it opens with (a goodbye also by the word it ends with). Talk to
+    someone else in the room ("hey can you pass the salt") opens no hello to the DJ."""
+    words = text.split()
+    if not words:
+        return None
+    said = set(words)
+    kind = None
+    if words[0] in THANKS_WORDS or text.startswith("many thanks"):
+        kind = "thanks"
+    elif words[0] in BYE_WORDS or words[-1] in BYE_WORDS or text.startswith(BYE_OPENINGS):
+        kind = "bye"
+    elif text.startswith(HOW_ARE_YOU):
+        kind = "how_are_you"
+    elif said & {"joke", "jokes"} and said & ASKING_FOR:
+        kind = "joke"
+    elif said & {"fact", "facts", "trivia"} and said & ASKING_FOR:
+        kind = "fact"
+    elif _hello_to_the_dj(words):
+        kind = "greet"
+    if kind is None:
+        return None
+    return Intent(kind, {}, text, confidence=SMALL_TALK_CONFIDENCE)
+
+
+def _hello_to_the_dj(words: list[str]) -> bool:
+    """A hello that opens the utterance and is said to the DJ by the word after it."""
+    if words[0] == "good":
+        words = words[1:] if words[1:2] and words[1] in {"morning", "afternoon", "evening"} else []
+    if len(words) < 2 or words[0] not in HELLO_WORDS:
+        return False
+    return words[1] in TO_THE_SPEAKER
