@@ -166,7 +166,7 @@ class Lexicon:
         found: dict[str, list[tuple[int, str | int]]] = {}
         for start, size, token in self.spans(words, lists):
             slot = token[1:-1]
-            if not _meant_here(words, start, size):
+            if not _meant_here(words, start, size) or _at_a_time(words, start, size):
                 continue
             value = self.spoken[slot][" ".join(words[start : start + size])]
             found.setdefault(slot, []).append((start, value))
@@ -277,6 +277,20 @@ def _meant_here(words: list[str], start: int, size: int) -> bool:
     if word == "low":
         return before in LOW_AS_FELT
     return True
+
+
+WHEN_BEFORE = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "in", "this"}
+    | {"tomorrow", "every", "slow", "lazy"}
+)
+"""Words before "morning" that make it when something is said, not the occasion of getting up
+("sunday morning", "four in the morning", "a slow morning")."""
+
+
+def _at_a_time(words: list[str], start: int, size: int) -> bool:
+    """ "morning" said as when ("it's sunday morning"), not as what one is doing."""
+    said = words[start : start + size]
+    return said[-1] == "morning" and size <= 2 and start > 0 and words[start - 1] in WHEN_BEFORE
 
 
 def longest_phrases(

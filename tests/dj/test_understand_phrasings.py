@@ -534,3 +534,17 @@ def test_a_mood_word_means_a_mood_only_as_felt(
     understanding: Understanding, text: str, intents: tuple, slots: dict
 ) -> None:
     assert understood_as(understanding.parse(text)) == (intents, slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("some soul, it's a saturday morning", {"genre": "soul"}),
+        ("put on some reggae, it's two in the morning", {"genre": "reggae"}),
+        ("some soul for the morning", {"genre": "soul", "activity": "morning"}),
+    ],
+)
+def test_a_morning_said_as_when_is_no_occasion(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
