@@ -36,12 +36,14 @@ PRAISE = frozenset(
     {"good", "great", "best", "amazing", "awesome", "brilliant", "star", "legend", "genius"}
     | {"nice", "cool", "clever", "smart", "funny", "fantastic", "excellent", "wonderful"}
     | {"perfect", "rock", "talented", "superb", "lovely", "impressive", "spot", "nailed", "top"}
-    | {"fire", "impressed", "genius", "killing"}
+    | {"fire", "impressed", "genius", "killing", "better", "useful", "helpful", "kind"}
+    | {"improving", "improved"}
 )
 BLAME = frozenset(
     {"bad", "terrible", "awful", "useless", "rubbish", "worst", "boring", "annoying", "stupid"}
     | {"dumb", "hopeless", "wrong", "suck", "sucks", "lame", "crap", "pathetic", "poor"}
     | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse", "disappointed"}
+    | {"biased", "predictable", "pitiful", "creepy", "unfair", "sacked", "shocker"}
 )
 """Words that judge, for :func:`about_the_dj`."""
 

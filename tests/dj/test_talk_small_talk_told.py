@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.dj.understand import Understanding
-from appliance.dj.understand_told import small_talk_told
+from appliance.dj.understand_told import about_the_dj, small_talk_told
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,18 @@ def test_small_talk_in_more_words_is_understood_when_nothing_else_is(
     found = understanding.parse("thanks for sitting through the whole film with me")
     assert found.name == "thanks"
     assert understanding.parse("hey can you pass the salt").name != "greet"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("you're far better than my old radio", "compliment"),
+        ("you've been really helpful this week", "compliment"),
+        ("your picks are improving", "compliment"),
+        ("you're so predictable", "complaint"),
+        ("you're biased towards my brother", "complaint"),
+    ],
+)
+def test_praise_and_blame_of_the_dj_in_other_words(text: str, kind: str) -> None:
+    found = about_the_dj(text)
+    assert found is not None and found.name == kind, found
