@@ -30,8 +30,8 @@ likely makes it doubtful (:data:`AMBIGUOUS_MARGIN`), and so does a sign among th
 it was misheard (:mod:`appliance.voice.whisper_doubt`: a sentence Whisper looped on, a value a
 reading read word for word names otherwise, words understood in part that the readings split
 on, readings all read in part that split only on the words the understanding set aside,
-readings read word for word that mostly ask for another request). A decode that loops
-(:data:`COMPRESSION_LIMIT`) is not speech: 0.
+readings read word for word that mostly ask for another request, or all do while the one
+chosen was read in part). A decode that loops (:data:`COMPRESSION_LIMIT`) is not speech: 0.
 """
 
 from __future__ import annotations

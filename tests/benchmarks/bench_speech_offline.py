@@ -203,12 +203,14 @@ SETTINGS = {
     "vote": (stt_whisper, "IN_PART_VOTE"),
     "unanimous": (stt_whisper, "UNANIMOUS"),
     "sure_words": (stt_whisper, "SURE_WORDS_FROM"),
+    "nothing_margin": (whisper_doubt, "NOTHING_MARGIN"),
 }
 """The bars a set of doubts may give another value (``name:value``): the agreement under which
 a reading read in part is doubted, the agreement from which a repeat is the speaker's, the
 least verdict a reading in part votes for the meaning of one read whole with, whether readings
 all meaning the same all vote (0 or 1), the confidence from which a reading read whole is
-lifted (1.01: never)."""
+lifted (1.01: never), how much likelier (in ln) a reading of no request must be to doubt a
+request (whisper_doubt.NOTHING_MARGIN)."""
 
 
 def doubt_sets() -> list[tuple[str, tuple[str, ...], dict[str, float]]]:

@@ -5,17 +5,24 @@ real readings each sign asks about are in test_stt_whisper_nbest.py."""
 
 from __future__ import annotations
 
+import math
+
 from appliance.voice.whisper_doubt import (
     ECHO,
     ECHO_AGREEMENT,
     IN_PART,
     IN_PART_AGREEMENT,
     LEFT_OVER,
+    NOTHING_LIKELIER,
+    NOTHING_MARGIN,
     OTHER_VALUE,
+    OTHERS_WHOLE,
     Read,
     doubt,
     echoed,
     named_otherwise,
+    nothing_likelier,
+    only_others_whole,
     read_in_part,
     requests,
     said_twice,
@@ -112,3 +119,45 @@ def test_a_repeat_agreed_on_in_the_full_window_is_the_speakers() -> None:
     assert doubt(chosen, [chosen], ECHO_AGREEMENT, (ECHO,), full_share=0.0) == ECHO
     split = ECHO_AGREEMENT - 0.01
     assert doubt(chosen, [chosen], split, (ECHO,), full_share=1.0) == ECHO
+
+
+def test_a_reading_in_part_when_every_whole_reading_asks_otherwise_is_doubted() -> None:
+    """The understanding read the chosen words only in part (a genre liked) while every
+    reading it read word for word asks for something else (the track on air liked): what it
+    could read whole is not what it would act on. A whole reading asking the same, a chosen
+    reading read whole, or no reading read whole leave it alone."""
+    blues = (("add_preference", (("genre", "blues"),)),)
+    like = (("like", ()),)
+    chosen = Read("I like the blues, man.", 0.85, blues)
+    others = [chosen, Read("I like this tune.", 1.0, like), Read("I like the tune.", 0.95, like)]
+    assert only_others_whole(chosen, others)
+    assert doubt(chosen, others, 0.9, (OTHERS_WHOLE,), full_share=0.9) == OTHERS_WHOLE
+    # a whole reading asks the same request, whatever its value
+    soul = Read("I like soul.", 1.0, (("add_preference", (("genre", "soul"),)),))
+    assert not only_others_whole(chosen, [*others, soul])
+    assert not only_others_whole(Read(chosen.text, 0.9, blues), others)  # read whole itself
+    assert not only_others_whole(chosen, [chosen, Read("I like the tube.", 0.8, like)])
+    assert not only_others_whole(chosen, [chosen, Read("I like the boots.", 1.0, None)])
+    assert not only_others_whole(Read(chosen.text, 0.85, None), others)  # nothing to act on
+
+
+def test_a_request_far_less_likely_than_a_reading_of_no_request_is_doubted() -> None:
+    """The understanding chose a request Whisper found much less likely than its own likeliest
+    reading of the full window, which asks for nothing: asked about. Within the margin (the
+    judge's usual rescue of a command Whisper spelled as other words), a rival read in the
+    quick window only, or a chosen reading asking for nothing, it is left alone."""
+    skip = (("skip", ()),)
+    chosen = Read("Could you hand this song?", 0.6, skip, weight=0.6, window=12.0)
+    talk = Read("Could you hand the bread?", 0.0, None, weight=0.9)
+    assert math.log(0.9 / 0.6) > NOTHING_MARGIN
+    assert nothing_likelier(chosen, [chosen, talk])
+    assert doubt(chosen, [chosen, talk], 0.9, (NOTHING_LIKELIER,), full_share=0.9) == (
+        NOTHING_LIKELIER
+    )
+    near = Read(talk.text, 0.0, None, weight=0.6 * math.exp(NOTHING_MARGIN) - 0.01)
+    assert not nothing_likelier(chosen, [chosen, near])
+    quick = Read(talk.text, 0.0, None, weight=0.9, window=12.0)
+    assert not nothing_likelier(chosen, [chosen, quick])  # the full window was not read so
+    understood = Read("Could you hand the next?", 0.85, skip, weight=0.9)
+    assert not nothing_likelier(chosen, [chosen, understood])  # a rival asking for something
+    assert not nothing_likelier(Read(chosen.text, 0.0, None, weight=0.6), [chosen, talk])

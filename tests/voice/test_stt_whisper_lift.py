@@ -116,10 +116,18 @@ def test_a_request_read_whole_and_undoubted_is_acted_on(
     assert not acted_on(before_text, before), before
 
 
-def test_a_reading_read_whole_under_the_lift_is_left_alone() -> None:
+def test_a_reading_read_whole_under_the_lift_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """joe_up200's chatter "can you pass the salt": the reading chosen is read whole as a
     request (the understanding's verdict lifts it over "the salt"), but Whisper agreed on it
-    little: under :data:`SURE_WORDS_FROM`, its confidence stays as calibrated."""
+    little: under :data:`SURE_WORDS_FROM`, its confidence stays as calibrated. Whisper found
+    the table talk, read as no request, far likelier in the full window: that doubts it too."""
+    weighed = weigh(SALT_JOE_UP200, judge, meaning)
+    assert weighed.doubt == whisper_doubt.NOTHING_LIKELIER, weighed
+    assert not acted_on(weighed.text, weighed.confidence), weighed.confidence
+    without = tuple(d for d in whisper_doubt.DOUBTS if d != whisper_doubt.NOTHING_LIKELIER)
+    monkeypatch.setattr(whisper_doubt, "DOUBTS", without)
     weighed = weigh(SALT_JOE_UP200, judge, meaning)
     assert weighed.read_whole and weighed.doubt is None and not weighed.toss_up, weighed
     assert weighed.confidence == weighed.capped < SURE_WORDS_FROM
