@@ -25,6 +25,8 @@ from appliance.dj.understand import Understanding
         ("how do i improve my level", "my_trust"),
         ("what do i have to do to become your best friend", "my_trust"),
         ("have you got music by the blue rivers", "have_any"),
+        ("do you have any tracks from the blue rivers", "have_any"),
+        ("have you got the lighthouse keeper song", "have_any"),
     ],
 )
 def test_a_question_put_roundabout_is_that_question(
@@ -99,3 +101,10 @@ def test_a_turn_carrying_on_with_and_is_what_follows_the_and(
     """The joining word is no part of the question: the model, weighing it, once took "and
     what's next after this" for a question about what plays."""
     assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["start this song over", "from the beginning once more", "play it from the top again"]
+)
+def test_from_the_start_again_is_this_one_again(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "replay"
