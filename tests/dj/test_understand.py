@@ -566,10 +566,12 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.935, 0.909)
+HELDOUT_REACHED = (0.937, 0.911)
 """Intents, and intents with slots, on the held-out set as they stand, a line under each of the
-0.936 and 0.911 measured once the commands other than play are understood in more of people's
-words (0.933 and 0.908 once a search is cut only where the name really ends; 0.932 and 0.906
+0.938 and 0.912 measured once a correction may open with "naw" or "no love" and a liking be
+taken off as "forget my liking for ..." (0.936 and 0.911 once the commands other than play are
+understood in more of people's words; 0.933 and 0.908 once a search is cut only where the
+name really ends; 0.932 and 0.906
 once a search ends where the name does and a name heard a little wrong beside one said lands; 0.932
 and 0.904 once two
 template alternatives that spelled out held-out lines word for word were dropped; 0.933 and
@@ -587,7 +589,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.936 of intents and 0.911 of slots on the held-out set",
+    reason="the promise is not met yet: 0.938 of intents and 0.912 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)

@@ -3,7 +3,8 @@
 far"; a liking or a dislike of the track on air said as people say it ("i rate this", "i've gone
 off this", "mark it as a dislike", someone else loving it); a replay asked as "do it again", a
 pause as "put it on hold", a resume as "put it back on", the volume as "vol", "lower it", "crank
-it". Each is a phrasing of our own, not a line of any corpus."""
+it"; a correction opened with "naw" or "no love", and a liking taken off as "forget my liking
+for ...". Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ from tests.dj.test_understand import understood_as
         ("a bit more volume please", ("volume_up",), {}),
         ("fade the music down a bit", ("volume_down",), {}),
         ("keep it quiet please", ("volume_down",), {}),
+        ("no love, i said the blues", ("correct",), {"genre": "blues"}),
+        ("naw i say reggae", ("correct",), {"genre": "reggae"}),
+        ("forget my liking for sade", ("forget_preference",), {"artist": "sade"}),
+        ("i no longer want funk on my list", ("forget_preference",), {"genre": "funk"}),
     ],
 )
 def test_commands_in_peoples_own_words(
