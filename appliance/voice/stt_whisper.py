@@ -155,12 +155,13 @@ held-out voices, replayed once after the choice with :data:`UNANIMOUS` and
 commands 39 -> 38, but chatter acted on 2 -> 3."""
 SURE_WORDS_CONFIDENCE = 0.85
 """Under the share right measured for them (the Wilson bound of 28 of 28 at 95 % is 0.88)."""
-FULL_WINDOW_S = 30.0
-"""Whisper's own window, in seconds: what the encoder reads when no quick window is asked."""
+FULL_WINDOW_S = whisper_doubt.FULL_WINDOW_S
+"""Whisper's own window, in seconds: what the encoder reads when no quick window is asked (one
+value with the doubts', which tell the full window's readings by it)."""
 FRAMES_PER_S = 100
 """Whisper's log-mel frames per second of audio (a hop of 10 ms)."""
-FLOOR = 1e-4
-"""The least score a reading is weighed with (ln 0 is not a number)."""
+FLOOR = whisper_doubt.FLOOR
+"""The least score a reading is weighed with (ln 0 is not a number), as the doubts weigh it."""
 
 
 @dataclass(frozen=True)
