@@ -85,6 +85,17 @@ class Lexicon:
             | {word for table in self.spoken.values() for key in table for word in key.split()}
         ) - {""}
         """Words of the templates and their lists."""
+        self.said_too_words = frozenset(
+            word for keys in self.unsampled.values() for key in keys for word in key.split()
+        ) - templates.words - {
+            word
+            for slot, table in self.spoken.items()
+            for key in table
+            if key not in self.unsampled.get(slot, frozenset())
+            for word in key.split()
+        }
+        """Words only the values said in more words use ("nightshift", "hymn"): a library name
+        of one of them said alone is that name."""
         self._first_words = {
             slot: frozenset(key.split()[0] for key in table if key)
             for slot, table in self.spoken.items()
@@ -147,6 +158,19 @@ class Lexicon:
         if isinstance(in_file, TextSlotList):
             spoken.update({text_in(value): int(value.value_out) for value in in_file.values})
         return text_list("level", spoken.items())
+
+    def said_too_after_unknown(self, text: str) -> bool:
+        """Whether ``text`` says a value in more words than its list has ("night shift") right
+        after a word nothing knows ("commodores night shift": more of a name, not the value)."""
+        words = text.split()
+        for keys in self.unsampled.values():
+            for key in keys:
+                size = len(key.split())
+                for start in range(1, len(words) - size + 1):
+                    said = " ".join(words[start : start + size])
+                    if said == key and words[start - 1] not in self.known_words:
+                        return True
+        return False
 
     def spans(self, words: list[str], lists: tuple[str, ...]) -> list[tuple[int, int, str]]:
         """(start, length, "<list>") of each longest phrase of ``lists`` in ``words``."""
@@ -221,7 +245,7 @@ class Lexicon:
         it), longest first; ``last``: the one said last first."""
 
         def name(phrase: str) -> tuple[str, str] | None:
-            if " " not in phrase and phrase in self.words:
+            if " " not in phrase and phrase in self.words - self.said_too_words:
                 return None
             return names.find_exact(phrase)
 
@@ -258,7 +282,8 @@ LOVE_DONE_TO = frozenset({"it", "to", "this", "that", "them", "these", "those", 
 """Words after "love" that make it a verb ("i'd love to hear", "the girls love it"): no mood."""
 
 LOW_AS_FELT = frozenset(
-    {"feeling", "feel", "felt", "i'm", "bit", "so", "really", "pretty", "quite"}
+    {"feeling", "feel", "felt", "i'm", "bit", "so", "really", "pretty", "quite", "been", "very"}
+    | {"little", "am", "was", "too", "rather", "kinda", "proper", "dead"}
 )
 """Words before "low" that make it how one feels ("a bit low"), not how loud ("keep it low")."""
 
@@ -279,18 +304,25 @@ def _meant_here(words: list[str], start: int, size: int) -> bool:
     return True
 
 
-WHEN_BEFORE = frozenset(
-    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "in", "this"}
-    | {"tomorrow", "every", "slow", "lazy"}
+DAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 )
-"""Words before "morning" that make it when something is said, not the occasion of getting up
-("sunday morning", "four in the morning", "a slow morning")."""
+"""Days before "morning" that make it when something is said ("it's sunday morning")."""
+
+CLOCK = frozenset(number_words(minute).split()[-1] for minute in range(1, 60)) | {"o'clock"}
+"""Last words of a clock time before "in the morning" ("four in the morning")."""
 
 
 def _at_a_time(words: list[str], start: int, size: int) -> bool:
-    """ "morning" said as when ("it's sunday morning"), not as what one is doing."""
+    """ "morning" said as when ("it's sunday morning", "at six in the morning"), not as what
+    one is doing ("this morning", "a slow morning", "wake me up in the morning")."""
     said = words[start : start + size]
-    return said[-1] == "morning" and size <= 2 and start > 0 and words[start - 1] in WHEN_BEFORE
+    if said[-1] != "morning" or size > 2:
+        return False
+    before = words[:start] + said[:-1]
+    if before[-1:] and before[-1] in DAYS:
+        return True
+    return len(before) >= 3 and before[-3] in CLOCK and before[-2:] == ["in", "the"]
 
 
 def longest_phrases(

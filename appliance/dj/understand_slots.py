@@ -81,6 +81,7 @@ def reading(
     slots: dict[str, Slot] = {}
     wildcards = 0
     misses = 0
+    shadowed = 0
     similarity = 0.0
     literal = len(result.original_text.split())
     for entity in result.entities_list:
@@ -117,12 +118,21 @@ def reading(
             slots["level"] = max(0, min(100, int(value)))
         elif name in SLOTS:
             slots.setdefault(name, str(value))
+            if _a_name_said(lexicon, names, name, str(entity.text or "")):
+                shadowed += 1
     joined = (str(e.text or "").strip() for e in result.entities_list if e.name == JOINED_BY)
     if misses >= 2 and "of" in joined:
         return None  # "put kind of blue on": no title "kind" of an artist "blue on"
     kinds = sum(KINDS.index(kind) for kind in KINDS if kind in slots)
-    rank = (misses, wildcards, similarity, -literal, -len(slots), kinds)
+    rank = (misses, wildcards, shadowed, similarity, -literal, -len(slots), kinds)
     return Candidate(result.intent.name, slots, rank)
+
+
+def _a_name_said(lexicon: Lexicon, names: NameIndex, slot: str, said: str) -> bool:
+    """Whether a value said in more words than its list has ("nightshift", "hymn") is a library
+    name said whole: the name is what is meant, so a reading of it ranks first."""
+    key = " ".join(said.split())
+    return key in lexicon.unsampled.get(slot, frozenset()) and names.find_exact(key) is not None
 
 
 def resolve_free_text(
@@ -175,6 +185,8 @@ def resolve_free_text(
         if unknown and not lexicon.scan(" ".join(head)):
             return None  # "zorblat while i cook": a name the library lacks, searched for
     mentioned = lexicon.scan(words)
+    if mentioned and lexicon.said_too_after_unknown(words):
+        return None  # "commodores night shift": a name runs on into a value said too
     found_slots = {slot: (value, 100.0) for slot, value in mentioned.items()}
     if not found_slots and words.split()[0] in DESCRIBED and " by " not in f" {words} ":
         return {}  # "something for a rainy day": a wish, not a name to look for
@@ -346,7 +358,7 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
         return intent
     words = before_aside(_before_pause(_title_from_by(query.split(), marked), marked), names)
     if names.find_exact(" ".join(words)) is None:  # "wait for me" the library has: kept whole
-        words = _before_whom(lexicon, strip_phrases(words, NAME_TAGS, front=False))
+        words = _before_whom(lexicon, names, strip_phrases(words, NAME_TAGS, front=False))
     words = _by_split(lexicon, names, words)
     short = search_text(" ".join(words))
     if not short or set(short.split()) <= FILLER_TEXT:
@@ -369,20 +381,35 @@ KIN = frozenset(
     {"mum", "mam", "mom", "mama", "mummy", "mommy", "ma", "dad", "papa", "daddy", "pa", "gran"}
     | {"granny", "grandma", "grandmother", "nan", "nana", "nanna", "grandad", "granddad"}
     | {"grandpa", "grandfather", "abuela", "abuelo", "auntie", "aunty", "uncle", "everybody"}
-    | {"everyone", "baby", "kids", "residents", "class", "mrs", "mr", "miss", "ms"}
+    | {"everyone", "baby", "kids", "class", "mrs", "mr", "miss", "ms", "wife", "husband"}
+    | {"son", "daughter", "sister", "brother", "niece", "nephew"}
 )
 """Who a search may be played for, besides a name ("for grandma", "for mrs evans")."""
 
+KIN_WITH_THE = frozenset({"residents", "children", "girls", "boys", "family"})
+"""Who a search may be played for only as "the ..." ("for the residents")."""
 
-def _before_whom(lexicon: Lexicon, words: list[str]) -> list[str]:
+WHOSE = frozenset({"my", "our", "the"})
+"""Words before a word for family ("for my wife", "for the kids")."""
+
+
+def _before_whom(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[str]:
     """``words`` without whom they are played for at the end ("shirley bassey | for irene",
-    "conway twitty | four grandma"): "for" then a name or a word for family, a word or two."""
+    "conway twitty | four grandma"): "for" or "four" then a word for family, a word or two,
+    or "for" then a name when what comes before it is a library name ("waltz for debby" the
+    library lacks is searched whole, "vivaldi four seasons" too)."""
     for size in (1, 2):
         at = len(words) - size - 1
         if at < 1 or words[at] not in FOR_WHOM:
             continue
         whom = words[at + 1 :]
-        if whom[0] in KIN or lexicon.person_name(" ".join(whom)):
+        if words[at] == "four" and whom[-1].endswith("s") and whom[-1] not in KIN - {"kids"}:
+            continue  # "vivaldi four seasons": a number of things, not whom
+        kin = whom[0] in KIN or (size == 2 and whom[0] in WHOSE and whom[1] in KIN)
+        if kin or (whom == ["the", whom[-1]] and whom[-1] in KIN_WITH_THE):
+            return words[:at]
+        named_before = names.find_exact(" ".join(words[:at])) is not None
+        if words[at] == "for" and named_before and lexicon.person_name(" ".join(whom)):
             return words[:at]
     return words
 

@@ -548,3 +548,70 @@ def test_a_morning_said_as_when_is_no_occasion(
     understanding: Understanding, text: str, slots: dict
 ) -> None:
     assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i've been really low since the move", "i am very low tonight", "feeling a little low"],
+)
+def test_low_after_words_of_feeling_is_a_sad_mood(understanding: Understanding, text: str) -> None:
+    assert understood_as(understanding.parse(text)) == (("mood",), {"mood": "sad"})
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("put on some soul in the morning", {"genre": "soul", "activity": "morning"}),
+        ("something to get me going this morning", {"activity": "morning"}),
+        ("some folk for a lazy morning", {"genre": "folk", "mood": "calm", "activity": "morning"}),
+        # a day or a clock time before it is when, as before
+        ("some blues on a friday morning", {"genre": "blues"}),
+        ("some funk at half past five in the morning", {"genre": "funk"}),
+    ],
+)
+def test_a_morning_is_when_only_after_a_day_or_a_clock_time(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
+def test_a_library_name_that_is_also_a_value_said_too_is_the_name() -> None:
+    library = dataclasses.replace(
+        LIBRARY,
+        artists=(*LIBRARY.artists, "The Lamplighters"),
+        titles=(*LIBRARY.titles, "Nightshift", "Hymn"),
+    )
+    understanding = Understanding(vocabulary=library)
+    assert understood_as(understanding.parse("play nightshift")) == (
+        ("play",),
+        {"title": "nightshift"},
+    )
+    assert understood_as(understanding.parse("put on hymn")) == (("play",), {"title": "hymn"})
+    assert understood_as(understanding.parse("play the lamplighters nightshift"))[1] == {
+        "artist": "the lamplighters",
+        "title": "nightshift",
+    }
+    # without the name in the library, the values are as before
+    assert understood_as(understanding.parse("play some hymns")) == (
+        ("play",),
+        {"genre": "gospel"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        # "four" then a plural, or "for" then an unknown word after no library name: one search
+        ("play zorblat four seasons", "zorblat four seasons"),
+        ("play quimby's four horsemen", "quimby's four horsemen"),
+        ("put on zorblat waltz for pixie", "zorblat waltz for pixie"),
+        ("play zorblat for residents", "zorblat for residents"),
+        # a word for family, said with "my" or "the", ends it
+        ("play zorblat for my wife", "zorblat"),
+        ("play zorblat for the residents", "zorblat"),
+    ],
+)
+def test_a_search_ends_before_whom_only_when_it_is_someone(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    assert understood_as(understanding.parse(text)) == (("play",), {"query": query})
