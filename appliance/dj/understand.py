@@ -382,7 +382,6 @@ class Understanding:
             or self._guessed_unless_only_asked(state, text, marked)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.names, text)
-            or small_talk_told(text)
         )
         if found is not None:
             return hello_apart(found)
@@ -407,7 +406,9 @@ class Understanding:
             else:
                 confidence = min(found.confidence, TIDIED_CONFIDENCE)
                 found = dataclasses.replace(found, text=text, confidence=confidence)
-        return found or Intent("unknown", {}, text)
+        # small talk known only by its opening or closing words, when no part was understood
+        # any other way ("cheers er pause it" is a pause)
+        return found or small_talk_told(text) or Intent("unknown", {}, text)
 
     def _followed_on(self, state: _State, text: str) -> Intent | None:
         """A turn that carries on from the last ("and what's next after this", "so who sings

@@ -8,6 +8,7 @@ them; each reading is less sure than a template's, and anything else stays unkno
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from appliance.dj.understand_intent import Intent, Slot
 from appliance.dj.understand_lexicon import Lexicon
@@ -130,19 +131,69 @@ def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
 
 def about_the_dj(text: str) -> Intent | None:
     """Praise or blame said to the DJ in words no template has ("you're a total legend",
-    "your picks today were rubbish"): said to "you" or about the DJ's picks, with a word that
-    judges; anything else stays unknown."""
+    "your picks today were rubbish"): the judging word said of "you're" / "you are" itself
+    (only a few words may stand between) or of the DJ's picks; "your dad is better now" or
+    "you're kind of late" judge no DJ, and blame of "you" to someone else is none either."""
     words = text.split()
+    if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
+        words = words[2:]
     said = set(words)
-    if not TO_THE_DJ & set(words[:3]) and not DJ_WORK & said:
+    judged = _judged_of_you(words)
+    if judged is None and DJ_WORK & said and not _someone_elses(words):
+        judged = [w for i, w in enumerate(words) if w in PRAISE | BLAME and _judges(words, i)]
+    if not judged or _someone_elses(words):
         return None
-    good, bad = bool(PRAISE & said), bool(BLAME & said)
+    good = any(word in PRAISE for word in judged)
+    bad = any(word in BLAME for word in judged)
     if good and said & {"not", "never", "don't", "isn't", "aren't", "no"}:
         good, bad = False, True  # "you're not very good"
     if good == bad:
         return None
     kind = "compliment" if good else "complaint"
     return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
+
+
+YOU_ARE = ("you're", "you are", "youre", "you've been", "you were", "you really are")
+"""How a judgement of the DJ itself opens ("you're so predictable")."""
+
+BETWEEN = frozenset(
+    {"so", "really", "very", "such", "a", "an", "the", "total", "absolute", "proper", "pretty"}
+    | {"quite", "too", "just", "far", "much", "always", "not", "never", "being", "getting"}
+    | {"truly", "actually", "definitely", "way", "doing", "ever", "having"}
+)
+"""Words that may stand between "you're" and the word that judges ("you're a total legend")."""
+
+
+def _judged_of_you(words: list[str]) -> list[str] | None:
+    """The judging words said straight after "you're" / "you are", or None."""
+    text = " ".join(words)
+    for opening in YOU_ARE:
+        if text.startswith(opening + " "):
+            rest = words[len(opening.split()) :]
+            while rest and rest[0] in BETWEEN:
+                rest = rest[1:]
+            if rest and rest[0] in PRAISE | BLAME and _judges(rest, 0):
+                return [rest[0]]
+            return None
+    return None
+
+
+def _judges(words: list[str], at: int) -> bool:
+    """ "better" judges only as "better (referee) than ..." said of the DJ, "kind" never as
+    "kind of"; every other word as said."""
+    if words[at] == "kind":
+        return words[at + 1 : at + 2] != ["of"]
+    if words[at] != "better":
+        return True
+    return "than" in words[at + 1 : at + 3]
+
+
+def _someone_elses(words: list[str]) -> bool:
+    """ "your sister", "his mum": a judgement beside someone else's person is about them."""
+    return any(
+        word in {"your", "his", "her", "their"} and after in SOMEONE
+        for word, after in itertools.pairwise(words)
+    )
 
 
 def hello_apart(found: Intent) -> Intent:
@@ -180,13 +231,53 @@ def not_added_when_forgotten(intent: Intent) -> Intent:
 THANKS_WORDS = frozenset({"thanks", "thank", "cheers", "ta", "danke", "gracias", "merci", "grazie"})
 """Words a thanks opens with, in English and in the few words of thanks everyone knows."""
 
+THANKS_ALONE = THANKS_WORDS | frozenset(
+    {"you", "so", "much", "very", "a", "lot", "lots", "loads", "many", "again", "ever", "really"}
+    | {"that's", "kindly", "muchly", "and", "then", "for", "that", "it", "everything", "all"}
+)
+"""Words a thanks said as the whole turn is made of ("thanks ever so much")."""
+
+THANKED_FOR = frozenset(
+    {"music", "tunes", "tune", "songs", "song", "track", "tracks", "playing", "playlist", "dj"}
+    | {"mix", "choice", "choices", "pick", "picks", "company", "help", "reminder", "info", "fact"}
+    | {"joke", "tip", "answer", "selection", "jams", "records", "suggestion", "record"}
+)
+"""What the DJ is thanked for ("thanks for the tunes"): what it did, not the tea or the lift."""
+
+DJ_NAMES = frozenset({"dj", "speaker", "box", "machine", "robot", "qfzz", "jukebox", "radio"})
+"""Words that name the DJ when spoken to ("hi speaker", "bye dj")."""
+
 BYE_WORDS = frozenset(
     {"bye", "goodbye", "goodnight", "nite", "laters", "cya", "adios", "adiós", "tchau", "ciao"}
     | {"cheerio", "farewell", "tschüss", "tschuss"}
 )
 """Words a goodbye opens or ends with ("we're off now, goodbye")."""
 
-BYE_OPENINGS = ("good night", "see you", "until next", "until tomorrow", "till next", "catch you")
+BYE_OPENINGS = (
+    "good night",
+    "see you later",
+    "see you soon",
+    "see you tomorrow",
+    "see you in the morning",
+    "until next time",
+    "until tomorrow",
+    "till next time",
+    "catch you later",
+    "night night",
+)
+"""Goodbyes in more than one word, said as the turn's opening."""
+
+AFTER_BYE = BYE_WORDS | DJ_NAMES | frozenset(
+    {"then", "now", "for", "everyone", "all", "y'all", "and", "thanks", "thank", "you", "music"}
+    | {"mr", "little", "again", "folks", "guys", "cheers", "night", "see", "later", "lads"}
+    | {"everybody", "bless", "you", "soon", "tomorrow", "monday", "tuesday", "wednesday"}
+    | {"thursday", "friday", "saturday", "sunday", "man"}
+)
+"""Words that may follow a goodbye to the DJ ("bye for now dj"): a goodbye with anything else
+after it ("bye bye birdie was a good film") is talk of something else."""
+
+TOLD_OF = frozenset({"said", "say", "says", "saying", "wave", "waved", "kiss", "kissed", "to"})
+"""Words before a closing goodbye that tell of one rather than say it ("she said goodbye")."""
 
 HELLO_WORDS = frozenset(
     {"hi", "hey", "hello", "hiya", "heya", "howdy", "morning", "mornin", "evening", "afternoon"}
@@ -194,19 +285,34 @@ HELLO_WORDS = frozenset(
 )
 """Words a hello opens with (a "good" only before morning, afternoon, evening or day)."""
 
-TO_THE_SPEAKER = frozenset(
-    {"dj", "speaker", "box", "machine", "robot", "qfzz", "there", "boss", "again", "pal"}
-    | {"buddy", "mate", "friend", "dear", "music", "everyone", "all", "it's", "its"}
-)
-"""Words after a hello that make it one said to the DJ ("hi speaker", "hello there", "hey it's
-me"), not a hello to someone in the room before a question to them."""
-
 HOW_ARE_YOU = (
     "how are you",
-    "how you been",
     "how you doing",
-    "how've you",
-    "how have you",
+    "how you been",
+    "how've you been",
+    "how have you been",
+    "how are things",
+    "how's it going",
+    "how is it going",
+)
+"""How asking after the DJ opens ("how are you settling in")."""
+
+AFTER_HOW = DJ_NAMES | frozenset(
+    {"doing", "today", "tonight", "this", "morning", "evening", "afternoon", "then", "now"}
+    | {"keeping", "holding", "up", "settling", "in", "getting", "on", "going", "feeling"}
+    | {"been", "lately", "my", "old", "friend", "there", "mr", "little", "music", "all", "well"}
+    | {"these", "days", "fine", "alright", "at", "the", "moment", "anyway", "again", "pal"}
+)
+"""Words that may follow "how are you" said to the DJ; "how are you getting on with your
+homework" asks someone else."""
+
+PET_NAMES = frozenset(
+    {"sweetie", "darling", "honey", "love", "sweetheart", "babe", "baby", "son", "kids"}
+    | {"pet", "dear", "petal", "chick", "girls", "boys"}
+)
+"""Words that say someone in the room is spoken to ("are you tired sweetie")."""
+
+ASKED_OF_THE_DJ = (
     "are you lonely",
     "are you bored",
     "are you tired",
@@ -218,37 +324,37 @@ HOW_ARE_YOU = (
     "do you get tired",
     "do you get sick of",
     "do you ever get",
-    "did you get lonely",
     "did you miss",
+    "did you get lonely",
 )
-"""How asking after the DJ opens ("how are you settling in", "do you get bored of it")."""
+"""Asking after someone in words that ask the DJ only with its name said ("are you bored dj")."""
 
-ASKING_FOR = frozenset({"tell", "give", "another", "got", "know", "funniest", "have", "one"})
-"""Words that ask for a joke or a fact beside the word for it."""
+ASKED_FOR = ("tell me", "tell us", "give me", "give us", "got any", "know any", "got a", "another")
+"""Words that ask the DJ for a joke or a fact ("got any facts about drums")."""
 
 SMALL_TALK_CONFIDENCE = 0.7
 """How sure small talk is that only its opening (or closing) words told."""
 
 
 def small_talk_told(text: str) -> Intent | None:
-    """Small talk said in more words than a template has ("thanks for sitting up with us",
-    "we're off to the shops, goodbye", "how are you settling in", "tell the kids a joke"):
-    known by the words it opens with (a goodbye also by the word it ends with). Talk to
-    someone else in the room ("hey can you pass the salt") opens no hello to the DJ."""
+    """Small talk said in more words than a template has ("thanks for the tunes, dj", "we're
+    off to the shops, goodbye", "how are you settling in", "tell us a joke about cats"), only
+    as said to the DJ: "thank god it's friday", "she said goodbye", "are you tired sweetie",
+    "the fact is ..." or "hey mate can you pass the salt" are talk to or of someone else."""
     words = text.split()
     if not words:
         return None
     said = set(words)
     kind = None
-    if words[0] in THANKS_WORDS or text.startswith("many thanks"):
+    if _thanks_to_the_dj(words):
         kind = "thanks"
-    elif words[0] in BYE_WORDS or words[-1] in BYE_WORDS or text.startswith(BYE_OPENINGS):
+    elif _bye_to_the_dj(text, words):
         kind = "bye"
-    elif text.startswith(HOW_ARE_YOU):
+    elif _asked_after(text, words):
         kind = "how_are_you"
-    elif said & {"joke", "jokes"} and said & ASKING_FOR:
+    elif said & {"joke", "jokes"} and _asked_for(text, ("joke", "jokes")):
         kind = "joke"
-    elif said & {"fact", "facts", "trivia"} and said & ASKING_FOR:
+    elif said & {"fact", "facts", "trivia"} and _asked_for(text, ("fact", "facts", "trivia")):
         kind = "fact"
     elif _hello_to_the_dj(words):
         kind = "greet"
@@ -257,10 +363,69 @@ def small_talk_told(text: str) -> Intent | None:
     return Intent(kind, {}, text, confidence=SMALL_TALK_CONFIDENCE)
 
 
+def _thanks_to_the_dj(words: list[str]) -> bool:
+    """A thanks as the whole turn, to the DJ by name, or for what the DJ did."""
+    if words[0] not in THANKS_WORDS and words[:2] != ["many", "thanks"]:
+        return False
+    if set(words) <= THANKS_ALONE or DJ_NAMES & set(words):
+        return True
+    if words[1:2] == ["for"] or words[1:3] == ["you", "for"]:  # "thanks for the week"
+        return not SOMEONE & set(words)  # not "thanks for the lift mum"
+    return False
+
+
+def _bye_to_the_dj(text: str, words: list[str]) -> bool:
+    """A goodbye that opens the turn with nothing after it but the DJ's name or the like, or
+    that closes it, not told of ("she said goodbye")."""
+    for opening in BYE_OPENINGS:
+        said_alone = text == opening or text.startswith(opening + " ")
+        if said_alone and set(words[len(opening.split()) :]) <= AFTER_BYE:
+            return True
+    if words[0] in BYE_WORDS or text.startswith(("good night ", "see you ", "until next ")):
+        rest = list(words)
+        while rest and rest[0] in AFTER_BYE | {"good", "until", "next", "tomorrow", "week"}:
+            if rest[0] in DJ_NAMES:  # "bye speaker, i'm off to bed"
+                return True
+            rest = rest[1:]
+        return not rest or rest[0] in {"i", "we", "i'm", "we're", "i'll", "we'll", "god"}
+    if words[-1] in BYE_WORDS and len(words) > 1:
+        before = words[-2]
+        return before not in TOLD_OF and words[0] not in ABOUT_SOMEONE_ELSE
+    return False
+
+
+def _asked_after(text: str, words: list[str]) -> bool:
+    """Asking after the DJ: "how are you" with words that could be said to it only, or other
+    such questions with the DJ's name said."""
+    said = set(words)
+    if said & PET_NAMES or "your" in said:  # "how are you getting on with your homework"
+        return False
+    if text.startswith(HOW_ARE_YOU):
+        return True
+    if not text.startswith(ASKED_OF_THE_DJ):
+        return False
+    of_us = {"me", "us", "we", "i", "we're", "i'm", "our"}  # "are you lonely without me"
+    return bool(DJ_NAMES & said or of_us & said or "in there" in text)
+
+
+def _asked_for(text: str, things: tuple[str, ...]) -> bool:
+    """A joke or a fact asked for: "tell me", "give us", "got any" before the word for it."""
+    if text.startswith("tell ") and set(things) & set(text.split()[2:5]):
+        return True  # "tell grandad a joke": for the one in the room, asked of the DJ
+    for asking in ASKED_FOR:
+        at = f" {text} ".find(f" {asking} ")
+        if at >= 0 and set(things) & set(text[at + len(asking) :].split()):
+            return True
+    return False
+
+
 def _hello_to_the_dj(words: list[str]) -> bool:
-    """A hello that opens the utterance and is said to the DJ by the word after it."""
+    """A hello that opens the utterance and is said to the DJ by its name after it ("hi
+    speaker"), or a hello said alone ("hello there")."""
     if words[0] == "good":
         words = words[1:] if words[1:2] and words[1] in {"morning", "afternoon", "evening"} else []
     if len(words) < 2 or words[0] not in HELLO_WORDS:
         return False
-    return words[1] in TO_THE_SPEAKER
+    if words[1] in DJ_NAMES or set(words[1:]) <= {"there", "again", "everyone", "all", "you"}:
+        return True
+    return words[1:2] == ["there"] and words[2:3] in (["it's"], ["its"])  # "hi there it's me"
