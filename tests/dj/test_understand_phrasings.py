@@ -558,6 +558,12 @@ def test_low_after_words_of_feeling_is_a_sad_mood(understanding: Understanding, 
     assert understood_as(understanding.parse(text)) == (("mood",), {"mood": "sad"})
 
 
+@pytest.mark.parametrize("text", ["play it low", "turn the music low please", "play this low"])
+def test_low_said_of_the_music_turns_it_down(understanding: Understanding, text: str) -> None:
+    """Without a word of feeling "low" is loudness; the model alone read these as louder."""
+    assert understood_as(understanding.parse(text)) == (("volume_down",), {})
+
+
 @pytest.mark.parametrize(
     ("text", "slots"),
     [
