@@ -367,11 +367,40 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     meant = _named_as(lexicon, names, short)
     if meant is not None:
         slots.setdefault(*meant)
-    elif short == query:
-        return intent
     else:
+        short = _band_with_the(lexicon, intent.text, short)
+        if short == query:
+            return intent
         slots["query"] = short
     return dataclasses.replace(intent, slots=slots)
+
+
+def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:
+    """A search said after "the" whose last word is a plural no sentence of the DJ's uses ("play
+    the dubliners", "the rolling stones for mrs evans"): a band's name, "the" and all; any other
+    search as it is ("the glen miller", "the minecraft song", "the blues")."""
+    words = search.split()
+    last = words[-1]
+    if (
+        words[0] == "the"
+        or len(last) < PLURAL_LETTERS
+        or not last.endswith("s")
+        or last.endswith(("'s", "ss"))
+        or any(word in lexicon.words for word in words)
+        or lexicon.only_values(search)
+    ):
+        return search
+    said = text.split()
+    size = len(words)
+    for start in range(1, len(said) - size + 1):
+        span = said[start : start + size]  # as heard, or as mended ("the carries")
+        if said[start - 1] == "the" and all(a[0] == b[0] for a, b in zip(span, words, strict=True)):
+            return f"the {search}"
+    return search
+
+
+PLURAL_LETTERS = 4
+"""The fewest letters of the last word of a band's name said with "the" ("the cars")."""
 
 
 FOR_WHOM = frozenset({"for", "four"})
@@ -382,7 +411,8 @@ KIN = frozenset(
     | {"granny", "grandma", "grandmother", "nan", "nana", "nanna", "grandad", "granddad"}
     | {"grandpa", "grandfather", "abuela", "abuelo", "auntie", "aunty", "uncle", "everybody"}
     | {"everyone", "baby", "kids", "class", "mrs", "mr", "miss", "ms", "wife", "husband"}
-    | {"son", "daughter", "sister", "brother", "niece", "nephew"}
+    | {"son", "daughter", "sister", "brother", "niece", "nephew", "mammy", "mammie"}
+    | {"nanny", "gramps", "grampa", "granda", "dadi", "nani"}
 )
 """Who a search may be played for, besides a name ("for grandma", "for mrs evans")."""
 
@@ -391,6 +421,12 @@ KIN_WITH_THE = frozenset({"residents", "children", "girls", "boys", "family"})
 
 WHOSE = frozenset({"my", "our", "the"})
 """Words before a word for family ("for my wife", "for the kids")."""
+
+
+NAMED_BEFORE_WHOM = 2
+"""From this many words, a search the library lacks may be followed by "for" and a person's
+name that is no part of it ("doris day | for irene", "moon river | for edna"); a one-word
+search keeps it ("waltz for debby")."""
 
 
 def _before_whom(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[str]:
@@ -409,7 +445,8 @@ def _before_whom(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[s
         if kin or (whom == ["the", whom[-1]] and whom[-1] in KIN_WITH_THE):
             return words[:at]
         named_before = names.find_exact(" ".join(words[:at])) is not None
-        if words[at] == "for" and named_before and lexicon.person_name(" ".join(whom)):
+        loose = size == 1 and at >= NAMED_BEFORE_WHOM  # "doris day | for irene"
+        if words[at] == "for" and (named_before or loose) and lexicon.person_name(" ".join(whom)):
             return words[:at]
     return words
 

@@ -1,0 +1,122 @@
+"""Families of requests said in other words than the templates foresaw: each case is one way
+people say things (a band named with "the", a search played for someone, a verb's "on" said
+after the name, genres said in two words or by a regional name), not one sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.understand import Understanding
+
+
+def _read(understanding: Understanding, text: str) -> tuple[str, dict[str, object]]:
+    found = understanding.parse(text)
+    return found.name, dict(found.slots)
+
+
+# -- a band named with "the" keeps it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("play the dubliners", "the dubliners"),
+        ("put on the carpenters", "the carpenters"),
+        ("Play the Rolling Stones.", "the rolling stones"),
+        ("play the pogues for mrs evans", "the pogues"),
+    ],
+)
+def test_a_band_said_with_the_is_searched_with_it(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    assert _read(understanding, text) == ("play", {"query": query})
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play the glen miller", {"query": "glen miller"}),  # no plural: no band's "the"
+        ("play the blues", {"genre": "blues"}),
+        ("play the eighties", {"query": "eighties"}),
+        ("play the hits", {"query": "hits"}),  # a word the DJ's sentences use
+    ],
+)
+def test_the_is_kept_only_before_a_bands_plural(
+    understanding: Understanding, text: str, slots: dict[str, object]
+) -> None:
+    assert _read(understanding, text) == ("play", slots)
+
+
+# -- a search played for someone ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("play some doris day for irene", "doris day"),
+        ("play moon river for edna", "moon river"),
+        ("can you play shirley bassey for irene", "shirley bassey"),
+        ("play some glenn miller for mammy", "glenn miller"),
+    ],
+)
+def test_whom_a_search_is_played_for_is_no_part_of_it(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    assert _read(understanding, text) == ("play", {"query": query})
+
+
+def test_a_one_word_search_keeps_for_and_a_name(understanding: Understanding) -> None:
+    assert _read(understanding, "play waltz for debby") == ("play", {"query": "waltz for debby"})
+
+
+# -- the verb's "on" after the name ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("put dusty almanac on", "dusty almanac"),
+        ("stick some little mix on", "little mix"),
+        ("pop some taylor swift on please", "taylor swift"),
+    ],
+)
+def test_a_name_between_the_verb_and_on_is_played(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    assert _read(understanding, text) == ("play", {"query": query})
+
+
+@pytest.mark.parametrize("text", ["sade, any of it", "sade anything of hers really"])
+def test_a_name_then_any_of_theirs_is_played(understanding: Understanding, text: str) -> None:
+    assert _read(understanding, text) == ("play", {"artist": "sade"})
+
+
+# -- genres said otherwise ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "genre"),
+    [
+        ("play some synth wave", "synthwave"),
+        ("play some reggae ton", "reggaeton"),
+        ("play some kay pop", "k-pop"),
+        ("play some bhangra", "world"),
+        ("play some punjabi music", "world"),
+        ("play some old hindi songs", "world"),
+        ("play some electro", "electronic"),
+    ],
+)
+def test_a_genre_said_otherwise_is_that_genre(
+    understanding: Understanding, text: str, genre: str
+) -> None:
+    assert _read(understanding, text) == ("play", {"genre": genre})
+
+
+@pytest.mark.parametrize(
+    ("text", "decade"),
+    [("play songs from the ninety's", "nineties"), ("play the seventy's stuff", "seventies")],
+)
+def test_a_decade_written_with_an_apostrophe_is_that_decade(
+    understanding: Understanding, text: str, decade: str
+) -> None:
+    assert _read(understanding, text) == ("play", {"query": decade})
