@@ -61,6 +61,18 @@ REFINE_WORDS = {
 """The words that say which way a refinement the model caught goes (the last one said wins)."""
 
 
+ASIDE_TEXT = frozenset({"wrong", "about"})
+"""Free text a template captures that is no slot: what was not meant ("{any_text:wrong}" in "i
+said jazz not blues"), what a feeling is about ("{any_text:about}" in "i'm angry at the
+referee")."""
+
+ABOUT_THE_DJ = frozenset(
+    {"you", "your", "you're", "song", "songs", "track", "tracks", "tune", "tunes", "music"}
+    | {"dj", "speaker", "playlist", "record", "album", "band", "singer"}
+)
+"""Words that make what a feeling is about the DJ or what it plays ("fed up with this song"):
+a complaint to it, never a mood to play for."""
+
 JOINED_BY = RULE_LIST_PREFIX + "by"
 """The words of the rule that joins a name to its artist ("by", "from", "of")."""
 
@@ -94,8 +106,12 @@ def reading(
             words = " ".join(str(entity.text or "").split())
             if said and not set(words.split()) <= said:
                 return None  # free text cut inside a word ("play a|gain"): not a reading
-            if name == "wrong":
-                continue  # "i said get lucky not get low": what was not meant
+            if name in ASIDE_TEXT:
+                if name == "about" and (
+                    not set(words.split()) - FILLER_TEXT or ABOUT_THE_DJ & set(words.split())
+                ):
+                    return None  # "i'm fed up with this song", "angry at you": said of the DJ
+                continue  # "i said get lucky not get low": what was not meant; "angry at him"
             if set(words.split()) <= FILLER_TEXT:
                 return None  # "play again": no search for "again"
             if name == "name":

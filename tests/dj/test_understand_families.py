@@ -120,3 +120,51 @@ def test_a_decade_written_with_an_apostrophe_is_that_decade(
     understanding: Understanding, text: str, decade: str
 ) -> None:
     assert _read(understanding, text) == ("play", {"query": decade})
+
+
+# -- how one feels, said in other words or with what about -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("i'm so angry with that plumber", {"mood": "angry"}),
+        ("honestly i'm fuming at this referee", {"mood": "angry"}),
+        ("i'm proper fed up with this weather", {"mood": "sad"}),
+        ("i'm so relaxed after that swim", {"mood": "calm"}),
+        ("we're driving down to the coast", {"activity": "driving"}),
+    ],
+)
+def test_a_feeling_then_what_about_is_that_mood(
+    understanding: Understanding, text: str, slots: dict[str, object]
+) -> None:
+    assert _read(understanding, text) == ("mood", slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("i'm feeling all soppy tonight", {"mood": "romantic"}),
+        ("i'm soppy", {"mood": "romantic"}),  # no name
+        ("feeling rough today", {"mood": "sad"}),
+        ("i feel terrible", {"mood": "sad"}),
+        ("i'm so tilted right now", {"mood": "angry"}),
+        ("i'm vexed", {"mood": "angry"}),
+    ],
+)
+def test_a_feeling_in_a_word_the_list_lacks_is_that_mood(
+    understanding: Understanding, text: str, slots: dict[str, object]
+) -> None:
+    assert _read(understanding, text) == ("mood", slots)
+
+
+@pytest.mark.parametrize("text", ["i'm fed up with this song", "i'm sick of this music"])
+def test_a_feeling_about_what_plays_is_no_mood(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name != "mood"
+
+
+def test_a_title_that_says_a_feeling_is_still_played(understanding: Understanding) -> None:
+    assert _read(understanding, "feeling good nina simone") == (
+        "play",
+        {"title": "feeling good", "artist": "nina simone"},
+    )
