@@ -12,10 +12,18 @@ Understanding's own doubt reaches this too: a request read by the model alone is
 sure and at least 0.75, so it is asked about when destructive, or when the words were unsure.
 A play of words the library does not hold (a search) needs what destructive actions need: it is
 what a misheard name becomes (see :data:`SEARCH_SLOT`).
+
+Some words are heard surely and still mean one of two requests: "play the last song again" is
+the track on air to some and the one before it to others. The DJ then asks which ("this one
+again, or 'X' before it?"): such a question carries its two :attr:`Question.choices`, and the
+next turn, within the same minute, takes the one its words name ("this one", "the first"; "the
+one before", "the second", "the other one"), a yes as the first and a no as neither
+(:meth:`Question.choose`), when heard as surely as a yes must be.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -48,6 +56,21 @@ perfectly)."""
 
 ANSWER_WITHIN = timedelta(minutes=1)
 """A yes or no answers the question only this soon after it was asked."""
+
+NEITHER = -1
+"""What :meth:`Question.choose` makes of a no to a question with choices: none of them."""
+
+_FIRST = frozenset({"this", "first", "former", "same", "current", "now", "again"})
+_SECOND = frozenset({"before", "second", "other", "previous", "earlier", "latter", "back"})
+_YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "aye", "please"})
+_NO = frozenset({"no", "nope", "nah", "neither", "nothing", "none", "cancel", "forget", "never"})
+_FILLERS = frozenset({
+    "the", "one", "ones", "song", "track", "tune", "it", "that", "a", "an", "play", "put", "on",
+    "go", "to", "of", "from", "option", "please", "thanks", "thank", "you", "um", "uh", "er", "erm",
+    "oh", "well", "just", "i", "mean", "said", "want", "wanted", "mind", "then", "s",
+})  # fmt: skip
+"""Words an answer to a question with choices may say around the ones that choose."""
+_BEFORE_THIS = re.compile(r"\bbefore (?:this|that|it)\b")
 
 
 def needed(intent: str) -> float:
@@ -97,12 +120,15 @@ def bar(intent: Intent, replays: str | None = None) -> float:
 @dataclass(frozen=True)
 class Question:
     """A request the DJ asked about (in ``text``) and waits for a yes or no to; a yes must be
-    heard at least as surely as ``bar``."""
+    heard at least as surely as ``bar``. With ``choices`` (two requests, the first also the
+    ``intent``), the DJ asked which of them was meant and waits for an answer naming one
+    (:meth:`choose`), heard as surely as a yes."""
 
     intent: Intent
     asked_at: datetime
     bar: float = NEEDED_ORDINARY
     text: str = ""
+    choices: tuple[Intent, ...] = ()
 
     def answered_in_time(self, now: datetime) -> bool:
         return now - self.asked_at <= ANSWER_WITHIN
@@ -110,3 +136,21 @@ class Question:
     def sure_yes(self, answer: Intent) -> bool:
         """True when ``answer`` (a yes) was heard surely enough to act on."""
         return answer.confidence >= self.bar
+
+    def choose(self, answer: Intent) -> int | None:
+        """The index in ``choices`` of the one ``answer``'s words take ("this one", "the
+        first": 0; "the one before", "the second", "the other one": 1; a yes: 0), NEITHER for a
+        no, None when the words answer no choice (a request of their own, or both kinds of
+        words at once) or the question has no choices."""
+        if len(self.choices) != 2:
+            return None
+        said = _BEFORE_THIS.sub("before", answer.text.casefold())  # "the one before this"
+        words = set(re.findall(r"[a-z]+", said)) - _FILLERS
+        first, second = bool(words & _FIRST), bool(words & _SECOND)
+        if not words or words - _FIRST - _SECOND - _YES - _NO or (first and second):
+            return None
+        if second:  # "no, the other one", "yes, the one before"
+            return 1
+        if first or not words & _NO:  # "this one", "yes"
+            return 0
+        return NEITHER if not words & _YES else None  # "no"; "yes no" answers nothing

@@ -34,6 +34,16 @@ THE_ONE_BEFORE = re.compile(
 the before song", "the tune of before once more"), not at the one on air; "last time", "last
 sunday" point at no track."""
 
+THE_LAST_ONE = re.compile(r"\blast (?:one|song|track|tune|number)\b")
+"""The words of :data:`THE_ONE_BEFORE` people take two ways: "can you play the last song again"
+is the track on air to some (the last one heard) and the one before it to others; the tuning
+corpora split 20 to 20. Said alone, they are asked about (:func:`two_ways`)."""
+
+BACK = re.compile(r"\b(?:back|rewind)\b")
+"""Words that step back ("go back to the last one", "put the last one back"): with them, "the
+last one" is the one before (so labelled in three of the four such lines of tune8-12 and
+talk_tune8-12, where "the last one again" was the one on air in seven of eight)."""
+
 
 def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
     """``intent`` with each replay that names the track before, when one played, as the step
@@ -50,6 +60,25 @@ def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
     if [part.name for part in parts] == names:
         return intent
     return dataclasses.replace(parts[0], also=tuple(parts[1:]))
+
+
+def two_ways(dj: PersonalizedDJ, intent: Intent, left: str | None = None) -> Track | None:
+    """The track before, when ``intent`` is a lone replay whose words point back only as "the
+    last song" does (:data:`THE_LAST_ONE`): "this one again, or the one before?" is asked, not
+    guessed. None when nothing played before (this one again, then), when other words say which
+    ("the previous song", "the one before", "go back to the last one", "play this again"), with
+    other requests said, or when the track before is ``left``, the one the listener's turn just
+    before moved off (skipped, "not that one", something else asked for): "the last one again"
+    then wants back the one left ("skip it", "not that one", "play the last one again")."""
+    if intent.name != "replay" or intent.also:
+        return None
+    text = intent.text.casefold()
+    if not THE_LAST_ONE.search(text) or BACK.search(text):
+        return None
+    if THE_ONE_BEFORE.search(THE_LAST_ONE.sub(" ", text)):
+        return None
+    previous = truth(dj).previous
+    return None if previous is None or previous.track_id == left else previous
 
 
 class FollowUps(Part):

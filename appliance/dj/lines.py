@@ -330,6 +330,11 @@ class Lines:
         value = value or {"remove_preference": "of that", "play": "something"}.get(intent, "that")
         return self._line(situation, value=value, level=slots.get("level"))
 
+    def again_or_before(self, before: str) -> str:
+        """Which of two tracks "the last song again" means: the one on air, or ``before`` (the
+        one before it, named)."""
+        return self._line("check_again_or_before", before=before)
+
     def dropped(self) -> str:
         return self._line("dropped")
 

@@ -1,6 +1,7 @@
 """One turn's requests, in order: several requests of one breath, a question when the DJ is
-unsure it heard, the answer to the question it asked, and corrections ("no, i said jazz") that
-undo what the last request did and taught before doing what was meant."""
+unsure it heard or unsure which of two things the words mean ("the last song again": this one,
+or the one before?), the answer to the question it asked, and corrections ("no, i said jazz")
+that undo what the last request did and taught before doing what was meant."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from appliance.dj import confirm
 from appliance.dj.answering import slot
 from appliance.dj.answers import HANDLED
 from appliance.dj.corrections import CORRECTABLE, Done, mend
-from appliance.dj.follow_ups import pointed_back
+from appliance.dj.follow_ups import pointed_back, two_ways
 from appliance.dj.handlers import Asked, Handlers
 from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Request
@@ -21,6 +22,7 @@ from appliance.dj.reply import PlayTrack, Reply, Skip
 if TYPE_CHECKING:
     from appliance.dj.engine import PersonalizedDJ
     from appliance.dj.understand import Intent
+    from appliance.library.track import Track
 
 
 MOVES = frozenset(
@@ -50,16 +52,38 @@ class Turns:
     def __init__(self, dj: PersonalizedDJ) -> None:
         self.dj = dj
         self.handlers = Handlers(dj)
+        self.left: dict[str, str] = {}  # listener -> the track their last turn moved off
 
     def turn(self, profile: UserProfile, intent: Intent, now: datetime) -> Reply:
         """Everything one utterance asks, in order; or a question when the DJ is unsure; or the
         answer to the question it asked last turn (a question waits one turn, a minute)."""
         user_id = profile.user_id
+        on_air = self.dj.this_track()
+        reply = self._turn(profile, intent, now, self.left.pop(user_id, None))
+        kept = on_air is None or all(
+            isinstance(action, PlayTrack) and action.track.track_id == on_air.track_id
+            for action in reply.actions
+            if isinstance(action, PlayTrack | Skip)
+        )
+        if on_air is not None and not kept:  # moved off it: "the last one" is it, next turn
+            self.left[user_id] = on_air.track_id
+        return reply
+
+    def _turn(self, profile: UserProfile, intent: Intent, now: datetime, left: str | None) -> Reply:
+        """:meth:`turn`, ``left`` the track the turn before moved off (or None)."""
+        user_id = profile.user_id
         intent = self.dj.conversation.carried_on(user_id, intent)  # "what about house"
+        said, before = intent, two_ways(self.dj, intent, left)  # "the last song again": which?
         intent = pointed_back(self.dj, intent)  # "put the last song on again": the one before
         question = self.dj.questions.pop(user_id, None)
         if question is not None and not question.answered_in_time(now):
             question = None
+        if question is not None and question.choices:  # "this one again, or 'X' before it?"
+            picked = question.choose(intent)
+            if picked is not None:
+                self.dj.done.pop(user_id, None)  # an answer is no request a correction mends
+                return self._chosen(profile, question, intent, picked, now)
+            question = None  # words of a request of their own
         answering = intent.name in ("confirm", "deny") and not intent.also
         done = self._mendable(user_id, question.intent if answering and question else intent, now)
         if answering:
@@ -81,6 +105,8 @@ class Turns:
                 self.dj.questions[user_id] = dataclasses.replace(question, asked_at=now)
                 return self._question_reply(user_id, question.intent, text)
             return self._carry_out(profile, question.intent, now)
+        if before is not None:
+            return self._which(user_id, said, before, now)
         replays = None
         if any(part.name == "correct" for part in intent.each()):
             replays = mend(done, self._fixed(intent))[0]
@@ -91,6 +117,32 @@ class Turns:
             self.dj.questions[user_id] = confirm.Question(intent, now, bar, text)
             return self._question_reply(user_id, intent, text)
         return self._carry_out(profile, intent, now)
+
+    def _which(self, user_id: str, said: Intent, before: Track, now: datetime) -> Reply:
+        """A question with two choices for a replay said of two tracks ("the last song again"):
+        the track on air again, or ``before``, the one before it (named)."""
+        choices = (
+            dataclasses.replace(said, name="replay", also=()),
+            dataclasses.replace(said, name="play_previous", also=()),
+        )
+        text = self.dj.lines.again_or_before(f"'{before.title}'")
+        bar = max(confirm.needed_by(choice) for choice in choices)
+        self.dj.questions[user_id] = confirm.Question(choices[0], now, bar, text, choices)
+        return self._question_reply(user_id, said, text)
+
+    def _chosen(
+        self, profile: UserProfile, question: confirm.Question, answer: Intent, picked: int,
+        now: datetime,
+    ) -> Reply:  # fmt: skip
+        """The answer to a question with choices: the one it named done, nothing for a no, the
+        question again when the answer was not heard surely enough."""
+        user_id = profile.user_id
+        if picked == confirm.NEITHER:
+            return Reply(text=self.dj.lines.dropped(), intent="deny", user_id=user_id)
+        if not question.sure_yes(answer):  # noise is often heard as "yes": asked again
+            self.dj.questions[user_id] = dataclasses.replace(question, asked_at=now)
+            return self._question_reply(user_id, question.intent, question.text)
+        return self._carry_out(profile, question.choices[picked], now)
 
     def _check(self, doubt: Intent) -> str:
         """The question that asks whether ``doubt`` was heard right."""

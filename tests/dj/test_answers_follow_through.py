@@ -232,7 +232,7 @@ def test_the_checker_counts_an_answer_of_a_move_nobody_asked_first_as_wrong(
     [
         ("play it again, the one before this", {"replay", "play_previous"}),
         ("play that one again the one before", {"replay", "play_previous"}),
-        ("play the last song once more please", {"play_previous"}),
+        ("play the previous song once more please", {"play_previous"}),  # "the last": asked
         ("play again the before song please", {"play_previous"}),
         ("put again the tune of before please", {"play_previous"}),
     ],
