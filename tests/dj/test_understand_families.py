@@ -168,3 +168,28 @@ def test_a_title_that_says_a_feeling_is_still_played(understanding: Understandin
         "play",
         {"title": "feeling good", "artist": "nina simone"},
     )
+
+
+# -- requests spelled by ear -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("lauder please", "volume_up"),
+        ("trun it up", "volume_up"),
+        ("turn it doon", "volume_down"),
+        ("quite her please", "volume_down"),
+        ("pit it back on", "resume"),
+        ("necks song", "skip"),
+        ("skipp", "skip"),
+        ("next sawng", "skip"),
+        ("pores it", "pause"),
+        ("stop the miss sick", "stop"),
+        ("resume the mew sick", "resume"),
+    ],
+)
+def test_a_request_spelled_by_ear_is_that_request(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert _read(understanding, text) == (intent, {})
