@@ -71,7 +71,13 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
-from appliance.dj.understand_refer import after_the_ask, asked_alike, like_this, referred
+from appliance.dj.understand_refer import (
+    after_the_ask,
+    asked_again,
+    asked_alike,
+    like_this,
+    referred,
+)
 from appliance.dj.understand_several import Readers, several
 from appliance.dj.understand_slots import Candidate, as_said, described, ended, reading
 from appliance.dj.understand_templates import (
@@ -336,7 +342,7 @@ class Understanding:
             described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
             for part in found.each()
         )
-        return dataclasses.replace(first, also=tuple(rest))
+        return asked_again(dataclasses.replace(first, also=tuple(rest)), text)
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
         first = asked_first(text.split())

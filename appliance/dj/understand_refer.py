@@ -121,6 +121,53 @@ def referred(query: str) -> str | None:
     return None
 
 
+_ANEW = (
+    r"(?:again|once more|one more time|over again|over"
+    r"|from (?:the )?(?:very )?(?:start|top|beginning|first bar))"
+)
+_THIS = (
+    r"(?:(?:this|that) (?:same )?(?:(?:this|that) )?(?:one|won|song|track|tune|number)"
+    r"|this|that|it|the same one)"
+)
+_REPLAYED = re.compile(
+    r"^(?:(?:ok|okay|yes|yeah|and|so|then|now|dj|please|just|oh|right|can you|could you"
+    r"|would you|will you) )*"
+    rf"(?:(?:(?:play|start|put|run|spin|stick|do|take) )?{_THIS} (?:on )?{_ANEW}(?: {_ANEW})*"
+    rf"|{_ANEW}(?: {_ANEW})* {_THIS}"
+    rf"|(?:restart|replay|re play|repeat|loop) {_THIS}(?: {_ANEW})*)"
+    r"(?P<rest>(?: .*)?)$"
+)
+"""A replay said first, whatever is told after it ("start this one over, the lad missed it",
+"play it from the top once more, i started the watch late", "and once more this same one when
+it ends", "re play this one it's good for maths"): the words point at the track and ask for it
+anew, so no name is asked for."""
+_AGAIN_FIRST = re.compile(
+    rf"^(?:again|once more|{_ANEW} (?:again|once more))"
+    r"(?: \w+| (?:after|when) (?:this|it)\b.*| from\b.*)?$"
+)
+""""Again pleeease", "from the start again sorry", "again after this, it works for the café":
+a bare "again" with a word or a when."""
+_NAMING = ("artist", "album", "title")
+
+
+def asked_again(found: Intent, said: str) -> Intent:
+    """``found``, or a replay when the utterance starts with one (:data:`_REPLAYED`,
+    :data:`_AGAIN_FIRST`) and was read as nothing or as a lone play naming no artist, album or
+    title (the words pointing at the track taken for a name, or a story after it for a
+    style): "play this this one again for ted" is this one again."""
+    if found.also or not (
+        found.name == "unknown"
+        or (found.name == "play" and not any(key in found.slots for key in _NAMING))
+    ):
+        return found
+    words = " ".join(said.casefold().replace(",", " ").split())
+    if _BY.search(words):  # "one more time by daft punk": a title and its artist
+        return found
+    if _REPLAYED.match(words) or _AGAIN_FIRST.match(words):
+        return Intent("replay", {}, said, confidence=min(found.confidence, LOOSE))
+    return found
+
+
 _LIKE_THIS = re.compile(
     r"\b(?:something|anything|some|more|one|ones|songs?|tracks?|tunes?|stuff|music) "
     r"(?:like|similar to) (?:this|that|it|the last)(?: one| song| track| tune)?"
