@@ -566,9 +566,11 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.937, 0.911)
+HELDOUT_REACHED = (0.937, 0.913)
 """Intents, and intents with slots, on the held-out set as they stand, a line under each of the
-0.938 and 0.912 measured once a correction may open with "naw" or "no love" and a liking be
+0.938 and 0.914 measured once a band named with "the" keeps it in the search, a search ends
+before whom it is played for, and a name between the verb and its "on" is played (0.938 and
+0.912 once a correction may open with "naw" or "no love" and a liking be
 taken off as "forget my liking for ..." (0.936 and 0.911 once the commands other than play are
 understood in more of people's words; 0.933 and 0.908 once a search is cut only where the
 name really ends; 0.932 and 0.906
@@ -583,13 +585,13 @@ and 2 factual answers more right; 0.930
 and 0.904 before the wording beyond the templates' first phrasing; 0.927
 and 0.901 before the fifth tuning corpus and the classifier's doubt; 0.925
 and 0.900 before the classifier that confirms near misses and the fourth tuning corpora, 0.920
-and 0.896 before the third, 0.869 and 0.831 before that): neither may slip back while the
+and 0.896 before the third, 0.869 and 0.831 before that)): neither may slip back while the
 promise is not met."""
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.938 of intents and 0.912 of slots on the held-out set",
+    reason="the promise is not met yet: 0.938 of intents and 0.914 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
