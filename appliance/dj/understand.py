@@ -71,6 +71,15 @@ from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
 from appliance.dj.understand_names import NameIndex, WordCorrector
+from appliance.dj.understand_negation import (
+    asked_after_someone_else,
+    asked_for_time,
+    changed_to,
+    not_done,
+    not_known,
+    said_before_left_out,
+    who_is_named,
+)
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -179,6 +188,12 @@ POINTING = frozenset({"it", "that", "this", "it's", "that's"})
 FOLLOW_ON_WORDS = frozenset({"and", "so", "but"})
 """Words a turn carrying on from the last may open with, before what it asks."""
 
+SO_SAID_OF = frozenset(
+    {"quiet", "loud", "noisy", "slow", "fast", "soft", "calm", "peaceful", "good", "bad"}
+    | {"boring", "nice", "lovely", "sad", "happy", "sleepy", "tired", "chill", "relaxing", "low"}
+)
+"""Words "so" says how much of, not what follows on ("so quiet": a remark, not "quiet")."""
+
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 
@@ -198,6 +213,16 @@ def _asked_as_an_act(plain: str, found: Intent) -> bool:
     """A question asked indirectly ("tell me what you know about me") read as asked plainly is
     still a question: a reading that acts (a play, a skip) is not what it asks."""
     return plain.split()[0] in ASKED_WORDS and found.name in ACTING
+
+
+def _so_said_of(text: str, tidied: str) -> bool:
+    """Whether tidying took away the "so" that says how much of a word ("so quiet"): a remark,
+    which the word alone ("quiet") is not."""
+    words = text.split()
+    return any(
+        words[at] == "so" and words[at + 1] in SO_SAID_OF and f"so {words[at + 1]}" not in tidied
+        for at in range(len(words) - 1)
+    )
 
 
 def _followed_up(found: Intent) -> Intent:
@@ -331,6 +356,14 @@ class Understanding:
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
+        found = not_known(not_done(found, marked), marked)  # "don't stop": no stop
+        found = asked_for_time(who_is_named(state.names, found))  # "it's raining now"
+        found = asked_after_someone_else(found)  # "how are you getting home tonight"
+        changed = changed_to(marked)  # "play jazz, no, play rock": the rock only
+        if changed and found.name in ACTING:
+            instead = not_done(self._reading_of(state, " ".join(changed), changed), changed)
+            if instead.name == found.name and not instead.also:
+                found = dataclasses.replace(instead, text=text)
         if asks_nothing(found, text):  # "play the, no, never mind": no request after all
             return Intent("unknown", {}, text)
         if only_asked(marked) and found.name in ACTING and not found.also:
@@ -342,7 +375,14 @@ class Understanding:
             described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
             for part in found.each()
         )
-        return asked_again(dataclasses.replace(first, also=tuple(rest)), text)
+        found = asked_again(dataclasses.replace(first, also=tuple(rest)), text)
+        before = said_before_left_out(found)  # "play miles davis but not kind of blue"
+        if before is not None:
+            kept = self._understand(state, " ".join(before), before) if before else found
+            found = dataclasses.replace(
+                found, slots=kept.slots if before and kept.name == "play" else {}
+            )
+        return found
 
     def _reading_of(self, state: _State, text: str, marked: list[str]) -> Intent:
         first = asked_first(text.split())
@@ -393,7 +433,12 @@ class Understanding:
             return hello_apart(found)
         # said around a request ("so er yeah can you play something"): the words that ask, if
         # a template knows them (the model has too few words left to go on)
-        if tidied and tidied != text and not set(text.split()) <= ADDRESS:  # not "music box"
+        if (
+            tidied
+            and tidied != text
+            and not set(text.split()) <= ADDRESS  # not "music box"
+            and not _so_said_of(text, tidied)  # not "so quiet"
+        ):
             found = (
                 self._exact(state, tidied)
                 or self._several(state, tidy(" ".join(marked)).split())
@@ -421,7 +466,7 @@ class Understanding:
         it"): what a template reads in the words after the joining word, before the model has
         a go at the whole (it weighs the "and" as much as the question)."""
         first, _, rest = text.partition(" ")
-        if first not in FOLLOW_ON_WORDS or not rest:
+        if first not in FOLLOW_ON_WORDS or not rest or (first == "so" and rest in SO_SAID_OF):
             return None
         found = self._exact(state, rest)
         if found is None:  # a looser template, but only word for word (no name left open)

@@ -1,0 +1,305 @@
+"""Requests said not to be made: never act on them.
+
+A template or the model may read the request in words that say not to make it: "don't stop",
+"never skip this", "please don't turn it down", "you don't need to stop the music" hold a stop,
+a skip, a quieter, and ask none of them. A wrong act is worse than asking, so such a request is
+dropped, and a turn left with nothing to do is not understood (the DJ answers it as chat). A
+taste told so ("don't play jazz", "never play me any country": a taste taken off) and a dislike
+("don't play this again", as the paraphrases have it) are what those words ask, and stay.
+
+Three more readings that act on words saying otherwise:
+
+- a request changed in one breath ("play jazz, no, play rock"): only what it was changed to;
+- a name left out of a play ("play miles davis but not kind of blue", "anything except rap"):
+  the play of what was said before it, as the corpora label "anything but X" (a play with no
+  slot);
+- not knowing a song ("i don't know this one, skip it") is no dislike of it;
+- a day, the weather or a singer said after "it's" ("it's raining now", "it's sade again")
+  names no listener.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from appliance.dj.understand_intent import Intent
+from appliance.dj.understand_names import NameIndex
+from appliance.dj.understand_told import AFTER_HOW, HOW_ARE_YOU
+
+NEGATIONS = tuple(
+    phrase.split()
+    for phrase in (
+        "there's no need to", "there is no need to", "no need to", "don't need to",
+        "do not need to", "needn't", "don't have to", "do not have to", "don't want you to",
+        "don't want to", "do not want to", "let's not", "don't", "do not", "never", "dont",
+    )
+)  # fmt: skip
+"""What says not to do what follows; the longest first."""
+
+BETWEEN = frozenset({"ever", "even", "you", "please", "go", "just", "bother", "bother to"})
+"""Words between a negation and its verb ("don't ever stop", "don't you skip this")."""
+
+VERBS = frozenset(
+    {
+        "stop", "skip", "pause", "play", "replay", "repeat", "turn", "change", "put", "switch",
+        "mute", "resume", "start", "restart", "lower", "raise", "crank", "move", "next",
+        "unpause", "cut", "kill", "touch", "silence", "quiet", "shush",
+    }
+)  # fmt: skip
+"""Command verbs a negation takes back ("don't know why" and "don't forget" are not)."""
+
+NAMING = VERBS | {"hear", "listen", "called", "named", "why"}
+"""Words before a negation that make it part of a name ("put on don't stop me now") or of a
+suggestion ("why don't you skip this"), not a request taken back."""
+
+NEGATABLE = frozenset(
+    {"play", "skip", "pause", "resume", "stop", "replay", "volume_up", "volume_down", "set_volume"}
+)
+"""Requests a negation takes back; a taste or a dislike told in negated words is what they say."""
+
+NOT_AGAIN = frozenset({"again", "anymore", "more"})
+"""Said after "don't play this": a dislike of what plays (the paraphrases' reading)."""
+
+CHANGES = (
+    ("no",), ("nah",), ("no", "wait"), ("wait", "no"), ("actually", "no"), ("no", "actually"),
+    ("sorry",), ("no", "sorry"), ("i", "mean"), ("i", "meant"), ("or", "rather"), ("rather",),
+    ("scratch", "that"), ("no", "no"),
+)  # fmt: skip
+"""What a request is changed with in one breath, said apart ("play jazz, no, play rock")."""
+
+CHANGE_STARTS = frozenset({"play", "put", "skip", "pause", "stop", "turn"})
+"""A request said right after "no" with no pause ("play jazz no play rock")."""
+
+LEFT_OUT = re.compile(
+    r"\b(?:but not|except for|except|apart from|other than|anything but|but no)\b"
+)
+"""What leaves a name out of a play, said before it."""
+
+KNOWING = re.compile(r"\b(?:don't|do not|didn't|did not|dont) (?:know|recognise|recognize)\b")
+DISLIKING = frozenset(
+    {
+        "like", "love", "hate", "enjoy", "stand", "want", "rate", "care", "fan", "into", "keen",
+        "feeling", "loving", "bad", "rubbish", "awful", "boring", "terrible", "bear", "dig",
+    }
+)  # fmt: skip
+"""Words that say a dislike besides not knowing the song."""
+
+
+def _pieces(marked: list[str]) -> list[list[str]]:
+    """The words between pauses."""
+    pieces: list[list[str]] = [[]]
+    for word in marked:
+        if word == ",":
+            pieces.append([])
+        else:
+            pieces[-1].append(word)
+    return [piece for piece in pieces if piece]
+
+
+def _negation_at(words: list[str], at: int) -> int:
+    """The length of the negation starting at ``at``, 0 if none."""
+    for phrase in NEGATIONS:
+        if words[at : at + len(phrase)] == list(phrase):
+            return len(phrase)
+    return 0
+
+
+def negated_verbs(marked: list[str]) -> list[tuple[int, str]]:
+    """Where a command verb is said not to be done: (its index among the words without pauses,
+    the verb), for a negation said where no verb before it makes it part of a name or a
+    suggestion ("no don't change it", "felix don't skip this", "i love this don't skip")."""
+    found: list[tuple[int, str]] = []
+    offset = 0
+    for piece in _pieces(marked):
+        for at in range(len(piece)):
+            size = _negation_at(piece, at)
+            if not size:
+                continue
+            if NAMING & set(piece[:at]):
+                continue
+            verb_at = at + size
+            while verb_at < len(piece) and piece[verb_at] in BETWEEN:
+                verb_at += 1
+            if verb_at < len(piece) and piece[verb_at] in VERBS:
+                found.append((offset + verb_at, piece[verb_at]))
+        offset += len(piece)
+    return found
+
+
+def _spans(found: Intent, words: list[str]) -> list[tuple[int, int]]:
+    """Where each part of ``found`` was said among ``words``: a later part from where its words
+    are said last (appliance.dj.understand_several keeps each part's own words), the first
+    from the start."""
+    parts = found.each()
+    starts = [0]
+    for part in parts[1:]:
+        said = part.text.split()
+        start = starts[-1]
+        for at in range(len(words) - len(said), starts[-1] - 1, -1):
+            if said and words[at : at + len(said)] == said:
+                start = at
+                break
+        starts.append(max(start, starts[-1]))
+    ends = [*starts[1:], len(words)]
+    return list(zip(starts, ends, strict=True))
+
+
+def _named_in(found: Intent, word: str) -> bool:
+    """Whether a name a part holds says the negation itself ("play don't stop me now")."""
+    return any(
+        word in str(value).split()
+        for part in found.each()
+        for key, value in part.slots.items()
+        if key in {"query", "title", "album", "artist"}
+    )
+
+
+def not_done(found: Intent, marked: list[str]) -> Intent:
+    """``found`` without the requests its words say not to make; ``unknown`` if none is left.
+    A negated replay said with "again" ("don't play that again") is a dislike of what plays."""
+    if found.name == "unknown":
+        return found
+    words = [word for word in marked if word != ","]
+    verbs = negated_verbs(marked)
+    if not verbs or any(_named_in(found, words[at - 1]) for at, _ in verbs if at):
+        return found
+    kept: list[Intent] = []
+    for part, (start, end) in zip(found.each(), _spans(found, words), strict=True):
+        said_not = [verb for at, verb in verbs if start <= at < end]
+        if part.name not in NEGATABLE or not said_not:
+            kept.append(part)
+        elif part.name == "replay" and NOT_AGAIN & set(words[start:end]):
+            kept.append(Intent("dislike", {}, part.text, confidence=part.confidence))
+    if kept == list(found.each()):
+        return found
+    if not kept:
+        return Intent("unknown", {}, found.text)
+    first, *rest = kept
+    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+
+
+def changed_to(marked: list[str]) -> list[str] | None:
+    """The words a request was changed to in one breath ("play jazz, no, play rock": "play
+    rock"), or None: said after a few words that take back what was said before them, alone
+    between pauses or, with no pause, just before a request's verb."""
+    pieces = _pieces(marked)
+    for index in range(1, len(pieces) - 1):
+        if tuple(pieces[index]) in CHANGES:
+            return [word for piece in pieces[index + 1 :] for word in piece]
+    words = [word for word in marked if word != ","]
+    for at in range(1, len(words) - 1):
+        if words[at] == "no" and words[at + 1] in CHANGE_STARTS and words[at - 1] != "no":
+            return words[at + 1 :]
+    return None
+
+
+def said_before_left_out(found: Intent) -> list[str] | None:
+    """The words of a play said before what leaves a name out of it ("play miles davis" of
+    "play miles davis but not kind of blue"; "play anything" of "play anything except rap"), to
+    be read again without it; None when nothing is left out, or the words that would are part
+    of a name."""
+    if found.name != "play" or not found.slots or found.also:
+        return None
+    named = " ".join(str(value) for value in found.slots.values())
+    for match in LEFT_OUT.finditer(found.text):
+        if match.group(0) in named:
+            continue
+        before = found.text[: match.start()].split()
+        if found.text[match.end() :].strip():
+            return before  # none: "anything but rap", a play with no slot
+    return None
+
+
+def not_known(found: Intent, marked: list[str]) -> Intent:
+    """``found`` without a dislike read in words that only say the song is not known ("i don't
+    know this one, skip it": a skip)."""
+    parts = found.each()
+    if not any(part.name == "dislike" for part in parts):
+        return found
+    words = [word for word in marked if word != ","]
+    kept = []
+    for part, (start, end) in zip(parts, _spans(found, words), strict=True):
+        said = words[start:end]
+        if part.name == "dislike" and KNOWING.search(" ".join(said)) and not DISLIKING & set(said):
+            continue
+        kept.append(part)
+    if len(kept) == len(parts):
+        return found
+    if not kept:
+        return Intent("unknown", {}, found.text)
+    first, *rest = kept
+    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+
+
+NOT_WHO = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "march", "july", "august", "september",
+        "october", "november", "december", "today", "tonight", "tomorrow", "yesterday",
+        "morning", "evening", "afternoon", "night", "midnight", "noon", "lunchtime", "teatime",
+        "bedtime", "weekend", "christmas", "easter", "raining", "snowing", "pouring",
+        "drizzling", "sleeting", "hailing", "boiling", "roasting", "baking", "sunny", "windy",
+        "cloudy", "foggy", "rainy", "muggy", "humid", "chilly", "warm", "grim", "miserable",
+        "lovely", "beautiful", "gorgeous", "horrible", "awful", "quiet", "loud", "dark", "light",
+        "distracting", "scary", "boring", "annoying", "amazing", "brilliant",
+        "everything", "nothing", "something", "time", "over", "true", "official", "working",
+        "happening", "winter", "payday",
+    }
+)  # fmt: skip
+"""Words said after "it's" that tell the day, the weather or what something is like ("it's
+raining now", "it's friday", "this is distracting"): never who is speaking."""
+
+
+def who_is_named(names: NameIndex, found: Intent) -> Intent:
+    """``found`` without a listener named by words that are no one's name: a day, the weather,
+    what something is like ("it's tuesday now", "it's raining again"), or music the library has
+    ("it's sade again": who sings, not who speaks); ``unknown`` if nothing else was said."""
+    parts = found.each()
+    kept = [
+        part
+        for part in parts
+        if part.name != "identify"
+        or not (
+            NOT_WHO & set(str(part.slots.get("name", "")).split())
+            or names.find_exact(str(part.slots.get("name", ""))) is not None
+        )
+    ]
+    if len(kept) == len(parts):
+        return found
+    if not kept:
+        return Intent("unknown", {}, found.text)
+    first, *rest = kept
+    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+
+
+TIME_ASKED = re.compile(
+    r"\b(?:got|have|spare|give me|give us) (?:a|one) (?:second|sec|minute|min|moment|mo)\b"
+)
+"""Asking someone for a moment of their time ("have you got a second", "can you spare a minute")."""
+
+
+def asked_for_time(found: Intent) -> Intent:
+    """``unknown`` for a request read only from asking for a moment of someone's time ("have
+    you got a second" is no pause), unless a command's own verb is said too."""
+    text = found.text
+    if found.confidence >= 1.0 or not TIME_ASKED.search(text) or VERBS & set(text.split()):
+        return found
+    if any(part.name in NEGATABLE for part in found.each()):
+        return Intent("unknown", {}, text)
+    return found
+
+
+def asked_after_someone_else(found: Intent) -> Intent:
+    """``unknown`` for "how are you" said of more than how the DJ is ("how are you getting home
+    tonight" asks someone in the room): a word after it that no asking after the DJ has
+    (appliance.dj.understand_told.AFTER_HOW)."""
+    if found.name != "how_are_you" or found.also or found.confidence >= 1.0:
+        return found
+    opening = next((how for how in HOW_ARE_YOU if found.text.startswith(how + " ")), None)
+    if opening is None:
+        return found
+    after = found.text[len(opening) :].split()
+    if all(word in AFTER_HOW for word in after):
+        return found
+    return Intent("unknown", {}, found.text)
