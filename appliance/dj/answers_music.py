@@ -9,6 +9,7 @@ from what it holds says so.
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from dataclasses import dataclass
@@ -296,6 +297,10 @@ class MusicAnswers(Part):
         if library is None:
             return Answer(self.dj.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
+        said = slot(intent, "query")
+        if not genre and not artist and said:  # a name as heard ("how many sunsplash songs"),
+            # else words that name nothing the library knows: what there is, in all
+            artist = heard_artist(str(said), [t.artist for t in library.tracks()])
         if genre:  # none of it: a plain no and the nearest, never "0 tracks"
             have = library.tracks_for_genre(genre)
             if not have:
@@ -327,6 +332,8 @@ class MusicAnswers(Part):
         if library is None:
             return Answer(self.dj.nothing_to_play())
         genre, artist = slot(intent, "genre"), slot(intent, "artist")
+        if not genre and not artist and slot(intent, "query"):  # a name as heard, if near one
+            artist = heard_artist(str(slot(intent, "query")), [t.artist for t in library.tracks()])
         if genre:
             found = library.tracks_for_genre(genre)
             what = genre
@@ -376,6 +383,33 @@ class MusicAnswers(Part):
         related = [g for g in have if parents & (set(self.dj.genres.parents(g)) | {g})]
         other = (related or have)[0]
         return self._say("answers", "nearest", other=other)
+
+
+HEARD_ALIKE = 0.8
+"""How alike (letters, spaces aside) the words heard and an artist's name must be."""
+
+HEARD_FIRST_WORD = 6
+"""An artist's first word at least this long, heard alone, names them ("sunsplash"); a name
+this long at least is heard near letter for letter (a short one is too like other words: "sad"
+is no "Sade")."""
+
+
+def heard_artist(said: str, artists: list[str]) -> str | None:
+    """The library's artist a name as heard stands for: their first word alone when it is long
+    enough to be theirs ("sunsplash"), or their name nearly letter for letter, spaces aside
+    ("kilo what brothers"); None when no artist is near enough."""
+    words = said.casefold().split()
+    heard = "".join(words)
+    best, found = HEARD_ALIKE, None
+    for artist in dict.fromkeys(a for a in artists if a):
+        name = artist.casefold().split()
+        if len(name[0]) >= HEARD_FIRST_WORD and name[0] in words:
+            return artist
+        letters = "".join(name)
+        alike = difflib.SequenceMatcher(None, heard, letters).ratio()
+        if alike >= best and len(letters) >= HEARD_FIRST_WORD:
+            best, found = alike, artist
+    return found
 
 
 def _name(tracks: list[Track], said: str) -> str:

@@ -581,7 +581,8 @@ class Understanding:
         best = self._best(state, state.fallback, corrected)
         if corrected != text and (best is None or best.name == "identify"):
             heard = self._best(state, state.fallback, text)
-            if heard is not None and heard.name == "identify":
+            # a template's own words mended into others ("who composed it" is no "composer")
+            if heard is not None and (best is None or heard.name == "identify"):
                 best, corrected = heard, text
         if best is None:
             return None
