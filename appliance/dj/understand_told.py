@@ -45,6 +45,8 @@ BLAME = frozenset(
     | {"dumb", "hopeless", "wrong", "suck", "sucks", "lame", "crap", "pathetic", "poor"}
     | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse", "disappointed"}
     | {"biased", "predictable", "pitiful", "creepy", "unfair", "sacked", "shocker"}
+    | {"wack", "shocking", "dreadful", "embarrassing", "weak", "naff", "dire", "cringe", "dull"}
+    | {"cheesy", "criminal", "rotten", "repetitive", "mediocre"}
 )
 """Words that judge, for :func:`about_the_dj`."""
 
@@ -137,15 +139,19 @@ def about_the_dj(text: str) -> Intent | None:
     words = text.split()
     if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
         words = words[2:]
+    while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."
+        words = words[1:]
     said = set(words)
     judged = _judged_of_you(words)
     if judged is None and DJ_WORK & said and not _someone_elses(words):
         judged = [w for i, w in enumerate(words) if w in PRAISE | BLAME and _judges(words, i)]
+    if judged is None:
+        judged = _judged_of_that(words) or _done_by_you(words)
     if not judged or _someone_elses(words):
         return None
-    good = any(word in PRAISE for word in judged)
+    good = any(word in PRAISE | PRAISE_OF_YOU for word in judged)
     bad = any(word in BLAME for word in judged)
-    if good and said & {"not", "never", "don't", "isn't", "aren't", "no"}:
+    if good and said & NOT_SO:
         good, bad = False, True  # "you're not very good"
     if good == bad:
         return None
@@ -153,13 +159,37 @@ def about_the_dj(text: str) -> Intent | None:
     return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
 
 
-YOU_ARE = ("you're", "you are", "youre", "you've been", "you were", "you really are")
+YOU_ARE: tuple[str, ...] = ("you're", "you are", "youre", "you've been", "you were")
+YOU_ARE += ("you really are", "your", "you have been", "you did", "you've done", "you have done")
+YOU_ARE += ("you've", "you have")
+"""... and "your a legend" as heard, "you did great", "you've improved"."""
+
+SAID_FIRST = frozenset(
+    {"and", "but", "so", "well", "honestly", "oh", "ok", "okay", "mate", "wow", "aw", "ah"}
+    | {"yeah", "look", "dj", "man", "blimey", "god", "seriously"}
+)
+"""Words a judgement may be opened with ("but you cut out in the bedroom")."""
+
+NOT_SO = frozenset(
+    {"not", "never", "don't", "isn't", "aren't", "no", "wasn't", "weren't", "ain't", "doesn't"}
+)
+"""Words that turn praise into blame ("that one wasn't funny")."""
+
+PRAISE_OF_YOU = frozenset(
+    {"lifesaver", "diamond", "selector", "help", "gem", "treasure", "hero", "champion", "champ"}
+    | {"ace", "quick", "alright", "form", "class", "mint", "wicked", "banging", "fab", "magic"}
+    | {"fabulous", "marvellous", "cracking", "belter", "smashing", "dope", "nicer", "well"}
+    | {"informed", "helping", "grand", "decent", "sweet", "angel", "wizard", "pro"}
+)
+"""Words that praise only said of "you're" itself ("you're a lifesaver", "you did well"): in
+other talk they praise nothing ("can you help with my playlist")."""
 """How a judgement of the DJ itself opens ("you're so predictable")."""
 
 BETWEEN = frozenset(
     {"so", "really", "very", "such", "a", "an", "the", "total", "absolute", "proper", "pretty"}
     | {"quite", "too", "just", "far", "much", "always", "not", "never", "being", "getting"}
     | {"truly", "actually", "definitely", "way", "doing", "ever", "having"}
+    | {"rather", "bloody", "dead", "super", "honestly", "real", "on", "genuinely", "one", "of"}
 )
 """Words that may stand between "you're" and the word that judges ("you're a total legend")."""
 
@@ -172,9 +202,73 @@ def _judged_of_you(words: list[str]) -> list[str] | None:
             rest = words[len(opening.split()) :]
             while rest and rest[0] in BETWEEN:
                 rest = rest[1:]
-            if rest and rest[0] in PRAISE | BLAME and _judges(rest, 0):
+            if rest and rest[0] in PRAISE | BLAME | PRAISE_OF_YOU and _judges(rest, 0):
                 return [rest[0]]
             return None
+    return None
+
+
+THAT_ONE = frozenset({"that", "that's", "thats", "at"})
+"""How a judgement of what was played or said opens ("at tune was wack", "at" as heard); "this
+one is good" is liking what plays, not praise of the DJ."""
+
+WORK_SAID = frozenset(
+    {"song", "tune", "track", "one", "joke", "jokes", "choice", "pick", "record", "timing"}
+    | {"mix", "selection", "playlist", "banger", "choon"}
+)
+"""What of the DJ's a judgement opened by "that" may be of ("that was a poor choice")."""
+
+TOO_AFTER = frozenset({"was", "is", "far", "way", "bit", "much", "little", "just", "that's"})
+"""Words before "too" that make it blame ("that song was far too fast")."""
+
+
+def _judged_of_that(words: list[str]) -> list[str] | None:
+    """The judging word of "that song", "that choice", "that one" just played or told, or None
+    ("that was a shocking choice", "that one wasn't funny")."""
+    if words[0] not in THAT_ONE or not WORK_SAID & set(words[:6]):
+        return None
+    for at, word in enumerate(words[:9]):
+        if word in PRAISE | BLAME and _judges(words, at):
+            return [word]
+        if word == "too" and 0 < at < len(words) - 1 and words[at - 1] in TOO_AFTER:
+            return ["bad"]
+    return None
+
+
+DEEDS = (
+    "you saved",
+    "you've saved",
+    "you made my",
+    "you've made my",
+    "you made the",
+    "you've made the",
+    "you got me through",
+    "you got us through",
+    "you kept me going",
+    "you've kept me going",
+    "you cheered",
+    "you've cheered",
+    "you brightened",
+    "you've brightened",
+)
+"""What the DJ is praised for having done ("you saved the evening", "you got me through it")."""
+
+HABITS = frozenset({"keep", "keeps", "kept", "always", "played", "play", "repeated", "sometimes"})
+HABIT_BLAMED = frozenset(
+    {"again", "twice", "times", "running", "same", "wrong", "already", "too", "though", "tho"}
+)
+"""What the DJ does, and what makes it blame ("you played this twice today already", "you keep
+cutting out though"); "you always play the best stuff" blames nothing."""
+
+
+def _done_by_you(words: list[str]) -> list[str] | None:
+    """Praise of what the DJ did, blame of what it keeps doing, or None."""
+    if " ".join(words).startswith(DEEDS):
+        return ["good"]
+    if not (words[0] == "you" and words[1:2] and words[1] in HABITS):
+        return None
+    if set(words) & (HABIT_BLAMED | BLAME) or "not fair" in " ".join(words):
+        return ["bad"]
     return None
 
 
@@ -244,12 +338,41 @@ THANKED_FOR = frozenset(
 )
 """What the DJ is thanked for ("thanks for the tunes"): what it did, not the tea or the lift."""
 
+BIG_UP = ("big up yourself", "big up the dj", "big up dj", "big up you", "big ups", "props to you")
+"""Thanks and praise in one, as said in the dance hall ("big up yourself")."""
+
+CALLED = frozenset({"mate", "pal", "love", "dear", "boss", "buddy", "chief", "man", "bro", "fella"})
+"""What the one spoken to may be called after a thanks or a hello ("cheers mate")."""
+
+COMMENTED = frozenset(
+    {"that's", "thats", "that", "at", "it's", "its", "this", "you're", "youre", "your", "you've"}
+)
+"""How a word about what was thanked for opens after the thanks ("thanks, that was grand")."""
+
+SAID_BEFORE = frozenset(
+    {"ok", "okay", "oh", "right", "fine", "well", "alright", "aw", "ah", "yeah", "yes", "anyway"}
+    | {"so", "great", "lovely", "brilliant", "perfect", "grand", "that's", "thats", "shh", "hmm"}
+    | {"um", "er", "erm", "then", "sound", "safe", "aye"}
+)
+"""Words a thanks or a goodbye may come after ("ok, bye", "fine, thanks i guess")."""
+
+
+def _after_lead(words: list[str]) -> list[str]:
+    """``words`` without up to three words said before a thanks or a goodbye."""
+    rest = words
+    while len(rest) > 1 and len(words) - len(rest) < 3 and rest[0] in SAID_BEFORE:
+        rest = rest[1:]
+    return rest
+
+
 DJ_NAMES = frozenset({"dj", "speaker", "box", "machine", "robot", "qfzz", "jukebox", "radio"})
+DJ_NAMES |= {"selector", "deejay", "wireless"}
 """Words that name the DJ when spoken to ("hi speaker", "bye dj")."""
 
 BYE_WORDS = frozenset(
     {"bye", "goodbye", "goodnight", "nite", "laters", "cya", "adios", "adiós", "tchau", "ciao"}
-    | {"cheerio", "farewell", "tschüss", "tschuss"}
+    | {"cheerio", "farewell", "tschüss", "tschuss", "toodles", "tata", "tara", "ttfn", "ta-ta"}
+    | {"ta-ra", "toodle-oo", "hasta"}
 )
 """Words a goodbye opens or ends with ("we're off now, goodbye")."""
 
@@ -264,6 +387,18 @@ BYE_OPENINGS = (
     "till next time",
     "catch you later",
     "night night",
+    "ta ta",
+    "ta ra",
+    "see ya",
+    "catch ya later",
+    "catch you later",
+    "so long",
+    "take care",
+    "peace out",
+    "toodle pip",
+    "toodle oo",
+    "later",
+    "laters",
 )
 """Goodbyes in more than one word, said as the turn's opening."""
 
@@ -279,10 +414,26 @@ after it ("bye bye birdie was a good film") is talk of something else."""
 TOLD_OF = frozenset({"said", "say", "says", "saying", "wave", "waved", "kiss", "kissed", "to"})
 """Words before a closing goodbye that tell of one rather than say it ("she said goodbye")."""
 
+GONE = frozenset({"my", "back"})
+"""Words after a goodbye that tell what one goes to ("bye, back to the red pen")."""
+
+SEEN = (["ya"], ["you"], ["yah"])
+GOING_TO = frozenset(
+    {"i", "i'll", "will", "can", "could", "to", "gonna", "we'll", "might", "did", "didn't", "you"}
+    | {"do", "would", "i'd", "want", "wanna", "not", "never", "must", "should", "let's", "and"}
+)
+SEE_YOU_AT = frozenset({"there", "up", "the", "road", "in", "a", "bit", "around", "on", "next"})
+SEE_YOU_AT |= {"week", "time", "side", "other", "while", "shortly", "after", "lot"}
+"""A goodbye said last as "see ya" or "see you (up the road)", unless told of, planned ("i'll see
+you there") or asked ("can i see you"); said after anything else that is no goodbye."""
+
 HELLO_WORDS = frozenset(
     {"hi", "hey", "hello", "hiya", "heya", "howdy", "morning", "mornin", "evening", "afternoon"}
-    | {"hallo", "oi", "yo", "good", "greetings"}
+    | {"hallo", "oi", "yo", "good", "greetings", "alright", "hullo", "ello", "wotcha", "hola"}
+    | {"bonjour", "sup", "g'day", "gday", "howdy"}
 )
+IT_IS_ME = frozenset({"me", "mr", "mrs", "ms", "miss", "dr", "only", "just"})
+"""Who says "it's ..." after a hello to tell who they are ("hello love, it's me")."""
 """Words a hello opens with (a "good" only before morning, afternoon, evening or day)."""
 
 HOW_ARE_YOU = (
@@ -346,9 +497,10 @@ def small_talk_told(text: str) -> Intent | None:
         return None
     said = set(words)
     kind = None
-    if _thanks_to_the_dj(words):
+    lead = _after_lead(words)  # "ok thanks i guess", "that's grand, thank you for ..."
+    if _thanks_to_the_dj(words) or (lead != words and _thanks_to_the_dj(lead)):
         kind = "thanks"
-    elif _bye_to_the_dj(text, words):
+    elif _bye_to_the_dj(text, words) or (lead != words and _bye_to_the_dj(" ".join(lead), lead)):
         kind = "bye"
     elif _asked_after(text, words):
         kind = "how_are_you"
@@ -365,13 +517,29 @@ def small_talk_told(text: str) -> Intent | None:
 
 def _thanks_to_the_dj(words: list[str]) -> bool:
     """A thanks as the whole turn, to the DJ by name, or for what the DJ did."""
+    if " ".join(words).startswith(BIG_UP):
+        return True
+    if words[:2] in (["ta", "ta"], ["ta", "ra"]):  # "ta ta for now": a goodbye
+        return False
+    closing = [at for at, word in enumerate(words) if word in THANKS_WORDS][-1:]
+    if closing and closing[0] > 0 and DJ_NAMES & set(words[closing[0] - 1 :]):
+        after = set(words[closing[0] :])  # "she's down, thank you little speaker"
+        if after <= THANKS_ALONE | DJ_NAMES | {"little", "mr", "old"}:
+            return True
     if words[0] not in THANKS_WORDS and words[:2] != ["many", "thanks"]:
         return False
     if set(words) <= THANKS_ALONE or DJ_NAMES & set(words):
         return True
     if words[1:2] == ["for"] or words[1:3] == ["you", "for"]:  # "thanks for the week"
         return not SOMEONE & set(words)  # not "thanks for the lift mum"
-    return False
+    rest = words[1:]
+    while rest and rest[0] in THANKS_WORDS | {"you", "so", "much", "very"}:
+        rest = rest[1:]
+    if rest[:1] and rest[0] in CALLED:  # "cheers mate, that's kept me going"
+        rest = rest[1:]
+    if rest[:2] in (["i", "guess"], ["i", "suppose"]) or not rest:  # "thanks i guess"
+        return True
+    return rest[0] in COMMENTED and not SOMEONE & set(rest)  # "thanks, that's enough"
 
 
 def _bye_to_the_dj(text: str, words: list[str]) -> bool:
@@ -381,13 +549,21 @@ def _bye_to_the_dj(text: str, words: list[str]) -> bool:
         said_alone = text == opening or text.startswith(opening + " ")
         if said_alone and set(words[len(opening.split()) :]) <= AFTER_BYE:
             return True
+        called = words[len(opening.split()) :][:1]
+        if said_alone and called and called[0] in DJ_NAMES | CALLED:
+            return True  # "later boss, shop's shut", "see ya dj i'm off"
+    seen = [at for at, word in enumerate(words) if word == "see" and words[at + 1 : at + 2] in SEEN]
+    if seen and seen[-1] > 0 and words[seen[-1] - 1] not in TOLD_OF | GOING_TO:
+        after = set(words[seen[-1] + 2 :])  # "traffic's moving, see ya", "see you up the road"
+        if after <= AFTER_BYE | SEE_YOU_AT and words[0] not in ABOUT_SOMEONE_ELSE:
+            return True
     if words[0] in BYE_WORDS or text.startswith(("good night ", "see you ", "until next ")):
         rest = list(words)
         while rest and rest[0] in AFTER_BYE | {"good", "until", "next", "tomorrow", "week"}:
             if rest[0] in DJ_NAMES:  # "bye speaker, i'm off to bed"
                 return True
             rest = rest[1:]
-        return not rest or rest[0] in {"i", "we", "i'm", "we're", "i'll", "we'll", "god"}
+        return not rest or rest[0] in {"i", "we", "i'm", "we're", "i'll", "we'll", "god"} | GONE
     if words[-1] in BYE_WORDS and len(words) > 1:
         before = words[-2]
         return before not in TOLD_OF and words[0] not in ABOUT_SOMEONE_ELSE
@@ -428,4 +604,15 @@ def _hello_to_the_dj(words: list[str]) -> bool:
         return False
     if words[1] in DJ_NAMES or set(words[1:]) <= {"there", "again", "everyone", "all", "you"}:
         return True
+    rest = words[1:]
+    while rest and rest[0] in {"there", "their", "again", "then"}:  # "hello their dj" as heard
+        rest = rest[1:]
+    if rest[:1] and rest[0] in DJ_NAMES:  # "hi again dj, corrections time"
+        return True
+    if rest[:1] and rest[0] in CALLED and len(rest) > 1:  # "hello love it's me doris"
+        rest = rest[1:]
+    if rest[:1] and rest[0] in CALLED:  # "morning boss"
+        return True
+    if rest[:1] in (["it's"], ["its"]) and rest[1:2] and rest[1] in IT_IS_ME:
+        return True  # "evening again, it's mr hughes"
     return words[1:2] == ["there"] and words[2:3] in (["it's"], ["its"])  # "hi there it's me"
