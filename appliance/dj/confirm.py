@@ -17,13 +17,16 @@ Some words are heard surely and still mean one of two requests: "play the last s
 the track on air to some and the one before it to others. The DJ then asks which ("this one
 again, or 'X' before it?"): such a question carries its two :attr:`Question.choices`, and the
 next turn, within the same minute, takes the one its words name ("this one", "the first"; "the
-one before", "the second", "the other one"), a yes as the first and a no as neither
-(:meth:`Question.choose`), when heard as surely as a yes must be.
+one before", "the second", "the other one"), an answer that leaves it to the DJ ("either",
+"whichever", "i don't mind") and a yes as the first, "neither" and a no as neither
+(:meth:`Question.choose`), when heard as surely as a yes must be. What a yes or a no is, is the
+understanding's reading (its confirm and deny), not a list of words of its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -62,15 +65,20 @@ NEITHER = -1
 
 _FIRST = frozenset({"this", "first", "former", "same", "current", "now", "again"})
 _SECOND = frozenset({"before", "second", "other", "previous", "earlier", "latter", "back"})
-_YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "aye", "please"})
-_NO = frozenset({"no", "nope", "nah", "neither", "nothing", "none", "cancel", "forget", "never"})
+_EITHER = frozenset({"either", "whichever", "both", "any", "anything", "whatever"})
+"""Words that leave the choice to the DJ: the first, the track on air, is taken."""
+_NEITHER = frozenset({"neither", "none", "nothing"})
+_CHOOSING = _FIRST | _SECOND | _EITHER | _NEITHER
 _FILLERS = frozenset({
     "the", "one", "ones", "song", "track", "tune", "it", "that", "a", "an", "play", "put", "on",
     "go", "to", "of", "from", "option", "please", "thanks", "thank", "you", "um", "uh", "er", "erm",
-    "oh", "well", "just", "i", "mean", "said", "want", "wanted", "mind", "then", "s",
+    "oh", "well", "just", "i", "mean", "said", "want", "wanted", "mind", "then", "s", "them",
+    "way", "is", "fine", "good", "will", "do",
 })  # fmt: skip
 """Words an answer to a question with choices may say around the ones that choose."""
 _BEFORE_THIS = re.compile(r"\bbefore (?:this|that|it)\b")
+_DONT_MIND = re.compile(r"\b(?:don'?t|do not|dont) (?:mind|care)\b")
+"""Not minding which ("i don't mind", "don't care"): either."""
 
 
 def needed(intent: str) -> float:
@@ -122,13 +130,16 @@ class Question:
     """A request the DJ asked about (in ``text``) and waits for a yes or no to; a yes must be
     heard at least as surely as ``bar``. With ``choices`` (two requests, the first also the
     ``intent``), the DJ asked which of them was meant and waits for an answer naming one
-    (:meth:`choose`), heard as surely as a yes."""
+    (:meth:`choose`), heard as surely as a yes; ``tracks`` are the ids of the tracks the
+    question named for them, in their order: the answer plays the one named, whatever played
+    on in between."""
 
     intent: Intent
     asked_at: datetime
     bar: float = NEEDED_ORDINARY
     text: str = ""
     choices: tuple[Intent, ...] = ()
+    tracks: tuple[str, ...] = ()
 
     def answered_in_time(self, now: datetime) -> bool:
         return now - self.asked_at <= ANSWER_WITHIN
@@ -137,20 +148,38 @@ class Question:
         """True when ``answer`` (a yes) was heard surely enough to act on."""
         return answer.confidence >= self.bar
 
-    def choose(self, answer: Intent) -> int | None:
+    def choose(self, answer: Intent, reading: Callable[[str], str] | None = None) -> int | None:
         """The index in ``choices`` of the one ``answer``'s words take ("this one", "the
-        first": 0; "the one before", "the second", "the other one": 1; a yes: 0), NEITHER for a
-        no, None when the words answer no choice (a request of their own, or both kinds of
-        words at once) or the question has no choices."""
+        first", "either", "whichever", "i don't mind": 0; "the one before", "the second", "the
+        other one": 1), NEITHER for "neither"; a yes (the understanding's confirm) takes the
+        first, a no (its deny) neither. Words said beside the choosing ones ("yeah, this one",
+        "no, the other one") must be a yes or a no as ``reading`` (the understanding's intent
+        name for words) reads them. None when the words answer no choice (a request of their
+        own, choosing words of two kinds at once) or the question has no choices."""
         if len(self.choices) != 2:
             return None
         said = _BEFORE_THIS.sub("before", answer.text.casefold())  # "the one before this"
-        words = set(re.findall(r"[a-z]+", said)) - _FILLERS
-        first, second = bool(words & _FIRST), bool(words & _SECOND)
-        if not words or words - _FIRST - _SECOND - _YES - _NO or (first and second):
+        said = _DONT_MIND.sub("either", said)
+        words = [word for word in re.findall(r"[a-z]+", said) if word not in _FILLERS]
+        named = set(words) & _CHOOSING
+        rest = [word for word in words if word not in _CHOOSING]
+        if not words:
+            return None
+        if not named:  # "yes", "no thanks", "never mind": the understanding's reading
+            kind = answer.name if not answer.also else None
+        elif rest:  # "yeah, this one": what the words beside the choice are
+            kind = reading(" ".join(rest)) if reading is not None else None
+        else:
+            kind = ""
+        if kind not in ("", "confirm", "deny"):
+            return None
+        first, second, neither = named & (_FIRST | _EITHER), named & _SECOND, named & _NEITHER
+        if sum(map(bool, (first, second, neither))) > 1:
             return None
         if second:  # "no, the other one", "yes, the one before"
             return 1
-        if first or not words & _NO:  # "this one", "yes"
+        if first:  # "this one", "either"
             return 0
-        return NEITHER if not words & _YES else None  # "no"; "yes no" answers nothing
+        if neither:
+            return NEITHER
+        return 0 if kind == "confirm" else NEITHER

@@ -15,6 +15,7 @@ from appliance.dj.profile import UserProfile
 from appliance.dj.recommend import Pick, Request
 from appliance.dj.reply import PlayTrack, Skip
 from appliance.library.track import Track
+from appliance.state import PlayState
 
 if TYPE_CHECKING:
     from appliance.dj.engine import PersonalizedDJ
@@ -37,7 +38,8 @@ sunday" point at no track."""
 THE_LAST_ONE = re.compile(r"\blast (?:one|song|track|tune|number)\b")
 """The words of :data:`THE_ONE_BEFORE` people take two ways: "can you play the last song again"
 is the track on air to some (the last one heard) and the one before it to others; the tuning
-corpora split 20 to 20. Said alone, they are asked about (:func:`two_ways`)."""
+corpora split 20 to 20. Said alone, they are asked about (:func:`two_ways`); with the music
+stopped or paused, they are the one just stopped (:func:`halted`)."""
 
 BACK = re.compile(r"\b(?:back|rewind)\b")
 """Words that step back ("go back to the last one", "put the last one back"): with them, "the
@@ -45,15 +47,45 @@ last one" is the one before (so labelled in three of the four such lines of tune
 talk_tune8-12, where "the last one again" was the one on air in seven of eight)."""
 
 
+def halted(dj: PersonalizedDJ) -> bool:
+    """Whether the music was stopped or paused on the track on air: "the last song" is then the
+    one just stopped or paused, the last one heard (nothing plays to take it for "this one")."""
+    if truth(dj).stopped:
+        return True
+    track = dj.this_track()
+    state = dj.state_from() if dj.state_from is not None else None
+    playing = state.now_playing if state is not None else None
+    return (
+        state is not None
+        and state.play_state == PlayState.PAUSED
+        and track is not None
+        and playing is not None
+        and playing.track.track_id == track.track_id
+    )
+
+
+def _the_last_one_alone(text: str) -> bool:
+    """Whether a replay's ``text`` points back only as "the last song" does
+    (:data:`THE_LAST_ONE`), no other words saying which ("the previous song", "go back to")."""
+    if not THE_LAST_ONE.search(text) or BACK.search(text):
+        return False
+    return not THE_ONE_BEFORE.search(THE_LAST_ONE.sub(" ", text))
+
+
 def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
     """``intent`` with each replay that names the track before, when one played, as the step
-    back it asks for: "put the last song on again" plays the one before, not this one again."""
+    back it asks for: "put the last song on again" plays the one before, not this one again.
+    With the music stopped or paused (:func:`halted`), "the last song again" is the one just
+    stopped, played again; "the previous song" is still the one before it."""
     names = [part.name for part in intent.each()]
     if "replay" not in names or "play_previous" in names or truth(dj).previous is None:
         return intent  # "play it again, the one before": that step back is asked already
+    stopped = halted(dj)
     parts = [
         dataclasses.replace(part, name="play_previous", also=())
-        if part.name == "replay" and THE_ONE_BEFORE.search(part.text.casefold())
+        if part.name == "replay"
+        and THE_ONE_BEFORE.search(part.text.casefold())
+        and not (stopped and _the_last_one_alone(part.text.casefold()))
         else dataclasses.replace(part, also=())
         for part in intent.each()
     ]
@@ -65,17 +97,17 @@ def pointed_back(dj: PersonalizedDJ, intent: Intent) -> Intent:
 def two_ways(dj: PersonalizedDJ, intent: Intent, left: str | None = None) -> Track | None:
     """The track before, when ``intent`` is a lone replay whose words point back only as "the
     last song" does (:data:`THE_LAST_ONE`): "this one again, or the one before?" is asked, not
-    guessed. None when nothing played before (this one again, then), when other words say which
+    guessed. None when nothing played before (this one again, then) or nothing is on air (the
+    one before, then: the last one heard), when other words say which
     ("the previous song", "the one before", "go back to the last one", "play this again"), with
-    other requests said, or when the track before is ``left``, the one the listener's turn just
-    before moved off (skipped, "not that one", something else asked for): "the last one again"
-    then wants back the one left ("skip it", "not that one", "play the last one again")."""
+    other requests said, when the music is stopped or paused (:func:`halted`: the last song is
+    the one just stopped, played again without asking), or when the track before is ``left``,
+    the one the listener's turn just before moved off (skipped, "not that one", something else
+    asked for): "the last one again" then wants back the one left ("skip it", "not that one",
+    "play the last one again")."""
     if intent.name != "replay" or intent.also:
         return None
-    text = intent.text.casefold()
-    if not THE_LAST_ONE.search(text) or BACK.search(text):
-        return None
-    if THE_ONE_BEFORE.search(THE_LAST_ONE.sub(" ", text)):
+    if not _the_last_one_alone(intent.text.casefold()) or halted(dj) or dj.this_track() is None:
         return None
     previous = truth(dj).previous
     return None if previous is None or previous.track_id == left else previous
@@ -155,9 +187,11 @@ class FollowUps(Part):
         previous = truth(self.dj).previous
         if previous is None:
             return Answer(self._say("follow", "previous_none"))
-        return Answer(
-            self._say("follow", "previous", track=previous.describe()), (PlayTrack(previous),)
-        )
+        return self.back_to(previous)
+
+    def back_to(self, track: Track) -> Answer:
+        """``track``, a track heard before the one on air, played again."""
+        return Answer(self._say("follow", "previous", track=track.describe()), (PlayTrack(track),))
 
     def not_that(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer | None:
         """ "Not that one", "no, the other one" with no question pending: something else for the

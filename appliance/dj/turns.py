@@ -79,7 +79,7 @@ class Turns:
         if question is not None and not question.answered_in_time(now):
             question = None
         if question is not None and question.choices:  # "this one again, or 'X' before it?"
-            picked = question.choose(intent)
+            picked = question.choose(intent, lambda words: self.dj.understanding.parse(words).name)
             if picked is not None:
                 self.dj.done.pop(user_id, None)  # an answer is no request a correction mends
                 return self._chosen(profile, question, intent, picked, now)
@@ -120,29 +120,51 @@ class Turns:
 
     def _which(self, user_id: str, said: Intent, before: Track, now: datetime) -> Reply:
         """A question with two choices for a replay said of two tracks ("the last song again"):
-        the track on air again, or ``before``, the one before it (named)."""
+        the track on air again, or ``before``, the one before it (named). The question keeps
+        both tracks: the answer plays the one it named, though another came on since."""
         choices = (
             dataclasses.replace(said, name="replay", also=()),
             dataclasses.replace(said, name="play_previous", also=()),
         )
         text = self.dj.lines.again_or_before(f"'{before.title}'")
         bar = max(confirm.needed_by(choice) for choice in choices)
-        self.dj.questions[user_id] = confirm.Question(choices[0], now, bar, text, choices)
+        tracks = tuple(track.track_id for track in (self.dj.this_track(), before) if track)
+        self.dj.questions[user_id] = confirm.Question(choices[0], now, bar, text, choices, tracks)
         return self._question_reply(user_id, said, text)
 
     def _chosen(
         self, profile: UserProfile, question: confirm.Question, answer: Intent, picked: int,
         now: datetime,
     ) -> Reply:  # fmt: skip
-        """The answer to a question with choices: the one it named done, nothing for a no, the
-        question again when the answer was not heard surely enough."""
+        """The answer to a question with choices: the track the question named for the one
+        chosen played (the one on air then, or the one before it then, though the track ended
+        since), nothing for a no, the question again when the answer was not heard surely
+        enough."""
         user_id = profile.user_id
         if picked == confirm.NEITHER:
             return Reply(text=self.dj.lines.dropped(), intent="deny", user_id=user_id)
         if not question.sure_yes(answer):  # noise is often heard as "yes": asked again
             self.dj.questions[user_id] = dataclasses.replace(question, asked_at=now)
             return self._question_reply(user_id, question.intent, question.text)
-        return self._carry_out(profile, question.choices[picked], now)
+        choice = question.choices[picked]
+        library = self.dj.library
+        named = question.tracks[picked] if picked < len(question.tracks) else None
+        track = library.get(named) if library is not None and named is not None else None
+        if track is None:  # no longer in the library: as the words would be taken now
+            return self._carry_out(profile, choice, now)
+        if choice.name == "replay":
+            self.dj.record(user_id, track, "replayed")
+            text = self.dj.lines.replay(track)
+        else:
+            text = self.dj.conversation.follow.back_to(track).text
+        return Reply(
+            text=text,
+            intent=choice.name,
+            user_id=user_id,
+            slots=dict(choice.slots),
+            actions=(PlayTrack(track),),
+            intents=(choice.name,),
+        )
 
     def _check(self, doubt: Intent) -> str:
         """The question that asks whether ``doubt`` was heard right."""

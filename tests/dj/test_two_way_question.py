@@ -1,23 +1,28 @@
 """A question with two choices: "can you play the last song again" is the track on air to some
 and the one before it to others, so the DJ asks "this one again, or 'X' before it?" and the next
 turn's answer picks one ("this one", "the first", "yes"; "the one before", "the second", "the
-other one"), or neither ("no"). Words that say which ("the one before", "the previous song",
-"play this again"), no track before, or a track before that the listener moved off the turn
-just before ("skip it", then "play the last one again"), are acted on without asking."""
+other one"; "either", "whichever", "i don't mind": the one on air), or neither ("no"), a yes or
+a no as the understanding reads it; the answer plays the track the question named, though the
+track on air ended in between. Words that say which ("the one before", "the previous song",
+"play this again"), no track before, the music stopped or paused (the one just stopped, again),
+or a track before that the listener moved off the turn just before ("skip it", then "play the
+last one again"), are acted on without asking."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 
 from appliance.dj import PersonalizedDJ, confirm
-from appliance.dj.reply import Reply
-from appliance.dj.understand import Intent
+from appliance.dj.reply import Pause, PlayTrack, Reply, Resume, Skip
+from appliance.dj.understand import Intent, Understanding
 from appliance.library import Library
+from appliance.state import PlayState, StationState
 from tests.benchmarks.bench_conversation import Player
-from tests.dj.test_talk import library, on_air  # noqa: F401  (the module's small library fixture)
+from tests.dj.test_talk import Clock, library, on_air  # noqa: F401  (the module's small library fixture)
 from tests.support.conversation_truth import same, started
 
 USER = "ana"
@@ -183,6 +188,11 @@ def test_words_that_say_which_are_acted_on_without_asking(
     assert same(started(done), meant), (done, meant)
 
 
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return Understanding()
+
+
 @pytest.mark.parametrize(
     ("answer", "chosen"),
     [
@@ -190,6 +200,20 @@ def test_words_that_say_which_are_acted_on_without_asking(
         ("the first", 0),
         ("yes", 0),
         ("yeah, this one", 0),
+        ("whichever", 0),
+        ("either", 0),
+        ("either one", 0),
+        ("either is fine", 0),
+        ("both", 0),
+        ("don't mind", 0),
+        ("i don't mind", 0),
+        ("any", 0),
+        ("yes, the one before", 1),
+        ("never mind", confirm.NEITHER),
+        ("neither", confirm.NEITHER),
+        ("no thanks", confirm.NEITHER),
+        ("skip this one", None),
+        ("any jazz", None),
         ("the one before", 1),
         ("the one before it", 1),
         ("the second", 1),
@@ -203,10 +227,97 @@ def test_words_that_say_which_are_acted_on_without_asking(
     ],
 )
 def test_a_question_with_two_choices_takes_the_one_the_words_name(
-    answer: str, chosen: int | None
+    understanding: Understanding, answer: str, chosen: int | None
 ) -> None:
+    """A yes or a no is what the understanding reads as confirm or deny, not a list of words
+    of the question's own."""
     first, second = Intent("replay", text="x"), Intent("play_previous", text="x")
     now = datetime(2026, 3, 14, 19, 30)
     question = confirm.Question(first, now, choices=(first, second))
-    assert question.choose(Intent("unknown", text=answer)) == chosen
+    heard = understanding.parse(answer) if answer else Intent("unknown", text="")
+    reading = lambda words: understanding.parse(words).name  # noqa: E731
+    assert question.choose(heard, reading) == chosen, heard
     assert confirm.Question(first, now).choose(Intent("confirm", text="yes")) is None  # yes/no
+
+
+class PausingPlayer(Player):
+    """The benchmark's player, which also pauses: a pause keeps the track on air, paused."""
+
+    paused = False
+
+    def state(self) -> StationState:
+        state = super().state()
+        return dataclasses.replace(state, play_state=PlayState.PAUSED) if self.paused else state
+
+    def apply(self, reply: Reply) -> None:
+        super().apply(reply)
+        for action in reply.actions:
+            self.paused = isinstance(action, Pause) or (
+                self.paused and not isinstance(action, PlayTrack | Skip | Resume)
+            )
+
+
+@pytest.mark.parametrize("halt", ["stop", "pause"])
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_after_a_stop_or_pause_the_last_song_again_is_the_one_just_stopped(
+    library: Library,  # noqa: F811
+    halt: str,
+    text: str,
+) -> None:
+    dj = PersonalizedDJ(library=library, seed=7, clock=Clock())
+    player = PausingPlayer(dj, USER)
+    player.start(dj.next_track(USER))
+    try:
+        skipped_once(dj, player)
+        halted = player.track
+        reply = said(dj, player, halt)
+        assert player.stopped or player.paused, reply
+        done = said(dj, player, text)
+        assert not done.question and done.intents == ("replay",), done
+        assert same(started(done), halted), done
+    finally:
+        dj.close()
+
+
+def test_after_a_stop_the_previous_song_is_still_the_one_before(
+    rig: tuple[PersonalizedDJ, Player],
+) -> None:
+    dj, player = rig
+    skipped_once(dj, player)
+    before = player.previous
+    said(dj, player, "stop")
+    assert player.stopped
+    done = said(dj, player, "play the previous song again")
+    assert not done.question and same(started(done), before), done
+
+
+@pytest.mark.parametrize(
+    "answer", ["whichever", "either", "either one", "both", "don't mind", "i don't mind", "any"]
+)
+def test_an_answer_that_leaves_it_to_the_dj_plays_the_one_on_air(
+    rig: tuple[PersonalizedDJ, Player], answer: str
+) -> None:
+    dj, player = rig
+    skipped_once(dj, player)
+    now = player.track
+    said(dj, player, "can you play the last song again")
+    done = said(dj, player, answer)
+    assert not done.question and done.intents == ("replay",), done
+    assert same(started(done), now), done
+
+
+@pytest.mark.parametrize(("answer", "which"), [("the other one", 1), ("this one", 0)])
+def test_the_answer_plays_the_track_the_question_named_though_the_track_ended(
+    rig: tuple[PersonalizedDJ, Player], answer: str, which: int
+) -> None:
+    dj, player = rig
+    skipped_once(dj, player)
+    named = (player.track, player.previous)
+    said(dj, player, "can you play the last song again")
+    ended = player.track
+    player.end_of_track()  # within the minute: another track on air, the one before is new
+    assert not same(player.track, ended) and same(player.previous, ended)
+    done = said(dj, player, answer)
+    assert not done.question and len(done.actions) == 1, done
+    assert same(started(done), named[which]), (done, named[which])
+    assert named[which] is not None and named[which].title in done.text, done.text
