@@ -75,6 +75,7 @@ from appliance.dj.understand_negation import (
     asked_after_someone_else,
     asked_for_time,
     changed_to,
+    known_apart,
     not_done,
     not_known,
     said_before_left_out,
@@ -355,6 +356,7 @@ class Understanding:
 
     def _understand(self, state: _State, text: str, marked: list[str]) -> Intent:
         """``marked``: the words with "," where the speaker paused (a comma in the text)."""
+        marked = known_apart(marked)  # "i don't know this one skip it": the skip read apart
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
         found = not_known(not_done(found, marked), marked)  # "don't stop": no stop
         found = asked_for_time(who_is_named(state.names, found))  # "it's raining now"

@@ -76,6 +76,9 @@ LEFT_OUT = re.compile(
 )
 """What leaves a name out of a play, said before it."""
 
+NOT_LEAD = frozenset({"any", "some", "the", "much", "too"})
+"""Words between a bare "not" and the value it leaves out ("not any metal", "not too much rap")."""
+
 KNOWING = re.compile(r"\b(?:don't|do not|didn't|did not|dont) (?:know|recognise|recognize)\b")
 DISLIKING = frozenset(
     {
@@ -155,11 +158,49 @@ def _named_in(found: Intent, word: str) -> bool:
     )
 
 
+MIND_CHANGES = (
+    ("no", "wait"), ("wait", "no"), ("no", "hang", "on"), ("hang", "on", "no"),
+    ("no", "hold", "on"), ("hold", "on", "no"), ("actually", "no", "wait"),
+)  # fmt: skip
+"""A change of mind said between two requests ("turn it up, no wait, skip it"): not a pause, but
+the later request only."""
+
+
+def _mind_changed(found: Intent, words: list[str]) -> Intent:
+    """``found`` as only the requests said after a change of mind between two requests ("turn
+    it up no wait skip it": the skip), with or without pauses; as it was when no request is said
+    on both sides of it ("wait", "wait no" stay a pause)."""
+    parts = found.each()
+    if len(parts) < 2:
+        return found
+    spans = _spans(found, words)
+    for at in range(1, len(words)):
+        size = next((len(c) for c in MIND_CHANGES if tuple(words[at : at + len(c)]) == c), 0)
+        if not size:
+            continue
+        later = [
+            part
+            for part, (start, _) in zip(parts, spans, strict=True)
+            if start >= at + size and part.name != "unknown"
+        ]
+        earlier = [
+            part
+            for part, (start, _) in zip(parts, spans, strict=True)
+            if start < at and part.name in NEGATABLE
+        ]
+        if later and earlier:
+            first, *rest = later
+            return dataclasses.replace(first, also=tuple(rest), text=found.text)
+    return found
+
+
 def not_done(found: Intent, marked: list[str]) -> Intent:
     """``found`` without the requests its words say not to make; ``unknown`` if none is left.
-    A negated replay said with "again" ("don't play that again") is a dislike of what plays."""
+    A negated replay said with "again" ("don't play that again") is a dislike of what plays;
+    a request taken back by a change of mind ("turn it up no wait skip it") is not made."""
     if found.name == "unknown":
         return found
+    found = _mind_changed(found, [word for word in marked if word != ","])
     words = [word for word in marked if word != ","]
     verbs = negated_verbs(marked)
     if not verbs or any(_named_in(found, words[at - 1]) for at, _ in verbs if at):
@@ -208,7 +249,64 @@ def said_before_left_out(found: Intent) -> list[str] | None:
         before = found.text[: match.start()].split()
         if found.text[match.end() :].strip():
             return before  # none: "anything but rap", a play with no slot
+    return _before_bare_not(found)
+
+
+def _values(found: Intent) -> list[list[str]]:
+    """The words of each value a play holds."""
+    values: list[list[str]] = []
+    for value in found.slots.values():
+        for one in value if isinstance(value, tuple) else (value,):
+            if str(one).split():
+                values.append(str(one).split())
+    return values
+
+
+def _before_bare_not(found: Intent) -> list[str] | None:
+    """The words before a bare "not" that leaves a value out ("play jazz" of "play jazz not
+    rock"), or None: a value must end the words before it and begin those after it, and "not"
+    be no part of a name."""
+    words = found.text.split()
+    values = _values(found)
+    if any("not" in value for value in values):
+        return None
+    for at, word in enumerate(words):
+        if word != "not" or not at:
+            continue
+        before = words[: at - 1] if words[at - 1] == "and" else words[:at]
+        after = words[at + 1 :]
+        while after and after[0] in NOT_LEAD:
+            after = after[1:]
+        ends = any(value == before[-len(value) :] for value in values if before)
+        begins = any(value == after[: len(value)] for value in values)
+        if ends and begins:
+            return before
     return None
+
+
+KNOWN_OF = frozenset({"this", "it", "that", "one", "song", "track", "tune", "record"})
+"""Words that end what is not known ("i don't know this one", "don't know it")."""
+
+ASKING_ON = VERBS | {"next", "something", "another", "can", "could", "please", "just", "give"}
+"""Words a request said right after "i don't know this one" opens with ("... skip it")."""
+
+
+def known_apart(marked: list[str]) -> list[str]:
+    """``marked`` with a pause after not knowing a song when a request follows it with none ("i
+    don't know this one skip it"): speech carries no commas, and the request is read apart."""
+    words = list(marked)
+    for at in range(len(words) - 2):
+        said = words[at : at + 2]
+        if said not in (["don't", "know"], ["dont", "know"], ["do", "not"]):
+            continue
+        end = at + 2 if said[0] != "do" else at + 3
+        if said[0] == "do" and words[at + 2 : at + 3] != ["know"]:
+            continue
+        while end < len(words) and words[end] in KNOWN_OF:
+            end += 1
+        if end > at + 3 - (said[0] != "do") and end < len(words) and words[end] in ASKING_ON:
+            return [*words[:end], ",", *words[end:]]
+    return marked
 
 
 def not_known(found: Intent, marked: list[str]) -> Intent:

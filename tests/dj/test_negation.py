@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.dj.understand import Understanding
-from appliance.dj.understand_negation import changed_to, negated_verbs
+from appliance.dj.understand_negation import changed_to, known_apart, negated_verbs
 from tests.dj.test_understand import understood_as
 
 
@@ -192,3 +192,93 @@ def test_how_are_you_said_of_something_else_asks_after_someone_else(
     understanding: Understanding, text: str, intents: tuple[str, ...]
 ) -> None:
     assert _read(understanding, text) == (intents, {})
+
+
+# As recognisers deliver speech: no commas, no full stops. Each case the tests above read with
+# punctuation is read the same from the words alone.
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        ("never skip this one it's my favourite", ("unknown",), {}),
+        ("never play me any country ever", ("remove_preference",), {"genre": "country"}),
+        (
+            "i don't like country at all so don't play it",
+            ("remove_preference",),
+            {"genre": "country"},
+        ),
+        ("don't skip this one play jazz", ("play",), {"genre": "jazz"}),
+        ("play some jazz actually no play rock", ("play",), {"genre": "rock"}),
+        ("play jazz no wait play rock", ("play",), {"genre": "rock"}),
+        ("so stop play jazz", ("stop", "play"), {"genre": "jazz"}),
+        ("stop play jazz", ("stop", "play"), {"genre": "jazz"}),
+        ("it's friday play something fun", ("play",), {"mood": "happy"}),
+        ("this is distracting something else", ("skip",), {}),
+        ("i don't like this one skip it", ("dislike", "skip"), {}),
+    ],
+)
+def test_speech_without_punctuation_is_read_alike(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    assert _read(understanding, text) == (intents, slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't know this one skip it",
+        "i don't know it skip",
+        "don't know this one next please",
+        "i do not know this song skip it",
+    ],
+)
+def test_a_song_not_known_is_no_dislike_without_a_pause(
+    understanding: Understanding, text: str
+) -> None:
+    assert _read(understanding, text) == (("skip",), {})
+
+
+def test_a_request_after_not_knowing_a_song_is_read_apart() -> None:
+    assert known_apart(["i", "don't", "know", "this", "one", "skip", "it"]) == [
+        *["i", "don't", "know", "this", "one"],
+        ",",
+        *["skip", "it"],
+    ]
+    assert known_apart(["i", "don't", "know", "why"]) == ["i", "don't", "know", "why"]
+    assert known_apart(["play", "don't", "know", "why"]) == ["play", "don't", "know", "why"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play jazz not rock", {"genre": "jazz"}),
+        ("play jazz and not rock", {"genre": "jazz"}),
+        ("some rock not metal", {"genre": "rock"}),
+        ("play miles davis not kind of blue", {"artist": "miles davis"}),
+        ("play rock not any metal", {"genre": "rock"}),
+        # "not" with no value before it, or none after it, leaves nothing out
+        ("play something not too loud", {}),
+    ],
+)
+def test_a_bare_not_leaves_a_name_out(understanding: Understanding, text: str, slots: dict) -> None:
+    assert _read(understanding, text) == (("play",), slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        ("turn it up, no wait, skip it", ("skip",), {}),
+        ("turn it up no wait skip it", ("skip",), {}),
+        ("skip this hang on no turn it up", ("volume_up",), {}),
+        ("play jazz, wait no, play rock", ("play",), {"genre": "rock"}),
+        # with no request on both sides, a wait is still a pause
+        ("wait", ("pause",), {}),
+        ("wait no", ("pause",), {}),
+        ("hang on no", ("pause",), {}),
+    ],
+)
+def test_a_change_of_mind_between_two_requests_is_the_later_only(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    assert _read(understanding, text) == (intents, slots)
