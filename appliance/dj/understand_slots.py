@@ -111,6 +111,8 @@ def reading(
                     not set(words.split()) - FILLER_TEXT or ABOUT_THE_DJ & set(words.split())
                 ):
                     return None  # "i'm fed up with this song", "angry at you": said of the DJ
+                if name == "about" and _names_music(lexicon, names, words):
+                    return None  # "i'm happy with miles davis": a feeling and what to play
                 continue  # "i said get lucky not get low": what was not meant; "angry at him"
             if set(words.split()) <= FILLER_TEXT:
                 return None  # "play again": no search for "again"
@@ -142,6 +144,11 @@ def reading(
     kinds = sum(KINDS.index(kind) for kind in KINDS if kind in slots)
     rank = (misses, wildcards, shadowed, similarity, -literal, -len(slots), kinds)
     return Candidate(result.intent.name, slots, rank)
+
+
+def _names_music(lexicon: Lexicon, names: NameIndex, words: str) -> bool:
+    """Whether ``words`` say a library name or a genre ("miles davis", "some jazz")."""
+    return bool(lexicon.names_in(names, words) or lexicon.spans(words.split(), ("genre",)))
 
 
 def _a_name_said(lexicon: Lexicon, names: NameIndex, slot: str, said: str) -> bool:
@@ -399,6 +406,7 @@ def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:
     last = words[-1]
     if (
         words[0] == "the"
+        or CATALOGUE_WORDS & set(words)
         or len(last) < PLURAL_LETTERS
         or not last.endswith("s")
         or last.endswith(("'s", "ss"))
@@ -417,6 +425,14 @@ def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:
 
 PLURAL_LETTERS = 4
 """The fewest letters of the last word of a band's name said with "the" ("the cars")."""
+
+CATALOGUE_WORDS = frozenset(
+    {"oldies", "goldies", "charts", "hits", "classics", "greatest", "favourites", "favorites"}
+    | {"faves", "bangers", "anthems", "tunes", "songs", "tracks", "records", "singles", "albums"}
+    | {"ballads", "standards", "essentials", "originals", "remixes", "covers", "jams", "hymns"}
+)
+"""Words of what a catalogue holds, never of a band's name said with "the" ("play the oldies",
+"the charts", "the greatest hits"): the search as said."""
 
 
 FOR_WHOM = frozenset({"for", "four"})
@@ -439,12 +455,6 @@ WHOSE = frozenset({"my", "our", "the"})
 """Words before a word for family ("for my wife", "for the kids")."""
 
 
-NAMED_BEFORE_WHOM = 2
-"""From this many words, a search the library lacks may be followed by "for" and a person's
-name that is no part of it ("doris day | for irene", "moon river | for edna"); a one-word
-search keeps it ("waltz for debby")."""
-
-
 def _before_whom(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[str]:
     """``words`` without whom they are played for at the end ("shirley bassey | for irene",
     "conway twitty | four grandma"): "for" or "four" then a word for family, a word or two,
@@ -461,8 +471,7 @@ def _before_whom(lexicon: Lexicon, names: NameIndex, words: list[str]) -> list[s
         if kin or (whom == ["the", whom[-1]] and whom[-1] in KIN_WITH_THE):
             return words[:at]
         named_before = names.find_exact(" ".join(words[:at])) is not None
-        loose = size == 1 and at >= NAMED_BEFORE_WHOM  # "doris day | for irene"
-        if words[at] == "for" and (named_before or loose) and lexicon.person_name(" ".join(whom)):
+        if words[at] == "for" and named_before and lexicon.person_name(" ".join(whom)):
             return words[:at]
     return words
 
