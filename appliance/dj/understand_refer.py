@@ -41,8 +41,16 @@ LOOSE = 0.8
 templates are)."""
 
 _POINT = r"(?:that|this|it|the|same)"
-_ONE = r"(?:one|song|track|tune|number|record|lot|thing|bit)"
-_AGAIN = r"(?:again|once more|one more time|over again|over|back|another time)"
+_MUSIC = r"(?:one|won|song|track|tune|number|record)"
+"""Words that name the music itself ("won": "one" as a recogniser may hear it)."""
+_ONE = rf"(?:{_MUSIC}|lot|thing|bit)"
+_FROM_START = r"from (?:the )?(?:very )?(?:start|top|beginning|first bar)"
+_ANEW = rf"(?:again|once more|one more time|(?:all )?over again|{_FROM_START})"
+"""Words asking for a track anew wherever they stand; a bare "over" is not among them ("put it
+over there", "play it over the kitchen speaker"): only "start it over" asks so."""
+_AGAIN = rf"(?:{_ANEW}|over|back|another time)"
+"""What may end a search pointing at a track heard to ask for it again ("that one over", "that
+one back"); :func:`_may_follow` keeps "over" and "back" from starting a clause."""
 _BEFORE = r"(?:before that|before this|before|from before|previous|earlier|prior)"
 _HEARD = r"(?:you|we|i) (?:just )?(?:play|played|skip|skipped|had|put on|did)"
 _WHEN = r"(?:first|last|earliest|previous)"
@@ -121,18 +129,17 @@ def referred(query: str) -> str | None:
     return None
 
 
-_ANEW = (
-    r"(?:again|once more|one more time|over again|over"
-    r"|from (?:the )?(?:very )?(?:start|top|beginning|first bar))"
-)
-_THIS = (
-    r"(?:(?:this|that) (?:same )?(?:(?:this|that) )?(?:one|won|song|track|tune|number)"
-    r"|this|that|it|the same one)"
-)
+_THIS_SAID = rf"(?:(?:this|that) (?:same )?(?:(?:this|that) )?{_ONE}|this|that|the same {_ONE})"
+_THIS = rf"(?:{_THIS_SAID}|it)"
+_THE_MUSIC = rf"(?:(?:this|that|the) (?:same )?(?:(?:this|that) )?{_MUSIC})"
+"""The track pointed at by a word naming it ("this one", "that song", "the same tune")."""
 _REPLAYED = re.compile(
     r"^(?:(?:ok|okay|yes|yeah|and|so|then|now|dj|please|just|oh|right|can you|could you"
     r"|would you|will you) )*"
-    rf"(?:(?:(?:play|start|put|run|spin|stick|do|take) )?{_THIS} (?:on )?{_ANEW}(?: {_ANEW})*"
+    rf"(?:(?:(?:play|spin|start|restart) {_THIS}|{_THIS_SAID}) (?:on )?{_ANEW}(?: {_ANEW})*"
+    rf"|(?:start|restart) {_THIS} over(?: {_ANEW})*"
+    rf"|(?:put|stick|take|run|do) (?:{_THIS} on|{_THE_MUSIC}(?: on)?) {_ANEW}(?: {_ANEW})*"
+    rf"|(?:put|stick|take|run|do) {_THIS} (?:on )?{_FROM_START}(?: {_ANEW})*"
     rf"|{_ANEW}(?: {_ANEW})* {_THIS}"
     rf"|(?:restart|replay|re play|repeat|loop) {_THIS}(?: {_ANEW})*)"
     r"(?P<rest>(?: .*)?)$"
@@ -140,13 +147,24 @@ _REPLAYED = re.compile(
 """A replay said first, whatever is told after it ("start this one over, the lad missed it",
 "play it from the top once more, i started the watch late", "and once more this same one when
 it ends", "re play this one it's good for maths"): the words point at the track and ask for it
-anew, so no name is asked for."""
+anew, so no name is asked for. Put, take, run and do ask for the music only with words naming
+it or its start ("do that song again", "put it on from the top"): "put it over there", "do it
+again and see what happens" and "take that one over to the sink" are no replay, nor a bare "it
+again"."""
+_LATER = (
+    r"(?:tomorrow|tmrw|later|tonight|today|next|sometime|some time|another (?:day|time)|soon"
+    r"|yesterday|this (?:morning|evening|afternoon|weekend)|in (?:the )?(?:morning|evening"
+    r"|afternoon|a bit|a while|a minute|an hour)|on (?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|at (?:\d|noon|night))\b"
+)
+"""When a replay is asked for some other time ("again tomorrow", "again later"): not now, so no
+replay."""
 _AGAIN_FIRST = re.compile(
     rf"^(?:again|once more|{_ANEW} (?:again|once more))"
-    r"(?: \w+| (?:after|when) (?:this|it)\b.*| from\b.*)?$"
+    rf"(?: (?!{_LATER})\w+| (?:after|when) (?:this|it)\b.*| from\b.*)?$"
 )
 """"Again pleeease", "from the start again sorry", "again after this, it works for the café":
-a bare "again" with a word or a when."""
+a bare "again" with a word or a when (never a time: "again tomorrow")."""
 _NAMING = ("artist", "album", "title")
 
 

@@ -34,6 +34,14 @@ def understanding() -> object:
         "again pleeease",
         "from the start again sorry",
         "again after this, it works for the cafe",
+        "start it over",
+        "start this one over",
+        "play it all over again",
+        "put it on from the top",
+        "do that song again before she cries",
+        "take this track from the beginning",
+        "play from the beginning",
+        "start that won again she's just settling",
     ],
 )
 def test_a_replay_said_first_is_a_replay_whatever_is_told_after_it(
@@ -53,6 +61,47 @@ def test_again_in_talk_is_no_replay(understanding: object, said: str) -> None:
 
     assert isinstance(understanding, Understanding)
     assert understanding.parse(said).name != "replay"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "put it over there",
+        "put that over there please",
+        "just put it over there on the table",
+        "take it over to nan's",
+        "run it over to your dad",
+        "take that one over to the sink",
+        "do that again and you're grounded",
+        "do it again and see what happens",
+        "again tomorrow",
+        "again later",
+        "again tonight",
+        "again next week",
+        "it again",
+    ],
+)
+def test_moving_a_thing_doing_it_again_or_a_later_time_is_no_replay(
+    understanding: object, said: str
+) -> None:
+    """A bare "over" asks for nothing anew, put/take/run/do ask for the music only with words
+    naming it, a replay asked for another time is not one now, and "it again" points at
+    nothing said: all stay what they were (not understood)."""
+    from appliance.dj.understand import Understanding
+
+    assert isinstance(understanding, Understanding)
+    assert understanding.parse(said).name == "unknown"
+
+
+def test_playing_over_a_speaker_is_no_replay(understanding: object) -> None:
+    """An "over" before a speaker says where, not again: "play it over the kitchen speaker"
+    stays a play for cooking."""
+    from appliance.dj.understand import Understanding
+
+    assert isinstance(understanding, Understanding)
+    found = understanding.parse("play it over the kitchen speaker")
+    assert found.name == "play" and found.slots.get("activity") == "cooking"
+    assert understanding.parse("play this over the speakers").name != "replay"
 
 
 @pytest.mark.parametrize(
