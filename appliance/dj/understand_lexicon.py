@@ -85,15 +85,19 @@ class Lexicon:
             | {word for table in self.spoken.values() for key in table for word in key.split()}
         ) - {""}
         """Words of the templates and their lists."""
-        self.said_too_words = frozenset(
-            word for keys in self.unsampled.values() for key in keys for word in key.split()
-        ) - templates.words - {
-            word
-            for slot, table in self.spoken.items()
-            for key in table
-            if key not in self.unsampled.get(slot, frozenset())
-            for word in key.split()
-        }
+        self.said_too_words = (
+            frozenset(
+                word for keys in self.unsampled.values() for key in keys for word in key.split()
+            )
+            - templates.words
+            - {
+                word
+                for slot, table in self.spoken.items()
+                for key in table
+                if key not in self.unsampled.get(slot, frozenset())
+                for word in key.split()
+            }
+        )
         """Words only the values said in more words use ("nightshift", "hymn"): a library name
         of one of them said alone is that name."""
         self._first_words = {
@@ -304,9 +308,7 @@ def _meant_here(words: list[str], start: int, size: int) -> bool:
     return True
 
 
-DAYS = frozenset(
-    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-)
+DAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 """Days before "morning" that make it when something is said ("it's sunday morning")."""
 
 CLOCK = frozenset(number_words(minute).split()[-1] for minute in range(1, 60)) | {"o'clock"}

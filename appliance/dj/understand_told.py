@@ -402,11 +402,15 @@ BYE_OPENINGS = (
 )
 """Goodbyes in more than one word, said as the turn's opening."""
 
-AFTER_BYE = BYE_WORDS | DJ_NAMES | frozenset(
-    {"then", "now", "for", "everyone", "all", "y'all", "and", "thanks", "thank", "you", "music"}
-    | {"mr", "little", "again", "folks", "guys", "cheers", "night", "see", "later", "lads"}
-    | {"everybody", "bless", "you", "soon", "tomorrow", "monday", "tuesday", "wednesday"}
-    | {"thursday", "friday", "saturday", "sunday", "man"}
+AFTER_BYE = (
+    BYE_WORDS
+    | DJ_NAMES
+    | frozenset(
+        {"then", "now", "for", "everyone", "all", "y'all", "and", "thanks", "thank", "you", "music"}
+        | {"mr", "little", "again", "folks", "guys", "cheers", "night", "see", "later", "lads"}
+        | {"everybody", "bless", "you", "soon", "tomorrow", "monday", "tuesday", "wednesday"}
+        | {"thursday", "friday", "saturday", "sunday", "man"}
+    )
 )
 """Words that may follow a goodbye to the DJ ("bye for now dj"): a goodbye with anything else
 after it ("bye bye birdie was a good film") is talk of something else."""
