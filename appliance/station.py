@@ -79,6 +79,11 @@ EARLY_END_MS = 200  # silence that ends a request already whole ("skip"; see dj/
 NEXT_TRACK_GRACE = 3.0  # seconds a track that ended stays "now playing" while the next one starts
 SPEAKER_RETRY = 30.0  # seconds between attempts to reach a missing speaker
 LEVEL_FRAMES = 10  # the microphone's last frames a level meter reads (100 ms)
+WARM_UP_STOP_WAIT = 10.0
+"""Seconds a stop waits for the voice's warm-up to finish the sentence it is making (a thread
+killed inside onnxruntime aborts the process). It runs at the lowest priority: on two busy cores
+one sentence took over 3 s, and a small board is slower; the service's TimeoutStopSec (20 s)
+leaves room for it and the other parts' waits."""
 
 
 class ListenMode(enum.StrEnum):
@@ -432,7 +437,7 @@ class QFZZStation:
         add("faces", self.faces, lambda faces: faces.stop())
         add("supervisor", self._supervisor, lambda thread: thread.join(1.0))
         add("dialogue", self.dialogue, lambda dialogue: dialogue.stop(timeout=1.0))
-        add("voice warm-up", self._warm_up, lambda thread: thread.join(3.0))  # one sentence
+        add("voice warm-up", self._warm_up, lambda thread: thread.join(WARM_UP_STOP_WAIT))
         add("music", self.player, lambda player: player.stop(fade=0.4))
         add("player", self.player, lambda player: player.close())
         add("listener", self._listener_thread, lambda thread: thread.join(0.5))
