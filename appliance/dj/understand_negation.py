@@ -89,6 +89,16 @@ DISLIKING = frozenset(
 """Words that say a dislike besides not knowing the song."""
 
 
+def _kept(found: Intent, kept: list[Intent]) -> Intent:
+    """``found`` with only the parts ``kept``: as it was when all are, ``unknown`` when none."""
+    if kept == list(found.each()):
+        return found
+    if not kept:
+        return Intent("unknown", {}, found.text)
+    first, *rest = kept
+    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+
+
 def _pieces(marked: list[str]) -> list[list[str]]:
     """The words between pauses."""
     pieces: list[list[str]] = [[]]
@@ -212,12 +222,7 @@ def not_done(found: Intent, marked: list[str]) -> Intent:
             kept.append(part)
         elif part.name == "replay" and NOT_AGAIN & set(words[start:end]):
             kept.append(Intent("dislike", {}, part.text, confidence=part.confidence))
-    if kept == list(found.each()):
-        return found
-    if not kept:
-        return Intent("unknown", {}, found.text)
-    first, *rest = kept
-    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+    return _kept(found, kept)
 
 
 def changed_to(marked: list[str]) -> list[str] | None:
@@ -322,12 +327,7 @@ def not_known(found: Intent, marked: list[str]) -> Intent:
         if part.name == "dislike" and KNOWING.search(" ".join(said)) and not DISLIKING & set(said):
             continue
         kept.append(part)
-    if len(kept) == len(parts):
-        return found
-    if not kept:
-        return Intent("unknown", {}, found.text)
-    first, *rest = kept
-    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+    return _kept(found, kept)
 
 
 NOT_WHO = frozenset(
@@ -363,12 +363,7 @@ def who_is_named(names: NameIndex, found: Intent) -> Intent:
             or names.find_exact(str(part.slots.get("name", ""))) is not None
         )
     ]
-    if len(kept) == len(parts):
-        return found
-    if not kept:
-        return Intent("unknown", {}, found.text)
-    first, *rest = kept
-    return dataclasses.replace(first, also=tuple(rest), text=found.text)
+    return _kept(found, kept)
 
 
 TIME_ASKED = re.compile(
