@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.dj.understand import Understanding
+from tests.dj.test_questions_more import ASKED_ANOTHER_WAY
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,7 @@ from appliance.dj.understand import Understanding
         ("why does this sound so mellow", "why_this"),
         ("why are you playing reggae now", "why_this"),
         ("what made you go for this one for a sunday morning", "why_this"),
+        *ASKED_ANOTHER_WAY,
     ],
 )
 def test_a_question_put_roundabout_is_that_question(
