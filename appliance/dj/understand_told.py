@@ -136,7 +136,7 @@ def about_the_dj(text: str) -> Intent | None:
     "your picks today were rubbish"): the judging word said of "you're" / "you are" itself
     (only a few words may stand between) or of the DJ's picks; "your dad is better now" or
     "you're kind of late" judge no DJ, and blame of "you" to someone else is none either."""
-    words = text.split()
+    words = plainly(text).split()
     if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
         words = words[2:]
     while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."
@@ -452,11 +452,16 @@ HOW_ARE_YOU = (
 )
 """How asking after the DJ opens ("how are you settling in")."""
 
+ASKED_AFTER_YOURSELF = ("how's yourself", "how is yourself", "and yourself", "how about yourself")
+"""Asking after the DJ as "yourself" (said in Ireland and the North: "how's yourself"); the words
+after it are those after "how are you" ("how's yourself this morning")."""
+
 AFTER_HOW = DJ_NAMES | frozenset(
     {"doing", "today", "tonight", "this", "morning", "evening", "afternoon", "then", "now"}
     | {"keeping", "holding", "up", "settling", "in", "getting", "on", "going", "feeling"}
     | {"been", "lately", "my", "old", "friend", "there", "mr", "little", "music", "all", "well"}
     | {"these", "days", "fine", "alright", "at", "the", "moment", "anyway", "again", "pal"}
+    | {"day", "yourself"}
 )
 """Words that may follow "how are you" said to the DJ; "how are you getting on with your
 homework" asks someone else."""
@@ -491,11 +496,51 @@ SMALL_TALK_CONFIDENCE = 0.7
 """How sure small talk is that only its opening (or closing) words told."""
 
 
+DIALECT_YOU = {
+    "ye": "you",
+    "yous": "you",
+    "youse": "you",
+    "ye're": "you're",
+    "yer're": "you're",
+    "ye've": "you've",
+    "yersel": "yourself",
+    "yersel'": "yourself",
+    "yerself": "yourself",
+    "yoursel": "yourself",
+    "keepin": "keeping",
+    "doin": "doing",
+    "gettin": "getting",
+    "playin": "playing",
+}
+"""How "you" is said in Scots, Irish and Northern voices ("how are ye the day", "thank ye
+kindly", "ye're a canny wee thing", "how are yous"), and the "-in" for "-ing" said with them:
+read as the plain word by small talk and judgements of the DJ."""
+
+
+DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}
+"""The Scots "the noo" / "the now" (for now), "the day" (today): "cheerio the now"."""
+
+
+def plainly(text: str) -> str:
+    """``text`` with the dialect's "ye" / "yous" / "yersel" said as "you" / "yourself", and
+    "the noo" / "the day" as "now" / "today"."""
+    plain = f" {' '.join(DIALECT_YOU.get(word, word) for word in text.split())} "
+    for said, meant in DIALECT_NOW.items():
+        plain = plain.replace(f" {said} ", f" {meant} ")
+    return plain.strip()
+
+
 def small_talk_told(text: str) -> Intent | None:
     """Small talk said in more words than a template has ("thanks for the tunes, dj", "we're
     off to the shops, goodbye", "how are you settling in", "tell us a joke about cats"), only
     as said to the DJ: "thank god it's friday", "she said goodbye", "are you tired sweetie",
-    "the fact is ..." or "hey mate can you pass the salt" are talk to or of someone else."""
+    "the fact is ..." or "hey mate can you pass the salt" are talk to or of someone else. A
+    dialect's "ye" is read as "you" ("how are ye keepin")."""
+    found = _small_talk_told(plainly(text))
+    return None if found is None else dataclasses.replace(found, text=text)
+
+
+def _small_talk_told(text: str) -> Intent | None:
     words = text.split()
     if not words:
         return None
@@ -580,8 +625,12 @@ def _asked_after(text: str, words: list[str]) -> bool:
     said = set(words)
     if said & PET_NAMES or "your" in said:  # "how are you getting on with your homework"
         return False
-    if text.startswith(HOW_ARE_YOU):
-        return True
+    opening = next((how for how in HOW_ARE_YOU if text == how or text.startswith(how + " ")), "")
+    if opening:  # as understand_negation.asked_after_someone_else reads it, "ye" read as "you"
+        return set(text[len(opening) :].split()) <= AFTER_HOW
+    for how in ASKED_AFTER_YOURSELF:  # "how's yourself", "how's yersel this morning"
+        if text == how or text.startswith(how + " "):
+            return set(text[len(how) :].split()) <= AFTER_HOW
     if not text.startswith(ASKED_OF_THE_DJ):
         return False
     of_us = {"me", "us", "we", "i", "we're", "i'm", "our"}  # "are you lonely without me"

@@ -1,0 +1,44 @@
+"""Small talk and judgements of the DJ as people say them aloud: in a dialect's words ("how are
+ye the day", "thank ye kindly"), with the recogniser's slips ("cheers any way", "hi they're
+dj"), and put indirectly ("you're not half bad for a box"); talk to or of someone else in the
+room, in the same words, stays unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.understand_told import about_the_dj, small_talk_told
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("how are ye the day", "how_are_you"),
+        ("how are ye keepin", "how_are_you"),
+        ("how are yous all doing tonight", "how_are_you"),
+        ("how's yourself", "how_are_you"),
+        ("how's yersel this morning", "how_are_you"),
+        ("thank ye kindly", "thanks"),
+        ("that's grand thank ye", "thanks"),
+        ("cheerio the noo dj", "bye"),
+    ],
+)
+def test_small_talk_in_a_dialects_you(text: str, kind: str) -> None:
+    found = small_talk_told(text)
+    assert found is not None and found.name == kind and found.text == text, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how are ye getting home", "how's yourself getting on with the essay", "thank ye mum"],
+)
+def test_a_dialects_you_said_to_someone_else_is_no_small_talk(text: str) -> None:
+    assert small_talk_told(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("ye're a legend", "compliment"), ("ye're useless the day", "complaint")]
+)
+def test_a_judgement_of_the_dj_in_a_dialects_you(text: str, kind: str) -> None:
+    found = about_the_dj(text)
+    assert found is not None and found.name == kind, found
