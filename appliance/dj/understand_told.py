@@ -328,6 +328,7 @@ THANKS_WORDS = frozenset({"thanks", "thank", "cheers", "ta", "danke", "gracias",
 THANKS_ALONE = THANKS_WORDS | frozenset(
     {"you", "so", "much", "very", "a", "lot", "lots", "loads", "many", "again", "ever", "really"}
     | {"that's", "kindly", "muchly", "and", "then", "for", "that", "it", "everything", "all"}
+    | {"anyway"}
 )
 """Words a thanks said as the whole turn is made of ("thanks ever so much")."""
 
@@ -588,6 +589,10 @@ def _thanks_to_the_dj(words: list[str]) -> bool:
         rest = rest[1:]
     if rest[:2] in (["i", "guess"], ["i", "suppose"]) or not rest:  # "thanks i guess"
         return True
+    if rest[:2] == ["any", "way"] and set(rest[2:]) <= THANKS_ALONE | CALLED | DJ_NAMES:
+        return True  # "cheers any way": "anyway" as heard
+    if rest[0] == "for" and words[1:2] != ["for"]:  # "ta very much for keeping an eye on it"
+        return not (SOMEONE | PET_NAMES) & set(words)  # not "... for the tea love"
     return rest[0] in COMMENTED and not SOMEONE & set(rest)  # "thanks, that's enough"
 
 

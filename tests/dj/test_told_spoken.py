@@ -42,3 +42,24 @@ def test_a_dialects_you_said_to_someone_else_is_no_small_talk(text: str) -> None
 def test_a_judgement_of_the_dj_in_a_dialects_you(text: str, kind: str) -> None:
     found = about_the_dj(text)
     assert found is not None and found.name == kind, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cheers any way", "thanks any way", "thanks anyway", "ta very much for keeping an eye on it"],
+)
+def test_thanks_with_anyway_as_heard_or_for_what_was_done(text: str) -> None:
+    found = small_talk_told(text)
+    assert found is not None and found.name == "thanks", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks any way you can get it",
+        "thanks so much for the lift mum",
+        "ta very much for the tea love",
+    ],
+)
+def test_thanks_to_someone_else_stays_unknown(text: str) -> None:
+    assert small_talk_told(text) is None
