@@ -142,14 +142,18 @@ def about_the_dj(text: str) -> Intent | None:
     while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."
         words = words[1:]
     said = set(words)
+    if _named_as_a_box(words) and _not_bad_of_you(words):  # "you're not half bad for a box"
+        return Intent("compliment", {}, text, confidence=STATEMENT_CONFIDENCE)
     judged = _judged_of_you(words)
     if judged is None and DJ_WORK & said and not _someone_elses(words):
         judged = [w for i, w in enumerate(words) if w in PRAISE | BLAME and _judges(words, i)]
     if judged is None:
         judged = _judged_of_that(words) or _done_by_you(words)
+    if not judged and _named_as_a_box(words):  # "you've got decent taste for a machine"
+        judged = _judged_of_you(words, BETWEEN | OWNED_BY_A_BOX, PRAISE_OF_A_BOX)
     if not judged or _someone_elses(words):
         return None
-    good = any(word in PRAISE | PRAISE_OF_YOU for word in judged)
+    good = any(word in PRAISE | PRAISE_OF_A_BOX for word in judged)
     bad = any(word in BLAME for word in judged)
     if good and said & NOT_SO:
         good, bad = False, True  # "you're not very good"
@@ -194,15 +198,57 @@ BETWEEN = frozenset(
 """Words that may stand between "you're" and the word that judges ("you're a total legend")."""
 
 
-def _judged_of_you(words: list[str]) -> list[str] | None:
+A_BOX = frozenset({"box", "machine", "thing", "gadget", "contraption", "computer", "robot"})
+A_BOX |= {"speaker", "wireless", "jukebox", "radio", "tin"}
+"""What the DJ is called when judged as a thing ("not bad for a box", "a fine wee machine")."""
+
+OWNED_BY_A_BOX = frozenset({"got", "wee", "little", "old", "dead", "pure"})
+PRAISE_OF_A_BOX = PRAISE_OF_YOU | {"canny", "fine", "decent", "braw", "good", "belting"}
+"""Words between "you're" / "you've" and praise of a thing ("you've got decent taste", "a
+fine wee machine"), and the praise, read only when the DJ is called a thing in the turn: "you've
+got a fine mess there" to someone in the room calls nobody a box."""
+
+NOT_BAD: tuple[list[str], ...] = (
+    ["not", "half", "bad"],
+    ["no", "half", "bad"],
+    ["no", "bad"],
+    ["not", "bad"],
+)
+NOT_BAD += (["not", "too", "bad"], ["no", "too", "bad"], ["not", "a", "bad"], ["no", "a", "bad"])
+"""Praise said as "not bad" ("you're not half bad", "ye're no bad" in a Scots voice)."""
+
+
+def _named_as_a_box(words: list[str]) -> bool:
+    """The DJ called a thing in a judgement of it: "for a box", "a wee machine", "old thing"."""
+    return any(
+        word in A_BOX and before in {"a", "wee", "little", "old", "the", "this"}
+        for before, word in itertools.pairwise(words)
+    )
+
+
+def _not_bad_of_you(words: list[str]) -> bool:
+    """ "you're not half bad (company) for a box": "not bad" said straight after "you're"."""
+    text = " ".join(words)
+    opening = next((you for you in YOU_ARE if text.startswith(you + " ")), None)
+    if opening is None:
+        return False
+    rest = words[len(opening.split()) :]
+    while rest and rest[0] in {"really", "actually", "honestly", "just"}:
+        rest = rest[1:]
+    return any(rest[: len(said)] == said for said in NOT_BAD)
+
+
+def _judged_of_you(
+    words: list[str], between: frozenset[str] = BETWEEN, praise: frozenset[str] = PRAISE_OF_YOU
+) -> list[str] | None:
     """The judging words said straight after "you're" / "you are", or None."""
     text = " ".join(words)
     for opening in YOU_ARE:
         if text.startswith(opening + " "):
             rest = words[len(opening.split()) :]
-            while rest and rest[0] in BETWEEN:
+            while rest and rest[0] in between:
                 rest = rest[1:]
-            if rest and rest[0] in PRAISE | BLAME | PRAISE_OF_YOU and _judges(rest, 0):
+            if rest and rest[0] in PRAISE | BLAME | praise and _judges(rest, 0):
                 return [rest[0]]
             return None
     return None

@@ -63,3 +63,26 @@ def test_thanks_with_anyway_as_heard_or_for_what_was_done(text: str) -> None:
 )
 def test_thanks_to_someone_else_stays_unknown(text: str) -> None:
     assert small_talk_told(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you're not half bad company for a box",
+        "ye're no bad for a wee box",
+        "you've got decent taste for a machine",
+        "ye're a fine wee machine",
+        "ye're a canny wee thing",
+    ],
+)
+def test_praise_of_the_dj_called_a_thing(text: str) -> None:
+    found = about_the_dj(text)
+    assert found is not None and found.name == "compliment", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["you're not half bad at this", "you've got decent taste", "you've got a fine mess there"],
+)
+def test_the_same_praise_of_no_box_judges_no_dj(text: str) -> None:
+    assert about_the_dj(text) is None
