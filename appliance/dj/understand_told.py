@@ -699,6 +699,13 @@ def _asked_for(text: str, things: tuple[str, ...]) -> bool:
     return False
 
 
+THERE_AS_HEARD = frozenset({"they're", "their", "theyre"})
+"""What a recogniser hears for "there" said after a hello ("hi they're dj")."""
+
+OLD_ONES = frozenset({"girl", "friend", "pal", "chap", "bean", "fruit", "timer", "mucker"})
+"""What the one greeted may be called after "old" ("morning old friend", "hello old girl")."""
+
+
 def _hello_to_the_dj(words: list[str]) -> bool:
     """A hello that opens the utterance and is said to the DJ by its name after it ("hi
     speaker"), or a hello said alone ("hello there")."""
@@ -706,6 +713,8 @@ def _hello_to_the_dj(words: list[str]) -> bool:
         words = words[1:] if words[1:2] and words[1] in {"morning", "afternoon", "evening"} else []
     if len(words) < 2 or words[0] not in HELLO_WORDS:
         return False
+    if words[1] in THERE_AS_HEARD:  # "hi they're dj", "hello they're old thing" as heard
+        words = [words[0], "there", *words[2:]]
     if words[1] in DJ_NAMES or set(words[1:]) <= {"there", "again", "everyone", "all", "you"}:
         return True
     rest = words[1:]
@@ -717,6 +726,8 @@ def _hello_to_the_dj(words: list[str]) -> bool:
         rest = rest[1:]
     if rest[:1] and rest[0] in CALLED:  # "morning boss"
         return True
+    if rest[:1] == ["old"] and rest[1:2] and rest[1] in CALLED | A_BOX | OLD_ONES:
+        return True  # "hello there old thing", "morning old friend"
     if rest[:1] in (["it's"], ["its"]) and rest[1:2] and rest[1] in IT_IS_ME:
         return True  # "evening again, it's mr hughes"
     return words[1:2] == ["there"] and words[2:3] in (["it's"], ["its"])  # "hi there it's me"

@@ -86,3 +86,29 @@ def test_praise_of_the_dj_called_a_thing(text: str) -> None:
 )
 def test_the_same_praise_of_no_box_judges_no_dj(text: str) -> None:
     assert about_the_dj(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi they're dj its the night guard",
+        "hello they're old thing",
+        "hi they're its bath time",
+        "morning old friend",
+    ],
+)
+def test_a_hello_with_there_as_heard(text: str) -> None:
+    found = small_talk_told(text)
+    assert found is not None and found.name == "greet", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey they're coming up the stairs",
+        "morning they're both walking now",
+        "hello old man's here",
+    ],
+)
+def test_a_hello_then_talk_of_others_stays_unknown(text: str) -> None:
+    assert small_talk_told(text) is None
