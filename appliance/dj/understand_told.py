@@ -606,6 +606,8 @@ def _small_talk_told(text: str) -> Intent | None:
         kind = "fact"
     elif _hello_to_the_dj(words):
         kind = "greet"
+    elif _asked_what_you_are(words):
+        kind = "who_are_you"
     if kind is None:
         return None
     return Intent(kind, {}, text, confidence=SMALL_TALK_CONFIDENCE)
@@ -704,6 +706,31 @@ THERE_AS_HEARD = frozenset({"they're", "their", "theyre"})
 
 OLD_ONES = frozenset({"girl", "friend", "pal", "chap", "bean", "fruit", "timer", "mucker"})
 """What the one greeted may be called after "old" ("morning old friend", "hello old girl")."""
+
+
+WHO_YOU_ARE: tuple[list[str], ...] = (
+    ["who", "are", "you"],
+    ["what", "are", "you"],
+    ["remind", "me", "what", "you", "are"],
+)
+WHO_YOU_ARE += (["remind", "me", "who", "you", "are"], ["so", "what", "are", "you"])
+WHO_YOU_ARE += (["so", "who", "are", "you"], ["and", "what", "are", "you"])
+AGAIN_OR_REALLY = frozenset({"again", "anyway", "really", "exactly", "actually", "then"})
+"""Asking what the DJ is with a word that asks it again or doubts it ("who are you again love
+i forget", "what are ye anyway a wireless", "so what are you really a dj or a spy"): said of
+the one asked, whatever follows; "what are you doing later" asks no such thing."""
+
+
+def _asked_what_you_are(words: list[str]) -> bool:
+    """ "who are you again", "what are you anyway": what the DJ is, asked again or doubted."""
+    for asking in WHO_YOU_ARE:
+        if words[: len(asking)] == asking:
+            after = words[len(asking) : len(asking) + 2]
+            if not after or after[0] not in AGAIN_OR_REALLY:
+                return False
+            # "what are you really thinking" asks what the one asked does, not what they are
+            return "who" in asking or after[1:] in ([], ["a"], ["an"], ["some"], ["like"])
+    return False
 
 
 def _hello_to_the_dj(words: list[str]) -> bool:

@@ -112,3 +112,24 @@ def test_a_hello_with_there_as_heard(text: str) -> None:
 )
 def test_a_hello_then_talk_of_others_stays_unknown(text: str) -> None:
     assert small_talk_told(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are ye anyway a wireless",
+        "so what are you really a dj or a spy",
+        "who are you again love i forget",
+        "remind me what you are again a jukebox with opinions",
+    ],
+)
+def test_what_the_dj_is_asked_again_or_doubted(text: str) -> None:
+    found = small_talk_told(text)
+    assert found is not None and found.name == "who_are_you", found
+
+
+@pytest.mark.parametrize(
+    "text", ["what are you really thinking", "what are you doing later", "who are you going with"]
+)
+def test_what_someone_does_is_not_what_the_dj_is(text: str) -> None:
+    assert small_talk_told(text) is None
