@@ -1,0 +1,42 @@
+"""Words people use that the genre map, the greetings and the plain requests lack: styles named
+by a country, a dance or an occasion take the closest genre the appliance knows; hellos in the
+other languages of a household greet; a formal or polite register asks what the plain one
+asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.understand import Understanding
+from tests.dj.test_understand import LIBRARY, understood_as
+
+
+@pytest.fixture(scope="module")
+def understanding() -> Understanding:
+    return Understanding(vocabulary=LIBRARY)
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        ("put on some ceilidh tunes", ("play",), {"genre": "celtic"}),
+        ("play a few jigs and reels", ("play",), {"genre": "celtic"}),
+        ("play some irish trad", ("play",), {"genre": "celtic"}),
+        ("put on some afro pop please", ("play",), {"genre": "afrobeat"}),
+        ("play some lullabies", ("play",), {"genre": "children's"}),
+        ("play a lullaby for the little one", ("play",), {"genre": "children's"}),
+        ("play some greek music", ("play",), {"genre": "world"}),
+        ("i love polish songs", ("add_preference",), {"genre": "world"}),
+        ("put on a polka", ("play",), {"genre": "world"}),
+        ("play some sea shanties", ("play",), {"genre": "folk"}),
+        ("play some video game music", ("play",), {"genre": "soundtrack"}),
+    ],
+)
+def test_a_style_takes_the_closest_genre(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (intents, slots)
+
+
+def test_a_country_word_alone_is_no_genre(understanding: Understanding) -> None:
+    assert "genre" not in understanding.parse("i need to polish the table first").slots
