@@ -53,6 +53,8 @@ _AGAIN = rf"(?:{_ANEW}|over|back|another time)"
 one back"); :func:`_may_follow` keeps "over" and "back" from starting a clause."""
 _BEFORE = r"(?:before that|before this|before|from before|previous|earlier|prior)"
 _HEARD = r"(?:you|we|i) (?:just )?(?:play|played|skip|skipped|had|put on|did)"
+_ON_NOW = r"(?:on|(?:that's|that is|that are|thats) (?:on|playing)(?: now)?|(?:on|playing) now)"
+"""Words saying the track is the one on air ("the one that's on", "this one playing now")."""
 _WHEN = r"(?:first|last|earliest|previous)"
 _TAIL = (
     r"(?: (?:please|dear|my love|again|once more|one more time|another time|now|for me|for us|"
@@ -80,8 +82,11 @@ REFERRING = (
     # "the first one you played", "the last track", "first", "the one you skipped first"
     ("play_previous", rf"(?:{_POINT} )?{_WHEN}(?: {_ONE})?"),
     ("play_previous", rf"(?:{_POINT} )?(?:{_ONE} )?{_HEARD}(?: {_WHEN})?"),
-    # "that one again dear", "this again when it ends", "it once more i was humming"
-    ("replay", rf"(?:{_POINT} )?(?:{_ONE} )?(?:on )?{_AGAIN}"),
+    # "that one again dear", "this again when it ends", "it once more i was humming", "that one
+    # through once more", "the one that's on again"
+    ("replay", rf"(?:{_POINT} )?(?:{_ONE} )?(?:{_ON_NOW} )?(?:through )?{_AGAIN}"),
+    # "again that one", "once more this song": the again said first, then what it points at
+    ("replay", rf"{_ANEW} (?:this|that|it|the same)(?: {_ONE})?"),
 )
 """(intent, the referring phrase); the first whose phrase, with only what may follow it, is the
 whole search says what is meant."""
@@ -92,8 +97,19 @@ _WHOLE = tuple(
 )
 _BY = re.compile(r"\bby\b")
 
-_MISHEARD = ((re.compile(r"\bbe (?:four|for|fore)\b"), "before"),)
-""""before" as a recogniser may hear it."""
+_MISHEARD = (
+    (re.compile(r"\bbe (?:four|for|fore)\b"), "before"),
+    (re.compile(r"\ba gain\b"), "again"),
+    (re.compile(r"\bwon more (?=time\b)"), "one more "),
+    (re.compile(r"\byin\b"), "one"),
+    (re.compile(r"\bafore\b"), "before"),
+    (re.compile(r"\bfrae (?=(?:the )?(?:very )?(?:start|top|beginning)\b)"), "from "),
+    (re.compile(r"^am (?=(?:again|once more|one more time|back)\b)"), "it "),
+    (re.compile(r"\b(?:um|umm|uh|uhh|er|erm|em|eh) "), ""),
+)
+"""Words of a reference as a recogniser may hear them ("be four", "a gain", "won more time"), as
+dialect says them ("that yin", "the yin afore this", "frae the start", "play am again": it), and
+the fillers said while thinking ("play um again that one")."""
 
 
 def _may_follow(phrase: str, rest: str) -> bool:
@@ -136,7 +152,7 @@ _THE_MUSIC = rf"(?:(?:this|that|the) (?:same )?(?:(?:this|that) )?{_MUSIC})"
 _REPLAYED = re.compile(
     r"^(?:(?:ok|okay|yes|yeah|and|so|then|now|dj|please|just|oh|right|can you|could you"
     r"|would you|will you) )*"
-    rf"(?:(?:(?:play|spin|start|restart) {_THIS}|{_THIS_SAID}) (?:on )?{_ANEW}(?: {_ANEW})*"
+    rf"(?:(?:(?:do )?(?:play|spin|start|restart) {_THIS}|{_THIS_SAID}) (?:on )?{_ANEW}(?: {_ANEW})*"
     rf"|(?:start|restart) {_THIS} over(?: {_ANEW})*"
     rf"|(?:put|stick|take|run|do) (?:{_THIS} on|{_THE_MUSIC}(?: on)?) {_ANEW}(?: {_ANEW})*"
     rf"|(?:put|stick|take|run|do) {_THIS} (?:on )?{_FROM_START}(?: {_ANEW})*"
@@ -166,6 +182,16 @@ _AGAIN_FIRST = re.compile(
 """"Again pleeease", "from the start again sorry", "again after this, it works for the café":
 a bare "again" with a word or a when (never a time: "again tomorrow")."""
 _NAMING = ("artist", "album", "title")
+_AGAIN_TITLE = re.compile(rf"^{_ANEW}$")
+"""A title that is itself a word asking anew ("one more time"): "play that one one more time, i
+missed the words" points at the track and asks for it again, whatever title it holds; said
+alone ("play one more time") or with its artist, it is the title."""
+
+
+def _an_again_title(found: Intent) -> bool:
+    """Whether ``found`` names only a title that asks anew (:data:`_AGAIN_TITLE`)."""
+    title = found.slots.get("title")
+    return found.slots.keys() == {"title"} and bool(_AGAIN_TITLE.match(str(title)))
 
 
 def asked_again(found: Intent, said: str) -> Intent:
@@ -176,6 +202,7 @@ def asked_again(found: Intent, said: str) -> Intent:
     if found.also or not (
         found.name == "unknown"
         or (found.name == "play" and not any(key in found.slots for key in _NAMING))
+        or (found.name == "play" and _an_again_title(found))
     ):
         return found
     words = " ".join(said.casefold().replace(",", " ").split())
