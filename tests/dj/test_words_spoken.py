@@ -40,3 +40,29 @@ def test_a_style_takes_the_closest_genre(
 
 def test_a_country_word_alone_is_no_genre(understanding: Understanding) -> None:
     assert "genre" not in understanding.parse("i need to polish the table first").slots
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sawubona dj",
+        "Shwmae!",
+        "bore da speaker",
+        "nos da",
+        "dzień dobry",
+        "Cześć!",
+        "hallo",
+        "kia ora",
+        "hwyl fawr qfzz",
+        "magandang umaga",
+    ],
+)
+def test_a_hello_in_another_language_greets(understanding: Understanding, text: str) -> None:
+    assert understood_as(understanding.parse(text)) == (("greet",), {})
+
+
+@pytest.mark.parametrize("text", ["that lecture will bore the students", "the hall is booked"])
+def test_words_of_a_greeting_inside_a_sentence_do_not_greet(
+    understanding: Understanding, text: str
+) -> None:
+    assert understanding.parse(text).name != "greet"
