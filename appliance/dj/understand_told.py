@@ -608,6 +608,8 @@ def _small_talk_told(text: str) -> Intent | None:
         kind = "greet"
     elif _asked_what_you_are(words):
         kind = "who_are_you"
+    else:
+        kind = _asked_if_there(words)
     if kind is None:
         return None
     return Intent(kind, {}, text, confidence=SMALL_TALK_CONFIDENCE)
@@ -703,6 +705,35 @@ def _asked_for(text: str, things: tuple[str, ...]) -> bool:
 
 THERE_AS_HEARD = frozenset({"they're", "their", "theyre"})
 """What a recogniser hears for "there" said after a hello ("hi they're dj")."""
+
+CALLING_FIRST = HELLO_WORDS | DJ_NAMES | {"psst", "um", "er", "erm"}
+STILL_THERE = frozenset({"alright", "okay", "awake", "up", "still"})
+"""Words said before "are you there" ("psst dj are you they're"), and of how the DJ is there
+("you still awake in there")."""
+
+
+def _asked_if_there(words: list[str]) -> str | None:
+    """ "are you there" with "there" as heard ("hello are you their love", "psst dj are you
+    they're"): a hello, or asking after the DJ when how it is there is asked ("you still awake
+    in there then"); with nothing after it but what the DJ is called. "are you there yet" asks
+    someone else."""
+    rest = list(words)
+    while rest[1:] and rest[0] in CALLING_FIRST and len(words) - len(rest) < 3:
+        rest = rest[1:]
+    asked = rest[:2] == ["are", "you"]
+    rest = rest[2:] if asked else rest[1:] if rest[:1] == ["you"] else []
+    how = list(itertools.takewhile(STILL_THERE.__contains__, rest[:2]))
+    if not asked and not how:  # "you there, come here"
+        return None
+    rest = rest[len(how) :]
+    if rest[:1] == ["in"]:
+        rest = rest[1:]
+    if not rest or rest[0] not in THERE_AS_HEARD | {"there"}:
+        return None
+    if not set(rest[1:]) <= CALLED | PET_NAMES | DJ_NAMES | HELLO_WORDS | {"then", "now"}:
+        return None
+    return "how_are_you" if set(how) - {"still"} else "greet"
+
 
 OLD_ONES = frozenset({"girl", "friend", "pal", "chap", "bean", "fruit", "timer", "mucker"})
 """What the one greeted may be called after "old" ("morning old friend", "hello old girl")."""

@@ -133,3 +133,31 @@ def test_what_the_dj_is_asked_again_or_doubted(text: str) -> None:
 )
 def test_what_someone_does_is_not_what_the_dj_is(text: str) -> None:
     assert small_talk_told(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hello are you their love", "greet"),
+        ("psst dj are you they're", "greet"),
+        ("are you their dear hello", "greet"),
+        ("you still awake in there then", "how_are_you"),
+        ("you alright their", "how_are_you"),
+    ],
+)
+def test_are_you_there_with_there_as_heard(text: str, kind: str) -> None:
+    found = small_talk_told(text)
+    assert found is not None and found.name == kind, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you there yet",
+        "you there come here",
+        "are you their friends",
+        "are you they're parents",
+    ],
+)
+def test_are_you_there_said_to_someone_else_stays_unknown(text: str) -> None:
+    assert small_talk_told(text) is None
