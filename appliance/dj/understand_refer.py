@@ -181,6 +181,25 @@ _AGAIN_FIRST = re.compile(
 )
 """"Again pleeease", "from the start again sorry", "again after this, it works for the café":
 a bare "again" with a word or a when (never a time: "again tomorrow")."""
+_SPUN = re.compile(
+    r"^(?:(?:ok|okay|yes|yeah|and|so|then|now|dj|please|just|oh|right|go on|can you|could you"
+    r"|would you|will you) )*"
+    r"(?:give|gie|gies|gimme) (?:(?:me|us) )?"
+    rf"(?:{_THIS} (?:another|one more|a second) (?:spin|play|listen|airing|whirl|blast|outing)"
+    rf"|{_THE_MUSIC} (?:another|one more|a second) (?:spin|play|listen|airing|whirl|blast|outing"
+    r"|go|run|turn|try))\b"
+)
+""""Give it another spin from the beginning, i missed it", "give that track another go please":
+the track given another hearing; "give it another go" (a task tried again) is no replay, nor a
+go given to anything but the music."""
+_ONCE_MORE_ASKED = re.compile(
+    r"^(?:(?:ok|okay|yes|yeah|and|so|oh|go on|right) )*"
+    r"(?:won more time|one more time|once more|from (?:the )?(?:very )?(?:start|top|beginning))"
+    rf"(?: {_ANEW})*(?: please| for (?:me|us|her|him|them|the \w+))(?! {_LATER})(?: .*)?$"
+)
+""""One more time please, we lost the step", "once more for the lads, they missed it": the again
+said first and asked for (a please, who it is for), whatever reason follows; never for some other
+time ("one more time please tomorrow"), nor "one more time and you're grounded"."""
 _NAMING = ("artist", "album", "title")
 _AGAIN_TITLE = re.compile(rf"^{_ANEW}$")
 """A title that is itself a word asking anew ("one more time"): "play that one one more time, i
@@ -208,7 +227,7 @@ def asked_again(found: Intent, said: str) -> Intent:
     words = " ".join(said.casefold().replace(",", " ").split())
     if _BY.search(words):  # "one more time by daft punk": a title and its artist
         return found
-    if _REPLAYED.match(words) or _AGAIN_FIRST.match(words):
+    if any(pattern.match(words) for pattern in (_REPLAYED, _AGAIN_FIRST, _SPUN, _ONCE_MORE_ASKED)):
         return Intent("replay", {}, said, confidence=min(found.confidence, LOOSE))
     return found
 

@@ -58,3 +58,24 @@ def test_titles_that_start_with_pointing_or_again_words_are_searched(
 ) -> None:
     found = understanding.parse(text)
     assert (found.name, found.slots) == ("play", slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the track given another hearing, with a reason after
+        ("give it another spin from the beginning i missed it on the stairs", "replay"),
+        ("give that track another go please", "replay"),
+        ("gie us that song another blast", "replay"),
+        # the again said first and asked for, whatever reason follows
+        ("won more time please we lost the step", "replay"),
+        ("once more for the lads they missed the chorus", "replay"),
+        # a task tried again, a warning, another day: no replay
+        ("give it another go you'll get it", "unknown"),
+        ("one more time and you're grounded", "unknown"),
+    ],
+)
+def test_another_hearing_asked_is_a_replay(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
