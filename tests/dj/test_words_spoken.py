@@ -66,3 +66,27 @@ def test_words_of_a_greeting_inside_a_sentence_do_not_greet(
     understanding: Understanding, text: str
 ) -> None:
     assert understanding.parse(text).name != "greet"
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        ("would you be so kind as to skip this piece", ("skip",), {}),
+        ("proceed to the next track please", ("skip",), {}),
+        ("would you be so good as to play some jazz", ("play",), {"genre": "jazz"}),
+        ("I find this recording quite delightful.", ("like",), {}),
+        ("that is a most charming piece", ("like",), {}),
+        ("I find this song most tiresome.", ("dislike",), {}),
+        ("i'm going to read the paper", ("mood",), {"activity": "reading"}),
+        ("what functions do you provide", ("help",), {}),
+        ("i require some assistance with this device", ("help",), {}),
+    ],
+)
+def test_a_formal_register_asks_what_the_plain_one_asks(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == (intents, slots)
+
+
+def test_a_formal_word_about_something_else_is_no_verdict(understanding: Understanding) -> None:
+    assert understanding.parse("that is a splendid idea").name not in {"like", "dislike"}
