@@ -266,9 +266,16 @@ _ALIKE = re.compile(
     r"\b(?:more|something|anything|stuff|songs?|tracks?|tunes?|ones?|music)"
     rf"(?: \w+){{0,2}} (?:like|similar to) {_POINTED}"
     rf"|\bmore of {_POINTED}"
+    r"|(?<!\bno )\bmore(?: \w+){0,2} in (?:this|that|the|at) (?:same )?(?:\w+ )?"
+    r"(?:style|vein|spirit|mould|mold)\b(?! of\b)"
+    r"|\bkeep (?:them|'em|em|those|these|it|the \w+) coming in (?:this|that|the) (?:same )?"
+    r"(?:\w+ )?(?:style|vein|spirit)\b(?! of\b)"
+    r"|\blike (?:this|that) for the (?:next|rest)\b"
 )
 """A request for more like something heard: "more rock like that", "something like the trumpet
-one", "play more of the disco ones", "more of those"."""
+one", "play more of the disco ones", "more of those"; more in its style or vein ("play me more in
+this style", "keep them coming in that same moody vein", never "more in the style of abba"), or
+the same for a while ("just like this for the next half hour")."""
 _APPROVAL = re.compile(r"\b(?:that's|that is|this is|it's|is|was) more like it\b")
 """"That's more like it", "stressed is more like it": praise, or a word put right, not a
 request."""
@@ -280,6 +287,8 @@ for a request."""
 _BARE = frozenset({"that", "this", "it", "those", "these", "them"})
 """Words that point by themselves, unless a style follows ("that reggae")."""
 _WON = re.compile(r"\bthe won\b")
+_O = re.compile(r"(?<=\w )o\b")
+""""o'" for "of", as Scots says it ("gie us more o' that kind o' thing")."""
 _REFUSED = re.compile(
     r"\b(?:no more (?:of|\w+ like)|not|never(?! mind)|don't|dont|do not|won't|hate|can't stand"
     r"|cannot stand|sick of"
@@ -289,9 +298,9 @@ _REFUSED = re.compile(
 "i don't want anything like that"): no request for more like it. "No, more like the one before"
 (a correction) is not one of them."""
 _ASKING = re.compile(
-    r"(?:^|\b(?:play|put on|put|give|gimme|find|get|bring|queue|queue up|let's have|lets have"
-    r"|can we have|could we have|can i have|can i get|i want|i'd like|id like|we want|i need"
-    r"|and|some|any|please|ok|okay|yeah|yes|right|now|just|then)(?: me| us)?)\W*$"
+    r"(?:^|\b(?:play|put on|put|give|gimme|gie|gies|find|get|bring|queue|queue up|let's have"
+    r"|lets have|can we have|could we have|can i have|can i get|i want|i'd like|id like|we want"
+    r"|i need|and|some|any|please|ok|okay|yeah|yes|right|now|just|then)(?: me| us)?)\W*$"
 )
 """What may come before a request for more like something heard that nothing else was read in
 ("play me something like ...", "ok, more like that"); anything else before it ("my mum loves
@@ -398,7 +407,7 @@ def asked_alike(found: Intent, said: str, lexicon: Lexicon, names: NameIndex) ->
     ("more of that reggae"). More of a thing that is not music ("any more of that cake", "more
     videos like this one", "we've got one like it") is no "more like", however it was read."""
     parts = found.each()
-    text = _WON.sub("the one", said)
+    text = _O.sub("of", _WON.sub("the one", said))
     rest = _APPROVAL.sub(" ", text)
     asked = _ALIKE.search(rest)
     if asked is not None and (

@@ -79,3 +79,22 @@ def test_another_hearing_asked_is_a_replay(
     understanding: Understanding, text: str, intent: str
 ) -> None:
     assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # more in the style or the vein of what plays, or the same for a while
+        ("play me more in this style please", "more_like"),
+        ("keep them coming in that same moody vein for the rest of my break", "more_like"),
+        ("gie us more o' that kind o' thing", "more_like"),
+        ("just like this for the next half hour please", "more_like"),
+        # in the style of someone named, or more of a thing: no more like what plays
+        ("play more in the style of abba", "play"),
+        ("gie us more o' that cake", "unknown"),
+    ],
+)
+def test_more_of_what_plays_in_other_words(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
