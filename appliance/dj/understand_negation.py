@@ -393,6 +393,25 @@ def asked_after_someone_else(found: Intent) -> Intent:
     if opening is None:
         return found
     after = found.text[len(opening) :].split()
-    if all(word in AFTER_HOW for word in after):
+    asked = 0
+    while asked < len(after) and after[asked] in AFTER_HOW:
+        asked += 1
+    if asked == len(after) or _about_oneself(after[asked:]):
         return found
     return Intent("unknown", {}, found.text)
+
+
+ONESELF = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "i'll"})
+"""Words a clause about the one asking opens with ("i'm not great", "i haven't slept")."""
+
+JOINING = frozenset({"because", "cause", "cos", "coz", "cuz", "while", "as", "since", "and"})
+"""Words joining such a clause to the asking ("because i'm not great", "while i do corrections")."""
+
+
+def _about_oneself(rest: list[str]) -> bool:
+    """Whether the words after asking how the DJ is tell of the one asking ("how are you doing
+    because i'm not great", "how are you i haven't slept", "how are you today while i do
+    corrections"): a clause opening with "i", maybe joined by "because" or "while"."""
+    if rest and rest[0] in JOINING:
+        rest = rest[1:]
+    return bool(rest) and rest[0] in ONESELF
