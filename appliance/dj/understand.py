@@ -96,7 +96,7 @@ from appliance.dj.understand_templates import (
     Templates,
     load_templates,
 )
-from appliance.dj.understand_text import Normaliser
+from appliance.dj.understand_text import NUMBER_WORDS, Normaliser
 from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, only_asked, tidy
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
@@ -165,6 +165,46 @@ ASKED_FIRST = frozenset({"volume_down", "volume_up", "pause", "replay", "mood"})
 and then why ("i'm fuming, the plumber's let me down"); not a skip, which "pass" asks in more
 talk than requests."""
 
+ASIDE_AFTER = frozenset(
+    {"volume_up", "volume_down", "set_volume", "pause", "resume", "skip", "stop"}
+)
+"""Requests said whole and then followed by words to someone else or a reason: what one tells
+a player to do, not what one thinks of the music (talk such as "i love this, it was our song"
+is as often said to others)."""
+
+ASIDE_NOT_AFTER = frozenset({"stop it", "stop that", "stop this", "go on", "carry on"})
+"""Openings said to people as often as to the player ("stop it, you two", "go on then")."""
+
+ASIDE_NEVER_STARTS = frozenset(
+    {"to", "and", "an", "then", "of", "when", "whenever", "if", "unless", "once", "or"}
+    | {"what", "what's", "who", "who's", "where", "why", "how", "which", "whose"}
+)
+"""Words that carry a request on (a level, a second request, a when) or ask a question."""
+
+PEOPLE_ADDRESSED = frozenset(
+    {"two", "three", "lot", "guys", "kids", "lads", "boys", "girls", "pair", "both", "all"}
+    | {"children", "people", "lads", "ladies", "gents", "folks", "monkeys", "horrors"}
+)
+"""After "you": people in the room told off or called, not the player ("you two", "you lot")."""
+
+PURPOSE_STARTS = frozenset({"for", "cos", "because", "cause", "till", "until", "while"})
+"""Words a reason or an occasion begins with, whatever it names ("... for the dancing")."""
+
+OBJECT_STARTS = frozenset(
+    {"the", "a", "an", "my", "your", "his", "her", "our", "their", "me", "us", "him", "them"}
+    | {"some", "those", "these"}
+)
+"""Words an object begins with: after an opening with no object of its own, what it acts on."""
+
+ASIDE_OBJECTS = frozenset(
+    {"it", "this", "that", "music", "song", "track", "tune", "one", "volume", "sound"}
+    | {"radio", "record", "noise", "stuff", "louder", "quieter", "loud", "quiet"}
+)
+"""Words that show an opening already names what it acts on ("turn it down, the drill ...")."""
+
+ASIDE_FIRST_WORDS = 5
+"""At most this many words open an utterance as a whole request before an aside."""
+
 FIRST_WORDS = 4
 """At most this many words open an utterance as a request said before its reason."""
 
@@ -224,6 +264,21 @@ def _so_said_of(text: str, tidied: str) -> bool:
         words[at] == "so" and words[at + 1] in SO_SAID_OF and f"so {words[at + 1]}" not in tidied
         for at in range(len(words) - 1)
     )
+
+
+def _an_aside(opening: list[str], after: list[str]) -> bool:
+    """Whether ``after`` is said beside the request ``opening`` rather than part of it: not a
+    level or an object it goes on to ("turn it up to a hundred", "can you pass the salt", "turn
+    up the heating"), not a when or a question ("turn it down when the neighbours knock", "hang
+    on what was i"), and not said to children ("stop it, you two")."""
+    first = after[0]
+    if " ".join(opening) in ASIDE_NOT_AFTER or first in ASIDE_NEVER_STARTS:
+        return False
+    if first in NUMBER_WORDS or (first.endswith("ing") and len(first) > 4):
+        return False  # "put it on twenty too", "stop suggesting trance"
+    if first == "you" and len(after) > 1 and after[1] in PEOPLE_ADDRESSED:
+        return False  # "keep it down, you lot"
+    return first not in OBJECT_STARTS or bool(ASIDE_OBJECTS & set(opening))
 
 
 def _followed_up(found: Intent) -> Intent:
@@ -461,7 +516,12 @@ class Understanding:
                 found = dataclasses.replace(found, text=text, confidence=confidence)
         # small talk known only by its opening or closing words, when no part was understood
         # any other way ("cheers er pause it" is a pause)
-        return found or small_talk_told(text) or Intent("unknown", {}, text)
+        return (
+            found
+            or small_talk_told(text)
+            or self._asked_before_aside(state, marked)
+            or Intent("unknown", {}, text)
+        )
 
     def _followed_on(self, state: _State, text: str) -> Intent | None:
         """A turn that carries on from the last ("and what's next after this", "so who sings
@@ -543,6 +603,32 @@ class Understanding:
                     text=" ".join(words),
                     confidence=min(found.confidence, WRAPPED_CONFIDENCE),
                 )
+        return None
+
+    def _asked_before_aside(self, state: _State, marked: list[str]) -> Intent | None:
+        """A whole request of a few words, then words for someone else or about why ("turn it
+        up kasia", "next song butt", "turn the music up for the chorus", "skip this one we
+        don't like the intro"): the longest opening a template reads as one of
+        :data:`ASIDE_AFTER`, when what follows asks nothing itself; as sure as a request found
+        at the end of a story, so a skip or a stop is asked about first."""
+        words = [word for word in marked if word != ","]
+        for size in range(min(ASIDE_FIRST_WORDS, len(words) - 1), 1, -1):
+            found = self._exact(state, " ".join(words[:size]))
+            if found is None or found.name not in ASIDE_AFTER or found.also:
+                continue
+            opening, after = words[:size], words[size:]
+            if not _an_aside(opening, after):
+                return None
+            rest = " ".join(after)
+            said = self._exact(state, rest) or self._loose(state, rest)
+            if said is not None and said.name in ACTING and said.name != found.name:
+                return None  # two requests the readers of several did not part: not an aside
+            guess = None if after[0] in PURPOSE_STARTS else self._guess(state, rest)
+            if said is None and guess is not None and guess.name == "play":
+                return None  # a request to play said after ("go on, stick something on")
+            return dataclasses.replace(
+                found, text=" ".join(words), confidence=min(found.confidence, TIDIED_CONFIDENCE)
+            )
         return None
 
     def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:

@@ -19,6 +19,9 @@ _ONES = (
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
+NUMBER_WORDS = frozenset((*_ONES, *(tens for tens in _TENS if tens), "hundred"))
+"""The words a recogniser spells numbers with."""
+
 _DIGITS = re.compile(r"\d+")
 _DECADE = re.compile(r"(?<![\w'])'?(?:19|20)?([1-9]0|2000|00)'?s(?![\w'])")
 _DECADES = {
@@ -27,6 +30,10 @@ _DECADES = {
     "60": "sixties", "70": "seventies", "80": "eighties", "90": "nineties",
 }  # fmt: skip
 """A decade written in digits ("80s", "'90s", "1970s", "2000s") as it is said ("eighties")."""
+_STAMMERED = re.compile(r"(?<![\w'-])((?:[^\W\d_]{1,4}-)+)([^\W\d_][\w']*)")
+"""A word said with its first sounds repeated ("t-t-turn", "wh-what"), as Whisper writes it."""
+_CUT_OFF = re.compile(r"(?<![\w'-])([^\W\d_]{1,4})-\s+(?=\1)")
+"""A word broken off and started again ("pl- play"): the broken part."""
 _NOT_WORD = re.compile(r"[^\w\s']|_")
 _LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
 
@@ -76,6 +83,16 @@ def _without_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+def _unstammered(match: re.Match[str]) -> str:
+    """The word a stammer leads to, when each repeated part begins it ("t-t-turn": "turn");
+    a hyphenated word ("k-pop", "lo-fi", "go-go") stays as written."""
+    word = match.group(2)
+    parts = match.group(1).split("-")[:-1]
+    if all(len(part) < len(word) and word.startswith(part) for part in parts):
+        return word
+    return match.group()
+
+
 def _look_up(table: Mapping[str, str], match: re.Match[str]) -> str:
     return table[match.group()]
 
@@ -97,7 +114,7 @@ class Normaliser:
         number_slips: Mapping[str, str] | None = None,
     ) -> None:
         self._tables: list[tuple[re.Pattern[str], dict[str, str]]] = []
-        numbers = "|".join((*_ONES, *(tens for tens in _TENS if tens), "hundred"))
+        numbers = "|".join(sorted(NUMBER_WORDS))
         for table, before in (
             (respellings, ""),
             (slips, ""),
@@ -116,6 +133,8 @@ class Normaliser:
             text = _without_accents(text)
         text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
         text = text.replace("&", " and ").replace("%", " percent ").replace("+", " plus ")
+        if "-" in text:  # "t-t-turn it up", "pl- play daft punk": the words meant
+            text = _CUT_OFF.sub("", _STAMMERED.sub(_unstammered, text))
         text = _NOT_WORD.sub(" ", text)
         text = _LOOSE_APOSTROPHE.sub(" ", text)
         if any(char.isdigit() for char in text):

@@ -1,0 +1,99 @@
+"""Understanding, a whole request with words beside it: a name, a reason or a remark said after a
+player's request with no pause ("turn it up kasia", "skip this one we never liked the intro"),
+and words said with a stammer ("t-t-turn it up", "pl- play daft punk"). Each is a phrasing of
+our own, not a line of any corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.understand import TIDIED_CONFIDENCE, Understanding
+from appliance.dj.understand_text import Normaliser
+from tests.dj.test_understand import understood_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # a name after the request: someone in the room, or the speaker's own name
+        ("turn it up shona", "volume_up", {}),
+        ("turn the music down gerald", "volume_down", {}),
+        ("next track qfzz", "skip", {}),
+        # a reason or remark after it, no pause and no word that starts a reason
+        ("turn it up for the last chorus", "volume_up", {}),
+        ("turn it down the hoover is loud enough", "volume_down", {}),
+        ("skip this one nobody likes the ending", "skip", {}),
+        ("kill the music the taxi is here", "stop", {}),
+        ("mute the music the bride is speaking", "set_volume", {"level": 0}),
+        ("pause the music the kettle has boiled", "pause", {}),
+    ],
+)
+def test_a_request_then_an_aside_is_the_request(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    found = understanding.parse(text)
+    assert understood_as(found) == ((intent,), slots)
+    # read around the words beside it: as sure as a request with words taken out around it
+    assert found.confidence <= TIDIED_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you pass the pepper grinder",  # the request's verb goes on to its object
+        "can you pass me the tongs",
+        "turn up the radiator in the hall",  # an opening with no object of its own
+        "turn it down when the baby goes off",  # not now: when
+        "hang on what was i saying",  # a question after
+        "stop it you two",  # said to children
+        "please stop sending me adverts",  # the verb goes on ("stop sending")
+    ],
+)
+def test_words_that_carry_the_request_on_are_no_aside(
+    understanding: Understanding, text: str
+) -> None:
+    names, _ = understood_as(understanding.parse(text))
+    assert names not in (("skip",), ("stop",), ("volume_up",), ("volume_down",), ("pause",))
+
+
+@pytest.mark.parametrize(
+    "text", ["turn it up to a hundred while we hoover", "volume up to max while we dance"]
+)
+def test_a_level_after_the_request_is_part_of_it(understanding: Understanding, text: str) -> None:
+    names, _ = understood_as(understanding.parse(text))
+    assert names != ("volume_up",)  # never read as "up" with the level dropped
+
+
+@pytest.mark.parametrize(
+    ("said", "normalised"),
+    [
+        ("t-t-turn it up", "turn it up"),
+        ("wh-what's playing", "what's playing"),
+        ("I l-l-like jazz", "i like jazz"),
+        ("pl- play some soul", "play some soul"),
+        ("B-B-B-Benny and the Jets", "benny and the jets"),
+        # hyphenated words are no stammer
+        ("k-pop", "k pop"),
+        ("lo-fi beats", "lo fi beats"),
+        ("go-go music", "go go music"),
+        ("hip-hop", "hip hop"),
+        ("a-ha", "a ha"),
+    ],
+)
+def test_a_stammer_is_read_as_the_word_it_leads_to(said: str, normalised: str) -> None:
+    assert Normaliser()(said) == normalised
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("p-p-pause it", "pause", {}),
+        ("s-skip this one", "skip", {}),
+        ("pl- play daft punk", "play", {"artist": "daft punk"}),
+        ("v-v-volume to forty", "set_volume", {"level": 40}),
+    ],
+)
+def test_a_request_said_with_a_stammer_is_understood(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == ((intent,), slots)
