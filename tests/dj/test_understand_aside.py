@@ -97,3 +97,18 @@ def test_a_request_said_with_a_stammer_is_understood(
     understanding: Understanding, text: str, intent: str, slots: dict
 ) -> None:
     assert understood_as(understanding.parse(text)) == ((intent,), slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("this track is horrible qfzz", "dislike"),
+        ("good song qfzz", "like"),
+        ("what's this qfzz", "whats_playing"),
+    ],
+)
+def test_the_speakers_own_name_after_a_request_asks_nothing_more(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    """QFZZ is what the speaker is called: said after what is asked, as "dj" is."""
+    assert understood_as(understanding.parse(text)) == ((intent,), {})
