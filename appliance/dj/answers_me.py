@@ -138,9 +138,13 @@ class ListenerAnswers(Part):
     def forget_preference(self, profile: UserProfile, intent: Intent, now: datetime) -> Answer:
         """Forget a liking, both as said and as listening taught it (a listener who says "forget
         that I like jazz" means jazz is no favourite of theirs any more, however the DJ came to
-        think so); it is not blocked either, and the answer says what was forgotten."""
+        think so); it is not blocked either, and the answer says what was forgotten. A name the
+        library lacks (a search) was never a liking here: the answer says so."""
         what = slot(intent, "genre") or slot(intent, "artist")
         if not what:
+            query = slot(intent, "query")
+            if query:
+                return Answer(self._say("me", "forgot_nothing", what=query))
             return Answer(self.dj.lines.unknown())
         if not slot(intent, "genre"):  # an artist: said ("i love <artist>") or learned
             key = what.casefold()

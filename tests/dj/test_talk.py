@@ -538,3 +538,23 @@ def test_a_reason_names_the_artist_and_album_as_the_library_writes_them(library:
     for kind, written in (("artist", "Marisol Quartet"), ("album", "Blue Hour Sessions")):
         said = because(Pick(track=track, reasons=(), matched=True, top=(kind, written.casefold())))
         assert written in said, said
+
+
+@pytest.mark.parametrize(
+    "text", ["forget that i like zorblat", "take the zorblat trio off my likes"]
+)
+def test_forgetting_a_liking_of_a_name_the_library_lacks_says_there_was_none(
+    dj: PersonalizedDJ, text: str
+) -> None:
+    """A name the library lacks was never a liking here: said so, by name, never "not sure I
+    caught that"."""
+    reply = dj.respond("ana", text)
+    assert reply.intent == "forget_preference", reply.text
+    assert "zorblat" in reply.text.casefold() and not reply.actions, reply.text
+
+
+@pytest.mark.parametrize("text", ["forget that i like this one", "forget about the party"])
+def test_forgetting_what_names_no_music_is_no_liking_taken_back(
+    dj: PersonalizedDJ, text: str
+) -> None:
+    assert dj.respond("ana", text).intent != "forget_preference"
