@@ -18,7 +18,7 @@ from tests.dj.test_understand import understood_as
         # a name after the request: someone in the room, or the speaker's own name
         ("turn it up shona", "volume_up", {}),
         ("turn the music down gerald", "volume_down", {}),
-        ("next track qfzz", "skip", {}),
+        ("next track gary", "skip", {}),
         # a reason or remark after it, no pause and no word that starts a reason
         ("turn it up for the last chorus", "volume_up", {}),
         ("turn it down the hoover is loud enough", "volume_down", {}),
