@@ -184,7 +184,7 @@ ASIDE_NEVER_STARTS = frozenset(
 
 PEOPLE_ADDRESSED = frozenset(
     {"two", "three", "lot", "guys", "kids", "lads", "boys", "girls", "pair", "both", "all"}
-    | {"children", "people", "lads", "ladies", "gents", "folks", "monkeys", "horrors"}
+    | {"children", "people", "ladies", "gents", "folks", "monkeys", "horrors"}
 )
 """After "you": people in the room told off or called, not the player ("you two", "you lot")."""
 
@@ -278,7 +278,7 @@ def _an_aside(opening: list[str], after: list[str]) -> bool:
     if first in NUMBER_WORDS or (first.endswith("ing") and len(first) > 4):
         return False  # "put it on twenty too", "stop suggesting trance"
     if first == "you" and len(after) > 1 and after[1] in PEOPLE_ADDRESSED:
-        return False  # "keep it down, you lot"
+        return False  # "pause it, you lot"
     return first not in OBJECT_STARTS or bool(ASIDE_OBJECTS & set(opening))
 
 
@@ -610,8 +610,8 @@ class Understanding:
         """A whole request of a few words, then words for someone else or about why ("turn it
         up kasia", "next song butt", "turn the music up for the chorus", "skip this one we
         don't like the intro"): the longest opening a template reads as one of
-        :data:`ASIDE_AFTER`, when what follows asks nothing itself; as sure as a request found
-        at the end of a story, so a skip or a stop is asked about first."""
+        :data:`ASIDE_AFTER`, when what follows asks nothing itself; as sure as a request with
+        words taken out around it, so a skip or a stop heard less than surely is asked about."""
         words = [word for word in marked if word != ","]
         for size in range(min(ASIDE_FIRST_WORDS, len(words) - 1), 1, -1):
             found = self._exact(state, " ".join(words[:size]))
@@ -624,9 +624,10 @@ class Understanding:
             said = self._exact(state, rest) or self._loose(state, rest)
             if said is not None and said.name in ACTING and said.name != found.name:
                 return None  # two requests the readers of several did not part: not an aside
-            guess = None if after[0] in PURPOSE_STARTS else self._guess(state, rest)
-            if said is None and guess is not None and guess.name == "play":
-                return None  # a request to play said after ("go on, stick something on")
+            if said is None and after[0] not in PURPOSE_STARTS:
+                guess = self._guess(state, rest)
+                if guess is not None and guess.name == "play":
+                    return None  # a request to play said after ("hold on, stick something on")
             return dataclasses.replace(
                 found, text=" ".join(words), confidence=min(found.confidence, TIDIED_CONFIDENCE)
             )
