@@ -61,6 +61,8 @@ def grammar_arpa(
         scaled = chance * sentences
         if len(gram) == 1 or scaled >= floor:
             counts[len(gram)][gram] = scaled
+    for word in grammar.words():  # a word in too many choices to count: rare, never unheard
+        counts[1].setdefault((word,), floor)
     return _model(counts, 3, discount)
 
 
