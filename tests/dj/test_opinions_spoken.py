@@ -44,7 +44,7 @@ from tests.dj.test_understand import understood_as
         ("mi nuh rate this one", "dislike"),
         # someone else's verdict, reported to the DJ
         ("my husband loves this tune", "like"),
-        ("the kids are loving this tune", "like"),
+        ("the kids are loving this one", "like"),
         ("my mum can't stand this track", "dislike"),
         # a name or a filler after it
         ("this song is rank buddy", "dislike"),
