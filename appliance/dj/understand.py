@@ -81,7 +81,6 @@ from appliance.dj.understand_negation import (
     said_before_left_out,
     who_is_named,
 )
-from appliance.dj.understand_opinion import of_the_music
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -483,7 +482,7 @@ class Understanding:
                 return guess
         found = (
             found
-            or of_the_music(self._guessed_unless_only_asked(state, text, marked), text)
+            or self._guessed_unless_only_asked(state, text, marked)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.names, text)
         )
