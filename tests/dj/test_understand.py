@@ -572,10 +572,12 @@ def corpus_score(understanding: Understanding, path: Path) -> tuple[float, float
     return intents / len(lines), slots / len(lines), len(lines)
 
 
-HELDOUT_REACHED = (0.942, 0.918)
+HELDOUT_REACHED = (0.938, 0.915)
 """Intents, and intents with slots, on the held-out set as they stand, a line under each of the
-0.943 and 0.919 measured once a whole request with words beside it is read, and community
-questions and corrections are understood in more words (0.938 and 0.914 once a band named
+0.939 and 0.916 measured once a whole request with words beside it is read, and community
+questions and corrections are understood in more words (0.943 and 0.919 while opinions of the
+track were read from long word lists, taken out again for the memory they took; 0.938 and
+0.914 once a band named
 with "the" keeps it in the search, a search ends
 before whom it is played for, and a name between the verb and its "on" is played (0.938 and
 0.912 once a correction may open with "naw" or "no love" and a liking be
@@ -599,7 +601,7 @@ promise is not met."""
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the promise is not met yet: 0.943 of intents and 0.919 of slots on the held-out set",
+    reason="the promise is not met yet: 0.939 of intents and 0.916 of slots on the held-out set",
 )
 def test_the_held_out_corpus_is_understood(understanding: Understanding) -> None:
     intent_accuracy, slot_accuracy, size = corpus_score(understanding, HELDOUT)
