@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from appliance.library.genres import default_genres
+from tests.benchmarks.bench_conversation import FACTUAL, FOLLOW_UPS
 from tests.support.corpus import (
     ACTIVITIES,
     ALBUMS,
@@ -50,7 +51,8 @@ TUNE10 = CORPUS / "tune10.tsv"  # a development set, not learned
 TUNE11 = CORPUS / "tune11.tsv"  # a development set, not learned
 TUNE12 = CORPUS / "tune12.tsv"  # a development set, not learned
 TUNE13 = CORPUS / "tune13.tsv"  # a development set, not learned
-TUNE14 = CORPUS / "tune14.tsv"  # never learned: a fresh check
+TUNE14 = CORPUS / "tune14.tsv"  # a development set, not learned
+TUNE15 = CORPUS / "tune15.tsv"  # never learned: a fresh check
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
@@ -64,13 +66,14 @@ TALK10 = CORPUS / "talk_tune10.tsv"  # a development set, not learned
 TALK11 = CORPUS / "talk_tune11.tsv"  # a development set, not learned
 TALK12 = CORPUS / "talk_tune12.tsv"  # a development set, not learned
 TALK13 = CORPUS / "talk_tune13.tsv"  # a development set, not learned
-TALK14 = CORPUS / "talk_tune14.tsv"  # never learned: a fresh check
+TALK14 = CORPUS / "talk_tune14.tsv"  # a development set, not learned
+TALK15 = CORPUS / "talk_tune15.tsv"  # never learned: a fresh check (the benchmark's own kinds)
 CONVERSATION = CORPUS / "conversation.tsv"
 CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
 ALL = [
     *(HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE7, TUNE8, TUNE9),
-    *(TUNE10, TUNE11, TUNE12, TUNE13, TUNE14, TUNE_U, CHATTER, SPEECH),
+    *(TUNE10, TUNE11, TUNE12, TUNE13, TUNE14, TUNE15, TUNE_U, CHATTER, SPEECH),
 ]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
@@ -152,7 +155,7 @@ def _talk(path: Path) -> list[tuple[str, str]]:
     "path",
     [
         *(TALK2, TALK3, TALK4, TALK5, TALK6, TALK7, TALK8, TALK9),
-        *(TALK10, TALK11, TALK12, TALK13, TALK14),
+        *(TALK10, TALK11, TALK12, TALK13, TALK14, TALK15),
     ],
     ids=lambda path: path.name,
 )
@@ -160,6 +163,8 @@ def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
     rows = _talk(path)
     assert len(rows) >= 250
     kinds = {kind for _, kind in _talk(TALK)} | {"replay"}  # "play that one again"
+    if path == TALK15:  # labelled as the held-out conversation: the benchmark's kinds, commands
+        kinds |= FACTUAL | FOLLOW_UPS | INTENTS
     assert [f"{text!r}: {kind}" for text, kind in rows if kind not in kinds] == []
     counts = Counter(_normalised(text) for text, _ in rows)
     assert [text for text, n in counts.items() if n > 1] == []
