@@ -81,6 +81,7 @@ from appliance.dj.understand_negation import (
     said_before_left_out,
     who_is_named,
 )
+from appliance.dj.understand_opinion import OpinionReader, of_the_music
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -329,6 +330,7 @@ class Understanding:
         self.lexicon = Lexicon(self._templates, self._learned, self._genres, self._normalise)
         """The known words and value lists."""
         self._model_step = ModelStep(self._templates, self._learned, self.lexicon)
+        self._opinions = OpinionReader(self._templates.opinions)
         self._lock = threading.Lock()
         self._vocabulary = vocabulary or Vocabulary()
         self._rooms: tuple[str, ...] = ()
@@ -482,7 +484,7 @@ class Understanding:
                 return guess
         found = (
             found
-            or self._guessed_unless_only_asked(state, text, marked)
+            or of_the_music(self._guessed_unless_only_asked(state, text, marked), text)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.names, text)
         )
@@ -673,8 +675,11 @@ class Understanding:
             # a template's own words mended into others ("who composed it" is no "composer")
             if heard is not None and (best is None or heard.name == "identify"):
                 best, corrected = heard, text
-        if best is None:
-            return None
+        if best is None:  # an opinion of the track in anyone's words ("this tune is pure mince")
+            opinion = self._opinions.read(text) or self._opinions.read(corrected)
+            if opinion is not None and opinion.text != text:
+                return dataclasses.replace(opinion, confidence=LOOSE_CONFIDENCE)
+            return opinion
         if best.name == "correct" and set(best.slots) <= {"query"}:
             return None  # "no, i said hello to my neighbour": a correction names what it meant
         sure = best.rank[1] == 0 and corrected == text  # no free text, no word mended

@@ -30,6 +30,7 @@ from hassil.expression import (
 from hassil.parse_expression import parse_sentence
 
 from appliance.dj.understand_match import rules_as_lists, split_per_sentence
+from appliance.dj.understand_opinion import PARTS as OPINION_PARTS
 from appliance.errors import ConfigError
 
 SENTENCES_FILE = Path(__file__).with_name("sentences") / "en.yaml"
@@ -78,6 +79,9 @@ class Templates:
     values_said: dict[str, dict[str, str]] = field(default_factory=dict)
     """Per list ({mood}, {activity}), more ways of saying its values ("the night shift": work),
     understood like the list's own but not drawn on for the model's examples."""
+    opinions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The phrases an opinion of the track is said in, per part of it ("track", "good", ...:
+    appliance/dj/understand_opinion.py)."""
 
 
 def _scalar_lines(text: str) -> dict[str, int]:
@@ -226,6 +230,30 @@ def _check_list_outputs(
             )
 
 
+def _phrase_lists(
+    checker: _Checker, data: Mapping[str, Any], key: str, parts: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """A section of named lists of phrases, checked: each name one of ``parts``, each phrase
+    lower-case words as a recogniser writes them."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, phrases in _mapping(checker, data, key).items():
+        if name not in parts:
+            checker.add(str(name), f"`{key}` has parts {', '.join(parts)}, not {name!r}")
+            continue
+        if not isinstance(phrases, list):
+            checker.add(str(name), f"`{key}: {name}` must be a list of phrases")
+            continue
+        kept = []
+        for phrase in phrases:
+            said = str(phrase)
+            if said != " ".join(said.split()) or said != said.lower() or not said:
+                checker.add(said, f"`{key}: {name}`: {said!r} must be lower-case words")
+            else:
+                kept.append(said)
+        found[name] = tuple(kept)
+    return found
+
+
 def _values_said(
     checker: _Checker, data: Mapping[str, Any], allowed: Mapping[str, tuple[str, ...]]
 ) -> dict[str, dict[str, str]]:
@@ -360,6 +388,10 @@ def load_templates(
     number_slips = _text_table(checker, data, "number_slips")
     genre_styles = _text_table(checker, data, "genre_styles")
     values_said = _values_said(checker, data, {"mood": moods, "activity": activities})
+    opinions = _phrase_lists(checker, data, "opinions", OPINION_PARTS)
+    words |= {
+        word for phrases in opinions.values() for phrase in phrases for word in phrase.split()
+    }
     for table_name, table in (("respellings", respellings), ("slips", slips)):
         for heard in table:
             if heard in words:
@@ -425,6 +457,7 @@ def load_templates(
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         genre_styles=genre_styles,
         values_said=values_said,
+        opinions=opinions,
     )
 
 
