@@ -82,6 +82,7 @@ from appliance.dj.understand_negation import (
     who_is_named,
 )
 from appliance.dj.understand_opinion import OpinionReader, of_the_music
+from appliance.dj.understand_others import asked_for_someone, asks_about_others, liked_by_someone
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -202,6 +203,15 @@ ASIDE_OBJECTS = frozenset(
     | {"radio", "record", "noise", "stuff", "louder", "quieter", "loud", "quiet"}
 )
 """Words that show an opening already names what it acts on ("turn it down, the drill ...")."""
+
+SAID_AFTER_FOR_SOMEONE = PURPOSE_STARTS | frozenset(
+    {"if", "please", "it's", "can", "could", "would", "all", "now", "again", "thanks", "as"}
+)
+"""Words that begin what is said after someone else's request ("... some gospel, if it's no
+trouble"): the request is the words before."""
+
+NAMED_SLOTS = frozenset({"genre", "mood", "activity", "artist", "album", "title"})
+"""What a request said for someone else may name: music the DJ knows, not words to search."""
 
 ASIDE_FIRST_WORDS = 5
 """At most this many words open an utterance as a whole request before an aside."""
@@ -482,6 +492,9 @@ class Understanding:
             guess = self._guess(state, text)
             if guess is not None and guess.name not in ("play", "unknown"):
                 return guess
+        if found is None and asks_about_others(text):  # before the model: "what do the
+            # other crews listen to" is no question about one's own likes
+            found = Intent("community", {}, text, confidence=TIDIED_CONFIDENCE)
         found = (
             found
             or of_the_music(self._guessed_unless_only_asked(state, text, marked), text)
@@ -508,7 +521,11 @@ class Understanding:
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
-        found = self._asked_last(state, marked) or self._asked_first(state, marked)
+        found = (
+            self._of_others(state, text)
+            or self._asked_last(state, marked)
+            or self._asked_first(state, marked)
+        )
         if found is None and plain != text:  # asked plainly, understood any other way
             found = self._reading_of(state, plain, plain.split())
             if found.name == "unknown" or _asked_as_an_act(plain, found):
@@ -632,6 +649,29 @@ class Understanding:
             return dataclasses.replace(
                 found, text=" ".join(words), confidence=min(found.confidence, TIDIED_CONFIDENCE)
             )
+        return None
+
+    def _of_others(self, state: _State, text: str) -> Intent | None:
+        """Someone else's request or liking, said of them (appliance.dj.understand_others),
+        read as if they had said it, when it names music the DJ knows ("rosa wants some soul";
+        not "she wants a cup of tea"), maybe with a reason or a "please" after it."""
+        for said, frame, meant in (
+            (asked_for_someone(text), "play {}", "play"),
+            (liked_by_someone(text), "i like {}", "add_preference"),
+        ):
+            words = said.split() if said else []
+            for size in range(len(words), 0, -1):
+                if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:
+                    continue
+                found = self._exact(state, frame.format(" ".join(words[:size])))
+                if (
+                    found is not None
+                    and found.name == meant
+                    and not found.also
+                    and found.slots
+                    and set(found.slots) <= NAMED_SLOTS
+                ):
+                    return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
         return None
 
     def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:

@@ -1,0 +1,63 @@
+"""Understanding, other people spoken of: what a group of other listeners plays asks about the
+community; someone else's request, or their liking asked to be kept, asks the DJ as if they had
+said it. Each is a phrasing of our own, not a line of any corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.dj.understand import Understanding
+from tests.dj.test_understand import understood_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "slots"),
+    [
+        # what a group of other listeners plays
+        ("what do the other crews usually listen to", ("community",), {}),
+        ("what are the regulars into these days", ("community",), {}),
+        ("what's everybody else on the ward been putting on", ("community",), {}),
+        ("what's popular with the other listeners", ("community",), {}),
+        # someone else's request, said of them
+        ("the twins want some pop", ("play",), {"genre": "pop"}),
+        ("grandad would like some jazz if that's alright", ("play",), {"genre": "jazz"}),
+        ("she'd love something romantic for the first dance", ("play",), {"mood": "romantic"}),
+        ("uncle ray is after some nina simone", ("play",), {"artist": "nina simone"}),
+        # someone else's liking, asked to be kept
+        ("remember priya loves reggae", ("add_preference",), {"genre": "reggae"}),
+        (
+            "my brother is a big fan of daft punk please remember",
+            ("add_preference",),
+            {"artist": "daft punk"},
+        ),
+    ],
+)
+def test_other_people_spoken_of(
+    understanding: Understanding, text: str, intents: tuple[str, ...], slots: dict[str, str]
+) -> None:
+    assert understood_as(understanding.parse(text)) == (intents, slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a group without other listeners in it: people the DJ does not know
+        "what does my sister listen to",
+        "what do the twins usually put on",
+        # what a band, the radio or the DJ plays is no question about listeners
+        "what does the band usually play",
+        "what do you listen to",
+        # someone else wanting what is not music, or a search of words the DJ does not know
+        "she wants a cup of tea",
+        "the dog needs a walk",
+        "he wants to go home",
+        # someone else's liking told, not asked to be kept: talk about them
+        "my mum loves reggae",
+    ],
+)
+def test_talk_about_other_people_asks_nothing(understanding: Understanding, text: str) -> None:
+    assert understood_as(understanding.parse(text))[0] not in (
+        ("community",),
+        ("play",),
+        ("add_preference",),
+    )
