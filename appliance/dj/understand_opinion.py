@@ -20,6 +20,7 @@ from appliance.dj.understand_intent import Intent
 
 PARTS = (
     "track",
+    "track_back",
     "track_named",
     "track_is",
     "is",
@@ -89,20 +90,26 @@ class OpinionReader:
         for verb, meant in (("{loves}", "like"), ("{hates}", "dislike")):
             # one's own verdict of the track pointed at ("mi nuh rate this one"); someone
             # else's of the music named ("she loves this song", not "she loves this")
-            for who, track in ((OWN, "{track}|{track_named}"), ("{who}", "{track_named}")):
+            for who, track in (
+                (OWN, "{track}|{track_back}|{track_named}"),
+                ("{who}", "{track_named}"),
+            ):
                 felt = f"(?:{who}) (?:{{much}} )*{verb} (?:{track})(?: (?:{{much}}))*"
                 shapes.append((compiled(felt), meant))
         shapes.append(
             (
                 compiled(
                     "(?:(?:i'm|i am|am|we're|we are|ah'm) )?(?:just )?(?:not|no|nae) "
-                    "(?:{much} )*(?:{not_into}) (?:{track}|{track_named})(?: (?:{much}))*"
+                    "(?:{much} )*(?:{not_into}) (?:{track}|{track_back}|{track_named})"
+                    "(?: (?:{much}))*"
                 ),
                 "dislike",
             )
         )
         for effect, meant in (("{gives_good}", "like"), ("{gives_bad}", "dislike")):
-            shapes.append((compiled("(?:{track}|{track_named}) (?:{gives}) " + effect), meant))
+            shapes.append(
+                (compiled("(?:{track}|{track_back}|{track_named}) (?:{gives}) " + effect), meant)
+            )
         self._shapes = shapes
 
     def read(self, text: str) -> Intent | None:

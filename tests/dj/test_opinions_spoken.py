@@ -28,7 +28,7 @@ from tests.dj.test_understand import understood_as
         ("that song is absolutely braw", "like"),
         ("this track is a certified banger no cap", "like"),
         ("this beat is lowkey fire", "like"),
-        ("that one is a load of old tosh", "dislike"),
+        ("this one is a load of old tosh", "dislike"),
         ("this is my anthem", "like"),
         # the verdict, then the track pointed at
         ("cracking song this one", "like"),
@@ -44,7 +44,7 @@ from tests.dj.test_understand import understood_as
         ("this track gives me the ick", "dislike"),
         ("that song gives me goosebumps", "like"),
         # in Nigerian pidgin and Jamaican patois
-        ("that one e dey sweet me", "like"),
+        ("this song e dey sweet me", "like"),
         ("this song no go sweet me", "dislike"),
         ("mi love this tune bad", "like"),
         ("mi nuh rate this one", "dislike"),
