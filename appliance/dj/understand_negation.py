@@ -25,7 +25,7 @@ import re
 
 from appliance.dj.understand_intent import Intent
 from appliance.dj.understand_names import NameIndex
-from appliance.dj.understand_told import AFTER_HOW, HOW_ARE_YOU
+from appliance.dj.understand_told import AFTER_HOW, HOW_ARE_YOU, still_asked_after
 
 NEGATIONS = tuple(
     phrase.split()
@@ -385,8 +385,8 @@ def asked_for_time(found: Intent) -> Intent:
 
 def asked_after_someone_else(found: Intent) -> Intent:
     """``unknown`` for "how are you" said of more than how the DJ is ("how are you getting home
-    tonight" asks someone in the room): a word after it that no asking after the DJ has
-    (appliance.dj.understand_told.AFTER_HOW)."""
+    tonight" asks someone in the room): words after it that no asking after the DJ has
+    (appliance.dj.understand_told.still_asked_after)."""
     if found.name != "how_are_you" or found.also or found.confidence >= 1.0:
         return found
     opening = next((how for how in HOW_ARE_YOU if found.text.startswith(how + " ")), None)
@@ -396,7 +396,7 @@ def asked_after_someone_else(found: Intent) -> Intent:
     asked = 0
     while asked < len(after) and after[asked] in AFTER_HOW:
         asked += 1
-    if asked == len(after) or _about_oneself(after[asked:]):
+    if still_asked_after(after) or _about_oneself(after[asked:]):
         return found
     return Intent("unknown", {}, found.text)
 

@@ -31,6 +31,7 @@ TO_THE_DJ = frozenset({"you", "you're", "you've", "your", "you'll"})
 """How talk to the DJ about the DJ begins."""
 
 DJ_WORK = frozenset({"dj", "picks", "pick", "choices", "selection", "taste", "playlist"})
+DJ_WORK |= {"choice", "selections", "transition", "transitions", "mixing", "answers"}
 """Words that make a judgement about the DJ's work ("great selection today")."""
 
 PRAISE = frozenset(
@@ -46,7 +47,8 @@ BLAME = frozenset(
     | {"horrible", "clueless", "disappointing", "garbage", "trash", "worse", "disappointed"}
     | {"biased", "predictable", "pitiful", "creepy", "unfair", "sacked", "shocker"}
     | {"wack", "shocking", "dreadful", "embarrassing", "weak", "naff", "dire", "cringe", "dull"}
-    | {"cheesy", "criminal", "rotten", "repetitive", "mediocre"}
+    | {"cheesy", "criminal", "rotten", "repetitive", "mediocre", "sloppy", "racket", "killed"}
+    | {"ruined", "lazy", "rude"}
 )
 """Words that judge, for :func:`about_the_dj`."""
 
@@ -112,6 +114,9 @@ def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
     """A taste told in words no template or example has ("i've really got into trip hop
     lately", "not keen on bob marley to be honest"): a liking or a dislike of the genres or
     artist it names, said of oneself, less sure."""
+    forgotten = liking_to_forget(lexicon, names, text)
+    if forgotten is not None:
+        return forgotten
     words = text.split()
     said = set(words)
     if not FIRST_PERSON & said or (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE) & said:
@@ -131,12 +136,60 @@ def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
     return Intent(kind, slots, text, confidence=STATEMENT_CONFIDENCE)
 
 
+LIKES_SAID = frozenset(
+    {"like", "likes", "liked", "love", "loves", "loved", "into", "keen", "fan", "partial"}
+    | {"enjoy", "enjoys", "dig", "digs", "adore", "adores"}
+)
+"""Words that tell a liking after "forget (that) ..." ("forget i'm keen on smooth operator")."""
+
+TOLD_AFTER = frozenset({"that", "it", "because", "cos", "as", "was", "were", "she", "he", "they"})
+TOLD_AFTER |= {"i", "we", "overplayed", "please", "now", "anymore", "any"}
+"""Words that end the name of a liking to forget and begin why ("... that was my sister")."""
+
+
+POINTED = ABOUT_THE_MUSIC | {"it", "the", "these", "those", "them", "one", "some", "what", "a"}
+"""Words that point at music rather than name it ("this one", "the one before")."""
+
+
+def liking_to_forget(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
+    """ "forget (that) <someone> <likes> <a name>" in words no template has ("forget i'm into
+    random access memories, overplayed it", "forget that mum likes one more time", "for get i
+    like bob marley"): a liking to forget, of the genre or artist named, or of the words named
+    when the library has no such genre or artist (a title, an album, a name misheard)."""
+    words = f" {text} ".replace(" for get ", " forget ").split()
+    while words[1:] and words[0] in {"and", "so", "please", "oh", "just", "can", "you"}:
+        words = words[1:]
+    if words[:1] != ["forget"] and words[:1] != ["unlearn"]:
+        return None
+    rest = words[1:]
+    if rest[:1] in (["that"], ["about"]):
+        rest = rest[1:]
+    liking = next((at for at, word in enumerate(rest[:4]) if word in LIKES_SAID), None)
+    if liking is None:
+        return None
+    named = rest[liking + 1 :]
+    if named[:1] in (["on"], ["of"]):  # "keen on", "fan of"
+        named = named[1:]
+    said = " ".join(named)
+    slots: dict[str, Slot] = dict(lexicon.scan(said, ("genre",), several=False))
+    found = lexicon.names_in(names, said)
+    if not slots and found:
+        kind, name = found[0]
+        slots = {"artist": name} if kind == "artist" else {"query": name}
+    if not slots:
+        query = list(itertools.takewhile(lambda word: word not in TOLD_AFTER, named))[:4]
+        if not query or query[0] in POINTED:  # "forget that i like this one": what plays
+            return None
+        slots = {"query": " ".join(query)}
+    return Intent("forget_preference", slots, text, confidence=STATEMENT_CONFIDENCE)
+
+
 def about_the_dj(text: str) -> Intent | None:
     """Praise or blame said to the DJ in words no template has ("you're a total legend",
     "your picks today were rubbish"): the judging word said of "you're" / "you are" itself
     (only a few words may stand between) or of the DJ's picks; "your dad is better now" or
     "you're kind of late" judge no DJ, and blame of "you" to someone else is none either."""
-    words = plainly(text).split()
+    words = f" {plainly(text)} ".replace(" not gonna lie ", " ngl ").split()  # no denial
     if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
         words = words[2:]
     while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."
@@ -144,10 +197,10 @@ def about_the_dj(text: str) -> Intent | None:
     said = set(words)
     if _named_as_a_box(words) and _not_bad_of_you(words):  # "you're not half bad for a box"
         return Intent("compliment", {}, text, confidence=STATEMENT_CONFIDENCE)
-    judged = _judged_of_you(words)
+    judged = _judged_of_you(words) or _judged_as_told(words)
     if judged is None and DJ_WORK & said and not _someone_elses(words):
         judged = [w for i, w in enumerate(words) if w in PRAISE | BLAME and _judges(words, i)]
-    if judged is None:
+    if not judged:
         judged = _judged_of_that(words) or _done_by_you(words)
     if not judged and _named_as_a_box(words):  # "you've got decent taste for a machine"
         judged = _judged_of_you(words, BETWEEN | OWNED_BY_A_BOX, PRAISE_OF_A_BOX)
@@ -163,6 +216,53 @@ def about_the_dj(text: str) -> Intent | None:
     return Intent(kind, {}, text, confidence=STATEMENT_CONFIDENCE)
 
 
+REPORTED = frozenset(
+    {"says", "say", "said", "thinks", "think", "reckons", "reckon", "thought", "impressed"}
+    | {"agree", "admit", "knows", "told", "guess", "honestly", "but", "and", "so", "also"}
+)
+"""Words before "you're" that tell or report a judgement of the DJ ("he says you're decent, i
+say you're bostin", "see, she's impressed, you're a clever thing")."""
+
+PRAISED_DEEDS = frozenset(
+    {"answer", "call", "pick", "choice", "selection", "shout", "mix", "transition", "timing"}
+    | {"mixing", "picking", "choosing", "answering", "guess"}
+)
+"""What the DJ did that a word of praise opens with ("good answer", "great shout")."""
+
+
+ASKED_BACK = frozenset({"is", "are", "was", "were", "do", "did", "does", "can", "could", "will"})
+ASKED_OF = frozenset({"it", "you", "that", "this", "there", "i", "we", "they", "he", "she"})
+
+
+def _asked_after_told(words: list[str]) -> bool:
+    """Whether a question follows what was told ("... is it the same reason", "are you?"): the
+    turn asks about it rather than judges ("true" or "really" ask it too)."""
+    if {"true", "really"} & set(words):
+        return True
+    return any(
+        words[at] in ASKED_BACK
+        and words[at + 1] in ASKED_OF
+        and (at == 0 or words[at - 1] not in ASKED_OF | {"how", "what", "why", "to", "who"})
+        for at in range(len(words) - 1)
+    )
+
+
+def _judged_as_told(words: list[str]) -> list[str] | None:
+    """A judgement of "you're" said after a telling of it ("she says you're cool", "see she's
+    impressed you're a clever thing"), or praise of what the DJ did said first ("good answer,
+    i checked it"); or None."""
+    if words[1:2] and words[0] in PRAISE | PRAISE_OF_YOU and words[1] in PRAISED_DEEDS:
+        return [words[0]]
+    for at in range(1, len(words) - 1):
+        if words[at - 1] in REPORTED and words[at] in {"you're", "you", "youre", "your"}:
+            if _asked_after_told(words[at + 1 :]):  # "priya says you're biased. are you?"
+                return None
+            judged = _judged_of_you(words[at:])
+            if judged:
+                return judged
+    return None
+
+
 YOU_ARE: tuple[str, ...] = ("you're", "you are", "youre", "you've been", "you were")
 YOU_ARE += ("you really are", "your", "you have been", "you did", "you've done", "you have done")
 YOU_ARE += ("you've", "you have")
@@ -170,7 +270,7 @@ YOU_ARE += ("you've", "you have")
 
 SAID_FIRST = frozenset(
     {"and", "but", "so", "well", "honestly", "oh", "ok", "okay", "mate", "wow", "aw", "ah"}
-    | {"yeah", "look", "dj", "man", "blimey", "god", "seriously"}
+    | {"yeah", "look", "dj", "man", "blimey", "god", "seriously", "ngl", "tbh", "bro", "see"}
 )
 """Words a judgement may be opened with ("but you cut out in the bedroom")."""
 
@@ -183,7 +283,8 @@ PRAISE_OF_YOU = frozenset(
     {"lifesaver", "diamond", "selector", "help", "gem", "treasure", "hero", "champion", "champ"}
     | {"ace", "quick", "alright", "form", "class", "mint", "wicked", "banging", "fab", "magic"}
     | {"fabulous", "marvellous", "cracking", "belter", "smashing", "dope", "nicer", "well"}
-    | {"informed", "helping", "grand", "decent", "sweet", "angel", "wizard", "pro"}
+    | {"informed", "helping", "grand", "decent", "sweet", "angel", "wizard", "pro", "bostin"}
+    | {"lush", "tidy", "quality"}
 )
 """Words that praise only said of "you're" itself ("you're a lifesaver", "you did well"): in
 other talk they praise nothing ("can you help with my playlist")."""
@@ -194,6 +295,7 @@ BETWEEN = frozenset(
     | {"quite", "too", "just", "far", "much", "always", "not", "never", "being", "getting"}
     | {"truly", "actually", "definitely", "way", "doing", "ever", "having"}
     | {"rather", "bloody", "dead", "super", "honestly", "real", "on", "genuinely", "one", "of"}
+    | {"little", "wee"}
 )
 """Words that may stand between "you're" and the word that judges ("you're a total legend")."""
 
@@ -260,8 +362,13 @@ one is good" is liking what plays, not praise of the DJ."""
 
 WORK_SAID = frozenset(
     {"song", "tune", "track", "one", "joke", "jokes", "choice", "pick", "record", "timing"}
-    | {"mix", "selection", "playlist", "banger", "choon"}
+    | {"mix", "selection", "playlist", "banger", "choon", "transition", "answer", "fade"}
 )
+
+WORK_PRAISE = frozenset({"clean", "slick", "smooth", "class", "mint", "quality", "tidy", "lush"})
+WORK_PRAISE |= {"banging", "ace", "fab", "magic"}
+"""Words that praise what the DJ did said of it ("that transition was actually clean"); "sick"
+only before what it did ("that was a sick selection", not "that song makes me sick")."""
 """What of the DJ's a judgement opened by "that" may be of ("that was a poor choice")."""
 
 TOO_AFTER = frozenset({"was", "is", "far", "way", "bit", "much", "little", "just", "that's"})
@@ -276,6 +383,8 @@ def _judged_of_that(words: list[str]) -> list[str] | None:
     for at, word in enumerate(words[:9]):
         if word in PRAISE | BLAME and _judges(words, at):
             return [word]
+        if word in WORK_PRAISE or (word == "sick" and set(words[at + 1 : at + 2]) & WORK_SAID):
+            return ["good"]
         if word == "too" and 0 < at < len(words) - 1 and words[at - 1] in TOO_AFTER:
             return ["bad"]
     return None
@@ -296,26 +405,68 @@ DEEDS = (
     "you've cheered",
     "you brightened",
     "you've brightened",
+    "you helped",
+    "you've helped",
+    "you always know",
 )
 """What the DJ is praised for having done ("you saved the evening", "you got me through it")."""
 
 HABITS = frozenset({"keep", "keeps", "kept", "always", "played", "play", "repeated", "sometimes"})
 HABIT_BLAMED = frozenset(
     {"again", "twice", "times", "running", "same", "wrong", "already", "too", "though", "tho"}
+    | {"row"}
 )
+REBUKES: tuple[str, ...] = (
+    "sort it out",
+    "give over",
+    "not cool",
+    "a bit much",
+    "didn't ask",
+    "did not ask",
+)
+REBUKES += ("pack it in", "not how", "not on", "don't do that", "not funny")
+"""What closes a telling of what the DJ did as blame ("... that's a bit much", "give over")."""
+
+NOT_DEEDS = frozenset(
+    {"know", "like", "love", "want", "need", "think", "can", "could", "will", "would", "should"}
+    | {"might", "must", "do", "did", "are", "were", "have", "had", "said", "say", "mean", "see"}
+    | {"look", "sound", "seem", "got", "get", "go", "may", "and", "as", "guys", "two", "lot"}
+    | {"and", "or", "too", "again", "there", "ok", "okay", "alright"}
+)
+"""Words after "you" that tell no deed of the DJ's ("you know what, ...", "you can play it")."""
 """What the DJ does, and what makes it blame ("you played this twice today already", "you keep
 cutting out though"); "you always play the best stuff" blames nothing."""
 
 
 def _done_by_you(words: list[str]) -> list[str] | None:
-    """Praise of what the DJ did, blame of what it keeps doing, or None."""
-    if " ".join(words).startswith(DEEDS):
+    """Praise of what the DJ did, blame of what it keeps doing, or None; also blame of what
+    the DJ did with a word that blames it ("you put smooth operator on three times yesterday",
+    "you woke her up blasting it, not cool", "you're too slow to answer")."""
+    text = " ".join(words)
+    if text.startswith(DEEDS):
         return ["good"]
-    if not (words[0] == "you" and words[1:2] and words[1] in HABITS):
+    if _too_much(words):
+        return ["bad"]
+    if words[0] not in {"you", "you're", "you've"} or not words[1:2] or words[1] in NOT_DEEDS:
         return None
-    if set(words) & (HABIT_BLAMED | BLAME) or "not fair" in " ".join(words):
+    if words[0] != "you" and not (words[1] == "been" or words[1].endswith(("ing", "ed"))):
+        return None  # "you've been playing ...", "you're cutting out", not "you're not half bad"
+    if _asked_after_told(words[2:]):  # "you told me the reason was tempo, is it the same"
+        return None
+    if words[0] == "you" and words[1] in HABITS and "not fair" in text:
+        return ["bad"]
+    if set(words) & (HABIT_BLAMED | BLAME) or any(f" {r} " in f" {text} " for r in REBUKES):
         return ["bad"]
     return None
+
+
+def _too_much(words: list[str]) -> bool:
+    """ "you're too slow to answer", "you speak too fast", "you too slow": the DJ said to do
+    too much of something, unless what it is too much of praises ("you're too kind")."""
+    if words[0] not in {"you", "you're"} or words[:2] in (["you", "and"], ["you", "too"]):
+        return False
+    at = next((at for at, word in enumerate(words[:5]) if word == "too"), None)
+    return at is not None and at + 1 < len(words) and words[at + 1] not in PRAISE | PRAISE_OF_YOU
 
 
 def _judges(words: list[str], at: int) -> bool:
@@ -389,6 +540,7 @@ BIG_UP = ("big up yourself", "big up the dj", "big up dj", "big up you", "big up
 """Thanks and praise in one, as said in the dance hall ("big up yourself")."""
 
 CALLED = frozenset({"mate", "pal", "love", "dear", "boss", "buddy", "chief", "man", "bro", "fella"})
+CALLED |= {"lad", "lass", "bab", "duck", "chuck", "hun", "kid", "cock"}
 """What the one spoken to may be called after a thanks or a hello ("cheers mate")."""
 
 COMMENTED = frozenset(
@@ -462,6 +614,17 @@ AFTER_BYE = (
 """Words that may follow a goodbye to the DJ ("bye for now dj"): a goodbye with anything else
 after it ("bye bye birdie was a good film") is talk of something else."""
 
+GOING_NOW: tuple[str, ...] = (
+    "gotta go",
+    "got to go",
+    "gotta dash",
+    "must dash",
+    "have to go",
+    "gotta run",
+)
+GOING_NOW += ("must go", "need to go", "better go", "best be off", "i'm off now", "off to bed")
+"""What closes a turn that leaves ("fare's come in, gotta go"); a goodbye of its own."""
+
 TOLD_OF = frozenset({"said", "say", "says", "saying", "wave", "waved", "kiss", "kissed", "to"})
 """Words before a closing goodbye that tell of one rather than say it ("she said goodbye")."""
 
@@ -475,6 +638,7 @@ GOING_TO = frozenset(
 )
 SEE_YOU_AT = frozenset({"there", "up", "the", "road", "in", "a", "bit", "around", "on", "next"})
 SEE_YOU_AT |= {"week", "time", "side", "other", "while", "shortly", "after", "lot"}
+SEE_YOU_AT |= {"spring", "summer", "autumn", "winter", "new", "year", "morning", "evening"}
 """A goodbye said last as "see ya" or "see you (up the road)", unless told of, planned ("i'll see
 you there") or asked ("can i see you"); said after anything else that is no goodbye."""
 
@@ -496,6 +660,12 @@ HOW_ARE_YOU = (
     "how are things",
     "how's it going",
     "how is it going",
+    "how's things",
+    "how is things",
+    "how's tricks",
+    "how's life",
+    "how're you",
+    "how's you",
 )
 """How asking after the DJ opens ("how are you settling in")."""
 
@@ -508,7 +678,7 @@ AFTER_HOW = DJ_NAMES | frozenset(
     | {"keeping", "holding", "up", "settling", "in", "getting", "on", "going", "feeling"}
     | {"been", "lately", "my", "old", "friend", "there", "mr", "little", "music", "all", "well"}
     | {"these", "days", "fine", "alright", "at", "the", "moment", "anyway", "again", "pal"}
-    | {"day", "yourself"}
+    | {"day", "yourself", "that", "coping", "managing", "treating", "lot", "lads"}
 )
 """Words that may follow "how are you" said to the DJ; "how are you getting on with your
 homework" asks someone else."""
@@ -554,6 +724,11 @@ DIALECT_YOU = {
     "yersel'": "yourself",
     "yerself": "yourself",
     "yoursel": "yourself",
+    "tha": "you",
+    "thee": "you",
+    "tha's": "you're",
+    "thi": "your",
+    "thy": "your",
     "keepin": "keeping",
     "doin": "doing",
     "gettin": "getting",
@@ -561,11 +736,18 @@ DIALECT_YOU = {
 }
 """How "you" is said in Scots, Irish and Northern voices ("how are ye the day", "thank ye
 kindly", "ye're a canny wee thing", "how are yous"), and the "-in" for "-ing" said with them:
-read as the plain word by small talk and judgements of the DJ."""
+read as the plain word by small talk and judgements of the DJ; and the Yorkshire "tha" / "thee"
+("how's tha been", "tha's a grand little thing", "see thee in spring")."""
 
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}
-"""The Scots "the noo" / "the now" (for now), "the day" (today): "cheerio the now"."""
+DIALECT_NOW |= {"to day": "today", "too day": "today", "to night": "tonight", "for get": "forget"}
+"""The Scots "the noo" / "the now" (for now), "the day" (today): "cheerio the now"; a word a
+recogniser splits ("how are you to day")."""
+
+DIALECT_HELLO = {"ey up": "hello there", "eh up": "hello there", "now then": "hello"}
+DIALECT_HELLO |= {"by by": "bye bye", "bye by": "bye bye"}
+"""The Northern hellos, said first ("ey up", "now then lad"); "bye bye" as heard."""
 
 
 def plainly(text: str) -> str:
@@ -574,6 +756,9 @@ def plainly(text: str) -> str:
     plain = f" {' '.join(DIALECT_YOU.get(word, word) for word in text.split())} "
     for said, meant in DIALECT_NOW.items():
         plain = plain.replace(f" {said} ", f" {meant} ")
+    for said, meant in DIALECT_HELLO.items():
+        if plain.startswith(f" {said} "):
+            plain = f" {meant} {plain[len(said) + 2 :]}"
     return plain.strip()
 
 
@@ -604,10 +789,16 @@ def _small_talk_told(text: str) -> Intent | None:
         kind = "joke"
     elif said & {"fact", "facts", "trivia"} and _asked_for(text, ("fact", "facts", "trivia")):
         kind = "fact"
+    elif "funny" in said and _asked_for(text, ("funny",)):  # "tell me something funny"
+        kind = "joke"
+    elif _named_first(words) or _asked_to_tell_about(words):
+        kind = _named_first(words) or "fact"
     elif _hello_to_the_dj(words):
         kind = "greet"
     elif _asked_what_you_are(words):
         kind = "who_are_you"
+    elif _asked_how_long_known(words):
+        kind = "known_for"
     else:
         kind = _asked_if_there(words)
     if kind is None:
@@ -668,6 +859,8 @@ def _bye_to_the_dj(text: str, words: list[str]) -> bool:
                 return True
             rest = rest[1:]
         return not rest or rest[0] in {"i", "we", "i'm", "we're", "i'll", "we'll", "god"} | GONE
+    if text.endswith(GOING_NOW) and words[0] not in ABOUT_SOMEONE_ELSE | {"do", "you"}:
+        return True  # "right, fare's come in, gotta go"
     if words[-1] in BYE_WORDS and len(words) > 1:
         before = words[-2]
         return before not in TOLD_OF and words[0] not in ABOUT_SOMEONE_ELSE
@@ -680,9 +873,12 @@ def _asked_after(text: str, words: list[str]) -> bool:
     said = set(words)
     if said & PET_NAMES or "your" in said:  # "how are you getting on with your homework"
         return False
-    opening = next((how for how in HOW_ARE_YOU if text == how or text.startswith(how + " ")), "")
+    if words[:2] == ["how", "do"] and (len(words) == 2 or words[2] in CALLED | DJ_NAMES):
+        return True  # the Northern "how do" said to someone ("how do lad, you all reet")
+    asking = (*HOW_ARE_YOU, "how you")  # "how you today" (a "how you dey" is the model's)
+    opening = next((how for how in asking if text == how or text.startswith(how + " ")), "")
     if opening:  # as understand_negation.asked_after_someone_else reads it, "ye" read as "you"
-        return set(text[len(opening) :].split()) <= AFTER_HOW
+        return still_asked_after(text[len(opening) :].split())
     for how in ASKED_AFTER_YOURSELF:  # "how's yourself", "how's yersel this morning"
         if text == how or text.startswith(how + " "):
             return set(text[len(how) :].split()) <= AFTER_HOW
@@ -692,9 +888,94 @@ def _asked_after(text: str, words: list[str]) -> bool:
     return bool(DJ_NAMES & said or of_us & said or "in there" in text)
 
 
+AFTER_ASKING = frozenset(
+    {"you", "you've", "you're", "is", "been", "busy", "better", "are", "have", "has", "it's"}
+    | {"she's", "he's", "they're", "we", "we're", "ready", "hope", "lots", "new", "long", "or"}
+    | {"at", "since", "without", "after", "during", "through", "while", "because", "cos"}
+    | {"i", "i'm", "i've", "i'd", "i'll", "and", "even", "so", "this", "on", "in", "with"}
+)
+"""How the words after asking how the DJ is may go on: a clause of their own ("how are you,
+been up all night too", "how are you? better than me, i hope", "how are you today she's asking
+too"), or when and where it is asked ("how are you doing after a busy lunch", "how are you
+holding up on the night shift", "how have you been since yesterday")."""
+
+NOT_AFTER_ASKING = frozenset(
+    {"to", "gonna", "going", "supposed", "meant", "getting", "get", "finding", "spelling"}
+    | {"called", "paying", "planning", "feeling"}
+)
+"""Words that make "how are you ..." ask how someone does a thing ("how are you going to get
+there", "how are you getting home", "how are you finding the new job")."""
+
+
+def still_asked_after(after: list[str]) -> bool:
+    """Whether the words after "how are you" still ask how the DJ is: words such asking has
+    (AFTER_HOW), then nothing, or a clause of its own or when and where it is asked
+    (AFTER_ASKING); "how are you getting home tonight" asks someone in the room."""
+    after = plainly(" ".join(after)).split()  # "how are you too day" as heard
+    asked = 0
+    while asked < len(after) and after[asked] in AFTER_HOW:
+        asked += 1
+    rest = after[asked:]
+    if not rest:
+        return True
+    if rest[0] in {"a", "an"} and asked:  # "how are you, been a long week"
+        asked, rest = asked + 1, rest[1:]
+    if (
+        asked
+        and after[asked - 1] in {"the", "this", "these", "that", "all", "a", "an"}
+        and after[asked - 2 : asked - 1] != ["getting"]
+    ):
+        return not NOT_AFTER_ASKING & set(rest[:3])  # "on the night shift", "all winter"
+    if rest[0] not in AFTER_ASKING or rest[0] in NOT_AFTER_ASKING:
+        return False
+    if asked and after[asked - 1] in NOT_AFTER_ASKING | {"on"} and rest[0] == "with":
+        return bool({"you", "yourself", "us", "me"} & set(rest[1:]))  # not "getting on with it"
+    return not NOT_AFTER_ASKING & set(rest[:2])
+
+
+SOMETHING = frozenset({"something", "summat", "somethin", "anything", "owt", "a", "one"})
+"""How what is asked to be told of opens ("tell us something about reggae", "summat")."""
+
+TOLD_TO = frozenset({"me", "us", "them", "him", "her", "my", "the", "everyone", "we"})
+"""Who the DJ is asked to tell ("tell us", "tell my nephew", "tell the kids")."""
+
+
+def _asked_to_tell_about(words: list[str]) -> bool:
+    """A fact asked for as something to be told about a thing: "tell us something about billie
+    holiday", "tell us summat about reggae music", "tell us a bit of music history", "tell them a
+    thing of music they don't know"; not about the one asked ("tell me something about your
+    day", "... about yourself" ask who the DJ is)."""
+    if words[:1] != ["tell"] or not words[1:2] or words[1] not in TOLD_TO:
+        return False
+    rest = words[2:]
+    if rest[:1] and words[1] in {"my", "the"}:  # "tell my nephew ...", "tell the kids ..."
+        rest = rest[1:]
+    if not rest or rest[0] not in SOMETHING:
+        return False
+    about = next((at for at, word in enumerate(rest[:6]) if word in {"about", "of", "on"}), None)
+    if about is None or not rest[about + 1 :]:
+        return False
+    return not {"your", "yourself", "you", "yer", "urself"} & set(rest[about + 1 : about + 3])
+
+
+JOKE_OR_FACT = {"joke": "joke", "jokes": "joke", "fact": "fact", "facts": "fact"}
+NAMED_BEFORE = frozenset({"music", "a", "another", "one", "quick", "random", "little", "musical"})
+
+
+def _named_first(words: list[str]) -> str | None:
+    """A joke or a fact asked for by naming it first: "a music joke for the tie-break please",
+    "music fact, go on, distract me"; not "the fact is ..." or "that joke was poor"."""
+    at = next((at for at, word in enumerate(words[:4]) if word not in NAMED_BEFORE), 0)
+    if not at or words[at] not in JOKE_OR_FACT:
+        return None
+    if words[at + 1 : at + 2] and words[at + 1] in {"is", "was", "were", "are", "about"} | NOT_SO:
+        return None
+    return JOKE_OR_FACT[words[at]]
+
+
 def _asked_for(text: str, things: tuple[str, ...]) -> bool:
     """A joke or a fact asked for: "tell me", "give us", "got any" before the word for it."""
-    if text.startswith("tell ") and set(things) & set(text.split()[2:5]):
+    if text.startswith(("tell ", "say ")) and set(things) & set(text.split()[2:5]):
         return True  # "tell grandad a joke": for the one in the room, asked of the DJ
     for asking in ASKED_FOR:
         at = f" {text} ".find(f" {asking} ")
@@ -735,6 +1016,9 @@ def _asked_if_there(words: list[str]) -> str | None:
     return "how_are_you" if set(how) - {"still"} else "greet"
 
 
+TIMES_OF_DAY = frozenset({"morning", "mornin", "afternoon", "evening"})
+"""A hello of the time of day, said before telling who it is ("evening, it's ron")."""
+
 OLD_ONES = frozenset({"girl", "friend", "pal", "chap", "bean", "fruit", "timer", "mucker"})
 """What the one greeted may be called after "old" ("morning old friend", "hello old girl")."""
 
@@ -752,8 +1036,70 @@ i forget", "what are ye anyway a wireless", "so what are you really a dj or a sp
 the one asked, whatever follows; "what are you doing later" asks no such thing."""
 
 
+BEINGS = A_BOX | DJ_NAMES | {"person", "human", "program", "programme", "ai", "app", "software"}
+BEINGS |= {"playlist", "alexa", "siri", "bot", "spy", "assistant", "thing", "real", "actual"}
+"""What the DJ may be asked if it is ("are you like an actual dj", "a person or a program")."""
+
+WHAT_BEFORE_ARE = frozenset({"even", "exactly", "actually", "really", "then"})
+"""Words that may stand between "what" and "are you" ("what even are you")."""
+
+DOUBTED = AGAIN_OR_REALLY | {"underneath", "honestly", "even"}
+"""Words after "what are you" said inside a longer turn that ask what the DJ is."""
+
+
 def _asked_what_you_are(words: list[str]) -> bool:
-    """ "who are you again", "what are you anyway": what the DJ is, asked again or doubted."""
+    """ "who are you again", "what are you anyway": what the DJ is, asked again or doubted;
+    or asked in other shapes (:func:`_what_you_are_said`)."""
+    return _asked_again(words) or _what_you_are_said(words)
+
+
+def _what_you_are_said(words: list[str]) -> bool:
+    """What the DJ is asked in a longer turn: "who are you" said last ("who's that talking in
+    the corner, who are you"), "what are you when you're at home", "what are you meant to be
+    then", "what even are you honestly"; told to tell someone ("tell my nephew what you are",
+    "my auntie wants to know who you are"); "what software are you"; "are you like an actual
+    dj or just a playlist"."""
+    words = [
+        word
+        for at, word in enumerate(words)
+        if word not in WHAT_BEFORE_ARE
+        or words[at - 1 : at] != ["what"]
+        or words[at + 1 :][:1] != ["are"]
+    ]
+    return any(_what_you_are_at(words, at) for at in range(len(words) - 1))
+
+
+def _what_you_are_at(words: list[str], at: int) -> bool:
+    """Whether what the DJ is is asked at ``at`` (see :func:`_what_you_are_said`)."""
+    two, three, after = words[at : at + 2], words[at : at + 3], words[at + 3 :]
+    if three in (["who", "are", "you"], ["what", "are", "you"]):
+        if not after:
+            return at > 0
+        if after[:2] in (["when", "you're"], ["when", "you"]):
+            return True
+        if after[0] in DOUBTED - {"then"}:  # not "what are you really thinking"
+            return not after[1:2] or not after[1].endswith("ing")
+        return after[0] in {"meant", "supposed"} and after[1:3] == ["to", "be"]
+    if two in (["what", "you"], ["who", "you"]) and words[at + 2 : at + 3] == ["are"]:
+        if not after:  # "tell her what you are", not "what you are doing"
+            return at > 0
+        return not after[0].endswith("ing") and after[0] not in {"on", "up", "to", "like"}
+    if words[at + 1 : at + 3] in (["kind", "of"], ["sort", "of"], ["type", "of"]):
+        words = words[: at + 1] + words[at + 3 :]  # "what kind of software are you"
+    if words[at] == "what" and words[at + 1 :][:1] and words[at + 1] in BEINGS - {"real", "actual"}:
+        return words[at + 2 : at + 4] == ["are", "you"]  # "what software are you"
+    if two != ["are", "you"]:
+        return False
+    rest = words[at + 2 :]
+    while rest and rest[0] in {"like", "just", "really", "actually", "even"}:
+        rest = rest[1:]
+    return bool(rest) and rest[0] in ARTICLES and bool(BEINGS & set(rest[:4]))
+
+
+ARTICLES = frozenset({"a", "an", "the", "one", "some", "real", "actual"})
+
+
+def _asked_again(words: list[str]) -> bool:
     for asking in WHO_YOU_ARE:
         if words[: len(asking)] == asking:
             after = words[len(asking) : len(asking) + 2]
@@ -762,6 +1108,43 @@ def _asked_what_you_are(words: list[str]) -> bool:
             # "what are you really thinking" asks what the one asked does, not what they are
             return "who" in asking or after[1:] in ([], ["a"], ["an"], ["some"], ["like"])
     return False
+
+
+SPANS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "night"})
+SPANS |= {"nights", "munths", "sessions", "times", "weaks", "weak"}
+"""How long one has known the DJ is counted in ("how many weeks ...")."""
+
+KNOWN_SINCE = frozenset(
+    {"since", "been", "now", "know", "known", "together", "came", "come", "had", "done", "use"}
+    | {"used", "first", "met", "got", "having", "knowed"}
+)
+"""Words that ask how long something has gone on until now ("since you came", "have you been
+sat on my worktop now", "you know me")."""
+
+NOT_KNOWN_SINCE = ABOUT_SOMEONE_ELSE | OTHER_PEOPLE | {"left", "till", "until", "will", "song"}
+NOT_KNOWN_SINCE |= {"songs", "track", "tracks", "tune", "tunes", "music", "record", "album"}
+"""Words that ask how long of a song or of someone else ("how long till it ends")."""
+
+US_TWO = frozenset({"you", "we", "us", "our", "me", "i", "we've", "you've", "i've", "you're"})
+
+
+def _asked_how_long_known(words: list[str]) -> bool:
+    """How long the DJ and the one asking have known each other, in other words than a
+    template's: "how long" or "how many weeks" (or "since how long") with "you" or "we" and a
+    word of time until now ("how many weeks is it now since you came", "how long has tha been
+    stood in my shed now", "how many week you know me"); never of a song, or of someone else
+    ("how long has this been playing", "how long has she been asleep")."""
+    if words[:1] == ["since"]:
+        words = words[1:]
+    said = set(words)
+    if words[:2] == ["how", "long"] or words[:2] == ["how", "long's"]:
+        pass
+    elif not (words[:2] == ["how", "many"] and words[2:3] and words[2] in SPANS):
+        return False
+    if not US_TWO & said or not KNOWN_SINCE & said or NOT_KNOWN_SINCE & said:
+        return False
+    been = [at for at, word in enumerate(words) if word == "been"]
+    return not (been and words[been[0] + 1 : been[0] + 2] and words[been[0] + 1].endswith("ing"))
 
 
 def _hello_to_the_dj(words: list[str]) -> bool:
@@ -788,4 +1171,8 @@ def _hello_to_the_dj(words: list[str]) -> bool:
         return True  # "hello there old thing", "morning old friend"
     if rest[:1] in (["it's"], ["its"]) and rest[1:2] and rest[1] in IT_IS_ME:
         return True  # "evening again, it's mr hughes"
+    if rest[:1] in (["it's"], ["its"]) and words[0] in TIMES_OF_DAY and rest[1:2]:
+        return True  # "evening, it's ron with a wooden spoon in one hand"
+    if rest[:2] == ["you", "again"] or rest[:1] == ["whoever"]:
+        return True  # "hey you again", "evening then whoever you are"
     return words[1:2] == ["there"] and words[2:3] in (["it's"], ["its"])  # "hi there it's me"
