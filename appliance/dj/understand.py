@@ -213,6 +213,9 @@ trouble"): the request is the words before."""
 NAMED_SLOTS = frozenset({"genre", "mood", "activity", "artist", "album", "title"})
 """What a request said for someone else may name: music the DJ knows, not words to search."""
 
+PLAYED_FOR = frozenset({"for", "to", "before", "while", "during", "so", "because", "cos", "till"})
+"""Words that begin whom or what music asked for is for ("something calm for the kennel")."""
+
 ASIDE_FIRST_WORDS = 5
 """At most this many words open an utterance as a whole request before an aside."""
 
@@ -539,6 +542,7 @@ class Understanding:
             found
             or small_talk_told(text)
             or self._asked_before_aside(state, marked)
+            or self._played_for(state, marked)
             or Intent("unknown", {}, text)
         )
 
@@ -672,6 +676,32 @@ class Understanding:
                     and set(found.slots) <= NAMED_SLOTS
                 ):
                     return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
+        return None
+
+    def _played_for(self, state: _State, marked: list[str]) -> Intent | None:
+        """Music asked for, then whom or what it is for ("something calm for the kennel",
+        "tango for the lady at table two", "something slow to end the night"): the longest
+        opening a template reads as a play of music the DJ knows, with an occasion named after
+        it kept; less sure, as a request with words taken out around it."""
+        words = [word for word in marked if word != ","]
+        for size in range(len(words) - 1, 0, -1):
+            if words[size] not in PLAYED_FOR:
+                continue
+            found = self._exact(state, " ".join(words[:size]))
+            if (
+                found is None
+                or found.name != "play"
+                or found.also
+                or not found.slots
+                or not set(found.slots) <= NAMED_SLOTS
+            ):
+                continue
+            slots = dict(found.slots)
+            if "activity" not in slots:
+                slots.update(self.lexicon.scan(" ".join(words[size:]), ("activity",), False))
+            return Intent(
+                "play", slots, " ".join(words), confidence=min(found.confidence, TIDIED_CONFIDENCE)
+            )
         return None
 
     def _told_apart(self, state: _State, found: Intent, marked: list[str]) -> Intent:

@@ -1,5 +1,6 @@
 """Understanding, a whole request with words beside it: a name, a reason or a remark said after a
 player's request with no pause ("turn it up kasia", "skip this one we never liked the intro"),
+whom or what music asked for is for ("something calm for the kennel"),
 and words said with a stammer ("t-t-turn it up", "pl- play daft punk"). Each is a phrasing of
 our own, not a line of any corpus."""
 
@@ -26,6 +27,15 @@ from tests.dj.test_understand import understood_as
         ("kill the music the taxi is here", "stop", {}),
         ("mute the music the bride is speaking", "set_volume", {"level": 0}),
         ("pause the music the kettle has boiled", "pause", {}),
+        # music asked for, then whom or what it is for: an occasion named there is kept
+        ("tango for the couple at table six", "play", {"genre": "tango"}),
+        ("something slow to end the evening", "play", {"mood": "calm"}),
+        ("something upbeat for the last lap", "play", {"mood": "energetic"}),
+        (
+            "something lively for the cleaning crew",
+            "play",
+            {"mood": "energetic", "activity": "cleaning"},
+        ),
     ],
 )
 def test_a_request_then_an_aside_is_the_request(
