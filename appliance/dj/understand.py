@@ -169,10 +169,12 @@ talk than requests."""
 
 ASIDE_AFTER = frozenset(
     {"volume_up", "volume_down", "set_volume", "pause", "resume", "skip", "stop"}
+    | {"add_preference", "remove_preference"}
 )
 """Requests said whole and then followed by words to someone else or a reason: what one tells
-a player to do, not what one thinks of the music (talk such as "i love this, it was our song"
-is as often said to others)."""
+a player to do, and a taste of music named ("no more country it's driving me mad"), not what
+one thinks of the track (talk such as "i love this, it was our song" is as often said to
+others)."""
 
 ASIDE_NOT_AFTER = frozenset({"stop it", "stop that", "stop this", "go on", "carry on"})
 """Openings said to people as often as to the player ("stop it, you two", "go on then")."""
@@ -280,11 +282,12 @@ def _so_said_of(text: str, tidied: str) -> bool:
     )
 
 
-def _an_aside(opening: list[str], after: list[str]) -> bool:
+def _an_aside(opening: list[str], after: list[str], named: bool = False) -> bool:
     """Whether ``after`` is said beside the request ``opening`` rather than part of it: not a
     level or an object it goes on to ("turn it up to a hundred", "can you pass the salt", "turn
     up the heating"), not a when or a question ("turn it down when the neighbours knock", "hang
-    on what was i"), and not said to children ("stop it, you two")."""
+    on what was i"), and not said to children ("stop it, you two"). ``named``: the request
+    names what it is of ("no more jazz the kids hate it"), so what follows is no object of it."""
     first = after[0]
     if " ".join(opening) in ASIDE_NOT_AFTER or first in ASIDE_NEVER_STARTS:
         return False
@@ -292,7 +295,7 @@ def _an_aside(opening: list[str], after: list[str]) -> bool:
         return False  # "put it on twenty too", "stop suggesting trance"
     if first == "you" and len(after) > 1 and after[1] in PEOPLE_ADDRESSED:
         return False  # "pause it, you lot"
-    return first not in OBJECT_STARTS or bool(ASIDE_OBJECTS & set(opening))
+    return named or first not in OBJECT_STARTS or bool(ASIDE_OBJECTS & set(opening))
 
 
 def _followed_up(found: Intent) -> Intent:
@@ -640,7 +643,7 @@ class Understanding:
             if found is None or found.name not in ASIDE_AFTER or found.also:
                 continue
             opening, after = words[:size], words[size:]
-            if not _an_aside(opening, after):
+            if not _an_aside(opening, after, bool(found.slots)):
                 return None
             rest = " ".join(after)
             said = self._exact(state, rest) or self._loose(state, rest)

@@ -27,6 +27,8 @@ from tests.dj.test_understand import understood_as
         ("kill the music the taxi is here", "stop", {}),
         ("mute the music the bride is speaking", "set_volume", {"level": 0}),
         ("pause the music the kettle has boiled", "pause", {}),
+        # a taste of music named, then a reason: "the" after it is no object of it
+        ("no more techno the neighbours are complaining", "remove_preference", {"genre": "techno"}),
         # music asked for, then whom or what it is for: an occasion named there is kept
         ("tango for the couple at table six", "play", {"genre": "tango"}),
         ("something slow to end the evening", "play", {"mood": "calm"}),
