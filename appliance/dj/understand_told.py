@@ -31,7 +31,8 @@ TO_THE_DJ = frozenset({"you", "you're", "you've", "your", "you'll"})
 """How talk to the DJ about the DJ begins."""
 
 DJ_WORK = frozenset({"dj", "picks", "pick", "choices", "selection", "taste", "playlist"})
-DJ_WORK |= {"choice", "selections", "transition", "transitions", "mixing", "answers"}
+DJ_WORK |= {"choice", "selections", "transition", "transitions", "mixing", "answers", "jokes"}
+DJ_WORK |= {"voice"}
 """Words that make a judgement about the DJ's work ("great selection today")."""
 
 PRAISE = frozenset(
@@ -48,7 +49,7 @@ BLAME = frozenset(
     | {"biased", "predictable", "pitiful", "creepy", "unfair", "sacked", "shocker"}
     | {"wack", "shocking", "dreadful", "embarrassing", "weak", "naff", "dire", "cringe", "dull"}
     | {"cheesy", "criminal", "rotten", "repetitive", "mediocre", "sloppy", "racket", "killed"}
-    | {"ruined", "lazy", "rude"}
+    | {"ruined", "lazy", "rude", "disaster", "fault"}
 )
 """Words that judge, for :func:`about_the_dj`."""
 
@@ -189,7 +190,10 @@ def about_the_dj(text: str) -> Intent | None:
     "your picks today were rubbish"): the judging word said of "you're" / "you are" itself
     (only a few words may stand between) or of the DJ's picks; "your dad is better now" or
     "you're kind of late" judge no DJ, and blame of "you" to someone else is none either."""
-    words = f" {plainly(text)} ".replace(" not gonna lie ", " ngl ").split()  # no denial
+    said_plainly = f" {plainly(text)} ".replace(" not gonna lie ", " ngl ")  # no denial
+    for opening in (" fair play ", " fair dos ", " credit where due "):  # "fair play, you did ..."
+        said_plainly = said_plainly.replace(opening, " ")
+    words = said_plainly.split()
     if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
         words = words[2:]
     while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."
@@ -253,6 +257,8 @@ def _judged_as_told(words: list[str]) -> list[str] | None:
     i checked it"); or None."""
     if words[1:2] and words[0] in PRAISE | PRAISE_OF_YOU and words[1] in PRAISED_DEEDS:
         return [words[0]]
+    if words[:2] in (["right", "answer"], ["correct", "answer"], ["spot", "on"]):
+        return ["good"]  # "right answer, well done"
     for at in range(1, len(words) - 1):
         if words[at - 1] in REPORTED and words[at] in {"you're", "you", "youre", "your"}:
             if _asked_after_told(words[at + 1 :]):  # "priya says you're biased. are you?"
@@ -284,7 +290,7 @@ PRAISE_OF_YOU = frozenset(
     | {"ace", "quick", "alright", "form", "class", "mint", "wicked", "banging", "fab", "magic"}
     | {"fabulous", "marvellous", "cracking", "belter", "smashing", "dope", "nicer", "well"}
     | {"informed", "helping", "grand", "decent", "sweet", "angel", "wizard", "pro", "bostin"}
-    | {"lush", "tidy", "quality"}
+    | {"lush", "tidy", "quality", "mate"}
 )
 """Words that praise only said of "you're" itself ("you're a lifesaver", "you did well"): in
 other talk they praise nothing ("can you help with my playlist")."""
@@ -362,7 +368,7 @@ one is good" is liking what plays, not praise of the DJ."""
 
 WORK_SAID = frozenset(
     {"song", "tune", "track", "one", "joke", "jokes", "choice", "pick", "record", "timing"}
-    | {"mix", "selection", "playlist", "banger", "choon", "transition", "answer", "fade"}
+    | {"mix", "selection", "playlist", "banger", "choon", "transition", "answer", "fade", "fact"}
 )
 
 WORK_PRAISE = frozenset({"clean", "slick", "smooth", "class", "mint", "quality", "tidy", "lush"})
@@ -414,7 +420,7 @@ DEEDS = (
 HABITS = frozenset({"keep", "keeps", "kept", "always", "played", "play", "repeated", "sometimes"})
 HABIT_BLAMED = frozenset(
     {"again", "twice", "times", "running", "same", "wrong", "already", "too", "though", "tho"}
-    | {"row"}
+    | {"row", "ages"}
 )
 REBUKES: tuple[str, ...] = (
     "sort it out",
@@ -424,7 +430,8 @@ REBUKES: tuple[str, ...] = (
     "didn't ask",
     "did not ask",
 )
-REBUKES += ("pack it in", "not how", "not on", "don't do that", "not funny")
+REBUKES += ("pack it in", "not how", "not on", "don't do that", "not funny", "when i asked")
+REBUKES += ("driving us mad", "driving me mad", "cut out", "cuts out", "cutting out", "i asked for")
 """What closes a telling of what the DJ did as blame ("... that's a bit much", "give over")."""
 
 NOT_DEEDS = frozenset(
@@ -678,7 +685,8 @@ AFTER_HOW = DJ_NAMES | frozenset(
     | {"keeping", "holding", "up", "settling", "in", "getting", "on", "going", "feeling"}
     | {"been", "lately", "my", "old", "friend", "there", "mr", "little", "music", "all", "well"}
     | {"these", "days", "fine", "alright", "at", "the", "moment", "anyway", "again", "pal"}
-    | {"day", "yourself", "that", "coping", "managing", "treating", "lot", "lads"}
+    | {"day", "yourself", "that", "coping", "managing", "treating", "lot", "lads", "thing"}
+    | {"night", "week", "weekend"}
 )
 """Words that may follow "how are you" said to the DJ; "how are you getting on with your
 homework" asks someone else."""
@@ -742,6 +750,7 @@ read as the plain word by small talk and judgements of the DJ; and the Yorkshire
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}
 DIALECT_NOW |= {"to day": "today", "too day": "today", "to night": "tonight", "for get": "forget"}
+DIALECT_NOW |= {"all right": "alright"}
 """The Scots "the noo" / "the now" (for now), "the day" (today): "cheerio the now"; a word a
 recogniser splits ("how are you to day")."""
 
@@ -907,6 +916,9 @@ NOT_AFTER_ASKING = frozenset(
 there", "how are you getting home", "how are you finding the new job")."""
 
 
+DETERMINERS = frozenset({"the", "this", "these", "that", "all", "a", "an"})
+
+
 def still_asked_after(after: list[str]) -> bool:
     """Whether the words after "how are you" still ask how the DJ is: words such asking has
     (AFTER_HOW), then nothing, or a clause of its own or when and where it is asked
@@ -920,12 +932,9 @@ def still_asked_after(after: list[str]) -> bool:
         return True
     if rest[0] in {"a", "an"} and asked:  # "how are you, been a long week"
         asked, rest = asked + 1, rest[1:]
-    if (
-        asked
-        and after[asked - 1] in {"the", "this", "these", "that", "all", "a", "an"}
-        and after[asked - 2 : asked - 1] != ["getting"]
-    ):
-        return not NOT_AFTER_ASKING & set(rest[:3])  # "on the night shift", "all winter"
+    pointed = [at for at in range(asked) if after[at] in DETERMINERS]  # "on the night shift"
+    if pointed and after[pointed[-1] - 1 : pointed[-1]] != ["getting"]:
+        return not NOT_AFTER_ASKING & set(rest[:3])  # "all night too", "all winter"
     if rest[0] not in AFTER_ASKING or rest[0] in NOT_AFTER_ASKING:
         return False
     if asked and after[asked - 1] in NOT_AFTER_ASKING | {"on"} and rest[0] == "with":
@@ -1007,10 +1016,13 @@ def _asked_if_there(words: list[str]) -> str | None:
     if not asked and not how:  # "you there, come here"
         return None
     rest = rest[len(how) :]
-    if rest[:1] == ["in"]:
+    inside = rest[:1] == ["in"]
+    if inside:
         rest = rest[1:]
     if not rest or rest[0] not in THERE_AS_HEARD | {"there"}:
         return None
+    if inside and how and rest[1:]:  # "you alright in there? it's freezing in this lobby"
+        return "how_are_you"
     if not set(rest[1:]) <= CALLED | PET_NAMES | DJ_NAMES | HELLO_WORDS | {"then", "now"}:
         return None
     return "how_are_you" if set(how) - {"still"} else "greet"
@@ -1038,6 +1050,7 @@ the one asked, whatever follows; "what are you doing later" asks no such thing."
 
 BEINGS = A_BOX | DJ_NAMES | {"person", "human", "program", "programme", "ai", "app", "software"}
 BEINGS |= {"playlist", "alexa", "siri", "bot", "spy", "assistant", "thing", "real", "actual"}
+BEINGS |= {"speakers", "robots", "computers", "machines", "gadgets", "programs", "things"}
 """What the DJ may be asked if it is ("are you like an actual dj", "a person or a program")."""
 
 WHAT_BEFORE_ARE = frozenset({"even", "exactly", "actually", "really", "then"})
@@ -1079,6 +1092,8 @@ def _what_you_are_at(words: list[str], at: int) -> bool:
             return True
         if after[0] in DOUBTED - {"then"}:  # not "what are you really thinking"
             return not after[1:2] or not after[1].endswith("ing")
+        if after[:2] in (["running", "on"], ["made", "of"], ["built", "on"], ["made", "from"]):
+            return True  # "who are you, like what are you running on"
         return after[0] in {"meant", "supposed"} and after[1:3] == ["to", "be"]
     if two in (["what", "you"], ["who", "you"]) and words[at + 2 : at + 3] == ["are"]:
         if not after:  # "tell her what you are", not "what you are doing"
@@ -1091,9 +1106,9 @@ def _what_you_are_at(words: list[str], at: int) -> bool:
     if two != ["are", "you"]:
         return False
     rest = words[at + 2 :]
-    while rest and rest[0] in {"like", "just", "really", "actually", "even"}:
-        rest = rest[1:]
-    return bool(rest) and rest[0] in ARTICLES and bool(BEINGS & set(rest[:4]))
+    while rest and rest[0] in {"like", "just", "really", "actually", "even", "inside", "in"}:
+        rest = rest[1:]  # "are you inside the box"
+    return bool(rest) and rest[0] in ARTICLES and bool(BEINGS & set(rest[:5]))
 
 
 ARTICLES = frozenset({"a", "an", "the", "one", "some", "real", "actual"})

@@ -35,6 +35,9 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
         ("are you like a real person or a robot", "who_are_you"),
         ("what exactly are you underneath", "who_are_you"),
         ("someone's talking in the kitchen who are you", "who_are_you"),
+        ("so what are you made of then", "who_are_you"),
+        ("are you one of those talking robots", "who_are_you"),
+        ("you alright in there the heating's off again", "how_are_you"),
         # how long the DJ and the listener have known each other
         ("how many months is it since you arrived", "known_for"),
         ("how long have you been sat in my kitchen now", "known_for"),
@@ -70,6 +73,8 @@ def test_small_talk_is_read_by_its_shape(text: str, kind: str) -> None:
         "i know what you are doing",
         "tell me what you are playing",
         "are you a fan of the blues",
+        "are you in the kitchen",
+        "you alright there mate i'll be with you in a minute",
         "how long is this song",
         "how long has she been asleep",
         "how many songs have you got",
@@ -105,6 +110,11 @@ def test_other_talk_is_no_small_talk(text: str) -> None:
         ("you're too slow answering", "complaint"),
         ("tha keeps talking over the intro give over", "complaint"),
         ("you're too kind", "compliment"),
+        ("you took ages to find that one", "complaint"),
+        ("you keep cutting out in the hall", "complaint"),
+        ("your jokes are not that funny", "complaint"),
+        ("correct answer my friend", "compliment"),
+        ("fair play you did all right there", "compliment"),
     ],
 )
 def test_judgements_of_the_dj_by_their_shape(text: str, kind: str) -> None:
