@@ -60,7 +60,11 @@ OWN = "i|mi|me|ah|we"
 """Who says their own verdict."""
 
 _LEAD = "^(?:(?:{said_before}) )*"
-_TAIL = "(?: (?:{said_after}))*$"
+_OCCASION = r"(?: (?:for|in|on|at|after|during|with) [a-z']+(?: [a-z']+){{0,5}})?"
+"""What a verdict is of, said after it ("too slow for five in the morning", "rubbish for a
+wedding")."""
+
+_TAIL = _OCCASION + "(?: (?:{said_after}))*$"
 
 
 def _alternatives(phrases: Sequence[str]) -> str:
@@ -106,6 +110,13 @@ class OpinionReader:
                 "dislike",
             )
         )
+        # too much of anything but loudness ("this one's too jarring", "this track is way too
+        # slow"; "this is too loud" asks for it quieter, "too good" is praise)
+        too = (
+            "(?:{track} {is}|{track_named} {is}|{track_is}) (?:{much} )*(?:too|to) "
+            "(?!(?:{good}|loud|quiet|soft|low|high|noisy|much|long)(?: |$))[a-z']+"
+        )
+        shapes.append((compiled(too), "dislike"))
         for effect, meant in (("{gives_good}", "like"), ("{gives_bad}", "dislike")):
             shapes.append(
                 (compiled("(?:{track}|{track_back}|{track_named}) (?:{gives}) " + effect), meant)

@@ -52,6 +52,11 @@ from tests.dj.test_understand import understood_as
         ("my husband loves this tune", "like"),
         ("the kids are loving this tune", "like"),
         ("my mum can't stand this track", "dislike"),
+        # too much of something, and what the verdict is of
+        ("this one's far too jarring", "dislike"),
+        ("this track is way too slow for a monday morning", "dislike"),
+        ("this song is rubbish for a wedding", "dislike"),
+        ("this tune is perfect for the drive home", "like"),
         # a name or a filler after it
         ("this song is rank buddy", "dislike"),
         ("this tune is sweet as mate honestly", "like"),
@@ -78,6 +83,9 @@ def test_an_opinion_of_the_track_in_other_words(
         "cracking pint this one",
         "this sofa isn't half bad",
         "that pizza no dey sweet me",
+        # too loud asks for it quieter; "it's" may be the weather as well as the track
+        "this track is too loud",
+        "it's lovely in the garden",
         # someone else's verdict of "this", which may be of anything
         "she loves this",
         "my sister can't stand that",
