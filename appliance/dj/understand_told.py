@@ -808,6 +808,12 @@ def _small_talk_told(text: str) -> Intent | None:
         kind = "who_are_you"
     elif _asked_how_long_known(words):
         kind = "known_for"
+    elif _asked_own_likes(words):
+        kind = "my_likes"
+    elif _asked_what_is_known(words):
+        kind = "about_me"
+    elif "trust" in said and _asked_own_trust(words):
+        kind = "my_trust"
     else:
         kind = _asked_if_there(words)
     if kind is None:
@@ -1160,6 +1166,53 @@ def _asked_how_long_known(words: list[str]) -> bool:
         return False
     been = [at for at, word in enumerate(words) if word == "been"]
     return not (been and words[been[0] + 1 : been[0] + 2] and words[been[0] + 1].endswith("ing"))
+
+
+OWN = frozenset({"i", "i'm", "im", "we", "we're", "my", "our", "i've", "we've"})
+LIKED = frozenset({"like", "likes", "into", "partial", "prefer", "love", "enjoy", "favourite"})
+LIKED |= {"favourites", "preferences", "taste", "fancy"}
+KINDS_OF_LIST = frozenset({"preferences", "favourites", "likes", "taste", "favourite"})
+
+
+def _asked_own_likes(words: list[str]) -> bool:
+    """What one likes, asked in words no template has: "what" or "which" then oneself and a
+    liking ("do you know what i'm partial to by now", "what do we like most, do you reckon"),
+    "list my musical preferences", "the songs that i prefer, which are they"; never what one
+    likes about something ("what i like about this place") or someone else's."""
+    told_back = words[-2:] in (["are", "they"], ["is", "it"])  # "..., which are they"
+    said = set(words[:-2] if told_back else words)
+    if (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE | {"about", "would", "should", "could"}) & said:
+        return False
+    if words[0] in {"list", "name"} and words[1:2] == ["my"]:
+        return bool(KINDS_OF_LIST & set(words[2:5]))
+    asked = [at for at, word in enumerate(words) if word in {"what", "which"}]
+    if asked and told_back and OWN & said and LIKED & said:
+        return True  # "the songs that i prefer, which are they"
+    for at in asked:
+        own = next((at + 1 + n for n, w in enumerate(words[at + 1 : at + 4]) if w in OWN), None)
+        between = set(words[at + 1 : own])
+        if own is None or not between <= {"do", "did", "am", "are", "is", "does", "exactly"}:
+            continue
+        liked = LIKED & set(words[own + 1 : own + 3])
+        if liked and not (liked == {"like"} and between & {"am", "are", "is"}):
+            return True  # not "what am i like" (what one is like)
+    return False
+
+
+def _asked_what_is_known(words: list[str]) -> bool:
+    """What the DJ has on one ("what've you got on me in your memory", "what's tha got on me")."""
+    text = f" {' '.join(words)} "
+    return " got on me" in text and words[0] in {"what", "what've", "what's", "whats"}
+
+
+def _asked_own_trust(words: list[str]) -> bool:
+    """One's trust asked in words no template has ("how would you rate my trust", "what's our
+    trust level after all this", "that trust thing, is it still going up"): "trust" said as
+    one's own or as the DJ's thing, in a question."""
+    at = words.index("trust")
+    owned = words[at - 1 : at] in (["my"], ["our"]) or words[at + 1 : at + 2] == ["thing"]
+    asks = {"what", "what's", "how", "how's", "is", "whats"} & set(words)
+    return owned and bool(asks) and not (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE) & set(words)
 
 
 def _hello_to_the_dj(words: list[str]) -> bool:

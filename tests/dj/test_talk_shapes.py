@@ -42,6 +42,13 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
         ("how many months is it since you arrived", "known_for"),
         ("how long have you been sat in my kitchen now", "known_for"),
         ("how many years you know me", "known_for"),
+        # one's likes, what the DJ has on one, one's trust
+        ("have you worked out what i'm into yet", "my_likes"),
+        ("list my favourites please", "my_likes"),
+        ("the bands that i love which are they", "my_likes"),
+        ("what have you got on me so far", "about_me"),
+        ("how's my trust doing these days", "my_trust"),
+        ("that trust thing what level am i on", "my_trust"),
         # a fact or a joke asked to be told
         ("tell us something about nina simone", "fact"),
         ("tell the kids summat about jazz drummers", "fact"),
@@ -83,6 +90,11 @@ def test_small_talk_is_read_by_its_shape(text: str, kind: str) -> None:
         "the fact is i'm shattered",
         "a joke is a joke",
         "how do i turn it up",
+        "what would i like for dinner",
+        "what am i like honestly",
+        "what i like about this place is the view",
+        "what does my sister like",
+        "i trust my gut",
     ],
 )
 def test_other_talk_is_no_small_talk(text: str) -> None:
