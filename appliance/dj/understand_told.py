@@ -1104,7 +1104,9 @@ def _what_you_are_at(words: list[str], at: int) -> bool:
     if two in (["what", "you"], ["who", "you"]) and words[at + 2 : at + 3] == ["are"]:
         if not after:  # "tell her what you are", not "what you are doing"
             return at > 0
-        return not after[0].endswith("ing") and after[0] not in {"on", "up", "to", "like"}
+        # a new clause or a word said after ("... what you are he doesn't believe me"), never
+        # more of the same ("what you are turning down": heard as "turn", no "-ing" left)
+        return after[0] in SAID_AFTER_WHAT_YOU_ARE
     if words[at + 1 : at + 3] in (["kind", "of"], ["sort", "of"], ["type", "of"]):
         words = words[: at + 1] + words[at + 3 :]  # "what kind of software are you"
     if words[at] == "what" and words[at + 1 :][:1] and words[at + 1] in BEINGS - {"real", "actual"}:
@@ -1118,6 +1120,14 @@ def _what_you_are_at(words: list[str], at: int) -> bool:
 
 
 ARTICLES = frozenset({"a", "an", "the", "one", "some", "real", "actual"})
+
+SAID_AFTER_WHAT_YOU_ARE = frozenset(
+    {"he", "she", "they", "i", "we", "it's", "he's", "she's", "they're", "i'm", "because"}
+    | {"cos", "so", "and", "but", "then", "exactly", "really", "anyway", "again", "actually"}
+    | {"honestly", "please", "mate", "now", "dj", "speaker"}
+)
+"""What may follow "... what you are" when it asks what the DJ is: a new clause or a word
+said after, not the rest of a question of what it does."""
 
 
 def _asked_again(words: list[str]) -> bool:
