@@ -749,7 +749,9 @@ class Understanding:
             if heard is not None and (best is None or heard.name == "identify"):
                 best, corrected = heard, text
         if best is None:  # an opinion of the track in anyone's words ("this tune is pure mince")
-            opinion = self._opinions.read(text) or self._opinions.read(corrected)
+            opinion = self._opinions.read(text)
+            if opinion is None and corrected != text:
+                opinion = self._opinions.read(corrected)
             if opinion is not None and opinion.text != text:
                 return dataclasses.replace(opinion, confidence=LOOSE_CONFIDENCE)
             return opinion
