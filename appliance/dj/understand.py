@@ -82,7 +82,7 @@ from appliance.dj.understand_negation import (
     who_is_named,
 )
 from appliance.dj.understand_opinion import OpinionReader, of_the_music
-from appliance.dj.understand_others import asked_for_someone, asks_about_others, liked_by_someone
+from appliance.dj.understand_others import asked_for_someone, asks_about_others
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -659,26 +659,23 @@ class Understanding:
         return None
 
     def _of_others(self, state: _State, text: str) -> Intent | None:
-        """Someone else's request or liking, said of them (appliance.dj.understand_others),
-        read as if they had said it, when it names music the DJ knows ("rosa wants some soul";
-        not "she wants a cup of tea"), maybe with a reason or a "please" after it."""
-        for said, frame, meant in (
-            (asked_for_someone(text), "play {}", "play"),
-            (liked_by_someone(text), "i like {}", "add_preference"),
-        ):
-            words = said.split() if said else []
-            for size in range(len(words), 0, -1):
-                if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:
-                    continue
-                found = self._exact(state, frame.format(" ".join(words[:size])))
-                if (
-                    found is not None
-                    and found.name == meant
-                    and not found.also
-                    and found.slots
-                    and set(found.slots) <= NAMED_SLOTS
-                ):
-                    return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
+        """Someone else's request, said of them (appliance.dj.understand_others), read as if
+        they had said it, when it names music the DJ knows ("rosa wants some soul"; not "she
+        wants a cup of tea"), maybe with a reason or a "please" after it. (Someone else's
+        liking is not taken: it would be kept as the listener's own.)"""
+        words = (asked_for_someone(text) or "").split()
+        for size in range(len(words), 0, -1):
+            if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:
+                continue
+            found = self._exact(state, "play " + " ".join(words[:size]))
+            if (
+                found is not None
+                and found.name == "play"
+                and not found.also
+                and found.slots
+                and set(found.slots) <= NAMED_SLOTS
+            ):
+                return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
         return None
 
     def _played_for(self, state: _State, marked: list[str]) -> Intent | None:

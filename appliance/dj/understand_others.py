@@ -1,8 +1,9 @@
 """Other people, in what is said to the DJ: what a group listens to ("what do the regulars
 like", "what do the other teams usually play", "what are the other dorms listening to"), which
-is a question about the listeners around (community); and what someone else asks for or likes,
-said of them ("rosa wants some soul", "mrs okafor would like some gospel", "remember lena likes
-reggae"), which asks the DJ as if they had said it.
+is a question about the listeners around (community); and what someone else asks for, said of
+them ("rosa wants some soul", "mrs okafor would like some gospel"), which asks the DJ as if they
+had said it. Someone else's liking ("lena likes reggae") is not read: the DJ would keep it as
+the listener's own.
 
 A household speaks of its people by every name and role there is, so who is spoken of is read
 from the shape of the sentence, not from a list of names: the words before the verb. Only the
@@ -72,21 +73,6 @@ _ASKED_FOR = re.compile(
 _WOULD = re.compile(r"(?<=[a-z])'d ")
 """"he'd love" said as "he would love"."""
 
-_KEEP = r"(?:please remember|remember that|remember|please note|note that|note|don't forget|"
-_KEEP += r"for the record|note for the speaker|just so you know|fyi|keep that in mind)"
-
-_LIKES = re.compile(
-    r"^(?:(?:please )?(?P<keep>" + _KEEP + r") )?"
-    r"(?P<who>(?:[a-z']+ ){0,4}?[a-z']+) (?:really |also |absolutely )?"
-    r"(?:likes|loves|adores|is into|'s into|is a fan of|'s a fan of|is a big fan of|"
-    r"'s a big fan of|is all about|'s all about|is mad about|'s mad about|is crazy about|"
-    r"'s crazy about|enjoys|is obsessed with|'s obsessed with|like|love|adore|enjoy|are into|"
-    r"are fans of|are big fans of|are all about|are mad about) (?P<rest>.+?)"
-    r"(?: (?:(?P<kept>" + _KEEP + r")|very much|a lot|so much|please|too|as well))*$"
-)
-"""Someone else's liking, said of them and asked to be kept ("remember lena likes reggae"): without
-the asking, it is talk about them ("my mum loves bob marley")."""
-
 WHO_NEVER = frozenset(
     {"i", "we", "you", "u", "ya", "it", "this", "that", "there", "what", "who", "which", "why"}
     | {"how", "when", "where", "if", "nobody", "no", "one", "everyone", "everybody", "anyone"}
@@ -130,16 +116,5 @@ def asked_for_someone(text: str) -> str | None:
     soul"), or None."""
     found = _ASKED_FOR.match(_WOULD.sub(" would ", text))
     if found is None or not _someone(found.group("who").split()):
-        return None
-    return found.group("rest")
-
-
-def liked_by_someone(text: str) -> str | None:
-    """What someone else likes, said of them ("reggae" of "remember lena likes reggae"), or
-    None."""
-    found = _LIKES.match(text)
-    if found is None or not _someone(found.group("who").split()):
-        return None
-    if not (found.group("keep") or found.group("kept")):
         return None
     return found.group("rest")

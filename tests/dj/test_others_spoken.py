@@ -1,6 +1,6 @@
 """Understanding, other people spoken of: what a group of other listeners plays asks about the
-community; someone else's request, or their liking asked to be kept, asks the DJ as if they had
-said it. Each is a phrasing of our own, not a line of any corpus."""
+community; someone else's request asks the DJ as if they had said it, but their liking is no
+liking of the listener's. Each is a phrasing of our own, not a line of any corpus."""
 
 from __future__ import annotations
 
@@ -23,13 +23,6 @@ from tests.dj.test_understand import understood_as
         ("grandad would like some jazz if that's alright", ("play",), {"genre": "jazz"}),
         ("she'd love something romantic for the first dance", ("play",), {"mood": "romantic"}),
         ("uncle ray is after some nina simone", ("play",), {"artist": "nina simone"}),
-        # someone else's liking, asked to be kept
-        ("remember priya loves reggae", ("add_preference",), {"genre": "reggae"}),
-        (
-            "my brother is a big fan of daft punk please remember",
-            ("add_preference",),
-            {"artist": "daft punk"},
-        ),
     ],
 )
 def test_other_people_spoken_of(
@@ -51,8 +44,9 @@ def test_other_people_spoken_of(
         "she wants a cup of tea",
         "the dog needs a walk",
         "he wants to go home",
-        # someone else's liking told, not asked to be kept: talk about them
+        # someone else's liking, even asked to be kept: the DJ would keep it as the listener's
         "my mum loves reggae",
+        "remember priya loves reggae",
     ],
 )
 def test_talk_about_other_people_asks_nothing(understanding: Understanding, text: str) -> None:
