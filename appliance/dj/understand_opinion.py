@@ -49,7 +49,7 @@ _SHAPES = (
         "(?:{much} )*{VERDICT} (?:{thing}|one(?= this| that))(?: (?:this|that)(?: one| is| was)?)?",
         False,
     ),
-    # a verdict denied ("this one isn't half bad", "that's not great")
+    # a verdict denied ("this one isn't half bad", "this one's not great")
     ("(?:(?:{track}|{track_named}) {not}|{track_is} not) (?:{much} )*{VERDICT}", True),
     # a verdict denied, then the track ("not too shabby this one")
     ("not (?:{much} )*{VERDICT} {track}", True),
@@ -125,7 +125,7 @@ class OpinionReader:
 
     def read(self, text: str) -> Intent | None:
         """A like or a dislike when ``text`` is an opinion of the track in one of the shapes,
-        said only in the opinion phrases; None otherwise."""
+        said in the opinion phrases and maybe what the verdict is of; None otherwise."""
         for shape, meant in self._shapes:
             if shape.match(text):
                 return Intent(meant, {}, text)
