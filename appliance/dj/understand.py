@@ -749,9 +749,12 @@ class Understanding:
             opinion = self._opinions.read(text)
             if opinion is None and corrected != text:
                 opinion = self._opinions.read(corrected)
-            if opinion is not None and opinion.text != text:
-                return dataclasses.replace(opinion, confidence=LOOSE_CONFIDENCE)
-            return opinion
+            if opinion is None:
+                return None
+            # read from phrases, not said as a template says it: as sure as a request with words
+            # taken out around it, so a dislike heard less than surely is asked about first
+            sure = LOOSE_CONFIDENCE if opinion.text != text else TIDIED_CONFIDENCE
+            return dataclasses.replace(opinion, confidence=sure)
         if best.name == "correct" and set(best.slots) <= {"query"}:
             return None  # "no, i said hello to my neighbour": a correction names what it meant
         sure = best.rank[1] == 0 and corrected == text  # no free text, no word mended

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.dj.understand import SENTENCES_FILE, Understanding
+from appliance.dj.understand import SENTENCES_FILE, TIDIED_CONFIDENCE, Understanding
 from appliance.dj.understand_intent import Intent
 from appliance.dj.understand_opinion import OpinionReader
 from appliance.errors import ConfigError
@@ -65,7 +65,10 @@ from tests.dj.test_understand import understood_as
 def test_an_opinion_of_the_track_in_other_words(
     understanding: Understanding, text: str, intent: str
 ) -> None:
-    assert understood_as(understanding.parse(text)) == ((intent,), {})
+    found = understanding.parse(text)
+    assert understood_as(found) == ((intent,), {})
+    # read from phrases, not as a template says it: a dislike heard less than surely is asked
+    assert intent == "like" or found.confidence <= TIDIED_CONFIDENCE
 
 
 @pytest.mark.parametrize(
