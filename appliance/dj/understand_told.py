@@ -157,7 +157,7 @@ def liking_to_forget(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | 
     random access memories, overplayed it", "forget that mum likes one more time", "for get i
     like bob marley"): a liking to forget, of the genre or artist named, or of the words named
     when the library has no such genre or artist (a title, an album, a name misheard)."""
-    words = f" {text} ".replace(" for get ", " forget ").split()
+    words = plainly(text).split()  # "for get", "ye", as meant
     while words[1:] and words[0] in {"and", "so", "please", "oh", "just", "can", "you"}:
         words = words[1:]
     if words[:1] != ["forget"] and words[:1] != ["unlearn"]:
@@ -190,7 +190,7 @@ def about_the_dj(text: str) -> Intent | None:
     "your picks today were rubbish"): the judging word said of "you're" / "you are" itself
     (only a few words may stand between) or of the DJ's picks; "your dad is better now" or
     "you're kind of late" judge no DJ, and blame of "you" to someone else is none either."""
-    said_plainly = f" {plainly(text)} ".replace(" not gonna lie ", " ngl ")  # no denial
+    said_plainly = f" {plainly(text)} ".replace(" not going to lie ", " ngl ")  # no denial
     for opening in (" fair play ", " fair dos ", " credit where due "):  # "fair play, you did ..."
         said_plainly = said_plainly.replace(opening, " ")
     words = said_plainly.split()
@@ -760,8 +760,9 @@ DIALECT_HELLO |= {"by by": "bye bye", "bye by": "bye bye"}
 
 
 def plainly(text: str) -> str:
-    """``text`` with the dialect's "ye" / "yous" / "yersel" said as "you" / "yourself", and
-    "the noo" / "the day" as "now" / "today"."""
+    """``text`` with the dialect's "ye" / "yous" / "yersel" said as "you" / "yourself",
+    "the noo" / "the day" as "now" / "today", and words a recogniser splits ("for get", "to
+    day") as one."""
     plain = f" {' '.join(DIALECT_YOU.get(word, word) for word in text.split())} "
     for said, meant in DIALECT_NOW.items():
         plain = plain.replace(f" {said} ", f" {meant} ")

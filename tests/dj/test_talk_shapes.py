@@ -129,9 +129,11 @@ def test_other_talk_is_no_small_talk(text: str) -> None:
         ("fair play you did all right there", "compliment"),
     ],
 )
-def test_judgements_of_the_dj_by_their_shape(text: str, kind: str) -> None:
-    found = about_the_dj(text)
-    assert found is not None and found.name == kind, found
+def test_judgements_of_the_dj_by_their_shape(
+    understanding: Understanding, text: str, kind: str
+) -> None:
+    # through the whole understanding: the words as heard are normalised first ("gonna")
+    assert understanding.parse(text).name == kind
 
 
 @pytest.mark.parametrize(
