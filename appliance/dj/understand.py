@@ -70,7 +70,7 @@ from appliance.dj.understand_intent import (
 from appliance.dj.understand_learned import LEARNED_FILE, load_learned
 from appliance.dj.understand_lexicon import Lexicon
 from appliance.dj.understand_match import TemplateMatcher
-from appliance.dj.understand_names import NameIndex, WordCorrector
+from appliance.dj.understand_names import KINDS, NameIndex, WordCorrector
 from appliance.dj.understand_negation import (
     asked_after_someone_else,
     asked_for_time,
@@ -81,7 +81,7 @@ from appliance.dj.understand_negation import (
     said_before_left_out,
     who_is_named,
 )
-from appliance.dj.understand_opinion import OpinionReader, of_the_music
+from appliance.dj.understand_opinion import of_the_music, opinion_reader
 from appliance.dj.understand_others import asked_for_someone, asks_about_others
 from appliance.dj.understand_refer import (
     after_the_ask,
@@ -212,10 +212,11 @@ SAID_AFTER_FOR_SOMEONE = PURPOSE_STARTS | frozenset(
 """Words that begin what is said after someone else's request ("... some gospel, if it's no
 trouble"): the request is the words before."""
 
-NAMED_SLOTS = frozenset({"genre", "mood", "activity", "artist", "album", "title"})
-"""What a request said for someone else may name: music the DJ knows, not words to search."""
+KNOWN_MUSIC = frozenset({"genre", "mood", "activity", *KINDS})
+"""The slots of music the DJ knows (a library name or a list's value), not words to search:
+what a request said for someone else, or before whom it is for, may name."""
 
-PLAYED_FOR = frozenset({"for", "to", "before", "while", "during", "so", "because", "cos", "till"})
+PLAYED_FOR = PURPOSE_STARTS | frozenset({"to", "before", "during", "so"})
 """Words that begin whom or what music asked for is for ("something calm for the kennel")."""
 
 ASIDE_FIRST_WORDS = 5
@@ -346,7 +347,7 @@ class Understanding:
         self.lexicon = Lexicon(self._templates, self._learned, self._genres, self._normalise)
         """The known words and value lists."""
         self._model_step = ModelStep(self._templates, self._learned, self.lexicon)
-        self._opinions = OpinionReader(self._templates.opinions)
+        self._opinions = opinion_reader(self._templates.opinions)
         self._lock = threading.Lock()
         self._vocabulary = vocabulary or Vocabulary()
         self._rooms: tuple[str, ...] = ()
@@ -673,7 +674,7 @@ class Understanding:
                 and found.name == "play"
                 and not found.also
                 and found.slots
-                and set(found.slots) <= NAMED_SLOTS
+                and set(found.slots) <= KNOWN_MUSIC
             ):
                 return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
         return None
@@ -693,7 +694,7 @@ class Understanding:
                 or found.name != "play"
                 or found.also
                 or not found.slots
-                or not set(found.slots) <= NAMED_SLOTS
+                or not set(found.slots) <= KNOWN_MUSIC
             ):
                 continue
             slots = dict(found.slots)
