@@ -246,7 +246,13 @@ def _phrase_lists(
         kept = []
         for phrase in phrases:
             said = str(phrase)
-            if said != " ".join(said.split()) or said != said.lower() or not said:
+            if not isinstance(phrase, str):  # a bare no, yes, on or off is read as true/false
+                checker.add(
+                    str(name),
+                    f"`{key}: {name}` holds {said}, not words: put a phrase such as no, yes, on"
+                    ' or off in quotes ("no")',
+                )
+            elif said != " ".join(said.split()) or said != said.lower() or not said:
                 checker.add(said, f"`{key}: {name}`: {said!r} must be lower-case words")
             else:
                 kept.append(said)

@@ -112,6 +112,19 @@ def test_opinion_phrases_are_checked_where_they_are_written(tmp_path: Path) -> N
     assert "`opinions` has parts" in str(error.value) and str(bad) in str(error.value)
 
 
+def test_a_bare_no_among_the_opinion_phrases_is_told_to_be_quoted(tmp_path: Path) -> None:
+    """YAML reads a bare no as false: the message names the list's line and says to quote it."""
+    shipped = SENTENCES_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "en.yaml"
+    bad.write_text(shipped.replace('is no, "no", not,', "is no, no, not,", 1))
+    assert bad.read_text() != shipped
+    with pytest.raises(ConfigError) as error:
+        Understanding(sentences_file=bad)
+    line = next(n for n, text in enumerate(shipped.splitlines(), 1) if text.startswith("  not:"))
+    assert f"{bad}:{line}: `opinions: not` holds False" in str(error.value)
+    assert 'in quotes ("no")' in str(error.value)
+
+
 def test_the_reader_needs_the_track_and_both_verdicts() -> None:
     """Without the lists that point at the track and say good and bad, nothing is an opinion."""
     reader = OpinionReader({"track": ("this",), "good": ("lovely",)})
