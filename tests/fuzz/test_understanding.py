@@ -131,7 +131,7 @@ def broken(mistakes: list[tuple[str, object, object]]) -> dict:
     return data
 
 
-@settings(max_examples=fuzz_rounds(10, 500))  # each reads and checks a whole templates file
+@settings(max_examples=fuzz_rounds(5, 500))  # each reads and checks a whole templates file
 @given(st.lists(MISTAKES, min_size=1, max_size=3), st.integers(0, 10**9))
 def test_broken_templates_are_reported_with_file_and_line(
     tmp_path_factory: pytest.TempPathFactory, mistakes: list, salt: int

@@ -79,11 +79,22 @@ def test_the_model_says_what_the_grammar_says_most() -> None:
     assert {("nova",), ("eight",), ("love",)} <= model[1].keys()
 
 
-def test_the_same_templates_always_give_the_same_model_with_every_word() -> None:
-    names = Vocabulary(artists=("Miles Davis", "Sade"), titles=("So What",))
-    grammar = Understanding(vocabulary=names).grammar(names=["alex"])
-    first = grammar_arpa(grammar)
-    assert first == grammar_arpa(Understanding(vocabulary=names).grammar(names=["alex"]))
+NAMES = Vocabulary(artists=("Miles Davis", "Sade"), titles=("So What",))
+
+
+@pytest.fixture(scope="module")
+def templates_model() -> tuple[Grammar, str]:
+    """The DJ's grammar and its language model, built once for the tests that read them (a
+    model of the whole grammar takes seconds)."""
+    grammar = Understanding(vocabulary=NAMES).grammar(names=["alex"])
+    return grammar, grammar_arpa(grammar)
+
+
+def test_the_same_templates_always_give_the_same_model_with_every_word(
+    templates_model: tuple[Grammar, str],
+) -> None:
+    grammar, first = templates_model
+    assert first == grammar_arpa(Understanding(vocabulary=NAMES).grammar(names=["alex"]))
     # a word the model lacks can never be heard: a sample of 20000 sentences left out 61 of
     # the 1537 ("keeper", "gimme", "bonjour")
     assert {(word,) for word in grammar.words()} <= parse_arpa(first)[1].keys()
@@ -93,10 +104,11 @@ def test_the_same_templates_always_give_the_same_model_with_every_word() -> None
     assert prefixed[("jarvis", "skip", "</s>")] == pytest.approx(0.2 / 6)
 
 
-def test_more_talk_templates_barely_move_the_commonest_commands() -> None:
+def test_more_talk_templates_barely_move_the_commonest_commands(
+    templates_model: tuple[Grammar, str],
+) -> None:
     """Twenty new sentences of talk take a little of everyone's share, and no more."""
-    understanding = Understanding(vocabulary=Vocabulary(artists=("Miles Davis", "Sade")))
-    grammar = understanding.grammar(names=["alex"])
+    grammar, model = templates_model
     talk = tuple(Words(f"tell me a story about the {n} little pigs") for n in range(20))
     assert isinstance(grammar.root, Alt)
     templates = grammar.root.items[0]  # the templates, before the paraphrases and the commonest
@@ -107,7 +119,7 @@ def test_more_talk_templates_barely_move_the_commonest_commands() -> None:
         rules=grammar.rules,
         lists=grammar.lists,
     )
-    before = parse_arpa(grammar_arpa(grammar))
+    before = parse_arpa(model)
     after = parse_arpa(grammar_arpa(grown))
     for sentence in COMMON:
         moved = log10_probability(after, sentence) - log10_probability(before, sentence)
