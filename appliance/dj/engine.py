@@ -433,18 +433,22 @@ class PersonalizedDJ:
         from appliance.dj.understand import Understanding, Vocabulary
 
         with self._lock:
-            if self._understanding is None:
-                self._understanding = Understanding(genres=self.genres)
             library = self.library
+            names: Vocabulary | None = None
             if library is not None and self._vocabulary_generation != library.generation:
                 self._vocabulary_generation = library.generation
                 names = Vocabulary.of(library)
-                # the generation also moves when tempo and energy are measured: rebuild only
-                # when the names themselves changed
-                if names != self._vocabulary:
-                    self._understanding.set_vocabulary(names)
+            if self._understanding is None:  # built with the names at once, not built twice
+                self._understanding = Understanding(genres=self.genres, vocabulary=names)
+                if names is not None:
                     self._vocabulary = names
                     self.names_version += 1
+            # the generation also moves when tempo and energy are measured: rebuild only when
+            # the names themselves changed
+            elif names is not None and names != self._vocabulary:
+                self._understanding.set_vocabulary(names)
+                self._vocabulary = names
+                self.names_version += 1
             if self.state_from is not None:  # "the kitchen": the rooms the station has now
                 self._understanding.set_rooms([room.name for room in self.state_from().rooms])
             return self._understanding

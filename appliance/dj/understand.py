@@ -45,8 +45,9 @@ import dataclasses
 import logging
 import re
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,16 +256,48 @@ SO_SAID_OF = frozenset(
 _CLAUSE_BREAK = re.compile(r"[,;.!?:]+(?:\s|$)")
 
 
-@dataclass
-class _State:
-    """Everything that depends on the library; swapped whole when the library changes."""
+@dataclass(frozen=True)
+class _Built:
+    """What reading a library's names takes, built from the templates, their lists and the
+    names: the same for every understanding of the same (a tenth of a second per matcher)."""
 
     names: NameIndex
     matcher: TemplateMatcher
     fallback: TemplateMatcher
     corrector: WordCorrector
+
+
+_BUILT_LOCK = threading.Lock()
+_built_last: tuple[Hashable, _Built] | None = None
+"""The last built, kept: an understanding built again for the same names (the DJ's, then a
+command's; a rescan that found the same music) builds nothing."""
+_built_alive: weakref.WeakValueDictionary[Hashable, _Built] = weakref.WeakValueDictionary()
+"""Every one some understanding still uses (no more memory than they hold already)."""
+
+
+@dataclass
+class _State:
+    """Everything that depends on the library; swapped whole when the library changes."""
+
+    built: _Built
     cache: OrderedDict[str, Intent] = field(default_factory=OrderedDict)
     examples: list[tuple[str, str]] | None = None
+
+    @property
+    def names(self) -> NameIndex:
+        return self.built.names
+
+    @property
+    def matcher(self) -> TemplateMatcher:
+        return self.built.matcher
+
+    @property
+    def fallback(self) -> TemplateMatcher:
+        return self.built.fallback
+
+    @property
+    def corrector(self) -> WordCorrector:
+        return self.built.corrector
 
 
 def _asked_as_an_act(plain: str, found: Intent) -> bool:
@@ -348,6 +381,15 @@ class Understanding:
         """The known words and value lists."""
         self._model_step = ModelStep(self._templates, self._learned, self.lexicon)
         self._opinions = opinion_reader(self._templates.opinions)
+        self._lexicon_key = (
+            repr(
+                sorted(
+                    (name, sorted(map(repr, table.items())))
+                    for name, table in self.lexicon.spoken.items()
+                )
+            ),
+            self.lexicon.known_words,
+        )
         self._lock = threading.Lock()
         self._vocabulary = vocabulary or Vocabulary()
         self._rooms: tuple[str, ...] = ()
@@ -390,17 +432,33 @@ class Understanding:
         return {"room": TextSlotList(name="room", values=values)}
 
     def _build_state(self, vocabulary: Vocabulary) -> _State:
-        names = NameIndex(
-            {"artist": vocabulary.artists, "album": vocabulary.albums, "title": vocabulary.titles},
-            self._normalise,
-        )
-        lists = {**self.lexicon.fixed_lists, **names.slot_lists(), **self._room_list()}
-        return _State(
-            names=names,
-            matcher=TemplateMatcher(self._templates.intents, lists),
-            fallback=TemplateMatcher(self._templates.fallback, lists),
-            corrector=WordCorrector(self.lexicon.words | self.lexicon.heard_words | names.words()),
-        )
+        global _built_last
+        # the templates are read once per process and file (load_templates), so their identity
+        # names them; the lists and words the lexicon adds depend on the genres and the learned
+        # sentences too
+        key = (id(self._templates), self._lexicon_key, vocabulary, self._rooms)
+        with _BUILT_LOCK:
+            built = _built_alive.get(key)
+        if built is None:
+            names = NameIndex(
+                {
+                    "artist": vocabulary.artists,
+                    "album": vocabulary.albums,
+                    "title": vocabulary.titles,
+                },
+                self._normalise,
+            )
+            lists = {**self.lexicon.fixed_lists, **names.slot_lists(), **self._room_list()}
+            built = _Built(
+                names=names,
+                matcher=TemplateMatcher(self._templates.intents, lists),
+                fallback=TemplateMatcher(self._templates.fallback, lists),
+                corrector=WordCorrector(self.lexicon.known_words | names.words()),
+            )
+        with _BUILT_LOCK:
+            _built_alive[key] = built
+            _built_last = (key, built)
+        return _State(built)
 
     # -- understanding -----------------------------------------------------------------------
 
