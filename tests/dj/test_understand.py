@@ -384,6 +384,28 @@ def test_set_vocabulary_picks_up_new_names() -> None:
     assert understanding.parse("play get lucky").slots == {"query": "get lucky"}
 
 
+def test_understandings_of_the_same_names_share_their_reading_and_no_other(
+    tmp_path: Path,
+) -> None:
+    """What reading the names takes is built once for the same templates, words and names; an
+    understanding of other names, or of learned sentences that say more, reads its own."""
+    lucky = Vocabulary(artists=("Daft Punk",), titles=("Get Lucky",))
+    first, again = Understanding(vocabulary=lucky), Understanding(vocabulary=lucky)
+    assert again._state.matcher is first._state.matcher
+    other = Understanding(vocabulary=Vocabulary(titles=("Blue Monday",)))
+    assert other._state.matcher is not first._state.matcher
+    assert other.parse("play get lucky").slots == {"query": "get lucky"}
+    assert first.parse("play get lucky").slots == {"title": "get lucky"}
+    learned = tmp_path / "learned.tsv"
+    learned.write_text("play\tgive me some {genre}\n", encoding="utf-8")
+    before = Understanding(vocabulary=lucky, learned_file=learned)
+    learned.write_text("play\tgive me some {genre}\nskip\tzorp the wibble\n", encoding="utf-8")
+    after = Understanding(vocabulary=lucky, learned_file=learned)
+    assert "wibble" in after.lexicon.heard_words and "wibble" not in before.lexicon.heard_words
+    assert after._state.corrector is not before._state.corrector
+    assert "wibble" in after._state.corrector and "wibble" not in before._state.corrector
+
+
 def test_names_keep_the_library_spelling_in_lower_case() -> None:
     understanding = Understanding(vocabulary=Vocabulary(artists=("AC/DC",), titles=("22",)))
     assert understanding.parse("play ac dc").slots == {"artist": "ac/dc"}
