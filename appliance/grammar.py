@@ -9,6 +9,7 @@ it in its own form (pocketsphinx: JSGF). It holds no audio and no DJ: just words
 from __future__ import annotations
 
 import enum
+import hashlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,14 +58,47 @@ class Grammar:
     def words(self) -> set[str]:
         """Every word the grammar can produce."""
         found: set[str] = set()
-        for node in (self.root, *self.rules.values()):
-            for part in walk(node):
-                if isinstance(part, Words):
-                    found.update(part.text.split())
+        seen: set[int] = set()  # a part shared by many sentences is looked at once
+        stack: list[Node] = [self.root, *self.rules.values()]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, Words):
+                found.update(node.text.split())
+            elif isinstance(node, Seq | Alt):
+                stack.extend(node.items)
         for values in self.lists.values():
             for value in values:
                 found.update(value.split())
         return found
+
+    def digest(self) -> str:
+        """A hash of everything the grammar can say and how (its rules and lists by name): the
+        same for the same grammar in any process. A part shared by many sentences is hashed
+        once, where its text would be written out each time it is met."""
+        done: dict[int, bytes] = {}
+
+        def of(node: Node) -> bytes:
+            found = done.get(id(node))
+            if found is None:
+                if isinstance(node, Words):
+                    made = b"W" + node.text.encode()
+                elif isinstance(node, Ref):
+                    made = b"R" + node.name.encode()
+                else:
+                    made = b"S" if isinstance(node, Seq) else b"A1" if node.optional else b"A0"
+                    made += b"".join(of(item) for item in node.items)
+                found = done[id(node)] = hashlib.sha256(made).digest()
+            return found
+
+        digest = hashlib.sha256(of(self.root))
+        for name, node in sorted(self.rules.items()):
+            digest.update(b"\x00rule " + name.encode() + b"\x00" + of(node))
+        for name, values in sorted(self.lists.items()):
+            digest.update(b"\x00list " + name.encode() + b"\x00" + "\x1f".join(values).encode())
+        return digest.hexdigest()
 
     def sample(self, rng: random.Random) -> str:
         """One sentence the grammar can say, chosen at random (an optional part half the time).
@@ -103,7 +137,7 @@ class Grammar:
         while True:
             changed = False
             for name, node in list(pending.items()):
-                kept = _prune(node, known, rules, lists, pending)
+                kept = _prune(node, known, rules, lists, pending, {})
                 if kept is _UNDECIDED:
                     continue
                 del pending[name]
@@ -112,7 +146,7 @@ class Grammar:
                     rules[name] = kept
             if not changed:
                 break
-        root = _prune(self.root, known, rules, lists, {})
+        root = _prune(self.root, known, rules, lists, {}, {})
         if root is None or root is _UNDECIDED:
             raise ValueError("nothing in the grammar can be said with the known words")
         return Grammar(root=root, rules=rules, lists=lists)
@@ -133,24 +167,56 @@ def _prune(
     rules: dict[str, Node],
     lists: dict[str, list[str]],
     pending: dict[str, Node],
+    done: dict[int, Node | _Undecided | None],
 ) -> Node | _Undecided | None:
+    """``node`` pruned; ``done``: the parts pruned already while ``rules`` and ``pending`` stay
+    as they are (the templates share parts: most are met many times)."""
+    if id(node) in done:
+        return done[id(node)]
+    kept: Node | _Undecided | None
     if isinstance(node, Words):
-        return node if all(known(w) for w in node.text.split()) else None
-    if isinstance(node, Ref):
+        kept = node if all(known(w) for w in node.text.split()) else None
+    elif isinstance(node, Ref):
         if node.name in pending:
-            return _UNDECIDED
-        return node if node.name in rules or node.name in lists else None
-    if isinstance(node, Seq):
-        items = []
-        for item in node.items:
-            kept = _prune(item, known, rules, lists, pending)
-            if kept is None or kept is _UNDECIDED:
-                return kept
-            items.append(kept)
-        return Seq(tuple(items))
+            kept = _UNDECIDED
+        else:
+            kept = node if node.name in rules or node.name in lists else None
+    elif isinstance(node, Seq):
+        kept = _pruned_seq(node, known, rules, lists, pending, done)
+    else:
+        kept = _pruned_alt(node, known, rules, lists, pending, done)
+    done[id(node)] = kept
+    return kept
+
+
+def _pruned_seq(
+    node: Seq,
+    known: Callable[[str], bool],
+    rules: dict[str, Node],
+    lists: dict[str, list[str]],
+    pending: dict[str, Node],
+    done: dict[int, Node | _Undecided | None],
+) -> Node | _Undecided | None:
+    items = []
+    for item in node.items:
+        kept = _prune(item, known, rules, lists, pending, done)
+        if kept is None or kept is _UNDECIDED:
+            return kept
+        items.append(kept)
+    return Seq(tuple(items))
+
+
+def _pruned_alt(
+    node: Alt,
+    known: Callable[[str], bool],
+    rules: dict[str, Node],
+    lists: dict[str, list[str]],
+    pending: dict[str, Node],
+    done: dict[int, Node | _Undecided | None],
+) -> Node | _Undecided | None:
     kept_items = []
     for item in node.items:
-        kept = _prune(item, known, rules, lists, pending)
+        kept = _prune(item, known, rules, lists, pending, done)
         if kept is _UNDECIDED:
             return kept
         if kept is not None:

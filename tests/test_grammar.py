@@ -81,3 +81,41 @@ def test_the_language_model_samples_paraphrases_and_library_names(
     assert sum(sentence in plain for sentence in said) / len(said) > 0.05
     assert "miles davis" in text and "sade" in text
     assert "friends" in text  # a community question: words from the paraphrases too
+
+
+def test_the_digest_is_of_what_the_grammar_says_not_of_its_objects() -> None:
+    def grammar(genre: str = "jazz", optional: bool = False, extra: str | None = None) -> Grammar:
+        some = Alt((Words("some"),), optional=True)
+        play = Seq((Words("play"), some, Ref("genre")))
+        return Grammar(
+            root=Alt((play, Seq((Words("skip"), some)), Ref("again")), optional=optional),
+            rules={"again": Words("once more")},
+            lists={"genre": [genre, "rock"] + ([extra] if extra else [])},
+        )
+
+    shared = grammar()
+    written_twice = Grammar(  # the same sentences, each part its own object
+        root=Alt(
+            (
+                Seq((Words("play"), Alt((Words("some"),), optional=True), Ref("genre"))),
+                Seq((Words("skip"), Alt((Words("some"),), optional=True))),
+                Ref("again"),
+            )
+        ),
+        rules={"again": Words("once more")},
+        lists={"genre": ["jazz", "rock"]},
+    )
+    assert written_twice.digest() == shared.digest() == grammar().digest()
+    others = [grammar("blues"), grammar(optional=True), grammar(extra="soul")]
+    others.append(
+        Grammar(root=shared.root, rules={"again": Words("once more please")}, lists=shared.lists)
+    )
+    assert len({g.digest() for g in [shared, *others]}) == 5
+
+
+def test_pruning_a_part_met_many_times_prunes_each_alike(understanding: Understanding) -> None:
+    grammar = understanding.grammar(names=["zoe"])
+    kept = grammar.pruned(lambda word: word != "jazz")
+    assert "jazz" not in kept.words() and "rock" in kept.words()
+    rng = random.Random(7)
+    assert all("jazz" not in kept.sample(rng).split() for _ in range(200))

@@ -61,7 +61,7 @@ def model_key(grammar: Grammar, prefixes: Sequence[str] = (), share: float = 0.0
     digest = hashlib.sha256(_builder_version().encode())
     digest.update(repr((ngram.DISCOUNT, ngram.SENTENCES, ngram.FLOOR)).encode())
     digest.update(repr((list(prefixes), share)).encode())
-    digest.update(repr(grammar).encode())
+    digest.update(grammar.digest().encode())
     return digest.hexdigest()[:32]
 
 
