@@ -52,7 +52,8 @@ TUNE11 = CORPUS / "tune11.tsv"  # a development set, not learned
 TUNE12 = CORPUS / "tune12.tsv"  # a development set, not learned
 TUNE13 = CORPUS / "tune13.tsv"  # a development set, not learned
 TUNE14 = CORPUS / "tune14.tsv"  # a development set, not learned
-TUNE15 = CORPUS / "tune15.tsv"  # never learned: a fresh check
+TUNE15 = CORPUS / "tune15.tsv"  # a development set, not learned
+TUNE16 = CORPUS / "tune16.tsv"  # never learned: a fresh check
 TALK = CORPUS / "talk_tune.tsv"
 TALK2 = CORPUS / "talk_tune2.tsv"
 TALK3 = CORPUS / "talk_tune3.tsv"
@@ -73,7 +74,7 @@ CHATTER = CORPUS / "chatter.tsv"
 SPEECH = TESTS / "benchmarks" / "speech_commands.tsv"
 ALL = [
     *(HELDOUT, TUNE, TUNE2, TUNE3, TUNE4, TUNE5, TUNE6, TUNE7, TUNE8, TUNE9),
-    *(TUNE10, TUNE11, TUNE12, TUNE13, TUNE14, TUNE15, TUNE_U, CHATTER, SPEECH),
+    *(TUNE10, TUNE11, TUNE12, TUNE13, TUNE14, TUNE15, TUNE16, TUNE_U, CHATTER, SPEECH),
 ]
 
 NAMED = {"artist": ARTISTS, "album": ALBUMS, "title": TITLES, "mood": MOODS, "activity": ACTIVITIES}
