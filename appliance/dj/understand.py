@@ -83,7 +83,7 @@ from appliance.dj.understand_negation import (
     who_is_named,
 )
 from appliance.dj.understand_opinion import of_the_music, opinion_reader
-from appliance.dj.understand_others import asked_for_someone, asks_about_others
+from appliance.dj.understand_others import asked_for_someone, asks_about_others, relayed
 from appliance.dj.understand_refer import (
     after_the_ask,
     asked_again,
@@ -148,6 +148,16 @@ ACTING = frozenset(
     | {"forget_preference", "identify", "correct", "refine", "room"}
 )
 """Requests that change what plays or what is kept: never what a question asks."""
+
+RELAYED = frozenset(
+    {"play", "skip", "replay", "pause", "resume", "stop", "volume_up", "volume_down"}
+    | {"set_volume", "mood"}
+)
+"""Requests someone else's words may pass on: to the music now, never to what is kept."""
+
+LEVEL_VERBS = ("turn", "put", "set")
+"""Verbs a level someone else wants is asked for with ("the volume at sixty": "set ...")."""
+LEVELS = frozenset({"volume_up", "volume_down", "set_volume"})
 
 TIDIED_CONFIDENCE = 0.85
 """How sure a request is that was understood only once the words around it were taken out."""
@@ -588,6 +598,7 @@ class Understanding:
                 )
         found = (
             self._of_others(state, text)
+            or self._relayed(state, text, marked)
             or self._asked_last(state, marked)
             or self._asked_first(state, marked)
         )
@@ -720,13 +731,15 @@ class Understanding:
     def _of_others(self, state: _State, text: str) -> Intent | None:
         """Someone else's request, said of them (appliance.dj.understand_others), read as if
         they had said it, when it names music the DJ knows ("rosa wants some soul"; not "she
-        wants a cup of tea"), maybe with a reason or a "please" after it. (Someone else's
+        wants a cup of tea") or a level ("kelvin wants it quieter"), maybe with a reason or a
+        "please" after it. (Someone else's
         liking is not taken: it would be kept as the listener's own.)"""
         words = (asked_for_someone(text) or "").split()
         for size in range(len(words), 0, -1):
             if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:
                 continue
-            found = self._exact(state, "play " + " ".join(words[:size]))
+            asked = " ".join(words[:size])
+            found = self._exact(state, "play " + asked)
             if (
                 found is not None
                 and found.name == "play"
@@ -735,7 +748,30 @@ class Understanding:
                 and set(found.slots) <= KNOWN_MUSIC
             ):
                 return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
+            for verb in LEVEL_VERBS:  # "kelvin wants the volume at sixty", "... it quieter"
+                found = self._exact(state, f"{verb} {asked}")
+                if found is not None and found.name in LEVELS and not found.also:
+                    return dataclasses.replace(found, text=text, confidence=TIDIED_CONFIDENCE)
         return None
+
+    def _relayed(self, state: _State, text: str, marked: list[str]) -> Intent | None:
+        """Someone else's request to the music, passed on in their words ("kelvin says put on
+        some cantopop", "mum wants you to turn it down"): read as if they had said it, when a
+        template reads the words passed on whole as such a request. What they like or want
+        kept is not taken: it would be kept as the listener's own."""
+        said = relayed(" ".join(marked))
+        if said is None:
+            return None
+        words = " ".join(said.split(" , ")[0].replace(",", " ").split())  # not the reason after
+        found = self._exact(state, words)  # word for word: "he says play is good for kids"
+        if found is None or any(
+            part.name not in RELAYED or not set(part.slots) <= KNOWN_MUSIC | {"level"}
+            for part in found.each()
+        ):
+            return None  # not "he said play is important" (no music the DJ knows)
+        return dataclasses.replace(
+            found, text=text, confidence=min(found.confidence, TIDIED_CONFIDENCE)
+        )
 
     def _played_for(self, state: _State, marked: list[str]) -> Intent | None:
         """Music asked for, then whom or what it is for ("something calm for the kennel",

@@ -70,6 +70,19 @@ _ASKED_FOR = re.compile(
 )
 """Someone else's request, said of them ("kylie wants the bob marley")."""
 
+_RELAYED = re.compile(
+    r"^(?:(?:oh|so|and|hey|right|okay|speaker|dj|erm|um|er|uh) )*"
+    r"(?P<who>(?:[a-z']+ ){0,4}?[a-z']+) "
+    r"(?:says|is saying|'s saying|say|reckons you should|says you should|said you should|"
+    r"says can you|said can you|says could you|said could you|says will you|wants you to|"
+    r"wanted you to|would like you to|asked you to|asks you to|is asking you to|"
+    r"'s asking you to|asked me to ask you to|wants me to ask you to|told me to|told you to|"
+    r"says to|said to) (?P<rest>.+)$"
+)
+"""Someone else's request passed on in their words ("uncle fai says play something happy",
+"kelvin wants you to turn it down"). "she said play ..." alone is not one: it tells of what was
+said, more often than it passes it on."""
+
 _WOULD = re.compile(r"(?<=[a-z])'d ")
 """"he'd love" said as "he would love"."""
 
@@ -115,6 +128,15 @@ def asked_for_someone(text: str) -> str | None:
     """What someone else asks for, as a request to play ("some soul" of "rosa wants some
     soul"), or None."""
     found = _ASKED_FOR.match(_WOULD.sub(" would ", text))
+    if found is None or not _someone(found.group("who").split()):
+        return None
+    return found.group("rest")
+
+
+def relayed(text: str) -> str | None:
+    """The request someone else made, passed on in their words ("play something happy" of
+    "uncle fai says play something happy"), or None."""
+    found = _RELAYED.match(_WOULD.sub(" would ", text))
     if found is None or not _someone(found.group("who").split()):
         return None
     return found.group("rest")

@@ -23,6 +23,14 @@ from tests.dj.test_understand import understood_as
         ("grandad would like some jazz if that's alright", ("play",), {"genre": "jazz"}),
         ("she'd love something romantic for the first dance", ("play",), {"mood": "romantic"}),
         ("uncle ray is after some nina simone", ("play",), {"artist": "nina simone"}),
+        # a level someone else wants
+        ("the lads want the volume at eighty for the match", ("set_volume",), {"level": 80}),
+        ("my nan wants it quieter", ("volume_down",), {}),
+        # someone else's request, passed on in their words
+        ("auntie says put on something happy", ("play",), {"mood": "happy"}),
+        ("the boss wants you to turn it down, a customer's on the phone", ("volume_down",), {}),
+        ("grandad reckons you should skip this", ("skip",), {}),
+        ("kemi says pause it", ("pause",), {}),
     ],
 )
 def test_other_people_spoken_of(
@@ -44,6 +52,10 @@ def test_other_people_spoken_of(
         "she wants a cup of tea",
         "the dog needs a walk",
         "he wants to go home",
+        # words passed on that ask the DJ for nothing it plays, or a tale of what was said
+        "he says play is good for children",
+        "she says no more chocolate before tea",
+        "she said play whatever gets the dancers up",
         # someone else's liking, even asked to be kept: the DJ would keep it as the listener's
         "my mum loves reggae",
         "remember priya loves reggae",
@@ -54,4 +66,5 @@ def test_talk_about_other_people_asks_nothing(understanding: Understanding, text
         ("community",),
         ("play",),
         ("add_preference",),
+        ("remove_preference",),
     )
