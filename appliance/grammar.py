@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -224,11 +224,3 @@ def _pruned_alt(
     if not kept_items:
         return Alt((), optional=True) if node.optional else None
     return Alt(tuple(kept_items), optional=node.optional)
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """The node and every node below it (not following references)."""
-    yield node
-    if isinstance(node, Seq | Alt):
-        for item in node.items:
-            yield from walk(item)

@@ -732,8 +732,8 @@ class Understanding:
         """Someone else's request, said of them (appliance.dj.understand_others), read as if
         they had said it, when it names music the DJ knows ("rosa wants some soul"; not "she
         wants a cup of tea") or a level ("kelvin wants it quieter"), maybe with a reason or a
-        "please" after it. (Someone else's
-        liking is not taken: it would be kept as the listener's own.)"""
+        "please" after it. (Someone else's liking is not taken: it would be kept as the
+        listener's own.)"""
         words = (asked_for_someone(text) or "").split()
         for size in range(len(words), 0, -1):
             if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:
@@ -756,9 +756,10 @@ class Understanding:
 
     def _relayed(self, state: _State, text: str, marked: list[str]) -> Intent | None:
         """Someone else's request to the music, passed on in their words ("kelvin says put on
-        some cantopop", "mum wants you to turn it down"): read as if they had said it, when a
-        template reads the words passed on whole as such a request. What they like or want
-        kept is not taken: it would be kept as the listener's own."""
+        some reggae", "mum wants you to turn it down, the baby's asleep"): read as if they had
+        said it, when a template reads the words passed on whole (up to a pause) as such a
+        request. What they like or want kept is not taken: it would be kept as the listener's
+        own."""
         said = relayed(" ".join(marked))
         if said is None:
             return None
@@ -768,7 +769,7 @@ class Understanding:
             part.name not in RELAYED or not set(part.slots) <= KNOWN_MUSIC | {"level"}
             for part in found.each()
         ):
-            return None  # not "he said play is important" (no music the DJ knows)
+            return None  # not "he says play is important" (no music the DJ knows)
         return dataclasses.replace(
             found, text=text, confidence=min(found.confidence, TIDIED_CONFIDENCE)
         )
