@@ -63,6 +63,10 @@ def number_words(number: int) -> str:
     raise AssertionError("unreachable")
 
 
+_JOINED = r"(?='(?:s|re|ll|d|m|ve)(?![\w']))"
+"""What may be joined to a word by an apostrophe ("wot's", "luv'd")."""
+
+
 def _phrase_pattern(phrases: Mapping[str, str], before: str = "") -> re.Pattern[str] | None:
     """One regex matching any of ``phrases`` as whole words (longest first), then ``before``."""
     if not phrases:
@@ -114,6 +118,16 @@ class Normaliser:
         number_slips: Mapping[str, str] | None = None,
     ) -> None:
         self._tables: list[tuple[re.Pattern[str], dict[str, str]]] = []
+        # a word respelled keeps what is joined to it ("wot's this": "what's this")
+        stems = {
+            self._clean(key): self._clean(value)
+            for key, value in (respellings or {}).items()
+            if re.fullmatch(r"[a-z]+", self._clean(key))
+            and re.fullmatch(r"[a-z]+", self._clean(value))
+        }
+        if stems:
+            ordered = "|".join(map(re.escape, sorted(stems, key=len, reverse=True)))
+            self._tables.append((re.compile(rf"(?<![\w'])(?:{ordered}){_JOINED}"), stems))
         numbers = "|".join(sorted(NUMBER_WORDS))
         for table, before in (
             (respellings, ""),

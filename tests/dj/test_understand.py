@@ -877,6 +877,8 @@ def test_a_taste_told_in_other_words_is_a_preference(
         ("stop de music", "stop", {}),
         ("no i sed reggae", "correct", {"genre": "reggae"}),
         ("skip plz", "skip", {}),
+        # a word spelled by ear keeps what is joined to it
+        ("wot's dis one", "whats_playing", {}),
     ],
 )
 def test_spellings_by_ear_are_read_as_meant(

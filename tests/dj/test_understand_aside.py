@@ -96,6 +96,15 @@ def test_a_stammer_is_read_as_the_word_it_leads_to(said: str, normalised: str) -
     assert Normaliser()(said) == normalised
 
 
+def test_a_respelled_word_keeps_what_is_joined_to_it() -> None:
+    normalise = Normaliser({"wot": "what", "im": "i'm", "luv": "love"})
+    assert normalise("wot's this") == "what's this"
+    assert normalise("wot this") == "what this"
+    assert normalise("im here") == "i'm here"  # a respelling with its own apostrophe stays whole
+    assert normalise("wotsit's gone") == "wotsit's gone"  # only the whole word
+    assert normalise("luv's 'wot' luv") == "love's what love"  # quotes are no joining
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
