@@ -137,7 +137,7 @@ class Grammar:
         while True:
             changed = False
             for name, node in list(pending.items()):
-                kept = _prune(node, known, rules, lists, pending, {})
+                kept = _Pruning(known, rules, lists, pending).of(node)
                 if kept is _UNDECIDED:
                     continue
                 del pending[name]
@@ -146,7 +146,7 @@ class Grammar:
                     rules[name] = kept
             if not changed:
                 break
-        root = _prune(self.root, known, rules, lists, {}, {})
+        root = _Pruning(known, rules, lists, {}).of(self.root)
         if root is None or root is _UNDECIDED:
             raise ValueError("nothing in the grammar can be said with the known words")
         return Grammar(root=root, rules=rules, lists=lists)
@@ -161,66 +161,62 @@ class _Undecided(enum.Enum):
 _UNDECIDED = _Undecided.UNDECIDED
 
 
-def _prune(
-    node: Node,
-    known: Callable[[str], bool],
-    rules: dict[str, Node],
-    lists: dict[str, list[str]],
-    pending: dict[str, Node],
-    done: dict[int, Node | _Undecided | None],
-) -> Node | _Undecided | None:
-    """``node`` pruned; ``done``: the parts pruned already while ``rules`` and ``pending`` stay
-    as they are (the templates share parts: most are met many times)."""
-    if id(node) in done:
-        return done[id(node)]
-    kept: Node | _Undecided | None
-    if isinstance(node, Words):
-        kept = node if all(known(w) for w in node.text.split()) else None
-    elif isinstance(node, Ref):
-        if node.name in pending:
-            kept = _UNDECIDED
+_Pruned = Node | _Undecided | None
+"""A part pruned: kept (maybe smaller), dropped (None), or not decided on this pass."""
+
+
+class _Pruning:
+    """One part of a grammar pruned, while ``rules`` and ``pending`` stay as they are: a part
+    the templates share (most are met many times) is pruned once."""
+
+    def __init__(
+        self,
+        known: Callable[[str], bool],
+        rules: dict[str, Node],
+        lists: dict[str, list[str]],
+        pending: dict[str, Node],
+    ) -> None:
+        self._known = known
+        self._rules = rules
+        self._lists = lists
+        self._pending = pending
+        self._done: dict[int, _Pruned] = {}
+
+    def of(self, node: Node) -> _Pruned:
+        if id(node) in self._done:
+            return self._done[id(node)]
+        kept: _Pruned
+        if isinstance(node, Words):
+            kept = node if all(self._known(w) for w in node.text.split()) else None
+        elif isinstance(node, Ref):
+            if node.name in self._pending:
+                kept = _UNDECIDED
+            else:
+                kept = node if node.name in self._rules or node.name in self._lists else None
+        elif isinstance(node, Seq):
+            kept = self._seq(node)
         else:
-            kept = node if node.name in rules or node.name in lists else None
-    elif isinstance(node, Seq):
-        kept = _pruned_seq(node, known, rules, lists, pending, done)
-    else:
-        kept = _pruned_alt(node, known, rules, lists, pending, done)
-    done[id(node)] = kept
-    return kept
+            kept = self._alt(node)
+        self._done[id(node)] = kept
+        return kept
 
+    def _seq(self, node: Seq) -> _Pruned:
+        items = []
+        for item in node.items:
+            kept = self.of(item)
+            if kept is None or kept is _UNDECIDED:
+                return kept
+            items.append(kept)
+        return Seq(tuple(items))
 
-def _pruned_seq(
-    node: Seq,
-    known: Callable[[str], bool],
-    rules: dict[str, Node],
-    lists: dict[str, list[str]],
-    pending: dict[str, Node],
-    done: dict[int, Node | _Undecided | None],
-) -> Node | _Undecided | None:
-    items = []
-    for item in node.items:
-        kept = _prune(item, known, rules, lists, pending, done)
-        if kept is None or kept is _UNDECIDED:
-            return kept
-        items.append(kept)
-    return Seq(tuple(items))
-
-
-def _pruned_alt(
-    node: Alt,
-    known: Callable[[str], bool],
-    rules: dict[str, Node],
-    lists: dict[str, list[str]],
-    pending: dict[str, Node],
-    done: dict[int, Node | _Undecided | None],
-) -> Node | _Undecided | None:
-    kept_items = []
-    for item in node.items:
-        kept = _prune(item, known, rules, lists, pending, done)
-        if kept is _UNDECIDED:
-            return kept
-        if kept is not None:
-            kept_items.append(kept)
-    if not kept_items:
-        return Alt((), optional=True) if node.optional else None
-    return Alt(tuple(kept_items), optional=node.optional)
+    def _alt(self, node: Alt) -> _Pruned:
+        kept_items = []
+        for item in node.items:
+            kept = self.of(item)
+            if kept is _UNDECIDED:
+                return kept
+            if kept is not None:
+                kept_items.append(kept)
+        if not kept_items:
+            return Alt((), optional=True) if node.optional else None
+        return Alt(tuple(kept_items), optional=node.optional)
