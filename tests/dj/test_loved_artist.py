@@ -25,7 +25,10 @@ def dj(library: Library, tmp_path: Path) -> Iterator[PersonalizedDJ]:  # noqa: F
 
 @pytest.mark.parametrize("said", ["i love iron lilac", "i really like iron lilac"])
 def test_a_loved_artist_is_stored_and_named_back(
-    dj: PersonalizedDJ, library: Library, tmp_path: Path, said: str  # noqa: F811
+    dj: PersonalizedDJ,
+    library: Library,  # noqa: F811
+    tmp_path: Path,
+    said: str,
 ) -> None:
     reply = dj.respond(USER, said)
     assert reply.intents == ("add_preference",), reply
