@@ -256,6 +256,21 @@ def test_volume_levels(understanding: Understanding, text: str, level: int) -> N
     assert isinstance(intent.slots["level"], int)
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("knock it down to about twenty five", 25),
+        ("put it on roughly sixty", 60),
+        ("set the volume at around forty", 40),
+    ],
+)
+def test_a_level_said_roughly_is_that_level_surely(
+    understanding: Understanding, text: str, level: int
+) -> None:
+    intent = understanding.parse(text)
+    assert (intent.name, intent.slots, intent.confidence) == ("set_volume", {"level": level}, 1.0)
+
+
 def test_relative_volume_is_not_a_level(understanding: Understanding) -> None:
     assert understanding.parse("turn it up").as_json() == {"intent": "volume_up", "slots": {}}
     assert understanding.parse("it's too loud").as_json() == {"intent": "volume_down", "slots": {}}
