@@ -293,22 +293,6 @@ class _State:
     cache: OrderedDict[str, Intent] = field(default_factory=OrderedDict)
     examples: list[tuple[str, str]] | None = None
 
-    @property
-    def names(self) -> NameIndex:
-        return self.built.names
-
-    @property
-    def matcher(self) -> TemplateMatcher:
-        return self.built.matcher
-
-    @property
-    def fallback(self) -> TemplateMatcher:
-        return self.built.fallback
-
-    @property
-    def corrector(self) -> WordCorrector:
-        return self.built.corrector
-
 
 def _asked_as_an_act(plain: str, found: Intent) -> bool:
     """A question asked indirectly ("tell me what you know about me") read as asked plainly is
@@ -501,7 +485,7 @@ class Understanding:
         marked = known_apart(marked)  # "i don't know this one skip it": the skip read apart
         found = not_added_when_forgotten(self._reading_of(state, text, marked))
         found = not_known(not_done(found, marked), marked)  # "don't stop": no stop
-        found = asked_for_time(who_is_named(state.names, found))  # "it's raining now"
+        found = asked_for_time(who_is_named(state.built.names, found))  # "it's raining now"
         found = asked_after_someone_else(found)  # "how are you getting home tonight"
         changed = changed_to(marked)  # "play jazz, no, play rock": the rock only
         if changed and found.name in ACTING:
@@ -514,9 +498,11 @@ class Understanding:
             # "do you know what you could skip": no skip; but "i wonder what this is skip it"
             # is a question and then a request, read as two
             return Intent("unknown", {}, text)
-        found = asked_alike(found, text, self.lexicon, state.names)
+        found = asked_alike(found, text, self.lexicon, state.built.names)
         first, *rest = (
-            described(self.lexicon, _followed_up(ended(self.lexicon, state.names, part, marked)))
+            described(
+                self.lexicon, _followed_up(ended(self.lexicon, state.built.names, part, marked))
+            )
             for part in found.each()
         )
         found = asked_again(dataclasses.replace(first, also=tuple(rest)), text)
@@ -574,7 +560,7 @@ class Understanding:
             found
             or of_the_music(self._guessed_unless_only_asked(state, text, marked), text)
             or about_the_dj(text)
-            or taste_told(self.lexicon, state.names, text)
+            or taste_told(self.lexicon, state.built.names, text)
         )
         if found is not None:
             return hello_apart(found)
@@ -821,12 +807,12 @@ class Understanding:
 
     def _exact(self, state: _State, text: str) -> Intent | None:
         """The templates, word for word, then with unknown words mended."""
-        best = self._best(state, state.matcher, text)
+        best = self._best(state, state.built.matcher, text)
         if best is not None:
             return Intent(best.name, best.slots, text)
-        corrected = " ".join(state.corrector.correct_all(text.split()))
+        corrected = " ".join(state.built.corrector.correct_all(text.split()))
         if corrected != text:
-            best = self._best(state, state.matcher, corrected)
+            best = self._best(state, state.built.matcher, corrected)
             if best is not None:
                 return Intent(best.name, best.slots, corrected, confidence=MENDED_CONFIDENCE)
         return None
@@ -834,10 +820,10 @@ class Understanding:
     def _loose(self, state: _State, text: str) -> Intent | None:
         """The fallback templates (names as free text), on the mended words (on the words as
         said first when a name is all they leave open: "i'm sam" is not "i'm same")."""
-        corrected = " ".join(state.corrector.correct_all(text.split()))
-        best = self._best(state, state.fallback, corrected)
+        corrected = " ".join(state.built.corrector.correct_all(text.split()))
+        best = self._best(state, state.built.fallback, corrected)
         if corrected != text and (best is None or best.name == "identify"):
-            heard = self._best(state, state.fallback, text)
+            heard = self._best(state, state.built.fallback, text)
             # a template's own words mended into others ("who composed it" is no "composer")
             if heard is not None and (best is None or heard.name == "identify"):
                 best, corrected = heard, text
@@ -874,7 +860,7 @@ class Understanding:
         readers = Readers(
             exact=lambda text: self._exact(state, text),
             clause=lambda text: self._clause(state, text),
-            plain=lambda text: state.matcher.variants(text)[0],
+            plain=lambda text: state.built.matcher.variants(text)[0],
         )
         return several(self.lexicon, readers, marked, apart)
 
@@ -882,7 +868,9 @@ class Understanding:
         """The model's intent, with slots from what the words mention; None when unsure.
         ``statement_too``: a statement about oneself ("just woke up") that the model does not
         take for talk or a request of its own sets the mood."""
-        guess = self._model_step.guess(state.names, state.corrector, state.matcher.variants(text))
+        guess = self._model_step.guess(
+            state.built.names, state.built.corrector, state.built.matcher.variants(text)
+        )
         if not statement_too:
             return guess
         told = statement(self.lexicon, text)
@@ -895,7 +883,7 @@ class Understanding:
         for variant in matcher.variants(text):
             said = frozenset(variant.split())
             readings = (
-                reading(self.lexicon, state.names, result, said)
+                reading(self.lexicon, state.built.names, result, said)
                 for result in matcher.recognize(variant)
             )
             best = min(
@@ -937,18 +925,20 @@ class Understanding:
         """:meth:`sentences` with the intent each came from: (intent, sentence) pairs."""
         state = self._state
         if state.examples is None:
-            state.examples = understand_sentences.expand(self._templates, self.lexicon, state.names)
+            state.examples = understand_sentences.expand(
+                self._templates, self.lexicon, state.built.names
+            )
         return list(state.examples if limit is None else state.examples[: max(0, limit)])
 
     def grammar(self, names: Iterable[str] = ()) -> Grammar:
         """What the DJ understands as a compact grammar, for a recogniser; ``names``: people
         who may introduce themselves ("this is alex") besides a few common names."""
         return understand_sentences.grammar(
-            self._templates, self.lexicon, self._genres, self._state.names, names
+            self._templates, self.lexicon, self._genres, self._state.built.names, names
         )
 
     def vocabulary_words(self) -> list[str]:
         """Every word the appliance expects to hear, sorted: for recogniser grammars."""
         return understand_sentences.vocabulary_words(
-            self._templates, self.lexicon, self._state.names
+            self._templates, self.lexicon, self._state.built.names
         )

@@ -406,9 +406,9 @@ def test_understandings_of_the_same_names_share_their_reading_and_no_other(
     understanding of other names, or of learned sentences that say more, reads its own."""
     lucky = Vocabulary(artists=("Daft Punk",), titles=("Get Lucky",))
     first, again = Understanding(vocabulary=lucky), Understanding(vocabulary=lucky)
-    assert again._state.matcher is first._state.matcher
+    assert again._state.built.matcher is first._state.built.matcher
     other = Understanding(vocabulary=Vocabulary(titles=("Blue Monday",)))
-    assert other._state.matcher is not first._state.matcher
+    assert other._state.built.matcher is not first._state.built.matcher
     assert other.parse("play get lucky").slots == {"query": "get lucky"}
     assert first.parse("play get lucky").slots == {"title": "get lucky"}
     learned = tmp_path / "learned.tsv"
@@ -417,8 +417,9 @@ def test_understandings_of_the_same_names_share_their_reading_and_no_other(
     learned.write_text("play\tgive me some {genre}\nskip\tzorp the wibble\n", encoding="utf-8")
     after = Understanding(vocabulary=lucky, learned_file=learned)
     assert "wibble" in after.lexicon.heard_words and "wibble" not in before.lexicon.heard_words
-    assert after._state.corrector is not before._state.corrector
-    assert "wibble" in after._state.corrector and "wibble" not in before._state.corrector
+    mended_after, mended_before = after._state.built.corrector, before._state.built.corrector
+    assert mended_after is not mended_before
+    assert "wibble" in mended_after and "wibble" not in mended_before
 
 
 def test_names_keep_the_library_spelling_in_lower_case() -> None:
