@@ -99,7 +99,7 @@ from appliance.dj.understand_templates import (
     Templates,
     load_templates,
 )
-from appliance.dj.understand_text import NUMBER_WORDS, Normaliser
+from appliance.dj.understand_text import NUMBER_WORDS, Normaliser, dropped_g
 from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, only_asked, tidy
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
@@ -369,7 +369,9 @@ class Understanding:
             {"genre": self._genres.names(), "mood": MOODS, "activity": ACTIVITIES},
         )
         self._normalise = Normaliser(
-            self._templates.respellings, self._templates.slips, self._templates.number_slips
+            {**dropped_g(self._templates.words), **self._templates.respellings},
+            self._templates.slips,
+            self._templates.number_slips,
         )
         self.lexicon = Lexicon(self._templates, self._learned, self._genres, self._normalise)
         """The known words and value lists."""

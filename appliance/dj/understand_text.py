@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 _ONES = (
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
@@ -99,6 +99,25 @@ def _unstammered(match: re.Match[str]) -> str:
 
 def _look_up(table: Mapping[str, str], match: re.Match[str]) -> str:
     return table[match.group()]
+
+
+DROPPED_G_WORDS = frozenset({"thin"})
+"""Words an "-ing" word said without its g would be taken for ("thing"): left as said."""
+
+
+def dropped_g(words: Iterable[str]) -> dict[str, str]:
+    """The "-in" many voices say for "-ing" ("what's playin", "somethin else", "comin up
+    next") -> the word meant, for each "-ing" word of ``words`` (five letters or more) whose
+    short form is no word of ``words`` itself ("bangin" stays when the templates use it)."""
+    words = frozenset(words)
+    return {
+        word[:-1]: word
+        for word in sorted(words)
+        if word.endswith("ing")
+        and len(word) >= 5
+        and word[:-1] not in words
+        and word[:-1] not in DROPPED_G_WORDS
+    }
 
 
 class Normaliser:

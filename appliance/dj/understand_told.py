@@ -737,15 +737,12 @@ DIALECT_YOU = {
     "tha's": "you're",
     "thi": "your",
     "thy": "your",
-    "keepin": "keeping",
-    "doin": "doing",
-    "gettin": "getting",
-    "playin": "playing",
 }
 """How "you" is said in Scots, Irish and Northern voices ("how are ye the day", "thank ye
-kindly", "ye're a canny wee thing", "how are yous"), and the "-in" for "-ing" said with them:
-read as the plain word by small talk and judgements of the DJ; and the Yorkshire "tha" / "thee"
-("how's tha been", "tha's a grand little thing", "see thee in spring")."""
+kindly", "ye're a canny wee thing", "how are yous"): read as the plain word by small talk and
+judgements of the DJ; and the Yorkshire "tha" / "thee" ("how's tha been", "tha's a grand little
+thing", "see thee in spring"). The "-in" said with them for "-ing" is mended before, with every
+other spelling (understand_text.dropped_g)."""
 
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.dj.understand import TIDIED_CONFIDENCE, Understanding
-from appliance.dj.understand_text import Normaliser
+from appliance.dj.understand_text import Normaliser, dropped_g
 from tests.dj.test_understand import understood_as
 
 
@@ -103,6 +103,27 @@ def test_a_respelled_word_keeps_what_is_joined_to_it() -> None:
     assert normalise("im here") == "i'm here"  # a respelling with its own apostrophe stays whole
     assert normalise("wotsit's gone") == "wotsit's gone"  # only the whole word
     assert normalise("luv's 'wot' luv") == "love's what love"  # quotes are no joining
+
+
+def test_the_dropped_g_of_a_word_the_dj_knows_is_that_word() -> None:
+    table = dropped_g({"playing", "coming", "something", "bangin", "banging", "thing", "sing"})
+    assert table == {"playin": "playing", "comin": "coming", "somethin": "something"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("what's playin now", "whats_playing", {}),
+        ("whats comin on after this", "whats_next", {}),
+        ("play somethin for the mornin", "play", {"activity": "morning"}),
+        ("i'm feelin sad", "mood", {"mood": "sad"}),
+        ("a bit o' reggae for the cookin", "play", {"genre": "reggae", "activity": "cooking"}),
+    ],
+)
+def test_a_word_said_without_its_g_is_understood(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == ((intent,), slots)
 
 
 @pytest.mark.parametrize(
