@@ -47,6 +47,8 @@ def mend(done: Done | None, fixed: dict[str, Any]) -> tuple[str, dict[str, Any]]
     text alone is no request ("unknown")."""
     if not fixed or set(fixed) <= {"query"}:
         return "unknown", {}
+    if set(fixed) == {"name"}:  # "no, it's dai, not di": the listener is who they say
+        return "identify", fixed
     if done is None or not families(fixed) <= families(done.intent.slots):
         kind = "set_volume" if set(fixed) == {"level"} else "play"
         if set(fixed) <= {"mood", "activity"}:

@@ -86,6 +86,15 @@ class Candidate:
     rank: tuple[float, ...]
 
 
+def _one_name(names: NameIndex, result: RecognizeResult) -> bool:
+    """A listener's name put right ("no, it's dai, not di"): the name meant and the one heard
+    are one word each, heard whole (not the "'m" of "ah'm", nor "she's not going ..."), and
+    the name meant is none of the library's."""
+    said = {entity.name: str(entity.text or "").strip() for entity in result.entities_list}
+    meant, heard = said.get("name", ""), said.get("wrong", "")
+    return all(word.isalpha() for word in (meant, heard)) and names.find_exact(meant) is None
+
+
 def reading(
     lexicon: Lexicon, names: NameIndex, result: RecognizeResult, said: frozenset[str] = frozenset()
 ) -> Candidate | None:
@@ -119,6 +128,8 @@ def reading(
             if name == "name":
                 if not lexicon.person_name(words):
                     return None
+                if result.intent.name == "correct" and not _one_name(names, result):
+                    return None  # "no i said nora jones not nina": no listener put right
                 slots["name"] = words.removesuffix("'s")  # "lucy's here"
                 continue
             found = resolve_free_text(lexicon, names, name, words)

@@ -51,3 +51,14 @@ def test_a_search_typed_and_a_name_heard_are_done_at_once(rig) -> None:
     named = turn(dialogue, "play some rock", confidence=0.9)
     assert named.reply is not None and not named.reply.question
     assert len(played(player)) == 2
+
+
+def test_a_listeners_name_put_right_is_who_speaks_from_then_on(rig) -> None:
+    dialogue, player, dj = rig
+    turn(dialogue, "it's di here")
+    fixed = turn(dialogue, "no, it's dai, not di")
+    assert dj.understanding.parse("no, it's dai, not di").slots == {"name": "dai"}
+    assert fixed.reply is not None and fixed.reply.user_id == "dai"
+    assert played(player) == []  # a name put right plays nothing
+    assert dj.understanding.parse("no i said nora jones not nina").slots.get("name") is None
+    assert dj.understanding.parse("she's not going to open that door is she").name == "unknown"
