@@ -236,6 +236,12 @@ ASIDE_FIRST_WORDS = 5
 FIRST_WORDS = 4
 """At most this many words open an utterance as a request said before its reason."""
 
+INTRODUCED_WORDS = 6
+"""At most this many words say who speaks before a request ("morning, it's miss hyacinth")."""
+
+INTRODUCED_ENDS = frozenset({"here", "again", "speaking"})
+"""Words that end saying who speaks without a pause after it ("steve here turn it down")."""
+
 REASON_STARTS = frozenset(
     {"i", "i'm", "i've", "i'd", "we", "we're", "we've", "she", "he", "they", "they're", "you"}
     | {"it's", "that's", "there's", "my", "our", "his", "her", "their", "somebody"}
@@ -536,7 +542,7 @@ class Understanding:
                 return dataclasses.replace(
                     found, text=text, confidence=min(found.confidence, TIDIED_CONFIDENCE)
                 )
-        found = self._several(state, marked)
+        found = self._introduced(state, marked) or self._several(state, marked)
         if found is not None:
             return hello_apart(found)
         tidied = tidy(text)
@@ -645,6 +651,36 @@ class Understanding:
             return False
         words = query.split()
         return words[0] in POINTING and all(word in self.lexicon.words for word in words)
+
+    def _introduced(self, state: _State, marked: list[str]) -> Intent | None:
+        """Who speaks, then a request in any words the DJ reads whole ("steve here, turn it
+        down, building control's on site", "mikko here. something calm for the sauna"): the
+        speaker said first, then the rest understood as if said alone."""
+        words = [word for word in marked if word != ","]
+        paused = {at - marked[:at].count(",") for at, word in enumerate(marked) if word == ","}
+        for size in range(min(INTRODUCED_WORDS, len(words) - 2), 0, -1):
+            if size not in paused and words[size - 1] not in INTRODUCED_ENDS:
+                continue
+            who = self._exact(state, " ".join(words[:size])) or self._several(
+                state, [word for word in marked[: size + len(paused & set(range(size)))]]
+            )
+            if who is None or [p.name for p in who.each()][-1:] != ["identify"]:
+                continue
+            if any(part.name not in ("greet", "identify") for part in who.each()):
+                continue
+            start = size + sum(1 for at in paused if at < size)
+            rest = [word for word in marked[start:]]
+            while rest[:1] == [","]:
+                rest = rest[1:]
+            asked = self._understand(state, " ".join(w for w in rest if w != ","), rest)
+            if asked.name in ("unknown", "identify", "greet"):
+                return None
+            return dataclasses.replace(
+                who,
+                also=(*who.also, *asked.each()),
+                confidence=min(who.confidence, asked.confidence),
+            )
+        return None
 
     def _asked_last(self, state: _State, marked: list[str]) -> Intent | None:
         """A request said at the end of a story ("i was reading about how music helps you

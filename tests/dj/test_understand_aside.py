@@ -154,3 +154,32 @@ def test_the_speakers_own_name_after_a_request_asks_nothing_more(
 ) -> None:
     """QFZZ is what the speaker is called: said after what is asked, as "dj" is."""
     assert understood_as(understanding.parse(text)) == ((intent,), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "kwame here, turn it down, the inspector's on site",
+            [("identify", {"name": "kwame"}), ("volume_down", {})],
+        ),
+        (
+            "ossie here. something calm for the hot tub",
+            [("identify", {"name": "ossie"}), ("play", {"mood": "calm"})],
+        ),
+        (
+            "it's tobias again, play some jazz for the washing up",
+            [("identify", {"name": "tobias"}), ("play", {"genre": "jazz", "activity": "cleaning"})],
+        ),
+    ],
+)
+def test_who_speaks_then_a_request_with_more_words_is_both(
+    understanding: Understanding, text: str, parts: list
+) -> None:
+    found = understanding.parse(text)
+    assert [(part.name, part.slots) for part in found.each()] == parts
+
+
+def test_who_speaks_then_no_request_is_who_speaks_alone(understanding: Understanding) -> None:
+    found = understanding.parse("gwen here, just back from the shops")
+    assert [part.name for part in found.each()] == ["identify"]
