@@ -661,15 +661,13 @@ class Understanding:
         for size in range(min(INTRODUCED_WORDS, len(words) - 2), 0, -1):
             if size not in paused and words[size - 1] not in INTRODUCED_ENDS:
                 continue
-            who = self._exact(state, " ".join(words[:size])) or self._several(
-                state, [word for word in marked[: size + len(paused & set(range(size)))]]
-            )
+            start = size + sum(1 for at in paused if at < size)  # in ``marked``, its commas
+            who = self._exact(state, " ".join(words[:size])) or self._several(state, marked[:start])
             if who is None or [p.name for p in who.each()][-1:] != ["identify"]:
                 continue
             if any(part.name not in ("greet", "identify") for part in who.each()):
                 continue
-            start = size + sum(1 for at in paused if at < size)
-            rest = [word for word in marked[start:]]
+            rest = marked[start:]
             while rest[:1] == [","]:
                 rest = rest[1:]
             asked = self._understand(state, " ".join(w for w in rest if w != ","), rest)
