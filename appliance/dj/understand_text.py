@@ -34,6 +34,12 @@ _STAMMERED = re.compile(r"(?<![\w'-])((?:[^\W\d_]{1,4}-)+)([^\W\d_][\w']*)")
 """A word said with its first sounds repeated ("t-t-turn", "wh-what"), as Whisper writes it."""
 _CUT_OFF = re.compile(r"(?<![\w'-])([^\W\d_]{1,4})-\s+(?=\1)")
 """A word broken off and started again ("pl- play"): the broken part."""
+_WE_ARE = re.compile(
+    r"^(?:were|we)(?= (?!(?:bring|thing|sing|king|ring|wing|spring|string|swing|sting|during)"
+    r"(?![\w']))[a-z]+ing(?![\w']))"
+)
+""""We're" as a recogniser writes it ("were cleaning now"), or as many say it ("we eating
+now"), before what is being done."""
 _NOT_WORD = re.compile(r"[^\w\s']|_")
 _LOOSE_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
 
@@ -177,7 +183,7 @@ class Normaliser:
 
     def __call__(self, text: str) -> str:
         """The normalised form of ``text`` (may be empty)."""
-        text = self._clean(text)
+        text = _WE_ARE.sub("we're", self._clean(text))
         for pattern, table in self._tables:
             text = pattern.sub(functools.partial(_look_up, table), text)
         return " ".join(text.split())

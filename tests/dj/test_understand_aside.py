@@ -111,6 +111,20 @@ def test_the_dropped_g_of_a_word_the_dj_knows_is_that_word() -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "normalised"),
+    [
+        ("were hoovering the landing now", "we're hoovering the landing now"),
+        ("we jogging now", "we're jogging now"),
+        ("were you playing that", "were you playing that"),  # a question, not "we're"
+        ("we bring the cake", "we bring the cake"),
+        ("weren't cooking", "weren't cooking"),
+    ],
+)
+def test_were_before_what_is_being_done_is_we_are(said: str, normalised: str) -> None:
+    assert Normaliser()(said) == normalised
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
         ("what's playin now", "whats_playing", {}),
