@@ -132,6 +132,13 @@ CUES = {
 the music or asks who ("what's the level like" does neither); a level is for the sound ("my
 phone's on twenty percent" is not)."""
 
+CONTRARY = {
+    "volume_up": frozenset({"down", "quieter", "lower", "softer"}),
+    "volume_down": frozenset({"up", "louder", "higher"}),
+}
+"""Words that turn the sound the other way: the model may not give a change of the sound when
+they are said and none of the other way are ("turn it down a wee bit" is never louder)."""
+
 CONFIRMED_FLOOR = 0.3
 """A guess below MODEL_FLOOR is still taken down to this similarity when the trained
 classifier, which sees words by their letters too, agrees with it at CONFIRMED_SHARE or more."""
@@ -401,6 +408,11 @@ class ModelStep:
         cues = CUES.get(guess.intent)
         if cues is not None and not cues & set(words.split()):
             return None
+        contrary = CONTRARY.get(guess.intent)
+        if contrary is not None and contrary & set(words.split()):
+            other = "volume_down" if guess.intent == "volume_up" else "volume_up"
+            if not CONTRARY[other] & set(words.split()):
+                return None
         slots = mentioned(lexicon, names, words, guess.intent)
         slots = {**_implied(model, guess, slots), **slots}
         needs = NEEDS.get(guess.intent)

@@ -60,6 +60,10 @@ MERGED = frozenset({"play", "add_preference", "remove_preference", "mood"})
 """Intents whose repeats in one utterance are one request with several values ("play some rock
 and some jazz")."""
 
+ENOUGH = ("that'll do", "that will do", "that's enough", "that is enough")
+"""A stop's words that, after another request, say that request has done enough ("turn it
+down, that'll do"): no stop of the music."""
+
 GO_AHEAD = frozenset({"replay", "resume"})
 """Intents a bare "play it", "go on" is read as: beside a request for music, they only say to
 go ahead with it ("jazz, play it", "reggae, go on")."""
@@ -197,6 +201,9 @@ def several(
         return None
     if any(part.name in COMMAND_INTENTS for part in requests):  # "stop, thank you": a stop
         requests = [part for part in requests if part.name != "thanks"] or requests
+    requests = requests[:1] + [
+        part for part in requests[1:] if not (part.name == "stop" and part.text.startswith(ENOUGH))
+    ]
     if not requests:
         return None
     names = {part.name for part in requests}

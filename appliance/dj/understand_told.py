@@ -722,12 +722,9 @@ SMALL_TALK_CONFIDENCE = 0.7
 
 
 DIALECT_YOU = {
-    "ye": "you",
     "yous": "you",
     "youse": "you",
-    "ye're": "you're",
     "yer're": "you're",
-    "ye've": "you've",
     "yersel": "yourself",
     "yersel'": "yourself",
     "yerself": "yourself",
@@ -738,11 +735,11 @@ DIALECT_YOU = {
     "thi": "your",
     "thy": "your",
 }
-"""How "you" is said in Scots, Irish and Northern voices ("how are ye the day", "thank ye
-kindly", "ye're a canny wee thing", "how are yous"): read as the plain word by small talk and
-judgements of the DJ; and the Yorkshire "tha" / "thee" ("how's tha been", "tha's a grand little
-thing", "see thee in spring"). The "-in" said with them for "-ing" is mended before, with every
-other spelling (understand_text.dropped_g)."""
+"""How "you" is said in Scots, Irish and Northern voices ("how are yous", "look after
+yersel"): read as the plain word by small talk and judgements of the DJ; and the Yorkshire
+"tha" / "thee" ("how's tha been", "tha's a grand little thing", "see thee in spring"). "Ye"
+and the "-in" said for "-ing" are mended before, with every other spelling (the respellings,
+understand_text.dropped_g)."""
 
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}

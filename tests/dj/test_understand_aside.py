@@ -197,3 +197,39 @@ def test_who_speaks_then_a_request_with_more_words_is_both(
 def test_who_speaks_then_no_request_is_who_speaks_alone(understanding: Understanding) -> None:
     found = understanding.parse("gwen here, just back from the shops")
     assert [part.name for part in found.each()] == ["identify"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("whit year wis this", "whats_playing", {}),
+        ("switch it aff ah'm away oot", "stop", {}),
+        ("ah dinnae like this wan", "dislike", {}),
+        ("how are ye the day", "how_are_you", {}),
+    ],
+)
+def test_scots_words_are_read_as_the_plain_ones(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == ((intent,), slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("turn it down, that'll do", "volume_down", {}),
+        ("put it on twenty that will do", "set_volume", {"level": 20}),
+        ("that'll do", "stop", {}),  # alone, it is enough of the music
+    ],
+)
+def test_thatll_do_after_a_request_is_no_stop(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == ((intent,), slots)
+
+
+def test_the_model_never_turns_the_sound_the_other_way_than_said(
+    understanding: Understanding,
+) -> None:
+    for text in ("turn it down a wee bit", "turn it doon a wee tad", "bring it lower a smidge"):
+        assert understanding.parse(text).name != "volume_up", text
