@@ -33,6 +33,14 @@ ASKED_ANOTHER_WAY = [
     ("do you like her more than me", "my_trust"),
     ("she reckons you like her better", "my_trust"),
     ("what happens when i reach the next level", "my_trust"),
+    # how well the DJ knows one's taste: what the trust level tells
+    ("how sure are you about what i like", "my_trust"),
+    ("how confident are you in my taste", "my_trust"),
+    ("do you trust what i tell you", "my_trust"),
+    # what one is known for, one's usual: the summary
+    ("what am i known for round here", "about_me"),
+    ("what would you say my go-to is", "about_me"),
+    ("what's my usual these days", "about_me"),
     # why, of a pick that keeps coming or for an occasion
     ("why do you always go for these guys", "why_this"),
     ("why do you always put reggae on", "why_this"),
