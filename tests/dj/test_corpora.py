@@ -166,7 +166,7 @@ def test_the_second_talk_tuning_set_is_well_formed(path: Path) -> None:
     rows = _talk(path)
     assert len(rows) >= 250
     kinds = {kind for _, kind in _talk(TALK)} | {"replay"}  # "play that one again"
-    if path in (TALK15, TALK16):  # labelled as the held-out conversation: the benchmark's kinds, commands
+    if path in (TALK15, TALK16):  # labelled as the held-out conversation: its kinds, commands
         kinds |= FACTUAL | FOLLOW_UPS | INTENTS
     assert [f"{text!r}: {kind}" for text, kind in rows if kind not in kinds] == []
     counts = Counter(_normalised(text) for text, _ in rows)
