@@ -187,6 +187,13 @@ a player to do, and a taste of music named ("no more country it's driving me mad
 one thinks of the track (talk such as "i love this, it was our song" is as often said to
 others)."""
 
+TURNED_DOWN = frozenset({"deny", "dislike"})
+"""Turning the track down ("not that one"), said whole before why when the why is of the
+track ("not that one, that's too jolly for a storm")."""
+
+OF_THE_TRACK = frozenset({"that's", "it's", "this", "it", "too", "cos", "because"})
+"""Words a why of the track begins with; "not that one, the blue one" is said to a person."""
+
 ASIDE_NOT_AFTER = frozenset({"stop it", "stop that", "stop this", "go on", "carry on"})
 """Openings said to people as often as to the player ("stop it, you two", "go on then")."""
 
@@ -732,7 +739,10 @@ class Understanding:
         words = [word for word in marked if word != ","]
         for size in range(min(ASIDE_FIRST_WORDS, len(words) - 1), 1, -1):
             found = self._exact(state, " ".join(words[:size]))
-            if found is None or found.name not in ASIDE_AFTER or found.also:
+            if found is None or found.also:
+                continue
+            turned_down = found.name in TURNED_DOWN and words[size] in OF_THE_TRACK
+            if found.name not in ASIDE_AFTER and not turned_down:
                 continue
             opening, after = words[:size], words[size:]
             if not _an_aside(opening, after, bool(found.slots)):

@@ -233,3 +233,19 @@ def test_the_model_never_turns_the_sound_the_other_way_than_said(
 ) -> None:
     for text in ("turn it down a wee bit", "turn it doon a wee tad", "bring it lower a smidge"):
         assert understanding.parse(text).name != "volume_up", text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("not that one, that's too cheery for a funeral", "deny"),
+        ("not that, that's too bouncy for this hour", "deny"),
+        ("not that one it's too brassy for the baby", "deny"),
+    ],
+)
+def test_a_track_turned_down_then_why_is_turned_down(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    found = understanding.parse(text)
+    assert (found.name, found.also) == (intent, ())
+    assert found.confidence < 1.0  # words taken out around it: a little less sure
