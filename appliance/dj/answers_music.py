@@ -36,25 +36,17 @@ for directly: see :meth:`MusicAnswers.whats_playing`)."""
 
 FACETS = (
     ("artist", frozenset({"who", "who's", "artist", "singer", "band", "sings", "singing", "sang"})),
+    ("year", frozenset({"year", "year's", "when", "when's", "date", "decade", "era", "vintage"})),
     ("album", frozenset({"album", "album's", "record"})),
     (
         "year",
-        frozenset({"year", "year's", "when", "when's", "old", "decade", "released", "release"})
-        | {
-            "recorded",
-            "made",
-            "new",
-            "date",
-            "came",
-            "come",
-            "era",
-            "vintage",
-            "eighties",
-            "nineties",
-        },
+        frozenset({"old", "released", "release", "recorded", "made", "new", "came", "come"})
+        | {"eighties", "nineties"},
     ),
 )
-"""Which fact of the track a "what's playing" question asks for, by its words."""
+"""Which fact of the track a "what's playing" question asks for, by its words, the first that
+matches: a year named outright wins over the album it is of ("what year did the album come
+out"); only a looser word for it does not ("which album was it released on")."""
 
 HAVE_QUESTION = re.compile(
     r"^(do you have|have you got|have you|you got|got|you have|do we have|have we got|"

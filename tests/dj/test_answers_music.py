@@ -31,6 +31,25 @@ def dj(library: Library) -> Iterator[PersonalizedDJ]:  # noqa: F811
 )
 def test_a_word_with_s_asks_for_its_fact(dj: PersonalizedDJ, text: str, fact: str) -> None:
     """ "how old's this", "which record's this": the fact the word names, not the title."""
+    _answers_with(dj, text, fact)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("what year did the album come out", "year"),
+        ("when was the album released", "year"),
+        ("which album was it released on", "album"),
+    ],
+)
+def test_a_year_named_outright_wins_over_the_album(
+    dj: PersonalizedDJ, text: str, fact: str
+) -> None:
+    """The year is asked of the album; a looser word for it ("released") does not ask it."""
+    _answers_with(dj, text, fact)
+
+
+def _answers_with(dj: PersonalizedDJ, text: str, fact: str) -> None:
     dj.respond("ana", "play some jazz for me")
     track = dj.now_playing
     assert track is not None
