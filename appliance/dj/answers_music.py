@@ -40,7 +40,7 @@ FACETS = (
     ("album", frozenset({"album", "album's", "record"})),
     (
         "year",
-        frozenset({"old", "released", "release", "recorded", "made", "new", "came", "come"})
+        frozenset({"old", "released", "release", "recorded", "made", "new"})
         | {"eighties", "nineties"},
     ),
 )
@@ -66,7 +66,10 @@ def facet(intent: Intent) -> str:
     this" asks how old, as "which record's this off" asks the record)."""
     words = set(intent.text.split())
     words |= {word.removesuffix("'s") for word in words}
-    return next((name for name, cues in FACETS if cues & words), "title")
+    found = next((name for name, cues in FACETS if cues & words), None)
+    if found is None and words & {"came", "come"} and "out" in words:
+        return "year"  # "did this come out lately"; "what's this that's come on" asks the title
+    return found or "title"
 
 
 PAST_WORDS = frozenset({"was", "did", "played"})

@@ -729,17 +729,12 @@ DIALECT_YOU = {
     "yersel'": "yourself",
     "yerself": "yourself",
     "yoursel": "yourself",
-    "tha": "you",
-    "thee": "you",
     "tha's": "you're",
-    "thi": "your",
-    "thy": "your",
 }
 """How "you" is said in Scots, Irish and Northern voices ("how are yous", "look after
-yersel"): read as the plain word by small talk and judgements of the DJ; and the Yorkshire
-"tha" / "thee" ("how's tha been", "tha's a grand little thing", "see thee in spring"). "Ye"
-and the "-in" said for "-ing" are mended before, with every other spelling (the respellings,
-understand_text.dropped_g)."""
+yersel"), and the Yorkshire "tha's" ("tha's a grand little thing"): read as the plain word by
+small talk and judgements of the DJ. "Ye", "tha", "thee" and the "-in" said for "-ing" are
+mended before, with every other spelling (the respellings, understand_text.dropped_g)."""
 
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}

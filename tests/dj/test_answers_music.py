@@ -40,6 +40,8 @@ def test_a_word_with_s_asks_for_its_fact(dj: PersonalizedDJ, text: str, fact: st
         ("what year did the album come out", "year"),
         ("when was the album released", "year"),
         ("which album was it released on", "album"),
+        ("did this come out lately", "year"),
+        ("what's this tune that's come on", "title"),
     ],
 )
 def test_a_year_named_outright_wins_over_the_album(
@@ -55,7 +57,9 @@ def _answers_with(dj: PersonalizedDJ, text: str, fact: str) -> None:
     assert track is not None
     reply = dj.respond("ana", text)
     assert reply.intent == "whats_playing", reply
-    expected = {"year": str(track.year), "album": track.album, "artist": track.artist}[fact]
+    expected = {"year": str(track.year), "album": track.album, "artist": track.artist}.get(
+        fact, track.title
+    )
     assert expected in reply.text, reply.text
 
 

@@ -249,3 +249,33 @@ def test_a_track_turned_down_then_why_is_turned_down(
     found = understanding.parse(text)
     assert (found.name, found.also) == (intent, ())
     assert found.confidence < 1.0  # words taken out around it: a little less sure
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("has tha got owt by daft punk", "play"),  # a play put as a question of having
+        ("whatever made thee pick that", "why_this"),
+        ("stick that un from afore back on", "play_previous"),
+        ("gi' us summat cheerful", "play"),
+    ],
+)
+def test_yorkshire_words_are_read_as_the_plain_ones(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "something in the same genre please",
+        "find her more in the same style",
+        "more tracks with that same groove",
+        "pick us one of a similar sort",
+    ],
+)
+def test_the_same_kind_in_its_own_words_is_more_like_it(
+    understanding: Understanding, text: str
+) -> None:
+    assert understanding.parse(text).name == "more_like"
