@@ -1,8 +1,9 @@
-"""Questions about the music and about oneself in more of the ways people ask them (issue 15):
-the answer doubted ("you sure that's the title"), the standing beside another's ("why is mine
-lower than his"), a pick asked about though it keeps coming ("why do you always play them for
-me"), a name as heard in a count ("how many sunsplash songs have you"); each is understood as the
-question it is, and a name heard near an artist's is counted as theirs."""
+"""Questions about the music and about oneself, and the one before asked for, in more of the ways
+people say them (issue 15): the answer doubted ("you sure that's the title"), the standing beside
+another's ("why is mine lower than his"), a pick asked about though it keeps coming ("why do you
+always play them for me"), a name as heard in a count ("how many sunsplash songs have you"), the
+one before at more length ("go back, the track from a minute ago"); each is understood as the
+question or request it is, and a name heard near an artist's is counted as theirs."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ ASKED_ANOTHER_WAY = [
     ("what am i known for round here", "about_me"),
     ("what would you say my go-to is", "about_me"),
     ("what's my usual these days", "about_me"),
+    # the one before, asked about or asked for at more length
+    ("what were you playing a sec ago", "whats_previous"),
+    ("name the song that was playing just before this one", "whats_previous"),
+    ("go back, the track from a minute ago", "play_previous"),
+    ("return to the song we had on earlier", "play_previous"),
+    ("i'd like to hear the tune before this one once more", "play_previous"),
     # why, of a pick that keeps coming or for an occasion
     ("why do you always go for these guys", "why_this"),
     ("why do you always put reggae on", "why_this"),
