@@ -108,6 +108,7 @@ from appliance.dj.understand_told import (
     not_added_when_forgotten,
     small_talk_told,
     statement,
+    taste_to_keep,
     taste_told,
 )
 from appliance.dj.understand_unasked import asks_nothing
@@ -576,6 +577,7 @@ class Understanding:
             or of_the_music(self._guessed_unless_only_asked(state, text, marked), text)
             or about_the_dj(text)
             or taste_told(self.lexicon, state.built.names, text)
+            or taste_to_keep(self.lexicon, state.built.names, text)
         )
         if found is not None:
             return hello_apart(found)
@@ -764,8 +766,8 @@ class Understanding:
         """Someone else's request, said of them (appliance.dj.understand_others), read as if
         they had said it, when it names music the DJ knows ("rosa wants some soul"; not "she
         wants a cup of tea") or a level ("kelvin wants it quieter"), maybe with a reason or a
-        "please" after it. (Someone else's liking is not taken: it would be kept as the
-        listener's own.)"""
+        "please" after it. (Someone else's liking is not taken here: told alone it is talk;
+        with the DJ asked to keep it, understand_told.taste_to_keep reads it.)"""
         words = (asked_for_someone(text) or "").split()
         for size in range(len(words), 0, -1):
             if size < len(words) and words[size] not in SAID_AFTER_FOR_SOMEONE:

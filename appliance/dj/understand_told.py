@@ -137,6 +137,43 @@ def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
     return Intent(kind, slots, text, confidence=STATEMENT_CONFIDENCE)
 
 
+KEEP_IT = (
+    "remember that", "remember it", "remember", "make a note of that", "make a note of it",
+    "note that down", "note it down", "note that", "put that down", "put it down",
+    "put that in", "write that down", "write it down", "keep that in mind",
+)  # fmt: skip
+"""Asking the DJ to keep what was just said ("... remember that")."""
+
+SOMEONE_LIKES = frozenset({"likes", "loves", "adores", "digs", "enjoys"})
+"""How someone else's liking is told ("grandma loves bob marley")."""
+
+
+def taste_to_keep(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
+    """Someone's liking told and the DJ asked to keep it ("yusuf likes country music, remember
+    that", "remember my nan loves bob marley"): kept as a liking, as "remember we love lounge"
+    is; told without the asking ("my dad loves reggae") it is talk, and stays so."""
+    words = text.split()
+    if words[:1] == ["remember"]:
+        rest = words[2:] if words[1:2] == ["that"] else words[1:]
+    else:
+        ending = next((k for k in KEEP_IT if text.endswith(" " + k)), None)
+        if ending is None:
+            return None
+        rest = words[: len(words) - len(ending.split())]
+    liked = [at for at, word in enumerate(rest) if word in SOMEONE_LIKES]
+    if not liked or not 0 < liked[0] <= 3 or NEGATIONS & set(rest):
+        return None  # one to three words say who ("my nan", "dai's wife", "tunde")
+    taste = " ".join(rest[liked[0] + 1 :])
+    named = lexicon.names_in(names, taste)
+    slots: dict[str, Slot] = dict(lexicon.scan(taste, ("genre",), several=True))
+    artists = [name for kind, name in named if kind == "artist"]
+    if not slots and artists:
+        slots = {"artist": artists[0]}
+    if not slots:
+        return None
+    return Intent("add_preference", slots, text, confidence=STATEMENT_CONFIDENCE)
+
+
 LIKES_SAID = frozenset(
     {"like", "likes", "liked", "love", "loves", "loved", "into", "keen", "fan", "partial"}
     | {"enjoy", "enjoys", "dig", "digs", "adore", "adores"}

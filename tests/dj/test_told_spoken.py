@@ -165,3 +165,25 @@ def test_are_you_there_with_there_as_heard(text: str, kind: str) -> None:
 )
 def test_are_you_there_said_to_someone_else_stays_unknown(text: str) -> None:
     assert small_talk_told(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("gwen likes bluegrass, remember that", {"genre": "bluegrass"}),
+        ("my uncle loves sade, write that down", {"artist": "sade"}),
+        ("remember that my nan adores soul music", {"genre": "soul"}),
+    ],
+)
+def test_someones_liking_with_the_dj_asked_to_keep_it_is_kept(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    found = understanding.parse(text)
+    assert (found.name, found.slots) == ("add_preference", slots)
+
+
+@pytest.mark.parametrize(
+    "text", ["my uncle loves sade", "gwen likes bluegrass", "remember that gig in leeds"]
+)
+def test_someones_liking_told_alone_is_talk(understanding: Understanding, text: str) -> None:
+    assert understanding.parse(text).name == "unknown"
