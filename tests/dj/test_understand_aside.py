@@ -279,3 +279,18 @@ def test_the_same_kind_in_its_own_words_is_more_like_it(
     understanding: Understanding, text: str
 ) -> None:
     assert understanding.parse(text).name == "more_like"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("we're sweeping up now", "mood", {"activity": "cleaning"}),
+        ("i'm on my break", "mood", {"activity": "relax"}),
+        ("we're having our tea", "mood", {"activity": "dinner"}),
+        ("it's way to loud", "volume_down", {}),
+    ],
+)
+def test_what_is_being_done_in_words_of_its_own(
+    understanding: Understanding, text: str, intent: str, slots: dict
+) -> None:
+    assert understood_as(understanding.parse(text)) == ((intent,), slots)
