@@ -122,12 +122,7 @@ def taste_told(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
     said = set(words)
     if not FIRST_PERSON & said or (ABOUT_SOMEONE_ELSE | OTHER_PEOPLE) & said:
         return None
-    named = lexicon.names_in(names, text)
-    rest = lexicon.without_names(text, [name for _kind, name in named])
-    slots: dict[str, Slot] = dict(lexicon.scan(rest, ("genre",), several=True))
-    artists = [name for kind, name in named if kind == "artist"]
-    if not slots and artists:
-        slots = {"artist": artists[0]}
+    slots = tastes_named(lexicon, names, text)
     if not slots:
         return None
     negative = bool(said & DISLIKING) or bool(said & NEGATIONS and said & LIKING)
@@ -163,15 +158,19 @@ def taste_to_keep(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | Non
     liked = [at for at, word in enumerate(rest) if word in SOMEONE_LIKES]
     if not liked or not 0 < liked[0] <= 3 or NEGATIONS & set(rest):
         return None  # one to three words say who ("my nan", "dai's wife", "tunde")
-    taste = " ".join(rest[liked[0] + 1 :])
-    named = lexicon.names_in(names, taste)
-    slots: dict[str, Slot] = dict(lexicon.scan(taste, ("genre",), several=True))
-    artists = [name for kind, name in named if kind == "artist"]
-    if not slots and artists:
-        slots = {"artist": artists[0]}
+    slots = tastes_named(lexicon, names, " ".join(rest[liked[0] + 1 :]))
     if not slots:
         return None
     return Intent("add_preference", slots, text, confidence=STATEMENT_CONFIDENCE)
+
+
+def tastes_named(lexicon: Lexicon, names: NameIndex, text: str) -> dict[str, Slot]:
+    """The genres ``text`` names, or else the first artist of the library it names."""
+    named = lexicon.names_in(names, text)
+    rest = lexicon.without_names(text, [name for _kind, name in named])
+    slots: dict[str, Slot] = dict(lexicon.scan(rest, ("genre",), several=True))
+    artists = [name for kind, name in named if kind == "artist"]
+    return slots if slots or not artists else {"artist": artists[0]}
 
 
 LIKES_SAID = frozenset(
