@@ -129,6 +129,7 @@ def dropped_g(words: Iterable[str]) -> dict[str, str]:
 class Normaliser:
     """Lower case, no accents or punctuation, numbers as words, then respellings and slips mended.
 
+    A "were" or "we" before what is being done is "we're" first (``_WE_ARE``).
     ``respellings`` map a recogniser's spelling to the one the templates use ("im" -> "i'm");
     ``slips`` map words a recogniser hears in place of others ("sum" -> "some");
     ``number_slips`` do the same only in front of a number ("volume too sixty"), where "too"
