@@ -145,11 +145,11 @@ SOMEONE_LIKES = frozenset({"likes", "loves", "adores", "digs", "enjoys"})
 
 def taste_to_keep(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | None:
     """Someone's liking told and the DJ asked to keep it ("yusuf likes country music, remember
-    that", "remember my nan loves bob marley"): kept as a liking, as "remember we love lounge"
+    that", "remember that my nan loves bob marley"): kept as a liking, as "remember we love lounge"
     is; told without the asking ("my dad loves reggae") it is talk, and stays so."""
     words = text.split()
-    if words[:1] == ["remember"]:
-        rest = words[2:] if words[1:2] == ["that"] else words[1:]
+    if words[:2] == ["remember", "that"]:  # "remember priya loves reggae" may be a memory
+        rest = words[2:]
     else:
         ending = next((k for k in KEEP_IT if text.endswith(" " + k)), None)
         if ending is None:
@@ -765,12 +765,11 @@ DIALECT_YOU = {
     "yersel'": "yourself",
     "yerself": "yourself",
     "yoursel": "yourself",
-    "tha's": "you're",
 }
 """How "you" is said in Scots, Irish and Northern voices ("how are yous", "look after
-yersel"), and the Yorkshire "tha's" ("tha's a grand little thing"): read as the plain word by
-small talk and judgements of the DJ. "Ye", "tha", "thee" and the "-in" said for "-ing" are
-mended before, with every other spelling (the respellings, understand_text.dropped_g)."""
+yersel"): read as the plain word by small talk and judgements of the DJ. "Ye", the Yorkshire
+"tha" and "thee" and the "-in" said for "-ing" are mended before, with every other spelling
+(the respellings, understand_text.dropped_g)."""
 
 
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}

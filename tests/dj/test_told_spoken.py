@@ -22,6 +22,7 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
         ("thank ye kindly", "thanks"),
         ("that's grand thank ye", "thanks"),
         ("cheerio the noo dj", "bye"),
+        ("how's tha been all summer", "how_are_you"),
     ],
 )
 def test_small_talk_in_a_dialects_you(understanding: Understanding, text: str, kind: str) -> None:
