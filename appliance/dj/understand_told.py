@@ -193,7 +193,7 @@ def liking_to_forget(lexicon: Lexicon, names: NameIndex, text: str) -> Intent | 
     random access memories, overplayed it", "forget that mum likes one more time", "for get i
     like bob marley"): a liking to forget, of the genre or artist named, or of the words named
     when the library has no such genre or artist (a title, an album, a name misheard)."""
-    words = plainly(text).split()  # "for get", "ye", as meant
+    words = plainly(text).split()  # "for get" as meant
     while words[1:] and words[0] in {"and", "so", "please", "oh", "just", "can", "you"}:
         words = words[1:]
     if words[:1] != ["forget"] and words[:1] != ["unlearn"]:
@@ -757,21 +757,6 @@ SMALL_TALK_CONFIDENCE = 0.7
 """How sure small talk is that only its opening (or closing) words told."""
 
 
-DIALECT_YOU = {
-    "yous": "you",
-    "youse": "you",
-    "yer're": "you're",
-    "yersel": "yourself",
-    "yersel'": "yourself",
-    "yerself": "yourself",
-    "yoursel": "yourself",
-}
-"""How "you" is said in Scots, Irish and Northern voices ("how are yous", "look after
-yersel"): read as the plain word by small talk and judgements of the DJ. "Ye", the Yorkshire
-"tha" and "thee" and the "-in" said for "-ing" are mended before, with every other spelling
-(the respellings, understand_text.dropped_g)."""
-
-
 DIALECT_NOW = {"the noo": "now", "the now": "now", "the day": "today", "the nicht": "tonight"}
 DIALECT_NOW |= {"to day": "today", "too day": "today", "to night": "tonight", "for get": "forget"}
 DIALECT_NOW |= {"all right": "alright"}
@@ -784,10 +769,10 @@ DIALECT_HELLO |= {"by by": "bye bye", "bye by": "bye bye"}
 
 
 def plainly(text: str) -> str:
-    """``text`` with the dialect's "ye" / "yous" / "yersel" said as "you" / "yourself",
-    "the noo" / "the day" as "now" / "today", and words a recogniser splits ("for get", "to
-    day") as one."""
-    plain = f" {' '.join(DIALECT_YOU.get(word, word) for word in text.split())} "
+    """``text`` with the Scots "the noo" / "the day" as "now" / "today", the Northern hellos
+    said first as hellos, and words a recogniser splits ("for get", "to day") as one. (The
+    dialect's "ye", "yous", "tha" are mended before, with every other spelling.)"""
+    plain = f" {text} "
     for said, meant in DIALECT_NOW.items():
         plain = plain.replace(f" {said} ", f" {meant} ")
     for said, meant in DIALECT_HELLO.items():

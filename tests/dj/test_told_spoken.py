@@ -26,7 +26,7 @@ from appliance.dj.understand_told import about_the_dj, small_talk_told
     ],
 )
 def test_small_talk_in_a_dialects_you(understanding: Understanding, text: str, kind: str) -> None:
-    """As heard: "ye" is mended to "you" with the other spellings, "yous" by small talk."""
+    """As heard: "ye", "yous" and "yersel" are mended to "you" with the other spellings."""
     found = understanding.parse(text)
     assert found.name == kind, found
 
