@@ -174,6 +174,27 @@ WRAP_BREAKS = frozenset(
 WRAPPED_CONFIDENCE = 0.75
 """How sure a request is that was found only at the end of a longer utterance."""
 
+AFTER_WHY = frozenset({"volume_down", "volume_up", "set_volume", "pause", "skip", "stop"})
+"""Requests to the player said after why with no pause between ("the shop's heaving turn it
+up", "she's back turn it down quick")."""
+
+AFTER_WHY_VERBS = frozenset(
+    {"turn", "skip", "stop", "pause", "mute", "crank", "lower"}
+)
+"""Verbs such a request begins with, after why (not "louder": "the foghorn's louder than you"
+is no request)."""
+
+NOT_BEFORE_REQUEST = frozenset(
+    {"to", "you", "i", "we", "they", "he", "she", "me", "him", "her", "us", "them", "not"}
+    | {"don't", "didn't", "can't", "won't", "never", "can", "could", "would", "will", "should"}
+    | {"must", "let", "said", "says", "say", "told", "tells", "asked", "and", "or", "the", "a"}
+)
+"""Words after which a request's verb is no request to the player ("he wants me to turn it
+up", "why did you turn it off", "she said turn it down"): someone's doing or a tale."""
+
+AFTER_WHY_WORDS = 5
+"""At most this many words ask a request said after why."""
+
 ASKED_FIRST = frozenset({"volume_down", "volume_up", "pause", "replay", "mood"})
 """Requests said in a few words and then a reason ("quieter, gran's asleep"), and how one feels
 and then why ("i'm fuming, the plumber's let me down"); not a skip, which "pass" asks in more
@@ -552,7 +573,7 @@ class Understanding:
                 )
         found = self._introduced(state, marked) or self._several(state, marked)
         if found is not None:
-            return hello_apart(found)
+            return hello_apart(self._name_not_cut(state, text, found))
         tidied = tidy(text)
         found = self._loose(state, text)
         if found is not None and "query" in found.slots and tidied and tidied != text:
@@ -619,8 +640,21 @@ class Understanding:
             or small_talk_told(text)
             or self._asked_before_aside(state, marked)
             or self._played_for(state, marked)
+            or self._asked_after_why(state, marked)
             or Intent("unknown", {}, text)
         )
+
+    def _name_not_cut(self, state: _State, text: str, found: Intent) -> Intent:
+        """Several requests read where the templates read one play of more library names ("play
+        daft punk one more time", "play nina simone feeling good"): the play, not a replay or a
+        mood that a name's words also say."""
+        said = {kind for part in found.each() for kind in part.slots if kind in KINDS}
+        if not said:
+            return found
+        whole = self._loose(state, text)
+        if whole is None or whole.name != "play" or whole.also:
+            return found
+        return whole if len(set(whole.slots) & set(KINDS)) > len(said) else found
 
     def _followed_on(self, state: _State, text: str) -> Intent | None:
         """A turn that carries on from the last ("and what's next after this", "so who sings
@@ -707,6 +741,25 @@ class Understanding:
             if found is not None and found.name != "unknown":
                 return dataclasses.replace(
                     found, confidence=min(found.confidence, WRAPPED_CONFIDENCE)
+                )
+        return None
+
+    def _asked_after_why(self, state: _State, marked: list[str]) -> Intent | None:
+        """Why, then a short request to the player with no pause between ("the shop's heaving
+        turn it up", "she's back turn it down quick"): the longest ending of a few words that
+        starts with a request's verb and is understood alone as one of :data:`AFTER_WHY`,
+        less sure."""
+        words = [word for word in marked if word != ","]
+        for start in range(max(2, len(words) - AFTER_WHY_WORDS), len(words) - 1):
+            if words[start] not in AFTER_WHY_VERBS or words[start - 1] in NOT_BEFORE_REQUEST:
+                continue
+            rest = words[start:]
+            found = self._reading_of(state, " ".join(rest), rest)
+            if found.name in AFTER_WHY and not found.also:
+                return dataclasses.replace(
+                    found,
+                    text=" ".join(words),
+                    confidence=min(found.confidence, WRAPPED_CONFIDENCE),
                 )
         return None
 

@@ -365,6 +365,21 @@ def test_a_name_as_people_say_it(understanding: Understanding, text: str, slots:
     assert not found.keys() - slots.keys() - {"mood", "activity"}
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play daft punk one more time", {"artist": "daft punk", "title": "one more time"}),
+        ("play nina simone feelin good", {"artist": "nina simone", "title": "feeling good"}),
+    ],
+)
+def test_an_artist_then_a_title_is_one_play(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    """A title whose words also ask something ("one more time": again; "feeling good": a
+    mood) said after its artist is the song, not a second request."""
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
 def test_a_library_name_is_not_cut_at_a_word_inside_it() -> None:
     """A title with "by" in it is no title by an artist, and an aside's word inside a library
     name ("when you were young", "wait for me") is no aside: a shorter name the library has
@@ -423,6 +438,31 @@ def test_a_name_ends_where_it_is_said(
 )
 def test_a_short_request_then_why(understanding: Understanding, text: str, intent: str) -> None:
     assert understood_as(understanding.parse(text))[0] == (intent,)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the shops heaving turn it up", "volume_up"),
+        ("she's back turn it down quick", "volume_down"),
+        ("the swell's picking up turn it off", "stop"),
+        # a request's verb after someone who does it, or in a tale: nothing to act on
+        ("he always wants me to turn it up", "unknown"),
+        ("ask gran before you turn it off", "unknown"),
+        ("the foghorn's louder than you", "unknown"),
+        ("my headset volume's way too low", "unknown"),
+    ],
+)
+def test_why_then_a_request_with_no_pause(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understood_as(understanding.parse(text))[0] == (intent,)
+
+
+def test_words_written_without_their_apostrophe(understanding: Understanding) -> None:
+    """A recogniser or a phone may leave the apostrophe out ("quieter shes nearly gone")."""
+    assert understood_as(understanding.parse("quieter shes nearly gone"))[0] == ("volume_down",)
+    assert understanding.parse("theres a wasp").name == "unknown"
 
 
 def test_a_name_with_of_in_it_is_not_a_title_by_an_artist(understanding: Understanding) -> None:
