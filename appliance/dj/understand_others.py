@@ -19,11 +19,11 @@ _ADVERBS += r"been|else|most|actually|even) )*"
 _GROUP_QUESTION = re.compile(
     r"^(?:(?:so|and|hey|oi|dj|speaker|coach|okay|right|just wondering|out of interest) )*"
     r"what(?:'s| is| are| do| does| did| have| has| would| will)? "
-    r"(?P<group>(?:[a-z']+ ){1,6}?)" + _ADVERBS + r"(?:play|playing|played|plays|like|likes|"
+    r"(?P<group>(?:[a-z']+ ){1,6}?)" + _ADVERBS + r"(?P<verb>play|playing|played|plays|like|likes|"
     r"liking|listen to|listens to|listening to|listened to|enjoy|enjoys|enjoying|put on|puts on|"
     r"putting on|into|love|loves|prefer|prefers|go for|request|requests|requesting|ask for|"
     r"asking for|dance to|study to|work to|train to|sing along to|stick on|sticking on|"
-    r"blast|blasting|spin|spinning|rate|rating)(?: (?P<rest>.*))?$"
+    r"blast|blasting|spin|spinning|rate|rating|have on|has on|having on)(?: (?P<rest>.*))?$"
 )
 """A question of what a group plays: what, its verb, who, maybe how often, the verb of music."""
 
@@ -99,6 +99,19 @@ WHO_NEVER = frozenset(
 the templates'), a question, a request, a thing ("the music needs ...")."""
 
 
+MAX_HABIT_GROUP = 4
+"""At most this many words name whoever plays it as a habit."""
+
+HABITS = frozenset({"usually", "normally", "generally", "mostly", "most", "always", "tend"})
+"""Words that ask what someone plays as a habit ("what do the night porters play mostly")."""
+
+PLAYED_VERBS = frozenset(
+    {"play", "playing", "played", "plays", "listen to", "listens to", "listening to"}
+    | {"listened to", "have on", "has on", "having on"}
+)
+"""Verbs of what is played ("put on" may be clothes: "what do the twins usually put on")."""
+
+
 def _a_group(words: list[str]) -> bool:
     if not words or len(words) > 6 or GROUP_NEVER & set(words) or not OTHERS & set(words):
         return False
@@ -112,7 +125,22 @@ def asks_about_others(text: str) -> bool:
         return False
     group = found.group("group").split()
     rest = (found.groupdict().get("rest") or "").split()
-    return _a_group(group) and len(rest) <= 6
+    if len(rest) > 6:
+        return False
+    return _a_group(group) or _played_by_habit(found, group)
+
+
+def _played_by_habit(found: re.Match[str], group: list[str]) -> bool:
+    """What some people play as a habit ("what do the night porters play mostly", "what is
+    niamh listening to usually"): a question of the household's listening, whoever is named,
+    when it is not the DJ's or the music's own."""
+    verb = found.groupdict().get("verb")
+    return (
+        verb in PLAYED_VERBS
+        and bool(HABITS & set(found.group(0).split()))
+        and 0 < len(group) <= MAX_HABIT_GROUP
+        and not GROUP_NEVER & set(group)
+    )
 
 
 def _someone(words: list[str]) -> bool:

@@ -18,6 +18,10 @@ from tests.dj.test_understand import understood_as
         ("what are the regulars into these days", ("community",), {}),
         ("what's everybody else on the ward been putting on", ("community",), {}),
         ("what's popular with the other listeners", ("community",), {}),
+        # what some people play as a habit, whoever they are
+        ("what do the night shift play mostly", ("community",), {}),
+        ("what is tariq listening to usually", ("community",), {}),
+        ("what do my pupils usually have on", ("community",), {}),
         # someone else's request, said of them
         ("the twins want some pop", ("play",), {"genre": "pop"}),
         ("grandad would like some jazz if that's alright", ("play",), {"genre": "jazz"}),
@@ -44,7 +48,8 @@ def test_other_people_spoken_of(
     [
         # a group without other listeners in it: people the DJ does not know
         "what does my sister listen to",
-        "what do the twins usually put on",
+        "what do the twins usually put on",  # clothes, as often as music
+        "what do the twins play",  # a game, as often as music: no habit asked
         # what a band, the radio or the DJ plays is no question about listeners
         "what does the band usually play",
         "what do you listen to",
