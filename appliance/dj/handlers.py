@@ -140,15 +140,17 @@ class Handlers:
         return asked.reply(self.dj.lines.unknown())
 
     def _on_add_preference(self, asked: Asked) -> Reply:
-        """ "I love deep house", "i really like <artist>": remembered, then said as remembered;
-        a style or artist the library lacks is said to be missing, and remembered all the same."""
+        """ "I love deep house", "i really like <artist>", "remember i like taylor swift":
+        remembered, then said as remembered; a style or artist the library lacks is said to be
+        missing, and remembered all the same."""
         profile = asked.profile
         genre = asked.slot("genre")
         artist = asked.slot("artist")
-        if artist and not genre:
-            self.add_artist_preference(profile.user_id, artist)
-            shown = self.dj.as_written("artist", artist) or artist
-            return asked.reply(self._kept(shown, self._in_library("artist", artist)))
+        name = artist or asked.slot("query")  # a name the library may lack: an artist's
+        if name and not genre:
+            self.add_artist_preference(profile.user_id, name)
+            shown = self.dj.as_written("artist", name) or name
+            return asked.reply(self._kept(shown, self._in_library("artist", name)))
         if not genre:
             return asked.reply(self.dj.lines.unknown())
         self.add_preference(profile, genre)

@@ -387,6 +387,8 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     What is left may be a library name ("nora jones": norah jones) or a genre."""
     if intent.name == "identify":
         return _name_ended(intent, marked)
+    if intent.name == "add_preference" and "query" in intent.slots:
+        return _kept_by_name(intent)
     query = intent.slots.get("query")
     if intent.name != "play" or not isinstance(query, str):
         return intent
@@ -407,6 +409,26 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
             return intent
         slots["query"] = short
     return dataclasses.replace(intent, slots=slots)
+
+
+KEPT_NAME_WORDS = 4
+"""At most this many words name a taste the library may lack ("remember i like taylor swift")."""
+
+NOT_OF_A_NAME = frozenset(
+    {"it", "this", "that", "my", "your", "his", "her", "our", "their", "one", "ones", "when"}
+    | {"you", "me", "to", "how", "what", "way", "a", "an", "some", "being", "having"}
+)
+"""Words of what one likes that is no music's name ("remember i like my tea strong", "... it
+when you play that")."""
+
+
+def _kept_by_name(intent: Intent) -> Intent:
+    """A taste to keep that names what the library may lack: a name of a few words, or no
+    taste at all."""
+    words = str(intent.slots["query"]).split()
+    if len(words) <= KEPT_NAME_WORDS and not NOT_OF_A_NAME & set(words):
+        return intent
+    return Intent("unknown", {}, intent.text)
 
 
 def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:

@@ -91,3 +91,16 @@ def test_a_loved_style_the_library_lacks_is_said_missing_and_remembered(
     assert profile is not None and "deep house" in profile.music_preferences
     had = dj.respond(USER, "i love jazz").text  # in the library: no word of missing
     assert "jazz" in had.casefold() and "yet" not in had, had
+
+
+def test_a_name_the_library_lacks_asked_to_be_kept_is_said_missing_and_kept(
+    dj: PersonalizedDJ,
+) -> None:
+    """ "remember i like taylor swift", of a library without her: kept as an artist (named
+    back by "what do I like", picked if she comes), and said to be missing now."""
+    reply = dj.respond(USER, "remember i like taylor swift")
+    assert reply.intents == ("add_preference",), reply
+    assert "taylor swift" in reply.text.casefold(), reply.text
+    assert "no " in reply.text or "n't" in reply.text or "none" in reply.text, reply.text
+    assert "taylor swift" in dj.respond(USER, "what do i like").text.casefold()
+    assert dj.respond(USER, "remember i like my tea strong").intents != ("add_preference",)
