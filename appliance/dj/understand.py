@@ -178,9 +178,7 @@ AFTER_WHY = frozenset({"volume_down", "volume_up", "set_volume", "pause", "skip"
 """Requests to the player said after why with no pause between ("the shop's heaving turn it
 up", "she's back turn it down quick")."""
 
-AFTER_WHY_VERBS = frozenset(
-    {"turn", "skip", "stop", "pause", "mute", "crank", "lower"}
-)
+AFTER_WHY_VERBS = frozenset({"turn", "skip", "stop", "pause", "mute", "crank", "lower"})
 """Verbs such a request begins with, after why (not "louder": "the foghorn's louder than you"
 is no request)."""
 
