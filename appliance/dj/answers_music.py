@@ -72,6 +72,12 @@ def facet(intent: Intent) -> str:
     return found or "title"
 
 
+POINTING = frozenset({"this", "that", "it", "it's", "that's", "this's", "playing", "now"})
+"""Words that keep a question naming some music on what plays ("is this from exodus")."""
+
+FAR_FUTURE = 9999
+"""A year after every track's, for tracks whose year is not known."""
+
 PAST_WORDS = frozenset({"was", "did", "played"})
 """A question about a track in past tense."""
 
@@ -177,7 +183,11 @@ class MusicAnswers(Part):
         return track
 
     def whats_playing(self, user_id: str, intent: Intent) -> str:
-        """ "What's this", "who sings it", "which album", "what year": the fact asked for."""
+        """ "What's this", "who sings it", "which album", "what year": the fact asked for (of
+        the music named, when the question names some: "when did kind of blue come out")."""
+        named = self._named(intent)
+        if named is not None:
+            return self._fact(named, facet(intent))
         track = self.dj.this_track()
         known = truth(self.dj)
         before = known.previous if asks_before(intent) else None
@@ -198,6 +208,22 @@ class MusicAnswers(Part):
                 return f"{said} {self._fact(track, asked)}"
             return said
         return self._fact(track, asked)
+
+    def _named(self, intent: Intent) -> Track | None:
+        """The library's track a question names: the title, else the album's or the artist's
+        first (the earliest, for an artist: "when did sade come out")."""
+        catalog = self.dj.catalog()
+        if catalog is None or POINTING & set(intent.text.split()):  # "is this from exodus"
+            return None
+        for kind in ("title", "album", "artist"):
+            name = slot(intent, kind)
+            if name is None:
+                continue
+            folded = name.casefold()
+            found = [track for track in catalog.tracks if getattr(track, kind).casefold() == folded]
+            if found:
+                return min(found, key=lambda track: track.year or FAR_FUTURE)
+        return None
 
     def _fact(self, track: Track, asked: str) -> str:
         """The fact ``asked`` (title, artist, album, year) of ``track``, in a sentence."""

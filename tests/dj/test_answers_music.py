@@ -51,6 +51,26 @@ def test_a_year_named_outright_wins_over_the_album(
     _answers_with(dj, text, fact)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("when did loud weather come out", "2014"),
+        ("what year was the loud weather album released", "2014"),
+        ("who sings rock tune 2", "Iron Lilac"),
+        ("what album is rock tune 1 on", "Loud Weather"),
+        ("when did iron lilac come out", "2014"),
+        # pointing at what plays: of that, whatever it names
+        ("is this from loud weather", "Marisol Quartet"),
+    ],
+)
+def test_a_fact_of_music_named_is_of_that_music(dj: PersonalizedDJ, text: str, said: str) -> None:
+    """ "when did loud weather come out", asked while jazz plays: the rock album's year."""
+    dj.respond("ana", "play some jazz for me")
+    assert dj.now_playing is not None and dj.now_playing.artist == "Marisol Quartet"
+    reply = dj.respond("ana", text)
+    assert reply.intent == "whats_playing" and said in reply.text, reply
+
+
 def _answers_with(dj: PersonalizedDJ, text: str, fact: str) -> None:
     dj.respond("ana", "play some jazz for me")
     track = dj.now_playing

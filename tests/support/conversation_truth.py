@@ -167,6 +167,24 @@ class Truth:
                 return genre, None
         return None, _misheard(said.split(), self.artists)
 
+    def named(self, text: str) -> tuple[str, Track] | None:
+        """The title or the album a question names, the longest said whole, with its track (an
+        album's first): "when did slow weather come out" asks of it, whatever plays; a question
+        that points at what plays ("is this from slow weather") asks of that."""
+        said = spoken_words(text)
+        if any(f" {word} " in said for word in ("this", "that", "it", "it's", "that's", "now")):
+            return None  # "is this from slow weather": of what plays
+        found = [
+            (len(name), kind, track)
+            for track in self.library.tracks()
+            for kind, name in (("title", track.title), ("album", track.album))
+            if name and spoken_words(name) in said
+        ]
+        if not found:
+            return None
+        _, kind, track = max(found, key=lambda one: one[0])
+        return kind, track
+
     def count(self, text: str) -> int:
         genre, artist = self.asked_about(text)
         if genre:
@@ -182,6 +200,9 @@ class Truth:
         if kind in ("title", "artist", "album", "year"):  # "play something, what's this"
             if moved_before_asking(text):
                 return lambda r: _fact_said(r, started(r) or track, kind)
+            named = self.named(text)
+            if named is not None and kind != named[0] and (kind, named[0]) != ("title", "album"):
+                return lambda r: _fact_said(r, named[1], kind)  # "who sings blue hour"
             return lambda r: _fact_said(r, track, kind)
         if kind == "previous":  # "skip this, who was that": the track left
             before = player.previous
