@@ -82,9 +82,19 @@ PAST_WORDS = frozenset({"was", "did", "played"})
 """A question about a track in past tense."""
 
 
+CLAUSE_SUBJECTS = frozenset({"i", "i'm", "we", "you", "he", "she", "they", "my", "our", "your"})
+"""Words after which "before" begins a clause of its own ("when's this from, before i was born
+i bet"), not the track before."""
+
+
 def asks_before(intent: Intent) -> bool:
     """A question about the track before ("what was that one before"), said in past tense."""
-    words = set(intent.text.split())
+    said = intent.text.split()
+    words = {
+        word
+        for at, word in enumerate(said)
+        if word != "before" or said[at + 1 : at + 2] == [] or said[at + 1] not in CLAUSE_SUBJECTS
+    }
     return bool(BEFORE_WORDS & words) and bool(PAST_WORDS & words)
 
 

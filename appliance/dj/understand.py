@@ -100,7 +100,15 @@ from appliance.dj.understand_templates import (
     load_templates,
 )
 from appliance.dj.understand_text import NUMBER_WORDS, Normaliser, dropped_g
-from appliance.dj.understand_tidy import ASKED_WORDS, asked_first, asked_plainly, only_asked, tidy
+from appliance.dj.understand_tidy import (
+    ASKED_WORDS,
+    OPENERS,
+    asked_first,
+    asked_plainly,
+    only_asked,
+    strip_phrases,
+    tidy,
+)
 from appliance.dj.understand_told import (
     STATEMENT_STARTS,
     about_the_dj,
@@ -211,8 +219,11 @@ TURNED_DOWN = frozenset({"deny", "dislike"})
 """Turning the track down ("not that one"), said whole before why when the why is of the
 track ("not that one, that's too jolly for a storm")."""
 
-OF_THE_TRACK = frozenset({"that's", "it's", "this", "it", "too", "cos", "because"})
-"""Words a why of the track begins with; "not that one, the blue one" is said to a person."""
+OF_THE_TRACK = frozenset(
+    {"that's", "it's", "this", "it", "too", "cos", "because", "they're", "we're"}
+)
+"""Words a why of the track begins with, or of whom it does not suit ("not that one they're
+wanting something to dance to"); "not that one, the blue one" is said to a person."""
 
 ASIDE_NOT_AFTER = frozenset({"stop it", "stop that", "stop this", "go on", "carry on"})
 """Openings said to people as often as to the player ("stop it, you two", "go on then")."""
@@ -790,6 +801,9 @@ class Understanding:
         :data:`ASIDE_AFTER`, when what follows asks nothing itself; as sure as a request with
         words taken out around it, so a skip or a stop heard less than surely is asked about."""
         words = [word for word in marked if word != ","]
+        plain = strip_phrases(words, OPENERS, front=True)
+        if plain[:1] == ["not"]:  # "no no, not this one, it's far too jumpy"
+            words = plain
         for size in range(min(ASIDE_FIRST_WORDS, len(words) - 1), 1, -1):
             found = self._exact(state, " ".join(words[:size]))
             if found is None or found.also:

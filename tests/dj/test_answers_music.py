@@ -71,6 +71,16 @@ def test_a_fact_of_music_named_is_of_that_music(dj: PersonalizedDJ, text: str, s
     assert reply.intent == "whats_playing" and said in reply.text, reply
 
 
+def test_before_a_clause_of_its_own_is_no_track_before(dj: PersonalizedDJ) -> None:
+    """ "when's this from, before i was born i bet": the year of what plays, not the last."""
+    dj.respond("ana", "play some jazz for me")
+    dj.respond("ana", "play some rock")
+    track = dj.now_playing
+    assert track is not None and track.artist == "Iron Lilac"
+    reply = dj.respond("ana", "when's this from before i was born i bet")
+    assert "2014" in reply.text and "2015" not in reply.text, reply.text
+
+
 def _answers_with(dj: PersonalizedDJ, text: str, fact: str) -> None:
     dj.respond("ana", "play some jazz for me")
     track = dj.now_playing

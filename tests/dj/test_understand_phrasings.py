@@ -459,6 +459,21 @@ def test_why_then_a_request_with_no_pause(
     assert understood_as(understanding.parse(text))[0] == (intent,)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("no no not this one it's far too jumpy for me", "dislike"),
+        ("not that one they're wanting something they can dance to", "deny"),
+        # "no" that opens something else is no turning down
+        ("no more country it's driving me mad", "remove_preference"),
+    ],
+)
+def test_a_track_turned_down_after_no_then_why(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understood_as(understanding.parse(text))[0] == (intent,)
+
+
 def test_words_written_without_their_apostrophe(understanding: Understanding) -> None:
     """A recogniser or a phone may leave the apostrophe out ("quieter shes nearly gone")."""
     assert understood_as(understanding.parse("quieter shes nearly gone"))[0] == ("volume_down",)
