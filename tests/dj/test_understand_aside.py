@@ -267,6 +267,21 @@ def test_yorkshire_words_are_read_as_the_plain_ones(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("i divvent like this song", "dislike"),
+        ("gie's some reggae", "play"),
+        ("ah dinna want ony mair jazz", "remove_preference"),
+        ("hae ye got ony sade", "play"),
+    ],
+)
+def test_doric_and_north_east_words_are_read_as_the_plain_ones(
+    understanding: Understanding, text: str, intent: str
+) -> None:
+    assert understanding.parse(text).name == intent
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "something in the same genre please",
