@@ -152,6 +152,8 @@ def reading(
     joined = (str(e.text or "").strip() for e in result.entities_list if e.name == JOINED_BY)
     if misses >= 2 and "of" in joined:
         return None  # "put kind of blue on": no title "kind" of an artist "blue on"
+    if not _of_music(lexicon, result.intent.name, result.original_text, slots.get("query")):
+        return None  # "remember i like my tea strong", "do you have a minute"
     kinds = sum(KINDS.index(kind) for kind in KINDS if kind in slots)
     rank = (misses, wildcards, shadowed, similarity, -literal, -len(slots), kinds)
     return Candidate(result.intent.name, slots, rank)
@@ -223,8 +225,36 @@ def resolve_free_text(
         return None  # "commodores night shift": a name runs on into a value said too
     found_slots = {slot: (value, 100.0) for slot, value in mentioned.items()}
     if not found_slots and words.split()[0] in DESCRIBED and " by " not in f" {words} ":
+        if _named_for_whom(lexicon, words):
+            return None  # "me some kraftwerk": a name the library lacks, searched for
         return {}  # "something for a rainy day": a wish, not a name to look for
     return found_slots or None  # type: ignore[return-value]
+
+
+FOR_WHOM_FIRST = frozenset({"me", "us"})
+"""Words a search may start with that say whom it is for ("play me some kraftwerk")."""
+
+
+def _named_for_whom(lexicon: Lexicon, words: str) -> bool:
+    """ "me some kraftwerk", "us the beatles": after whom it is for, a name no sentence of the
+    DJ's uses (not "me something for a rainy day", "us a bit of quiet")."""
+    rest = words.split()
+    if not rest or rest[0] not in FOR_WHOM_FIRST:
+        return False
+    rest = [word for word in rest[1:] if word not in VALUE_FILLERS and word != "the"]
+    return bool(rest) and rest[0] not in DESCRIBED and not set(rest) & lexicon.known_words
+
+
+def for_whom_dropped(query: str) -> str:
+    """A search without whom it is for and the words before its name ("me some kraftwerk":
+    "kraftwerk"; "us the beatles": "the beatles")."""
+    words = query.split()
+    if not words or words[0] not in FOR_WHOM_FIRST:
+        return query
+    words = words[1:]
+    while len(words) > 1 and words[0] in VALUE_FILLERS:
+        words = words[1:]
+    return " ".join(words)
 
 
 BESIDE_LINKS = frozenset({"by", "from", "off", "of", "the", "song", "track", "album", "record"})
@@ -387,12 +417,11 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     What is left may be a library name ("nora jones": norah jones) or a genre."""
     if intent.name == "identify":
         return _name_ended(intent, marked)
-    if intent.name == "add_preference" and "query" in intent.slots:
-        return _kept_by_name(intent)
     query = intent.slots.get("query")
     if intent.name != "play" or not isinstance(query, str):
         return intent
-    words = before_aside(_before_pause(_title_from_by(query.split(), marked), marked), names)
+    searched = for_whom_dropped(query).split()
+    words = before_aside(_before_pause(_title_from_by(searched, marked), marked), names)
     if names.find_exact(" ".join(words)) is None:  # "wait for me" the library has: kept whole
         words = _before_whom(lexicon, names, strip_phrases(words, NAME_TAGS, front=False))
     words = _by_split(lexicon, names, words)
@@ -411,8 +440,9 @@ def ended(lexicon: Lexicon, names: NameIndex, intent: Intent, marked: list[str])
     return dataclasses.replace(intent, slots=slots)
 
 
-KEPT_NAME_WORDS = 4
-"""At most this many words name a taste the library may lack ("remember i like taylor swift")."""
+NAME_WORDS = 4
+"""At most this many words name music the library may lack, kept or asked after by name alone
+("remember i like taylor swift", "do you have edith piaf")."""
 
 NOT_OF_A_NAME = frozenset(
     {"it", "this", "that", "my", "your", "his", "her", "our", "their", "one", "ones", "when"}
@@ -421,14 +451,28 @@ NOT_OF_A_NAME = frozenset(
 """Words of what one likes that is no music's name ("remember i like my tea strong", "... it
 when you play that")."""
 
+HAVE_CUES = frozenset(
+    {"any", "anything", "something", "by", "from", "of", "song", "songs", "music", "tracks"}
+    | {"records", "albums", "library", "collection"}
+)
+"""Words that make a question of having one about music ("do you have any ...", "... songs")."""
 
-def _kept_by_name(intent: Intent) -> Intent:
-    """A taste to keep that names what the library may lack: a name of a few words, or no
-    taste at all."""
-    words = str(intent.slots["query"]).split()
-    if len(words) <= KEPT_NAME_WORDS and not NOT_OF_A_NAME & set(words):
-        return intent
-    return Intent("unknown", {}, intent.text)
+
+def _of_music(lexicon: Lexicon, intent: str, text: str, query: Slot | None) -> bool:
+    """Whether a search a taste to keep or a question of having names may be music's name: a
+    name of a few words that is no talk ("remember i like my tea strong" is not); asked after
+    with nothing else that says it is music ("do you have edith piaf"), a person's name ("do
+    you have a minute", "have you got the keys" are not)."""
+    if not isinstance(query, str) or intent not in ("add_preference", "have_any"):
+        return True
+    words = query.split()
+    if NOT_OF_A_NAME & set(words):  # "do you have a favourite song"
+        return False
+    if intent == "add_preference":
+        return len(words) <= NAME_WORDS
+    return bool(HAVE_CUES & set(text.split())) or (
+        len(words) < NAME_WORDS and lexicon.person_name(query)
+    )
 
 
 def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:

@@ -63,7 +63,13 @@ def test_a_question_put_roundabout_is_that_question(
 
 
 @pytest.mark.parametrize(
-    "text", ["have you got a minute", "do you have a favourite song", "you have a nice voice"]
+    "text",
+    [
+        "have you got a minute",
+        "do you have a favourite song",
+        "you have a nice voice",
+        "you have how many users",
+    ],
 )
 def test_have_you_got_of_no_music_is_no_question_of_the_library(
     understanding: Understanding,
@@ -96,3 +102,15 @@ def test_a_turn_carrying_on_with_and_is_what_follows_the_and(
 )
 def test_from_the_start_again_is_this_one_again(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).name == "replay"
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [("do you have edith piaf", "edith piaf"), ("have you got adele then", "adele")],
+)
+def test_a_name_alone_asked_after_is_a_question_of_the_library(
+    understanding: Understanding, text: str, query: str
+) -> None:
+    """ "do you have edith piaf": the DJ says honestly whether it has her, and what is near."""
+    found = understanding.parse(text)
+    assert (found.name, found.slots) == ("have_any", {"query": query}), found

@@ -474,6 +474,23 @@ def test_a_track_turned_down_after_no_then_why(
     assert understood_as(understanding.parse(text))[0] == (intent,)
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("play me some kraftwerk", {"query": "kraftwerk"}),
+        ("play us the beatles", {"query": "the beatles"}),
+        ("play me some sade", {"artist": "sade"}),
+        ("play me something for a rainy day", {}),  # a wish, no name to look for
+    ],
+)
+def test_a_search_for_whom_then_a_name(
+    understanding: Understanding, text: str, slots: dict
+) -> None:
+    """ "play me some kraftwerk": whom it is for, then a name the library lacks, searched for
+    (the DJ says it has none), not a play of anything."""
+    assert understood_as(understanding.parse(text)) == (("play",), slots)
+
+
 def test_words_written_without_their_apostrophe(understanding: Understanding) -> None:
     """A recogniser or a phone may leave the apostrophe out ("quieter shes nearly gone")."""
     assert understood_as(understanding.parse("quieter shes nearly gone"))[0] == ("volume_down",)
