@@ -84,7 +84,7 @@ LIGHT_INTENTS = frozenset({"refine", "room"})
 """Requests drawn from as sparingly as talk: their many templates with a few direction words
 each would otherwise pull questions ("what can you play") toward them."""
 
-LIGHT_MARKS = ("{decade", "<era>", "<of_named>", "<have_name>")
+LIGHT_MARKS = ("{decade", "<era>", "<of_named>", "<have_name>", "<have_tail>")
 """Templates drawn from as sparingly as talk: a decade's few words in many shapes ("from the
 nineties", "nineties please") would otherwise pull any sentence with "the" or "some" toward a
 play; a question of music named ("when did kind of blue come out", "do you have adele") pulls

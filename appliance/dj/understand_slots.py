@@ -249,7 +249,7 @@ def for_whom_dropped(query: str) -> str:
     """A search without whom it is for and the words before its name ("me some kraftwerk":
     "kraftwerk"; "us the beatles": "the beatles")."""
     words = query.split()
-    if not words or words[0] not in FOR_WHOM_FIRST:
+    if len(words) < 2 or words[0] not in FOR_WHOM_FIRST:  # "me" alone is no search to end
         return query
     words = words[1:]
     while len(words) > 1 and words[0] in VALUE_FILLERS:

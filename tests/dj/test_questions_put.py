@@ -69,6 +69,9 @@ def test_a_question_put_roundabout_is_that_question(
         "do you have a favourite song",
         "you have a nice voice",
         "you have how many users",
+        "do you do requests",
+        "do you know sarah",
+        "is mum in there",
     ],
 )
 def test_have_you_got_of_no_music_is_no_question_of_the_library(
@@ -106,7 +109,17 @@ def test_from_the_start_again_is_this_one_again(understanding: Understanding, te
 
 @pytest.mark.parametrize(
     ("text", "query"),
-    [("do you have edith piaf", "edith piaf"), ("have you got adele then", "adele")],
+    [
+        ("do you have edith piaf", "edith piaf"),
+        ("have you got adele then", "adele"),
+        ("got edith piaf", "edith piaf"),
+        ("is edith piaf on here", "edith piaf"),
+        ("you don't have rick ashley seriously", "rick ashley"),
+        ("what have you got by edith piaf", "edith piaf"),
+        ("do you even have edith piaf", "edith piaf"),
+        ("do you have a song by edith piaf", "edith piaf"),
+        ("what about edith piaf have you got her", "edith piaf"),
+    ],
 )
 def test_a_name_alone_asked_after_is_a_question_of_the_library(
     understanding: Understanding, text: str, query: str
