@@ -230,6 +230,8 @@ def about_the_dj(text: str) -> Intent | None:
     for opening in (" fair play ", " fair dos ", " credit where due "):  # "fair play, you did ..."
         said_plainly = said_plainly.replace(opening, " ")
     words = said_plainly.split()
+    if not words:  # "fair play" alone: nothing said of anyone
+        return None
     if words[:2] == ["i", "think"]:  # "i think you're better than my old hifi"
         words = words[2:]
     while words[1:] and words[0] in SAID_FIRST:  # "and you always go louder", "mate you're ..."

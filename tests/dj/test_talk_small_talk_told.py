@@ -113,3 +113,10 @@ def test_praise_and_blame_of_the_dj_in_other_words(text: str, kind: str) -> None
 )
 def test_judging_words_not_said_of_the_dj_judge_nothing(text: str) -> None:
     assert about_the_dj(text) is None
+
+
+def test_an_opener_said_alone_is_no_judgement_and_no_error() -> None:
+    """ "fair play" is taken off the front of praise ("fair play, you did well"); said alone it
+    leaves nothing to judge, and nothing to fail on."""
+    assert about_the_dj("fair play") is None
+    assert about_the_dj("fair play you did well") is not None
