@@ -459,10 +459,10 @@ HAVE_CUES = frozenset(
 
 
 def _of_music(lexicon: Lexicon, intent: str, text: str, query: Slot | None) -> bool:
-    """Whether a search a taste to keep or a question of having names may be music's name: a
-    name of a few words that is no talk ("remember i like my tea strong" is not); asked after
-    with nothing else that says it is music ("do you have edith piaf"), a person's name ("do
-    you have a minute", "have you got the keys" are not)."""
+    """Whether the search of a taste to keep, or of a question of having, may name music: a
+    name of a few words that is no talk ("remember i like my tea strong" is none); when the
+    question says nothing else of music ("do you have edith piaf"), a person's name ("do you
+    have a minute" is none)."""
     if not isinstance(query, str) or intent not in ("add_preference", "have_any"):
         return True
     words = query.split()
@@ -470,9 +470,7 @@ def _of_music(lexicon: Lexicon, intent: str, text: str, query: Slot | None) -> b
         return False
     if intent == "add_preference":
         return len(words) <= NAME_WORDS
-    return bool(HAVE_CUES & set(text.split())) or (
-        len(words) < NAME_WORDS and lexicon.person_name(query)
-    )
+    return bool(HAVE_CUES & set(text.split())) or lexicon.person_name(query)
 
 
 def _band_with_the(lexicon: Lexicon, text: str, search: str) -> str:
